@@ -1,0 +1,123 @@
+# linernotes — one Makefile for both programs, the tests, the demo and the
+# benchmarks.  `make` builds; `make test` and `make demo` install what they
+# need first (see `make deps`).
+#
+# Variables a user may set on the command line:
+#   PREFIX, DESTDIR   where `make install` puts things (/usr/local, empty)
+#   WERROR=1          warnings are errors (CI sets it)
+#   SANITIZE=1        AddressSanitizer + UBSan for every binary
+#   CC                the compiler (cc; the fuzz target needs clang)
+
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+# Libraries, all through pkg-config.  libbsd-overlay makes <string.h> etc.
+# carry strlcpy, reallocarray, strtonum, arc4random_buf and friends.
+PKGS     := lmdb fcgi libcurl libcjson libbsd-overlay
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+# Warnings per STYLE.md; -MMD -MP writes header dependencies next to objects.
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+            -Wwrite-strings -Wpointer-arith
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(WARN) -MMD -MP -Ilib $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lm
+ifeq ($(WERROR),1)
+CFLAGS   += -Werror
+endif
+ifeq ($(SANITIZE),1)
+CFLAGS   += -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# Sources are found by directory: a new file in lib/, fcgi/ or collector/ is
+# built without touching this file.  Each program's main.c holds main();
+# every other object of a program is also linked into its unit tests.
+LIB_SRC  := $(sort $(wildcard lib/*.c))
+FCGI_SRC := $(sort $(wildcard fcgi/*.c))
+COLL_SRC := $(sort $(wildcard collector/*.c))
+LIB_OBJ  := $(LIB_SRC:.c=.o)
+FCGI_OBJ := $(FCGI_SRC:.c=.o)
+COLL_OBJ := $(COLL_SRC:.c=.o)
+LIB_A    := lib/liblinernotes.a
+
+FCGI_BIN := fcgi/linernotes-fcgi
+COLL_BIN := collector/linernotes-collector
+
+# Unit tests (cmocka): tests/unit/lib_X.c links lib/ only; fcgi_X.c also
+# links fcgi/'s objects but main.o; collector_X.c likewise for collector/.
+UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
+UNIT_BIN := $(UNIT_SRC:.c=_test)
+
+all: $(COLL_BIN) $(FCGI_BIN)
+
+$(LIB_A): $(LIB_OBJ)
+	$(AR) rcs $@ $^
+
+$(FCGI_BIN): $(FCGI_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(COLL_BIN): $(COLL_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests/unit/lib_%_test: tests/unit/lib_%.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+tests/unit/fcgi_%_test: tests/unit/fcgi_%.o $(filter-out fcgi/main.o,$(FCGI_OBJ)) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+tests/unit/collector_%_test: tests/unit/collector_%.o $(filter-out collector/main.o,$(COLL_OBJ)) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+# A build made with other flags (SANITIZE, WERROR) must not reuse objects:
+# the flags are remembered in .build-flags and every object depends on it.
+BUILD_FLAGS := $(CC) $(CFLAGS) $(LDFLAGS)
+.build-flags: FORCE
+	@echo '$(BUILD_FLAGS)' | cmp -s - $@ || echo '$(BUILD_FLAGS)' > $@
+%.o: %.c .build-flags
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+unit: $(UNIT_BIN)
+
+# --- set-up, tests, demo, benchmarks --------------------------------------
+
+deps:
+	@sh tests/deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@sh tests/run.sh
+
+# The unit tests alone (CI runs them again under SANITIZE=1).
+test-unit: unit
+	@sh tests/run.sh unit
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/stack.sh demo
+
+stop:
+	@sh tests/stack.sh stop
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/linernotes/www \
+	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/linernotes/nginx
+	install -m 755 $(COLL_BIN) $(FCGI_BIN) $(DESTDIR)$(PREFIX)/bin/
+	cp -R www/. $(DESTDIR)$(PREFIX)/share/linernotes/www/
+	cp -R nginx/. $(DESTDIR)$(PREFIX)/share/linernotes/nginx/
+	for m in collector/*.8 fcgi/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
+
+clean:
+	rm -f lib/*.o fcgi/*.o collector/*.o tests/unit/*.o tests/fuzz/*.o \
+	    lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/fuzz/*.d \
+	    $(LIB_A) $(FCGI_BIN) $(COLL_BIN) $(UNIT_BIN) .build-flags
+
+FORCE:
+.PHONY: all unit deps test test-unit demo stop bench install clean FORCE
+.SECONDARY:
+
+-include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d)

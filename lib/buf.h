@@ -1,0 +1,44 @@
+/*
+ * buf.h — a growable byte buffer.
+ *
+ * The one way linernotes builds strings and bodies of unknown length
+ * (JSON responses, export rows, encoded LMDB values).  The buffer owns its
+ * memory; buf_free() releases it.  data is always NUL-terminated after
+ * len bytes (the NUL is not counted), so a buffer can be read as a string.
+ *
+ * Error convention: 0 on success, -1 when memory ran out (errno set); after
+ * a failure the buffer is unchanged but sticky: b->oom stays set and later
+ * appends do nothing, so a writer may check once at the end.
+ */
+#ifndef LN_BUF_H
+#define LN_BUF_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+	int	 oom;
+};
+
+#define BUF_INIT { NULL, 0, 0, 0 }
+
+/* Makes room for at least n more bytes.  Returns 0 or -1. */
+int	buf_reserve(struct buf *, size_t n);
+/* Appends n bytes / a string / one byte.  Return 0 or -1. */
+int	buf_add(struct buf *, const void *p, size_t n);
+int	buf_puts(struct buf *, const char *s);
+int	buf_putc(struct buf *, char c);
+/* Appends printf-formatted text.  Returns 0 or -1. */
+int	buf_printf(struct buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+int	buf_vprintf(struct buf *, const char *, va_list);
+/* Forgets the contents but keeps the memory (and clears oom). */
+void	buf_reset(struct buf *);
+/* Releases the memory; the buffer may be used again afterwards. */
+void	buf_free(struct buf *);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * json.h — the one small escaping JSON writer.
+ *
+ * Every JSON document linernotes produces (API responses, JSON Lines
+ * exports) is written through these calls into a struct buf, never by
+ * hand-built format strings.  The writer tracks nesting and commas; keys
+ * and strings are escaped (control characters, quotes, backslashes, and
+ * U+2028/U+2029 so the output is safe inside <script> too); invalid UTF-8
+ * is replaced by U+FFFD so the output is always valid JSON.
+ *
+ * Inside an object every value call takes a key; inside an array (or at
+ * the top level) key must be NULL.  Misuse (a key in an array, closing
+ * what is not open, nesting deeper than JSON_DEPTH) sets j->err and the
+ * writer ignores further calls; json_finish() reports it.
+ *
+ * Error convention: the value calls return nothing; json_finish() returns
+ * 0 when the document is complete and well formed and memory sufficed,
+ * else -1.
+ */
+#ifndef LN_JSON_H
+#define LN_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define JSON_DEPTH 32
+
+struct json {
+	struct buf	*b;
+	int		 depth;
+	int		 err;
+	uint8_t		 first[JSON_DEPTH];	/* no value written yet at depth */
+	uint8_t		 is_obj[JSON_DEPTH];
+};
+
+/* Starts a document written into b (appended after b's contents). */
+void	json_init(struct json *, struct buf *b);
+void	json_obj_open(struct json *, const char *key);
+void	json_obj_close(struct json *);
+void	json_arr_open(struct json *, const char *key);
+void	json_arr_close(struct json *);
+/* A string value; NULL writes null. */
+void	json_str(struct json *, const char *key, const char *s);
+/* A string of len bytes (need not be NUL-terminated). */
+void	json_strn(struct json *, const char *key, const char *s, size_t len);
+void	json_int(struct json *, const char *key, int64_t v);
+void	json_uint(struct json *, const char *key, uint64_t v);
+/* A finite double with up to 6 significant decimals; NaN/inf write null. */
+void	json_double(struct json *, const char *key, double v);
+void	json_bool(struct json *, const char *key, int v);
+void	json_null(struct json *, const char *key);
+/* Already-rendered JSON (e.g. a cached entity) inserted as a value. */
+void	json_raw(struct json *, const char *key, const char *raw, size_t len);
+/* Appends the escaped form of s (without quotes) to b; for other writers. */
+void	json_escape(struct buf *b, const char *s, size_t len);
+/* Returns 0 when every container was closed and nothing failed, else -1. */
+int	json_finish(struct json *);
+
+#endif

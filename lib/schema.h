@@ -1,0 +1,215 @@
+/*
+ * schema.h — the records linernotes keeps, as plain C structs.
+ *
+ * These are the types every program exchanges with the store (store.h).
+ * How they are laid out in LMDB (keys, value encodings, version bytes) is
+ * known only to store.c; nothing here says how a record is stored.
+ *
+ * Ownership: a record filled by a store_get_* or handed to a store_*_iter
+ * callback points into the LMDB map where it says "txn" below: its strings
+ * and id lists are valid only until the read or write transaction that
+ * produced it ends (or is reset).  struct user is the exception: it is a
+ * plain value with its own arrays, because the collector edits and writes
+ * it back.  A record given to a store_put_* function is only read.
+ *
+ * Ids.  Spotify ids of tracks, artists, albums and playlists are exactly
+ * ID_LEN (22) characters of [0-9A-Za-z].  A track or album that Spotify
+ * gives no id (local files, name-only rows of an account-data import) gets a
+ * synthetic id of the same length that starts with '_' (ids_synthetic() in
+ * ids.h), so every play names a track.  Lists of ids (a track's artists, a
+ * playlist's items, a top list) are stored as n * ID_LEN bytes without
+ * separators: see struct idlist and idlist_get().
+ *
+ * User ids are Spotify user ids: 1..USER_ID_MAX bytes of [0-9A-Za-z._-].
+ */
+#ifndef LN_SCHEMA_H
+#define LN_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define ID_LEN		22	/* track, artist, album, playlist ids */
+#define USER_ID_MAX	64	/* Spotify user ids, bytes */
+#define TOKEN_MAX	512	/* access / refresh tokens, bytes */
+#define IMAGES_MAX	4	/* images kept per album / artist / user */
+#define GENRES_MAX	8
+#define ARCHIVE_MAX	8	/* playlists a user archives weekly */
+
+/* A packed list of n ids of ID_LEN bytes each, not NUL-terminated (txn). */
+struct idlist {
+	const char	*ids;
+	uint32_t	 n;
+};
+
+/* Copies the i-th id of l into out as a string.  i must be < l->n. */
+void	idlist_get(const struct idlist *l, uint32_t i, char out[ID_LEN + 1]);
+
+struct image {
+	const char	*url;		/* txn; NULL when there is no image */
+	uint16_t	 width;		/* 0 when unknown */
+	uint16_t	 height;
+};
+
+/* ---- plays: user, played_at ms -> what was played ---------------------- */
+
+enum play_source {
+	SOURCE_API,		/* recently-played */
+	SOURCE_EXTENDED,	/* extended streaming history import */
+	SOURCE_ACCOUNT,		/* account-data import (minute precision) */
+	SOURCE__MAX
+};
+
+struct play {
+	int64_t		 played_at;	/* Unix ms, end of the play, UTC */
+	char		 track_id[ID_LEN + 1];
+	const char	*context_uri;	/* txn; "" when none */
+	uint8_t		 source;	/* enum play_source */
+	int32_t		 ms_played;	/* -1 when unknown */
+};
+
+/* ---- tracks, artists, albums: Spotify id -> normalized metadata -------- */
+
+struct track {
+	char		 id[ID_LEN + 1];
+	const char	*name;		/* txn */
+	const char	*uri;		/* txn; "spotify:track:..." or local uri */
+	char		 album_id[ID_LEN + 1];	/* "" when unknown */
+	struct idlist	 artists;	/* txn; in credit order */
+	uint32_t	 duration_ms;	/* 0 when unknown */
+	uint16_t	 popularity;	/* 0..100 */
+	uint8_t		 explicit_;
+	uint8_t		 is_local;
+	uint16_t	 disc_number;
+	uint16_t	 track_number;
+	int64_t		 updated_at;	/* Unix s the record last changed */
+};
+
+struct artist {
+	char		 id[ID_LEN + 1];
+	const char	*name;		/* txn */
+	const char	*genres[GENRES_MAX];	/* txn */
+	uint8_t		 n_genres;
+	struct image	 images[IMAGES_MAX];
+	uint8_t		 n_images;
+	uint16_t	 popularity;
+	uint8_t		 detailed;	/* genres/images fetched from /artists/{id} */
+	int64_t		 updated_at;
+};
+
+struct album {
+	char		 id[ID_LEN + 1];
+	const char	*name;		/* txn */
+	const char	*album_type;	/* txn; "album", "single", "compilation" */
+	const char	*release_date;	/* txn; "YYYY", "YYYY-MM" or "YYYY-MM-DD" */
+	struct idlist	 artists;	/* txn */
+	struct image	 images[IMAGES_MAX];
+	uint8_t		 n_images;
+	uint16_t	 total_tracks;
+	int64_t		 updated_at;
+};
+
+/* ---- playlists: user, playlist id, week -> a weekly snapshot ----------- */
+
+enum playlist_how {
+	PLAYLIST_FULL,		/* read from the API: the whole list */
+	PLAYLIST_HEARD,		/* reconstructed from plays in its context */
+	PLAYLIST__MAX
+};
+
+struct playlist_week {
+	char		 playlist_id[ID_LEN + 1];
+	int32_t		 week;		/* days since 1970-01-01 of the week's Monday */
+	const char	*name;		/* txn */
+	const char	*snapshot_id;	/* txn; "" for PLAYLIST_HEARD */
+	uint8_t		 how;		/* enum playlist_how */
+	int64_t		 obtained_at;	/* Unix s */
+	struct idlist	 tracks;	/* txn; in playlist order */
+};
+
+/* ---- top: user, kind, range, day -> ordered ids ------------------------ */
+
+enum top_kind {
+	TOP_TRACKS,
+	TOP_ARTISTS,
+	TOP_KIND__MAX
+};
+
+enum top_range {
+	RANGE_SHORT,		/* short_term: about 4 weeks */
+	RANGE_MEDIUM,		/* medium_term: about 6 months */
+	RANGE_LONG,		/* long_term: all time */
+	RANGE__MAX
+};
+
+struct top_snapshot {
+	uint8_t		 kind;		/* enum top_kind */
+	uint8_t		 range;		/* enum top_range */
+	int32_t		 day;		/* days since 1970-01-01 (UTC) taken */
+	int64_t		 confirmed_at;	/* Unix s it was last seen unchanged */
+	struct idlist	 ids;		/* txn; rank order, rank 1 first */
+};
+
+/* ---- gaps: user, from ms -> to ms, reason ------------------------------ */
+
+enum gap_reason {
+	GAP_OVERFLOW,		/* more than 50 plays since the last poll */
+	GAP_UNREACHABLE,	/* polls failed long enough to lose plays */
+	GAP_REAUTH,		/* the user had to re-authorize */
+	GAP__MAX
+};
+
+struct gap {
+	int64_t		 from_ms;	/* newest play known before the gap */
+	int64_t		 to_ms;		/* oldest play known after the gap */
+	uint8_t		 reason;	/* enum gap_reason */
+	int64_t		 recorded_at;	/* Unix s */
+};
+
+/* ---- users: user id -> profile, tokens, settings, schedule, cursors ---- */
+
+enum user_status {
+	USER_ACTIVE,
+	USER_REAUTH,		/* refresh token refused: data kept, no polls */
+	USER_DISABLED,		/* paused by the owner of the instance */
+	USER_STATUS__MAX
+};
+
+enum user_visibility {
+	VIS_PRIVATE,
+	VIS_PUBLIC,
+	VIS__MAX
+};
+
+/* A plain value: copied out of and into the store, never pointing into it. */
+struct user {
+	char		 id[USER_ID_MAX + 1];
+	char		 display_name[256];
+	char		 country[8];
+	char		 product[32];
+	char		 image_url[512];
+	char		 access_token[TOKEN_MAX + 1];	/* secret */
+	char		 refresh_token[TOKEN_MAX + 1];	/* secret */
+	int64_t		 token_expires;		/* Unix s the access token ends */
+	int64_t		 authorized_at;		/* Unix s of the last authorization */
+	uint8_t		 status;		/* enum user_status */
+	uint8_t		 visibility;		/* enum user_visibility */
+	char		 timezone[64];		/* IANA name, "" = UTC */
+	char		 dw_playlist[ID_LEN + 1];	/* "" = find it by name */
+	char		 archive[ARCHIVE_MAX][ID_LEN + 1];
+	uint8_t		 n_archive;
+	int64_t		 created_at;		/* Unix s */
+	/* cursors and schedule (collector) */
+	int64_t		 cursor_ms;		/* newest played_at stored from the API */
+	int32_t		 offset_s;		/* per-user offset within the interval */
+	int64_t		 last_poll;		/* Unix s of the last attempt */
+	int64_t		 last_ok_poll;		/* Unix s of the last success */
+	int64_t		 next_plays;		/* Unix s each job is due */
+	int64_t		 next_top;
+	int64_t		 next_dw;
+	int64_t		 next_profile;
+	uint32_t	 failures;		/* consecutive failed polls */
+	char		 last_error[256];	/* "" when the last poll succeeded */
+	uint64_t	 n_plays;		/* plays stored for this user */
+};
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * store.h — the LMDB store: the only interface to linernotes' data.
+ *
+ * One LMDB environment (a directory) holds named databases for users, plays,
+ * tracks, artists, albums, playlists, top lists, gaps, the entity change log
+ * and meta.  Only store.c knows keys and value encodings; callers exchange
+ * the plain structs of schema.h.
+ *
+ * Transactions.  Every read or write happens inside a struct store_txn.
+ *  - Writes: store_write() runs a caller's function inside one write
+ *    transaction (one unit of work: a poll, an import file) and commits it.
+ *    When the map is full it aborts, grows the map and runs the function
+ *    again from the start, so the function must not keep side effects
+ *    outside the transaction (or must be safe to repeat).
+ *  - Reads: a long-lived reader handle (store_reader()) is begun and ended
+ *    around each request; ending resets the LMDB transaction and beginning
+ *    renews it, so no allocation happens per request.  MDB_MAP_RESIZED and
+ *    MDB_READERS_FULL (stale reader slots) are handled inside with bounded
+ *    retries.  store_read() is the one-shot form.
+ * The environment is opened with MDB_NOTLS: a reader handle belongs to
+ * whoever holds it, not to a thread; each thread uses its own handle.
+ * Open the store after any fork(), never before.
+ *
+ * Iteration.  store_iter_* call fn once per record, in key order (ASC) or
+ * reverse (DESC).  fn returns 0 to go on, 1 to stop early (the iteration then
+ * returns STORE_OK) or -1 to fail (it then returns STORE_ERR).  Records
+ * handed to fn are valid only during that call's transaction (see schema.h).
+ *
+ * Error convention: functions return enum store_rc.  STORE_OK is 0 and
+ * STORE_ERR is -1 so "!= 0" tests and "== -1" tests both read naturally;
+ * STORE_NOTFOUND and STORE_EXISTS are the outcomes callers branch on.  LMDB
+ * codes never leave store.c; failures are logged there with what failed.
+ * A value whose version byte is unknown or whose encoding is damaged is
+ * STORE_ERR (logged, never a crash).
+ */
+#ifndef LN_STORE_H
+#define LN_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "schema.h"
+
+enum store_rc {
+	STORE_ERR = -1,
+	STORE_OK = 0,
+	STORE_NOTFOUND = 1,	/* no such record */
+	STORE_EXISTS = 2,	/* put: an equal record was there; nothing written */
+};
+
+enum store_dir {
+	STORE_ASC,		/* oldest / smallest key first */
+	STORE_DESC,		/* newest / largest key first */
+};
+
+/* The kinds of entity, for the change log (cache invalidation). */
+enum entity_kind {
+	ENTITY_TRACK,
+	ENTITY_ARTIST,
+	ENTITY_ALBUM,
+	ENTITY__MAX
+};
+
+#define STORE_RDONLY	0x01	/* open read-only (the FastCGI reader) */
+
+#define STORE_SCHEMA_VERSION	1
+
+struct store;
+struct store_txn;
+
+struct store_info {
+	uint64_t	map_size;	/* bytes mapped */
+	uint64_t	used;		/* bytes in use (last page * page size) */
+	uint32_t	readers_used;	/* reader slots in use */
+	uint32_t	readers_max;
+	uint32_t	schema_version;
+};
+
+/*
+ * Opens (creating when absent and not STORE_RDONLY) the environment in the
+ * directory path.  map_size is the initial map size in bytes (0 = default,
+ * 64 MiB); the map grows by doubling when full.  On success *sp owns the
+ * store; free it with store_close().  A store written by a newer schema
+ * version is refused.  Returns STORE_OK or STORE_ERR.
+ */
+int	store_open(struct store **sp, const char *path, unsigned flags,
+	    size_t map_size);
+void	store_close(struct store *);
+/* Fills *info.  Returns STORE_OK or STORE_ERR. */
+int	store_get_info(struct store *, struct store_info *info);
+
+/*
+ * Runs fn(txn, arg) in one write transaction and commits when it returns 0.
+ * fn returning -1 aborts (store_write returns STORE_ERR); growing the map
+ * and repeating fn is transparent.  Returns STORE_OK or STORE_ERR.
+ */
+typedef int (*store_write_fn)(struct store_txn *, void *arg);
+int	store_write(struct store *, store_write_fn fn, void *arg);
+
+/* Runs fn(txn, arg) in a read transaction.  Returns fn's 0/-1 as OK/ERR. */
+int	store_read(struct store *, store_write_fn fn, void *arg);
+
+/* Allocates a reusable reader handle (NULL on failure). */
+struct store_txn *store_reader(struct store *);
+/* Begins (renews) a read transaction on the handle.  Returns OK or ERR. */
+int	store_read_begin(struct store_txn *);
+/* Ends (resets) it; records read through it are no longer valid. */
+void	store_read_end(struct store_txn *);
+void	store_reader_free(struct store_txn *);
+
+/* ---- users (struct user is copied both ways) ---------------------------- */
+int	store_get_user(struct store_txn *, const char *id, struct user *out);
+int	store_put_user(struct store_txn *, const struct user *);
+/* Deletes the user record only. */
+int	store_del_user(struct store_txn *, const char *id);
+/*
+ * Deletes the user and every record of theirs in every database (plays,
+ * playlists, top, gaps and whatever later databases hold per user).
+ * *n_deleted (may be NULL) receives how many records went.
+ */
+int	store_purge_user(struct store_txn *, const char *id,
+	    uint64_t *n_deleted);
+int	store_iter_users(struct store_txn *,
+	    int (*fn)(const struct user *, void *), void *arg);
+
+/* ---- plays -------------------------------------------------------------- */
+/* Adds a play; STORE_EXISTS when one is stored at that user and played_at. */
+int	store_put_play(struct store_txn *, const char *user,
+	    const struct play *);
+int	store_get_play(struct store_txn *, const char *user, int64_t played_at,
+	    struct play *out);
+int	store_del_play(struct store_txn *, const char *user, int64_t played_at);
+/* Plays of user with from_ms <= played_at <= to_ms, in dir order. */
+int	store_iter_plays(struct store_txn *, const char *user, int64_t from_ms,
+	    int64_t to_ms, enum store_dir dir,
+	    int (*fn)(const struct play *, void *), void *arg);
+/* Counts plays of user in [from_ms, to_ms] into *n. */
+int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
+	    int64_t to_ms, uint64_t *n);
+
+/* ---- entities ----------------------------------------------------------
+ * A put compares with the stored record (ignoring updated_at): an equal
+ * one gives STORE_EXISTS and writes nothing; a new or changed one is
+ * written and appended to the change log (store_iter_changes).
+ */
+int	store_get_track(struct store_txn *, const char *id, struct track *out);
+int	store_put_track(struct store_txn *, const struct track *);
+int	store_del_track(struct store_txn *, const char *id);
+int	store_iter_tracks(struct store_txn *,
+	    int (*fn)(const struct track *, void *), void *arg);
+
+int	store_get_artist(struct store_txn *, const char *id, struct artist *out);
+int	store_put_artist(struct store_txn *, const struct artist *);
+int	store_del_artist(struct store_txn *, const char *id);
+int	store_iter_artists(struct store_txn *,
+	    int (*fn)(const struct artist *, void *), void *arg);
+
+int	store_get_album(struct store_txn *, const char *id, struct album *out);
+int	store_put_album(struct store_txn *, const struct album *);
+int	store_del_album(struct store_txn *, const char *id);
+int	store_iter_albums(struct store_txn *,
+	    int (*fn)(const struct album *, void *), void *arg);
+
+/*
+ * The entity change log: every changed or deleted entity gets the next
+ * sequence number.  *seq receives the newest number (0 when none).
+ * store_iter_changes calls fn for each change with seq > since, oldest
+ * first.  The log keeps at least the newest 65536 changes; *oldest (may be
+ * NULL) receives the oldest kept, so a reader that fell further behind
+ * knows to drop its whole cache.
+ */
+int	store_change_seq(struct store_txn *, uint64_t *seq, uint64_t *oldest);
+int	store_iter_changes(struct store_txn *, uint64_t since,
+	    int (*fn)(uint64_t seq, enum entity_kind, const char *id, void *),
+	    void *arg);
+
+/* ---- playlists (weekly snapshots) --------------------------------------- */
+int	store_put_playlist_week(struct store_txn *, const char *user,
+	    const struct playlist_week *);
+int	store_get_playlist_week(struct store_txn *, const char *user,
+	    const char *playlist_id, int32_t week, struct playlist_week *out);
+int	store_del_playlist_week(struct store_txn *, const char *user,
+	    const char *playlist_id, int32_t week);
+/* Weeks of one playlist (playlist_id) or of all (NULL), by id then week. */
+int	store_iter_playlist_weeks(struct store_txn *, const char *user,
+	    const char *playlist_id, enum store_dir dir,
+	    int (*fn)(const struct playlist_week *, void *), void *arg);
+
+/* ---- top lists ---------------------------------------------------------- */
+int	store_put_top(struct store_txn *, const char *user,
+	    const struct top_snapshot *);
+int	store_get_top(struct store_txn *, const char *user, enum top_kind,
+	    enum top_range, int32_t day, struct top_snapshot *out);
+/* The newest snapshot of that kind and range; STORE_NOTFOUND when none. */
+int	store_latest_top(struct store_txn *, const char *user, enum top_kind,
+	    enum top_range, struct top_snapshot *out);
+int	store_del_top(struct store_txn *, const char *user, enum top_kind,
+	    enum top_range, int32_t day);
+int	store_iter_top(struct store_txn *, const char *user, enum top_kind,
+	    enum top_range, enum store_dir dir,
+	    int (*fn)(const struct top_snapshot *, void *), void *arg);
+
+/* ---- gaps --------------------------------------------------------------- */
+int	store_put_gap(struct store_txn *, const char *user, const struct gap *);
+int	store_del_gap(struct store_txn *, const char *user, int64_t from_ms);
+/* Gaps of user overlapping [from_ms, to_ms], by from_ms. */
+int	store_iter_gaps(struct store_txn *, const char *user, int64_t from_ms,
+	    int64_t to_ms, enum store_dir dir,
+	    int (*fn)(const struct gap *, void *), void *arg);
+
+/* ---- meta: small named values (counters, heartbeats, limiter state) ---- */
+/* Copies at most *len bytes into out; *len receives the value's length. */
+int	store_get_meta(struct store_txn *, const char *name, void *out,
+	    size_t *len);
+int	store_put_meta(struct store_txn *, const char *name, const void *v,
+	    size_t len);
+int	store_get_meta_i64(struct store_txn *, const char *name, int64_t *v);
+int	store_put_meta_i64(struct store_txn *, const char *name, int64_t v);
+int	store_del_meta(struct store_txn *, const char *name);
+
+#endif
