@@ -12,8 +12,10 @@ PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 # Libraries, all through pkg-config.  libbsd-overlay makes <string.h> etc.
-# carry strlcpy, reallocarray, strtonum, arc4random_buf and friends.
-PKGS     := lmdb fcgi libcurl libcjson libbsd-overlay
+# carry strlcpy, reallocarray, strtonum, arc4random_buf and friends.  zlib
+# (already libcurl's dependency) inflates the .zip downloads the importer
+# reads, so no archive library or unzip(1) is needed.
+PKGS     := lmdb fcgi libcurl libcjson libbsd-overlay zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
