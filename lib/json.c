@@ -1,0 +1,377 @@
+/*
+ * json.c — the one small escaping JSON writer (see json.h for the contract).
+ *
+ * Every API response goes through json_escape(), so it is written for
+ * speed: a 256-entry table classifies each byte, runs of bytes that need
+ * nothing are copied with one buf_add(), and only the rare byte that needs
+ * an escape, or starts a multi-byte UTF-8 sequence, is handled on its own.
+ *
+ * Escapes: the two-character forms \" \\ \b \f \n \r \t where JSON has
+ * them, \u00XX for the other control characters and DEL, and \u2028 /
+ * \u2029 for the line and paragraph separators, which JSON allows raw but
+ * JavaScript source does not.  UTF-8 is checked as RFC 3629 defines it (no
+ * overlong forms, no surrogates, nothing above U+10FFFF); each byte that
+ * does not belong to a well-formed sequence becomes one U+FFFD.
+ *
+ * State: j->depth is the number of open containers.  Slot 0 of first[]
+ * stands for the top level (1 until the document's one value is written);
+ * slot d for the container opened at depth d, so at most JSON_DEPTH - 1
+ * containers nest.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Byte classes for escaping. */
+enum {
+	JC_SAFE = 0,	/* copied as is */
+	JC_SHORT,	/* a two-character escape */
+	JC_CTRL,	/* \u00XX */
+	JC_UTF8,	/* first byte of a multi-byte sequence, checked */
+};
+
+#define S JC_SAFE
+#define E JC_SHORT
+#define C JC_CTRL
+#define U JC_UTF8
+static const unsigned char json_class[256] = {
+	C, C, C, C, C, C, C, C, E, E, E, C, E, E, C, C,	/* 0x00 */
+	C, C, C, C, C, C, C, C, C, C, C, C, C, C, C, C,	/* 0x10 */
+	S, S, E, S, S, S, S, S, S, S, S, S, S, S, S, S,	/* 0x20 " */
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,	/* 0x30 */
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,	/* 0x40 */
+	S, S, S, S, S, S, S, S, S, S, S, S, E, S, S, S,	/* 0x50 \ */
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, S,	/* 0x60 */
+	S, S, S, S, S, S, S, S, S, S, S, S, S, S, S, C,	/* 0x70 DEL */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,	/* 0x80 */
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,
+	U, U, U, U, U, U, U, U, U, U, U, U, U, U, U, U,	/* 0xf0 */
+};
+#undef S
+#undef E
+#undef C
+#undef U
+
+/* The letter after the backslash for a JC_SHORT byte. */
+static char
+json_short(unsigned char c)
+{
+	switch (c) {
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	default:
+		return (char)c;		/* " and \ */
+	}
+}
+
+/* Whether the 3-byte sequence at s is U+2028 or U+2029. */
+#define JSON_IS_SEP(s) ((s)[0] == 0xe2 && (s)[1] == 0x80 && \
+	((s)[2] == 0xa8 || (s)[2] == 0xa9))
+
+/*
+ * Returns the length (2..4) of the well-formed UTF-8 sequence at s (n bytes
+ * available), or 0 when the bytes there are not one.
+ */
+static size_t
+json_utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned char c = s[0];
+
+	if (c >= 0xc2 && c <= 0xdf)
+		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && s[1] < 0xa0)		/* overlong */
+			return 0;
+		if (c == 0xed && s[1] >= 0xa0)		/* surrogate */
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && s[1] < 0x90)		/* overlong */
+			return 0;
+		if (c == 0xf4 && s[1] >= 0x90)		/* > U+10FFFF */
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+void
+json_escape(struct buf *b, const char *str, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run, n;
+	char esc[6];
+
+	while (i < len) {
+		run = i;
+		while (i < len && json_class[s[i]] == JC_SAFE)
+			i++;
+		if (i > run)
+			buf_add(b, s + run, i - run);
+		if (i == len)
+			break;
+		switch (json_class[s[i]]) {
+		case JC_SHORT:
+			esc[0] = '\\';
+			esc[1] = json_short(s[i]);
+			buf_add(b, esc, 2);
+			i++;
+			break;
+		case JC_CTRL:
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[s[i] >> 4];
+			esc[5] = hex[s[i] & 15];
+			buf_add(b, esc, 6);
+			i++;
+			break;
+		default:
+			n = json_utf8_len(s + i, len - i);
+			if (n == 0) {
+				buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+				i++;
+				break;
+			}
+			if (n == 3 && JSON_IS_SEP(s + i)) {
+				buf_add(b, s[i + 2] == 0xa8 ? "\\u2028" :
+				    "\\u2029", 6);
+				i += 3;
+				break;
+			}
+			/* Copy this and any well-formed sequences after it. */
+			run = i;
+			i += n;
+			while (i < len && s[i] >= 0x80 &&
+			    (n = json_utf8_len(s + i, len - i)) != 0 &&
+			    !(n == 3 && JSON_IS_SEP(s + i)))
+				i += n;
+			buf_add(b, s + run, i - run);
+			break;
+		}
+	}
+}
+
+void
+json_init(struct json *j, struct buf *b)
+{
+	memset(j, 0, sizeof(*j));
+	j->b = b;
+	j->first[0] = 1;
+}
+
+/*
+ * Writes the comma and the key that go before a value, or sets err when a
+ * value is not allowed here.  Returns 0 when the value may be written.
+ */
+static int
+json_pre(struct json *j, const char *key)
+{
+	int d = j->depth;
+
+	if (j->err)
+		return -1;
+	if (d == 0) {
+		/* The top level holds exactly one value, without a key. */
+		if (key != NULL || !j->first[0])
+			goto misuse;
+		j->first[0] = 0;
+		return 0;
+	}
+	if (j->is_obj[d] != (key != NULL))
+		goto misuse;
+	if (!j->first[d])
+		buf_putc(j->b, ',');
+	j->first[d] = 0;
+	if (key != NULL) {
+		buf_putc(j->b, '"');
+		json_escape(j->b, key, strlen(key));
+		buf_add(j->b, "\":", 2);
+	}
+	return 0;
+misuse:
+	j->err = 1;
+	return -1;
+}
+
+static void
+json_open(struct json *j, const char *key, int obj)
+{
+	if (!j->err && j->depth >= JSON_DEPTH - 1) {
+		j->err = 1;
+		return;
+	}
+	if (json_pre(j, key) == -1)
+		return;
+	j->depth++;
+	j->first[j->depth] = 1;
+	j->is_obj[j->depth] = (uint8_t)obj;
+	buf_putc(j->b, obj ? '{' : '[');
+}
+
+static void
+json_close(struct json *j, int obj)
+{
+	if (j->err)
+		return;
+	if (j->depth == 0 || j->is_obj[j->depth] != obj) {
+		j->err = 1;
+		return;
+	}
+	j->depth--;
+	buf_putc(j->b, obj ? '}' : ']');
+}
+
+void
+json_obj_open(struct json *j, const char *key)
+{
+	json_open(j, key, 1);
+}
+
+void
+json_obj_close(struct json *j)
+{
+	json_close(j, 1);
+}
+
+void
+json_arr_open(struct json *j, const char *key)
+{
+	json_open(j, key, 0);
+}
+
+void
+json_arr_close(struct json *j)
+{
+	json_close(j, 0);
+}
+
+void
+json_strn(struct json *j, const char *key, const char *s, size_t len)
+{
+	if (json_pre(j, key) == -1)
+		return;
+	if (s == NULL) {
+		buf_add(j->b, "null", 4);
+		return;
+	}
+	buf_putc(j->b, '"');
+	json_escape(j->b, s, len);
+	buf_putc(j->b, '"');
+}
+
+void
+json_str(struct json *j, const char *key, const char *s)
+{
+	json_strn(j, key, s, s == NULL ? 0 : strlen(s));
+}
+
+/* Writes v in decimal, with a leading '-' when neg. */
+static void
+json_digits(struct json *j, uint64_t v, int neg)
+{
+	char tmp[21], *p = tmp + sizeof(tmp);
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (neg)
+		*--p = '-';
+	buf_add(j->b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void
+json_int(struct json *j, const char *key, int64_t v)
+{
+	if (json_pre(j, key) == -1)
+		return;
+	/* The magnitude of INT64_MIN does not fit in int64_t. */
+	json_digits(j, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+}
+
+void
+json_uint(struct json *j, const char *key, uint64_t v)
+{
+	if (json_pre(j, key) == -1)
+		return;
+	json_digits(j, v, 0);
+}
+
+void
+json_double(struct json *j, const char *key, double v)
+{
+	char tmp[32];
+	int n;
+
+	if (json_pre(j, key) == -1)
+		return;
+	if (!isfinite(v)) {
+		buf_add(j->b, "null", 4);
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.6g", v);
+	if (n <= 0 || (size_t)n >= sizeof(tmp)) {
+		j->err = 1;
+		return;
+	}
+	buf_add(j->b, tmp, (size_t)n);
+}
+
+void
+json_bool(struct json *j, const char *key, int v)
+{
+	if (json_pre(j, key) == -1)
+		return;
+	if (v)
+		buf_add(j->b, "true", 4);
+	else
+		buf_add(j->b, "false", 5);
+}
+
+void
+json_null(struct json *j, const char *key)
+{
+	if (json_pre(j, key) == -1)
+		return;
+	buf_add(j->b, "null", 4);
+}
+
+void
+json_raw(struct json *j, const char *key, const char *raw, size_t len)
+{
+	if (json_pre(j, key) == -1)
+		return;
+	if (raw == NULL || len == 0)
+		buf_add(j->b, "null", 4);
+	else
+		buf_add(j->b, raw, len);
+}
+
+int
+json_finish(struct json *j)
+{
+	if (j->err || j->b->oom || j->depth != 0 || j->first[0])
+		return -1;
+	return 0;
+}

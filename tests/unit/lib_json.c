@@ -1,0 +1,417 @@
+/*
+ * lib_json.c — unit tests of the JSON writer (lib/json.c).
+ *
+ * They prove that every byte that JSON or JavaScript cannot carry raw is
+ * escaped, that invalid UTF-8 always becomes U+FFFD (so output is valid
+ * JSON whatever the input), that commas and nesting come out right, and
+ * that every misuse is caught by json_finish() instead of producing a
+ * broken document.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "json.h"
+
+/* The escaped form of len bytes of s. */
+static char *
+esc(struct buf *b, const char *s, size_t len)
+{
+	buf_reset(b);
+	json_escape(b, s, len);
+	assert_false(b->oom);
+	return b->data;
+}
+
+static void
+test_escape_control_chars(void **state)
+{
+	static const char *shortform[0x20] = {
+		['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n",
+		['\r'] = "\\r", ['\t'] = "\\t",
+	};
+	struct buf b = BUF_INIT;
+	char in[1], want[8];
+	int c;
+
+	(void)state;
+	for (c = 0; c < 0x20; c++) {
+		in[0] = (char)c;
+		if (shortform[c] != NULL)
+			strlcpy(want, shortform[c], sizeof(want));
+		else
+			snprintf(want, sizeof(want), "\\u%04x", c);
+		assert_string_equal(esc(&b, in, 1), want);
+	}
+	in[0] = 0x7f;
+	assert_string_equal(esc(&b, in, 1), "\\u007f");
+	buf_free(&b);
+}
+
+static void
+test_escape_quotes_backslash(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_string_equal(esc(&b, "a\"b\\c/d", 7), "a\\\"b\\\\c/d");
+	assert_string_equal(esc(&b, "", 0), "");
+	assert_string_equal(esc(&b, "plain text 123", 14), "plain text 123");
+	buf_free(&b);
+}
+
+static void
+test_escape_nul_inside(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_string_equal(esc(&b, "a\0b", 3), "a\\u0000b");
+	buf_free(&b);
+}
+
+static void
+test_escape_line_separators(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	assert_string_equal(esc(&b, "x\xe2\x80\xa8y\xe2\x80\xa9z", 9),
+	    "x\\u2028y\\u2029z");
+	/* Their neighbours U+2027 and U+202A pass as they are. */
+	assert_string_equal(esc(&b, "\xe2\x80\xa7\xe2\x80\xaa", 6),
+	    "\xe2\x80\xa7\xe2\x80\xaa");
+	/* A separator right after other multi-byte text. */
+	assert_string_equal(esc(&b, "\xc3\xa9\xe2\x80\xa8\xc3\xa9", 7),
+	    "\xc3\xa9\\u2028\xc3\xa9");
+	buf_free(&b);
+}
+
+static void
+test_valid_utf8_passes(void **state)
+{
+	/* é, €, 𝄞, Москва, 東京 */
+	static const char *ok[] = {
+		"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e",
+		"\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0",
+		"\xe6\x9d\xb1\xe4\xba\xac", "\xf4\x8f\xbf\xbf",
+		"\xed\x9f\xbf",
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		assert_string_equal(esc(&b, ok[i], strlen(ok[i])), ok[i]);
+	buf_free(&b);
+}
+
+static void
+test_invalid_utf8_replaced(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*want;
+	} cases[] = {
+		{ "a\x80z", "a\xef\xbf\xbdz" },			/* lone continuation */
+		{ "\xc3", "\xef\xbf\xbd" },			/* truncated at end */
+		{ "\xc3(", "\xef\xbf\xbd(" },			/* bad continuation */
+		{ "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd" },	/* overlong / */
+		{ "\xe0\x80\xaf", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xf4\x90\x80\x80",
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xf5", "\xef\xbf\xbd" },
+		{ "\xff\xfe", "\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xe2\x80", "\xef\xbf\xbd\xef\xbf\xbd" },	/* cut U+2028 */
+		{ "\xf0\x9d\x84", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "ok\xc3\xa9\x80\xc3\xa9", "ok\xc3\xa9\xef\xbf\xbd\xc3\xa9" },
+	};
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_string_equal(esc(&b, cases[i].in, strlen(cases[i].in)),
+		    cases[i].want);
+	buf_free(&b);
+}
+
+static void
+test_document_nesting(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	(void)state;
+	json_init(&j, &b);
+	json_obj_open(&j, NULL);
+	json_str(&j, "name", "Bob \"Dylan\"");
+	json_arr_open(&j, "ids");
+	json_str(&j, NULL, "a");
+	json_str(&j, NULL, "b");
+	json_arr_open(&j, NULL);
+	json_arr_close(&j);
+	json_obj_open(&j, NULL);
+	json_obj_close(&j);
+	json_arr_close(&j);
+	json_obj_open(&j, "empty");
+	json_obj_close(&j);
+	json_str(&j, "none", NULL);
+	json_null(&j, "n");
+	json_bool(&j, "t", 1);
+	json_bool(&j, "f", 0);
+	json_obj_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(b.data, "{\"name\":\"Bob \\\"Dylan\\\"\","
+	    "\"ids\":[\"a\",\"b\",[],{}],\"empty\":{},\"none\":null,"
+	    "\"n\":null,\"t\":true,\"f\":false}");
+	buf_free(&b);
+}
+
+static void
+test_keys_escaped(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	(void)state;
+	json_init(&j, &b);
+	json_obj_open(&j, NULL);
+	json_int(&j, "a\"\n\xff", 1);
+	json_obj_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(b.data, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
+	buf_free(&b);
+}
+
+static void
+test_appends_after_existing(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	(void)state;
+	buf_puts(&b, "prefix ");
+	json_init(&j, &b);
+	json_arr_open(&j, NULL);
+	json_int(&j, NULL, 1);
+	json_arr_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(b.data, "prefix [1]");
+	buf_free(&b);
+}
+
+static void
+test_numbers(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	(void)state;
+	json_init(&j, &b);
+	json_arr_open(&j, NULL);
+	json_int(&j, NULL, 0);
+	json_int(&j, NULL, -1);
+	json_int(&j, NULL, INT64_MAX);
+	json_int(&j, NULL, INT64_MIN);
+	json_uint(&j, NULL, UINT64_MAX);
+	json_uint(&j, NULL, 1541203200000ULL);
+	json_double(&j, NULL, 0.5);
+	json_double(&j, NULL, -2.25);
+	json_double(&j, NULL, 1.0 / 3.0);
+	json_double(&j, NULL, 1e21);
+	json_double(&j, NULL, NAN);
+	json_double(&j, NULL, INFINITY);
+	json_double(&j, NULL, -INFINITY);
+	json_double(&j, NULL, 0.0);
+	json_arr_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(b.data, "[0,-1,9223372036854775807,"
+	    "-9223372036854775808,18446744073709551615,1541203200000,"
+	    "0.5,-2.25,0.333333,1e+21,null,null,null,0]");
+	buf_free(&b);
+}
+
+static void
+test_raw_values(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	(void)state;
+	json_init(&j, &b);
+	json_obj_open(&j, NULL);
+	json_raw(&j, "track", "{\"id\":\"x\"}", 10);
+	json_raw(&j, "part", "[1,2]xyz", 5);
+	json_raw(&j, "none", NULL, 0);
+	json_arr_open(&j, "list");
+	json_raw(&j, NULL, "1", 1);
+	json_raw(&j, NULL, "2", 1);
+	json_arr_close(&j);
+	json_obj_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(b.data, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
+	    "\"none\":null,\"list\":[1,2]}");
+	buf_free(&b);
+}
+
+static void
+test_strn_not_terminated(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+
+	(void)state;
+	json_init(&j, &b);
+	json_strn(&j, NULL, "abcdef", 3);
+	assert_int_equal(json_finish(&j), 0);
+	assert_string_equal(b.data, "\"abc\"");
+	buf_free(&b);
+}
+
+static void
+test_deep_nesting_limit(void **state)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+	int i;
+
+	(void)state;
+	/* JSON_DEPTH - 1 nested arrays are fine... */
+	json_init(&j, &b);
+	for (i = 0; i < JSON_DEPTH - 1; i++)
+		json_arr_open(&j, NULL);
+	for (i = 0; i < JSON_DEPTH - 1; i++)
+		json_arr_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_int_equal(b.len, 2 * (JSON_DEPTH - 1));
+	/* ...one more is an error, and nothing closes it again. */
+	buf_reset(&b);
+	json_init(&j, &b);
+	for (i = 0; i < JSON_DEPTH; i++)
+		json_arr_open(&j, NULL);
+	for (i = 0; i < JSON_DEPTH; i++)
+		json_arr_close(&j);
+	assert_int_equal(json_finish(&j), -1);
+	buf_free(&b);
+}
+
+/* Each misuse leaves json_finish() failing. */
+static void
+test_misuse(void **state)
+{
+	enum { KEY_IN_ARRAY, NO_KEY_IN_OBJECT, CLOSE_WRONG, CLOSE_TOP,
+	    UNCLOSED, TWO_TOP, KEY_AT_TOP, NOTHING, M__MAX };
+	struct buf b = BUF_INIT;
+	struct json j;
+	int m;
+
+	(void)state;
+	for (m = 0; m < M__MAX; m++) {
+		buf_reset(&b);
+		json_init(&j, &b);
+		switch (m) {
+		case KEY_IN_ARRAY:
+			json_arr_open(&j, NULL);
+			json_int(&j, "k", 1);
+			json_arr_close(&j);
+			break;
+		case NO_KEY_IN_OBJECT:
+			json_obj_open(&j, NULL);
+			json_int(&j, NULL, 1);
+			json_obj_close(&j);
+			break;
+		case CLOSE_WRONG:
+			json_obj_open(&j, NULL);
+			json_arr_close(&j);
+			json_obj_close(&j);
+			break;
+		case CLOSE_TOP:
+			json_obj_close(&j);
+			break;
+		case UNCLOSED:
+			json_obj_open(&j, NULL);
+			json_arr_open(&j, "a");
+			json_arr_close(&j);
+			break;
+		case TWO_TOP:
+			json_int(&j, NULL, 1);
+			json_int(&j, NULL, 2);
+			break;
+		case KEY_AT_TOP:
+			json_int(&j, "k", 1);
+			break;
+		case NOTHING:
+			break;
+		}
+		assert_int_equal(json_finish(&j), -1);
+	}
+	/* After an error, further calls write nothing. */
+	buf_reset(&b);
+	json_init(&j, &b);
+	json_arr_open(&j, NULL);
+	json_int(&j, "k", 1);
+	json_int(&j, NULL, 2);
+	json_arr_close(&j);
+	assert_string_equal(b.data, "[");
+	assert_int_equal(json_finish(&j), -1);
+	buf_free(&b);
+}
+
+/* A long mixed string escapes the same in one call as piece by piece. */
+static void
+test_escape_long_runs(void **state)
+{
+	struct buf b = BUF_INIT, want = BUF_INIT;
+	char in[4096];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(in); i++)
+		in[i] = (char)"abc\"d\\\n\xc3\xa9 \x01xyz"[i % 15];
+	json_escape(&b, in, sizeof(in));
+	for (i = 0; i < sizeof(in); i++) {
+		/* é is two bytes: feed whole sequences. */
+		if ((unsigned char)in[i] == 0xc3 && i + 1 < sizeof(in)) {
+			json_escape(&want, in + i, 2);
+			i++;
+		} else
+			json_escape(&want, in + i, 1);
+	}
+	assert_false(b.oom);
+	assert_int_equal(b.len, want.len);
+	assert_memory_equal(b.data, want.data, b.len);
+	buf_free(&b);
+	buf_free(&want);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_escape_control_chars),
+		cmocka_unit_test(test_escape_quotes_backslash),
+		cmocka_unit_test(test_escape_nul_inside),
+		cmocka_unit_test(test_escape_line_separators),
+		cmocka_unit_test(test_valid_utf8_passes),
+		cmocka_unit_test(test_invalid_utf8_replaced),
+		cmocka_unit_test(test_document_nesting),
+		cmocka_unit_test(test_keys_escaped),
+		cmocka_unit_test(test_appends_after_existing),
+		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_raw_values),
+		cmocka_unit_test(test_strn_not_terminated),
+		cmocka_unit_test(test_deep_nesting_limit),
+		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_escape_long_runs),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
