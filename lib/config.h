@@ -7,7 +7,10 @@
  * table: name, type, bounds, default and whether it is a secret.  Unknown
  * keys, bad numbers, out-of-range values and bad enum words are errors that
  * name the file, the line and the key (or the environment variable).
- * Secrets are never printed (config_dump() shows "(set)").
+ * A key given twice in one file is an error too (naming both lines): a
+ * file is short enough to have one line per key, and a second line most
+ * often means an edit was left half done.  Secrets are never printed
+ * (config_dump() shows "(set)").
  *
  * Error convention: config_load() returns 0 or -1 with a message for people
  * in err; the getters cannot fail (every key has a value or "").
@@ -64,6 +67,14 @@ void		 config_free(struct config *);
 const char	*config_str(const struct config *, enum config_key);
 /* The value of an integer key. */
 long long	 config_num(const struct config *, enum config_key);
+/*
+ * Checks that key has a non-empty value; the programs call it for what a
+ * command really needs (db_path before opening the store), so that --help
+ * and version work without a configuration.  Returns 0, or -1 with a
+ * message for people in err (errsz bytes) naming the key and its variable.
+ */
+int		 config_require(const struct config *, enum config_key, char *err,
+		    size_t errsz);
 /* The key's name as written in the file, e.g. "poll_interval". */
 const char	*config_name(enum config_key);
 /* Writes every key = value to f, secrets shown as "(set)" or "(unset)". */
