@@ -1,0 +1,74 @@
+// health.test.mjs — the read API through the real nginx and spawn-fcgi.
+//
+// Proves that the stack the demo and every other test build on works end
+// to end: nginx passes /api/ to linernotes-fcgi over the FastCGI socket and
+// the answer is JSON with the right status and headers; paths nobody
+// serves are JSON 404s; the pages are served as static files with their
+// security policy.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { cleanup, httpJson, makeRunDir, startStack, writeConfig }
+    from './lib/harness.mjs';
+
+let stack;
+
+before(async () => {
+	const dir = makeRunDir('health');
+	stack = await startStack({ dir, config: writeConfig(dir, {}) });
+});
+
+after(async () => {
+	await stack?.stop();
+	await cleanup();
+});
+
+test('GET /api/v0/health answers JSON 200 with the version', async () => {
+	const r = await httpJson('GET', `${stack.baseUrl}/api/v0/health`);
+	assert.equal(r.status, 200);
+	assert.match(r.headers['content-type'], /^application\/json/);
+	assert.equal(r.json.status, 'ok');
+	assert.match(r.json.version, /^\d+\.\d+\.\d+$/);
+	assert.equal(r.headers['x-content-type-options'], 'nosniff');
+});
+
+test('HEAD /api/v0/health has the headers and no body', async () => {
+	const r = await httpJson('HEAD', `${stack.baseUrl}/api/v0/health`);
+	assert.equal(r.status, 200);
+	assert.equal(r.text, '');
+});
+
+test('an unknown API path is a JSON 404', async () => {
+	const r = await httpJson('GET', `${stack.baseUrl}/api/v0/no/such/thing?x=1`);
+	assert.equal(r.status, 404);
+	assert.match(r.headers['content-type'], /^application\/json/);
+	assert.deepEqual(Object.keys(r.json), ['error']);
+	assert.equal(r.json.error.status, 404);
+	assert.equal(typeof r.json.error.message, 'string');
+});
+
+test('another method on a known path is a JSON 405 with Allow', async () => {
+	const r = await httpJson('POST', `${stack.baseUrl}/api/v0/health`, {});
+	assert.equal(r.status, 405);
+	assert.match(r.headers.allow, /GET/);
+	assert.equal(r.json.error.status, 405);
+});
+
+test('the pages are served from www/ with a same-origin policy', async () => {
+	const r = await httpJson('GET', `${stack.baseUrl}/`);
+	assert.equal(r.status, 200);
+	assert.match(r.headers['content-type'], /^text\/html/);
+	assert.match(r.text, /<title>linernotes/);
+	assert.match(r.headers['content-security-policy'], /default-src 'self'/);
+	assert.match(r.headers['content-security-policy'],
+	    /frame-ancestors 'none'/);
+	assert.equal(r.headers['x-frame-options'], 'DENY');
+	const idx = await httpJson('GET', `${stack.baseUrl}/index.html`);
+	assert.equal(idx.text, r.text);
+});
+
+test('a missing static file is a 404', async () => {
+	const r = await httpJson('GET', `${stack.baseUrl}/no-such-page.html`);
+	assert.equal(r.status, 404);
+});
