@@ -30,7 +30,8 @@ esac
 PASSED=0
 FAILED=0
 out=$(mktemp "${TMPDIR:-/tmp}/linernotes-run.XXXXXX")
-trap 'rm -f "$out"' EXIT INT TERM
+trap 'rm -f "$out" "$out.rc"' EXIT
+trap 'exit 130' INT TERM
 
 # The number after the first match of the extended regex $1 in $out,
 # summed over all matches (0 when none).
@@ -45,9 +46,9 @@ run_one() {
 	label=$2
 	shift 2
 	echo "==> $label"
-	"$@" > "$out" 2>&1
-	rc=$?
-	cat "$out"
+	# Shown as it comes and kept; the status travels through a file.
+	{ "$@"; echo $? > "$out.rc"; } 2>&1 | tee "$out"
+	rc=$(cat "$out.rc" 2>/dev/null || echo 1)
 	case "$kind" in
 	cmocka)
 		p=$(count '\[  PASSED  \] [0-9]+ test')

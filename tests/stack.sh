@@ -1,0 +1,260 @@
+#!/bin/sh
+# stack.sh — starts and stops the whole linernotes stack under one run
+# directory: the Spotify simulator, linernotes-fcgi under spawn-fcgi, and
+# nginx on 127.0.0.1.
+#
+#   sh tests/stack.sh demo     simulator + config + API + nginx (`make demo`)
+#   sh tests/stack.sh web      config + API + nginx, no simulator (benchmarks)
+#   sh tests/stack.sh stop     stops what this run directory started
+#   sh tests/stack.sh status   lists what runs
+#
+# Environment:
+#   RUN_DIR   the run directory (run/demo); tests and benchmarks use their own
+#   PORT      nginx's port on 127.0.0.1 (8080)
+#   WWW_ROOT  the pages nginx serves (www/ of the checkout)
+#   SIM_USERS how many users the simulator has (3)
+#
+# Every process started is recorded in RUN_DIR/pids ("name pid" lines);
+# `stop` ends exactly those (SIGTERM, then SIGKILL after 5 s), removes the
+# socket, and does nothing when nothing runs.  `demo` and `web` stop a
+# previous run of the same directory first, so running them twice is safe.
+#
+# A demo is a list of steps (DEMO_STEPS below), each a function in the
+# "steps" section: later work adds a step by writing its function there and
+# naming it in the list.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+RUN_DIR=${RUN_DIR:-run/demo}
+mkdir -p "$RUN_DIR"
+RUN_DIR=$(cd "$RUN_DIR" && pwd)
+PORT=${PORT:-8080}
+WWW_ROOT=${WWW_ROOT:-$ROOT/www}
+SIM_USERS=${SIM_USERS:-3}
+
+PIDS=$RUN_DIR/pids
+CONF=$RUN_DIR/linernotes.conf
+URL=http://127.0.0.1:$PORT
+FCGI=$ROOT/fcgi/linernotes-fcgi
+COLLECTOR=$ROOT/collector/linernotes-collector
+SIM=$ROOT/tests/spotify-sim/sim.mjs
+SIM_URL=
+
+# A unix socket path holds at most 107 bytes.
+SOCKET=$RUN_DIR/fcgi.sock
+if [ ${#SOCKET} -gt 100 ]; then
+	SOCKET=${TMPDIR:-/tmp}/linernotes-$(printf '%s' "$RUN_DIR" |
+	    cksum | cut -d' ' -f1).sock
+fi
+
+say() {
+	echo "stack: $*"
+}
+
+die() {
+	echo "stack: $*" >&2
+	exit 1
+}
+
+# --- process bookkeeping ---------------------------------------------------
+
+record_pid() {
+	echo "$1 $2" >> "$PIDS"
+}
+
+# Whether pid runs; a zombie does not (nobody may reap orphans here).
+alive() {
+	[ -r "/proc/$1/stat" ] || return 1
+	state=$(sed -e 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
+	[ -n "$state" ] && [ "$state" != Z ]
+}
+
+# Whether pid is still the process we recorded (not a reused pid).
+ours() {
+	alive "$1" || return 1
+	tr '\0' ' ' < "/proc/$1/cmdline" 2>/dev/null | grep -q "$2"
+}
+
+# What a recorded name's command line contains.
+pattern_of() {
+	case "$1" in
+	sim) echo sim.mjs ;;
+	fcgi) echo linernotes-fcgi ;;
+	nginx) echo nginx ;;
+	collector) echo linernotes-collector ;;
+	*) echo "$1" ;;
+	esac
+}
+
+stop_all() {
+	[ -f "$PIDS" ] || { rm -f "$SOCKET"; return 0; }
+	list=""
+	while read -r name pid; do
+		[ -n "$pid" ] || continue
+		if ours "$pid" "$(pattern_of "$name")"; then
+			kill "$pid" 2>/dev/null || true
+			list="$list $pid"
+			say "stopping $name ($pid)"
+		fi
+	done < "$PIDS"
+	i=0
+	while [ $i -lt 50 ]; do
+		left=""
+		for pid in $list; do
+			alive "$pid" && left="$left $pid"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for pid in $list; do
+		alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+	done
+	rm -f "$PIDS" "$SOCKET" "$RUN_DIR/fcgi.pid"
+}
+
+status() {
+	[ -f "$PIDS" ] || { say "nothing runs in $RUN_DIR"; return 0; }
+	while read -r name pid; do
+		if ours "$pid" "$(pattern_of "$name")"; then
+			say "$name $pid running"
+		else
+			say "$name $pid gone"
+		fi
+	done < "$PIDS"
+}
+
+# Fails clearly when something else listens on PORT.
+check_port() {
+	if ! node -e '
+		const s = require("net").createServer();
+		s.once("error", () => process.exit(1));
+		s.listen(Number(process.argv[1]), "127.0.0.1",
+		    () => s.close(() => process.exit(0)));' "$PORT"; then
+		die "port $PORT on 127.0.0.1 is taken; stop what uses it or" \
+		    "run with PORT=another"
+	fi
+}
+
+# --- steps -------------------------------------------------------------------
+# Each step is one function; DEMO_STEPS and WEB_STEPS list them in order.
+
+# The simulator on a free port; its URL goes into SIM_URL.
+start_sim() {
+	[ -f "$SIM" ] || die "the Spotify simulator is missing" \
+	    "($SIM): the demo needs it"
+	: > "$RUN_DIR/sim.log"
+	setsid node "$SIM" --port 0 --users "$SIM_USERS" \
+	    >> "$RUN_DIR/sim.log" 2>&1 < /dev/null &
+	pid=$!
+	record_pid sim "$pid"
+	i=0
+	while [ $i -lt 150 ]; do
+		SIM_URL=$(sed -n 's/.*spotify-sim listening on \(http:[^ ]*\).*/\1/p' \
+		    "$RUN_DIR/sim.log" | head -n 1)
+		[ -n "$SIM_URL" ] && break
+		alive "$pid" || { cat "$RUN_DIR/sim.log" >&2;
+		    die "the simulator exited"; }
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -n "$SIM_URL" ] || { cat "$RUN_DIR/sim.log" >&2;
+	    die "the simulator did not say it listens"; }
+	SIM_URL=${SIM_URL%/}
+	echo "$SIM_URL" > "$RUN_DIR/sim.url"
+	say "simulator at $SIM_URL ($SIM_USERS users)"
+}
+
+# The configuration both programs read.
+write_config() {
+	mkdir -p "$RUN_DIR/db"
+	{
+		echo "# written by tests/stack.sh"
+		echo "db_path = \"$RUN_DIR/db\""
+		if [ -n "$SIM_URL" ]; then
+			echo "spotify_api_base = \"$SIM_URL/v1\""
+			echo "spotify_accounts_base = \"$SIM_URL\""
+			echo "client_id = \"sim-client-id\""
+			echo "client_secret = \"sim-client-secret\""
+		fi
+		echo "redirect_uri = \"$URL\""
+		echo "public_url = \"$URL\""
+	} > "$CONF"
+	say "config $CONF"
+}
+
+# linernotes-fcgi, two processes, under spawn-fcgi.  sh keeps their stderr
+# in fcgi.log (spawn-fcgi drops it) and execs, so the pids are theirs.
+start_fcgi() {
+	[ -x "$FCGI" ] || die "$FCGI is missing: run make all"
+	rm -f "$SOCKET" "$RUN_DIR/fcgi.pid"
+	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" -F 2 \
+	    -P "$RUN_DIR/fcgi.pid" -- /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' \
+	    "$FCGI" -c "$CONF" > /dev/null ||
+	    die "spawn-fcgi failed (see $RUN_DIR/fcgi.log)"
+	for pid in $(cat "$RUN_DIR/fcgi.pid"); do
+		record_pid fcgi "$pid"
+	done
+	say "linernotes-fcgi on $SOCKET"
+}
+
+# nginx from the templates (nginx/render.sh), as a daemon.
+start_nginx() {
+	sh nginx/render.sh main "$RUN_DIR" "127.0.0.1:$PORT" "$WWW_ROOT" \
+	    "$SOCKET" on
+	nginx -p "$RUN_DIR" -e "$RUN_DIR/nginx-error.log" \
+	    -c "$RUN_DIR/nginx.conf" ||
+	    die "nginx did not start (see $RUN_DIR/nginx-error.log)"
+	i=0
+	while [ ! -s "$RUN_DIR/nginx.pid" ] && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	[ -s "$RUN_DIR/nginx.pid" ] || die "nginx wrote no pid file"
+	record_pid nginx "$(cat "$RUN_DIR/nginx.pid")"
+	say "nginx on $URL"
+}
+
+wait_health() {
+	i=0
+	until curl -fsS -o "$RUN_DIR/health.json" "$URL/api/v0/health" \
+	    2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 100 ] || die "$URL/api/v0/health does not answer" \
+		    "(see $RUN_DIR/nginx-error.log and $RUN_DIR/fcgi.log)"
+		sleep 0.1
+	done
+	say "health: $(cat "$RUN_DIR/health.json")"
+}
+
+# Later steps of the demo, filled in as the collector grows:
+#   register_users  add the simulator's users with the collector
+#   import_history  import a year of listening history
+#   start_collector the collector daemon (record_pid collector ...)
+# Write each as a function here and add its name to DEMO_STEPS.
+
+DEMO_STEPS="start_sim write_config start_fcgi start_nginx wait_health"
+WEB_STEPS="write_config start_fcgi start_nginx wait_health"
+
+run_steps() {
+	stop_all
+	check_port
+	# A step that fails leaves nothing running behind it.
+	trap 'echo "stack: failed; stopping what was started" >&2; stop_all' EXIT
+	for step in $1; do
+		"$step"
+	done
+	trap - EXIT
+	say "ready: $URL/ (stop with: make stop, or RUN_DIR=$RUN_DIR sh" \
+	    "tests/stack.sh stop)"
+}
+
+case "${1:-}" in
+demo)	run_steps "$DEMO_STEPS" ;;
+web)	run_steps "$WEB_STEPS" ;;
+stop)	stop_all ;;
+status)	status ;;
+*)	echo "usage: sh tests/stack.sh demo|web|stop|status" >&2
+	exit 2 ;;
+esac
