@@ -279,8 +279,8 @@ config_split(char *line, char **keyp, size_t *keylen, char **valp,
 		v = p;
 		end = p;
 		for (; *p != '\0'; p++) {
-			if (*p == '#' && p > v && (p[-1] == ' ' ||
-			    p[-1] == '\t'))
+			/* p[-1] exists: '=' is before v. */
+			if (*p == '#' && (p[-1] == ' ' || p[-1] == '\t'))
 				break;
 			if (*p != ' ' && *p != '\t')
 				end = p + 1;

@@ -161,6 +161,8 @@ test_file_values(void **state)
 	    "signups = invite\n"
 	    "cache_bytes = 4294967296\n"
 	    "redirect_uri = \"\"\n"
+	    "max_body = 2048 #\n"
+	    "spotify_api_base =\t# only a comment: the value is empty\n"
 	    "pidfile = /run/ln.pid"));		/* no final newline */
 	assert_string_equal(config_str(cfg, CFG_DB_PATH),
 	    "/var/lib/linernotes");
@@ -175,6 +177,8 @@ test_file_values(void **state)
 	assert_int_equal(config_num(cfg, CFG_CACHE_BYTES), 4294967296LL);
 	assert_string_equal(config_str(cfg, CFG_REDIRECT_URI), "");
 	assert_string_equal(config_str(cfg, CFG_PIDFILE), "/run/ln.pid");
+	assert_int_equal(config_num(cfg, CFG_MAX_BODY), 2048);
+	assert_string_equal(config_str(cfg, CFG_SPOTIFY_API_BASE), "");
 	/* Untouched keys keep their defaults. */
 	assert_int_equal(config_num(cfg, CFG_RATE_LIMIT), 150);
 	config_free(cfg);
@@ -438,6 +442,22 @@ test_dump_round_trip(void **state)
 	config_free(b);
 }
 
+/* The documented example (run from the top of the tree) loads as it is. */
+static void
+test_example_file(void **state)
+{
+	struct config *cfg;
+
+	(void)state;
+	if (access("docs/linernotes.conf.example", R_OK) == -1)
+		skip();
+	cfg = load_ok("docs/linernotes.conf.example");
+	assert_string_equal(config_str(cfg, CFG_DB_PATH), "/var/lib/linernotes");
+	assert_int_equal(config_num(cfg, CFG_POLL_INTERVAL), 1200);
+	assert_string_equal(config_str(cfg, CFG_PIDFILE), "");
+	config_free(cfg);
+}
+
 static int
 cleanup(void **state)
 {
@@ -474,6 +494,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dump_hides_secrets, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_dump_round_trip, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_example_file, setup,
 		    teardown),
 	};
 
