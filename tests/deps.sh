@@ -48,9 +48,11 @@ fi
 
 if [ -n "$missing" ]; then
 	if [ "$(id -u)" != 0 ]; then
-		say "missing Debian packages:$missing"
-		say "install them with:"
-		echo "  sudo apt-get update && sudo apt-get install -y$missing" >&2
+		{
+			say "missing Debian packages:$missing"
+			say "install them as root with:"
+			echo "  apt-get update && apt-get install -y$missing"
+		} >&2
 		exit 1
 	fi
 	say "installing:$missing"
