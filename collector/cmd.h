@@ -36,9 +36,20 @@ typedef int (*cmd_fn)(struct config *cfg, int argc, char *argv[]);
  */
 int	cmd_usage(const char *name);
 
+/* The -c file given to main() (NULL: none), to load it again. */
+const char *cmd_config_file(void);
+
 /* Handlers, one per row of main.c's table. */
 int	cmd_version(struct config *, int, char *[]);
 int	cmd_help(struct config *, int, char *[]);
 int	cmd_config(struct config *, int, char *[]);
+/* daemon.c */
+int	cmd_run(struct config *, int, char *[]);
+/* cmd_poll.c */
+int	cmd_add_user(struct config *, int, char *[]);
+int	cmd_poll_once(struct config *, int, char *[]);
+int	cmd_users(struct config *, int, char *[]);
+int	cmd_gaps(struct config *, int, char *[]);
+int	cmd_plays(struct config *, int, char *[]);
 
 #endif

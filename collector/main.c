@@ -36,9 +36,31 @@ static const struct cmd {
 	    "print the version" },
 	{ "config", cmd_config, 0, "",
 	    "check the configuration and print it (secrets hidden)" },
+	{ "run", cmd_run, CMD_DB, "[-d]",
+	    "collect: the daemon (-d: detach, log to syslog)" },
+	{ "add-user", cmd_add_user, CMD_DB, "--refresh-token TOKEN",
+	    "add (or re-authorize) a user from a refresh token; prints the id" },
+	{ "poll-once", cmd_poll_once, CMD_DB,
+	    "[--user ID] [--jobs plays,top,dw,profile|all]",
+	    "run those jobs now; exit 0 only when every one succeeded" },
+	{ "users", cmd_users, CMD_DB, "",
+	    "list users: status, last/next poll, plays, token expiry" },
+	{ "gaps", cmd_gaps, CMD_DB, "[--user ID]",
+	    "list recorded gaps: where plays were lost" },
+	{ "plays", cmd_plays, CMD_DB, "--user ID",
+	    "list a user's stored plays: played_at_ms track_id context" },
 };
 
 #define CMDS_N	(sizeof(cmds) / sizeof(cmds[0]))
+
+/* The -c file, for commands that read it again (run's SIGHUP). */
+static const char *main_conf;
+
+const char *
+cmd_config_file(void)
+{
+	return main_conf;
+}
 
 static const struct cmd *
 cmd_find(const char *name)
@@ -180,6 +202,7 @@ main(int argc, char *argv[])
 			return CMD_FAIL;
 		}
 	}
+	main_conf = conf;
 	optind = 1;
 	rc = c->fn(cfg, argc, argv);
 	config_free(cfg);

@@ -1,0 +1,518 @@
+/*
+ * cmd_poll.c — the collector's admin commands that talk to Spotify or
+ * show what collecting did: add-user, poll-once, users, gaps and plays.
+ *
+ * Each opens the store, does its one thing and exits with a code for
+ * people and scripts: 0 when everything asked for succeeded, 1 with one
+ * clear line on stderr per failure, 2 for a usage error.  poll-once runs
+ * exactly the code the daemon runs (poll.c over spotify.c), only started
+ * by hand and waiting at most POLL_ONCE_MAX_WAIT_MS for a rate-limit
+ * pause before it reports the job as failed instead.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "ids.h"
+#include "log.h"
+#include "poll.h"
+#include "spotify.h"
+#include "store.h"
+#include "timeutil.h"
+
+#define PROG			"linernotes-collector"
+#define POLL_ONCE_MAX_WAIT_MS	60000
+#define TASKS_MAX		32	/* tasks side by side (memory bound) */
+#define AUTH_LIFETIME_S		(182LL * 86400)	/* refresh tokens: 6 months */
+#define AUTH_WARN_S		(14LL * 86400)
+
+static const struct option cmd_help_only[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Opens the store named by cfg or prints why not. */
+static struct store *
+cmd_open_store(const struct config *cfg, unsigned flags)
+{
+	struct store *st;
+
+	if (store_open(&st, config_str(cfg, CFG_DB_PATH), flags, 0) !=
+	    STORE_OK) {
+		fprintf(stderr, "%s: cannot open the store at %s\n", PROG,
+		    config_str(cfg, CFG_DB_PATH));
+		return NULL;
+	}
+	return st;
+}
+
+static void
+cmd_fmt_time(int64_t s, char out[32])
+{
+	if (s <= 0)
+		(void)strlcpy(out, "-", 32);
+	else if (time_format_iso8601(s * 1000, out, 0) == -1)
+		(void)strlcpy(out, "?", 32);
+}
+
+/* ---- add-user ------------------------------------------------------------ */
+
+int
+cmd_add_user(struct config *cfg, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "refresh-token", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char id[USER_ID_MAX + 1], err[256];
+	const char *token = NULL;
+	struct store *st;
+	struct spot *sp;
+	int ch, rc = CMD_FAIL;
+
+	while ((ch = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 't':
+			token = optarg;
+			break;
+		case 'h':
+			cmd_usage("add-user");
+			return CMD_OK;
+		default:
+			return cmd_usage("add-user");
+		}
+	}
+	if (optind != argc || token == NULL || *token == '\0')
+		return cmd_usage("add-user");
+	if ((st = cmd_open_store(cfg, 0)) == NULL)
+		return CMD_FAIL;
+	if ((sp = spot_new(cfg, st, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		goto out_store;
+	}
+	spot_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
+	if (poll_add_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
+		fprintf(stderr, "%s: add-user: %s\n", PROG, err);
+	else {
+		printf("%s\n", id);
+		rc = CMD_OK;
+	}
+	spot_free(sp);
+out_store:
+	store_close(st);
+	return rc;
+}
+
+/* ---- poll-once ----------------------------------------------------------- */
+
+struct once {
+	char		(*ids)[USER_ID_MAX + 1];
+	size_t		 n;
+	unsigned	 failed;
+	unsigned	 ok;
+};
+
+static void
+once_report(const char *user, enum poll_job job, int ok, const char *error,
+    void *arg)
+{
+	struct once *o = arg;
+	char esc[64];
+
+	if (ok) {
+		o->ok++;
+		return;
+	}
+	o->failed++;
+	fprintf(stderr, "%s: user %s: %s: %s\n", PROG,
+	    log_escape(esc, sizeof(esc), user, strlen(user)),
+	    poll_job_name(job), error);
+}
+
+static int
+once_collect(const struct user *u, void *arg)
+{
+	struct once *o = arg;
+	char (*ids)[USER_ID_MAX + 1];
+
+	if ((ids = reallocarray(o->ids, o->n + 1, sizeof(*ids))) == NULL)
+		return -1;
+	o->ids = ids;
+	memcpy(o->ids[o->n++], u->id, USER_ID_MAX + 1);
+	return 0;
+}
+
+static int
+once_list(struct store_txn *txn, void *arg)
+{
+	return store_iter_users(txn, once_collect, arg) == STORE_OK ? 0 : -1;
+}
+
+/* Parses "plays,top" or "all" into a job mask; 0 when a word is unknown. */
+static unsigned
+once_parse_jobs(const char *s)
+{
+	char word[32];
+	unsigned mask = 0;
+	size_t n;
+	int j;
+
+	if (strcmp(s, "all") == 0)
+		return JOB_ALL;
+	while (*s != '\0') {
+		n = strcspn(s, ",");
+		if (n == 0 || n >= sizeof(word))
+			return 0;
+		memcpy(word, s, n);
+		word[n] = '\0';
+		if ((j = poll_job_parse(word)) < 0)
+			return 0;
+		mask |= JOB_BIT(j);
+		s += n;
+		if (*s == ',')
+			s++;
+	}
+	return mask;
+}
+
+int
+cmd_poll_once(struct config *cfg, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct once o;
+	struct store *st;
+	struct spot *sp;
+	struct poller *pl;
+	const char *user = NULL;
+	unsigned jobs = JOB_ALL;
+	char err[256];
+	size_t next = 0;
+	int ch, rc = CMD_FAIL;
+
+	while ((ch = getopt_long(argc, argv, "u:j:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			user = optarg;
+			break;
+		case 'j':
+			if ((jobs = once_parse_jobs(optarg)) == 0) {
+				fprintf(stderr, "%s: poll-once: --jobs takes "
+				    "plays,top,dw,profile or all\n", PROG);
+				return CMD_USAGE;
+			}
+			break;
+		case 'h':
+			cmd_usage("poll-once");
+			return CMD_OK;
+		default:
+			return cmd_usage("poll-once");
+		}
+	}
+	if (optind != argc)
+		return cmd_usage("poll-once");
+	if (user != NULL && !ids_valid_user(user)) {
+		fprintf(stderr, "%s: poll-once: not a user id\n", PROG);
+		return CMD_USAGE;
+	}
+	memset(&o, 0, sizeof(o));
+	if ((st = cmd_open_store(cfg, 0)) == NULL)
+		return CMD_FAIL;
+	if ((sp = spot_new(cfg, st, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		goto out_store;
+	}
+	spot_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
+	if ((pl = poll_new(cfg, st, sp, once_report, &o)) == NULL) {
+		fprintf(stderr, "%s: out of memory\n", PROG);
+		goto out_spot;
+	}
+	if (user != NULL) {
+		if (once_collect(&(struct user){ .id = "" }, &o) == -1)
+			goto out_poll;
+		(void)strlcpy(o.ids[0], user, sizeof(o.ids[0]));
+	} else if (store_read(st, once_list, &o) != STORE_OK) {
+		fprintf(stderr, "%s: cannot list the users\n", PROG);
+		goto out_poll;
+	}
+	while (next < o.n || poll_running(pl) > 0) {
+		while (next < o.n && poll_running(pl) < TASKS_MAX)
+			(void)poll_start(pl, o.ids[next++], jobs);
+		if (poll_running(pl) > 0)
+			(void)spot_run(sp, 1000);
+	}
+	rc = o.failed == 0 ? CMD_OK : CMD_FAIL;
+out_poll:
+	poll_free(pl);
+out_spot:
+	spot_free(sp);
+out_store:
+	store_close(st);
+	free(o.ids);
+	return rc;
+}
+
+/* ---- users --------------------------------------------------------------- */
+
+static const char *const cmd_status_names[USER_STATUS__MAX] = {
+	[USER_ACTIVE] = "active",
+	[USER_REAUTH] = "reauth",
+	[USER_DISABLED] = "disabled",
+};
+
+struct users_ctx {
+	int64_t		 now;
+	unsigned	 n;
+};
+
+static int
+users_row(const struct user *u, void *arg)
+{
+	struct users_ctx *c = arg;
+	char last[32], next[32], exp[32], esc[300];
+	int64_t auth_end;
+
+	cmd_fmt_time(u->last_poll, last);
+	cmd_fmt_time(u->next_plays, next);
+	cmd_fmt_time(u->token_expires, exp);
+	printf("%-24s %-8s %-20s %-20s %9llu %-20s %s\n", u->id,
+	    u->status < USER_STATUS__MAX ? cmd_status_names[u->status] : "?",
+	    last, u->status == USER_ACTIVE ? next : "-",
+	    (unsigned long long)u->n_plays, exp,
+	    log_escape(esc, sizeof(esc), u->last_error,
+	    strlen(u->last_error)));
+	auth_end = u->authorized_at + AUTH_LIFETIME_S;
+	if (u->status == USER_ACTIVE && u->authorized_at > 0 &&
+	    auth_end - AUTH_WARN_S <= c->now) {
+		cmd_fmt_time(auth_end, exp);
+		printf("  warning: %s's authorization ends %s; they must "
+		    "sign in again\n", u->id, exp);
+	}
+	c->n++;
+	return 0;
+}
+
+struct users_meta {
+	int64_t		 quota, nb_api, nb_acc, heartbeat;
+};
+
+static int
+users_list(struct store_txn *txn, void *arg)
+{
+	struct users_meta m;
+	char t[32];
+	struct users_ctx *c = arg;
+
+	memset(&m, 0, sizeof(m));
+	(void)store_get_meta_i64(txn, "ratelimit.quota_until", &m.quota);
+	(void)store_get_meta_i64(txn, "ratelimit.not_before.api", &m.nb_api);
+	(void)store_get_meta_i64(txn, "ratelimit.not_before.accounts",
+	    &m.nb_acc);
+	(void)store_get_meta_i64(txn, "collector.heartbeat", &m.heartbeat);
+	cmd_fmt_time(m.heartbeat, t);
+	printf("collector heartbeat: %s\n", t);
+	if (m.quota > c->now * 1000) {
+		cmd_fmt_time(m.quota / 1000, t);
+		printf("Spotify quota exceeded: paused until %s\n", t);
+	}
+	if (m.nb_api > c->now * 1000) {
+		cmd_fmt_time(m.nb_api / 1000, t);
+		printf("Web API rate limited until %s\n", t);
+	}
+	if (m.nb_acc > c->now * 1000) {
+		cmd_fmt_time(m.nb_acc / 1000, t);
+		printf("accounts service rate limited until %s\n", t);
+	}
+	printf("%-24s %-8s %-20s %-20s %9s %-20s %s\n", "ID", "STATUS",
+	    "LAST POLL", "NEXT POLL", "PLAYS", "TOKEN EXPIRES", "LAST ERROR");
+	return store_iter_users(txn, users_row, c) == STORE_OK ? 0 : -1;
+}
+
+int
+cmd_users(struct config *cfg, int argc, char *argv[])
+{
+	struct users_ctx c;
+	struct store *st;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "h", cmd_help_only, NULL)) != -1) {
+		if (ch == 'h') {
+			cmd_usage("users");
+			return CMD_OK;
+		}
+		return cmd_usage("users");
+	}
+	if (optind != argc)
+		return cmd_usage("users");
+	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
+		return CMD_FAIL;
+	memset(&c, 0, sizeof(c));
+	c.now = time_now_ms() / 1000;
+	rc = store_read(st, users_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	if (rc != CMD_OK)
+		fprintf(stderr, "%s: cannot read the users\n", PROG);
+	store_close(st);
+	return rc;
+}
+
+/* ---- gaps and plays ------------------------------------------------------ */
+
+static const char *const cmd_gap_reasons[GAP__MAX] = {
+	[GAP_OVERFLOW] = "overflow",
+	[GAP_UNREACHABLE] = "unreachable",
+	[GAP_REAUTH] = "reauth",
+};
+
+struct list_ctx {
+	const char	*user;	/* NULL: every user */
+	const char	*cur;	/* the user being listed */
+	unsigned	 n;
+};
+
+static int
+gaps_row(const struct gap *g, void *arg)
+{
+	struct list_ctx *c = arg;
+	char from[32], to[32], rec[32];
+
+	(void)time_format_iso8601(g->from_ms, from, 1);
+	(void)time_format_iso8601(g->to_ms, to, 1);
+	cmd_fmt_time(g->recorded_at, rec);
+	printf("%s %lld %lld %s %s %s recorded %s\n", c->cur,
+	    (long long)g->from_ms, (long long)g->to_ms,
+	    g->reason < GAP__MAX ? cmd_gap_reasons[g->reason] : "?", from, to,
+	    rec);
+	c->n++;
+	return 0;
+}
+
+struct gaps_users {
+	struct store_txn *txn;
+	struct list_ctx	*c;
+};
+
+static int
+gaps_user(const struct user *u, void *arg)
+{
+	struct gaps_users *g = arg;
+
+	g->c->cur = u->id;
+	return store_iter_gaps(g->txn, u->id, INT64_MIN, INT64_MAX, STORE_ASC,
+	    gaps_row, g->c) == STORE_OK ? 0 : -1;
+}
+
+static int
+gaps_list(struct store_txn *txn, void *arg)
+{
+	struct list_ctx *c = arg;
+	struct gaps_users g = { txn, c };
+	struct user u;
+
+	if (c->user != NULL) {
+		if (store_get_user(txn, c->user, &u) != STORE_OK)
+			return -1;
+		return gaps_user(&u, &g);
+	}
+	return store_iter_users(txn, gaps_user, &g) == STORE_OK ? 0 : -1;
+}
+
+/* Parses [--user ID] (required when need_user). */
+static int
+list_args(const char *name, int argc, char *argv[], int need_user,
+    struct list_ctx *c)
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	memset(c, 0, sizeof(*c));
+	while ((ch = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			c->user = optarg;
+			break;
+		case 'h':
+			cmd_usage(name);
+			return 1;
+		default:
+			return -1;
+		}
+	}
+	if (optind != argc || (need_user && c->user == NULL) ||
+	    (c->user != NULL && !ids_valid_user(c->user)))
+		return -1;
+	return 0;
+}
+
+int
+cmd_gaps(struct config *cfg, int argc, char *argv[])
+{
+	struct list_ctx c;
+	struct store *st;
+	int rc;
+
+	if ((rc = list_args("gaps", argc, argv, 0, &c)) != 0)
+		return rc == 1 ? CMD_OK : cmd_usage("gaps");
+	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
+		return CMD_FAIL;
+	rc = store_read(st, gaps_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	if (rc != CMD_OK)
+		fprintf(stderr, "%s: gaps: %s\n", PROG, c.user != NULL ?
+		    "no such user" : "cannot read the store");
+	store_close(st);
+	return rc;
+}
+
+static int
+plays_row(const struct play *p, void *arg)
+{
+	struct list_ctx *c = arg;
+
+	printf("%lld %s %s\n", (long long)p->played_at, p->track_id,
+	    p->context_uri != NULL && p->context_uri[0] != '\0' ?
+	    p->context_uri : "-");
+	c->n++;
+	return 0;
+}
+
+static int
+plays_list(struct store_txn *txn, void *arg)
+{
+	struct list_ctx *c = arg;
+	struct user u;
+
+	if (store_get_user(txn, c->user, &u) != STORE_OK)
+		return -1;
+	return store_iter_plays(txn, c->user, INT64_MIN, INT64_MAX, STORE_ASC,
+	    plays_row, c) == STORE_OK ? 0 : -1;
+}
+
+int
+cmd_plays(struct config *cfg, int argc, char *argv[])
+{
+	struct list_ctx c;
+	struct store *st;
+	int rc;
+
+	if ((rc = list_args("plays", argc, argv, 1, &c)) != 0)
+		return rc == 1 ? CMD_OK : cmd_usage("plays");
+	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
+		return CMD_FAIL;
+	rc = store_read(st, plays_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	if (rc != CMD_OK)
+		fprintf(stderr, "%s: plays: no such user or unreadable store\n",
+		    PROG);
+	store_close(st);
+	return rc;
+}

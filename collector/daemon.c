@@ -1,0 +1,420 @@
+/*
+ * daemon.c — `linernotes-collector run`: the collecting daemon.
+ *
+ * One process, one thread, one loop:
+ *   - every DAEMON_SCAN_MS the users are read from the store into a table
+ *     sorted by id (so users added by the web appear within seconds, with
+ *     next_plays 0: due at once);
+ *   - users whose jobs are due get a task (poll.c), at most DAEMON_TASKS
+ *     side by side; the engine (spotify.c) bounds requests in flight and
+ *     the rate;
+ *   - every poll_interval a new sweep: the detail budget is renewed;
+ *   - every DAEMON_HEARTBEAT_S the meta key collector.heartbeat (Unix s)
+ *     is written, which the API's /health shows;
+ *   - signals only set flags, read once per turn of the loop (at most
+ *     DAEMON_TURN_MS apart): TERM/INT stop (requests in flight are
+ *     dropped, a write transaction in progress always completes because
+ *     writes are synchronous), HUP reloads the configuration (a bad one is
+ *     logged and the old one kept), USR1 polls every user's plays now.
+ * err(3) is used only before the loop; inside it every failure is logged
+ * and retried later.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <libutil.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "log.h"
+#include "poll.h"
+#include "spotify.h"
+#include "store.h"
+#include "timeutil.h"
+
+#define PROG			"linernotes-collector"
+#define DAEMON_SCAN_MS		2000	/* new users seen within this */
+#define DAEMON_TURN_MS		250	/* signal latency bound */
+#define DAEMON_HEARTBEAT_S	30
+#define DAEMON_TASKS		64	/* tasks side by side */
+
+static volatile sig_atomic_t daemon_sig_stop;
+static volatile sig_atomic_t daemon_sig_hup;
+static volatile sig_atomic_t daemon_sig_usr1;
+
+static void
+daemon_on_signal(int sig)
+{
+	switch (sig) {
+	case SIGTERM:
+	case SIGINT:
+		daemon_sig_stop = 1;
+		break;
+	case SIGHUP:
+		daemon_sig_hup = 1;
+		break;
+	case SIGUSR1:
+		daemon_sig_usr1 = 1;
+		break;
+	}
+}
+
+/* What the scheduler knows of a user. */
+struct duser {
+	char		 id[USER_ID_MAX + 1];
+	uint8_t		 status;
+	int64_t		 next[JOB__MAX];	/* Unix s; 0 = at once */
+	unsigned	 forced;		/* jobs asked for by USR1 */
+};
+
+struct daemon {
+	struct config	*cfg;
+	struct config	*cfg_main;	/* main()'s, freed by main() */
+	struct store	*st;
+	struct spot	*sp;
+	struct poller	*pl;
+	struct duser	*users;
+	size_t		 n_users;
+	struct duser	*scan;		/* the table being read */
+	size_t		 n_scan;
+	size_t		 scan_err;
+};
+
+static struct duser *
+daemon_find(struct daemon *d, const char *id)
+{
+	size_t lo = 0, hi = d->n_users, mid;
+	int c;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if ((c = strcmp(d->users[mid].id, id)) == 0)
+			return &d->users[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+static void
+daemon_fill(struct duser *du, const struct user *u)
+{
+	memcpy(du->id, u->id, sizeof(du->id));
+	du->status = u->status;
+	du->next[JOB_PLAYS] = u->next_plays;
+	du->next[JOB_TOP] = u->next_top;
+	du->next[JOB_DW] = u->next_dw;
+	du->next[JOB_PROFILE] = u->next_profile;
+}
+
+static int
+daemon_scan_user(const struct user *u, void *arg)
+{
+	struct daemon *d = arg;
+	struct duser *arr;
+
+	if ((arr = reallocarray(d->scan, d->n_scan + 1, sizeof(*arr))) ==
+	    NULL)
+		return -1;
+	d->scan = arr;
+	memset(&arr[d->n_scan], 0, sizeof(arr[0]));
+	daemon_fill(&arr[d->n_scan++], u);
+	return 0;
+}
+
+static int
+daemon_scan_txn(struct store_txn *txn, void *arg)
+{
+	struct daemon *d = arg;
+
+	d->n_scan = 0;
+	return store_iter_users(txn, daemon_scan_user, d) == STORE_OK ? 0 : -1;
+}
+
+static int
+daemon_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct duser *)a)->id,
+	    ((const struct duser *)b)->id);
+}
+
+/* Re-reads the users; keeps USR1 requests of users still there. */
+static void
+daemon_scan(struct daemon *d)
+{
+	struct duser *old, *tmp;
+	size_t i;
+
+	if (store_read(d->st, daemon_scan_txn, d) != STORE_OK) {
+		if (d->scan_err++ % 30 == 0)
+			log_warnx("cannot read the users; keeping the old list");
+		return;
+	}
+	d->scan_err = 0;
+	qsort(d->scan, d->n_scan, sizeof(*d->scan), daemon_cmp);
+	for (i = 0; i < d->n_scan; i++)
+		if ((old = daemon_find(d, d->scan[i].id)) != NULL)
+			d->scan[i].forced = old->forced;
+	tmp = d->users;
+	d->users = d->scan;
+	d->n_users = d->n_scan;
+	d->scan = tmp;
+}
+
+struct daemon_one {
+	const char	*id;
+	struct user	 u;
+	int		 found;
+};
+
+static int
+daemon_read_one(struct store_txn *txn, void *arg)
+{
+	struct daemon_one *o = arg;
+	int rc = store_get_user(txn, o->id, &o->u);
+
+	o->found = rc == STORE_OK;
+	return rc == STORE_ERR ? -1 : 0;
+}
+
+/* A job ended: take the user's new schedule from the store at once. */
+static void
+daemon_report(const char *user, enum poll_job job, int ok, const char *error,
+    void *arg)
+{
+	struct daemon *d = arg;
+	struct daemon_one o;
+	struct duser *du;
+	unsigned forced;
+
+	if (!ok)
+		log_warnx("user %s: %s: %s", user, poll_job_name(job), error);
+	if ((du = daemon_find(d, user)) == NULL)
+		return;
+	memset(&o, 0, sizeof(o));
+	o.id = user;
+	if (store_read(d->st, daemon_read_one, &o) == STORE_OK && o.found) {
+		forced = du->forced;
+		daemon_fill(du, &o.u);
+		du->forced = forced;
+	} else if (job < JOB__MAX)
+		du->next[job] = time_now_ms() / 1000 + 60;
+	explicit_bzero(&o.u, sizeof(o.u));
+}
+
+/* Starts tasks for users with due jobs, up to DAEMON_TASKS. */
+static void
+daemon_start_due(struct daemon *d, int64_t now)
+{
+	struct duser *du;
+	unsigned jobs;
+	size_t i;
+	int j;
+
+	for (i = 0; i < d->n_users && poll_running(d->pl) < DAEMON_TASKS;
+	    i++) {
+		du = &d->users[i];
+		if (du->status != USER_ACTIVE) {
+			du->forced = 0;
+			continue;
+		}
+		jobs = du->forced;
+		for (j = 0; j < JOB__MAX; j++)
+			if (du->next[j] <= now)
+				jobs |= JOB_BIT(j);
+		if (jobs == 0 || poll_busy(d->pl, du->id))
+			continue;
+		du->forced = 0;
+		/* Until the task reports, the table must not say "due". */
+		for (j = 0; j < JOB__MAX; j++)
+			if (jobs & JOB_BIT(j))
+				du->next[j] = now + 3600;
+		if (poll_start(d->pl, du->id, jobs) == -1)
+			log_debug("user %s: not started", du->id);
+	}
+}
+
+static int
+daemon_heartbeat_txn(struct store_txn *txn, void *arg)
+{
+	return store_put_meta_i64(txn, "collector.heartbeat",
+	    *(int64_t *)arg) == STORE_OK ? 0 : -1;
+}
+
+static void
+daemon_heartbeat(struct daemon *d, int64_t now)
+{
+	if (store_write(d->st, daemon_heartbeat_txn, &now) != STORE_OK)
+		log_warnx("cannot write the heartbeat");
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	struct config *ncfg;
+	char err[512];
+	const char *path = cmd_config_file();
+
+	if (config_load(&ncfg, path, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the old configuration", err);
+		return;
+	}
+	if (strcmp(config_str(ncfg, CFG_DB_PATH),
+	    config_str(d->cfg, CFG_DB_PATH)) != 0)
+		log_warnx("reload: db_path changes only with a restart");
+	if (spot_reconfigure(d->sp, ncfg, err, sizeof(err)) == -1) {
+		log_warnx("reload: %s; keeping the old configuration", err);
+		config_free(ncfg);
+		return;
+	}
+	poll_reconfigure(d->pl, ncfg);
+	log_set_verbose((int)config_num(ncfg, CFG_VERBOSE));
+	if (d->cfg != d->cfg_main)
+		config_free(d->cfg);
+	d->cfg = ncfg;
+	log_info("configuration reloaded");
+}
+
+static void
+daemon_loop(struct daemon *d)
+{
+	int64_t now_ms, last_scan = 0, last_beat = 0, sweep_start;
+	size_t i;
+
+	sweep_start = time_now_ms();
+	while (!daemon_sig_stop) {
+		now_ms = time_now_ms();
+		if (daemon_sig_hup) {
+			daemon_sig_hup = 0;
+			daemon_reload(d);
+		}
+		if (now_ms - last_scan >= DAEMON_SCAN_MS || now_ms < last_scan) {
+			daemon_scan(d);
+			last_scan = now_ms;
+		}
+		if (daemon_sig_usr1) {
+			daemon_sig_usr1 = 0;
+			log_info("USR1: polling every user now");
+			for (i = 0; i < d->n_users; i++)
+				d->users[i].forced |= JOB_BIT(JOB_PLAYS);
+		}
+		if (now_ms - sweep_start >=
+		    config_num(d->cfg, CFG_POLL_INTERVAL) * 1000) {
+			poll_reset_budget(d->pl);
+			sweep_start = now_ms;
+		}
+		if (now_ms / 1000 - last_beat >= DAEMON_HEARTBEAT_S) {
+			last_beat = now_ms / 1000;
+			daemon_heartbeat(d, last_beat);
+		}
+		daemon_start_due(d, now_ms / 1000);
+		(void)spot_run(d->sp, DAEMON_TURN_MS);
+	}
+	log_info("stopping");
+}
+
+int
+cmd_run(struct config *cfg, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct daemon d;
+	struct sigaction sa;
+	struct pidfh *pfh = NULL;
+	const char *pidfile;
+	char errbuf[512];
+	pid_t other;
+	int ch, detach = 0, sig;
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	size_t i;
+
+	while ((ch = getopt_long(argc, argv, "dh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			detach = 1;
+			break;
+		case 'h':
+			cmd_usage("run");
+			return CMD_OK;
+		default:
+			return cmd_usage("run");
+		}
+	}
+	if (optind != argc)
+		return cmd_usage("run");
+	for (i = 0; i < 2; i++) {
+		const char *u = config_str(cfg, i == 0 ? CFG_SPOTIFY_API_BASE :
+		    CFG_SPOTIFY_ACCOUNTS_BASE);
+
+		if (!spot_url_allowed(u))
+			errx(CMD_FAIL, "%s: https is required (plain http "
+			    "only to a loopback host)", config_name(i == 0 ?
+			    CFG_SPOTIFY_API_BASE : CFG_SPOTIFY_ACCOUNTS_BASE));
+	}
+	if (config_str(cfg, CFG_CLIENT_ID)[0] == '\0' ||
+	    config_str(cfg, CFG_CLIENT_SECRET)[0] == '\0')
+		errx(CMD_FAIL, "client_id and client_secret are required to "
+		    "collect");
+	pidfile = config_str(cfg, CFG_PIDFILE);
+	if (*pidfile != '\0' &&
+	    (pfh = pidfile_open(pidfile, 0644, &other)) == NULL) {
+		if (errno == EEXIST)
+			errx(CMD_FAIL, "already running (pid %ld)",
+			    (long)other);
+		err(CMD_FAIL, "pidfile %s", pidfile);
+	}
+	if (detach) {
+		if (daemon(0, 0) == -1) {
+			pidfile_remove(pfh);
+			err(CMD_FAIL, "daemon");
+		}
+		log_init(PROG, 1, (int)config_num(cfg, CFG_VERBOSE));
+	}
+	if (pfh != NULL && pidfile_write(pfh) == -1)
+		log_warn("pidfile %s", pidfile);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = daemon_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		sig = sigs[i];
+		if (sigaction(sig, &sa, NULL) == -1)
+			err(CMD_FAIL, "sigaction");
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	/* The store is opened after any fork (daemon()). */
+	memset(&d, 0, sizeof(d));
+	d.cfg = d.cfg_main = cfg;
+	if (store_open(&d.st, config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
+		errx(CMD_FAIL, "cannot open the store at %s",
+		    config_str(cfg, CFG_DB_PATH));
+	if ((d.sp = spot_new(cfg, d.st, errbuf, sizeof(errbuf))) == NULL)
+		errx(CMD_FAIL, "%s", errbuf);
+	if ((d.pl = poll_new(cfg, d.st, d.sp, daemon_report, &d)) == NULL)
+		errx(CMD_FAIL, "out of memory");
+	log_info("collecting (pid %ld)", (long)getpid());
+
+	daemon_loop(&d);
+
+	poll_free(d.pl);
+	spot_free(d.sp);
+	store_close(d.st);
+	free(d.users);
+	free(d.scan);
+	if (pfh != NULL)
+		pidfile_remove(pfh);
+	/* A configuration loaded by a reload is ours; main frees its own. */
+	if (d.cfg != cfg)
+		config_free(d.cfg);
+	return CMD_OK;
+}

@@ -1,0 +1,662 @@
+/*
+ * parse.c — normalizing Spotify's JSON into schema.h records (see parse.h).
+ *
+ * The parser trusts nothing: every field is looked up by name and type,
+ * ids are checked for Spotify's alphabet and length, numbers are bounded,
+ * strings are copied into memory the set owns.  A missing optional field
+ * becomes "" or 0; a missing essential one (played_at, a track with no id
+ * that is not a local file) drops that item, never the page and never the
+ * process.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "log.h"
+#include "parse.h"
+#include "timeutil.h"
+
+/* ---- small accessors ---------------------------------------------------- */
+
+static const char *
+parse_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring != NULL ? v->valuestring :
+	    NULL;
+}
+
+static int64_t
+parse_num(const cJSON *o, const char *k, int64_t lo, int64_t hi)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	double d;
+
+	if (!cJSON_IsNumber(v))
+		return 0;
+	d = v->valuedouble;
+	if (!(d >= (double)lo))
+		return lo;
+	if (d > (double)hi)
+		return hi;
+	return (int64_t)d;
+}
+
+static int
+parse_bool(const cJSON *o, const char *k)
+{
+	return cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, k));
+}
+
+/* Copies s (NULL -> "") into memory the set owns; NULL when out of memory. */
+static const char *
+parse_keep(struct parse_set *set, const char *s)
+{
+	char **strs, *c;
+
+	if (s == NULL)
+		s = "";
+	if ((strs = reallocarray(set->strs, set->n_strs + 1,
+	    sizeof(*strs))) == NULL)
+		return NULL;
+	set->strs = strs;
+	if ((c = strdup(s)) == NULL)
+		return NULL;
+	set->strs[set->n_strs++] = c;
+	return c;
+}
+
+/* Keeps a copy of n bytes; for packed id lists. */
+static const char *
+parse_keep_bytes(struct parse_set *set, const char *p, size_t n)
+{
+	char **strs, *c;
+
+	if ((strs = reallocarray(set->strs, set->n_strs + 1,
+	    sizeof(*strs))) == NULL)
+		return NULL;
+	set->strs = strs;
+	if ((c = malloc(n + 1)) == NULL)
+		return NULL;
+	memcpy(c, p, n);
+	c[n] = '\0';
+	set->strs[set->n_strs++] = c;
+	return c;
+}
+
+/* Copies a Spotify id when v is one; returns 0, or -1 when it is not. */
+static int
+parse_id(const char *v, char out[ID_LEN + 1])
+{
+	if (v == NULL || !ids_valid_spotify(v))
+		return -1;
+	memcpy(out, v, ID_LEN + 1);
+	return 0;
+}
+
+/* ---- entities ----------------------------------------------------------- */
+
+static struct artist *
+parse_find_artist(struct parse_set *set, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_artists; i++)
+		if (strcmp(set->artists[i].id, id) == 0)
+			return &set->artists[i];
+	return NULL;
+}
+
+static struct album *
+parse_find_album(struct parse_set *set, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_albums; i++)
+		if (strcmp(set->albums[i].id, id) == 0)
+			return &set->albums[i];
+	return NULL;
+}
+
+static struct track *
+parse_find_track(struct parse_set *set, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_tracks; i++)
+		if (strcmp(set->tracks[i].id, id) == 0)
+			return &set->tracks[i];
+	return NULL;
+}
+
+static int
+parse_images(struct parse_set *set, const cJSON *o, struct image *img,
+    uint8_t *n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "images"), *it;
+	const char *url;
+
+	*n = 0;
+	if (!cJSON_IsArray(arr))
+		return 0;
+	cJSON_ArrayForEach(it, arr) {
+		if (*n >= IMAGES_MAX)
+			break;
+		if ((url = parse_str(it, "url")) == NULL || *url == '\0')
+			continue;
+		if ((img[*n].url = parse_keep(set, url)) == NULL)
+			return -1;
+		img[*n].width = (uint16_t)parse_num(it, "width", 0, UINT16_MAX);
+		img[*n].height = (uint16_t)parse_num(it, "height", 0,
+		    UINT16_MAX);
+		(*n)++;
+	}
+	return 0;
+}
+
+/*
+ * Adds an artist object; full objects (with genres/images/popularity)
+ * are marked detailed and replace a simplified one already in the set.
+ * Writes the artist's id (real or synthetic) to idout.  Returns 0, 1 when
+ * the object had neither id nor name (skipped), -1 on memory.
+ */
+static int
+parse_add_artist(struct parse_set *set, const cJSON *o, int full,
+    char idout[ID_LEN + 1])
+{
+	struct artist a, *have, *arr;
+	const cJSON *g, *it;
+	const char *name = parse_str(o, "name");
+
+	memset(&a, 0, sizeof(a));
+	if (parse_id(parse_str(o, "id"), a.id) == -1) {
+		if (name == NULL || *name == '\0')
+			return 1;
+		/* A local file's artist: named, never looked up. */
+		const char *const parts[] = { name };
+
+		ids_synthetic(a.id, "artist", parts, 1);
+		full = 1;
+	}
+	memcpy(idout, a.id, ID_LEN + 1);
+	have = parse_find_artist(set, a.id);
+	if (have != NULL && (have->detailed || !full))
+		return 0;
+	if ((a.name = parse_keep(set, name)) == NULL)
+		return -1;
+	if (full && a.id[0] != '_') {
+		g = cJSON_GetObjectItemCaseSensitive(o, "genres");
+		if (cJSON_IsArray(g))
+			cJSON_ArrayForEach(it, g) {
+				if (a.n_genres >= GENRES_MAX)
+					break;
+				if (!cJSON_IsString(it))
+					continue;
+				if ((a.genres[a.n_genres] = parse_keep(set,
+				    it->valuestring)) == NULL)
+					return -1;
+				a.n_genres++;
+			}
+		if (parse_images(set, o, a.images, &a.n_images) == -1)
+			return -1;
+		a.popularity = (uint16_t)parse_num(o, "popularity", 0, 100);
+	}
+	a.detailed = (uint8_t)(full != 0);
+	if (have != NULL) {
+		*have = a;
+		return 0;
+	}
+	if ((arr = reallocarray(set->artists, set->n_artists + 1,
+	    sizeof(*arr))) == NULL)
+		return -1;
+	set->artists = arr;
+	set->artists[set->n_artists++] = a;
+	return 0;
+}
+
+/* Adds the artists of o's "artists" array; packs their ids.  -1 on memory. */
+static int
+parse_artist_list(struct parse_set *set, const cJSON *o, struct idlist *l,
+    const char **first_name)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, "artists"), *it;
+	char packed[16 * ID_LEN], id[ID_LEN + 1];
+	uint32_t n = 0;
+	int rc;
+
+	*first_name = "";
+	l->ids = "";
+	l->n = 0;
+	if (!cJSON_IsArray(arr))
+		return 0;
+	cJSON_ArrayForEach(it, arr) {
+		if (n >= 16)
+			break;
+		if ((rc = parse_add_artist(set, it, 0, id)) == -1)
+			return -1;
+		if (rc == 1)
+			continue;
+		if (n == 0 && parse_str(it, "name") != NULL)
+			*first_name = parse_str(it, "name");
+		memcpy(packed + (size_t)n * ID_LEN, id, ID_LEN);
+		n++;
+	}
+	if (n > 0 && (l->ids = parse_keep_bytes(set, packed,
+	    (size_t)n * ID_LEN)) == NULL)
+		return -1;
+	l->n = n;
+	return 0;
+}
+
+/*
+ * Adds an album object.  artist_name names the track's first artist, for
+ * a local file's synthetic album id.  Writes the id to idout ("" when the
+ * album is unusable).  Returns 0 or -1 on memory.
+ */
+static int
+parse_add_album(struct parse_set *set, const cJSON *o, const char *artist_name,
+    char idout[ID_LEN + 1])
+{
+	struct album a, *arr;
+	const char *name = parse_str(o, "name"), *first;
+
+	idout[0] = '\0';
+	if (!cJSON_IsObject(o))
+		return 0;
+	memset(&a, 0, sizeof(a));
+	if (parse_id(parse_str(o, "id"), a.id) == -1) {
+		if (name == NULL || *name == '\0')
+			return 0;
+		const char *const parts[] = { artist_name, name };
+
+		ids_synthetic(a.id, "album", parts, 2);
+	}
+	memcpy(idout, a.id, ID_LEN + 1);
+	if (parse_find_album(set, a.id) != NULL)
+		return 0;
+	if ((a.name = parse_keep(set, name)) == NULL ||
+	    (a.album_type = parse_keep(set, parse_str(o, "album_type"))) ==
+	    NULL ||
+	    (a.release_date = parse_keep(set, parse_str(o, "release_date"))) ==
+	    NULL)
+		return -1;
+	if (parse_artist_list(set, o, &a.artists, &first) == -1 ||
+	    parse_images(set, o, a.images, &a.n_images) == -1)
+		return -1;
+	a.total_tracks = (uint16_t)parse_num(o, "total_tracks", 0, UINT16_MAX);
+	if ((arr = reallocarray(set->albums, set->n_albums + 1,
+	    sizeof(*arr))) == NULL)
+		return -1;
+	set->albums = arr;
+	set->albums[set->n_albums++] = a;
+	return 0;
+}
+
+/*
+ * Adds a track object with its album and artists.  Writes the track id
+ * (synthetic for local files) to idout.  Returns 0, 1 when the object is
+ * an episode, 2 when it is unusable, -1 on memory.
+ */
+static int
+parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
+{
+	struct track t, *arr;
+	const char *type, *name, *artist_name, *album_name;
+	const cJSON *album;
+
+	if (!cJSON_IsObject(o))
+		return 2;
+	type = parse_str(o, "type");
+	if (type != NULL && strcmp(type, "episode") == 0)
+		return 1;
+	if (type != NULL && strcmp(type, "track") != 0)
+		return 2;
+	memset(&t, 0, sizeof(t));
+	name = parse_str(o, "name");
+	album = cJSON_GetObjectItemCaseSensitive(o, "album");
+	if (parse_id(parse_str(o, "id"), t.id) == 0) {
+		if (parse_find_track(set, t.id) != NULL) {
+			memcpy(idout, t.id, ID_LEN + 1);
+			return 0;
+		}
+	} else if (!parse_bool(o, "is_local") || name == NULL || *name == '\0')
+		return 2;
+	if (parse_artist_list(set, o, &t.artists, &artist_name) == -1)
+		return -1;
+	if (t.id[0] == '\0') {
+		album_name = parse_str(album, "name");
+		const char *const parts[] = { artist_name, album_name, name };
+
+		ids_synthetic(t.id, "track", parts, 3);
+		t.is_local = 1;
+		if (parse_find_track(set, t.id) != NULL) {
+			memcpy(idout, t.id, ID_LEN + 1);
+			return 0;
+		}
+	}
+	if (parse_add_album(set, album, artist_name, t.album_id) == -1)
+		return -1;
+	if ((t.name = parse_keep(set, name)) == NULL ||
+	    (t.uri = parse_keep(set, parse_str(o, "uri"))) == NULL)
+		return -1;
+	t.duration_ms = (uint32_t)parse_num(o, "duration_ms", 0, UINT32_MAX);
+	t.popularity = (uint16_t)parse_num(o, "popularity", 0, 100);
+	t.explicit_ = (uint8_t)parse_bool(o, "explicit");
+	t.is_local = (uint8_t)(t.is_local || parse_bool(o, "is_local"));
+	t.disc_number = (uint16_t)parse_num(o, "disc_number", 0, UINT16_MAX);
+	t.track_number = (uint16_t)parse_num(o, "track_number", 0,
+	    UINT16_MAX);
+	if ((arr = reallocarray(set->tracks, set->n_tracks + 1,
+	    sizeof(*arr))) == NULL)
+		return -1;
+	set->tracks = arr;
+	set->tracks[set->n_tracks++] = t;
+	memcpy(idout, t.id, ID_LEN + 1);
+	return 0;
+}
+
+static int
+parse_add_id(struct parse_set *set, const char id[ID_LEN + 1])
+{
+	char (*ids)[ID_LEN + 1];
+
+	if ((ids = reallocarray(set->ids, set->n_ids + 1, sizeof(*ids))) ==
+	    NULL)
+		return -1;
+	set->ids = ids;
+	memcpy(set->ids[set->n_ids++], id, ID_LEN + 1);
+	return 0;
+}
+
+/* ---- documents ---------------------------------------------------------- */
+
+void
+parse_set_free(struct parse_set *set)
+{
+	size_t i;
+
+	for (i = 0; i < set->n_strs; i++)
+		free(set->strs[i]);
+	free(set->strs);
+	free(set->plays);
+	free(set->tracks);
+	free(set->albums);
+	free(set->artists);
+	free(set->ids);
+	memset(set, 0, sizeof(*set));
+}
+
+static const cJSON *
+parse_items(const cJSON *doc)
+{
+	const cJSON *items;
+
+	if (!cJSON_IsObject(doc))
+		return NULL;
+	items = cJSON_GetObjectItemCaseSensitive(doc, "items");
+	return cJSON_IsArray(items) ? items : NULL;
+}
+
+int
+parse_recent_page(const cJSON *doc, struct parse_set *set)
+{
+	const cJSON *items, *it, *ctx;
+	const char *at, *uri;
+	struct play p, *plays;
+	char esc[64];
+	int64_t ms;
+	int rc;
+
+	if ((items = parse_items(doc)) == NULL)
+		return -1;
+	set->has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
+	    "next"));
+	cJSON_ArrayForEach(it, items) {
+		set->n_items++;
+		at = parse_str(it, "played_at");
+		if (at == NULL || time_parse_iso8601(at, &ms) == -1 || ms <= 0) {
+			set->n_garbage++;
+			log_warnx("recently-played: item without a valid "
+			    "played_at skipped");
+			continue;
+		}
+		if (set->oldest_ms == 0 || ms < set->oldest_ms)
+			set->oldest_ms = ms;
+		if (ms > set->newest_ms)
+			set->newest_ms = ms;
+		memset(&p, 0, sizeof(p));
+		p.played_at = ms;
+		p.source = SOURCE_API;
+		p.ms_played = -1;
+		rc = parse_add_track(set, cJSON_GetObjectItemCaseSensitive(it,
+		    "track"), p.track_id);
+		if (rc == -1)
+			return -1;
+		if (rc == 1) {
+			set->n_episodes++;
+			log_debug("recently-played: episode at %s skipped "
+			    "(podcasts are not kept)", log_escape(esc,
+			    sizeof(esc), at, strlen(at)));
+			continue;
+		}
+		if (rc == 2) {
+			set->n_garbage++;
+			log_warnx("recently-played: unusable track at %s "
+			    "skipped", log_escape(esc, sizeof(esc), at,
+			    strlen(at)));
+			continue;
+		}
+		ctx = cJSON_GetObjectItemCaseSensitive(it, "context");
+		uri = cJSON_IsObject(ctx) ? parse_str(ctx, "uri") : NULL;
+		if ((p.context_uri = parse_keep(set, uri)) == NULL)
+			return -1;
+		if ((plays = reallocarray(set->plays, set->n_plays + 1,
+		    sizeof(*plays))) == NULL)
+			return -1;
+		set->plays = plays;
+		set->plays[set->n_plays++] = p;
+	}
+	return 0;
+}
+
+int
+parse_top_page(const cJSON *doc, int artists, struct parse_set *set)
+{
+	const cJSON *items, *it;
+	char id[ID_LEN + 1];
+	int rc;
+
+	if ((items = parse_items(doc)) == NULL)
+		return -1;
+	set->has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
+	    "next"));
+	cJSON_ArrayForEach(it, items) {
+		set->n_items++;
+		if (artists)
+			rc = parse_id(parse_str(it, "id"), id) == -1 ? 2 :
+			    parse_add_artist(set, it, 1, id);
+		else
+			rc = parse_add_track(set, it, id);
+		if (rc == -1)
+			return -1;
+		if (rc != 0) {
+			set->n_garbage++;
+			continue;
+		}
+		if (parse_add_id(set, id) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+parse_playlist_items(const cJSON *doc, struct parse_set *set)
+{
+	const cJSON *items, *it, *tr;
+	const char *snap;
+	char id[ID_LEN + 1];
+	int rc;
+
+	if ((items = parse_items(doc)) == NULL)
+		return -1;
+	set->has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
+	    "next"));
+	if ((snap = parse_str(doc, "snapshot_id")) != NULL)
+		(void)strlcpy(set->snapshot_id, snap, sizeof(set->snapshot_id));
+	cJSON_ArrayForEach(it, items) {
+		set->n_items++;
+		tr = cJSON_GetObjectItemCaseSensitive(it, "item");
+		if (!cJSON_IsObject(tr))
+			tr = cJSON_GetObjectItemCaseSensitive(it, "track");
+		if ((rc = parse_add_track(set, tr, id)) == -1)
+			return -1;
+		if (rc == 1) {
+			set->n_episodes++;
+			continue;
+		}
+		if (rc == 2) {
+			set->n_garbage++;	/* removed or unavailable */
+			continue;
+		}
+		if (parse_add_id(set, id) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+parse_entities(const cJSON *doc, struct parse_set *set)
+{
+	static const char *const lists[] = { "artists", "albums", "tracks" };
+	const cJSON *arr, *it;
+	const char *type;
+	char id[ID_LEN + 1];
+	size_t i;
+	int rc;
+
+	if (!cJSON_IsObject(doc))
+		return -1;
+	for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+		arr = cJSON_GetObjectItemCaseSensitive(doc, lists[i]);
+		if (!cJSON_IsArray(arr) || parse_str(doc, "type") != NULL)
+			continue;
+		cJSON_ArrayForEach(it, arr) {
+			if (cJSON_IsNull(it))
+				continue;	/* unknown id in a batch */
+			if (parse_entities(it, set) == -1)
+				return -1;
+		}
+		return 0;
+	}
+	if ((type = parse_str(doc, "type")) == NULL)
+		return -1;
+	if (strcmp(type, "artist") == 0)
+		rc = parse_id(parse_str(doc, "id"), id) == -1 ? -2 :
+		    parse_add_artist(set, doc, 1, id);
+	else if (strcmp(type, "album") == 0)
+		rc = parse_id(parse_str(doc, "id"), id) == -1 ? -2 :
+		    parse_add_album(set, doc, "", id);
+	else if (strcmp(type, "track") == 0)
+		rc = parse_add_track(set, doc, id) == 0 ? 0 : -2;
+	else
+		rc = -2;
+	return rc == -1 || rc == -2 ? -1 : 0;
+}
+
+int
+parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
+    size_t *n, int *has_next)
+{
+	const cJSON *items, *it, *owner;
+	const char *s;
+	struct parse_playlist pl;
+
+	*n = 0;
+	*has_next = 0;
+	if ((items = parse_items(doc)) == NULL)
+		return -1;
+	*has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
+	    "next"));
+	cJSON_ArrayForEach(it, items) {
+		if (*n >= max)
+			break;
+		memset(&pl, 0, sizeof(pl));
+		if (parse_id(parse_str(it, "id"), pl.id) == -1)
+			continue;
+		if ((s = parse_str(it, "name")) != NULL)
+			(void)strlcpy(pl.name, s, sizeof(pl.name));
+		owner = cJSON_GetObjectItemCaseSensitive(it, "owner");
+		if ((s = parse_str(owner, "id")) != NULL)
+			(void)strlcpy(pl.owner, s, sizeof(pl.owner));
+		if ((s = parse_str(it, "snapshot_id")) != NULL)
+			(void)strlcpy(pl.snapshot_id, s,
+			    sizeof(pl.snapshot_id));
+		out[(*n)++] = pl;
+	}
+	return 0;
+}
+
+int
+parse_me(const cJSON *doc, struct user *u)
+{
+	const char *id, *s;
+	const cJSON *img;
+
+	if ((id = parse_str(doc, "id")) == NULL || !ids_valid_user(id))
+		return -1;
+	if (strlcpy(u->id, id, sizeof(u->id)) >= sizeof(u->id))
+		return -1;
+	/* Display fields may be cut short; an id never is. */
+	if ((s = parse_str(doc, "display_name")) != NULL)
+		(void)strlcpy(u->display_name, s, sizeof(u->display_name));
+	if ((s = parse_str(doc, "country")) != NULL)
+		(void)strlcpy(u->country, s, sizeof(u->country));
+	if ((s = parse_str(doc, "product")) != NULL)
+		(void)strlcpy(u->product, s, sizeof(u->product));
+	img = cJSON_GetObjectItemCaseSensitive(doc, "images");
+	if (cJSON_IsArray(img) && (s = parse_str(cJSON_GetArrayItem(img, 0),
+	    "url")) != NULL &&
+	    strlcpy(u->image_url, s, sizeof(u->image_url)) >=
+	    sizeof(u->image_url))
+		u->image_url[0] = '\0';	/* a cut URL is no URL */
+	return 0;
+}
+
+int
+parse_token(const cJSON *doc, struct parse_token *out)
+{
+	const char *s;
+
+	memset(out, 0, sizeof(*out));
+	if (!cJSON_IsObject(doc))
+		return -1;
+	if ((s = parse_str(doc, "error")) != NULL)
+		(void)strlcpy(out->error, s, sizeof(out->error));
+	if ((s = parse_str(doc, "access_token")) == NULL || *s == '\0' ||
+	    strlcpy(out->access_token, s, sizeof(out->access_token)) >=
+	    sizeof(out->access_token))
+		return -1;
+	if ((s = parse_str(doc, "refresh_token")) != NULL &&
+	    strlcpy(out->refresh_token, s, sizeof(out->refresh_token)) >=
+	    sizeof(out->refresh_token))
+		return -1;
+	out->expires_in = parse_num(doc, "expires_in", 0, 86400 * 30);
+	if (out->expires_in == 0)
+		out->expires_in = 3600;
+	return 0;
+}
+
+int
+parse_is_quota(const cJSON *doc)
+{
+	const cJSON *e;
+	const char *r;
+
+	if (!cJSON_IsObject(doc))
+		return 0;
+	e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+	r = parse_str(cJSON_IsObject(e) ? e : doc, "reason");
+	return r != NULL && strcmp(r, "QUOTA_EXCEEDED") == 0;
+}

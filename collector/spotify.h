@@ -1,0 +1,159 @@
+/*
+ * spotify.h — the collector's HTTP engine: every request to Spotify.
+ *
+ * One libcurl multi handle carries every request of the process, so one
+ * connection per service (Web API, accounts) serves every user.  The
+ * engine owns the rules that protect the app's standing with Spotify:
+ *  - the app-wide token bucket (rate_limit requests per 30 s window, both
+ *    services together);
+ *  - per service, a "not before" time set by 429 (Retry-After, seconds or
+ *    HTTP date, clamped to retry_after_max) or by QUOTA_EXCEEDED
+ *    (quota_pause), persisted in the store's meta so a restart honours
+ *    it; nothing is sent to that service before it passes;
+ *  - in flight per service: one request while the server speaks HTTP/1.1
+ *    (more would only open more connections; the bucket, not latency,
+ *    bounds throughput), up to max_concurrency streams once a response
+ *    shows HTTP/2 multiplexing;
+ *  - timeouts on every request (connect, total, low speed), a response
+ *    size cap enforced in the write callback, https required except for
+ *    loopback hosts;
+ *  - 5xx, timeouts, truncated bodies and (when JSON is expected) bodies
+ *    that do not parse are retried with exponential backoff and full
+ *    jitter, up to SPOT_ATTEMPTS; the caller sees only the final outcome.
+ *
+ * Meta keys written (Unix milliseconds; 0 or absent = none):
+ *   ratelimit.not_before.api       no Web API request before this time
+ *   ratelimit.not_before.accounts  no accounts request before this time
+ *   ratelimit.quota_until          QUOTA_EXCEEDED pause ends (status shows it)
+ *
+ * Ownership: a struct spot_req belongs to the caller, who keeps it alive
+ * and untouched from spot_submit() until its done callback runs; the
+ * callback may free or resubmit it.  The cJSON tree given to the callback
+ * is freed when the callback returns.
+ *
+ * Error convention: 0 / -1; request outcomes are enum spot_result.
+ */
+#ifndef LN_SPOTIFY_H
+#define LN_SPOTIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "buf.h"
+
+struct config;
+struct store;
+struct spot;
+
+#define SPOT_ATTEMPTS		6	/* tries of one request on 5xx etc. */
+#define SPOT_BACKOFF_BASE_MS	250
+#define SPOT_BACKOFF_CAP_MS	60000
+#define SPOT_429_MAX		20	/* 429s one request may meet */
+
+enum spot_svc {
+	SPOT_SVC_API,		/* spotify_api_base */
+	SPOT_SVC_ACCOUNTS,	/* spotify_accounts_base */
+	SPOT_SVC__MAX
+};
+
+enum spot_result {
+	SPOT_OK,		/* 2xx, complete body (parsed when want_json) */
+	SPOT_HTTP,		/* a final 4xx other than 429: the caller decides */
+	SPOT_FAILED,		/* retries exhausted or a permanent failure */
+	SPOT_PAUSED,		/* rate limit or quota pause beyond max_wait */
+	SPOT_STOPPED,		/* the engine is shutting down */
+	SPOT_RESULT__MAX
+};
+
+struct spot_req;
+typedef void (*spot_done_fn)(struct spot_req *, enum spot_result,
+    long status, const cJSON *doc, void *arg);
+
+struct spot_req {
+	/* filled by the caller */
+	enum spot_svc	 svc;
+	char		 path[1400];	/* appended to the service's base URL */
+	char		 bearer[600];	/* "" = none; secret, never logged */
+	char		*form;		/* POST body (x-www-form-urlencoded), NULL = GET; caller-owned */
+	int		 basic_auth;	/* client_id:client_secret */
+	int		 want_json;	/* parse the body; unparsable = retry */
+	spot_done_fn	 done;
+	void		*arg;
+	/* the engine's */
+	unsigned	 attempts;	/* transient failures so far */
+	unsigned	 n429;
+	int64_t		 ready_at;	/* Unix ms: not before (backoff) */
+	int64_t		 started_ms;
+	void		*easy;
+	struct curl_slist *hdrs;
+	struct buf	 body;
+	size_t		 cap;		/* max_response when started */
+	int		 too_big;
+	char		 retry_after[96];
+	int64_t		 date_ms;	/* the response's Date header */
+	char		 error[128];	/* last transient failure, for people */
+	struct spot_req	*next;
+};
+
+struct spot_stats {
+	uint64_t	 sent[SPOT_SVC__MAX];	/* requests put on the wire */
+	uint64_t	 connects;		/* new connections (CURLINFO_NUM_CONNECTS) */
+	uint64_t	 retries;
+	uint64_t	 n429;
+	uint64_t	 n5xx;
+	uint64_t	 timeouts;
+};
+
+/*
+ * Checks that url may be used: https://, or http:// to a loopback host
+ * (127.0.0.0/8, [::1], localhost).  Returns 1 when allowed, else 0.
+ */
+int	spot_url_allowed(const char *url);
+
+/*
+ * Creates an engine for cfg (read when called; spot_reconfigure() after a
+ * reload) that persists limiter state in st (may be NULL in tests).
+ * Checks both base URLs with spot_url_allowed().  Returns the engine, or
+ * NULL with a message for people in err.
+ */
+struct spot *spot_new(const struct config *cfg, struct store *st, char *err,
+	    size_t errsz);
+/* Re-reads limits and URLs from cfg; 0, or -1 (with err) keeping the old. */
+int	spot_reconfigure(struct spot *, const struct config *cfg, char *err,
+	    size_t errsz);
+/* Stops every request (callbacks run with SPOT_STOPPED), frees the engine. */
+void	spot_free(struct spot *);
+
+/*
+ * Limits how long a request may wait for a not-before time: past it the
+ * request ends SPOT_PAUSED instead of waiting (poll-once uses this; the
+ * daemon waits, -1).
+ */
+void	spot_set_max_wait(struct spot *, int64_t max_wait_ms);
+
+/* Queues req (see Ownership above). */
+void	spot_submit(struct spot *, struct spot_req *req);
+
+/*
+ * Starts what may start, waits at most wait_ms for network activity, and
+ * finishes what finished (running callbacks).  Returns the number of
+ * requests still queued or in flight.
+ */
+size_t	spot_run(struct spot *, int wait_ms);
+
+/* Ends every queued and running request with SPOT_STOPPED. */
+void	spot_cancel_all(struct spot *);
+
+/* Requests queued or in flight. */
+size_t	spot_pending(const struct spot *);
+void	spot_get_stats(const struct spot *, struct spot_stats *out);
+/* The not-before time of svc and the quota pause end (Unix ms, 0 = none). */
+int64_t	spot_not_before(const struct spot *, enum spot_svc);
+int64_t	spot_quota_until(const struct spot *);
+
+/* Human words for a result, e.g. "rate limited". */
+const char *spot_result_name(enum spot_result);
+
+#endif
