@@ -66,6 +66,8 @@ $(COLL_BIN): $(COLL_OBJ) $(LIB_A)
 
 tests/unit/lib_%_test: tests/unit/lib_%.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+# fcgi_X.c tests include fcgi/'s headers.
+tests/unit/fcgi_%.o: CFLAGS += -Ifcgi
 tests/unit/fcgi_%_test: tests/unit/fcgi_%.o $(filter-out fcgi/main.o,$(FCGI_OBJ)) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 tests/unit/collector_%_test: tests/unit/collector_%.o $(filter-out collector/main.o,$(COLL_OBJ)) $(LIB_A)
@@ -81,13 +83,36 @@ BUILD_FLAGS := $(CC) $(CFLAGS) $(LDFLAGS)
 
 unit: $(UNIT_BIN)
 
+# Test tools, not installed.  ln-fixture fills a store through lib/store
+# for the API's integration tests and benchmarks (see its header).
+TOOLS    := tests/tools/ln-fixture
+tools: $(TOOLS)
+tests/tools/ln-fixture: tests/tools/ln-fixture.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# The libFuzzer target of the API's request parsing, built by clang from
+# the sources (instrumented), not from the objects above.  `make fuzz` runs
+# it for FUZZ_TIME seconds on the seed corpus.
+FUZZ_TIME ?= 30
+FUZZ_BIN := tests/fuzz/request_fuzz
+FUZZ_SRC := tests/fuzz/request_fuzz.c $(LIB_SRC) \
+            $(filter-out fcgi/main.c fcgi/serve.c,$(FCGI_SRC))
+$(FUZZ_BIN): $(FUZZ_SRC) $(wildcard lib/*.h fcgi/*.h)
+	clang -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 \
+	    -D_GNU_SOURCE -Ilib -Ifcgi $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) \
+	    $(PKG_LIBS) -lm
+fuzz: $(FUZZ_BIN)
+	mkdir -p run/fuzz-corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 \
+	    -print_final_stats=1 run/fuzz-corpus tests/fuzz/corpus
+
 # --- set-up, tests, demo, benchmarks --------------------------------------
 
 deps:
 	@sh tests/deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory all unit tools
 	@sh tests/run.sh
 
 # The unit tests alone (CI runs them again under SANITIZE=1).
@@ -116,10 +141,11 @@ install: all
 clean:
 	rm -f lib/*.o fcgi/*.o collector/*.o tests/unit/*.o tests/fuzz/*.o \
 	    lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/fuzz/*.d \
-	    $(LIB_A) $(FCGI_BIN) $(COLL_BIN) $(UNIT_BIN) .build-flags
+	    $(LIB_A) $(FCGI_BIN) $(COLL_BIN) $(UNIT_BIN) .build-flags \
+	    tests/tools/*.o tests/tools/*.d $(TOOLS) $(FUZZ_BIN)
 
 FORCE:
-.PHONY: all unit deps test test-unit demo stop bench install clean FORCE
+.PHONY: all unit tools fuzz deps test test-unit demo stop bench install clean FORCE
 .SECONDARY:
 
--include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d)
+-include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/tools/*.d)

@@ -1,129 +1,72 @@
 /*
- * main.c — linernotes-fcgi: the FastCGI request loop of the read API.
+ * main.c — linernotes-fcgi: the read API's FastCGI process.
  *
- * spawn-fcgi starts this program with the listening socket on fd 0 (one
- * process per -F).  main() reads the options and the configuration, then
- * loops: accept a request, turn its parameters into a struct
- * dispatch_req, let dispatch_request() answer it, write the status,
- * headers and body back, finish.  Only this file knows libfcgi (fcgiapp.h,
- * never fcgi_stdio.h); output goes through snprintf and FCGX_PutStr
- * because libfcgi's own printf does not know %zu.
- *
- * Errors before the loop end the program (err(3)); inside it a failure is
- * logged and the next request is served.
+ * spawn-fcgi starts this program with the listening socket on fd 0, once
+ * per -F (each child is exec'd, so the store is opened here, after the
+ * fork, as LMDB requires).  main() reads the options and the configuration,
+ * opens the store read-only with one long-lived reader handle, makes the
+ * entity cache and maps the shared metrics, then hands over to
+ * serve_loop().  Errors before the loop end the program (err(3)); inside it
+ * every failure is a response.
  */
 #include <err.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <fcgiapp.h>
-
+#include "app.h"
+#include "cache.h"
 #include "config.h"
-#include "dispatch.h"
 #include "log.h"
+#include "metrics.h"
+#include "route.h"
+#include "serve.h"
+#include "store.h"
 #include "version.h"
-
-/* Headers on every API response: no sniffing, no framing, no content. */
-static const char main_security[] =
-    "X-Content-Type-Options: nosniff\r\n"
-    "X-Frame-Options: DENY\r\n"
-    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
-    "Referrer-Policy: no-referrer\r\n"
-    "Cache-Control: no-store\r\n";
 
 static void __attribute__((noreturn))
 usage(int code)
 {
 	fprintf(code ? stderr : stdout,
-	    "usage: linernotes-fcgi [-hv] [-c file]\n"
+	    "usage: linernotes-fcgi [-hVv] [-c file]\n"
 	    "  -c file  configuration file (default: environment only)\n"
 	    "  -v       verbose (debug) logging\n"
+	    "  -V       print the version\n"
 	    "  -h       this help\n"
 	    "Started by spawn-fcgi with the FastCGI socket on standard "
 	    "input.\n");
 	exit(code);
 }
 
-/* A request parameter, or def when the server did not send it. */
-static const char *
-main_param(FCGX_Request *rq, const char *name, const char *def)
+static void
+on_term(int sig)
 {
-	const char *v = FCGX_GetParam(name, rq->envp);
-
-	return v != NULL ? v : def;
-}
-
-/*
- * Fills req from rq's parameters.  The path is REQUEST_URI up to '?' (as
- * the client sent it, not decoded), copied into path (pathsz bytes).
- * Returns 0, or -1 when the path does not fit.
- */
-static int
-main_parse(FCGX_Request *rq, struct dispatch_req *req, char *path,
-    size_t pathsz)
-{
-	const char *uri;
-	size_t n;
-
-	req->method = main_param(rq, "REQUEST_METHOD", "GET");
-	req->query = main_param(rq, "QUERY_STRING", "");
-	uri = main_param(rq, "REQUEST_URI", NULL);
-	if (uri == NULL)
-		uri = main_param(rq, "SCRIPT_NAME", "/");
-	n = strcspn(uri, "?");
-	if (n >= pathsz)
-		return -1;
-	memcpy(path, uri, n);
-	path[n] = '\0';
-	req->path = path;
-	return 0;
-}
-
-/* Writes the response; returns 0 or -1 when the client went away. */
-static int
-main_write(FCGX_Request *rq, const struct dispatch_resp *r, int head)
-{
-	char hdr[512];
-	int n;
-
-	n = snprintf(hdr, sizeof(hdr),
-	    "Status: %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-	    "%s%s%s%s\r\n", r->status, dispatch_reason(r->status),
-	    r->content_type, r->body.len, main_security,
-	    r->allow[0] ? "Allow: " : "", r->allow, r->allow[0] ? "\r\n" : "");
-	if (n < 0 || (size_t)n >= sizeof(hdr))
-		return -1;
-	if (FCGX_PutStr(hdr, n, rq->out) != n)
-		return -1;
-	if (!head && r->body.len > 0 &&
-	    FCGX_PutStr(r->body.data, (int)r->body.len, rq->out) !=
-	    (int)r->body.len)
-		return -1;
-	return 0;
+	(void)sig;
+	serve_stop();
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct config *cfg;
-	struct dispatch_req req;
-	struct dispatch_resp resp;
-	FCGX_Request rq;
+	struct app app;
+	struct sigaction sa;
 	const char *conf = NULL;
-	char errbuf[512], path[2048];
-	int ch, verbose = 0;
+	char errbuf[512];
+	int ch, verbose = 0, rc;
 
-	while ((ch = getopt(argc, argv, "c:hv")) != -1) {
+	while ((ch = getopt(argc, argv, "c:hVv")) != -1) {
 		switch (ch) {
 		case 'c':
 			conf = optarg;
 			break;
 		case 'h':
 			usage(0);
+		case 'V':
+			printf("linernotes-fcgi %s\n", LINERNOTES_VERSION);
+			return 0;
 		case 'v':
 			verbose = 1;
 			break;
@@ -134,40 +77,49 @@ main(int argc, char *argv[])
 	if (optind != argc)
 		usage(2);
 	log_init("linernotes-fcgi", 0, verbose);
-	if (config_load(&cfg, conf, errbuf, sizeof(errbuf)) == -1)
+	if (config_load(&cfg, conf, errbuf, sizeof(errbuf)) == -1 ||
+	    config_require(cfg, CFG_DB_PATH, errbuf, sizeof(errbuf)) == -1)
 		errx(1, "%s", errbuf);
 	if (config_num(cfg, CFG_VERBOSE))
 		log_set_verbose(1);
-	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
-		err(1, "signal");
-	if (FCGX_Init() != 0)
-		errx(1, "FCGX_Init failed");
-	if (FCGX_IsCGI())
+	if (serve_init() == -1)
 		errx(1, "standard input is not a FastCGI socket: start me "
 		    "with spawn-fcgi (see linernotes-fcgi(8))");
-	if (FCGX_InitRequest(&rq, 0, 0) != 0)
-		errx(1, "FCGX_InitRequest failed");
 
-	memset(&req, 0, sizeof(req));
-	req.cfg = cfg;
-	req.started = time(NULL);
-	dispatch_resp_init(&resp);
+	app.cfg = cfg;
+	app.max_body = (size_t)config_num(cfg, CFG_MAX_BODY);
+	app.started = time(NULL);
+	/*
+	 * Read-only when the store exists.  On a fresh install nginx and the
+	 * reader may start before the collector made it: then make the empty
+	 * store (as the collector would) and answer "no users yet".
+	 */
+	if (store_open(&app.store, config_str(cfg, CFG_DB_PATH), STORE_RDONLY,
+	    0) != STORE_OK && store_open(&app.store,
+	    config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
+		errx(1, "cannot open the store in %s",
+		    config_str(cfg, CFG_DB_PATH));
+	if ((app.txn = store_reader(app.store)) == NULL)
+		errx(1, "cannot make a reader of the store");
+	if ((app.cache = cache_new((size_t)config_num(cfg, CFG_CACHE_ENTRIES),
+	    (size_t)config_num(cfg, CFG_CACHE_BYTES))) == NULL)
+		err(1, "cache");
+	metrics_open(config_str(cfg, CFG_DB_PATH), route_count());
+
+	/* TERM: finish the request in hand, then leave. */
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;
+	sa.sa_handler = on_term;
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGINT, &sa, NULL) == -1)
+		err(1, "sigaction");
+
 	log_debug("version %s serving", LINERNOTES_VERSION);
-	while (FCGX_Accept_r(&rq) >= 0) {
-		buf_reset(&resp.body);
-		resp.status = 200;
-		resp.content_type = "application/json";
-		resp.allow[0] = '\0';
-		if (main_parse(&rq, &req, path, sizeof(path)) == -1)
-			(void)dispatch_error(&resp, 414, "request path too long");
-		else
-			dispatch_request(&req, &resp);
-		if (main_write(&rq, &resp, strcmp(req.method, "HEAD") == 0) ==
-		    -1)
-			log_debug("client went away");
-		FCGX_Finish_r(&rq);
-	}
-	dispatch_resp_free(&resp);
+	rc = serve_loop(&app);
+
+	cache_free(app.cache);
+	store_reader_free(app.txn);
+	store_close(app.store);
 	config_free(cfg);
-	return 0;
+	return rc == 0 ? 0 : 1;
 }

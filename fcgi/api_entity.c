@@ -1,0 +1,111 @@
+/*
+ * api_entity.c — the batch reads: POST (or GET ?ids=) /api/v0/tracks,
+ * /artists and /albums.
+ *
+ * Ids come validated (1..50).  Each entity is taken from the process's
+ * cache or read from the store, rendered once and cached (see cache.h);
+ * unknown ids answer null in their place.  The answer is
+ * {"tracks":[...]} in the order asked, with an ETag (If-None-Match gives
+ * 304) and a Cache-Control that lets browsers keep it a while.
+ */
+#include <string.h>
+
+#include "app.h"
+#include "cache.h"
+#include "json.h"
+#include "metrics.h"
+#include "render.h"
+
+#define ENTITY_CACHE_CONTROL	"public, max-age=300"
+
+/* Renders kind/id from the store into b ("null" when unknown); 0 or -1. */
+static int
+entity_render(struct store_txn *txn, enum entity_kind kind, const char *id,
+    struct buf *b)
+{
+	struct track t;
+	struct artist ar;
+	struct album al;
+	struct json j;
+	int rc;
+
+	json_init(&j, b);
+	switch (kind) {
+	case ENTITY_TRACK:
+		if ((rc = store_get_track(txn, id, &t)) == STORE_OK)
+			render_track(&j, NULL, &t);
+		break;
+	case ENTITY_ARTIST:
+		if ((rc = store_get_artist(txn, id, &ar)) == STORE_OK)
+			render_artist(&j, NULL, &ar);
+		break;
+	case ENTITY_ALBUM:
+		if ((rc = store_get_album(txn, id, &al)) == STORE_OK)
+			render_album(&j, NULL, &al);
+		break;
+	default:
+		return -1;
+	}
+	if (rc == STORE_NOTFOUND)
+		json_null(&j, NULL);
+	else if (rc != STORE_OK)
+		return -1;
+	return json_finish(&j);
+}
+
+static int
+api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
+    const char *key)
+{
+	static struct buf one;		/* one rendered entity, reused */
+	struct cache *cache = c->app->cache;
+	struct cache_stats before, after;
+	struct json j;
+	const char *raw;
+	size_t len;
+	int i;
+
+	cache_sync(cache, c->app->txn);
+	cache_get_stats(cache, &before);
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_arr_open(&j, key);
+	for (i = 0; i < c->a.n_ids; i++) {
+		if (cache_get(cache, kind, c->a.ids[i], &raw, &len) == 0) {
+			json_raw(&j, NULL, raw, len);
+			continue;
+		}
+		buf_reset(&one);
+		if (entity_render(c->app->txn, kind, c->a.ids[i], &one) == -1)
+			return http_error(r, 500, "an entity could not be read");
+		cache_put(cache, kind, c->a.ids[i], one.data, one.len);
+		json_raw(&j, NULL, one.data, one.len);
+	}
+	json_arr_close(&j);
+	json_obj_close(&j);
+	cache_get_stats(cache, &after);
+	metrics_cache(after.hits - before.hits, after.misses - before.misses);
+	if (json_finish(&j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	r->cache_control = ENTITY_CACHE_CONTROL;
+	http_etag(r, c->req->if_none_match);
+	return 0;
+}
+
+int
+api_tracks(struct ctx *c, struct resp *r)
+{
+	return api_entities(c, r, ENTITY_TRACK, "tracks");
+}
+
+int
+api_artists(struct ctx *c, struct resp *r)
+{
+	return api_entities(c, r, ENTITY_ARTIST, "artists");
+}
+
+int
+api_albums(struct ctx *c, struct resp *r)
+{
+	return api_entities(c, r, ENTITY_ALBUM, "albums");
+}

@@ -1,0 +1,108 @@
+/*
+ * api_health.c — GET /api/v0/health and GET /api/v0/metrics.
+ *
+ * Health is for people and monitors: how long ago the collector last beat
+ * (meta "collector.heartbeat", Unix s), how many users are in each status,
+ * when any user was last polled successfully, the database's size and how
+ * much of the map it uses.  "status" is the reader's own: "ok" whenever
+ * the store can be read (else 503); the collector's state is beside it:
+ * "running" while the heartbeat is fresh, "stale" when it seems gone,
+ * "never" before its first beat.  A monitor reads both.
+ * Metrics is Prometheus' text format (metrics.c).
+ */
+#include <unistd.h>
+
+#include "app.h"
+#include "cache.h"
+#include "json.h"
+#include "metrics.h"
+#include "render.h"
+#include "timeutil.h"
+#include "version.h"
+
+#define HEARTBEAT_META	"collector.heartbeat"
+#define HEARTBEAT_STALE	300	/* s without a beat before "stale" */
+
+struct health_users {
+	uint64_t	by_status[USER_STATUS__MAX];
+	int64_t		last_ok_poll;
+};
+
+static int
+health_count(const struct user *u, void *arg)
+{
+	struct health_users *h = arg;
+
+	if (u->status < USER_STATUS__MAX)
+		h->by_status[u->status]++;
+	if (u->last_ok_poll > h->last_ok_poll)
+		h->last_ok_poll = u->last_ok_poll;
+	return 0;
+}
+
+int
+api_health(struct ctx *c, struct resp *r)
+{
+	struct health_users hu = { { 0 }, 0 };
+	struct store_info info;
+	struct json j;
+	int64_t beat = 0, now = time_now_ms() / 1000;
+	int rc, s;
+
+	rc = store_get_meta_i64(c->app->txn, HEARTBEAT_META, &beat);
+	if (rc == STORE_ERR ||
+	    store_iter_users(c->app->txn, health_count, &hu) != STORE_OK ||
+	    store_get_info(c->app->store, &info) != STORE_OK)
+		return http_error(r, 503, "the store cannot be read");
+	if (rc == STORE_NOTFOUND)
+		beat = 0;
+
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_str(&j, "status", "ok");
+	json_str(&j, "version", LINERNOTES_VERSION);
+	json_obj_open(&j, "collector");
+	json_str(&j, "state", beat == 0 ? "never" :
+	    now - beat <= HEARTBEAT_STALE ? "running" : "stale");
+	render_time_s(&j, "heartbeat", beat);
+	if (beat > 0)
+		json_int(&j, "heartbeat_age_s", now - beat);
+	else
+		json_null(&j, "heartbeat_age_s");
+	json_obj_close(&j);
+	json_obj_open(&j, "users");
+	for (s = 0; s < USER_STATUS__MAX; s++)
+		json_uint(&j, render_status(s), hu.by_status[s]);
+	json_obj_close(&j);
+	render_time_s(&j, "last_ok_poll", hu.last_ok_poll);
+	json_obj_open(&j, "db");
+	json_uint(&j, "map_size", info.map_size);
+	json_uint(&j, "used", info.used);
+	json_double(&j, "map_use", info.map_size > 0 ?
+	    (double)info.used / (double)info.map_size : 0.0);
+	json_uint(&j, "readers_used", info.readers_used);
+	json_uint(&j, "readers_max", info.readers_max);
+	json_uint(&j, "schema_version", info.schema_version);
+	json_obj_close(&j);
+	json_obj_open(&j, "reader");
+	json_int(&j, "pid", (int64_t)getpid());
+	json_int(&j, "uptime_s", now - c->app->started);
+	json_obj_close(&j);
+	json_obj_close(&j);
+	if (json_finish(&j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
+}
+
+int
+api_metrics(struct ctx *c, struct resp *r)
+{
+	struct cache_stats st;
+
+	cache_get_stats(c->app->cache, &st);
+	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
+	metrics_render(&r->body, st.entries, st.bytes);
+	if (r->body.oom)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
+}

@@ -1,0 +1,214 @@
+/*
+ * api_plays.c — GET /api/v0/plays/:user_id and GET /api/v0/gaps/:user_id.
+ *
+ * Both are cursor pages over time, newest first.  `before` alone (or no
+ * cursor) walks back from the newest; `after` alone walks forward from a
+ * time and returns the `limit` records right after it (still newest first
+ * on the page), so a client that polls for new plays loses none; both
+ * together bound a window.  One record more than the page is read to know
+ * whether another page exists: `next` is then the cursor to pass, else
+ * null.  A plays page also carries the gaps overlapping the time it covers,
+ * so a timeline can show where plays are known to be missing.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "app.h"
+#include "json.h"
+#include "render.h"
+
+#define PAGE_DEFAULT	50
+#define PAGE_MAX	200
+#define PAGE_GAPS_MAX	100	/* gaps shown beside one page of plays */
+
+/* The window a request asks for and the order to read it in. */
+struct window {
+	int64_t		 lo, hi;	/* inclusive bounds, ms */
+	enum store_dir	 dir;		/* DESC unless only `after` given */
+	int		 limit;
+};
+
+static void
+window_from_args(const struct args *a, struct window *w)
+{
+	w->lo = (a->has & QBIT(Q_AFTER)) ? a->after + 1 : 0;
+	w->hi = (a->has & QBIT(Q_BEFORE)) ? a->before - 1 : INT64_MAX;
+	w->dir = (a->has & QBIT(Q_AFTER)) && !(a->has & QBIT(Q_BEFORE)) ?
+	    STORE_ASC : STORE_DESC;
+	w->limit = (a->has & QBIT(Q_LIMIT)) ? a->limit : PAGE_DEFAULT;
+}
+
+/* Writes "next": {"before"|"after": ms} or null. */
+static void
+write_next(struct json *j, const struct window *w, int more, int64_t edge)
+{
+	if (!more) {
+		json_null(j, "next");
+		return;
+	}
+	json_obj_open(j, "next");
+	json_int(j, w->dir == STORE_DESC ? "before" : "after", edge);
+	json_obj_close(j);
+}
+
+/* Plays are collected first (they stay valid in the transaction). */
+struct plays_page {
+	struct play	 items[PAGE_MAX + 1];
+	int		 n, want;
+};
+
+static int
+plays_collect(const struct play *p, void *arg)
+{
+	struct plays_page *pg = arg;
+
+	pg->items[pg->n++] = *p;
+	return pg->n == pg->want ? 1 : 0;
+}
+
+static void
+write_gap(struct json *j, const struct gap *g)
+{
+	json_obj_open(j, NULL);
+	render_time_ms(j, "from", g->from_ms);
+	render_time_ms(j, "to", g->to_ms);
+	json_str(j, "reason", render_gap_reason(g->reason));
+	render_time_s(j, "recorded_at", g->recorded_at);
+	json_obj_close(j);
+}
+
+struct gaps_out {
+	struct json	*j;
+	int		 n;
+};
+
+static int
+gaps_write(const struct gap *g, void *arg)
+{
+	struct gaps_out *o = arg;
+
+	if (o->n == PAGE_GAPS_MAX)
+		return 1;
+	write_gap(o->j, g);
+	o->n++;
+	return 0;
+}
+
+int
+api_plays(struct ctx *c, struct resp *r)
+{
+	static struct plays_page pg;	/* 200 plays: not on the stack */
+	struct gaps_out go;
+	struct window w;
+	struct json j;
+	const struct play *p;
+	int64_t glo, ghi;
+	int i, more, n;
+
+	if (access_user(c, r, c->a.user) == -1)
+		return -1;
+	window_from_args(&c->a, &w);
+	pg.n = 0;
+	pg.want = w.limit + 1;
+	if (w.lo <= w.hi && store_iter_plays(c->app->txn, c->a.user, w.lo,
+	    w.hi, w.dir, plays_collect, &pg) != STORE_OK)
+		return http_error(r, 500, "the plays could not be read");
+	more = pg.n > w.limit;
+	n = more ? w.limit : pg.n;
+
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_str(&j, "user_id", c->a.user);
+	json_arr_open(&j, "items");
+	for (i = 0; i < n; i++) {
+		/* Newest first: reverse an ascending read. */
+		p = &pg.items[w.dir == STORE_DESC ? i : n - 1 - i];
+		json_obj_open(&j, NULL);
+		render_time_ms(&j, "played_at", p->played_at);
+		json_str(&j, "track_id", p->track_id);
+		if (p->context_uri != NULL && p->context_uri[0] != '\0')
+			json_str(&j, "context_uri", p->context_uri);
+		else
+			json_null(&j, "context_uri");
+		json_str(&j, "source", render_source(p->source));
+		if (p->ms_played >= 0)
+			json_int(&j, "ms_played", p->ms_played);
+		else
+			json_null(&j, "ms_played");
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+
+	/* The time this page covers: up to its last play when more follow. */
+	glo = w.lo;
+	ghi = w.hi;
+	if (more && w.dir == STORE_DESC)
+		glo = pg.items[n - 1].played_at;
+	else if (more)
+		ghi = pg.items[n - 1].played_at;
+	json_arr_open(&j, "gaps");
+	go = (struct gaps_out){ &j, 0 };
+	if (glo <= ghi && store_iter_gaps(c->app->txn, c->a.user, glo, ghi,
+	    STORE_DESC, gaps_write, &go) != STORE_OK)
+		return http_error(r, 500, "the gaps could not be read");
+	json_arr_close(&j);
+	write_next(&j, &w, more, more ? pg.items[n - 1].played_at : 0);
+	json_obj_close(&j);
+	if (json_finish(&j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
+}
+
+/* Gaps are paged by from_ms; collected to know whether more follow. */
+struct gaps_page {
+	struct gap	 items[PAGE_MAX + 1];
+	int		 n, want;
+	int64_t		 lo, hi;
+};
+
+static int
+gaps_collect(const struct gap *g, void *arg)
+{
+	struct gaps_page *pg = arg;
+
+	if (g->from_ms < pg->lo || g->from_ms > pg->hi)
+		return 0;
+	pg->items[pg->n++] = *g;
+	return pg->n == pg->want ? 1 : 0;
+}
+
+int
+api_gaps(struct ctx *c, struct resp *r)
+{
+	static struct gaps_page pg;
+	struct window w;
+	struct json j;
+	int i, more, n;
+
+	if (access_user(c, r, c->a.user) == -1)
+		return -1;
+	window_from_args(&c->a, &w);
+	pg.n = 0;
+	pg.want = w.limit + 1;
+	pg.lo = w.lo;
+	pg.hi = w.hi;
+	/* Overlap search from lo: a gap starting in the window overlaps it. */
+	if (w.lo <= w.hi && store_iter_gaps(c->app->txn, c->a.user, w.lo,
+	    w.hi, w.dir, gaps_collect, &pg) != STORE_OK)
+		return http_error(r, 500, "the gaps could not be read");
+	more = pg.n > w.limit;
+	n = more ? w.limit : pg.n;
+
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_str(&j, "user_id", c->a.user);
+	json_arr_open(&j, "items");
+	for (i = 0; i < n; i++)
+		write_gap(&j, &pg.items[w.dir == STORE_DESC ? i : n - 1 - i]);
+	json_arr_close(&j);
+	write_next(&j, &w, more, more ? pg.items[n - 1].from_ms : 0);
+	json_obj_close(&j);
+	if (json_finish(&j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
+}

@@ -1,0 +1,207 @@
+/*
+ * http.c — status lines, headers, errors and ETags of the API's responses.
+ *
+ * Every response the reader sends goes through http_headers(), so the
+ * security headers are written in exactly one place.  Error bodies are
+ * written by the JSON writer like every other body.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "http.h"
+#include "json.h"
+
+/* Headers on every response: no sniffing, no framing, no active content. */
+static const char http_security[] =
+    "X-Content-Type-Options: nosniff\r\n"
+    "X-Frame-Options: DENY\r\n"
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+    "Referrer-Policy: no-referrer\r\n"
+    "Cross-Origin-Resource-Policy: same-origin\r\n";
+
+static const struct {
+	int		 status;
+	const char	*reason;
+} http_reasons[] = {
+	{ 200, "OK" },
+	{ 304, "Not Modified" },
+	{ 400, "Bad Request" },
+	{ 404, "Not Found" },
+	{ 405, "Method Not Allowed" },
+	{ 411, "Length Required" },
+	{ 413, "Content Too Large" },
+	{ 415, "Unsupported Media Type" },
+	{ 500, "Internal Server Error" },
+	{ 503, "Service Unavailable" },
+};
+
+static const char *http_methods[HTTP_METHOD__MAX] = {
+	"GET",		/* HTTP_GET */
+	"HEAD",		/* HTTP_HEAD */
+	"POST",		/* HTTP_POST */
+	NULL,		/* HTTP_OTHER */
+};
+
+enum http_method
+http_method_parse(const char *name)
+{
+	int m;
+
+	if (name == NULL)
+		return HTTP_OTHER;
+	for (m = 0; m < HTTP_OTHER; m++)
+		if (strcmp(name, http_methods[m]) == 0)
+			return m;
+	return HTTP_OTHER;
+}
+
+const char *
+http_reason(int status)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(http_reasons) / sizeof(http_reasons[0]); i++)
+		if (http_reasons[i].status == status)
+			return http_reasons[i].reason;
+	return "Unknown";
+}
+
+void
+http_resp_init(struct resp *r)
+{
+	memset(r, 0, sizeof(*r));
+	http_resp_reset(r);
+}
+
+void
+http_resp_reset(struct resp *r)
+{
+	struct buf b = r->body;
+
+	memset(r, 0, sizeof(*r));
+	r->body = b;
+	buf_reset(&r->body);
+	r->status = 200;
+	r->content_type = "application/json";
+}
+
+void
+http_resp_free(struct resp *r)
+{
+	buf_free(&r->body);
+}
+
+int
+http_error(struct resp *r, int status, const char *msg)
+{
+	struct json j;
+	int head = r->head;
+
+	http_resp_reset(r);
+	r->head = head;
+	r->status = status;
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_obj_open(&j, "error");
+	json_int(&j, "status", status);
+	json_str(&j, "message", msg);
+	json_obj_close(&j);
+	json_obj_close(&j);
+	json_finish(&j);
+	return -1;
+}
+
+/* FNV-1a, 64 bits: cheap and good enough to tell two bodies apart. */
+static uint64_t
+http_hash(const char *p, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (n-- > 0) {
+		h ^= (unsigned char)*p++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+/*
+ * Whether the If-None-Match list inm names etag.  Weak comparison: a W/
+ * prefix is ignored (nginx weakens ETags of responses it compresses).
+ */
+static int
+http_etag_match(const char *inm, const char *etag)
+{
+	size_t elen = strlen(etag), n;
+	const char *p = inm;
+
+	while (*p != '\0') {
+		while (*p == ' ' || *p == '\t' || *p == ',')
+			p++;
+		if (*p == '*')
+			return 1;
+		if (strncmp(p, "W/", 2) == 0)
+			p += 2;
+		n = strcspn(p, ", \t");
+		if (n == elen && memcmp(p, etag, n) == 0)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+void
+http_etag(struct resp *r, const char *inm)
+{
+	snprintf(r->etag, sizeof(r->etag), "\"%016llx\"",
+	    (unsigned long long)http_hash(r->body.data ? r->body.data : "",
+	    r->body.len));
+	if (inm != NULL && *inm != '\0' && http_etag_match(inm, r->etag)) {
+		r->status = 304;
+		buf_reset(&r->body);
+	}
+}
+
+int
+http_headers(const struct resp *r, struct buf *out, int with_length)
+{
+	buf_printf(out, "Status: %d %s\r\n", r->status, http_reason(r->status));
+	if (r->status != 304)
+		buf_printf(out, "Content-Type: %s\r\n", r->content_type);
+	if (with_length && r->status != 304)
+		buf_printf(out, "Content-Length: %zu\r\n", r->body.len);
+	buf_puts(out, http_security);
+	buf_printf(out, "Cache-Control: %s\r\n",
+	    r->cache_control != NULL ? r->cache_control : "no-store");
+	if (r->etag[0] != '\0')
+		buf_printf(out, "ETag: %s\r\n", r->etag);
+	if (r->allow[0] != '\0')
+		buf_printf(out, "Allow: %s\r\n", r->allow);
+	if (r->disposition[0] != '\0')
+		buf_printf(out, "Content-Disposition: %s\r\n", r->disposition);
+	buf_puts(out, "\r\n");
+	return out->oom ? -1 : 0;
+}
+
+int
+http_stream_begin(struct resp *r)
+{
+	struct buf h = BUF_INIT;
+	int rc;
+
+	if (http_headers(r, &h, 0) == -1) {
+		buf_free(&h);
+		return -1;
+	}
+	r->streamed = 1;
+	rc = r->write(r->write_ctx, h.data, h.len);
+	buf_free(&h);
+	return rc;
+}
+
+int
+http_stream(struct resp *r, const void *p, size_t n)
+{
+	if (r->head || n == 0)
+		return 0;
+	return r->write(r->write_ctx, p, n);
+}

@@ -1,0 +1,238 @@
+/*
+ * metrics.c — counters in shared memory, rendered for Prometheus
+ * (see metrics.h).
+ *
+ * The segment is a fixed struct of 64-bit counters; zero is a valid start,
+ * so a new segment needs no initialisation and processes racing to create
+ * it are harmless.  The segment's name carries a layout version and a hash
+ * of the store's real path and the user id, so two instances never share.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "metrics.h"
+#include "route.h"
+
+#define METRICS_ROUTES	32	/* routes the layout has room for */
+#define METRICS_LAYOUT	1	/* bump when struct shared changes */
+
+/* The statuses counted one by one; anything else counts as "other". */
+static const int statuses[] = {
+	200, 304, 400, 404, 405, 411, 413, 415, 500, 503, 0
+};
+#define NSTATUS	((int)(sizeof(statuses) / sizeof(statuses[0])))
+
+/* Latency histogram upper bounds, microseconds; one more bucket is +Inf. */
+static const uint64_t bounds_us[] = {
+	250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000,
+	1000000
+};
+#define NBOUNDS	((int)(sizeof(bounds_us) / sizeof(bounds_us[0])))
+
+struct shared {
+	uint64_t	req[METRICS_ROUTES + 1][NSTATUS];
+	uint64_t	lat[METRICS_ROUTES + 1][NBOUNDS + 1];
+	uint64_t	lat_sum_us[METRICS_ROUTES + 1];
+	uint64_t	cache_hits;
+	uint64_t	cache_misses;
+};
+
+static struct shared	 metrics_local;
+static struct shared	*m = &metrics_local;
+static int		 metrics_nroutes;
+
+static uint64_t
+metrics_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int
+metrics_open(const char *db_path, int nroutes)
+{
+	char real[PATH_MAX], name[64];
+	struct shared *p;
+	int fd;
+
+	metrics_nroutes = nroutes < METRICS_ROUTES ? nroutes : METRICS_ROUTES;
+	if (realpath(db_path, real) == NULL)
+		strlcpy(real, db_path, sizeof(real));
+	snprintf(name, sizeof(name), "/linernotes-metrics%d-%u-%016llx",
+	    METRICS_LAYOUT, (unsigned)getuid(),
+	    (unsigned long long)metrics_hash(real));
+	if ((fd = shm_open(name, O_RDWR | O_CREAT, 0600)) == -1) {
+		log_warn("metrics: shm_open %s (counting per process)", name);
+		return -1;
+	}
+	if (ftruncate(fd, sizeof(struct shared)) == -1) {
+		log_warn("metrics: ftruncate %s (counting per process)", name);
+		close(fd);
+		return -1;
+	}
+	p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
+	    MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED) {
+		log_warn("metrics: mmap %s (counting per process)", name);
+		return -1;
+	}
+	m = p;
+	return 0;
+}
+
+static void
+metrics_add(uint64_t *counter, uint64_t n)
+{
+	__atomic_fetch_add(counter, n, __ATOMIC_RELAXED);
+}
+
+static uint64_t
+metrics_load(const uint64_t *counter)
+{
+	return __atomic_load_n(counter, __ATOMIC_RELAXED);
+}
+
+void
+metrics_request(int route, int status, uint64_t us)
+{
+	int row = route < 0 || route >= metrics_nroutes ? METRICS_ROUTES :
+	    route, s, b;
+
+	for (s = 0; s < NSTATUS - 1; s++)
+		if (statuses[s] == status)
+			break;
+	for (b = 0; b < NBOUNDS; b++)
+		if (us <= bounds_us[b])
+			break;
+	metrics_add(&m->req[row][s], 1);
+	metrics_add(&m->lat[row][b], 1);
+	metrics_add(&m->lat_sum_us[row], us);
+}
+
+void
+metrics_cache(uint64_t hits, uint64_t misses)
+{
+	if (hits > 0)
+		metrics_add(&m->cache_hits, hits);
+	if (misses > 0)
+		metrics_add(&m->cache_misses, misses);
+}
+
+/* The route and method labels of row. */
+static void
+metrics_labels(int row, const char **route, const char **method)
+{
+	if (row == METRICS_ROUTES) {
+		*route = "none";
+		*method = "";
+	} else {
+		*route = route_name(row);
+		*method = route_method(row);
+	}
+}
+
+void
+metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
+{
+	const char *route, *method;
+	uint64_t n, cum, hits, misses;
+	int row, s, k;
+
+	buf_puts(b, "# HELP linernotes_http_requests_total API requests by "
+	    "route, method and status.\n"
+	    "# TYPE linernotes_http_requests_total counter\n");
+	for (row = 0; row <= METRICS_ROUTES; row++) {
+		if (row >= metrics_nroutes && row != METRICS_ROUTES)
+			continue;
+		metrics_labels(row, &route, &method);
+		for (s = 0; s < NSTATUS; s++) {
+			if ((n = metrics_load(&m->req[row][s])) == 0)
+				continue;
+			if (statuses[s] != 0)
+				buf_printf(b, "linernotes_http_requests_total"
+				    "{route=\"%s\",method=\"%s\",status=\"%d\"}"
+				    " %llu\n", route, method, statuses[s],
+				    (unsigned long long)n);
+			else
+				buf_printf(b, "linernotes_http_requests_total"
+				    "{route=\"%s\",method=\"%s\","
+				    "status=\"other\"} %llu\n", route, method,
+				    (unsigned long long)n);
+		}
+	}
+	buf_puts(b, "# HELP linernotes_http_request_duration_seconds Time "
+	    "from request to response, in the reader.\n"
+	    "# TYPE linernotes_http_request_duration_seconds histogram\n");
+	for (row = 0; row <= METRICS_ROUTES; row++) {
+		if (row >= metrics_nroutes && row != METRICS_ROUTES)
+			continue;
+		metrics_labels(row, &route, &method);
+		cum = 0;
+		for (k = 0; k <= NBOUNDS; k++)
+			cum += metrics_load(&m->lat[row][k]);
+		if (cum == 0)
+			continue;
+		cum = 0;
+		for (k = 0; k <= NBOUNDS; k++) {
+			cum += metrics_load(&m->lat[row][k]);
+			if (k < NBOUNDS)
+				buf_printf(b, "linernotes_http_request_duration_"
+				    "seconds_bucket{route=\"%s\",method=\"%s\","
+				    "le=\"%g\"} %llu\n", route, method,
+				    (double)bounds_us[k] / 1e6,
+				    (unsigned long long)cum);
+			else
+				buf_printf(b, "linernotes_http_request_duration_"
+				    "seconds_bucket{route=\"%s\",method=\"%s\","
+				    "le=\"+Inf\"} %llu\n", route, method,
+				    (unsigned long long)cum);
+		}
+		buf_printf(b, "linernotes_http_request_duration_seconds_sum"
+		    "{route=\"%s\",method=\"%s\"} %.6f\n", route, method,
+		    (double)metrics_load(&m->lat_sum_us[row]) / 1e6);
+		buf_printf(b, "linernotes_http_request_duration_seconds_count"
+		    "{route=\"%s\",method=\"%s\"} %llu\n", route, method,
+		    (unsigned long long)cum);
+	}
+	hits = metrics_load(&m->cache_hits);
+	misses = metrics_load(&m->cache_misses);
+	buf_printf(b, "# HELP linernotes_cache_hits_total Entity look-ups "
+	    "answered from the cache.\n"
+	    "# TYPE linernotes_cache_hits_total counter\n"
+	    "linernotes_cache_hits_total %llu\n"
+	    "# HELP linernotes_cache_misses_total Entity look-ups that read "
+	    "the store.\n"
+	    "# TYPE linernotes_cache_misses_total counter\n"
+	    "linernotes_cache_misses_total %llu\n"
+	    "# HELP linernotes_cache_hit_ratio Hits over look-ups since the "
+	    "counters started.\n"
+	    "# TYPE linernotes_cache_hit_ratio gauge\n"
+	    "linernotes_cache_hit_ratio %.4f\n"
+	    "# HELP linernotes_cache_entries Entities held by the cache of the "
+	    "process that answered.\n"
+	    "# TYPE linernotes_cache_entries gauge\n"
+	    "linernotes_cache_entries %llu\n"
+	    "# HELP linernotes_cache_bytes Bytes held by the cache of the "
+	    "process that answered.\n"
+	    "# TYPE linernotes_cache_bytes gauge\n"
+	    "linernotes_cache_bytes %llu\n",
+	    (unsigned long long)hits, (unsigned long long)misses,
+	    hits + misses > 0 ? (double)hits / (double)(hits + misses) : 0.0,
+	    (unsigned long long)cache_entries,
+	    (unsigned long long)cache_bytes);
+}

@@ -1,0 +1,47 @@
+/*
+ * render.h — how the API writes records of schema.h as JSON.
+ *
+ * One function per shape so every endpoint names a field the same way:
+ * times as a pair "<key>" (Unix ms or s, as stored) and "<key>_iso"
+ * (RFC 3339 UTC), id lists as arrays of strings, enums as words.  Nothing
+ * here writes a secret: struct user has no renderer but the public one.
+ *
+ * Error convention: none; the JSON writer records failures for
+ * json_finish().
+ */
+#ifndef LN_RENDER_H
+#define LN_RENDER_H
+
+#include <stdint.h>
+
+#include "json.h"
+#include "schema.h"
+
+/* Writes key: ms and key_iso: "...Z" (with milliseconds). */
+void	render_time_ms(struct json *, const char *key, int64_t ms);
+/* Writes key: s and key_iso: "...Z"; null for both when s is 0. */
+void	render_time_s(struct json *, const char *key, int64_t s);
+/* Writes key: "YYYY-MM-DD" for a day number. */
+void	render_day(struct json *, const char *key, int32_t day);
+/* Writes key: [ids...]. */
+void	render_idlist(struct json *, const char *key, const struct idlist *);
+
+/* One object per entity, with key (NULL inside arrays). */
+void	render_track(struct json *, const char *key, const struct track *);
+void	render_artist(struct json *, const char *key, const struct artist *);
+void	render_album(struct json *, const char *key, const struct album *);
+/* The public face of a user: id, name, image, status, counts. */
+void	render_user_public(struct json *, const char *key,
+	    const struct user *);
+
+/* Enum words; the kind and range tables are also the query's words. */
+extern const char *const render_kinds[TOP_KIND__MAX];
+extern const char *const render_ranges[RANGE__MAX];
+const char	*render_source(uint8_t);	/* enum play_source */
+const char	*render_gap_reason(uint8_t);	/* enum gap_reason */
+const char	*render_how(uint8_t);		/* enum playlist_how */
+const char	*render_status(uint8_t);	/* enum user_status */
+const char	*render_kind(int);		/* enum top_kind */
+const char	*render_range(int);		/* enum top_range */
+
+#endif

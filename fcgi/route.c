@@ -1,0 +1,413 @@
+/*
+ * route.c — the route table and the validation of everything a request
+ * carries, in the manner of kcgi: a table of routes, a table of query keys
+ * each with its validator, and handlers that see struct args only.
+ *
+ * The order of checks is fixed so that a client always learns the first
+ * thing wrong: path (404), method (405), query (400), body headers
+ * (415, 411, 413), body (400).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "log.h"
+#include "render.h"
+#include "route.h"
+#include "valid.h"
+
+/* Path parameters a pattern segment may name. */
+enum pparam {
+	P_NONE,		/* a literal segment */
+	P_USER,		/* ":user_id" */
+};
+
+struct route {
+	const char	*name;		/* for /metrics */
+	enum http_method method;	/* HTTP_GET also answers HEAD */
+	const char	*pattern;	/* segments; ":user_id" is a parameter */
+	unsigned	 keys;		/* query keys accepted */
+	unsigned	 required;	/* query keys that must be given */
+	int		 body;		/* takes {"ids":[...]} as JSON */
+	int		 (*fn)(struct ctx *, struct resp *);
+};
+
+#define PAGE_KEYS	(QBIT(Q_BEFORE) | QBIT(Q_AFTER) | QBIT(Q_LIMIT))
+
+static const struct route routes[] = {
+	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
+	    api_plays },
+	{ "gaps", HTTP_GET, "/api/v0/gaps/:user_id", PAGE_KEYS, 0, 0,
+	    api_gaps },
+	{ "dw", HTTP_GET, "/api/v0/dw/:user_id",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT) | QBIT(Q_PLAYLIST), 0, 0, api_dw },
+	{ "top", HTTP_GET, "/api/v0/top/:user_id",
+	    QBIT(Q_HISTORY) | QBIT(Q_KIND) | QBIT(Q_RANGE), 0, 0, api_top },
+	{ "tracks", HTTP_POST, "/api/v0/tracks", 0, 0, 1, api_tracks },
+	{ "tracks", HTTP_GET, "/api/v0/tracks", QBIT(Q_IDS), QBIT(Q_IDS), 0,
+	    api_tracks },
+	{ "artists", HTTP_POST, "/api/v0/artists", 0, 0, 1, api_artists },
+	{ "artists", HTTP_GET, "/api/v0/artists", QBIT(Q_IDS), QBIT(Q_IDS), 0,
+	    api_artists },
+	{ "albums", HTTP_POST, "/api/v0/albums", 0, 0, 1, api_albums },
+	{ "albums", HTTP_GET, "/api/v0/albums", QBIT(Q_IDS), QBIT(Q_IDS), 0,
+	    api_albums },
+	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users },
+	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health },
+	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0, api_metrics },
+};
+#define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
+
+/* Query key validators: store the typed value in a, return 0 or -1. */
+static int
+q_before(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 0, VALID_MS_MAX, &v) == -1)
+		return -1;
+	a->before = v;
+	return 0;
+}
+
+static int
+q_after(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 0, VALID_MS_MAX, &v) == -1)
+		return -1;
+	a->after = v;
+	return 0;
+}
+
+static int
+q_limit(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 1, 200, &v) == -1)
+		return -1;
+	a->limit = (int)v;
+	return 0;
+}
+
+static int
+q_history(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 0, 1, &v) == -1)
+		return -1;
+	a->history = (int)v;
+	return 0;
+}
+
+static int
+q_kind(const char *s, struct args *a)
+{
+	return valid_word(s, render_kinds, TOP_KIND__MAX, &a->kind);
+}
+
+static int
+q_range(const char *s, struct args *a)
+{
+	return valid_word(s, render_ranges, RANGE__MAX, &a->range);
+}
+
+static int
+q_ids(const char *s, struct args *a)
+{
+	return valid_id_list(s, ',', a->ids, ARGS_IDS_MAX, &a->n_ids);
+}
+
+static int
+q_playlist(const char *s, struct args *a)
+{
+	return valid_entity_id(s, a->playlist);
+}
+
+static const struct {
+	const char	*name;
+	int		 (*fn)(const char *, struct args *);
+	const char	*expect;	/* for the 400 message */
+} qkeys[Q__MAX] = {
+	{ "before", q_before, "a Unix time in ms" },		/* Q_BEFORE */
+	{ "after", q_after, "a Unix time in ms" },		/* Q_AFTER */
+	{ "limit", q_limit, "an integer from 1 to 200" },	/* Q_LIMIT */
+	{ "history", q_history, "0 or 1" },			/* Q_HISTORY */
+	{ "kind", q_kind, "tracks or artists" },		/* Q_KIND */
+	{ "range", q_range,
+	    "short_term, medium_term or long_term" },		/* Q_RANGE */
+	{ "ids", q_ids, "1 to 50 comma-separated ids" },	/* Q_IDS */
+	{ "playlist", q_playlist, "a playlist id" },		/* Q_PLAYLIST */
+};
+
+int
+route_count(void)
+{
+	return ROUTES_N;
+}
+
+const char *
+route_name(int i)
+{
+	return routes[i].name;
+}
+
+const char *
+route_method(int i)
+{
+	return routes[i].method == HTTP_POST ? "POST" : "GET";
+}
+
+/*
+ * Matches path against pattern, validating parameters into a.  Returns 1
+ * on a match, 0 otherwise (a parameter that fails its validator is no
+ * match: /plays/bad!id is as unknown as /nowhere).
+ */
+static int
+route_match(const char *pattern, const char *path, struct args *a)
+{
+	char seg[USER_ID_MAX + 2];
+	size_t plen, slen;
+
+	for (;;) {
+		if (*pattern == '\0' || *path == '\0')
+			return *pattern == *path;
+		if (*pattern != '/' || *path != '/')
+			return 0;
+		pattern++;
+		path++;
+		plen = strcspn(pattern, "/");
+		slen = strcspn(path, "/");
+		if (*pattern == ':') {
+			if (slen == 0 || slen >= sizeof(seg))
+				return 0;
+			memcpy(seg, path, slen);
+			seg[slen] = '\0';
+			if (valid_user_id(seg, a->user) == -1)
+				return 0;
+		} else if (plen != slen || memcmp(pattern, path, slen) != 0)
+			return 0;
+		pattern += plen;
+		path += slen;
+	}
+}
+
+static int
+hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes the n bytes at s into out (outsz bytes, NUL-terminated).
+ * Returns 0, or -1 when it does not fit, an escape is malformed or the
+ * result would hold a NUL.
+ */
+static int
+route_decode(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int hi, lo, c;
+
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)s[i];
+		if (c == '%') {
+			if (i + 2 >= n)
+				return -1;
+			if ((hi = hexval(s[i + 1])) == -1 ||
+			    (lo = hexval(s[i + 2])) == -1)
+				return -1;
+			c = hi * 16 + lo;
+			i += 2;
+			if (c == 0)
+				return -1;
+		} else if (c == '+')
+			c = ' ';
+		if (o + 1 >= outsz)
+			return -1;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Validates the query string into a.  Returns 0 or -1 (400 set in r). */
+static int
+route_query(const struct route *rt, const char *q, struct args *a,
+    struct resp *r)
+{
+	char key[16], val[ARGS_IDS_MAX * (ID_LEN + 3) + 1], msg[160];
+	size_t n, eq;
+	int k;
+
+	while (*q != '\0') {
+		n = strcspn(q, "&");
+		if (n == 0) {
+			q++;
+			continue;
+		}
+		eq = strcspn(q, "=");
+		if (eq > n)
+			eq = n;
+		if (route_decode(q, eq, key, sizeof(key)) == -1)
+			return http_error(r, 400, "malformed query string");
+		for (k = 0; k < Q__MAX; k++)
+			if (strcmp(key, qkeys[k].name) == 0)
+				break;
+		if (k == Q__MAX || !(rt->keys & QBIT(k)))
+			return http_error(r, 400, "unknown query parameter");
+		if (a->has & QBIT(k)) {
+			snprintf(msg, sizeof(msg), "parameter %s given twice",
+			    qkeys[k].name);
+			return http_error(r, 400, msg);
+		}
+		if (eq == n || route_decode(q + eq + 1, n - eq - 1, val,
+		    sizeof(val)) == -1 || qkeys[k].fn(val, a) == -1) {
+			snprintf(msg, sizeof(msg), "%s must be %s",
+			    qkeys[k].name, qkeys[k].expect);
+			return http_error(r, 400, msg);
+		}
+		a->has |= QBIT(k);
+		q += n;
+	}
+	for (k = 0; k < Q__MAX; k++)
+		if ((rt->required & QBIT(k)) && !(a->has & QBIT(k))) {
+			snprintf(msg, sizeof(msg), "parameter %s is required",
+			    qkeys[k].name);
+			return http_error(r, 400, msg);
+		}
+	return 0;
+}
+
+/*
+ * Validates a batch body {"ids":[...]} (and nothing else) into a.
+ * Returns 0 or -1 (400 set in r).  The cJSON tree is freed here.
+ */
+static int
+route_ids_body(const char *p, size_t len, struct args *a, struct resp *r)
+{
+	cJSON *root, *ids, *it;
+	const char *msg = NULL;
+	int n = 0;
+
+	if ((root = cJSON_ParseWithLength(p, len)) == NULL)
+		return http_error(r, 400, "the body is not JSON");
+	if (!cJSON_IsObject(root) || (ids = root->child) == NULL ||
+	    ids->next != NULL || strcmp(ids->string, "ids") != 0 ||
+	    !cJSON_IsArray(ids))
+		msg = "the body must be {\"ids\":[...]}";
+	else {
+		cJSON_ArrayForEach(it, ids) {
+			if (n == ARGS_IDS_MAX) {
+				msg = "at most 50 ids";
+				break;
+			}
+			if (!cJSON_IsString(it) ||
+			    valid_entity_id(it->valuestring, a->ids[n]) == -1) {
+				msg = "ids must be Spotify ids";
+				break;
+			}
+			n++;
+		}
+		if (msg == NULL && n == 0)
+			msg = "ids must not be empty";
+	}
+	cJSON_Delete(root);
+	if (msg != NULL)
+		return http_error(r, 400, msg);
+	a->n_ids = n;
+	return 0;
+}
+
+/* Checks the body's headers and reads and validates it (0 or -1). */
+static int
+route_body(struct app *app, const struct req *rq, struct args *a,
+    struct resp *r)
+{
+	struct buf body = BUF_INIT;
+	long long clen;
+	int rc;
+
+	if (!valid_media_type(rq->content_type, "application/json"))
+		return http_error(r, 415, "the body must be application/json");
+	if (rq->content_length == NULL || *rq->content_length == '\0')
+		return http_error(r, 411, "Content-Length is required");
+	if (valid_int(rq->content_length, 0, 1LL << 40, &clen) == -1)
+		return http_error(r, 400, "bad Content-Length");
+	if ((size_t)clen > app->max_body)
+		return http_error(r, 413, "the body is too large");
+	if (rq->body_fn == NULL ||
+	    rq->body_fn(rq->body_ctx, &body, (size_t)clen) == -1 ||
+	    body.len != (size_t)clen) {
+		buf_free(&body);
+		return http_error(r, 400, "the body is shorter than announced");
+	}
+	rc = route_ids_body(body.data, body.len, a, r);
+	buf_free(&body);
+	return rc;
+}
+
+int
+route_handle(struct app *app, const struct req *rq, struct resp *r)
+{
+	const struct route *rt = NULL;
+	struct ctx c;
+	enum http_method m = rq->method == HTTP_HEAD ? HTTP_GET : rq->method;
+	int i, found = ROUTE_NONE;
+
+	r->head = rq->method == HTTP_HEAD;
+	memset(&c, 0, sizeof(c));
+	for (i = 0; i < ROUTES_N; i++) {
+		memset(&c.a, 0, sizeof(c.a));
+		if (!route_match(routes[i].pattern, rq->path, &c.a))
+			continue;
+		if (routes[i].method == m) {
+			found = i;
+			break;
+		}
+		/* Same path, other method: remember it for Allow. */
+		if (r->allow[0] != '\0')
+			strlcat(r->allow, ", ", sizeof(r->allow));
+		strlcat(r->allow, routes[i].method == HTTP_GET ?
+		    "GET, HEAD" : "POST", sizeof(r->allow));
+	}
+	if (found == ROUTE_NONE) {
+		char allow[sizeof(r->allow)];
+
+		if (r->allow[0] == '\0') {
+			http_error(r, 404, "no such endpoint");
+			return ROUTE_NONE;
+		}
+		strlcpy(allow, r->allow, sizeof(allow));
+		http_error(r, 405, "method not allowed");
+		strlcpy(r->allow, allow, sizeof(r->allow));
+		return ROUTE_NONE;
+	}
+	rt = &routes[found];
+	r->allow[0] = '\0';
+	c.app = app;
+	c.req = rq;
+	if (route_query(rt, rq->query, &c.a, r) == -1)
+		return found;
+	if (rt->body && route_body(app, rq, &c.a, r) == -1)
+		return found;
+	if (store_read_begin(app->txn) != STORE_OK) {
+		http_error(r, 503, "the store cannot be read right now");
+		return found;
+	}
+	rt->fn(&c, r);
+	store_read_end(app->txn);
+	explicit_bzero(&c.user, sizeof(c.user));	/* it held tokens */
+	return found;
+}

@@ -1,0 +1,108 @@
+/*
+ * valid.c — the validators of valid.h: the only code that turns untrusted
+ * request strings into typed values.
+ *
+ * Id charsets come from lib/ids.h so the reader accepts exactly what the
+ * store can hold; numbers go through strtonum(3) with explicit bounds.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "ids.h"
+#include "valid.h"
+
+int
+valid_user_id(const char *s, char out[USER_ID_MAX + 1])
+{
+	if (!ids_valid_user(s))
+		return -1;
+	strlcpy(out, s, USER_ID_MAX + 1);
+	return 0;
+}
+
+int
+valid_entity_id(const char *s, char out[ID_LEN + 1])
+{
+	if (!ids_valid_any(s))
+		return -1;
+	memcpy(out, s, ID_LEN);
+	out[ID_LEN] = '\0';
+	return 0;
+}
+
+int
+valid_int(const char *s, long long min, long long max, long long *out)
+{
+	const char *errstr;
+	long long v;
+
+	/* strtonum skips leading blanks and takes '+': refuse both. */
+	if (*s != '-' && (*s < '0' || *s > '9'))
+		return -1;
+	v = strtonum(s, min, max, &errstr);
+	if (errstr != NULL)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+valid_word(const char *s, const char *const *words, int n, int *out)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, words[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+int
+valid_id_list(const char *s, char sep, char ids[][ID_LEN + 1], int max,
+    int *n)
+{
+	char one[ID_LEN + 1];
+	const char *p = s;
+	size_t len;
+	int k = 0;
+
+	for (;;) {
+		len = strcspn(p, (char[]){ sep, '\0' });
+		if (len != ID_LEN || k == max)
+			return -1;
+		memcpy(one, p, ID_LEN);
+		one[ID_LEN] = '\0';
+		if (valid_entity_id(one, ids[k]) == -1)
+			return -1;
+		k++;
+		p += len;
+		if (*p == '\0')
+			break;
+		p++;
+	}
+	*n = k;
+	return 0;
+}
+
+int
+valid_media_type(const char *s, const char *media)
+{
+	size_t n = strlen(media);
+	const char *p;
+
+	if (strncasecmp(s, media, n) != 0)
+		return 0;
+	p = s + n;
+	while (*p == ' ')
+		p++;
+	if (*p == '\0')
+		return 1;
+	if (*p++ != ';')
+		return 0;
+	while (*p == ' ')
+		p++;
+	return strcasecmp(p, "charset=utf-8") == 0 ||
+	    strcasecmp(p, "charset=\"utf-8\"") == 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * fcgi_cache.c — unit tests of the entity cache's bookkeeping
+ * (fcgi/cache.c).
+ *
+ * They prove that both bounds hold (entries and bytes) with the least
+ * recently used entry going first, that a lookup refreshes recency, that
+ * kinds do not collide, that forgetting and flushing drop exactly what
+ * they should, that an entry larger than the byte bound is not kept, that
+ * a zero-entry cache is disabled, and that many entries (table growth)
+ * stay reachable.  The change-log sync is proven end to end by the
+ * integration tests (a renamed track shows its new name).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cache.h"
+#include "schema.h"
+
+/* A 22-character id from a number. */
+static const char *
+id(int n)
+{
+	static char out[ID_LEN + 1];
+
+	snprintf(out, sizeof(out), "%022d", n);
+	return out;
+}
+
+static int
+has(struct cache *c, enum entity_kind k, int n, const char *want)
+{
+	const char *raw;
+	size_t len;
+
+	if (cache_get(c, k, id(n), &raw, &len) == -1)
+		return 0;
+	if (want != NULL) {
+		assert_int_equal(len, strlen(want));
+		assert_memory_equal(raw, want, len);
+	}
+	return 1;
+}
+
+static void
+test_entries_bound_lru(void **state)
+{
+	struct cache *c = cache_new(3, 1 << 20);
+	struct cache_stats st;
+
+	(void)state;
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7);
+	cache_put(c, ENTITY_TRACK, id(2), "{\"a\":2}", 7);
+	cache_put(c, ENTITY_TRACK, id(3), "{\"a\":3}", 7);
+	assert_true(has(c, ENTITY_TRACK, 1, "{\"a\":1}"));	/* 1 is recent */
+	cache_put(c, ENTITY_TRACK, id(4), "{\"a\":4}", 7);	/* evicts 2 */
+	assert_false(has(c, ENTITY_TRACK, 2, NULL));
+	assert_true(has(c, ENTITY_TRACK, 1, NULL));
+	assert_true(has(c, ENTITY_TRACK, 3, NULL));
+	assert_true(has(c, ENTITY_TRACK, 4, NULL));
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 3);
+	assert_int_equal(st.evictions, 1);
+	assert_int_equal(st.hits, 4);
+	assert_int_equal(st.misses, 1);
+	cache_free(c);
+}
+
+static void
+test_bytes_bound(void **state)
+{
+	char big[1000];
+	struct cache *c = cache_new(1000, 2500);
+	struct cache_stats st;
+	int i;
+
+	(void)state;
+	memset(big, 'x', sizeof(big));
+	for (i = 0; i < 10; i++)
+		cache_put(c, ENTITY_ALBUM, id(i), big, sizeof(big));
+	cache_get_stats(c, &st);
+	assert_true(st.bytes <= 2500);
+	assert_int_equal(st.entries, 2);
+	assert_true(has(c, ENTITY_ALBUM, 9, NULL));
+	assert_true(has(c, ENTITY_ALBUM, 8, NULL));
+	assert_false(has(c, ENTITY_ALBUM, 7, NULL));
+	/* Larger than the whole bound: not kept, nothing evicted for it. */
+	cache_put(c, ENTITY_ALBUM, id(99), big, 2600);
+	assert_false(has(c, ENTITY_ALBUM, 99, NULL));
+	assert_true(has(c, ENTITY_ALBUM, 9, NULL));
+	cache_free(c);
+}
+
+static void
+test_kinds_forget_flush(void **state)
+{
+	struct cache *c = cache_new(100, 1 << 20);
+	struct cache_stats st;
+
+	(void)state;
+	cache_put(c, ENTITY_TRACK, id(5), "\"t\"", 3);
+	cache_put(c, ENTITY_ARTIST, id(5), "\"r\"", 3);
+	cache_put(c, ENTITY_ALBUM, id(5), "null", 4);
+	assert_true(has(c, ENTITY_TRACK, 5, "\"t\""));
+	assert_true(has(c, ENTITY_ARTIST, 5, "\"r\""));
+	assert_true(has(c, ENTITY_ALBUM, 5, "null"));
+	/* Replacing keeps one entry. */
+	cache_put(c, ENTITY_TRACK, id(5), "\"t2\"", 4);
+	assert_true(has(c, ENTITY_TRACK, 5, "\"t2\""));
+	cache_forget(c, ENTITY_ARTIST, id(5));
+	assert_false(has(c, ENTITY_ARTIST, 5, NULL));
+	assert_true(has(c, ENTITY_TRACK, 5, NULL));
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 2);
+	assert_int_equal(st.invalidations, 1);
+	cache_flush(c);
+	assert_false(has(c, ENTITY_TRACK, 5, NULL));
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.bytes, 0);
+	cache_free(c);
+}
+
+static void
+test_disabled(void **state)
+{
+	struct cache *c = cache_new(0, 1 << 20);
+	struct cache_stats st;
+
+	(void)state;
+	cache_put(c, ENTITY_TRACK, id(1), "{}", 2);
+	assert_false(has(c, ENTITY_TRACK, 1, NULL));
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	assert_int_equal(st.misses, 1);
+	cache_free(c);
+}
+
+static void
+test_many(void **state)
+{
+	struct cache *c = cache_new(50000, 64 << 20);
+	char v[32];
+	int i, n;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		n = snprintf(v, sizeof(v), "%d", i);
+		cache_put(c, i % 2 ? ENTITY_TRACK : ENTITY_ARTIST, id(i), v,
+		    (size_t)n);
+	}
+	for (i = 0; i < 20000; i++) {
+		snprintf(v, sizeof(v), "%d", i);
+		assert_true(has(c, i % 2 ? ENTITY_TRACK : ENTITY_ARTIST, i, v));
+	}
+	cache_free(c);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entries_bound_lru),
+		cmocka_unit_test(test_bytes_bound),
+		cmocka_unit_test(test_kinds_forget_flush),
+		cmocka_unit_test(test_disabled),
+		cmocka_unit_test(test_many),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

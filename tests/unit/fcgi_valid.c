@@ -1,0 +1,174 @@
+/*
+ * fcgi_valid.c — unit tests of the reader's validators (fcgi/valid.c).
+ *
+ * They prove that each validator takes exactly what it should and leaves
+ * its output untouched otherwise: numbers within bounds and nothing else
+ * (no blanks, no '+', no trailing bytes, no overflow), ids of the exact
+ * length and charset, id lists with no empty item and at most max items,
+ * and JSON media types with only a UTF-8 charset parameter.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "valid.h"
+
+static void
+test_int_bounds(void **state)
+{
+	long long v = 42;
+
+	(void)state;
+	assert_int_equal(valid_int("1", 1, 200, &v), 0);
+	assert_int_equal(v, 1);
+	assert_int_equal(valid_int("200", 1, 200, &v), 0);
+	assert_int_equal(v, 200);
+	v = 42;
+	assert_int_equal(valid_int("0", 1, 200, &v), -1);
+	assert_int_equal(valid_int("201", 1, 200, &v), -1);
+	assert_int_equal(valid_int("-1", 1, 200, &v), -1);
+	assert_int_equal(v, 42);
+}
+
+static void
+test_int_garbage(void **state)
+{
+	static const char *bad[] = {
+		"", " 5", "+5", "5 ", "5x", "0x10", "1e3", "١",
+		"99999999999999999999999999", "--1", "5\n",
+	};
+	long long v = 7;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(valid_int(bad[i], -1000, 1000, &v), -1);
+		assert_int_equal(v, 7);
+	}
+	assert_int_equal(valid_int("253402300799999", 0, VALID_MS_MAX, &v), 0);
+	assert_int_equal(valid_int("253402300800000", 0, VALID_MS_MAX, &v), -1);
+}
+
+static void
+test_user_id(void **state)
+{
+	char out[USER_ID_MAX + 1] = "untouched";
+	char longid[USER_ID_MAX + 2];
+
+	(void)state;
+	assert_int_equal(valid_user_id("alice", out), 0);
+	assert_string_equal(out, "alice");
+	assert_int_equal(valid_user_id("a.b-c_d9", out), 0);
+	strlcpy(out, "untouched", sizeof(out));
+	assert_int_equal(valid_user_id("", out), -1);
+	assert_int_equal(valid_user_id("a/b", out), -1);
+	assert_int_equal(valid_user_id("a b", out), -1);
+	assert_int_equal(valid_user_id("al%69ce", out), -1);
+	assert_int_equal(valid_user_id("ä", out), -1);
+	memset(longid, 'x', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	assert_int_equal(valid_user_id(longid, out), -1);
+	longid[USER_ID_MAX] = '\0';
+	assert_int_equal(valid_user_id(longid, out), 0);
+	assert_int_equal(valid_user_id("x", out), 0);
+	assert_string_equal(out, "x");
+}
+
+static void
+test_entity_id(void **state)
+{
+	char out[ID_LEN + 1] = "untouched";
+
+	(void)state;
+	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7Rh", out), 0);
+	assert_string_equal(out, "4iV5W9uYEdYUVa79Axb7Rh");
+	assert_int_equal(valid_entity_id("_iV5W9uYEdYUVa79Axb7Rh", out), 0);
+	strlcpy(out, "untouched", sizeof(out));
+	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7R", out), -1);
+	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7Rhh", out), -1);
+	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7R!", out), -1);
+	assert_int_equal(valid_entity_id("4iV5W9uYEdYU_a79Axb7Rh", out), -1);
+	assert_string_equal(out, "untouched");
+}
+
+static void
+test_id_list(void **state)
+{
+	char ids[3][ID_LEN + 1];
+	int n = -1;
+
+	(void)state;
+	assert_int_equal(valid_id_list("4iV5W9uYEdYUVa79Axb7Rh", ',', ids, 3,
+	    &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(valid_id_list("4iV5W9uYEdYUVa79Axb7Rh,"
+	    "1301WleyT98MSxVHPZCA6M,4iV5W9uYEdYUVa79Axb7Rh", ',', ids, 3, &n),
+	    0);
+	assert_int_equal(n, 3);
+	assert_string_equal(ids[1], "1301WleyT98MSxVHPZCA6M");
+	n = -1;
+	/* Four items where three are allowed, empty items, a trailing comma. */
+	assert_int_equal(valid_id_list("4iV5W9uYEdYUVa79Axb7Rh,"
+	    "1301WleyT98MSxVHPZCA6M,4iV5W9uYEdYUVa79Axb7Rh,"
+	    "4iV5W9uYEdYUVa79Axb7Rh", ',', ids, 3, &n), -1);
+	assert_int_equal(valid_id_list("", ',', ids, 3, &n), -1);
+	assert_int_equal(valid_id_list("4iV5W9uYEdYUVa79Axb7Rh,", ',', ids, 3,
+	    &n), -1);
+	assert_int_equal(valid_id_list(",4iV5W9uYEdYUVa79Axb7Rh", ',', ids, 3,
+	    &n), -1);
+	assert_int_equal(n, -1);
+}
+
+static void
+test_word(void **state)
+{
+	static const char *const words[] = { "tracks", "artists" };
+	int v = 9;
+
+	(void)state;
+	assert_int_equal(valid_word("artists", words, 2, &v), 0);
+	assert_int_equal(v, 1);
+	v = 9;
+	assert_int_equal(valid_word("Artists", words, 2, &v), -1);
+	assert_int_equal(valid_word("artist", words, 2, &v), -1);
+	assert_int_equal(valid_word("", words, 2, &v), -1);
+	assert_int_equal(v, 9);
+}
+
+static void
+test_media_type(void **state)
+{
+	(void)state;
+	assert_true(valid_media_type("application/json", "application/json"));
+	assert_true(valid_media_type("Application/JSON; charset=UTF-8",
+	    "application/json"));
+	assert_true(valid_media_type("application/json;charset=utf-8",
+	    "application/json"));
+	assert_false(valid_media_type("", "application/json"));
+	assert_false(valid_media_type("text/plain", "application/json"));
+	assert_false(valid_media_type("application/jsonx", "application/json"));
+	assert_false(valid_media_type("application/json; charset=latin1",
+	    "application/json"));
+	assert_false(valid_media_type("application/x-www-form-urlencoded",
+	    "application/json"));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_int_bounds),
+		cmocka_unit_test(test_int_garbage),
+		cmocka_unit_test(test_user_id),
+		cmocka_unit_test(test_entity_id),
+		cmocka_unit_test(test_id_list),
+		cmocka_unit_test(test_word),
+		cmocka_unit_test(test_media_type),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
