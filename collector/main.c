@@ -49,6 +49,11 @@ static const struct cmd {
 	    "list recorded gaps: where plays were lost" },
 	{ "plays", cmd_plays, CMD_DB, "--user ID",
 	    "list a user's stored plays: played_at_ms track_id context" },
+	{ "import", cmd_import, CMD_DB, "--user ID path ...",
+	    "import Spotify's history download: JSON files, folders, .zip" },
+	{ "export", cmd_export, CMD_DB,
+	    "--user ID --format csv|sql|json [-o file]",
+	    "write a user's plays and lists as CSV, SQL or JSON Lines" },
 };
 
 #define CMDS_N	(sizeof(cmds) / sizeof(cmds[0]))

@@ -1,0 +1,1127 @@
+/*
+ * import.c — `linernotes-collector import --user ID PATH...`.
+ *
+ * Takes in the history Spotify sends on request, so a journal starts
+ * years before the collector first ran.  PATH is a history file, a folder
+ * (the unpacked download, searched recursively) or the .zip download
+ * itself (read by zip.c, never unpacked to disk).  The work:
+ *
+ *  1. find the files and order them: extended history first, then files
+ *     named on the command line whose kind only their content tells, then
+ *     account data, so that account rows (names only) can be matched to
+ *     the tracks the extended files brought in;
+ *  2. per file: read it whole, parse it (import_parse.c applies the rules
+ *     that drop rows), sort its rows by time and resolve name-only rows to
+ *     track ids; any error here rejects the file before the store is
+ *     touched;
+ *  3. write the file's plays in one store_write(): each row is compared
+ *     with the plays around its time (dedupe.h: same track within the
+ *     documented window = already present), new tracks get minimal
+ *     entities (names, synthetic artist and album) so the play counts
+ *     everywhere, and the user's play count is updated.  A file is thus
+ *     all or nothing; a failure in one file does not stop the others.
+ *
+ * Progress and the summary go to stderr through the logger.  Unknown
+ * users are created on the fly without tokens (status "needs
+ * authorization"), so a history can be imported before the account is
+ * connected; docs/IMPORT.md says why.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "dedupe.h"
+#include "ids.h"
+#include "import.h"
+#include "log.h"
+#include "store.h"
+#include "timeutil.h"
+#include "zip.h"
+
+#define IMPORT_FILE_MAX	((size_t)1 << 30)	/* bytes of one history file */
+#define IMPORT_DEPTH	16	/* folder nesting searched */
+#define IMPORT_NUDGE	999	/* ms a play may move to find a free key */
+#define LABEL_MAX	512
+
+/* ---- small hash tables ------------------------------------------------- */
+
+/* A set of int64 (played_at values the current file claimed). */
+struct i64set {
+	int64_t		*v;
+	uint8_t		*used;
+	size_t		 cap;		/* power of two */
+	size_t		 n;
+};
+
+static uint64_t
+mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static void
+i64set_clear(struct i64set *s)
+{
+	if (s->used != NULL)
+		memset(s->used, 0, s->cap);
+	s->n = 0;
+}
+
+static void
+i64set_free(struct i64set *s)
+{
+	free(s->v);
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+i64set_has(const struct i64set *s, int64_t x)
+{
+	size_t h;
+
+	if (s->cap == 0)
+		return 0;
+	for (h = mix64((uint64_t)x) & (s->cap - 1); s->used[h];
+	    h = (h + 1) & (s->cap - 1))
+		if (s->v[h] == x)
+			return 1;
+	return 0;
+}
+
+static int
+i64set_add(struct i64set *s, int64_t x)
+{
+	size_t h, i, cap;
+	int64_t *nv;
+	uint8_t *nu;
+
+	if ((s->n + 1) * 2 > s->cap) {
+		cap = s->cap ? s->cap * 2 : 4096;
+		if ((nv = reallocarray(NULL, cap, sizeof(*nv))) == NULL ||
+		    (nu = calloc(cap, 1)) == NULL) {
+			free(nv);
+			return -1;
+		}
+		for (i = 0; i < s->cap; i++) {
+			if (!s->used[i])
+				continue;
+			for (h = mix64((uint64_t)s->v[i]) & (cap - 1); nu[h];
+			    h = (h + 1) & (cap - 1))
+				;
+			nu[h] = 1;
+			nv[h] = s->v[i];
+		}
+		free(s->v);
+		free(s->used);
+		s->v = nv;
+		s->used = nu;
+		s->cap = cap;
+	}
+	for (h = mix64((uint64_t)x) & (s->cap - 1); s->used[h];
+	    h = (h + 1) & (s->cap - 1))
+		if (s->v[h] == x)
+			return 0;
+	s->used[h] = 1;
+	s->v[h] = x;
+	s->n++;
+	return 0;
+}
+
+/*
+ * The name index: a 64-bit hash of the folded "artist\0title" of every
+ * known track to its id, for account-data rows (which carry names only).
+ * A hash collision between two different names is possible in principle
+ * (about 1 in 10^10 for 100,000 tracks) and would match a row to the
+ * wrong track; keeping the names would cost more memory than it is worth.
+ */
+struct nameidx {
+	uint64_t	*h;
+	char		(*id)[ID_LEN + 1];
+	size_t		 cap;
+	size_t		 n;
+};
+
+static void
+nameidx_free(struct nameidx *x)
+{
+	free(x->h);
+	free(x->id);
+	memset(x, 0, sizeof(*x));
+}
+
+static const char *
+nameidx_get(const struct nameidx *x, uint64_t h)
+{
+	size_t i;
+
+	if (x->cap == 0 || h == 0)
+		return NULL;
+	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0;
+	    i = (i + 1) & (x->cap - 1))
+		if (x->h[i] == h)
+			return x->id[i];
+	return NULL;
+}
+
+/* Adds h -> id; a real id replaces a synthetic one, else the first stays. */
+static int
+nameidx_put(struct nameidx *x, uint64_t h, const char *id)
+{
+	size_t i, j, cap;
+	uint64_t *nh;
+	char (*nid)[ID_LEN + 1];
+
+	if (h == 0)
+		return 0;
+	if ((x->n + 1) * 2 > x->cap) {
+		cap = x->cap ? x->cap * 2 : 4096;
+		if ((nh = calloc(cap, sizeof(*nh))) == NULL ||
+		    (nid = reallocarray(NULL, cap, sizeof(*nid))) == NULL) {
+			free(nh);
+			return -1;
+		}
+		for (i = 0; i < x->cap; i++) {
+			if (x->h[i] == 0)
+				continue;
+			for (j = mix64(x->h[i]) & (cap - 1); nh[j] != 0;
+			    j = (j + 1) & (cap - 1))
+				;
+			nh[j] = x->h[i];
+			memcpy(nid[j], x->id[i], ID_LEN + 1);
+		}
+		free(x->h);
+		free(x->id);
+		x->h = nh;
+		x->id = nid;
+		x->cap = cap;
+	}
+	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0;
+	    i = (i + 1) & (x->cap - 1))
+		if (x->h[i] == h) {
+			if (x->id[i][0] == '_' && id[0] != '_')
+				memcpy(x->id[i], id, ID_LEN + 1);
+			return 0;
+		}
+	x->h[i] = h;
+	memcpy(x->id[i], id, ID_LEN + 1);
+	x->n++;
+	return 0;
+}
+
+/* FNV-1a over s folded as ids_synthetic() folds names. */
+static uint64_t
+fold_hash(uint64_t h, const char *s)
+{
+	int pending = 0, started = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+		    c == '\f' || c == '\v') {
+			pending = started;
+			continue;
+		}
+		if (pending) {
+			h ^= ' ';
+			h *= 1099511628211ULL;
+			pending = 0;
+		}
+		if (c >= 'A' && c <= 'Z')
+			c = (unsigned char)(c - 'A' + 'a');
+		h ^= c;
+		h *= 1099511628211ULL;
+		started = 1;
+	}
+	return h;
+}
+
+/* The name index key of (artist, title); never 0. */
+static uint64_t
+name_key(const char *artist, const char *title)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	h = fold_hash(h, artist);
+	h ^= 0xff;			/* a separator no UTF-8 text has */
+	h *= 1099511628211ULL;
+	h = fold_hash(h, title);
+	return h ? h : 1;
+}
+
+/* ---- synthetic ids: one place that says what names each kind ---------- */
+
+/* A name-only track: its first artist and title (account data). */
+static void
+synth_track(char out[ID_LEN + 1], const char *artist, const char *title)
+{
+	const char *parts[2] = { artist, title };
+
+	ids_synthetic(out, "track", parts, 2);
+}
+
+/* A local file, named as the collector names it: artist, album, title. */
+static void
+synth_local(char out[ID_LEN + 1], const char *artist, const char *album,
+    const char *title)
+{
+	const char *parts[3] = { artist, album, title };
+
+	ids_synthetic(out, "track", parts, 3);
+}
+
+static void
+synth_artist(char out[ID_LEN + 1], const char *name)
+{
+	const char *parts[1] = { name };
+
+	ids_synthetic(out, "artist", parts, 1);
+}
+
+static void
+synth_album(char out[ID_LEN + 1], const char *artist, const char *album)
+{
+	const char *parts[2] = { artist, album };
+
+	ids_synthetic(out, "album", parts, 2);
+}
+
+/* ---- the work list ------------------------------------------------------ */
+
+struct item {
+	char		 label[LABEL_MAX];	/* escaped, for messages */
+	char		*path;		/* file, or the zip's path */
+	int		 zip;		/* index into run->zips, or -1 */
+	size_t		 entry;		/* the zip entry */
+	enum import_kind kind;
+	int		 order;		/* 0 extended, 1 unknown, 2 account */
+	size_t		 seq;		/* discovery order, for stable sorting */
+};
+
+struct run {
+	struct store	*st;
+	const char	*user;
+	int64_t		 min_play_ms;
+	struct item	*items;
+	size_t		 n_items;
+	struct zip	**zips;
+	size_t		 n_zips;
+	struct nameidx	 names;
+	int		 names_built;
+	/* totals */
+	uint64_t	 files_ok, files_failed, files_ignored, files_empty;
+	uint64_t	 records, imported, present, refined;
+	uint64_t	 skipped[SKIP__MAX];
+	int		 user_created;
+	int		 bad_paths;
+};
+
+static int
+item_order(enum import_kind k)
+{
+	switch (k) {
+	case IMPORT_KIND_EXTENDED:
+	case IMPORT_KIND_EXT_VIDEO:
+		return 0;
+	case IMPORT_KIND_OTHER:
+		return 1;
+	default:
+		return 2;
+	}
+}
+
+static int
+item_cmp(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+	int c;
+
+	if (x->order != y->order)
+		return x->order - y->order;
+	if ((c = strcmp(x->label, y->label)) != 0)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int
+run_add(struct run *r, const char *label, const char *path, int zip,
+    size_t entry, enum import_kind kind)
+{
+	struct item *n, *it;
+
+	if ((n = reallocarray(r->items, r->n_items + 1, sizeof(*n))) == NULL)
+		return -1;
+	r->items = n;
+	it = &r->items[r->n_items];
+	memset(it, 0, sizeof(*it));
+	log_escape(it->label, sizeof(it->label), label, strlen(label));
+	if ((it->path = strdup(path)) == NULL)
+		return -1;
+	it->zip = zip;
+	it->entry = entry;
+	it->kind = kind;
+	it->order = item_order(kind);
+	it->seq = r->n_items;
+	r->n_items++;
+	return 0;
+}
+
+static const char *
+base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s != NULL ? s + 1 : p;
+}
+
+/* Adds the history entries of a zip archive.  explicit: named by the user. */
+static int
+run_add_zip(struct run *r, const char *path)
+{
+	struct zip *z, **nz;
+	const struct zip_entry *e;
+	char err[256], label[4096 + ZIP_NAME_MAX + 2], esc[LABEL_MAX];
+	enum import_kind k;
+	size_t i, found = 0;
+
+	if (zip_open(&z, path, err, sizeof(err)) == -1) {
+		log_warnx("%s: %s", log_escape(esc, sizeof(esc), path,
+		    strlen(path)), err);
+		r->bad_paths++;
+		return 0;
+	}
+	if ((nz = reallocarray(r->zips, r->n_zips + 1, sizeof(*nz))) ==
+	    NULL) {
+		zip_close(z);
+		return -1;
+	}
+	r->zips = nz;
+	r->zips[r->n_zips++] = z;
+	for (i = 0; i < zip_count(z); i++) {
+		e = zip_entry_at(z, i);
+		if (e->is_dir)
+			continue;
+		k = import_kind_of_name(base_name(e->name));
+		if (e->unsafe) {
+			log_warnx("%s: entry %zu has an unsafe name; skipped",
+			    log_escape(esc, sizeof(esc), path, strlen(path)),
+			    i + 1);
+			r->files_ignored++;
+			continue;
+		}
+		if (!import_kind_known(k)) {
+			r->files_ignored++;
+			continue;
+		}
+		/* Only a label for messages: a cut one is still useful. */
+		if ((size_t)snprintf(label, sizeof(label), "%s:%s", path,
+		    e->name) >= sizeof(label))
+			log_debug("import: long archive entry label cut");
+		if (run_add(r, label, path, (int)r->n_zips - 1, i, k) == -1)
+			return -1;
+		found++;
+	}
+	log_debug("%s: %zu history files in the archive", path, found);
+	return 0;
+}
+
+/* Searches a folder; history files by name, archives by content. */
+static int
+run_add_dir(struct run *r, const char *dir, int depth)
+{
+	DIR *d;
+	struct dirent *de;
+	struct stat sb;
+	char path[4096], esc[LABEL_MAX];
+	enum import_kind k;
+	int rc = 0;
+
+	if (depth > IMPORT_DEPTH)
+		return 0;
+	if ((d = opendir(dir)) == NULL) {
+		log_warn("%s", log_escape(esc, sizeof(esc), dir, strlen(dir)));
+		r->bad_paths++;
+		return 0;
+	}
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;	/* ., .., hidden files (__MACOSX too) */
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+		    de->d_name) >= sizeof(path))
+			continue;
+		if (lstat(path, &sb) == -1)
+			continue;
+		if (S_ISDIR(sb.st_mode)) {
+			if (strcmp(de->d_name, "__MACOSX") != 0)
+				rc = run_add_dir(r, path, depth + 1);
+			continue;
+		}
+		if (!S_ISREG(sb.st_mode))
+			continue;
+		k = import_kind_of_name(de->d_name);
+		if (import_kind_known(k))
+			rc = run_add(r, path, path, -1, 0, k);
+		else if (zip_sniff(path))
+			rc = run_add_zip(r, path);
+		else
+			r->files_ignored++;
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+run_add_path(struct run *r, const char *path)
+{
+	struct stat sb;
+	char esc[LABEL_MAX];
+
+	if (stat(path, &sb) == -1) {
+		log_warn("%s", log_escape(esc, sizeof(esc), path,
+		    strlen(path)));
+		r->bad_paths++;
+		return 0;
+	}
+	if (S_ISDIR(sb.st_mode))
+		return run_add_dir(r, path, 0);
+	if (zip_sniff(path))
+		return run_add_zip(r, path);
+	/* Named explicitly: read whatever its name, the content decides. */
+	return run_add(r, path, path, -1, 0, import_kind_of_name(
+	    base_name(path)));
+}
+
+/* Reads a plain file whole (NUL-terminated).  0, or -1 with err. */
+static int
+read_file(const char *path, char **data, size_t *len, char *err, size_t errsz)
+{
+	struct stat sb;
+	size_t off = 0;
+	ssize_t n;
+	char *p;
+	int fd;
+
+	*data = NULL;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "cannot open: %s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errsz, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if ((uint64_t)sb.st_size > IMPORT_FILE_MAX) {
+		snprintf(err, errsz, "larger than %zu bytes: not a streaming "
+		    "history file", IMPORT_FILE_MAX);
+		close(fd);
+		return -1;
+	}
+	if ((p = malloc((size_t)sb.st_size + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		close(fd);
+		return -1;
+	}
+	while (off < (size_t)sb.st_size) {
+		n = read(fd, p + off, (size_t)sb.st_size - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errsz, "cannot read: %s", n == 0 ?
+			    "file shrank" : strerror(errno));
+			free(p);
+			close(fd);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	close(fd);
+	p[off] = '\0';
+	*data = p;
+	*len = off;
+	return 0;
+}
+
+/* ---- matching names to tracks ----------------------------------------- */
+
+struct names_build {
+	struct store_txn	*txn;
+	struct nameidx		 x;
+};
+
+static int
+names_track(const struct track *t, void *arg)
+{
+	struct names_build *b = arg;
+	struct artist a;
+	char aid[ID_LEN + 1];
+
+	if (t->artists.n == 0 || t->name == NULL || t->name[0] == '\0')
+		return 0;
+	idlist_get(&t->artists, 0, aid);
+	if (store_get_artist(b->txn, aid, &a) != STORE_OK)
+		return 0;
+	return nameidx_put(&b->x, name_key(a.name, t->name), t->id);
+}
+
+static int
+names_read(struct store_txn *txn, void *arg)
+{
+	struct names_build *b = arg;
+
+	nameidx_free(&b->x);
+	b->txn = txn;
+	return store_iter_tracks(txn, names_track, b) == STORE_OK ? 0 : -1;
+}
+
+/* Builds the name index from every track in the store, once. */
+static int
+run_names(struct run *r)
+{
+	struct names_build b;
+
+	if (r->names_built)
+		return 0;
+	memset(&b, 0, sizeof(b));
+	if (store_read(r->st, names_read, &b) != STORE_OK) {
+		nameidx_free(&b.x);
+		return -1;
+	}
+	r->names = b.x;
+	r->names_built = 1;
+	log_debug("import: %zu known tracks indexed by artist and title",
+	    r->names.n);
+	return 0;
+}
+
+/* ---- one file ------------------------------------------------------------ */
+
+/* A row with both ids it may be stored under. */
+struct wrow {
+	struct import_row	*row;
+	char			 alt[ID_LEN + 1];	/* name-only id, or "" */
+	uint8_t			 name_only;	/* track_id is a synthetic name id */
+};
+
+struct wfile {
+	struct run		*r;
+	const struct item	*it;
+	struct import_parsed	*p;
+	struct wrow		*rows;
+	size_t			 n;
+	enum play_source	 src;
+	/* per attempt (store_write may run the function again) */
+	struct i64set		 claimed;	/* played_at matched or written */
+	struct i64set		 ensured;	/* tracks known to exist (by hash) */
+	uint64_t		 imported, present, refined, dup;
+	int			 created;
+};
+
+static int
+row_cmp(const void *a, const void *b)
+{
+	const struct import_row *x = a, *y = b;
+
+	if (x->played_at != y->played_at)
+		return x->played_at < y->played_at ? -1 : 1;
+	return x->record < y->record ? -1 : x->record > y->record;
+}
+
+static int
+claimed_cb(int64_t at, void *arg)
+{
+	return i64set_has(&((struct wfile *)arg)->claimed, at);
+}
+
+static uint64_t
+id_hash(const char *id)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < ID_LEN; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * Makes sure the track of w exists, with the names the file gives, so
+ * the play shows and counts everywhere.  A track already stored (from the
+ * API, with real artists and album) is left alone.
+ */
+static int
+ensure_track(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
+{
+	const struct import_row *row = w->row;
+	struct track t;
+	struct artist a;
+	struct album al;
+	char artist_id[ID_LEN + 1] = "", album_id[ID_LEN + 1] = "";
+	uint64_t h = id_hash(row->track_id);
+	int rc;
+
+	if (i64set_has(&wf->ensured, (int64_t)h))
+		return 0;
+	if ((rc = store_get_track(txn, row->track_id, &t)) == STORE_ERR)
+		return -1;
+	if (rc == STORE_NOTFOUND) {
+		if (row->artist[0] != '\0') {
+			synth_artist(artist_id, row->artist);
+			if ((rc = store_get_artist(txn, artist_id, &a)) ==
+			    STORE_ERR)
+				return -1;
+			if (rc == STORE_NOTFOUND) {
+				memset(&a, 0, sizeof(a));
+				memcpy(a.id, artist_id, ID_LEN + 1);
+				a.name = row->artist;
+				a.updated_at = time_now_ms() / 1000;
+				if (store_put_artist(txn, &a) == STORE_ERR)
+					return -1;
+			}
+		}
+		if (row->album[0] != '\0') {
+			synth_album(album_id, row->artist, row->album);
+			if ((rc = store_get_album(txn, album_id, &al)) ==
+			    STORE_ERR)
+				return -1;
+			if (rc == STORE_NOTFOUND) {
+				memset(&al, 0, sizeof(al));
+				memcpy(al.id, album_id, ID_LEN + 1);
+				al.name = row->album;
+				al.album_type = "";
+				al.release_date = "";
+				al.artists.ids = artist_id;
+				al.artists.n = artist_id[0] != '\0';
+				al.updated_at = time_now_ms() / 1000;
+				if (store_put_album(txn, &al) == STORE_ERR)
+					return -1;
+			}
+		}
+		memset(&t, 0, sizeof(t));
+		memcpy(t.id, row->track_id, ID_LEN + 1);
+		t.name = row->track;
+		t.uri = row->uri;
+		memcpy(t.album_id, album_id, ID_LEN + 1);
+		t.artists.ids = artist_id;
+		t.artists.n = artist_id[0] != '\0';
+		t.is_local = row->is_local;
+		t.updated_at = time_now_ms() / 1000;
+		if (store_put_track(txn, &t) == STORE_ERR)
+			return -1;
+	}
+	return i64set_add(&wf->ensured, (int64_t)h);
+}
+
+/* Stores the play of w at its time or the next free ms (up to 999 later). */
+static int
+put_play(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
+{
+	struct play p;
+	int64_t at;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	memcpy(p.track_id, w->row->track_id, ID_LEN + 1);
+	p.context_uri = "";
+	p.source = (uint8_t)wf->src;
+	p.ms_played = w->row->ms_played;
+	for (at = w->row->played_at; at <= w->row->played_at + IMPORT_NUDGE;
+	    at++) {
+		p.played_at = at;
+		rc = store_put_play(txn, wf->r->user, &p);
+		if (rc == STORE_ERR)
+			return -1;
+		if (rc == STORE_OK)
+			return i64set_add(&wf->claimed, at);
+	}
+	log_warnx("%s: record %u: no free time slot near it; dropped",
+	    wf->it->label, w->row->record);
+	return 0;
+}
+
+/* The user record, created when unknown (no tokens: not polled). */
+static int
+wf_user(struct store_txn *txn, struct wfile *wf, struct user *u)
+{
+	int rc;
+
+	if ((rc = store_get_user(txn, wf->r->user, u)) == STORE_OK)
+		return 0;
+	if (rc != STORE_NOTFOUND)
+		return -1;
+	memset(u, 0, sizeof(*u));
+	if (strlcpy(u->id, wf->r->user, sizeof(u->id)) >= sizeof(u->id))
+		return -1;
+	u->status = USER_REAUTH;
+	u->visibility = VIS_PRIVATE;
+	u->created_at = time_now_ms() / 1000;
+	wf->created = 1;
+	return 0;
+}
+
+static int
+wf_write(struct store_txn *txn, void *arg)
+{
+	struct wfile *wf = arg;
+	struct user u;
+	struct play found;
+	const char *ids[2];
+	size_t i;
+	int rc;
+
+	i64set_clear(&wf->claimed);
+	i64set_clear(&wf->ensured);
+	wf->imported = wf->present = wf->refined = wf->dup = 0;
+	wf->created = 0;
+	if (wf_user(txn, wf, &u) == -1)
+		return -1;
+	for (i = 0; i < wf->n; i++) {
+		const struct wrow *w = &wf->rows[i];
+		const struct import_row *row = w->row;
+
+		/*
+		 * The same record twice in one file: counted once.  Only
+		 * for second-precise times; two account rows of one track
+		 * in one minute are two short plays.
+		 */
+		if (i > 0 && wf->src != SOURCE_ACCOUNT &&
+		    row->played_at == wf->rows[i - 1].row->played_at &&
+		    strcmp(row->track_id, wf->rows[i - 1].row->track_id) ==
+		    0) {
+			wf->dup++;
+			wf->present++;
+			continue;
+		}
+		ids[0] = row->track_id;
+		ids[1] = w->alt;
+		rc = dedupe_find(txn, wf->r->user, row->played_at, wf->src,
+		    ids, 2, claimed_cb, wf, &found);
+		if (rc == -1)
+			return -1;
+		if (rc == 1) {
+			wf->present++;
+			if (i64set_add(&wf->claimed, found.played_at) == -1)
+				return -1;
+			/*
+			 * An account-data play (minute, maybe name-only) that
+			 * the extended history now tells precisely: keep the
+			 * better one.
+			 */
+			if (found.source == SOURCE_ACCOUNT &&
+			    wf->src == SOURCE_EXTENDED) {
+				if (store_del_play(txn, wf->r->user,
+				    found.played_at) == STORE_ERR ||
+				    ensure_track(txn, wf, w) == -1 ||
+				    put_play(txn, wf, w) == -1)
+					return -1;
+				wf->refined++;
+			}
+			continue;
+		}
+		if (ensure_track(txn, wf, w) == -1 || put_play(txn, wf, w) == -1)
+			return -1;
+		wf->imported++;
+	}
+	u.n_plays += wf->imported;
+	if (wf->imported > 0 || wf->created)
+		if (store_put_user(txn, &u) == STORE_ERR)
+			return -1;
+	return 0;
+}
+
+/*
+ * Resolves the ids of a file's rows: a Spotify id stays; a local file
+ * gets the collector's synthetic id; a name-only row the id of a known
+ * track with that artist and title, else its own synthetic id.  Every row
+ * with a name also carries the name-only id as an alternative, so it
+ * matches a play stored earlier from account data.
+ */
+static int
+wf_resolve(struct wfile *wf)
+{
+	struct run *r = wf->r;
+	const char *known;
+	size_t i;
+
+	for (i = 0; i < wf->n; i++) {
+		struct wrow *w = &wf->rows[i];
+		struct import_row *row = w->row;
+
+		if (row->track[0] != '\0')
+			synth_track(w->alt, row->artist, row->track);
+		if (row->track_id[0] != '\0')
+			continue;
+		if (row->is_local) {
+			synth_local(row->track_id, row->artist, row->album,
+			    row->track);
+			continue;
+		}
+		if (run_names(r) == -1)
+			return -1;
+		known = nameidx_get(&r->names, name_key(row->artist,
+		    row->track));
+		if (known != NULL)
+			memcpy(row->track_id, known, ID_LEN + 1);
+		else {
+			memcpy(row->track_id, w->alt, ID_LEN + 1);
+			w->name_only = 1;
+		}
+	}
+	return 0;
+}
+
+/* After a commit: the file's tracks become known to later account rows. */
+static void
+wf_learn(struct wfile *wf)
+{
+	size_t i;
+
+	if (!wf->r->names_built)
+		return;
+	for (i = 0; i < wf->n; i++) {
+		const struct import_row *row = wf->rows[i].row;
+
+		if (row->track[0] != '\0' && !wf->rows[i].name_only &&
+		    nameidx_put(&wf->r->names, name_key(row->artist,
+		    row->track), row->track_id) == -1)
+			return;
+	}
+}
+
+static double
+secs_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+skipped_text(const uint64_t *sk, char *out, size_t outsz)
+{
+	size_t i, o = 0;
+	int n;
+
+	out[0] = '\0';
+	for (i = 0; i < SKIP__MAX; i++) {
+		if (sk[i] == 0)
+			continue;
+		n = snprintf(out + o, outsz - o, "%s%s %llu", o ? ", " : "",
+		    import_skip_name((enum import_skip)i),
+		    (unsigned long long)sk[i]);
+		if (n < 0 || (size_t)n >= outsz - o)
+			break;
+		o += (size_t)n;
+	}
+	if (o == 0)
+		strlcpy(out, "none", outsz);
+}
+
+/* Imports one file.  Returns 0 (imported or rejected) or -1 (fatal). */
+static int
+run_file(struct run *r, size_t idx)
+{
+	const struct item *it = &r->items[idx];
+	struct import_parsed p;
+	struct wfile wf;
+	struct timespec t0;
+	char err[512], sk[256], *data = NULL;
+	size_t len = 0, i;
+	uint64_t nskip = 0;
+	double secs;
+	int rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&wf, 0, sizeof(wf));
+	memset(&p, 0, sizeof(p));
+	if (it->zip >= 0)
+		rc = zip_read(r->zips[it->zip], it->entry, IMPORT_FILE_MAX,
+		    &data, &len, err, sizeof(err));
+	else
+		rc = read_file(it->path, &data, &len, err, sizeof(err));
+	if (rc == -1)
+		goto reject;
+	if (import_parse(data, len, it->kind, r->min_play_ms, &p, err,
+	    sizeof(err)) == -1)
+		goto reject;
+	if (p.username[0] != '\0' && strcmp(p.username, r->user) != 0) {
+		char esc[USER_ID_MAX * 4 + 1];
+
+		log_warnx("%s: the file says it belongs to Spotify user "
+		    "\"%s\"; importing it for %s as asked", it->label,
+		    log_escape(esc, sizeof(esc), p.username,
+		    strlen(p.username)), r->user);
+	}
+	qsort(p.rows, p.n_rows, sizeof(*p.rows), row_cmp);
+	if (p.n_rows > 0 && (wf.rows = calloc(p.n_rows,
+	    sizeof(*wf.rows))) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto reject;
+	}
+	for (i = 0; i < p.n_rows; i++)
+		wf.rows[i].row = &p.rows[i];
+	wf.n = p.n_rows;
+	wf.r = r;
+	wf.it = it;
+	wf.p = &p;
+	wf.src = p.fmt == IMPORT_FMT_ACCOUNT ? SOURCE_ACCOUNT :
+	    SOURCE_EXTENDED;
+	if (wf_resolve(&wf) == -1) {
+		snprintf(err, sizeof(err), "cannot read the known tracks");
+		goto reject;
+	}
+	if (wf.n > 0 && store_write(r->st, wf_write, &wf) != STORE_OK) {
+		snprintf(err, sizeof(err), "cannot write to the store");
+		goto reject;
+	}
+	wf_learn(&wf);
+	for (i = 0; i < SKIP__MAX; i++) {
+		r->skipped[i] += p.skipped[i];
+		nskip += p.skipped[i];
+	}
+	r->records += p.n_records;
+	r->imported += wf.imported;
+	r->present += wf.present;
+	r->refined += wf.refined;
+	if (wf.created)
+		r->user_created = 1;
+	if (p.fmt == IMPORT_FMT_EMPTY)
+		r->files_empty++;
+	r->files_ok++;
+	secs = secs_since(&t0);
+	skipped_text(p.skipped, sk, sizeof(sk));
+	log_info("[%zu/%zu] %s: %zu records: %llu imported, %llu already "
+	    "present, %llu skipped (%s); %.2f s, %.0f records/s", idx + 1,
+	    r->n_items, it->label, p.n_records,
+	    (unsigned long long)wf.imported, (unsigned long long)wf.present,
+	    (unsigned long long)nskip, sk, secs,
+	    secs > 0 ? (double)p.n_records / secs : 0.0);
+	goto out;
+reject:
+	r->files_failed++;
+	log_warnx("%s: %s; nothing from this file was imported", it->label,
+	    err);
+out:
+	i64set_free(&wf.claimed);
+	i64set_free(&wf.ensured);
+	free(wf.rows);
+	import_parsed_free(&p);
+	free(data);
+	return 0;
+}
+
+static void
+run_free(struct run *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_items; i++)
+		free(r->items[i].path);
+	free(r->items);
+	for (i = 0; i < r->n_zips; i++)
+		zip_close(r->zips[i]);
+	free(r->zips);
+	nameidx_free(&r->names);
+}
+
+int
+cmd_import(struct config *cfg, int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct run r;
+	struct timespec t0;
+	const char *user = NULL;
+	char sk[256];
+	double secs;
+	size_t i;
+	int ch, rc = CMD_FAIL;
+
+	while ((ch = getopt_long(argc, argv, "u:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'u':
+			user = optarg;
+			break;
+		default:
+			return cmd_usage("import");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (user == NULL || argc == 0)
+		return cmd_usage("import");
+	if (!ids_valid_user(user)) {
+		fprintf(stderr, "linernotes-collector: import: not a Spotify "
+		    "user id: %s\n", user);
+		return CMD_USAGE;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	memset(&r, 0, sizeof(r));
+	r.user = user;
+	r.min_play_ms = config_num(cfg, CFG_MIN_PLAY_MS);
+	for (i = 0; i < (size_t)argc; i++)
+		if (run_add_path(&r, argv[i]) == -1) {
+			log_warnx("import: out of memory");
+			goto out;
+		}
+	if (r.n_items == 0) {
+		log_warnx("import: no streaming history files found (looked "
+		    "for endsong_*.json, Streaming_History_Audio_*.json and "
+		    "StreamingHistory*.json)");
+		goto out;
+	}
+	qsort(r.items, r.n_items, sizeof(*r.items), item_cmp);
+	if (store_open(&r.st, config_str(cfg, CFG_DB_PATH), 0, 0) !=
+	    STORE_OK) {
+		log_warnx("import: cannot open the store at %s",
+		    config_str(cfg, CFG_DB_PATH));
+		goto out;
+	}
+	for (i = 0; i < r.n_items; i++)
+		if (run_file(&r, i) == -1)
+			goto out;
+	secs = secs_since(&t0);
+	skipped_text(r.skipped, sk, sizeof(sk));
+	if (r.user_created)
+		log_info("user %s was not known: created without Spotify "
+		    "access (it cannot be polled until the account is "
+		    "connected)", user);
+	log_info("import for %s: %llu files (%llu failed, %llu other files "
+	    "ignored), %llu records: %llu plays imported, %llu already "
+	    "present (%llu made precise), skipped: %s; %.2f s, %.0f "
+	    "records/s", user, (unsigned long long)(r.files_ok +
+	    r.files_failed), (unsigned long long)r.files_failed,
+	    (unsigned long long)r.files_ignored,
+	    (unsigned long long)r.records, (unsigned long long)r.imported,
+	    (unsigned long long)r.present, (unsigned long long)r.refined, sk,
+	    secs, secs > 0 ? (double)r.records / secs : 0.0);
+	rc = r.files_failed > 0 || r.bad_paths > 0 ? CMD_FAIL : CMD_OK;
+out:
+	if (r.st != NULL)
+		store_close(r.st);
+	run_free(&r);
+	return rc;
+}

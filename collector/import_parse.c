@@ -1,0 +1,949 @@
+/*
+ * import_parse.c — Spotify's history files, read into plain rows.
+ *
+ * A history file is one JSON array of flat objects, up to tens of
+ * megabytes.  A general JSON tree (cJSON) of such a file needs about four
+ * times the file's size in small allocations, which would break the
+ * importer's memory target (peak RSS at most twice the largest file), so
+ * this file has its own small tokenizer for exactly that shape: it walks
+ * the buffer once, decodes strings in place (an unescaped string is never
+ * longer than its JSON form) and keeps, per record, only the fields the
+ * import rules need.  Values of unknown keys, nested ones included, are
+ * checked and skipped, so extra keys are tolerated.  Anything that is not
+ * well-formed JSON, a known key with the wrong type, or a record without
+ * its format's required keys is an error naming the line, column and
+ * record.
+ *
+ * The rules applied to each record (docs/IMPORT.md says the same for
+ * people) are in import_row_extended() and import_row_account().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ids.h"
+#include "import.h"
+#include "timeutil.h"
+
+#define JP_DEPTH	64	/* nesting allowed inside an unknown key's value */
+#define TIME_MIN_MS	946684800000LL	/* 2000-01-01: earlier is implausible */
+#define OFFLINE_SLACK_MS 60000	/* ts this much after an offline play's end */
+
+/* ---- file names ---------------------------------------------------------- */
+
+/* Base-name patterns, first match wins (so the bare prefix comes last). */
+static const struct {
+	const char		*prefix;
+	enum import_kind	 kind;
+} import_names[] = {
+	{ "endsong_",			IMPORT_KIND_EXTENDED },
+	{ "Streaming_History_Audio_",	IMPORT_KIND_EXTENDED },
+	{ "Streaming_History_Video_",	IMPORT_KIND_EXT_VIDEO },
+	{ "StreamingHistory_music_",	IMPORT_KIND_ACCOUNT },
+	{ "StreamingHistory_podcast_",	IMPORT_KIND_ACC_PODCAST },
+	{ "StreamingHistory_video_",	IMPORT_KIND_ACC_VIDEO },
+	{ "StreamingHistory_audiobook_", IMPORT_KIND_ACC_AUDIOBOOK },
+	{ "StreamingHistory",		IMPORT_KIND_ACCOUNT },
+};
+
+static const char *const import_skip_names[SKIP__MAX] = {
+	"video",		/* SKIP_VIDEO */
+	"podcast",		/* SKIP_PODCAST */
+	"audiobook",		/* SKIP_AUDIOBOOK */
+	"incognito",		/* SKIP_INCOGNITO */
+	"short",		/* SKIP_SHORT */
+	"no track",		/* SKIP_NO_TRACK */
+};
+
+const char *
+import_skip_name(enum import_skip s)
+{
+	return s < SKIP__MAX ? import_skip_names[s] : "?";
+}
+
+enum import_kind
+import_kind_of_name(const char *base)
+{
+	size_t i, len = strlen(base), pl;
+
+	if (len < 5 || strcasecmp(base + len - 5, ".json") != 0)
+		return IMPORT_KIND_OTHER;
+	for (i = 0; i < sizeof(import_names) / sizeof(import_names[0]); i++) {
+		pl = strlen(import_names[i].prefix);
+		if (len > pl + 5 && strncasecmp(base, import_names[i].prefix,
+		    pl) == 0)
+			return import_names[i].kind;
+	}
+	return IMPORT_KIND_OTHER;
+}
+
+int
+import_kind_known(enum import_kind k)
+{
+	return k != IMPORT_KIND_OTHER && k < IMPORT_KIND__MAX;
+}
+
+/* ---- the tokenizer ------------------------------------------------------- */
+
+struct jp {
+	char		*base;		/* the whole buffer */
+	char		*p;		/* next byte to read */
+	char		*end;
+	uint32_t	 record;	/* 1-based record being read, 0 = none */
+	char		*err;
+	size_t		 errsz;
+};
+
+enum jtype { JT_NULL, JT_BOOL, JT_NUM, JT_STR, JT_NESTED };
+
+struct jval {
+	enum jtype	 t;
+	const char	*s;		/* JT_STR: decoded, NUL-terminated */
+	int64_t		 i;		/* JT_NUM when is_int; JT_BOOL */
+	int		 is_int;
+	double		 d;		/* JT_NUM */
+};
+
+/* Fills the error with the line and column of at.  Returns -1. */
+static int
+jp_fail(struct jp *j, const char *at, const char *what)
+{
+	const char *q, *line = j->base;
+	unsigned long nl = 1;
+	char rec[48] = "";
+
+	if (at > j->end)
+		at = j->end;
+	for (q = j->base; q < at; q++)
+		if (*q == '\n') {
+			nl++;
+			line = q + 1;
+		}
+	if (j->record > 0)
+		snprintf(rec, sizeof(rec), " (record %u)", j->record);
+	snprintf(j->err, j->errsz, "line %lu, column %lu%s: %s%s", nl,
+	    (unsigned long)(at - line) + 1, rec, what,
+	    at >= j->end ? " (the file ends here: truncated?)" : "");
+	return -1;
+}
+
+static void
+jp_ws(struct jp *j)
+{
+	while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' ||
+	    *j->p == '\r' || *j->p == '\t'))
+		j->p++;
+}
+
+static int
+jp_hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0, i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			v |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Writes code point cp as UTF-8 at w; returns the bytes written. */
+static size_t
+jp_utf8(char *w, unsigned cp)
+{
+	if (cp < 0x80) {
+		w[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		w[0] = (char)(0xc0 | (cp >> 6));
+		w[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		w[0] = (char)(0xe0 | (cp >> 12));
+		w[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		w[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	w[0] = (char)(0xf0 | (cp >> 18));
+	w[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	w[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	w[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
+/*
+ * Reads the string at j->p (on its opening quote), decoding it in place:
+ * the decoded bytes start right after the quote and a NUL ends them, which
+ * can never pass the closing quote.  \u0000 and lone surrogates become
+ * U+FFFD so that no string is cut short or carries invalid UTF-16.
+ */
+static int
+jp_string(struct jp *j, const char **out)
+{
+	char *r = j->p + 1, *w, *start = r;
+	unsigned cp, lo;
+
+	/* Fast path: most strings have no escapes. */
+	while (r < j->end && *r != '"' && *r != '\\' &&
+	    (unsigned char)*r >= 0x20)
+		r++;
+	w = r;
+	for (;;) {
+		if (r >= j->end)
+			return jp_fail(j, j->p, "unterminated string");
+		if (*r == '"')
+			break;
+		if ((unsigned char)*r < 0x20)
+			return jp_fail(j, r, "control character in a string");
+		if (*r != '\\') {
+			*w++ = *r++;
+			continue;
+		}
+		if (r + 1 >= j->end)
+			return jp_fail(j, r, "unterminated string");
+		switch (r[1]) {
+		case '"':  *w++ = '"';  r += 2; continue;
+		case '\\': *w++ = '\\'; r += 2; continue;
+		case '/':  *w++ = '/';  r += 2; continue;
+		case 'b':  *w++ = '\b'; r += 2; continue;
+		case 'f':  *w++ = '\f'; r += 2; continue;
+		case 'n':  *w++ = '\n'; r += 2; continue;
+		case 'r':  *w++ = '\r'; r += 2; continue;
+		case 't':  *w++ = '\t'; r += 2; continue;
+		case 'u':
+			break;
+		default:
+			return jp_fail(j, r, "bad escape in a string");
+		}
+		if (j->end - r < 6 || jp_hex4(r + 2, &cp) == -1)
+			return jp_fail(j, r, "bad \\u escape in a string");
+		r += 6;
+		if (cp >= 0xd800 && cp <= 0xdbff && j->end - r >= 6 &&
+		    r[0] == '\\' && r[1] == 'u' && jp_hex4(r + 2, &lo) == 0 &&
+		    lo >= 0xdc00 && lo <= 0xdfff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			r += 6;
+		} else if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+			cp = 0xfffd;
+		/* 6 or 12 escape bytes always hold the 1..4 UTF-8 bytes. */
+		w += jp_utf8(w, cp);
+	}
+	*w = '\0';
+	j->p = r + 1;
+	*out = start;
+	return 0;
+}
+
+static int
+jp_number(struct jp *j, struct jval *v)
+{
+	char *s = j->p, *q = s, tmp[64];
+	int64_t acc = 0;
+	int neg = 0, overflow = 0;
+	size_t n;
+
+	if (*q == '-') {
+		neg = 1;
+		q++;
+	}
+	if (q >= j->end || *q < '0' || *q > '9')
+		return jp_fail(j, s, "bad number");
+	if (*q == '0' && q + 1 < j->end && q[1] >= '0' && q[1] <= '9')
+		return jp_fail(j, s, "number with a leading zero");
+	while (q < j->end && *q >= '0' && *q <= '9') {
+		if (acc > (INT64_MAX - 9) / 10)
+			overflow = 1;
+		else
+			acc = acc * 10 + (*q - '0');
+		q++;
+	}
+	v->is_int = !overflow;
+	if (q < j->end && *q == '.') {
+		q++;
+		if (q >= j->end || *q < '0' || *q > '9')
+			return jp_fail(j, s, "bad number");
+		while (q < j->end && *q >= '0' && *q <= '9')
+			q++;
+		v->is_int = 0;
+	}
+	if (q < j->end && (*q == 'e' || *q == 'E')) {
+		q++;
+		if (q < j->end && (*q == '+' || *q == '-'))
+			q++;
+		if (q >= j->end || *q < '0' || *q > '9')
+			return jp_fail(j, s, "bad number");
+		while (q < j->end && *q >= '0' && *q <= '9')
+			q++;
+		v->is_int = 0;
+	}
+	v->t = JT_NUM;
+	v->i = neg ? -acc : acc;
+	if (v->is_int)
+		v->d = (double)v->i;
+	else {
+		n = (size_t)(q - s);
+		if (n >= sizeof(tmp))
+			n = sizeof(tmp) - 1;
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		v->d = strtod(tmp, NULL);
+	}
+	j->p = q;
+	return 0;
+}
+
+static int jp_value(struct jp *, struct jval *, int depth);
+
+/* Skips a nested array or object (an unknown key's value). */
+static int
+jp_nested(struct jp *j, int depth)
+{
+	char close = *j->p == '{' ? '}' : ']';
+	int is_obj = close == '}';
+	struct jval v;
+	const char *k;
+
+	if (depth >= JP_DEPTH)
+		return jp_fail(j, j->p, "nested too deeply");
+	j->p++;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		jp_ws(j);
+		if (is_obj) {
+			if (j->p >= j->end || *j->p != '"')
+				return jp_fail(j, j->p, "expected a key");
+			if (jp_string(j, &k) == -1)
+				return -1;
+			jp_ws(j);
+			if (j->p >= j->end || *j->p != ':')
+				return jp_fail(j, j->p, "expected ':'");
+			j->p++;
+			jp_ws(j);
+		}
+		if (jp_value(j, &v, depth + 1) == -1)
+			return -1;
+		jp_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == close) {
+			j->p++;
+			return 0;
+		}
+		return jp_fail(j, j->p, is_obj ? "expected ',' or '}'" :
+		    "expected ',' or ']'");
+	}
+}
+
+/* Reads any value at j->p (after white space). */
+static int
+jp_value(struct jp *j, struct jval *v, int depth)
+{
+	size_t left = (size_t)(j->end - j->p);
+
+	memset(v, 0, sizeof(*v));
+	if (left == 0)
+		return jp_fail(j, j->p, "unexpected end of file");
+	switch (*j->p) {
+	case '"':
+		v->t = JT_STR;
+		return jp_string(j, &v->s);
+	case '{':
+	case '[':
+		v->t = JT_NESTED;
+		return jp_nested(j, depth);
+	case 't':
+		if (left >= 4 && memcmp(j->p, "true", 4) == 0) {
+			v->t = JT_BOOL;
+			v->i = 1;
+			j->p += 4;
+			return 0;
+		}
+		break;
+	case 'f':
+		if (left >= 5 && memcmp(j->p, "false", 5) == 0) {
+			v->t = JT_BOOL;
+			j->p += 5;
+			return 0;
+		}
+		break;
+	case 'n':
+		if (left >= 4 && memcmp(j->p, "null", 4) == 0) {
+			v->t = JT_NULL;
+			j->p += 4;
+			return 0;
+		}
+		break;
+	default:
+		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
+			return jp_number(j, v);
+		break;
+	}
+	return jp_fail(j, j->p, "expected a value");
+}
+
+/* ---- the fields of a record ---------------------------------------------- */
+
+enum fld {
+	/* extended streaming history */
+	FLD_TS,
+	FLD_MS_PLAYED,
+	FLD_TRACK_NAME,
+	FLD_ARTIST_NAME,
+	FLD_ALBUM_NAME,
+	FLD_TRACK_URI,
+	FLD_EPISODE_NAME,
+	FLD_EPISODE_SHOW,
+	FLD_EPISODE_URI,
+	FLD_AUDIOBOOK_TITLE,
+	FLD_AUDIOBOOK_URI,
+	FLD_AUDIOBOOK_CHAPTER_URI,
+	FLD_AUDIOBOOK_CHAPTER_TITLE,
+	FLD_INCOGNITO,
+	FLD_OFFLINE,
+	FLD_OFFLINE_TS,
+	FLD_USERNAME,
+	/* account data */
+	FLD_END_TIME,
+	FLD_ACC_ARTIST,
+	FLD_ACC_TRACK,
+	FLD_ACC_MS,
+	FLD_ACC_PODCAST,
+	FLD_ACC_EPISODE,
+	FLD__MAX
+};
+
+enum ftype {
+	FT_STR,		/* a string or null */
+	FT_NUM,		/* a number or null */
+	FT_BOOL,	/* true, false or null */
+};
+
+/* Known keys: name, expected type.  Any other key is skipped. */
+static const struct {
+	const char	*key;
+	enum ftype	 type;
+} import_fields[FLD__MAX] = {
+	{ "ts",					FT_STR },
+	{ "ms_played",				FT_NUM },
+	{ "master_metadata_track_name",		FT_STR },
+	{ "master_metadata_album_artist_name",	FT_STR },
+	{ "master_metadata_album_album_name",	FT_STR },
+	{ "spotify_track_uri",			FT_STR },
+	{ "episode_name",			FT_STR },
+	{ "episode_show_name",			FT_STR },
+	{ "spotify_episode_uri",		FT_STR },
+	{ "audiobook_title",			FT_STR },
+	{ "audiobook_uri",			FT_STR },
+	{ "audiobook_chapter_uri",		FT_STR },
+	{ "audiobook_chapter_title",		FT_STR },
+	{ "incognito_mode",			FT_BOOL },
+	{ "offline",				FT_BOOL },
+	{ "offline_timestamp",			FT_NUM },
+	{ "username",				FT_STR },
+	{ "endTime",				FT_STR },
+	{ "artistName",				FT_STR },
+	{ "trackName",				FT_STR },
+	{ "msPlayed",				FT_NUM },
+	{ "podcastName",			FT_STR },
+	{ "episodeName",			FT_STR },
+};
+
+struct rec {
+	struct jval	 v[FLD__MAX];
+	uint8_t		 has[FLD__MAX];	/* the key was present */
+	const char	*at;		/* the record's '{' */
+};
+
+static int
+import_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < FLD__MAX; i++)
+		if (key[0] == import_fields[i].key[0] &&
+		    strcmp(key, import_fields[i].key) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A string field's value, or "" when absent or null. */
+static const char *
+rec_str(const struct rec *r, enum fld f)
+{
+	return r->has[f] && r->v[f].t == JT_STR ? r->v[f].s : "";
+}
+
+/* Whether a field is present with a non-empty string. */
+static int
+rec_set(const struct rec *r, enum fld f)
+{
+	return rec_str(r, f)[0] != '\0';
+}
+
+/* Reads one object into r, checking the types of known keys. */
+static int
+jp_record(struct jp *j, struct rec *r)
+{
+	const char *k;
+	struct jval v;
+	int f;
+	static const char *const tname[] = { "a string", "a number",
+	    "true or false" };
+	char msg[160];
+
+	memset(r->has, 0, sizeof(r->has));
+	r->at = j->p;
+	if (j->p >= j->end || *j->p != '{')
+		return jp_fail(j, j->p, "expected an object (a record)");
+	j->p++;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == '}') {
+		j->p++;
+		return 0;
+	}
+	for (;;) {
+		jp_ws(j);
+		if (j->p >= j->end || *j->p != '"')
+			return jp_fail(j, j->p, "expected a key");
+		if (jp_string(j, &k) == -1)
+			return -1;
+		jp_ws(j);
+		if (j->p >= j->end || *j->p != ':')
+			return jp_fail(j, j->p, "expected ':' after a key");
+		j->p++;
+		jp_ws(j);
+		f = import_field(k);
+		if (jp_value(j, &v, 1) == -1)
+			return -1;
+		if (f >= 0) {
+			enum ftype want = import_fields[f].type;
+
+			if (v.t != JT_NULL &&
+			    !(want == FT_STR && v.t == JT_STR) &&
+			    !(want == FT_NUM && v.t == JT_NUM) &&
+			    !(want == FT_BOOL && v.t == JT_BOOL)) {
+				snprintf(msg, sizeof(msg), "\"%s\" must be %s "
+				    "or null", import_fields[f].key,
+				    tname[want]);
+				return jp_fail(j, r->at, msg);
+			}
+			r->v[f] = v;
+			r->has[f] = 1;
+		}
+		jp_ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		if (j->p < j->end && *j->p == '}') {
+			j->p++;
+			return 0;
+		}
+		return jp_fail(j, j->p, "expected ',' or '}'");
+	}
+}
+
+/* ---- the rules ----------------------------------------------------------- */
+
+static int
+import_add_row(struct import_parsed *out, const struct import_row *row)
+{
+	struct import_row *n;
+	size_t cap;
+
+	if (out->n_rows == out->cap) {
+		cap = out->cap ? out->cap * 2 : 1024;
+		if ((n = reallocarray(out->rows, cap, sizeof(*n))) == NULL)
+			return -1;
+		out->rows = n;
+		out->cap = cap;
+	}
+	out->rows[out->n_rows++] = *row;
+	return 0;
+}
+
+/* Keeps a string the set owns (decoded from a local URI). */
+static const char *
+import_own(struct import_parsed *out, char *s)
+{
+	char **n;
+
+	if (s == NULL)
+		return NULL;
+	if ((n = reallocarray(out->owned, out->n_owned + 1,
+	    sizeof(*n))) == NULL) {
+		free(s);
+		return NULL;
+	}
+	out->owned = n;
+	out->owned[out->n_owned++] = s;
+	return s;
+}
+
+static int
+import_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes one URL-encoded field of a local URI ('+' is a space). */
+static char *
+import_urldecode(const char *s, size_t len)
+{
+	char *o, *w;
+	size_t i;
+	int hi, lo;
+
+	if ((o = malloc(len + 1)) == NULL)
+		return NULL;
+	w = o;
+	for (i = 0; i < len; i++) {
+		if (s[i] == '+')
+			*w++ = ' ';
+		else if (s[i] == '%' && i + 2 < len &&
+		    (hi = import_hexval(s[i + 1])) >= 0 &&
+		    (lo = import_hexval(s[i + 2])) >= 0 && (hi | lo) != 0) {
+			*w++ = (char)(hi << 4 | lo);
+			i += 2;
+		} else
+			*w++ = s[i];
+	}
+	*w = '\0';
+	return o;
+}
+
+/*
+ * A local file's URI, "spotify:local:ARTIST:ALBUM:TITLE:SECONDS", supplies
+ * the names the row lacks.  Returns 0, or -1 on memory.
+ */
+static int
+import_local_names(struct import_parsed *out, struct import_row *row)
+{
+	const char *p = row->uri + strlen("spotify:local:"), *c;
+	const char **dst[3] = { &row->artist, &row->album, &row->track };
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		if ((c = strchr(p, ':')) == NULL)
+			c = p + strlen(p);
+		if ((*dst[i])[0] == '\0' && c > p) {
+			const char *s = import_own(out,
+			    import_urldecode(p, (size_t)(c - p)));
+
+			if (s == NULL)
+				return -1;
+			*dst[i] = s;
+		}
+		if (*c == '\0')
+			break;
+		p = c + 1;
+	}
+	return 0;
+}
+
+/* A number field as an integer in [lo, hi]; -1 when it is not one. */
+static int
+rec_int(const struct rec *r, enum fld f, int64_t lo, int64_t hi, int64_t *out)
+{
+	const struct jval *v = &r->v[f];
+
+	if (!r->has[f] || v->t != JT_NUM)
+		return -1;
+	if (v->is_int) {
+		if (v->i < lo || v->i > hi)
+			return -1;
+		*out = v->i;
+		return 0;
+	}
+	if (!(v->d >= (double)lo && v->d <= (double)hi) ||
+	    (double)(int64_t)v->d != v->d)
+		return -1;
+	*out = (int64_t)v->d;
+	return 0;
+}
+
+/*
+ * offline_timestamp is seconds in some files and milliseconds in others;
+ * told apart by magnitude: below 10^11 it is seconds (10^11 s is the year
+ * 5138, 10^11 ms is 1973).  Returns Unix ms, or 0 when absent or zero.
+ */
+static int64_t
+import_offline_ms(const struct rec *r)
+{
+	int64_t v;
+
+	if (rec_int(r, FLD_OFFLINE_TS, 1, INT64_MAX / 1000, &v) == -1)
+		return 0;
+	return v < 100000000000LL ? v * 1000 : v;
+}
+
+/* The extended history's rules; see docs/IMPORT.md. */
+static int
+import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
+    int64_t min_play_ms, struct import_parsed *out)
+{
+	struct import_row row;
+	int64_t ms, ts, off;
+
+	if (!r->has[FLD_TS] || r->v[FLD_TS].t != JT_STR)
+		return jp_fail(j, r->at, "no \"ts\": not an extended "
+		    "streaming history record");
+	if (time_parse_iso8601(r->v[FLD_TS].s, &ts) == -1 ||
+	    ts < TIME_MIN_MS)
+		return jp_fail(j, r->at, "\"ts\" is not an ISO 8601 UTC time");
+	if (rec_int(r, FLD_MS_PLAYED, 0, INT32_MAX, &ms) == -1)
+		return jp_fail(j, r->at, "\"ms_played\" must be a whole "
+		    "number of milliseconds");
+	if (out->username[0] == '\0' && rec_set(r, FLD_USERNAME))
+		strlcpy(out->username, rec_str(r, FLD_USERNAME),
+		    sizeof(out->username));
+
+	if (kind == IMPORT_KIND_EXT_VIDEO) {
+		out->skipped[SKIP_VIDEO]++;
+		return 0;
+	}
+	if (rec_set(r, FLD_EPISODE_URI) || rec_set(r, FLD_EPISODE_NAME) ||
+	    rec_set(r, FLD_EPISODE_SHOW)) {
+		out->skipped[SKIP_PODCAST]++;
+		return 0;
+	}
+	if (rec_set(r, FLD_AUDIOBOOK_URI) || rec_set(r, FLD_AUDIOBOOK_TITLE) ||
+	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_URI) ||
+	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_TITLE)) {
+		out->skipped[SKIP_AUDIOBOOK]++;
+		return 0;
+	}
+	if (r->has[FLD_INCOGNITO] && r->v[FLD_INCOGNITO].t == JT_BOOL &&
+	    r->v[FLD_INCOGNITO].i) {
+		out->skipped[SKIP_INCOGNITO]++;
+		return 0;
+	}
+	if (ms < min_play_ms) {
+		out->skipped[SKIP_SHORT]++;
+		return 0;
+	}
+	memset(&row, 0, sizeof(row));
+	row.played_at = ts;
+	/*
+	 * An offline play may be reported when the device is next online,
+	 * and ts is then that moment.  offline_timestamp says when the play
+	 * started (by the magnitude rule above), so when ts lies more than
+	 * OFFLINE_SLACK_MS after that start plus ms_played, the play ended
+	 * at start + ms_played.  Within the slack ts is kept: it is what
+	 * recently-played reports, to the second.
+	 */
+	off = import_offline_ms(r);
+	if (r->has[FLD_OFFLINE] && r->v[FLD_OFFLINE].t == JT_BOOL &&
+	    r->v[FLD_OFFLINE].i && off >= TIME_MIN_MS &&
+	    off + ms + OFFLINE_SLACK_MS < ts)
+		row.played_at = off + ms;
+	row.ms_played = (int32_t)ms;
+	row.record = j->record;
+	row.uri = rec_str(r, FLD_TRACK_URI);
+	row.track = rec_str(r, FLD_TRACK_NAME);
+	row.artist = rec_str(r, FLD_ARTIST_NAME);
+	row.album = rec_str(r, FLD_ALBUM_NAME);
+	if (strncmp(row.uri, "spotify:local:", 14) == 0) {
+		row.is_local = 1;
+		if (import_local_names(out, &row) == -1)
+			return jp_fail(j, r->at, "out of memory");
+	} else if (ids_from_uri(row.uri, "track", row.track_id) == -1)
+		row.track_id[0] = '\0';
+	if (row.track_id[0] == '\0' && row.track[0] == '\0') {
+		out->skipped[SKIP_NO_TRACK]++;
+		return 0;
+	}
+	if (import_add_row(out, &row) == -1)
+		return jp_fail(j, r->at, "out of memory");
+	return 0;
+}
+
+/*
+ * Account data's "endTime": "YYYY-MM-DD HH:MM" (seconds tolerated), UTC,
+ * the minute the play ended in.
+ */
+static int
+import_end_time(const char *s, int64_t *ms)
+{
+	char iso[32];
+	size_t len = strlen(s);
+
+	if (len != 16 && len != 19)
+		return -1;
+	if (s[10] != ' ' && s[10] != 'T')
+		return -1;
+	memcpy(iso, s, len);
+	iso[10] = 'T';
+	if (len == 16)
+		memcpy(iso + 16, ":00Z", 5);
+	else
+		memcpy(iso + 19, "Z", 2);
+	return time_parse_iso8601(iso, ms);
+}
+
+/* The account data's rules; see docs/IMPORT.md. */
+static int
+import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
+    int64_t min_play_ms, struct import_parsed *out)
+{
+	struct import_row row;
+	int64_t ms, t;
+
+	if (!r->has[FLD_END_TIME] || r->v[FLD_END_TIME].t != JT_STR)
+		return jp_fail(j, r->at, "no \"endTime\": not an account-data "
+		    "streaming history record");
+	if (import_end_time(r->v[FLD_END_TIME].s, &t) == -1 ||
+	    t < TIME_MIN_MS)
+		return jp_fail(j, r->at, "\"endTime\" is not a time "
+		    "\"YYYY-MM-DD HH:MM\"");
+	if (rec_int(r, FLD_ACC_MS, 0, INT32_MAX, &ms) == -1)
+		return jp_fail(j, r->at, "\"msPlayed\" must be a whole number "
+		    "of milliseconds");
+	if (kind == IMPORT_KIND_ACC_VIDEO) {
+		out->skipped[SKIP_VIDEO]++;
+		return 0;
+	}
+	if (kind == IMPORT_KIND_ACC_PODCAST || rec_set(r, FLD_ACC_PODCAST) ||
+	    rec_set(r, FLD_ACC_EPISODE)) {
+		out->skipped[SKIP_PODCAST]++;
+		return 0;
+	}
+	if (kind == IMPORT_KIND_ACC_AUDIOBOOK) {
+		out->skipped[SKIP_AUDIOBOOK]++;
+		return 0;
+	}
+	if (ms < min_play_ms) {
+		out->skipped[SKIP_SHORT]++;
+		return 0;
+	}
+	memset(&row, 0, sizeof(row));
+	row.played_at = t;
+	row.ms_played = (int32_t)ms;
+	row.record = j->record;
+	row.uri = "";
+	row.track = rec_str(r, FLD_ACC_TRACK);
+	row.artist = rec_str(r, FLD_ACC_ARTIST);
+	row.album = "";
+	if (row.track[0] == '\0') {
+		out->skipped[SKIP_NO_TRACK]++;
+		return 0;
+	}
+	if (import_add_row(out, &row) == -1)
+		return jp_fail(j, r->at, "out of memory");
+	return 0;
+}
+
+int
+import_parse(char *data, size_t len, enum import_kind kind,
+    int64_t min_play_ms, struct import_parsed *out, char *err, size_t errsz)
+{
+	struct jp j;
+	struct rec r;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&j, 0, sizeof(j));
+	j.base = j.p = data;
+	j.end = data + len;
+	j.err = err;
+	j.errsz = errsz;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
+		j.p += 3;
+	jp_ws(&j);
+	if (j.p >= j.end)
+		return jp_fail(&j, j.p, "empty file: not a streaming history "
+		    "file");
+	if (*j.p != '[')
+		return jp_fail(&j, j.p, "not a streaming history file (it is "
+		    "not a JSON array of plays)");
+	j.p++;
+	jp_ws(&j);
+	if (j.p < j.end && *j.p == ']')
+		j.p++;
+	else {
+		for (;;) {
+			jp_ws(&j);
+			j.record++;
+			if (jp_record(&j, &r) == -1)
+				return -1;
+			if (out->fmt == IMPORT_FMT_EMPTY)
+				out->fmt = r.has[FLD_TS] ? IMPORT_FMT_EXTENDED :
+				    r.has[FLD_END_TIME] ? IMPORT_FMT_ACCOUNT :
+				    IMPORT_FMT_EMPTY;
+			switch (out->fmt) {
+			case IMPORT_FMT_EXTENDED:
+				rc = import_row_extended(&j, &r, kind,
+				    min_play_ms, out);
+				break;
+			case IMPORT_FMT_ACCOUNT:
+				rc = import_row_account(&j, &r, kind,
+				    min_play_ms, out);
+				break;
+			default:
+				rc = jp_fail(&j, r.at, "not a streaming history "
+				    "record (neither \"ts\" nor \"endTime\")");
+				break;
+			}
+			if (rc == -1)
+				return -1;
+			out->n_records++;
+			jp_ws(&j);
+			if (j.p < j.end && *j.p == ',') {
+				j.p++;
+				continue;
+			}
+			if (j.p < j.end && *j.p == ']') {
+				j.p++;
+				break;
+			}
+			if (j.p >= j.end)
+				return jp_fail(&j, j.p, "unexpected end of file "
+				    "(truncated?)");
+			return jp_fail(&j, j.p, "expected ',' or ']' after a "
+			    "record");
+		}
+	}
+	j.record = 0;
+	jp_ws(&j);
+	if (j.p != j.end)
+		return jp_fail(&j, j.p, "data after the end of the array");
+	return 0;
+}
+
+void
+import_parsed_free(struct import_parsed *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->n_owned; i++)
+		free(out->owned[i]);
+	free(out->owned);
+	free(out->rows);
+	memset(out, 0, sizeof(*out));
+}

@@ -1,0 +1,437 @@
+/*
+ * zip.c — reads Spotify's .zip downloads without unzip(1) or libzip.
+ *
+ * The importer (import.c) hands a downloaded archive straight to this file:
+ * the end-of-central-directory record is found in the archive's last
+ * 64 KiB, the central directory is read into a table of struct zip_entry,
+ * and an entry is read on demand by seeking to its local header and either
+ * copying it (stored) or inflating it with zlib (deflated) in 64 KiB input
+ * chunks.  Every size and offset read from the archive is checked against
+ * the file's real size before it is used, so a damaged or hostile archive
+ * gives a message, never an out-of-bounds read or an unbounded allocation.
+ * See zip.h for what is refused and why.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "zip.h"
+
+#define SIG_LOCAL	0x04034b50u
+#define SIG_CENTRAL	0x02014b50u
+#define SIG_EOCD	0x06054b50u
+#define SIG_EOCD64_LOC	0x07064b50u
+
+#define EOCD_LEN	22
+#define CENTRAL_LEN	46
+#define LOCAL_LEN	30
+#define COMMENT_MAX	65535
+#define CHUNK		65536
+#define CD_MAX		(64u << 20)	/* a central directory larger is refused */
+
+struct zip {
+	int			 fd;
+	uint64_t		 fsize;
+	struct zip_entry	*ents;
+	size_t			 n;
+};
+
+static uint16_t
+rd16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t
+rd32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+	    ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+}
+
+/* Reads exactly n bytes at off.  Returns 0, or -1 (short read or error). */
+static int
+zip_pread(int fd, void *p, size_t n, uint64_t off)
+{
+	unsigned char *d = p;
+	ssize_t r;
+
+	while (n > 0) {
+		r = pread(fd, d, n, (off_t)off);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		d += r;
+		n -= (size_t)r;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* Whether a stored name could escape a directory or hide its end. */
+static int
+zip_name_unsafe(const char *name, size_t len)
+{
+	size_t i, start = 0;
+
+	if (len == 0 || name[0] == '/' || memchr(name, '\0', len) != NULL ||
+	    memchr(name, '\\', len) != NULL)
+		return 1;
+	if (len >= 2 && name[1] == ':')		/* C:... */
+		return 1;
+	for (i = 0; i <= len; i++) {
+		if (i == len || name[i] == '/') {
+			if (i - start == 2 && name[start] == '.' &&
+			    name[start + 1] == '.')
+				return 1;
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+/* Finds the end-of-central-directory record; fills eocd[EOCD_LEN]. */
+static int
+zip_find_eocd(struct zip *z, unsigned char *eocd, uint64_t *at, char *err,
+    size_t errsz)
+{
+	unsigned char *tail;
+	size_t tlen, i;
+
+	if (z->fsize < EOCD_LEN) {
+		snprintf(err, errsz, "too short to be a zip archive");
+		return -1;
+	}
+	tlen = z->fsize < EOCD_LEN + COMMENT_MAX ? (size_t)z->fsize :
+	    EOCD_LEN + COMMENT_MAX;
+	if ((tail = malloc(tlen)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (zip_pread(z->fd, tail, tlen, z->fsize - tlen) == -1) {
+		snprintf(err, errsz, "cannot read: %s", strerror(errno));
+		free(tail);
+		return -1;
+	}
+	/* Search backwards; the comment length must reach the file's end. */
+	for (i = tlen - EOCD_LEN + 1; i-- > 0;) {
+		if (rd32(tail + i) == SIG_EOCD &&
+		    i + EOCD_LEN + rd16(tail + i + 20) == tlen) {
+			memcpy(eocd, tail + i, EOCD_LEN);
+			*at = z->fsize - tlen + i;
+			free(tail);
+			return 0;
+		}
+	}
+	free(tail);
+	snprintf(err, errsz, "not a zip archive (no end of central directory)");
+	return -1;
+}
+
+/* Parses the central directory of cdsize bytes at cdoff into z->ents. */
+static int
+zip_read_directory(struct zip *z, uint64_t cdoff, uint64_t cdsize,
+    size_t count, char *err, size_t errsz)
+{
+	unsigned char *cd, *p;
+	size_t left, i;
+	int rc = -1;
+
+	if ((cd = malloc(cdsize ? cdsize : 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (zip_pread(z->fd, cd, cdsize, cdoff) == -1) {
+		snprintf(err, errsz, "truncated central directory");
+		goto out;
+	}
+	if ((z->ents = reallocarray(NULL, count ? count : 1,
+	    sizeof(*z->ents))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	p = cd;
+	left = cdsize;
+	for (i = 0; i < count; i++) {
+		struct zip_entry *e = &z->ents[i];
+		size_t nlen, xlen, clen, rec;
+
+		if (left < CENTRAL_LEN || rd32(p) != SIG_CENTRAL) {
+			snprintf(err, errsz, "damaged central directory at "
+			    "entry %zu", i + 1);
+			goto out;
+		}
+		nlen = rd16(p + 28);
+		xlen = rd16(p + 30);
+		clen = rd16(p + 32);
+		rec = CENTRAL_LEN + nlen + xlen + clen;
+		if (rec > left) {
+			snprintf(err, errsz, "damaged central directory at "
+			    "entry %zu", i + 1);
+			goto out;
+		}
+		memset(e, 0, sizeof(*e));
+		e->flags = rd16(p + 8);
+		e->method = rd16(p + 10);
+		e->crc = rd32(p + 16);
+		e->csize = rd32(p + 20);
+		e->size = rd32(p + 24);
+		e->offset = rd32(p + 42);
+		if (e->csize == 0xffffffffu || e->size == 0xffffffffu ||
+		    e->offset == 0xffffffffu || rd16(p + 34) == 0xffff) {
+			snprintf(err, errsz, "zip64 archives are not supported;"
+			    " unpack it and import the folder");
+			goto out;
+		}
+		if (nlen > ZIP_NAME_MAX) {
+			snprintf(err, errsz, "entry %zu: name longer than %d "
+			    "bytes", i + 1, ZIP_NAME_MAX);
+			goto out;
+		}
+		memcpy(e->name, p + CENTRAL_LEN, nlen);
+		e->name[nlen] = '\0';
+		e->unsafe = (uint8_t)zip_name_unsafe((const char *)p +
+		    CENTRAL_LEN, nlen);
+		e->is_dir = nlen > 0 && e->name[nlen - 1] == '/';
+		p += rec;
+		left -= rec;
+	}
+	z->n = count;
+	rc = 0;
+out:
+	free(cd);
+	return rc;
+}
+
+int
+zip_open(struct zip **zp, const char *path, char *err, size_t errsz)
+{
+	struct zip *z;
+	struct stat st;
+	unsigned char eocd[EOCD_LEN], loc[4];
+	uint64_t at, cdoff, cdsize;
+	size_t count;
+
+	*zp = NULL;
+	if ((z = calloc(1, sizeof(*z))) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if ((z->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "cannot open: %s", strerror(errno));
+		free(z);
+		return -1;
+	}
+	if (fstat(z->fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errsz, "not a regular file");
+		goto fail;
+	}
+	z->fsize = (uint64_t)st.st_size;
+	if (zip_find_eocd(z, eocd, &at, err, errsz) == -1)
+		goto fail;
+	if (at >= 20 && zip_pread(z->fd, loc, 4, at - 20) == 0 &&
+	    rd32(loc) == SIG_EOCD64_LOC) {
+		snprintf(err, errsz, "zip64 archives are not supported; "
+		    "unpack it and import the folder");
+		goto fail;
+	}
+	if (rd16(eocd + 4) != 0 || rd16(eocd + 6) != 0 ||
+	    rd16(eocd + 8) != rd16(eocd + 10)) {
+		snprintf(err, errsz, "archives split over several files are "
+		    "not supported");
+		goto fail;
+	}
+	count = rd16(eocd + 10);
+	cdsize = rd32(eocd + 12);
+	cdoff = rd32(eocd + 16);
+	if (count == 0xffff || cdsize == 0xffffffffu ||
+	    cdoff == 0xffffffffu) {
+		snprintf(err, errsz, "zip64 archives are not supported; "
+		    "unpack it and import the folder");
+		goto fail;
+	}
+	if (cdoff + cdsize > at || cdsize > CD_MAX ||
+	    (uint64_t)count * CENTRAL_LEN > cdsize) {
+		snprintf(err, errsz, "damaged central directory (bounds)");
+		goto fail;
+	}
+	if (zip_read_directory(z, cdoff, cdsize, count, err, errsz) == -1)
+		goto fail;
+	*zp = z;
+	return 0;
+fail:
+	zip_close(z);
+	return -1;
+}
+
+void
+zip_close(struct zip *z)
+{
+	if (z == NULL)
+		return;
+	if (z->fd != -1)
+		close(z->fd);
+	free(z->ents);
+	free(z);
+}
+
+size_t
+zip_count(const struct zip *z)
+{
+	return z->n;
+}
+
+const struct zip_entry *
+zip_entry_at(const struct zip *z, size_t i)
+{
+	return &z->ents[i];
+}
+
+/* Inflates csize bytes at off into out (room for size + 1 bytes). */
+static int
+zip_inflate(struct zip *z, const struct zip_entry *e, uint64_t off,
+    unsigned char *out, char *err, size_t errsz)
+{
+	unsigned char *in;
+	z_stream zs;
+	uint64_t left = e->csize;
+	int zr = Z_OK, rc = -1;
+
+	if ((in = malloc(CHUNK)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+		snprintf(err, errsz, "cannot start inflating");
+		free(in);
+		return -1;
+	}
+	zs.next_out = out;
+	/* One byte more than declared, to notice data that does not stop. */
+	zs.avail_out = (uInt)(e->size + 1);
+	while (zr != Z_STREAM_END) {
+		if (zs.avail_in == 0) {
+			size_t n = left < CHUNK ? (size_t)left : CHUNK;
+
+			if (n == 0) {
+				snprintf(err, errsz, "compressed data ends "
+				    "early");
+				goto out;
+			}
+			if (zip_pread(z->fd, in, n, off) == -1) {
+				snprintf(err, errsz, "truncated archive");
+				goto out;
+			}
+			off += n;
+			left -= n;
+			zs.next_in = in;
+			zs.avail_in = (uInt)n;
+		}
+		zr = inflate(&zs, Z_NO_FLUSH);
+		if (zr != Z_OK && zr != Z_STREAM_END) {
+			snprintf(err, errsz, "damaged compressed data (%s)",
+			    zs.msg ? zs.msg : "inflate failed");
+			goto out;
+		}
+		if (zs.total_out > e->size) {
+			snprintf(err, errsz, "inflates to more than the %llu "
+			    "bytes declared", (unsigned long long)e->size);
+			goto out;
+		}
+	}
+	if (zs.total_out != e->size) {
+		snprintf(err, errsz, "inflates to %lu bytes, %llu declared",
+		    zs.total_out, (unsigned long long)e->size);
+		goto out;
+	}
+	rc = 0;
+out:
+	inflateEnd(&zs);
+	free(in);
+	return rc;
+}
+
+int
+zip_read(struct zip *z, size_t i, size_t max, char **data, size_t *len,
+    char *err, size_t errsz)
+{
+	const struct zip_entry *e = &z->ents[i];
+	unsigned char lh[LOCAL_LEN], *out;
+	uint64_t off;
+
+	*data = NULL;
+	*len = 0;
+	if (e->flags & 0x0001) {
+		snprintf(err, errsz, "encrypted entries are not supported");
+		return -1;
+	}
+	if (e->method != 0 && e->method != 8) {
+		snprintf(err, errsz, "compression method %u is not supported",
+		    e->method);
+		return -1;
+	}
+	if (e->size > max || e->size >= UINT32_MAX) {
+		snprintf(err, errsz, "declares %llu bytes, more than the "
+		    "%zu allowed", (unsigned long long)e->size, max);
+		return -1;
+	}
+	if (e->method == 0 && e->csize != e->size) {
+		snprintf(err, errsz, "stored entry with two sizes");
+		return -1;
+	}
+	if (e->offset + LOCAL_LEN > z->fsize ||
+	    zip_pread(z->fd, lh, LOCAL_LEN, e->offset) == -1 ||
+	    rd32(lh) != SIG_LOCAL) {
+		snprintf(err, errsz, "damaged local header");
+		return -1;
+	}
+	off = e->offset + LOCAL_LEN + rd16(lh + 26) + rd16(lh + 28);
+	if (off > z->fsize || e->csize > z->fsize - off) {
+		snprintf(err, errsz, "entry data runs past the archive's end");
+		return -1;
+	}
+	if ((out = malloc((size_t)e->size + 1)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	if (e->method == 0) {
+		if (zip_pread(z->fd, out, (size_t)e->size, off) == -1) {
+			snprintf(err, errsz, "truncated archive");
+			goto fail;
+		}
+	} else if (zip_inflate(z, e, off, out, err, errsz) == -1)
+		goto fail;
+	if (crc32(crc32(0L, Z_NULL, 0), out, (uInt)e->size) != e->crc) {
+		snprintf(err, errsz, "CRC-32 mismatch: the archive is damaged");
+		goto fail;
+	}
+	out[e->size] = '\0';
+	*data = (char *)out;
+	*len = (size_t)e->size;
+	return 0;
+fail:
+	free(out);
+	return -1;
+}
+
+int
+zip_sniff(const char *path)
+{
+	unsigned char sig[4];
+	int fd, ok;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return 0;
+	ok = zip_pread(fd, sig, 4, 0) == 0 &&
+	    (rd32(sig) == SIG_LOCAL || rd32(sig) == SIG_EOCD);
+	close(fd);
+	return ok;
+}
