@@ -53,7 +53,7 @@ COLL_BIN := collector/linernotes-collector
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(UNIT_SRC:.c=_test)
 
-all: $(COLL_BIN) $(FCGI_BIN)
+all: $(COLL_BIN) $(FCGI_BIN) www
 
 $(LIB_A): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -106,6 +106,29 @@ fuzz: $(FUZZ_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -timeout=10 \
 	    -print_final_stats=1 run/fuzz-corpus tests/fuzz/corpus
 
+# --- the pages' libraries (www/vendor/, git-ignored) ----------------------
+# Vue's runtime-only ES module build and Chart.js's single-file UMD build,
+# copied from node_modules (installed by `npm ci` from package-lock.json)
+# so that nginx serves them from our own origin: no CDN, CSP 'self'.  The
+# runtime-only build because Vue's template compiler needs eval, which the
+# pages' CSP forbids (the pages use render functions).  npm gives files
+# 1985 mtimes, so the copies also depend on the lockfile: a new version
+# is copied again.
+VENDOR_SRC := node_modules/vue/dist/vue.runtime.esm-browser.prod.js \
+              node_modules/chart.js/dist/chart.umd.min.js
+WWW_VENDOR := $(addprefix www/vendor/,$(notdir $(VENDOR_SRC)))
+www: $(WWW_VENDOR)
+$(VENDOR_SRC) &: | package-lock.json
+	npm ci --no-audit --no-fund
+www/vendor/vue.runtime.esm-browser.prod.js: \
+    node_modules/vue/dist/vue.runtime.esm-browser.prod.js package-lock.json
+	@mkdir -p www/vendor
+	cp $< $@
+www/vendor/chart.umd.min.js: \
+    node_modules/chart.js/dist/chart.umd.min.js package-lock.json
+	@mkdir -p www/vendor
+	cp $< $@
+
 # --- set-up, tests, demo, benchmarks --------------------------------------
 
 deps:
@@ -127,7 +150,7 @@ stop:
 	@sh tests/stack.sh stop
 
 bench: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all tools
 	@sh tests/bench.sh
 
 install: all
@@ -143,9 +166,10 @@ clean:
 	    lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/fuzz/*.d \
 	    $(LIB_A) $(FCGI_BIN) $(COLL_BIN) $(UNIT_BIN) .build-flags \
 	    tests/tools/*.o tests/tools/*.d $(TOOLS) $(FUZZ_BIN)
+	rm -rf www/vendor
 
 FORCE:
-.PHONY: all unit tools fuzz deps test test-unit demo stop bench install clean FORCE
+.PHONY: all www unit tools fuzz deps test test-unit demo stop bench install clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/tools/*.d)
