@@ -449,6 +449,13 @@ export_csv(struct store_txn *txn, const char *user,
 
 /* ---- JSON Lines ---------------------------------------------------------- */
 
+/* NULL (written as null) for an absent id or URI. */
+static const char *
+json_opt(const char *s)
+{
+	return s != NULL && s[0] != '\0' ? s : NULL;
+}
+
 static int
 json_play(const struct play *p, void *arg)
 {
@@ -472,7 +479,7 @@ json_play(const struct play *p, void *arg)
 		json_null(&j, "ms_played");
 	json_str(&j, "source", ex_source(p->source));
 	json_str(&j, "track_id", p->track_id);
-	json_str(&j, "track_uri", ex_at(ex, t->uri));
+	json_str(&j, "track_uri", json_opt(ex_at(ex, t->uri)));
 	json_str(&j, "track_name", ex_at(ex, t->name));
 	json_arr_open(&j, "artist_ids");
 	ids = ex_at(ex, t->artist_ids);
@@ -484,9 +491,10 @@ json_play(const struct play *p, void *arg)
 	for (i = 0; i < t->n_artists; i++, n += strlen(n) + 1)
 		json_str(&j, NULL, n);
 	json_arr_close(&j);
-	json_str(&j, "album_id", t->album_id);
-	json_str(&j, "album_name", ex_at(ex, t->album));
-	json_str(&j, "context_uri", p->context_uri ? p->context_uri : "");
+	json_str(&j, "album_id", json_opt(t->album_id));
+	json_str(&j, "album_name", t->album_id[0] != '\0' ?
+	    ex_at(ex, t->album) : NULL);
+	json_str(&j, "context_uri", json_opt(p->context_uri));
 	json_obj_close(&j);
 	if (json_finish(&j) == -1)
 		return -1;

@@ -28,7 +28,8 @@
  *    row refers to is exported (a stub row with NULL name when the store
  *    lacks it), so the foreign keys hold.
  *  - JSON Lines: one object per play, oldest first, with the CSV's fields
- *    (artist_ids and artist_names as arrays, ms_played null when unknown).
+ *    (artist_ids and artist_names as arrays; ms_played, track_uri,
+ *    album_id, album_name and context_uri null when unknown or none).
  *
  * Secrets (tokens) are never exported.
  *
