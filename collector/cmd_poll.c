@@ -277,16 +277,19 @@ static int
 users_row(const struct user *u, void *arg)
 {
 	struct users_ctx *c = arg;
-	char last[32], next[32], exp[32], esc[300];
+	char last[32], next[32], exp[32], cur[32], esc[300];
 	int64_t auth_end;
 
 	cmd_fmt_time(u->last_poll, last);
 	cmd_fmt_time(u->next_plays, next);
 	cmd_fmt_time(u->token_expires, exp);
-	printf("%-24s %-8s %-20s %-20s %9llu %-20s %s\n", u->id,
+	if (u->cursor_ms <= 0 || time_format_iso8601(u->cursor_ms, cur, 1) ==
+	    -1)
+		(void)strlcpy(cur, "-", sizeof(cur));
+	printf("%-24s %-8s %-20s %-20s %9llu %-20s %-24s %s\n", u->id,
 	    u->status < USER_STATUS__MAX ? cmd_status_names[u->status] : "?",
 	    last, u->status == USER_ACTIVE ? next : "-",
-	    (unsigned long long)u->n_plays, exp,
+	    (unsigned long long)u->n_plays, exp, cur,
 	    log_escape(esc, sizeof(esc), u->last_error,
 	    strlen(u->last_error)));
 	auth_end = u->authorized_at + AUTH_LIFETIME_S;
@@ -331,8 +334,9 @@ users_list(struct store_txn *txn, void *arg)
 		cmd_fmt_time(m.nb_acc / 1000, t);
 		printf("accounts service rate limited until %s\n", t);
 	}
-	printf("%-24s %-8s %-20s %-20s %9s %-20s %s\n", "ID", "STATUS",
-	    "LAST POLL", "NEXT POLL", "PLAYS", "TOKEN EXPIRES", "LAST ERROR");
+	printf("%-24s %-8s %-20s %-20s %9s %-20s %-24s %s\n", "ID", "STATUS",
+	    "LAST_POLL", "NEXT_POLL", "PLAYS", "TOKEN_EXPIRES", "NEWEST_PLAY",
+	    "LAST_ERROR");
 	return store_iter_users(txn, users_row, c) == STORE_OK ? 0 : -1;
 }
 
