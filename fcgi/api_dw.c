@@ -113,7 +113,8 @@ api_dw(struct ctx *c, struct resp *r)
 			json_str(&j, "snapshot_id", d.w[i].snapshot_id);
 		else
 			json_null(&j, "snapshot_id");
-		render_time_s(&j, "obtained_at", d.w[i].obtained_at);
+		render_time_s(&j, "obtained_at", "obtained_at_iso",
+		    d.w[i].obtained_at);
 		render_idlist(&j, "track_ids", &d.w[i].tracks);
 		json_obj_close(&j);
 	}

@@ -64,7 +64,7 @@ api_health(struct ctx *c, struct resp *r)
 	json_obj_open(&j, "collector");
 	json_str(&j, "state", beat == 0 ? "never" :
 	    now - beat <= HEARTBEAT_STALE ? "running" : "stale");
-	render_time_s(&j, "heartbeat", beat);
+	render_time_s(&j, "heartbeat", "heartbeat_iso", beat);
 	if (beat > 0)
 		json_int(&j, "heartbeat_age_s", now - beat);
 	else
@@ -74,7 +74,8 @@ api_health(struct ctx *c, struct resp *r)
 	for (s = 0; s < USER_STATUS__MAX; s++)
 		json_uint(&j, render_status(s), hu.by_status[s]);
 	json_obj_close(&j);
-	render_time_s(&j, "last_ok_poll", hu.last_ok_poll);
+	render_time_s(&j, "last_ok_poll", "last_ok_poll_iso",
+	    hu.last_ok_poll);
 	json_obj_open(&j, "db");
 	json_uint(&j, "map_size", info.map_size);
 	json_uint(&j, "used", info.used);

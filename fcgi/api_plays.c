@@ -70,10 +70,10 @@ static void
 write_gap(struct json *j, const struct gap *g)
 {
 	json_obj_open(j, NULL);
-	render_time_ms(j, "from", g->from_ms);
-	render_time_ms(j, "to", g->to_ms);
+	render_time_ms(j, "from", "from_iso", g->from_ms);
+	render_time_ms(j, "to", "to_iso", g->to_ms);
 	json_str(j, "reason", render_gap_reason(g->reason));
-	render_time_s(j, "recorded_at", g->recorded_at);
+	render_time_s(j, "recorded_at", "recorded_at_iso", g->recorded_at);
 	json_obj_close(j);
 }
 
@@ -124,7 +124,8 @@ api_plays(struct ctx *c, struct resp *r)
 		/* Newest first: reverse an ascending read. */
 		p = &pg.items[w.dir == STORE_DESC ? i : n - 1 - i];
 		json_obj_open(&j, NULL);
-		render_time_ms(&j, "played_at", p->played_at);
+		render_time_ms(&j, "played_at", "played_at_iso",
+		    p->played_at);
 		json_str(&j, "track_id", p->track_id);
 		if (p->context_uri != NULL && p->context_uri[0] != '\0')
 			json_str(&j, "context_uri", p->context_uri);

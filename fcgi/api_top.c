@@ -29,7 +29,7 @@ top_write_snapshot(struct json *j, const char *key,
 {
 	json_obj_open(j, key);
 	render_day(j, "day", s->day);
-	render_time_s(j, "confirmed_at", s->confirmed_at);
+	render_time_s(j, "confirmed_at", "confirmed_at_iso", s->confirmed_at);
 	render_idlist(j, "ids", &s->ids);
 	json_obj_close(j);
 }

@@ -46,42 +46,78 @@ const char *render_status(uint8_t v) { return WORD(statuses, v); }
 const char *render_kind(int v) { return WORD(render_kinds, v); }
 const char *render_range(int v) { return WORD(render_ranges, v); }
 
-/* key + "_iso" into out. */
-static const char *
-render_isokey(char *out, size_t outsz, const char *key)
+/*
+ * Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (with_ms) or without the
+ * fraction into out (32 bytes); the calendar is timeutil's.  This is the
+ * per-play hot path of /plays, so digits are written by hand rather than
+ * through snprintf.  Returns 0, or -1 outside years 0000..9999.
+ */
+static int
+render_iso(int64_t ms, char out[32], int with_ms)
 {
-	snprintf(out, outsz, "%s_iso", key);
-	return out;
+	int64_t days, rem, y;
+	unsigned m, d, hh, mi, ss, frac, i;
+	char *p = out;
+
+	days = ms >= 0 ? ms / 86400000 : -((-ms + 86400000 - 1) / 86400000);
+	rem = ms - days * 86400000;
+	time_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999)
+		return -1;
+	hh = (unsigned)(rem / 3600000);
+	mi = (unsigned)(rem / 60000 % 60);
+	ss = (unsigned)(rem / 1000 % 60);
+	frac = (unsigned)(rem % 1000);
+	for (i = 0; i < 4; i++, y /= 10)
+		p[3 - i] = (char)('0' + y % 10);
+	p += 4;
+#define TWO(v, sep) do { *p++ = (char)('0' + (v) / 10); \
+	*p++ = (char)('0' + (v) % 10); *p++ = (sep); } while (0)
+	*p++ = '-';
+	TWO(m, '-');
+	TWO(d, 'T');
+	TWO(hh, ':');
+	TWO(mi, ':');
+	TWO(ss, with_ms ? '.' : 'Z');
+#undef TWO
+	if (with_ms) {
+		*p++ = (char)('0' + frac / 100);
+		*p++ = (char)('0' + frac / 10 % 10);
+		*p++ = (char)('0' + frac % 10);
+		*p++ = 'Z';
+	}
+	*p = '\0';
+	return 0;
 }
 
 void
-render_time_ms(struct json *j, const char *key, int64_t ms)
+render_time_ms(struct json *j, const char *key, const char *isokey,
+    int64_t ms)
 {
-	char iso[32], k[64];
+	char iso[32];
 
 	json_int(j, key, ms);
-	if (time_format_iso8601(ms, iso, 1) == 0)
-		json_str(j, render_isokey(k, sizeof(k), key), iso);
+	if (render_iso(ms, iso, 1) == 0)
+		json_strn(j, isokey, iso, 24);
 	else
-		json_null(j, render_isokey(k, sizeof(k), key));
+		json_null(j, isokey);
 }
 
 void
-render_time_s(struct json *j, const char *key, int64_t s)
+render_time_s(struct json *j, const char *key, const char *isokey, int64_t s)
 {
-	char iso[32], k[64];
+	char iso[32];
 
-	render_isokey(k, sizeof(k), key);
 	if (s == 0) {
 		json_null(j, key);
-		json_null(j, k);
+		json_null(j, isokey);
 		return;
 	}
 	json_int(j, key, s);
-	if (time_format_iso8601(s * 1000, iso, 0) == 0)
-		json_str(j, k, iso);
+	if (render_iso(s * 1000, iso, 0) == 0)
+		json_strn(j, isokey, iso, 20);
 	else
-		json_null(j, k);
+		json_null(j, isokey);
 }
 
 void
@@ -89,7 +125,7 @@ render_day(struct json *j, const char *key, int32_t day)
 {
 	char iso[32];
 
-	if (time_format_iso8601((int64_t)day * 86400000, iso, 0) == 0) {
+	if (render_iso((int64_t)day * 86400000, iso, 0) == 0) {
 		iso[10] = '\0';
 		json_str(j, key, iso);
 	} else
@@ -159,7 +195,7 @@ render_track(struct json *j, const char *key, const struct track *t)
 	json_bool(j, "is_local", t->is_local);
 	json_int(j, "disc_number", t->disc_number);
 	json_int(j, "track_number", t->track_number);
-	render_time_s(j, "updated_at", t->updated_at);
+	render_time_s(j, "updated_at", "updated_at_iso", t->updated_at);
 	json_obj_close(j);
 }
 
@@ -178,7 +214,7 @@ render_artist(struct json *j, const char *key, const struct artist *a)
 	render_images(j, a->images, a->n_images);
 	json_int(j, "popularity", a->popularity);
 	json_bool(j, "detailed", a->detailed);
-	render_time_s(j, "updated_at", a->updated_at);
+	render_time_s(j, "updated_at", "updated_at_iso", a->updated_at);
 	json_obj_close(j);
 }
 
@@ -196,7 +232,7 @@ render_album(struct json *j, const char *key, const struct album *a)
 	render_idlist(j, "artist_ids", &a->artists);
 	render_images(j, a->images, a->n_images);
 	json_int(j, "total_tracks", a->total_tracks);
-	render_time_s(j, "updated_at", a->updated_at);
+	render_time_s(j, "updated_at", "updated_at_iso", a->updated_at);
 	json_obj_close(j);
 }
 
@@ -214,7 +250,7 @@ render_user_public(struct json *j, const char *key, const struct user *u)
 	json_str(j, "status", render_status(u->status));
 	json_str(j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
 	json_uint(j, "n_plays", u->n_plays);
-	render_time_s(j, "last_ok_poll", u->last_ok_poll);
-	render_time_s(j, "created_at", u->created_at);
+	render_time_s(j, "last_ok_poll", "last_ok_poll_iso", u->last_ok_poll);
+	render_time_s(j, "created_at", "created_at_iso", u->created_at);
 	json_obj_close(j);
 }

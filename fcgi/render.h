@@ -3,8 +3,9 @@
  *
  * One function per shape so every endpoint names a field the same way:
  * times as a pair "<key>" (Unix ms or s, as stored) and "<key>_iso"
- * (RFC 3339 UTC), id lists as arrays of strings, enums as words.  Nothing
- * here writes a secret: struct user has no renderer but the public one.
+ * (RFC 3339 UTC; callers pass both names, nothing is formatted per key),
+ * id lists as arrays of strings, enums as words.  Nothing here writes a
+ * secret: struct user has no renderer but the public one.
  *
  * Error convention: none; the JSON writer records failures for
  * json_finish().
@@ -17,10 +18,12 @@
 #include "json.h"
 #include "schema.h"
 
-/* Writes key: ms and key_iso: "...Z" (with milliseconds). */
-void	render_time_ms(struct json *, const char *key, int64_t ms);
-/* Writes key: s and key_iso: "...Z"; null for both when s is 0. */
-void	render_time_s(struct json *, const char *key, int64_t s);
+/* Writes key: ms and isokey: "...Z" (with milliseconds). */
+void	render_time_ms(struct json *, const char *key, const char *isokey,
+	    int64_t ms);
+/* Writes key: s and isokey: "...Z"; null for both when s is 0. */
+void	render_time_s(struct json *, const char *key, const char *isokey,
+	    int64_t s);
 /* Writes key: "YYYY-MM-DD" for a day number. */
 void	render_day(struct json *, const char *key, int32_t day);
 /* Writes key: [ids...]. */
