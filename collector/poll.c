@@ -852,10 +852,16 @@ wr_plays(struct store_txn *txn, void *arg)
 	/*
 	 * A gap: the first page was full, nothing at or before the cursor
 	 * came back however far we paged, and the oldest play we got is
-	 * newer than the cursor.  Plays in between are lost; say so.
+	 * newer than the cursor.  Plays in between are lost; say so.  A
+	 * lost play would have to start after the cursor's play ended and
+	 * end before the oldest one we got began, and every play lasts at
+	 * least min_play_ms: with less room than two plays' minimum nothing
+	 * can be missing.  (Exactly 50 plays since the last poll look like
+	 * a loss and are recorded as one: the API shows no 51st to tell.)
 	 */
 	if (t->first_full && !t->reached && cur.cursor_ms > 0 &&
-	    set->oldest_ms > cur.cursor_ms) {
+	    set->oldest_ms - cur.cursor_ms >=
+	    2 * config_num(t->pl->cfg, CFG_MIN_PLAY_MS)) {
 		memset(&g, 0, sizeof(g));
 		g.from_ms = cur.cursor_ms;
 		g.to_ms = set->oldest_ms;
