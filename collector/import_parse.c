@@ -204,7 +204,7 @@ jp_string(struct jp *j, const char **out)
 	w = r;
 	for (;;) {
 		if (r >= j->end)
-			return jp_fail(j, j->p, "unterminated string");
+			return jp_fail(j, j->end, "unterminated string");
 		if (*r == '"')
 			break;
 		if ((unsigned char)*r < 0x20)
@@ -504,7 +504,7 @@ rec_set(const struct rec *r, enum fld f)
 static int
 jp_record(struct jp *j, struct rec *r)
 {
-	const char *k;
+	const char *k, *vat;
 	struct jval v;
 	int f;
 	static const char *const tname[] = { "a string", "a number",
@@ -533,6 +533,7 @@ jp_record(struct jp *j, struct rec *r)
 		j->p++;
 		jp_ws(j);
 		f = import_field(k);
+		vat = j->p;
 		if (jp_value(j, &v, 1) == -1)
 			return -1;
 		if (f >= 0) {
@@ -545,7 +546,7 @@ jp_record(struct jp *j, struct rec *r)
 				snprintf(msg, sizeof(msg), "\"%s\" must be %s "
 				    "or null", import_fields[f].key,
 				    tname[want]);
-				return jp_fail(j, r->at, msg);
+				return jp_fail(j, vat, msg);
 			}
 			r->v[f] = v;
 			r->has[f] = 1;
