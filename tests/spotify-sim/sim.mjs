@@ -53,6 +53,8 @@ export async function startSim(options = {}) {
   const seed = String(options.seed ?? saved?.seed ?? opt.seed);
   const startMs = saved?.start_ms ?? parseTime(opt.start);
   if (!['extended', 'development'].includes(opt.mode)) throw new Error('--mode must be extended or development');
+  if (!/^\d+$/.test(String(opt.users))) throw new Error('--users must be a whole number');
+  if (!/^\d+$/.test(String(opt.port)) || Number(opt.port) > 65535) throw new Error('--port must be a port number (0 picks a free one)');
 
   const state = new SimState({ startMs, mode: opt.mode, seed, clientId: opt.clientId, clientSecret: opt.clientSecret, stateFile: opt.stateFile });
   const catalog = buildCatalog();
@@ -62,7 +64,8 @@ export async function startSim(options = {}) {
   const faults = new Faults(state);
   state.onUserAdded = (u) => api.indexUser(u);
   if (saved) state.load(saved);
-  state.addNumberedUsers(Number(opt.users) || 0);
+  if (options.mode !== undefined) state.mode = opt.mode; // an explicit --mode wins over the saved one
+  state.addNumberedUsers(Number(opt.users));
   faults.resetStats();
   const sim = { state, catalog, listening, api, accounts, faults };
 
@@ -100,7 +103,7 @@ export async function startSim(options = {}) {
 }
 
 async function handle(sim, req, res) {
-  const { state, api, accounts, faults } = sim;
+  const { api, accounts, faults } = sim;
   const url = new URL(req.url, sim.url);
   const path = url.pathname;
   const params = url.searchParams;
@@ -126,6 +129,8 @@ async function handle(sim, req, res) {
   let fault = null;
   if (endpoint === 'authorize') {
     resp = req.method === 'GET' ? accounts.authorize(params) : apiError(405, 'Method not allowed');
+  } else if (endpoint === 'other' && !path.startsWith('/v1/')) {
+    resp = apiError(404, 'Service not found');
   } else {
     if (scope === 'api') resp = faults.rateLimit(arrival);
     if (!resp && endpoint !== 'other') {
@@ -157,7 +162,6 @@ async function handle(sim, req, res) {
   if (resp.retryUntil) faults.noteRetry(scope, resp.retryUntil);
   faults.status(resp.status);
   write(res, resp, req.method === 'HEAD');
-  void state;
 }
 
 function apiError(status, message) {

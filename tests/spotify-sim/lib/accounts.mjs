@@ -123,7 +123,6 @@ export class Accounts {
       const rec = st.refreshTokens.get(token);
       if (!rec) return oauthError(400, 'invalid_grant', 'Invalid refresh token');
       if (rec.status === 'revoked') return oauthError(400, 'invalid_grant', 'Refresh token revoked');
-      if (rec.status === 'rotated') return oauthError(400, 'invalid_grant', 'Invalid refresh token');
       if (st.nowMs >= rec.expires_ms) return oauthError(400, 'invalid_grant', 'Refresh token expired');
       const user = st.users.get(rec.user);
       const access = st.issueAccess(user);

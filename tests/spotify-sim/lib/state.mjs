@@ -169,11 +169,12 @@ export class SimState {
     return token;
   }
 
-  // Rotation: the old refresh token stops working at once; the new one keeps
-  // the original authorization time (and so the same six-month expiry).
+  // Rotation: the old refresh token stops working at once (it is forgotten:
+  // an unknown token gets the same invalid_grant); the new one keeps the
+  // original authorization time (and so the same six-month expiry).
   rotate(user, oldToken) {
     const old = this.refreshTokens.get(oldToken);
-    old.status = 'rotated';
+    this.refreshTokens.delete(oldToken);
     user.grants++;
     const token = `rt-${user.id}.${user.grants}.${randomBytes(6).toString('hex')}`;
     this.refreshTokens.set(token, { user: user.id, authorized_ms: old.authorized_ms, expires_ms: old.expires_ms, status: 'valid' });

@@ -42,7 +42,7 @@ export class WebApi {
     this.catalog = catalog;
     this.listening = listening;
     this.base = base;
-    this.cache = { track: [], simpleTrack: [], artist: [], simpleArtist: [], album: [], simpleAlbum: [], local: [] };
+    this.cache = { track: [], trackJson: new Map(), simpleTrack: [], artist: [], simpleArtist: [], album: [], simpleAlbum: [], local: [] };
     this.playlists = new Map(); // playlist id -> {user, kind: 'dw'|'user', k}
   }
 
@@ -194,6 +194,13 @@ export class WebApi {
         uri: `spotify:track:${t.id}`,
       };
     })();
+  }
+
+  // The serialized track, for the hot paths that assemble JSON by hand.
+  trackJson(i) {
+    let j = this.cache.trackJson.get(i);
+    if (j === undefined) { j = JSON.stringify(this.track(i)); this.cache.trackJson.set(i, j); }
+    return j;
   }
 
   // A local file as the Web API shows it: no ids, no hrefs, null album id.
@@ -370,7 +377,6 @@ export class WebApi {
     if (after !== undefined) sel = reachable.filter((e) => e.end > after).slice(0, limit);
     else if (before !== undefined) sel = reachable.filter((e) => e.end < before).slice(0, limit);
     else sel = reachable.slice(0, limit);
-    const items = sel.map((e) => ({ track: this.track(e.item), played_at: isoMs(e.end), context: this.context(user, e.ctx) }));
     const q = new URLSearchParams();
     for (const k of ['limit', 'after', 'before']) if (params.has(k)) q.set(k, params.get(k));
     const self = `${this.base}/v1/me/player/recently-played${q.size ? `?${q}` : ''}`;
@@ -380,7 +386,10 @@ export class WebApi {
       cursors = { after: String(newest), before: String(oldest) };
       if (reachable.some((e) => e.end < oldest)) next = `${this.base}/v1/me/player/recently-played?before=${oldest}&limit=${limit}`;
     }
-    return ok({ items, next, cursors, limit, href: self });
+    // the hot path of every poll: track objects are serialized once and reused
+    const items = sel.map((e) => `{"track":${this.trackJson(e.item)},"played_at":"${isoMs(e.end)}","context":${JSON.stringify(this.context(user, e.ctx))}}`);
+    const body = `{"items":[${items.join(',')}],"next":${JSON.stringify(next)},"cursors":${JSON.stringify(cursors)},"limit":${limit},"href":${JSON.stringify(self)}}`;
+    return { status: 200, headers: { 'content-type': 'application/json' }, body };
   }
 
   top(user, kind, params) {
