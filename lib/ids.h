@@ -1,0 +1,89 @@
+/*
+ * ids.h — Spotify ids, synthetic ids, user ids and packed id lists.
+ *
+ * A Spotify id (track, artist, album, playlist) is exactly ID_LEN (22)
+ * characters of [0-9A-Za-z].  Things Spotify gives no id (local files,
+ * name-only rows of an account-data import) get a synthetic id: '_'
+ * followed by 21 base-62 characters derived from a hash of what names
+ * them, so the same local file always gets the same id and can never
+ * collide with a Spotify id.  User ids are 1..USER_ID_MAX characters of
+ * [0-9A-Za-z._-].  All checks are ASCII-only and locale-independent.
+ *
+ * Packed lists (struct idlist in schema.h) are n * ID_LEN bytes; writers
+ * build them with struct ids_list, readers take them apart with
+ * idlist_get() (declared in schema.h, defined in ids.c).
+ *
+ * Error convention: validators return 1 (valid) or 0; the others return
+ * 0 or -1.
+ */
+#ifndef LN_IDS_H
+#define LN_IDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "schema.h"
+
+/* 1 when s is exactly ID_LEN characters of [0-9A-Za-z], else 0. */
+int	ids_valid_spotify(const char *s);
+/* 1 when s is a Spotify id or a synthetic id ('_' + 21 of [0-9A-Za-z]). */
+int	ids_valid_any(const char *s);
+/* 1 when s is 1..USER_ID_MAX characters of [0-9A-Za-z._-], else 0. */
+int	ids_valid_user(const char *s);
+
+/*
+ * Writes into out the synthetic id of a thing of the given kind ("track",
+ * "album", ...) named by parts[0..n-1] (e.g. artist, album, title).  Each
+ * string is normalized first: ASCII whitespace trimmed at both ends and
+ * runs of it inside folded to one space, ASCII letters lower-cased (other
+ * bytes kept as they are), so "Artist" and " artist " give the same id.
+ * NULL strings count as "".  The parts are length-delimited, so
+ * {"ab", "c"} and {"a", "bc"} differ.
+ *
+ * The id is '_' and 21 base-62 digits of a 128-bit hash: two SipHash-2-4
+ * values under two fixed keys.  Ids are stored, so this algorithm is
+ * frozen: changing it changes the id of every stored local track.
+ */
+void	ids_synthetic(char out[ID_LEN + 1], const char *kind,
+	    const char *const parts[], size_t n);
+
+/*
+ * Extracts the id from a Spotify URI "spotify:<type>:<id>" or an open
+ * link "https://open.spotify.com/<type>/<id>" (optionally followed by
+ * "?..." such as "?si=...").  type is "track", "playlist", ...  The id
+ * must be a valid Spotify id.  Returns 0 with out filled, or -1 with out
+ * set to "".
+ */
+int	ids_from_uri(const char *uri, const char *type, char out[ID_LEN + 1]);
+
+/* The index (0-based) of id in l, or -1 when absent.  Linear. */
+int64_t	ids_find(const struct idlist *l, const char *id);
+
+/*
+ * A packed id list under construction.  Start from IDS_LIST_INIT; the
+ * list owns its memory until ids_list_free().
+ */
+struct ids_list {
+	struct buf	b;	/* n * ID_LEN bytes */
+	uint32_t	n;
+};
+
+#define IDS_LIST_INIT	{ BUF_INIT, 0 }
+
+/*
+ * Appends id (which must satisfy ids_valid_any()).  Returns 0, or -1 when
+ * the id is not valid or memory ran out (the list is then unchanged).
+ */
+int	ids_list_add(struct ids_list *, const char *id);
+/*
+ * Returns a struct idlist viewing the list, for a store_put_* call.  It
+ * is valid until the next add, reset or free.
+ */
+struct idlist ids_list_view(const struct ids_list *);
+/* Empties the list, keeping its memory. */
+void	ids_list_reset(struct ids_list *);
+/* Releases the memory; the list may be used again afterwards. */
+void	ids_list_free(struct ids_list *);
+
+#endif
