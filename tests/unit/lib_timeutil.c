@@ -1,0 +1,315 @@
+/*
+ * lib_timeutil.c — unit tests of lib/timeutil.c.
+ *
+ * Expected numbers were computed with Python's datetime and calendar
+ * modules (an independent implementation); the calendar itself is also
+ * checked day by day against a naive counter over 1600..2400.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+
+#include "timeutil.h"
+
+/* Proves days<->civil agree with a naive day counter for 800 years. */
+static void
+test_civil_walk(void **state)
+{
+	static const unsigned mdays[12] =
+	    { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int64_t y = 1600, day, gy;
+	unsigned m = 1, d = 1, gm, gd, len;
+
+	(void)state;
+	day = time_days_from_civil(1600, 1, 1);
+	assert_int_equal(day, -135140);		/* Python: date(1600,1,1) */
+	for (; y < 2400; day++) {
+		assert_int_equal(time_days_from_civil(y, m, d), day);
+		time_civil_from_days(day, &gy, &gm, &gd);
+		assert_int_equal(gy, y);
+		assert_int_equal(gm, m);
+		assert_int_equal(gd, d);
+		len = mdays[m - 1];
+		if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+			len = 29;
+		if (++d > len) {
+			d = 1;
+			if (++m > 12) {
+				m = 1;
+				y++;
+			}
+		}
+	}
+	assert_int_equal(time_days_from_civil(1970, 1, 1), 0);
+	assert_int_equal(time_days_from_civil(2000, 2, 29), 11016);
+	assert_int_equal(time_days_from_civil(1, 1, 1), -719162);
+	assert_int_equal(time_days_from_civil(9999, 12, 31), 2932896);
+}
+
+/* Proves time_day rounds down, including for negative times. */
+static void
+test_day(void **state)
+{
+	(void)state;
+	assert_int_equal(time_day(0), 0);
+	assert_int_equal(time_day(86399999), 0);
+	assert_int_equal(time_day(86400000), 1);
+	assert_int_equal(time_day(-1), -1);
+	assert_int_equal(time_day(-86400000), -1);
+	assert_int_equal(time_day(-86400001), -2);
+	assert_int_equal(time_day(INT64_C(1767607201123)), 20458);
+	/* 2038-01-19T03:14:08Z, one second past INT32_MAX seconds. */
+	assert_int_equal(time_day(INT64_C(2147483648000)), 24855);
+}
+
+/* Proves weeks start on the UTC Monday, before 1970 too. */
+static void
+test_week_monday(void **state)
+{
+	int i;
+
+	(void)state;
+	/* 1970-01-01 was a Thursday: its Monday is 1969-12-29 (day -3). */
+	assert_int_equal(time_week_monday(0), -3);
+	/* 2026-01-05 is a Monday (day 20458): every ms of its week maps. */
+	for (i = 0; i < 7; i++)
+		assert_int_equal(time_week_monday((INT64_C(20458) + i) *
+		    86400000 + 12345), 20458);
+	assert_int_equal(time_week_monday(INT64_C(20458) * 86400000 - 1),
+	    20451);
+	/* 1969-07-20 (day -165, a Sunday) belongs to Monday 1969-07-14. */
+	assert_int_equal(time_week_monday(INT64_C(-14182940000)), -171);
+}
+
+/* Proves the accepted RFC 3339 forms give the right instants. */
+static void
+test_parse_iso8601_ok(void **state)
+{
+	int64_t ms;
+
+	(void)state;
+	assert_int_equal(time_parse_iso8601("2026-01-05T10:00:01.123Z", &ms),
+	    0);
+	assert_int_equal(ms, INT64_C(1767607201123));
+	assert_int_equal(time_parse_iso8601("2026-01-05T10:00:01Z", &ms), 0);
+	assert_int_equal(ms, INT64_C(1767607201000));
+	assert_int_equal(time_parse_iso8601("2026-01-05T10:00:01+00:00",
+	    &ms), 0);
+	assert_int_equal(ms, INT64_C(1767607201000));
+	assert_int_equal(time_parse_iso8601("2026-01-05T11:30:01.5+01:30",
+	    &ms), 0);
+	assert_int_equal(ms, INT64_C(1767607201500));
+	assert_int_equal(time_parse_iso8601("2026-01-05T04:00:01-06:00",
+	    &ms), 0);
+	assert_int_equal(ms, INT64_C(1767607201000));
+	/* Fractions of 1..9 digits are truncated to ms. */
+	assert_int_equal(time_parse_iso8601("2026-01-05t10:00:01.123456789z",
+	    &ms), 0);
+	assert_int_equal(ms, INT64_C(1767607201123));
+	assert_int_equal(time_parse_iso8601("1970-01-01T00:00:00Z", &ms), 0);
+	assert_int_equal(ms, 0);
+	assert_int_equal(time_parse_iso8601("1969-12-31T23:59:59.999Z", &ms),
+	    0);
+	assert_int_equal(ms, -1);
+	assert_int_equal(time_parse_iso8601("1969-07-20T20:17:40Z", &ms), 0);
+	assert_int_equal(ms, INT64_C(-14182940000));
+	assert_int_equal(time_parse_iso8601("2038-01-19T03:14:08Z", &ms), 0);
+	assert_int_equal(ms, INT64_C(2147483648000));
+	assert_int_equal(time_parse_iso8601("2024-02-29T00:00:00Z", &ms), 0);
+	assert_int_equal(time_parse_iso8601("2000-02-29T00:00:00Z", &ms), 0);
+}
+
+/* Proves the parser is strict: each of these is refused untouched. */
+static void
+test_parse_iso8601_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "2026", "2026-01-05", "2026-01-05T10:00:01",
+		"2026-1-05T10:00:01Z", "2026-01-5T10:00:01Z",
+		"26-01-05T10:00:01Z", "2026-01-05 10:00:01Z",
+		"2026-01-05T10:00Z", "2026-01-05T10:00:01.Z",
+		"2026-01-05T10:00:01.1234567890Z", "2026-01-05T10:00:01ZZ",
+		"2026-01-05T10:00:01Z ", " 2026-01-05T10:00:01Z",
+		"2026-01-05T10:00:01+0100", "2026-01-05T10:00:01+01",
+		"2026-01-05T10:00:01+24:00", "2026-01-05T10:00:01+01:60",
+		"2026-13-05T10:00:01Z", "2026-00-05T10:00:01Z",
+		"2026-02-29T10:00:01Z", "2100-02-29T10:00:01Z",
+		"2026-04-31T10:00:01Z", "2026-01-00T10:00:01Z",
+		"2026-01-05T24:00:00Z", "2026-01-05T10:60:00Z",
+		"2026-01-05T10:00:60Z", "2026-01-05T10:00:01.123+",
+		"2026-01-05T1a:00:01Z", "+2026-01-05T10:00:01Z",
+	};
+	size_t i;
+	int64_t ms;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ms = 42;
+		if (time_parse_iso8601(bad[i], &ms) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(ms, 42);
+	}
+	assert_int_equal(time_parse_iso8601(NULL, &ms), -1);
+}
+
+/* Proves formatting, with and without ms, and round trips through parse. */
+static void
+test_format_iso8601(void **state)
+{
+	static const int64_t v[] = { 0, -1, 1, 999, INT64_C(1767607201123),
+	    INT64_C(2147483647999), INT64_C(2147483648000),
+	    INT64_C(-14182940000), INT64_C(951782400000),
+	    INT64_C(253402300799999), INT64_C(-62167219200000) };
+	char out[32];
+	int64_t ms;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(time_format_iso8601(INT64_C(1767607201123), out, 1),
+	    0);
+	assert_string_equal(out, "2026-01-05T10:00:01.123Z");
+	assert_int_equal(time_format_iso8601(INT64_C(1767607201123), out, 0),
+	    0);
+	assert_string_equal(out, "2026-01-05T10:00:01Z");
+	assert_int_equal(time_format_iso8601(-1, out, 1), 0);
+	assert_string_equal(out, "1969-12-31T23:59:59.999Z");
+	assert_int_equal(time_format_iso8601(INT64_C(2147483648000), out, 0),
+	    0);
+	assert_string_equal(out, "2038-01-19T03:14:08Z");
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		assert_int_equal(time_format_iso8601(v[i], out, 1), 0);
+		assert_int_equal(time_parse_iso8601(out, &ms), 0);
+		assert_int_equal(ms, v[i]);
+	}
+	/* Years outside 0000..9999 cannot be written in this form. */
+	assert_int_equal(time_format_iso8601(INT64_C(253402300800000), out, 1),
+	    -1);
+	assert_string_equal(out, "");
+	assert_int_equal(time_format_iso8601(INT64_C(-62167219200001), out, 0),
+	    -1);
+}
+
+/* Proves the clock reads the real time (agrees with time(3)). */
+static void
+test_now(void **state)
+{
+	int64_t before, now, after;
+
+	(void)state;
+	before = (int64_t)time(NULL) * 1000;
+	now = time_now_ms();
+	after = ((int64_t)time(NULL) + 1) * 1000;
+	assert_true(now >= before && now <= after);
+}
+
+/* Proves the three HTTP date forms parse to the same instant. */
+static void
+test_http_date(void **state)
+{
+	int64_t s;
+
+	(void)state;
+	assert_int_equal(time_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT",
+	    &s), 0);
+	assert_int_equal(s, 784111777);
+	s = 0;
+	assert_int_equal(time_parse_http_date(
+	    "Sunday, 06-Nov-94 08:49:37 GMT", &s), 0);
+	assert_int_equal(s, 784111777);
+	s = 0;
+	assert_int_equal(time_parse_http_date("Sun Nov  6 08:49:37 1994", &s),
+	    0);
+	assert_int_equal(s, 784111777);
+	assert_int_equal(time_parse_http_date("Sun Nov 16 08:49:37 1994", &s),
+	    0);
+	assert_int_equal(s, 784111777 + 10 * 86400);
+	/* 2038: past 32-bit seconds. */
+	assert_int_equal(time_parse_http_date("Tue, 19 Jan 2038 03:14:08 GMT",
+	    &s), 0);
+	assert_int_equal(s, INT64_C(2147483648));
+	/* A leap second is allowed by the grammar and rolls over. */
+	assert_int_equal(time_parse_http_date("Sat, 31 Dec 2016 23:59:60 GMT",
+	    &s), 0);
+	assert_int_equal(s, INT64_C(1483228800));
+}
+
+/* Proves RFC 850 two-digit years follow RFC 9110's 50-year rule. */
+static void
+test_http_date_two_digit_year(void **state)
+{
+	char in[64];
+	int64_t s, y, now_y, want;
+	unsigned m, d;
+	int yy;
+
+	(void)state;
+	time_civil_from_days(time_day(time_now_ms()), &now_y, &m, &d);
+	for (yy = 0; yy < 100; yy++) {
+		snprintf(in, sizeof(in), "Monday, 01-Mar-%02d 00:00:00 GMT",
+		    yy);
+		assert_int_equal(time_parse_http_date(in, &s), 0);
+		time_civil_from_days(s / 86400, &y, &m, &d);
+		want = now_y - now_y % 100 + yy;
+		if (want > now_y + 50)
+			want -= 100;
+		assert_int_equal(y, want);
+		assert_true(y <= now_y + 50 && y > now_y - 50);
+	}
+}
+
+/* Proves malformed HTTP dates are refused and *unix_s left alone. */
+static void
+test_http_date_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "Sun, 06 Nov 1994 08:49:37 UTC",
+		"Sun, 6 Nov 1994 08:49:37 GMT", "sun, 06 Nov 1994 08:49:37 GMT",
+		"Sun, 06 nov 1994 08:49:37 GMT", "Sun, 06 Nov 94 08:49:37 GMT",
+		"Sun, 06 Nov 1994 08:49:37 GMT ",
+		"Sun,06 Nov 1994 08:49:37 GMT",
+		"Sun, 06 Nov 1994 08:49 GMT",
+		"Sun, 31 Nov 1994 08:49:37 GMT",
+		"Sun, 06 Nov 1994 24:49:37 GMT",
+		"Sun, 06 Nov 1994 08:49:61 GMT",
+		"Sunday, 06-Nov-1994 08:49:37 GMT",
+		"Sund, 06 Nov 1994 08:49:37 GMT",
+		"Sun Nov 6 08:49:37 1994", "Sun Nov  6 08:49:37 94",
+		"Sun Nov  6 08:49:37 1994 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
+		"120", "Sun, 06 Nov 1994 08:49:37",
+	};
+	size_t i;
+	int64_t s;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s = 42;
+		if (time_parse_http_date(bad[i], &s) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(s, 42);
+	}
+	assert_int_equal(time_parse_http_date(NULL, &s), -1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_civil_walk),
+		cmocka_unit_test(test_day),
+		cmocka_unit_test(test_week_monday),
+		cmocka_unit_test(test_parse_iso8601_ok),
+		cmocka_unit_test(test_parse_iso8601_bad),
+		cmocka_unit_test(test_format_iso8601),
+		cmocka_unit_test(test_now),
+		cmocka_unit_test(test_http_date),
+		cmocka_unit_test(test_http_date_two_digit_year),
+		cmocka_unit_test(test_http_date_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
