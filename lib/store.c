@@ -1,0 +1,2409 @@
+/*
+ * store.c — linernotes' data in one LMDB environment (contract: store.h).
+ *
+ * This is the only file that knows how records are laid out in LMDB and
+ * the only one that sees LMDB return codes: store_map_error() turns them
+ * into enum store_rc and logs what failed.  Values are encoded by codec.c
+ * (explicit, bounds-checked, big-endian; never a memcpy of a struct).
+ *
+ * Keys (all integers big-endian, so byte order is numeric order; signed
+ * values biased by flipping the sign bit, so negative times and days sort
+ * before positive ones; [U] is the user id as one length byte and the
+ * bytes, so a prefix scan of "bob" cannot match "bobby"):
+ *
+ *   users	user id (raw bytes)
+ *   plays	[U] be64 played_at ms
+ *   tracks, artists, albums	the 22-byte id
+ *   playlists	[U] 22-byte playlist id, be32 week
+ *   top	[U] u8 kind, u8 range, be32 day
+ *   gaps	[U] be64 from_ms
+ *   changes	be64 sequence number
+ *   meta	the name
+ *
+ * Values (codec.h: str = u32 length, bytes, NUL; idlist = u32 n, n * 22
+ * bytes; id = 22 bytes) all start with a version byte, now 1:
+ *
+ *   play	1, id track, str context_uri, u8 source, i32 ms_played
+ *   track	1, i64 updated_at, str name, str uri, str album_id,
+ *		idlist artists, u32 duration_ms, u16 popularity, u8 explicit,
+ *		u8 is_local, u16 disc_number, u16 track_number
+ *   artist	1, i64 updated_at, str name, u8 n, n * str genre,
+ *		u8 n, n * (str url, u16 width, u16 height), u16 popularity,
+ *		u8 detailed
+ *   album	1, i64 updated_at, str name, str album_type,
+ *		str release_date, idlist artists, u8 n, n * image,
+ *		u16 total_tracks
+ *   playlist	1, str name, str snapshot_id, u8 how, i64 obtained_at,
+ *		idlist tracks
+ *   top	1, i64 confirmed_at, idlist ids
+ *   gap	1, i64 to_ms, u8 reason, i64 recorded_at
+ *   user	1, then every field of struct user but id in declaration
+ *		order (char arrays as str, n_archive then that many str)
+ *   change	1, u8 entity kind, 22-byte id
+ *   meta	1, the caller's bytes (i64 values: 8 bytes big-endian)
+ *
+ * Entity values keep updated_at right after the version byte, so "equal
+ * but for updated_at" is one length test and one memcmp from byte 9.
+ * Decoding consumes exactly the value's bytes; anything else (short,
+ * long, a length past the end, an enum out of range, an unknown version)
+ * is logged with the database and key and returned as STORE_ERR.
+ *
+ * Keys built from caller input are checked first: a put with an
+ * ill-formed user or id is STORE_ERR; a get, delete or iteration with one
+ * behaves as if no such record exists (STORE_NOTFOUND, or no calls).
+ *
+ * Transactions.  A struct store_txn wraps one MDB_txn plus a small cache
+ * of cursors (one per database, renewed rather than reopened, so reads
+ * allocate nothing) and a scratch buffer for encoding.  Write functions
+ * record MDB_MAP_FULL in the txn itself, so store_write() grows the map
+ * and reruns the caller's function even when that function ignored the
+ * error.  Growing the map (or adopting a size another process set)
+ * remaps it, which LMDB allows only while no transaction of this process
+ * is active: struct store counts begun readers, and while there are any
+ * the remap is refused with a log line (the write or begin fails cleanly)
+ * instead of moving the map under them.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <errno.h>
+#include <lmdb.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+#define VALUE_VERSION	1		/* first byte of every value */
+#define MAXDBS		32		/* named databases, with headroom */
+#define DEFAULT_MAP	((size_t)64 << 20)
+#define GROW_MAX	16		/* map doublings per store_write */
+#define RETRY_MAX	8		/* MAP_RESIZED / READERS_FULL retries */
+#define CHANGE_KEEP	65536		/* change log entries kept at least */
+#define CHANGE_TRIM	1024		/* trim the log every this many */
+#define META_NAME_MAX	255
+#define ENTITY_HDR	9		/* version byte + i64 updated_at */
+#define KEY_MAX		128		/* longest key built here, with room */
+
+#define META_SCHEMA	"schema_version"
+#define META_CHANGE_SEQ	"change_seq"
+
+/*
+ * The databases.  per_user marks those whose keys start with [U]:
+ * store_purge_user() deletes from every one of them by prefix, so a new
+ * per-user database needs only its row here.
+ */
+enum store_db {
+	DB_USERS,
+	DB_PLAYS,
+	DB_TRACKS,
+	DB_ARTISTS,
+	DB_ALBUMS,
+	DB_PLAYLISTS,
+	DB_TOP,
+	DB_GAPS,
+	DB_CHANGES,
+	DB_META,
+	DB__MAX
+};
+
+static const struct store_dbdef {
+	const char	*name;
+	int		 per_user;
+} store_dbs[DB__MAX] = {
+	[DB_USERS] =		{ "users", 0 },	/* keyed by the bare id */
+	[DB_PLAYS] =		{ "plays", 1 },
+	[DB_TRACKS] =		{ "tracks", 0 },
+	[DB_ARTISTS] =		{ "artists", 0 },
+	[DB_ALBUMS] =		{ "albums", 0 },
+	[DB_PLAYLISTS] =	{ "playlists", 1 },
+	[DB_TOP] =		{ "top", 1 },
+	[DB_GAPS] =		{ "gaps", 1 },
+	[DB_CHANGES] =		{ "changes", 0 },
+	[DB_META] =		{ "meta", 0 },
+};
+
+/* The entity databases by enum entity_kind. */
+static const enum store_db store_entity_db[ENTITY__MAX] = {
+	[ENTITY_TRACK] = DB_TRACKS,
+	[ENTITY_ARTIST] = DB_ARTISTS,
+	[ENTITY_ALBUM] = DB_ALBUMS,
+};
+
+struct store {
+	MDB_env		*env;
+	MDB_dbi		 dbi[DB__MAX];
+	int		 rdonly;
+	uint32_t	 schema_version;
+	atomic_int	 readers;	/* read txns of this process begun */
+};
+
+struct store_txn {
+	struct store	*st;
+	MDB_txn		*txn;		/* NULL until begun; kept by readers */
+	int		 active;	/* begun and not yet ended */
+	int		 rdonly;
+	int		 map_full;	/* a write hit MDB_MAP_FULL */
+	int		 seq_loaded;	/* seq holds the change counter */
+	uint64_t	 seq;
+	MDB_cursor	*cur[DB__MAX];	/* cached cursors */
+	uint32_t	 cur_live;	/* bit db: cur[db] bound to txn */
+	uint32_t	 cur_busy;	/* bit db: cur[db] in use by a scan */
+	struct buf	 scratch;	/* value encoding */
+};
+
+struct key {
+	unsigned char	b[KEY_MAX];
+	size_t		len;
+};
+
+/*
+ * The one mapping from LMDB return codes to enum store_rc.  Logs failures
+ * with what was being done and where.  MDB_MAP_FULL is remembered in t
+ * (store_write() then grows the map) and logged only at debug level, as
+ * are the MDB_BAD_TXN errors that follow it inside the same transaction.
+ */
+static int
+store_map_error(struct store_txn *t, int rc, const char *what, int db)
+{
+	const char *where = db >= 0 && db < DB__MAX ? store_dbs[db].name :
+	    "environment";
+
+	switch (rc) {
+	case MDB_SUCCESS:
+		return STORE_OK;
+	case MDB_NOTFOUND:
+		return STORE_NOTFOUND;
+	case MDB_KEYEXIST:
+		return STORE_EXISTS;
+	case MDB_MAP_FULL:
+		if (t != NULL)
+			t->map_full = 1;
+		log_debug("store: %s %s: map full (will grow and retry)",
+		    what, where);
+		return STORE_ERR;
+	case MDB_BAD_TXN:
+		if (t != NULL && t->map_full) {
+			log_debug("store: %s %s: after map full", what, where);
+			return STORE_ERR;
+		}
+		break;
+	default:
+		break;
+	}
+	log_warnx("store: %s %s: %s", what, where, mdb_strerror(rc));
+	return STORE_ERR;
+}
+
+/* Logs a value that did not decode, naming the database and the key. */
+static void
+store_damaged(enum store_db db, const MDB_val *k, const MDB_val *v)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = k->mv_data;
+	char kh[2 * 32 + 4];
+	size_t i, o = 0;
+
+	for (i = 0; i < k->mv_size && i < 32; i++) {
+		kh[o++] = hex[p[i] >> 4];
+		kh[o++] = hex[p[i] & 15];
+	}
+	if (k->mv_size > 32) {
+		kh[o++] = '.';
+		kh[o++] = '.';
+	}
+	kh[o] = '\0';
+	log_warnx("store: %s: damaged value or unknown version (%zu bytes, "
+	    "version byte %d) at key %s", store_dbs[db].name, v->mv_size,
+	    v->mv_size > 0 ? *(const unsigned char *)v->mv_data : -1, kh);
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+/* Starts k with [U].  -1 when user is not 1..USER_ID_MAX bytes. */
+static int
+key_user(struct key *k, const char *user)
+{
+	size_t n;
+
+	if (user == NULL || (n = strnlen(user, USER_ID_MAX + 1)) == 0 ||
+	    n > USER_ID_MAX)
+		return -1;
+	k->b[0] = (unsigned char)n;
+	memcpy(k->b + 1, user, n);
+	k->len = 1 + n;
+	return 0;
+}
+
+/* k = the bare user id (users database). */
+static int
+key_user_bare(struct key *k, const char *user)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	memmove(k->b, k->b + 1, k->len - 1);
+	k->len--;
+	return 0;
+}
+
+static void
+key_u8(struct key *k, uint8_t v)
+{
+	k->b[k->len++] = v;
+}
+
+static void
+key_be32(struct key *k, uint32_t v)
+{
+	codec_be32_put(k->b + k->len, v);
+	k->len += 4;
+}
+
+static void
+key_be64(struct key *k, uint64_t v)
+{
+	codec_be64_put(k->b + k->len, v);
+	k->len += 8;
+}
+
+/* Appends an id of exactly ID_LEN bytes; -1 otherwise. */
+static int
+key_id(struct key *k, const char *id)
+{
+	if (id == NULL || strnlen(id, ID_LEN + 1) != ID_LEN)
+		return -1;
+	memcpy(k->b + k->len, id, ID_LEN);
+	k->len += ID_LEN;
+	return 0;
+}
+
+/* Appends n bytes of c (0x00 / 0xff pad a prefix to a range bound). */
+static void
+key_fill(struct key *k, unsigned char c, size_t n)
+{
+	memset(k->b + k->len, c, n);
+	k->len += n;
+}
+
+/*
+ * For a per-user key of the form [U] tail: the tail, when the key has
+ * exactly tail bytes after [U]; NULL otherwise.
+ */
+static const unsigned char *
+key_tail(const MDB_val *k, size_t tail)
+{
+	const unsigned char *p = k->mv_data;
+
+	if (k->mv_size < 1 || k->mv_size != 1 + (size_t)p[0] + tail)
+		return NULL;
+	return p + 1 + p[0];
+}
+
+/* LMDB's default order: memcmp, then the shorter key first. */
+static int
+key_cmp(const MDB_val *a, const struct key *b)
+{
+	size_t n = a->mv_size < b->len ? a->mv_size : b->len;
+	int c;
+
+	if ((c = memcmp(a->mv_data, b->b, n)) != 0)
+		return c;
+	return a->mv_size < b->len ? -1 : a->mv_size > b->len;
+}
+
+static MDB_val
+key_val(const struct key *k)
+{
+	MDB_val v;
+
+	v.mv_size = k->len;
+	v.mv_data = (void *)(uintptr_t)k->b;
+	return v;
+}
+
+/* ---- transactions and cursors ------------------------------------------- */
+
+static int
+store_txn_check(const struct store_txn *t)
+{
+	if (t == NULL || t->txn == NULL || !t->active) {
+		log_warnx("store: no transaction is active");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * 0 when the map may be remapped now, -1 (logged) while a reader of this
+ * process is begun: its records point into the current mapping.
+ */
+static int
+store_remap_check(struct store *st)
+{
+	int n;
+
+	if ((n = atomic_load(&st->readers)) == 0)
+		return 0;
+	log_warnx("store: the map must be remapped (grown), but %d read "
+	    "transaction%s of this process %s still begun", n,
+	    n == 1 ? "" : "s", n == 1 ? "is" : "are");
+	return -1;
+}
+
+/*
+ * Begins (a reader: renews) t's transaction.  MDB_MAP_RESIZED (another
+ * process grew the map) is met by adopting the new size, MDB_READERS_FULL
+ * by clearing the slots of dead processes; both are retried a bounded
+ * number of times.
+ */
+static int
+store_txn_begin(struct store_txn *t)
+{
+	MDB_env *env = t->st->env;
+	int rc, dead, tries;
+
+	for (tries = 0;; tries++) {
+		if (t->txn != NULL)
+			rc = mdb_txn_renew(t->txn);
+		else
+			rc = mdb_txn_begin(env, NULL,
+			    t->rdonly ? MDB_RDONLY : 0, &t->txn);
+		if (rc == MDB_SUCCESS)
+			break;
+		if (t->txn != NULL) {
+			/* A failed renew: start over from a fresh txn. */
+			mdb_txn_abort(t->txn);
+			t->txn = NULL;
+		}
+		if (tries == RETRY_MAX)
+			break;
+		if (rc == MDB_MAP_RESIZED) {
+			log_debug("store: map grown by another process");
+			if (store_remap_check(t->st) == -1)
+				break;
+			if ((rc = mdb_env_set_mapsize(env, 0)) != 0)
+				break;
+			continue;
+		}
+		if (rc == MDB_READERS_FULL) {
+			if ((rc = mdb_reader_check(env, &dead)) != 0)
+				break;
+			if (dead == 0) {
+				rc = MDB_READERS_FULL;
+				break;
+			}
+			log_info("store: cleared %d stale reader slots", dead);
+			continue;
+		}
+		break;
+	}
+	if (rc != MDB_SUCCESS) {
+		(void)store_map_error(t, rc, "begin transaction", -1);
+		return STORE_ERR;
+	}
+	t->active = 1;
+	if (t->rdonly)
+		atomic_fetch_add(&t->st->readers, 1);
+	t->map_full = 0;
+	t->seq_loaded = 0;
+	t->cur_live = 0;
+	t->cur_busy = 0;
+	return STORE_OK;
+}
+
+/* Marks t no longer begun (and a reader no longer counted). */
+static void
+store_txn_inactive(struct store_txn *t)
+{
+	if (t->active && t->rdonly)
+		atomic_fetch_sub(&t->st->readers, 1);
+	t->active = 0;
+	t->cur_live = t->cur_busy = 0;
+}
+
+/*
+ * After a txn was committed or aborted.  A write txn's cursors went with
+ * it (LMDB frees them); a reader's were closed by the caller first.
+ */
+static void
+store_txn_forget(struct store_txn *t)
+{
+	store_txn_inactive(t);
+	memset(t->cur, 0, sizeof(t->cur));
+	t->txn = NULL;
+}
+
+/* Read-only cursors outlive their txns and are closed explicitly. */
+static void
+store_close_cursors(struct store_txn *t)
+{
+	int db;
+
+	for (db = 0; db < DB__MAX; db++)
+		if (t->cur[db] != NULL) {
+			mdb_cursor_close(t->cur[db]);
+			t->cur[db] = NULL;
+		}
+	t->cur_live = t->cur_busy = 0;
+}
+
+/*
+ * A cursor on db for t: the cached one (opened once, renewed after each
+ * begin), or, when a scan of db is already running on it, a temporary one
+ * (*tmp set; cursor_release closes it).
+ */
+static MDB_cursor *
+cursor_acquire(struct store_txn *t, enum store_db db, int *tmp)
+{
+	uint32_t bit = UINT32_C(1) << db;
+	MDB_cursor *c;
+	int rc;
+
+	*tmp = 0;
+	if (t->cur_busy & bit) {
+		if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) != 0) {
+			(void)store_map_error(t, rc, "open cursor", db);
+			return NULL;
+		}
+		*tmp = 1;
+		return c;
+	}
+	if (t->cur[db] == NULL)
+		rc = mdb_cursor_open(t->txn, t->st->dbi[db], &t->cur[db]);
+	else if (!(t->cur_live & bit))
+		rc = mdb_cursor_renew(t->txn, t->cur[db]);
+	else
+		rc = MDB_SUCCESS;
+	if (rc != MDB_SUCCESS) {
+		(void)store_map_error(t, rc, "open cursor", db);
+		return NULL;
+	}
+	t->cur_live |= bit;
+	t->cur_busy |= bit;
+	return t->cur[db];
+}
+
+static void
+cursor_release(struct store_txn *t, enum store_db db, MDB_cursor *c,
+    int tmp)
+{
+	if (tmp)
+		mdb_cursor_close(c);
+	else
+		t->cur_busy &= ~(UINT32_C(1) << db);
+}
+
+/* ---- database primitives ------------------------------------------------- */
+
+static int
+db_get(struct store_txn *t, enum store_db db, const struct key *k,
+    MDB_val *v)
+{
+	MDB_val mk = key_val(k);
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	return store_map_error(t, mdb_get(t->txn, t->st->dbi[db], &mk, v),
+	    "get", db);
+}
+
+static int
+db_put(struct store_txn *t, enum store_db db, const struct key *k,
+    const void *data, size_t len, unsigned flags)
+{
+	MDB_val mk = key_val(k), mv;
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	mv.mv_size = len;
+	mv.mv_data = (void *)(uintptr_t)data;
+	return store_map_error(t, mdb_put(t->txn, t->st->dbi[db], &mk, &mv,
+	    flags), "put", db);
+}
+
+static int
+db_del(struct store_txn *t, enum store_db db, const struct key *k)
+{
+	MDB_val mk = key_val(k);
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	return store_map_error(t, mdb_del(t->txn, t->st->dbi[db], &mk, NULL),
+	    "delete", db);
+}
+
+/* A scan callback: 0 goes on, 1 stops (success), -1 fails. */
+typedef int (*scan_fn)(struct store_txn *, const MDB_val *k,
+    const MDB_val *v, void *ctx);
+
+/*
+ * Calls fn for every key k of db with lo <= k <= hi (NULL: unbounded) in
+ * dir order.  DESC positions at the first key >= hi and steps back when
+ * it is past hi; when no key is >= hi it starts from the last key.
+ */
+static int
+store_scan(struct store_txn *t, enum store_db db, const struct key *lo,
+    const struct key *hi, enum store_dir dir, scan_fn fn, void *ctx)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, frc, tmp, ret = STORE_OK;
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if (dir != STORE_ASC && dir != STORE_DESC) {
+		log_warnx("store: scan %s: bad direction", store_dbs[db].name);
+		return STORE_ERR;
+	}
+	if (lo != NULL && hi != NULL) {
+		k = key_val(lo);
+		if (key_cmp(&k, hi) > 0)
+			return STORE_OK;
+	}
+	if ((c = cursor_acquire(t, db, &tmp)) == NULL)
+		return STORE_ERR;
+	if (dir == STORE_ASC) {
+		if (lo != NULL) {
+			k = key_val(lo);
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+		} else
+			rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	} else {
+		if (hi != NULL) {
+			k = key_val(hi);
+			rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+			if (rc == MDB_NOTFOUND)
+				rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+			else if (rc == MDB_SUCCESS && key_cmp(&k, hi) > 0)
+				rc = mdb_cursor_get(c, &k, &v, MDB_PREV);
+		} else
+			rc = mdb_cursor_get(c, &k, &v, MDB_LAST);
+	}
+	while (rc == MDB_SUCCESS) {
+		if (dir == STORE_ASC ? (hi != NULL && key_cmp(&k, hi) > 0) :
+		    (lo != NULL && key_cmp(&k, lo) < 0))
+			break;
+		if ((frc = fn(t, &k, &v, ctx)) != 0) {
+			if (frc != 1)
+				ret = STORE_ERR;
+			goto release;
+		}
+		rc = mdb_cursor_get(c, &k, &v,
+		    dir == STORE_ASC ? MDB_NEXT : MDB_PREV);
+	}
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, "iterate", db);
+release:
+	cursor_release(t, db, c, tmp);
+	return ret;
+}
+
+/* Deletes every key of db that starts with prefix; adds the count to *n. */
+static int
+store_del_prefix(struct store_txn *t, enum store_db db,
+    const struct key *prefix, uint64_t *n)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, tmp, ret = STORE_OK;
+
+	if ((c = cursor_acquire(t, db, &tmp)) == NULL)
+		return STORE_ERR;
+	for (;;) {
+		/* Re-seek after each delete: simple and order-safe. */
+		k = key_val(prefix);
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE)) != 0)
+			break;
+		if (k.mv_size < prefix->len ||
+		    memcmp(k.mv_data, prefix->b, prefix->len) != 0)
+			break;
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+		(*n)++;
+	}
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, "purge", db);
+	cursor_release(t, db, c, tmp);
+	return ret;
+}
+
+/* Encodes into t's scratch buffer; the encoder is ready to use. */
+static void
+store_enc_begin(struct store_txn *t, struct enc *e)
+{
+	codec_enc_init(e, &t->scratch);
+	codec_put_u8(e, VALUE_VERSION);
+}
+
+/* Starts decoding v; -1 when its version byte is not ours. */
+static int
+store_dec_begin(struct dec *d, const MDB_val *v)
+{
+	codec_dec_init(d, v->mv_data, v->mv_size);
+	return codec_get_u8(d) == VALUE_VERSION && !d->bad ? 0 : -1;
+}
+
+/* ---- opening ------------------------------------------------------------- */
+
+/* Opens the databases and checks or writes the schema version. */
+static int
+store_open_dbs(struct store *st, const char *path)
+{
+	struct store_txn t;
+	int64_t ver;
+	int rc, db;
+
+	memset(&t, 0, sizeof(t));
+	t.st = st;
+	t.rdonly = st->rdonly;
+	if (store_txn_begin(&t) != STORE_OK)
+		return STORE_ERR;
+	for (db = 0; db < DB__MAX; db++) {
+		rc = mdb_dbi_open(t.txn, store_dbs[db].name,
+		    st->rdonly ? 0 : MDB_CREATE, &st->dbi[db]);
+		if (rc == MDB_NOTFOUND) {
+			log_warnx("store: %s: no database \"%s\": not a "
+			    "linernotes store, or one the collector has not "
+			    "opened yet", path, store_dbs[db].name);
+			goto abort;
+		}
+		if (rc != 0) {
+			(void)store_map_error(&t, rc, "open", db);
+			goto abort;
+		}
+	}
+	rc = store_get_meta_i64(&t, META_SCHEMA, &ver);
+	if (rc == STORE_NOTFOUND && !st->rdonly) {
+		ver = STORE_SCHEMA_VERSION;
+		if (store_put_meta_i64(&t, META_SCHEMA, ver) != STORE_OK)
+			goto abort;
+	} else if (rc == STORE_NOTFOUND) {
+		log_warnx("store: %s: no schema version: not a linernotes "
+		    "store", path);
+		goto abort;
+	} else if (rc != STORE_OK)
+		goto abort;
+	if (ver > STORE_SCHEMA_VERSION) {
+		log_warnx("store: %s: written by a newer linernotes (schema "
+		    "version %lld, this program knows up to %d)", path,
+		    (long long)ver, STORE_SCHEMA_VERSION);
+		goto abort;
+	}
+	if (ver < 1) {
+		log_warnx("store: %s: bad schema version %lld", path,
+		    (long long)ver);
+		goto abort;
+	}
+	st->schema_version = (uint32_t)ver;
+	/* Commit even a read txn: that keeps the dbi handles open. */
+	if (t.rdonly)
+		store_close_cursors(&t);
+	rc = mdb_txn_commit(t.txn);
+	store_txn_forget(&t);
+	buf_free(&t.scratch);
+	if (rc != 0) {
+		(void)store_map_error(NULL, rc, "commit", -1);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+abort:
+	if (t.rdonly)
+		store_close_cursors(&t);
+	mdb_txn_abort(t.txn);
+	store_txn_forget(&t);
+	buf_free(&t.scratch);
+	return STORE_ERR;
+}
+
+int
+store_open(struct store **sp, const char *path, unsigned flags,
+    size_t map_size)
+{
+	struct store *st;
+	struct stat sb;
+	MDB_envinfo ei;
+	char data[4096];
+	int rc, dead, fresh;
+
+	*sp = NULL;
+	if (map_size == 0)
+		map_size = DEFAULT_MAP;
+	if (stat(path, &sb) == -1) {
+		if (errno == ENOENT && (flags & STORE_RDONLY)) {
+			log_warnx("store: %s does not exist (the collector "
+			    "creates it)", path);
+			return STORE_ERR;
+		}
+		if (errno != ENOENT || mkdir(path, 0700) == -1) {
+			log_warn("store: %s", path);
+			return STORE_ERR;
+		}
+	} else if (!S_ISDIR(sb.st_mode)) {
+		log_warnx("store: %s is not a directory", path);
+		return STORE_ERR;
+	}
+	if ((size_t)snprintf(data, sizeof(data), "%s/data.mdb", path) >=
+	    sizeof(data)) {
+		log_warnx("store: %s: path too long", path);
+		return STORE_ERR;
+	}
+	fresh = stat(data, &sb) == -1 && errno == ENOENT;
+	if (fresh && (flags & STORE_RDONLY)) {
+		log_warnx("store: %s holds no store (no data.mdb; the "
+		    "collector creates it)", path);
+		return STORE_ERR;
+	}
+
+	if ((st = calloc(1, sizeof(*st))) == NULL) {
+		log_warn("store: %s", path);
+		return STORE_ERR;
+	}
+	st->rdonly = (flags & STORE_RDONLY) != 0;
+	if ((rc = mdb_env_create(&st->env)) != 0) {
+		log_warnx("store: %s: %s", path, mdb_strerror(rc));
+		goto free_store;
+	}
+	/*
+	 * A new map gets the size asked for.  An existing one is opened at
+	 * its recorded size (LMDB would shrink it to a configured smaller
+	 * one) and only then raised to the size asked for, if larger.
+	 */
+	if ((rc = mdb_env_set_maxdbs(st->env, MAXDBS)) != 0 ||
+	    (fresh && (rc = mdb_env_set_mapsize(st->env, map_size)) != 0) ||
+	    (rc = mdb_env_open(st->env, path,
+	    MDB_NOTLS | (st->rdonly ? MDB_RDONLY : 0), 0600)) != 0 ||
+	    (rc = mdb_reader_check(st->env, &dead)) != 0 ||
+	    (rc = mdb_env_info(st->env, &ei)) != 0 ||
+	    (!fresh && !st->rdonly && ei.me_mapsize < map_size &&
+	    (rc = mdb_env_set_mapsize(st->env, map_size)) != 0)) {
+		log_warnx("store: %s: %s", path, mdb_strerror(rc));
+		goto close_env;
+	}
+	/* mdb_reader_check() cleared slots left by killed processes. */
+	if (dead > 0)
+		log_info("store: %s: cleared %d stale reader slots", path,
+		    dead);
+	if (store_open_dbs(st, path) != STORE_OK)
+		goto close_env;
+	*sp = st;
+	return STORE_OK;
+close_env:
+	mdb_env_close(st->env);
+free_store:
+	free(st);
+	return STORE_ERR;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	mdb_env_close(st->env);
+	free(st);
+}
+
+/* mdb_reader_list() callback: counts the lines that describe a reader. */
+static int
+store_count_reader(const char *msg, void *ctx)
+{
+	uint32_t *n = ctx;
+
+	while (*msg == ' ')
+		msg++;
+	if (*msg >= '0' && *msg <= '9')
+		(*n)++;
+	return 0;
+}
+
+int
+store_get_info(struct store *st, struct store_info *info)
+{
+	MDB_envinfo ei;
+	MDB_stat ms;
+	uint32_t n = 0;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if ((rc = mdb_env_info(st->env, &ei)) != 0 ||
+	    (rc = mdb_env_stat(st->env, &ms)) != 0)
+		return store_map_error(NULL, rc, "info", -1);
+	if (mdb_reader_list(st->env, store_count_reader, &n) < 0)
+		n = ei.me_numreaders;
+	info->map_size = ei.me_mapsize;
+	info->used = ((uint64_t)ei.me_last_pgno + 1) * ms.ms_psize;
+	info->readers_used = n;
+	info->readers_max = ei.me_maxreaders;
+	info->schema_version = st->schema_version;
+	return STORE_OK;
+}
+
+/* ---- transactions -------------------------------------------------------- */
+
+/* Doubles the map (no txn of this process may be active). */
+static int
+store_grow(struct store *st)
+{
+	MDB_envinfo ei;
+	size_t size;
+	int rc;
+
+	if (store_remap_check(st) == -1)
+		return STORE_ERR;
+	if ((rc = mdb_env_info(st->env, &ei)) != 0)
+		return store_map_error(NULL, rc, "grow", -1);
+	if (ei.me_mapsize > SIZE_MAX / 2) {
+		log_warnx("store: map cannot grow past %zu bytes",
+		    ei.me_mapsize);
+		return STORE_ERR;
+	}
+	size = ei.me_mapsize * 2;
+	if ((rc = mdb_env_set_mapsize(st->env, size)) != 0)
+		return store_map_error(NULL, rc, "grow", -1);
+	log_info("store: map full, grown to %zu bytes", size);
+	return STORE_OK;
+}
+
+int
+store_write(struct store *st, store_write_fn fn, void *arg)
+{
+	struct store_txn t;
+	int rc, frc, grows = 0;
+
+	if (st->rdonly) {
+		log_warnx("store: write to a store opened read-only");
+		return STORE_ERR;
+	}
+	memset(&t, 0, sizeof(t));
+	t.st = st;
+	for (;;) {
+		if (store_txn_begin(&t) != STORE_OK) {
+			rc = STORE_ERR;
+			break;
+		}
+		frc = fn(&t, arg);
+		if (!t.map_full && frc == 0) {
+			rc = mdb_txn_commit(t.txn);
+			store_txn_forget(&t);
+			if (rc == MDB_SUCCESS) {
+				rc = STORE_OK;
+				break;
+			}
+			if (rc != MDB_MAP_FULL) {
+				rc = store_map_error(&t, rc, "commit", -1);
+				break;
+			}
+		} else {
+			mdb_txn_abort(t.txn);
+			store_txn_forget(&t);
+			if (!t.map_full) {
+				rc = STORE_ERR;
+				break;
+			}
+		}
+		/* The map filled up: grow it and do the whole unit again. */
+		if (grows++ == GROW_MAX) {
+			log_warnx("store: map still full after %d doublings",
+			    GROW_MAX);
+			rc = STORE_ERR;
+			break;
+		}
+		if (store_grow(st) != STORE_OK) {
+			rc = STORE_ERR;
+			break;
+		}
+	}
+	buf_free(&t.scratch);
+	return rc;
+}
+
+int
+store_read(struct store *st, store_write_fn fn, void *arg)
+{
+	struct store_txn t;
+	int frc;
+
+	memset(&t, 0, sizeof(t));
+	t.st = st;
+	t.rdonly = 1;
+	if (store_txn_begin(&t) != STORE_OK)
+		return STORE_ERR;
+	frc = fn(&t, arg);
+	store_close_cursors(&t);
+	mdb_txn_abort(t.txn);
+	store_txn_forget(&t);
+	buf_free(&t.scratch);
+	return frc == 0 ? STORE_OK : STORE_ERR;
+}
+
+struct store_txn *
+store_reader(struct store *st)
+{
+	struct store_txn *t;
+
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		log_warn("store: reader");
+		return NULL;
+	}
+	t->st = st;
+	t->rdonly = 1;
+	return t;
+}
+
+int
+store_read_begin(struct store_txn *t)
+{
+	if (t == NULL || !t->rdonly) {
+		log_warnx("store: read_begin without a reader handle");
+		return STORE_ERR;
+	}
+	if (t->active) {
+		log_warnx("store: read_begin on a reader already begun");
+		return STORE_ERR;
+	}
+	return store_txn_begin(t);
+}
+
+void
+store_read_end(struct store_txn *t)
+{
+	if (t == NULL || !t->active)
+		return;
+	mdb_txn_reset(t->txn);
+	store_txn_inactive(t);
+}
+
+void
+store_reader_free(struct store_txn *t)
+{
+	if (t == NULL)
+		return;
+	store_close_cursors(t);
+	store_txn_inactive(t);
+	if (t->txn != NULL)
+		mdb_txn_abort(t->txn);
+	buf_free(&t->scratch);
+	free(t);
+}
+
+/* ---- meta ---------------------------------------------------------------- */
+
+static int
+key_meta(struct key *k, const char *name)
+{
+	size_t n;
+
+	if (name == NULL || (n = strnlen(name, META_NAME_MAX + 1)) == 0 ||
+	    n > META_NAME_MAX)
+		return -1;
+	memcpy(k->b, name, n);
+	k->len = n;
+	return 0;
+}
+
+/* The caller's bytes of a meta value (after the version byte). */
+static int
+store_meta_value(const MDB_val *k, const MDB_val *v, const unsigned char **p,
+    size_t *len)
+{
+	if (v->mv_size < 1 ||
+	    *(const unsigned char *)v->mv_data != VALUE_VERSION) {
+		store_damaged(DB_META, k, v);
+		return STORE_ERR;
+	}
+	*p = (const unsigned char *)v->mv_data + 1;
+	*len = v->mv_size - 1;
+	return STORE_OK;
+}
+
+int
+store_get_meta(struct store_txn *t, const char *name, void *out,
+    size_t *len)
+{
+	const unsigned char *p;
+	struct key k;
+	MDB_val mk, v;
+	size_t n;
+	int rc;
+
+	if (key_meta(&k, name) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_META, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (store_meta_value(&mk, &v, &p, &n) != STORE_OK)
+		return STORE_ERR;
+	if (out != NULL && *len > 0)
+		memcpy(out, p, n < *len ? n : *len);
+	*len = n;
+	return STORE_OK;
+}
+
+int
+store_put_meta(struct store_txn *t, const char *name, const void *v,
+    size_t len)
+{
+	struct key k;
+
+	if (key_meta(&k, name) == -1) {
+		log_warnx("store: put meta: bad name");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	buf_reset(&t->scratch);
+	if (buf_putc(&t->scratch, VALUE_VERSION) == -1 ||
+	    buf_add(&t->scratch, v, len) == -1) {
+		log_warn("store: put meta");
+		return STORE_ERR;
+	}
+	return db_put(t, DB_META, &k, t->scratch.data, t->scratch.len, 0);
+}
+
+int
+store_get_meta_i64(struct store_txn *t, const char *name, int64_t *v)
+{
+	const unsigned char *p;
+	struct key k;
+	struct dec d;
+	MDB_val mk, mv;
+	size_t n;
+	int rc;
+
+	if (key_meta(&k, name) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_META, &k, &mv)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (store_meta_value(&mk, &mv, &p, &n) != STORE_OK)
+		return STORE_ERR;
+	codec_dec_init(&d, p, n);
+	*v = codec_get_i64(&d);
+	if (codec_dec_end(&d) == -1) {
+		store_damaged(DB_META, &mk, &mv);
+		*v = 0;
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_meta_i64(struct store_txn *t, const char *name, int64_t v)
+{
+	unsigned char b[8];
+
+	codec_be64_put(b, (uint64_t)v);
+	return store_put_meta(t, name, b, sizeof(b));
+}
+
+int
+store_del_meta(struct store_txn *t, const char *name)
+{
+	struct key k;
+
+	if (key_meta(&k, name) == -1)
+		return STORE_NOTFOUND;
+	return db_del(t, DB_META, &k);
+}
+
+/* ---- users --------------------------------------------------------------- */
+
+static int
+enc_user(struct enc *e, const struct user *u)
+{
+	uint8_t i;
+
+	if (u->status >= USER_STATUS__MAX || u->visibility >= VIS__MAX ||
+	    u->n_archive > ARCHIVE_MAX)
+		return -1;
+	codec_put_strn(e, u->display_name, sizeof(u->display_name));
+	codec_put_strn(e, u->country, sizeof(u->country));
+	codec_put_strn(e, u->product, sizeof(u->product));
+	codec_put_strn(e, u->image_url, sizeof(u->image_url));
+	codec_put_strn(e, u->access_token, sizeof(u->access_token));
+	codec_put_strn(e, u->refresh_token, sizeof(u->refresh_token));
+	codec_put_i64(e, u->token_expires);
+	codec_put_i64(e, u->authorized_at);
+	codec_put_u8(e, u->status);
+	codec_put_u8(e, u->visibility);
+	codec_put_strn(e, u->timezone, sizeof(u->timezone));
+	codec_put_strn(e, u->dw_playlist, sizeof(u->dw_playlist));
+	codec_put_u8(e, u->n_archive);
+	for (i = 0; i < u->n_archive; i++)
+		codec_put_strn(e, u->archive[i], sizeof(u->archive[i]));
+	codec_put_i64(e, u->created_at);
+	codec_put_i64(e, u->cursor_ms);
+	codec_put_i32(e, u->offset_s);
+	codec_put_i64(e, u->last_poll);
+	codec_put_i64(e, u->last_ok_poll);
+	codec_put_i64(e, u->next_plays);
+	codec_put_i64(e, u->next_top);
+	codec_put_i64(e, u->next_dw);
+	codec_put_i64(e, u->next_profile);
+	codec_put_u32(e, u->failures);
+	codec_put_strn(e, u->last_error, sizeof(u->last_error));
+	codec_put_u64(e, u->n_plays);
+	return codec_enc_end(e);
+}
+
+static int
+dec_user(const MDB_val *k, const MDB_val *v, struct user *u)
+{
+	struct dec d;
+	uint8_t i;
+
+	memset(u, 0, sizeof(*u));
+	if (k->mv_size < 1 || k->mv_size > USER_ID_MAX)
+		return -1;
+	memcpy(u->id, k->mv_data, k->mv_size);
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	codec_get_strcpy(&d, u->display_name, sizeof(u->display_name));
+	codec_get_strcpy(&d, u->country, sizeof(u->country));
+	codec_get_strcpy(&d, u->product, sizeof(u->product));
+	codec_get_strcpy(&d, u->image_url, sizeof(u->image_url));
+	codec_get_strcpy(&d, u->access_token, sizeof(u->access_token));
+	codec_get_strcpy(&d, u->refresh_token, sizeof(u->refresh_token));
+	u->token_expires = codec_get_i64(&d);
+	u->authorized_at = codec_get_i64(&d);
+	u->status = codec_get_u8(&d);
+	u->visibility = codec_get_u8(&d);
+	codec_get_strcpy(&d, u->timezone, sizeof(u->timezone));
+	codec_get_strcpy(&d, u->dw_playlist, sizeof(u->dw_playlist));
+	u->n_archive = codec_get_u8(&d);
+	if (u->status >= USER_STATUS__MAX || u->visibility >= VIS__MAX ||
+	    u->n_archive > ARCHIVE_MAX)
+		return -1;
+	for (i = 0; i < u->n_archive; i++)
+		codec_get_strcpy(&d, u->archive[i], sizeof(u->archive[i]));
+	u->created_at = codec_get_i64(&d);
+	u->cursor_ms = codec_get_i64(&d);
+	u->offset_s = codec_get_i32(&d);
+	u->last_poll = codec_get_i64(&d);
+	u->last_ok_poll = codec_get_i64(&d);
+	u->next_plays = codec_get_i64(&d);
+	u->next_top = codec_get_i64(&d);
+	u->next_dw = codec_get_i64(&d);
+	u->next_profile = codec_get_i64(&d);
+	u->failures = codec_get_u32(&d);
+	codec_get_strcpy(&d, u->last_error, sizeof(u->last_error));
+	u->n_plays = codec_get_u64(&d);
+	return codec_dec_end(&d);
+}
+
+int
+store_get_user(struct store_txn *t, const char *id, struct user *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_user_bare(&k, id) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_USERS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_user(&mk, &v, out) == -1) {
+		store_damaged(DB_USERS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_user(struct store_txn *t, const struct user *u)
+{
+	struct key k;
+	struct enc e;
+
+	if (strnlen(u->id, sizeof(u->id)) == sizeof(u->id) ||
+	    key_user_bare(&k, u->id) == -1) {
+		log_warnx("store: put user: bad user id");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	if (enc_user(&e, u) == -1) {
+		log_warnx("store: put user: a field is out of range or "
+		    "unterminated");
+		return STORE_ERR;
+	}
+	return db_put(t, DB_USERS, &k, t->scratch.data, t->scratch.len, 0);
+}
+
+int
+store_del_user(struct store_txn *t, const char *id)
+{
+	struct key k;
+
+	if (key_user_bare(&k, id) == -1)
+		return STORE_NOTFOUND;
+	return db_del(t, DB_USERS, &k);
+}
+
+int
+store_purge_user(struct store_txn *t, const char *id, uint64_t *n_deleted)
+{
+	struct key prefix;
+	uint64_t n = 0;
+	int db, rc;
+
+	if (n_deleted != NULL)
+		*n_deleted = 0;
+	if (key_user(&prefix, id) == -1)
+		return STORE_NOTFOUND;
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	for (db = 0; db < DB__MAX; db++) {
+		if (!store_dbs[db].per_user)
+			continue;
+		if (store_del_prefix(t, db, &prefix, &n) != STORE_OK)
+			return STORE_ERR;
+	}
+	if ((rc = store_del_user(t, id)) == STORE_OK)
+		n++;
+	else if (rc != STORE_NOTFOUND)
+		return STORE_ERR;
+	if (n_deleted != NULL)
+		*n_deleted = n;
+	return n > 0 ? STORE_OK : STORE_NOTFOUND;
+}
+
+/* Each iterator hands scan records to its caller's typed callback. */
+struct user_iter {
+	int	(*fn)(const struct user *, void *);
+	void	*arg;
+};
+
+static int
+scan_user(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	struct user_iter *it = ctx;
+	struct user u;
+
+	(void)t;
+	if (dec_user(k, v, &u) == -1) {
+		store_damaged(DB_USERS, k, v);
+		return -1;
+	}
+	return it->fn(&u, it->arg);
+}
+
+int
+store_iter_users(struct store_txn *t,
+    int (*fn)(const struct user *, void *), void *arg)
+{
+	struct user_iter it = { fn, arg };
+
+	return store_scan(t, DB_USERS, NULL, NULL, STORE_ASC, scan_user, &it);
+}
+
+/* ---- plays --------------------------------------------------------------- */
+
+static int
+key_play(struct key *k, const char *user, int64_t played_at)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	key_be64(k, codec_bias64(played_at));
+	return 0;
+}
+
+static int
+dec_play(const MDB_val *k, const MDB_val *v, struct play *p)
+{
+	const unsigned char *tail;
+	struct dec d;
+
+	memset(p, 0, sizeof(*p));
+	if ((tail = key_tail(k, 8)) == NULL)
+		return -1;
+	p->played_at = codec_unbias64(codec_be64_get(tail));
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	codec_get_id(&d, p->track_id);
+	p->context_uri = codec_get_str(&d);
+	p->source = codec_get_u8(&d);
+	p->ms_played = codec_get_i32(&d);
+	if (p->source >= SOURCE__MAX)
+		return -1;
+	return codec_dec_end(&d);
+}
+
+int
+store_put_play(struct store_txn *t, const char *user, const struct play *p)
+{
+	struct key k;
+	struct enc e;
+
+	if (key_play(&k, user, p->played_at) == -1) {
+		log_warnx("store: put play: bad user id");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	codec_put_id(&e, p->track_id);
+	codec_put_str(&e, p->context_uri);
+	codec_put_u8(&e, p->source);
+	codec_put_i32(&e, p->ms_played);
+	if (p->source >= SOURCE__MAX || codec_enc_end(&e) == -1) {
+		log_warnx("store: put play: bad track id or source");
+		return STORE_ERR;
+	}
+	return db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
+	    MDB_NOOVERWRITE);
+}
+
+int
+store_get_play(struct store_txn *t, const char *user, int64_t played_at,
+    struct play *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_play(&k, user, played_at) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_PLAYS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_play(&mk, &v, out) == -1) {
+		store_damaged(DB_PLAYS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_del_play(struct store_txn *t, const char *user, int64_t played_at)
+{
+	struct key k;
+
+	if (key_play(&k, user, played_at) == -1)
+		return STORE_NOTFOUND;
+	return db_del(t, DB_PLAYS, &k);
+}
+
+struct play_iter {
+	int	(*fn)(const struct play *, void *);
+	void	*arg;
+	uint64_t n;
+};
+
+static int
+scan_play(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	struct play_iter *it = ctx;
+	struct play p;
+
+	(void)t;
+	if (dec_play(k, v, &p) == -1) {
+		store_damaged(DB_PLAYS, k, v);
+		return -1;
+	}
+	return it->fn(&p, it->arg);
+}
+
+static int
+scan_count(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct play_iter *it = ctx;
+
+	(void)t;
+	(void)k;
+	(void)v;
+	it->n++;
+	return 0;
+}
+
+int
+store_iter_plays(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, enum store_dir dir,
+    int (*fn)(const struct play *, void *), void *arg)
+{
+	struct play_iter it = { fn, arg, 0 };
+	struct key lo, hi;
+
+	if (key_play(&lo, user, from_ms) == -1 ||
+	    key_play(&hi, user, to_ms) == -1)
+		return STORE_OK;
+	return store_scan(t, DB_PLAYS, &lo, &hi, dir, scan_play, &it);
+}
+
+int
+store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, uint64_t *n)
+{
+	struct play_iter it = { NULL, NULL, 0 };
+	struct key lo, hi;
+	int rc;
+
+	*n = 0;
+	if (key_play(&lo, user, from_ms) == -1 ||
+	    key_play(&hi, user, to_ms) == -1)
+		return STORE_OK;
+	rc = store_scan(t, DB_PLAYS, &lo, &hi, STORE_ASC, scan_count, &it);
+	if (rc == STORE_OK)
+		*n = it.n;
+	return rc;
+}
+
+/* ---- the entity change log ----------------------------------------------- */
+
+/*
+ * Deletes the changes numbered <= upto.  Called every CHANGE_TRIM
+ * sequence numbers, so each run deletes about CHANGE_TRIM entries.
+ */
+static int
+store_trim_changes(struct store_txn *t, uint64_t upto)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, tmp, ret = STORE_OK;
+
+	if ((c = cursor_acquire(t, DB_CHANGES, &tmp)) == NULL)
+		return STORE_ERR;
+	while ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0) {
+		if (k.mv_size != 8 || codec_be64_get(k.mv_data) > upto)
+			break;
+		if ((rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, "trim", DB_CHANGES);
+	cursor_release(t, DB_CHANGES, c, tmp);
+	return ret;
+}
+
+/* Appends (kind, id) to the change log under the next sequence number. */
+static int
+store_log_change(struct store_txn *t, enum entity_kind kind, const char *id)
+{
+	unsigned char v[2 + ID_LEN];
+	struct key k;
+	int64_t cur;
+	uint64_t seq;
+	int rc;
+
+	if (!t->seq_loaded) {
+		rc = store_get_meta_i64(t, META_CHANGE_SEQ, &cur);
+		if (rc == STORE_NOTFOUND)
+			cur = 0;
+		else if (rc != STORE_OK)
+			return STORE_ERR;
+		t->seq = (uint64_t)cur;
+		t->seq_loaded = 1;
+	}
+	seq = t->seq + 1;
+	k.len = 0;
+	key_be64(&k, seq);
+	v[0] = VALUE_VERSION;
+	v[1] = (unsigned char)kind;
+	memcpy(v + 2, id, ID_LEN);
+	if (db_put(t, DB_CHANGES, &k, v, sizeof(v), 0) != STORE_OK ||
+	    store_put_meta_i64(t, META_CHANGE_SEQ, (int64_t)seq) != STORE_OK)
+		return STORE_ERR;
+	t->seq = seq;
+	if (seq % CHANGE_TRIM == 0 && seq > CHANGE_KEEP)
+		return store_trim_changes(t, seq - CHANGE_KEEP);
+	return STORE_OK;
+}
+
+int
+store_change_seq(struct store_txn *t, uint64_t *seq, uint64_t *oldest)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	int64_t cur;
+	int rc, tmp;
+
+	*seq = 0;
+	if (oldest != NULL)
+		*oldest = 0;
+	rc = store_get_meta_i64(t, META_CHANGE_SEQ, &cur);
+	if (rc == STORE_OK)
+		*seq = (uint64_t)cur;
+	else if (rc != STORE_NOTFOUND)
+		return STORE_ERR;
+	if (oldest == NULL)
+		return STORE_OK;
+	if ((c = cursor_acquire(t, DB_CHANGES, &tmp)) == NULL)
+		return STORE_ERR;
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	cursor_release(t, DB_CHANGES, c, tmp);
+	if (rc == MDB_SUCCESS && k.mv_size == 8)
+		*oldest = codec_be64_get(k.mv_data);
+	else if (rc != MDB_NOTFOUND && rc != MDB_SUCCESS)
+		return store_map_error(t, rc, "first", DB_CHANGES);
+	return STORE_OK;
+}
+
+struct change_iter {
+	int	(*fn)(uint64_t, enum entity_kind, const char *, void *);
+	void	*arg;
+};
+
+static int
+scan_change(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct change_iter *it = ctx;
+	const unsigned char *p = v->mv_data;
+	char id[ID_LEN + 1];
+
+	(void)t;
+	if (k->mv_size != 8 || v->mv_size != 2 + ID_LEN ||
+	    p[0] != VALUE_VERSION || p[1] >= ENTITY__MAX) {
+		store_damaged(DB_CHANGES, k, v);
+		return -1;
+	}
+	memcpy(id, p + 2, ID_LEN);
+	id[ID_LEN] = '\0';
+	return it->fn(codec_be64_get(k->mv_data), (enum entity_kind)p[1], id,
+	    it->arg);
+}
+
+int
+store_iter_changes(struct store_txn *t, uint64_t since,
+    int (*fn)(uint64_t seq, enum entity_kind, const char *id, void *),
+    void *arg)
+{
+	struct change_iter it = { fn, arg };
+	struct key lo;
+
+	if (since == UINT64_MAX)
+		return STORE_OK;
+	lo.len = 0;
+	key_be64(&lo, since + 1);
+	return store_scan(t, DB_CHANGES, &lo, NULL, STORE_ASC, scan_change,
+	    &it);
+}
+
+/* ---- entities ------------------------------------------------------------ */
+
+static int
+key_entity(struct key *k, const char *id)
+{
+	k->len = 0;
+	return key_id(k, id);
+}
+
+/*
+ * Writes the encoded entity in t->scratch under id unless an equal one
+ * (ignoring updated_at, bytes 1..8) is there, and logs the change.
+ */
+static int
+store_put_entity(struct store_txn *t, enum entity_kind kind, const char *id)
+{
+	enum store_db db = store_entity_db[kind];
+	const struct buf *b = &t->scratch;
+	struct key k;
+	MDB_val old;
+	int rc;
+
+	if (key_entity(&k, id) == -1) {
+		log_warnx("store: put %s: bad id", store_dbs[db].name);
+		return STORE_ERR;
+	}
+	rc = db_get(t, db, &k, &old);
+	if (rc == STORE_ERR)
+		return STORE_ERR;
+	if (rc == STORE_OK && old.mv_size == b->len &&
+	    b->len >= ENTITY_HDR &&
+	    memcmp(old.mv_data, b->data, 1) == 0 &&
+	    memcmp((const char *)old.mv_data + ENTITY_HDR,
+	    b->data + ENTITY_HDR, b->len - ENTITY_HDR) == 0)
+		return STORE_EXISTS;
+	if (db_put(t, db, &k, b->data, b->len, 0) != STORE_OK)
+		return STORE_ERR;
+	return store_log_change(t, kind, id);
+}
+
+static int
+store_del_entity(struct store_txn *t, enum entity_kind kind, const char *id)
+{
+	struct key k;
+	int rc;
+
+	if (key_entity(&k, id) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_del(t, store_entity_db[kind], &k)) != STORE_OK)
+		return rc;
+	return store_log_change(t, kind, id);
+}
+
+/* Copies an entity key (the id) into out; -1 unless it is ID_LEN bytes. */
+static int
+dec_entity_id(const MDB_val *k, char out[ID_LEN + 1])
+{
+	out[0] = '\0';
+	if (k->mv_size != ID_LEN)
+		return -1;
+	memcpy(out, k->mv_data, ID_LEN);
+	out[ID_LEN] = '\0';
+	return 0;
+}
+
+static void
+enc_images(struct enc *e, const struct image *im, uint8_t n)
+{
+	uint8_t i;
+
+	codec_put_u8(e, n);
+	for (i = 0; i < n; i++) {
+		codec_put_str(e, im[i].url);
+		codec_put_u16(e, im[i].width);
+		codec_put_u16(e, im[i].height);
+	}
+}
+
+/* Image urls stored as "" come back as NULL ("no image"). */
+static int
+dec_images(struct dec *d, struct image *im, uint8_t *n)
+{
+	uint8_t i;
+
+	*n = codec_get_u8(d);
+	if (*n > IMAGES_MAX)
+		return -1;
+	for (i = 0; i < *n; i++) {
+		im[i].url = codec_get_str(d);
+		if (im[i].url[0] == '\0')
+			im[i].url = NULL;
+		im[i].width = codec_get_u16(d);
+		im[i].height = codec_get_u16(d);
+	}
+	return 0;
+}
+
+static int
+dec_track(const MDB_val *k, const MDB_val *v, struct track *tr)
+{
+	struct dec d;
+
+	memset(tr, 0, sizeof(*tr));
+	if (dec_entity_id(k, tr->id) == -1 || store_dec_begin(&d, v) == -1)
+		return -1;
+	tr->updated_at = codec_get_i64(&d);
+	tr->name = codec_get_str(&d);
+	tr->uri = codec_get_str(&d);
+	codec_get_strcpy(&d, tr->album_id, sizeof(tr->album_id));
+	codec_get_idlist(&d, &tr->artists);
+	tr->duration_ms = codec_get_u32(&d);
+	tr->popularity = codec_get_u16(&d);
+	tr->explicit_ = codec_get_u8(&d);
+	tr->is_local = codec_get_u8(&d);
+	tr->disc_number = codec_get_u16(&d);
+	tr->track_number = codec_get_u16(&d);
+	return codec_dec_end(&d);
+}
+
+int
+store_get_track(struct store_txn *t, const char *id, struct track *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_entity(&k, id) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_TRACKS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_track(&mk, &v, out) == -1) {
+		store_damaged(DB_TRACKS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_track(struct store_txn *t, const struct track *tr)
+{
+	struct enc e;
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	codec_put_i64(&e, tr->updated_at);
+	codec_put_str(&e, tr->name);
+	codec_put_str(&e, tr->uri);
+	codec_put_strn(&e, tr->album_id, sizeof(tr->album_id));
+	codec_put_idlist(&e, &tr->artists);
+	codec_put_u32(&e, tr->duration_ms);
+	codec_put_u16(&e, tr->popularity);
+	codec_put_u8(&e, tr->explicit_);
+	codec_put_u8(&e, tr->is_local);
+	codec_put_u16(&e, tr->disc_number);
+	codec_put_u16(&e, tr->track_number);
+	if (codec_enc_end(&e) == -1) {
+		log_warnx("store: put track: cannot encode");
+		return STORE_ERR;
+	}
+	return store_put_entity(t, ENTITY_TRACK, tr->id);
+}
+
+int
+store_del_track(struct store_txn *t, const char *id)
+{
+	return store_del_entity(t, ENTITY_TRACK, id);
+}
+
+struct track_iter {
+	int	(*fn)(const struct track *, void *);
+	void	*arg;
+};
+
+static int
+scan_track(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct track_iter *it = ctx;
+	struct track tr;
+
+	(void)t;
+	if (dec_track(k, v, &tr) == -1) {
+		store_damaged(DB_TRACKS, k, v);
+		return -1;
+	}
+	return it->fn(&tr, it->arg);
+}
+
+int
+store_iter_tracks(struct store_txn *t,
+    int (*fn)(const struct track *, void *), void *arg)
+{
+	struct track_iter it = { fn, arg };
+
+	return store_scan(t, DB_TRACKS, NULL, NULL, STORE_ASC, scan_track,
+	    &it);
+}
+
+static int
+dec_artist(const MDB_val *k, const MDB_val *v, struct artist *a)
+{
+	struct dec d;
+	uint8_t i;
+
+	memset(a, 0, sizeof(*a));
+	if (dec_entity_id(k, a->id) == -1 || store_dec_begin(&d, v) == -1)
+		return -1;
+	a->updated_at = codec_get_i64(&d);
+	a->name = codec_get_str(&d);
+	a->n_genres = codec_get_u8(&d);
+	if (a->n_genres > GENRES_MAX)
+		return -1;
+	for (i = 0; i < a->n_genres; i++)
+		a->genres[i] = codec_get_str(&d);
+	if (dec_images(&d, a->images, &a->n_images) == -1)
+		return -1;
+	a->popularity = codec_get_u16(&d);
+	a->detailed = codec_get_u8(&d);
+	return codec_dec_end(&d);
+}
+
+int
+store_get_artist(struct store_txn *t, const char *id, struct artist *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_entity(&k, id) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_ARTISTS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_artist(&mk, &v, out) == -1) {
+		store_damaged(DB_ARTISTS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_artist(struct store_txn *t, const struct artist *a)
+{
+	struct enc e;
+	uint8_t i;
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if (a->n_genres > GENRES_MAX || a->n_images > IMAGES_MAX) {
+		log_warnx("store: put artist: too many genres or images");
+		return STORE_ERR;
+	}
+	store_enc_begin(t, &e);
+	codec_put_i64(&e, a->updated_at);
+	codec_put_str(&e, a->name);
+	codec_put_u8(&e, a->n_genres);
+	for (i = 0; i < a->n_genres; i++)
+		codec_put_str(&e, a->genres[i]);
+	enc_images(&e, a->images, a->n_images);
+	codec_put_u16(&e, a->popularity);
+	codec_put_u8(&e, a->detailed);
+	if (codec_enc_end(&e) == -1) {
+		log_warnx("store: put artist: cannot encode");
+		return STORE_ERR;
+	}
+	return store_put_entity(t, ENTITY_ARTIST, a->id);
+}
+
+int
+store_del_artist(struct store_txn *t, const char *id)
+{
+	return store_del_entity(t, ENTITY_ARTIST, id);
+}
+
+struct artist_iter {
+	int	(*fn)(const struct artist *, void *);
+	void	*arg;
+};
+
+static int
+scan_artist(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct artist_iter *it = ctx;
+	struct artist a;
+
+	(void)t;
+	if (dec_artist(k, v, &a) == -1) {
+		store_damaged(DB_ARTISTS, k, v);
+		return -1;
+	}
+	return it->fn(&a, it->arg);
+}
+
+int
+store_iter_artists(struct store_txn *t,
+    int (*fn)(const struct artist *, void *), void *arg)
+{
+	struct artist_iter it = { fn, arg };
+
+	return store_scan(t, DB_ARTISTS, NULL, NULL, STORE_ASC, scan_artist,
+	    &it);
+}
+
+static int
+dec_album(const MDB_val *k, const MDB_val *v, struct album *al)
+{
+	struct dec d;
+
+	memset(al, 0, sizeof(*al));
+	if (dec_entity_id(k, al->id) == -1 || store_dec_begin(&d, v) == -1)
+		return -1;
+	al->updated_at = codec_get_i64(&d);
+	al->name = codec_get_str(&d);
+	al->album_type = codec_get_str(&d);
+	al->release_date = codec_get_str(&d);
+	codec_get_idlist(&d, &al->artists);
+	if (dec_images(&d, al->images, &al->n_images) == -1)
+		return -1;
+	al->total_tracks = codec_get_u16(&d);
+	return codec_dec_end(&d);
+}
+
+int
+store_get_album(struct store_txn *t, const char *id, struct album *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_entity(&k, id) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_ALBUMS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_album(&mk, &v, out) == -1) {
+		store_damaged(DB_ALBUMS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_put_album(struct store_txn *t, const struct album *al)
+{
+	struct enc e;
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if (al->n_images > IMAGES_MAX) {
+		log_warnx("store: put album: too many images");
+		return STORE_ERR;
+	}
+	store_enc_begin(t, &e);
+	codec_put_i64(&e, al->updated_at);
+	codec_put_str(&e, al->name);
+	codec_put_str(&e, al->album_type);
+	codec_put_str(&e, al->release_date);
+	codec_put_idlist(&e, &al->artists);
+	enc_images(&e, al->images, al->n_images);
+	codec_put_u16(&e, al->total_tracks);
+	if (codec_enc_end(&e) == -1) {
+		log_warnx("store: put album: cannot encode");
+		return STORE_ERR;
+	}
+	return store_put_entity(t, ENTITY_ALBUM, al->id);
+}
+
+int
+store_del_album(struct store_txn *t, const char *id)
+{
+	return store_del_entity(t, ENTITY_ALBUM, id);
+}
+
+struct album_iter {
+	int	(*fn)(const struct album *, void *);
+	void	*arg;
+};
+
+static int
+scan_album(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct album_iter *it = ctx;
+	struct album al;
+
+	(void)t;
+	if (dec_album(k, v, &al) == -1) {
+		store_damaged(DB_ALBUMS, k, v);
+		return -1;
+	}
+	return it->fn(&al, it->arg);
+}
+
+int
+store_iter_albums(struct store_txn *t,
+    int (*fn)(const struct album *, void *), void *arg)
+{
+	struct album_iter it = { fn, arg };
+
+	return store_scan(t, DB_ALBUMS, NULL, NULL, STORE_ASC, scan_album,
+	    &it);
+}
+
+/* ---- playlists ----------------------------------------------------------- */
+
+static int
+key_playlist(struct key *k, const char *user, const char *playlist_id,
+    int32_t week)
+{
+	if (key_user(k, user) == -1 || key_id(k, playlist_id) == -1)
+		return -1;
+	key_be32(k, codec_bias32(week));
+	return 0;
+}
+
+static int
+dec_playlist(const MDB_val *k, const MDB_val *v, struct playlist_week *w)
+{
+	const unsigned char *tail;
+	struct dec d;
+
+	memset(w, 0, sizeof(*w));
+	if ((tail = key_tail(k, ID_LEN + 4)) == NULL)
+		return -1;
+	memcpy(w->playlist_id, tail, ID_LEN);
+	w->playlist_id[ID_LEN] = '\0';
+	w->week = codec_unbias32(codec_be32_get(tail + ID_LEN));
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	w->name = codec_get_str(&d);
+	w->snapshot_id = codec_get_str(&d);
+	w->how = codec_get_u8(&d);
+	w->obtained_at = codec_get_i64(&d);
+	codec_get_idlist(&d, &w->tracks);
+	if (w->how >= PLAYLIST__MAX)
+		return -1;
+	return codec_dec_end(&d);
+}
+
+int
+store_put_playlist_week(struct store_txn *t, const char *user,
+    const struct playlist_week *w)
+{
+	struct key k;
+	struct enc e;
+
+	if (key_playlist(&k, user, w->playlist_id, w->week) == -1) {
+		log_warnx("store: put playlist week: bad user or playlist id");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	codec_put_str(&e, w->name);
+	codec_put_str(&e, w->snapshot_id);
+	codec_put_u8(&e, w->how);
+	codec_put_i64(&e, w->obtained_at);
+	codec_put_idlist(&e, &w->tracks);
+	if (w->how >= PLAYLIST__MAX || codec_enc_end(&e) == -1) {
+		log_warnx("store: put playlist week: cannot encode");
+		return STORE_ERR;
+	}
+	return db_put(t, DB_PLAYLISTS, &k, t->scratch.data, t->scratch.len,
+	    0);
+}
+
+int
+store_get_playlist_week(struct store_txn *t, const char *user,
+    const char *playlist_id, int32_t week, struct playlist_week *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_playlist(&k, user, playlist_id, week) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_PLAYLISTS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_playlist(&mk, &v, out) == -1) {
+		store_damaged(DB_PLAYLISTS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_del_playlist_week(struct store_txn *t, const char *user,
+    const char *playlist_id, int32_t week)
+{
+	struct key k;
+
+	if (key_playlist(&k, user, playlist_id, week) == -1)
+		return STORE_NOTFOUND;
+	return db_del(t, DB_PLAYLISTS, &k);
+}
+
+struct playlist_iter {
+	int	(*fn)(const struct playlist_week *, void *);
+	void	*arg;
+};
+
+static int
+scan_playlist(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct playlist_iter *it = ctx;
+	struct playlist_week w;
+
+	(void)t;
+	if (dec_playlist(k, v, &w) == -1) {
+		store_damaged(DB_PLAYLISTS, k, v);
+		return -1;
+	}
+	return it->fn(&w, it->arg);
+}
+
+int
+store_iter_playlist_weeks(struct store_txn *t, const char *user,
+    const char *playlist_id, enum store_dir dir,
+    int (*fn)(const struct playlist_week *, void *), void *arg)
+{
+	struct playlist_iter it = { fn, arg };
+	struct key lo, hi;
+	size_t pad = ID_LEN + 4;
+
+	if (key_user(&lo, user) == -1)
+		return STORE_OK;
+	if (playlist_id != NULL) {
+		if (key_id(&lo, playlist_id) == -1)
+			return STORE_OK;
+		pad = 4;
+	}
+	hi = lo;
+	key_fill(&lo, 0x00, pad);
+	key_fill(&hi, 0xff, pad);
+	return store_scan(t, DB_PLAYLISTS, &lo, &hi, dir, scan_playlist, &it);
+}
+
+/* ---- top lists ----------------------------------------------------------- */
+
+/* [U] kind range, the prefix of one series; -1 on bad input. */
+static int
+key_top_series(struct key *k, const char *user, enum top_kind kind,
+    enum top_range range)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	key_u8(k, (uint8_t)kind);
+	key_u8(k, (uint8_t)range);
+	return 0;
+}
+
+static int
+top_valid(enum top_kind kind, enum top_range range)
+{
+	if ((unsigned)kind >= TOP_KIND__MAX || (unsigned)range >= RANGE__MAX) {
+		log_warnx("store: top: bad kind or range");
+		return 0;
+	}
+	return 1;
+}
+
+static int
+dec_top(const MDB_val *k, const MDB_val *v, struct top_snapshot *s)
+{
+	const unsigned char *tail;
+	struct dec d;
+
+	memset(s, 0, sizeof(*s));
+	if ((tail = key_tail(k, 6)) == NULL)
+		return -1;
+	s->kind = tail[0];
+	s->range = tail[1];
+	s->day = codec_unbias32(codec_be32_get(tail + 2));
+	if (s->kind >= TOP_KIND__MAX || s->range >= RANGE__MAX)
+		return -1;
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	s->confirmed_at = codec_get_i64(&d);
+	codec_get_idlist(&d, &s->ids);
+	return codec_dec_end(&d);
+}
+
+int
+store_put_top(struct store_txn *t, const char *user,
+    const struct top_snapshot *s)
+{
+	struct key k;
+	struct enc e;
+
+	if (!top_valid(s->kind, s->range))
+		return STORE_ERR;
+	if (key_top_series(&k, user, s->kind, s->range) == -1) {
+		log_warnx("store: put top: bad user id");
+		return STORE_ERR;
+	}
+	key_be32(&k, codec_bias32(s->day));
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	codec_put_i64(&e, s->confirmed_at);
+	codec_put_idlist(&e, &s->ids);
+	if (codec_enc_end(&e) == -1) {
+		log_warnx("store: put top: cannot encode");
+		return STORE_ERR;
+	}
+	return db_put(t, DB_TOP, &k, t->scratch.data, t->scratch.len, 0);
+}
+
+int
+store_get_top(struct store_txn *t, const char *user, enum top_kind kind,
+    enum top_range range, int32_t day, struct top_snapshot *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (!top_valid(kind, range))
+		return STORE_ERR;
+	if (key_top_series(&k, user, kind, range) == -1)
+		return STORE_NOTFOUND;
+	key_be32(&k, codec_bias32(day));
+	if ((rc = db_get(t, DB_TOP, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_top(&mk, &v, out) == -1) {
+		store_damaged(DB_TOP, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_del_top(struct store_txn *t, const char *user, enum top_kind kind,
+    enum top_range range, int32_t day)
+{
+	struct key k;
+
+	if (!top_valid(kind, range))
+		return STORE_ERR;
+	if (key_top_series(&k, user, kind, range) == -1)
+		return STORE_NOTFOUND;
+	key_be32(&k, codec_bias32(day));
+	return db_del(t, DB_TOP, &k);
+}
+
+struct top_iter {
+	int	(*fn)(const struct top_snapshot *, void *);
+	void	*arg;
+	struct top_snapshot *latest;	/* store_latest_top: the first only */
+	int	 found;
+};
+
+static int
+scan_top(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	struct top_iter *it = ctx;
+	struct top_snapshot s;
+
+	(void)t;
+	if (dec_top(k, v, it->latest != NULL ? it->latest : &s) == -1) {
+		store_damaged(DB_TOP, k, v);
+		return -1;
+	}
+	if (it->latest != NULL) {
+		it->found = 1;
+		return 1;
+	}
+	return it->fn(&s, it->arg);
+}
+
+/* Scans one (user, kind, range) series. */
+static int
+store_scan_top(struct store_txn *t, const char *user, enum top_kind kind,
+    enum top_range range, enum store_dir dir, struct top_iter *it)
+{
+	struct key lo, hi;
+
+	if (!top_valid(kind, range))
+		return STORE_ERR;
+	if (key_top_series(&lo, user, kind, range) == -1)
+		return STORE_OK;
+	hi = lo;
+	key_fill(&lo, 0x00, 4);
+	key_fill(&hi, 0xff, 4);
+	return store_scan(t, DB_TOP, &lo, &hi, dir, scan_top, it);
+}
+
+int
+store_latest_top(struct store_txn *t, const char *user, enum top_kind kind,
+    enum top_range range, struct top_snapshot *out)
+{
+	struct top_iter it = { NULL, NULL, out, 0 };
+	int rc;
+
+	if ((rc = store_scan_top(t, user, kind, range, STORE_DESC, &it)) !=
+	    STORE_OK)
+		return rc;
+	return it.found ? STORE_OK : STORE_NOTFOUND;
+}
+
+int
+store_iter_top(struct store_txn *t, const char *user, enum top_kind kind,
+    enum top_range range, enum store_dir dir,
+    int (*fn)(const struct top_snapshot *, void *), void *arg)
+{
+	struct top_iter it = { fn, arg, NULL, 0 };
+
+	return store_scan_top(t, user, kind, range, dir, &it);
+}
+
+/* ---- gaps ---------------------------------------------------------------- */
+
+static int
+key_gap(struct key *k, const char *user, int64_t from_ms)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	key_be64(k, codec_bias64(from_ms));
+	return 0;
+}
+
+static int
+dec_gap(const MDB_val *k, const MDB_val *v, struct gap *g)
+{
+	const unsigned char *tail;
+	struct dec d;
+
+	memset(g, 0, sizeof(*g));
+	if ((tail = key_tail(k, 8)) == NULL)
+		return -1;
+	g->from_ms = codec_unbias64(codec_be64_get(tail));
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	g->to_ms = codec_get_i64(&d);
+	g->reason = codec_get_u8(&d);
+	g->recorded_at = codec_get_i64(&d);
+	if (g->reason >= GAP__MAX)
+		return -1;
+	return codec_dec_end(&d);
+}
+
+int
+store_put_gap(struct store_txn *t, const char *user, const struct gap *g)
+{
+	struct key k;
+	struct enc e;
+
+	if (key_gap(&k, user, g->from_ms) == -1) {
+		log_warnx("store: put gap: bad user id");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	codec_put_i64(&e, g->to_ms);
+	codec_put_u8(&e, g->reason);
+	codec_put_i64(&e, g->recorded_at);
+	if (g->reason >= GAP__MAX || codec_enc_end(&e) == -1) {
+		log_warnx("store: put gap: bad reason");
+		return STORE_ERR;
+	}
+	return db_put(t, DB_GAPS, &k, t->scratch.data, t->scratch.len, 0);
+}
+
+int
+store_del_gap(struct store_txn *t, const char *user, int64_t from_ms)
+{
+	struct key k;
+
+	if (key_gap(&k, user, from_ms) == -1)
+		return STORE_NOTFOUND;
+	return db_del(t, DB_GAPS, &k);
+}
+
+struct gap_iter {
+	int	(*fn)(const struct gap *, void *);
+	void	*arg;
+	int64_t	 from;		/* skip gaps that end before this */
+};
+
+static int
+scan_gap(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	struct gap_iter *it = ctx;
+	struct gap g;
+
+	(void)t;
+	if (dec_gap(k, v, &g) == -1) {
+		store_damaged(DB_GAPS, k, v);
+		return -1;
+	}
+	if (g.to_ms < it->from)
+		return 0;
+	return it->fn(&g, it->arg);
+}
+
+int
+store_iter_gaps(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, enum store_dir dir,
+    int (*fn)(const struct gap *, void *), void *arg)
+{
+	struct gap_iter it = { fn, arg, from_ms };
+	struct key lo, hi;
+
+	/*
+	 * A gap overlaps [from_ms, to_ms] when it starts at or before to_ms
+	 * and ends at or after from_ms.  Gaps are few, so the scan runs
+	 * over all of the user's gaps up to to_ms and filters the ends.
+	 */
+	if (from_ms > to_ms || key_gap(&lo, user, INT64_MIN) == -1 ||
+	    key_gap(&hi, user, to_ms) == -1)
+		return STORE_OK;
+	return store_scan(t, DB_GAPS, &lo, &hi, dir, scan_gap, &it);
+}
