@@ -25,6 +25,14 @@
  * reverse (DESC).  fn returns 0 to go on, 1 to stop early (the iteration then
  * returns STORE_OK) or -1 to fail (it then returns STORE_ERR).  Records
  * handed to fn are valid only during that call's transaction (see schema.h).
+ * fn may read anything (even iterate the same database again) but must not
+ * put into or delete from the database being iterated.
+ *
+ * Keys.  User ids are 1..USER_ID_MAX bytes and entity / playlist ids
+ * exactly ID_LEN bytes.  A put with an ill-formed one is STORE_ERR; a get
+ * or delete with one is STORE_NOTFOUND and an iteration calls fn never
+ * (no such record can exist).  Times and days may be any value of their
+ * type, negative ones included: they sort numerically.
  *
  * Error convention: functions return enum store_rc.  STORE_OK is 0 and
  * STORE_ERR is -1 so "!= 0" tests and "== -1" tests both read naturally;
@@ -93,6 +101,9 @@ int	store_get_info(struct store *, struct store_info *info);
  * Runs fn(txn, arg) in one write transaction and commits when it returns 0.
  * fn returning -1 aborts (store_write returns STORE_ERR); growing the map
  * and repeating fn is transparent.  Returns STORE_OK or STORE_ERR.
+ * Not to be called from inside fn (LMDB has one writer: it would wait for
+ * itself), nor while another thread of the process has a reader of this
+ * store begun (growing the map remaps it under that reader).
  */
 typedef int (*store_write_fn)(struct store_txn *, void *arg);
 int	store_write(struct store *, store_write_fn fn, void *arg);
@@ -116,7 +127,8 @@ int	store_del_user(struct store_txn *, const char *id);
 /*
  * Deletes the user and every record of theirs in every database (plays,
  * playlists, top, gaps and whatever later databases hold per user).
- * *n_deleted (may be NULL) receives how many records went.
+ * *n_deleted (may be NULL) receives how many records went.  Returns
+ * STORE_NOTFOUND when the user had no record anywhere.
  */
 int	store_purge_user(struct store_txn *, const char *id,
 	    uint64_t *n_deleted);
@@ -208,7 +220,10 @@ int	store_iter_gaps(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, enum store_dir dir,
 	    int (*fn)(const struct gap *, void *), void *arg);
 
-/* ---- meta: small named values (counters, heartbeats, limiter state) ---- */
+/* ---- meta: small named values (counters, heartbeats, limiter state) ----
+ * Names are 1..255 bytes.  The store itself keeps "schema_version" and
+ * "change_seq" here (readable, not for callers to write).
+ */
 /* Copies at most *len bytes into out; *len receives the value's length. */
 int	store_get_meta(struct store_txn *, const char *name, void *out,
 	    size_t *len);
