@@ -122,7 +122,7 @@ async function handle(sim, req, res) {
   const endpoint = classify(req.method, path);
   const scope = endpoint === 'token' || endpoint === 'authorize' ? 'accounts' : 'api';
   const arrival = Date.now();
-  faults.arrival(scope, endpoint, arrival);
+  faults.arrival(endpoint, arrival);
   const raw = req.method === 'POST' ? await readBody(req) : '';
 
   let resp = null;
@@ -159,7 +159,7 @@ async function handle(sim, req, res) {
     }
     if (fault && (fault.kind === 'truncate' || fault.kind === 'malformed')) resp = faults.mangle(fault, resp);
   }
-  if (resp.retryUntil) faults.noteRetry(scope, resp.retryUntil);
+  if (resp.retryUntil) faults.noteRetry(resp.retryUntil);
   faults.status(resp.status);
   write(res, resp, req.method === 'HEAD');
 }

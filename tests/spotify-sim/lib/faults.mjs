@@ -156,14 +156,16 @@ export class Faults {
 
   // ---- early requests and statistics ------------------------------------------
 
-  noteRetry(scope, until) {
-    if (until > this.notBefore[scope]) this.notBefore[scope] = until;
+  // One "not before" moment for the whole app, as the design asks of the
+  // collector: after a Retry-After, nothing at all is sent before it passes.
+  noteRetry(until) {
+    if (until > this.notBefore) this.notBefore = until;
   }
 
-  arrival(scope, endpoint, now) {
+  arrival(endpoint, now) {
     this.requests.total++;
     this.requests.by_endpoint[endpoint] = (this.requests.by_endpoint[endpoint] || 0) + 1;
-    if (now < this.notBefore[scope] - EARLY_SLACK_MS) {
+    if (now < this.notBefore - EARLY_SLACK_MS) {
       this.early++;
       this.earlyBy[endpoint] = (this.earlyBy[endpoint] || 0) + 1;
     }
@@ -180,7 +182,7 @@ export class Faults {
     this.earlyBy = {};
     this.connections = 0;
     this.tokensBase = this.state.tokensIssued;
-    this.notBefore = { api: 0, accounts: 0 };
+    this.notBefore = 0;
   }
 
   stats() {
@@ -190,7 +192,7 @@ export class Faults {
       early_by_endpoint: this.earlyBy,
       connections_opened: this.connections,
       tokens_issued: this.state.tokensIssued - this.tokensBase,
-      not_before_ms: { ...this.notBefore },
+      not_before_ms: this.notBefore,
     };
   }
 }
