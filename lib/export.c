@@ -342,11 +342,12 @@ csv_cell(struct buf *b, const char *s)
 
 	while (k < len && s[k] == '\'')
 		k++;
-	if (k < len && strchr("=+-@\t\r", s[k]) != NULL)
-		buf_putc(b, '\'');
 	quote = strpbrk(s, ",\"\r\n") != NULL;
 	if (quote)
 		buf_putc(b, '"');
+	/* Inside the quotes: a quote must open the field (RFC 4180). */
+	if (k < len && strchr("=+-@\t\r", s[k]) != NULL)
+		buf_putc(b, '\'');
 	ex_text(b, s, len, quote ? '"' : 0);
 	if (quote)
 		buf_putc(b, '"');
