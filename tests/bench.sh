@@ -41,21 +41,24 @@ machine() {
 	    "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 }
 
-# result SECTION WHAT VALUE UNIT NOTE — one row of the results table.
+# result SECTION WHAT VALUE UNIT NOTE... — one row of the results table
+# (the note's words are joined).
 result() {
-	printf '| %s | %s | %s %s | %s |\n' "$1" "$2" "$3" "$4" "$5" |
-	    tee -a "$RESULTS"
+	r_sec=$1 r_what=$2 r_val=$3 r_unit=$4
+	shift 4
+	printf '| %s | %s | %s %s | %s |\n' "$r_sec" "$r_what" "$r_val" \
+	    "$r_unit" "$*" | tee -a "$RESULTS"
 }
 
-# wrk_run URL — runs wrk and sets RPS, P50 and P99 (latency, ms).
+# wrk_run [wrk options] URL — runs wrk and sets RPS, P50 and P99 (latency).
 wrk_run() {
-	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$1")
+	out=$(wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency "$@")
 	echo "$out" > "$BENCH_DIR/wrk-last.txt"
 	RPS=$(echo "$out" | sed -n 's/^Requests\/sec:[[:space:]]*//p')
 	P50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
 	P99=$(echo "$out" | awk '$1 == "99%" { print $2 }')
 	errors=$(echo "$out" | sed -n 's/.*Non-2xx or 3xx responses: //p')
-	[ -z "$errors" ] || die "wrk saw $errors failed answers from $1"
+	[ -z "$errors" ] || die "wrk saw $errors failed answers: $*"
 }
 
 # --- collector -------------------------------------------------------------
@@ -71,32 +74,148 @@ bench_import() {
 }
 
 # --- read API ----------------------------------------------------------------
-# The health endpoint through nginx + FastCGI against a static file of the
-# same size served by the same nginx: the cost of the FastCGI hop itself.
+# The five measurements of the read API (issue 5), all through nginx, each
+# as a ratio to nginx serving a static file of the same size, on a store of
+# 1000 users x API_PLAYS plays written by tests/tools/ln-fixture gen.
+API_PLAYS=${BENCH_API_PLAYS:-1000}
+
+# api_stack PROCS [ENV...] — (re)starts the web stack on $port with PROCS
+# reader processes; ENV (KEY=value) is added to the readers' environment
+# (LINERNOTES_<KEY> overrides a configuration key).
+api_stack() {
+	procs=$1
+	shift
+	RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null
+	env "$@" RUN_DIR=$BENCH_DIR/stack PORT=$port WWW_ROOT=$BENCH_DIR/www \
+	    FCGI_PROCS=$procs sh tests/stack.sh web > "$BENCH_DIR/stack.log" \
+	    2>&1 || { cat "$BENCH_DIR/stack.log" >&2;
+	    die "the stack did not start"; }
+}
+
+# Largest resident set of the running readers and, of it, the largest
+# part that is the process's own (RssAnon; the rest is the LMDB map's
+# pages, shared with every reader and the page cache): MiB and KiB.
+api_rss() {
+	max=0 anon=0
+	for pid in $(cat "$BENCH_DIR/stack/fcgi.pid"); do
+		kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+		an=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")
+		[ "$kb" -gt "$max" ] && max=$kb
+		[ "$an" -gt "$anon" ] && anon=$an
+	done
+	echo "$((max / 1024)) $anon"
+}
+
+# The cache's hit and miss counters (all readers).
+api_hits() {
+	curl -fsS "$url/api/v0/metrics" | awk '
+	    $1 == "linernotes_cache_hits_total" { h = $2 }
+	    $1 == "linernotes_cache_misses_total" { m = $2 }
+	    END { print h, m }'
+}
+
+# ratio A B — A / B with two decimals.
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+
 bench_api() {
+	[ -x tests/tools/ln-fixture ] || die "tests/tools/ln-fixture is" \
+	    "missing: run make tools"
 	port=$(node -e '
 		const s = require("net").createServer();
 		s.listen(0, "127.0.0.1", () => {
 			console.log(s.address().port); s.close(); });')
-	rm -rf "$BENCH_DIR/www"
-	mkdir -p "$BENCH_DIR/www"
-	cp -R www/. "$BENCH_DIR/www/"
-	RUN_DIR=$BENCH_DIR/stack PORT=$port WWW_ROOT=$BENCH_DIR/www \
-	    sh tests/stack.sh web > "$BENCH_DIR/stack.log" 2>&1 ||
-	    { cat "$BENCH_DIR/stack.log" >&2; die "the stack did not start"; }
 	url=http://127.0.0.1:$port
-	curl -fsS -o "$BENCH_DIR/www/health-static.json" "$url/api/v0/health"
-	size=$(wc -c < "$BENCH_DIR/www/health-static.json")
-	note="$size-byte body, wrk -t$THREADS -c$CONNS -d${DURATION}s"
+	lua=$ROOT/tests/tools
+	rm -rf "$BENCH_DIR/www" "$BENCH_DIR/stack/db"
+	mkdir -p "$BENCH_DIR/www" "$BENCH_DIR/stack"
+	cp -R www/. "$BENCH_DIR/www/"
+	say "api: writing 1000 users x $API_PLAYS plays"
+	tests/tools/ln-fixture -d "$BENCH_DIR/stack/db" gen 1000 "$API_PLAYS" \
+	    2> /dev/null
+	db_mb=$(du -sm "$BENCH_DIR/stack/db" | cut -f1)
+	# 50 track ids of the generated catalog, as a batch body.
+	node -e '
+		const d = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+		const id = (n) => { let s = ""; for (let i = 0; i < 21; i++) {
+			s = d[n % 62] + s; n = Math.floor(n / 62); } return "T" + s; };
+		console.log(JSON.stringify({ ids: Array.from({ length: 50 },
+		    (_, i) => id(i * 397)) }));' > "$BENCH_DIR/tracks.json"
+	note="wrk -t$THREADS -c$CONNS -d${DURATION}s"
 
-	say "api: GET /api/v0/health (FastCGI, 2 processes)"
-	wrk_run "$url/api/v0/health"
-	result api "GET /api/v0/health" "$RPS" "req/s" \
+	api_stack 2
+	# Static files of the sizes of the two dynamic answers.
+	curl -fsS -o "$BENCH_DIR/www/plays-static.json" \
+	    "$url/api/v0/plays/user0000?limit=50"
+	curl -fsS -o "$BENCH_DIR/www/tracks-static.json" -X POST \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$BENCH_DIR/tracks.json" "$url/api/v0/tracks"
+	psize=$(wc -c < "$BENCH_DIR/www/plays-static.json")
+	tsize=$(wc -c < "$BENCH_DIR/www/tracks-static.json")
+
+	say "api: 1. static file, $psize bytes"
+	wrk_run "$url/plays-static.json"
+	static=$RPS
+	result api "1. static file ($psize B)" "$RPS" "req/s" \
 	    "p50 $P50, p99 $P99; $note"
-	say "api: GET /health-static.json (static, same size)"
-	wrk_run "$url/health-static.json"
-	result api "GET static file, same size" "$RPS" "req/s" \
+
+	for procs in 1 2 4; do
+		api_stack "$procs"
+		say "api: 2. GET /plays page of 50, $procs processes"
+		wrk_run -s "$lua/wrk-plays.lua" "$url"
+		[ "$procs" = 2 ] && quiet=$RPS && qp99=$P99
+		result api "2. GET /plays, 50 plays, -F $procs" "$RPS" "req/s" \
+		    "$(ratio "$RPS" "$static")x static; p50 $P50, p99 $P99;" \
+		    "random user of 1000; $note"
+	done
+	rss=$(api_rss)
+	anon=${rss#* }
+	rss=${rss% *}
+
+	api_stack 2
+	say "api: static file, $tsize bytes (batch size)"
+	wrk_run "$url/tracks-static.json"
+	tstatic=$RPS
+	result api "static file ($tsize B)" "$RPS" "req/s" \
 	    "p50 $P50, p99 $P99; $note"
+	say "api: 3. POST /tracks, 50 ids, cache warm"
+	curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' \
+	    --data-binary @"$BENCH_DIR/tracks.json" "$url/api/v0/tracks"
+	h0=$(api_hits)
+	BODY=$BENCH_DIR/tracks.json wrk_run -s "$lua/wrk-post.lua" \
+	    "$url/api/v0/tracks"
+	warm=$RPS
+	hits=$(echo "$h0 $(api_hits)" |
+	    awk '{ printf "%.4f", ($3 - $1) / ($3 - $1 + $4 - $2) }')
+	result api "3. POST /tracks, 50 ids, warm" "$RPS" "req/s" \
+	    "$(ratio "$RPS" "$tstatic")x static; p50 $P50, p99 $P99;" \
+	    "hit ratio $hits during the run; $note"
+
+	api_stack 2 LINERNOTES_CACHE_ENTRIES=0
+	say "api: 4. POST /tracks, 50 ids, cache_entries = 0"
+	BODY=$BENCH_DIR/tracks.json wrk_run -s "$lua/wrk-post.lua" \
+	    "$url/api/v0/tracks"
+	result api "4. POST /tracks, 50 ids, no cache" "$RPS" "req/s" \
+	    "warm/uncached $(ratio "$warm" "$RPS")x; p50 $P50, p99 $P99;" \
+	    "$note"
+
+	api_stack 2
+	say "api: 5. GET /plays while a writer commits polls"
+	tests/tools/ln-fixture -d "$BENCH_DIR/stack/db" churn \
+	    "$((DURATION + 2))" user0001 > "$BENCH_DIR/churn.log" 2>&1 &
+	churn=$!
+	sleep 1
+	wrk_run -s "$lua/wrk-plays.lua" "$url"
+	wait "$churn" || die "the writer failed: $(cat "$BENCH_DIR/churn.log")"
+	result api "5. GET /plays during writes" "$RPS" "req/s" \
+	    "$(ratio "$RPS" "$quiet")x quiet (-F 2, p99 $qp99); p50 $P50," \
+	    "p99 $P99; writer: $(cat "$BENCH_DIR/churn.log") in" \
+	    "$((DURATION + 2)) s; $note"
+	result api "reader RSS, 1000 users" "$rss" "MiB" \
+	    "largest VmRSS of the readers after the /plays runs (-F 4), of" \
+	    "which $anon KiB its own (RssAnon), the rest shared map pages;" \
+	    "store $db_mb MiB"
 
 	RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null
 }

@@ -13,6 +13,7 @@
 #   PORT      nginx's port on 127.0.0.1 (8080)
 #   WWW_ROOT  the pages nginx serves (www/ of the checkout)
 #   SIM_USERS how many users the simulator has (3)
+#   FCGI_PROCS linernotes-fcgi processes spawn-fcgi starts (2)
 #
 # Every process started is recorded in RUN_DIR/pids ("name pid" lines);
 # `stop` ends exactly those (SIGTERM, then SIGKILL after 5 s), removes the
@@ -32,6 +33,7 @@ RUN_DIR=$(cd "$RUN_DIR" && pwd)
 PORT=${PORT:-8080}
 WWW_ROOT=${WWW_ROOT:-$ROOT/www}
 SIM_USERS=${SIM_USERS:-3}
+FCGI_PROCS=${FCGI_PROCS:-2}
 
 PIDS=$RUN_DIR/pids
 CONF=$RUN_DIR/linernotes.conf
@@ -184,12 +186,12 @@ write_config() {
 	say "config $CONF"
 }
 
-# linernotes-fcgi, two processes, under spawn-fcgi.  sh keeps their stderr
+# linernotes-fcgi, FCGI_PROCS processes, under spawn-fcgi.  sh keeps their stderr
 # in fcgi.log (spawn-fcgi drops it) and execs, so the pids are theirs.
 start_fcgi() {
 	[ -x "$FCGI" ] || die "$FCGI is missing: run make all"
 	rm -f "$SOCKET" "$RUN_DIR/fcgi.pid"
-	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" -F 2 \
+	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" -F "$FCGI_PROCS" \
 	    -P "$RUN_DIR/fcgi.pid" -- /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' \
 	    "$FCGI" -c "$CONF" > /dev/null ||
 	    die "spawn-fcgi failed (see $RUN_DIR/fcgi.log)"
