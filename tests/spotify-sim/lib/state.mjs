@@ -13,9 +13,10 @@ export const DEV_MODE_MAX_USERS = 5;
 export const DEFAULT_SCOPE = 'user-read-recently-played user-top-read playlist-read-private user-read-private user-read-email';
 export const USER_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
 
-const DISPLAY_NAMES = ['Zoë Ångström', 'Björn Þórsson', 'Łucja Żółć', 'Søren Kierkegård',
-  '李小龍', 'Дмитрий Шостакович', 'José Müller-Núñez', 'Ægir Ólafsson', 'Ngọc Ánh',
-  "Chloé O'Brien", 'Renée "Rae" Dubois', 'أحمد الفارسي'];
+// invented names, none of them ASCII-only (one with quotes, one right to left)
+const DISPLAY_NAMES = ['Zoë Ångström', 'Björn Þórsson', 'Łucja Żółć', 'Søren Ødegård',
+  '李小梅', 'Дарья Соколова', 'José Müller-Núñez', 'Ægir Ólafsson', 'Ngọc Ánh Trần',
+  "Chloé O'Brien", 'Renée "Rae" Dubois', 'سارة الفارسي'];
 // profiles of the pre-created users cycle through this list
 const PROFILE_CYCLE = ['normal', 'heavy', 'light', 'normal'];
 
