@@ -146,7 +146,9 @@ i64set_add(struct i64set *s, int64_t x)
 
 /*
  * The name index: a 64-bit hash of the folded "artist\0title" of every
- * known track to its id, for account-data rows (which carry names only).
+ * known track to its ids, for account-data rows (which carry names only)
+ * and for matching any row against plays stored under another track of
+ * the same name.
  * A hash collision between two different names is possible in principle
  * (about 1 in 10^10 for 100,000 tracks) and would match a row to the
  * wrong track; keeping the names would cost more memory than it is worth.
@@ -166,21 +168,38 @@ nameidx_free(struct nameidx *x)
 	memset(x, 0, sizeof(*x));
 }
 
-static const char *
-nameidx_get(const struct nameidx *x, uint64_t h)
+/*
+ * The ids of the tracks named h, real ids first, at most max of them,
+ * into out.  Returns how many.
+ */
+static size_t
+nameidx_get(const struct nameidx *x, uint64_t h, const char *out[],
+    size_t max)
 {
-	size_t i;
+	size_t i, n = 0, k;
 
 	if (x->cap == 0 || h == 0)
-		return NULL;
-	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0;
-	    i = (i + 1) & (x->cap - 1))
-		if (x->h[i] == h)
-			return x->id[i];
-	return NULL;
+		return 0;
+	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0 && n < max;
+	    i = (i + 1) & (x->cap - 1)) {
+		if (x->h[i] != h)
+			continue;
+		if (x->id[i][0] == '_')
+			out[n++] = x->id[i];
+		else {
+			/* Keep real ids in front of synthetic ones. */
+			for (k = n++; k > 0 && out[k - 1][0] == '_'; k--)
+				out[k] = out[k - 1];
+			out[k] = x->id[i];
+		}
+	}
+	return n;
 }
 
-/* Adds h -> id; a real id replaces a synthetic one, else the first stays. */
+/*
+ * Adds h -> id.  One name may stand for several tracks (a song on an
+ * album and on a single): each pair is kept once.
+ */
 static int
 nameidx_put(struct nameidx *x, uint64_t h, const char *id)
 {
@@ -214,11 +233,8 @@ nameidx_put(struct nameidx *x, uint64_t h, const char *id)
 	}
 	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0;
 	    i = (i + 1) & (x->cap - 1))
-		if (x->h[i] == h) {
-			if (x->id[i][0] == '_' && id[0] != '_')
-				memcpy(x->id[i], id, ID_LEN + 1);
+		if (x->h[i] == h && strcmp(x->id[i], id) == 0)
 			return 0;
-		}
 	x->h[i] = h;
 	memcpy(x->id[i], id, ID_LEN + 1);
 	x->n++;
@@ -617,8 +633,11 @@ run_names(struct run *r)
 struct wrow {
 	struct import_row	*row;
 	char			 alt[ID_LEN + 1];	/* name-only id, or "" */
+	uint64_t		 key;		/* name_key(), 0 without a name */
 	uint8_t			 name_only;	/* track_id is a synthetic name id */
 };
+
+#define MATCH_IDS	10	/* track ids a row may match a stored play by */
 
 struct wfile {
 	struct run		*r;
@@ -784,8 +803,8 @@ wf_write(struct store_txn *txn, void *arg)
 	struct wfile *wf = arg;
 	struct user u;
 	struct play found;
-	const char *ids[2];
-	size_t i;
+	const char *ids[MATCH_IDS];
+	size_t i, n;
 	int rc;
 
 	i64set_clear(&wf->claimed);
@@ -813,8 +832,10 @@ wf_write(struct store_txn *txn, void *arg)
 		}
 		ids[0] = row->track_id;
 		ids[1] = w->alt;
+		n = 2 + nameidx_get(&wf->r->names, w->key, ids + 2,
+		    MATCH_IDS - 2);
 		rc = dedupe_find(txn, wf->r->user, row->played_at, wf->src,
-		    ids, 2, claimed_cb, wf, &found);
+		    ids, n, claimed_cb, wf, &found);
 		if (rc == -1)
 			return -1;
 		if (rc == 1) {
@@ -859,15 +880,19 @@ static int
 wf_resolve(struct wfile *wf)
 {
 	struct run *r = wf->r;
-	const char *known;
+	const char *known[1];
 	size_t i;
 
+	if (run_names(r) == -1)
+		return -1;
 	for (i = 0; i < wf->n; i++) {
 		struct wrow *w = &wf->rows[i];
 		struct import_row *row = w->row;
 
-		if (row->track[0] != '\0')
+		if (row->track[0] != '\0') {
 			synth_track(w->alt, row->artist, row->track);
+			w->key = name_key(row->artist, row->track);
+		}
 		if (row->track_id[0] != '\0')
 			continue;
 		if (row->is_local) {
@@ -875,12 +900,8 @@ wf_resolve(struct wfile *wf)
 			    row->track);
 			continue;
 		}
-		if (run_names(r) == -1)
-			return -1;
-		known = nameidx_get(&r->names, name_key(row->artist,
-		    row->track));
-		if (known != NULL)
-			memcpy(row->track_id, known, ID_LEN + 1);
+		if (nameidx_get(&r->names, w->key, known, 1) == 1)
+			memcpy(row->track_id, known[0], ID_LEN + 1);
 		else {
 			memcpy(row->track_id, w->alt, ID_LEN + 1);
 			w->name_only = 1;
@@ -900,9 +921,8 @@ wf_learn(struct wfile *wf)
 	for (i = 0; i < wf->n; i++) {
 		const struct import_row *row = wf->rows[i].row;
 
-		if (row->track[0] != '\0' && !wf->rows[i].name_only &&
-		    nameidx_put(&wf->r->names, name_key(row->artist,
-		    row->track), row->track_id) == -1)
+		if (wf->rows[i].key != 0 && nameidx_put(&wf->r->names,
+		    wf->rows[i].key, row->track_id) == -1)
 			return;
 	}
 }
