@@ -379,8 +379,11 @@ describe('batch reads', () => {
 		    ct);
 		assert.equal(big.status, 413);
 		assert.equal(big.json.error.status, 413);
+		// Over nginx's client_max_body_size: nginx answers, in JSON too.
 		const huge = await post('/tracks', ' '.repeat(2 << 20), ct);
 		assert.equal(huge.status, 413);
+		assert.equal(huge.json.error.status, 413);
+		assert.equal(huge.headers['x-frame-options'], 'DENY');
 		assert.equal((await get('/tracks')).status, 400);
 		assert.equal((await get('/tracks?ids=')).status, 400);
 	});
