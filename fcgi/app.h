@@ -22,14 +22,6 @@ struct config;
 
 #define ARGS_IDS_MAX	50	/* ids in one batch request */
 
-/* Export formats (the extension of /export/:user_id.EXT). */
-enum export_fmt {
-	FMT_CSV,
-	FMT_SQL,
-	FMT_JSON,
-	FMT__MAX
-};
-
 /* Query keys a route may accept; the table is in route.c. */
 enum qkey {
 	Q_BEFORE,	/* ms cursor, exclusive */
@@ -48,7 +40,7 @@ enum qkey {
 struct args {
 	unsigned	 has;		/* QBIT(k) for each key given */
 	char		 user[USER_ID_MAX + 1];	/* :user_id of the path */
-	enum export_fmt	 fmt;		/* .EXT of an export path */
+	int		 fmt;		/* enum export_format of an export */
 	int64_t		 before;
 	int64_t		 after;
 	int		 limit;
@@ -97,5 +89,6 @@ int	api_albums(struct ctx *, struct resp *);
 int	api_users(struct ctx *, struct resp *);
 int	api_health(struct ctx *, struct resp *);
 int	api_metrics(struct ctx *, struct resp *);
+int	api_export(struct ctx *, struct resp *);
 
 #endif

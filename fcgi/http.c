@@ -188,6 +188,8 @@ http_stream_begin(struct resp *r)
 	struct buf h = BUF_INIT;
 	int rc;
 
+	if (r->write == NULL)		/* no client (tests): keep the body */
+		return 0;
 	if (http_headers(r, &h, 0) == -1) {
 		buf_free(&h);
 		return -1;
@@ -203,5 +205,7 @@ http_stream(struct resp *r, const void *p, size_t n)
 {
 	if (r->head || n == 0)
 		return 0;
+	if (r->write == NULL)
+		return buf_add(&r->body, p, n);
 	return r->write(r->write_ctx, p, n);
 }

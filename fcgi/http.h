@@ -92,7 +92,8 @@ int	http_headers(const struct resp *, struct buf *out, int with_length);
 /*
  * Starts a streamed response: writes the header block through r->write and
  * marks r streamed.  Later body bytes go through http_stream().  Returns 0
- * or -1 when the client went away.
+ * or -1 when the client went away.  Without r->write (unit tests, the fuzz
+ * target) the body is kept in r->body and sent as an ordinary response.
  */
 int	http_stream_begin(struct resp *);
 int	http_stream(struct resp *, const void *p, size_t n);

@@ -13,26 +13,25 @@
 #include <cjson/cJSON.h>
 
 #include "app.h"
+#include "export.h"
 #include "log.h"
 #include "render.h"
 #include "route.h"
 #include "valid.h"
 
-/* Path parameters a pattern segment may name. */
-enum pparam {
-	P_NONE,		/* a literal segment */
-	P_USER,		/* ":user_id" */
-};
-
 struct route {
 	const char	*name;		/* for /metrics */
 	enum http_method method;	/* HTTP_GET also answers HEAD */
-	const char	*pattern;	/* segments; ":user_id" is a parameter */
+	const char	*pattern;	/* ":user_id" and ":user_id.fmt" are
+					   parameters (valid_user_id, and an
+					   export format after the last dot) */
 	unsigned	 keys;		/* query keys accepted */
 	unsigned	 required;	/* query keys that must be given */
 	int		 body;		/* takes {"ids":[...]} as JSON */
 	int		 (*fn)(struct ctx *, struct resp *);
 };
+
+#define PARAM_USER_FMT	":user_id.fmt"
 
 #define PAGE_KEYS	(QBIT(Q_BEFORE) | QBIT(Q_AFTER) | QBIT(Q_LIMIT))
 
@@ -57,6 +56,8 @@ static const struct route routes[] = {
 	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users },
 	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health },
 	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0, api_metrics },
+	{ "export", HTTP_GET, "/api/v0/export/:user_id.fmt", 0, 0, 0,
+	    api_export },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -171,8 +172,9 @@ route_method(int i)
 static int
 route_match(const char *pattern, const char *path, struct args *a)
 {
-	char seg[USER_ID_MAX + 2];
+	char seg[USER_ID_MAX + 8], *dot;
 	size_t plen, slen;
+	int fmt;
 
 	for (;;) {
 		if (*pattern == '\0' || *path == '\0')
@@ -188,6 +190,14 @@ route_match(const char *pattern, const char *path, struct args *a)
 				return 0;
 			memcpy(seg, path, slen);
 			seg[slen] = '\0';
+			if (plen == sizeof(PARAM_USER_FMT) - 1 &&
+			    memcmp(pattern, PARAM_USER_FMT, plen) == 0) {
+				if ((dot = strrchr(seg, '.')) == NULL ||
+				    (fmt = export_format_parse(dot + 1)) == -1)
+					return 0;
+				*dot = '\0';
+				a->fmt = fmt;
+			}
 			if (valid_user_id(seg, a->user) == -1)
 				return 0;
 		} else if (plen != slen || memcmp(pattern, path, slen) != 0)
