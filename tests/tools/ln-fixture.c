@@ -4,8 +4,9 @@
  *
  *   ln-fixture -d DB load        JSON Lines on stdin, one store_write
  *   ln-fixture -d DB gen USERS PLAYS   synthetic journals (benchmarks)
- *   ln-fixture -d DB churn SECONDS USER  commit a poll-sized write every
- *                                few ms for SECONDS (reads-while-writing)
+ *   ln-fixture -d DB churn SECONDS USER [MS]  commit a poll-sized write
+ *                                every MS ms (2) for SECONDS (reads while
+ *                                writing)
  *
  * load's lines are objects with a "type" and the fields of schema.h's
  * records, times as numbers: user, play, track, artist, album,
@@ -35,7 +36,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ln-fixture -d DB load < lines.jsonl\n"
 	    "       ln-fixture -d DB gen USERS PLAYS_PER_USER\n"
-	    "       ln-fixture -d DB churn SECONDS USER\n");
+	    "       ln-fixture -d DB churn SECONDS USER [INTERVAL_MS]\n");
 	exit(2);
 }
 
@@ -521,7 +522,7 @@ churn_write(struct store_txn *txn, void *arg)
 }
 
 static int
-cmd_churn(struct store *st, int seconds, const char *user)
+cmd_churn(struct store *st, int seconds, const char *user, int interval_ms)
 {
 	struct churn c = { user, time_now_ms(), 0 };
 	int64_t end = time_now_ms() + (int64_t)seconds * 1000;
@@ -530,7 +531,7 @@ cmd_churn(struct store *st, int seconds, const char *user)
 		if (store_write(st, churn_write, &c) != STORE_OK)
 			return -1;
 		c.n++;
-		usleep(2000);
+		usleep((useconds_t)interval_ms * 1000);
 	}
 	printf("%llu commits\n", (unsigned long long)c.n);
 	return 0;
@@ -568,11 +569,14 @@ main(int argc, char *argv[])
 		if (errstr != NULL)
 			errx(2, "gen: USERS and PLAYS: %s", errstr);
 		rc = cmd_gen(st, a, b);
-	} else if (strcmp(argv[0], "churn") == 0 && argc == 3) {
+	} else if (strcmp(argv[0], "churn") == 0 && (argc == 3 || argc == 4)) {
 		a = (int)strtonum(argv[1], 1, 3600, &errstr);
+		b = 2;
+		if (errstr == NULL && argc == 4)
+			b = (int)strtonum(argv[3], 0, 60000, &errstr);
 		if (errstr != NULL)
-			errx(2, "churn: SECONDS %s", errstr);
-		rc = cmd_churn(st, a, argv[2]);
+			errx(2, "churn: SECONDS or INTERVAL_MS %s", errstr);
+		rc = cmd_churn(st, a, argv[2], b);
 	} else
 		usage();
 	store_close(st);
