@@ -10,10 +10,11 @@
  *     named on the command line whose kind only their content tells, then
  *     account data, so that account rows (names only) can be matched to
  *     the tracks the extended files brought in;
- *  2. per file: read it whole, parse it (import_parse.c applies the rules
- *     that drop rows), sort its rows by time and resolve name-only rows to
- *     track ids; any error here rejects the file before the store is
- *     touched;
+ *  2. per file: map it read-only (an archive entry is first inflated into
+ *     an unlinked temporary file), parse it (import_parse.c applies the
+ *     rules that drop rows and gives the mapped pages back as it goes),
+ *     unmap it, sort its rows by time and resolve name-only rows to track
+ *     ids; any error here rejects the file before the store is touched;
  *  3. write the file's plays in one store_write(): each row is compared
  *     with the plays around its time (dedupe.h: same track within the
  *     documented window = already present), new tracks get minimal
@@ -26,6 +27,7 @@
  * authorization"), so a history can be imported before the account is
  * connected; docs/IMPORT.md says why.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 
@@ -49,7 +51,7 @@
 #include "timeutil.h"
 #include "zip.h"
 
-#define IMPORT_FILE_MAX	((size_t)1 << 30)	/* bytes of one history file */
+#define IMPORT_FILE_MAX	((size_t)256 << 20)	/* bytes of one history file */
 #define IMPORT_DEPTH	16	/* folder nesting searched */
 #define IMPORT_NUDGE	999	/* ms a play may move to find a free key */
 #define LABEL_MAX	512
@@ -332,7 +334,8 @@ struct item {
 };
 
 struct run {
-	struct store	*st;
+	struct store	*st;		/* open while a file is imported */
+	const char	*dbpath;
 	const char	*user;
 	int64_t		 min_play_ms;
 	struct item	*items;
@@ -341,6 +344,7 @@ struct run {
 	size_t		 n_zips;
 	struct nameidx	 names;
 	int		 names_built;
+	struct i64set	 known;		/* hashes of track ids known to exist */
 	/* totals */
 	uint64_t	 files_ok, files_failed, files_ignored, files_empty;
 	uint64_t	 records, imported, present, refined;
@@ -524,55 +528,81 @@ run_add_path(struct run *r, const char *path)
 	    base_name(path)));
 }
 
-/* Reads a plain file whole (NUL-terminated).  0, or -1 with err. */
+/*
+ * Maps the regular file open on fd read-only into *data (*len bytes; an
+ * empty file maps nothing and gives "").  Unmap with unmap_file().
+ * Returns 0, or -1 with err.
+ */
 static int
-read_file(const char *path, char **data, size_t *len, char *err, size_t errsz)
+map_fd(int fd, const char **data, size_t *len, char *err, size_t errsz)
 {
 	struct stat sb;
-	size_t off = 0;
-	ssize_t n;
-	char *p;
-	int fd;
+	void *p;
 
-	*data = NULL;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "cannot open: %s", strerror(errno));
-		return -1;
-	}
+	*data = "";
+	*len = 0;
 	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
 		snprintf(err, errsz, "not a regular file");
-		close(fd);
 		return -1;
 	}
 	if ((uint64_t)sb.st_size > IMPORT_FILE_MAX) {
 		snprintf(err, errsz, "larger than %zu bytes: not a streaming "
 		    "history file", IMPORT_FILE_MAX);
-		close(fd);
 		return -1;
 	}
-	if ((p = malloc((size_t)sb.st_size + 1)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		close(fd);
+	if (sb.st_size == 0)
+		return 0;
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (p == MAP_FAILED) {
+		snprintf(err, errsz, "cannot map: %s", strerror(errno));
 		return -1;
 	}
-	while (off < (size_t)sb.st_size) {
-		n = read(fd, p + off, (size_t)sb.st_size - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errsz, "cannot read: %s", n == 0 ?
-			    "file shrank" : strerror(errno));
-			free(p);
-			close(fd);
+	(void)madvise(p, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	*data = p;
+	*len = (size_t)sb.st_size;
+	return 0;
+}
+
+static void
+unmap_file(const char *data, size_t len)
+{
+	if (len > 0)
+		munmap((void *)(uintptr_t)data, len);
+}
+
+/*
+ * Opens the item's bytes as a read-only mapping: the file itself, or an
+ * archive entry inflated into an unlinked temporary file (so that neither
+ * is ever held in memory whole).  Returns 0, or -1 with err.
+ */
+static int
+item_map(struct run *r, const struct item *it, const char **data,
+    size_t *len, char *err, size_t errsz)
+{
+	FILE *tmp;
+	int fd, rc;
+
+	if (it->zip < 0) {
+		if ((fd = open(it->path, O_RDONLY | O_CLOEXEC)) == -1) {
+			snprintf(err, errsz, "cannot open: %s", strerror(errno));
 			return -1;
 		}
-		off += (size_t)n;
+		rc = map_fd(fd, data, len, err, errsz);
+		close(fd);
+		return rc;
 	}
-	close(fd);
-	p[off] = '\0';
-	*data = p;
-	*len = off;
-	return 0;
+	if ((tmp = tmpfile()) == NULL) {
+		snprintf(err, errsz, "cannot make a temporary file: %s",
+		    strerror(errno));
+		return -1;
+	}
+	fd = fileno(tmp);
+	rc = zip_extract(r->zips[it->zip], it->entry, IMPORT_FILE_MAX, fd, err,
+	    errsz);
+	if (rc == 0)
+		rc = map_fd(fd, data, len, err, errsz);
+	fclose(tmp);		/* the mapping keeps the unlinked file */
+	return rc;
 }
 
 /* ---- matching names to tracks ----------------------------------------- */
@@ -580,7 +610,10 @@ read_file(const char *path, char **data, size_t *len, char *err, size_t errsz)
 struct names_build {
 	struct store_txn	*txn;
 	struct nameidx		 x;
+	struct i64set		 known;
 };
+
+static uint64_t	id_hash(const char *);
 
 static int
 names_track(const struct track *t, void *arg)
@@ -589,6 +622,8 @@ names_track(const struct track *t, void *arg)
 	struct artist a;
 	char aid[ID_LEN + 1];
 
+	if (i64set_add(&b->known, (int64_t)id_hash(t->id)) == -1)
+		return -1;
 	if (t->artists.n == 0 || t->name == NULL || t->name[0] == '\0')
 		return 0;
 	idlist_get(&t->artists, 0, aid);
@@ -603,6 +638,7 @@ names_read(struct store_txn *txn, void *arg)
 	struct names_build *b = arg;
 
 	nameidx_free(&b->x);
+	i64set_free(&b->known);
 	b->txn = txn;
 	return store_iter_tracks(txn, names_track, b) == STORE_OK ? 0 : -1;
 }
@@ -618,9 +654,11 @@ run_names(struct run *r)
 	memset(&b, 0, sizeof(b));
 	if (store_read(r->st, names_read, &b) != STORE_OK) {
 		nameidx_free(&b.x);
+		i64set_free(&b.known);
 		return -1;
 	}
 	r->names = b.x;
+	r->known = b.known;
 	r->names_built = 1;
 	log_debug("import: %zu known tracks indexed by artist and title",
 	    r->names.n);
@@ -698,7 +736,8 @@ ensure_track(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
 	uint64_t h = id_hash(row->track_id);
 	int rc;
 
-	if (i64set_has(&wf->ensured, (int64_t)h))
+	if (i64set_has(&wf->r->known, (int64_t)h) ||
+	    i64set_has(&wf->ensured, (int64_t)h))
 		return 0;
 	if ((rc = store_get_track(txn, row->track_id, &t)) == STORE_ERR)
 		return -1;
@@ -916,6 +955,11 @@ wf_learn(struct wfile *wf)
 {
 	size_t i;
 
+	for (i = 0; i < wf->ensured.cap; i++)
+		if (wf->ensured.used[i] &&
+		    i64set_add(&wf->r->known, wf->ensured.v[i]) == -1)
+			return;
+
 	if (!wf->r->names_built)
 		return;
 	for (i = 0; i < wf->n; i++) {
@@ -966,7 +1010,8 @@ run_file(struct run *r, size_t idx)
 	struct import_parsed p;
 	struct wfile wf;
 	struct timespec t0;
-	char err[512], sk[256], *data = NULL;
+	char err[512], sk[256];
+	const char *data = "";
 	size_t len = 0, i;
 	uint64_t nskip = 0;
 	double secs;
@@ -975,15 +1020,14 @@ run_file(struct run *r, size_t idx)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&wf, 0, sizeof(wf));
 	memset(&p, 0, sizeof(p));
-	if (it->zip >= 0)
-		rc = zip_read(r->zips[it->zip], it->entry, IMPORT_FILE_MAX,
-		    &data, &len, err, sizeof(err));
-	else
-		rc = read_file(it->path, &data, &len, err, sizeof(err));
-	if (rc == -1)
+	if (item_map(r, it, &data, &len, err, sizeof(err)) == -1)
 		goto reject;
-	if (import_parse(data, len, it->kind, r->min_play_ms, &p, err,
-	    sizeof(err)) == -1)
+	rc = import_parse(data, len, it->kind, r->min_play_ms, 1, &p, err,
+	    sizeof(err));
+	/* The rows keep copies of what they need: the file can go. */
+	unmap_file(data, len);
+	len = 0;
+	if (rc == -1)
 		goto reject;
 	if (p.username[0] != '\0' && strcmp(p.username, r->user) != 0) {
 		char esc[USER_ID_MAX * 4 + 1];
@@ -1007,6 +1051,16 @@ run_file(struct run *r, size_t idx)
 	wf.p = &p;
 	wf.src = p.fmt == IMPORT_FMT_ACCOUNT ? SOURCE_ACCOUNT :
 	    SOURCE_EXTENDED;
+	/*
+	 * The store is opened for each file and closed after it: LMDB's map
+	 * pages read and its pool of dirty pages would otherwise stay in
+	 * this process for the whole run, growing with the store.
+	 */
+	if (store_open(&r->st, r->dbpath, 0, 0) != STORE_OK) {
+		snprintf(err, sizeof(err), "cannot open the store at %s",
+		    r->dbpath);
+		goto reject;
+	}
 	if (wf_resolve(&wf) == -1) {
 		snprintf(err, sizeof(err), "cannot read the known tracks");
 		goto reject;
@@ -1043,11 +1097,15 @@ reject:
 	log_warnx("%s: %s; nothing from this file was imported", it->label,
 	    err);
 out:
+	if (r->st != NULL) {
+		store_close(r->st);
+		r->st = NULL;
+	}
 	i64set_free(&wf.claimed);
 	i64set_free(&wf.ensured);
 	free(wf.rows);
 	import_parsed_free(&p);
-	free(data);
+	unmap_file(data, len);
 	return 0;
 }
 
@@ -1063,6 +1121,7 @@ run_free(struct run *r)
 		zip_close(r->zips[i]);
 	free(r->zips);
 	nameidx_free(&r->names);
+	i64set_free(&r->known);
 }
 
 int
@@ -1114,12 +1173,7 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 		goto out;
 	}
 	qsort(r.items, r.n_items, sizeof(*r.items), item_cmp);
-	if (store_open(&r.st, config_str(cfg, CFG_DB_PATH), 0, 0) !=
-	    STORE_OK) {
-		log_warnx("import: cannot open the store at %s",
-		    config_str(cfg, CFG_DB_PATH));
-		goto out;
-	}
+	r.dbpath = config_str(cfg, CFG_DB_PATH);
 	for (i = 0; i < r.n_items; i++)
 		if (run_file(&r, i) == -1)
 			goto out;
@@ -1140,8 +1194,6 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	    secs, secs > 0 ? (double)r.records / secs : 0.0);
 	rc = r.files_failed > 0 || r.bad_paths > 0 ? CMD_FAIL : CMD_OK;
 out:
-	if (r.st != NULL)
-		store_close(r.st);
 	run_free(&r);
 	return rc;
 }

@@ -69,9 +69,9 @@ struct import_row {
 };
 
 /*
- * One parsed file.  Row strings point into the buffer given to
- * import_parse() (decoded in place) or into strings the set owns; both
- * must outlive the rows.
+ * One parsed file.  Row strings are NUL-terminated copies in the set's
+ * arena: they live until import_parsed_free(), whatever becomes of the
+ * buffer that was parsed.
  */
 struct import_parsed {
 	enum import_format	 fmt;
@@ -81,8 +81,7 @@ struct import_parsed {
 	size_t			 n_records;	/* objects in the array */
 	uint64_t		 skipped[SKIP__MAX];
 	char			 username[USER_ID_MAX + 1];	/* first seen, or "" */
-	char			**owned;	/* strings decoded from local URIs */
-	size_t			 n_owned;
+	void			*arena;		/* blocks holding the rows' strings */
 };
 
 /* The name of a skip reason for summaries ("short", "incognito", ...). */
@@ -93,18 +92,20 @@ enum import_kind import_kind_of_name(const char *base);
 int		 import_kind_known(enum import_kind);
 
 /*
- * Parses a whole history file of len bytes at data (which must have a NUL
- * at data[len]; it is modified: strings are decoded in place).  kind, from
- * the file's name, only decides whether every row is a podcast, video or
+ * Parses a whole history file of len bytes at data, which is only read.
+ * When mapped is set, data is a private read-only mapping of the file and
+ * the pages already parsed are given back (madvise MADV_DONTNEED) as the
+ * parse goes, so the file never sits in memory whole.  kind, from the
+ * file's name, only decides whether every row is a podcast, video or
  * audiobook row; the record format is recognised from the keys of the
  * first record, and every record must have that format's keys.  Rows that
  * a rule drops are counted in out->skipped; the others are appended to
  * out->rows in file order.  Returns 0, or -1 with err saying where (line,
  * column, record) and what was wrong; out must be freed either way.
  */
-int	import_parse(char *data, size_t len, enum import_kind kind,
-	    int64_t min_play_ms, struct import_parsed *out, char *err,
-	    size_t errsz);
+int	import_parse(const char *data, size_t len, enum import_kind kind,
+	    int64_t min_play_ms, int mapped, struct import_parsed *out,
+	    char *err, size_t errsz);
 /* Frees what out owns and zeroes it. */
 void	import_parsed_free(struct import_parsed *out);
 

@@ -6,9 +6,11 @@
  * times the file's size in small allocations, which would break the
  * importer's memory target (peak RSS at most twice the largest file), so
  * this file has its own small tokenizer for exactly that shape: it walks
- * the buffer once, decodes strings in place (an unescaped string is never
- * longer than its JSON form) and keeps, per record, only the fields the
- * import rules need.  Values of unknown keys, nested ones included, are
+ * the buffer once without writing to it (so the buffer can be a read-only
+ * mapping of the file, whose pages are handed back to the kernel as the
+ * tokenizer passes them) and keeps, per record, only the fields the
+ * import rules need; the strings of the rows it keeps are copied into a
+ * small arena.  Values of unknown keys, nested ones included, are
  * checked and skipped, so extra keys are tolerated.  Anything that is not
  * well-formed JSON, a known key with the wrong type, or a record without
  * its format's required keys is an error naming the line, column and
@@ -17,11 +19,14 @@
  * The rules applied to each record (docs/IMPORT.md says the same for
  * people) are in import_row_extended() and import_row_account().
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "ids.h"
 #include "import.h"
@@ -30,6 +35,7 @@
 #define JP_DEPTH	64	/* nesting allowed inside an unknown key's value */
 #define TIME_MIN_MS	946684800000LL	/* 2000-01-01: earlier is implausible */
 #define OFFLINE_SLACK_MS 60000	/* ts this much after an offline play's end */
+#define RELEASE_STEP	(4u << 20)	/* drop a mapping's pages this many at a time */
 
 /* ---- file names ---------------------------------------------------------- */
 
@@ -88,23 +94,71 @@ import_kind_known(enum import_kind k)
 /* ---- the tokenizer ------------------------------------------------------- */
 
 struct jp {
-	char		*base;		/* the whole buffer */
-	char		*p;		/* next byte to read */
-	char		*end;
+	const char	*base;		/* the whole buffer */
+	const char	*p;		/* next byte to read */
+	const char	*end;
 	uint32_t	 record;	/* 1-based record being read, 0 = none */
 	char		*err;
 	size_t		 errsz;
+	struct import_parsed *out;	/* its arena holds decoded strings */
+	int		 release;	/* the buffer is a mapping: drop pages read */
+	size_t		 released;	/* bytes of the buffer dropped so far */
 };
 
 enum jtype { JT_NULL, JT_BOOL, JT_NUM, JT_STR, JT_NESTED };
 
 struct jval {
 	enum jtype	 t;
-	const char	*s;		/* JT_STR: decoded, NUL-terminated */
+	const char	*s;		/* JT_STR: not NUL-terminated */
+	size_t		 len;
 	int64_t		 i;		/* JT_NUM when is_int; JT_BOOL */
 	int		 is_int;
 	double		 d;		/* JT_NUM */
 };
+
+/* ---- the arena: strings that outlive the buffer's pages ------------------ */
+
+#define ARENA_BLOCK	(256 * 1024)
+
+struct arena_blk {
+	struct arena_blk	*next;
+	size_t			 used;
+	size_t			 cap;
+	char			 data[];
+};
+
+/* Room for n bytes in out's arena; never moves what it gave before. */
+static char *
+arena_alloc(struct import_parsed *out, size_t n)
+{
+	struct arena_blk *b = out->arena;
+	size_t cap;
+
+	if (b == NULL || b->cap - b->used < n) {
+		cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+		if ((b = malloc(sizeof(*b) + cap)) == NULL)
+			return NULL;
+		b->used = 0;
+		b->cap = cap;
+		b->next = out->arena;
+		out->arena = b;
+	}
+	b->used += n;
+	return b->data + b->used - n;
+}
+
+/* A NUL-terminated copy of len bytes at s in out's arena, or NULL. */
+static const char *
+arena_str(struct import_parsed *out, const char *s, size_t len)
+{
+	char *d;
+
+	if ((d = arena_alloc(out, len + 1)) == NULL)
+		return NULL;
+	memcpy(d, s, len);
+	d[len] = '\0';
+	return d;
+}
 
 /* Fills the error with the line and column of at.  Returns -1. */
 static int
@@ -186,35 +240,47 @@ jp_utf8(char *w, unsigned cp)
 }
 
 /*
- * Reads the string at j->p (on its opening quote), decoding it in place:
- * the decoded bytes start right after the quote and a NUL ends them, which
- * can never pass the closing quote.  \u0000 and lone surrogates become
+ * Reads the string at j->p (on its opening quote).  Most strings have no
+ * escapes: they are returned where they are, as a pointer and a length.
+ * One with escapes is decoded into the arena (never into the buffer,
+ * which may be a read-only mapping).  \u0000 and lone surrogates become
  * U+FFFD so that no string is cut short or carries invalid UTF-16.
  */
 static int
-jp_string(struct jp *j, const char **out)
+jp_string(struct jp *j, const char **out, size_t *outlen)
 {
-	char *r = j->p + 1, *w, *start = r;
+	const char *r = j->p + 1, *start = r, *q;
+	char *d, *w;
 	unsigned cp, lo;
 
-	/* Fast path: most strings have no escapes. */
+	/* Fast path: no escapes. */
 	while (r < j->end && *r != '"' && *r != '\\' &&
 	    (unsigned char)*r >= 0x20)
 		r++;
-	w = r;
-	for (;;) {
-		if (r >= j->end)
-			return jp_fail(j, j->end, "unterminated string");
-		if (*r == '"')
-			break;
-		if ((unsigned char)*r < 0x20)
-			return jp_fail(j, r, "control character in a string");
+	if (r < j->end && *r == '"') {
+		*out = start;
+		*outlen = (size_t)(r - start);
+		j->p = r + 1;
+		return 0;
+	}
+	/* Find the end first: the decoded form is never longer. */
+	for (q = r; q < j->end && *q != '"'; q++) {
+		if ((unsigned char)*q < 0x20)
+			return jp_fail(j, q, "control character in a string");
+		if (*q == '\\')
+			q++;
+	}
+	if (q >= j->end)
+		return jp_fail(j, j->end, "unterminated string");
+	if ((d = arena_alloc(j->out, (size_t)(q - start) + 1)) == NULL)
+		return jp_fail(j, start, "out of memory");
+	memcpy(d, start, (size_t)(r - start));
+	w = d + (r - start);
+	while (r < q) {
 		if (*r != '\\') {
 			*w++ = *r++;
 			continue;
 		}
-		if (r + 1 >= j->end)
-			return jp_fail(j, r, "unterminated string");
 		switch (r[1]) {
 		case '"':  *w++ = '"';  r += 2; continue;
 		case '\\': *w++ = '\\'; r += 2; continue;
@@ -229,10 +295,10 @@ jp_string(struct jp *j, const char **out)
 		default:
 			return jp_fail(j, r, "bad escape in a string");
 		}
-		if (j->end - r < 6 || jp_hex4(r + 2, &cp) == -1)
+		if (q - r < 6 || jp_hex4(r + 2, &cp) == -1)
 			return jp_fail(j, r, "bad \\u escape in a string");
 		r += 6;
-		if (cp >= 0xd800 && cp <= 0xdbff && j->end - r >= 6 &&
+		if (cp >= 0xd800 && cp <= 0xdbff && q - r >= 6 &&
 		    r[0] == '\\' && r[1] == 'u' && jp_hex4(r + 2, &lo) == 0 &&
 		    lo >= 0xdc00 && lo <= 0xdfff) {
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
@@ -243,15 +309,17 @@ jp_string(struct jp *j, const char **out)
 		w += jp_utf8(w, cp);
 	}
 	*w = '\0';
-	j->p = r + 1;
-	*out = start;
+	*out = d;
+	*outlen = (size_t)(w - d);
+	j->p = q + 1;
 	return 0;
 }
 
 static int
 jp_number(struct jp *j, struct jval *v)
 {
-	char *s = j->p, *q = s, tmp[64];
+	const char *s = j->p, *q = s;
+	char tmp[64];
 	int64_t acc = 0;
 	int neg = 0, overflow = 0;
 	size_t n;
@@ -316,6 +384,7 @@ jp_nested(struct jp *j, int depth)
 	int is_obj = close == '}';
 	struct jval v;
 	const char *k;
+	size_t klen;
 
 	if (depth >= JP_DEPTH)
 		return jp_fail(j, j->p, "nested too deeply");
@@ -330,7 +399,7 @@ jp_nested(struct jp *j, int depth)
 		if (is_obj) {
 			if (j->p >= j->end || *j->p != '"')
 				return jp_fail(j, j->p, "expected a key");
-			if (jp_string(j, &k) == -1)
+			if (jp_string(j, &k, &klen) == -1)
 				return -1;
 			jp_ws(j);
 			if (j->p >= j->end || *j->p != ':')
@@ -366,7 +435,7 @@ jp_value(struct jp *j, struct jval *v, int depth)
 	switch (*j->p) {
 	case '"':
 		v->t = JT_STR;
-		return jp_string(j, &v->s);
+		return jp_string(j, &v->s, &v->len);
 	case '{':
 	case '[':
 		v->t = JT_NESTED;
@@ -475,29 +544,59 @@ struct rec {
 };
 
 static int
-import_field(const char *key)
+import_field(const char *key, size_t len)
 {
 	size_t i;
 
 	for (i = 0; i < FLD__MAX; i++)
 		if (key[0] == import_fields[i].key[0] &&
-		    strcmp(key, import_fields[i].key) == 0)
+		    strlen(import_fields[i].key) == len &&
+		    memcmp(key, import_fields[i].key, len) == 0)
 			return (int)i;
 	return -1;
 }
 
-/* A string field's value, or "" when absent or null. */
+/* A string field's bytes (*len of them, not NUL-terminated); "" if none. */
 static const char *
-rec_str(const struct rec *r, enum fld f)
+rec_sv(const struct rec *r, enum fld f, size_t *len)
 {
-	return r->has[f] && r->v[f].t == JT_STR ? r->v[f].s : "";
+	if (r->has[f] && r->v[f].t == JT_STR) {
+		*len = r->v[f].len;
+		return r->v[f].s;
+	}
+	*len = 0;
+	return "";
 }
 
 /* Whether a field is present with a non-empty string. */
 static int
 rec_set(const struct rec *r, enum fld f)
 {
-	return rec_str(r, f)[0] != '\0';
+	return r->has[f] && r->v[f].t == JT_STR && r->v[f].len > 0;
+}
+
+/* A field's string copied (NUL-terminated) into the arena; "" if none. */
+static const char *
+rec_keep(struct jp *j, const struct rec *r, enum fld f)
+{
+	size_t len;
+	const char *s = rec_sv(r, f, &len);
+
+	return len == 0 ? "" : arena_str(j->out, s, len);
+}
+
+/* A short field (a time, a user id) copied into buf; -1 when too long. */
+static int
+rec_copy(const struct rec *r, enum fld f, char *buf, size_t bufsz)
+{
+	size_t len;
+	const char *s = rec_sv(r, f, &len);
+
+	if (len >= bufsz)
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return 0;
 }
 
 /* Reads one object into r, checking the types of known keys. */
@@ -505,6 +604,7 @@ static int
 jp_record(struct jp *j, struct rec *r)
 {
 	const char *k, *vat;
+	size_t klen;
 	struct jval v;
 	int f;
 	static const char *const tname[] = { "a string", "a number",
@@ -525,14 +625,14 @@ jp_record(struct jp *j, struct rec *r)
 		jp_ws(j);
 		if (j->p >= j->end || *j->p != '"')
 			return jp_fail(j, j->p, "expected a key");
-		if (jp_string(j, &k) == -1)
+		if (jp_string(j, &k, &klen) == -1)
 			return -1;
 		jp_ws(j);
 		if (j->p >= j->end || *j->p != ':')
 			return jp_fail(j, j->p, "expected ':' after a key");
 		j->p++;
 		jp_ws(j);
-		f = import_field(k);
+		f = klen > 0 ? import_field(k, klen) : -1;
 		vat = j->p;
 		if (jp_value(j, &v, 1) == -1)
 			return -1;
@@ -583,24 +683,6 @@ import_add_row(struct import_parsed *out, const struct import_row *row)
 	return 0;
 }
 
-/* Keeps a string the set owns (decoded from a local URI). */
-static const char *
-import_own(struct import_parsed *out, char *s)
-{
-	char **n;
-
-	if (s == NULL)
-		return NULL;
-	if ((n = reallocarray(out->owned, out->n_owned + 1,
-	    sizeof(*n))) == NULL) {
-		free(s);
-		return NULL;
-	}
-	out->owned = n;
-	out->owned[out->n_owned++] = s;
-	return s;
-}
-
 static int
 import_hexval(char c)
 {
@@ -614,14 +696,14 @@ import_hexval(char c)
 }
 
 /* Decodes one URL-encoded field of a local URI ('+' is a space). */
-static char *
-import_urldecode(const char *s, size_t len)
+static const char *
+import_urldecode(struct import_parsed *out, const char *s, size_t len)
 {
 	char *o, *w;
 	size_t i;
 	int hi, lo;
 
-	if ((o = malloc(len + 1)) == NULL)
+	if ((o = arena_alloc(out, len + 1)) == NULL)
 		return NULL;
 	w = o;
 	for (i = 0; i < len; i++) {
@@ -654,8 +736,8 @@ import_local_names(struct import_parsed *out, struct import_row *row)
 		if ((c = strchr(p, ':')) == NULL)
 			c = p + strlen(p);
 		if ((*dst[i])[0] == '\0' && c > p) {
-			const char *s = import_own(out,
-			    import_urldecode(p, (size_t)(c - p)));
+			const char *s = import_urldecode(out, p,
+			    (size_t)(c - p));
 
 			if (s == NULL)
 				return -1;
@@ -711,19 +793,21 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 {
 	struct import_row row;
 	int64_t ms, ts, off;
+	char tbuf[48];
 
 	if (!r->has[FLD_TS] || r->v[FLD_TS].t != JT_STR)
 		return jp_fail(j, r->at, "no \"ts\": not an extended "
 		    "streaming history record");
-	if (time_parse_iso8601(r->v[FLD_TS].s, &ts) == -1 ||
-	    ts < TIME_MIN_MS)
+	if (rec_copy(r, FLD_TS, tbuf, sizeof(tbuf)) == -1 ||
+	    time_parse_iso8601(tbuf, &ts) == -1 || ts < TIME_MIN_MS)
 		return jp_fail(j, r->at, "\"ts\" is not an ISO 8601 UTC time");
 	if (rec_int(r, FLD_MS_PLAYED, 0, INT32_MAX, &ms) == -1)
 		return jp_fail(j, r->at, "\"ms_played\" must be a whole "
 		    "number of milliseconds");
-	if (out->username[0] == '\0' && rec_set(r, FLD_USERNAME))
-		strlcpy(out->username, rec_str(r, FLD_USERNAME),
-		    sizeof(out->username));
+	if (out->username[0] == '\0' && rec_set(r, FLD_USERNAME) &&
+	    rec_copy(r, FLD_USERNAME, out->username,
+	    sizeof(out->username)) == -1)
+		out->username[0] = '\0';
 
 	if (kind == IMPORT_KIND_EXT_VIDEO) {
 		out->skipped[SKIP_VIDEO]++;
@@ -766,10 +850,11 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 		row.played_at = off + ms;
 	row.ms_played = (int32_t)ms;
 	row.record = j->record;
-	row.uri = rec_str(r, FLD_TRACK_URI);
-	row.track = rec_str(r, FLD_TRACK_NAME);
-	row.artist = rec_str(r, FLD_ARTIST_NAME);
-	row.album = rec_str(r, FLD_ALBUM_NAME);
+	if ((row.uri = rec_keep(j, r, FLD_TRACK_URI)) == NULL ||
+	    (row.track = rec_keep(j, r, FLD_TRACK_NAME)) == NULL ||
+	    (row.artist = rec_keep(j, r, FLD_ARTIST_NAME)) == NULL ||
+	    (row.album = rec_keep(j, r, FLD_ALBUM_NAME)) == NULL)
+		return jp_fail(j, r->at, "out of memory");
 	if (strncmp(row.uri, "spotify:local:", 14) == 0) {
 		row.is_local = 1;
 		if (import_local_names(out, &row) == -1)
@@ -815,12 +900,13 @@ import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
 {
 	struct import_row row;
 	int64_t ms, t;
+	char tbuf[48];
 
 	if (!r->has[FLD_END_TIME] || r->v[FLD_END_TIME].t != JT_STR)
 		return jp_fail(j, r->at, "no \"endTime\": not an account-data "
 		    "streaming history record");
-	if (import_end_time(r->v[FLD_END_TIME].s, &t) == -1 ||
-	    t < TIME_MIN_MS)
+	if (rec_copy(r, FLD_END_TIME, tbuf, sizeof(tbuf)) == -1 ||
+	    import_end_time(tbuf, &t) == -1 || t < TIME_MIN_MS)
 		return jp_fail(j, r->at, "\"endTime\" is not a time "
 		    "\"YYYY-MM-DD HH:MM\"");
 	if (rec_int(r, FLD_ACC_MS, 0, INT32_MAX, &ms) == -1)
@@ -847,22 +933,38 @@ import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
 	row.played_at = t;
 	row.ms_played = (int32_t)ms;
 	row.record = j->record;
-	row.uri = "";
-	row.track = rec_str(r, FLD_ACC_TRACK);
-	row.artist = rec_str(r, FLD_ACC_ARTIST);
-	row.album = "";
-	if (row.track[0] == '\0') {
+	if (!rec_set(r, FLD_ACC_TRACK)) {
 		out->skipped[SKIP_NO_TRACK]++;
 		return 0;
 	}
+	row.uri = "";
+	row.album = "";
+	if ((row.track = rec_keep(j, r, FLD_ACC_TRACK)) == NULL ||
+	    (row.artist = rec_keep(j, r, FLD_ACC_ARTIST)) == NULL)
+		return jp_fail(j, r->at, "out of memory");
 	if (import_add_row(out, &row) == -1)
 		return jp_fail(j, r->at, "out of memory");
 	return 0;
 }
 
+/* Drops the pages of a mapped buffer the tokenizer has passed. */
+static void
+jp_release(struct jp *j)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE), upto;
+
+	upto = (size_t)(j->p - j->base) & ~(pg - 1);
+	if (upto - j->released < RELEASE_STEP)
+		return;
+	(void)madvise((void *)(uintptr_t)(j->base + j->released),
+	    upto - j->released, MADV_DONTNEED);
+	j->released = upto;
+}
+
 int
-import_parse(char *data, size_t len, enum import_kind kind,
-    int64_t min_play_ms, struct import_parsed *out, char *err, size_t errsz)
+import_parse(const char *data, size_t len, enum import_kind kind,
+    int64_t min_play_ms, int mapped, struct import_parsed *out, char *err,
+    size_t errsz)
 {
 	struct jp j;
 	struct rec r;
@@ -874,6 +976,8 @@ import_parse(char *data, size_t len, enum import_kind kind,
 	j.end = data + len;
 	j.err = err;
 	j.errsz = errsz;
+	j.out = out;
+	j.release = mapped;
 	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0)
 		j.p += 3;
 	jp_ws(&j);
@@ -914,6 +1018,8 @@ import_parse(char *data, size_t len, enum import_kind kind,
 			if (rc == -1)
 				return -1;
 			out->n_records++;
+			if (j.release)
+				jp_release(&j);
 			jp_ws(&j);
 			if (j.p < j.end && *j.p == ',') {
 				j.p++;
@@ -940,11 +1046,12 @@ import_parse(char *data, size_t len, enum import_kind kind,
 void
 import_parsed_free(struct import_parsed *out)
 {
-	size_t i;
+	struct arena_blk *b, *next;
 
-	for (i = 0; i < out->n_owned; i++)
-		free(out->owned[i]);
-	free(out->owned);
+	for (b = out->arena; b != NULL; b = next) {
+		next = b->next;
+		free(b);
+	}
 	free(out->rows);
 	memset(out, 0, sizeof(*out));
 }

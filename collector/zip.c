@@ -294,81 +294,124 @@ zip_entry_at(const struct zip *z, size_t i)
 	return &z->ents[i];
 }
 
-/* Inflates csize bytes at off into out (room for size + 1 bytes). */
+/* Where an entry's bytes go, chunk by chunk. */
+typedef int (*zip_out_fn)(void *arg, const unsigned char *p, size_t n);
+
+/*
+ * Streams entry e, whose data starts at off, to out in chunks of at most
+ * CHUNK bytes: copied when stored, inflated when deflated.  Stops as soon
+ * as the output would pass the declared size; checks that it reaches it
+ * exactly and that the CRC-32 matches.  Returns 0 or -1 with err.
+ */
 static int
-zip_inflate(struct zip *z, const struct zip_entry *e, uint64_t off,
-    unsigned char *out, char *err, size_t errsz)
+zip_stream(struct zip *z, const struct zip_entry *e, uint64_t off,
+    zip_out_fn out, void *arg, char *err, size_t errsz)
 {
-	unsigned char *in;
+	unsigned char *in, *ob;
 	z_stream zs;
-	uint64_t left = e->csize;
-	int zr = Z_OK, rc = -1;
+	uint64_t left = e->csize, total = 0;
+	uLong crc = crc32(0L, Z_NULL, 0);
+	int zr = Z_OK, rc = -1, inflating = 0;
+	size_t n, have;
 
-	if ((in = malloc(CHUNK)) == NULL) {
+	in = malloc(CHUNK);
+	ob = malloc(CHUNK);
+	if (in == NULL || ob == NULL) {
 		snprintf(err, errsz, "out of memory");
-		return -1;
+		goto out;
 	}
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
-		snprintf(err, errsz, "cannot start inflating");
-		free(in);
-		return -1;
-	}
-	zs.next_out = out;
-	/* One byte more than declared, to notice data that does not stop. */
-	zs.avail_out = (uInt)(e->size + 1);
-	while (zr != Z_STREAM_END) {
-		if (zs.avail_in == 0) {
-			size_t n = left < CHUNK ? (size_t)left : CHUNK;
-
-			if (n == 0) {
-				snprintf(err, errsz, "compressed data ends "
-				    "early");
-				goto out;
-			}
+	if (e->method == 0) {
+		while (left > 0) {
+			n = left < CHUNK ? (size_t)left : CHUNK;
 			if (zip_pread(z->fd, in, n, off) == -1) {
 				snprintf(err, errsz, "truncated archive");
 				goto out;
 			}
 			off += n;
 			left -= n;
-			zs.next_in = in;
-			zs.avail_in = (uInt)n;
+			total += n;
+			crc = crc32(crc, in, (uInt)n);
+			if (out(arg, in, n) == -1) {
+				snprintf(err, errsz, "cannot keep the data: %s",
+				    strerror(errno));
+				goto out;
+			}
 		}
-		zr = inflate(&zs, Z_NO_FLUSH);
-		if (zr != Z_OK && zr != Z_STREAM_END) {
-			snprintf(err, errsz, "damaged compressed data (%s)",
-			    zs.msg ? zs.msg : "inflate failed");
+	} else {
+		memset(&zs, 0, sizeof(zs));
+		if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+			snprintf(err, errsz, "cannot start inflating");
 			goto out;
 		}
-		if (zs.total_out > e->size) {
-			snprintf(err, errsz, "inflates to more than the %llu "
-			    "bytes declared", (unsigned long long)e->size);
-			goto out;
+		inflating = 1;
+		while (zr != Z_STREAM_END) {
+			if (zs.avail_in == 0) {
+				n = left < CHUNK ? (size_t)left : CHUNK;
+				if (n == 0) {
+					snprintf(err, errsz, "compressed data "
+					    "ends early");
+					goto out;
+				}
+				if (zip_pread(z->fd, in, n, off) == -1) {
+					snprintf(err, errsz, "truncated archive");
+					goto out;
+				}
+				off += n;
+				left -= n;
+				zs.next_in = in;
+				zs.avail_in = (uInt)n;
+			}
+			zs.next_out = ob;
+			zs.avail_out = CHUNK;
+			zr = inflate(&zs, Z_NO_FLUSH);
+			if (zr != Z_OK && zr != Z_STREAM_END) {
+				snprintf(err, errsz, "damaged compressed data "
+				    "(%s)", zs.msg ? zs.msg : "inflate failed");
+				goto out;
+			}
+			have = CHUNK - zs.avail_out;
+			if (total + have > e->size) {
+				snprintf(err, errsz, "inflates to more than the "
+				    "%llu bytes declared",
+				    (unsigned long long)e->size);
+				goto out;
+			}
+			total += have;
+			crc = crc32(crc, ob, (uInt)have);
+			if (have > 0 && out(arg, ob, have) == -1) {
+				snprintf(err, errsz, "cannot keep the data: %s",
+				    strerror(errno));
+				goto out;
+			}
 		}
 	}
-	if (zs.total_out != e->size) {
-		snprintf(err, errsz, "inflates to %lu bytes, %llu declared",
-		    zs.total_out, (unsigned long long)e->size);
+	if (total != e->size) {
+		snprintf(err, errsz, "inflates to %llu bytes, %llu declared",
+		    (unsigned long long)total, (unsigned long long)e->size);
+		goto out;
+	}
+	if ((uint32_t)crc != e->crc) {
+		snprintf(err, errsz, "CRC-32 mismatch: the archive is damaged");
 		goto out;
 	}
 	rc = 0;
 out:
-	inflateEnd(&zs);
+	if (inflating)
+		inflateEnd(&zs);
 	free(in);
+	free(ob);
 	return rc;
 }
 
-int
-zip_read(struct zip *z, size_t i, size_t max, char **data, size_t *len,
-    char *err, size_t errsz)
+/* Checks entry i and finds where its data starts.  0 or -1 with err. */
+static int
+zip_locate(struct zip *z, size_t i, size_t max, uint64_t *offp, char *err,
+    size_t errsz)
 {
 	const struct zip_entry *e = &z->ents[i];
-	unsigned char lh[LOCAL_LEN], *out;
+	unsigned char lh[LOCAL_LEN];
 	uint64_t off;
 
-	*data = NULL;
-	*len = 0;
 	if (e->flags & 0x0001) {
 		snprintf(err, errsz, "encrypted entries are not supported");
 		return -1;
@@ -398,28 +441,85 @@ zip_read(struct zip *z, size_t i, size_t max, char **data, size_t *len,
 		snprintf(err, errsz, "entry data runs past the archive's end");
 		return -1;
 	}
-	if ((out = malloc((size_t)e->size + 1)) == NULL) {
+	*offp = off;
+	return 0;
+}
+
+struct zip_membuf {
+	unsigned char	*p;
+	size_t		 len;
+	size_t		 cap;		/* the declared size: never passed */
+};
+
+static int
+zip_out_mem(void *arg, const unsigned char *p, size_t n)
+{
+	struct zip_membuf *m = arg;
+
+	if (n > m->cap - m->len) {
+		errno = EFBIG;
+		return -1;
+	}
+	memcpy(m->p + m->len, p, n);
+	m->len += n;
+	return 0;
+}
+
+int
+zip_read(struct zip *z, size_t i, size_t max, char **data, size_t *len,
+    char *err, size_t errsz)
+{
+	struct zip_membuf m;
+	uint64_t off;
+
+	*data = NULL;
+	*len = 0;
+	if (zip_locate(z, i, max, &off, err, errsz) == -1)
+		return -1;
+	m.cap = (size_t)z->ents[i].size;
+	m.len = 0;
+	if ((m.p = malloc(m.cap + 1)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	if (e->method == 0) {
-		if (zip_pread(z->fd, out, (size_t)e->size, off) == -1) {
-			snprintf(err, errsz, "truncated archive");
-			goto fail;
-		}
-	} else if (zip_inflate(z, e, off, out, err, errsz) == -1)
-		goto fail;
-	if (crc32(crc32(0L, Z_NULL, 0), out, (uInt)e->size) != e->crc) {
-		snprintf(err, errsz, "CRC-32 mismatch: the archive is damaged");
-		goto fail;
+	if (zip_stream(z, &z->ents[i], off, zip_out_mem, &m, err, errsz) ==
+	    -1) {
+		free(m.p);
+		return -1;
 	}
-	out[e->size] = '\0';
-	*data = (char *)out;
-	*len = (size_t)e->size;
+	m.p[m.len] = '\0';
+	*data = (char *)m.p;
+	*len = m.len;
 	return 0;
-fail:
-	free(out);
-	return -1;
+}
+
+static int
+zip_out_fd(void *arg, const unsigned char *p, size_t n)
+{
+	int fd = *(int *)arg;
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(fd, p, n);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+zip_extract(struct zip *z, size_t i, size_t max, int fd, char *err,
+    size_t errsz)
+{
+	uint64_t off;
+
+	if (zip_locate(z, i, max, &off, err, errsz) == -1)
+		return -1;
+	return zip_stream(z, &z->ents[i], off, zip_out_fd, &fd, err, errsz);
 }
 
 int

@@ -12,8 +12,9 @@
  * archives split over several disks, encrypted entries, other methods,
  * entries whose declared size exceeds the caller's cap (zip bombs), data
  * that inflates to more or less than declared, and CRC-32 mismatches.
- * The archive is read with pread(2) in small chunks: only the entry being
- * read is held in memory.
+ * The archive is read with pread(2) in small chunks, and an entry is
+ * either read whole into memory (zip_read) or streamed to a file
+ * (zip_extract) without ever being held whole.
  *
  * Error convention: 0 on success, -1 with a one-line message for people in
  * the caller's err buffer (the path is not repeated in it).
@@ -61,6 +62,15 @@ const struct zip_entry *zip_entry_at(const struct zip *, size_t i);
  */
 int	zip_read(struct zip *, size_t i, size_t max, char **data, size_t *len,
 	    char *err, size_t errsz);
+
+/*
+ * Writes entry i to the open descriptor fd as it is inflated, 64 KiB at a
+ * time, with the same checks as zip_read(); nothing of the entry is held
+ * in memory.  On failure fd may hold part of it.  Returns 0, or -1 with a
+ * message in err.
+ */
+int	zip_extract(struct zip *, size_t i, size_t max, int fd, char *err,
+	    size_t errsz);
 
 /* Whether path names a file that starts like a zip archive (1) or not (0). */
 int	zip_sniff(const char *path);

@@ -59,6 +59,16 @@ struct ex_track {
 	uint32_t	 artist_ids;	/* n * ID_LEN bytes */
 	uint32_t	 artist_names;	/* n NUL-terminated names in a row */
 	uint32_t	 n_artists;
+	/* JSON Lines: values rendered once (arena offsets and lengths) */
+	uint32_t	 jv[6];
+	uint32_t	 jl[6];
+	uint8_t		 jdone;
+};
+
+/* The track fields of a JSON Lines record, in order. */
+static const char *const json_track_keys[6] = {
+	"track_uri", "track_name", "artist_ids", "artist_names", "album_id",
+	"album_name",
 };
 
 /* A set of ids (open addressing), for the SQL writer's references. */
@@ -457,17 +467,79 @@ json_opt(const char *s)
 	return s != NULL && s[0] != '\0' ? s : NULL;
 }
 
+/*
+ * Renders the track's JSON values once, through the JSON writer, into the
+ * arena; every later play of the track inserts them with json_raw().
+ * Returns 0 or -1.
+ */
+static int
+json_track(struct ex *ex, struct ex_track *t)
+{
+	struct buf b = BUF_INIT;
+	struct json j;
+	const char *n, *ids;
+	uint32_t i, k;
+	int rc = -1;
+
+	for (k = 0; k < 6; k++) {
+		buf_reset(&b);
+		json_init(&j, &b);
+		switch (k) {
+		case 0:
+			json_str(&j, NULL, json_opt(ex_at(ex, t->uri)));
+			break;
+		case 1:
+			json_str(&j, NULL, ex_at(ex, t->name));
+			break;
+		case 2:
+			json_arr_open(&j, NULL);
+			ids = ex_at(ex, t->artist_ids);
+			for (i = 0; i < t->n_artists; i++)
+				json_strn(&j, NULL, ids + (size_t)i * ID_LEN,
+				    ID_LEN);
+			json_arr_close(&j);
+			break;
+		case 3:
+			json_arr_open(&j, NULL);
+			n = ex_at(ex, t->artist_names);
+			for (i = 0; i < t->n_artists; i++, n += strlen(n) + 1)
+				json_str(&j, NULL, n);
+			json_arr_close(&j);
+			break;
+		case 4:
+			json_str(&j, NULL, json_opt(t->album_id));
+			break;
+		default:
+			json_str(&j, NULL, t->album_id[0] != '\0' ?
+			    ex_at(ex, t->album) : NULL);
+			break;
+		}
+		if (json_finish(&j) == -1)
+			goto out;
+		t->jv[k] = (uint32_t)ex->arena.len;
+		t->jl[k] = (uint32_t)b.len;
+		buf_add(&ex->arena, b.data, b.len + 1);
+	}
+	if (ex->arena.oom || ex->arena.len > UINT32_MAX / 2)
+		goto out;
+	t->jdone = 1;
+	rc = 0;
+out:
+	buf_free(&b);
+	return rc;
+}
+
 static int
 json_play(const struct play *p, void *arg)
 {
 	struct ex *ex = arg;
-	const struct ex_track *t;
-	const char *n, *ids;
+	struct ex_track *t;
 	struct json j;
 	char ts[32];
-	uint32_t i;
+	int k;
 
-	if ((t = ex_track(ex, p->track_id)) == NULL)
+	if ((t = (struct ex_track *)ex_track(ex, p->track_id)) == NULL ||
+	    (!t->jdone && json_track(ex, t) == -1))
 		return -1;
 	time_format_iso8601(p->played_at, ts, 1);
 	json_init(&j, &ex->out);
@@ -480,21 +552,8 @@ json_play(const struct play *p, void *arg)
 		json_null(&j, "ms_played");
 	json_str(&j, "source", ex_source(p->source));
 	json_str(&j, "track_id", p->track_id);
-	json_str(&j, "track_uri", json_opt(ex_at(ex, t->uri)));
-	json_str(&j, "track_name", ex_at(ex, t->name));
-	json_arr_open(&j, "artist_ids");
-	ids = ex_at(ex, t->artist_ids);
-	for (i = 0; i < t->n_artists; i++)
-		json_strn(&j, NULL, ids + (size_t)i * ID_LEN, ID_LEN);
-	json_arr_close(&j);
-	json_arr_open(&j, "artist_names");
-	n = ex_at(ex, t->artist_names);
-	for (i = 0; i < t->n_artists; i++, n += strlen(n) + 1)
-		json_str(&j, NULL, n);
-	json_arr_close(&j);
-	json_str(&j, "album_id", json_opt(t->album_id));
-	json_str(&j, "album_name", t->album_id[0] != '\0' ?
-	    ex_at(ex, t->album) : NULL);
+	for (k = 0; k < 6; k++)
+		json_raw(&j, json_track_keys[k], ex_at(ex, t->jv[k]), t->jl[k]);
 	json_str(&j, "context_uri", json_opt(p->context_uri));
 	json_obj_close(&j);
 	if (json_finish(&j) == -1)

@@ -52,7 +52,7 @@ parse(const char *text, enum import_kind kind, struct import_parsed *p,
 	assert_non_null(buf);
 	memcpy(buf, text, len + 1);
 	*keep = buf;
-	return import_parse(buf, len, kind, 30000, p, err, errsz);
+	return import_parse(buf, len, kind, 30000, 0, p, err, errsz);
 }
 
 /* Proves file names map to kinds, the bare prefix last, case-blind. */
@@ -170,6 +170,8 @@ test_extended_rules(void **state)
 	assert_string_equal(p.rows[2].artist,
 	    "\xc3\x89" "dith \xf0\x9f\x8e\xb5");
 	assert_int_equal(p.rows[2].record, 8);
+	/* The buffer is only read (it may be a read-only mapping). */
+	assert_memory_equal(buf, text, sizeof(text));
 	import_parsed_free(&p);
 	free(buf);
 }
