@@ -165,6 +165,19 @@ struct gap {
 	int64_t		 recorded_at;	/* Unix s */
 };
 
+/* ---- agg: user, 15-minute UTC bucket -> plays and listening time ------
+ * Kept by the store itself (store_put_play / store_del_play), never put
+ * by callers: see store_iter_agg() in store.h.
+ */
+struct agg_bucket {
+	int64_t		 start_ms;	/* UTC start of the bucket */
+	uint32_t	 plays;
+	uint32_t	 by_played;	/* plays whose ms_played is known */
+	uint64_t	 ms_played;	/* ... their ms_played, summed */
+	uint32_t	 by_duration;	/* the others whose track had a duration */
+	uint64_t	 ms_duration;	/* ... those durations, summed */
+};
+
 /* ---- users: user id -> profile, tokens, settings, schedule, cursors ---- */
 
 enum user_status {

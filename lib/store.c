@@ -17,6 +17,7 @@
  *   playlists	[U] 22-byte playlist id, be32 week
  *   top	[U] u8 kind, u8 range, be32 day
  *   gaps	[U] be64 from_ms
+ *   agg	[U] be32 bucket (biased; 15-minute units since the epoch)
  *   changes	be64 sequence number
  *   meta	the name
  *
@@ -41,6 +42,8 @@
  *		order (char arrays as str, n_archive then that many str)
  *   change	1, u8 entity kind, 22-byte id
  *   meta	1, the caller's bytes (i64 values: 8 bytes big-endian)
+ *   agg	1, u32 plays, u32 by_played, u64 ms_played, u32 by_duration,
+ *		u64 ms_duration (kept by the play functions: see "aggregates")
  *
  * Entity values keep updated_at right after the version byte, so "equal
  * but for updated_at" is one length test and one memcmp from byte 9.
@@ -110,6 +113,7 @@ enum store_db {
 	DB_GAPS,
 	DB_CHANGES,
 	DB_META,
+	DB_AGG,
 	DB__MAX
 };
 
@@ -127,6 +131,7 @@ static const struct store_dbdef {
 	[DB_GAPS] =		{ "gaps", 1 },
 	[DB_CHANGES] =		{ "changes", 0 },
 	[DB_META] =		{ "meta", 0 },
+	[DB_AGG] =		{ "agg", 1 },
 };
 
 /* The entity databases by enum entity_kind. */
@@ -721,6 +726,8 @@ abort:
 	return STORE_ERR;
 }
 
+static int	store_migrate(struct store *, const char *path);
+
 int
 store_open(struct store **sp, const char *path, unsigned flags,
     size_t map_size)
@@ -790,6 +797,9 @@ store_open(struct store **sp, const char *path, unsigned flags,
 		log_info("store: %s: cleared %d stale reader slots", path,
 		    dead);
 	if (store_open_dbs(st, path) != STORE_OK)
+		goto close_env;
+	if (!st->rdonly && st->schema_version < STORE_SCHEMA_VERSION &&
+	    store_migrate(st, path) != STORE_OK)
 		goto close_env;
 	*sp = st;
 	return STORE_OK;
@@ -1252,7 +1262,7 @@ int
 store_purge_user(struct store_txn *t, const char *id, uint64_t *n_deleted)
 {
 	struct key prefix;
-	uint64_t n = 0;
+	uint64_t n = 0, derived = 0;
 	int db, rc;
 
 	if (n_deleted != NULL)
@@ -1264,7 +1274,9 @@ store_purge_user(struct store_txn *t, const char *id, uint64_t *n_deleted)
 	for (db = 0; db < DB__MAX; db++) {
 		if (!store_dbs[db].per_user)
 			continue;
-		if (store_del_prefix(t, db, &prefix, &n) != STORE_OK)
+		/* Aggregates are derived from the plays: not counted. */
+		if (store_del_prefix(t, db, &prefix, db == DB_AGG ? &derived :
+		    &n) != STORE_OK)
 			return STORE_ERR;
 	}
 	if ((rc = store_del_user(t, id)) == STORE_OK)
@@ -1307,6 +1319,9 @@ store_iter_users(struct store_txn *t,
 
 /* ---- plays --------------------------------------------------------------- */
 
+static int	agg_count_play(struct store_txn *, const char *user,
+		    const struct play *, int sign);
+
 static int
 key_play(struct key *k, const char *user, int64_t played_at)
 {
@@ -1342,6 +1357,7 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 {
 	struct key k;
 	struct enc e;
+	int rc;
 
 	if (key_play(&k, user, p->played_at) == -1) {
 		log_warnx("store: put play: bad user id");
@@ -1358,8 +1374,10 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 		log_warnx("store: put play: bad track id or source");
 		return STORE_ERR;
 	}
-	return db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
-	    MDB_NOOVERWRITE);
+	if ((rc = db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
+	    MDB_NOOVERWRITE)) != STORE_OK)
+		return rc;
+	return agg_count_play(t, user, p, 1);
 }
 
 int
@@ -1386,10 +1404,17 @@ int
 store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 {
 	struct key k;
+	struct play p;
+	int rc;
 
 	if (key_play(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
-	return db_del(t, DB_PLAYS, &k);
+	/* The aggregates need what is deleted (its strings are not used). */
+	if ((rc = store_get_play(t, user, played_at, &p)) != STORE_OK)
+		return rc;
+	if ((rc = db_del(t, DB_PLAYS, &k)) != STORE_OK)
+		return rc;
+	return agg_count_play(t, user, &p, -1);
 }
 
 struct play_iter {
@@ -1455,6 +1480,253 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	if (rc == STORE_OK)
 		*n = it.n;
 	return rc;
+}
+
+/* ---- aggregates ------------------------------------------------------------
+ *
+ * Per user and 15-minute UTC bucket: plays and listening time (store.h).
+ * agg_count_play() is called by store_put_play() after a new play was
+ * written and by store_del_play() after one was deleted, inside their
+ * transaction; nothing else writes this database but the rebuild of a
+ * migration.  A bucket whose last play goes is deleted, so the database
+ * holds exactly the buckets that have plays.
+ */
+
+#define AGG_T_MIN	INT64_C(-62135596800000)	/* 0001-01-01 */
+#define AGG_T_MAX	INT64_C(253402300799999)	/* 9999-12-31 */
+
+struct agg_rec {
+	uint32_t	plays, by_played, by_duration;
+	uint64_t	ms_played, ms_duration;
+};
+
+/* The bucket number of t (floor); -1 when t is not aggregated. */
+static int
+agg_bucket_of(int64_t t, int32_t *b)
+{
+	int64_t q;
+
+	if (t < AGG_T_MIN || t > AGG_T_MAX)
+		return -1;
+	q = t / STORE_AGG_BUCKET_MS;
+	if (t % STORE_AGG_BUCKET_MS < 0)
+		q--;
+	*b = (int32_t)q;
+	return 0;
+}
+
+static int
+dec_agg(const MDB_val *v, struct agg_rec *r)
+{
+	struct dec d;
+
+	memset(r, 0, sizeof(*r));
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	r->plays = codec_get_u32(&d);
+	r->by_played = codec_get_u32(&d);
+	r->ms_played = codec_get_u64(&d);
+	r->by_duration = codec_get_u32(&d);
+	r->ms_duration = codec_get_u64(&d);
+	if ((uint64_t)r->by_played + r->by_duration > r->plays)
+		return -1;
+	return codec_dec_end(&d);
+}
+
+/*
+ * Adds (sign 1) or removes (sign -1) play p of the user whose key prefix
+ * [U] is k (len bytes) to or from its bucket.
+ */
+static int
+agg_apply(struct store_txn *t, struct key *k, const struct play *p, int sign)
+{
+	struct agg_rec r;
+	struct track tr;
+	struct enc e;
+	MDB_val v, mk;
+	uint64_t ms = 0;
+	int32_t b;
+	int rc, timed = 0;
+
+	if (agg_bucket_of(p->played_at, &b) == -1)
+		return STORE_OK;
+	if (p->ms_played >= 0) {
+		timed = 1;
+		ms = (uint64_t)p->ms_played;
+	} else {
+		rc = store_get_track(t, p->track_id, &tr);
+		if (rc == STORE_ERR)
+			return STORE_ERR;
+		if (rc == STORE_OK && tr.duration_ms > 0) {
+			timed = 2;
+			ms = tr.duration_ms;
+		}
+	}
+	key_be32(k, codec_bias32(b));
+	memset(&r, 0, sizeof(r));
+	if ((rc = db_get(t, DB_AGG, k, &v)) == STORE_OK) {
+		if (dec_agg(&v, &r) == -1) {
+			mk = key_val(k);
+			store_damaged(DB_AGG, &mk, &v);
+			return STORE_ERR;
+		}
+	} else if (rc != STORE_NOTFOUND)
+		return STORE_ERR;
+	if (sign > 0) {
+		r.plays++;
+		if (timed == 1) {
+			r.by_played++;
+			r.ms_played += ms;
+		} else if (timed == 2) {
+			r.by_duration++;
+			r.ms_duration += ms;
+		}
+	} else {
+		if (r.plays == 0) {
+			log_warnx("store: agg: deleting from an empty bucket");
+			return STORE_OK;
+		}
+		r.plays--;
+		if (timed == 1 && r.by_played > 0) {
+			r.by_played--;
+			r.ms_played -= ms < r.ms_played ? ms : r.ms_played;
+		} else if (timed == 2 && r.by_duration > 0) {
+			r.by_duration--;
+			r.ms_duration -= ms < r.ms_duration ? ms :
+			    r.ms_duration;
+		}
+		if (r.by_played + r.by_duration > r.plays)
+			r.by_duration = r.plays - r.by_played;
+	}
+	if (r.plays == 0)
+		return db_del(t, DB_AGG, k);
+	store_enc_begin(t, &e);
+	codec_put_u32(&e, r.plays);
+	codec_put_u32(&e, r.by_played);
+	codec_put_u64(&e, r.ms_played);
+	codec_put_u32(&e, r.by_duration);
+	codec_put_u64(&e, r.ms_duration);
+	if (codec_enc_end(&e) == -1)
+		return STORE_ERR;
+	return db_put(t, DB_AGG, k, t->scratch.data, t->scratch.len, 0);
+}
+
+static int
+agg_count_play(struct store_txn *t, const char *user, const struct play *p,
+    int sign)
+{
+	struct key k;
+
+	if (key_user(&k, user) == -1)
+		return STORE_ERR;
+	return agg_apply(t, &k, p, sign);
+}
+
+struct agg_iter {
+	int	(*fn)(const struct agg_bucket *, void *);
+	void	*arg;
+};
+
+static int
+scan_agg(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	struct agg_iter *it = ctx;
+	const unsigned char *tail;
+	struct agg_bucket b;
+	struct agg_rec r;
+
+	(void)t;
+	if ((tail = key_tail(k, 4)) == NULL || dec_agg(v, &r) == -1) {
+		store_damaged(DB_AGG, k, v);
+		return -1;
+	}
+	b.start_ms = (int64_t)codec_unbias32(codec_be32_get(tail)) *
+	    STORE_AGG_BUCKET_MS;
+	b.plays = r.plays;
+	b.by_played = r.by_played;
+	b.ms_played = r.ms_played;
+	b.by_duration = r.by_duration;
+	b.ms_duration = r.ms_duration;
+	return it->fn(&b, it->arg);
+}
+
+int
+store_iter_agg(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, enum store_dir dir,
+    int (*fn)(const struct agg_bucket *, void *), void *arg)
+{
+	struct agg_iter it = { fn, arg };
+	struct key lo, hi;
+	int32_t blo, bhi;
+
+	/* Buckets starting in [from, to]: from rounded up, to down. */
+	if (from_ms < AGG_T_MIN)
+		from_ms = AGG_T_MIN;
+	if (to_ms > AGG_T_MAX)
+		to_ms = AGG_T_MAX;
+	if (from_ms > to_ms || agg_bucket_of(from_ms, &blo) == -1 ||
+	    agg_bucket_of(to_ms, &bhi) == -1)
+		return STORE_OK;
+	if ((int64_t)blo * STORE_AGG_BUCKET_MS < from_ms)
+		blo++;
+	if (blo > bhi || key_user(&lo, user) == -1 ||
+	    key_user(&hi, user) == -1)
+		return STORE_OK;
+	key_be32(&lo, codec_bias32(blo));
+	key_be32(&hi, codec_bias32(bhi));
+	return store_scan(t, DB_AGG, &lo, &hi, dir, scan_agg, &it);
+}
+
+/* A migration's rebuild: every play of every user, counted afresh. */
+static int
+scan_agg_rebuild(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	const unsigned char *kb = k->mv_data;
+	struct play p;
+	struct key uk;
+
+	(void)ctx;
+	if (dec_play(k, v, &p) == -1) {
+		store_damaged(DB_PLAYS, k, v);
+		return -1;
+	}
+	uk.len = 1 + (size_t)kb[0];
+	memcpy(uk.b, kb, uk.len);
+	return agg_apply(t, &uk, &p, 1) == STORE_OK ? 0 : -1;
+}
+
+static int
+store_migrate_fn(struct store_txn *t, void *arg)
+{
+	int rc;
+
+	(void)arg;
+	if ((rc = mdb_drop(t->txn, t->st->dbi[DB_AGG], 0)) != 0)
+		return store_map_error(t, rc, "empty", DB_AGG);
+	if (store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC, scan_agg_rebuild,
+	    NULL) != STORE_OK)
+		return -1;
+	return store_put_meta_i64(t, META_SCHEMA, STORE_SCHEMA_VERSION) ==
+	    STORE_OK ? 0 : -1;
+}
+
+/*
+ * Brings a writable store of an older schema version to this one:
+ * version 1 -> 2 builds the aggregates from the plays.  One write
+ * transaction (repeated from scratch if the map must grow).
+ */
+static int
+store_migrate(struct store *st, const char *path)
+{
+	log_info("store: %s: schema version %u -> %d: building the "
+	    "aggregates", path, st->schema_version, STORE_SCHEMA_VERSION);
+	if (store_write(st, store_migrate_fn, NULL) != STORE_OK) {
+		log_warnx("store: %s: migration failed", path);
+		return STORE_ERR;
+	}
+	st->schema_version = STORE_SCHEMA_VERSION;
+	return STORE_OK;
 }
 
 /* ---- the entity change log ----------------------------------------------- */

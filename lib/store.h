@@ -71,7 +71,7 @@ enum entity_kind {
 
 #define STORE_RDONLY	0x01	/* open read-only (the FastCGI reader) */
 
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2	/* 2: the agg database */
 
 struct store;
 struct store_txn;
@@ -149,6 +149,28 @@ int	store_iter_plays(struct store_txn *, const char *user, int64_t from_ms,
 /* Counts plays of user in [from_ms, to_ms] into *n. */
 int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, uint64_t *n);
+
+/* ---- aggregates: plays and listening time per user and quarter hour ----
+ * For every user and 15-minute UTC bucket [start, start + 15 min) that
+ * holds plays, the store keeps a struct agg_bucket.  store_put_play() and
+ * store_del_play() update it in their own transaction, so a committed
+ * store never has plays and aggregates that disagree; store_purge_user()
+ * removes it.  A play counts toward ms_played when its ms_played is known
+ * (>= 0), else toward ms_duration with its track's duration_ms as stored
+ * when the play was put (0 or no track record: only toward plays).  A
+ * delete subtracts the track's duration as stored at that moment, so a
+ * track whose duration changed between the put and the delete of one of
+ * its untimed plays leaves the bucket off by the difference (clamped at
+ * zero; no writer deletes such plays today: see docs/INSIGHTS.md).  Plays
+ * dated outside years 1..9999 are not aggregated.  Stores of schema
+ * version 1 get their aggregates built from the plays when the collector
+ * (a writable open) first opens them.
+ */
+#define STORE_AGG_BUCKET_MS	(15 * 60 * 1000)
+/* Buckets of user whose start lies in [from_ms, to_ms], in dir order. */
+int	store_iter_agg(struct store_txn *, const char *user, int64_t from_ms,
+	    int64_t to_ms, enum store_dir dir,
+	    int (*fn)(const struct agg_bucket *, void *), void *arg);
 
 /* ---- entities ----------------------------------------------------------
  * A put compares with the stored record (ignoring updated_at): an equal

@@ -1,0 +1,726 @@
+/*
+ * lib_agg.c — unit tests of the store's aggregates (store_iter_agg and
+ * the bookkeeping in store_put_play / store_del_play / store_purge_user).
+ *
+ * The reference is a full recount: every play of a user read back with
+ * store_iter_plays() and summed per 15-minute bucket by the rule store.h
+ * states (ms_played when known, else the track's duration, else only a
+ * play), compared field by field with what store_iter_agg() returns.  It
+ * is checked after random puts and deletes over several users whose ids
+ * share prefixes, after transactions that abort, after a purge, after a
+ * version-1 store is migrated, and after a writer process is killed with
+ * SIGKILL in the middle of its transactions, over and over.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <ftw.h>
+#include <lmdb.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+#define B		STORE_AGG_BUCKET_MS
+#define NTRACKS		12
+#define MAXB		4096
+
+static const char *const users[] = { "bo", "bob", "bobby" };
+#define NUSERS		3
+
+struct fx {
+	char		 dir[64];
+	struct store	*st;
+};
+
+static uint64_t rng = 0x2545f4914f6cdd1dULL;
+
+static uint64_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx;
+
+	log_init("lib_agg_test", 0, 0);
+	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+		return -1;
+	strlcpy(fx->dir, "/tmp/ln-agg-XXXXXX", sizeof(fx->dir));
+	if (mkdtemp(fx->dir) == NULL ||
+	    store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->st);
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* Track i: tracks 0..9 have durations, 10 has duration 0, 11 no record. */
+static void
+track_id(int i, char out[ID_LEN + 1])
+{
+	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
+}
+
+static int
+put_tracks(struct store_txn *t, void *arg)
+{
+	struct track tr;
+	int i;
+
+	(void)arg;
+	for (i = 0; i < NTRACKS - 1; i++) {
+		memset(&tr, 0, sizeof(tr));
+		track_id(i, tr.id);
+		tr.name = "a track";
+		tr.uri = "";
+		tr.duration_ms = i < 10 ? 120000 + (uint32_t)i * 7001 : 0;
+		if (store_put_track(t, &tr) == STORE_ERR)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- the recount ----------------------------------------------------------- */
+
+struct buckets {
+	struct agg_bucket v[MAXB];
+	size_t		  n;
+	struct store_txn *t;
+};
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	return a % b < 0 ? q - 1 : q;
+}
+
+static int
+recount_cb(const struct play *p, void *arg)
+{
+	struct buckets *bs = arg;
+	struct agg_bucket *b;
+	struct track tr;
+	int64_t start = floor_div(p->played_at, B) * B;
+
+	/* Plays outside years 1..9999 are not aggregated (store.h). */
+	if (p->played_at < INT64_C(-62135596800000) ||
+	    p->played_at > INT64_C(253402300799999))
+		return 0;
+	if (bs->n == 0 || bs->v[bs->n - 1].start_ms != start) {
+		assert_true(bs->n < MAXB);
+		b = &bs->v[bs->n++];
+		memset(b, 0, sizeof(*b));
+		b->start_ms = start;
+	}
+	b = &bs->v[bs->n - 1];
+	b->plays++;
+	if (p->ms_played >= 0) {
+		b->by_played++;
+		b->ms_played += (uint64_t)p->ms_played;
+	} else if (store_get_track(bs->t, p->track_id, &tr) == STORE_OK &&
+	    tr.duration_ms > 0) {
+		b->by_duration++;
+		b->ms_duration += tr.duration_ms;
+	}
+	return 0;
+}
+
+static int
+collect_cb(const struct agg_bucket *b, void *arg)
+{
+	struct buckets *bs = arg;
+
+	assert_true(bs->n < MAXB);
+	bs->v[bs->n++] = *b;
+	return 0;
+}
+
+/* Field by field: the struct has padding. */
+static int
+bucket_equal(const struct agg_bucket *a, const struct agg_bucket *b)
+{
+	return a->start_ms == b->start_ms && a->plays == b->plays &&
+	    a->by_played == b->by_played && a->ms_played == b->ms_played &&
+	    a->by_duration == b->by_duration &&
+	    a->ms_duration == b->ms_duration;
+}
+
+/* Fails unless the aggregates of every user equal a recount. */
+static int
+check_recount(struct store_txn *t, void *arg)
+{
+	static struct buckets want, got;
+	size_t i, u;
+
+	(void)arg;
+	for (u = 0; u < NUSERS; u++) {
+		want.n = got.n = 0;
+		want.t = t;
+		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
+		    INT64_MAX, STORE_ASC, recount_cb, &want), STORE_OK);
+		assert_int_equal(store_iter_agg(t, users[u], INT64_MIN,
+		    INT64_MAX, STORE_ASC, collect_cb, &got), STORE_OK);
+		if (got.n != want.n)
+			fail_msg("%s: %zu buckets, recount %zu", users[u],
+			    got.n, want.n);
+		for (i = 0; i < want.n; i++)
+			if (!bucket_equal(&got.v[i], &want.v[i]))
+				fail_msg("%s: bucket %lld: plays %u/%u "
+				    "by_played %u/%u ms %llu/%llu by_duration "
+				    "%u/%u ms %llu/%llu", users[u],
+				    (long long)want.v[i].start_ms,
+				    got.v[i].plays, want.v[i].plays,
+				    got.v[i].by_played, want.v[i].by_played,
+				    (unsigned long long)got.v[i].ms_played,
+				    (unsigned long long)want.v[i].ms_played,
+				    got.v[i].by_duration,
+				    want.v[i].by_duration,
+				    (unsigned long long)got.v[i].ms_duration,
+				    (unsigned long long)
+				    want.v[i].ms_duration);
+	}
+	return 0;
+}
+
+/* ---- random work ------------------------------------------------------------ */
+
+struct work {
+	int	 ops;
+	int	 fail_at_end;	/* return -1: the transaction aborts */
+	int64_t	 base;		/* times are base + 0..span */
+	int64_t	 span;
+	int	 puts, dels;
+};
+
+/* A random play time: clustered so buckets get several plays. */
+static int64_t
+rand_time(const struct work *w)
+{
+	int64_t t = w->base + (int64_t)(next_rand() % (uint64_t)w->span);
+
+	if (next_rand() % 3 == 0)
+		t -= t % B;			/* exactly on a boundary */
+	return t;
+}
+
+static int
+random_work(struct store_txn *t, void *arg)
+{
+	struct work *w = arg;
+	struct play p;
+	const char *u;
+	int i, rc;
+
+	for (i = 0; i < w->ops; i++) {
+		u = users[next_rand() % NUSERS];
+		if (next_rand() % 4 != 0) {
+			memset(&p, 0, sizeof(p));
+			p.played_at = rand_time(w);
+			track_id((int)(next_rand() % NTRACKS), p.track_id);
+			p.context_uri = "";
+			p.source = (uint8_t)(next_rand() % SOURCE__MAX);
+			p.ms_played = next_rand() % 2 ? -1 :
+			    (int32_t)(next_rand() % 400000);
+			rc = store_put_play(t, u, &p);
+			if (rc == STORE_ERR)
+				return -1;
+			w->puts += rc == STORE_OK;
+			continue;
+		}
+		/* Delete a play when one is at a random time. */
+		p.played_at = rand_time(w);
+		rc = store_get_play(t, u, p.played_at, &p);
+		if (rc == STORE_OK) {
+			rc = store_del_play(t, u, p.played_at);
+			if (rc != STORE_OK)
+				return -1;
+			w->dels++;
+		}
+		/* And a delete of something absent changes nothing. */
+		if (store_del_play(t, u, INT64_C(-1)) != STORE_NOTFOUND)
+			return -1;
+	}
+	return w->fail_at_end ? -1 : 0;
+}
+
+/* Deletes every play of user at or after from, one by one. */
+struct del_all {
+	const char	*user;
+	int64_t		 at[MAXB * 4];
+	size_t		 n;
+};
+
+static int
+del_collect(const struct play *p, void *arg)
+{
+	struct del_all *d = arg;
+
+	if (d->n < sizeof(d->at) / sizeof(d->at[0]))
+		d->at[d->n++] = p->played_at;
+	return 0;
+}
+
+static int
+del_every_other(struct store_txn *t, void *arg)
+{
+	struct del_all *d = arg;
+	size_t i;
+
+	d->n = 0;
+	if (store_iter_plays(t, d->user, INT64_MIN, INT64_MAX, STORE_ASC,
+	    del_collect, d) != STORE_OK)
+		return -1;
+	for (i = 0; i < d->n; i += 2)
+		if (store_del_play(t, d->user, d->at[i]) != STORE_OK)
+			return -1;
+	return 0;
+}
+
+/* ---- tests ------------------------------------------------------------------- */
+
+/* Proves aggregates equal a recount after many random puts and deletes. */
+static void
+test_random_recount(void **state)
+{
+	struct fx *fx = *state;
+	struct work w;
+	struct del_all d;
+	int round;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	memset(&w, 0, sizeof(w));
+	w.ops = 300;
+	w.base = INT64_C(1700000000000);
+	w.span = 40 * B;
+	for (round = 0; round < 30; round++) {
+		/* Some rounds straddle 1970 to test negative buckets. */
+		w.base = round % 5 == 4 ? -20 * B : INT64_C(1700000000000);
+		assert_int_equal(store_write(fx->st, random_work, &w),
+		    STORE_OK);
+		assert_int_equal(store_read(fx->st, check_recount, NULL),
+		    STORE_OK);
+	}
+	assert_true(w.puts > 4000 && w.dels > 500);
+	/* Emptying half the plays of one user empties buckets too. */
+	d.user = "bob";
+	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
+	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
+/* A snapshot of one user's buckets. */
+static int
+snap_bob(struct store_txn *t, void *arg)
+{
+	struct buckets *bs = arg;
+
+	bs->n = 0;
+	return store_iter_agg(t, "bob", INT64_MIN, INT64_MAX, STORE_ASC,
+	    collect_cb, bs) == STORE_OK ? 0 : -1;
+}
+
+/* Proves an aborted transaction leaves plays and aggregates as they were. */
+static void
+test_abort(void **state)
+{
+	struct fx *fx = *state;
+	static struct buckets before, after;
+	struct work w;
+	size_t i;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	memset(&w, 0, sizeof(w));
+	w.ops = 200;
+	w.base = INT64_C(1600000000000);
+	w.span = 30 * B;
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, snap_bob, &before), STORE_OK);
+	assert_true(before.n > 0);
+	w.fail_at_end = 1;
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_ERR);
+	assert_int_equal(store_read(fx->st, snap_bob, &after), STORE_OK);
+	assert_int_equal(after.n, before.n);
+	for (i = 0; i < before.n; i++)
+		assert_true(bucket_equal(&after.v[i], &before.v[i]));
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
+/* Known answers: bucket bounds, negative times, what is not counted. */
+static int
+known_body(struct store_txn *t, void *arg)
+{
+	struct buckets *bs = arg;
+	struct play p;
+	char id[ID_LEN + 1];
+	int64_t at[] = { 0, B - 1, B, 3 * B + 5, -1, -B, -B - 1,
+	    INT64_C(253402300800000), INT64_MIN, INT64_MAX };
+	size_t i;
+
+	track_id(3, id);
+	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		memset(&p, 0, sizeof(p));
+		p.played_at = at[i];
+		memcpy(p.track_id, id, sizeof(p.track_id));
+		p.context_uri = "";
+		p.ms_played = (int32_t)i * 1000 - 1;	/* first is -1 */
+		assert_int_equal(store_put_play(t, "bob", &p), STORE_OK);
+	}
+	/* Putting an existing play again changes nothing. */
+	p.played_at = 0;
+	assert_int_equal(store_put_play(t, "bob", &p), STORE_EXISTS);
+	bs->n = 0;
+	assert_int_equal(store_iter_agg(t, "bob", INT64_MIN, INT64_MAX,
+	    STORE_ASC, collect_cb, bs), STORE_OK);
+	return 0;
+}
+
+static void
+test_known(void **state)
+{
+	struct fx *fx = *state;
+	static struct buckets bs;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	assert_int_equal(store_write(fx->st, known_body, &bs), STORE_OK);
+	/* Buckets -2B (-B-1), -B (-B, -1), 0 (0, B-1), B, 3B; the plays
+	 * in year 10000 and at the extremes are not aggregated. */
+	assert_int_equal(bs.n, 5);
+	assert_int_equal(bs.v[0].start_ms, -2 * B);
+	assert_int_equal(bs.v[1].start_ms, -B);
+	assert_int_equal(bs.v[1].plays, 2);
+	assert_int_equal(bs.v[2].start_ms, 0);
+	assert_int_equal(bs.v[2].plays, 2);
+	/* played_at 0 had ms_played -1: the track's duration. */
+	assert_int_equal(bs.v[2].by_duration, 1);
+	assert_int_equal(bs.v[2].ms_duration, 120000 + 3 * 7001);
+	assert_int_equal(bs.v[2].by_played, 1);
+	assert_int_equal(bs.v[2].ms_played, 999);
+	assert_int_equal(bs.v[3].start_ms, B);
+	assert_int_equal(bs.v[4].start_ms, 3 * B);
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
+struct range_q {
+	int64_t		 from, to;
+	enum store_dir	 dir;
+	struct buckets	*bs;
+};
+
+static int
+range_body(struct store_txn *t, void *arg)
+{
+	struct range_q *q = arg;
+
+	q->bs->n = 0;
+	return store_iter_agg(t, "bob", q->from, q->to, q->dir, collect_cb,
+	    q->bs) == STORE_OK ? 0 : -1;
+}
+
+/* Proves range bounds are on bucket starts, both included, both ways. */
+static void
+test_ranges(void **state)
+{
+	struct fx *fx = *state;
+	static struct buckets bs, scratch;
+	struct range_q q = { 0, 0, STORE_ASC, &bs };
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	assert_int_equal(store_write(fx->st, known_body, &scratch), STORE_OK);
+	q.from = -B;
+	q.to = B;
+	assert_int_equal(store_read(fx->st, range_body, &q), STORE_OK);
+	assert_int_equal(bs.n, 3);		/* -B, 0, B */
+	q.from = -B + 1;			/* rounds up to 0 */
+	q.to = B - 1;				/* rounds down to 0 */
+	assert_int_equal(store_read(fx->st, range_body, &q), STORE_OK);
+	assert_int_equal(bs.n, 1);
+	assert_int_equal(bs.v[0].start_ms, 0);
+	q.from = 1;
+	q.to = B - 1;				/* no bucket starts inside */
+	assert_int_equal(store_read(fx->st, range_body, &q), STORE_OK);
+	assert_int_equal(bs.n, 0);
+	q.from = INT64_MIN;
+	q.to = INT64_MAX;
+	q.dir = STORE_DESC;
+	assert_int_equal(store_read(fx->st, range_body, &q), STORE_OK);
+	assert_int_equal(bs.n, 5);
+	assert_int_equal(bs.v[0].start_ms, 3 * B);
+	assert_int_equal(bs.v[4].start_ms, -2 * B);
+	q.from = 5;
+	q.to = 4;
+	assert_int_equal(store_read(fx->st, range_body, &q), STORE_OK);
+	assert_int_equal(bs.n, 0);
+}
+
+static int
+purge_bob(struct store_txn *t, void *arg)
+{
+	uint64_t *n = arg;
+
+	return store_purge_user(t, "bob", n) == STORE_OK ? 0 : -1;
+}
+
+static int
+count_buckets(struct store_txn *t, void *arg)
+{
+	size_t *n = arg, u;
+	struct buckets *bs = malloc(sizeof(*bs));
+
+	assert_non_null(bs);
+	for (u = 0; u < NUSERS; u++) {
+		bs->n = 0;
+		assert_int_equal(store_iter_agg(t, users[u], INT64_MIN,
+		    INT64_MAX, STORE_ASC, collect_cb, bs), STORE_OK);
+		n[u] = bs->n;
+	}
+	free(bs);
+	return 0;
+}
+
+/* Proves a purge removes the user's buckets and no one else's. */
+static void
+test_purge(void **state)
+{
+	struct fx *fx = *state;
+	struct work w;
+	size_t n[NUSERS];
+	uint64_t deleted;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	memset(&w, 0, sizeof(w));
+	w.ops = 400;
+	w.base = INT64_C(1600000000000);
+	w.span = 50 * B;
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
+	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
+	assert_int_equal(store_write(fx->st, purge_bob, &deleted), STORE_OK);
+	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
+	assert_int_equal(n[1], 0);
+	assert_true(n[0] > 0 && n[2] > 0);
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
+struct one {
+	uint32_t	 duration;
+	int		 del;
+};
+
+static int
+one_body(struct store_txn *t, void *arg)
+{
+	struct one *o = arg;
+	struct track tr;
+	struct play p;
+
+	memset(&tr, 0, sizeof(tr));
+	track_id(0, tr.id);
+	tr.name = "a track";
+	tr.uri = "";
+	tr.duration_ms = o->duration;
+	if (store_put_track(t, &tr) == STORE_ERR)
+		return -1;
+	memset(&p, 0, sizeof(p));
+	track_id(0, p.track_id);
+	p.played_at = 10 * B;
+	p.context_uri = "";
+	p.ms_played = -1;
+	if (o->del)
+		return store_del_play(t, "bob", p.played_at) == STORE_OK ?
+		    0 : -1;
+	return store_put_play(t, "bob", &p) == STORE_OK ? 0 : -1;
+}
+
+/*
+ * Proves the documented limit: a duration changed between the put and
+ * the delete of an untimed play is clamped, never wraps, and the bucket
+ * goes when its last play does.
+ */
+static void
+test_duration_changed(void **state)
+{
+	struct fx *fx = *state;
+	static struct buckets bs;
+	struct one o = { 200000, 0 };
+
+	assert_int_equal(store_write(fx->st, one_body, &o), STORE_OK);
+	assert_int_equal(store_read(fx->st, snap_bob, &bs), STORE_OK);
+	assert_int_equal(bs.n, 1);
+	assert_int_equal(bs.v[0].by_duration, 1);
+	assert_int_equal(bs.v[0].ms_duration, 200000);
+	o.duration = 250000;
+	o.del = 1;
+	assert_int_equal(store_write(fx->st, one_body, &o), STORE_OK);
+	assert_int_equal(store_read(fx->st, snap_bob, &bs), STORE_OK);
+	assert_int_equal(bs.n, 0);
+}
+
+/* Makes the store look like schema version 1: no agg database. */
+static void
+make_v1(const char *dir)
+{
+	unsigned char b[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 1 };
+	MDB_val k = { 14, (void *)(uintptr_t)"schema_version" }, v;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	v.mv_size = sizeof(b);
+	v.mv_data = b;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * Proves a version-1 store is refused read-only (no aggregates yet) and
+ * migrated by a writable open: aggregates built, version 2 recorded.
+ */
+static void
+test_migrate(void **state)
+{
+	struct fx *fx = *state;
+	struct store_info info;
+	struct store *ro;
+	struct work w;
+	size_t n[NUSERS];
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	memset(&w, 0, sizeof(w));
+	w.ops = 500;
+	w.base = INT64_C(1500000000000);
+	w.span = 80 * B;
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	store_close(fx->st);
+	fx->st = NULL;
+	make_v1(fx->dir);
+	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0),
+	    STORE_ERR);
+	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+	assert_int_equal(store_get_info(fx->st, &info), STORE_OK);
+	assert_int_equal(info.schema_version, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
+	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	/* And a reader opens it now. */
+	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0), STORE_OK);
+	store_close(ro);
+}
+
+/*
+ * Proves a writer killed with SIGKILL at any moment leaves aggregates
+ * that equal the recount: a child writes random transactions without
+ * end, the parent kills it after a random few milliseconds, reopens,
+ * checks, and does it again.
+ */
+static void
+test_kill9(void **state)
+{
+	struct fx *fx = *state;
+	struct store *st;
+	struct timespec ts;
+	struct work w;
+	pid_t pid;
+	int round, status;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	store_close(fx->st);
+	fx->st = NULL;
+	for (round = 0; round < 8; round++) {
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			rng += (uint64_t)round * 7919;
+			if (store_open(&st, fx->dir, 0, 0) != STORE_OK)
+				_exit(3);
+			memset(&w, 0, sizeof(w));
+			w.ops = 50;
+			w.base = INT64_C(1650000000000);
+			w.span = 200 * B;
+			for (;;)
+				if (store_write(st, random_work, &w) !=
+				    STORE_OK)
+					_exit(4);
+		}
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(20 + next_rand() % 120) * 1000000L;
+		nanosleep(&ts, NULL);
+		assert_int_equal(kill(pid, SIGKILL), 0);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+		assert_int_equal(store_read(fx->st, check_recount, NULL),
+		    STORE_OK);
+		store_close(fx->st);
+		fx->st = NULL;
+	}
+	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_random_recount, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ranges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_duration_changed, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
