@@ -230,13 +230,59 @@ wait_health() {
 	say "health: $(cat "$RUN_DIR/health.json")"
 }
 
-# Later steps of the demo, filled in as the collector grows:
-#   register_users  add the simulator's users with the collector
-#   import_history  import a year of listening history
-#   start_collector the collector daemon (record_pid collector ...)
-# Write each as a function here and add its name to DEMO_STEPS.
+# The simulator's users, registered with the collector from their refresh
+# tokens (as sign-in will do, issue 7); their ids go into DEMO_USERS.
+DEMO_USERS=
+register_users() {
+	[ -x "$COLLECTOR" ] || die "$COLLECTOR is missing: run make all"
+	tokens=$(curl -fsS "$SIM_URL/_sim/state" | node -e '
+		let s = ""; process.stdin.on("data", (d) => { s += d; });
+		process.stdin.on("end", () => { for (const u of
+		    JSON.parse(s).users) console.log(u.refresh_token); });') ||
+	    die "cannot read the simulator's users"
+	for token in $tokens; do
+		id=$("$COLLECTOR" -c "$CONF" add-user --refresh-token "$token" \
+		    2>> "$RUN_DIR/collector.log") ||
+		    die "add-user failed (see $RUN_DIR/collector.log)"
+		DEMO_USERS="$DEMO_USERS $id"
+	done
+	say "users:$DEMO_USERS"
+}
 
-DEMO_STEPS="start_sim write_config start_fcgi start_nginx wait_health"
+# A year of each user's listening, as Spotify's extended streaming history
+# download, imported like a user's own download.  Plays already stored
+# are skipped, so a second demo imports nothing new.
+import_history() {
+	for id in $DEMO_USERS; do
+		file=$RUN_DIR/history-$id.json
+		curl -fsS -o "$file" "$SIM_URL/_sim/history/$id?format=extended" ||
+		    die "cannot fetch $id's history from the simulator"
+		"$COLLECTOR" -c "$CONF" import --user "$id" "$file" \
+		    >> "$RUN_DIR/collector.log" 2>&1 ||
+		    die "import for $id failed (see $RUN_DIR/collector.log)"
+	done
+	say "history imported"
+}
+
+# Journals are private by default.  Until owners can make theirs public
+# in Settings (issue 7), the demo publishes its users with the test tool.
+publish_users() {
+	[ -x "$ROOT/tests/tools/ln-fixture" ] ||
+	    die "tests/tools/ln-fixture is missing: run make tools"
+	"$ROOT/tests/tools/ln-fixture" -d "$RUN_DIR/db" publish $DEMO_USERS ||
+	    die "could not make the demo journals public"
+}
+
+# The collector daemon, polling the simulator.
+start_collector() {
+	setsid "$COLLECTOR" -c "$CONF" run >> "$RUN_DIR/collector.log" 2>&1 \
+	    < /dev/null &
+	record_pid collector $!
+	say "collector running (log $RUN_DIR/collector.log)"
+}
+
+DEMO_STEPS="start_sim write_config register_users import_history
+publish_users start_collector start_fcgi start_nginx wait_health"
 WEB_STEPS="write_config start_fcgi start_nginx wait_health"
 
 run_steps() {

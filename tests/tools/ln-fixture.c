@@ -4,6 +4,9 @@
  *
  *   ln-fixture -d DB load        JSON Lines on stdin, one store_write
  *   ln-fixture -d DB gen USERS PLAYS   synthetic journals (benchmarks)
+ *   ln-fixture -d DB publish USER...  makes those journals public (the
+ *                                demo's stand-in until owners can do it
+ *                                in Settings, issue 7)
  *   ln-fixture -d DB churn SECONDS USER [MS]  commit a poll-sized write
  *                                every MS ms (2) for SECONDS (reads while
  *                                writing)
@@ -36,6 +39,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: ln-fixture -d DB load < lines.jsonl\n"
 	    "       ln-fixture -d DB gen USERS PLAYS_PER_USER\n"
+	    "       ln-fixture -d DB publish USER...\n"
 	    "       ln-fixture -d DB churn SECONDS USER [INTERVAL_MS]\n");
 	exit(2);
 }
@@ -280,6 +284,34 @@ cmd_load(struct store *st)
 		cJSON_Delete(ls.v[i]);
 	free(ls.v);
 	return rc == STORE_OK ? 0 : -1;
+}
+
+/* ---- publish: one field of existing users ------------------------------ */
+
+struct publish {
+	char	**users;
+	int	  n;
+};
+
+static int
+publish_write(struct store_txn *txn, void *arg)
+{
+	struct publish *p = arg;
+	struct user u;
+	int i, rc = 0;
+
+	for (i = 0; i < p->n && rc == 0; i++) {
+		if (store_get_user(txn, p->users[i], &u) != STORE_OK) {
+			warnx("publish: no user %s", p->users[i]);
+			rc = -1;
+		} else {
+			u.visibility = VIS_PUBLIC;
+			if (store_put_user(txn, &u) == STORE_ERR)
+				rc = -1;
+		}
+		explicit_bzero(&u, sizeof(u));
+	}
+	return rc;
 }
 
 /* ---- gen and churn: synthetic data -------------------------------------- */
@@ -569,6 +601,10 @@ main(int argc, char *argv[])
 		if (errstr != NULL)
 			errx(2, "gen: USERS and PLAYS: %s", errstr);
 		rc = cmd_gen(st, a, b);
+	} else if (strcmp(argv[0], "publish") == 0 && argc >= 2) {
+		struct publish p = { argv + 1, argc - 1 };
+
+		rc = store_write(st, publish_write, &p) == STORE_OK ? 0 : -1;
 	} else if (strcmp(argv[0], "churn") == 0 && (argc == 3 || argc == 4)) {
 		a = (int)strtonum(argv[1], 1, 3600, &errstr);
 		b = 2;
