@@ -159,6 +159,8 @@ install: all
 	install -m 755 $(COLL_BIN) $(FCGI_BIN) $(DESTDIR)$(PREFIX)/bin/
 	cp -R www/. $(DESTDIR)$(PREFIX)/share/linernotes/www/
 	cp -R nginx/. $(DESTDIR)$(PREFIX)/share/linernotes/nginx/
+	install -m 644 docs/linernotes.conf.example \
+	    $(DESTDIR)$(PREFIX)/share/linernotes/linernotes.conf.example
 	for m in collector/*.8 fcgi/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/ || true; done
 
 clean:
