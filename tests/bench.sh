@@ -68,9 +68,12 @@ bench_collector() {
 }
 
 # --- import / export -------------------------------------------------------
+# A generated 10-year history of 200,000 records in 13 files: import into
+# an empty store, re-import, and each export format (tests/bench-import.sh
+# says how each figure is taken).
 bench_import() {
-	say "import/export: no benchmark yet (plays per second in and out" \
-	    "go here)"
+	. "$ROOT/tests/bench-import.sh"
+	bench_import_run
 }
 
 # --- read API ----------------------------------------------------------------
