@@ -1,0 +1,258 @@
+/*
+ * fcgi_route.c — unit tests of the request path (fcgi/route.c) without
+ * FastCGI: plain request structs against a small real store.
+ *
+ * They prove the order and the statuses of the checks (404 for unknown
+ * paths and invalid path parameters, 405 with the Allow of every method
+ * the path has, 400 for unknown, repeated or malformed query keys, 415,
+ * 411, 413 and 400 for bodies), that HEAD is routed as GET, that a private
+ * journal is a 404 byte for byte like a missing one, that ETags give 304,
+ * and that no token reaches a body.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "app.h"
+#include "cache.h"
+#include "http.h"
+#include "log.h"
+#include "route.h"
+
+static struct app app;
+static char dir[] = "/tmp/ln-route-XXXXXX";
+static struct resp r;
+
+static int
+fill(struct store_txn *txn, void *arg)
+{
+	struct user u;
+	struct play p;
+	struct track t;
+	int i;
+
+	(void)arg;
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.id, "alice", sizeof(u.id));
+	strlcpy(u.refresh_token, "rt-TOKEN", sizeof(u.refresh_token));
+	strlcpy(u.access_token, "at-TOKEN", sizeof(u.access_token));
+	u.visibility = VIS_PUBLIC;
+	if (store_put_user(txn, &u) == STORE_ERR)
+		return -1;
+	strlcpy(u.id, "bob", sizeof(u.id));
+	u.visibility = VIS_PRIVATE;
+	if (store_put_user(txn, &u) == STORE_ERR)
+		return -1;
+	memset(&t, 0, sizeof(t));
+	strlcpy(t.id, "4iV5W9uYEdYUVa79Axb7Rh", sizeof(t.id));
+	t.name = "Masterpiece";
+	t.uri = "spotify:track:4iV5W9uYEdYUVa79Axb7Rh";
+	if (store_put_track(txn, &t) == STORE_ERR)
+		return -1;
+	for (i = 0; i < 5; i++) {
+		memset(&p, 0, sizeof(p));
+		p.played_at = 1700000000000LL + i;
+		strlcpy(p.track_id, t.id, sizeof(p.track_id));
+		p.context_uri = "";
+		p.ms_played = -1;
+		if (store_put_play(txn, i < 3 ? "alice" : "bob", &p) ==
+		    STORE_ERR)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	log_init("fcgi_route", 0, 0);
+	if (mkdtemp(dir) == NULL ||
+	    store_open(&app.store, dir, 0, 0) != STORE_OK ||
+	    store_write(app.store, fill, NULL) != STORE_OK ||
+	    (app.txn = store_reader(app.store)) == NULL ||
+	    (app.cache = cache_new(100, 1 << 20)) == NULL)
+		return -1;
+	app.max_body = 1024;
+	http_resp_init(&r);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char p[64];
+
+	(void)state;
+	http_resp_free(&r);
+	cache_free(app.cache);
+	store_reader_free(app.txn);
+	store_close(app.store);
+	snprintf(p, sizeof(p), "%s/data.mdb", dir);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
+	unlink(p);
+	rmdir(dir);
+	return 0;
+}
+
+struct body {
+	const char	*p;
+};
+
+static int
+body_read(void *ctx, struct buf *out, size_t max)
+{
+	struct body *b = ctx;
+	size_t n = strlen(b->p);
+
+	return buf_add(out, b->p, n < max ? n : max);
+}
+
+/* Handles one request; returns the status. */
+static int
+call(const char *method, const char *path, const char *query,
+    const char *ctype, const char *clen, const char *body, const char *inm)
+{
+	struct body b = { body != NULL ? body : "" };
+	struct req q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = http_method_parse(method);
+	q.path = path;
+	q.query = query != NULL ? query : "";
+	q.content_type = ctype != NULL ? ctype : "";
+	q.content_length = clen;
+	q.if_none_match = inm != NULL ? inm : "";
+	q.body_fn = body_read;
+	q.body_ctx = &b;
+	http_resp_reset(&r);
+	route_handle(&app, &q, &r);
+	if (r.status != 304)
+		assert_non_null(r.body.data);
+	return r.status;
+}
+
+#define GET(p, q)	call("GET", (p), (q), NULL, NULL, NULL, NULL)
+#define POST(p, ct, cl, b) call("POST", (p), NULL, (ct), (cl), (b), NULL)
+
+static void
+test_paths_and_methods(void **state)
+{
+	(void)state;
+	assert_int_equal(GET("/api/v0/nothing", NULL), 404);
+	assert_int_equal(GET("/api/v0/plays/", NULL), 404);
+	assert_int_equal(GET("/api/v0/plays/a b", NULL), 404);
+	assert_int_equal(GET("/api/v0/plays/alice/", NULL), 404);
+	assert_int_equal(GET("/api/v0/plays/alice", NULL), 200);
+	assert_int_equal(call("DELETE", "/api/v0/plays/alice", NULL, NULL,
+	    NULL, NULL, NULL), 405);
+	assert_string_equal(r.allow, "GET, HEAD");
+	assert_non_null(strstr(r.body.data, "\"status\":405"));
+	assert_int_equal(call("PUT", "/api/v0/tracks", NULL, NULL, NULL, NULL,
+	    NULL), 405);
+	assert_string_equal(r.allow, "POST, GET, HEAD");
+	assert_int_equal(call("HEAD", "/api/v0/plays/alice", NULL, NULL, NULL,
+	    NULL, NULL), 200);
+	assert_true(r.head);
+	assert_true(r.body.len > 0);	/* serve.c drops it, keeps the length */
+}
+
+static void
+test_query(void **state)
+{
+	(void)state;
+	assert_int_equal(GET("/api/v0/plays/alice", "limit=2"), 200);
+	assert_non_null(strstr(r.body.data, "\"next\":{\"before\":"));
+	assert_int_equal(GET("/api/v0/plays/alice", "limit=0"), 400);
+	assert_int_equal(GET("/api/v0/plays/alice", "limit=2&limit=2"), 400);
+	assert_int_equal(GET("/api/v0/plays/alice", "nope=1"), 400);
+	assert_int_equal(GET("/api/v0/plays/alice", "history=1"), 400);
+	assert_int_equal(GET("/api/v0/plays/alice", "before=%"), 400);
+	assert_int_equal(GET("/api/v0/plays/alice", "before=%00"), 400);
+	assert_int_equal(GET("/api/v0/plays/alice", "&&limit=%31&"), 200);
+	assert_int_equal(GET("/api/v0/tracks", NULL), 400);
+	assert_int_equal(GET("/api/v0/tracks",
+	    "ids=4iV5W9uYEdYUVa79Axb7Rh%2c4iV5W9uYEdYUVa79Axb7Rh"), 200);
+}
+
+static void
+test_bodies(void **state)
+{
+	static const char ok[] = "{\"ids\":[\"4iV5W9uYEdYUVa79Axb7Rh\"]}";
+	char len[16];
+
+	(void)state;
+	snprintf(len, sizeof(len), "%zu", strlen(ok));
+	assert_int_equal(POST("/api/v0/tracks", "application/json", len, ok),
+	    200);
+	assert_non_null(strstr(r.body.data, "Masterpiece"));
+	assert_int_equal(POST("/api/v0/tracks", "text/plain", len, ok), 415);
+	assert_int_equal(POST("/api/v0/tracks", "application/json", NULL, ok),
+	    411);
+	assert_int_equal(POST("/api/v0/tracks", "application/json", "2000",
+	    ok), 413);
+	assert_int_equal(POST("/api/v0/tracks", "application/json", "x", ok),
+	    400);
+	assert_int_equal(POST("/api/v0/tracks", "application/json", "99", ok),
+	    400);				/* shorter than announced */
+	assert_int_equal(POST("/api/v0/tracks", "application/json", "2",
+	    "{}"), 400);
+	assert_int_equal(POST("/api/v0/tracks", "application/json", "11",
+	    "{\"ids\":[]}"), 400);
+}
+
+static void
+test_private_is_missing(void **state)
+{
+	char priv[256];
+
+	(void)state;
+	assert_int_equal(GET("/api/v0/plays/bob", NULL), 404);
+	strlcpy(priv, r.body.data, sizeof(priv));
+	assert_int_equal(GET("/api/v0/plays/nobody", NULL), 404);
+	assert_string_equal(priv, r.body.data);
+	assert_int_equal(GET("/api/v0/users", NULL), 200);
+	assert_non_null(strstr(r.body.data, "alice"));
+	assert_null(strstr(r.body.data, "bob"));
+	assert_null(strstr(r.body.data, "TOKEN"));
+}
+
+static void
+test_etag(void **state)
+{
+	char etag[24];
+
+	(void)state;
+	assert_int_equal(GET("/api/v0/tracks", "ids=4iV5W9uYEdYUVa79Axb7Rh"),
+	    200);
+	strlcpy(etag, r.etag, sizeof(etag));
+	assert_true(etag[0] == '"');
+	assert_int_equal(call("GET", "/api/v0/tracks",
+	    "ids=4iV5W9uYEdYUVa79Axb7Rh", NULL, NULL, NULL, etag), 304);
+	assert_int_equal(r.body.len, 0);
+	assert_int_equal(call("GET", "/api/v0/tracks",
+	    "ids=4iV5W9uYEdYUVa79Axb7Rh", NULL, NULL, NULL, "\"x\", W/\"y\""),
+	    200);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_paths_and_methods),
+		cmocka_unit_test(test_query),
+		cmocka_unit_test(test_bodies),
+		cmocka_unit_test(test_private_is_missing),
+		cmocka_unit_test(test_etag),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
