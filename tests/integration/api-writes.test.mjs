@@ -2,18 +2,20 @@
 //
 // Proves that the readers keep answering correctly while another process
 // commits poll-sized write transactions as fast as it can (ln-fixture
-// churn: three plays, the user's cursor and the heartbeat per commit,
-// which also grows the map now and then): every answer is a 200 with a
-// well-ordered page, new plays become visible, and /health sees the
-// heartbeat move.
+// churn: three plays, the user's cursor and the heartbeat per commit):
+// every answer is a 200 with a well-ordered page, new plays become
+// visible, and /health sees the heartbeat move; and that readers keep
+// answering, beyond the old end, while a writer grows the map past its
+// size (MDB_MAP_RESIZED, handled in lib/store.c).
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { after, test } from 'node:test';
 
 import { cleanup, httpJson, makeRunDir, startStack, writeConfig }
     from './lib/harness.mjs';
-import { churn, load, spotifyId } from '../tools/fixture.mjs';
+import { churn, fixtureBin, load, spotifyId } from '../tools/fixture.mjs';
 
 let stack;
 
@@ -71,4 +73,39 @@ test('pages stay whole and fresh while polls commit', async () => {
 	assert.ok(last.json.items[0].played_at >= newest);
 	const h = await httpJson('GET', `${api}/health`);
 	assert.equal(h.json.collector.state, 'running');
+});
+
+test('readers follow the map when the writer grows it', async () => {
+	const dir = makeRunDir('api-writes-grow');
+	const config = writeConfig(dir, {});
+	const db = path.join(dir, 'db');
+	load(db, [{ type: 'user', id: 'first', visibility: 'public' }]);
+	const s = await startStack({ dir, config, fcgiProcs: 2 });
+	const api = `${s.baseUrl}/api/v0`;
+	try {
+		const before = (await httpJson('GET', `${api}/health`)).json.db;
+		// 700 users x 1000 plays: past the 64 MiB the store starts with.
+		const gen = spawn(fixtureBin, ['-d', db, 'gen', '700', '1000'],
+		    { stdio: 'ignore' });
+		const done = new Promise((r) => gen.once('exit', r));
+		let running = true;
+		done.then(() => { running = false; });
+		while (running) {
+			const r = await httpJson('GET', `${api}/plays/first`);
+			assert.equal(r.status, 200, r.text);
+		}
+		assert.equal(await done, 0);
+		const h = (await httpJson('GET', `${api}/health`)).json.db;
+		assert.ok(h.map_size > before.map_size,
+		    `the map grew: ${before.map_size} -> ${h.map_size}`);
+		// Both processes read pages beyond the old map's end.
+		for (let i = 0; i < 6; i++) {
+			const r = await httpJson('GET',
+			    `${api}/plays/user0${650 + i}?limit=200`);
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.json.items.length, 200);
+		}
+	} finally {
+		await s.stop();
+	}
 });
