@@ -1,0 +1,262 @@
+// journal.mjs — a real journal for the browser tests and the screenshots:
+// the simulator, the collector filling the store (add-user, poll-once
+// while the simulator's clock runs through two weeks), nginx and
+// spawn-fcgi serving www/, and Chromium driven by playwright-core.
+//
+//   await buildJournal()  -> {sim, dir, config, db, stack, api, users,
+//                             www, main, known}
+//   await openBrowser()   -> {browser, newPage(opts), close()}
+//   apiAll(api, user)     every play of a user through the API, newest first
+//
+// What is not the collector's own doing, and why:
+//   * Journals are made public with tests/tools/ln-fixture: the collector
+//     adds users as private, and making one public needs the settings
+//     endpoint accounts bring.
+//   * The simulator's image URLs are plain http on another port, which
+//     the pages' CSP (img-src 'self' https:) refuses, so the pages show the
+//     placeholder for them.  One album is given a cover from the pages'
+//     own origin (a copy of www/ with test-art/ beside it) and one is left
+//     without images, so both paths are tested.  With art: true every
+//     album and artist gets the simulator's artwork that way (the
+//     screenshots: in a deployment Spotify's https images show).
+//   * A known previous top snapshot is planted (tracks, last four weeks)
+//     so the rank changes have exact expected values.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { httpJson, makeRunDir, repoRoot, runCollector, startSim, startStack,
+	writeConfig } from '../../integration/lib/harness.mjs';
+import { load } from '../../tools/fixture.mjs';
+
+const DAY = 86400e3;
+
+// The journals: the simulator's user2 listens heavily (binges, repeats),
+// user1 normally.
+export const MAIN = 'user2';
+const ZONES = { user1: 'Asia/Tokyo', user2: 'Europe/Stockholm' };
+
+// A copy of www/ (symlinks) with a folder of test artwork beside it.
+function testWww(dir) {
+	const www = path.join(dir, 'www');
+	fs.mkdirSync(path.join(www, 'test-art'), { recursive: true });
+	for (const e of fs.readdirSync(path.join(repoRoot, 'www')))
+		fs.symlinkSync(path.join(repoRoot, 'www', e), path.join(www, e));
+	return www;
+}
+
+function cover(hue) {
+	return `<svg xmlns="http://www.w3.org/2000/svg" width="300" ` +
+	    `height="300" viewBox="0 0 10 10"><rect width="10" height="10" ` +
+	    `fill="hsl(${hue},45%,40%)"/><circle cx="5" cy="5" r="3.2" ` +
+	    `fill="hsl(${(hue + 150) % 360},55%,68%)"/><circle cx="5" cy="5" ` +
+	    `r=".6" fill="hsl(${hue},45%,20%)"/></svg>\n`;
+}
+
+// Every play of user through the API, newest first (the truth the pages
+// must match).
+export async function apiAll(api, user) {
+	const out = [];
+	let before = null;
+	for (;;) {
+		const r = await httpJson('GET', `${api}/plays/${user}?limit=200` +
+		    (before !== null ? `&before=${before}` : ''));
+		assert.equal(r.status, 200, r.text);
+		out.push(...r.json.items);
+		if (!r.json.next)
+			return out;
+		before = r.json.next.before;
+	}
+}
+
+async function post(api, kind, ids) {
+	const out = [];
+	for (let i = 0; i < ids.length; i += 50) {
+		const r = await httpJson('POST', `${api}/${kind}`,
+		    { ids: ids.slice(i, i + 50) });
+		assert.equal(r.status, 200, r.text);
+		out.push(...r.json[kind]);
+	}
+	return out;
+}
+
+export async function buildJournal({ days = 14, art = false } = {}) {
+	// The simulator's clock starts `days` before now and runs up to now,
+	// so weeks, snapshots and plays share one calendar.
+	const start = new Date(Math.floor((Date.now() - days * DAY) / 3600e3) *
+	    3600e3).toISOString();
+	const sim = await startSim({ users: 2, seed: '7',
+		args: ['--start', start] });
+	const dir = makeRunDir('browser');
+	const db = path.join(dir, 'db');
+	const config = writeConfig(dir, { ...sim.configValues(),
+		connect_timeout: 2, request_timeout: 3 });
+	const run = (args) => {
+		const r = runCollector(args, { config, timeout: 120000 });
+		assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+		return r.stdout;
+	};
+	const users = [];
+	for (const n of [1, 2])
+		users.push(run(['add-user', '--refresh-token', `rt-user${n}`])
+		    .trim());
+	load(db, users.map((id) => ({ type: 'user', id, visibility: 'public',
+		status: 'active', refresh_token: `rt-${id}`,
+		timezone: ZONES[id] ?? '' })));
+	run(['poll-once', '--jobs', 'all']);
+	// Polls every two hours, now and then after a long silence (the
+	// collector records a gap when more than 50 plays went by).
+	let now = Date.parse(start);
+	for (let i = 0; now < Date.now() - 2 * 3600e3; i++) {
+		const step = i % 9 === 8 ? 14 : 2;
+		await sim.admin('POST', 'clock', { advance_s: step * 3600 });
+		now += step * 3600e3;
+		run(['poll-once', '--jobs', i % 12 === 11 ? 'all' : 'plays']);
+	}
+	run(['poll-once', '--jobs', 'all']);
+	// Spotify refuses Discover Weekly to development-mode apps: the
+	// collector then reconstructs the earlier weeks from the plays heard
+	// in its context (the current week stays the full list it saved).
+	await sim.admin('POST', 'mode', { mode: 'development' });
+	run(['poll-once', '--jobs', 'dw']);
+	await sim.admin('POST', 'mode', { mode: 'extended' });
+
+	const dirWww = testWww(dir);
+	let stack = await startStack({ dir, config, www: dirWww });
+	let api = `${stack.baseUrl}/api/v0`;
+
+	// A known previous snapshot of MAIN's short-term top tracks, a week
+	// before the collector's, and one more a week earlier for the chart.
+	const top = await httpJson('GET', `${api}/top/${MAIN}?kind=tracks` +
+	    '&range=short_term');
+	const cur = top.json.tracks.short_term.current;
+	assert.ok(cur && cur.ids.length >= 8, 'the collector stored a top list');
+	const ids = cur.ids;
+	const plays = await apiAll(api, MAIN);
+	const outsider = plays.map((p) => p.track_id)
+	    .find((id) => id && !ids.includes(id));
+	// prev: #1 and #2 swapped, #3 the same, #4 absent (new now), #6
+	// moved to #4 earlier (so down now), and an outsider that dropped.
+	const prev = [ids[1], ids[0], ids[2], ids[5], ids[4], outsider,
+		...ids.slice(6)];
+	const dayNum = Math.floor(Date.parse(cur.day) / DAY);
+	const records = [
+		{ type: 'top', user: MAIN, kind: 'tracks', range: 'short_term',
+			day: dayNum - 7, confirmed_at: Math.floor(Date.now() / 1000) -
+			    7 * 86400, ids: prev },
+		{ type: 'top', user: MAIN, kind: 'tracks', range: 'short_term',
+			day: dayNum - 14, confirmed_at: Math.floor(Date.now() / 1000) -
+			    14 * 86400, ids: [...prev].reverse() },
+	];
+
+	// Artwork: the newest play's album gets a same-origin cover; the
+	// newest other album is left without images.
+	const firstTracks = await post(api, 'tracks', [...new Set(plays.slice(0,
+	    40).map((p) => p.track_id).filter(Boolean))].slice(0, 50));
+	const albumIds = [...new Set(firstTracks.filter(Boolean)
+	    .map((t) => t.album_id).filter(Boolean))];
+	assert.ok(albumIds.length >= 2, 'two albums among the newest plays');
+	const albumRecord = (a, images) => ({ type: 'album', id: a.id,
+		name: a.name, album_type: a.album_type,
+		release_date: a.release_date ?? '', artist_ids: a.artist_ids,
+		total_tracks: a.total_tracks, images });
+	const known = { withArt: albumIds[0], noArt: albumIds[1], top: {
+		current: ids, previous: prev, dropped: outsider } };
+	const art0 = (await post(api, 'albums', albumIds.slice(0, 2)));
+	fs.writeFileSync(path.join(dirWww, 'test-art', 'known.svg'), cover(200));
+	records.push(albumRecord(art0[0], [{ url: '/test-art/known.svg',
+		width: 300, height: 300 }]));
+	records.push(albumRecord(art0[1], []));
+
+	if (art) {
+		// Every other album and artist in the journal gets its
+		// simulator artwork from our origin.
+		const tIds = [...new Set(plays.map((p) => p.track_id)
+		    .filter(Boolean))];
+		const dw = await httpJson('GET', `${api}/dw/${MAIN}?limit=50`);
+		for (const w of dw.json.weeks)
+			tIds.push(...w.track_ids);
+		const topAll = await httpJson('GET', `${api}/top/${MAIN}`);
+		for (const k of ['tracks', 'artists'])
+			for (const r of Object.values(topAll.json[k]))
+				(k === 'tracks' ? tIds : []).push(...(r.current?.ids ?? []));
+		const tracks = (await post(api, 'tracks', [...new Set(tIds)]))
+		    .filter(Boolean);
+		const aIds = [...new Set(tracks.map((t) => t.album_id)
+		    .filter(Boolean))].filter((id) => !albumIds.slice(0, 2)
+		    .includes(id));
+		const arIds = [...new Set([...tracks.flatMap((t) => t.artist_ids),
+			...Object.values(topAll.json.artists).flatMap((r) =>
+			    r.current?.ids ?? [])])];
+		let hue = 0;
+		for (const a of (await post(api, 'albums', aIds)).filter(Boolean)) {
+			if (a.images.length === 0)
+				continue;	// the simulator's own missing images stay
+			hue = (hue + 47) % 360;
+			fs.writeFileSync(path.join(dirWww, 'test-art', `${a.id}.svg`),
+			    cover(hue));
+			records.push(albumRecord(a, [{ url: `/test-art/${a.id}.svg`,
+				width: 300, height: 300 }]));
+		}
+		for (const a of (await post(api, 'artists', arIds)).filter(Boolean)) {
+			if (a.images.length === 0)
+				continue;
+			hue = (hue + 47) % 360;
+			fs.writeFileSync(path.join(dirWww, 'test-art', `${a.id}.svg`),
+			    cover(hue));
+			records.push({ type: 'artist', id: a.id, name: a.name,
+				genres: a.genres, popularity: a.popularity,
+				images: [{ url: `/test-art/${a.id}.svg`, width: 300,
+					height: 300 }] });
+		}
+	}
+	// Written with the stack stopped, so no cached entity is stale.
+	await stack.stop();
+	load(db, records);
+	stack = await startStack({ dir, config, www: dirWww });
+	api = `${stack.baseUrl}/api/v0`;
+	return { sim, dir, config, db, stack, api, users, www: dirWww,
+		main: MAIN, known };
+}
+
+// Debian's Chromium through playwright-core: no browser download.
+export async function openBrowser() {
+	const { chromium } = await import('playwright-core');
+	// launch() gives every run a fresh temporary profile (it refuses a
+	// --user-data-dir of ours).
+	const browser = await chromium.launch({
+		executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+		headless: true,
+		args: ['--headless', '--no-sandbox', '--disable-gpu',
+			'--disable-quic', '--no-first-run',
+			'--disable-background-networking',
+			'--disable-component-update', '--disable-sync'],
+	});
+	return {
+		browser,
+		// A page that records console errors and failed requests.
+		async newPage({ width = 1280, height = 800 } = {}) {
+			const ctx = await browser.newContext({ viewport: { width,
+				height }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
+			const page = await ctx.newPage();
+			page.problems = [];
+			page.on('console', (m) => {
+				if (m.type() === 'error' || m.type() === 'warning')
+					page.problems.push(`console ${m.type()}: ${m.text()}`);
+			});
+			page.on('pageerror', (e) => page.problems.push(
+			    `page error: ${e.message}`));
+			page.on('requestfailed', (r) => page.problems.push(
+			    `request failed: ${r.url()} ${r.failure()?.errorText}`));
+			page.on('response', (r) => {
+				if (r.status() >= 400)
+					page.problems.push(`HTTP ${r.status()}: ${r.url()}`);
+			});
+			return page;
+		},
+		async close() {
+			await browser.close();
+		},
+	};
+}

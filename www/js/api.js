@@ -1,0 +1,149 @@
+// api.js — the pages' only way to the read API (/api/v0, docs/API.md).
+//
+// getJson() turns every failure into an ApiError with a message for
+// people.  Entities (tracks, artists, albums) come through the batch
+// endpoints and stay in a Map per kind for the life of the page, so a
+// track shown twice is asked for once; concurrent asks for the same id
+// share one request.
+
+import { chunks, validId } from './util.js';
+
+export const API = '/api/v0';
+export const BATCH_MAX = 50;	// ids per batch request (the API's limit)
+
+// What the API offers beyond the read endpoints.  Writes (settings,
+// re-authorisation) and exports arrive with later work (accounts, #7;
+// exports); flip these when docs/API.md lists them.  The pages show the
+// controls disabled with a note meanwhile, and never probe for them.
+export const CAPS = {
+	settings: false,	// PUT /api/v0/settings
+	export: false,		// GET /api/v0/export/:user_id.{csv,sql,json}
+	reauth: false,		// the Spotify authorisation flow
+};
+
+export class ApiError extends Error {
+	constructor(message, status = 0) {
+		super(message);
+		this.status = status;
+	}
+}
+
+// Counts requests by kind, for the tests (window.__ln.requests).
+export const requestLog = [];
+
+async function request(method, path, body) {
+	const init = { method, headers: { Accept: 'application/json' } };
+	if (body !== undefined) {
+		init.headers['Content-Type'] = 'application/json';
+		init.body = JSON.stringify(body);
+	}
+	requestLog.push({ method, path });
+	let res;
+	try {
+		res = await fetch(API + path, init);
+	} catch {
+		throw new ApiError('The journal could not be reached. ' +
+		    'Check your connection and try again.');
+	}
+	let json = null;
+	try {
+		json = await res.json();
+	} catch {
+		// not JSON: handled below
+	}
+	if (!res.ok) {
+		const msg = json?.error?.message;
+		if (res.status === 404)
+			throw new ApiError(msg === 'no such user' ?
+			    'This journal does not exist or is private.' :
+			    (msg ?? 'Not found.'), 404);
+		throw new ApiError(`The journal answered ${res.status}` +
+		    (msg ? `: ${msg}` : '.'), res.status);
+	}
+	if (json === null)
+		throw new ApiError('The journal sent an answer that is not JSON.',
+		    res.status);
+	return json;
+}
+
+export function getJson(path) {
+	return request('GET', path);
+}
+
+// ---- entities --------------------------------------------------------------
+
+const KINDS = ['tracks', 'artists', 'albums'];
+const cache = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
+const inflight = Object.fromEntries(KINDS.map((k) => [k, new Map()]));
+
+// The cached entity (null: the API does not know it; undefined: not
+// asked yet).
+export function cached(kind, id) {
+	return cache[kind].get(id);
+}
+
+// Ids of kind not cached and not being fetched, deduplicated and valid.
+export function missing(kind, ids) {
+	const out = new Set();
+	for (const id of ids)
+		if (validId(id) && !cache[kind].has(id) && !inflight[kind].has(id))
+			out.add(id);
+	return [...out];
+}
+
+// Fetches ids of kind into the cache: one POST per BATCH_MAX ids (callers
+// that promise one request per kind pass at most BATCH_MAX new ids), and
+// waits for requests already under way for any of them.  Resolves when
+// all are cached.
+export async function loadEntities(kind, ids) {
+	const want = [...new Set(ids.filter(validId))];
+	const fresh = missing(kind, want);
+	const waits = want.filter((id) => inflight[kind].has(id))
+	    .map((id) => inflight[kind].get(id));
+	for (const part of chunks(fresh, BATCH_MAX)) {
+		const p = request('POST', '/' + kind, { ids: part }).then((r) => {
+			const list = r[kind] ?? [];
+			part.forEach((id, i) => cache[kind].set(id, list[i] ?? null));
+		}).finally(() => {
+			for (const id of part)
+				inflight[kind].delete(id);
+		});
+		for (const id of part)
+			inflight[kind].set(id, p);
+		waits.push(p);
+	}
+	await Promise.all(waits);
+}
+
+// Tracks, then their albums and artists (plus extra album and artist ids,
+// e.g. play contexts): at most one request per kind when the new ids of
+// each kind fit in one batch.
+export async function loadTracksDeep(trackIds, extra = {}) {
+	await loadEntities('tracks', trackIds);
+	const albums = [...(extra.albums ?? [])];
+	const artists = [...(extra.artists ?? [])];
+	for (const id of trackIds) {
+		const t = cached('tracks', id);
+		if (!t)
+			continue;
+		if (t.album_id)
+			albums.push(t.album_id);
+		artists.push(...(t.artist_ids ?? []));
+	}
+	await Promise.all([loadEntities('albums', albums),
+		loadEntities('artists', artists)]);
+}
+
+// ---- journals ----------------------------------------------------------------
+
+let usersPromise = null;
+
+// The public journals ({users: [...]}), asked once per page load.
+export function listUsers(force = false) {
+	if (!usersPromise || force)
+		usersPromise = getJson('/users').catch((e) => {
+			usersPromise = null;
+			throw e;
+		});
+	return usersPromise;
+}

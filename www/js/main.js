@@ -1,0 +1,141 @@
+// main.js — the application shell: hash routing, the journal switcher,
+// the navigation and the preferences kept in this browser.
+//
+// Routes: #/                        the first public journal's plays
+//         #/u/USER/plays[?date=YYYY-MM-DD]
+//         #/u/USER/dw
+//         #/u/USER/top[?range=short_term&kind=tracks&item=ID]
+//         #/u/USER/settings
+// (Insights comes with its own work and has a slot in the navigation.)
+
+import { computed, createApp, h, reactive, watch } from
+    '../vendor/vue.runtime.esm-browser.prod.js';
+import { listUsers, requestLog } from './api.js';
+import { go, href, prefs, route } from './state.js';
+import { Empty, ErrorBox, Loading } from './components.js';
+import { browserZone, validZone } from './util.js';
+import { PlaysPage } from './pages/plays.js';
+import { DwPage } from './pages/dw.js';
+import { TopPage } from './pages/top.js';
+import { SettingsPage } from './pages/settings.js';
+
+const PAGES = [
+	{ id: 'plays', label: 'Plays', comp: PlaysPage },
+	{ id: 'dw', label: 'Discover Weekly', comp: DwPage },
+	{ id: 'top', label: 'Top', comp: TopPage },
+	{ id: 'insights', label: 'Insights', soon: true },
+	{ id: 'settings', label: 'Settings', comp: SettingsPage },
+];
+
+// ---- the shell ---------------------------------------------------------------
+
+const state = reactive({ users: null, error: null });
+
+function load() {
+	state.error = null;
+	listUsers(true).then((r) => {
+		state.users = r.users ?? [];
+		if (!route.user && state.users.length > 0)
+			location.replace(href(state.users[0].id, route.page));
+	}).catch((e) => { state.error = e.message; });
+}
+
+const current = computed(() =>
+    state.users?.find((u) => u.id === route.user) ?? null);
+
+// The zone dates are shown in: the journal's setting, or this browser's.
+export const zone = computed(() => {
+	const j = current.value?.timezone;
+	if (prefs.zone === 'journal' && validZone(j))
+		return j;
+	return browserZone();
+});
+
+function Switcher() {
+	const users = state.users ?? [];
+	if (users.length === 0)
+		return null;
+	return h('label', { class: 'switcher' }, [
+		h('span', { class: 'visually-hidden' }, 'Journal'),
+		h('select', {
+			value: route.user ?? '',
+			onChange: (e) => go(e.target.value, route.page === 'insights' ?
+			    'plays' : route.page),
+		}, [
+			route.user && !current.value ?
+			    h('option', { value: route.user }, route.user) : null,
+			...users.map((u) => h('option', { value: u.id },
+			    u.display_name || u.id)),
+		]),
+	]);
+}
+
+function Nav() {
+	return h('nav', { class: 'tabs', 'aria-label': 'Pages' },
+	    h('ul', PAGES.map((p) => h('li', { key: p.id }, p.soon ?
+		h('span', { class: 'tab soon', title: 'Insights arrive soon',
+			'aria-disabled': 'true' }, [p.label,
+			h('small', ' soon')]) :
+		h('a', {
+			class: ['tab', { active: route.page === p.id }],
+			href: route.user ? href(route.user, p.id) : '#/',
+			'aria-current': route.page === p.id ? 'page' : null,
+		}, p.label)))));
+}
+
+function Body() {
+	if (state.error)
+		return ErrorBox(state.error, load);
+	if (state.users === null)
+		return Loading('Opening the journals…');
+	if (state.users.length === 0)
+		return Empty('No public journals yet',
+		    'When someone makes their journal public it appears here.');
+	if (!route.user)
+		return Loading();
+	const page = PAGES.find((p) => p.id === route.page && p.comp);
+	if (!page)
+		return Empty('Nothing here', 'That page does not exist (yet).');
+	if (!current.value)
+		return ErrorBox('This journal does not exist or is private.');
+	return h(page.comp, { key: page.id + '/' + route.user,
+		user: current.value, zone: zone.value, query: route.query,
+		prefs });
+}
+
+const App = {
+	name: 'App',
+	setup() {
+		load();
+		watch(current, (u) => {
+			document.title = u ? `${u.display_name} · linernotes` :
+			    'linernotes';
+		});
+		return () => [
+			h('a', { class: 'skip', href: '#main',
+				onClick: (e) => {
+					e.preventDefault();
+					document.getElementById('main').focus();
+				} }, 'Skip to content'),
+			h('header', { class: 'top' }, h('div', { class: 'bar' }, [
+				h('a', { class: 'brand', href: '#/' }, [
+					h('img', { src: 'img/logo.svg', alt: '',
+						width: 28, height: 28 }),
+					h('span', 'linernotes'),
+				]),
+				Nav(),
+				Switcher(),
+			])),
+			h('main', { id: 'main', tabindex: '-1' }, Body()),
+			h('footer', { class: 'foot' }, [
+				h('span', 'linernotes — a listening journal. '),
+				h('span', `Times in ${zone.value}.`),
+			]),
+		];
+	},
+};
+
+createApp(App).mount('#app');
+
+// For the browser tests: the requests the pages made.
+window.__ln = { requests: requestLog };

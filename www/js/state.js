@@ -1,0 +1,69 @@
+// state.js — what every page shares: the route (from location.hash) and
+// the preferences kept in this browser (localStorage).
+
+import { reactive, watch } from '../vendor/vue.runtime.esm-browser.prod.js';
+
+// ---- preferences (this browser only) ---------------------------------------
+
+const PREFS_KEY = 'linernotes.prefs';
+const PREFS_DEFAULT = {
+	returnDays: 90,		// a play "returns" after this many days away
+	zone: 'journal',	// 'journal' or 'browser'
+};
+
+function loadPrefs() {
+	try {
+		const p = JSON.parse(localStorage.getItem(PREFS_KEY) ?? '{}');
+		const out = { ...PREFS_DEFAULT };
+		if (Number.isInteger(p.returnDays) && p.returnDays >= 1 &&
+		    p.returnDays <= 3650)
+			out.returnDays = p.returnDays;
+		if (p.zone === 'journal' || p.zone === 'browser')
+			out.zone = p.zone;
+		return out;
+	} catch {
+		return { ...PREFS_DEFAULT };
+	}
+}
+
+export const prefs = reactive(loadPrefs());
+watch(prefs, () => {
+	try {
+		localStorage.setItem(PREFS_KEY, JSON.stringify(prefs));
+	} catch {
+		// private mode: preferences last for this visit
+	}
+});
+
+// ---- routing ---------------------------------------------------------------
+
+function parseHash() {
+	const raw = decodeURI(location.hash.replace(/^#/, '')) || '/';
+	const [path, qs = ''] = raw.split('?');
+	const seg = path.split('/').filter(Boolean);
+	const query = Object.fromEntries(new URLSearchParams(qs));
+	if (seg[0] === 'u' && seg[1])
+		return { user: seg[1], page: seg[2] || 'plays', query };
+	return { user: null, page: 'plays', query };
+}
+
+export const route = reactive(parseHash());
+window.addEventListener('hashchange', () => {
+	const r = parseHash();
+	const pageChanged = r.page !== route.page || r.user !== route.user;
+	Object.assign(route, r);
+	if (pageChanged)
+		document.getElementById('main')?.focus({ preventScroll: true });
+});
+
+export function href(user, page, query = {}) {
+	const qs = new URLSearchParams(Object.entries(query)
+	    .filter(([, v]) => v !== undefined && v !== null && v !== ''));
+	const q = qs.toString();
+	return `#/u/${encodeURIComponent(user)}/${page}${q ? '?' + q : ''}`;
+}
+
+export function go(user, page, query) {
+	location.hash = href(user, page, query);
+}
+
