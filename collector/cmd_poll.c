@@ -269,7 +269,8 @@ static const char *const cmd_status_names[USER_STATUS__MAX] = {
 };
 
 struct users_ctx {
-	int64_t		 now;
+	int64_t		 now;		/* Unix s */
+	int64_t		 now_ms;
 	unsigned	 n;
 };
 
@@ -322,15 +323,15 @@ users_list(struct store_txn *txn, void *arg)
 	(void)store_get_meta_i64(txn, "collector.heartbeat", &m.heartbeat);
 	cmd_fmt_time(m.heartbeat, t);
 	printf("collector heartbeat: %s\n", t);
-	if (m.quota > c->now * 1000) {
+	if (m.quota > c->now_ms) {
 		cmd_fmt_time(m.quota / 1000, t);
 		printf("Spotify quota exceeded: paused until %s\n", t);
 	}
-	if (m.nb_api > c->now * 1000) {
+	if (m.nb_api > c->now_ms) {
 		cmd_fmt_time(m.nb_api / 1000, t);
 		printf("Web API rate limited until %s\n", t);
 	}
-	if (m.nb_acc > c->now * 1000) {
+	if (m.nb_acc > c->now_ms) {
 		cmd_fmt_time(m.nb_acc / 1000, t);
 		printf("accounts service rate limited until %s\n", t);
 	}
@@ -359,7 +360,8 @@ cmd_users(struct config *cfg, int argc, char *argv[])
 	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
 		return CMD_FAIL;
 	memset(&c, 0, sizeof(c));
-	c.now = time_now_ms() / 1000;
+	c.now_ms = time_now_ms();
+	c.now = c.now_ms / 1000;
 	rc = store_read(st, users_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
 	if (rc != CMD_OK)
 		fprintf(stderr, "%s: cannot read the users\n", PROG);

@@ -661,8 +661,9 @@ task_on_token(struct spot_req *req, enum spot_result r, long status,
 	if (r == SPOT_HTTP && (status == 400 || status == 401) &&
 	    parse_token(doc, &tok) == -1 &&
 	    strcmp(tok.error, "invalid_grant") == 0) {
-		log_warnx("user %s: refresh token refused (invalid_grant); "
-		    "marked as needing re-authorization", t->u.id);
+		/* The report says it (the daemon logs it as a warning). */
+		log_debug("user %s: refresh token refused (invalid_grant)",
+		    t->u.id);
 		memset(&w, 0, sizeof(w));
 		w.t = t;
 		w.error = "needs re-authorization (refresh token refused)";
@@ -983,13 +984,15 @@ plays_merge(struct parse_set *into, struct parse_set *page)
 	MERGE_ARR(artists, n_artists);
 #undef MERGE_ARR
 	/* The strings move too: into now owns them. */
-	if ((s = reallocarray(into->strs, into->n_strs + page->n_strs,
-	    sizeof(*s))) == NULL)
-		return -1;
-	into->strs = s;
-	memcpy(into->strs + into->n_strs, page->strs,
-	    page->n_strs * sizeof(*s));
-	into->n_strs += page->n_strs;
+	if (page->n_strs > 0) {
+		if ((s = reallocarray(into->strs, into->n_strs + page->n_strs,
+		    sizeof(*s))) == NULL)
+			return -1;
+		into->strs = s;
+		memcpy(into->strs + into->n_strs, page->strs,
+		    page->n_strs * sizeof(*s));
+		into->n_strs += page->n_strs;
+	}
 	free(page->strs);
 	page->strs = NULL;
 	page->n_strs = 0;
@@ -1057,6 +1060,8 @@ poll_pending_drop(char (*arr)[ID_LEN + 1], size_t *n, size_t k)
 {
 	if (k > *n)
 		k = *n;
+	if (k == 0)
+		return;
 	memmove(arr, arr + k, (*n - k) * sizeof(*arr));
 	*n -= k;
 }

@@ -616,17 +616,19 @@ spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
 	quota = parse_is_quota(doc);
 	if (status == 429 || (status == 403 && quota)) {
 		sp->stats.n429++;
-		if (quota)
-			delay = (int64_t)sp->quota_pause * 1000;
-		else if (req->retry_after[0] == '\0' ||
+		if (req->retry_after[0] == '\0' ||
 		    ratelimit_parse_retry_after(req->retry_after, now,
 		    req->date_ms, sp->retry_after_max, &delay) == -1)
 			delay = 5000;	/* 429 without a usable Retry-After */
+		/* The quota pause is the longer of ours and theirs. */
+		if (quota && delay < (int64_t)sp->quota_pause * 1000)
+			delay = (int64_t)sp->quota_pause * 1000;
 		/* A little margin: our clock read the response after theirs. */
 		spot_pause(sp, req->svc, now + delay + 100, quota);
 		if (quota)
-			log_warnx("%s: QUOTA_EXCEEDED; pausing %ld s",
-			    spot_svcs[req->svc].name, sp->quota_pause);
+			log_warnx("%s: QUOTA_EXCEEDED; pausing %lld s",
+			    spot_svcs[req->svc].name,
+			    (long long)(delay + 100) / 1000);
 		else
 			log_info("%s: 429; nothing sent for %lld ms",
 			    spot_svcs[req->svc].name, (long long)delay + 100);
@@ -644,6 +646,11 @@ spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
 	if (status >= 500 || status < 200) {
 		sp->stats.n5xx++;
 		cJSON_Delete(doc);
+		/* A 503 may say when to come back: that holds for everyone. */
+		if (req->retry_after[0] != '\0' &&
+		    ratelimit_parse_retry_after(req->retry_after, now,
+		    req->date_ms, sp->retry_after_max, &delay) == 0)
+			spot_pause(sp, req->svc, now + delay + 100, 0);
 		snprintf(why, sizeof(why), "HTTP %ld", status);
 		spot_req_release(sp, req);
 		spot_retry(sp, req, why);
