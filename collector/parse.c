@@ -14,6 +14,7 @@
 
 #include "ids.h"
 #include "log.h"
+#include "oauth.h"
 #include "parse.h"
 #include "timeutil.h"
 
@@ -598,54 +599,33 @@ parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
 	return 0;
 }
 
+/*
+ * /v1/me and the token answer are read by lib/oauth.c, which the reader's
+ * sign-in shares; these keep the collector's names for them.
+ */
 int
 parse_me(const cJSON *doc, struct user *u)
 {
-	const char *id, *s;
-	const cJSON *img;
-
-	if ((id = parse_str(doc, "id")) == NULL || !ids_valid_user(id))
-		return -1;
-	if (strlcpy(u->id, id, sizeof(u->id)) >= sizeof(u->id))
-		return -1;
-	/* Display fields may be cut short; an id never is. */
-	if ((s = parse_str(doc, "display_name")) != NULL)
-		(void)strlcpy(u->display_name, s, sizeof(u->display_name));
-	if ((s = parse_str(doc, "country")) != NULL)
-		(void)strlcpy(u->country, s, sizeof(u->country));
-	if ((s = parse_str(doc, "product")) != NULL)
-		(void)strlcpy(u->product, s, sizeof(u->product));
-	img = cJSON_GetObjectItemCaseSensitive(doc, "images");
-	if (cJSON_IsArray(img) && (s = parse_str(cJSON_GetArrayItem(img, 0),
-	    "url")) != NULL &&
-	    strlcpy(u->image_url, s, sizeof(u->image_url)) >=
-	    sizeof(u->image_url))
-		u->image_url[0] = '\0';	/* a cut URL is no URL */
-	return 0;
+	return oauth_parse_me(doc, u);
 }
+
+_Static_assert(sizeof(((struct parse_token *)0)->error) ==
+    sizeof(((struct oauth_token *)0)->error), "token error sizes differ");
 
 int
 parse_token(const cJSON *doc, struct parse_token *out)
 {
-	const char *s;
+	struct oauth_token t;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (!cJSON_IsObject(doc))
-		return -1;
-	if ((s = parse_str(doc, "error")) != NULL)
-		(void)strlcpy(out->error, s, sizeof(out->error));
-	if ((s = parse_str(doc, "access_token")) == NULL || *s == '\0' ||
-	    strlcpy(out->access_token, s, sizeof(out->access_token)) >=
-	    sizeof(out->access_token))
-		return -1;
-	if ((s = parse_str(doc, "refresh_token")) != NULL &&
-	    strlcpy(out->refresh_token, s, sizeof(out->refresh_token)) >=
-	    sizeof(out->refresh_token))
-		return -1;
-	out->expires_in = parse_num(doc, "expires_in", 0, 86400 * 30);
-	if (out->expires_in == 0)
-		out->expires_in = 3600;
-	return 0;
+	rc = oauth_parse_token(doc, &t);
+	memcpy(out->access_token, t.access_token, sizeof(out->access_token));
+	memcpy(out->refresh_token, t.refresh_token,
+	    sizeof(out->refresh_token));
+	out->expires_in = t.expires_in;
+	memcpy(out->error, t.error, sizeof(out->error));
+	explicit_bzero(&t, sizeof(t));
+	return rc;
 }
 
 int
