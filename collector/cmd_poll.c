@@ -1,6 +1,7 @@
 /*
  * cmd_poll.c — the collector's admin commands that talk to Spotify or
- * show what collecting did: add-user, poll-once, users, gaps and plays.
+ * show what collecting did: add-user, poll-once, users, gaps, plays and
+ * playlists.
  *
  * Each opens the store, does its one thing and exits with a code for
  * people and scripts: 0 when everything asked for succeeded, 1 with one
@@ -519,6 +520,64 @@ cmd_plays(struct config *cfg, int argc, char *argv[])
 	if (rc != CMD_OK)
 		fprintf(stderr, "%s: plays: no such user or unreadable store\n",
 		    PROG);
+	store_close(st);
+	return rc;
+}
+
+/* ---- playlists (weekly snapshots) -------------------------------------- */
+
+static const char *const cmd_how_names[PLAYLIST__MAX] = {
+	[PLAYLIST_FULL] = "full",
+	[PLAYLIST_HEARD] = "heard",
+};
+
+static int
+weeks_row(const struct playlist_week *pw, void *arg)
+{
+	struct list_ctx *c = arg;
+	char esc[300];
+	int64_t y;
+	unsigned m, d;
+
+	time_civil_from_days(pw->week, &y, &m, &d);
+	printf("%s %04lld-%02u-%02u %s %u %s %s\n", pw->playlist_id,
+	    (long long)y, m, d, pw->how < PLAYLIST__MAX ?
+	    cmd_how_names[pw->how] : "?", pw->tracks.n,
+	    pw->snapshot_id != NULL && pw->snapshot_id[0] != '\0' ?
+	    pw->snapshot_id : "-", log_escape(esc, sizeof(esc),
+	    pw->name != NULL ? pw->name : "", pw->name != NULL ?
+	    strlen(pw->name) : 0));
+	c->n++;
+	return 0;
+}
+
+static int
+weeks_list(struct store_txn *txn, void *arg)
+{
+	struct list_ctx *c = arg;
+	struct user u;
+
+	if (store_get_user(txn, c->user, &u) != STORE_OK)
+		return -1;
+	return store_iter_playlist_weeks(txn, c->user, NULL, STORE_ASC,
+	    weeks_row, c) == STORE_OK ? 0 : -1;
+}
+
+int
+cmd_playlists(struct config *cfg, int argc, char *argv[])
+{
+	struct list_ctx c;
+	struct store *st;
+	int rc;
+
+	if ((rc = list_args("playlists", argc, argv, 1, &c)) != 0)
+		return rc == 1 ? CMD_OK : cmd_usage("playlists");
+	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
+		return CMD_FAIL;
+	rc = store_read(st, weeks_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	if (rc != CMD_OK)
+		fprintf(stderr, "%s: playlists: no such user or unreadable "
+		    "store\n", PROG);
 	store_close(st);
 	return rc;
 }

@@ -123,6 +123,8 @@ struct poller {
 	char		(*pend_albums)[ID_LEN + 1];
 	size_t		 n_pend_albums;
 	int		 batch_refused;
+	int		 batch_probing;	/* a batch is out, its answer unknown */
+	int		 batch_works;	/* a batch was answered */
 	uint64_t	 details_done;
 };
 
@@ -1087,7 +1089,10 @@ details_next(struct task *t)
 	kind = t->det_albums ? "albums" : "artists";
 	max = t->det_albums ? ALBUM_BATCH : ARTIST_BATCH;
 	pl->budget_left--;
-	if (!pl->batch_refused && n > 1) {
+	/* One batch probes whether the API answers them; others wait. */
+	if (!pl->batch_refused && n > 1 &&
+	    (pl->batch_works || !pl->batch_probing)) {
+		pl->batch_probing = !pl->batch_works;
 		t->det_batch = 1;
 		t->det_n = n < max ? n : max;
 		len = (size_t)snprintf(path, sizeof(path), "/%s?ids=", kind);
@@ -1120,6 +1125,11 @@ details_on(struct task *t, enum spot_result r, long status, const cJSON *doc)
 	    pl->pend_artists;
 	size_t *n = t->det_albums ? &pl->n_pend_albums : &pl->n_pend_artists;
 
+	if (t->det_batch) {
+		pl->batch_probing = 0;
+		if (r == SPOT_OK)
+			pl->batch_works = 1;
+	}
 	if (r == SPOT_HTTP && status == 403 && t->det_batch) {
 		/* Batch look-ups are gone for this app: remember it. */
 		log_info("batch look-ups refused (403); one at a time from now "
