@@ -178,6 +178,20 @@ struct agg_bucket {
 	uint64_t	 ms_duration;	/* ... those durations, summed */
 };
 
+/* ---- sessions: user, SHA-256 of the token -> lifetime ----------------
+ * A signed-in browser holds a random token in a cookie; the store keeps
+ * only the token's SHA-256 (a copy of the store opens no session), under
+ * the user it belongs to, so the user's purge removes their sessions.
+ */
+#define SESSION_HASH_LEN	32
+
+struct session {
+	char		 user[USER_ID_MAX + 1];
+	unsigned char	 hash[SESSION_HASH_LEN];	/* SHA-256 of the token */
+	int64_t		 created_at;	/* Unix s */
+	int64_t		 expires_at;	/* Unix s; invalid from this second on */
+};
+
 /* ---- users: user id -> profile, tokens, settings, schedule, cursors ---- */
 
 enum user_status {
