@@ -85,9 +85,13 @@ unit: $(UNIT_BIN)
 
 # Test tools, not installed.  ln-fixture fills a store through lib/store
 # for the API's integration tests and benchmarks (see its header).
-TOOLS    := tests/tools/ln-fixture
+TOOLS    := tests/tools/ln-fixture tests/tools/bench-insights
 tools: $(TOOLS)
 tests/tools/ln-fixture: tests/tools/ln-fixture.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# bench-insights times every insight on a generated 10-year journal
+# (tests/bench.sh insights; how in docs/BENCHMARKS.md).
+tests/tools/bench-insights: tests/tools/bench-insights.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The libFuzzer target of the API's request parsing, built by clang from

@@ -2,8 +2,8 @@
  * store.h — the LMDB store: the only interface to linernotes' data.
  *
  * One LMDB environment (a directory) holds named databases for users, plays,
- * tracks, artists, albums, playlists, top lists, gaps, the entity change log,
- * meta and the sign-in sessions.  Only store.c knows keys and value encodings; callers exchange
+ * tracks, artists, albums, playlists, top lists, gaps, the entity change log
+ * and meta.  Only store.c knows keys and value encodings; callers exchange
  * the plain structs of schema.h.
  *
  * Transactions.  Every read or write happens inside a struct store_txn.
@@ -167,6 +167,24 @@ int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
  * (a writable open) first opens them.
  */
 #define STORE_AGG_BUCKET_MS	(15 * 60 * 1000)
+
+/*
+ * A play as long ordered scans read it (the insights): nothing copied,
+ * nothing but the track id, time and ms_played decoded.
+ */
+struct play_ref {
+	int64_t		 played_at;
+	const char	*track_id;	/* txn; ID_LEN bytes, no NUL */
+	int32_t		 ms_played;	/* -1 when unknown */
+};
+/*
+ * Like store_iter_plays() ([from_ms, to_ms], dir order, fn's 0/1/-1),
+ * handing fn a struct play_ref instead of a decoded struct play: for
+ * scans of a whole journal.
+ */
+int	store_scan_plays(struct store_txn *, const char *user, int64_t from_ms,
+	    int64_t to_ms, enum store_dir dir,
+	    int (*fn)(const struct play_ref *, void *), void *arg);
 /* Buckets of user whose start lies in [from_ms, to_ms], in dir order. */
 int	store_iter_agg(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, enum store_dir dir,
@@ -254,28 +272,5 @@ int	store_put_meta(struct store_txn *, const char *name, const void *v,
 int	store_get_meta_i64(struct store_txn *, const char *name, int64_t *v);
 int	store_put_meta_i64(struct store_txn *, const char *name, int64_t v);
 int	store_del_meta(struct store_txn *, const char *name);
-
-/* ---- sessions (sign-in; see struct session in schema.h) -----------------
- * Keyed by user and token hash, so a session is found with the user id
- * and the hash the cookie gives, and store_purge_user() removes them with
- * the rest of the user's records.  Expiry is the caller's test (the
- * reader compares expires_at with its clock); store_expire_sessions()
- * sweeps out the ended ones.
- */
-/* Adds or replaces the session s->user, s->hash. */
-int	store_put_session(struct store_txn *, const struct session *);
-int	store_get_session(struct store_txn *, const char *user,
-	    const unsigned char hash[SESSION_HASH_LEN], struct session *out);
-int	store_del_session(struct store_txn *, const char *user,
-	    const unsigned char hash[SESSION_HASH_LEN]);
-/* Sessions of user (NULL: of every user), by user then hash. */
-int	store_iter_sessions(struct store_txn *, const char *user,
-	    int (*fn)(const struct session *, void *), void *arg);
-/*
- * Deletes up to max sessions (of every user) whose expires_at <= now;
- * *n (may be NULL) receives how many went.
- */
-int	store_expire_sessions(struct store_txn *, int64_t now, uint64_t max,
-	    uint64_t *n);
 
 #endif
