@@ -18,6 +18,7 @@
  *   top	[U] u8 kind, u8 range, be32 day
  *   gaps	[U] be64 from_ms
  *   agg	[U] be32 bucket (biased; 15-minute units since the epoch)
+ *   sessions	[U] the 32-byte SHA-256 of the session token
  *   changes	be64 sequence number
  *   meta	the name
  *
@@ -44,6 +45,7 @@
  *   meta	1, the caller's bytes (i64 values: 8 bytes big-endian)
  *   agg	1, u32 plays, u32 by_played, u64 ms_played, u32 by_duration,
  *		u64 ms_duration (kept by the play functions: see "aggregates")
+ *   session	1, i64 created_at, i64 expires_at
  *
  * Entity values keep updated_at right after the version byte, so "equal
  * but for updated_at" is one length test and one memcmp from byte 9.
@@ -114,6 +116,7 @@ enum store_db {
 	DB_CHANGES,
 	DB_META,
 	DB_AGG,
+	DB_SESSIONS,
 	DB__MAX
 };
 
@@ -132,6 +135,7 @@ static const struct store_dbdef {
 	[DB_CHANGES] =		{ "changes", 0 },
 	[DB_META] =		{ "meta", 0 },
 	[DB_AGG] =		{ "agg", 1 },
+	[DB_SESSIONS] =		{ "sessions", 1 },
 };
 
 /* The entity databases by enum entity_kind. */
@@ -2733,4 +2737,171 @@ store_iter_gaps(struct store_txn *t, const char *user, int64_t from_ms,
 	    key_gap(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_scan(t, DB_GAPS, &lo, &hi, dir, scan_gap, &it);
+}
+
+/* ---- sessions ------------------------------------------------------------ */
+
+static int
+key_session(struct key *k, const char *user,
+    const unsigned char hash[SESSION_HASH_LEN])
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	memcpy(k->b + k->len, hash, SESSION_HASH_LEN);
+	k->len += SESSION_HASH_LEN;
+	return 0;
+}
+
+static int
+dec_session(const MDB_val *k, const MDB_val *v, struct session *s)
+{
+	const unsigned char *p = k->mv_data, *tail;
+	struct dec d;
+
+	memset(s, 0, sizeof(*s));
+	if ((tail = key_tail(k, SESSION_HASH_LEN)) == NULL || p[0] == 0 ||
+	    p[0] > USER_ID_MAX)
+		return -1;
+	memcpy(s->user, p + 1, p[0]);
+	s->user[p[0]] = '\0';
+	memcpy(s->hash, tail, SESSION_HASH_LEN);
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	s->created_at = codec_get_i64(&d);
+	s->expires_at = codec_get_i64(&d);
+	return codec_dec_end(&d);
+}
+
+int
+store_put_session(struct store_txn *t, const struct session *s)
+{
+	struct key k;
+	struct enc e;
+
+	if (key_session(&k, s->user, s->hash) == -1) {
+		log_warnx("store: put session: bad user id");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	store_enc_begin(t, &e);
+	codec_put_i64(&e, s->created_at);
+	codec_put_i64(&e, s->expires_at);
+	if (codec_enc_end(&e) == -1)
+		return STORE_ERR;
+	return db_put(t, DB_SESSIONS, &k, t->scratch.data, t->scratch.len, 0);
+}
+
+int
+store_get_session(struct store_txn *t, const char *user,
+    const unsigned char hash[SESSION_HASH_LEN], struct session *out)
+{
+	struct key k;
+	MDB_val mk, v;
+	int rc;
+
+	if (key_session(&k, user, hash) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = db_get(t, DB_SESSIONS, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	if (dec_session(&mk, &v, out) == -1) {
+		store_damaged(DB_SESSIONS, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_del_session(struct store_txn *t, const char *user,
+    const unsigned char hash[SESSION_HASH_LEN])
+{
+	struct key k;
+
+	if (key_session(&k, user, hash) == -1)
+		return STORE_NOTFOUND;
+	return db_del(t, DB_SESSIONS, &k);
+}
+
+struct session_iter {
+	int	(*fn)(const struct session *, void *);
+	void	*arg;
+};
+
+static int
+scan_session(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct session_iter *it = ctx;
+	struct session s;
+
+	(void)t;
+	if (dec_session(k, v, &s) == -1) {
+		store_damaged(DB_SESSIONS, k, v);
+		return -1;
+	}
+	return it->fn(&s, it->arg);
+}
+
+int
+store_iter_sessions(struct store_txn *t, const char *user,
+    int (*fn)(const struct session *, void *), void *arg)
+{
+	struct session_iter it = { fn, arg };
+	struct key lo, hi;
+
+	if (user == NULL)
+		return store_scan(t, DB_SESSIONS, NULL, NULL, STORE_ASC,
+		    scan_session, &it);
+	if (key_user(&lo, user) == -1)
+		return STORE_OK;
+	hi = lo;
+	key_fill(&hi, 0xff, SESSION_HASH_LEN);
+	return store_scan(t, DB_SESSIONS, &lo, &hi, STORE_ASC, scan_session,
+	    &it);
+}
+
+int
+store_expire_sessions(struct store_txn *t, int64_t now, uint64_t max,
+    uint64_t *n)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct session s;
+	struct key at;
+	uint64_t done = 0;
+	int rc, tmp, ret = STORE_OK;
+
+	if (n != NULL)
+		*n = 0;
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if ((c = cursor_acquire(t, DB_SESSIONS, &tmp)) == NULL)
+		return STORE_ERR;
+	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
+	while (rc == MDB_SUCCESS && done < max) {
+		if (dec_session(&k, &v, &s) == -1) {
+			store_damaged(DB_SESSIONS, &k, &v);
+			ret = STORE_ERR;
+			goto release;
+		}
+		if (s.expires_at > now) {
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			continue;
+		}
+		/* Delete, then seek past the deleted key (as store_del_prefix). */
+		if (key_session(&at, s.user, s.hash) == -1 ||
+		    (rc = mdb_cursor_del(c, 0)) != MDB_SUCCESS)
+			break;
+		done++;
+		k = key_val(&at);
+		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	}
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, "expire", DB_SESSIONS);
+release:
+	cursor_release(t, DB_SESSIONS, c, tmp);
+	if (n != NULL)
+		*n = done;
+	return ret;
 }

@@ -2,8 +2,8 @@
  * store.h — the LMDB store: the only interface to linernotes' data.
  *
  * One LMDB environment (a directory) holds named databases for users, plays,
- * tracks, artists, albums, playlists, top lists, gaps, the entity change log
- * and meta.  Only store.c knows keys and value encodings; callers exchange
+ * tracks, artists, albums, playlists, top lists, gaps, the entity change log,
+ * meta and the sign-in sessions.  Only store.c knows keys and value encodings; callers exchange
  * the plain structs of schema.h.
  *
  * Transactions.  Every read or write happens inside a struct store_txn.
@@ -272,5 +272,28 @@ int	store_put_meta(struct store_txn *, const char *name, const void *v,
 int	store_get_meta_i64(struct store_txn *, const char *name, int64_t *v);
 int	store_put_meta_i64(struct store_txn *, const char *name, int64_t v);
 int	store_del_meta(struct store_txn *, const char *name);
+
+/* ---- sessions (sign-in; see struct session in schema.h) -----------------
+ * Keyed by user and token hash, so a session is found with the user id
+ * and the hash the cookie gives, and store_purge_user() removes them with
+ * the rest of the user's records.  Expiry is the caller's test (the
+ * reader compares expires_at with its clock); store_expire_sessions()
+ * sweeps out the ended ones.
+ */
+/* Adds or replaces the session s->user, s->hash. */
+int	store_put_session(struct store_txn *, const struct session *);
+int	store_get_session(struct store_txn *, const char *user,
+	    const unsigned char hash[SESSION_HASH_LEN], struct session *out);
+int	store_del_session(struct store_txn *, const char *user,
+	    const unsigned char hash[SESSION_HASH_LEN]);
+/* Sessions of user (NULL: of every user), by user then hash. */
+int	store_iter_sessions(struct store_txn *, const char *user,
+	    int (*fn)(const struct session *, void *), void *arg);
+/*
+ * Deletes up to max sessions (of every user) whose expires_at <= now;
+ * *n (may be NULL) receives how many went.
+ */
+int	store_expire_sessions(struct store_txn *, int64_t now, uint64_t max,
+	    uint64_t *n);
 
 #endif
