@@ -28,10 +28,11 @@ ratelimit_init(struct ratelimit *rl, long max, long window_s, int64_t now_ms)
 	burst = (double)max / 10.0;
 	if (burst < 1.0)
 		burst = 1.0;
-	if (max == 1)
-		burst = 1.0;
 	rl->burst = burst;
-	/* max == 1: one request per window, the burst is the whole budget. */
+	/*
+	 * max == 1: the burst is the whole budget, and one token per window
+	 * comes back exactly when the window has passed.
+	 */
 	rl->rate = max > 1 ? ((double)max - burst) / ((double)window_s * 1000.0)
 	    : 1.0 / ((double)window_s * 1000.0);
 	rl->tokens = burst;

@@ -1,0 +1,293 @@
+/*
+ * collector_ratelimit.c — unit tests of the collector's pure timing rules:
+ * the token bucket (no 30-second window ever sees more than the limit),
+ * backoff with full jitter (always within [0, min(cap, base * 2^n)]),
+ * Retry-After in both forms (seconds, HTTP date against the server's Date
+ * header or our clock, clamped, garbage refused), the scheduler's offsets
+ * (evenly spread for any number of users, stable when users are added),
+ * next slots, retry delays and local weeks, and which base URLs are
+ * allowed (https, or http to loopback only).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../collector/cmd.h"
+#include "../../collector/ratelimit.h"
+#include "../../collector/sched.h"
+#include "../../collector/spotify.h"
+
+/* main.c is not linked into unit tests; the commands' helpers are stubs. */
+int
+cmd_usage(const char *name)
+{
+	(void)name;
+	return CMD_USAGE;
+}
+
+const char *
+cmd_config_file(void)
+{
+	return NULL;
+}
+
+/* Simulates a client taking tokens as fast as allowed for 5 minutes and
+ * checks every 30 s window (sliding, 1 ms resolution). */
+static void
+test_bucket_never_exceeds_window(void **state)
+{
+	static const long maxes[] = { 1, 2, 10, 150, 1000, 10000 };
+	size_t m;
+
+	(void)state;
+	for (m = 0; m < sizeof(maxes) / sizeof(maxes[0]); m++) {
+		struct ratelimit rl;
+		int64_t *sent, now = 1000000, w, end = now + 300000;
+		size_t n = 0, cap = (size_t)maxes[m] * 12 + 16, i, j;
+
+		sent = calloc(cap, sizeof(*sent));
+		assert_non_null(sent);
+		ratelimit_init(&rl, maxes[m], 30, now);
+		while (now < end && n < cap) {
+			w = ratelimit_take(&rl, now);
+			if (w == 0)
+				sent[n++] = now;
+			else {
+				assert_true(w >= 1);
+				now += w;
+			}
+		}
+		/* A window of 30 s starting at each send. */
+		for (i = 0, j = 0; i < n; i++) {
+			while (j < n && sent[j] < sent[i] + 30000)
+				j++;
+			assert_true((long)(j - i) <= maxes[m]);
+		}
+		/*
+		 * And the limit is nearly reached over 5 minutes: the burst
+		 * (a tenth, at least one) is the only share given up.
+		 */
+		if (maxes[m] >= 10)
+			assert_true((double)n >= 0.85 * (double)maxes[m] * 10.0);
+		else
+			assert_true(n >= 10);
+		free(sent);
+	}
+}
+
+static void
+test_bucket_waits_then_allows(void **state)
+{
+	struct ratelimit rl;
+	int64_t w;
+	int i;
+
+	(void)state;
+	ratelimit_init(&rl, 100, 30, 0);
+	for (i = 0; i < 10; i++)	/* the burst: a tenth */
+		assert_int_equal(ratelimit_take(&rl, 0), 0);
+	w = ratelimit_take(&rl, 0);
+	assert_true(w > 0 && w <= 334);	/* 90 per 30 s: one per 333 ms */
+	assert_int_equal(ratelimit_take(&rl, w), 0);
+}
+
+static void
+test_backoff_bounds(void **state)
+{
+	unsigned a;
+	int i;
+	int64_t d, cap, seen_hi;
+
+	(void)state;
+	assert_int_equal(ratelimit_backoff_cap(0, 250, 60000), 250);
+	assert_int_equal(ratelimit_backoff_cap(3, 250, 60000), 2000);
+	assert_int_equal(ratelimit_backoff_cap(40, 250, 60000), 60000);
+	for (a = 0; a < 12; a++) {
+		cap = ratelimit_backoff_cap(a, 250, 60000);
+		seen_hi = 0;
+		for (i = 0; i < 2000; i++) {
+			d = ratelimit_backoff(a, 250, 60000);
+			assert_true(d >= 0 && d <= cap);
+			if (d > seen_hi)
+				seen_hi = d;
+		}
+		/* Full jitter: the upper half of the range is reached. */
+		assert_true(seen_hi >= cap / 2);
+	}
+}
+
+static void
+test_retry_after(void **state)
+{
+	/* 2026-01-05 00:00:10 GMT = 1767571210 */
+	const int64_t now = 1767571200000LL + 123;
+	int64_t d;
+
+	(void)state;
+	assert_int_equal(ratelimit_parse_retry_after("120", now, 0, 3600, &d),
+	    0);
+	assert_int_equal(d, 120000);
+	assert_int_equal(ratelimit_parse_retry_after(" 7\r\n", now, 0, 3600,
+	    &d), 0);
+	assert_int_equal(d, 7000);
+	/* clamped */
+	assert_int_equal(ratelimit_parse_retry_after("999999", now, 0, 3600,
+	    &d), 0);
+	assert_int_equal(d, 3600000);
+	assert_int_equal(ratelimit_parse_retry_after(
+	    "99999999999999999999999", now, 0, 60, &d), 0);
+	assert_int_equal(d, 60000);
+	/* An HTTP date against our clock: 10 s ahead, plus the 1 s rounding. */
+	assert_int_equal(ratelimit_parse_retry_after(
+	    "Mon, 05 Jan 2026 00:00:10 GMT", now, 0, 3600, &d), 0);
+	assert_int_equal(d, 11000 - 123);
+	/* Against the server's Date header (its clock is 1 h behind ours). */
+	assert_int_equal(ratelimit_parse_retry_after(
+	    "Mon, 05 Jan 2026 00:00:10 GMT", now + 3600000,
+	    1767571205000LL + 900, 3600, &d), 0);
+	assert_int_equal(d, 6000);
+	/* In the past: no wait. */
+	assert_int_equal(ratelimit_parse_retry_after(
+	    "Sun, 04 Jan 2026 00:00:10 GMT", now, 0, 3600, &d), 0);
+	assert_int_equal(d, 0);
+	/* Garbage. */
+	assert_int_equal(ratelimit_parse_retry_after("soon", now, 0, 3600, &d),
+	    -1);
+	assert_int_equal(ratelimit_parse_retry_after("12abc", now, 0, 3600, &d),
+	    -1);
+	assert_int_equal(ratelimit_parse_retry_after("", now, 0, 3600, &d), -1);
+	assert_int_equal(ratelimit_parse_retry_after("-5", now, 0, 3600, &d),
+	    -1);
+}
+
+static void
+test_offsets_spread(void **state)
+{
+	static const uint32_t counts[] = { 1, 2, 3, 5, 10, 100, 1000 };
+	const int32_t iv = 1200;
+	size_t c;
+	uint32_t k, n;
+
+	(void)state;
+	for (c = 0; c < sizeof(counts) / sizeof(counts[0]); c++) {
+		n = counts[c];
+		char *used = calloc((size_t)iv, 1);
+		int32_t prev = -1, gap = 0, first = -1, o;
+
+		assert_non_null(used);
+		for (k = 0; k < n; k++) {
+			o = sched_offset(k, iv);
+			assert_true(o >= 0 && o < iv);
+			used[o]++;
+		}
+		/* The largest empty stretch is at most 3 even shares. */
+		for (o = 0; o < iv; o++)
+			if (used[o]) {
+				if (first < 0)
+					first = o;
+				if (prev >= 0 && o - prev > gap)
+					gap = o - prev;
+				prev = o;
+			}
+		if (iv - prev + first > gap)
+			gap = iv - prev + first;
+		if (n >= 3)
+			assert_true(gap <= 3 * iv / (int32_t)n + 1);
+		free(used);
+	}
+	/* Stable: adding users never moves the first ones. */
+	assert_int_equal(sched_offset(7, 1200), sched_offset(7, 1200));
+}
+
+static void
+test_next_slot_and_retry(void **state)
+{
+	int64_t t, r;
+	uint32_t f;
+
+	(void)state;
+	assert_int_equal(sched_next_slot(1000, 100, 1200), 1300);
+	assert_int_equal(sched_next_slot(1300, 100, 1200), 2500);
+	assert_int_equal(sched_next_slot(1299, 100, 1200), 1300);
+	for (t = 5000; t < 5000 + 2400; t += 37) {
+		r = sched_next_slot(t, 333, 1200);
+		assert_true(r > t && r <= t + 1200);
+		assert_int_equal((r - 333) % 1200, 0);
+	}
+	for (f = 1; f < 20; f++) {
+		r = sched_retry_at(0, f, 600);
+		assert_true(r >= 1 && r <= 600);
+	}
+	assert_true(sched_retry_at(0, 1, 600) <= 30);
+	assert_true(sched_retry_at(0, 30, 600) >= 450);
+}
+
+static void
+test_local_week(void **state)
+{
+	int32_t week;
+	int64_t start;
+
+	(void)state;
+	/* Wed 2026-01-07 12:00 UTC: the week of Mon 2026-01-05 (day 20458). */
+	sched_local_week(1767787200, "", &week, &start);
+	assert_int_equal(week, 20458);
+	assert_int_equal(start, 1767571200);
+	/* Mon 2026-01-05 02:00 UTC is still Sunday evening in New York. */
+	sched_local_week(1767578400, "America/New_York", &week, &start);
+	assert_int_equal(week, 20451);
+	assert_int_equal(start, 1766984400);	/* Mon 12-29 00:00 EST */
+	/* ...and already Monday in Tokyo. */
+	sched_local_week(1767578400, "Asia/Tokyo", &week, &start);
+	assert_int_equal(week, 20458);
+	assert_int_equal(start, 1767571200 - 9 * 3600);
+}
+
+static void
+test_url_allowed(void **state)
+{
+	static const struct { const char *url; int ok; } cases[] = {
+		{ "https://api.spotify.com/v1", 1 },
+		{ "https://accounts.spotify.com", 1 },
+		{ "http://127.0.0.1:8080/v1", 1 },
+		{ "http://127.1.2.3/v1", 1 },
+		{ "http://localhost:9/", 1 },
+		{ "http://[::1]:8080", 1 },
+		{ "http://api.spotify.com/v1", 0 },
+		{ "http://127.0.0.1.evil.example/v1", 0 },
+		{ "http://127.0.0.1@evil.example/", 0 },
+		{ "http://localhost.evil.example/", 0 },
+		{ "http://10.0.0.1/", 0 },
+		{ "http://[::2]/", 0 },
+		{ "ftp://127.0.0.1/", 0 },
+		{ "https://", 0 },
+		{ "", 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (spot_url_allowed(cases[i].url) != cases[i].ok)
+			fail_msg("%s: expected %d", cases[i].url, cases[i].ok);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bucket_never_exceeds_window),
+		cmocka_unit_test(test_bucket_waits_then_allows),
+		cmocka_unit_test(test_backoff_bounds),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_offsets_spread),
+		cmocka_unit_test(test_next_slot_and_retry),
+		cmocka_unit_test(test_local_week),
+		cmocka_unit_test(test_url_allowed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
