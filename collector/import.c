@@ -484,8 +484,12 @@ run_add_dir(struct run *r, const char *dir, int depth)
 		if (de->d_name[0] == '.')
 			continue;	/* ., .., hidden files (__MACOSX too) */
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-		    de->d_name) >= sizeof(path))
+		    de->d_name) >= sizeof(path)) {
+			log_warnx("%s: a name in it is too long; skipped",
+			    log_escape(esc, sizeof(esc), dir, strlen(dir)));
+			r->files_ignored++;
 			continue;
+		}
 		if (lstat(path, &sb) == -1)
 			continue;
 		if (S_ISDIR(sb.st_mode)) {
