@@ -226,7 +226,8 @@ export function buildDays(runs, gaps, zone) {
 	for (const gap of gaps)
 		entries.push({ type: 'gap', gap, at: gap.to,
 			day: dayKey(gap.to, zone) });
-	entries.sort((a, b) => b.at - a.at || (a.type === 'gap' ? -1 : 1));
+	// A gap ends at the play that follows it: that play sits above it.
+	entries.sort((a, b) => b.at - a.at || (a.type === 'gap' ? 1 : -1));
 	const days = [];
 	for (const e of entries) {
 		let d = days[days.length - 1];

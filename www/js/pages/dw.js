@@ -18,6 +18,7 @@ import { fmtAgo, fmtDate, pickImage, plural } from '../util.js';
 const WEEKS = 4;		// weeks per page
 const PLAYS_LIMIT = 200;	// plays per request (the API's maximum)
 const PLAYS_PAGES = 25;		// requests per stretch of plays
+const FAR_FUTURE = 253402300799999;	// 9999-12-31, the API's largest time
 
 export const DwPage = {
 	name: 'DwPage',
@@ -37,13 +38,12 @@ export const DwPage = {
 		let gen = 0;
 		const uid = () => encodeURIComponent(props.user.id);
 
-		// Reads plays in (lo, hi) into s.times; newest first pages.
+		// Reads plays in (lo, hi) into s.times, newest first (both
+		// cursors bound the window; hi null: up to the newest).
 		async function readPlays(lo, hi, my) {
-			let before = hi;
+			let before = hi ?? FAR_FUTURE;
 			for (let i = 0; i < PLAYS_PAGES; i++) {
-				let q = `?limit=${PLAYS_LIMIT}&after=${lo}`;
-				if (before !== null)
-					q += `&before=${before}`;
+				const q = `?limit=${PLAYS_LIMIT}&after=${lo}&before=${before}`;
 				const r = await getJson(`/plays/${uid()}${q}`);
 				if (my !== gen)
 					return;

@@ -335,7 +335,9 @@ export const PlaysPage = {
 				n > 1 && open ? h('ol', { class: 'each', id },
 				    run.plays.map((x) => h('li', { key: x.played_at,
 					'data-at': x.played_at }, h('time', {
-					datetime: x.played_at_iso }, fmtDateTime(
+					datetime: x.played_at_iso }, dayKey(run.first,
+					props.zone) === dayKey(run.last, props.zone) ?
+					fmtTime(x.played_at, props.zone) : fmtDateTime(
 					x.played_at, props.zone))))) : null,
 			]);
 		}
@@ -427,9 +429,12 @@ export const PlaysPage = {
 						disabled: s.busy, onClick: loadNewer },
 						'Show newer plays'),
 				]));
-			for (const d of days.value) {
-				const count = d.entries.reduce((a, e) => a +
-				    (e.type === 'run' ? e.run.plays.length : 0), 0);
+			const all = days.value;
+			for (const d of all) {
+				// A day is counted once all of it is loaded.
+				const whole = s.doneOld || d !== all[all.length - 1];
+				const count = whole ? d.entries.reduce((a, e) => a +
+				    (e.type === 'run' ? e.run.plays.length : 0), 0) : 0;
 				body.push(h('section', { class: 'day', key: d.key,
 					'aria-labelledby': 'day-' + d.key }, [
 					h('h2', { id: 'day-' + d.key, class: 'day-head' }, [

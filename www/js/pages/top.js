@@ -97,7 +97,7 @@ const RankChart = {
 						backgroundColor: accent,
 						pointRadius: 4,
 						pointHoverRadius: 6,
-						tension: 0.25,
+						tension: 0,
 						spanGaps: false,
 					}],
 				},

@@ -1,0 +1,384 @@
+// pages.test.mjs — the pages in headless Chromium against the real stack:
+// the simulator, the collector filling the store (add-user, poll-once
+// through two weeks of listening), linernotes-fcgi under spawn-fcgi and
+// nginx serving www/ (tests/browser/lib/journal.mjs builds it).
+//
+// Proves: every page renders the journal's real data as the API has it;
+// paging reaches the oldest play with no play repeated or missing and at
+// most one batch request per entity kind per page; folded repeats expand
+// to their plays; returns and gaps sit where the data puts them; jumping
+// to a date starts there; Discover Weekly weeks say full or reconstructed
+// and count later plays right; rank changes match a known pair of
+// snapshots and the rank chart draws; a missing image shows the
+// placeholder; and no page logs a console error or has a request fail.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { cleanup, httpJson } from '../integration/lib/harness.mjs';
+import { apiAll, buildJournal, openBrowser } from './lib/journal.mjs';
+
+let j;
+let browser;
+let all;		// MAIN's plays from the API, newest first
+
+before(async () => {
+	j = await buildJournal();
+	browser = await openBrowser();
+	all = await apiAll(j.api, j.main);
+	assert.ok(all.length > 300, `a journal worth paging (${all.length})`);
+});
+
+after(async () => {
+	await browser?.close();
+	await j?.stack.stop();
+	await cleanup();
+});
+
+// A page at url (relative to the site); prefs go to localStorage first.
+async function open(url, { prefs, width, height } = {}) {
+	const page = await browser.newPage({ width, height });
+	if (prefs)
+		await page.addInitScript((p) => localStorage.setItem(
+		    'linernotes.prefs', JSON.stringify(p)), prefs);
+	await page.goto(j.stack.baseUrl + url);
+	return page;
+}
+
+function clean(page) {
+	assert.deepEqual(page.problems, [], 'no console errors, no failed ' +
+	    'requests');
+}
+
+// The API's plays folded the way the page folds them: [{track, at, n}].
+function runs(plays) {
+	const out = [];
+	for (const p of plays) {
+		const r = out[out.length - 1];
+		if (r && p.track_id && r.track === p.track_id) {
+			r.n++;
+			r.first = p.played_at;
+		} else
+			out.push({ track: p.track_id, at: p.played_at, first: p.played_at,
+				n: 1 });
+	}
+	return out;
+}
+
+// Rows of the plays page: [{track, at, n}].
+function rows(page) {
+	return page.$$eval('li.play', (els) => els.map((e) => ({
+		track: e.dataset.track, at: Number(e.dataset.at),
+		n: Number(e.dataset.count) })));
+}
+
+// Loads older pages until the oldest play shows.
+async function loadAll(page) {
+	for (let i = 0; i < 200; i++) {
+		if (await page.locator('[data-end="oldest"]').count() > 0)
+			return;
+		const more = page.locator('.more button');
+		if (await more.count() > 0 && await more.isEnabled())
+			await more.click().catch(() => {});
+		await page.waitForTimeout(50);
+	}
+	assert.fail('never reached the oldest play');
+}
+
+async function post(kind, ids) {
+	const r = await httpJson('POST', `${j.api}/${kind}`, { ids });
+	assert.equal(r.status, 200);
+	return r.json[kind];
+}
+
+test('Plays shows the newest plays with their tracks, artists and albums',
+    async () => {
+	const page = await open(`/#/u/${j.main}/plays`);
+	await page.waitForSelector('li.play');
+	const got = (await rows(page)).slice(0, 10);
+	const want = runs(all).slice(0, 10);
+	assert.deepEqual(got.map((r) => [r.track, r.at, r.n]),
+	    want.map((r) => [r.track, r.at, r.n]));
+	// Names as the batch endpoints have them, never an empty row.
+	const tracks = await post('tracks', want.map((r) => r.track));
+	const names = await page.$$eval('li.play .track .name',
+	    (els) => els.slice(0, 10).map((e) => e.textContent));
+	assert.deepEqual(names, tracks.map((t) => t.name));
+	const artists = await post('artists', [tracks[0].artist_ids[0]]);
+	assert.match(await page.locator('li.play .by').first().textContent(),
+	    new RegExp(artists[0].name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+	for (const text of await page.$$eval('li.play .what', (els) =>
+	    els.map((e) => e.textContent.trim())))
+		assert.ok(text.length > 0, 'no empty row');
+	// The heading counts the journal's plays.
+	assert.match(await page.locator('.page-head .sub').textContent(),
+	    new RegExp(all.length.toLocaleString('en-US')));
+	clean(page);
+});
+
+test('paging reaches the oldest play without repeats or holes, one batch ' +
+    'per entity kind per page; returns and gaps are where the data says',
+    async () => {
+	const page = await open(`/#/u/${j.main}/plays`,
+	    { prefs: { returnDays: 2, zone: 'journal' } });
+	await page.waitForSelector('li.play');
+	await loadAll(page);
+	const got = await rows(page);
+	const want = runs(all);
+	assert.equal(got.length, want.length);
+	assert.deepEqual(got.map((r) => `${r.track} ${r.at} ${r.n}`),
+	    want.map((r) => `${r.track} ${r.at} ${r.n}`));
+	assert.equal(got.reduce((a, r) => a + r.n, 0), all.length);
+
+	// Request budget: after each plays request, at most one batch per
+	// kind before the next one.
+	const reqs = await page.evaluate(() => window.__ln.requests);
+	let per = null;
+	let pages = 0;
+	for (const r of reqs) {
+		if (r.method === 'GET' && r.path.startsWith('/plays/')) {
+			per = {};
+			pages++;
+		} else if (r.method === 'POST' && per) {
+			per[r.path] = (per[r.path] ?? 0) + 1;
+			assert.ok(per[r.path] <= 1, `two ${r.path} batches in a page`);
+		}
+	}
+	assert.ok(pages >= Math.ceil(all.length / 50), `${pages} pages`);
+
+	// Returns: a run whose track was last heard two days or more before.
+	const last = new Map();
+	const wantReturns = [];
+	for (const r of [...want].reverse()) {
+		if (last.has(r.track) && r.first - last.get(r.track) >= 2 * 86400e3)
+			wantReturns.push(r.at);
+		last.set(r.track, r.at);
+	}
+	const gotReturns = await page.$$eval('li.play.returns',
+	    (els) => els.map((e) => Number(e.dataset.at)));
+	assert.ok(wantReturns.length > 0, 'the journal has returns');
+	assert.deepEqual(gotReturns.sort(), wantReturns.sort());
+
+	// Gaps: every recorded gap, between the plays around it.
+	const gaps = await httpJson('GET', `${j.api}/gaps/${j.main}?limit=200`);
+	assert.ok(gaps.json.items.length > 0, 'the collector recorded gaps');
+	const order = await page.$$eval('li.play, li.gap', (els) => els.map(
+	    (e) => e.classList.contains('gap') ? { gap: Number(e.dataset.to) } :
+	    { at: Number(e.dataset.at) }));
+	assert.deepEqual(order.filter((x) => x.gap).map((x) => x.gap).sort(),
+	    gaps.json.items.map((g) => g.to).sort());
+	for (let i = 0; i < order.length; i++) {
+		if (!order[i].gap)
+			continue;
+		const newer = order.slice(0, i).filter((x) => x.at).pop();
+		const older = order.slice(i + 1).find((x) => x.at);
+		if (newer)
+			assert.ok(newer.at >= order[i].gap, 'gap below newer plays');
+		if (older)
+			assert.ok(older.at < order[i].gap, 'gap above older plays');
+	}
+	clean(page);
+});
+
+test('folded repeats expand to every play of the run', async () => {
+	const want = runs(all).find((r) => r.n >= 2);
+	assert.ok(want, 'the journal has a repeat');
+	const page = await open(`/#/u/${j.main}/plays`);
+	const row = page.locator(`li.play[data-at="${want.at}"]`);
+	for (let i = 0; i < 100 && await row.count() === 0; i++) {
+		await page.locator('.more button').click().catch(() => {});
+		await page.waitForTimeout(50);
+	}
+	assert.equal(await row.getAttribute('data-count'), String(want.n));
+	const button = row.locator('button.mark.repeat');
+	assert.equal(await button.textContent(), `×${want.n}▾`);
+	assert.equal(await button.getAttribute('aria-expanded'), 'false');
+	await button.focus();
+	await page.keyboard.press('Enter');
+	assert.equal(await button.getAttribute('aria-expanded'), 'true');
+	const times = await row.locator('ol.each li').evaluateAll(
+	    (els) => els.map((e) => Number(e.dataset.at)));
+	const i = all.findIndex((p) => p.played_at === want.at);
+	assert.deepEqual(times, all.slice(i, i + want.n).map((p) => p.played_at));
+	await button.click();
+	assert.equal(await row.locator('ol.each').count(), 0);
+	clean(page);
+});
+
+test('jumping to a date starts there and newer plays follow', async () => {
+	const mid = all[Math.floor(all.length / 2)];
+	const zone = (await httpJson('GET', `${j.api}/users`)).json.users
+	    .find((u) => u.id === j.main).timezone;
+	const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone })
+	    .format(new Date(mid.played_at));
+	const page = await open(`/#/u/${j.main}/plays`);
+	await page.waitForSelector('li.play');
+	await page.fill('#jump-date', day);
+	await page.click('form.jump button[type="submit"]');
+	await page.waitForFunction((d) => location.hash.endsWith(`date=${d}`),
+	    day);
+	await page.waitForSelector('li.play');
+	// The first row is the newest play of that day (in the journal's
+	// zone), the last play before the next day began.
+	const first = (await rows(page))[0];
+	const fmt = new Intl.DateTimeFormat('en-CA', { timeZone: zone });
+	const want = all.find((p) => fmt.format(new Date(p.played_at)) <= day);
+	assert.equal(fmt.format(new Date(first.at)), day);
+	assert.equal(first.at, runs(all.slice(all.indexOf(want)))[0].at);
+	await page.click('.more.newer button');
+	await page.waitForFunction((at) => Number(document.querySelector(
+	    'li.play').dataset.at) > at, first.at);
+	const now = await rows(page);
+	const k = all.indexOf(want);
+	assert.deepEqual(now.reduce((a, r) => a + r.n, 0) >= 50, true);
+	assert.ok(all.slice(Math.max(0, k - 50), k).every((p) =>
+	    now.some((r) => r.at >= p.played_at)), 'the newer page is whole');
+	clean(page);
+});
+
+test('the journal switcher lists the public journals and switches',
+    async () => {
+	const page = await open(`/#/u/${j.main}/plays`);
+	await page.waitForSelector('li.play');
+	const options = await page.$$eval('.switcher option', (els) =>
+	    els.map((e) => e.value));
+	assert.deepEqual(options.sort(), [...j.users].sort());
+	const other = j.users.find((u) => u !== j.main);
+	await page.selectOption('.switcher select', other);
+	await page.waitForFunction((u) => location.hash.includes(`/u/${u}/`),
+	    other);
+	const theirs = await apiAll(j.api, other);
+	await page.waitForFunction((at) => document.querySelector('li.play')
+	    ?.dataset.at === String(at), theirs[0].played_at);
+	clean(page);
+});
+
+test('Discover Weekly: weeks full or reconstructed, with later plays counted',
+    async () => {
+	const dw = (await httpJson('GET', `${j.api}/dw/${j.main}?limit=4`)).json;
+	assert.ok(dw.weeks.some((w) => w.how === 'full'), 'a full week');
+	assert.ok(dw.weeks.some((w) => w.how === 'heard'),
+	    'a reconstructed week');
+	const page = await open(`/#/u/${j.main}/dw`);
+	await page.waitForSelector('li.dw-track[data-played]:not([data-played=""])');
+	const weeks = await page.$$eval('section.week', (els) => els.map((e) =>
+	    ({ week: e.dataset.week, how: e.dataset.how,
+		badge: e.querySelector('.badge').textContent,
+		tracks: [...e.querySelectorAll('li.dw-track')].map((t) =>
+		    [t.dataset.track, Number(t.dataset.played)]) })));
+	assert.deepEqual(weeks.map((w) => [w.week, w.how]),
+	    dw.weeks.map((w) => [w.week, w.how]));
+	for (const [i, w] of weeks.entries()) {
+		const api = dw.weeks[i];
+		assert.equal(w.badge, api.how === 'full' ? 'Full list' :
+		    'Reconstructed from your plays');
+		assert.deepEqual(w.tracks, api.track_ids.map((id) => [id,
+			all.filter((p) => p.track_id === id &&
+			    p.played_at >= api.week_start).length]));
+	}
+	assert.ok(weeks.some((w) => w.tracks.some(([, n]) => n > 0)),
+	    'some Discover Weekly track was played');
+	clean(page);
+});
+
+test('Top: rank changes against a known previous snapshot, and the chart',
+    async () => {
+	const { current, previous, dropped } = j.known.top;
+	const page = await open(`/#/u/${j.main}/top?range=short_term&kind=tracks`);
+	await page.waitForSelector('li.top-item');
+	const items = await page.$$eval('li.top-item', (els) => els.map((e) =>
+	    [e.dataset.id, Number(e.dataset.rank), e.dataset.change]));
+	const want = current.map((id, i) => {
+		const was = previous.indexOf(id);
+		return [id, i + 1, was < 0 ? 'new' : was > i ? 'up' :
+		    was < i ? 'down' : 'same'];
+	});
+	assert.deepEqual(items, want);
+	// The known pair: #1 and #2 swapped, #3 same, #4 new, #6 down.
+	assert.deepEqual(items.slice(0, 4).map((x) => x[2]),
+	    ['up', 'down', 'same', 'new']);
+	assert.equal(items[5][2], 'down');
+	assert.deepEqual(await page.$$eval('.dropped li', (els) =>
+	    els.map((e) => e.dataset.id)), [dropped]);
+	// The chart of #1: three snapshots.
+	await page.locator('li.top-item').first().locator('a.btn').click();
+	await page.waitForFunction(() => window.Chart &&
+	    document.querySelector('li.top-item canvas')?.width > 0);
+	const label = await page.locator('li.top-item canvas').getAttribute(
+	    'aria-label');
+	assert.match(label, /: #1$/);
+	assert.equal(label.split(';').length, 3);
+	// Artists and the other ranges render too.
+	await page.click('.seg a:has-text("Artists")');
+	await page.waitForFunction(() => location.hash.includes('kind=artists'));
+	await page.waitForSelector('li.top-item, .state.empty');
+	clean(page);
+});
+
+test('a missing image shows the placeholder; a usable one shows itself',
+    async () => {
+	const page = await open(`/#/u/${j.main}/plays`);
+	await page.waitForSelector('li.play');
+	const tracks = await post('tracks', [...new Set(all.slice(0, 40)
+	    .map((p) => p.track_id))].slice(0, 50));
+	const withArt = tracks.find((t) => t?.album_id === j.known.withArt);
+	const noArt = tracks.find((t) => t?.album_id === j.known.noArt);
+	const img = (id) => page.locator(`li.play[data-track="${id}"] img.cover`)
+	    .first();
+	assert.match(await img(withArt.id).getAttribute('src'),
+	    /\/test-art\/known\.svg$/);
+	await page.waitForFunction((id) => document.querySelector(
+	    `li.play[data-track="${id}"] img.cover`).naturalWidth > 0,
+	    withArt.id);
+	assert.equal(await img(noArt.id).getAttribute('src'),
+	    'img/placeholder.svg');
+	assert.match(await img(noArt.id).getAttribute('alt'), /no image/);
+	// Every image has alt text and none is broken.
+	const imgs = await page.$$eval('img', (els) => els.map((e) =>
+	    ({ alt: e.getAttribute('alt'), ok: e.complete ? e.naturalWidth > 0 :
+		true })));
+	assert.ok(imgs.every((x) => x.alt !== null && x.ok));
+	clean(page);
+});
+
+test('Settings shows the journal and connection; writes wait for accounts',
+    async () => {
+	const page = await open(`/#/u/${j.main}/settings`);
+	await page.waitForSelector('.facts');
+	const u = (await httpJson('GET', `${j.api}/users`)).json.users
+	    .find((x) => x.id === j.main);
+	assert.equal(await page.locator('[data-status]').getAttribute(
+	    'data-status'), u.status);
+	assert.match(await page.locator('.facts').textContent(),
+	    new RegExp(u.n_plays.toLocaleString('en-US')));
+	await page.waitForFunction(() => document.querySelector('.facts')
+	    .textContent.includes('collector'));
+	for (const c of ['input[name=visibility]', 'select[name=timezone]',
+		'input[name=dw]', 'textarea[name=archive]'])
+		assert.equal(await page.locator(`form.settings ${c}`).first()
+		    .isDisabled(), true, `${c} disabled`);
+	assert.equal(await page.locator('form.settings button[type=submit]')
+	    .isDisabled(), true);
+	assert.match(await page.locator('#settings-note').textContent(),
+	    /accounts/);
+	// This browser's preferences work now: the returns threshold.
+	await page.fill('input[name=returnDays]', '30');
+	await page.locator('input[name=returnDays]').press('Tab');
+	assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem(
+	    'linernotes.prefs')).returnDays), 30);
+	clean(page);
+});
+
+test('phone width: every page fits without sideways scrolling', async () => {
+	for (const p of ['plays', 'dw', 'top', 'settings']) {
+		const page = await open(`/#/u/${j.main}/${p}`,
+		    { width: 390, height: 844 });
+		await page.waitForSelector('main h1');
+		await page.waitForSelector('.state.loading', { state: 'detached' });
+		const over = await page.evaluate(() =>
+		    document.documentElement.scrollWidth - window.innerWidth);
+		assert.ok(over <= 0, `${p}: ${over}px wider than the screen`);
+		clean(page);
+		await page.context().close();
+	}
+});
