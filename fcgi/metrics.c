@@ -2,18 +2,19 @@
  * metrics.c — counters in shared memory, rendered for Prometheus
  * (see metrics.h).
  *
- * The segment is a fixed struct of 64-bit counters; zero is a valid start,
- * so a new segment needs no initialisation and processes racing to create
- * it are harmless.  The segment's name carries a layout version and a hash
- * of the store's real path and the user id, so two instances never share.
+ * The counters are a fixed struct of 64-bit counters in a small file in
+ * the store's directory, mapped shared by every reader of that store (the
+ * readers can write there: LMDB's lock file is there too).  Zero is a valid
+ * start, so a new file needs no initialisation and processes racing to
+ * create it are harmless.  The file's name carries the layout version; it
+ * goes away with the store, and counters restart from zero when it is
+ * removed (Prometheus takes that as a counter reset).
  */
 #include <sys/mman.h>
-#include <sys/stat.h>
 
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,7 +24,7 @@
 #include "route.h"
 
 #define METRICS_ROUTES	32	/* routes the layout has room for */
-#define METRICS_LAYOUT	1	/* bump when struct shared changes */
+#define METRICS_FILE	"reader-metrics.1"	/* .N: layout version */
 
 /* The statuses counted one by one; anything else counts as "other". */
 static const int statuses[] = {
@@ -50,37 +51,25 @@ static struct shared	 metrics_local;
 static struct shared	*m = &metrics_local;
 static int		 metrics_nroutes;
 
-static uint64_t
-metrics_hash(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 int
 metrics_open(const char *db_path, int nroutes)
 {
-	char real[PATH_MAX], name[64];
+	char path[PATH_MAX];
 	struct shared *p;
 	int fd;
 
 	metrics_nroutes = nroutes < METRICS_ROUTES ? nroutes : METRICS_ROUTES;
-	if (realpath(db_path, real) == NULL)
-		strlcpy(real, db_path, sizeof(real));
-	snprintf(name, sizeof(name), "/linernotes-metrics%d-%u-%016llx",
-	    METRICS_LAYOUT, (unsigned)getuid(),
-	    (unsigned long long)metrics_hash(real));
-	if ((fd = shm_open(name, O_RDWR | O_CREAT, 0600)) == -1) {
-		log_warn("metrics: shm_open %s (counting per process)", name);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", db_path,
+	    METRICS_FILE) >= sizeof(path)) {
+		log_warnx("metrics: path too long (counting per process)");
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		log_warn("metrics: %s (counting per process)", path);
 		return -1;
 	}
 	if (ftruncate(fd, sizeof(struct shared)) == -1) {
-		log_warn("metrics: ftruncate %s (counting per process)", name);
+		log_warn("metrics: ftruncate %s (counting per process)", path);
 		close(fd);
 		return -1;
 	}
@@ -88,7 +77,7 @@ metrics_open(const char *db_path, int nroutes)
 	    MAP_SHARED, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED) {
-		log_warn("metrics: mmap %s (counting per process)", name);
+		log_warn("metrics: mmap %s (counting per process)", path);
 		return -1;
 	}
 	m = p;

@@ -3,10 +3,10 @@
  * shared by every reader process, rendered in Prometheus' text format.
  *
  * spawn-fcgi starts several reader processes and a scrape of /metrics
- * reaches one of them, so the counters live in one POSIX shared-memory
- * segment named after the store's path and updated with atomic adds: every
- * process sees the sums of all.  When shared memory cannot be had the
- * counters are the process's own (logged once).
+ * reaches one of them, so the counters live in one shared mapping of a
+ * small file beside the store (db_path/reader-metrics.N), updated with
+ * atomic adds: every process sees the sums of all.  When the file cannot
+ * be had the counters are the process's own (logged once).
  *
  * Error convention: metrics_open() returns 0 or -1 (then process-local
  * counters are used, so the other calls still work); the rest cannot fail.
@@ -19,7 +19,7 @@
 #include "buf.h"
 
 /*
- * Maps (creating when absent) the counters for the store at db_path, for
+ * Maps (creating when absent) the counters of the store in db_path, for
  * nroutes routes plus the "no route" row.
  */
 int	metrics_open(const char *db_path, int nroutes);
