@@ -251,6 +251,18 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 			(void)spot_run(sp, 1000);
 	}
 	rc = o.failed == 0 ? CMD_OK : CMD_FAIL;
+	{
+		struct spot_stats ss;
+
+		spot_get_stats(sp, &ss);
+		log_debug("poll-once: %zu users, %u jobs ok, %u failed; "
+		    "%llu Web API and %llu accounts requests, %llu new "
+		    "connections, %llu retries, %llu 429s",
+		    o.n, o.ok, o.failed, (unsigned long long)ss.sent[SPOT_SVC_API],
+		    (unsigned long long)ss.sent[SPOT_SVC_ACCOUNTS],
+		    (unsigned long long)ss.connects,
+		    (unsigned long long)ss.retries, (unsigned long long)ss.n429);
+	}
 out_poll:
 	poll_free(pl);
 out_spot:

@@ -62,9 +62,11 @@ wrk_run() {
 }
 
 # --- collector -------------------------------------------------------------
+# One full sweep of 1000 simulated users as fast as the limiter allows:
+# CPU, RSS, connections, requests per user per day, early requests
+# (tests/bench-collector.sh says how each figure is taken).
 bench_collector() {
-	say "collector: no benchmark yet (polls per second against the" \
-	    "simulator go here)"
+	. "$ROOT/tests/bench-collector.sh"
 }
 
 # --- import / export -------------------------------------------------------
