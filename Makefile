@@ -153,6 +153,11 @@ demo: deps
 stop:
 	@sh tests/stack.sh stop
 
+# The collector's kill -9 test at length (CI runs 50 rounds; this 500).
+soak: all
+	LINERNOTES_SOAK_KILLS=$${SOAK_KILLS:-500} node --test \
+	    tests/integration/collector-kill.test.mjs
+
 bench: deps
 	@$(MAKE) --no-print-directory all tools
 	@sh tests/bench.sh
@@ -175,7 +180,7 @@ clean:
 	rm -rf www/vendor
 
 FORCE:
-.PHONY: all www unit tools fuzz deps test test-unit demo stop bench install clean FORCE
+.PHONY: all www unit tools fuzz deps test test-unit demo stop bench soak install clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/tools/*.d)
