@@ -67,14 +67,12 @@ ins_weekday(int64_t day)
 
 /* Grows *arr (elements of size sz, *cap of them) to hold n, zero-filled. */
 static int
-ins_grow(void *arrp, size_t *cap, size_t n, size_t sz)
+ins_grow_slow(void *arrp, size_t *cap, size_t n, size_t sz)
 {
 	void **arr = arrp;
 	size_t ncap;
 	void *p;
 
-	if (n <= *cap)
-		return 0;
 	ncap = *cap < 64 ? 64 : *cap;
 	while (ncap < n)
 		ncap *= 2;
@@ -86,6 +84,13 @@ ins_grow(void *arrp, size_t *cap, size_t n, size_t sz)
 	*arr = p;
 	*cap = ncap;
 	return 0;
+}
+
+/* The per-play fast path of ins_grow_slow(): nothing to do, inline. */
+static inline int
+ins_grow(void *arrp, size_t *cap, size_t n, size_t sz)
+{
+	return n <= *cap ? 0 : ins_grow_slow(arrp, cap, n, sz);
 }
 
 /* Adds one play's listening time: ms_played, else duration, else none. */
@@ -257,6 +262,25 @@ idtab_hash(const char *id)
 	return mix64(mix64(mix64(a) ^ b) ^ c);
 }
 
+/* id == slot's id: three overlapping 8-byte words, inline (no call). */
+static int
+idtab_same(const char *x, const char *y)
+{
+	uint64_t a, b;
+
+	memcpy(&a, x, 8);
+	memcpy(&b, y, 8);
+	if (a != b)
+		return 0;
+	memcpy(&a, x + 8, 8);
+	memcpy(&b, y + 8, 8);
+	if (a != b)
+		return 0;
+	memcpy(&a, x + ID_LEN - 8, 8);
+	memcpy(&b, y + ID_LEN - 8, 8);
+	return a == b;
+}
+
 static int
 idtab_rehash(struct idtab *t, size_t nslot)
 {
@@ -303,7 +327,7 @@ idtab_get(struct idtab *t, const char *id, int add, uint32_t *idx)
 	h32 = (uint32_t)(h >> 32);
 	j = h & (t->nslot - 1);
 	for (sl = &t->slot[j]; sl->idx1 != 0; sl = &t->slot[j]) {
-		if (sl->h32 == h32 && memcmp(sl->id, id, ID_LEN) == 0) {
+		if (sl->h32 == h32 && idtab_same(sl->id, id)) {
 			*idx = sl->idx1 - 1;
 			return 1;
 		}

@@ -22,9 +22,10 @@
  * render the JSON into a buffer, free, end; once without a track cache
  * (every run reads its tracks' records: the cost of a first request) and
  * once with the process's insights_cache (the first run fills it).
- * Printed per insight, range and cache: p50, p99 and max in ms and the
- * size of the JSON, as Markdown table rows (tests/bench.sh adds them to
- * its results).
+ * Printed per insight, range and cache: p50, p99 and max of the wall
+ * time in ms, p50 and p99 of the CPU time the process spent (which other
+ * load on a shared machine inflates less), and the size of the JSON, as
+ * Markdown table rows (tests/bench.sh adds them to its results).
  *
  * Not installed: a test tool (tests/tools/).  Exit 0, or 1 with a message.
  */
@@ -51,6 +52,8 @@
 #define END_MS		INT64_C(1767225600000)	/* 2026-01-01T00:00:00Z */
 #define DAY_MS		INT64_C(86400000)
 #define CHUNK		4000	/* plays per write transaction */
+/* The index of the 99th percentile of n sorted samples (nearest rank). */
+#define P99(n)		(((n) * 99 + 99) / 100 - 1)
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
 
@@ -380,11 +383,11 @@ cmp_double(const void *a, const void *b)
 }
 
 static double
-now_ms(void)
+clock_ms(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -423,7 +426,7 @@ main(int argc, char *argv[])
 	struct agg_count ac = { 0, 0 };
 	struct buf b = BUF_INIT;
 	struct json j;
-	double *t, t0;
+	double *t, *cpu, t0, c0;
 	int64_t plays = 200000, have;
 	int years = 10, runs = 100, ch, k, i, range, series, cached;
 	struct insights_cache *cache;
@@ -476,7 +479,8 @@ main(int argc, char *argv[])
 	if (tz_cache_get(zone, &z) == -1)
 		errx(1, "%s: no such time zone", zone);
 	if ((rd = store_reader(st)) == NULL ||
-	    (t = calloc((size_t)runs, sizeof(*t))) == NULL)
+	    (t = calloc((size_t)runs, sizeof(*t))) == NULL ||
+	    (cpu = calloc((size_t)runs, sizeof(*cpu))) == NULL)
 		errx(1, "memory");
 	if (store_read_begin(rd) != STORE_OK ||
 	    store_iter_agg(rd, USER, INT64_MIN, INT64_MAX, STORE_ASC,
@@ -497,8 +501,8 @@ main(int argc, char *argv[])
 	if ((cache = insights_cache_new()) == NULL)
 		errx(1, "memory");
 	printf("| insight | range | track cache | p50 ms | p99 ms | max ms | "
-	    "JSON bytes |\n");
-	printf("|---|---|---|---|---|---|---|\n");
+	    "CPU p50 ms | CPU p99 ms | JSON bytes |\n");
+	printf("|---|---|---|---|---|---|---|---|---|\n");
 	for (series = 0; series < 4; series++) {
 		range = series / 2;
 		cached = series % 2;
@@ -515,7 +519,8 @@ main(int argc, char *argv[])
 				q.day = (int32_t)(END_MS / DAY_MS) - 90;
 				q.cache = cached ? cache : NULL;
 				buf_reset(&b);
-				t0 = now_ms();
+				c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+				t0 = clock_ms(CLOCK_MONOTONIC);
 				if (store_read_begin(rd) != STORE_OK)
 					errx(1, "cannot begin a read");
 				json_init(&j, &b);
@@ -524,16 +529,19 @@ main(int argc, char *argv[])
 					errx(1, "%s failed",
 					    insights_kinds[k].name);
 				store_read_end(rd);
-				t[i] = now_ms() - t0;
+				t[i] = clock_ms(CLOCK_MONOTONIC) - t0;
+				cpu[i] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
 				bytes = b.len;
 			}
 			qsort(t, (size_t)runs, sizeof(*t), cmp_double);
-			printf("| %s | %s | %s | %.2f | %.2f | %.2f | %zu |\n",
+			qsort(cpu, (size_t)runs, sizeof(*cpu), cmp_double);
+			printf("| %s | %s | %s | %.2f | %.2f | %.2f | %.2f | "
+			    "%.2f | %zu |\n",
 			    insights_kinds[k].name,
 			    range == 0 ? label : "last year",
 			    cached ? "yes" : "no",
-			    t[runs / 2], t[(runs * 99 + 99) / 100 - 1],
-			    t[runs - 1], bytes);
+			    t[runs / 2], t[P99(runs)], t[runs - 1],
+			    cpu[runs / 2], cpu[P99(runs)], bytes);
 		}
 	}
 	insights_cache_stats(cache, &ct, &cl, &cr);
@@ -543,6 +551,7 @@ main(int argc, char *argv[])
 	insights_cache_free(cache);
 	buf_free(&b);
 	free(t);
+	free(cpu);
 	store_reader_free(rd);
 	store_close(st);
 	tz_cache_clear();
