@@ -133,6 +133,12 @@ www/vendor/chart.umd.min.js: \
 	@mkdir -p www/vendor
 	cp $< $@
 
+# Pictures of every page for README.md (docs/screenshots/), taken in
+# headless Chromium from the browser tests' journal.
+screenshots: deps
+	@$(MAKE) --no-print-directory all tools
+	node tests/browser/screenshots.mjs
+
 # --- set-up, tests, demo, benchmarks --------------------------------------
 
 deps:
@@ -180,7 +186,7 @@ clean:
 	rm -rf www/vendor
 
 FORCE:
-.PHONY: all www unit tools fuzz deps test test-unit demo stop bench soak install clean FORCE
+.PHONY: all www screenshots unit tools fuzz deps test test-unit demo stop bench soak install clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/tools/*.d)

@@ -361,6 +361,14 @@ test('Settings shows the journal and connection; writes wait for accounts',
 	    .isDisabled(), true);
 	assert.match(await page.locator('#settings-note').textContent(),
 	    /accounts/);
+	// Exports are links to the export endpoint, which answers.
+	const links = await page.$$eval('.exports a', (els) =>
+	    els.map((e) => e.getAttribute('href')));
+	assert.deepEqual(links, ['csv', 'sql', 'json'].map((f) =>
+	    `/api/v0/export/${j.main}.${f}`));
+	const csv = await httpJson('GET', j.stack.baseUrl + links[0]);
+	assert.equal(csv.status, 200);
+	assert.match(csv.headers['content-disposition'], /attachment/);
 	// This browser's preferences work now: the returns threshold.
 	await page.fill('input[name=returnDays]', '30');
 	await page.locator('input[name=returnDays]').press('Tab');

@@ -17,7 +17,7 @@ export const BATCH_MAX = 50;	// ids per batch request (the API's limit)
 // controls disabled with a note meanwhile, and never probe for them.
 export const CAPS = {
 	settings: false,	// PUT /api/v0/settings
-	export: false,		// GET /api/v0/export/:user_id.{csv,sql,json}
+	export: true,		// GET /api/v0/export/:user_id.{csv,sql,json}
 	reauth: false,		// the Spotify authorisation flow
 };
 

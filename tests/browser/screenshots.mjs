@@ -1,0 +1,103 @@
+// screenshots.mjs — pictures of every page for README.md, taken from the
+// browser tests' journal (tests/browser/lib/journal.mjs, with the
+// simulator's artwork served from the pages' own origin, as Spotify's
+// https images are in a deployment) at desktop (1280×800) and phone
+// (390×844) width, into docs/screenshots/.
+//
+//   make screenshots      (or: node tests/browser/screenshots.mjs [DIR])
+
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { cleanup, repoRoot } from '../integration/lib/harness.mjs';
+import { buildJournal, openBrowser } from './lib/journal.mjs';
+
+const out = path.resolve(process.argv[2] ?? path.join(repoRoot, 'docs',
+    'screenshots'));
+const SIZES = { desktop: [1280, 800], phone: [390, 844] };
+
+// Each shot: a page, then what to do before the picture.
+const SHOTS = [
+	{ name: 'plays', url: 'plays' },
+	{ name: 'plays-timeline', url: 'plays', sizes: ['desktop'],
+		// a binge expanded, a return and a gap in view
+		prefs: { returnDays: 3, zone: 'journal' },
+		async prepare(page) {
+			for (let i = 0; i < 40 && await page.locator(
+			    'li.gap').count() === 0; i++) {
+				await page.locator('.more button').click()
+				    .catch(() => {});
+				await page.waitForTimeout(100);
+			}
+			// The fold nearest the first gap, expanded, both in view.
+			const at = await page.evaluate(() => {
+				const gap = document.querySelector('li.gap');
+				const y = gap.getBoundingClientRect().top;
+				let best = null;
+				for (const f of document.querySelectorAll(
+				    'li.play.folded')) {
+					const d = Math.abs(f.getBoundingClientRect().top - y);
+					if (!best || d < best.d)
+						best = { d, at: f.dataset.at };
+				}
+				return best?.at;
+			});
+			if (at)
+				await page.locator(`li.play[data-at="${at}"] ` +
+				    'button.mark.repeat').click();
+			await page.locator('li.gap').first().evaluate((e) =>
+			    e.scrollIntoView({ block: 'center' }));
+		} },
+	{ name: 'dw', url: 'dw',
+		async prepare(page) {
+			await page.waitForSelector(
+			    'li.dw-track[data-played]:not([data-played=""])');
+		} },
+	{ name: 'top', url: 'top?range=short_term&kind=tracks',
+		async prepare(page) {
+			await page.locator('li.top-item').first().locator('a.btn')
+			    .click();
+			await page.waitForFunction(() => window.Chart);
+			await page.waitForTimeout(300);
+		} },
+	{ name: 'settings', url: 'settings',
+		async prepare(page) {
+			await page.waitForFunction(() => document.querySelector(
+			    '.facts')?.textContent.includes('collector'));
+		} },
+];
+
+const j = await buildJournal({ art: true });
+const b = await openBrowser();
+fs.mkdirSync(out, { recursive: true });
+let failed = 0;
+try {
+	for (const shot of SHOTS) {
+		for (const size of shot.sizes ?? Object.keys(SIZES)) {
+			const [width, height] = SIZES[size];
+			const page = await b.newPage({ width, height });
+			if (shot.prefs)
+				await page.addInitScript((p) => localStorage.setItem(
+				    'linernotes.prefs', JSON.stringify(p)), shot.prefs);
+			await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/${shot.url}`);
+			await page.waitForSelector('main h1');
+			await page.waitForSelector('.state.loading',
+			    { state: 'detached' });
+			await shot.prepare?.(page);
+			await page.waitForTimeout(300);
+			const file = path.join(out, `${shot.name}-${size}.png`);
+			await page.screenshot({ path: file });
+			if (page.problems.length) {
+				failed++;
+				console.error(`${file}: ${page.problems.join('; ')}`);
+			} else
+				console.log(file);
+			await page.context().close();
+		}
+	}
+} finally {
+	await b.close();
+	await j.stack.stop();
+	await cleanup();
+}
+process.exit(failed ? 1 : 0);
