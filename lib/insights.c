@@ -7,10 +7,12 @@
  * UTC bucket, the plays and listening time of that bucket, updated in the
  * transaction that adds or deletes a play (store.h, store_iter_agg).  A
  * bucket lies inside one local hour of every zone whose offsets are whole
- * quarter hours (all zones since 1980), so walking the buckets of the
+ * quarter hours (every zone since 1972), so walking the buckets of the
  * range and shifting each by its zone offset gives exact local days and
- * hours.  Where the range does not start or end on a bucket boundary, the
- * partial buckets at the edges are read from the plays themselves.
+ * hours.  Where that does not hold the plays themselves are read: the
+ * partial buckets at the edges of a range that does not start or end on
+ * a bucket boundary, and a bucket in which the zone's offset changes
+ * (transitions off the quarter hour: five zones since 2008).
  *
  * Ordered scans (everything else): store_iter_plays() hands the plays in
  * time order to one callback that looks the track up in a per-call open
@@ -541,15 +543,6 @@ ictx_day(struct ictx *c, int64_t t)
 	return (int32_t)ins_fdiv(ictx_local(c, t), DAY_MS);
 }
 
-/* The UTC instant of local ms l (the later one when l is ambiguous). */
-static int64_t
-ictx_utc(struct ictx *c, int64_t l)
-{
-	int64_t guess = l - (int64_t)tz_offset(c->q->tz, ins_fdiv(l, 1000)) *
-	    1000;
-
-	return l - (int64_t)tz_offset(c->q->tz, ins_fdiv(guess, 1000)) * 1000;
-}
 
 /*
  * Writes the local time of t as "YYYY-MM-DDTHH:MM:SS+HH:MM" into out
@@ -716,8 +709,18 @@ static int
 agg_bucket_cb(const struct agg_bucket *b, void *arg)
 {
 	struct agg_walk *w = arg;
+	struct ictx *c = w->c;
 	struct insights_time t;
+	int64_t local = ictx_local(c, b->start_ms);
 
+	/*
+	 * The zone's offset changes inside this bucket (a transition off
+	 * the quarter hour, as Gaza's and St. John's at 00:01 once were):
+	 * its plays one by one, each at its own offset.
+	 */
+	if (c->span_hi < b->start_ms + STORE_AGG_BUCKET_MS)
+		return ictx_scan(c, b->start_ms, b->start_ms +
+		    STORE_AGG_BUCKET_MS, agg_edge_step, w);
 	memset(&t, 0, sizeof(t));
 	t.by_played = b->by_played;
 	t.ms_from_played = b->ms_played;
@@ -725,7 +728,7 @@ agg_bucket_cb(const struct agg_bucket *b, void *arg)
 	t.ms_from_duration = b->ms_duration;
 	t.ms = b->ms_played + b->ms_duration;
 	t.untimed = b->plays - b->by_played - b->by_duration;
-	w->fn(ictx_local(w->c, b->start_ms), b->plays, &t, w->arg);
+	w->fn(local, b->plays, &t, w->arg);
 	return 0;
 }
 
@@ -1535,8 +1538,8 @@ insights_get_onthisday(struct store_txn *txn, const struct insights_query *q,
 		    yr % 400 == 0))
 			continue;
 		day = (int32_t)time_days_from_civil(yr, m, d);
-		from = ictx_utc(&c, (int64_t)day * DAY_MS);
-		to = ictx_utc(&c, (int64_t)(day + 1) * DAY_MS);
+		from = insights_day_start(q->tz, day);
+		to = insights_day_start(q->tz, day + 1);
 		from = from < q->from_ms ? q->from_ms : from;
 		to = to > q->to_ms ? q->to_ms : to;
 		if (from >= to)
@@ -1873,6 +1876,40 @@ insights_free_streaks(struct insights_streaks *s)
 
 /* ---- the query -------------------------------------------------------------- */
 
+int32_t
+insights_day_of(const struct tz *z, int64_t ms)
+{
+	return (int32_t)ins_fdiv(ms + (int64_t)tz_offset(z,
+	    ins_fdiv(ms, 1000)) * 1000, DAY_MS);
+}
+
+int64_t
+insights_day_start(const struct tz *z, int32_t day)
+{
+	int64_t l = (int64_t)day * DAY_MS, t, cand[2];
+	int i;
+
+	/* The offset at the instant sought is one of these two. */
+	cand[0] = (int64_t)tz_offset(z, ins_fdiv(l, 1000)) * 1000;
+	cand[1] = (int64_t)tz_offset(z, ins_fdiv(l - cand[0], 1000)) * 1000;
+	for (i = 1; i >= 0; i--) {
+		t = l - cand[i];
+		if (insights_day_of(z, t) == day &&
+		    insights_day_of(z, t - 1) < day)
+			return t;
+	}
+	/* Midnight skipped: the day starts at the transition. */
+	for (i = 0; i < 2; i++) {
+		t = l - cand[i];
+		if (insights_day_of(z, t) == day) {
+			while (insights_day_of(z, t - 1) == day)
+				t -= 60000;	/* back to the minute it began */
+			return t;
+		}
+	}
+	return l - cand[0];
+}
+
 void
 insights_query_init(struct insights_query *q, const char *user,
     const struct tz *tz)
@@ -1887,8 +1924,7 @@ insights_query_init(struct insights_query *q, const char *user,
 	q->binge_min = INSIGHTS_BINGE_MIN;
 	q->return_days = INSIGHTS_RETURN_DAYS;
 	q->limit = INSIGHTS_LIMIT_DEFAULT;
-	q->day = (int32_t)ins_fdiv(now + (int64_t)tz_offset(tz,
-	    ins_fdiv(now, 1000)) * 1000, DAY_MS);
+	q->day = insights_day_of(tz, now);
 }
 
 /* ---- rendering -------------------------------------------------------------- */

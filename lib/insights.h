@@ -88,6 +88,16 @@ void	insights_cache_free(struct insights_cache *);
 void	insights_cache_stats(const struct insights_cache *, uint64_t *tracks,
 	    uint64_t *loads, uint64_t *resets);
 
+/*
+ * Local days for the API's date parameters: the day (days since
+ * 1970-01-01 in zone z) of Unix ms t, and the first instant of a day
+ * (local midnight, or the transition that skipped it) in Unix ms.  A
+ * range of whole local days d1..d2 is [insights_day_start(z, d1),
+ * insights_day_start(z, d2 + 1)).
+ */
+int32_t	insights_day_of(const struct tz *z, int64_t t);
+int64_t	insights_day_start(const struct tz *z, int32_t day);
+
 /* The query as echoed by every result. */
 struct insights_range {
 	int64_t		 from_ms, to_ms;

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
@@ -628,6 +629,63 @@ test_calendar_recount(void **state)
 	    START + 8 * 60 * MIN + 15 * MIN + 1);
 }
 
+/* Writes a TZif v2 zone: +01:00, then +02:00 from 'at' on, no rule. */
+static void
+write_odd_zone(const char *path, int64_t at)
+{
+	unsigned char h[44], b[8];
+	FILE *f;
+	int v, i;
+
+	assert_non_null(f = fopen(path, "wb"));
+	for (v = 1; v <= 2; v++) {
+		memset(h, 0, sizeof(h));
+		memcpy(h, "TZif2", 5);
+		h[35] = 1;		/* timecnt */
+		h[39] = 2;		/* typecnt */
+		h[43] = 8;		/* charcnt */
+		fwrite(h, 1, sizeof(h), f);
+		for (i = 0; i < (v == 1 ? 4 : 8); i++)
+			b[i] = (unsigned char)((uint64_t)at >>
+			    (8 * ((v == 1 ? 4 : 8) - 1 - i)));
+		fwrite(b, 1, v == 1 ? 4 : 8, f);
+		fputc(1, f);			/* the transition's type */
+		fwrite("\0\0\x0e\x10\0\0", 1, 6, f);	/* +3600 */
+		fwrite("\0\0\x1c\x20\1\4", 1, 6, f);	/* +7200 dst */
+		fwrite("ODD\0ODS\0", 1, 8, f);
+	}
+	fputs("\n\n", f);
+	fclose(f);
+}
+
+/*
+ * Proves a zone whose offset changes off the quarter hour (08:07 UTC,
+ * inside a bucket holding plays either side) is still exact: that
+ * bucket's plays are counted one by one.
+ */
+static void
+test_odd_transition(void **state)
+{
+	char zdir[] = "/tmp/ln-insights-tz.XXXXXX", path[128];
+	struct tz *z;
+
+	(void)state;
+	assert_non_null(mkdtemp(zdir));
+	snprintf(path, sizeof(path), "%s/Odd", zdir);
+	write_odd_zone(path, INT64_C(1521965220));	/* 2018-03-25T08:07Z */
+	setenv("TZDIR", zdir, 1);
+	assert_int_equal(tz_load(&z, "Odd"), 0);
+	unsetenv("TZDIR");
+	assert_int_equal(tz_offset(z, 1521965219), 3600);
+	assert_int_equal(tz_offset(z, 1521965220), 7200);
+	check_against_recount(z, INT64_C(1521936000000),	/* that day */
+	    INT64_C(1522022400000));
+	check_against_recount(z, 0, INT64_C(1600000000000));
+	tz_free(z);
+	unlink(path);
+	rmdir(zdir);
+}
+
 /* Proves a play at 23:30 UTC is the next day in Berlin (00:30, Wed). */
 static void
 test_zone_edge(void **state)
@@ -635,6 +693,7 @@ test_zone_edge(void **state)
 	struct insights_query q;
 	struct insights_calendar cal;
 	struct insights_clock ck;
+	struct tz *sp;
 	cJSON *o, *d;
 
 	(void)state;
@@ -661,6 +720,21 @@ test_zone_edge(void **state)
 	rd_end();
 	assert_int_equal(ck.plays[1][23], 1);	/* Tuesday, 23h */
 	insights_free_clock(&ck);
+
+	/* The API's day helpers: Berlin's midnight, São Paulo's skipped one
+	 * (2018-11-04 began at 01:00, 03:00 UTC). */
+	assert_int_equal(insights_day_of(berlin, TZ_PLAY), civil(2019, 1, 16));
+	assert_int_equal(insights_day_of(utc, TZ_PLAY), civil(2019, 1, 15));
+	assert_int_equal(insights_day_start(berlin, civil(2019, 1, 16)),
+	    INT64_C(1547593200000));
+	assert_int_equal(insights_day_start(utc, civil(2019, 1, 16)),
+	    (int64_t)civil(2019, 1, 16) * DAY);
+	assert_int_equal(tz_load(&sp, "America/Sao_Paulo"), 0);
+	assert_int_equal(insights_day_start(sp, civil(2018, 11, 4)),
+	    INT64_C(1541300400000));
+	assert_int_equal(insights_day_start(sp, civil(2018, 11, 5)),
+	    INT64_C(1541300400000) + 23 * 60 * MIN);
+	tz_free(sp);
 
 	/* The same from the edge path: a range inside its bucket. */
 	query(&q, "tz", berlin);
@@ -924,6 +998,7 @@ main(void)
 		cmocka_unit_test(test_streaks),
 		cmocka_unit_test(test_calendar_recount),
 		cmocka_unit_test(test_zone_edge),
+		cmocka_unit_test(test_odd_transition),
 		cmocka_unit_test(test_newold),
 		cmocka_unit_test(test_onthisday),
 		cmocka_unit_test(test_top),
