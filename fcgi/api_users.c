@@ -2,16 +2,28 @@
  * api_users.c — who may read which journal, and GET /api/v0/users.
  *
  * access_user() is the one access check of every per-user endpoint (see
- * app.h).  Until accounts exist a journal is readable when its owner made
- * it public; a private or unknown one answers 404 alike, so the API never
- * tells which users exist.  Only render_user_public() writes a user:
- * tokens and settings never leave the process.
+ * app.h).  A journal is readable when its owner made it public, and by
+ * its owner's session (session.c) whatever its visibility; to anyone
+ * else a private or unknown one answers 404 alike, so the API never
+ * tells which users exist.  Here only render_user_public() writes a
+ * user (api_me.c writes the signed-in user's own settings); tokens never
+ * leave the process.
  */
 #include <string.h>
 
 #include "app.h"
 #include "json.h"
 #include "render.h"
+#include "session.h"
+
+/* Whether the request's session is user id's own. */
+static int
+access_owner(struct ctx *c, const char *id)
+{
+	const char *v = session_viewer(c);
+
+	return v != NULL && strcmp(v, id) == 0;
+}
 
 int
 access_user(struct ctx *c, struct resp *r, const char *id)
@@ -19,7 +31,8 @@ access_user(struct ctx *c, struct resp *r, const char *id)
 	int rc;
 
 	rc = store_get_user(c->app->txn, id, &c->user);
-	if (rc == STORE_OK && c->user.visibility == VIS_PUBLIC)
+	if (rc == STORE_OK && (c->user.visibility == VIS_PUBLIC ||
+	    access_owner(c, id)))
 		return 0;
 	explicit_bzero(&c->user, sizeof(c->user));
 	if (rc == STORE_ERR)

@@ -17,6 +17,7 @@
 #include "schema.h"
 #include "store.h"
 
+struct auth_cfg;
 struct cache;
 struct config;
 
@@ -32,10 +33,38 @@ enum qkey {
 	Q_RANGE,	/* short_term | medium_term | long_term */
 	Q_IDS,		/* comma-separated entity ids (GET batch) */
 	Q_PLAYLIST,	/* a playlist id */
+	Q_CODE,		/* sign-in callback: the authorization code */
+	Q_STATE,	/* sign-in callback: the state we sent */
+	Q_ERROR,	/* sign-in callback: Spotify's error word */
+	Q_INVITE,	/* sign-in: an invitation code */
 	Q__MAX
 };
 
 #define QBIT(k)	(1u << (k))
+
+#define ARGS_CODE_MAX	1024	/* authorization code, bytes */
+#define ARGS_STATE_LEN	43	/* base64url of 32 random bytes */
+#define ARGS_WORD_MAX	63	/* an OAuth error word */
+#define ARGS_INVITE_MAX	64	/* invitation code, bytes */
+
+/* The fields of a PUT /settings body (api_me.c); has: SET_BIT(k). */
+enum set_key {
+	SET_VISIBILITY,
+	SET_TIMEZONE,
+	SET_DW_PLAYLIST,
+	SET_ARCHIVE,
+	SET__MAX
+};
+#define SET_BIT(k)	(1u << (k))
+
+struct settings_in {
+	unsigned	 has;
+	int		 visibility;	/* enum user_visibility */
+	char		 timezone[64];	/* "" = UTC */
+	char		 dw_playlist[ID_LEN + 1];	/* "" = find it by name */
+	char		 archive[ARCHIVE_MAX][ID_LEN + 1];
+	int		 n_archive;
+};
 
 struct args {
 	unsigned	 has;		/* QBIT(k) for each key given */
@@ -50,6 +79,12 @@ struct args {
 	char		 playlist[ID_LEN + 1];
 	char		 ids[ARGS_IDS_MAX][ID_LEN + 1];
 	int		 n_ids;
+	/* accounts */
+	char		 code[ARGS_CODE_MAX + 1];
+	char		 state[ARGS_STATE_LEN + 1];
+	char		 error[ARGS_WORD_MAX + 1];
+	char		 invite[ARGS_INVITE_MAX + 1];
+	struct settings_in settings;
 };
 
 struct app {
@@ -59,6 +94,7 @@ struct app {
 	struct cache	*cache;
 	size_t		 max_body;	/* request body limit, bytes */
 	int64_t		 started;	/* Unix s */
+	const struct auth_cfg *auth;	/* sign-in settings; NULL: none */
 };
 
 /* One request being handled. */
@@ -67,14 +103,16 @@ struct ctx {
 	const struct req *req;
 	struct args	 a;
 	struct user	 user;		/* the :user_id's record, access checked */
+	/* Who is asking (session.c): looked up once, when first needed. */
+	int		 viewer_known;
+	char		 viewer[USER_ID_MAX + 1];	/* "" = nobody signed in */
 };
 
 /*
  * The one access check of per-user endpoints: whether the request may read
  * user id's journal.  Fills c->user and returns 0, or returns -1 after
  * setting a 404 (a private journal looks exactly like a missing one).
- * Today a journal is readable when it is public; sessions (accounts) will
- * plug in here.
+ * A journal is readable when it is public, or by its owner's session.
  */
 int	access_user(struct ctx *c, struct resp *r, const char *id);
 
@@ -90,5 +128,19 @@ int	api_users(struct ctx *, struct resp *);
 int	api_health(struct ctx *, struct resp *);
 int	api_metrics(struct ctx *, struct resp *);
 int	api_export(struct ctx *, struct resp *);
+/* Accounts: api_auth.c and api_me.c. */
+int	api_auth_login(struct ctx *, struct resp *);
+int	api_auth_callback(struct ctx *, struct resp *);
+int	api_auth_logout(struct ctx *, struct resp *);
+int	api_me(struct ctx *, struct resp *);
+int	api_settings(struct ctx *, struct resp *);
+
+/*
+ * Validates a PUT /settings body (JSON: any of visibility, timezone,
+ * dw_playlist, archive; nothing else) into out.  Returns 0, or -1 with a
+ * message for the 400 in *msg (static).  The cJSON tree stays inside.
+ */
+int	settings_parse(const char *p, size_t len, struct settings_in *out,
+	    const char **msg);
 
 #endif

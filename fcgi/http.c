@@ -24,14 +24,18 @@ static const struct {
 	const char	*reason;
 } http_reasons[] = {
 	{ 200, "OK" },
+	{ 302, "Found" },
 	{ 304, "Not Modified" },
 	{ 400, "Bad Request" },
+	{ 401, "Unauthorized" },
+	{ 403, "Forbidden" },
 	{ 404, "Not Found" },
 	{ 405, "Method Not Allowed" },
 	{ 411, "Length Required" },
 	{ 413, "Content Too Large" },
 	{ 415, "Unsupported Media Type" },
 	{ 500, "Internal Server Error" },
+	{ 502, "Bad Gateway" },
 	{ 503, "Service Unavailable" },
 };
 
@@ -39,6 +43,8 @@ static const char *http_methods[HTTP_METHOD__MAX] = {
 	"GET",		/* HTTP_GET */
 	"HEAD",		/* HTTP_HEAD */
 	"POST",		/* HTTP_POST */
+	"PUT",		/* HTTP_PUT */
+	"DELETE",	/* HTTP_DELETE */
 	NULL,		/* HTTP_OTHER */
 };
 
@@ -76,11 +82,13 @@ http_resp_init(struct resp *r)
 void
 http_resp_reset(struct resp *r)
 {
-	struct buf b = r->body;
+	struct buf b = r->body, h = r->hdrs;
 
 	memset(r, 0, sizeof(*r));
 	r->body = b;
+	r->hdrs = h;
 	buf_reset(&r->body);
+	buf_reset(&r->hdrs);
 	r->status = 200;
 	r->content_type = "application/json";
 }
@@ -89,6 +97,7 @@ void
 http_resp_free(struct resp *r)
 {
 	buf_free(&r->body);
+	buf_free(&r->hdrs);
 }
 
 int
@@ -109,6 +118,18 @@ http_error(struct resp *r, int status, const char *msg)
 	json_obj_close(&j);
 	json_finish(&j);
 	return -1;
+}
+
+int
+http_header(struct resp *r, const char *name, const char *value)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)value; *p != '\0'; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return -1;
+	buf_printf(&r->hdrs, "%s: %s\r\n", name, value);
+	return r->hdrs.oom ? -1 : 0;
 }
 
 /* FNV-1a, 64 bits: cheap and good enough to tell two bodies apart. */
@@ -178,6 +199,8 @@ http_headers(const struct resp *r, struct buf *out, int with_length)
 		buf_printf(out, "Allow: %s\r\n", r->allow);
 	if (r->disposition[0] != '\0')
 		buf_printf(out, "Content-Disposition: %s\r\n", r->disposition);
+	if (r->hdrs.len > 0)
+		buf_add(out, r->hdrs.data, r->hdrs.len);
 	buf_puts(out, "\r\n");
 	return out->oom ? -1 : 0;
 }

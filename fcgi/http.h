@@ -25,6 +25,8 @@ enum http_method {
 	HTTP_GET,
 	HTTP_HEAD,		/* routed as GET, body not sent */
 	HTTP_POST,
+	HTTP_PUT,
+	HTTP_DELETE,
 	HTTP_OTHER,		/* anything else: 405 wherever a route matches */
 	HTTP_METHOD__MAX
 };
@@ -41,6 +43,14 @@ struct req {
 	const char	*content_type;	/* "" when none */
 	const char	*content_length; /* NULL when absent */
 	const char	*if_none_match;	/* "" when none */
+	/* For sessions and the same-origin check (NULL or "" when none). */
+	const char	*cookie;	/* Cookie */
+	const char	*origin;	/* Origin */
+	const char	*referer;	/* Referer */
+	const char	*fetch_site;	/* Sec-Fetch-Site */
+	const char	*requested_with; /* X-Requested-With */
+	const char	*host;		/* Host */
+	int		 https;		/* the request came over TLS */
 	http_body_fn	 body_fn;	/* NULL: no body can be read */
 	void		*body_ctx;
 };
@@ -57,6 +67,7 @@ struct resp {
 	char		 disposition[128]; /* Content-Disposition; "" for none */
 	int		 head;		/* HEAD: headers only */
 	struct buf	 body;
+	struct buf	 hdrs;		/* more header lines (http_header()) */
 	/* Streaming (exports): set by the writer of the response. */
 	http_write_fn	 write;
 	void		*write_ctx;
@@ -79,14 +90,21 @@ void	http_resp_reset(struct resp *);
  */
 int	http_error(struct resp *, int status, const char *msg);
 /*
+ * Adds the header line "name: value" to r (Location, Set-Cookie).  A value
+ * holding CR, LF or another control character is refused (-1), so no
+ * header can be smuggled in; -1 also when memory ran out.  http_error()
+ * and http_resp_reset() drop the added lines.
+ */
+int	http_header(struct resp *, const char *name, const char *value);
+/*
  * Sets r's ETag from a hash of its body and, when inm (If-None-Match)
  * names it (or is "*"), turns r into a bodiless 304.
  */
 void	http_etag(struct resp *, const char *inm);
 /*
  * Appends r's header block (Status line, Content-Type, Content-Length unless
- * streamed, the security headers, Cache-Control, ETag, Allow, disposition
- * and the blank line) to out.  Returns 0 or -1.
+ * streamed, the security headers, Cache-Control, ETag, Allow, disposition,
+ * the lines of http_header() and the blank line) to out.  Returns 0 or -1.
  */
 int	http_headers(const struct resp *, struct buf *out, int with_length);
 /*

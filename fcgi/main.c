@@ -4,15 +4,17 @@
  * spawn-fcgi starts this program with the listening socket on fd 0, once
  * per -F (each child is exec'd, so the store is opened here, after the
  * fork, as LMDB requires).  main() reads the options and the configuration,
- * opens the store read-only with one long-lived reader handle, makes the
- * entity cache and maps the shared metrics, then hands over to
- * serve_loop().  Errors before the loop end the program (err(3)); inside it
+ * opens the store (read-write: the accounts' small writes, sign-in and
+ * settings, come from here) with one long-lived reader handle, resolves
+ * the sign-in settings, makes the entity cache and maps the shared
+ * metrics, then hands over to serve_loop().  Errors before the loop end the program (err(3)); inside it
  * every failure is a response.
  */
 #include <err.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,7 @@
 #include "metrics.h"
 #include "route.h"
 #include "serve.h"
+#include "session.h"
 #include "store.h"
 #include "version.h"
 
@@ -50,8 +53,10 @@ on_term(int sig)
 int
 main(int argc, char *argv[])
 {
+	static struct auth_cfg auth;
 	struct config *cfg;
 	struct app app;
+	const char *why;
 	struct sigaction sa;
 	const char *conf = NULL;
 	char errbuf[512];
@@ -89,16 +94,25 @@ main(int argc, char *argv[])
 	app.cfg = cfg;
 	app.max_body = (size_t)config_num(cfg, CFG_MAX_BODY);
 	app.started = time(NULL);
+	auth_cfg_load(cfg, &auth, &why);
+	app.auth = &auth;
+	if (!auth.configured)
+		log_info("sign-in is off: %s", why);
 	/*
-	 * Read-only when the store exists.  On a fresh install nginx and the
-	 * reader may start before the collector made it: then make the empty
-	 * store (as the collector would) and answer "no users yet".
+	 * Read-write (creating an empty store on a fresh install, where
+	 * nginx and the reader may start before the collector).  When only
+	 * reading is allowed (the store's files belong to another user),
+	 * serve the public journals and refuse sign-in.
 	 */
-	if (store_open(&app.store, config_str(cfg, CFG_DB_PATH), STORE_RDONLY,
-	    0) != STORE_OK && store_open(&app.store,
-	    config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
-		errx(1, "cannot open the store in %s",
-		    config_str(cfg, CFG_DB_PATH));
+	if (store_open(&app.store, config_str(cfg, CFG_DB_PATH), 0, 0) !=
+	    STORE_OK) {
+		if (store_open(&app.store, config_str(cfg, CFG_DB_PATH),
+		    STORE_RDONLY, 0) != STORE_OK)
+			errx(1, "cannot open the store in %s",
+			    config_str(cfg, CFG_DB_PATH));
+		log_warnx("the store is read-only to this process: sign-in "
+		    "and settings cannot be saved");
+	}
 	if ((app.txn = store_reader(app.store)) == NULL)
 		errx(1, "cannot make a reader of the store");
 	if ((app.cache = cache_new((size_t)config_num(cfg, CFG_CACHE_ENTRIES),
@@ -120,6 +134,7 @@ main(int argc, char *argv[])
 	cache_free(app.cache);
 	store_reader_free(app.txn);
 	store_close(app.store);
+	explicit_bzero(&auth, sizeof(auth));
 	config_free(cfg);
 	return rc == 0 ? 0 : 1;
 }

@@ -4,7 +4,8 @@
  * each with its validator, and handlers that see struct args only.
  *
  * The order of checks is fixed so that a client always learns the first
- * thing wrong: path (404), method (405), query (400), body headers
+ * thing wrong: path (404), method (405), query (400), for requests that
+ * change something the same-origin rule (403, session.h), body headers
  * (415, 411, 413), body (400).
  */
 #include <stdio.h>
@@ -17,7 +18,25 @@
 #include "log.h"
 #include "render.h"
 #include "route.h"
+#include "session.h"
 #include "valid.h"
+
+/* What a route's body is (validated before the handler runs). */
+enum route_body {
+	BODY_NONE,
+	BODY_IDS,		/* {"ids":[...]}, the batch reads */
+	BODY_SETTINGS,		/* PUT /settings (settings_parse()) */
+};
+
+/*
+ * Route flags.  ROUTE_WRITE: a state-changing request (POST, PUT or
+ * DELETE with effects); it must pass session_same_origin() before its
+ * handler runs.  ROUTE_OWNTXN: the handler begins and ends its own read
+ * transactions (it writes, or waits on Spotify), so none is begun for
+ * it; store_write() needs no reader of this process to be begun.
+ */
+#define ROUTE_WRITE	0x01
+#define ROUTE_OWNTXN	0x02
 
 struct route {
 	const char	*name;		/* for /metrics */
@@ -27,8 +46,9 @@ struct route {
 					   export format after the last dot) */
 	unsigned	 keys;		/* query keys accepted */
 	unsigned	 required;	/* query keys that must be given */
-	int		 body;		/* takes {"ids":[...]} as JSON */
+	int		 body;		/* enum route_body */
 	int		 (*fn)(struct ctx *, struct resp *);
+	unsigned	 flags;		/* ROUTE_* */
 };
 
 #define PARAM_USER_FMT	":user_id.fmt"
@@ -37,27 +57,43 @@ struct route {
 
 static const struct route routes[] = {
 	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
-	    api_plays },
+	    api_plays, 0 },
 	{ "gaps", HTTP_GET, "/api/v0/gaps/:user_id", PAGE_KEYS, 0, 0,
-	    api_gaps },
+	    api_gaps, 0 },
 	{ "dw", HTTP_GET, "/api/v0/dw/:user_id",
-	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT) | QBIT(Q_PLAYLIST), 0, 0, api_dw },
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT) | QBIT(Q_PLAYLIST), 0, 0, api_dw,
+	    0 },
 	{ "top", HTTP_GET, "/api/v0/top/:user_id",
-	    QBIT(Q_HISTORY) | QBIT(Q_KIND) | QBIT(Q_RANGE), 0, 0, api_top },
-	{ "tracks", HTTP_POST, "/api/v0/tracks", 0, 0, 1, api_tracks },
+	    QBIT(Q_HISTORY) | QBIT(Q_KIND) | QBIT(Q_RANGE), 0, 0, api_top,
+	    0 },
+	{ "tracks", HTTP_POST, "/api/v0/tracks", 0, 0, BODY_IDS,
+	    api_tracks, 0 },
 	{ "tracks", HTTP_GET, "/api/v0/tracks", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_tracks },
-	{ "artists", HTTP_POST, "/api/v0/artists", 0, 0, 1, api_artists },
+	    api_tracks, 0 },
+	{ "artists", HTTP_POST, "/api/v0/artists", 0, 0, BODY_IDS,
+	    api_artists, 0 },
 	{ "artists", HTTP_GET, "/api/v0/artists", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_artists },
-	{ "albums", HTTP_POST, "/api/v0/albums", 0, 0, 1, api_albums },
+	    api_artists, 0 },
+	{ "albums", HTTP_POST, "/api/v0/albums", 0, 0, BODY_IDS,
+	    api_albums, 0 },
 	{ "albums", HTTP_GET, "/api/v0/albums", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_albums },
-	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users },
-	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health },
-	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0, api_metrics },
+	    api_albums, 0 },
+	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users, 0 },
+	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health, 0 },
+	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0, api_metrics, 0 },
 	{ "export", HTTP_GET, "/api/v0/export/:user_id.fmt", 0, 0, 0,
-	    api_export },
+	    api_export, 0 },
+	/* accounts (api_auth.c, api_me.c) */
+	{ "auth_login", HTTP_GET, "/api/v0/auth/login", QBIT(Q_INVITE), 0, 0,
+	    api_auth_login, ROUTE_OWNTXN },
+	{ "auth_callback", HTTP_GET, "/api/v0/auth/callback",
+	    QBIT(Q_CODE) | QBIT(Q_STATE) | QBIT(Q_ERROR), 0, 0,
+	    api_auth_callback, ROUTE_OWNTXN },
+	{ "auth_logout", HTTP_POST, "/api/v0/auth/logout", 0, 0, 0,
+	    api_auth_logout, ROUTE_WRITE | ROUTE_OWNTXN },
+	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
+	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
+	    api_settings, ROUTE_WRITE | ROUTE_OWNTXN },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -130,6 +166,40 @@ q_playlist(const char *s, struct args *a)
 	return valid_entity_id(s, a->playlist);
 }
 
+static int
+q_code(const char *s, struct args *a)
+{
+	return valid_token(s, 1, ARGS_CODE_MAX, a->code, sizeof(a->code));
+}
+
+static int
+q_state(const char *s, struct args *a)
+{
+	return valid_token(s, ARGS_STATE_LEN, ARGS_STATE_LEN, a->state,
+	    sizeof(a->state));
+}
+
+static int
+q_error(const char *s, struct args *a)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+			return -1;
+	if (i == 0 || i > ARGS_WORD_MAX)
+		return -1;
+	memcpy(a->error, s, i + 1);
+	return 0;
+}
+
+static int
+q_invite(const char *s, struct args *a)
+{
+	return valid_token(s, 1, ARGS_INVITE_MAX, a->invite,
+	    sizeof(a->invite));
+}
+
 static const struct {
 	const char	*name;
 	int		 (*fn)(const char *, struct args *);
@@ -144,6 +214,10 @@ static const struct {
 	    "short_term, medium_term or long_term" },		/* Q_RANGE */
 	{ "ids", q_ids, "1 to 50 comma-separated ids" },	/* Q_IDS */
 	{ "playlist", q_playlist, "a playlist id" },		/* Q_PLAYLIST */
+	{ "code", q_code, "an authorization code" },		/* Q_CODE */
+	{ "state", q_state, "the state sign-in sent" },	/* Q_STATE */
+	{ "error", q_error, "an error word" },			/* Q_ERROR */
+	{ "invite", q_invite, "an invitation code" },		/* Q_INVITE */
 };
 
 int
@@ -158,10 +232,20 @@ route_name(int i)
 	return routes[i].name;
 }
 
+/* Method names for Allow and the metrics (HEAD goes with GET). */
+static const char *const route_methods[HTTP_METHOD__MAX] = {
+	"GET",		/* HTTP_GET */
+	"HEAD",		/* HTTP_HEAD */
+	"POST",		/* HTTP_POST */
+	"PUT",		/* HTTP_PUT */
+	"DELETE",	/* HTTP_DELETE */
+	"OTHER",	/* HTTP_OTHER */
+};
+
 const char *
 route_method(int i)
 {
-	return routes[i].method == HTTP_POST ? "POST" : "GET";
+	return route_methods[routes[i].method];
 }
 
 /*
@@ -257,7 +341,8 @@ static int
 route_query(const struct route *rt, const char *q, struct args *a,
     struct resp *r)
 {
-	char key[16], val[ARGS_IDS_MAX * (ID_LEN + 3) + 1], msg[160];
+	char key[16], val[ARGS_CODE_MAX + ARGS_IDS_MAX * (ID_LEN + 3) + 1];
+	char msg[160];
 	size_t n, eq;
 	int k;
 
@@ -342,10 +427,11 @@ route_ids_body(const char *p, size_t len, struct args *a, struct resp *r)
 
 /* Checks the body's headers and reads and validates it (0 or -1). */
 static int
-route_body(struct app *app, const struct req *rq, struct args *a,
-    struct resp *r)
+route_body(struct app *app, const struct req *rq, int body_kind,
+    struct args *a, struct resp *r)
 {
 	struct buf body = BUF_INIT;
+	const char *msg;
 	long long clen;
 	int rc;
 
@@ -363,7 +449,12 @@ route_body(struct app *app, const struct req *rq, struct args *a,
 		buf_free(&body);
 		return http_error(r, 400, "the body is shorter than announced");
 	}
-	rc = route_ids_body(body.data, body.len, a, r);
+	if (body_kind == BODY_SETTINGS) {
+		if ((rc = settings_parse(body.data, body.len, &a->settings,
+		    &msg)) == -1)
+			http_error(r, 400, msg);
+	} else
+		rc = route_ids_body(body.data, body.len, a, r);
 	buf_free(&body);
 	return rc;
 }
@@ -390,7 +481,8 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 		if (r->allow[0] != '\0')
 			strlcat(r->allow, ", ", sizeof(r->allow));
 		strlcat(r->allow, routes[i].method == HTTP_GET ?
-		    "GET, HEAD" : "POST", sizeof(r->allow));
+		    "GET, HEAD" : route_methods[routes[i].method],
+		    sizeof(r->allow));
 	}
 	if (found == ROUTE_NONE) {
 		char allow[sizeof(r->allow)];
@@ -410,8 +502,20 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 	c.req = rq;
 	if (route_query(rt, rq->query, &c.a, r) == -1)
 		return found;
-	if (rt->body && route_body(app, rq, &c.a, r) == -1)
+	if ((rt->flags & ROUTE_WRITE) &&
+	    !session_same_origin(app->auth, rq)) {
+		http_error(r, 403, "cross-site request refused");
 		return found;
+	}
+	if (rt->body != BODY_NONE && route_body(app, rq, rt->body, &c.a,
+	    r) == -1)
+		return found;
+	if (rt->flags & ROUTE_OWNTXN) {
+		rt->fn(&c, r);
+		explicit_bzero(&c.a, sizeof(c.a));	/* codes, invites */
+		explicit_bzero(&c.user, sizeof(c.user));
+		return found;
+	}
 	if (store_read_begin(app->txn) != STORE_OK) {
 		http_error(r, 503, "the store cannot be read right now");
 		return found;

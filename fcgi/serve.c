@@ -145,6 +145,14 @@ serve_loop(struct app *app)
 		q.content_type = param(&rq, "CONTENT_TYPE", "");
 		q.content_length = FCGX_GetParam("CONTENT_LENGTH", rq.envp);
 		q.if_none_match = param(&rq, "HTTP_IF_NONE_MATCH", "");
+		q.cookie = param(&rq, "HTTP_COOKIE", "");
+		q.origin = param(&rq, "HTTP_ORIGIN", "");
+		q.referer = param(&rq, "HTTP_REFERER", "");
+		q.fetch_site = param(&rq, "HTTP_SEC_FETCH_SITE", "");
+		q.requested_with = param(&rq, "HTTP_X_REQUESTED_WITH", "");
+		q.host = param(&rq, "HTTP_HOST", "");
+		q.https = strcmp(param(&rq, "HTTPS", ""), "on") == 0 ||
+		    strcmp(param(&rq, "REQUEST_SCHEME", ""), "https") == 0;
 		q.body_fn = serve_body;
 		q.body_ctx = rq.in;
 

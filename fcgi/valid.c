@@ -106,3 +106,23 @@ valid_media_type(const char *s, const char *media)
 	return strcasecmp(p, "charset=utf-8") == 0 ||
 	    strcasecmp(p, "charset=\"utf-8\"") == 0;
 }
+
+int
+valid_token(const char *s, size_t min, size_t max, char *out, size_t outsz)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++) {
+		if (n == max)
+			return -1;
+		if (!((s[n] >= '0' && s[n] <= '9') ||
+		    (s[n] >= 'A' && s[n] <= 'Z') ||
+		    (s[n] >= 'a' && s[n] <= 'z') ||
+		    strchr("._~+/=-", s[n]) != NULL))
+			return -1;
+	}
+	if (n < min || n >= outsz)
+		return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}

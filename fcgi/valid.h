@@ -32,6 +32,13 @@ int	valid_word(const char *s, const char *const *words, int n, int *out);
 int	valid_id_list(const char *s, char sep, char ids[][ID_LEN + 1],
 	    int max, int *n);
 /*
+ * An opaque token (an authorization code, a state, an invitation code):
+ * min..max bytes of [A-Za-z0-9._~+/=-], copied into out (outsz bytes,
+ * which must hold max and the NUL).
+ */
+int	valid_token(const char *s, size_t min, size_t max, char *out,
+	    size_t outsz);
+/*
  * Whether a Content-Type header names media (e.g. "application/json"),
  * with optional parameters; only charset=utf-8 is accepted as one.
  */

@@ -169,6 +169,18 @@ oauth_pkce_challenge(const char *verifier, char out[OAUTH_CHALLENGE_SIZE])
 }
 
 int
+oauth_bcmp(const void *a, const void *b, size_t n)
+{
+	const volatile unsigned char *p = a, *q = b;
+	unsigned char d = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		d |= p[i] ^ q[i];
+	return d != 0;
+}
+
+int
 oauth_url_allowed(const char *url)
 {
 	const char *h, *end;

@@ -73,6 +73,13 @@ void	oauth_pkce_challenge(const char *verifier,
 	    char out[OAUTH_CHALLENGE_SIZE]);
 
 /*
+ * timingsafe_bcmp(3): 0 when the n bytes at a and b are equal, else
+ * non-zero, in a time that depends on n only.  Debian's libbsd (0.11)
+ * does not carry it, hence this one.
+ */
+int	oauth_bcmp(const void *a, const void *b, size_t n);
+
+/*
  * Whether url may carry tokens: https://, or http:// to a loopback host
  * (127.0.0.0/8, [::1], localhost) for the simulator and development-mode
  * redirect URIs.  Returns 1 when allowed, else 0.

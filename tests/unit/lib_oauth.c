@@ -8,8 +8,8 @@
  * escaping of everything outside the unreserved set, and refusal when the
  * output does not fit; the token answer read with and without a refresh
  * token, with errors, and with a token too long to keep (refused, not
- * cut); /v1/me with a valid and an invalid id; and the URL rule (https, or
- * http to loopback only).
+ * cut); /v1/me with a valid and an invalid id; the constant-time
+ * comparison; and the URL rule (https, or http to loopback only).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -166,6 +166,17 @@ test_parse_me(void **state)
 }
 
 static void
+test_bcmp(void **state)
+{
+	(void)state;
+	assert_int_equal(oauth_bcmp("abcdef", "abcdef", 6), 0);
+	assert_int_not_equal(oauth_bcmp("abcdef", "abcdeg", 6), 0);
+	assert_int_not_equal(oauth_bcmp("xbcdef", "abcdef", 6), 0);
+	assert_int_equal(oauth_bcmp("abcdef", "abcdeg", 5), 0);
+	assert_int_equal(oauth_bcmp("", "x", 0), 0);
+}
+
+static void
 test_url_allowed(void **state)
 {
 	(void)state;
@@ -192,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_form_escape),
 		cmocka_unit_test(test_parse_token),
 		cmocka_unit_test(test_parse_me),
+		cmocka_unit_test(test_bcmp),
 		cmocka_unit_test(test_url_allowed),
 	};
 

@@ -1,0 +1,330 @@
+/*
+ * api_me.c — the signed-in user's own account: GET /api/v0/me and
+ * PUT /api/v0/settings.
+ *
+ * Both answer only to a valid session (401 otherwise) and write the same
+ * document: the profile as /users shows it, the private settings
+ * (visibility, time zone, Discover Weekly playlist, archived playlists),
+ * the authorization (when it was given, when Spotify's six months end,
+ * and whether to warn), and the session's end.  Tokens never appear.
+ *
+ * PUT /settings takes any of the four settings (others are left as they
+ * are), validated by settings_parse() before the handler runs (route.c),
+ * and writes them in one transaction; the read transaction is ended
+ * first, as store_write() requires.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <cjson/cJSON.h>
+
+#include "app.h"
+#include "ids.h"
+#include "json.h"
+#include "render.h"
+#include "session.h"
+#include "timeutil.h"
+#include "tz.h"
+
+#define ME_AUTH_MONTHS	6		/* Spotify's refresh tokens last */
+#define ME_WARN_S	(14 * 86400)	/* warn this long before the end */
+
+static const char *const me_visibility[VIS__MAX] = {
+	"private",	/* VIS_PRIVATE */
+	"public",	/* VIS_PUBLIC */
+};
+
+/* The Unix second ME_AUTH_MONTHS calendar months after t (UTC). */
+static int64_t
+me_auth_end(int64_t t)
+{
+	int64_t y, days = t / 86400, sod = t % 86400;
+	unsigned m, d;
+
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	time_civil_from_days(days, &y, &m, &d);
+	m += ME_AUTH_MONTHS;
+	if (m > 12) {
+		m -= 12;
+		y++;
+	}
+	return time_days_from_civil(y, m, d) * 86400 + sod;
+}
+
+/* Writes the document described at the top of this file. */
+static int
+me_write(struct resp *r, const struct user *u, int64_t session_end)
+{
+	int64_t now = (int64_t)time(NULL), end;
+	struct json j;
+	int i;
+
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_bool(&j, "signed_in", 1);
+	json_obj_open(&j, "user");
+	json_str(&j, "id", u->id);
+	json_str(&j, "display_name", u->display_name[0] != '\0' ?
+	    u->display_name : u->id);
+	if (u->image_url[0] != '\0')
+		json_str(&j, "image_url", u->image_url);
+	else
+		json_null(&j, "image_url");
+	json_str(&j, "status", render_status(u->status));
+	json_str(&j, "visibility", me_visibility[u->visibility < VIS__MAX ?
+	    u->visibility : VIS_PRIVATE]);
+	json_str(&j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
+	json_str(&j, "country", u->country);
+	json_str(&j, "product", u->product);
+	json_uint(&j, "n_plays", u->n_plays);
+	render_time_s(&j, "last_ok_poll", "last_ok_poll_iso", u->last_ok_poll);
+	render_time_s(&j, "created_at", "created_at_iso", u->created_at);
+	json_obj_close(&j);
+
+	json_obj_open(&j, "settings");
+	json_str(&j, "visibility", me_visibility[u->visibility < VIS__MAX ?
+	    u->visibility : VIS_PRIVATE]);
+	json_str(&j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
+	json_str(&j, "dw_playlist", u->dw_playlist);
+	json_arr_open(&j, "archive");
+	for (i = 0; i < u->n_archive && i < ARCHIVE_MAX; i++)
+		json_str(&j, NULL, u->archive[i]);
+	json_arr_close(&j);
+	json_obj_close(&j);
+
+	json_obj_open(&j, "authorization");
+	end = u->authorized_at > 0 ? me_auth_end(u->authorized_at) : 0;
+	render_time_s(&j, "authorized_at", "authorized_at_iso",
+	    u->authorized_at);
+	render_time_s(&j, "expires_at", "expires_at_iso", end);
+	json_bool(&j, "needs_reauth", u->status == USER_REAUTH ||
+	    (end > 0 && end <= now));
+	json_bool(&j, "expiring", end > 0 && end - now <= ME_WARN_S);
+	json_obj_close(&j);
+
+	json_obj_open(&j, "session");
+	render_time_s(&j, "expires_at", "expires_at_iso", session_end);
+	json_obj_close(&j);
+	json_obj_close(&j);
+	if (json_finish(&j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
+}
+
+/* The session's end for the answer (now + what is left; 0 unknown). */
+static int64_t
+me_session_end(struct ctx *c)
+{
+	char value[SESSION_VALUE_MAX + 1], user[USER_ID_MAX + 1];
+	unsigned char hash[SESSION_HASH_LEN];
+	struct session s;
+	int64_t end = 0;
+
+	if (cookie_get(c->req->cookie, session_cookie_name(c->app->auth),
+	    value, sizeof(value)) == 0 && session_parse(value, user, hash) ==
+	    0 && store_get_session(c->app->txn, user, hash, &s) == STORE_OK)
+		end = s.expires_at;
+	explicit_bzero(value, sizeof(value));
+	return end;
+}
+
+int
+api_me(struct ctx *c, struct resp *r)
+{
+	const char *who;
+	int rc;
+
+	if ((who = session_viewer(c)) == NULL)
+		return http_error(r, 401, "not signed in");
+	rc = store_get_user(c->app->txn, who, &c->user);
+	if (rc == STORE_NOTFOUND)
+		return http_error(r, 401, "not signed in");
+	if (rc != STORE_OK)
+		return http_error(r, 500, "the user could not be read");
+	return me_write(r, &c->user, me_session_end(c));
+}
+
+/* ---- PUT /settings ------------------------------------------------------- */
+
+static const char *const set_names[SET__MAX] = {
+	"visibility",	/* SET_VISIBILITY */
+	"timezone",	/* SET_TIMEZONE */
+	"dw_playlist",	/* SET_DW_PLAYLIST */
+	"archive",	/* SET_ARCHIVE */
+};
+
+/* A Spotify playlist id (not a synthetic one) into out; 0 / -1. */
+static int
+settings_playlist(const cJSON *v, char out[ID_LEN + 1])
+{
+	if (!cJSON_IsString(v) || !ids_valid_spotify(v->valuestring))
+		return -1;
+	memcpy(out, v->valuestring, ID_LEN + 1);
+	return 0;
+}
+
+int
+settings_parse(const char *p, size_t len, struct settings_in *out,
+    const char **msg)
+{
+	const struct tz *zone;
+	cJSON *root, *f, *it;
+	int k, i;
+
+	memset(out, 0, sizeof(*out));
+	*msg = NULL;
+	if ((root = cJSON_ParseWithLength(p, len)) == NULL) {
+		*msg = "the body is not JSON";
+		return -1;
+	}
+	if (!cJSON_IsObject(root) || root->child == NULL)
+		*msg = "the body must be an object with at least one of "
+		    "visibility, timezone, dw_playlist, archive";
+	for (f = cJSON_IsObject(root) ? root->child : NULL;
+	    f != NULL && *msg == NULL; f = f->next) {
+		for (k = 0; k < SET__MAX; k++)
+			if (strcmp(f->string, set_names[k]) == 0)
+				break;
+		if (k == SET__MAX) {
+			*msg = "unknown setting (allowed: visibility, "
+			    "timezone, dw_playlist, archive)";
+			break;
+		}
+		if (out->has & SET_BIT(k)) {
+			*msg = "a setting is given twice";
+			break;
+		}
+		out->has |= SET_BIT(k);
+		switch (k) {
+		case SET_VISIBILITY:
+			out->visibility = -1;
+			for (i = 0; i < VIS__MAX && cJSON_IsString(f); i++)
+				if (strcmp(f->valuestring, me_visibility[i]) ==
+				    0)
+					out->visibility = i;
+			if (out->visibility == -1)
+				*msg = "visibility must be public or private";
+			break;
+		case SET_TIMEZONE:
+			/* A name the zone files know; "" and UTC are UTC. */
+			if (!cJSON_IsString(f) ||
+			    strlen(f->valuestring) >= sizeof(out->timezone) ||
+			    (f->valuestring[0] != '\0' &&
+			    (!tz_valid_name(f->valuestring) ||
+			    tz_cache_get(f->valuestring, &zone) == -1)))
+				*msg = "timezone must be an IANA time zone "
+				    "name such as Europe/Stockholm";
+			else
+				(void)strlcpy(out->timezone,
+				    strcmp(f->valuestring, "UTC") == 0 ? "" :
+				    f->valuestring, sizeof(out->timezone));
+			break;
+		case SET_DW_PLAYLIST:
+			if (cJSON_IsString(f) && f->valuestring[0] == '\0')
+				out->dw_playlist[0] = '\0';
+			else if (settings_playlist(f, out->dw_playlist) == -1)
+				*msg = "dw_playlist must be a playlist id or \"\"";
+			break;
+		case SET_ARCHIVE:
+			if (!cJSON_IsArray(f)) {
+				*msg = "archive must be a list of playlist ids";
+				break;
+			}
+			cJSON_ArrayForEach(it, f) {
+				if (out->n_archive == ARCHIVE_MAX) {
+					*msg = "archive holds at most 8 playlists";
+					break;
+				}
+				if (settings_playlist(it,
+				    out->archive[out->n_archive]) == -1) {
+					*msg = "archive must be a list of "
+					    "playlist ids";
+					break;
+				}
+				for (i = 0; i < out->n_archive; i++)
+					if (strcmp(out->archive[i],
+					    out->archive[out->n_archive]) == 0)
+						break;
+				if (i == out->n_archive)	/* drop repeats */
+					out->n_archive++;
+			}
+			break;
+		}
+	}
+	cJSON_Delete(root);
+	return *msg == NULL ? 0 : -1;
+}
+
+struct settings_write {
+	const char		*user;
+	const struct settings_in *in;
+	int			 found;
+};
+
+static int
+settings_write_fn(struct store_txn *txn, void *arg)
+{
+	struct settings_write *w = arg;
+	const struct settings_in *in = w->in;
+	struct user u;
+	int rc, i;
+
+	rc = store_get_user(txn, w->user, &u);
+	if ((w->found = rc == STORE_OK) == 0)
+		return rc == STORE_NOTFOUND ? 0 : -1;
+	if (in->has & SET_BIT(SET_VISIBILITY))
+		u.visibility = (uint8_t)in->visibility;
+	if (in->has & SET_BIT(SET_TIMEZONE))
+		memcpy(u.timezone, in->timezone, sizeof(u.timezone));
+	if (in->has & SET_BIT(SET_DW_PLAYLIST))
+		memcpy(u.dw_playlist, in->dw_playlist, sizeof(u.dw_playlist));
+	if (in->has & SET_BIT(SET_ARCHIVE)) {
+		memset(u.archive, 0, sizeof(u.archive));
+		for (i = 0; i < in->n_archive; i++)
+			memcpy(u.archive[i], in->archive[i], ID_LEN + 1);
+		u.n_archive = (uint8_t)in->n_archive;
+	}
+	rc = store_put_user(txn, &u);
+	explicit_bzero(&u, sizeof(u));
+	return rc == STORE_OK ? 0 : -1;
+}
+
+int
+api_settings(struct ctx *c, struct resp *r)
+{
+	struct settings_write w;
+	char who[USER_ID_MAX + 1];
+	int64_t end;
+	int rc;
+
+	if (store_read_begin(c->app->txn) != STORE_OK)
+		return http_error(r, 503, "the store cannot be read right now");
+	if (session_viewer(c) == NULL) {
+		store_read_end(c->app->txn);
+		return http_error(r, 401, "not signed in");
+	}
+	(void)strlcpy(who, c->viewer, sizeof(who));
+	store_read_end(c->app->txn);
+
+	memset(&w, 0, sizeof(w));
+	w.user = who;
+	w.in = &c->a.settings;
+	if (store_write(c->app->store, settings_write_fn, &w) != STORE_OK)
+		return http_error(r, 503, "the settings could not be saved; "
+		    "try again");
+	if (!w.found)
+		return http_error(r, 401, "not signed in");
+
+	if (store_read_begin(c->app->txn) != STORE_OK)
+		return http_error(r, 503, "the store cannot be read right now");
+	rc = store_get_user(c->app->txn, who, &c->user);
+	end = me_session_end(c);
+	store_read_end(c->app->txn);
+	if (rc != STORE_OK)
+		return http_error(r, 500, "the user could not be read");
+	return me_write(r, &c->user, end);
+}
