@@ -38,7 +38,12 @@ watch(prefs, () => {
 // ---- routing ---------------------------------------------------------------
 
 function parseHash() {
-	const raw = decodeURI(location.hash.replace(/^#/, '')) || '/';
+	let raw;
+	try {
+		raw = decodeURI(location.hash.replace(/^#/, '')) || '/';
+	} catch {
+		raw = '/';	// a malformed escape: start over
+	}
 	const [path, qs = ''] = raw.split('?');
 	const seg = path.split('/').filter(Boolean);
 	const query = Object.fromEntries(new URLSearchParams(qs));
