@@ -55,5 +55,8 @@ int	cmd_playlists(struct config *, int, char *[]);
 /* import.c, export.c */
 int	cmd_import(struct config *, int, char *[]);
 int	cmd_export(struct config *, int, char *[]);
+/* cmd_account.c */
+int	cmd_remove_user(struct config *, int, char *[]);
+int	cmd_invite(struct config *, int, char *[]);
 
 #endif

@@ -56,6 +56,10 @@ static const struct cmd {
 	{ "export", cmd_export, CMD_DB,
 	    "--user ID --format csv|sql|json [-o file]",
 	    "write a user's plays and lists as CSV, SQL or JSON Lines" },
+	{ "remove-user", cmd_remove_user, CMD_DB, "ID",
+	    "delete a user and every record of theirs; says how many went" },
+	{ "invite", cmd_invite, CMD_DB, "[--days N]",
+	    "print a one-time invitation code (for signups = invite)" },
 };
 
 #define CMDS_N	(sizeof(cmds) / sizeof(cmds[0]))
