@@ -3,7 +3,7 @@
 # 127.0.0.1 only, is bounded in time, and stops by itself.
 #
 #   sh tests/bench.sh [section ...]     sections: collector import api
-#                                       (default: all)
+#                                       insights (default: all)
 # Environment:
 #   BENCH_DURATION  seconds per wrk run (5)
 #   BENCH_CONNS     concurrent connections (32)
@@ -232,9 +232,38 @@ bench_api() {
 	RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null
 }
 
+# --- insights ----------------------------------------------------------------
+# Every insight's server time on a generated 10-year, 200,000-play journal,
+# as the API runs it (one read transaction: compute and render the JSON),
+# without and with the per-process track cache, over all time and the
+# last year (tests/tools/bench-insights.c makes the journal; docs/
+# BENCHMARKS.md "Insights" says how to read the figures).
+INSIGHTS_RUNS=${BENCH_INSIGHTS_RUNS:-100}
+
+bench_insights() {
+	[ -x tests/tools/bench-insights ] || die "tests/tools/bench-insights" \
+	    "is missing: run make tools"
+	say "insights: every insight $INSIGHTS_RUNS times on 200,000 plays"
+	rm -rf "$BENCH_DIR/insights-store"
+	tests/tools/bench-insights -d "$BENCH_DIR/insights-store" \
+	    -r "$INSIGHTS_RUNS" > "$BENCH_DIR/insights.txt" ||
+	    die "bench-insights failed (see $BENCH_DIR/insights.txt)"
+	sed -n 's/^\(generated\|journal\|track cache\)/insights: &/p' \
+	    "$BENCH_DIR/insights.txt"
+	grep '^| [a-z]' "$BENCH_DIR/insights.txt" | grep -v '^| insight ' |
+	    while IFS='|' read -r _ name range cache p50 p99 max cp50 cp99 \
+	    bytes _; do
+		result insights \
+		    "$(echo $name), $(echo $range), track cache $(echo $cache)" \
+		    "$(echo $p99)" "ms p99" \
+		    "p50 $(echo $p50) ms, max $(echo $max) ms; CPU p50" \
+		    "$(echo $cp50), p99 $(echo $cp99) ms; $(echo $bytes) B JSON"
+	done
+}
+
 command -v wrk > /dev/null || die "wrk is missing: run make deps"
 mkdir -p "$BENCH_DIR"
-sections=${*:-collector import api}
+sections=${*:-collector import api insights}
 {
 	echo "## Results"
 	echo
@@ -248,8 +277,8 @@ cat "$RESULTS"
 trap 'RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null 2>&1 || true' EXIT
 for s in $sections; do
 	case "$s" in
-	collector|import|api) "bench_$s" ;;
-	*) die "unknown section: $s (collector, import, api)" ;;
+	collector|import|api|insights) "bench_$s" ;;
+	*) die "unknown section: $s (collector, import, api, insights)" ;;
 	esac
 done
 say "results in $RESULTS"
