@@ -85,13 +85,20 @@ unit: $(UNIT_BIN)
 
 # Test tools, not installed.  ln-fixture fills a store through lib/store
 # for the API's integration tests and benchmarks (see its header).
-TOOLS    := tests/tools/ln-fixture tests/tools/bench-insights
+TOOLS    := tests/tools/ln-fixture tests/tools/bench-insights \
+            tests/tools/bench-reader
 tools: $(TOOLS)
 tests/tools/ln-fixture: tests/tools/ln-fixture.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 # bench-insights times every insight on a generated 10-year journal
 # (tests/bench.sh insights; how in docs/BENCHMARKS.md).
 tests/tools/bench-insights: tests/tools/bench-insights.o $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# bench-reader times route_handle() in one process, no FastCGI (the
+# "inside the reader" figures of docs/BENCHMARKS.md).
+tests/tools/bench-reader.o: CFLAGS += -Ifcgi
+tests/tools/bench-reader: tests/tools/bench-reader.o \
+    $(filter-out fcgi/main.o,$(FCGI_OBJ)) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The libFuzzer target of the API's request parsing, built by clang from
