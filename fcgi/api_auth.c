@@ -175,7 +175,7 @@ api_auth_login(struct ctx *c, struct resp *r)
 {
 	const struct auth_cfg *a = c->app->auth;
 	struct login l;
-	char challenge[OAUTH_CHALLENGE_SIZE], cookie[128];
+	char challenge[OAUTH_CHALLENGE_SIZE], cookie[192];
 	char eid[3 * sizeof(a->client_id) + 1];
 	char eredir[3 * sizeof(a->redirect_uri) + 1], escope[256];
 	char url[sizeof(a->accounts_base) + sizeof(eid) + sizeof(eredir) +
@@ -346,7 +346,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	struct login l;
 	struct oauth_token tok;
 	struct user me;
-	char value[SESSION_VALUE_MAX + 1], cookie[160], err[160];
+	char value[SESSION_VALUE_MAX + 1], cookie[192], err[160];
 	char where[sizeof(a->public_url) + USER_ID_MAX + 16];
 	int64_t now = (int64_t)time(NULL), nb_acc = 0, nb_api = 0;
 	enum acct_rc rc;

@@ -1,0 +1,288 @@
+// auth-flow.test.mjs — signing in with Spotify, end to end: the
+// simulator's accounts service, nginx, spawn-fcgi with two readers, and
+// the collector daemon.
+//
+// Proves, in order: sign-in (PKCE; the cookies' attributes) creates a
+// private journal that the collector picks up at once, so the first API
+// load after the redirect already holds the user's last 50 plays (equal
+// to the simulator's truth); /me shows the account and never a token;
+// the journal is invisible to everyone else (404 through every per-user
+// endpoint docs/API.md lists, and absent from /users) and readable by
+// anyone once made public in the settings; settings are refused
+// cross-site and validated; a missing or wrong state, a missing login
+// cookie and Spotify's access_denied sign nobody in; forged, expired and
+// signed-out sessions read nothing; and no token string (access,
+// refresh, session, client secret) appears in any answer, header or log.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { after, before, test } from 'node:test';
+
+import { cleanup, spawnCollector, waitFor } from './lib/harness.mjs';
+import { assertNoSecrets, authStack, perUserRoutes, sessionOf, signIn }
+    from './auth-lib.mjs';
+
+let ctx;
+let daemon;
+let alice;		// user1's browser
+let bob;		// user2's browser
+
+before(async () => {
+	ctx = await authStack('auth-flow', { users: 3 });
+	daemon = spawnCollector(['run'], { config: ctx.config });
+	// The daemon's first heartbeat, so sign-in waits for its first poll.
+	await waitFor(async () => (await ctx.client().get(`${ctx.api}/health`))
+	    .json?.collector?.state === 'running', { timeout: 10000,
+	    what: 'the collector running' });
+});
+
+after(async () => {
+	await ctx?.stack.stop();
+	await cleanup();
+});
+
+test('sign-in creates a private journal with its last 50 plays', async () => {
+	alice = ctx.client();
+	const t0 = Date.now();
+	const r = await signIn(ctx, alice, 'user1');
+	assert.equal(r.status, 302, r.text);
+	assert.equal(r.headers.location, `${ctx.base}/#/u/user1/plays`);
+	const sc = r.setCookies.find((c) => c.startsWith('ln_session='));
+	assert.ok(sc, 'a session cookie');
+	assert.match(sc, /; Path=\/;/);
+	assert.match(sc, /; HttpOnly/);
+	assert.match(sc, /; SameSite=Lax/);
+	assert.doesNotMatch(sc, /Secure/, 'http public_url: not Secure');
+	assert.match(sc, /Max-Age=2592000/);
+	assert.match(sessionOf(alice), /^user1\.[A-Za-z0-9_-]{43}$/);
+	assert.ok(r.setCookies.some((c) => /^ln_login=;.*Max-Age=0/.test(c)),
+	    'the login cookie is cleared');
+	assert.ok(!alice.jar.has('ln_login'));
+
+	// The first load after the redirect: the last 50 plays are there.
+	const p = await alice.get(`${ctx.api}/plays/user1?limit=50`);
+	assert.equal(p.status, 200, p.text);
+	assert.ok(Date.now() - t0 < 15000, 'signed in and collected quickly');
+	const now = (await ctx.sim.admin('GET', 'state')).now_ms;
+	const truth = (await ctx.sim.admin('GET',
+	    `truth/user1?from_ms=0&to_ms=${now}`)).plays;
+	const last50 = truth.slice(-50).reverse().map((x) => x.played_at_ms);
+	assert.deepEqual(p.json.items.map((x) => x.played_at), last50);
+
+	const me = await alice.get(`${ctx.api}/me`);
+	assert.equal(me.status, 200, me.text);
+	assert.equal(me.json.user.id, 'user1');
+	assert.equal(me.json.user.visibility, 'private');
+	assert.equal(me.json.settings.visibility, 'private');
+	assert.equal(me.json.user.status, 'active');
+	assert.equal(me.json.authorization.needs_reauth, false);
+	assert.equal(me.json.authorization.expiring, false);
+	assert.ok(me.json.authorization.expires_at >
+	    me.json.authorization.authorized_at + 180 * 86400);
+	assert.ok(me.json.session.expires_at > Date.now() / 1000 + 86400 * 29);
+	assert.doesNotMatch(me.text, /token/i);
+
+	// Nobody else sees it, not even that it exists.
+	const anon = ctx.client();
+	assert.equal((await anon.get(`${ctx.api}/plays/user1`)).status, 404);
+	assert.deepEqual((await anon.get(`${ctx.api}/users`)).json.users, []);
+	assert.equal((await anon.get(`${ctx.api}/me`)).status, 401);
+});
+
+test('user B cannot read A\'s private journal through any endpoint',
+    async () => {
+	bob = ctx.client();
+	assert.equal((await signIn(ctx, bob, 'user2')).status, 302);
+	const routes = perUserRoutes('user1');
+	for (const want of ['/plays/', '/gaps/', '/dw/', '/top/',
+	    '/export/user1.csv', '/export/user1.sql', '/export/user1.json'])
+		assert.ok(routes.some((r) => r.includes(want)),
+		    `docs/API.md lists ${want}: ${routes}`);
+	const anon = ctx.client();
+	for (const r of routes) {
+		const url = ctx.base + r;
+		for (const [who, c] of [['user2', bob], ['nobody', anon]]) {
+			for (const m of ['GET', 'HEAD']) {
+				const a = await c.request(m, url);
+				assert.equal(a.status, 404, `${who} ${m} ${r}`);
+			}
+		}
+		// And the 404 is the one of a user that does not exist.
+		const ghost = await anon.get(url.replace(/user1/, 'nobody-here'));
+		const mine = await bob.get(url);
+		assert.equal(mine.text, ghost.text, r);
+		assert.equal((await alice.get(url)).status, 200, `user1 ${r}`);
+	}
+	// Bob's own journal is Bob's.
+	assert.equal((await bob.get(`${ctx.api}/plays/user2`)).status, 200);
+	assert.equal((await alice.get(`${ctx.api}/plays/user2`)).status, 404);
+});
+
+test('settings: same origin only, validated, and public means public',
+    async () => {
+	const put = (c, body, headers) => c.request('PUT', `${ctx.api}/settings`,
+	    { body, headers });
+	const pub = { visibility: 'public' };
+	// Cross-site attempts change nothing.
+	assert.equal((await put(alice, pub, { origin: 'http://evil.example' }))
+	    .status, 403);
+	assert.equal((await put(alice, pub, { 'sec-fetch-site': 'cross-site',
+		origin: ctx.base })).status, 403);
+	assert.equal((await put(alice, pub, {})).status, 403,
+	    'no Origin and no X-Requested-With');
+	assert.equal((await alice.request('POST', `${ctx.api}/auth/logout`,
+	    { headers: { origin: 'http://evil.example' } })).status, 403);
+	assert.equal((await alice.get(`${ctx.api}/me`)).status, 200,
+	    'a cross-site logout did not sign out');
+	assert.equal((await ctx.client().get(`${ctx.api}/plays/user1`)).status,
+	    404);
+	// Without a session, or with bad values.
+	assert.equal((await put(ctx.client(), pub, { origin: ctx.base })).status,
+	    401);
+	for (const bad of [{ visibility: 'friends' }, { timezone: 'Nowhere/X' },
+	    { dw_playlist: 'x' },
+	    { archive: [...'ABCDEFGHI'].map((c) => c.repeat(22)) },
+	    { visibility: 'public', refresh_token: 'x' }, {}])
+		assert.equal((await put(alice, bad, { origin: ctx.base })).status,
+		    400, JSON.stringify(bad));
+	assert.equal((await ctx.client().get(`${ctx.api}/plays/user1`)).status,
+	    404);
+
+	// The owner makes it public: everyone reads it.
+	const r = await put(alice, { visibility: 'public',
+		timezone: 'Europe/Stockholm', dw_playlist: '',
+		archive: ['37i9dQZEVXcJZyENOWUFo7'] }, { origin: ctx.base });
+	assert.equal(r.status, 200, r.text);
+	assert.equal(r.json.settings.visibility, 'public');
+	assert.equal(r.json.settings.timezone, 'Europe/Stockholm');
+	assert.deepEqual(r.json.settings.archive, ['37i9dQZEVXcJZyENOWUFo7']);
+	const anon = ctx.client();
+	for (const p of perUserRoutes('user1'))
+		assert.equal((await anon.get(ctx.base + p)).status, 200, p);
+	const users = (await anon.get(`${ctx.api}/users`)).json.users;
+	assert.deepEqual(users.map((u) => u.id), ['user1']);
+	assert.equal(users[0].timezone, 'Europe/Stockholm');
+	assert.equal((await bob.get(`${ctx.api}/plays/user1`)).status, 200);
+	// X-Requested-With stands in for Origin (scripts, curl).
+	assert.equal((await put(alice, { visibility: 'private' },
+	    { 'x-requested-with': 'linernotes' })).status, 200);
+	assert.equal((await anon.get(`${ctx.api}/plays/user1`)).status, 404);
+	assert.deepEqual((await anon.get(`${ctx.api}/users`)).json.users, []);
+});
+
+test('a wrong or missing state, or a refusal, signs nobody in', async () => {
+	const users = async () => (await ctx.run(['users'])).stdout;
+	const before = await users();
+	const c = ctx.client();
+	const login = await c.get(`${ctx.api}/auth/login`);
+	assert.equal(login.status, 302);
+	const auth = new URL(login.headers.location);
+	assert.equal(auth.searchParams.get('code_challenge_method'), 'S256');
+	assert.match(auth.searchParams.get('code_challenge'), /^[\w-]{43}$/);
+	assert.equal(auth.searchParams.get('redirect_uri'),
+	    `${ctx.base}/api/v0/auth/callback`);
+	for (const s of ['user-read-recently-played', 'user-top-read',
+	    'playlist-read-private'])
+		assert.ok(auth.searchParams.get('scope').split(' ').includes(s));
+	const state = auth.searchParams.get('state');
+	assert.match(state, /^[\w-]{43}$/);
+	auth.searchParams.set('sim_user', 'user3');
+	const back = new URL((await c.get(auth.toString())).headers.location);
+	const code = back.searchParams.get('code');
+	const cb = `${ctx.api}/auth/callback`;
+	const flipped = (state[0] === 'A' ? 'B' : 'A') + state.slice(1);
+
+	for (const [what, url, client] of [
+		['no state', `${cb}?code=${code}`, c],
+		['a wrong state', `${cb}?code=${code}&state=${flipped}`, c],
+		['a malformed state', `${cb}?code=${code}&state=abc`, c],
+		['no login cookie', `${cb}?code=${code}&state=${state}`,
+		    ctx.client()],
+	]) {
+		const r = await client.get(url);
+		assert.ok(r.status === 400, `${what}: ${r.status}`);
+		assert.ok(!r.setCookies.some((x) => x.startsWith('ln_session=')),
+		    what);
+	}
+	// The login cookie was spent by the failed tries: start again.
+	assert.ok(!c.jar.has('ln_login'));
+	assert.equal((await c.get(`${cb}?code=${code}&state=${state}`)).status,
+	    400);
+	assert.equal(await users(), before, 'no user was made');
+
+	// Spotify's access_denied: a page that says so, nobody signed in.
+	const d = ctx.client();
+	const r = await signIn(ctx, d, 'user3', { deny: true });
+	assert.equal(r.status, 403);
+	assert.match(r.headers['content-type'], /^text\/html/);
+	assert.match(r.text, /did not allow linernotes/);
+	assert.equal(d.jar.size, 0);
+	assert.equal(await users(), before);
+});
+
+test('forged, expired and signed-out sessions read nothing', async () => {
+	const real = sessionOf(bob);
+	const tok = real.slice(real.indexOf('.') + 1);
+	const forged = [
+		`user2.${(tok[0] === 'A' ? 'B' : 'A')}${tok.slice(1)}`,
+		`user1.${tok}`,			// Bob's token as Alice
+		'user2.' + 'A'.repeat(43),
+		'user2',
+		`user2.${tok}x`,
+	];
+	for (const f of forged) {
+		const h = { cookie: `ln_session=${f}` };
+		assert.equal((await ctx.client().get(`${ctx.api}/plays/user2`,
+		    { headers: h })).status, 404, f);
+		assert.equal((await ctx.client().get(`${ctx.api}/me`,
+		    { headers: h })).status, 401, f);
+	}
+
+	// Expire Bob's session in the store (the record's own end passes).
+	const dump = spawnSync('mdb_dump', ['-s', 'sessions', ctx.db],
+	    { encoding: 'utf8' }).stdout;
+	const lines = dump.split('\n');
+	const start = lines.indexOf('HEADER=END') + 1;
+	const hex = (s) => Buffer.from(s).toString('hex');
+	const prefix = ' ' + (5).toString(16).padStart(2, '0') + hex('user2');
+	let edited = 0;
+	for (let i = start; i + 1 < lines.length; i += 2) {
+		if (!lines[i].startsWith(prefix))
+			continue;
+		const v = Buffer.from(lines[i + 1].trim(), 'hex');
+		assert.equal(v.length, 17, 'version, created, expires');
+		v.writeBigInt64BE(BigInt(Math.floor(Date.now() / 1000) - 1), 9);
+		lines[i + 1] = ' ' + v.toString('hex');
+		edited++;
+	}
+	assert.equal(edited, 1, 'Bob has one session');
+	const load = spawnSync('mdb_load', ['-s', 'sessions', ctx.db],
+	    { input: lines.join('\n'), encoding: 'utf8' });
+	assert.equal(load.status, 0, load.stderr);
+	assert.equal((await bob.get(`${ctx.api}/me`)).status, 401);
+	assert.equal((await bob.get(`${ctx.api}/plays/user2`)).status, 404);
+
+	// Signing out ends the session for good, even for a copied cookie.
+	const copy = sessionOf(alice);
+	const out = await alice.request('POST', `${ctx.api}/auth/logout`,
+	    { headers: { origin: ctx.base } });
+	assert.equal(out.status, 200, out.text);
+	assert.ok(out.setCookies.some((x) => /^ln_session=;.*Max-Age=0/.test(x)));
+	assert.equal(sessionOf(alice), undefined);
+	const h = { cookie: `ln_session=${copy}` };
+	assert.equal((await ctx.client().get(`${ctx.api}/me`, { headers: h }))
+	    .status, 401);
+	assert.equal((await ctx.client().get(`${ctx.api}/plays/user1`,
+	    { headers: h })).status, 404);
+	// Signing in again (same Spotify user) finds the same journal.
+	assert.equal((await signIn(ctx, alice, 'user1')).status, 302);
+	const me = await alice.get(`${ctx.api}/me`);
+	assert.equal(me.json.user.id, 'user1');
+	assert.ok(me.json.user.n_plays >= 50);
+});
+
+test('no token string in any answer, header or log', async () => {
+	daemon.kill('SIGTERM');
+	await new Promise((r) => daemon.once('exit', r));
+	await assertNoSecrets(ctx, [daemon.out.stdout, daemon.out.stderr]);
+});
