@@ -18,6 +18,8 @@
  *   top	[U] u8 kind, u8 range, be32 day
  *   gaps	[U] be64 from_ms
  *   agg	[U] be32 bucket (biased; 15-minute units since the epoch)
+ *   trackplays	[U] 22-byte track id, be64 played_at ms (an index of
+ *		the plays by track: see "the plays-by-track index")
  *   sessions	[U] the 32-byte SHA-256 of the session token
  *   changes	be64 sequence number
  *   meta	the name
@@ -46,6 +48,8 @@
  *   agg	1, u32 plays, u32 by_played, u64 ms_played, u32 by_duration,
  *		u64 ms_duration (kept by the play functions: see "aggregates")
  *   session	1, i64 created_at, i64 expires_at
+ *   trackplays	empty: the key is the whole record (an index entry has
+ *		nothing to version; a later layout would be a non-empty value)
  *
  * Entity values keep updated_at right after the version byte, so "equal
  * but for updated_at" is one length test and one memcmp from byte 9.
@@ -102,7 +106,8 @@
 /*
  * The databases.  per_user marks those whose keys start with [U]:
  * store_purge_user() deletes from every one of them by prefix, so a new
- * per-user database needs only its row here.
+ * per-user database needs only its row here.  derived marks those the
+ * store computes from the plays itself (not counted as records purged).
  */
 enum store_db {
 	DB_USERS,
@@ -117,25 +122,28 @@ enum store_db {
 	DB_META,
 	DB_AGG,
 	DB_SESSIONS,
+	DB_TRACKPLAYS,
 	DB__MAX
 };
 
 static const struct store_dbdef {
 	const char	*name;
 	int		 per_user;
+	int		 derived;
 } store_dbs[DB__MAX] = {
-	[DB_USERS] =		{ "users", 0 },	/* keyed by the bare id */
-	[DB_PLAYS] =		{ "plays", 1 },
-	[DB_TRACKS] =		{ "tracks", 0 },
-	[DB_ARTISTS] =		{ "artists", 0 },
-	[DB_ALBUMS] =		{ "albums", 0 },
-	[DB_PLAYLISTS] =	{ "playlists", 1 },
-	[DB_TOP] =		{ "top", 1 },
-	[DB_GAPS] =		{ "gaps", 1 },
-	[DB_CHANGES] =		{ "changes", 0 },
-	[DB_META] =		{ "meta", 0 },
-	[DB_AGG] =		{ "agg", 1 },
-	[DB_SESSIONS] =		{ "sessions", 1 },
+	[DB_USERS] =		{ "users", 0, 0 },	/* keyed by the bare id */
+	[DB_PLAYS] =		{ "plays", 1, 0 },
+	[DB_TRACKS] =		{ "tracks", 0, 0 },
+	[DB_ARTISTS] =		{ "artists", 0, 0 },
+	[DB_ALBUMS] =		{ "albums", 0, 0 },
+	[DB_PLAYLISTS] =	{ "playlists", 1, 0 },
+	[DB_TOP] =		{ "top", 1, 0 },
+	[DB_GAPS] =		{ "gaps", 1, 0 },
+	[DB_CHANGES] =		{ "changes", 0, 0 },
+	[DB_META] =		{ "meta", 0, 0 },
+	[DB_AGG] =		{ "agg", 1, 1 },
+	[DB_SESSIONS] =		{ "sessions", 1, 0 },
+	[DB_TRACKPLAYS] =	{ "trackplays", 1, 1 },
 };
 
 /* The entity databases by enum entity_kind. */
@@ -1278,9 +1286,9 @@ store_purge_user(struct store_txn *t, const char *id, uint64_t *n_deleted)
 	for (db = 0; db < DB__MAX; db++) {
 		if (!store_dbs[db].per_user)
 			continue;
-		/* Aggregates are derived from the plays: not counted. */
-		if (store_del_prefix(t, db, &prefix, db == DB_AGG ? &derived :
-		    &n) != STORE_OK)
+		/* Aggregates and indexes come from the plays: not counted. */
+		if (store_del_prefix(t, db, &prefix, store_dbs[db].derived ?
+		    &derived : &n) != STORE_OK)
 			return STORE_ERR;
 	}
 	if ((rc = store_del_user(t, id)) == STORE_OK)
@@ -1325,6 +1333,10 @@ store_iter_users(struct store_txn *t,
 
 static int	agg_count_play(struct store_txn *, const char *user,
 		    const struct play *, int sign);
+static int	trackplay_put(struct store_txn *, const char *user,
+		    const struct play *);
+static int	trackplay_del(struct store_txn *, const char *user,
+		    const struct play *);
 
 static int
 key_play(struct key *k, const char *user, int64_t played_at)
@@ -1381,6 +1393,8 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 	if ((rc = db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
 	    MDB_NOOVERWRITE)) != STORE_OK)
 		return rc;
+	if (trackplay_put(t, user, p) != STORE_OK)
+		return STORE_ERR;
 	return agg_count_play(t, user, p, 1);
 }
 
@@ -1413,11 +1427,16 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 
 	if (key_play(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
-	/* The aggregates need what is deleted (its strings are not used). */
+	/*
+	 * The aggregates and the index need what is deleted (its strings
+	 * are not used; its track id is a copy).
+	 */
 	if ((rc = store_get_play(t, user, played_at, &p)) != STORE_OK)
 		return rc;
 	if ((rc = db_del(t, DB_PLAYS, &k)) != STORE_OK)
 		return rc;
+	if (trackplay_del(t, user, &p) != STORE_OK)
+		return STORE_ERR;
 	return agg_count_play(t, user, &p, -1);
 }
 
@@ -1493,8 +1512,11 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
  * written and by store_del_play() after one was deleted, inside their
  * transaction; nothing else writes this database but the rebuild of a
  * migration.  A bucket whose last play goes is deleted, so the database
- * holds exactly the buckets that have plays.  store_scan_plays() is the
- * plays' lean iteration for the insights' long scans.
+ * holds exactly the buckets that have plays, and one more record per
+ * user: the journal version (agg_bump_version; a store migrated from
+ * version 1 or 2 has none until the user's next play, which
+ * store_agg_version() reports as STORE_NOTFOUND).  store_scan_plays() is
+ * the plays' lean iteration for the insights' long scans.
  */
 
 #define AGG_T_MIN	INT64_C(-62135596800000)	/* 0001-01-01 */
@@ -1616,15 +1638,77 @@ agg_apply(struct store_txn *t, struct key *k, const struct play *p, int sign)
 	return db_put(t, DB_AGG, k, t->scratch.data, t->scratch.len, 0);
 }
 
+/*
+ * The user's journal version: a record at bucket INT32_MAX (past year
+ * 9999, so no bucket scan meets it), u64 n, bumped with every play put or
+ * deleted.  It starts at a random number, so a version never comes back
+ * for a user purged and added again.  k is the key prefix [U].
+ */
+static int
+agg_bump_version(struct store_txn *t, struct key *k)
+{
+	const unsigned char *p;
+	unsigned char v[9];
+	MDB_val mv;
+	uint64_t n;
+	int rc;
+
+	key_be32(k, codec_bias32(INT32_MAX));
+	if ((rc = db_get(t, DB_AGG, k, &mv)) == STORE_OK) {
+		p = mv.mv_data;
+		if (mv.mv_size != sizeof(v) || p[0] != VALUE_VERSION) {
+			store_damaged(DB_AGG, &mv, &mv);
+			return STORE_ERR;
+		}
+		n = codec_be64_get(p + 1) + 1;
+	} else if (rc == STORE_NOTFOUND)
+		arc4random_buf(&n, sizeof(n));
+	else
+		return STORE_ERR;
+	v[0] = VALUE_VERSION;
+	codec_be64_put(v + 1, n);
+	return db_put(t, DB_AGG, k, v, sizeof(v), 0);
+}
+
 static int
 agg_count_play(struct store_txn *t, const char *user, const struct play *p,
     int sign)
 {
 	struct key k;
+	size_t ulen;
+	int rc;
 
 	if (key_user(&k, user) == -1)
 		return STORE_ERR;
-	return agg_apply(t, &k, p, sign);
+	ulen = k.len;
+	if ((rc = agg_apply(t, &k, p, sign)) != STORE_OK)
+		return rc;
+	k.len = ulen;
+	return agg_bump_version(t, &k);
+}
+
+int
+store_agg_version(struct store_txn *t, const char *user, uint64_t *version)
+{
+	struct key k;
+	MDB_val v;
+	int rc;
+
+	*version = 0;
+	if (key_user(&k, user) == -1)
+		return STORE_NOTFOUND;
+	key_be32(&k, codec_bias32(INT32_MAX));
+	if ((rc = db_get(t, DB_AGG, &k, &v)) != STORE_OK)
+		return rc;
+	if (v.mv_size != 9 || *(const unsigned char *)v.mv_data !=
+	    VALUE_VERSION) {
+		MDB_val mk = key_val(&k);
+
+		store_damaged(DB_AGG, &mk, &v);
+		return STORE_ERR;
+	}
+	*version = codec_be64_get((const unsigned char *)v.mv_data + 1);
+	return STORE_OK;
 }
 
 struct agg_iter {
@@ -1736,54 +1820,186 @@ store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	return store_scan(t, DB_PLAYS, &lo, &hi, dir, scan_play_ref, &it);
 }
 
-/* A migration's rebuild: every play of every user, counted afresh. */
+/* ---- the plays-by-track index -------------------------------------------
+ *
+ * trackplays holds one empty-valued key [U] track id, be64 played_at per
+ * play, written and deleted with the play in store_put_play() and
+ * store_del_play(), so it holds exactly the plays' (user, track, time)
+ * triples in every committed state.  Its order puts a user's plays of
+ * one track side by side, oldest first: the play before any moment is
+ * one MDB_SET_RANGE and one MDB_PREV away (store_prev_track_play()).
+ * Stores of schema version 2 or older get it built by the migration.
+ */
+
+/* k = [U] track id [be64 played_at]; -1 when user or id is ill-formed. */
 static int
-scan_agg_rebuild(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+key_trackplay(struct key *k, const char *user, const char *track_id,
+    int64_t played_at)
+{
+	if (key_user(k, user) == -1 || key_id(k, track_id) == -1)
+		return -1;
+	key_be64(k, codec_bias64(played_at));
+	return 0;
+}
+
+static int
+trackplay_put(struct store_txn *t, const char *user, const struct play *p)
+{
+	struct key k;
+
+	if (key_trackplay(&k, user, p->track_id, p->played_at) == -1)
+		return STORE_ERR;
+	return db_put(t, DB_TRACKPLAYS, &k, "", 0, 0);
+}
+
+/* A missing entry is not an error: the play is gone either way. */
+static int
+trackplay_del(struct store_txn *t, const char *user, const struct play *p)
+{
+	struct key k;
+	int rc;
+
+	if (key_trackplay(&k, user, p->track_id, p->played_at) == -1)
+		return STORE_ERR;
+	rc = db_del(t, DB_TRACKPLAYS, &k);
+	if (rc == STORE_NOTFOUND)
+		log_warnx("store: trackplays: no entry for a deleted play");
+	return rc == STORE_ERR ? STORE_ERR : STORE_OK;
+}
+
+int
+store_prev_track_play(struct store_txn *t, const char *user,
+    const char *track_id, int64_t before_ms, int64_t *played_at)
+{
+	const unsigned char *kb;
+	struct key k;
+	MDB_cursor *c;
+	MDB_val mk, v;
+	size_t plen;
+	int rc, tmp, ret;
+
+	if (key_trackplay(&k, user, track_id, before_ms) == -1)
+		return STORE_NOTFOUND;
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	plen = k.len - 8;		/* [U] track id */
+	if ((c = cursor_acquire(t, DB_TRACKPLAYS, &tmp)) == NULL)
+		return STORE_ERR;
+	mk = key_val(&k);
+	/* The first key >= [U] id before_ms; the one before it is < it. */
+	rc = mdb_cursor_get(c, &mk, &v, MDB_SET_RANGE);
+	if (rc == MDB_SUCCESS)
+		rc = mdb_cursor_get(c, &mk, &v, MDB_PREV);
+	else if (rc == MDB_NOTFOUND)
+		rc = mdb_cursor_get(c, &mk, &v, MDB_LAST);
+	if (rc == MDB_NOTFOUND)
+		ret = STORE_NOTFOUND;
+	else if (rc != MDB_SUCCESS)
+		ret = store_map_error(t, rc, "seek", DB_TRACKPLAYS);
+	else if (mk.mv_size != k.len || memcmp(mk.mv_data, k.b, plen) != 0)
+		ret = STORE_NOTFOUND;	/* another track's or user's */
+	else {
+		kb = mk.mv_data;
+		*played_at = codec_unbias64(codec_be64_get(kb + plen));
+		ret = STORE_OK;
+	}
+	cursor_release(t, DB_TRACKPLAYS, c, tmp);
+	return ret;
+}
+
+/* ---- migrations ------------------------------------------------------------
+ *
+ * A writable open of a store of an older schema version brings it to
+ * this one in one write transaction: version 1 -> 2 builds the
+ * aggregates, 2 -> 3 the plays-by-track index, both from one scan of the
+ * plays.  The transaction first reads the version again, so a second
+ * process that opened the same old store at the same moment finds the
+ * work done and repeats nothing.
+ */
+struct migration {
+	int64_t		 from;		/* the version the store had */
+	uint64_t	 plays;		/* plays scanned */
+};
+
+static int
+scan_migrate(struct store_txn *t, const MDB_val *k, const MDB_val *v,
     void *ctx)
 {
 	const unsigned char *kb = k->mv_data;
+	struct migration *m = ctx;
 	struct play p;
-	struct key uk;
+	struct key uk, ik;
 
-	(void)ctx;
 	if (dec_play(k, v, &p) == -1) {
 		store_damaged(DB_PLAYS, k, v);
 		return -1;
 	}
+	/* [U] of the play's key; agg_apply() appends the bucket to it. */
 	uk.len = 1 + (size_t)kb[0];
 	memcpy(uk.b, kb, uk.len);
-	return agg_apply(t, &uk, &p, 1) == STORE_OK ? 0 : -1;
+	ik = uk;
+	m->plays++;
+	if (m->from < 2 && agg_apply(t, &uk, &p, 1) != STORE_OK)
+		return -1;
+	if (m->from < 3) {
+		if (key_id(&ik, p.track_id) == -1)
+			return -1;
+		key_be64(&ik, codec_bias64(p.played_at));
+		if (db_put(t, DB_TRACKPLAYS, &ik, "", 0, 0) != STORE_OK)
+			return -1;
+	}
+	return 0;
 }
 
 static int
 store_migrate_fn(struct store_txn *t, void *arg)
 {
+	struct migration *m = arg;
+	int64_t ver;
 	int rc;
 
-	(void)arg;
-	if ((rc = mdb_drop(t->txn, t->st->dbi[DB_AGG], 0)) != 0)
+	if (store_get_meta_i64(t, META_SCHEMA, &ver) != STORE_OK)
+		return -1;
+	if (ver >= STORE_SCHEMA_VERSION) {
+		m->from = ver;		/* another process did it */
+		return 0;
+	}
+	m->from = ver;
+	m->plays = 0;
+	if (ver < 2 && (rc = mdb_drop(t->txn, t->st->dbi[DB_AGG], 0)) != 0)
 		return store_map_error(t, rc, "empty", DB_AGG);
-	if (store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC, scan_agg_rebuild,
-	    NULL) != STORE_OK)
+	if (ver < 3 &&
+	    (rc = mdb_drop(t->txn, t->st->dbi[DB_TRACKPLAYS], 0)) != 0)
+		return store_map_error(t, rc, "empty", DB_TRACKPLAYS);
+	if (store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC, scan_migrate,
+	    m) != STORE_OK)
 		return -1;
 	return store_put_meta_i64(t, META_SCHEMA, STORE_SCHEMA_VERSION) ==
 	    STORE_OK ? 0 : -1;
 }
 
 /*
- * Brings a writable store of an older schema version to this one:
- * version 1 -> 2 builds the aggregates from the plays.  One write
- * transaction (repeated from scratch if the map must grow).
+ * Brings a writable store of an older schema version to this one (see
+ * "migrations").  One write transaction (repeated from scratch if the
+ * map must grow).
  */
 static int
 store_migrate(struct store *st, const char *path)
 {
-	log_info("store: %s: schema version %u -> %d: building the "
-	    "aggregates", path, st->schema_version, STORE_SCHEMA_VERSION);
-	if (store_write(st, store_migrate_fn, NULL) != STORE_OK) {
+	struct migration m;
+
+	memset(&m, 0, sizeof(m));
+	log_info("store: %s: schema version %u -> %d: building %s", path,
+	    st->schema_version, STORE_SCHEMA_VERSION,
+	    st->schema_version < 2 ? "the aggregates and the plays-by-track "
+	    "index" : "the plays-by-track index");
+	if (store_write(st, store_migrate_fn, &m) != STORE_OK) {
 		log_warnx("store: %s: migration failed", path);
 		return STORE_ERR;
 	}
+	if (m.from < STORE_SCHEMA_VERSION)
+		log_info("store: %s: migrated from version %lld (%llu plays)",
+		    path, (long long)m.from, (unsigned long long)m.plays);
 	st->schema_version = STORE_SCHEMA_VERSION;
 	return STORE_OK;
 }

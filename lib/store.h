@@ -3,7 +3,8 @@
  *
  * One LMDB environment (a directory) holds named databases for users, plays,
  * tracks, artists, albums, playlists, top lists, gaps, the entity change log,
- * meta and the sign-in sessions.  Only store.c knows keys and value encodings; callers exchange
+ * meta and the sign-in sessions, and two the store derives from the plays
+ * (15-minute aggregates, an index of plays by track).  Only store.c knows keys and value encodings; callers exchange
  * the plain structs of schema.h.
  *
  * Transactions.  Every read or write happens inside a struct store_txn.
@@ -71,7 +72,8 @@ enum entity_kind {
 
 #define STORE_RDONLY	0x01	/* open read-only (the FastCGI reader) */
 
-#define STORE_SCHEMA_VERSION	2	/* 2: the agg database */
+/* 2: the agg database; 3: the trackplays index */
+#define STORE_SCHEMA_VERSION	3
 
 struct store;
 struct store_txn;
@@ -150,6 +152,21 @@ int	store_iter_plays(struct store_txn *, const char *user, int64_t from_ms,
 int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, uint64_t *n);
 
+/*
+ * The plays-by-track index.  store_put_play() and store_del_play() keep,
+ * in their own transaction, an index of each user's plays by track and
+ * time (purged with the user; built from the plays when a store of schema
+ * version 2 or older is first opened for writing), so the play of a track
+ * before a given moment is found with one seek, however long ago it was.
+ *
+ * store_prev_track_play: *played_at receives the time of user's newest
+ * play of track_id strictly before before_ms.  Returns STORE_OK,
+ * STORE_NOTFOUND when there is none (or the ids are ill-formed), or
+ * STORE_ERR.
+ */
+int	store_prev_track_play(struct store_txn *, const char *user,
+	    const char *track_id, int64_t before_ms, int64_t *played_at);
+
 /* ---- aggregates: plays and listening time per user and quarter hour ----
  * For every user and 15-minute UTC bucket [start, start + 15 min) that
  * holds plays, the store keeps a struct agg_bucket.  store_put_play() and
@@ -163,8 +180,8 @@ int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
  * its untimed plays leaves the bucket off by the difference (clamped at
  * zero; no writer deletes such plays today: see docs/INSIGHTS.md).  Plays
  * dated outside years 1..9999 are not aggregated.  Stores of schema
- * version 1 get their aggregates built from the plays when the collector
- * (a writable open) first opens them.
+ * version 1 get their aggregates built from the plays when a writable
+ * open (the collector, or a reader allowed to write) first opens them.
  */
 #define STORE_AGG_BUCKET_MS	(15 * 60 * 1000)
 
@@ -185,6 +202,15 @@ struct play_ref {
 int	store_scan_plays(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, enum store_dir dir,
 	    int (*fn)(const struct play_ref *, void *), void *arg);
+/*
+ * *version receives a number that changes whenever a play of user is put
+ * or deleted (in any transaction that commits; it starts at random, so a
+ * user purged and added again does not meet an old one): readers that
+ * keep something computed from a user's plays compare it.  STORE_NOTFOUND
+ * when no play of the user was ever stored.
+ */
+int	store_agg_version(struct store_txn *, const char *user,
+	    uint64_t *version);
 /* Buckets of user whose start lies in [from_ms, to_ms], in dir order. */
 int	store_iter_agg(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, enum store_dir dir,

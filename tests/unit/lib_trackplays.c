@@ -1,0 +1,546 @@
+/*
+ * lib_trackplays.c — unit tests of the store's plays-by-track index
+ * (store_prev_track_play and its bookkeeping in store_put_play /
+ * store_del_play / store_purge_user / the migration).
+ *
+ * The reference is a naive search: every play of a user read back with
+ * store_iter_plays(), keeping the newest play of the track before the
+ * moment asked.  The two are compared for every play's own time, one ms
+ * after it, and random moments (negative ones included), for users whose
+ * ids share prefixes ("bo", "bob", "bobby", so a prefix scan that
+ * overran one user would show), after random puts and deletes, after a
+ * transaction that aborts, after a purge, and after stores of schema
+ * versions 2 and 1 are migrated.
+ */
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <ftw.h>
+#include <lmdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+
+#define NTRACKS		9
+#define NQUERIES	400
+
+static const char *const users[] = { "bo", "bob", "bobby" };
+#define NUSERS		3
+
+struct fx {
+	char		 dir[64];
+	struct store	*st;
+};
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static int
+rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
+{
+	(void)sb;
+	(void)flag;
+	(void)f;
+	return remove(path);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *fx;
+
+	log_init("lib_trackplays_test", 0, 0);
+	if ((fx = calloc(1, sizeof(*fx))) == NULL)
+		return -1;
+	strlcpy(fx->dir, "/tmp/ln-tp-XXXXXX", sizeof(fx->dir));
+	if (mkdtemp(fx->dir) == NULL ||
+	    store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
+		free(fx);
+		return -1;
+	}
+	*state = fx;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *fx = *state;
+
+	store_close(fx->st);
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+static void
+track_id(int i, char out[ID_LEN + 1])
+{
+	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
+}
+
+/* ---- writing ------------------------------------------------------------- */
+
+struct work {
+	int		 ops;
+	int64_t		 base, span;	/* plays fall in [base, base + span) */
+	int		 fail;		/* return -1 at the end: abort */
+};
+
+static int
+random_work(struct store_txn *t, void *arg)
+{
+	struct work *w = arg;
+	struct play p;
+	int i, rc;
+
+	for (i = 0; i < w->ops; i++) {
+		const char *u = users[next_rand() % NUSERS];
+		int64_t at = w->base + (int64_t)(next_rand() %
+		    (uint64_t)w->span);
+
+		if (next_rand() % 5 == 0) {
+			rc = store_del_play(t, u, at);
+			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
+			continue;
+		}
+		memset(&p, 0, sizeof(p));
+		p.played_at = at;
+		track_id((int)(next_rand() % NTRACKS), p.track_id);
+		p.context_uri = "";
+		p.ms_played = -1;
+		rc = store_put_play(t, u, &p);
+		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
+	}
+	return w->fail ? -1 : 0;
+}
+
+/* ---- the naive reference ----------------------------------------------- */
+
+struct naive {
+	const char	*track;
+	int64_t		 before, found;
+	int		 any;
+	/* every play's time, to query at and around */
+	int64_t		 times[4096];
+	size_t		 n;
+};
+
+static int
+naive_cb(const struct play *p, void *arg)
+{
+	struct naive *nv = arg;
+
+	if (nv->n < sizeof(nv->times) / sizeof(nv->times[0]))
+		nv->times[nv->n++] = p->played_at;
+	if (p->played_at >= nv->before)
+		return 1;	/* ascending: nothing later counts */
+	if (strcmp(p->track_id, nv->track) == 0) {
+		nv->found = p->played_at;
+		nv->any = 1;
+	}
+	return 0;
+}
+
+/* Asserts that the index answers like the naive search for one query. */
+static void
+check_one(struct store_txn *t, const char *user, const char *track,
+    int64_t before)
+{
+	struct naive nv;
+	int64_t got = -1;
+	int rc;
+
+	memset(&nv, 0, sizeof(nv));
+	nv.track = track;
+	nv.before = before;
+	assert_int_equal(store_iter_plays(t, user, INT64_MIN, INT64_MAX,
+	    STORE_ASC, naive_cb, &nv), STORE_OK);
+	rc = store_prev_track_play(t, user, track, before, &got);
+	if (nv.any) {
+		assert_int_equal(rc, STORE_OK);
+		assert_int_equal(got, nv.found);
+	} else
+		assert_int_equal(rc, STORE_NOTFOUND);
+}
+
+struct span {
+	int64_t		 base, span;
+};
+
+/* Every user, every track: at each play, just after it, and at random. */
+static int
+check_all(struct store_txn *t, void *arg)
+{
+	static struct naive all;
+	struct span *s = arg;
+	char tr[ID_LEN + 1];
+	size_t u, i;
+	int k, q;
+
+	for (u = 0; u < NUSERS; u++) {
+		memset(&all, 0, sizeof(all));
+		all.track = "";
+		all.before = INT64_MAX;
+		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
+		    INT64_MAX, STORE_ASC, naive_cb, &all), STORE_OK);
+		for (k = 0; k < NTRACKS; k++) {
+			track_id(k, tr);
+			for (i = 0; i < all.n; i += 7) {
+				check_one(t, users[u], tr, all.times[i]);
+				check_one(t, users[u], tr, all.times[i] + 1);
+			}
+			for (q = 0; q < NQUERIES / NTRACKS; q++)
+				check_one(t, users[u], tr, s->base - s->span / 4 +
+				    (int64_t)(next_rand() %
+				    (uint64_t)(s->span + s->span / 2)));
+			check_one(t, users[u], tr, INT64_MAX);
+			check_one(t, users[u], tr, INT64_MIN);
+		}
+	}
+	return 0;
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+/*
+ * Proves the index answers like the naive search after random puts and
+ * deletes, with times on both sides of zero and the prefix-sharing users.
+ */
+static void
+test_random(void **state)
+{
+	struct fx *fx = *state;
+	struct work w = { 3000, INT64_C(-50000), INT64_C(400000), 0 };
+	struct span s = { w.base, w.span };
+
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+	w.base = INT64_C(1700000000000);
+	w.span = INT64_C(86400000) * 400;
+	s = (struct span){ w.base, w.span };
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+}
+
+struct known {
+	int64_t		 got;
+	int		 rc;
+	const char	*user;
+	const char	*track;
+	int64_t		 before;
+};
+
+static int
+ask(struct store_txn *t, void *arg)
+{
+	struct known *k = arg;
+
+	k->got = -1;
+	k->rc = store_prev_track_play(t, k->user, k->track, k->before,
+	    &k->got);
+	return 0;
+}
+
+static int
+put_one(struct store_txn *t, void *arg)
+{
+	struct play *p = arg;
+
+	return store_put_play(t, "bob", p) == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * Proves the exact answers on a known history: strictly before, the
+ * first play has none, another user's or track's plays never answer,
+ * ill-formed ids find nothing, and a deleted play leaves the index.
+ */
+static void
+test_known(void **state)
+{
+	struct fx *fx = *state;
+	char a[ID_LEN + 1], b[ID_LEN + 1];
+	struct known k;
+	struct play p;
+
+	track_id(1, a);
+	track_id(2, b);
+	memset(&p, 0, sizeof(p));
+	p.context_uri = "";
+	p.ms_played = -1;
+	for (p.played_at = 1000; p.played_at <= 5000; p.played_at += 1000) {
+		strlcpy(p.track_id, p.played_at == 3000 ? b : a,
+		    sizeof(p.track_id));
+		assert_int_equal(store_write(fx->st, put_one, &p), STORE_OK);
+	}
+	k = (struct known){ 0, 0, "bob", a, 5000 };
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_OK);
+	assert_int_equal(k.got, 4000);		/* 3000 was b */
+	k.before = 4000;
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.got, 2000);
+	k.before = 1000;
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_NOTFOUND);
+	k.track = b;
+	k.before = 3000;
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_NOTFOUND);
+	k.before = 3001;
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.got, 3000);
+	k.user = "bo";			/* a prefix of bob: nothing */
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_NOTFOUND);
+	k.user = "bobby";
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_NOTFOUND);
+	k.user = "bob";
+	k.track = "short";
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_NOTFOUND);
+	k.user = "";
+	k.track = a;
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.rc, STORE_NOTFOUND);
+}
+
+static int
+del_4000(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	return store_del_play(t, "bob", 4000) == STORE_OK ? 0 : -1;
+}
+
+/* Proves a deleted play leaves the index with it. */
+static void
+test_delete(void **state)
+{
+	struct fx *fx = *state;
+	char a[ID_LEN + 1];
+	struct known k;
+
+	test_known(state);
+	track_id(1, a);
+	assert_int_equal(store_write(fx->st, del_4000, NULL), STORE_OK);
+	k = (struct known){ 0, 0, "bob", a, 5000 };
+	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	assert_int_equal(k.got, 2000);
+}
+
+/* Proves an aborted transaction leaves no index entry behind. */
+static void
+test_abort(void **state)
+{
+	struct fx *fx = *state;
+	struct work w = { 800, 0, INT64_C(100000), 0 };
+	struct span s = { w.base, w.span };
+
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	w.fail = 1;
+	w.ops = 500;
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_ERR);
+	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+}
+
+struct purge {
+	const char	*user;
+	uint64_t	 n;
+	int		 rc;
+};
+
+static int
+purge_fn(struct store_txn *t, void *arg)
+{
+	struct purge *p = arg;
+
+	p->rc = store_purge_user(t, p->user, &p->n);
+	return p->rc == STORE_ERR ? -1 : 0;
+}
+
+static int
+count_plays(struct store_txn *t, void *arg)
+{
+	uint64_t *n = arg;
+
+	return store_count_plays(t, "bob", INT64_MIN, INT64_MAX, n) ==
+	    STORE_OK ? 0 : -1;
+}
+
+/*
+ * Proves a purge removes the user's index entries (and counts only the
+ * records the user had, not the index), and leaves the users whose ids
+ * share its prefix as they were.
+ */
+static void
+test_purge(void **state)
+{
+	struct fx *fx = *state;
+	struct work w = { 1500, 0, INT64_C(1000000), 0 };
+	struct span s = { w.base, w.span };
+	struct purge pu = { "bob", 0, 0 };
+	char a[ID_LEN + 1];
+	struct known k;
+	uint64_t plays = 0;
+	int i;
+
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, count_plays, &plays), STORE_OK);
+	assert_true(plays > 0);
+	assert_int_equal(store_write(fx->st, purge_fn, &pu), STORE_OK);
+	assert_int_equal(pu.rc, STORE_OK);
+	assert_int_equal(pu.n, plays);		/* plays; no user record */
+	for (i = 0; i < NTRACKS; i++) {
+		track_id(i, a);
+		k = (struct known){ 0, 0, "bob", a, INT64_MAX };
+		assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+		assert_int_equal(k.rc, STORE_NOTFOUND);
+	}
+	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+}
+
+/*
+ * Makes the store look like schema version ver: the trackplays database
+ * dropped (and for version 1 the aggregates too), the version written.
+ */
+static void
+make_old(const char *dir, int ver)
+{
+	unsigned char b[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+	MDB_val k = { 14, (void *)(uintptr_t)"schema_version" }, v;
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	b[8] = (unsigned char)ver;
+	v.mv_size = sizeof(b);
+	v.mv_data = b;
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "trackplays", 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	if (ver < 2) {
+		assert_int_equal(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	}
+	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static int
+agg_sum(const struct agg_bucket *b, void *arg)
+{
+	*(uint64_t *)arg += b->plays;
+	return 0;
+}
+
+struct sums {
+	uint64_t	 plays, agg;
+};
+
+static int
+sum_fn(struct store_txn *t, void *arg)
+{
+	struct sums *s = arg;
+	uint64_t n;
+	size_t u;
+
+	s->plays = s->agg = 0;
+	for (u = 0; u < NUSERS; u++) {
+		if (store_count_plays(t, users[u], INT64_MIN, INT64_MAX, &n) !=
+		    STORE_OK || store_iter_agg(t, users[u], INT64_MIN,
+		    INT64_MAX, STORE_ASC, agg_sum, &s->agg) != STORE_OK)
+			return -1;
+		s->plays += n;
+	}
+	return 0;
+}
+
+/*
+ * Proves a store of schema version ver is refused read-only and
+ * migrated by a writable open: the index answers like the naive search,
+ * the aggregates count every play, the version is recorded, and a
+ * reader opens it afterwards.
+ */
+static void
+migrate_from(struct fx *fx, int ver)
+{
+	struct work w = { 2000, INT64_C(1600000000000), INT64_C(5000000000),
+	    0 };
+	struct span s = { w.base, w.span };
+	struct store_info info;
+	struct store *ro;
+	struct sums sums;
+
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	store_close(fx->st);
+	fx->st = NULL;
+	make_old(fx->dir, ver);
+	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0),
+	    STORE_ERR);
+	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+	assert_int_equal(store_get_info(fx->st, &info), STORE_OK);
+	assert_int_equal(info.schema_version, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+	assert_int_equal(store_read(fx->st, sum_fn, &sums), STORE_OK);
+	assert_true(sums.plays > 0);
+	assert_int_equal(sums.agg, sums.plays);
+	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0), STORE_OK);
+	store_close(ro);
+	/* A second writable open finds nothing to do. */
+	store_close(fx->st);
+	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+}
+
+static void
+test_migrate_v2(void **state)
+{
+	migrate_from(*state, 2);
+}
+
+static void
+test_migrate_v1(void **state)
+{
+	migrate_from(*state, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_known, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
