@@ -206,6 +206,13 @@ spot_write_meta(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+static int
+spot_write_quota(struct store_txn *txn, void *arg)
+{
+	return store_put_meta_i64(txn, SPOT_META_QUOTA, *(int64_t *)arg) ==
+	    STORE_OK ? 0 : -1;
+}
+
 struct spot *
 spot_new(const struct config *cfg, struct store *st, char *err, size_t errsz)
 {
@@ -475,7 +482,7 @@ spot_dispatch(struct spot *sp)
 	for (req = sp->queue; req != NULL; req = next) {
 		next = req->next;
 		nb = sp->not_before[req->svc];
-		if (req->svc == SPOT_SVC_API && sp->quota_until > nb)
+		if (sp->quota_until > nb)
 			nb = sp->quota_until;
 		if (req->ready_at > nb)
 			nb = req->ready_at;
@@ -516,28 +523,37 @@ spot_dispatch(struct spot *sp)
 	return wait;
 }
 
-/* Sets the not-before time of svc (and the quota pause) and persists it. */
+/*
+ * Sets the not-before time after a Retry-After from svc (and the quota
+ * pause) and persists it.  Spotify counts the app as one client, so the
+ * pause holds for both services: a 429 from the token endpoint also stops
+ * Web API requests, and the other way round.
+ */
 static void
 spot_pause(struct spot *sp, enum spot_svc svc, int64_t until, int quota)
 {
 	struct spot_meta_put m;
+	int i, later = 0;
 
-	if (until <= sp->not_before[svc] && !quota)
+	for (i = 0; i < SPOT_SVC__MAX; i++)
+		if (until > sp->not_before[i]) {
+			sp->not_before[i] = until;
+			later = 1;
+		}
+	if (!later && !quota)
 		return;
-	if (until > sp->not_before[svc])
-		sp->not_before[svc] = until;
 	memset(&m, 0, sizeof(m));
-	m.name = spot_svcs[svc].meta;
-	m.v = sp->not_before[svc];
-	if (quota) {
+	m.name = spot_svcs[SPOT_SVC_API].meta;
+	m.v = sp->not_before[SPOT_SVC_API];
+	m.name2 = spot_svcs[SPOT_SVC_ACCOUNTS].meta;
+	m.v2 = sp->not_before[SPOT_SVC_ACCOUNTS];
+	if (quota)
 		sp->quota_until = until;
-		m.name2 = SPOT_META_QUOTA;
-		m.v2 = until;
-	}
-	if (sp->st != NULL && store_write(sp->st, spot_write_meta, &m) !=
-	    STORE_OK)
-		log_warnx("cannot persist the %s pause; it holds in memory",
-		    spot_svcs[svc].name);
+	if (sp->st != NULL && (store_write(sp->st, spot_write_meta, &m) !=
+	    STORE_OK || (quota && store_write(sp->st, spot_write_quota,
+	    &sp->quota_until) != STORE_OK)))
+		log_warnx("cannot persist the pause after %s's answer; it holds "
+		    "in memory", spot_svcs[svc].name);
 }
 
 /* Queues req again after a transient failure, or fails it for good. */

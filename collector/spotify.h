@@ -6,10 +6,11 @@
  * engine owns the rules that protect the app's standing with Spotify:
  *  - the app-wide token bucket (rate_limit requests per 30 s window, both
  *    services together);
- *  - per service, a "not before" time set by 429 (Retry-After, seconds or
- *    HTTP date, clamped to retry_after_max) or by QUOTA_EXCEEDED
- *    (quota_pause), persisted in the store's meta so a restart honours
- *    it; nothing is sent to that service before it passes;
+ *  - a "not before" time set by 429 or 503 (Retry-After, seconds or HTTP
+ *    date, clamped to retry_after_max) or by QUOTA_EXCEEDED (the longer of
+ *    quota_pause and Retry-After), persisted in the store's meta so a
+ *    restart honours it; Spotify sees the app as one client, so nothing
+ *    is sent to either service before it passes;
  *  - in flight per service: one request while the server speaks HTTP/1.1
  *    (more would only open more connections; the bucket, not latency,
  *    bounds throughput), up to max_concurrency streams once a response
@@ -24,6 +25,7 @@
  * Meta keys written (Unix milliseconds; 0 or absent = none):
  *   ratelimit.not_before.api       no Web API request before this time
  *   ratelimit.not_before.accounts  no accounts request before this time
+ *                                  (today both hold the same value)
  *   ratelimit.quota_until          QUOTA_EXCEEDED pause ends (status shows it)
  *
  * Ownership: a struct spot_req belongs to the caller, who keeps it alive
