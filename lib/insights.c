@@ -47,6 +47,8 @@
 /* Plays outside years 1..9999 are ignored (they cannot be dated). */
 #define T_MIN		INT64_C(-62135596800000)
 #define T_MAX		INT64_C(253402300799999)
+/* A scan longer than this builds the user's journal in the cache. */
+#define JOURNAL_SPAN	(90 * DAY_MS)
 
 /* ---- small helpers --------------------------------------------------------- */
 
@@ -399,12 +401,44 @@ tracktab_free(struct tracktab *tt)
 	memset(tt, 0, sizeof(*tt));
 }
 
+/*
+ * A user's journal as compact arrays, in time order: the long scans walk
+ * these instead of the store while the user's journal version (store.h,
+ * store_agg_version) is the one they were read at.  Track indices are
+ * those of the cache's tracktab, so emptying it empties these too.
+ */
+struct journal {
+	char		 user[USER_ID_MAX + 1];	/* "" = a free slot */
+	uint64_t	 version;
+	int		 has_version;	/* store_agg_version() found one */
+	int		 ready;		/* built at that version */
+	int		 too_long;	/* over the cache at that version */
+	int64_t		*at;
+	uint32_t	*track;
+	int32_t		*ms;
+	size_t		 n, cap;
+	uint64_t	 used;		/* LRU clock */
+};
+
 struct insights_cache {
 	struct tracktab	 t;
 	uint64_t	 seq;		/* the change log number t is valid at */
 	int		 primed;
 	uint64_t	 loads, resets;
+	struct journal	 jr[INSIGHTS_CACHE_USERS];
+	size_t		 plays;		/* in all journals */
+	uint64_t	 clock, builds;
 };
+
+static void
+journal_free(struct insights_cache *ic, struct journal *jr)
+{
+	ic->plays -= jr->n;
+	free(jr->at);
+	free(jr->track);
+	free(jr->ms);
+	memset(jr, 0, sizeof(*jr));
+}
 
 struct insights_cache *
 insights_cache_new(void)
@@ -419,19 +453,24 @@ insights_cache_new(void)
 void
 insights_cache_free(struct insights_cache *ic)
 {
+	size_t i;
+
 	if (ic == NULL)
 		return;
+	for (i = 0; i < INSIGHTS_CACHE_USERS; i++)
+		journal_free(ic, &ic->jr[i]);
 	tracktab_free(&ic->t);
 	free(ic);
 }
 
 void
 insights_cache_stats(const struct insights_cache *ic, uint64_t *tracks,
-    uint64_t *loads, uint64_t *resets)
+    uint64_t *loads, uint64_t *resets, uint64_t *builds)
 {
 	*tracks = ic->t.tracks.n;
 	*loads = ic->loads;
 	*resets = ic->resets;
+	*builds = ic->builds;
 }
 
 static int
@@ -458,6 +497,7 @@ static int
 cache_sync(struct insights_cache *ic, struct store_txn *txn)
 {
 	uint64_t seq, oldest;
+	size_t i;
 
 	if (store_change_seq(txn, &seq, &oldest) != STORE_OK)
 		return -1;
@@ -468,6 +508,8 @@ cache_sync(struct insights_cache *ic, struct store_txn *txn)
 	    ic->t.n_art > 4 * ic->t.tracks.n + 4096) {
 		if (ic->primed)
 			ic->resets++;
+		for (i = 0; i < INSIGHTS_CACHE_USERS; i++)
+			journal_free(ic, &ic->jr[i]);
 		tracktab_free(&ic->t);
 	} else if (store_iter_changes(txn, ic->seq, cache_change_cb, ic) !=
 	    STORE_OK)
@@ -489,6 +531,7 @@ struct ictx {
 	const struct insights_query	*q;
 	struct tracktab	*tt;		/* own, or the cache's */
 	struct tracktab	 own;
+	struct journal	*jr;		/* the user's, in the cache, or NULL */
 	/* the zone: offset over [span_lo, span_hi), all ms */
 	int64_t		 span_lo, span_hi, off_ms;
 	/* the current scan */
@@ -496,6 +539,48 @@ struct ictx {
 	void		*arg;
 	int		 failed;
 };
+
+/*
+ * Points c->jr at the cache's journal of the user, marked ready when it
+ * was built at the user's current version; takes a free or the least
+ * recently used slot for a user not there.
+ */
+static int
+journal_find(struct ictx *c)
+{
+	struct insights_cache *ic = c->q->cache;
+	struct journal *jr = NULL, *j;
+	uint64_t version;
+	size_t i;
+	int rc;
+
+	if ((rc = store_agg_version(c->txn, c->q->user, &version)) ==
+	    STORE_ERR)
+		return -1;
+	if (strlen(c->q->user) > USER_ID_MAX)
+		return 0;
+	for (i = 0; i < INSIGHTS_CACHE_USERS; i++) {
+		j = &ic->jr[i];
+		if (strcmp(j->user, c->q->user) == 0) {
+			jr = j;
+			break;
+		}
+		/* Else a free slot, else the least recently used. */
+		if (jr == NULL || (jr->user[0] != '\0' &&
+		    (j->user[0] == '\0' || j->used < jr->used)))
+			jr = j;
+	}
+	if (strcmp(jr->user, c->q->user) != 0 || jr->has_version !=
+	    (rc == STORE_OK) || jr->version != version) {
+		journal_free(ic, jr);
+		(void)strlcpy(jr->user, c->q->user, sizeof(jr->user));
+		jr->has_version = rc == STORE_OK;
+		jr->version = version;
+	}
+	jr->used = ++ic->clock;
+	c->jr = jr->too_long ? NULL : jr;
+	return 0;
+}
 
 static int
 ictx_init(struct ictx *c, struct store_txn *txn,
@@ -508,7 +593,8 @@ ictx_init(struct ictx *c, struct store_txn *txn,
 	c->span_hi = 0;		/* empty: the first conversion loads it */
 	c->tt = &c->own;
 	if (q->cache != NULL) {
-		if (cache_sync(q->cache, txn) == -1)
+		if (cache_sync(q->cache, txn) == -1 ||
+		    journal_find(c) == -1)
 			return -1;
 		c->tt = &q->cache->t;
 	}
@@ -636,7 +722,118 @@ ictx_scan_cb(const struct play_ref *p, void *arg)
 	return c->step(c, p, idx);
 }
 
-/* Calls step for every play of the user in [from, to), in time order. */
+/* A journal build's step: the play appended to the arrays. */
+static int
+journal_step(struct ictx *c, const struct play_ref *p, uint32_t track)
+{
+	struct journal *jr = c->jr;
+	struct insights_cache *ic = c->q->cache;
+	size_t cap;
+
+	if (ic->plays >= INSIGHTS_CACHE_PLAYS)
+		return 1;		/* too long: given up, see below */
+	if (jr->n == jr->cap) {
+		cap = jr->cap;
+		if (ins_grow_slow(&jr->at, &cap, jr->n + 1,
+		    sizeof(*jr->at)) == -1)
+			return -1;
+		cap = jr->cap;
+		if (ins_grow_slow(&jr->track, &cap, jr->n + 1,
+		    sizeof(*jr->track)) == -1)
+			return -1;
+		cap = jr->cap;
+		if (ins_grow_slow(&jr->ms, &cap, jr->n + 1,
+		    sizeof(*jr->ms)) == -1)
+			return -1;
+		jr->cap = cap;
+	}
+	jr->at[jr->n] = p->played_at;
+	jr->track[jr->n] = track;
+	jr->ms[jr->n] = p->ms_played;
+	jr->n++;
+	ic->plays++;
+	return 0;
+}
+
+/*
+ * Reads the user's whole journal into c->jr.  Other users' journals make
+ * room (least recently used first); one longer than the cache holds is
+ * not kept, and the scans read the store.  Returns 0 or -1.
+ */
+static int
+journal_build(struct ictx *c)
+{
+	struct insights_cache *ic = c->q->cache;
+	struct journal *jr = c->jr, *old;
+	size_t i;
+	int rc;
+
+	for (;;) {
+		old = NULL;
+		for (i = 0; i < INSIGHTS_CACHE_USERS; i++)
+			if (&ic->jr[i] != jr && ic->jr[i].n > 0 &&
+			    (old == NULL || ic->jr[i].used < old->used))
+				old = &ic->jr[i];
+		if (old == NULL || ic->plays < INSIGHTS_CACHE_PLAYS / 2)
+			break;
+		journal_free(ic, old);
+	}
+	ic->plays -= jr->n;
+	jr->n = 0;
+	c->step = journal_step;
+	c->arg = NULL;
+	rc = store_scan_plays(c->txn, c->q->user, T_MIN, T_MAX, STORE_ASC,
+	    ictx_scan_cb, c);
+	if (rc != STORE_OK || c->failed)
+		return -1;
+	ic->builds++;
+	if (ic->plays >= INSIGHTS_CACHE_PLAYS) {
+		ic->plays -= jr->n;
+		jr->n = 0;
+		jr->too_long = 1;	/* not tried again at this version */
+		c->jr = NULL;
+		return 0;
+	}
+	jr->ready = 1;
+	return 0;
+}
+
+/* The journal's plays in [from, to), each handed to c->step. */
+static int
+journal_walk(struct ictx *c, int64_t from, int64_t to)
+{
+	const struct journal *jr = c->jr;
+	struct play_ref r;
+	size_t lo = 0, hi = jr->n, m;
+	uint32_t idx;
+	int rc;
+
+	while (lo < hi) {		/* the first play at or after from */
+		m = lo + (hi - lo) / 2;
+		if (jr->at[m] < from)
+			lo = m + 1;
+		else
+			hi = m;
+	}
+	for (; lo < jr->n && jr->at[lo] < to; lo++) {
+		idx = jr->track[lo];
+		/* A track the change log said changed is read again. */
+		if (!c->tt->ti[idx].loaded && ictx_load(c, idx) == -1)
+			return -1;
+		r.played_at = jr->at[lo];
+		r.track_id = c->tt->tracks.id[idx];
+		r.ms_played = jr->ms[lo];
+		if ((rc = c->step(c, &r, idx)) != 0)
+			return rc == 1 ? 0 : -1;
+	}
+	return 0;
+}
+
+/*
+ * Calls step for every play of the user in [from, to), in time order:
+ * from the cached journal when there is one (built here for a scan of
+ * more than JOURNAL_SPAN), else from the store.
+ */
 static int
 ictx_scan(struct ictx *c, int64_t from, int64_t to, step_fn step, void *arg)
 {
@@ -644,8 +841,14 @@ ictx_scan(struct ictx *c, int64_t from, int64_t to, step_fn step, void *arg)
 
 	if (from >= to)
 		return 0;
+	if (c->jr != NULL && !c->jr->ready &&
+	    (to - from > JOURNAL_SPAN || from <= T_MIN) &&
+	    journal_build(c) == -1)
+		return -1;
 	c->step = step;
 	c->arg = arg;
+	if (c->jr != NULL && c->jr->ready)
+		return journal_walk(c, from, to);
 	rc = store_scan_plays(c->txn, c->q->user, from, to - 1, STORE_ASC,
 	    ictx_scan_cb, c);
 	return rc == STORE_OK && !c->failed ? 0 : -1;

@@ -50,6 +50,8 @@ struct insights_cache;
 #define INSIGHTS_OTD_TRACKS	10	/* tracks shown per earlier year */
 #define INSIGHTS_LOCAL_LEN	32	/* "YYYY-MM-DDTHH:MM:SS+HH:MM" + NUL */
 #define INSIGHTS_CACHE_TRACKS	2000000	/* a cache this big starts over */
+#define INSIGHTS_CACHE_USERS	8	/* journals kept */
+#define INSIGHTS_CACHE_PLAYS	2000000	/* plays kept in them (16 B each) */
 
 /* What to compute.  insights_query_init() fills the defaults. */
 struct insights_query {
@@ -73,20 +75,27 @@ void	insights_query_init(struct insights_query *q, const char *user,
 	    const struct tz *tz);
 
 /*
- * A cache of what the insights need from track records (duration, album,
- * artists), kept by a long-lived process between requests so that a
- * journal's tracks are read from the store once rather than per request.
- * It is checked against the store's entity change log at the start of
- * every insight (a track changed since is read again; a log that no
- * longer reaches back empties it), so it never serves a stale record.
- * One cache serves one store (the one it is used with first) and one
- * thread.  insights_cache_new() returns NULL when memory ran out.
+ * A cache kept by a long-lived process between requests: what the
+ * insights need from track records (duration, album, artists), read once
+ * rather than per request, and the journals of the users asked about
+ * most recently (time, track, ms_played of every play: 16 bytes a play,
+ * INSIGHTS_CACHE_PLAYS in all), so that a long scan walks an array
+ * instead of the store.  It never serves anything stale: at the start of
+ * every insight the entity change log is read (a track changed since is
+ * read again; a log that no longer reaches back empties the cache) and
+ * the user's journal version (store_agg_version: a journal is read again
+ * after any play of the user was put or deleted).  One cache serves one
+ * store (the one it is used with first) and one thread.
+ * insights_cache_new() returns NULL when memory ran out.
  */
 struct insights_cache *insights_cache_new(void);
 void	insights_cache_free(struct insights_cache *);
-/* Tracks held, track records read, and times emptied since created. */
+/*
+ * Tracks held, track records read, times emptied, and journals read
+ * since it was created.
+ */
 void	insights_cache_stats(const struct insights_cache *, uint64_t *tracks,
-	    uint64_t *loads, uint64_t *resets);
+	    uint64_t *loads, uint64_t *resets, uint64_t *builds);
 
 /*
  * Local days for the API's date parameters: the day (days since

@@ -19,9 +19,12 @@
  * Then every insight of insights_kinds[] runs RUNS times (100) over two
  * ranges, all time and the last year, in ZONE (Europe/Berlin), each run
  * exactly as the API would: begin (renew) a read transaction, compute,
- * render the JSON into a buffer, free, end; once without a track cache
- * (every run reads its tracks' records: the cost of a first request) and
- * once with the process's insights_cache (the first run fills it).
+ * render the JSON into a buffer, free, end; once without a cache (every
+ * run reads its tracks' records and the plays from the store: the cost
+ * of a process's first request), once with the process's insights_cache
+ * (the first run fills it: tracks and the user's journal), and once with
+ * the cache but a write of the user's plays committed before every run
+ * (as a poll does every 20 minutes: the journal is read again).
  * Printed per insight, range and cache: p50, p99 and max of the wall
  * time in ms, p50 and p99 of the CPU time the process spent (which other
  * load on a shared machine inflates less), and the size of the JSON, as
@@ -374,6 +377,27 @@ generate(struct store *st, int64_t plays, int years)
 
 /* ---- measuring ------------------------------------------------------------------ */
 
+/*
+ * What a poll does to the user's journal, without changing it: a play
+ * put and deleted again (its version changes, the plays do not).
+ */
+static int
+poll_write(struct store_txn *txn, void *arg)
+{
+	struct play p;
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	p.played_at = END_MS + 1;
+	mkid(p.track_id, 'T', 1);
+	p.context_uri = "";
+	p.ms_played = -1;
+	if (store_put_play(txn, USER, &p) != STORE_OK ||
+	    store_del_play(txn, USER, p.played_at) != STORE_OK)
+		return -1;
+	return 0;
+}
+
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -430,7 +454,7 @@ main(int argc, char *argv[])
 	int64_t plays = 200000, have;
 	int years = 10, runs = 100, ch, k, i, range, series, cached;
 	struct insights_cache *cache;
-	uint64_t ct, cl, cr;
+	uint64_t ct, cl, cr, cb;
 	size_t bytes;
 	char label[32];
 
@@ -503,9 +527,9 @@ main(int argc, char *argv[])
 	printf("| insight | range | track cache | p50 ms | p99 ms | max ms | "
 	    "CPU p50 ms | CPU p99 ms | JSON bytes |\n");
 	printf("|---|---|---|---|---|---|---|---|---|\n");
-	for (series = 0; series < 4; series++) {
-		range = series / 2;
-		cached = series % 2;
+	for (series = 0; series < 6; series++) {
+		range = series / 3;
+		cached = series % 3;
 		for (k = 0; k < INSIGHTS__MAX; k++) {
 			if (only != NULL && strcmp(only,
 			    insights_kinds[k].name) != 0)
@@ -518,6 +542,9 @@ main(int argc, char *argv[])
 				q.to_ms = END_MS;
 				q.day = (int32_t)(END_MS / DAY_MS) - 90;
 				q.cache = cached ? cache : NULL;
+				if (cached == 2 && store_write(st, poll_write,
+				    NULL) != STORE_OK)
+					errx(1, "cannot write");
 				buf_reset(&b);
 				c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 				t0 = clock_ms(CLOCK_MONOTONIC);
@@ -539,15 +566,17 @@ main(int argc, char *argv[])
 			    "%.2f | %zu |\n",
 			    insights_kinds[k].name,
 			    range == 0 ? label : "last year",
-			    cached ? "yes" : "no",
+			    cached == 0 ? "no" : cached == 1 ? "yes" :
+			    "yes, after a write",
 			    t[runs / 2], t[P99(runs)], t[runs - 1],
 			    cpu[runs / 2], cpu[P99(runs)], bytes);
 		}
 	}
-	insights_cache_stats(cache, &ct, &cl, &cr);
-	printf("track cache: %llu tracks, %llu records read, %llu resets\n",
-	    (unsigned long long)ct, (unsigned long long)cl,
-	    (unsigned long long)cr);
+	insights_cache_stats(cache, &ct, &cl, &cr, &cb);
+	printf("track cache: %llu tracks, %llu records read, %llu resets, "
+	    "%llu journals read\n", (unsigned long long)ct,
+	    (unsigned long long)cl, (unsigned long long)cr,
+	    (unsigned long long)cb);
 	insights_cache_free(cache);
 	buf_free(&b);
 	free(t);

@@ -597,6 +597,105 @@ test_duration_changed(void **state)
 	assert_int_equal(bs.n, 0);
 }
 
+struct ver {
+	const char	*user;
+	uint64_t	 v;
+	int		 rc;
+};
+
+static int
+ver_read(struct store_txn *t, void *arg)
+{
+	struct ver *v = arg;
+
+	v->rc = store_agg_version(t, v->user, &v->v);
+	return 0;
+}
+
+static uint64_t
+version_of(struct fx *fx, const char *user, int want_rc)
+{
+	struct ver v = { user, 0, 0 };
+
+	assert_int_equal(store_read(fx->st, ver_read, &v), STORE_OK);
+	assert_int_equal(v.rc, want_rc);
+	return v.v;
+}
+
+struct vop {
+	int64_t		 at;
+	int		 del, fail;
+};
+
+static int
+vop_body(struct store_txn *t, void *arg)
+{
+	struct vop *o = arg;
+	struct play p;
+	int rc;
+
+	memset(&p, 0, sizeof(p));
+	p.played_at = o->at;
+	track_id(1, p.track_id);
+	p.context_uri = "";
+	p.ms_played = 1000;
+	rc = o->del ? store_del_play(t, "bob", o->at) :
+	    store_put_play(t, "bob", &p);
+	if (rc == STORE_ERR)
+		return -1;
+	return o->fail ? -1 : 0;
+}
+
+/*
+ * Proves the journal version changes with every put and delete that
+ * commits, and with nothing else; a purge forgets it and a new journal
+ * starts elsewhere.
+ */
+static void
+test_version(void **state)
+{
+	struct fx *fx = *state;
+	struct vop o = { 5 * B, 0, 0 };
+	uint64_t v0, v1, v2;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	(void)version_of(fx, "bob", STORE_NOTFOUND);
+	(void)version_of(fx, "", STORE_NOTFOUND);
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	v0 = version_of(fx, "bob", STORE_OK);
+	(void)version_of(fx, "bo", STORE_NOTFOUND);	/* a prefix of bob */
+	/* The same play again: STORE_EXISTS, nothing written. */
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_true(version_of(fx, "bob", STORE_OK) == v0);
+	o.at++;
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	v1 = version_of(fx, "bob", STORE_OK);
+	assert_true(v1 != v0);
+	/* An aborted put changes nothing. */
+	o.at++;
+	o.fail = 1;
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_ERR);
+	assert_true(version_of(fx, "bob", STORE_OK) == v1);
+	o.fail = 0;
+	o.del = 1;
+	o.at--;
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	v2 = version_of(fx, "bob", STORE_OK);
+	assert_true(v2 != v1 && v2 != v0);
+	/* A delete of nothing changes nothing. */
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_true(version_of(fx, "bob", STORE_OK) == v2);
+	/* Purged: gone; put again: not where it was. */
+	assert_int_equal(store_write(fx->st, purge_bob, &v0), STORE_OK);
+	(void)version_of(fx, "bob", STORE_NOTFOUND);
+	o.del = 0;
+	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	v0 = version_of(fx, "bob", STORE_OK);
+	assert_true(v0 != v2 && v0 != v2 + 1);
+	/* And the version record is no bucket. */
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
 /* Makes the store look like schema version 1: no agg database. */
 static void
 make_v1(const char *dir)
@@ -719,6 +818,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_duration_changed, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
 	};
 

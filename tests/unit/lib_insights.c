@@ -931,6 +931,49 @@ render(enum insights_kind k, const struct insights_query *q)
 	return b.data;
 }
 
+/* Every kind and three ranges: the same with the cache as without. */
+static void
+check_cached_equal(struct insights_cache *ic)
+{
+	static const int64_t ranges[3][2] = {
+		{ 0, INT64_MAX },
+		{ RET_BACK - 30 * DAY, RET_BACK + 200 * DAY },
+		{ RET_BACK - 2 * DAY, RET_BACK + 2 * DAY },
+	};
+	struct insights_query q;
+	char *a, *c;
+	int k, r;
+
+	for (r = 0; r < 3; r++)
+		for (k = 0; k < INSIGHTS__MAX; k++) {
+			query(&q, USER, berlin);
+			q.day = civil(2020, 4, 11);
+			q.from_ms = ranges[r][0];
+			q.to_ms = ranges[r][1];
+			a = render((enum insights_kind)k, &q);
+			q.cache = ic;
+			c = render((enum insights_kind)k, &q);
+			assert_string_equal(a, c);
+			free(a);
+			free(c);
+		}
+}
+
+struct one_op {
+	int64_t		 at;
+	int		 del;
+};
+
+static int
+one_play(struct store_txn *t, void *arg)
+{
+	struct one_op *o = arg;
+
+	if (o->del)
+		return store_del_play(t, USER, o->at) == STORE_OK ? 0 : -1;
+	return put_play(t, USER, o->at, T_RET, 5000);
+}
+
 static int
 set_duration(struct store_txn *t, void *arg)
 {
@@ -947,7 +990,9 @@ test_cache(void **state)
 	struct insights_cache *ic;
 	struct insights_query q;
 	struct insights_binges b;
-	uint64_t tracks, loads, resets, loads1;
+	uint64_t tracks, loads, resets, loads1, builds, builds1;
+	struct one_op one;
+	struct insights_top top;
 	uint32_t dur;
 	char *a, *c;
 	int k;
@@ -967,7 +1012,7 @@ test_cache(void **state)
 		free(a);
 		free(c);
 	}
-	insights_cache_stats(ic, &tracks, &loads, &resets);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
 	assert_int_equal(tracks, NBG + 6);
 	assert_int_equal(loads, NBG + 6);	/* each read once */
 	assert_int_equal(resets, 0);
@@ -981,10 +1026,37 @@ test_cache(void **state)
 	rd_end();
 	assert_int_equal(b.v[0].time.ms, 73 * 240000);
 	insights_free_binges(&b);
-	insights_cache_stats(ic, &tracks, &loads, &resets);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
 	assert_int_equal(loads, loads1 + 1);	/* only that track again */
 	dur = 180000;
 	assert_int_equal(store_write(st, set_duration, &dur), STORE_OK);
+
+	/*
+	 * The journal: read once for all the long scans above, again after
+	 * a play of the user is put (it shows), and after it is deleted.
+	 */
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(builds, 1);	/* a track's change is no play's */
+	check_cached_equal(ic);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds1);
+	assert_int_equal(builds1, builds);
+	one.at = RET_BACK + 12 * 60 * MIN;
+	one.del = 0;
+	assert_int_equal(store_write(st, one_play, &one), STORE_OK);
+	check_cached_equal(ic);
+	query(&q, USER, berlin);
+	q.cache = ic;
+	q.from_ms = one.at;
+	q.to_ms = one.at + 1;
+	assert_int_equal(insights_get_top(rd(), &q, &top), 0);
+	rd_end();
+	assert_int_equal(top.plays, 1);
+	insights_free_top(&top);
+	one.del = 1;
+	assert_int_equal(store_write(st, one_play, &one), STORE_OK);
+	check_cached_equal(ic);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(builds, builds1 + 2);
 	insights_cache_free(ic);
 }
 
