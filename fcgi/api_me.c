@@ -2,8 +2,9 @@
  * api_me.c — the signed-in user's own account: GET /api/v0/me and
  * PUT /api/v0/settings.
  *
- * Both answer only to a valid session (401 otherwise) and write the same
- * document: the profile as /users shows it, the private settings
+ * Without a valid session /me answers {"signed_in":false} (a 200: asking
+ * who is signed in is not an error, and pages ask it on every load) and
+ * /settings 401.  With one, both write the same document: the profile as /users shows it, the private settings
  * (visibility, time zone, Discover Weekly playlist, archived playlists),
  * the authorization (when it was given, when Spotify's six months end,
  * and whether to warn), and the session's end.  Tokens never appear.
@@ -132,6 +133,21 @@ me_session_end(struct ctx *c)
 	return end;
 }
 
+/* The answer of /me to nobody. */
+static int
+me_nobody(struct resp *r)
+{
+	struct json j;
+
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_bool(&j, "signed_in", 0);
+	json_obj_close(&j);
+	if (json_finish(&j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
+}
+
 int
 api_me(struct ctx *c, struct resp *r)
 {
@@ -139,10 +155,10 @@ api_me(struct ctx *c, struct resp *r)
 	int rc;
 
 	if ((who = session_viewer(c)) == NULL)
-		return http_error(r, 401, "not signed in");
+		return me_nobody(r);
 	rc = store_get_user(c->app->txn, who, &c->user);
 	if (rc == STORE_NOTFOUND)
-		return http_error(r, 401, "not signed in");
+		return me_nobody(r);
 	if (rc != STORE_OK)
 		return http_error(r, 500, "the user could not be read");
 	return me_write(r, &c->user, me_session_end(c));

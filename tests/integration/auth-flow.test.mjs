@@ -86,7 +86,8 @@ test('sign-in creates a private journal with its last 50 plays', async () => {
 	const anon = ctx.client();
 	assert.equal((await anon.get(`${ctx.api}/plays/user1`)).status, 404);
 	assert.deepEqual((await anon.get(`${ctx.api}/users`)).json.users, []);
-	assert.equal((await anon.get(`${ctx.api}/me`)).status, 401);
+	assert.deepEqual((await anon.get(`${ctx.api}/me`)).json,
+	    { signed_in: false });
 });
 
 test('user B cannot read A\'s private journal through any endpoint',
@@ -132,7 +133,7 @@ test('settings: same origin only, validated, and public means public',
 	    'no Origin and no X-Requested-With');
 	assert.equal((await alice.request('POST', `${ctx.api}/auth/logout`,
 	    { headers: { origin: 'http://evil.example' } })).status, 403);
-	assert.equal((await alice.get(`${ctx.api}/me`)).status, 200,
+	assert.equal((await alice.get(`${ctx.api}/me`)).json.signed_in, true,
 	    'a cross-site logout did not sign out');
 	assert.equal((await ctx.client().get(`${ctx.api}/plays/user1`)).status,
 	    404);
@@ -235,7 +236,7 @@ test('forged, expired and signed-out sessions read nothing', async () => {
 		assert.equal((await ctx.client().get(`${ctx.api}/plays/user2`,
 		    { headers: h })).status, 404, f);
 		assert.equal((await ctx.client().get(`${ctx.api}/me`,
-		    { headers: h })).status, 401, f);
+		    { headers: h })).json.signed_in, false, f);
 	}
 
 	// Expire Bob's session in the store (the record's own end passes).
@@ -259,7 +260,7 @@ test('forged, expired and signed-out sessions read nothing', async () => {
 	const load = spawnSync('mdb_load', ['-s', 'sessions', ctx.db],
 	    { input: lines.join('\n'), encoding: 'utf8' });
 	assert.equal(load.status, 0, load.stderr);
-	assert.equal((await bob.get(`${ctx.api}/me`)).status, 401);
+	assert.equal((await bob.get(`${ctx.api}/me`)).json.signed_in, false);
 	assert.equal((await bob.get(`${ctx.api}/plays/user2`)).status, 404);
 
 	// Signing out ends the session for good, even for a copied cookie.
@@ -271,7 +272,7 @@ test('forged, expired and signed-out sessions read nothing', async () => {
 	assert.equal(sessionOf(alice), undefined);
 	const h = { cookie: `ln_session=${copy}` };
 	assert.equal((await ctx.client().get(`${ctx.api}/me`, { headers: h }))
-	    .status, 401);
+	    .json.signed_in, false);
 	assert.equal((await ctx.client().get(`${ctx.api}/plays/user1`,
 	    { headers: h })).status, 404);
 	// Signing in again (same Spotify user) finds the same journal.

@@ -19,7 +19,7 @@
  *  - through route_handle(): a private journal answers 404 to nobody, to
  *    another user's session, to a forged token, to an expired session and
  *    to a session older than session_ttl, and 200 to its owner's; /me
- *    answers 401 without a session; PUT /settings is refused cross-site
+ *    names the session's user, and nobody for those; PUT /settings is refused cross-site
  *    (before its body is read) and without a session, and changes only
  *    the session owner's journal.
  */
@@ -356,9 +356,13 @@ teardown(void **state)
 	return 0;
 }
 
-/* GETs path with the session value (NULL: none); returns the status. */
+/*
+ * GETs path with the session value (NULL: none); returns the status.
+ * With body, a copy of the body goes there (bodysz bytes).
+ */
 static int
-get(struct fx *fx, const char *path, const char *value)
+get_body(struct fx *fx, const char *path, const char *value, char *body,
+    size_t bodysz)
 {
 	char cookie[SESSION_VALUE_MAX + 32];
 	struct resp r;
@@ -379,8 +383,34 @@ get(struct fx *fx, const char *path, const char *value)
 	http_resp_init(&r);
 	route_handle(&fx->app, &q, &r);
 	status = r.status;
+	if (body != NULL)
+		snprintf(body, bodysz, "%.*s", (int)r.body.len,
+		    r.body.data != NULL ? r.body.data : "");
 	http_resp_free(&r);
 	return status;
+}
+
+static int
+get(struct fx *fx, const char *path, const char *value)
+{
+	return get_body(fx, path, value, NULL, 0);
+}
+
+/* Who /me says is signed in with value ("" for nobody). */
+static const char *
+me(struct fx *fx, const char *value)
+{
+	static char body[4096];
+	const char *p;
+
+	assert_int_equal(get_body(fx, "/api/v0/me", value, body,
+	    sizeof(body)), 200);
+	if (strcmp(body, "{\"signed_in\":false}") == 0)
+		return "";
+	assert_non_null(p = strstr(body, "\"user\":{\"id\":\""));
+	p += strlen("\"user\":{\"id\":\"");
+	*strchr(p, '"') = '\0';
+	return p;
 }
 
 static void
@@ -406,11 +436,12 @@ test_private_journal(void **state)
 		assert_int_equal(get(fx, paths[i], "garbage"), 404);
 		assert_int_equal(get(fx, paths[i], fx->alice), 200);
 	}
-	assert_int_equal(get(fx, "/api/v0/me", NULL), 401);
-	assert_int_equal(get(fx, "/api/v0/me", forged), 401);
-	assert_int_equal(get(fx, "/api/v0/me", fx->old), 401);
-	assert_int_equal(get(fx, "/api/v0/me", fx->alice), 200);
-	assert_int_equal(get(fx, "/api/v0/me", fx->bob), 200);
+	assert_string_equal(me(fx, NULL), "");
+	assert_string_equal(me(fx, forged), "");
+	assert_string_equal(me(fx, fx->old), "");
+	assert_string_equal(me(fx, fx->stale), "");
+	assert_string_equal(me(fx, fx->alice), "alice");
+	assert_string_equal(me(fx, fx->bob), "bob");
 }
 
 struct body {
