@@ -18,6 +18,7 @@ import { PlaysPage } from './pages/plays.js';
 import { DwPage } from './pages/dw.js';
 import { TopPage } from './pages/top.js';
 import { SettingsPage } from './pages/settings.js';
+import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
 
 const PAGES = [
 	{ id: 'plays', label: 'Plays', comp: PlaysPage },
@@ -33,8 +34,9 @@ const state = reactive({ users: null, error: null });
 
 function load() {
 	state.error = null;
-	listUsers(true).then((r) => {
-		state.users = r.users ?? [];
+	// The signed-in user's own journal is listed too (account.js).
+	Promise.all([listUsers(true), loadMe()]).then(([r]) => {
+		state.users = withOwnJournal(r.users ?? []);
 		if (!route.user && state.users.length > 0)
 			location.replace(href(state.users[0].id, route.page));
 	}).catch((e) => { state.error = e.message; });
@@ -89,8 +91,10 @@ function Body() {
 	if (state.users === null)
 		return Loading('Opening the journals…');
 	if (state.users.length === 0)
-		return Empty('No public journals yet',
-		    'When someone makes their journal public it appears here.');
+		return [Empty('No public journals yet',
+		    'When someone makes their journal public it appears here.'),
+			h('p', { class: 'state' }, h('a', { class: 'btn',
+				href: LOGIN_URL }, 'Sign in with Spotify'))];
 	if (!route.user)
 		return Loading();
 	const page = PAGES.find((p) => p.id === route.page && p.comp);
@@ -125,6 +129,7 @@ const App = {
 				]),
 				Nav(),
 				Switcher(),
+				AccountBar(),
 			])),
 			h('main', { id: 'main', tabindex: '-1' }, Body()),
 			h('footer', { class: 'foot' }, [

@@ -1,0 +1,82 @@
+// auth.test.mjs — signing in and out in headless Chromium: the simulator's
+// accounts service, the collector daemon, nginx and spawn-fcgi serving
+// www/.
+//
+// Proves: a visitor of an instance with no public journal is offered
+// "Sign in with Spotify"; following it goes through Spotify's (the
+// simulator's) authorization page and back to the newcomer's own, private
+// journal, which already shows their last 50 plays; the header names them
+// and offers "Sign out"; signing out returns to the start, where the
+// journal is no longer listed and the API no longer knows the browser;
+// no console error or failed request on the way.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { cleanup, spawnCollector, waitFor } from '../integration/lib/harness.mjs';
+import { authStack } from '../integration/auth-lib.mjs';
+import { openBrowser } from './lib/journal.mjs';
+
+let ctx;
+let browser;
+
+before(async () => {
+	ctx = await authStack('browser-auth', { users: 2 });
+	spawnCollector(['run'], { config: ctx.config });
+	await waitFor(async () => (await ctx.client().get(`${ctx.api}/health`))
+	    .json?.collector?.state === 'running', { timeout: 10000,
+	    what: 'the collector running' });
+	browser = await openBrowser();
+});
+
+after(async () => {
+	await browser?.close();
+	await ctx?.stack.stop();
+	await cleanup();
+});
+
+test('sign in, see the journal, sign out', async () => {
+	const page = await browser.newPage();
+	await page.goto(`${ctx.base}/`);
+	const signIn = page.locator('header a', { hasText: 'Sign in with Spotify' });
+	await signIn.waitFor();
+
+	// The simulator's /authorize signs its first user in (user1).
+	await Promise.all([
+		page.waitForURL(`${ctx.base}/#/u/user1/plays`, { timeout: 20000 }),
+		signIn.click(),
+	]);
+	const who = page.locator('header .account .who');
+	await who.waitFor();
+	const state = await ctx.sim.admin('GET', 'state');
+	const user1 = state.users.find((u) => u.id === 'user1');
+	assert.equal(await who.textContent(), user1.display_name);
+
+	// The private journal's plays, as the API has them, at once.
+	const plays = (await page.evaluate(async () => (await fetch(
+	    '/api/v0/plays/user1?limit=50')).json())).items;
+	assert.equal(plays.length, 50);
+	await page.locator('main time').first().waitFor({ timeout: 10000 });
+	assert.ok(await page.locator('main time').count() > 5,
+	    'plays are shown');
+	const me = await page.evaluate(async () => (await fetch('/api/v0/me'))
+	    .json());
+	assert.equal(me.user.visibility, 'private');
+	// Nobody else sees it.
+	assert.equal((await ctx.client().get(`${ctx.api}/plays/user1`)).status,
+	    404);
+
+	await Promise.all([
+		page.waitForEvent('load'),
+		page.locator('header .account button', { hasText: 'Sign out' })
+		    .click(),
+	]);
+	await page.locator('header a', { hasText: 'Sign in with Spotify' })
+	    .waitFor();
+	assert.deepEqual(await page.evaluate(async () => (await fetch(
+	    '/api/v0/me')).json()), { signed_in: false });
+	assert.equal(await page.locator('.switcher option[value="user1"]')
+	    .count(), 0);
+	assert.deepEqual(page.problems, [], 'no console errors, no failed ' +
+	    'requests');
+});
