@@ -90,7 +90,8 @@ api_dw(struct ctx *c, struct resp *r)
 		free(d.w);
 		return http_error(r, 500, "the weeks could not be read");
 	}
-	qsort(d.w, d.n, sizeof(*d.w), dw_cmp);
+	if (d.n > 1)		/* d.w is NULL when there are no weeks */
+		qsort(d.w, d.n, sizeof(*d.w), dw_cmp);
 	more = d.n > (size_t)limit;
 	n = more ? (size_t)limit : d.n;
 
