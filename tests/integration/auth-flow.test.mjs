@@ -174,10 +174,21 @@ test('settings: same origin only, validated, and public means public',
 test('a wrong or missing state, or a refusal, signs nobody in', async () => {
 	const users = async () => (await ctx.run(['users'])).stdout;
 	const before = await users();
-	const c = ctx.client();
-	const login = await c.get(`${ctx.api}/auth/login`);
-	assert.equal(login.status, 302);
-	const auth = new URL(login.headers.location);
+	const cb = `${ctx.api}/auth/callback`;
+	// A sign-in started by a fresh browser, up to Spotify's answer.
+	const fresh = async () => {
+		const c = ctx.client();
+		const login = await c.get(`${ctx.api}/auth/login`);
+		assert.equal(login.status, 302);
+		assert.ok(c.jar.has('ln_login'));
+		const auth = new URL(login.headers.location);
+		auth.searchParams.set('sim_user', 'user3');
+		const back = new URL((await c.get(auth.toString())).headers.location);
+		return { c, auth, code: back.searchParams.get('code'),
+			state: back.searchParams.get('state') };
+	};
+
+	const { auth } = await fresh();
 	assert.equal(auth.searchParams.get('code_challenge_method'), 'S256');
 	assert.match(auth.searchParams.get('code_challenge'), /^[\w-]{43}$/);
 	assert.equal(auth.searchParams.get('redirect_uri'),
@@ -185,35 +196,51 @@ test('a wrong or missing state, or a refusal, signs nobody in', async () => {
 	for (const s of ['user-read-recently-played', 'user-top-read',
 	    'playlist-read-private'])
 		assert.ok(auth.searchParams.get('scope').split(' ').includes(s));
-	const state = auth.searchParams.get('state');
-	assert.match(state, /^[\w-]{43}$/);
-	auth.searchParams.set('sim_user', 'user3');
-	const back = new URL((await c.get(auth.toString())).headers.location);
-	const code = back.searchParams.get('code');
-	const cb = `${ctx.api}/auth/callback`;
-	const flipped = (state[0] === 'A' ? 'B' : 'A') + state.slice(1);
+	assert.match(auth.searchParams.get('state'), /^[\w-]{43}$/);
 
-	for (const [what, url, client] of [
-		['no state', `${cb}?code=${code}`, c],
-		['a wrong state', `${cb}?code=${code}&state=${flipped}`, c],
-		['a malformed state', `${cb}?code=${code}&state=abc`, c],
-		['no login cookie', `${cb}?code=${code}&state=${state}`,
-		    ctx.client()],
-	]) {
-		const r = await client.get(url);
-		assert.ok(r.status === 400, `${what}: ${r.status}`);
+	const unverified = /could not be verified/;
+	const expired = /has expired/;
+	const tries = [
+		['no state', (f) => `${cb}?code=${f.code}`, unverified],
+		['a wrong state', (f) => `${cb}?code=${f.code}&state=` +
+		    `${f.state[0] === 'A' ? 'B' : 'A'}${f.state.slice(1)}`,
+		    unverified],
+		// Refused by the query's validator (JSON 400) before the
+		// callback runs.
+		['a malformed state', (f) => `${cb}?code=${f.code}&state=abc`,
+		    /state must be/],
+	];
+	for (const [what, url, page] of tries) {
+		const f = await fresh();
+		const r = await f.c.get(url(f));
+		assert.equal(r.status, 400, what);
+		assert.match(r.text, page, what);
 		assert.ok(!r.setCookies.some((x) => x.startsWith('ln_session=')),
 		    what);
+		if (what === 'a malformed state')
+			continue;
+		// The login cookie is spent: the right state now fails too.
+		assert.ok(!f.c.jar.has('ln_login'), what);
+		const again = await f.c.get(`${cb}?code=${f.code}&state=${f.state}`);
+		assert.equal(again.status, 400, what);
+		assert.match(again.text, expired, what);
 	}
-	// The login cookie was spent by the failed tries: start again.
-	assert.ok(!c.jar.has('ln_login'));
-	assert.equal((await c.get(`${cb}?code=${code}&state=${state}`)).status,
-	    400);
+	// Another browser's state and code, with this browser's cookie.
+	const mine = await fresh();
+	const theirs = await fresh();
+	let r = await mine.c.get(`${cb}?code=${theirs.code}&state=${theirs.state}`);
+	assert.equal(r.status, 400);
+	assert.match(r.text, unverified);
+	// No login cookie at all (a link someone was sent).
+	r = await ctx.client().get(`${cb}?code=${theirs.code}&state=` +
+	    `${theirs.state}`);
+	assert.equal(r.status, 400);
+	assert.match(r.text, expired);
 	assert.equal(await users(), before, 'no user was made');
 
 	// Spotify's access_denied: a page that says so, nobody signed in.
 	const d = ctx.client();
-	const r = await signIn(ctx, d, 'user3', { deny: true });
+	r = await signIn(ctx, d, 'user3', { deny: true });
 	assert.equal(r.status, 403);
 	assert.match(r.headers['content-type'], /^text\/html/);
 	assert.match(r.text, /did not allow linernotes/);
