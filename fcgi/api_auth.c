@@ -16,9 +16,12 @@
  * (tokens, authorization time, status active: a re-authorisation keeps
  * every record), honours `signups` (closed: only existing users;
  * invite: a newcomer's code is checked and used up), starts a session and
- * sweeps out ended ones.  When the collector runs, it waits (at most
- * AUTH_POLL_WAIT_MS) for the collector's first poll of the user, so the
- * journal it then redirects to already shows the last 50 plays.
+ * sweeps out ended ones.  For a new or re-authorised user, and while the
+ * collector runs, it waits (at most AUTH_POLL_WAIT_MS) for the
+ * collector's first poll of them, so the journal it then redirects to
+ * already shows the last 50 plays.  (That holds one reader process, so
+ * the wait is short and returning users, whose journal is current, skip
+ * it.)
  *
  * These two are browser navigations, so their failures are small HTML
  * pages for people (what happened, a link to try again), not JSON.
@@ -49,7 +52,7 @@
 #define AUTH_LOGIN_TTL	600		/* s to finish signing in */
 #define AUTH_VERIFIER_BYTES 48		/* 64 base64url characters */
 #define AUTH_VERIFIER_LEN 64
-#define AUTH_POLL_WAIT_MS 10000		/* for the collector's first poll */
+#define AUTH_POLL_WAIT_MS 6000		/* for the collector's first poll */
 #define AUTH_POLL_STEP_MS 200
 #define AUTH_HEARTBEAT_FRESH 120	/* s: the collector counts as running */
 #define AUTH_EXPIRE_SWEEP 200		/* ended sessions removed per sign-in */
@@ -249,6 +252,7 @@ struct auth_write {
 	int64_t			 now;
 	const struct session	*sess;
 	enum auth_outcome	 outcome;
+	int			 was_reauth;	/* status was USER_REAUTH */
 };
 
 static int
@@ -263,8 +267,10 @@ auth_write_fn(struct store_txn *txn, void *arg)
 	rc = store_get_user(txn, w->me->id, &u);
 	if (rc == STORE_ERR)
 		return -1;
+	w->was_reauth = 0;
 	if (rc == STORE_OK) {
 		w->outcome = AUTH_RETURNING;
+		w->was_reauth = u.status == USER_REAUTH;
 		memcpy(u.display_name, w->me->display_name,
 		    sizeof(u.display_name));
 		memcpy(u.country, w->me->country, sizeof(u.country));
@@ -467,7 +473,8 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	}
 	log_info("sign-in: user %s (%s)", me.id, w.outcome == AUTH_NEW ?
 	    "new" : "returning");
-	auth_wait_first_poll(c->app, me.id, now);
+	if (w.outcome == AUTH_NEW || w.was_reauth)
+		auth_wait_first_poll(c->app, me.id, now);
 	snprintf(where, sizeof(where), "%s/#/u/%s/plays", a->public_url,
 	    me.id);
 	if (cookie_set(r, a, session_cookie_name(a), value, "/",
