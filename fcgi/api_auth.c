@@ -352,7 +352,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	struct login l;
 	struct oauth_token tok;
 	struct user me;
-	char value[SESSION_VALUE_MAX + 1], cookie[192], err[160];
+	char value[SESSION_VALUE_MAX + 1], cookie[192], err[160], esc[640];
 	char where[sizeof(a->public_url) + USER_ID_MAX + 16];
 	int64_t now = (int64_t)time(NULL), nb_acc = 0, nb_api = 0;
 	enum acct_rc rc;
@@ -427,7 +427,9 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		    sizeof(err));
 	}
 	if (rc != ACCT_OK) {
-		log_warnx("sign-in failed at Spotify: %s", err);
+		/* err may quote Spotify's answer: escaped for the log. */
+		log_warnx("sign-in failed at Spotify: %s", log_escape(esc,
+		    sizeof(esc), err, strlen(err)));
 		auth_page(r, rc == ACCT_BUSY ? 503 : 502,
 		    rc == ACCT_BUSY ? "Spotify is busy" :
 		    "Spotify did not complete the sign-in",
