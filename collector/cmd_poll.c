@@ -25,7 +25,7 @@
 #include "timeutil.h"
 
 #define PROG			"linernotes-collector"
-#define POLL_ONCE_MAX_WAIT_MS	60000
+#define POLL_ONCE_MAX_WAIT_MS	30000
 #define TASKS_MAX		32	/* tasks side by side (memory bound) */
 #define AUTH_LIFETIME_S		(182LL * 86400)	/* refresh tokens: 6 months */
 #define AUTH_WARN_S		(14LL * 86400)
