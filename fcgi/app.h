@@ -16,10 +16,12 @@
 #include "http.h"
 #include "schema.h"
 #include "store.h"
+#include "tz.h"
 
 struct auth_cfg;
 struct cache;
 struct config;
+struct insights_cache;
 
 #define ARGS_IDS_MAX	50	/* ids in one batch request */
 
@@ -37,6 +39,14 @@ enum qkey {
 	Q_STATE,	/* sign-in callback: the state we sent */
 	Q_ERROR,	/* sign-in callback: Spotify's error word */
 	Q_INVITE,	/* sign-in: an invitation code */
+	/* insights (api_insights.c) */
+	Q_FROM,		/* first local date, YYYY-MM-DD */
+	Q_TO,		/* last local date, inclusive */
+	Q_TZ,		/* IANA time zone name */
+	Q_ILIMIT,	/* "limit" of an insight: 1..1000 */
+	Q_MIN,		/* binge_min: plays in a row, 2..1000 */
+	Q_DAYS,		/* return_days: days away, 1..3650 */
+	Q_DATE,		/* on this day: the local date asked */
 	Q__MAX
 };
 
@@ -85,6 +95,11 @@ struct args {
 	char		 error[ARGS_WORD_MAX + 1];
 	char		 invite[ARGS_INVITE_MAX + 1];
 	struct settings_in settings;
+	/* insights */
+	int		 insight;	/* enum insights_kind (":name") */
+	int32_t		 from_day, to_day, date_day;	/* local days */
+	char		 tz[TZ_NAME_MAX + 1];	/* syntax checked only */
+	uint32_t	 min, days;
 };
 
 struct app {
@@ -95,6 +110,7 @@ struct app {
 	size_t		 max_body;	/* request body limit, bytes */
 	int64_t		 started;	/* Unix s */
 	const struct auth_cfg *auth;	/* sign-in settings; NULL: none */
+	struct insights_cache *insights;	/* NULL: none (slower) */
 };
 
 /* One request being handled. */
@@ -128,6 +144,7 @@ int	api_users(struct ctx *, struct resp *);
 int	api_health(struct ctx *, struct resp *);
 int	api_metrics(struct ctx *, struct resp *);
 int	api_export(struct ctx *, struct resp *);
+int	api_insights(struct ctx *, struct resp *);
 /* Accounts: api_auth.c and api_me.c. */
 int	api_auth_login(struct ctx *, struct resp *);
 int	api_auth_callback(struct ctx *, struct resp *);

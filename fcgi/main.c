@@ -21,6 +21,7 @@
 #include "app.h"
 #include "cache.h"
 #include "config.h"
+#include "insights.h"
 #include "log.h"
 #include "metrics.h"
 #include "route.h"
@@ -118,6 +119,8 @@ main(int argc, char *argv[])
 	if ((app.cache = cache_new((size_t)config_num(cfg, CFG_CACHE_ENTRIES),
 	    (size_t)config_num(cfg, CFG_CACHE_BYTES))) == NULL)
 		err(1, "cache");
+	if ((app.insights = insights_cache_new()) == NULL)
+		err(1, "insights cache");
 	metrics_open(config_str(cfg, CFG_DB_PATH), route_count());
 
 	/* TERM: finish the request in hand, then leave. */
@@ -131,6 +134,7 @@ main(int argc, char *argv[])
 	log_debug("version %s serving", LINERNOTES_VERSION);
 	rc = serve_loop(&app);
 
+	insights_cache_free(app.insights);
 	cache_free(app.cache);
 	store_reader_free(app.txn);
 	store_close(app.store);

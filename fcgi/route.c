@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "export.h"
+#include "insights.h"
 #include "log.h"
 #include "render.h"
 #include "route.h"
@@ -52,8 +53,12 @@ struct route {
 };
 
 #define PARAM_USER_FMT	":user_id.fmt"
+#define PARAM_INSIGHT	":name"		/* an insight's name (insights.h) */
 
 #define PAGE_KEYS	(QBIT(Q_BEFORE) | QBIT(Q_AFTER) | QBIT(Q_LIMIT))
+#define INSIGHT_KEYS	(QBIT(Q_FROM) | QBIT(Q_TO) | QBIT(Q_TZ) | \
+			 QBIT(Q_ILIMIT) | QBIT(Q_MIN) | QBIT(Q_DAYS) | \
+			 QBIT(Q_DATE))
 
 static const struct route routes[] = {
 	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
@@ -83,6 +88,8 @@ static const struct route routes[] = {
 	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0, api_metrics, 0 },
 	{ "export", HTTP_GET, "/api/v0/export/:user_id.fmt", 0, 0, 0,
 	    api_export, 0 },
+	{ "insights", HTTP_GET, "/api/v0/insights/:user_id/:name",
+	    INSIGHT_KEYS, 0, 0, api_insights, 0 },
 	/* accounts (api_auth.c, api_me.c) */
 	{ "auth_login", HTTP_GET, "/api/v0/auth/login", QBIT(Q_INVITE), 0, 0,
 	    api_auth_login, ROUTE_OWNTXN },
@@ -200,6 +207,71 @@ q_invite(const char *s, struct args *a)
 	    sizeof(a->invite));
 }
 
+static int
+q_from(const char *s, struct args *a)
+{
+	return valid_date(s, &a->from_day);
+}
+
+static int
+q_to(const char *s, struct args *a)
+{
+	return valid_date(s, &a->to_day);
+}
+
+static int
+q_date(const char *s, struct args *a)
+{
+	return valid_date(s, &a->date_day);
+}
+
+/* The name's syntax only: whether the zone exists is the handler's 400. */
+static int
+q_tz(const char *s, struct args *a)
+{
+	if (!tz_valid_name(s) || strlen(s) >= sizeof(a->tz))
+		return -1;
+	strlcpy(a->tz, s, sizeof(a->tz));
+	return 0;
+}
+
+static int
+q_ilimit(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 1, INSIGHTS_LIMIT_MAX, &v) == -1)
+		return -1;
+	a->limit = (int)v;
+	return 0;
+}
+
+static int
+q_min(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 2, 1000, &v) == -1)
+		return -1;
+	a->min = (uint32_t)v;
+	return 0;
+}
+
+static int
+q_days(const char *s, struct args *a)
+{
+	long long v;
+
+	if (valid_int(s, 1, 3650, &v) == -1)
+		return -1;
+	a->days = (uint32_t)v;
+	return 0;
+}
+
+/*
+ * Two keys may share a name with other bounds (limit): the first of that
+ * name that the route accepts is used.
+ */
 static const struct {
 	const char	*name;
 	int		 (*fn)(const char *, struct args *);
@@ -218,6 +290,13 @@ static const struct {
 	{ "state", q_state, "the state sign-in sent" },	/* Q_STATE */
 	{ "error", q_error, "an error word" },			/* Q_ERROR */
 	{ "invite", q_invite, "an invitation code" },		/* Q_INVITE */
+	{ "from", q_from, "a date YYYY-MM-DD" },		/* Q_FROM */
+	{ "to", q_to, "a date YYYY-MM-DD" },			/* Q_TO */
+	{ "tz", q_tz, "a time zone name such as Europe/Berlin" }, /* Q_TZ */
+	{ "limit", q_ilimit, "an integer from 1 to 1000" },	/* Q_ILIMIT */
+	{ "min", q_min, "an integer from 2 to 1000" },		/* Q_MIN */
+	{ "days", q_days, "an integer from 1 to 3650" },	/* Q_DAYS */
+	{ "date", q_date, "a date YYYY-MM-DD" },		/* Q_DATE */
 };
 
 int
@@ -282,7 +361,12 @@ route_match(const char *pattern, const char *path, struct args *a)
 				*dot = '\0';
 				a->fmt = fmt;
 			}
-			if (valid_user_id(seg, a->user) == -1)
+			if (plen == sizeof(PARAM_INSIGHT) - 1 &&
+			    memcmp(pattern, PARAM_INSIGHT, plen) == 0) {
+				if ((a->insight = insights_kind_from_name(seg))
+				    == -1)
+					return 0;
+			} else if (valid_user_id(seg, a->user) == -1)
 				return 0;
 		} else if (plen != slen || memcmp(pattern, path, slen) != 0)
 			return 0;
@@ -358,7 +442,8 @@ route_query(const struct route *rt, const char *q, struct args *a,
 		if (route_decode(q, eq, key, sizeof(key)) == -1)
 			return http_error(r, 400, "malformed query string");
 		for (k = 0; k < Q__MAX; k++)
-			if (strcmp(key, qkeys[k].name) == 0)
+			if (strcmp(key, qkeys[k].name) == 0 &&
+			    (rt->keys & QBIT(k)))
 				break;
 		if (k == Q__MAX || !(rt->keys & QBIT(k)))
 			return http_error(r, 400, "unknown query parameter");

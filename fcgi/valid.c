@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ids.h"
+#include "timeutil.h"
 #include "valid.h"
 
 int
@@ -124,5 +125,37 @@ valid_token(const char *s, size_t min, size_t max, char *out, size_t outsz)
 	if (n < min || n >= outsz)
 		return -1;
 	memcpy(out, s, n + 1);
+	return 0;
+}
+
+int
+valid_date(const char *s, int32_t *out)
+{
+	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+		30, 31, 30, 31 };
+	int64_t y, yy;
+	unsigned m, d, mm, dd;
+	int i;
+
+	for (i = 0; i < 10; i++) {
+		if (i == 4 || i == 7) {
+			if (s[i] != '-')
+				return -1;
+		} else if (s[i] < '0' || s[i] > '9')
+			return -1;
+	}
+	if (s[10] != '\0')
+		return -1;
+	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 +
+	    (s[3] - '0');
+	m = (unsigned)((s[5] - '0') * 10 + (s[6] - '0'));
+	d = (unsigned)((s[8] - '0') * 10 + (s[9] - '0'));
+	if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return -1;
+	/* 29 February of a common year comes back as 1 March. */
+	time_civil_from_days(time_days_from_civil(y, m, d), &yy, &mm, &dd);
+	if (yy != y || mm != m || dd != d)
+		return -1;
+	*out = (int32_t)time_days_from_civil(y, m, d);
 	return 0;
 }

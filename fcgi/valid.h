@@ -39,6 +39,11 @@ int	valid_id_list(const char *s, char sep, char ids[][ID_LEN + 1],
 int	valid_token(const char *s, size_t min, size_t max, char *out,
 	    size_t outsz);
 /*
+ * A calendar date "YYYY-MM-DD" (years 0001..9999, a real day of that
+ * month) into *out as days since 1970-01-01.
+ */
+int	valid_date(const char *s, int32_t *out);
+/*
  * Whether a Content-Type header names media (e.g. "application/json"),
  * with optional parameters; only charset=utf-8 is accepted as one.
  */
