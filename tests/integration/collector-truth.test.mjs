@@ -4,8 +4,10 @@
 // a simulated day).  Proves that the stored plays equal what was played —
 // same count, timestamps, tracks and contexts, no duplicates — from the
 // first poll on, that no gap is recorded at this cadence, that every
-// user's bookkeeping is consistent, and that one app-wide connection
-// serves the users.
+// user's bookkeeping is consistent, that rotated refresh tokens are kept
+// (the access token ends every 3 virtual steps, so each user refreshes
+// about 170 times, each time getting a new refresh token), and that one
+// app-wide connection serves the users.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
@@ -21,6 +23,9 @@ const STEP_S = 20 * 60;
 
 test('7 days x 5 users at 20-minute polls: stored plays equal the truth', async () => {
 	const { sim, run, ids } = await setup('collector-truth', { users: 5 });
+	// Every refresh hands out a new refresh token and retires the old one:
+	// a collector that failed to store one would lose the user.
+	await sim.admin('POST', 'rotation', { enabled: true });
 	const steps = DAYS * 86400 / STEP_S;
 	for (let i = 0; i < steps; i++) {
 		await advance(sim, STEP_S);
