@@ -41,6 +41,10 @@ test('7 days x 5 users at 20-minute polls: stored plays equal the truth', async 
 		assertSameAsTruth(stored, want, id);
 		assertConsistent(users[id], stored, id);
 		assert.equal(users[id].status, 'active');
+		// Extended mode reads Discover Weekly whole, with its snapshot id.
+		const pl = await run(['playlists', '--user', id]);
+		assert.match(pl.stdout, /^[0-9A-Za-z]{22} \d{4}-\d\d-\d\d full [1-9]\d* \S+ Discover Weekly$/m,
+		    `${id}: ${pl.stdout}`);
 	}
 	assert.deepEqual(await storedGaps(run), [], 'no gap at a 20-minute cadence');
 	const stats = await sim.admin('GET', 'stats');
