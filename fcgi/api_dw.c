@@ -8,7 +8,16 @@
  * than `before` (ms, compared with the week's Monday 00:00 UTC).  Each week
  * says how it was obtained: "full" (the list as Spotify served it) or
  * "heard" (reconstructed from plays in its context).
+ *
+ * Each week also says how often the user played each of its tracks from
+ * the week's Monday on ("play_counts", beside "track_ids").  They come
+ * from one pass over the user's plays, newest first, down to the oldest
+ * week's Monday: a hash table holds a count per track of the page's
+ * weeks, and each time the pass crosses a week's Monday the counts of
+ * that week's tracks are copied out.  So a page costs the plays since
+ * its oldest week plus its weeks' tracks, never one scan per track.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +58,158 @@ dw_collect(const struct playlist_week *pw, void *arg)
 	return 0;
 }
 
+/* ---- play counts ---------------------------------------------------------- */
+
+/*
+ * An open-addressing table: track id -> plays counted so far.  Most plays
+ * are of tracks not in it, so a probe first compares a 32-bit tag of the
+ * hash in a dense array (0: empty) and reads a slot only on a match.
+ */
+struct dw_slot {
+	char		 id[ID_LEN];	/* not NUL-terminated */
+	uint32_t	 count;
+};
+
+struct dw_counts {
+	uint32_t	*tag;
+	struct dw_slot	*slot;
+	size_t		 mask;		/* capacity - 1, a power of two */
+	const struct playlist_week *w;	/* the page's weeks, newest first */
+	size_t		 n;
+	size_t		 next;		/* the next week whose Monday to pass */
+	uint32_t	**out;		/* out[i][k]: week i, track k */
+};
+
+/* A hash of the 22 bytes of an id, a word at a time (every play asks). */
+static uint64_t
+dw_hash(const char *id)
+{
+	uint64_t a, b, c = 0, h;
+
+	memcpy(&a, id, 8);
+	memcpy(&b, id + 8, 8);
+	memcpy(&c, id + 16, ID_LEN - 16);
+	h = a * UINT64_C(0x9e3779b97f4a7c15) ^ b * UINT64_C(0xc2b2ae3d27d4eb4f) ^
+	    c * UINT64_C(0x165667b19e3779f9);
+	/* Every bit of the id reaches the low bits (ids share prefixes). */
+	h ^= h >> 33;
+	h *= UINT64_C(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	return h;
+}
+
+/* The slot of id: its own, or (add) the empty one where it goes; NULL. */
+static struct dw_slot *
+dw_slot(struct dw_counts *dc, const char *id, int add)
+{
+	uint64_t h = dw_hash(id);
+	uint32_t tag = (uint32_t)(h >> 32) | 1;
+	size_t i;
+
+	for (i = h & dc->mask;; i = (i + 1) & dc->mask) {
+		if (dc->tag[i] == 0) {
+			if (!add)
+				return NULL;
+			dc->tag[i] = tag;
+			memcpy(dc->slot[i].id, id, ID_LEN);
+			return &dc->slot[i];
+		}
+		if (dc->tag[i] == tag &&
+		    memcmp(dc->slot[i].id, id, ID_LEN) == 0)
+			return &dc->slot[i];
+	}
+}
+
+/* Copies the counts of week i's tracks out of the table. */
+static void
+dw_snapshot(struct dw_counts *dc, size_t i)
+{
+	const struct idlist *l = &dc->w[i].tracks;
+	uint32_t k;
+
+	for (k = 0; k < l->n; k++)
+		dc->out[i][k] = dw_slot(dc, l->ids + (size_t)k * ID_LEN,
+		    0)->count;
+}
+
+static int
+dw_count_play(const struct play_ref *p, void *arg)
+{
+	struct dw_counts *dc = arg;
+	struct dw_slot *sl;
+
+	/* Crossing Mondays: those weeks' counts are complete. */
+	while (dc->next < dc->n &&
+	    p->played_at < (int64_t)dc->w[dc->next].week * 86400000)
+		dw_snapshot(dc, dc->next++);
+	if (dc->next == dc->n)
+		return 1;
+	if ((sl = dw_slot(dc, p->track_id, 0)) != NULL)
+		sl->count++;
+	return 0;
+}
+
+/*
+ * Fills out[i][k] with user's plays of week i's track k from that week's
+ * Monday on, for the n weeks w (newest first).  out and its rows are
+ * allocated here (one block; free(*out)).  Returns 0, or -1 (logged by the
+ * store, or out of memory).
+ */
+static int
+dw_play_counts(struct store_txn *txn, const char *user,
+    const struct playlist_week *w, size_t n, uint32_t ***outp)
+{
+	struct dw_counts dc;
+	uint32_t **out, *cell;
+	size_t i, cap, total = 0;
+	uint32_t k;
+	int rc;
+
+	*outp = NULL;
+	for (i = 0; i < n; i++)
+		total += w[i].tracks.n;
+	/* One block: n row pointers, then the cells. */
+	if ((out = malloc(n * sizeof(*out) + (total ? total : 1) *
+	    sizeof(**out))) == NULL)
+		return -1;
+	cell = (uint32_t *)(out + n);
+	for (i = 0; i < n; i++) {
+		out[i] = cell;
+		cell += w[i].tracks.n;
+	}
+	memset(&dc, 0, sizeof(dc));
+	for (cap = 16; cap < total * 4; cap *= 2)
+		;
+	if ((dc.tag = calloc(cap, sizeof(*dc.tag))) == NULL ||
+	    (dc.slot = calloc(cap, sizeof(*dc.slot))) == NULL) {
+		free(dc.tag);
+		free(out);
+		return -1;
+	}
+	dc.mask = cap - 1;
+	dc.w = w;
+	dc.n = n;
+	dc.out = out;
+	for (i = 0; i < n; i++)
+		for (k = 0; k < w[i].tracks.n; k++)
+			(void)dw_slot(&dc, w[i].tracks.ids + (size_t)k * ID_LEN,
+			    1);
+	rc = n == 0 ? STORE_OK : store_scan_plays(txn, user,
+	    (int64_t)w[n - 1].week * 86400000, INT64_MAX, STORE_DESC,
+	    dw_count_play, &dc);
+	/* The weeks whose Monday the plays never crossed. */
+	while (dc.next < n)
+		dw_snapshot(&dc, dc.next++);
+	free(dc.tag);
+	free(dc.slot);
+	if (rc != STORE_OK) {
+		free(out);
+		return -1;
+	}
+	*outp = out;
+	return 0;
+}
+
 /* Newest week first; for equal weeks (two playlists by name) by id. */
 static int
 dw_cmp(const void *a, const void *b)
@@ -66,6 +227,8 @@ api_dw(struct ctx *c, struct resp *r)
 	struct dw_weeks d;
 	struct json j;
 	const char *pid = NULL;
+	uint32_t **counts;
+	uint32_t k;
 	size_t i, n;
 	int limit, more, rc;
 
@@ -94,6 +257,10 @@ api_dw(struct ctx *c, struct resp *r)
 		qsort(d.w, d.n, sizeof(*d.w), dw_cmp);
 	more = d.n > (size_t)limit;
 	n = more ? (size_t)limit : d.n;
+	if (dw_play_counts(c->app->txn, c->a.user, d.w, n, &counts) == -1) {
+		free(d.w);
+		return http_error(r, 500, "the plays could not be counted");
+	}
 
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);
@@ -117,6 +284,10 @@ api_dw(struct ctx *c, struct resp *r)
 		render_time_s(&j, "obtained_at", "obtained_at_iso",
 		    d.w[i].obtained_at);
 		render_idlist(&j, "track_ids", &d.w[i].tracks);
+		json_arr_open(&j, "play_counts");
+		for (k = 0; k < d.w[i].tracks.n; k++)
+			json_uint(&j, NULL, counts[i][k]);
+		json_arr_close(&j);
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
@@ -127,6 +298,7 @@ api_dw(struct ctx *c, struct resp *r)
 	} else
 		json_null(&j, "next");
 	json_obj_close(&j);
+	free(counts);
 	free(d.w);
 	if (json_finish(&j) == -1)
 		return http_error(r, 500, "the response could not be written");

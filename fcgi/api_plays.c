@@ -9,6 +9,13 @@
  * whether another page exists: `next` is then the cursor to pass, else
  * null.  A plays page also carries the gaps overlapping the time it covers,
  * so a timeline can show where plays are known to be missing.
+ *
+ * Each play says when its track was played before (`previous_played_at`,
+ * one seek in the store's plays-by-track index, however long ago), so a
+ * page can mark a track's return without reading older pages; and the
+ * page names the playlists it was played from where the journal knows
+ * them (`contexts`: the names of the weekly playlist snapshots the
+ * collector kept, newest week first).
  */
 #include <stdint.h>
 #include <string.h>
@@ -16,6 +23,7 @@
 #include "app.h"
 #include "json.h"
 #include "render.h"
+#include "valid.h"
 
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	200
@@ -55,6 +63,9 @@ write_next(struct json *j, const struct window *w, int more, int64_t edge)
 struct plays_page {
 	struct play	 items[PAGE_MAX + 1];
 	int		 n, want;
+	/* Each item's track's play before it (has_prev: known). */
+	int64_t		 prev[PAGE_MAX + 1];
+	uint8_t		 has_prev[PAGE_MAX + 1];
 };
 
 static int
@@ -82,6 +93,147 @@ struct gaps_out {
 	int		 n;
 };
 
+/* ---- each play's previous play of its track -------------------------------
+ *
+ * A page is a stretch of consecutive plays, so a track's previous play is
+ * on the page itself unless this is the track's oldest play there; only
+ * those take a seek in the store's index.  The items are visited oldest
+ * first, with a small table of the newest play seen of each track.
+ */
+#define PREV_SLOTS	512	/* > 2 * (PAGE_MAX + 1), a power of two */
+
+static size_t
+prev_hash(const char *id)
+{
+	uint32_t h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < ID_LEN && id[i] != '\0'; i++) {
+		h ^= (unsigned char)id[i];
+		h *= 16777619u;
+	}
+	return h & (PREV_SLOTS - 1);
+}
+
+/*
+ * Fills pg->prev and pg->has_prev for the first `shown` items (in read
+ * order) from the page itself and, for each track's oldest play on it,
+ * from the index.  asc: the items are oldest first.  Returns 0 or -1.
+ */
+static int
+plays_previous(struct store_txn *txn, const char *user,
+    struct plays_page *pg, int shown, int asc)
+{
+	int16_t slot[PREV_SLOTS];	/* item index + 1; 0: empty */
+	const struct play *p;
+	size_t h;
+	int k, i, j, rc;
+
+	memset(slot, 0, sizeof(slot));
+	for (k = 0; k < pg->n; k++) {
+		i = asc ? k : pg->n - 1 - k;	/* oldest first */
+		p = &pg->items[i];
+		pg->has_prev[i] = 0;
+		for (h = prev_hash(p->track_id); slot[h] != 0;
+		    h = (h + 1) & (PREV_SLOTS - 1)) {
+			j = slot[h] - 1;
+			if (strcmp(pg->items[j].track_id, p->track_id) == 0)
+				break;
+		}
+		if (slot[h] != 0) {
+			pg->prev[i] = pg->items[slot[h] - 1].played_at;
+			pg->has_prev[i] = 1;
+		} else if (i < shown) {
+			rc = store_prev_track_play(txn, user, p->track_id,
+			    p->played_at, &pg->prev[i]);
+			if (rc == STORE_ERR)
+				return -1;
+			pg->has_prev[i] = rc == STORE_OK;
+		}
+		slot[h] = (int16_t)(i + 1);
+	}
+	return 0;
+}
+
+/* ---- contexts: the names of the playlists a page was played from ------- */
+
+#define PLAYLIST_URI	"spotify:playlist:"
+#define PLAYLIST_PART	":playlist:"	/* spotify:user:U:playlist:ID */
+
+/*
+ * The playlist id of a context URI ("spotify:playlist:ID", or the older
+ * "spotify:user:USER:playlist:ID") into id; -1 for any other URI.
+ */
+static int
+context_playlist(const char *uri, char id[ID_LEN + 1])
+{
+	const char *p;
+	size_t n;
+
+	if (uri == NULL || strncmp(uri, "spotify:", 8) != 0)
+		return -1;
+	if (strncmp(uri, PLAYLIST_URI, sizeof(PLAYLIST_URI) - 1) == 0)
+		p = uri + sizeof(PLAYLIST_URI) - 1;
+	else if (strncmp(uri, "spotify:user:", 13) == 0 &&
+	    (n = strlen(uri)) > ID_LEN + sizeof(PLAYLIST_PART) - 1 &&
+	    memcmp(uri + n - ID_LEN - (sizeof(PLAYLIST_PART) - 1),
+	    PLAYLIST_PART, sizeof(PLAYLIST_PART) - 1) == 0)
+		p = uri + n - ID_LEN;
+	else
+		return -1;
+	if (*p == '_')
+		return -1;	/* playlists have no synthetic ids */
+	return valid_entity_id(p, id);
+}
+
+static int
+name_of_week(const struct playlist_week *w, void *arg)
+{
+	const char **name = arg;
+
+	if (w->name == NULL || w->name[0] == '\0')
+		return 0;	/* an older week may know it */
+	*name = w->name;
+	return 1;
+}
+
+/*
+ * Writes "contexts": {uri: {"name": ...}} for the distinct playlist URIs
+ * among the page's plays whose name the user's weekly snapshots know.
+ * Names are valid in the transaction.  Returns 0 or -1 (store failed).
+ */
+static int
+write_contexts(struct json *j, struct store_txn *txn, const char *user,
+    const struct play *items, int n)
+{
+	const char *seen[PAGE_MAX], *name;
+	char id[ID_LEN + 1];
+	int i, k, n_seen = 0;
+
+	json_obj_open(j, "contexts");
+	for (i = 0; i < n; i++) {
+		if (context_playlist(items[i].context_uri, id) == -1)
+			continue;
+		for (k = 0; k < n_seen; k++)
+			if (strcmp(seen[k], items[i].context_uri) == 0)
+				break;
+		if (k < n_seen)
+			continue;
+		seen[n_seen++] = items[i].context_uri;
+		name = NULL;
+		if (store_iter_playlist_weeks(txn, user, id, STORE_DESC,
+		    name_of_week, &name) != STORE_OK)
+			return -1;
+		if (name == NULL)
+			continue;
+		json_obj_open(j, items[i].context_uri);
+		json_str(j, "name", name);
+		json_obj_close(j);
+	}
+	json_obj_close(j);
+	return 0;
+}
+
 static int
 gaps_write(const struct gap *g, void *arg)
 {
@@ -103,7 +255,7 @@ api_plays(struct ctx *c, struct resp *r)
 	struct json j;
 	const struct play *p;
 	int64_t glo, ghi;
-	int i, more, n;
+	int i, k, more, n;
 
 	if (access_user(c, r, c->a.user) == -1)
 		return -1;
@@ -115,6 +267,9 @@ api_plays(struct ctx *c, struct resp *r)
 		return http_error(r, 500, "the plays could not be read");
 	more = pg.n > w.limit;
 	n = more ? w.limit : pg.n;
+	if (plays_previous(c->app->txn, c->a.user, &pg, n,
+	    w.dir == STORE_ASC) == -1)
+		return http_error(r, 500, "the plays could not be read");
 
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);
@@ -122,7 +277,8 @@ api_plays(struct ctx *c, struct resp *r)
 	json_arr_open(&j, "items");
 	for (i = 0; i < n; i++) {
 		/* Newest first: reverse an ascending read. */
-		p = &pg.items[w.dir == STORE_DESC ? i : n - 1 - i];
+		k = w.dir == STORE_DESC ? i : n - 1 - i;
+		p = &pg.items[k];
 		json_obj_open(&j, NULL);
 		render_time_ms(&j, "played_at", "played_at_iso",
 		    p->played_at);
@@ -136,9 +292,15 @@ api_plays(struct ctx *c, struct resp *r)
 			json_int(&j, "ms_played", p->ms_played);
 		else
 			json_null(&j, "ms_played");
+		if (pg.has_prev[k])
+			json_int(&j, "previous_played_at", pg.prev[k]);
+		else
+			json_null(&j, "previous_played_at");
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
+	if (write_contexts(&j, c->app->txn, c->a.user, pg.items, n) == -1)
+		return http_error(r, 500, "the playlists could not be read");
 
 	/* The time this page covers: up to its last play when more follow. */
 	glo = w.lo;

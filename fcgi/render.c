@@ -248,7 +248,11 @@ render_user_public(struct json *j, const char *key, const struct user *u)
 	else
 		json_null(j, "image_url");
 	json_str(j, "status", render_status(u->status));
-	json_str(j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
+	/* null: the owner chose none (pages then use the viewer's zone). */
+	if (u->timezone[0] != '\0')
+		json_str(j, "timezone", u->timezone);
+	else
+		json_null(j, "timezone");
 	json_uint(j, "n_plays", u->n_plays);
 	render_time_s(j, "last_ok_poll", "last_ok_poll_iso", u->last_ok_poll);
 	render_time_s(j, "created_at", "created_at_iso", u->created_at);

@@ -141,7 +141,8 @@ describe('GET /plays/:user_id', () => {
 		assert.equal(r.json.items.length, 50);
 		const first = r.json.items[0];
 		assert.deepEqual(Object.keys(first), ['played_at', 'played_at_iso',
-		    'track_id', 'context_uri', 'source', 'ms_played']);
+		    'track_id', 'context_uri', 'source', 'ms_played',
+		    'previous_played_at']);
 		assert.equal(first.played_at, T0 + (NPLAYS - 1) * 60000);
 		assert.equal(first.played_at_iso,
 		    new Date(first.played_at).toISOString());
