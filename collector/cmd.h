@@ -52,6 +52,7 @@ int	cmd_users(struct config *, int, char *[]);
 int	cmd_gaps(struct config *, int, char *[]);
 int	cmd_plays(struct config *, int, char *[]);
 int	cmd_playlists(struct config *, int, char *[]);
+int	cmd_top(struct config *, int, char *[]);
 /* import.c, export.c */
 int	cmd_import(struct config *, int, char *[]);
 int	cmd_export(struct config *, int, char *[]);

@@ -1,7 +1,7 @@
 /*
  * cmd_poll.c — the collector's admin commands that talk to Spotify or
- * show what collecting did: add-user, poll-once, users, gaps, plays and
- * playlists.
+ * show what collecting did: add-user, poll-once, users, gaps, plays,
+ * playlists and top.
  *
  * Each opens the store, does its one thing and exits with a code for
  * people and scripts: 0 when everything asked for succeeded, 1 with one
@@ -590,6 +590,75 @@ cmd_playlists(struct config *cfg, int argc, char *argv[])
 	if (rc != CMD_OK)
 		fprintf(stderr, "%s: playlists: no such user or unreadable "
 		    "store\n", PROG);
+	store_close(st);
+	return rc;
+}
+
+/* ---- top lists ------------------------------------------------------------ */
+
+static const char *const cmd_kind_names[TOP_KIND__MAX] = {
+	[TOP_TRACKS] = "tracks",
+	[TOP_ARTISTS] = "artists",
+};
+
+static const char *const cmd_range_names[RANGE__MAX] = {
+	[RANGE_SHORT] = "short_term",
+	[RANGE_MEDIUM] = "medium_term",
+	[RANGE_LONG] = "long_term",
+};
+
+static int
+top_row(const struct top_snapshot *ts, void *arg)
+{
+	struct list_ctx *c = arg;
+	char first[ID_LEN + 1] = "-", conf[32];
+	int64_t y;
+	unsigned m, d;
+
+	if (ts->ids.n > 0)
+		idlist_get(&ts->ids, 0, first);
+	time_civil_from_days(ts->day, &y, &m, &d);
+	cmd_fmt_time(ts->confirmed_at, conf);
+	printf("%s %s %04lld-%02u-%02u %u %s confirmed %s\n",
+	    ts->kind < TOP_KIND__MAX ? cmd_kind_names[ts->kind] : "?",
+	    ts->range < RANGE__MAX ? cmd_range_names[ts->range] : "?",
+	    (long long)y, m, d, ts->ids.n, first, conf);
+	c->n++;
+	return 0;
+}
+
+static int
+top_list(struct store_txn *txn, void *arg)
+{
+	struct list_ctx *c = arg;
+	struct user u;
+	int k, r;
+
+	if (store_get_user(txn, c->user, &u) != STORE_OK)
+		return -1;
+	for (k = 0; k < TOP_KIND__MAX; k++)
+		for (r = 0; r < RANGE__MAX; r++)
+			if (store_iter_top(txn, c->user, k, r, STORE_ASC,
+			    top_row, c) != STORE_OK)
+				return -1;
+	return 0;
+}
+
+int
+cmd_top(struct config *cfg, int argc, char *argv[])
+{
+	struct list_ctx c;
+	struct store *st;
+	int rc;
+
+	if ((rc = list_args("top", argc, argv, 1, &c)) != 0)
+		return rc == 1 ? CMD_OK : cmd_usage("top");
+	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
+		return CMD_FAIL;
+	rc = store_read(st, top_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	if (rc != CMD_OK)
+		fprintf(stderr, "%s: top: no such user or unreadable store\n",
+		    PROG);
 	store_close(st);
 	return rc;
 }

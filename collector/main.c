@@ -51,6 +51,8 @@ static const struct cmd {
 	    "list a user's stored plays: played_at_ms track_id context" },
 	{ "playlists", cmd_playlists, CMD_DB, "--user ID",
 	    "list a user's weekly playlist snapshots (Discover Weekly, archive)" },
+	{ "top", cmd_top, CMD_DB, "--user ID",
+	    "list a user's top-list snapshots and when each was last confirmed" },
 	{ "import", cmd_import, CMD_DB, "--user ID path ...",
 	    "import Spotify's history download: JSON files, folders, .zip" },
 	{ "export", cmd_export, CMD_DB,
