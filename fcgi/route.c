@@ -554,8 +554,8 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 
 	r->head = rq->method == HTTP_HEAD;
 	memset(&c, 0, sizeof(c));
+	/* Matching writes only the path's parameters; c.a is cleared once. */
 	for (i = 0; i < ROUTES_N; i++) {
-		memset(&c.a, 0, sizeof(c.a));
 		if (!route_match(routes[i].pattern, rq->path, &c.a))
 			continue;
 		if (routes[i].method == m) {
@@ -582,6 +582,8 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 		return ROUTE_NONE;
 	}
 	rt = &routes[found];
+	memset(&c.a, 0, sizeof(c.a));
+	(void)route_match(rt->pattern, rq->path, &c.a);
 	r->allow[0] = '\0';
 	c.app = app;
 	c.req = rq;
