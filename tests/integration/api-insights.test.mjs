@@ -1,18 +1,10 @@
 // api-insights.test.mjs — GET /api/v0/insights/:user_id/:name through the
 // real nginx and spawn-fcgi, on a generated three-year journal filled by
-// tests/tools/ln-fixture with planted patterns whose answers are known:
-//
-//   a 73-play binge of one track from 23:03 Berlin time on 3 Oct 2018;
-//   a December favourite played 3 times a day on 1..24 December of 2017
-//   and 2018 and never otherwise (each December's seasonal song);
-//   a track (and its artist) played on 1 Mar 2017, then not for exactly
-//   400 days;
-//   an artist played once a day on each of the 30 days of June 2019 only.
-//
-// Around them, four plays a day of thirty filler tracks (never the same
-// one twice in a row).  Proves each insight's known answer, that dates
-// are local days of the zone (the user's setting by default, `tz` when
-// given), that every bad input is a 400 with the JSON error body, that an
+// tests/tools/ln-fixture with planted patterns whose answers are known
+// (a 73-play binge, a December song, a return after 400 days, a 30-day
+// streak: tests/tools/insights-fixture.mjs).  Proves each insight's
+// known answer, that dates are local days of the zone (the user's setting
+// by default, `tz` when given), that every bad input is a 400 with the JSON error body, that an
 // unknown insight or user and a private journal are 404, and that the
 // answers are gzipped by nginx when the client accepts it.
 
@@ -22,94 +14,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { cleanup, httpJson, makeRunDir, startStack, writeConfig }
     from './lib/harness.mjs';
-import { load, spotifyId } from '../tools/fixture.mjs';
-
-const DAY = 86400000;
-const MIN = 60000;
-const utc = (s) => Date.parse(s);
-
-const filler = Array.from({ length: 30 }, (_, i) => spotifyId('T', 100 + i));
-const fillerArtists = Array.from({ length: 10 }, (_, i) =>
-    spotifyId('R', 100 + i));
-const album = spotifyId('L', 1);
-export const planted = {
-	binge: spotifyId('T', 1), bingeArtist: spotifyId('R', 1),
-	xmas: spotifyId('T', 2), xmasArtist: spotifyId('R', 2),
-	back: spotifyId('T', 3), backArtist: spotifyId('R', 3),
-	june: spotifyId('T', 4), juneArtist: spotifyId('R', 4),
-};
-const FIRST = utc('2017-01-01T00:00:00Z');
-const DAYS = 1095;			// 2017-01-01 .. 2019-12-31
-const FILLER_HOURS = [7, 11, 17, 20];	// UTC: the same day in Berlin
-const BINGE_FIRST = utc('2018-10-03T21:03:00Z');	// 23:03 in Berlin
-const BACK_BEFORE = utc('2017-03-01T09:00:00Z');
-const BACK_AFTER = BACK_BEFORE + 400 * DAY + 30 * MIN;
-
-// The whole journal as plays {played_at, track_id}, and the records.
-export function insightsFixture() {
-	const recs = [
-		{ type: 'user', id: 'ivy', display_name: 'Ivy',
-		    visibility: 'public', timezone: 'Europe/Berlin' },
-		{ type: 'user', id: 'utcuser', visibility: 'public' },
-		{ type: 'user', id: 'pat', visibility: 'private',
-		    timezone: 'Europe/Berlin' },
-		{ type: 'album', id: album, name: 'Album', album_type: 'album',
-		    release_date: '2001-01-01', artist_ids: [fillerArtists[0]],
-		    images: [], total_tracks: 40 },
-	];
-	const artistName = (id, i) => ({ type: 'artist', id,
-	    name: `Artist ${i}`, genres: [], images: [], popularity: 50 });
-	fillerArtists.forEach((id, i) => recs.push(artistName(id, i)));
-	recs.push({ ...artistName(planted.bingeArtist, 'B'),
-	    name: 'Bob Dylan' });
-	recs.push({ ...artistName(planted.xmasArtist, 'X'),
-	    name: 'Christmas Band' });
-	recs.push({ ...artistName(planted.backArtist, 'R'),
-	    name: 'Returning Artist' });
-	recs.push({ ...artistName(planted.juneArtist, 'S'),
-	    name: 'June Artist' });
-	const track = (id, name, artist) => ({ type: 'track', id, name,
-	    uri: `spotify:track:${id}`, album_id: album, artist_ids: [artist],
-	    duration_ms: 180000 });
-	filler.forEach((id, i) => recs.push(track(id, `Filler ${i}`,
-	    fillerArtists[i % 10])));
-	recs.push(track(planted.binge, 'When I Paint My Masterpiece',
-	    planted.bingeArtist));
-	recs.push(track(planted.xmas, 'Christmas Song', planted.xmasArtist));
-	recs.push(track(planted.back, 'The Comeback', planted.backArtist));
-	recs.push(track(planted.june, 'June Song', planted.juneArtist));
-
-	const plays = [];
-	let n = 0;
-	for (let d = 0; d < DAYS; d++)
-		for (const h of FILLER_HOURS)
-			plays.push({ played_at: FIRST + d * DAY + h * 3600000,
-			    track_id: filler[(n++ * 7) % 30] });
-	for (let i = 0; i < 73; i++)
-		plays.push({ played_at: BINGE_FIRST + i * 3 * MIN,
-		    track_id: planted.binge });
-	for (const y of [2017, 2018])
-		for (let d = 1; d <= 24; d++)
-			for (const h of [13, 14, 15])
-				plays.push({ played_at: utc(`${y}-12-${String(d)
-				    .padStart(2, '0')}T${h}:00:00Z`),
-				    track_id: planted.xmas });
-	// One a day (never a binge): 25 Feb .. 1 Mar 2017, then 3 days.
-	for (let i = 0; i < 5; i++)
-		plays.push({ played_at: BACK_BEFORE - i * DAY,
-		    track_id: planted.back });
-	for (let i = 0; i < 3; i++)
-		plays.push({ played_at: BACK_AFTER + i * DAY,
-		    track_id: planted.back });
-	for (let d = 1; d <= 30; d++)
-		plays.push({ played_at: utc(`2019-06-${String(d)
-		    .padStart(2, '0')}T12:00:00Z`), track_id: planted.june });
-	for (const u of ['ivy', 'pat', 'utcuser'])
-		for (const p of plays)
-			recs.push({ type: 'play', user: u, source: 'api',
-			    ms_played: -1, ...p });
-	return { recs, plays };
-}
+import { load } from '../tools/fixture.mjs';
+import { BACK_AFTER, BACK_BEFORE, BINGE_FIRST, DAYS, insightsFixture, planted,
+	utc } from '../tools/insights-fixture.mjs';
 
 let stack;
 let api;

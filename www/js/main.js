@@ -5,8 +5,8 @@
 //         #/u/USER/plays[?date=YYYY-MM-DD]
 //         #/u/USER/dw
 //         #/u/USER/top[?range=short_term&kind=tracks&item=ID]
+//         #/u/USER/insights[?range=YYYY&date=YYYY-MM-DD]
 //         #/u/USER/settings
-// (Insights comes with its own work and has a slot in the navigation.)
 
 import { computed, createApp, h, reactive, watch } from
     '../vendor/vue.runtime.esm-browser.prod.js';
@@ -18,13 +18,14 @@ import { PlaysPage } from './pages/plays.js';
 import { DwPage } from './pages/dw.js';
 import { TopPage } from './pages/top.js';
 import { SettingsPage } from './pages/settings.js';
+import { InsightsPage } from './pages/insights.js';
 import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
 
 const PAGES = [
 	{ id: 'plays', label: 'Plays', comp: PlaysPage },
 	{ id: 'dw', label: 'Discover Weekly', comp: DwPage },
 	{ id: 'top', label: 'Top', comp: TopPage },
-	{ id: 'insights', label: 'Insights', soon: true },
+	{ id: 'insights', label: 'Insights', comp: InsightsPage },
 	{ id: 'settings', label: 'Settings', comp: SettingsPage },
 ];
 
@@ -61,8 +62,7 @@ function Switcher() {
 		h('span', { class: 'visually-hidden' }, 'Journal'),
 		h('select', {
 			value: route.user ?? '',
-			onChange: (e) => go(e.target.value, route.page === 'insights' ?
-			    'plays' : route.page),
+			onChange: (e) => go(e.target.value, route.page),
 		}, [
 			route.user && !current.value ?
 			    h('option', { value: route.user }, route.user) : null,
