@@ -10,6 +10,8 @@
  * by hand and waiting at most POLL_ONCE_MAX_WAIT_MS for a rate-limit
  * pause before it reports the job as failed instead.
  */
+#include <sys/resource.h>
+
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -253,15 +255,22 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	rc = o.failed == 0 ? CMD_OK : CMD_FAIL;
 	{
 		struct spot_stats ss;
+		struct rusage ru;
 
 		spot_get_stats(sp, &ss);
+		memset(&ru, 0, sizeof(ru));
+		(void)getrusage(RUSAGE_SELF, &ru);
 		log_debug("poll-once: %zu users, %u jobs ok, %u failed; "
 		    "%llu Web API and %llu accounts requests, %llu new "
-		    "connections, %llu retries, %llu 429s",
+		    "connections, %llu retries, %llu 429s; cpu %ld.%06ld s "
+		    "user %ld.%06ld s sys, max rss %ld KiB",
 		    o.n, o.ok, o.failed, (unsigned long long)ss.sent[SPOT_SVC_API],
 		    (unsigned long long)ss.sent[SPOT_SVC_ACCOUNTS],
 		    (unsigned long long)ss.connects,
-		    (unsigned long long)ss.retries, (unsigned long long)ss.n429);
+		    (unsigned long long)ss.retries, (unsigned long long)ss.n429,
+		    (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
+		    (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
+		    ru.ru_maxrss);
 	}
 out_poll:
 	poll_free(pl);

@@ -10,7 +10,8 @@
 # user, which runs exactly the daemon's code — is measured as fast as the
 # limiter allows (rate_limit = 10000 per 30 s, the configuration's
 # maximum; the simulator's own limit off).  Figures: CPU seconds and peak
-# RSS of that process (GNU time), wall time, TCP connections opened (the
+# RSS of that process (its own getrusage(2), which poll-once -v reports),
+# wall time, TCP connections opened (the
 # simulator's count and libcurl's CURLINFO_NUM_CONNECTS), requests per user
 # per day implied, early requests (must be 0).
 # Targets: <= 1 CPU-second per sweep, <= 2 new connections per sweep,
@@ -55,7 +56,6 @@ c_json() {
 }
 
 [ -x "$C_BIN" ] || { echo "bench: build first (make all)" >&2; exit 1; }
-[ -x /usr/bin/time ] || { echo "bench: GNU time (/usr/bin/time) is needed" >&2; exit 1; }
 rm -rf "$C_DIR"
 mkdir -p "$C_DIR/db"
 trap c_stop EXIT INT TERM
@@ -89,13 +89,17 @@ c_sim GET stats >"$C_DIR/warm.json"
 c_sim POST clock '{"advance_s":1200}' >/dev/null
 c_sim POST stats/reset >/dev/null
 echo "bench: collector: measured sweep (plays)"
-/usr/bin/time -f '%U %S %M %e' -o "$C_DIR/time" "$C_BIN" -v -c "$C_DIR/conf" \
-    poll-once --jobs plays >/dev/null 2>"$C_DIR/sweep.err"
+c_t0=$(date +%s.%N)
+"$C_BIN" -v -c "$C_DIR/conf" poll-once --jobs plays >/dev/null \
+    2>"$C_DIR/sweep.err"
+c_t1=$(date +%s.%N)
 c_sim GET stats >"$C_DIR/sweep.json"
 c_stop
 
-read -r c_user c_sys c_rss c_wall <"$C_DIR/time"
-c_cpu=$(echo "$c_user $c_sys" | awk '{printf "%.2f", $1 + $2}')
+c_wall=$(echo "$c_t0 $c_t1" | awk '{printf "%.2f", $2 - $1}')
+c_cpu=$(sed -n 's/.*; cpu \([0-9.]*\) s user \([0-9.]*\) s sys.*/\1 \2/p' \
+    "$C_DIR/sweep.err" | awk '{printf "%.2f", $1 + $2}')
+c_rss=$(sed -n 's/.*max rss \([0-9]*\) KiB.*/\1/p' "$C_DIR/sweep.err")
 # The simulator also counts the connection of the curl(1) that asks it
 # for the stats; the collector's are one fewer.
 c_conns=$(c_json 's.connections_opened - 1' <"$C_DIR/sweep.json")
@@ -113,9 +117,9 @@ c_steady=$(echo "$c_plays $C_USERS $c_weekly" | awk '{printf "%.1f", $1 / $2 * 7
 c_day=$(echo "$c_api $C_USERS $c_weekly" | awk '{printf "%.1f", $1 / $2 * 72 + 6 + $3 / 7}')
 c_tok=$(echo "$c_acc $C_USERS" | awk '{printf "%.1f", $1 / $2 * 72}')
 
-result collector "sweep of $C_USERS users: CPU" "$c_cpu" s "user+sys of poll-once --jobs plays; target <= 1"
+result collector "sweep of $C_USERS users: CPU" "$c_cpu" s "user+sys (getrusage) of poll-once --jobs plays; target <= 1"
 result collector "sweep: wall time" "$c_wall" s "rate_limit 10000/30 s, one connection, HTTP/1.1"
-result collector "sweep: peak RSS" "$c_rss" KiB "GNU time"
+result collector "sweep: peak RSS" "$c_rss" KiB "getrusage ru_maxrss"
 result collector "sweep: new TCP connections" "${c_curl:-?}" "" "CURLINFO_NUM_CONNECTS; the simulator counted $c_conns; target <= 2"
 result collector "sweep: Web API requests" "$c_api" "" "$c_plays recently-played, the rest detail look-ups; plus $c_acc token requests"
 result collector "Web API requests per user per day, steady" "$c_steady" "" "72 plays sweeps + 6 top + weekly /me, playlists, DW; target <= 80"
