@@ -6,11 +6,14 @@
 // Proves: every page renders the journal's real data as the API has it;
 // paging reaches the oldest play with no play repeated or missing and at
 // most one batch request per entity kind per page; folded repeats expand
-// to their plays; returns and gaps sit where the data puts them; jumping
-// to a date starts there; Discover Weekly weeks say full or reconstructed
-// and count later plays right; rank changes match a known pair of
+// to their plays; returns are marked exactly on the first page already,
+// and returns and gaps sit where the data puts them; playlists the
+// journal knows are named; jumping to a date starts there; Discover
+// Weekly weeks say full or reconstructed and count later plays right
+// without reading the plays; rank changes match a known pair of
 // snapshots and the rank chart draws; a missing image shows the
-// placeholder; and no page logs a console error or has a request fail.
+// placeholder; a journal without a time zone is shown in the browser's;
+// and no page logs a console error or has a request fail.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -36,8 +39,8 @@ after(async () => {
 });
 
 // A page at url (relative to the site); prefs go to localStorage first.
-async function open(url, { prefs, width, height } = {}) {
-	const page = await browser.newPage({ width, height });
+async function open(url, { prefs, width, height, timezoneId } = {}) {
+	const page = await browser.newPage({ width, height, timezoneId });
 	if (prefs)
 		await page.addInitScript((p) => localStorage.setItem(
 		    'linernotes.prefs', JSON.stringify(p)), prefs);
@@ -83,6 +86,35 @@ async function loadAll(page) {
 		await page.waitForTimeout(50);
 	}
 	assert.fail('never reached the oldest play');
+}
+
+// Every playlist name the API gives MAIN's pages: context URI -> name.
+async function apiContexts() {
+	const names = new Map();
+	let before = null;
+	for (;;) {
+		const r = await httpJson('GET', `${j.api}/plays/${j.main}?limit=200` +
+		    (before !== null ? `&before=${before}` : ''));
+		assert.equal(r.status, 200, r.text);
+		for (const [uri, c] of Object.entries(r.json.contexts))
+			names.set(uri, c.name);
+		if (!r.json.next)
+			return names;
+		before = r.json.next.before;
+	}
+}
+
+// The runs of plays (folded as the page folds them) whose track was last
+// heard at least ms before: their `at`s.
+function returnsOf(list, ms) {
+	const last = new Map();
+	const out = [];
+	for (const r of [...runs(list)].reverse()) {
+		if (last.has(r.track) && r.first - last.get(r.track) >= ms)
+			out.push(r.at);
+		last.set(r.track, r.at);
+	}
+	return out;
 }
 
 async function post(kind, ids) {
@@ -147,13 +179,7 @@ test('paging reaches the oldest play without repeats or holes, one batch ' +
 	assert.ok(pages >= Math.ceil(all.length / 50), `${pages} pages`);
 
 	// Returns: a run whose track was last heard two days or more before.
-	const last = new Map();
-	const wantReturns = [];
-	for (const r of [...want].reverse()) {
-		if (last.has(r.track) && r.first - last.get(r.track) >= 2 * 86400e3)
-			wantReturns.push(r.at);
-		last.set(r.track, r.at);
-	}
+	const wantReturns = returnsOf(all, 2 * 86400e3);
 	const gotReturns = await page.$$eval('li.play.returns',
 	    (els) => els.map((e) => Number(e.dataset.at)));
 	assert.ok(wantReturns.length > 0, 'the journal has returns');
@@ -177,6 +203,42 @@ test('paging reaches the oldest play without repeats or holes, one batch ' +
 		if (older)
 			assert.ok(older.at < order[i].gap, 'gap above older plays');
 	}
+
+	// Playlists: by name where the journal knows it (the collector
+	// keeps Discover Weekly's weeks), else "a playlist".
+	const names = await apiContexts();
+	const byAt = new Map(all.map((p) => [p.played_at, p]));
+	const ctx = await page.$$eval('li.play', (els) => els.map((e) =>
+	    [Number(e.dataset.at), e.querySelector('.ctx')?.textContent ??
+	    null]));
+	let named = 0;
+	for (const [at, text] of ctx) {
+		const uri = byAt.get(at).context_uri;
+		if (!uri?.startsWith('spotify:playlist:'))
+			continue;
+		const name = names.get(uri);
+		assert.equal(text, name ? `from ${name}` : 'from a playlist');
+		named += name ? 1 : 0;
+	}
+	assert.ok(named > 0, 'a play from a playlist the journal names');
+	assert.ok([...names.values()].includes('Discover Weekly'));
+	clean(page);
+});
+
+test('returns are marked exactly on the first page, before older pages ' +
+    'load', async () => {
+	const page = await open(`/#/u/${j.main}/plays`,
+	    { prefs: { returnDays: 1, zone: 'journal' } });
+	await page.waitForSelector('li.play');
+	const shown = await rows(page);
+	assert.equal(await page.locator('[data-end="oldest"]').count(), 0,
+	    'only the first page is loaded');
+	const first = new Set(shown.map((r) => r.at));
+	const want = returnsOf(all, 86400e3).filter((at) => first.has(at));
+	assert.ok(want.length > 0, 'the first page has a return');
+	const got = await page.$$eval('li.play.returns',
+	    (els) => els.map((e) => Number(e.dataset.at)));
+	assert.deepEqual(got.sort(), want.sort());
 	clean(page);
 });
 
@@ -278,6 +340,10 @@ test('Discover Weekly: weeks full or reconstructed, with later plays counted',
 	}
 	assert.ok(weeks.some((w) => w.tracks.some(([, n]) => n > 0)),
 	    'some Discover Weekly track was played');
+	// The counts came with the weeks: the page read no plays.
+	const reqs = await page.evaluate(() => window.__ln.requests);
+	assert.ok(reqs.some((r) => r.path.startsWith('/dw/')));
+	assert.deepEqual(reqs.filter((r) => r.path.startsWith('/plays/')), []);
 	clean(page);
 });
 
@@ -374,6 +440,39 @@ test('Settings shows the journal and connection; writes wait for accounts',
 	await page.locator('input[name=returnDays]').press('Tab');
 	assert.equal(await page.evaluate(() => JSON.parse(localStorage.getItem(
 	    'linernotes.prefs')).returnDays), 30);
+	clean(page);
+});
+
+test('a journal without a time zone is shown in the browser\'s',
+    async () => {
+	const page = await browser.newPage({ timezoneId: 'America/Lima' });
+	// The same journal, as if its owner had set no zone.
+	await page.route('**/api/v0/users', async (route) => {
+		const res = await route.fetch();
+		const body = await res.json();
+		for (const u of body.users)
+			u.timezone = null;
+		await route.fulfill({ response: res, json: body });
+	});
+	await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/settings`);
+	await page.waitForSelector('.facts');
+	assert.match(await page.locator('footer.foot').textContent(),
+	    /Times in America\/Lima\./);
+	assert.match(await page.locator('input[name=zone][value=journal]')
+	    .locator('xpath=..').textContent(), /not set/);
+	assert.equal(await page.locator('select[name=timezone]').inputValue(),
+	    '');
+	// A play's time is the browser zone's.
+	await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/plays`);
+	await page.waitForSelector('li.play');
+	const t = await page.locator('li.play time.when').first()
+	    .getAttribute('datetime');
+	const text = await page.locator('li.play time.when').first()
+	    .textContent();
+	const lima = new Intl.DateTimeFormat('en-GB', { timeZone: 'America/Lima',
+		hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
+	    .format(new Date(t));
+	assert.equal(text.split('–')[0], lima);
 	clean(page);
 });
 

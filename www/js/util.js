@@ -147,7 +147,10 @@ export function parseUri(uri) {
 	    .exec(uri);
 	if (!m)
 		return null;
-	return { kind: m[1], id: m[2].split(':').pop() };
+	// The older form of a playlist's URI: spotify:user:USER:playlist:ID.
+	const kind = m[1] === 'user' && /:playlist:[^:]+$/.test(uri) ?
+	    'playlist' : m[1];
+	return { kind, id: m[2].split(':').pop() };
 }
 
 // An image URL the page may load: https, or our own origin.  Anything
@@ -198,20 +201,15 @@ export function foldRuns(plays) {
 }
 
 // For each run, the time since the same track was last played before it,
-// when that is at least thresholdMs: Map run -> ms away.  Only what is
-// loaded can be known, so marks appear as older pages come in.
+// when that is at least thresholdMs: Map run -> ms away.  The API gives
+// each play its track's previous play (previous_played_at), so a run's
+// oldest play says it exactly, whatever is loaded.
 export function findReturns(runs, thresholdMs) {
 	const returns = new Map();
-	// Oldest first: remember the last time each track was heard.
-	const lastSeen = new Map();
-	for (let i = runs.length - 1; i >= 0; i--) {
-		const r = runs[i];
-		if (!r.track_id)
-			continue;
-		const prev = lastSeen.get(r.track_id);
-		if (prev !== undefined && r.first - prev >= thresholdMs)
+	for (const r of runs) {
+		const prev = r.plays[r.plays.length - 1].previous_played_at;
+		if (typeof prev === 'number' && r.first - prev >= thresholdMs)
 			returns.set(r, r.first - prev);
-		lastSeen.set(r.track_id, r.last);
 	}
 	return returns;
 }

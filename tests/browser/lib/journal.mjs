@@ -235,10 +235,12 @@ export async function openBrowser() {
 	});
 	return {
 		browser,
-		// A page that records console errors and failed requests.
-		async newPage({ width = 1280, height = 800 } = {}) {
+		// A page that records console errors and failed requests
+		// (timezoneId: the browser's own zone, else the machine's).
+		async newPage({ width = 1280, height = 800, timezoneId } = {}) {
 			const ctx = await browser.newContext({ viewport: { width,
-				height }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
+				height }, deviceScaleFactor: 1, reducedMotion: 'reduce',
+				...(timezoneId ? { timezoneId } : {}) });
 			const page = await ctx.newPage();
 			page.problems = [];
 			page.on('console', (m) => {

@@ -3,12 +3,12 @@
 // and whether the week is the full list as Spotify served it or was
 // reconstructed from the plays heard in its context.
 //
-// "Played later" counts the journal's plays from the week's Monday on.
-// They are read once per stretch of time, newest weeks first, through
-// GET /plays with an after/before window, at most PLAYS_PAGES pages per
-// stretch; past that the counts say "at least".
+// "Played later" is the API's count of the journal's plays of each track
+// from the week's Monday on (`play_counts` beside `track_ids`, worked
+// out by the server in one pass over the plays): a page of weeks costs
+// one GET /dw and the entity batches, never a read of the plays.
 
-import { computed, h, reactive, watch } from
+import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadTracksDeep } from '../api.js';
 import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
@@ -16,9 +16,6 @@ import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
 import { fmtAgo, fmtDate, pickImage, plural } from '../util.js';
 
 const WEEKS = 4;		// weeks per page
-const PLAYS_LIMIT = 200;	// plays per request (the API's maximum)
-const PLAYS_PAGES = 25;		// requests per stretch of plays
-const FAR_FUTURE = 253402300799999;	// 9999-12-31, the API's largest time
 
 export const DwPage = {
 	name: 'DwPage',
@@ -30,56 +27,9 @@ export const DwPage = {
 			busy: false,
 			error: null,
 			started: false,
-			playsFrom: null,	// plays are read from here to now
-			capped: false,		// the count stopped at the cap
-			counting: false,
-			times: new Map(),	// track id -> [played_at...]
 		});
 		let gen = 0;
 		const uid = () => encodeURIComponent(props.user.id);
-
-		// Reads plays in (lo, hi) into s.times, newest first (both
-		// cursors bound the window; hi null: up to the newest).
-		async function readPlays(lo, hi, my) {
-			let before = hi ?? FAR_FUTURE;
-			for (let i = 0; i < PLAYS_PAGES; i++) {
-				const q = `?limit=${PLAYS_LIMIT}&after=${lo}&before=${before}`;
-				const r = await getJson(`/plays/${uid()}${q}`);
-				if (my !== gen)
-					return;
-				for (const p of r.items ?? []) {
-					if (!p.track_id)
-						continue;
-					let a = s.times.get(p.track_id);
-					if (!a) {
-						a = [];
-						s.times.set(p.track_id, a);
-					}
-					a.push(p.played_at);
-				}
-				if (r.next?.before === undefined)
-					return;
-				before = r.next.before;
-			}
-			s.capped = true;
-		}
-
-		async function count(my) {
-			if (s.weeks.length === 0)
-				return;
-			const oldest = s.weeks[s.weeks.length - 1].week_start;
-			if (s.playsFrom !== null && s.playsFrom <= oldest)
-				return;
-			s.counting = true;
-			try {
-				await readPlays(oldest - 1, s.playsFrom, my);
-				if (my === gen)
-					s.playsFrom = oldest;
-			} finally {
-				if (my === gen)
-					s.counting = false;
-			}
-		}
 
 		async function loadMore() {
 			if (s.busy)
@@ -101,7 +51,6 @@ export const DwPage = {
 				s.weeks.push(...weeks);
 				s.next = r.next?.before ?? null;
 				s.started = true;
-				await count(my);
 			} catch (e) {
 				if (my === gen)
 					s.error = e.message;
@@ -116,36 +65,26 @@ export const DwPage = {
 		watch(() => props.user.id, () => {
 			gen++;
 			Object.assign(s, { weeks: [], next: null, busy: false,
-				error: null, started: false, playsFrom: null,
-				capped: false, counting: false, times: new Map() });
+				error: null, started: false });
 			loadMore();
 		}, { immediate: true });
 
-		// Plays of id at or after ms.
-		function playedSince(id, ms) {
-			return (s.times.get(id) ?? []).filter((t) => t >= ms).length;
+		// Plays of the week's i-th track from its Monday on.
+		function playedSince(week, i) {
+			return week.play_counts?.[i] ?? 0;
 		}
-
-		const ready = computed(() => s.playsFrom !== null);
 
 		function TrackRow(id, week, i) {
 			const t = cached('tracks', id);
 			const album = t?.album_id ? cached('albums', t.album_id) : null;
 			const name = entityName('tracks', id);
-			const n = playedSince(id, week.week_start);
-			let played;
-			if (!ready.value)
-				played = h('span', { class: 'chip muted' }, 'counting…');
-			else if (n > 0)
-				played = h('span', { class: 'chip played',
-					title: `Played ${n} times since the week began` },
-				    `played ${s.capped ? 'at least ' : ''}${n}×`);
-			else
-				played = h('span', { class: 'chip muted' },
-				    'not played yet');
+			const n = playedSince(week, i);
+			const played = n > 0 ? h('span', { class: 'chip played',
+				title: `Played ${plural(n, 'time')} since the week began` },
+			    `played ${n}×`) :
+			    h('span', { class: 'chip muted' }, 'not played yet');
 			return h('li', { class: ['dw-track', { heard: n > 0 }],
-				key: id + i, 'data-track': id,
-				'data-played': ready.value ? n : '' }, [
+				key: id + i, 'data-track': id, 'data-played': n }, [
 				h('span', { class: 'pos' }, String(i + 1)),
 				h(Cover, { url: pickImage(album?.images, 64),
 					alt: album ? `Cover of ${album.name}` :
@@ -160,10 +99,11 @@ export const DwPage = {
 		}
 
 		function Week(w) {
-			const heard = w.track_ids.filter((id) =>
-			    playedSince(id, w.week_start) > 0).length;
-			const plays = w.track_ids.reduce((a, id) =>
-			    a + playedSince(id, w.week_start), 0);
+			// A track listed twice counts once.
+			const counts = new Map(w.track_ids.map((id, i) =>
+			    [id, playedSince(w, i)]));
+			const heard = [...counts.values()].filter((n) => n > 0).length;
+			const plays = [...counts.values()].reduce((a, n) => a + n, 0);
 			const full = w.how === 'full';
 			return h('section', { class: 'week', key: w.playlist_id + w.week,
 				'data-week': w.week, 'data-how': w.how,
@@ -172,12 +112,11 @@ export const DwPage = {
 					h('div', [
 						h('h2', { id: 'wk-' + w.week },
 						    `Week of ${fmtDate(w.week)}`),
-						h('p', { class: 'sub' }, ready.value ?
+						h('p', { class: 'sub' },
 						    `${plural(w.track_ids.length, 'track')}; ` +
 						    `you played ${heard} of them` +
 						    (plays ? `, ${plural(plays, 'time')} in all` :
-							'') + '.' :
-						    plural(w.track_ids.length, 'track')),
+							'') + '.'),
 					]),
 					h('span', { class: ['badge', full ? 'full' : 'heard'],
 						title: full ?
@@ -209,11 +148,7 @@ export const DwPage = {
 				return [head, s.error ? ErrorBox(s.error, loadMore) :
 				    Empty('No Discover Weekly yet', 'Weeks appear ' +
 					'here once the list has been saved or played from.')];
-			const out = [head];
-			if (s.capped)
-				out.push(h('p', { class: 'note' }, 'This journal has ' +
-				    'many plays; counts stop early and say "at least".'));
-			out.push(...s.weeks.map(Week));
+			const out = [head, ...s.weeks.map(Week)];
 			if (s.error)
 				out.push(ErrorBox(s.error, loadMore));
 			else if (s.busy)

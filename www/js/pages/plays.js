@@ -1,9 +1,11 @@
 // plays.js — the Plays page: the journal's history, newest first, grouped
 // by day, with cover art, track, artists, album and where it was played
-// from.  Consecutive plays of one track fold into one row ("×73,
+// from (a playlist by its name when the journal knows it: the page's
+// `contexts`).  Consecutive plays of one track fold into one row ("×73,
 // 23:04–04:51") that expands; a track heard again after a long absence
-// is marked as a return; recorded gaps sit in the timeline where plays
-// are known to be missing.  Paging goes backwards endlessly (and forwards
+// is marked as a return (from each play's previous_played_at, so exactly,
+// on the first page already); recorded gaps sit in the timeline where
+// plays are known to be missing.  Paging goes backwards endlessly (and forwards
 // again after a jump to a date).
 //
 // Cost of one page: one GET /plays plus at most one POST per entity kind.
@@ -61,7 +63,8 @@ async function fetchFor(items) {
 	return n;
 }
 
-function contextLabel(p, track) {
+// names: context URI -> {name} (the pages' `contexts`, merged).
+function contextLabel(p, track, names) {
 	const c = parseUri(p.context_uri);
 	if (!c)
 		return null;
@@ -72,8 +75,10 @@ function contextLabel(p, track) {
 		return `from the album ${entityName('albums', c.id)}`;
 	case 'artist':
 		return `from ${entityName('artists', c.id)}'s page`;
-	case 'playlist':
-		return 'from a playlist';
+	case 'playlist': {
+		const name = names.get(p.context_uri)?.name;
+		return name ? `from ${name}` : 'from a playlist';
+	}
 	case 'collection':
 		return 'from Liked Songs';
 	default:
@@ -104,6 +109,7 @@ export const PlaysPage = {
 		const s = reactive({
 			plays: [],		// newest first
 			gaps: new Map(),	// from -> gap
+			contexts: new Map(),	// context URI -> {name}
 			older: null,		// cursor (ms) for the next older page
 			newer: null,		// cursor (ms) after a jump, else null
 			doneOld: false,
@@ -121,6 +127,7 @@ export const PlaysPage = {
 			gen++;
 			s.plays = [];
 			s.gaps = new Map();
+			s.contexts = new Map();
 			s.doneOld = false;
 			s.busy = false;
 			s.error = null;
@@ -142,6 +149,11 @@ export const PlaysPage = {
 				s.gaps.set(g.from, g);
 		}
 
+		function addContexts(map) {
+			for (const [uri, c] of Object.entries(map ?? {}))
+				s.contexts.set(uri, c);
+		}
+
 		async function loadOlder() {
 			if (s.busy || s.doneOld)
 				return;
@@ -161,6 +173,7 @@ export const PlaysPage = {
 				if (my !== gen)
 					return;
 				const kept = items.slice(0, n);
+				addContexts(r.contexts);
 				s.plays.push(...kept);
 				addGaps(r.gaps);
 				if (n < items.length)
@@ -204,6 +217,7 @@ export const PlaysPage = {
 				if (my !== gen)
 					return;
 				const kept = items.slice(0, n).reverse();
+				addContexts(r.contexts);
 				s.plays.unshift(...kept);
 				addGaps(r.gaps);
 				if (n < items.length || r.next?.after !== undefined)
@@ -283,7 +297,7 @@ export const PlaysPage = {
 			const n = run.plays.length;
 			const open = expanded.has(run.last);
 			const away = returns.value.get(run);
-			const ctx = contextLabel(p, t);
+			const ctx = contextLabel(p, t, s.contexts);
 			const ctxHref = contextHref(p);
 			const time = n > 1 ? `${fmtTime(run.first, props.zone)}–` +
 			    fmtTime(run.last, props.zone) : fmtTime(p.played_at,

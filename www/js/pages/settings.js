@@ -71,7 +71,7 @@ export const SettingsPage = {
 
 		watch(() => props.user, (u) => {
 			form.visibility = 'public';	// only public ones are listed
-			form.timezone = u.timezone ?? 'UTC';
+			form.timezone = u.timezone ?? '';	// null: not set
 		}, { immediate: true });
 
 		function loadHealth() {
@@ -198,7 +198,8 @@ export const SettingsPage = {
 							onChange: (e) => { form.timezone =
 							    e.target.value; } },
 						    [...new Set([form.timezone, ...zones])].map((z) =>
-							h('option', { value: z }, z))),
+							h('option', { value: z }, z === '' ? 'Not set ' +
+							    '(each reader sees their own)' : z))),
 					]),
 					h('label', { class: 'field' }, [
 						h('span', 'Discover Weekly playlist (id or link; ' +
@@ -267,8 +268,10 @@ export const SettingsPage = {
 				]),
 				h('fieldset', [
 					h('legend', 'Show times in'),
-					...[['journal', `the journal's time zone (${
-					    props.user.timezone ?? 'UTC'})`],
+					...[['journal', props.user.timezone ? `the journal's ` +
+					    `time zone (${props.user.timezone})` : 'the ' +
+					    'journal\'s time zone (not set: this device\'s is ' +
+					    'used)'],
 					['browser', `this device's time zone (${browserZone()})`]]
 					    .map(([v, label]) => h('label', { class: 'radio' }, [
 						h('input', { type: 'radio', name: 'zone', value: v,
