@@ -5,7 +5,8 @@
 // within 5 seconds without a restart; USR1 polls every user now; HUP
 // reloads the configuration (and keeps the old one when the new one is
 // bad); the pidfile refuses a second daemon; TERM ends it within 5 s
-// with status 0.
+// with status 0.  And that plain http to anything but loopback is refused
+// before anything is sent.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -88,4 +89,18 @@ test('the daemon: new users, USR1, HUP, pidfile, TERM', async () => {
 	for (const id of ['user1', 'user2', 'user3'])
 		assert.equal(u.users[id].status, 'active');
 	assert.equal((await sim.admin('GET', 'stats')).early_requests, 0);
+});
+
+test('plain http is refused unless the host is loopback', async () => {
+	const { run } = await setup('collector-https', { users: 1, add: false });
+	for (const [key, url] of [
+		['LINERNOTES_SPOTIFY_API_BASE', 'http://api.spotify.example/v1'],
+		['LINERNOTES_SPOTIFY_ACCOUNTS_BASE', 'http://10.0.0.1'],
+	]) {
+		for (const args of [['run'], ['poll-once'], ['add-user', '--refresh-token', 'rt-user1']]) {
+			const r = await run(args, { env: { [key]: url } });
+			assert.equal(r.code, 1, `${args[0]}: ${r.stderr}`);
+			assert.match(r.stderr, /https is required/);
+		}
+	}
 });
