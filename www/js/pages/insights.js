@@ -505,7 +505,9 @@ export const InsightsPage = {
 			return h('section', { class: 'panel ins-otd',
 				'aria-labelledby': 'ins-otd-h' }, [
 				h('h2', { id: 'ins-otd-h' }, `On this day, ` +
-				    fmtDate(o.date).replace(/ \d{4}$/, '')),
+				    new Intl.DateTimeFormat(undefined, { day: 'numeric',
+					month: 'long', timeZone: 'UTC' }).format(
+					new Date(o.date + 'T12:00:00Z'))),
 				o.years.length === 0 ? h('p', 'Nothing played on this ' +
 				    'date in earlier years.') :
 				    h('ul', { class: 'ins-list' }, o.years.map((x) =>
@@ -545,13 +547,13 @@ export const InsightsPage = {
 			return [head, h('div', { class: 'ins-grid' }, [
 				s.calYear ? Calendar() : null,
 				PunchCard(),
+				OnThisDay(),
 				RankPanel(),
 				NewOldPanel(),
 				BingeList(),
-				OnThisDay(),
+				StreaksList(),
 				SeasonsList(),
 				ReturnsList(),
-				StreaksList(),
 			])];
 		};
 	},
