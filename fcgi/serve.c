@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -107,8 +108,9 @@ serve_loop(struct app *app)
 	struct resp r;
 	struct req q;
 	struct buf out = BUF_INIT;
-	char path[SERVE_PATH_MAX];
+	char path[SERVE_PATH_MAX], timing[48];
 	const char *uri;
+	uint64_t us;
 	size_t n;
 	int route, rc = 0;
 
@@ -161,6 +163,16 @@ serve_loop(struct app *app)
 		r.write_ctx = rq.out;
 		route = route_handle(app, &q, &r);
 		if (!r.streamed) {
+			/*
+			 * The reader's own time for the answer (routing,
+			 * store, rendering), for benchmarks through nginx
+			 * (docs/BENCHMARKS.md): a duration, nothing else.
+			 */
+			us = elapsed_us(&t0);
+			snprintf(timing, sizeof(timing), "app;dur=%llu.%03llu",
+			    (unsigned long long)(us / 1000),
+			    (unsigned long long)(us % 1000));
+			http_header(&r, "Server-Timing", timing);
 			buf_reset(&out);
 			http_headers(&r, &out, 1);
 			if (!r.head && r.status != 304)

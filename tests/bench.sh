@@ -259,6 +259,76 @@ bench_insights() {
 		    "p50 $(echo $p50) ms, max $(echo $max) ms; CPU p50" \
 		    "$(echo $cp50), p99 $(echo $cp99) ms; $(echo $bytes) B JSON"
 	done
+	bench_insights_api
+}
+
+# Every insight endpoint through nginx and spawn-fcgi on the same journal
+# (the store bench-insights made, its user made public): INSIGHTS_HTTP
+# requests each, one at a time, after one warm-up request per endpoint
+# and range (the reader's first request reads the journal into its
+# cache).  Server time is the reader's own Server-Timing (fcgi/serve.c:
+# routing, store, insight and JSON); wall is curl's total.
+INSIGHTS_HTTP=${BENCH_INSIGHTS_HTTP:-200}
+
+# p50 and p99 of the numbers on standard input.
+pctl() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) { print "- -"; exit }
+	    i50 = int(NR * 0.50 + 0.5); i99 = int(NR * 0.99 + 0.5);
+	    if (i50 < 1) i50 = 1; if (i99 < 1) i99 = 1;
+	    printf "%.2f %.2f\n", v[i50], v[i99] }'
+}
+
+bench_insights_api() {
+	ist=$BENCH_DIR/istack
+	RUN_DIR=$ist sh tests/stack.sh stop > /dev/null
+	rm -rf "$ist/db"
+	mkdir -p "$ist"
+	mv "$BENCH_DIR/insights-store" "$ist/db"
+	# bench-insights writes plays only: the user record, public.
+	echo '{"type":"user","id":"bench","display_name":"Bench",' \
+	    '"visibility":"public","timezone":"Europe/Berlin"}' |
+	    tests/tools/ln-fixture -d "$ist/db" load > /dev/null
+	port=$(node -e '
+		const s = require("net").createServer();
+		s.listen(0, "127.0.0.1", () => {
+			console.log(s.address().port); s.close(); });')
+	RUN_DIR=$ist PORT=$port FCGI_PROCS=1 sh tests/stack.sh web \
+	    > "$BENCH_DIR/istack.log" 2>&1 || { cat "$BENCH_DIR/istack.log" >&2;
+	    die "the stack did not start"; }
+	base=http://127.0.0.1:$port/api/v0/insights/bench
+	say "insights: every endpoint $INSIGHTS_HTTP times through nginx"
+	for range in all year; do
+		q="tz=Europe/Berlin"
+		[ "$range" = year ] && q="$q&from=2025-01-01&to=2025-12-31"
+		for name in calendar clock binges seasons newold returns \
+		    onthisday top streaks; do
+			u="$base/$name?$q"
+			[ "$name" = onthisday ] && u="$u&date=2025-10-03"
+			curl -fsS -o /dev/null "$u" ||
+			    die "GET $u failed"
+			: > "$BENCH_DIR/itimes.txt"
+			: > "$BENCH_DIR/iwall.txt"
+			i=0
+			while [ "$i" -lt "$INSIGHTS_HTTP" ]; do
+				curl -fsS -o /dev/null -D - -H 'Accept-Encoding: gzip' \
+				    -w 'wall %{time_total} size %{size_download}\n' \
+				    "$u" | tr -d '\r' | awk '
+				    tolower($1) == "server-timing:" {
+					sub(/.*dur=/, ""); print >> "'"$BENCH_DIR/itimes.txt"'" }
+				    $1 == "wall" { print $2 * 1000 >> "'"$BENCH_DIR/iwall.txt"'";
+					print $4 > "'"$BENCH_DIR/isize.txt"'" }'
+				i=$((i + 1))
+			done
+			st=$(pctl < "$BENCH_DIR/itimes.txt")
+			wt=$(pctl < "$BENCH_DIR/iwall.txt")
+			gz=$(tail -n 1 "$BENCH_DIR/isize.txt")
+			result insights-http "$name, $range" "${st#* }" "ms p99" \
+			    "server p50 ${st% *} ms; wall p50 ${wt% *}," \
+			    "p99 ${wt#* } ms; $gz B gzipped;" \
+			    "$INSIGHTS_HTTP sequential GETs, 1 reader"
+		done
+	done
+	RUN_DIR=$ist sh tests/stack.sh stop > /dev/null
 }
 
 command -v wrk > /dev/null || die "wrk is missing: run make deps"
