@@ -96,7 +96,8 @@ test('user B cannot read A\'s private journal through any endpoint',
 	assert.equal((await signIn(ctx, bob, 'user2')).status, 302);
 	const routes = perUserRoutes('user1');
 	for (const want of ['/plays/', '/gaps/', '/dw/', '/top/',
-	    '/export/user1.csv', '/export/user1.sql', '/export/user1.json'])
+	    '/export/user1.csv', '/export/user1.sql', '/export/user1.json',
+	    '/insights/user1/calendar', '/insights/user1/streaks'])
 		assert.ok(routes.some((r) => r.includes(want)),
 		    `docs/API.md lists ${want}: ${routes}`);
 	const anon = ctx.client();

@@ -143,15 +143,39 @@ export function dumpAll(db) {
 	return r.stdout;
 }
 
-// The per-user endpoints as docs/API.md lists them, as concrete paths
-// for user (every format of an export).
+// The per-user endpoints as docs/API.md lists them (its "## GET ...
+// :user_id" headings), as concrete paths for user: every format of an
+// export, and for a path with more parameters (insights' :name) every
+// example of the section's curl lines, with user put in.
 export function perUserRoutes(user) {
 	const doc = fs.readFileSync(path.join(repoRoot, 'docs', 'API.md'),
 	    'utf8');
+	const u = encodeURIComponent(user);
 	const out = new Set();
-	for (const m of doc.matchAll(/^## GET (\/api\/v0\/[^\s]*:user_id)(.*)$/gm)) {
-		const p = m[1].replace(':user_id', encodeURIComponent(user));
-		const exts = [...(m[1] + m[2]).matchAll(/\.(csv|sql|json)\b/g)]
+	for (const sec of doc.split(/^(?=## )/m)) {
+		const m = /^## GET (\/api\/v0\/\S*:user_id\S*)(.*)$/m.exec(sec);
+		if (!m || m.index !== 0)
+			continue;
+		const pattern = m[1];
+		const more = (pattern.match(/:[a-z_]+/g) ?? [])
+		    .filter((p) => p !== ':user_id');
+		if (more.length > 0) {
+			const re = new RegExp(pattern.split('/').map((seg) =>
+			    seg === ':user_id' ? '[^/?\'"\\s]+' :
+			    seg.startsWith(':') ? '[^/?\'"\\s]+' :
+			    seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('/'), 'g');
+			const at = pattern.split('/').indexOf(':user_id');
+			for (const ex of sec.matchAll(re)) {
+				const parts = ex[0].split('/');
+				if (parts.some((x) => x.startsWith(':')))
+					continue;	/* the heading itself */
+				parts[at] = u;
+				out.add(parts.join('/'));
+			}
+			continue;
+		}
+		const p = pattern.replace(':user_id', u);
+		const exts = [...(pattern + m[2]).matchAll(/\.(csv|sql|json)\b/g)]
 		    .map((x) => x[1]);
 		if (exts.length > 0) {
 			const stem = p.replace(/\.\w+$/, '');
