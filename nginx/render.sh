@@ -6,11 +6,17 @@
 #   sh nginx/render.sh site LISTEN SERVER_NAME ROOT SOCKET
 #	prints the server block (linernotes.conf.in) filled in; use it for a
 #	deployment's sites-available file.
-#   sh nginx/render.sh main RUN_DIR LISTEN ROOT SOCKET [DAEMON]
+#   sh nginx/render.sh main RUN_DIR LISTEN ROOT SOCKET [DAEMON [SIM_URL]]
 #	writes RUN_DIR/linernotes-site.conf and RUN_DIR/nginx.conf (a whole
 #	nginx configuration under RUN_DIR, DAEMON on or off, default on) and
 #	creates RUN_DIR/nginx-tmp; start nginx with
 #	nginx -p RUN_DIR -e RUN_DIR/nginx-error.log -c RUN_DIR/nginx.conf
+#	With SIM_URL (http://HOST:PORT of the Spotify simulator, for the demo
+#	and the tests) it also writes RUN_DIR/linernotes-sim.conf, a location
+#	that passes GET /_sim/image/ to the simulator, and includes it in the
+#	server block, so the simulator's artwork (started with --public-base
+#	pointing here) comes from the pages' own origin.  `site`, the
+#	deployment's server block, never has it.
 #
 # Paths must be absolute.  Values may not contain newlines or ';'.
 set -eu
@@ -55,8 +61,42 @@ render_site() {
 	    "$here/linernotes.conf.in"
 }
 
+# The simulator's artwork, for test and demo stacks only.
+render_sim() {
+	run=$1 sim=${2%/}
+	check_value "$sim"
+	case "$sim" in
+	http://*:[0-9]*) ;;
+	*) die "SIM_URL is http://HOST:PORT: $sim" ;;
+	esac
+	case "${sim#http://}" in
+	*/*|*' '*|*'"'*|*'{'*|*'}'*) die "SIM_URL is http://HOST:PORT: $sim" ;;
+	esac
+	cat > "$run/linernotes-sim.conf" <<EOF
+# Written by nginx/render.sh for a test or demo stack, never a deployment:
+# the Spotify simulator's artwork (tests/spotify-sim, --public-base) from
+# the pages' own origin, which their Content-Security-Policy allows.
+location /_sim/image/ {
+	limit_except GET { deny all; }
+	proxy_pass $sim;
+	proxy_connect_timeout 2s;
+	proxy_read_timeout 10s;
+	add_header X-Content-Type-Options nosniff always;
+	add_header Cache-Control "public, max-age=3600" always;
+}
+EOF
+	# Included first thing in the server block.
+	awk -v inc="	include $run/linernotes-sim.conf;" \
+	    '{ print } !done && /^server \{$/ { print inc; done = 1 }' \
+	    "$run/linernotes-site.conf" > "$run/linernotes-site.conf.tmp"
+	grep -q 'include .*linernotes-sim.conf;' \
+	    "$run/linernotes-site.conf.tmp" ||
+	    die "no server block to include the simulator's location in"
+	mv "$run/linernotes-site.conf.tmp" "$run/linernotes-site.conf"
+}
+
 render_main() {
-	run=$1 listen=$2 root=$3 sock=$4 daemon=${5:-on}
+	run=$1 listen=$2 root=$3 sock=$4 daemon=${5:-on} sim=${6:-}
 	check_abs "$run"
 	case "$daemon" in on|off) ;; *) die "DAEMON is on or off" ;; esac
 	# As root the workers run as root too: they must read the tree and
@@ -64,6 +104,8 @@ render_main() {
 	user="$(id -un) $(id -gn)"
 	mkdir -p "$run/nginx-tmp"
 	render_site "$listen" "_" "$root" "$sock" > "$run/linernotes-site.conf"
+	rm -f "$run/linernotes-sim.conf"
+	[ -z "$sim" ] || render_sim "$run" "$sim"
 	sed -e "s|@RUN_DIR@|$(sed_escape "$run")|g" \
 	    -e "s|@DAEMON@|$daemon|g" \
 	    -e "s|@USER@|$(sed_escape "$user")|g" \
@@ -77,8 +119,8 @@ shift
 case "$cmd" in
 site)	[ $# -eq 4 ] || die "usage: render.sh site LISTEN SERVER_NAME ROOT SOCKET"
 	render_site "$@" ;;
-main)	[ $# -ge 4 ] && [ $# -le 5 ] ||
-	    die "usage: render.sh main RUN_DIR LISTEN ROOT SOCKET [on|off]"
+main)	[ $# -ge 4 ] && [ $# -le 6 ] ||
+	    die "usage: render.sh main RUN_DIR LISTEN ROOT SOCKET [on|off [SIM_URL]]"
 	render_main "$@" ;;
 *)	die "unknown command: $cmd" ;;
 esac

@@ -147,7 +147,9 @@ start_sim() {
 	[ -f "$SIM" ] || die "the Spotify simulator is missing" \
 	    "($SIM): the demo needs it"
 	: > "$RUN_DIR/sim.log"
-	setsid node "$SIM" --port 0 --users "$SIM_USERS" \
+	# Its image URLs point at our own origin (nginx passes /_sim/image/
+	# on to it, see start_nginx), where the pages' CSP allows them.
+	setsid node "$SIM" --port 0 --users "$SIM_USERS" --public-base "$URL" \
 	    >> "$RUN_DIR/sim.log" 2>&1 < /dev/null &
 	pid=$!
 	record_pid sim "$pid"
@@ -201,10 +203,11 @@ start_fcgi() {
 	say "linernotes-fcgi on $SOCKET"
 }
 
-# nginx from the templates (nginx/render.sh), as a daemon.
+# nginx from the templates (nginx/render.sh), as a daemon; with the
+# simulator, also passing its artwork (/_sim/image/) through.
 start_nginx() {
 	sh nginx/render.sh main "$RUN_DIR" "127.0.0.1:$PORT" "$WWW_ROOT" \
-	    "$SOCKET" on
+	    "$SOCKET" on ${SIM_URL:+"$SIM_URL"}
 	nginx -p "$RUN_DIR" -e "$RUN_DIR/nginx-error.log" \
 	    -c "$RUN_DIR/nginx.conf" ||
 	    die "nginx did not start (see $RUN_DIR/nginx-error.log)"

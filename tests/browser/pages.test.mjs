@@ -12,7 +12,7 @@
 // Weekly weeks say full or reconstructed and count later plays right
 // without reading the plays; rank changes match a known pair of
 // snapshots and the rank chart draws; a missing image shows the
-// placeholder; a journal without a time zone is shown in the browser's;
+// placeholder and the simulator's artwork shows through the site; a journal without a time zone is shown in the browser's;
 // and no page logs a console error or has a request fail.
 
 import assert from 'node:assert/strict';
@@ -399,6 +399,13 @@ test('a missing image shows the placeholder; a usable one shows itself',
 	assert.equal(await img(noArt.id).getAttribute('src'),
 	    'img/placeholder.svg');
 	assert.match(await img(noArt.id).getAttribute('alt'), /no image/);
+	// The simulator's own artwork, through the site (as in the demo).
+	const simArt = page.locator('li.play img.cover[src*="/_sim/image/"]');
+	assert.ok(await simArt.count() > 0, 'covers from the simulator');
+	assert.ok((await simArt.first().getAttribute('src')).startsWith(
+	    `${j.stack.baseUrl}/_sim/image/`));
+	await page.waitForFunction(() => document.querySelector(
+	    'li.play img.cover[src*="/_sim/image/"]').naturalWidth > 0);
 	// Every image has alt text and none is broken.
 	const imgs = await page.$$eval('img', (els) => els.map((e) =>
 	    ({ alt: e.getAttribute('alt'), ok: e.complete ? e.naturalWidth > 0 :

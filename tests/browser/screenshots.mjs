@@ -1,8 +1,8 @@
 // screenshots.mjs — pictures of every page for README.md, taken from the
-// browser tests' journal (tests/browser/lib/journal.mjs, with the
-// simulator's artwork served from the pages' own origin, as Spotify's
-// https images are in a deployment) at desktop (1280×800) and phone
-// (390×844) width, into docs/screenshots/.
+// browser tests' journal (tests/browser/lib/journal.mjs, whose simulator
+// artwork comes from the pages' own origin, as Spotify's https images do
+// in a deployment) at desktop (1280×800) and phone (390×844) width, into
+// docs/screenshots/.
 //
 //   make screenshots      (or: node tests/browser/screenshots.mjs [DIR])
 
@@ -60,6 +60,12 @@ const SHOTS = [
 			await page.waitForFunction(() => window.Chart);
 			await page.waitForTimeout(300);
 		} },
+	{ name: 'insights', url: 'insights',
+		async prepare(page) {
+			await page.waitForSelector('.ins-grid');
+			await page.waitForFunction(() => window.Chart);
+			await page.waitForTimeout(300);
+		} },
 	{ name: 'settings', url: 'settings',
 		async prepare(page) {
 			await page.waitForFunction(() => document.querySelector(
@@ -67,7 +73,7 @@ const SHOTS = [
 		} },
 ];
 
-const j = await buildJournal({ art: true });
+const j = await buildJournal();
 const b = await openBrowser();
 fs.mkdirSync(out, { recursive: true });
 let failed = 0;

@@ -5,7 +5,7 @@
 //   node tests/spotify-sim/sim.mjs [--port N] [--host 127.0.0.1]
 //        [--mode extended|development] [--seed S] [--users N]
 //        [--start ISO8601|ms] [--state-file F]
-//        [--client-id ID] [--client-secret SECRET]
+//        [--client-id ID] [--client-secret SECRET] [--public-base URL]
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,7 +28,17 @@ export const DEFAULTS = {
   stateFile: null,
   clientId: 'sim-client-id',
   clientSecret: 'sim-client-secret',
+  publicBase: null,
 };
+
+// --public-base: an absolute http(s) URL; its trailing slashes go.
+function publicBase(v) {
+  if (v === null || v === undefined) return null;
+  let u;
+  try { u = new URL(String(v)); } catch { u = null; }
+  if (!u || !['http:', 'https:'].includes(u.protocol) || u.search || u.hash) throw new Error('--public-base must be an http or https URL without a query');
+  return u.href.replace(/\/+$/, '');
+}
 
 const MAX_BODY = 1 << 20;
 
@@ -55,6 +65,7 @@ export async function startSim(options = {}) {
   if (!['extended', 'development'].includes(opt.mode)) throw new Error('--mode must be extended or development');
   if (!/^\d+$/.test(String(opt.users))) throw new Error('--users must be a whole number');
   if (!/^\d+$/.test(String(opt.port)) || Number(opt.port) > 65535) throw new Error('--port must be a port number (0 picks a free one)');
+  const imageBase = publicBase(opt.publicBase);
 
   const state = new SimState({ startMs, mode: opt.mode, seed, clientId: opt.clientId, clientSecret: opt.clientSecret, stateFile: opt.stateFile });
   const catalog = buildCatalog();
@@ -90,6 +101,7 @@ export async function startSim(options = {}) {
   const port = server.address().port;
   const url = `http://${opt.host}:${port}`;
   api.base = url;
+  api.imageBase = imageBase ?? url;
   sim.url = url;
 
   const close = async () => {
@@ -185,7 +197,7 @@ function write(res, resp, headOnly = false) {
 
 function parseArgs(argv) {
   const o = {};
-  const names = { '--port': 'port', '--host': 'host', '--mode': 'mode', '--seed': 'seed', '--users': 'users', '--start': 'start', '--state-file': 'stateFile', '--client-id': 'clientId', '--client-secret': 'clientSecret' };
+  const names = { '--port': 'port', '--host': 'host', '--mode': 'mode', '--seed': 'seed', '--users': 'users', '--start': 'start', '--state-file': 'stateFile', '--client-id': 'clientId', '--client-secret': 'clientSecret', '--public-base': 'publicBase' };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i], v;
     const eq = a.indexOf('=');
@@ -204,7 +216,7 @@ function parseArgs(argv) {
 
 const USAGE = `usage: node sim.mjs [--port N] [--host 127.0.0.1] [--mode extended|development]
                    [--seed S] [--users N] [--start ISO8601|ms] [--state-file F]
-                   [--client-id ID] [--client-secret SECRET]
+                   [--client-id ID] [--client-secret SECRET] [--public-base URL]
 `;
 
 async function main() {

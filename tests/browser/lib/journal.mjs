@@ -12,13 +12,13 @@
 //   * Journals are made public with tests/tools/ln-fixture: the collector
 //     adds users as private, and making one public needs the settings
 //     endpoint accounts bring.
-//   * The simulator's image URLs are plain http on another port, which
-//     the pages' CSP (img-src 'self' https:) refuses, so the pages show the
-//     placeholder for them.  One album is given a cover from the pages'
-//     own origin (a copy of www/ with test-art/ beside it) and one is left
-//     without images, so both paths are tested.  With art: true every
-//     album and artist gets the simulator's artwork that way (the
-//     screenshots: in a deployment Spotify's https images show).
+//   * The simulator's artwork is served from the pages' own origin, as in
+//     the demo: the simulator hands out image URLs under the site
+//     (--public-base) and nginx passes /_sim/image/ on to it (render.sh
+//     main ... SIM_URL), so the pages' CSP (img-src 'self' https:) allows
+//     them.  One album is given a cover from a copy of www/ with test-art/
+//     beside it and one is left without images, so both a known image and
+//     the placeholder are tested.
 //   * A known previous top snapshot is planted (tracks, last four weeks)
 //     so the rank changes have exact expected values.
 
@@ -26,8 +26,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { httpJson, makeRunDir, repoRoot, runCollector, startSim, startStack,
-	writeConfig } from '../../integration/lib/harness.mjs';
+import { freePort, httpJson, makeRunDir, repoRoot, runCollector, startSim,
+	startStack, writeConfig } from '../../integration/lib/harness.mjs';
 import { load } from '../../tools/fixture.mjs';
 
 const DAY = 86400e3;
@@ -81,13 +81,15 @@ async function post(api, kind, ids) {
 	return out;
 }
 
-export async function buildJournal({ days = 14, art = false } = {}) {
+export async function buildJournal({ days = 14 } = {}) {
 	// The simulator's clock starts `days` before now and runs up to now,
-	// so weeks, snapshots and plays share one calendar.
+	// so weeks, snapshots and plays share one calendar.  Its image URLs
+	// point at the site's port, chosen first.
 	const start = new Date(Math.floor((Date.now() - days * DAY) / 3600e3) *
 	    3600e3).toISOString();
+	const port = await freePort();
 	const sim = await startSim({ users: 2, seed: '7',
-		args: ['--start', start] });
+		publicBase: `http://127.0.0.1:${port}`, args: ['--start', start] });
 	const dir = makeRunDir('browser');
 	const db = path.join(dir, 'db');
 	const config = writeConfig(dir, { ...sim.configValues(),
@@ -123,7 +125,8 @@ export async function buildJournal({ days = 14, art = false } = {}) {
 	await sim.admin('POST', 'mode', { mode: 'extended' });
 
 	const dirWww = testWww(dir);
-	let stack = await startStack({ dir, config, www: dirWww });
+	const site = { dir, config, www: dirWww, port, simUrl: sim.url };
+	let stack = await startStack(site);
 	let api = `${stack.baseUrl}/api/v0`;
 
 	// A known previous snapshot of MAIN's short-term top tracks, a week
@@ -169,52 +172,10 @@ export async function buildJournal({ days = 14, art = false } = {}) {
 		width: 300, height: 300 }]));
 	records.push(albumRecord(art0[1], []));
 
-	if (art) {
-		// Every other album and artist in the journal gets its
-		// simulator artwork from our origin.
-		const tIds = [...new Set(plays.map((p) => p.track_id)
-		    .filter(Boolean))];
-		const dw = await httpJson('GET', `${api}/dw/${MAIN}?limit=50`);
-		for (const w of dw.json.weeks)
-			tIds.push(...w.track_ids);
-		const topAll = await httpJson('GET', `${api}/top/${MAIN}`);
-		for (const k of ['tracks', 'artists'])
-			for (const r of Object.values(topAll.json[k]))
-				(k === 'tracks' ? tIds : []).push(...(r.current?.ids ?? []));
-		const tracks = (await post(api, 'tracks', [...new Set(tIds)]))
-		    .filter(Boolean);
-		const aIds = [...new Set(tracks.map((t) => t.album_id)
-		    .filter(Boolean))].filter((id) => !albumIds.slice(0, 2)
-		    .includes(id));
-		const arIds = [...new Set([...tracks.flatMap((t) => t.artist_ids),
-			...Object.values(topAll.json.artists).flatMap((r) =>
-			    r.current?.ids ?? [])])];
-		let hue = 0;
-		for (const a of (await post(api, 'albums', aIds)).filter(Boolean)) {
-			if (a.images.length === 0)
-				continue;	// the simulator's own missing images stay
-			hue = (hue + 47) % 360;
-			fs.writeFileSync(path.join(dirWww, 'test-art', `${a.id}.svg`),
-			    cover(hue));
-			records.push(albumRecord(a, [{ url: `/test-art/${a.id}.svg`,
-				width: 300, height: 300 }]));
-		}
-		for (const a of (await post(api, 'artists', arIds)).filter(Boolean)) {
-			if (a.images.length === 0)
-				continue;
-			hue = (hue + 47) % 360;
-			fs.writeFileSync(path.join(dirWww, 'test-art', `${a.id}.svg`),
-			    cover(hue));
-			records.push({ type: 'artist', id: a.id, name: a.name,
-				genres: a.genres, popularity: a.popularity,
-				images: [{ url: `/test-art/${a.id}.svg`, width: 300,
-					height: 300 }] });
-		}
-	}
 	// Written with the stack stopped, so no cached entity is stale.
 	await stack.stop();
 	load(db, records);
-	stack = await startStack({ dir, config, www: dirWww });
+	stack = await startStack(site);
 	api = `${stack.baseUrl}/api/v0`;
 	return { sim, dir, config, db, stack, api, users, www: dirWww,
 		main: MAIN, known };

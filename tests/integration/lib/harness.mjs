@@ -7,9 +7,12 @@
 //   repoRoot                 absolute path of the checkout
 //   bin.collector, bin.fcgi  absolute paths of the two programs (`make all`)
 //
-//   await startSim({users = 3, mode = 'extended', seed, args = []})
+//   await startSim({users = 3, mode = 'extended', seed, publicBase,
+//       args = []})
 //       starts tests/spotify-sim/sim.mjs on a free port and waits for its
-//       "spotify-sim listening on URL" line.  Returns
+//       "spotify-sim listening on URL" line; publicBase (a site's URL,
+//       e.g. http://127.0.0.1:PORT of a stack started with that port and
+//       simUrl) is where its image URLs then point.  Returns
 //       {url, apiBase, accountsBase, admin(method, path, body), output(),
 //        stop()}; apiBase = url + '/v1', accountsBase = url.  admin()
 //       calls the simulator's admin API: path '/_sim/state' or just
@@ -26,12 +29,15 @@
 //   sim.configValues()       (on a startSim() result) the keys that point
 //                            linernotes at that simulator, for writeConfig
 //
-//   await startStack({dir, config, port = 0, fcgiProcs = 2, www})
+//   await startStack({dir, config, port = 0, fcgiProcs = 2, www, simUrl})
 //       spawn-fcgi with fcgiProcs linernotes-fcgi processes on a unix
 //       socket, and nginx (daemon off, a child of this process) from the
 //       nginx/ templates rendered by nginx/render.sh, the same as the demo,
 //       listening on 127.0.0.1:port (0: a free port), serving www (default
-//       the checkout's www/).  Waits until /api/v0/health answers 200.
+//       the checkout's www/); with simUrl (a startSim() url) nginx also
+//       passes GET /_sim/image/ to that simulator, as the demo does, so
+//       its artwork shows on the pages' origin.  Waits until
+//       /api/v0/health answers 200.
 //       Returns {baseUrl, port, socket, stop()}.  The programs' logs are
 //       dir/fcgi.log, dir/nginx-error.log, dir/nginx-access.log.
 //
@@ -230,13 +236,15 @@ export function writeConfig(dir, values = {}) {
 }
 
 export async function startSim({ users = 3, mode = 'extended', seed,
-    args = [] } = {}) {
+    publicBase, args = [] } = {}) {
 	if (!fs.existsSync(simScript))
 		throw new Error(`the simulator is missing: ${simScript}`);
 	const argv = [simScript, '--port', '0', '--users', String(users),
 	    '--mode', mode];
 	if (seed !== undefined)
 		argv.push('--seed', String(seed));
+	if (publicBase !== undefined)
+		argv.push('--public-base', String(publicBase));
 	argv.push(...args);
 	const child = track(spawn(process.execPath, argv, {
 		cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
@@ -298,7 +306,7 @@ function readPids(file) {
 }
 
 export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
-    www = path.join(repoRoot, 'www') } = {}) {
+    www = path.join(repoRoot, 'www'), simUrl } = {}) {
 	if (!dir)
 		throw new Error('startStack: dir is required (makeRunDir)');
 	for (const b of [bin.fcgi])
@@ -327,7 +335,8 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 		throw new Error(`spawn-fcgi failed (${sp.status}): ${sp.stderr}`);
 
 	const r = spawnSync('sh', [renderScript, 'main', dir,
-	    `127.0.0.1:${port}`, www, socket, 'off'], { encoding: 'utf8' });
+	    `127.0.0.1:${port}`, www, socket, 'off', ...(simUrl ? [simUrl] : [])],
+	    { encoding: 'utf8' });
 	if (r.status !== 0)
 		throw new Error(`nginx/render.sh failed: ${r.stderr}`);
 	const errLog = path.join(dir, 'nginx-error.log');

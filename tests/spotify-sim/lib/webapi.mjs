@@ -42,6 +42,7 @@ export class WebApi {
     this.catalog = catalog;
     this.listening = listening;
     this.base = base;
+    this.imageBase = null; // where image URLs point (--public-base); null: base
     this.cache = { track: [], trackJson: new Map(), simpleTrack: [], artist: [], simpleArtist: [], album: [], simpleAlbum: [], local: [] };
     this.playlists = new Map(); // playlist id -> {user, kind: 'dw'|'user', k}
   }
@@ -79,7 +80,7 @@ export class WebApi {
   ext(type, id) { return { spotify: `https://open.spotify.com/${type}/${id}` }; }
 
   images(kind, id, sizes) {
-    return sizes.map((s) => ({ url: `${this.base}/_sim/image/${kind}/${id}/${s ?? 640}`, height: s, width: s }));
+    return sizes.map((s) => ({ url: `${this.imageBase ?? this.base}/_sim/image/${kind}/${id}/${s ?? 640}`, height: s, width: s }));
   }
 
   simpleArtist(a) {
@@ -264,7 +265,7 @@ export class WebApi {
 
   me(user) {
     const imgs = user.order % 2 === 0
-      ? [{ url: `${this.base}/_sim/image/user/${encodeURIComponent(user.id)}/300`, height: 300, width: 300 }]
+      ? [{ url: `${this.imageBase ?? this.base}/_sim/image/user/${encodeURIComponent(user.id)}/300`, height: 300, width: 300 }]
       : [];
     return {
       account_id: `acct-${user.id}`,
@@ -294,7 +295,7 @@ export class WebApi {
       return {
         id: m.dwId, name: 'Discover Weekly', description: DW_DESCRIPTION, public: false, collaborative: false,
         owner: null, snapshot_id: dw.snapshot_id, followers: 0,
-        images: [{ url: `${this.base}/_sim/image/playlist/${m.dwId}/640`, height: null, width: null }],
+        images: [{ url: `${this.imageBase ?? this.base}/_sim/image/playlist/${m.dwId}/640`, height: null, width: null }],
         items: dw.tracks.map((t) => ({ track: t, added_ms: dw.weekStartMs })),
         spotifyOwned: true,
       };

@@ -105,3 +105,36 @@ test('--start in ms, --mode development, and bad options', async () => {
   await assert.rejects(badMode.ready);
   assert.equal((await badMode.exited).code, 1);
 });
+
+test('--public-base points image URLs at another origin, and only them', async () => {
+  const s = start(['--port', '0', '--users', '1', '--public-base', 'http://127.0.0.1:8080/']);
+  const url = await s.ready;
+  try {
+    const basic = 'Basic ' + Buffer.from('sim-client-id:sim-client-secret').toString('base64');
+    const tok = await json(`${url}/api/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic }, body: 'grant_type=refresh_token&refresh_token=rt-user1' });
+    const auth = { headers: { authorization: `Bearer ${tok.json.access_token}` } };
+    const top = await json(`${url}/v1/me/top/tracks?limit=50`, auth);
+    assert.equal(top.status, 200);
+    const albums = top.json.items.map((t) => t.album).filter((a) => a.images.length > 0);
+    assert.ok(albums.length > 0);
+    for (const a of albums) {
+      for (const im of a.images)
+        assert.match(im.url, /^http:\/\/127\.0\.0\.1:8080\/_sim\/image\/album\//);
+      assert.ok(a.href.startsWith(`${url}/v1/albums/`), 'API links stay the simulator\'s');
+    }
+    // The image itself is still served by the simulator.
+    const path = new URL(albums[0].images[0].url).pathname;
+    const img = await fetch(url + path);
+    assert.equal(img.status, 200);
+    assert.match(img.headers.get('content-type'), /^image\/svg\+xml/);
+    await img.arrayBuffer();
+  } finally {
+    s.child.kill('SIGTERM');
+    await s.exited;
+  }
+  const bad = start(['--port', '0', '--public-base', 'ftp://x']);
+  bad.ready.catch(() => {});
+  const r = await bad.exited;
+  assert.equal(r.code, 1);
+  assert.match(r.err, /--public-base/);
+});
