@@ -11,14 +11,13 @@ import { chunks, validId } from './util.js';
 export const API = '/api/v0';
 export const BATCH_MAX = 50;	// ids per batch request (the API's limit)
 
-// What the API offers beyond the read endpoints.  Writes (settings,
-// re-authorisation) and exports arrive with later work (accounts, #7;
-// exports); flip these when docs/API.md lists them.  The pages show the
-// controls disabled with a note meanwhile, and never probe for them.
+// What the API offers beyond the read endpoints (docs/API.md lists
+// each).  A page shows a control disabled with a note while its flag is
+// false, and never probes for it.
 export const CAPS = {
-	settings: false,	// PUT /api/v0/settings
+	settings: true,		// PUT /api/v0/settings (its owner's session)
 	export: true,		// GET /api/v0/export/:user_id.{csv,sql,json}
-	reauth: false,		// the Spotify authorisation flow
+	reauth: true,		// GET /api/v0/auth/login re-authorises too
 };
 
 export class ApiError extends Error {

@@ -1,17 +1,23 @@
 // settings.js — the Settings page: the state of the journal and of its
-// Spotify connection (status, last poll, the collector's heartbeat), the
-// journal's own settings (public or private, time zone, Discover Weekly
-// playlist, playlists archived weekly), export downloads, and what this
-// browser remembers (the "returns" threshold, which time zone to show).
+// Spotify connection (status, last poll, the collector's heartbeat, when
+// Spotify's authorisation ends), the journal's own settings (public or
+// private, time zone, Discover Weekly playlist, playlists archived
+// weekly), export downloads, and what this browser remembers (the
+// "returns" threshold, which time zone to show).
 //
-// Changing the journal's settings needs an account (PUT /api/v0/settings
-// arrives with accounts and sessions); until the API offers it (CAPS in
-// api.js) the form is shown filled with what is known and disabled, with
-// a note.  Exports likewise.
+// The journal's settings are changed by its owner only: when the
+// signed-in user (account.me, /api/v0/me) is the journal shown, the form
+// is filled from me.settings and saved with PUT /api/v0/settings; the
+// answer (the new /me document) updates account.me in place, so the
+// shell's journal (the same object) shows the new zone at once.  Anyone
+// else sees the form read-only with a hint to sign in as the owner.  The
+// API validates: a link is turned into its playlist id here, anything
+// else is sent as typed and the API's message is shown beside the form.
 
-import { h, reactive, watch } from
+import { computed, h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { API, ApiError, CAPS, getJson } from '../api.js';
+import { account, LOGIN_URL } from '../account.js';
 import { Cover, ErrorBox, Loading } from '../components.js';
 import { browserZone, fmtAgo, fmtDateTime, usableImage } from '../util.js';
 
@@ -28,30 +34,66 @@ const COLLECTOR = {
 	stopped: 'The collector is stopped.',
 };
 const ARCHIVE_MAX = 8;
+// The API's message names the field it refuses ("timezone must be …").
+const FIELDS = ['visibility', 'timezone', 'dw_playlist', 'archive'];
 
-// A playlist id from an id, a spotify: URI or an open.spotify.com link.
+// A playlist id from an id, a spotify: URI or an open.spotify.com link;
+// null for anything else.
 export function playlistId(s) {
 	const t = String(s ?? '').trim();
-	const m = /(?:playlist[/:])?([0-9A-Za-z]{22})(?:[?#].*)?$/.exec(t);
+	const m = /^(?:.*playlist[/:])?([0-9A-Za-z]{22})(?:[?#].*)?$/.exec(t);
 	return m ? m[1] : null;
 }
 
+// PUT /settings; resolves to the new /me document.  Browsers send Origin
+// with a PUT; X-Requested-With is the API's other same-site proof
+// (docs/API.md, Accounts), which no other site may send without a CORS
+// preflight.
 async function putSettings(body) {
-	const res = await fetch(API + '/settings', {
-		method: 'PUT',
-		headers: { 'Content-Type': 'application/json',
-			Accept: 'application/json' },
-		body: JSON.stringify(body),
-	});
-	if (!res.ok) {
-		let msg = null;
-		try {
-			msg = (await res.json())?.error?.message;
-		} catch {
-			// keep the status
-		}
-		throw new ApiError(`Not saved: ${msg ?? res.status}`, res.status);
+	let res;
+	try {
+		res = await fetch(API + '/settings', {
+			method: 'PUT',
+			headers: { 'Content-Type': 'application/json',
+				Accept: 'application/json',
+				'X-Requested-With': 'linernotes' },
+			body: JSON.stringify(body),
+		});
+	} catch {
+		throw new ApiError('Not saved: the journal could not be ' +
+		    'reached. Check your connection and try again.');
 	}
+	let json = null;
+	try {
+		json = await res.json();
+	} catch {
+		// not JSON: the status says it
+	}
+	if (!res.ok) {
+		const msg = json?.error?.message;
+		const err = new ApiError(res.status === 401 ? 'Not saved: your ' +
+		    'sign-in has ended. Sign in again and save once more.' :
+		    `Not saved: ${msg ?? `the journal answered ${res.status}`}.`,
+		    res.status);
+		err.field = res.status === 400 && msg ?
+		    FIELDS.find((f) => msg.startsWith(f)) ?? null : null;
+		throw err;
+	}
+	if (json?.signed_in !== true)
+		throw new ApiError('Saved, but the journal sent an unexpected ' +
+		    'answer: reload the page to see the settings.', res.status);
+	return json;
+}
+
+// The saved /me document into account.me, keeping its user object (the
+// shell lists that very object as the owner's journal).
+function applyMe(me) {
+	if (account.me?.user)
+		Object.assign(account.me.user, me.user);
+	else
+		account.me = me;
+	account.me.settings = me.settings;
+	account.me.authorization = me.authorization;
 }
 
 export const SettingsPage = {
@@ -59,7 +101,7 @@ export const SettingsPage = {
 	props: { user: Object, zone: String, query: Object, prefs: Object },
 	setup(props) {
 		const s = reactive({ health: null, error: null, saving: false,
-			saved: null, formError: null });
+			saved: null, formError: null, formField: null });
 		const form = reactive({
 			visibility: 'public',
 			timezone: '',
@@ -68,11 +110,32 @@ export const SettingsPage = {
 		});
 		const zones = typeof Intl.supportedValuesOf === 'function' ?
 		    Intl.supportedValuesOf('timeZone') : [browserZone()];
+		// The signed-in user owns the journal shown.
+		const owner = computed(() => CAPS.settings &&
+		    account.me?.user?.id !== undefined &&
+		    account.me.user.id === props.user.id);
 
-		watch(() => props.user, (u) => {
-			form.visibility = 'public';	// only public ones are listed
-			form.timezone = u.timezone ?? '';	// null: not set
+		// The owner's settings, else what anyone can know (a listed
+		// journal is public; dw and archive are the owner's to see).
+		watch(() => [owner.value, owner.value ? account.me.settings :
+		    props.user], () => {
+			const set = owner.value ? account.me.settings : null;
+			if (set) {
+				form.visibility = set.visibility ?? 'private';
+				form.timezone = set.timezone ?? '';
+				form.dw = set.dw_playlist ?? '';
+				form.archive = (set.archive ?? []).join('\n');
+			} else {
+				form.visibility = props.user.visibility ?? 'public';
+				form.timezone = props.user.timezone ?? '';	// null: not set
+				form.dw = '';
+				form.archive = '';
+			}
 		}, { immediate: true });
+
+		function edited() {
+			s.saved = null;
+		}
 
 		function loadHealth() {
 			s.error = null;
@@ -83,34 +146,32 @@ export const SettingsPage = {
 
 		async function save(e) {
 			e.preventDefault();
+			if (!owner.value || s.saving)
+				return;
 			s.formError = null;
+			s.formField = null;
 			s.saved = null;
-			const dw = form.dw.trim() ? playlistId(form.dw) : '';
-			if (dw === null) {
-				s.formError = 'The Discover Weekly playlist must be a ' +
-				    'playlist id or link.';
-				return;
-			}
-			const lines = form.archive.split('\n').map((x) => x.trim())
-			    .filter(Boolean);
-			const archive = lines.map(playlistId);
-			if (archive.includes(null)) {
-				s.formError = 'Each archived playlist must be a ' +
-				    'playlist id or link, one per line.';
-				return;
-			}
-			if (archive.length > ARCHIVE_MAX) {
-				s.formError = `At most ${ARCHIVE_MAX} playlists can be ` +
-				    'archived.';
-				return;
-			}
+			// Links become ids; anything else goes as typed, for the
+			// API to judge.
+			const asId = (x) => playlistId(x) ?? x.trim();
+			const archive = form.archive.split(/[\n,]/).map((x) => x.trim())
+			    .filter(Boolean).map(asId);
+			const body = { visibility: form.visibility,
+				timezone: form.timezone,
+				dw_playlist: form.dw.trim() ? asId(form.dw) : '',
+				archive };
 			s.saving = true;
 			try {
-				await putSettings({ visibility: form.visibility,
-					timezone: form.timezone, dw_playlist: dw, archive });
-				s.saved = 'Saved.';
+				const me = await putSettings(body);
+				applyMe(me);
+				const set = me.settings;
+				s.saved = `Saved: the journal is ${set.visibility}` +
+				    (set.visibility === 'public' ? ' (anyone with the ' +
+				    'link can read it)' : ' (only you can read it)') +
+				    `, its days and weeks are in ${set.timezone}.`;
 			} catch (err) {
 				s.formError = err.message;
+				s.formField = err.field ?? null;
 			} finally {
 				s.saving = false;
 			}
@@ -120,9 +181,34 @@ export const SettingsPage = {
 			return [h('dt', label), h('dd', attrs, value)];
 		}
 
+		// Spotify's authorisation, as /me tells its owner.
+		function Authorisation() {
+			if (!owner.value)
+				return null;
+			const a = account.me.authorization;
+			if (!a)
+				return null;
+			const end = a.expires_at ? a.expires_at * 1000 : null;
+			const endText = end ? fmtDateTime(end, props.zone) : 'unknown';
+			let warn = null;
+			if (a.needs_reauth)
+				warn = 'Spotify\'s authorisation of linernotes has ended' +
+				    (end && end <= Date.now() ? ` (${endText})` : '') +
+				    ': re-authorise to collect plays again. Nothing ' +
+				    'recorded is lost.';
+			else if (a.expiring)
+				warn = `Spotify's authorisation ends on ${endText} ` +
+				    `(${fmtAgo(end)}): re-authorise before then to keep ` +
+				    'collecting without a gap.';
+			return { end, endText, warn, needs: a.needs_reauth === true };
+		}
+
 		function Journal() {
 			const u = props.user;
-			const [tone, text] = STATUS[u.status] ?? ['muted', u.status];
+			const auth = Authorisation();
+			const st = auth?.needs && u.status === 'active' ? 'reauth' :
+			    u.status;
+			const [tone, text] = STATUS[st] ?? ['muted', st];
 			const last = u.last_ok_poll ? u.last_ok_poll * 1000 : null;
 			const stale = last !== null && Date.now() - last > 86400e3;
 			const hl = s.health;
@@ -136,8 +222,11 @@ export const SettingsPage = {
 						h('p', { class: 'sub' }, `Spotify user ${u.id}`),
 					]),
 				]),
-				h('p', { class: ['status', tone], 'data-status': u.status },
+				h('p', { class: ['status', tone], 'data-status': st },
 				    text),
+				auth?.warn ? h('p', { class: 'status warn',
+					'data-auth': auth.needs ? 'ended' : 'expiring' },
+				    auth.warn) : null,
 				stale ? h('p', { class: 'status warn' }, 'The last ' +
 				    `successful poll was ${fmtAgo(last)}: the token may ` +
 				    'have expired or Spotify may be refusing requests.') :
@@ -152,74 +241,127 @@ export const SettingsPage = {
 					...Row('Collector', hl ? (COLLECTOR[hl.collector?.state]
 					    ?? String(hl.collector?.state ?? 'unknown')) :
 					    s.error ? 'unknown' : '…'),
-					...Row('Authorisation expires', 'not shown yet: ' +
-					    'Spotify asks for a new authorisation every six ' +
-					    'months, and the journal warns here two weeks ' +
-					    'ahead once the API reports the date.'),
+					...Row('Authorisation ends', auth ? auth.endText :
+					    'shown to the journal\'s owner when signed in',
+					    { 'data-auth-end': auth?.end ?? null }),
 				]),
 				s.error ? ErrorBox(s.error, loadHealth) : null,
-				h('p', [
-					h('button', { class: 'btn', type: 'button',
-						disabled: !CAPS.reauth }, 'Re-authorise with Spotify'),
-				]),
-				CAPS.reauth ? null : h('p', { class: 'note' },
-				    'Re-authorising comes with accounts: until then the ' +
-				    'administrator adds the refresh token with ' +
-				    '"linernotes-collector add-user".'),
+				owner.value && CAPS.reauth ? h('p', [
+					h('a', { class: 'btn', href: LOGIN_URL,
+						'data-reauth': '' }, 'Re-authorise with Spotify'),
+				]) : null,
+				owner.value && CAPS.reauth ? h('p', { class: 'note' },
+				    'Spotify asks for a new authorisation every six ' +
+				    'months; this page warns two weeks ahead. ' +
+				    'Re-authorising keeps everything recorded.') : null,
 			]);
 		}
 
+		// Why the form is read-only, for everyone but the owner.
+		function Hint() {
+			if (owner.value)
+				return null;
+			const me = account.me?.user;
+			const who = props.user.display_name || props.user.id;
+			let text;
+			if (!CAPS.settings)
+				text = 'Changing these is not available on this journal.';
+			else if (!account.ready)
+				text = 'Checking who is signed in…';
+			else if (me)
+				text = `You are signed in as ${me.display_name || me.id}: ` +
+				    `only ${who} can change these settings. Other accounts ` +
+				    'see them read-only.';
+			else
+				text = `Only ${who} can change these settings. Sign in ` +
+				    'with the Spotify account that owns this journal to ' +
+				    'change them; other accounts see them read-only.';
+			return h('div', { class: 'settings-hint' }, [
+				h('p', { class: 'note', id: 'settings-note' }, text),
+				CAPS.settings && account.ready && !me ? h('p',
+				    h('a', { class: 'btn small ghost', href: LOGIN_URL },
+					'Sign in with Spotify')) : null,
+			]);
+		}
+
+		function invalid(field) {
+			return s.formField === field ? { 'aria-invalid': 'true',
+				'aria-describedby': 'settings-error' } : {};
+		}
+
 		function Settings() {
-			const off = !CAPS.settings || s.saving;
+			const mine = owner.value;
+			const off = !mine || s.saving;
+			const here = browserZone();
+			const zoneList = [...new Set([form.timezone, here, ...zones])];
 			return h('section', { class: 'panel', 'aria-labelledby': 'st-s' }, [
 				h('h2', { id: 'st-s' }, 'Journal settings'),
-				CAPS.settings ? null : h('p', { class: 'note',
-					id: 'settings-note' }, 'Changing these needs signing ' +
-				    'in, which arrives with accounts. They are shown as ' +
-				    'the journal has them and cannot be changed here yet.'),
-				h('form', { class: 'settings', onSubmit: save,
-					'aria-describedby': CAPS.settings ? null :
-					    'settings-note' }, [
-					h('fieldset', { disabled: off }, [
+				Hint(),
+				h('form', { class: ['settings', { readonly: !mine }],
+					onSubmit: save, novalidate: true,
+					'aria-describedby': mine ? null : 'settings-note' }, [
+					h('fieldset', { disabled: off,
+						class: { invalid: s.formField === 'visibility' } }, [
 						h('legend', 'Who can read this journal'),
 						...['public', 'private'].map((v) => h('label',
 						    { class: 'radio' }, [
 							h('input', { type: 'radio', name: 'visibility',
 								value: v, checked: form.visibility === v,
-								onChange: () => { form.visibility = v; } }),
+								...invalid('visibility'),
+								onChange: () => { form.visibility = v;
+									edited(); } }),
 							v === 'public' ? ' Public: anyone with the ' +
 							    'link' : ' Private: only me',
 						])),
 					]),
-					h('label', { class: 'field' }, [
+					h('label', { class: ['field', { invalid:
+						s.formField === 'timezone' }] }, [
 						h('span', 'Time zone for days and weeks'),
 						h('select', { name: 'timezone', disabled: off,
-							value: form.timezone,
+							value: form.timezone, ...invalid('timezone'),
 							onChange: (e) => { form.timezone =
-							    e.target.value; } },
-						    [...new Set([form.timezone, ...zones])].map((z) =>
-							h('option', { value: z }, z === '' ? 'Not set ' +
-							    '(each reader sees their own)' : z))),
+							    e.target.value; edited(); } },
+						    zoneList.map((z) => h('option', { value: z },
+							z === '' ? 'Not set (each reader sees their ' +
+							'own)' : z === here ? `${z} (this device)` :
+							z))),
 					]),
-					h('label', { class: 'field' }, [
+					mine && form.timezone !== here ? h('p',
+					    { class: 'suggest' }, [
+						h('button', { class: 'btn small ghost', type: 'button',
+							disabled: off, onClick: () => {
+								form.timezone = here;
+								edited();
+							} }, `Use this device's zone (${here})`),
+					]) : null,
+					h('label', { class: ['field', { invalid:
+						s.formField === 'dw_playlist' }] }, [
 						h('span', 'Discover Weekly playlist (id or link; ' +
 						    'empty: found by its name)'),
 						h('input', { name: 'dw', type: 'text', disabled: off,
 							value: form.dw, autocomplete: 'off',
-							placeholder: 'https://open.spotify.com/playlist/…',
-							onInput: (e) => { form.dw = e.target.value; } }),
+							spellcheck: 'false', ...invalid('dw_playlist'),
+							placeholder: mine ?
+							    'https://open.spotify.com/playlist/…' :
+							    'shown to the owner',
+							onInput: (e) => { form.dw = e.target.value;
+								edited(); } }),
 					]),
-					h('label', { class: 'field' }, [
-						h('span', `Playlists to archive weekly (one per ` +
-						    `line, at most ${ARCHIVE_MAX})`),
+					h('label', { class: ['field', { invalid:
+						s.formField === 'archive' }] }, [
+						h('span', `Playlists to archive weekly (ids or ` +
+						    `links, one per line, at most ${ARCHIVE_MAX})`),
 						h('textarea', { name: 'archive', rows: 3,
 							disabled: off, value: form.archive,
+							spellcheck: 'false', ...invalid('archive'),
+							placeholder: mine ? '' : 'shown to the owner',
 							onInput: (e) => { form.archive =
-							    e.target.value; } }),
+							    e.target.value; edited(); } }),
 					]),
-					s.formError ? h('p', { class: 'status warn',
-						role: 'alert' }, s.formError) : null,
-					s.saved ? h('p', { class: 'status ok',
+					s.formError ? h('p', { class: 'status warn form-error',
+						id: 'settings-error', role: 'alert' },
+					    s.formError) : null,
+					s.saved ? h('p', { class: 'status ok form-saved',
 						role: 'status' }, s.saved) : null,
 					h('button', { class: 'btn', type: 'submit',
 						disabled: off }, s.saving ? 'Saving…' : 'Save'),
