@@ -142,7 +142,10 @@ check_port() {
 # --- steps -------------------------------------------------------------------
 # Each step is one function; DEMO_STEPS and WEB_STEPS list them in order.
 
-# The simulator on a free port; its URL goes into SIM_URL.
+# The simulator on a free port; its URL goes into SIM_URL.  Its virtual
+# clock starts at this hour, so the year of history ends today and the
+# weeks the collector dates by its own clock (Discover Weekly, top lists)
+# are the weeks of the plays.
 start_sim() {
 	[ -f "$SIM" ] || die "the Spotify simulator is missing" \
 	    "($SIM): the demo needs it"
@@ -150,6 +153,7 @@ start_sim() {
 	# Its image URLs point at our own origin (nginx passes /_sim/image/
 	# on to it, see start_nginx), where the pages' CSP allows them.
 	setsid node "$SIM" --port 0 --users "$SIM_USERS" --public-base "$URL" \
+	    --start "$(date -u +%Y-%m-%dT%H:00:00Z)" \
 	    >> "$RUN_DIR/sim.log" 2>&1 < /dev/null &
 	pid=$!
 	record_pid sim "$pid"
@@ -252,9 +256,19 @@ register_users() {
 	say "users:$DEMO_USERS"
 }
 
+# The first poll, as right after a sign-up: each user's last 50 plays,
+# top lists, Discover Weekly, profile.
+first_poll() {
+	"$COLLECTOR" -c "$CONF" poll-once --jobs all \
+	    >> "$RUN_DIR/collector.log" 2>&1 ||
+	    die "the first poll failed (see $RUN_DIR/collector.log)"
+	say "first poll done"
+}
+
 # A year of each user's listening, as Spotify's extended streaming history
-# download, imported like a user's own download.  Plays already stored
-# are skipped, so a second demo imports nothing new.
+# download, imported like a user's own download, which arrives after the
+# sign-up: the import recognises the plays the first poll stored (and, in
+# a second demo, every play) and skips them.
 import_history() {
 	for id in $DEMO_USERS; do
 		file=$RUN_DIR/history-$id.json
@@ -284,7 +298,7 @@ start_collector() {
 	say "collector running (log $RUN_DIR/collector.log)"
 }
 
-DEMO_STEPS="start_sim write_config register_users import_history
+DEMO_STEPS="start_sim write_config register_users first_poll import_history
 publish_users start_collector start_fcgi start_nginx wait_health"
 WEB_STEPS="write_config start_fcgi start_nginx wait_health"
 
