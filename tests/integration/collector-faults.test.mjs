@@ -10,7 +10,9 @@
 // nothing sent before a Retry-After had passed (the simulator's
 // early_requests stays 0, also across processes: the pause is persisted),
 // the revoked user marked "reauth" and skipped with a clear line while the
-// others carry on, and the quota pause shown by `users`.
+// others carry on, and the quota pause shown by `users`.  Also: a response
+// larger than max_response is cut off in the write callback and fails the
+// job at once, writing nothing.
 
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
@@ -108,6 +110,22 @@ describe('faults', { concurrency: true }, () => {
 		}
 		const stats = await sim.admin('GET', 'stats');
 		assert.equal(stats.early_requests, 0, JSON.stringify(stats.early_by_endpoint));
+	});
+
+	test('a response over max_response is cut off, not retried, not stored', async () => {
+		const { sim, run, ids } = await setup('collector-cap', { users: 2 });
+		// A full recently-played page is about 100 KB.
+		let r = await run(['poll-once', '--jobs', 'plays'], { env: { LINERNOTES_MAX_RESPONSE: '65536' } });
+		noCrash(r, 'cap');
+		assert.equal(r.code, 1);
+		for (const id of ids)
+			assert.match(r.stderr, new RegExp(`user ${id}: plays: .*larger than max_response`));
+		const stats = await sim.admin('GET', 'stats');
+		assert.equal(stats.requests.by_endpoint['recently-played'], ids.length, 'no retry');
+		for (const id of ids)
+			assert.equal((await storedPlays(run, id)).length, 0);
+		r = await run(['poll-once', '--jobs', 'plays']);
+		assert.equal(r.code, 0, r.stderr);
 	});
 
 	test('QUOTA_EXCEEDED pauses, shows in users, is honoured by the next process', async () => {
