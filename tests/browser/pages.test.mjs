@@ -12,8 +12,9 @@
 // Weekly weeks say full or reconstructed and count later plays right
 // without reading the plays; rank changes match a known pair of
 // snapshots and the rank chart draws; a missing image shows the
-// placeholder and the simulator's artwork shows through the site; a journal without a time zone is shown in the browser's;
-// and no page logs a console error or has a request fail.
+// placeholder and the simulator's artwork shows through the site; a
+// journal without a time zone is shown in the browser's; and no page logs
+// a console error or has a request fail.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
