@@ -476,7 +476,6 @@ wr_tokens(struct store_txn *txn, void *arg)
 static void
 task_next_job(struct task *t)
 {
-	struct poller *pl = t->pl;
 	enum poll_job j;
 
 	for (j = 0; j < JOB__MAX; j++)
@@ -488,9 +487,8 @@ task_next_job(struct task *t)
 	}
 	t->job = j;
 	if (t->auth_dead) {
-		t->jobs &= ~JOB_BIT(j);
-		pl->report(t->u.id, j, 0, "skipped: no usable token", pl->arg);
-		task_next_job(t);
+		/* Recorded like a failure, so that it retries with backoff. */
+		task_job_end(t, 0, "skipped: no usable token");
 		return;
 	}
 	poll_job_start[j](t);
