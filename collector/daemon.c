@@ -380,7 +380,11 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 		err(CMD_FAIL, "pidfile %s", pidfile);
 	}
 	if (detach) {
-		if (daemon(0, 0) == -1) {
+		/*
+		 * The working directory stays: a relative -c file, db_path or
+		 * pidfile must mean after a SIGHUP what it meant at start.
+		 */
+		if (daemon(1, 0) == -1) {
 			pidfile_remove(pfh);
 			err(CMD_FAIL, "daemon");
 		}
