@@ -9,9 +9,9 @@
 // PUT /api/v0/settings (the same-origin rule passes), says so, and the
 // shell shows times in the new zone; a signed-out visitor can then read
 // the journal and sees the form read-only with a hint to sign in as its
-// owner; invalid input (a bad Discover Weekly id, nine archived
-// playlists) shows the API's own message beside the form, marks the
-// field and changes nothing; the 14-day warning shows when /me says the
+// owner, and another signed-in user sees it read-only too; invalid input
+// (a bad Discover Weekly id, nine archived playlists) shows the API's own
+// message beside the form, marks the field and changes nothing; the 14-day warning shows when /me says the
 // authorisation is expiring; no console error or failed request but the
 // 400s the invalid input asked for.
 
@@ -158,6 +158,42 @@ test('a signed-out visitor can now read the journal, not change it',
 	assert.deepEqual(await page.$$eval('.exports a', (els) =>
 	    els.map((e) => e.getAttribute('href'))), ['csv', 'sql', 'json']
 	    .map((f) => `/api/v0/export/user1.${f}`));
+	assert.deepEqual(page.problems, []);
+	await page.context().close();
+});
+
+test('another signed-in user sees it read-only', async () => {
+	const page = await browser.newPage();
+	// The simulator's /authorize signs in the user it is asked for: our
+	// login's redirect to it asks for user2.
+	await page.route('**/api/v0/auth/login', async (route) => {
+		const res = await route.fetch({ maxRedirects: 0 });
+		const u = new URL(res.headers().location);
+		u.searchParams.set('sim_user', 'user2');
+		await route.fulfill({ response: res, headers: { ...res.headers(),
+			location: u.toString() } });
+	});
+	await page.goto(`${ctx.base}/`);
+	const signIn = page.locator('header a', { hasText: 'Sign in with Spotify' });
+	await Promise.all([
+		page.waitForURL(`${ctx.base}/#/u/user2/plays`, { timeout: 20000 }),
+		signIn.click(),
+	]);
+	await page.locator('header .account .who').waitFor();
+	await page.goto(`${ctx.base}/#/u/user1/settings`);
+	const form = page.locator('form.settings');
+	await form.waitFor();
+	assert.equal(await form.locator('button[type=submit]').isDisabled(),
+	    true);
+	assert.match(await page.locator('#settings-note').textContent(),
+	    /You are signed in as .*: only .* can change these settings/);
+	assert.equal(await page.locator('.settings-hint a').count(), 0);
+	assert.equal(await page.locator('a[data-reauth]').count(), 0);
+	// Their own journal's form is theirs.
+	await page.goto(`${ctx.base}/#/u/user2/settings`);
+	await page.locator('a[data-reauth]').waitFor();
+	assert.equal(await form.locator('button[type=submit]').isDisabled(),
+	    false);
 	assert.deepEqual(page.problems, []);
 	await page.context().close();
 });
