@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "dedupe.h"
 #include "ids.h"
 #include "log.h"
 #include "parse.h"
@@ -876,14 +877,31 @@ wr_plays(struct store_txn *txn, void *arg)
 		return -1;
 	newest = cur.cursor_ms;
 	for (i = 0; i < set->n_plays; i++) {
+		const char *const tid[] = { set->plays[i].track_id };
+
+		if (set->plays[i].played_at > newest)
+			newest = set->plays[i].played_at;
+		/*
+		 * The same play may be stored already from an imported
+		 * history (its time to the second or the minute): then it is
+		 * not stored twice (lib/dedupe.h says when two are one).
+		 */
+		rc = dedupe_find(txn, t->u.id, set->plays[i].played_at,
+		    SOURCE_API, tid, 1, NULL, NULL, NULL);
+		if (rc == -1)
+			return -1;
+		if (rc == 1)
+			continue;
 		rc = store_put_play(txn, t->u.id, &set->plays[i]);
 		if (rc == STORE_ERR)
 			return -1;
 		if (rc == STORE_OK)
 			w->added++;
-		if (set->plays[i].played_at > newest)
-			newest = set->plays[i].played_at;
 	}
+	/*
+	 * The cursor is the newest play the API gave, stored now or before
+	 * (possibly as an imported row up to 15 s away): never beyond it.
+	 */
 	cur.cursor_ms = newest;
 	cur.n_plays += w->added;
 	task_apply_status(t, &cur, 1, NULL);
