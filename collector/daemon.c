@@ -33,6 +33,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "oauth.h"
 #include "poll.h"
 #include "spotify.h"
 #include "store.h"
@@ -362,7 +363,7 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 		const char *u = config_str(cfg, i == 0 ? CFG_SPOTIFY_API_BASE :
 		    CFG_SPOTIFY_ACCOUNTS_BASE);
 
-		if (!spot_url_allowed(u))
+		if (!oauth_url_allowed(u))
 			errx(CMD_FAIL, "%s: https is required (plain http "
 			    "only to a loopback host)", config_name(i == 0 ?
 			    CFG_SPOTIFY_API_BASE : CFG_SPOTIFY_ACCOUNTS_BASE));

@@ -24,6 +24,7 @@
 #include "dedupe.h"
 #include "ids.h"
 #include "log.h"
+#include "oauth.h"
 #include "parse.h"
 #include "poll.h"
 #include "sched.h"
@@ -168,34 +169,6 @@ static int64_t
 now_s(void)
 {
 	return time_now_ms() / 1000;
-}
-
-/* Percent-encodes s into out (form encoding).  Returns 0 or -1 (too long). */
-static int
-poll_form_escape(char *out, size_t outsz, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-	unsigned char c;
-
-	for (; *s != '\0'; s++) {
-		c = (unsigned char)*s;
-		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-		    c == '_' || c == '~') {
-			if (o + 1 >= outsz)
-				return -1;
-			out[o++] = (char)c;
-		} else {
-			if (o + 3 >= outsz)
-				return -1;
-			out[o++] = '%';
-			out[o++] = hex[c >> 4];
-			out[o++] = hex[c & 15];
-		}
-	}
-	out[o] = '\0';
-	return 0;
 }
 
 /* ---- the poller ---------------------------------------------------------- */
@@ -566,7 +539,7 @@ task_refresh(struct task *t)
 	char esc[TOKEN_MAX * 3 + 1];
 
 	memset(&t->req, 0, sizeof(t->req));
-	if (poll_form_escape(esc, sizeof(esc), t->u.refresh_token) == -1 ||
+	if (oauth_form_escape(esc, sizeof(esc), t->u.refresh_token) == -1 ||
 	    snprintf(t->form, sizeof(t->form),
 	    "grant_type=refresh_token&refresh_token=%s", esc) >=
 	    (int)sizeof(t->form)) {
@@ -1793,7 +1766,7 @@ poll_add_user(const struct config *cfg, struct store *st, struct spot *sp,
 	memset(&u, 0, sizeof(u));
 	memset(&req, 0, sizeof(req));
 	if (strlen(refresh_token) > TOKEN_MAX ||
-	    poll_form_escape(esc, sizeof(esc), refresh_token) == -1 ||
+	    oauth_form_escape(esc, sizeof(esc), refresh_token) == -1 ||
 	    snprintf(form, sizeof(form),
 	    "grant_type=refresh_token&refresh_token=%s", esc) >=
 	    (int)sizeof(form)) {

@@ -13,7 +13,6 @@
  * are persisted and compared with server dates; the token bucket uses a
  * monotonic clock so that a clock step cannot empty or flood it.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "oauth.h"
 #include "parse.h"
 #include "ratelimit.h"
 #include "spotify.h"
@@ -94,36 +94,6 @@ spot_result_name(enum spot_result r)
 	return r < SPOT_RESULT__MAX ? spot_result_names[r] : "?";
 }
 
-int
-spot_url_allowed(const char *url)
-{
-	const char *h, *end;
-	size_t n;
-	int dots = 0;
-
-	if (strncmp(url, "https://", 8) == 0)
-		return url[8] != '\0';
-	if (strncmp(url, "http://", 7) != 0)
-		return 0;
-	h = url + 7;
-	if (strncmp(h, "[::1]", 5) == 0)
-		return h[5] == '\0' || h[5] == ':' || h[5] == '/';
-	end = h + strcspn(h, ":/");
-	n = (size_t)(end - h);
-	if (n == 9 && strncasecmp(h, "localhost", 9) == 0)
-		return 1;
-	if (n < 9 || strncmp(h, "127.", 4) != 0)
-		return 0;
-	/* 127.a.b.c with decimal octets only */
-	for (; h < end; h++) {
-		if (*h == '.')
-			dots++;
-		else if (!isdigit((unsigned char)*h))
-			return 0;
-	}
-	return dots == 3;
-}
-
 static int
 spot_load_config(struct spot *sp, const struct config *cfg, char *err,
     size_t errsz)
@@ -135,7 +105,7 @@ spot_load_config(struct spot *sp, const struct config *cfg, char *err,
 
 	for (i = 0; i < SPOT_SVC__MAX; i++) {
 		v = config_str(cfg, spot_svcs[i].base);
-		if (!spot_url_allowed(v)) {
+		if (!oauth_url_allowed(v)) {
 			snprintf(err, errsz, "%s: https is required (plain "
 			    "http only to a loopback host)",
 			    config_name(spot_svcs[i].base));

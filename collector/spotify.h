@@ -109,15 +109,9 @@ struct spot_stats {
 };
 
 /*
- * Checks that url may be used: https://, or http:// to a loopback host
- * (127.0.0.0/8, [::1], localhost).  Returns 1 when allowed, else 0.
- */
-int	spot_url_allowed(const char *url);
-
-/*
  * Creates an engine for cfg (read when called; spot_reconfigure() after a
  * reload) that persists limiter state in st (may be NULL in tests).
- * Checks both base URLs with spot_url_allowed().  Returns the engine, or
+ * Checks both base URLs with oauth_url_allowed() (lib/oauth.h).  Returns the engine, or
  * NULL with a message for people in err.
  */
 struct spot *spot_new(const struct config *cfg, struct store *st, char *err,

@@ -188,6 +188,11 @@ test_url_allowed(void **state)
 	assert_false(oauth_url_allowed("https://"));
 	assert_false(oauth_url_allowed("http://example.org"));
 	assert_false(oauth_url_allowed("http://127.0.0.1.evil.org/"));
+	assert_false(oauth_url_allowed("http://127.0.0.1@evil.example/"));
+	assert_false(oauth_url_allowed("http://localhost.evil.example/"));
+	assert_false(oauth_url_allowed("http://api.spotify.com/v1"));
+	assert_false(oauth_url_allowed("http://10.0.0.1/"));
+	assert_false(oauth_url_allowed("http://[::2]/"));
 	assert_false(oauth_url_allowed("http://128.0.0.1/"));
 	assert_false(oauth_url_allowed("ftp://127.0.0.1/"));
 	assert_false(oauth_url_allowed(""));
