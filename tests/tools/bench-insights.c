@@ -44,6 +44,7 @@
 #include "json.h"
 #include "log.h"
 #include "store.h"
+#include "../unit/testutil.h"
 #include "timeutil.h"
 #include "tz.h"
 
@@ -60,19 +61,10 @@
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
 
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 static uint32_t
 rand_below(uint32_t n)
 {
-	return (uint32_t)(next_rand() % n);
+	return (uint32_t)(tu_rand(&rng) % n);
 }
 
 /* A 22-character id: kind letter then base-62 digits of n. */
@@ -178,12 +170,12 @@ pick_track(struct gen *g)
 	uint32_t r;
 	double u;
 
-	if (next_rand() % 10 < 7) {
+	if (tu_rand(&rng) % 10 < 7) {
 		r = rand_below(ROTATION);
 		r = r * r / ROTATION;		/* favour the head */
 		return g->rotation[r];
 	}
-	u = (double)(next_rand() >> 11) / 9007199254740992.0;
+	u = (double)(tu_rand(&rng) >> 11) / 9007199254740992.0;
 	return (uint32_t)((double)N_TRACKS * u * u * u) % N_TRACKS;
 }
 

@@ -32,6 +32,7 @@
 #include "ids.h"
 #include "log.h"
 #include "store.h"
+#include "../unit/testutil.h"
 #include "timeutil.h"
 
 static __attribute__((noreturn)) void
@@ -318,15 +319,6 @@ publish_write(struct store_txn *txn, void *arg)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* A Spotify-shaped id: prefix letter, then n in base 62, zero-padded. */
 static void
 mkid(char out[ID_LEN + 1], char prefix, uint64_t n)
@@ -461,9 +453,9 @@ gen_user(struct store_txn *txn, const struct gen *g)
 	at = g->now_ms - (int64_t)g->plays * 180000;
 	for (i = 0; i < g->plays; i++) {
 		memset(&p, 0, sizeof(p));
-		at += 120000 + (int64_t)(next_rand() % 120000);
+		at += 120000 + (int64_t)(tu_rand(&rng) % 120000);
 		p.played_at = at;
-		mkid(p.track_id, 'T', next_rand() % GEN_TRACKS);
+		mkid(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
 		p.context_uri = "spotify:playlist:37i9dQZEVXcJZyENOWUFo7";
 		p.source = SOURCE_API;
 		p.ms_played = -1;
@@ -479,7 +471,7 @@ gen_user(struct store_txn *txn, const struct gen *g)
 		ids_list_reset(&l);
 		for (i = 0; i < 50; i++) {
 			mkid(id, k == TOP_TRACKS ? 'T' : 'R',
-			    next_rand() % (k == TOP_TRACKS ? GEN_TRACKS :
+			    tu_rand(&rng) % (k == TOP_TRACKS ? GEN_TRACKS :
 			    GEN_ARTISTS));
 			ids_list_add(&l, id);
 		}
@@ -536,7 +528,7 @@ churn_write(struct store_txn *txn, void *arg)
 	for (i = 0; i < 3; i++) {
 		memset(&p, 0, sizeof(p));
 		p.played_at = ++c->at;
-		mkid(p.track_id, 'T', next_rand() % GEN_TRACKS);
+		mkid(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
 		p.context_uri = "";
 		p.ms_played = -1;
 		if (store_put_play(txn, c->user, &p) == STORE_ERR)

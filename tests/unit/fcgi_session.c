@@ -25,7 +25,6 @@
  */
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -45,6 +44,7 @@
 #include "session.h"
 #include "sha256.h"
 #include "store.h"
+#include "testutil.h"
 
 /* ---- cookies ------------------------------------------------------------- */
 
@@ -279,15 +279,6 @@ struct fx {
 };
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static int
 fill(struct store_txn *t, void *arg)
 {
 	struct fx *fx = arg;
@@ -351,7 +342,7 @@ teardown(void **state)
 	cache_free(fx->app.cache);
 	store_reader_free(fx->app.txn);
 	store_close(fx->app.store);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(fx->dir);
 	free(fx);
 	return 0;
 }

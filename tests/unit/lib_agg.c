@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <ftw.h>
 #include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +31,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "testutil.h"
 
 #define B		STORE_AGG_BUCKET_MS
 #define NTRACKS		12
@@ -40,67 +40,15 @@
 static const char *const users[] = { "bo", "bob", "bobby" };
 #define NUSERS		3
 
-struct fx {
-	char		 dir[64];
-	struct store	*st;
-};
-
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
-
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
 
 static int
 setup(void **state)
 {
-	struct fx *fx;
-
-	log_init("lib_agg_test", 0, 0);
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	strlcpy(fx->dir, "/tmp/ln-agg-XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL ||
-	    store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx);
-	return 0;
+	return tu_fx_setup(state, "lib_agg_test");
 }
 
 /* Track i: tracks 0..9 have durations, 10 has duration 0, 11 no record. */
-static void
-track_id(int i, char out[ID_LEN + 1])
-{
-	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
-}
-
 static int
 put_tracks(struct store_txn *t, void *arg)
 {
@@ -110,7 +58,7 @@ put_tracks(struct store_txn *t, void *arg)
 	(void)arg;
 	for (i = 0; i < NTRACKS - 1; i++) {
 		memset(&tr, 0, sizeof(tr));
-		track_id(i, tr.id);
+		tu_track_id(i, tr.id);
 		tr.name = "a track";
 		tr.uri = "";
 		tr.duration_ms = i < 10 ? 120000 + (uint32_t)i * 7001 : 0;
@@ -238,9 +186,9 @@ struct work {
 static int64_t
 rand_time(const struct work *w)
 {
-	int64_t t = w->base + (int64_t)(next_rand() % (uint64_t)w->span);
+	int64_t t = w->base + (int64_t)(tu_rand(&rng) % (uint64_t)w->span);
 
-	if (next_rand() % 3 == 0)
+	if (tu_rand(&rng) % 3 == 0)
 		t -= t % B;			/* exactly on a boundary */
 	return t;
 }
@@ -254,15 +202,15 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		u = users[next_rand() % NUSERS];
-		if (next_rand() % 4 != 0) {
+		u = users[tu_rand(&rng) % NUSERS];
+		if (tu_rand(&rng) % 4 != 0) {
 			memset(&p, 0, sizeof(p));
 			p.played_at = rand_time(w);
-			track_id((int)(next_rand() % NTRACKS), p.track_id);
+			tu_track_id((int)(tu_rand(&rng) % NTRACKS), p.track_id);
 			p.context_uri = "";
-			p.source = (uint8_t)(next_rand() % SOURCE__MAX);
-			p.ms_played = next_rand() % 2 ? -1 :
-			    (int32_t)(next_rand() % 400000);
+			p.source = (uint8_t)(tu_rand(&rng) % SOURCE__MAX);
+			p.ms_played = tu_rand(&rng) % 2 ? -1 :
+			    (int32_t)(tu_rand(&rng) % 400000);
 			rc = store_put_play(t, u, &p);
 			if (rc == STORE_ERR)
 				return -1;
@@ -324,7 +272,7 @@ del_every_other(struct store_txn *t, void *arg)
 static void
 test_random_recount(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct work w;
 	struct del_all d;
 	int round;
@@ -365,7 +313,7 @@ snap_bob(struct store_txn *t, void *arg)
 static void
 test_abort(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	static struct buckets before, after;
 	struct work w;
 	size_t i;
@@ -398,7 +346,7 @@ known_body(struct store_txn *t, void *arg)
 	    INT64_C(253402300800000), INT64_MIN, INT64_MAX };
 	size_t i;
 
-	track_id(3, id);
+	tu_track_id(3, id);
 	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		memset(&p, 0, sizeof(p));
 		p.played_at = at[i];
@@ -419,7 +367,7 @@ known_body(struct store_txn *t, void *arg)
 static void
 test_known(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	static struct buckets bs;
 
 	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
@@ -462,7 +410,7 @@ range_body(struct store_txn *t, void *arg)
 static void
 test_ranges(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	static struct buckets bs, scratch;
 	struct range_q q = { 0, 0, STORE_ASC, &bs };
 
@@ -523,7 +471,7 @@ count_buckets(struct store_txn *t, void *arg)
 static void
 test_purge(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct work w;
 	size_t n[NUSERS];
 	uint64_t deleted;
@@ -556,14 +504,14 @@ one_body(struct store_txn *t, void *arg)
 	struct play p;
 
 	memset(&tr, 0, sizeof(tr));
-	track_id(0, tr.id);
+	tu_track_id(0, tr.id);
 	tr.name = "a track";
 	tr.uri = "";
 	tr.duration_ms = o->duration;
 	if (store_put_track(t, &tr) == STORE_ERR)
 		return -1;
 	memset(&p, 0, sizeof(p));
-	track_id(0, p.track_id);
+	tu_track_id(0, p.track_id);
 	p.played_at = 10 * B;
 	p.context_uri = "";
 	p.ms_played = -1;
@@ -581,7 +529,7 @@ one_body(struct store_txn *t, void *arg)
 static void
 test_duration_changed(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	static struct buckets bs;
 	struct one o = { 200000, 0 };
 
@@ -613,7 +561,7 @@ ver_read(struct store_txn *t, void *arg)
 }
 
 static uint64_t
-version_of(struct fx *fx, const char *user, int want_rc)
+version_of(struct tu_fx *fx, const char *user, int want_rc)
 {
 	struct ver v = { user, 0, 0 };
 
@@ -636,7 +584,7 @@ vop_body(struct store_txn *t, void *arg)
 
 	memset(&p, 0, sizeof(p));
 	p.played_at = o->at;
-	track_id(1, p.track_id);
+	tu_track_id(1, p.track_id);
 	p.context_uri = "";
 	p.ms_played = 1000;
 	rc = o->del ? store_del_play(t, "bob", o->at) :
@@ -654,7 +602,7 @@ vop_body(struct store_txn *t, void *arg)
 static void
 test_version(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct vop o = { 5 * B, 0, 0 };
 	uint64_t v0, v1, v2;
 
@@ -727,7 +675,7 @@ make_v1(const char *dir)
 static void
 test_migrate(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store_info info;
 	struct store *ro;
 	struct work w;
@@ -764,7 +712,7 @@ test_migrate(void **state)
 static void
 test_kill9(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st;
 	struct timespec ts;
 	struct work w;
@@ -791,7 +739,7 @@ test_kill9(void **state)
 					_exit(4);
 		}
 		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(20 + next_rand() % 120) * 1000000L;
+		ts.tv_nsec = (long)(20 + tu_rand(&rng) % 120) * 1000000L;
 		nanosleep(&ts, NULL);
 		assert_int_equal(kill(pid, SIGKILL), 0);
 		assert_int_equal(waitpid(pid, &status, 0), pid);
@@ -810,16 +758,23 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_random_recount, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_known, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ranges, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_abort, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_known, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_ranges, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup,
+		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_duration_changed, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_migrate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_kill9, setup, teardown),
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_version, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_kill9, setup,
+		    tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,7 @@
 #include "dedupe.h"
 #include "export.h"
 #include "store.h"
+#include "testutil.h"
 
 #define T1	"4uLU6hMCjMI75M1A2tKUQC"
 #define T2	"0VjIjW4GlUZAMYd2vXMi3b"
@@ -31,20 +32,6 @@
 #define A2	"2takcwOaAZWiXQijPHIx7B"
 #define AL1	"6rqhFgbbKwnb9MLmUQDhG6"
 #define USER	"alice"
-
-struct fx {
-	char		 dir[64];
-	struct store	*st;
-};
-
-static int
-fx_clean(const char *dir)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
-}
 
 static int
 fill(struct store_txn *txn, void *arg)
@@ -131,29 +118,12 @@ fill(struct store_txn *txn, void *arg)
 static int
 setup(void **state)
 {
-	struct fx *fx = calloc(1, sizeof(*fx));
-
-	if (fx == NULL)
+	if (tu_fx_setup(state, "lib_export_test") == -1)
 		return -1;
-	strlcpy(fx->dir, "/tmp/ln-export-test.XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL ||
-	    store_open(&fx->st, fx->dir, 0, 0) != STORE_OK ||
-	    store_write(fx->st, fill, NULL) != STORE_OK) {
-		free(fx);
+	if (store_write(((struct tu_fx *)*state)->st, fill, NULL) != STORE_OK) {
+		(void)tu_fx_teardown(state);
 		return -1;
 	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	fx_clean(fx->dir);
-	free(fx);
 	return 0;
 }
 
@@ -193,7 +163,7 @@ run_fn(struct store_txn *txn, void *arg)
 
 /* Runs a writer; returns its output (owned by m). */
 static const char *
-run(struct fx *fx, enum export_format fmt, struct memsink *m,
+run(struct tu_fx *fx, enum export_format fmt, struct memsink *m,
     struct export_stats *st)
 {
 	struct run r = { fmt, m, { 0, 0 }, 0 };
@@ -297,7 +267,7 @@ test_sql(void **state)
 static void
 test_sink_error(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct memsink m = { BUF_INIT, 0, 0 };
 	struct run r;
 	int f;
@@ -365,7 +335,7 @@ find_fn(struct store_txn *txn, void *arg)
 }
 
 static int
-find(struct fx *fx, int64_t at, enum play_source src, const char *id,
+find(struct tu_fx *fx, int64_t at, enum play_source src, const char *id,
     int64_t claimed, int64_t *found)
 {
 	struct find f = { at, src, id, claimed, 0, 0 };
@@ -382,7 +352,7 @@ find(struct fx *fx, int64_t at, enum play_source src, const char *id,
 static void
 test_dedupe(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	int64_t got, lo, hi;
 
 	/* precise against precise: +-15 s, same track only */
@@ -422,13 +392,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_json, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sql, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_json, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_sql, setup,
+		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_sink_error, setup,
-		    teardown),
+		    tu_fx_teardown),
 		cmocka_unit_test(test_formats),
-		cmocka_unit_test_setup_teardown(test_dedupe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dedupe, setup,
+		    tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

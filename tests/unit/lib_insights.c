@@ -25,7 +25,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +38,7 @@
 #include "json.h"
 #include "log.h"
 #include "store.h"
+#include "testutil.h"
 #include "timeutil.h"
 #include "tz.h"
 
@@ -60,15 +60,6 @@ static struct store_txn *reader;
 static const struct tz *berlin, *utc;
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* Ids: a kind letter, then the number, zero-padded to 22. */
 static void
@@ -142,9 +133,9 @@ fill(struct store_txn *t, void *arg)
 		/* Twenty background plays from 08:00 UTC, 4 minutes apart. */
 		for (i = 0; i < 20; i++) {
 			at = day0 + 8 * 60 * MIN + (int64_t)i * 4 * MIN;
-			n = (int)(next_rand() % NBG);
-			if (put_play(t, USER, at, n, next_rand() % 2 ?
-			    (int32_t)(next_rand() % 200000) : -1) == -1)
+			n = (int)(tu_rand(&rng) % NBG);
+			if (put_play(t, USER, at, n, tu_rand(&rng) % 2 ?
+			    (int32_t)(tu_rand(&rng) % 200000) : -1) == -1)
 				return -1;
 		}
 	}
@@ -186,15 +177,6 @@ fill(struct store_txn *t, void *arg)
 }
 
 static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
-static int
 group_setup(void **state)
 {
 	(void)state;
@@ -214,7 +196,7 @@ group_teardown(void **state)
 	(void)state;
 	store_reader_free(reader);
 	store_close(st);
-	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	tu_rmtree(dir);
 	tz_cache_clear();
 	return 0;
 }
@@ -618,8 +600,10 @@ test_calendar_recount(void **state)
 	check_against_recount(berlin, 0, INT64_C(1600000000000));
 	check_against_recount(utc, 0, INT64_C(1600000000000));
 	for (i = 0; i < 12; i++) {
-		from = START + (int64_t)(next_rand() % (NDAYS * (uint64_t)DAY));
-		to = from + 1 + (int64_t)(next_rand() % (200 * (uint64_t)DAY));
+		from = START + (int64_t)(tu_rand(&rng) %
+		    (NDAYS * (uint64_t)DAY));
+		to = from + 1 + (int64_t)(tu_rand(&rng) %
+		    (200 * (uint64_t)DAY));
 		check_against_recount(i % 2 ? berlin : utc, from, to);
 	}
 	/* Within one bucket, and across exactly one boundary. */

@@ -14,7 +14,6 @@
  */
 #include <sys/stat.h>
 
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -28,48 +27,12 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
-
-struct fx {
-	char		 dir[64];
-	struct store	*st;
-};
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
+#include "testutil.h"
 
 static int
 setup(void **state)
 {
-	struct fx *fx;
-
-	log_init("lib_sessions_test", 0, 0);
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	strlcpy(fx->dir, "/tmp/ln-sessions-XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL || store_open(&fx->st, fx->dir, 0, 0) !=
-	    STORE_OK) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
-	free(fx);
-	return 0;
+	return tu_fx_setup(state, "lib_sessions_test");
 }
 
 static struct session
@@ -216,7 +179,7 @@ lookup(struct store *st, const char *user, int tag, struct session *out)
 static void
 test_put_get_del(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct session s;
 	struct q q;
 
@@ -263,7 +226,7 @@ put_bad(struct store_txn *t, void *arg)
 static void
 test_bad_and_replace(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct session s;
 
 	assert_int_equal(store_write(fx->st, put_bad, NULL), STORE_OK);
@@ -275,7 +238,7 @@ test_bad_and_replace(void **state)
 static void
 test_iterate(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
 	assert_int_equal(count(fx->st, "bob"), 2);
@@ -289,7 +252,7 @@ test_iterate(void **state)
 static void
 test_expire(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct q q;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
@@ -328,7 +291,7 @@ put_user_bob(struct store_txn *t, void *arg)
 static void
 test_purge(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct q q;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
@@ -353,7 +316,7 @@ test_purge(void **state)
 static void
 test_reopen(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *ro;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
@@ -370,13 +333,17 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_put_get_del, setup,
-		    teardown),
+		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_bad_and_replace, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_iterate, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_expire, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_iterate, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_expire, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_reopen, setup,
+		    tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <ftw.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +32,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "testutil.h"
 
 #define T1	"1111111111111111111111"
 #define T2	"2222222222222222222222"
@@ -44,55 +44,15 @@
 #define P2	"QQQQQQQQQQQQQQQQQQQQQQ"
 #define TINY	(64 * 1024)
 
-struct fx {
-	char		 dir[64];
-	struct store	*st;
-};
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
-
 static int
 setup(void **state)
 {
-	struct fx *fx;
-
-	log_init("lib_store_test", 0, 0);
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	strlcpy(fx->dir, "/tmp/ln-store-XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	if (store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx);
-	return 0;
+	return tu_fx_setup(state, "lib_store_test");
 }
 
 /* A subdirectory path of the fixture's directory. */
 static void
-subdir(const struct fx *fx, const char *name, char *out, size_t outsz)
+subdir(const struct tu_fx *fx, const char *name, char *out, size_t outsz)
 {
 	assert_true((size_t)snprintf(out, outsz, "%s/%s", fx->dir, name) <
 	    outsz);
@@ -307,7 +267,7 @@ body_nothing(struct store_txn *t, void *arg)
 static void
 test_open_creates(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store_info info;
 	struct store *st;
 	struct stat sb;
@@ -341,7 +301,7 @@ test_open_creates(void **state)
 static void
 test_open_rdonly(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *ro;
 	struct stat sb;
 	char path[128];
@@ -389,7 +349,7 @@ rd_get_play(struct store_txn *t, void *arg)
 static void
 test_rdonly_reads_not_writes(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct body b = { body_nothing, NULL, 0 };
 	struct store *ro;
 
@@ -438,7 +398,7 @@ poke_schema(const char *dir, unsigned char version)
 static void
 test_newer_schema_refused(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store *st;
 	int64_t v = STORE_SCHEMA_VERSION + 1;
 
@@ -512,7 +472,7 @@ body_users(struct store_txn *t, void *arg)
 static void
 test_users(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_users, NULL);
 }
@@ -580,7 +540,7 @@ body_play_round_trip(struct store_txn *t, void *arg)
 static void
 test_play_round_trip(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_play_round_trip, NULL);
 }
@@ -638,7 +598,7 @@ body_order(struct store_txn *t, void *arg)
 static void
 test_play_order(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	assert_int_equal(N_TIMES, 12);
 	W(fx->st, body_put_times, NULL);
@@ -725,7 +685,7 @@ body_ranges(struct store_txn *t, void *arg)
 static void
 test_play_ranges(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_put_neighbours, NULL);
 	R(fx->st, body_ranges, NULL);
@@ -782,7 +742,7 @@ body_stop_fail_nest(struct store_txn *t, void *arg)
 static void
 test_iter_control(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_put_neighbours, NULL);
 	R(fx->st, body_stop_fail_nest, NULL);
@@ -937,7 +897,7 @@ body_entities(struct store_txn *t, void *arg)
 static void
 test_entities(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_entities, NULL);
 }
@@ -1026,7 +986,7 @@ body_changes(struct store_txn *t, void *arg)
 static void
 test_change_log(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_changes, NULL);
 }
@@ -1081,7 +1041,7 @@ body_trim_check(struct store_txn *t, void *arg)
 static void
 test_change_log_trim(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	int n = 40000;
 
 	/* Two units of work: the counter carries across transactions. */
@@ -1189,7 +1149,7 @@ body_playlists(struct store_txn *t, void *arg)
 static void
 test_playlists(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_playlists, NULL);
 }
@@ -1292,7 +1252,7 @@ body_top(struct store_txn *t, void *arg)
 static void
 test_top(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_top, NULL);
 }
@@ -1360,7 +1320,7 @@ body_gaps(struct store_txn *t, void *arg)
 static void
 test_gaps(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_gaps, NULL);
 }
@@ -1450,7 +1410,7 @@ body_after_purge(struct store_txn *t, void *arg)
 static void
 test_purge(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_populate, NULL);
 	W(fx->st, body_purge, NULL);
@@ -1518,7 +1478,7 @@ body_meta(struct store_txn *t, void *arg)
 static void
 test_meta(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_meta, NULL);
 }
@@ -1636,7 +1596,7 @@ test_layout(void **state)
 	};
 	static const unsigned char play_key[] = { 3, 'b', 'o', 'b',
 	    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	unsigned char k[128];
 	struct raw r;
 	MDB_val mk, mv;
@@ -1886,7 +1846,7 @@ body_damage_check(struct store_txn *t, void *arg)
 static void
 test_damaged_values(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	W(fx->st, body_damage_seed, NULL);
 	store_close(fx->st);
@@ -1944,7 +1904,7 @@ count_all(struct store *st, const char *user)
 static void
 test_map_full_grows(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct fill f = { "bob", 20000, 0, 0 }, g = { "eve", 20000, 1, 0 };
 	struct store_info info;
 	struct store *st;
@@ -1974,7 +1934,7 @@ test_map_full_grows(void **state)
 static void
 test_grow_waits_for_readers(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct fill f = { "bob", 20000, 0, 0 };
 	struct store_txn *r;
 	struct store *st;
@@ -2010,7 +1970,7 @@ write_fail_cb(struct store_txn *t, void *arg)
 static void
 test_write_abort(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 
 	assert_int_equal(store_write(fx->st, write_fail_cb, NULL), STORE_ERR);
 	assert_int_equal(count_all(fx->st, "bob"), 0);
@@ -2023,7 +1983,7 @@ test_write_abort(void **state)
 static void
 test_reader_renew(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store_info info;
 	struct store_txn *r;
 	uint64_t n;
@@ -2073,7 +2033,7 @@ test_reader_renew(void **state)
 static void
 test_map_resized(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct fill f = { "bob", 1, 0, 0 };
 	struct store_info info;
 	struct store_txn *r, *r2;
@@ -2177,7 +2137,7 @@ leave_stale_readers(const char *dir, int want)
 static void
 test_stale_readers_at_open(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store_info info;
 
 	assert_int_equal(leave_stale_readers(fx->dir, 5), 5);
@@ -2197,7 +2157,7 @@ test_stale_readers_at_open(void **state)
 static void
 test_readers_full(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct store_info info;
 	struct store_txn *r;
 	int taken;
@@ -2219,7 +2179,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, tu_fx_teardown)
 		T(test_open_creates),
 		T(test_open_rdonly),
 		T(test_rdonly_reads_not_writes),

@@ -19,7 +19,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <ftw.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "testutil.h"
 
 #define NTRACKS		9
 #define NQUERIES	400
@@ -36,64 +36,12 @@
 static const char *const users[] = { "bo", "bob", "bobby" };
 #define NUSERS		3
 
-struct fx {
-	char		 dir[64];
-	struct store	*st;
-};
-
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
-static int
-rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *f)
-{
-	(void)sb;
-	(void)flag;
-	(void)f;
-	return remove(path);
-}
 
 static int
 setup(void **state)
 {
-	struct fx *fx;
-
-	log_init("lib_trackplays_test", 0, 0);
-	if ((fx = calloc(1, sizeof(*fx))) == NULL)
-		return -1;
-	strlcpy(fx->dir, "/tmp/ln-tp-XXXXXX", sizeof(fx->dir));
-	if (mkdtemp(fx->dir) == NULL ||
-	    store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
-		free(fx);
-		return -1;
-	}
-	*state = fx;
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	struct fx *fx = *state;
-
-	store_close(fx->st);
-	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-	free(fx);
-	return 0;
-}
-
-static void
-track_id(int i, char out[ID_LEN + 1])
-{
-	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
+	return tu_fx_setup(state, "lib_trackplays_test");
 }
 
 /* ---- writing ------------------------------------------------------------- */
@@ -112,18 +60,18 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = users[next_rand() % NUSERS];
-		int64_t at = w->base + (int64_t)(next_rand() %
+		const char *u = users[tu_rand(&rng) % NUSERS];
+		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
 		    (uint64_t)w->span);
 
-		if (next_rand() % 5 == 0) {
+		if (tu_rand(&rng) % 5 == 0) {
 			rc = store_del_play(t, u, at);
 			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
 			continue;
 		}
 		memset(&p, 0, sizeof(p));
 		p.played_at = at;
-		track_id((int)(next_rand() % NTRACKS), p.track_id);
+		tu_track_id((int)(tu_rand(&rng) % NTRACKS), p.track_id);
 		p.context_uri = "";
 		p.ms_played = -1;
 		rc = store_put_play(t, u, &p);
@@ -202,14 +150,14 @@ check_all(struct store_txn *t, void *arg)
 		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, naive_cb, &all), STORE_OK);
 		for (k = 0; k < NTRACKS; k++) {
-			track_id(k, tr);
+			tu_track_id(k, tr);
 			for (i = 0; i < all.n; i += 7) {
 				check_one(t, users[u], tr, all.times[i]);
 				check_one(t, users[u], tr, all.times[i] + 1);
 			}
 			for (q = 0; q < NQUERIES / NTRACKS; q++)
 				check_one(t, users[u], tr, s->base - s->span / 4 +
-				    (int64_t)(next_rand() %
+				    (int64_t)(tu_rand(&rng) %
 				    (uint64_t)(s->span + s->span / 2)));
 			check_one(t, users[u], tr, INT64_MAX);
 			check_one(t, users[u], tr, INT64_MIN);
@@ -227,7 +175,7 @@ check_all(struct store_txn *t, void *arg)
 static void
 test_random(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct work w = { 3000, INT64_C(-50000), INT64_C(400000), 0 };
 	struct span s = { w.base, w.span };
 
@@ -275,13 +223,13 @@ put_one(struct store_txn *t, void *arg)
 static void
 test_known(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	char a[ID_LEN + 1], b[ID_LEN + 1];
 	struct known k;
 	struct play p;
 
-	track_id(1, a);
-	track_id(2, b);
+	tu_track_id(1, a);
+	tu_track_id(2, b);
 	memset(&p, 0, sizeof(p));
 	p.context_uri = "";
 	p.ms_played = -1;
@@ -334,12 +282,12 @@ del_4000(struct store_txn *t, void *arg)
 static void
 test_delete(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	char a[ID_LEN + 1];
 	struct known k;
 
 	test_known(state);
-	track_id(1, a);
+	tu_track_id(1, a);
 	assert_int_equal(store_write(fx->st, del_4000, NULL), STORE_OK);
 	k = (struct known){ 0, 0, "bob", a, 5000 };
 	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
@@ -350,7 +298,7 @@ test_delete(void **state)
 static void
 test_abort(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct work w = { 800, 0, INT64_C(100000), 0 };
 	struct span s = { w.base, w.span };
 
@@ -393,7 +341,7 @@ count_plays(struct store_txn *t, void *arg)
 static void
 test_purge(void **state)
 {
-	struct fx *fx = *state;
+	struct tu_fx *fx = *state;
 	struct work w = { 1500, 0, INT64_C(1000000), 0 };
 	struct span s = { w.base, w.span };
 	struct purge pu = { "bob", 0, 0 };
@@ -409,7 +357,7 @@ test_purge(void **state)
 	assert_int_equal(pu.rc, STORE_OK);
 	assert_int_equal(pu.n, plays);		/* plays; no user record */
 	for (i = 0; i < NTRACKS; i++) {
-		track_id(i, a);
+		tu_track_id(i, a);
 		k = (struct known){ 0, 0, "bob", a, INT64_MAX };
 		assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
 		assert_int_equal(k.rc, STORE_NOTFOUND);
@@ -485,7 +433,7 @@ sum_fn(struct store_txn *t, void *arg)
  * reader opens it afterwards.
  */
 static void
-migrate_from(struct fx *fx, int ver)
+migrate_from(struct tu_fx *fx, int ver)
 {
 	struct work w = { 2000, INT64_C(1600000000000), INT64_C(5000000000),
 	    0 };
@@ -531,15 +479,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_random, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_known, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_known, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_delete, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_abort, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_purge, setup,
+		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
-		    teardown),
+		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
-		    teardown),
+		    tu_fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

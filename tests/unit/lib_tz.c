@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "testutil.h"
 #include "tz.h"
 
 static const char *const zones[] = {
@@ -50,15 +51,6 @@ libc_offset(const char *zone, int64_t t)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static uint64_t
-next_rand(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* Proves tz_offset agrees with glibc for every zone at 3000 instants. */
 static void
 test_against_libc(void **state)
@@ -74,7 +66,7 @@ test_against_libc(void **state)
 	for (i = 0; i < sizeof(zones) / sizeof(zones[0]); i++) {
 		assert_int_equal(tz_load(&own, zones[i]), 0);
 		for (k = 0; k < 3000; k++) {
-			t = lo + (int64_t)(next_rand() % (uint64_t)(hi - lo));
+			t = lo + (int64_t)(tu_rand(&rng) % (uint64_t)(hi - lo));
 			if (tz_offset(own, t) != libc_offset(zones[i], t))
 				fail_msg("%s at %lld: ours %d, libc %ld",
 				    zones[i], (long long)t,
