@@ -2,6 +2,8 @@
 // time one is shown (a plain script: the UMD build in www/vendor/ sets
 // window.Chart), and the colours of app.css for it to use.
 
+import { nextTick } from '../vendor/vue.runtime.esm-browser.prod.js';
+
 let chartLib = null;
 
 // Resolves to Chart.js; rejects (and lets a later call retry) when the
@@ -27,4 +29,20 @@ export function loadChart() {
 export function cssVar(name) {
 	return getComputedStyle(document.documentElement)
 	    .getPropertyValue(name).trim();
+}
+
+// What a chart component does before it draws: loads Chart.js, then waits
+// for Vue to render.  Resolves to Chart, or to null when there is nothing
+// to draw on: the library did not load (err, a ref, gets the message) or
+// the canvas (a ref) is gone.
+export async function chartReady(canvas, err) {
+	let Chart;
+	try {
+		Chart = await loadChart();
+	} catch (e) {
+		err.value = e.message;
+		return null;
+	}
+	await nextTick();
+	return canvas.value ? Chart : null;
 }

@@ -17,12 +17,12 @@
 // jump).  Charts are drawn by Chart.js (chart.js) and each has a table of
 // its figures with the same links, for keyboards and screen readers.
 
-import { h, nextTick, onBeforeUnmount, reactive, ref, watch } from
+import { h, onBeforeUnmount, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
-import { cssVar, loadChart } from '../chart.js';
+import { chartReady, cssVar } from '../chart.js';
 import { href } from '../state.js';
 import { dayKey, fmtDate, plural } from '../util.js';
 
@@ -584,15 +584,8 @@ const LineChart = {
 		let chart = null;
 
 		async function draw() {
-			let Chart;
-			try {
-				Chart = await loadChart();
-			} catch (e) {
-				err.value = e.message;
-				return;
-			}
-			await nextTick();
-			if (!canvas.value)
+			const Chart = await chartReady(canvas, err);
+			if (!Chart)
 				return;
 			chart?.destroy();
 			const fg = cssVar('--muted');

@@ -4,12 +4,13 @@
 // down or same — the ones that dropped out, and a chart of one item's
 // rank over every snapshot kept (GET /top/:user?history=1).
 //
-// The chart is drawn by Chart.js (www/vendor/chart.umd.min.js, loaded
-// the first time a chart is shown).
+// The chart is drawn by Chart.js, loaded the first time a chart is shown
+// (chart.js).
 
-import { h, nextTick, onBeforeUnmount, reactive, ref, watch } from
+import { h, onBeforeUnmount, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
+import { chartReady, cssVar } from '../chart.js';
 import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
 import { href } from '../state.js';
@@ -25,25 +26,6 @@ const KINDS = [
 	{ id: 'artists', label: 'Artists' },
 ];
 
-// Loads Chart.js once (a plain script: its UMD build sets window.Chart).
-let chartLib = null;
-function loadChart() {
-	if (!chartLib)
-		chartLib = new Promise((resolve, reject) => {
-			if (window.Chart)
-				return resolve(window.Chart);
-			const el = document.createElement('script');
-			el.src = 'vendor/chart.umd.min.js';
-			el.onload = () => resolve(window.Chart);
-			el.onerror = () => {
-				chartLib = null;
-				reject(new Error('the chart library did not load'));
-			};
-			document.head.appendChild(el);
-		});
-	return chartLib;
-}
-
 // Rank of id in each snapshot, oldest first: {labels, ranks}.
 export function rankHistory(history, id) {
 	const snaps = [...(history ?? [])].reverse();
@@ -56,11 +38,6 @@ export function rankHistory(history, id) {
 	};
 }
 
-function css(name) {
-	return getComputedStyle(document.documentElement)
-	    .getPropertyValue(name).trim();
-}
-
 // A canvas with the rank of one item over time.
 const RankChart = {
 	name: 'RankChart',
@@ -71,21 +48,14 @@ const RankChart = {
 		let chart = null;
 
 		async function draw() {
-			let Chart;
-			try {
-				Chart = await loadChart();
-			} catch (e) {
-				err.value = e.message;
-				return;
-			}
-			await nextTick();
-			if (!canvas.value)
+			const Chart = await chartReady(canvas, err);
+			if (!Chart)
 				return;
 			const { labels, ranks } = rankHistory(props.history, props.id);
 			chart?.destroy();
-			const fg = css('--muted');
-			const grid = css('--line');
-			const accent = css('--accent');
+			const fg = cssVar('--muted');
+			const grid = cssVar('--line');
+			const accent = cssVar('--accent');
 			chart = new Chart(canvas.value, {
 				type: 'line',
 				data: {
