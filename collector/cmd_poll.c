@@ -483,23 +483,38 @@ list_args(const char *name, int argc, char *argv[], int need_user,
 	return 0;
 }
 
-int
-cmd_gaps(struct config *cfg, int argc, char *argv[])
+/*
+ * What every listing command does: parses [--user ID] (required when
+ * need_user), runs list in a read transaction with a struct list_ctx, and
+ * on failure says why: why_user when a --user was given, else why_all.
+ * Returns a CMD_* exit code.
+ */
+static int
+list_run(struct config *cfg, const char *name, int argc, char *argv[],
+    int need_user, store_write_fn list, const char *why_user,
+    const char *why_all)
 {
 	struct list_ctx c;
 	struct store *st;
 	int rc;
 
-	if ((rc = list_args("gaps", argc, argv, 0, &c)) != 0)
-		return rc == 1 ? CMD_OK : cmd_usage("gaps");
+	if ((rc = list_args(name, argc, argv, need_user, &c)) != 0)
+		return rc == 1 ? CMD_OK : cmd_usage(name);
 	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
 		return CMD_FAIL;
-	rc = store_read(st, gaps_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	rc = store_read(st, list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
 	if (rc != CMD_OK)
-		fprintf(stderr, "%s: gaps: %s\n", PROG, c.user != NULL ?
-		    "no such user" : "cannot read the store");
+		fprintf(stderr, "%s: %s: %s\n", PROG, name, c.user != NULL ?
+		    why_user : why_all);
 	store_close(st);
 	return rc;
+}
+
+int
+cmd_gaps(struct config *cfg, int argc, char *argv[])
+{
+	return list_run(cfg, "gaps", argc, argv, 0, gaps_list, "no such user",
+	    "cannot read the store");
 }
 
 static int
@@ -529,20 +544,8 @@ plays_list(struct store_txn *txn, void *arg)
 int
 cmd_plays(struct config *cfg, int argc, char *argv[])
 {
-	struct list_ctx c;
-	struct store *st;
-	int rc;
-
-	if ((rc = list_args("plays", argc, argv, 1, &c)) != 0)
-		return rc == 1 ? CMD_OK : cmd_usage("plays");
-	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
-		return CMD_FAIL;
-	rc = store_read(st, plays_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
-	if (rc != CMD_OK)
-		fprintf(stderr, "%s: plays: no such user or unreadable store\n",
-		    PROG);
-	store_close(st);
-	return rc;
+	return list_run(cfg, "plays", argc, argv, 1, plays_list,
+	    "no such user or unreadable store", NULL);
 }
 
 /* ---- playlists (weekly snapshots) -------------------------------------- */
@@ -587,20 +590,8 @@ weeks_list(struct store_txn *txn, void *arg)
 int
 cmd_playlists(struct config *cfg, int argc, char *argv[])
 {
-	struct list_ctx c;
-	struct store *st;
-	int rc;
-
-	if ((rc = list_args("playlists", argc, argv, 1, &c)) != 0)
-		return rc == 1 ? CMD_OK : cmd_usage("playlists");
-	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
-		return CMD_FAIL;
-	rc = store_read(st, weeks_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
-	if (rc != CMD_OK)
-		fprintf(stderr, "%s: playlists: no such user or unreadable "
-		    "store\n", PROG);
-	store_close(st);
-	return rc;
+	return list_run(cfg, "playlists", argc, argv, 1, weeks_list,
+	    "no such user or unreadable store", NULL);
 }
 
 /* ---- top lists ------------------------------------------------------------ */
@@ -656,18 +647,6 @@ top_list(struct store_txn *txn, void *arg)
 int
 cmd_top(struct config *cfg, int argc, char *argv[])
 {
-	struct list_ctx c;
-	struct store *st;
-	int rc;
-
-	if ((rc = list_args("top", argc, argv, 1, &c)) != 0)
-		return rc == 1 ? CMD_OK : cmd_usage("top");
-	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
-		return CMD_FAIL;
-	rc = store_read(st, top_list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
-	if (rc != CMD_OK)
-		fprintf(stderr, "%s: top: no such user or unreadable store\n",
-		    PROG);
-	store_close(st);
-	return rc;
+	return list_run(cfg, "top", argc, argv, 1, top_list,
+	    "no such user or unreadable store", NULL);
 }
