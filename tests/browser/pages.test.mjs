@@ -415,8 +415,8 @@ test('a missing image shows the placeholder; a usable one shows itself',
 	clean(page);
 });
 
-test('Settings shows the journal and connection; writes wait for accounts',
-    async () => {
+test('Settings signed out: the journal and connection, the settings ' +
+    'read-only with a way to sign in', async () => {
 	const page = await open(`/#/u/${j.main}/settings`);
 	await page.waitForSelector('.facts');
 	const u = (await httpJson('GET', `${j.api}/users`)).json.users
@@ -433,8 +433,13 @@ test('Settings shows the journal and connection; writes wait for accounts',
 		    .isDisabled(), true, `${c} disabled`);
 	assert.equal(await page.locator('form.settings button[type=submit]')
 	    .isDisabled(), true);
+	// Signed out, the note says who may change them and offers sign-in.
+	await page.waitForFunction(() => /^Only /.test(document
+	    .querySelector('#settings-note')?.textContent ?? ''));
 	assert.match(await page.locator('#settings-note').textContent(),
-	    /accounts/);
+	    /can change these settings\. Sign in with the Spotify account/);
+	assert.equal(await page.locator('.settings-hint a').getAttribute(
+	    'href'), '/api/v0/auth/login');
 	// Exports are links to the export endpoint, which answers.
 	const links = await page.$$eval('.exports a', (els) =>
 	    els.map((e) => e.getAttribute('href')));

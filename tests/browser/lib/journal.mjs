@@ -10,8 +10,9 @@
 //
 // What is not the collector's own doing, and why:
 //   * Journals are made public with tests/tools/ln-fixture: the collector
-//     adds users as private, and making one public needs the settings
-//     endpoint accounts bring.
+//     adds users as private, and making one public through PUT
+//     /api/v0/settings needs its owner signed in, which a journal built
+//     before any test signs in has no one to do.
 //   * The simulator's artwork is served from the pages' own origin, as in
 //     the demo: the simulator hands out image URLs under the site
 //     (--public-base) and nginx passes /_sim/image/ on to it (render.sh
