@@ -415,7 +415,20 @@ export async function httpJson(method, url, body, headers = {}) {
 				init.headers['Content-Type'] = 'application/json';
 		}
 	}
-	const res = await fetch(url, init);
+	let res;
+	try {
+		res = await fetch(url, init);
+	} catch (e) {
+		// A kept-alive socket the server closed while this process was
+		// blocked (spawnSync runs the collector synchronously) is found
+		// closed only when reused: the request never left, so send it
+		// once more on a fresh connection.  Anything else is a failure.
+		if (e?.cause?.code !== 'UND_ERR_SOCKET')
+			throw new Error(`${method} ${url}: ${e.message}: ` +
+			    `${e?.cause?.code ?? ''} ${e?.cause?.message ?? ''}`,
+			    { cause: e });
+		res = await fetch(url, init);
+	}
 	const text = await res.text();
 	let json = null;
 	try {
