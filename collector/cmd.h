@@ -57,6 +57,7 @@ int	cmd_top(struct config *, int, char *[]);
 int	cmd_import(struct config *, int, char *[]);
 int	cmd_export(struct config *, int, char *[]);
 /* cmd_account.c */
+int	cmd_set_user(struct config *, int, char *[]);
 int	cmd_remove_user(struct config *, int, char *[]);
 int	cmd_invite(struct config *, int, char *[]);
 

@@ -1,6 +1,15 @@
 /*
- * cmd_account.c — the owner's account commands: `remove-user ID` and
- * `invite`.
+ * cmd_account.c — the owner's account commands: `set-user ID KEY=VALUE...`,
+ * `remove-user ID` and `invite`.
+ *
+ * set-user changes a user's settings from the shell: the four a journal's
+ * owner changes on the Settings page (visibility, timezone, dw_playlist,
+ * archive), validated by lib/settings.h exactly as PUT /api/v0/settings
+ * validates them, and the collection status (active or disabled: the
+ * owner of the instance pauses and resumes polling).  Every KEY=VALUE is
+ * checked before the store is opened; then one write transaction reads the
+ * user, applies them and writes it back, so either all change or none.
+ * It prints the resulting settings as KEY=VALUE lines.
  *
  * remove-user deletes a user and every record of theirs in one write
  * transaction (store_purge_user(): plays, weekly playlist snapshots, top
@@ -24,6 +33,7 @@
 #include "config.h"
 #include "ids.h"
 #include "invite.h"
+#include "settings.h"
 #include "store.h"
 #include "timeutil.h"
 
@@ -41,6 +51,174 @@ account_open(const struct config *cfg)
 		return NULL;
 	}
 	return st;
+}
+
+/* ---- set-user ------------------------------------------------------------ */
+
+/* The statuses set-user may set, and every status's name for its output. */
+static const char *const set_status_names[USER_STATUS__MAX] = {
+	"active",	/* USER_ACTIVE */
+	"reauth",	/* USER_REAUTH: only a new sign-in ends it */
+	"disabled",	/* USER_DISABLED */
+};
+
+struct set_user {
+	const char		*id;
+	struct settings_in	 in;
+	int			 status;	/* -1: unchanged */
+	int			 rc;		/* STORE_OK / STORE_NOTFOUND */
+	int			 reauth;	/* active refused: reauth */
+	struct user		 u;		/* as written */
+};
+
+static int
+set_user_fn(struct store_txn *txn, void *arg)
+{
+	struct set_user *s = arg;
+
+	if ((s->rc = store_get_user(txn, s->id, &s->u)) != STORE_OK)
+		return s->rc == STORE_NOTFOUND ? 0 : -1;
+	if (s->status == USER_ACTIVE && s->u.status == USER_REAUTH) {
+		s->reauth = 1;
+		return 0;
+	}
+	settings_apply(&s->in, &s->u);
+	if (s->status != -1)
+		s->u.status = (uint8_t)s->status;
+	return store_put_user(txn, &s->u) == STORE_OK ? 0 : -1;
+}
+
+/* Parses one KEY=VALUE into s; 0, or -1 after a line on stderr. */
+static int
+set_user_arg(struct set_user *s, char *arg)
+{
+	static const char keys[] = "visibility, timezone, dw_playlist, "
+	    "archive, status";
+	const char *msg = NULL;
+	char *val, *list, *p, *id;
+	int k;
+
+	if ((val = strchr(arg, '=')) == NULL) {
+		fprintf(stderr, "%s: set-user: %s: expected KEY=VALUE (keys: "
+		    "%s)\n", PROG, arg, keys);
+		return -1;
+	}
+	*val++ = '\0';
+	if (strcmp(arg, "status") == 0) {
+		if (s->status != -1)
+			msg = "given twice";
+		else if (strcmp(val, "active") == 0)
+			s->status = USER_ACTIVE;
+		else if (strcmp(val, "disabled") == 0)
+			s->status = USER_DISABLED;
+		else
+			msg = "status must be active or disabled";
+		goto done;
+	}
+	if ((k = settings_key(arg)) == -1) {
+		fprintf(stderr, "%s: set-user: unknown key %s (keys: %s)\n",
+		    PROG, arg, keys);
+		return -1;
+	}
+	if (s->in.has & SET_BIT(k)) {
+		msg = "given twice";
+		goto done;
+	}
+	switch (k) {
+	case SET_VISIBILITY:
+		(void)settings_set_visibility(&s->in, val, &msg);
+		break;
+	case SET_TIMEZONE:
+		(void)settings_set_timezone(&s->in, val, &msg);
+		break;
+	case SET_DW_PLAYLIST:
+		(void)settings_set_dw_playlist(&s->in, val, &msg);
+		break;
+	case SET_ARCHIVE:
+		/* Comma-separated ids, on a copy; "" empties the list. */
+		settings_clear_archive(&s->in);
+		if (val[0] == '\0')
+			break;
+		if ((list = p = strdup(val)) == NULL) {
+			msg = "out of memory";
+			break;
+		}
+		while (p != NULL && msg == NULL) {
+			id = strsep(&p, ",");
+			(void)settings_add_archive(&s->in, id, &msg);
+		}
+		free(list);
+		break;
+	}
+done:
+	if (msg != NULL) {
+		fprintf(stderr, "%s: set-user: %s=%s: %s\n", PROG, arg, val,
+		    msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+cmd_set_user(struct config *cfg, int argc, char *argv[])
+{
+	struct set_user *s;
+	struct store *st;
+	int i, rc = CMD_FAIL;
+
+	if (argc < 3)
+		return cmd_usage("set-user");
+	if (!ids_valid_user(argv[1])) {
+		fprintf(stderr, "%s: set-user: not a user id: the ids are "
+		    "1 to 64 of [0-9A-Za-z._-]\n", PROG);
+		return CMD_USAGE;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		fprintf(stderr, "%s: set-user: out of memory\n", PROG);
+		return CMD_FAIL;
+	}
+	s->id = argv[1];
+	s->status = -1;
+	for (i = 2; i < argc; i++)
+		if (set_user_arg(s, argv[i]) == -1) {
+			fprintf(stderr, "%s: set-user: nothing was changed\n",
+			    PROG);
+			rc = CMD_USAGE;
+			goto out;
+		}
+	if ((st = account_open(cfg)) == NULL)
+		goto out;
+	if (store_write(st, set_user_fn, s) != STORE_OK) {
+		fprintf(stderr, "%s: set-user: the store could not be "
+		    "written; nothing was changed\n", PROG);
+		store_close(st);
+		goto out;
+	}
+	store_close(st);
+	if (s->rc == STORE_NOTFOUND) {
+		fprintf(stderr, "%s: set-user: no such user: %s\n", PROG,
+		    s->id);
+		goto out;
+	}
+	if (s->reauth) {
+		fprintf(stderr, "%s: set-user: status=active: %s must sign in "
+		    "again first (status reauth: Spotify refused the refresh "
+		    "token); nothing was changed\n", PROG, s->id);
+		goto out;
+	}
+	printf("user=%s\nvisibility=%s\ntimezone=%s\ndw_playlist=%s\n"
+	    "archive=", s->u.id, settings_visibility_names[
+	    s->u.visibility < VIS__MAX ? s->u.visibility : VIS_PRIVATE],
+	    s->u.timezone, s->u.dw_playlist);
+	for (i = 0; i < s->u.n_archive && i < ARCHIVE_MAX; i++)
+		printf("%s%s", i > 0 ? "," : "", s->u.archive[i]);
+	printf("\nstatus=%s\n", s->u.status < USER_STATUS__MAX ?
+	    set_status_names[s->u.status] : "?");
+	rc = CMD_OK;
+out:
+	explicit_bzero(s, sizeof(*s));
+	free(s);
+	return rc;
 }
 
 /* ---- remove-user --------------------------------------------------------- */

@@ -58,6 +58,10 @@ static const struct cmd {
 	{ "export", cmd_export, CMD_DB,
 	    "--user ID --format csv|sql|json [-o file]",
 	    "write a user's plays and lists as CSV, SQL or JSON Lines" },
+	{ "set-user", cmd_set_user, CMD_DB,
+	    "ID KEY=VALUE ... (visibility=public|private, timezone=Area/City, "
+	    "dw_playlist=ID|\"\", archive=ID,ID,..., status=active|disabled)",
+	    "change a user's settings and collection status; prints them" },
 	{ "remove-user", cmd_remove_user, CMD_DB, "ID",
 	    "delete a user and every record of theirs; says how many went" },
 	{ "invite", cmd_invite, CMD_DB, "[--days N]",

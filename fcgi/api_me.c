@@ -4,15 +4,17 @@
  *
  * Without a valid session /me answers {"signed_in":false} (a 200: asking
  * who is signed in is not an error, and pages ask it on every load) and
- * /settings 401.  With one, both write the same document: the profile as /users shows it, the private settings
- * (visibility, time zone, Discover Weekly playlist, archived playlists),
- * the authorization (when it was given, when Spotify's six months end,
- * and whether to warn), and the session's end.  Tokens never appear.
+ * /settings 401.  With one, both write the same document: the profile as
+ * /users shows it, the private settings (visibility, time zone, Discover
+ * Weekly playlist, archived playlists), the authorization (when it was
+ * given, when Spotify's six months end, and whether to warn), and the
+ * session's end.  Tokens never appear.
  *
  * PUT /settings takes any of the four settings (others are left as they
- * are), validated by settings_parse() before the handler runs (route.c),
- * and writes them in one transaction; the read transaction is ended
- * first, as store_write() requires.
+ * are), validated by settings_parse() with lib/settings.h's validators
+ * (the collector's set-user uses the same) before the handler runs
+ * (route.c), and writes them in one transaction; the read transaction is
+ * ended first, as store_write() requires.
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,16 +27,12 @@
 #include "json.h"
 #include "render.h"
 #include "session.h"
+#include "settings.h"
 #include "timeutil.h"
 #include "tz.h"
 
 #define ME_AUTH_MONTHS	6		/* Spotify's refresh tokens last */
 #define ME_WARN_S	(14 * 86400)	/* warn this long before the end */
-
-static const char *const me_visibility[VIS__MAX] = {
-	"private",	/* VIS_PRIVATE */
-	"public",	/* VIS_PUBLIC */
-};
 
 /* The Unix second ME_AUTH_MONTHS calendar months after t (UTC). */
 static int64_t
@@ -76,8 +74,8 @@ me_write(struct resp *r, const struct user *u, int64_t session_end)
 	else
 		json_null(&j, "image_url");
 	json_str(&j, "status", render_status(u->status));
-	json_str(&j, "visibility", me_visibility[u->visibility < VIS__MAX ?
-	    u->visibility : VIS_PRIVATE]);
+	json_str(&j, "visibility", settings_visibility_names[u->visibility <
+	    VIS__MAX ? u->visibility : VIS_PRIVATE]);
 	json_str(&j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
 	json_str(&j, "country", u->country);
 	json_str(&j, "product", u->product);
@@ -87,8 +85,8 @@ me_write(struct resp *r, const struct user *u, int64_t session_end)
 	json_obj_close(&j);
 
 	json_obj_open(&j, "settings");
-	json_str(&j, "visibility", me_visibility[u->visibility < VIS__MAX ?
-	    u->visibility : VIS_PRIVATE]);
+	json_str(&j, "visibility", settings_visibility_names[u->visibility <
+	    VIS__MAX ? u->visibility : VIS_PRIVATE]);
 	json_str(&j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
 	json_str(&j, "dw_playlist", u->dw_playlist);
 	json_arr_open(&j, "archive");
@@ -166,30 +164,12 @@ api_me(struct ctx *c, struct resp *r)
 
 /* ---- PUT /settings ------------------------------------------------------- */
 
-static const char *const set_names[SET__MAX] = {
-	"visibility",	/* SET_VISIBILITY */
-	"timezone",	/* SET_TIMEZONE */
-	"dw_playlist",	/* SET_DW_PLAYLIST */
-	"archive",	/* SET_ARCHIVE */
-};
-
-/* A Spotify playlist id (not a synthetic one) into out; 0 / -1. */
-static int
-settings_playlist(const cJSON *v, char out[ID_LEN + 1])
-{
-	if (!cJSON_IsString(v) || !ids_valid_spotify(v->valuestring))
-		return -1;
-	memcpy(out, v->valuestring, ID_LEN + 1);
-	return 0;
-}
-
 int
 settings_parse(const char *p, size_t len, struct settings_in *out,
     const char **msg)
 {
-	const struct tz *zone;
 	cJSON *root, *f, *it;
-	int k, i;
+	int k;
 
 	memset(out, 0, sizeof(*out));
 	*msg = NULL;
@@ -202,10 +182,7 @@ settings_parse(const char *p, size_t len, struct settings_in *out,
 		    "visibility, timezone, dw_playlist, archive";
 	for (f = cJSON_IsObject(root) ? root->child : NULL;
 	    f != NULL && *msg == NULL; f = f->next) {
-		for (k = 0; k < SET__MAX; k++)
-			if (strcmp(f->string, set_names[k]) == 0)
-				break;
-		if (k == SET__MAX) {
+		if ((k = settings_key(f->string)) == -1) {
 			*msg = "unknown setting (allowed: visibility, "
 			    "timezone, dw_playlist, archive)";
 			break;
@@ -214,59 +191,44 @@ settings_parse(const char *p, size_t len, struct settings_in *out,
 			*msg = "a setting is given twice";
 			break;
 		}
-		out->has |= SET_BIT(k);
 		switch (k) {
 		case SET_VISIBILITY:
-			out->visibility = -1;
-			for (i = 0; i < VIS__MAX && cJSON_IsString(f); i++)
-				if (strcmp(f->valuestring, me_visibility[i]) ==
-				    0)
-					out->visibility = i;
-			if (out->visibility == -1)
+			if (!cJSON_IsString(f))
 				*msg = "visibility must be public or private";
+			else
+				(void)settings_set_visibility(out,
+				    f->valuestring, msg);
 			break;
 		case SET_TIMEZONE:
-			/* A name the zone files know; "" and UTC are UTC. */
-			if (!cJSON_IsString(f) ||
-			    strlen(f->valuestring) >= sizeof(out->timezone) ||
-			    (f->valuestring[0] != '\0' &&
-			    (!tz_valid_name(f->valuestring) ||
-			    tz_cache_get(f->valuestring, &zone) == -1)))
+			if (!cJSON_IsString(f))
 				*msg = "timezone must be an IANA time zone "
 				    "name such as Europe/Stockholm";
 			else
-				(void)strlcpy(out->timezone,
-				    strcmp(f->valuestring, "UTC") == 0 ? "" :
-				    f->valuestring, sizeof(out->timezone));
+				(void)settings_set_timezone(out,
+				    f->valuestring, msg);
 			break;
 		case SET_DW_PLAYLIST:
-			if (cJSON_IsString(f) && f->valuestring[0] == '\0')
-				out->dw_playlist[0] = '\0';
-			else if (settings_playlist(f, out->dw_playlist) == -1)
+			if (!cJSON_IsString(f))
 				*msg = "dw_playlist must be a playlist id or \"\"";
+			else
+				(void)settings_set_dw_playlist(out,
+				    f->valuestring, msg);
 			break;
 		case SET_ARCHIVE:
 			if (!cJSON_IsArray(f)) {
 				*msg = "archive must be a list of playlist ids";
 				break;
 			}
+			settings_clear_archive(out);
 			cJSON_ArrayForEach(it, f) {
-				if (out->n_archive == ARCHIVE_MAX) {
-					*msg = "archive holds at most 8 playlists";
-					break;
-				}
-				if (settings_playlist(it,
-				    out->archive[out->n_archive]) == -1) {
+				if (!cJSON_IsString(it)) {
 					*msg = "archive must be a list of "
 					    "playlist ids";
 					break;
 				}
-				for (i = 0; i < out->n_archive; i++)
-					if (strcmp(out->archive[i],
-					    out->archive[out->n_archive]) == 0)
-						break;
-				if (i == out->n_archive)	/* drop repeats */
-					out->n_archive++;
+				if (settings_add_archive(out, it->valuestring,
+				    msg) == -1)
+					break;
 			}
 			break;
 		}
@@ -285,25 +247,13 @@ static int
 settings_write_fn(struct store_txn *txn, void *arg)
 {
 	struct settings_write *w = arg;
-	const struct settings_in *in = w->in;
 	struct user u;
-	int rc, i;
+	int rc;
 
 	rc = store_get_user(txn, w->user, &u);
 	if ((w->found = rc == STORE_OK) == 0)
 		return rc == STORE_NOTFOUND ? 0 : -1;
-	if (in->has & SET_BIT(SET_VISIBILITY))
-		u.visibility = (uint8_t)in->visibility;
-	if (in->has & SET_BIT(SET_TIMEZONE))
-		memcpy(u.timezone, in->timezone, sizeof(u.timezone));
-	if (in->has & SET_BIT(SET_DW_PLAYLIST))
-		memcpy(u.dw_playlist, in->dw_playlist, sizeof(u.dw_playlist));
-	if (in->has & SET_BIT(SET_ARCHIVE)) {
-		memset(u.archive, 0, sizeof(u.archive));
-		for (i = 0; i < in->n_archive; i++)
-			memcpy(u.archive[i], in->archive[i], ID_LEN + 1);
-		u.n_archive = (uint8_t)in->n_archive;
-	}
+	settings_apply(w->in, &u);
 	rc = store_put_user(txn, &u);
 	explicit_bzero(&u, sizeof(u));
 	return rc == STORE_OK ? 0 : -1;

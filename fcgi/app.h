@@ -15,6 +15,7 @@
 
 #include "http.h"
 #include "schema.h"
+#include "settings.h"
 #include "store.h"
 #include "tz.h"
 
@@ -57,25 +58,6 @@ enum qkey {
 #define ARGS_WORD_MAX	63	/* an OAuth error word */
 #define ARGS_INVITE_MAX	64	/* invitation code, bytes */
 
-/* The fields of a PUT /settings body (api_me.c); has: SET_BIT(k). */
-enum set_key {
-	SET_VISIBILITY,
-	SET_TIMEZONE,
-	SET_DW_PLAYLIST,
-	SET_ARCHIVE,
-	SET__MAX
-};
-#define SET_BIT(k)	(1u << (k))
-
-struct settings_in {
-	unsigned	 has;
-	int		 visibility;	/* enum user_visibility */
-	char		 timezone[64];	/* "" = UTC */
-	char		 dw_playlist[ID_LEN + 1];	/* "" = find it by name */
-	char		 archive[ARCHIVE_MAX][ID_LEN + 1];
-	int		 n_archive;
-};
-
 struct args {
 	unsigned	 has;		/* QBIT(k) for each key given */
 	char		 user[USER_ID_MAX + 1];	/* :user_id of the path */
@@ -94,7 +76,7 @@ struct args {
 	char		 state[ARGS_STATE_LEN + 1];
 	char		 error[ARGS_WORD_MAX + 1];
 	char		 invite[ARGS_INVITE_MAX + 1];
-	struct settings_in settings;
+	struct settings_in settings;	/* PUT /settings (lib/settings.h) */
 	/* insights */
 	int		 insight;	/* enum insights_kind (":name") */
 	int32_t		 from_day, to_day, date_day;	/* local days */
