@@ -160,7 +160,7 @@ test-unit: unit
 	@sh tests/run.sh unit
 
 demo: deps
-	@$(MAKE) --no-print-directory all tools
+	@$(MAKE) --no-print-directory all
 	@sh tests/stack.sh demo
 
 stop:

@@ -281,13 +281,17 @@ import_history() {
 	say "history imported"
 }
 
-# Journals are private by default.  Until owners can make theirs public
-# in Settings (issue 7), the demo publishes its users with the test tool.
+# Journals are private by default; the demo's are made public the way the
+# instance's owner would from the shell (each owner can also do it in
+# Settings).
 publish_users() {
-	[ -x "$ROOT/tests/tools/ln-fixture" ] ||
-	    die "tests/tools/ln-fixture is missing: run make tools"
-	"$ROOT/tests/tools/ln-fixture" -d "$RUN_DIR/db" publish $DEMO_USERS ||
-	    die "could not make the demo journals public"
+	for id in $DEMO_USERS; do
+		"$COLLECTOR" -c "$CONF" set-user "$id" visibility=public \
+		    >> "$RUN_DIR/collector.log" 2>&1 ||
+		    die "could not make $id's journal public (see" \
+		    "$RUN_DIR/collector.log)"
+	done
+	say "journals public:$DEMO_USERS"
 }
 
 # The collector daemon, polling the simulator.
