@@ -5,10 +5,11 @@
  * Without a valid session /me answers {"signed_in":false} (a 200: asking
  * who is signed in is not an error, and pages ask it on every load) and
  * /settings 401.  With one, both write the same document: the profile as
- * /users shows it, the private settings (visibility, time zone, Discover
- * Weekly playlist, archived playlists), the authorization (when it was
- * given, when Spotify's six months end, and whether to warn), and the
- * session's end.  Tokens never appear.
+ * /users shows it, the private settings (visibility, time zone: null
+ * when unset, as in /users; Discover Weekly playlist, archived
+ * playlists), the authorization (when it was given, when Spotify's six
+ * months end, and whether to warn), and the session's end.  Tokens never
+ * appear.
  *
  * PUT /settings takes any of the four settings (others are left as they
  * are), validated by settings_parse() with lib/settings.h's validators
@@ -54,6 +55,16 @@ me_auth_end(int64_t t)
 	return time_days_from_civil(y, m, d) * 86400 + sod;
 }
 
+/* The time zone as /users writes it: the name, or null when unset. */
+static void
+me_timezone(struct json *j, const struct user *u)
+{
+	if (u->timezone[0] != '\0')
+		json_str(j, "timezone", u->timezone);
+	else
+		json_null(j, "timezone");
+}
+
 /* Writes the document described at the top of this file. */
 static int
 me_write(struct resp *r, const struct user *u, int64_t session_end)
@@ -76,7 +87,7 @@ me_write(struct resp *r, const struct user *u, int64_t session_end)
 	json_str(&j, "status", render_status(u->status));
 	json_str(&j, "visibility", settings_visibility_names[u->visibility <
 	    VIS__MAX ? u->visibility : VIS_PRIVATE]);
-	json_str(&j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
+	me_timezone(&j, u);
 	json_str(&j, "country", u->country);
 	json_str(&j, "product", u->product);
 	json_uint(&j, "n_plays", u->n_plays);
@@ -87,7 +98,7 @@ me_write(struct resp *r, const struct user *u, int64_t session_end)
 	json_obj_open(&j, "settings");
 	json_str(&j, "visibility", settings_visibility_names[u->visibility <
 	    VIS__MAX ? u->visibility : VIS_PRIVATE]);
-	json_str(&j, "timezone", u->timezone[0] != '\0' ? u->timezone : "UTC");
+	me_timezone(&j, u);
 	json_str(&j, "dw_playlist", u->dw_playlist);
 	json_arr_open(&j, "archive");
 	for (i = 0; i < u->n_archive && i < ARCHIVE_MAX; i++)

@@ -3,17 +3,17 @@
 // and spawn-fcgi serving www/.
 //
 // Proves: signed in, the owner's Settings form is enabled and filled from
-// /me's settings (a new journal is private, in UTC), offers this device's
-// zone and a "Re-authorise" link to the sign-in URL, shows when Spotify's
-// authorisation ends; saving "public" and the device's zone goes through
-// PUT /api/v0/settings (the same-origin rule passes), says so, and the
-// shell shows times in the new zone; a signed-out visitor can then read
-// the journal and sees the form read-only with a hint to sign in as its
-// owner, and another signed-in user sees it read-only too; invalid input
-// (a bad Discover Weekly id, nine archived playlists) shows the API's own
-// message beside the form, marks the field and changes nothing; the 14-day warning shows when /me says the
-// authorisation is expiring; no console error or failed request but the
-// 400s the invalid input asked for.
+// /me's settings (a new journal is private, its time zone null: "not set"),
+// offers this device's zone and a "Re-authorise" link to the sign-in URL,
+// shows when Spotify's authorisation ends; saving "public" and the device's
+// zone goes through PUT /api/v0/settings (the same-origin rule passes), says
+// so, and the shell shows times in the new zone; a signed-out visitor can
+// then read the journal and sees the form read-only with a hint to sign in
+// as its owner, and another signed-in user sees it read-only too; invalid
+// input (a bad Discover Weekly id, nine archived playlists) shows the API's
+// own message beside the form, marks the field and changes nothing; the
+// 14-day warning shows when /me says the authorisation is expiring; no
+// console error or failed request but the 400s the invalid input asked for.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -86,8 +86,10 @@ test('the owner makes the journal public and sets its time zone', async () => {
 	assert.equal(await page.locator('#settings-note').count(), 0);
 	assert.equal(await form.locator('input[name=visibility]:checked')
 	    .getAttribute('value'), 'private');
+	assert.equal(before.settings.timezone, null);
+	assert.equal(before.user.timezone, null);
 	assert.equal(await form.locator('select[name=timezone]').inputValue(),
-	    before.settings.timezone);
+	    '', 'the "not set" option');
 	assert.equal(await form.locator('input[name=dw]').inputValue(),
 	    before.settings.dw_playlist);
 

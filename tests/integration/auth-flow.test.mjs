@@ -74,6 +74,9 @@ test('sign-in creates a private journal with its last 50 plays', async () => {
 	assert.equal(me.json.user.id, 'user1');
 	assert.equal(me.json.user.visibility, 'private');
 	assert.equal(me.json.settings.visibility, 'private');
+	// No time zone chosen: null, as /users says it.
+	assert.equal(me.json.user.timezone, null);
+	assert.equal(me.json.settings.timezone, null);
 	assert.equal(me.json.user.status, 'active');
 	assert.equal(me.json.authorization.needs_reauth, false);
 	assert.equal(me.json.authorization.expiring, false);

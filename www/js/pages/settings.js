@@ -168,7 +168,9 @@ export const SettingsPage = {
 				s.saved = `Saved: the journal is ${set.visibility}` +
 				    (set.visibility === 'public' ? ' (anyone with the ' +
 				    'link can read it)' : ' (only you can read it)') +
-				    `, its days and weeks are in ${set.timezone}.`;
+				    (set.timezone ? `, its days and weeks are in ` +
+				    `${set.timezone}.` : ', its time zone is not set ' +
+				    '(each reader sees their own).');
 			} catch (err) {
 				s.formError = err.message;
 				s.formField = err.field ?? null;
