@@ -1,0 +1,139 @@
+/*
+ * lib_settings.c — unit tests of lib/settings.c: the validators PUT
+ * /api/v0/settings and `linernotes-collector set-user` share, and their
+ * application to a user record.
+ *
+ * Time zones come from the system's zone files (/usr/share/zoneinfo), as
+ * in lib_tz.c.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "schema.h"
+#include "settings.h"
+
+#define PL1	"37i9dQZEVXcJZyENOWUFo7"
+#define PL2	"37i9dQZEVXcJZyENOWUFo8"
+
+/* Proves the key table is the enum's, and an unknown name is -1. */
+static void
+test_keys(void **state)
+{
+	(void)state;
+	assert_int_equal(settings_key("visibility"), SET_VISIBILITY);
+	assert_int_equal(settings_key("timezone"), SET_TIMEZONE);
+	assert_int_equal(settings_key("dw_playlist"), SET_DW_PLAYLIST);
+	assert_int_equal(settings_key("archive"), SET_ARCHIVE);
+	assert_int_equal(settings_key("status"), -1);
+	assert_int_equal(settings_key(""), -1);
+}
+
+/* Proves each validator records a good value with its bit, and refuses a
+ * bad one with a message naming the setting, leaving the change as it was. */
+static void
+test_values(void **state)
+{
+	struct settings_in in;
+	const char *msg = NULL;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(settings_set_visibility(&in, "public", &msg), 0);
+	assert_int_equal(in.visibility, VIS_PUBLIC);
+	assert_int_equal(settings_set_visibility(&in, "friends", &msg), -1);
+	assert_non_null(strstr(msg, "visibility"));
+	assert_int_equal(in.visibility, VIS_PUBLIC);
+
+	assert_int_equal(settings_set_timezone(&in, "Europe/Stockholm", &msg),
+	    0);
+	assert_string_equal(in.timezone, "Europe/Stockholm");
+	assert_int_equal(settings_set_timezone(&in, "Nowhere/X", &msg), -1);
+	assert_non_null(strstr(msg, "timezone"));
+	assert_int_equal(settings_set_timezone(&in, "../etc/passwd", &msg),
+	    -1);
+	assert_int_equal(settings_set_timezone(&in, "right/UTC", &msg), -1);
+	assert_string_equal(in.timezone, "Europe/Stockholm");
+	assert_int_equal(settings_set_timezone(&in, "UTC", &msg), 0);
+	assert_string_equal(in.timezone, "");	/* UTC: unset */
+
+	assert_int_equal(settings_set_dw_playlist(&in, PL1, &msg), 0);
+	assert_string_equal(in.dw_playlist, PL1);
+	assert_int_equal(settings_set_dw_playlist(&in,
+	    "_7i9dQZEVXcJZyENOWUFo7", &msg), -1);	/* synthetic */
+	assert_non_null(strstr(msg, "dw_playlist"));
+	assert_int_equal(settings_set_dw_playlist(&in, "", &msg), 0);
+	assert_string_equal(in.dw_playlist, "");
+	assert_int_equal(in.has, SET_BIT(SET_VISIBILITY) |
+	    SET_BIT(SET_TIMEZONE) | SET_BIT(SET_DW_PLAYLIST));
+}
+
+/* Proves the archive drops repeats, holds ARCHIVE_MAX and refuses more. */
+static void
+test_archive(void **state)
+{
+	struct settings_in in;
+	const char *msg = NULL;
+	char id[ID_LEN + 1];
+	int i;
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	settings_clear_archive(&in);
+	assert_true(in.has & SET_BIT(SET_ARCHIVE));
+	for (i = 0; i < ARCHIVE_MAX; i++) {
+		memcpy(id, PL1, sizeof(id));
+		id[ID_LEN - 1] = (char)('a' + i);
+		assert_int_equal(settings_add_archive(&in, id, &msg), 0);
+		assert_int_equal(settings_add_archive(&in, id, &msg), 0);
+	}
+	assert_int_equal(in.n_archive, ARCHIVE_MAX);
+	assert_int_equal(settings_add_archive(&in, PL2, &msg), -1);
+	assert_non_null(strstr(msg, "at most 8"));
+	assert_int_equal(settings_add_archive(&in, "nope", &msg), -1);
+	assert_int_equal(in.n_archive, ARCHIVE_MAX);
+}
+
+/* Proves only the settings given change a user, and nothing else of it. */
+static void
+test_apply(void **state)
+{
+	struct settings_in in;
+	struct user u, want;
+	const char *msg = NULL;
+
+	(void)state;
+	memset(&u, 0, sizeof(u));
+	strcpy(u.id, "alice");
+	strcpy(u.timezone, "Europe/Berlin");
+	strcpy(u.archive[0], PL2);
+	u.n_archive = 1;
+	u.status = USER_DISABLED;
+	want = u;
+
+	memset(&in, 0, sizeof(in));
+	assert_int_equal(settings_set_visibility(&in, "public", &msg), 0);
+	settings_clear_archive(&in);
+	assert_int_equal(settings_add_archive(&in, PL1, &msg), 0);
+	settings_apply(&in, &u);
+	want.visibility = VIS_PUBLIC;
+	memset(want.archive, 0, sizeof(want.archive));
+	strcpy(want.archive[0], PL1);
+	assert_memory_equal(&u, &want, sizeof(u));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_values),
+		cmocka_unit_test(test_archive),
+		cmocka_unit_test(test_apply),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
