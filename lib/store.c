@@ -72,7 +72,9 @@
  * the remap is refused with a log line (the write or begin fails cleanly)
  * instead of moving the map under them.
  */
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -159,6 +161,8 @@ struct store {
 	int		 rdonly;
 	uint32_t	 schema_version;
 	atomic_int	 readers;	/* read txns of this process begun */
+	uintptr_t	 map;		/* the map's address, 0 until found */
+	size_t		 map_len;	/* and length (store_release_pages) */
 };
 
 struct store_txn {
@@ -404,6 +408,7 @@ store_txn_begin(struct store_txn *t)
 			log_debug("store: map grown by another process");
 			if (store_remap_check(t->st) == -1)
 				break;
+			t->st->map = 0;		/* remapped: find it again */
 			if ((rc = mdb_env_set_mapsize(env, 0)) != 0)
 				break;
 			continue;
@@ -866,6 +871,89 @@ store_get_info(struct store *st, struct store_info *info)
 	return STORE_OK;
 }
 
+/*
+ * The map's address is not in MDB_envinfo (me_mapaddr is only the fixed
+ * address of MDB_FIXEDMAP, NULL here), so the mapping is found the way
+ * proc(5) describes: the line of /proc/self/maps whose device and inode
+ * are data.mdb's, read-only and shared (LMDB's map without MDB_WRITEMAP,
+ * never set here), of the length LMDB reports.  Reading that file costs a
+ * few hundred microseconds, so the answer is kept in st until LMDB
+ * remaps (store_grow() and a size adopted in store_txn_begin() reset it).
+ * Returns 0, or -1 with the reason logged at debug level.
+ */
+static int
+store_find_map(struct store *st, size_t len)
+{
+	struct stat sb;
+	FILE *f;
+	char line[512], perms[8];
+	unsigned long lo, hi, ino;
+	unsigned int maj, mnr;
+	mdb_filehandle_t fd;
+	int rc, start, next_start = 1;
+
+	st->map = 0;
+	if ((rc = mdb_env_get_fd(st->env, &fd)) != 0 || fstat(fd, &sb) == -1) {
+		log_debug("store: release pages: no data file: %s",
+		    rc ? mdb_strerror(rc) : strerror(errno));
+		return -1;
+	}
+	if ((f = fopen("/proc/self/maps", "re")) == NULL) {
+		log_debug("store: release pages: /proc/self/maps: %s",
+		    strerror(errno));
+		return -1;
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		/* Only the start of a line is parsed; a long path is skipped. */
+		start = next_start;
+		next_start = strchr(line, '\n') != NULL;
+		if (!start ||
+		    sscanf(line, "%lx-%lx %7s %*x %x:%x %lu", &lo, &hi, perms,
+		    &maj, &mnr, &ino) != 6 ||
+		    ino != (unsigned long)sb.st_ino ||
+		    makedev(maj, mnr) != sb.st_dev ||
+		    strcmp(perms, "r--s") != 0 || hi - lo != len)
+			continue;
+		st->map = (uintptr_t)lo;
+		st->map_len = len;
+		break;
+	}
+	fclose(f);
+	if (st->map == 0) {
+		log_debug("store: release pages: map not found");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * MADV_DONTNEED on a shared file mapping only removes the page table
+ * entries: the pages stay in the page cache and read the same when
+ * touched again, so no transaction and no record handed out can see a
+ * difference.
+ */
+int
+store_release_pages(struct store *st)
+{
+	MDB_envinfo ei;
+	int rc;
+
+	if ((rc = mdb_env_info(st->env, &ei)) != 0) {
+		log_debug("store: release pages: %s", mdb_strerror(rc));
+		return STORE_ERR;
+	}
+	if ((st->map == 0 || st->map_len != ei.me_mapsize) &&
+	    store_find_map(st, ei.me_mapsize) == -1)
+		return STORE_ERR;
+	if (madvise((void *)st->map, st->map_len, MADV_DONTNEED) == -1) {
+		log_debug("store: release pages: madvise: %s",
+		    strerror(errno));
+		st->map = 0;
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
 /* ---- transactions -------------------------------------------------------- */
 
 /* Doubles the map (no txn of this process may be active). */
@@ -886,6 +974,7 @@ store_grow(struct store *st)
 		return STORE_ERR;
 	}
 	size = ei.me_mapsize * 2;
+	st->map = 0;			/* remapped: find it again */
 	if ((rc = mdb_env_set_mapsize(st->env, size)) != 0)
 		return store_map_error(NULL, rc, "grow", -1);
 	log_info("store: map full, grown to %zu bytes", size);

@@ -98,6 +98,21 @@ int	store_open(struct store **sp, const char *path, unsigned flags,
 void	store_close(struct store *);
 /* Fills *info.  Returns STORE_OK or STORE_ERR. */
 int	store_get_info(struct store *, struct store_info *info);
+/*
+ * Gives back this process's view of the pages of the store's map: the
+ * read-only shared mapping of data.mdb is told MADV_DONTNEED, so the
+ * pages read or copied so far stop counting in the process's resident
+ * size.  Nothing is lost: the pages stay in the page cache (the kernel's,
+ * shared with every process and reclaimable) and the next access faults
+ * them back in with the same bytes.  So it may be called at any time,
+ * inside a read or write transaction too, and records already handed out
+ * stay valid; the cost is those later faults.  A bulk writer calls it
+ * every few thousand records to keep its footprint independent of the
+ * store's size.  Linux only (it finds the map in /proc/self/maps);
+ * elsewhere, and on any failure, it does nothing.  Returns STORE_OK, or
+ * STORE_ERR when the map could not be found (logged at debug level).
+ */
+int	store_release_pages(struct store *);
 
 /*
  * Runs fn(txn, arg) in one write transaction and commits when it returns 0.

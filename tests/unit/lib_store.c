@@ -1927,6 +1927,88 @@ test_map_full_grows(void **state)
 	store_close(st);
 }
 
+/* The resident file pages of this process (RssFile in /proc/self/status). */
+static long
+rss_file_kb(void)
+{
+	char line[256];
+	long kb = -1;
+	FILE *f;
+
+	assert_non_null(f = fopen("/proc/self/status", "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "RssFile: %ld", &kb) == 1)
+			break;
+	fclose(f);
+	assert_true(kb >= 0);
+	return kb;
+}
+
+static int
+release_cb(struct store_txn *t, void *arg)
+{
+	struct store *st = arg;
+	struct play p = mkplay(0, T2, "");
+	struct play got;
+
+	p.played_at = -5;
+	assert_int_equal(store_put_play(t, "bob", &p), STORE_OK);
+	assert_int_equal(store_release_pages(st), STORE_OK);
+	assert_int_equal(store_get_play(t, "bob", 7, &got), STORE_OK);
+	assert_string_equal(got.track_id, T1);
+	assert_int_equal(store_get_play(t, "bob", -5, &got), STORE_OK);
+	assert_string_equal(got.track_id, T2);
+	return 0;
+}
+
+/*
+ * Proves store_release_pages() gives back the map's pages a scan made
+ * resident (RssFile falls), finds the map again after it was grown and
+ * remapped, and changes nothing a reader or a write transaction sees:
+ * a record read before it reads the same after, and a write that calls
+ * it midway commits everything.
+ */
+static void
+test_release_pages(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct fill f = { "bob", 20000, 0, 0 };
+	struct store_txn *r;
+	struct store *st;
+	struct play before, after;
+	char path[128];
+	long touched, released;
+	int64_t at;
+
+	subdir(fx, "tiny", path, sizeof(path));
+	assert_int_equal(store_open(&st, path, 0, TINY), STORE_OK);
+	assert_int_equal(store_release_pages(st), STORE_OK);
+	assert_int_equal(store_write(st, fill_cb, &f), STORE_OK);
+	assert_true(f.runs > 1);		/* grown: remapped */
+
+	assert_non_null(r = store_reader(st));
+	assert_int_equal(store_read_begin(r), STORE_OK);
+	assert_int_equal(store_get_play(r, "bob", 12345, &before), STORE_OK);
+	/* Pages of all the plays made resident, then given back. */
+	for (at = 0; at < 20000; at += 50)
+		assert_int_equal(store_get_play(r, "bob", at, &after),
+		    STORE_OK);
+	touched = rss_file_kb();
+	assert_int_equal(store_release_pages(st), STORE_OK);
+	released = rss_file_kb();
+	assert_true(released < touched);
+	assert_int_equal(store_get_play(r, "bob", 12345, &after), STORE_OK);
+	assert_int_equal(after.played_at, before.played_at);
+	assert_string_equal(after.track_id, before.track_id);
+	assert_string_equal(after.context_uri, before.context_uri);
+	store_read_end(r);
+	store_reader_free(r);
+
+	assert_int_equal(store_write(st, release_cb, st), STORE_OK);
+	assert_int_equal(count_all(st, "bob"), 20001);
+	store_close(st);
+}
+
 /*
  * Proves growing is refused, cleanly, while a reader of the same process
  * is begun (a remap would move the map under it), and works after.
@@ -2200,6 +2282,7 @@ main(void)
 		T(test_layout),
 		T(test_damaged_values),
 		T(test_map_full_grows),
+		T(test_release_pages),
 		T(test_grow_waits_for_readers),
 		T(test_write_abort),
 		T(test_reader_renew),
