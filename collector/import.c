@@ -31,6 +31,9 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -1121,6 +1124,16 @@ out:
 	free(wf.rows);
 	import_parsed_free(&p);
 	unmap_file(data, len);
+#ifdef __GLIBC__
+	/*
+	 * LMDB's copies of the pages the file changed (malloc'd one page
+	 * at a time) and the file's rows are free now, but scattered
+	 * through the heap, where glibc keeps them: the next file's rows
+	 * and pages would then land above them and the heap grow by both.
+	 * Giving them back keeps the peak to one file's worth (-3.5 MB).
+	 */
+	(void)malloc_trim(0);
+#endif
 	return 0;
 }
 
