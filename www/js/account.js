@@ -54,7 +54,8 @@ export function AccountBar() {
 	const me = account.me?.user;
 	if (!me)
 		return h('a', { class: 'btn small account', href: LOGIN_URL },
-		    'Sign in with Spotify');
+		    [h('span', { class: 'long' }, 'Sign in with Spotify'),
+			h('span', { class: 'short' }, 'Sign in')]);
 	return h('div', { class: 'account' }, [
 		h('span', { class: 'who', title: `Signed in as ${me.id}` },
 		    me.display_name || me.id),

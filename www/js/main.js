@@ -8,7 +8,8 @@
 //         #/u/USER/insights[?range=YYYY&date=YYYY-MM-DD]
 //         #/u/USER/settings
 
-import { computed, createApp, h, reactive, watch } from
+import { computed, createApp, h, nextTick, onMounted, onUpdated, reactive,
+	ref, watch } from
     '../vendor/vue.runtime.esm-browser.prod.js';
 import { listUsers, requestLog } from './api.js';
 import { go, href, prefs, route } from './state.js';
@@ -23,7 +24,7 @@ import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
 
 const PAGES = [
 	{ id: 'plays', label: 'Plays', comp: PlaysPage },
-	{ id: 'dw', label: 'Discover Weekly', comp: DwPage },
+	{ id: 'dw', label: 'Discover Weekly', short: 'Discover', comp: DwPage },
 	{ id: 'top', label: 'Top', comp: TopPage },
 	{ id: 'insights', label: 'Insights', comp: InsightsPage },
 	{ id: 'settings', label: 'Settings', comp: SettingsPage },
@@ -72,9 +73,39 @@ function Switcher() {
 	]);
 }
 
+// The tab bar scrolls sideways when it does not fit (a narrow phone, a
+// long name beside it); a fade at an edge says there is more that way, and
+// the current page's tab is kept in view.  On phones the long labels give
+// way to short ones (display: none, so the link's name is the one shown).
+const tabsEl = ref(null);
+
+function fadeTabs() {
+	const ul = tabsEl.value;
+	if (!ul)
+		return;
+	const max = ul.scrollWidth - ul.clientWidth;
+	ul.classList.toggle('more-start', ul.scrollLeft > 1);
+	ul.classList.toggle('more-end', ul.scrollLeft < max - 1);
+}
+
+function showActiveTab() {
+	const ul = tabsEl.value;
+	const a = ul?.querySelector('.tab.active');
+	if (a) {
+		const l = a.offsetLeft - ul.offsetLeft, r = l + a.offsetWidth;
+		if (l < ul.scrollLeft || r > ul.scrollLeft + ul.clientWidth)
+			ul.scrollLeft = l - (ul.clientWidth - a.offsetWidth) / 2;
+	}
+	fadeTabs();
+}
+
 function Nav() {
+	// With no journal to show there is nowhere for the tabs to go.
+	if (state.users?.length === 0)
+		return null;
 	return h('nav', { class: 'tabs', 'aria-label': 'Pages' },
-	    h('ul', PAGES.map((p) => h('li', { key: p.id }, p.soon ?
+	    h('ul', { ref: tabsEl, onScroll: fadeTabs },
+		PAGES.map((p) => h('li', { key: p.id }, p.soon ?
 		h('span', { class: 'tab soon', title: 'Insights arrive soon',
 			'aria-disabled': 'true' }, [p.label,
 			h('small', ' soon')]) :
@@ -82,7 +113,8 @@ function Nav() {
 			class: ['tab', { active: route.page === p.id }],
 			href: route.user ? href(route.user, p.id) : '#/',
 			'aria-current': route.page === p.id ? 'page' : null,
-		}, p.label)))));
+		}, p.short ? [h('span', { class: 'long' }, p.label),
+			h('span', { class: 'short' }, p.short)] : p.label)))));
 }
 
 function Body() {
@@ -111,6 +143,12 @@ const App = {
 	name: 'App',
 	setup() {
 		load();
+		onMounted(() => {
+			window.addEventListener('resize', showActiveTab);
+			document.fonts?.ready.then(showActiveTab);
+		});
+		onUpdated(fadeTabs);
+		watch(() => route.page, () => nextTick(showActiveTab));
 		watch(current, (u) => {
 			document.title = u ? `${u.display_name} · linernotes` :
 			    'linernotes';
