@@ -318,16 +318,15 @@ idtab_rehash(struct idtab *t, size_t nslot)
  * add) or no memory.
  */
 static int
-idtab_get(struct idtab *t, const char *id, int add, uint32_t *idx)
+idtab_get_h(struct idtab *t, const char *id, uint64_t h, int add,
+    uint32_t *idx)
 {
 	struct idslot *sl;
-	uint64_t h;
 	uint32_t h32;
 	size_t j;
 
 	if (t->nslot == 0 && idtab_rehash(t, IDTAB_FIRST) == -1)
 		return -1;
-	h = idtab_hash(id);
 	h32 = (uint32_t)(h >> 32);
 	j = h & (t->nslot - 1);
 	for (sl = &t->slot[j]; sl->idx1 != 0; sl = &t->slot[j]) {
@@ -354,6 +353,20 @@ idtab_get(struct idtab *t, const char *id, int add, uint32_t *idx)
 	t->slot[j].h32 = h32;
 	*idx = (uint32_t)t->n++;
 	return 0;
+}
+
+static int
+idtab_get(struct idtab *t, const char *id, int add, uint32_t *idx)
+{
+	return idtab_get_h(t, id, idtab_hash(id), add, idx);
+}
+
+/* Asks for id's slot in the CPU's cache ahead of idtab_get_h(t, .., h). */
+static inline void
+idtab_prefetch(const struct idtab *t, uint64_t h)
+{
+	if (t->nslot > 0)
+		__builtin_prefetch(&t->slot[h & (t->nslot - 1)]);
 }
 
 static void
@@ -652,42 +665,180 @@ ictx_local_iso(struct ictx *c, int64_t t, char out[INSIGHTS_LOCAL_LEN])
 	    off < 0 ? '-' : '+', (a / 3600) % 100, a / 60 % 60);
 }
 
+/*
+ * Fills track idx's tinfo from its record tr (NULL: there is none).
+ * Returns 0, or -1 when memory ran out (the tinfo is then not loaded).
+ */
+static int
+tinfo_fill(struct tracktab *tt, uint32_t idx, const struct track *tr)
+{
+	struct tinfo *ti = &tt->ti[idx];
+	char aid[ID_LEN + 1];
+	uint32_t i, a;
+
+	memset(ti, 0, sizeof(*ti));
+	ti->album = NONE;
+	ti->art = (uint32_t)tt->n_art;
+	if (tr != NULL) {
+		ti->duration = tr->duration_ms;
+		if (strlen(tr->album_id) == ID_LEN &&
+		    idtab_get(&tt->albums, tr->album_id, 1, &ti->album) == -1)
+			return -1;
+		for (i = 0; i < tr->artists.n && i < ARTISTS_MAX; i++) {
+			idlist_get(&tr->artists, i, aid);
+			if (idtab_get(&tt->artists, aid, 1, &a) == -1 ||
+			    ins_grow(&tt->art, &tt->art_cap, tt->n_art + 1,
+			    sizeof(*tt->art)) == -1) {
+				ti->n_art = 0;
+				return -1;
+			}
+			tt->art[tt->n_art++] = a;
+			ti->n_art++;
+		}
+	}
+	ti->loaded = 1;
+	return 0;
+}
+
 /* Reads track idx's record into its tinfo. */
 static int
 ictx_load(struct ictx *c, uint32_t idx)
 {
 	struct tracktab *tt = c->tt;
-	struct tinfo *ti = &tt->ti[idx];
 	struct track tr;
-	char id[ID_LEN + 1], aid[ID_LEN + 1];
-	uint32_t i, a;
+	char id[ID_LEN + 1];
 	int rc;
 
-	memset(ti, 0, sizeof(*ti));
-	ti->album = NONE;
-	ti->art = (uint32_t)tt->n_art;
 	idtab_copy(&tt->tracks, idx, id);
 	if (c->q->cache != NULL)
 		c->q->cache->loads++;
 	if ((rc = store_get_track(c->txn, id, &tr)) == STORE_ERR)
 		return -1;
-	ti->loaded = 1;
-	if (rc == STORE_NOTFOUND)
-		return 0;
-	ti->duration = tr.duration_ms;
-	if (strlen(tr.album_id) == ID_LEN &&
-	    idtab_get(&tt->albums, tr.album_id, 1, &ti->album) == -1)
+	return tinfo_fill(tt, idx, rc == STORE_OK ? &tr : NULL);
+}
+
+/*
+ * Sorts v[0..n) by key[0..n) ascending (keys move along), ktmp and vtmp
+ * holding n of each: a radix sort, 8 bits a pass, stable.
+ */
+static void
+ins_radix_sort(uint64_t *key, uint32_t *v, uint64_t *ktmp, uint32_t *vtmp,
+    size_t n)
+{
+	size_t cnt[256], i, sum, c;
+	unsigned shift;
+	uint64_t *k0 = key, *kt;
+	uint32_t *v0 = v, *vt;
+
+	if (n < 2)
+		return;
+	for (shift = 0; shift < 64; shift += 8) {
+		memset(cnt, 0, sizeof(cnt));
+		for (i = 0; i < n; i++)
+			cnt[(key[i] >> shift) & 0xff]++;
+		if (cnt[(key[0] >> shift) & 0xff] == n)
+			continue;		/* one value: nothing moves */
+		for (sum = 0, i = 0; i < 256; i++) {
+			c = cnt[i];
+			cnt[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++) {
+			c = cnt[(key[i] >> shift) & 0xff]++;
+			ktmp[c] = key[i];
+			vtmp[c] = v[i];
+		}
+		kt = key;
+		key = ktmp;
+		ktmp = kt;
+		vt = v;
+		v = vtmp;
+		vtmp = vt;
+	}
+	if (v != v0) {
+		memcpy(v0, v, n * sizeof(*v));
+		memcpy(k0, key, n * sizeof(*key));
+	}
+}
+
+struct batch {
+	struct tracktab	*tt;
+	const uint32_t	*idx;
+	int		 failed;
+};
+
+static int
+batch_cb(size_t i, const struct track *tr, void *arg)
+{
+	struct batch *b = arg;
+
+	if (tinfo_fill(b->tt, b->idx[i], tr) == -1) {
+		b->failed = 1;
 		return -1;
-	for (i = 0; i < tr.artists.n && i < ARTISTS_MAX; i++) {
-		idlist_get(&tr.artists, i, aid);
-		if (idtab_get(&tt->artists, aid, 1, &a) == -1 ||
-		    ins_grow(&tt->art, &tt->art_cap, tt->n_art + 1,
-		    sizeof(*tt->art)) == -1)
-			return -1;
-		tt->art[tt->n_art++] = a;
-		ti->n_art++;
 	}
 	return 0;
+}
+
+/*
+ * Reads the records of the n tracks idx[] (none loaded yet) at once, in
+ * the store's key order (store_get_tracks): several times faster than
+ * one look-up each.  idx[] is reordered.  Returns 0 or -1; on -1 none
+ * is marked loaded, so each is read again when used.
+ */
+static int
+ictx_load_many(struct ictx *c, uint32_t *idx, size_t n)
+{
+	struct tracktab *tt = c->tt;
+	struct batch b = { tt, idx, 0 };
+	const char **ids = NULL;
+	uint64_t *key = NULL, *ktmp = NULL;
+	uint32_t *vtmp = NULL;
+	const unsigned char *id;
+	size_t i, k, w, off;
+	int rc = -1;
+
+	if (n == 0)
+		return 0;
+	if ((key = reallocarray(NULL, n, sizeof(*key))) == NULL ||
+	    (ktmp = reallocarray(NULL, n, sizeof(*ktmp))) == NULL ||
+	    (vtmp = reallocarray(NULL, n, sizeof(*vtmp))) == NULL ||
+	    (ids = reallocarray(NULL, n, sizeof(*ids))) == NULL) {
+		log_warn("insights: memory");
+		goto done;
+	}
+	/*
+	 * The store's key order (bytes, as memcmp): sorted by the last 8
+	 * bytes, then (stably) by bytes 8..15 and by the first 8.
+	 */
+	for (w = 3; w-- > 0;) {
+		off = w == 2 ? ID_LEN - 8 : w * 8;
+		for (i = 0; i < n; i++) {
+			id = (const unsigned char *)tt->tracks.id[idx[i]] + off;
+			for (key[i] = 0, k = 0; k < 8; k++)
+				key[i] = key[i] << 8 | id[k];
+		}
+		ins_radix_sort(key, idx, ktmp, vtmp, n);
+	}
+	for (i = 0; i < n; i++) {
+		ids[i] = tt->tracks.id[idx[i]];
+		/* Not stored: known to have no record. */
+		if (tinfo_fill(tt, idx[i], NULL) == -1)
+			goto done;
+	}
+	if (c->q->cache != NULL)
+		c->q->cache->loads += n;
+	if (store_get_tracks(c->txn, ids, n, batch_cb, &b) == STORE_OK &&
+	    !b.failed)
+		rc = 0;
+done:
+	if (rc == -1)
+		for (i = 0; i < n; i++)
+			tt->ti[idx[i]].loaded = 0;
+	free(key);
+	free(ktmp);
+	free(vtmp);
+	free(ids);
+	return rc;
 }
 
 /* The index of track id (ID_LEN bytes), its record read when needed. */
@@ -722,16 +873,27 @@ ictx_scan_cb(const struct play_ref *p, void *arg)
 	return c->step(c, p, idx);
 }
 
-/* A journal build's step: the play appended to the arrays. */
+/* A journal build's first pass: the plays as the store hands them. */
+struct jbuild {
+	struct ictx	*c;
+	const char	**tid;		/* each play's track id (txn) */
+	int		 too_long;
+};
+
 static int
-journal_step(struct ictx *c, const struct play_ref *p, uint32_t track)
+journal_scan_cb(const struct play_ref *p, void *arg)
 {
-	struct journal *jr = c->jr;
-	struct insights_cache *ic = c->q->cache;
+	struct jbuild *b = arg;
+	struct journal *jr = b->c->jr;
+	struct insights_cache *ic = b->c->q->cache;
 	size_t cap;
 
-	if (ic->plays >= INSIGHTS_CACHE_PLAYS)
-		return 1;		/* too long: given up, see below */
+	if (p->played_at < T_MIN || p->played_at > T_MAX)
+		return 0;
+	if (ic->plays >= INSIGHTS_CACHE_PLAYS) {
+		b->too_long = 1;	/* given up, see journal_build() */
+		return 1;
+	}
 	if (jr->n == jr->cap) {
 		cap = jr->cap;
 		if (ins_grow_slow(&jr->at, &cap, jr->n + 1,
@@ -745,14 +907,69 @@ journal_step(struct ictx *c, const struct play_ref *p, uint32_t track)
 		if (ins_grow_slow(&jr->ms, &cap, jr->n + 1,
 		    sizeof(*jr->ms)) == -1)
 			return -1;
+		cap = jr->cap;
+		if (ins_grow_slow(&b->tid, &cap, jr->n + 1,
+		    sizeof(*b->tid)) == -1)
+			return -1;
 		jr->cap = cap;
 	}
 	jr->at[jr->n] = p->played_at;
-	jr->track[jr->n] = track;
+	b->tid[jr->n] = p->track_id;
 	jr->ms[jr->n] = p->ms_played;
 	jr->n++;
 	ic->plays++;
 	return 0;
+}
+
+#define RESOLVE_AHEAD	16	/* look-ups in flight (a power of two) */
+
+/*
+ * The second pass: each play's track id to its index, RESOLVE_AHEAD
+ * plays ahead the slot asked for in the CPU's cache (the table is
+ * megabytes and the look-ups random: waiting for memory is their whole
+ * cost); then the records of the tracks new to the cache read at once.
+ */
+static int
+journal_resolve(struct ictx *c, const char **tid)
+{
+	struct journal *jr = c->jr;
+	struct tracktab *tt = c->tt;
+	uint64_t h[RESOLVE_AHEAD];
+	uint32_t *fresh = NULL, idx;
+	size_t i, j, n_fresh = 0, fresh_cap = 0;
+	int rc;
+
+	/* Play j is looked up when play i = j + RESOLVE_AHEAD is hashed. */
+	for (i = 0; i < jr->n + RESOLVE_AHEAD; i++) {
+		if (i >= RESOLVE_AHEAD) {
+			j = i - RESOLVE_AHEAD;
+			if ((rc = idtab_get_h(&tt->tracks, tid[j],
+			    h[j % RESOLVE_AHEAD], 1, &idx)) == -1)
+				goto fail;
+			if (rc == 0 && (ins_grow(&tt->ti, &tt->ti_cap,
+			    tt->tracks.n, sizeof(*tt->ti)) == -1 ||
+			    ins_grow(&fresh, &fresh_cap, n_fresh + 1,
+			    sizeof(*fresh)) == -1))
+				goto fail;
+			if (rc == 0)
+				fresh[n_fresh++] = idx;
+			jr->track[j] = idx;
+		}
+		if (i < jr->n) {	/* h[] slot j's, now free */
+			h[i % RESOLVE_AHEAD] = idtab_hash(tid[i]);
+			idtab_prefetch(&tt->tracks, h[i % RESOLVE_AHEAD]);
+		}
+	}
+	/*
+	 * A known track the change log said changed is read again when a
+	 * walk meets it (journal_walk), as are these if this fails.
+	 */
+	rc = ictx_load_many(c, fresh, n_fresh);
+	free(fresh);
+	return rc;
+fail:
+	free(fresh);
+	return -1;
 }
 
 /*
@@ -765,8 +982,9 @@ journal_build(struct ictx *c)
 {
 	struct insights_cache *ic = c->q->cache;
 	struct journal *jr = c->jr, *old;
+	struct jbuild b = { c, NULL, 0 };
 	size_t i;
-	int rc;
+	int rc = -1;
 
 	for (;;) {
 		old = NULL;
@@ -780,22 +998,35 @@ journal_build(struct ictx *c)
 	}
 	ic->plays -= jr->n;
 	jr->n = 0;
-	c->step = journal_step;
-	c->arg = NULL;
-	rc = store_scan_plays(c->txn, c->q->user, T_MIN, T_MAX, STORE_ASC,
-	    ictx_scan_cb, c);
-	if (rc != STORE_OK || c->failed)
+	/* The arrays' capacity is jr->cap; tid starts with none. */
+	if (jr->cap > 0 && (b.tid = reallocarray(NULL, jr->cap,
+	    sizeof(*b.tid))) == NULL) {
+		log_warn("insights: memory");
 		return -1;
+	}
+	if (store_scan_plays(c->txn, c->q->user, T_MIN, T_MAX, STORE_ASC,
+	    journal_scan_cb, &b) != STORE_OK)
+		goto done;
 	ic->builds++;
-	if (ic->plays >= INSIGHTS_CACHE_PLAYS) {
+	if (b.too_long) {
 		ic->plays -= jr->n;
 		jr->n = 0;
 		jr->too_long = 1;	/* not tried again at this version */
 		c->jr = NULL;
-		return 0;
+		rc = 0;
+		goto done;
 	}
+	if (journal_resolve(c, b.tid) == -1)
+		goto done;
 	jr->ready = 1;
-	return 0;
+	rc = 0;
+done:
+	if (rc == -1) {
+		ic->plays -= jr->n;
+		jr->n = 0;
+	}
+	free(b.tid);
+	return rc;
 }
 
 /* The journal's plays in [from, to), each handed to c->step. */

@@ -2362,6 +2362,50 @@ store_get_track(struct store_txn *t, const char *id, struct track *out)
 	return STORE_OK;
 }
 
+/*
+ * Many tracks through one cursor.  MDB_SET_KEY on a cursor already on a
+ * leaf first looks in that leaf, so ids in ascending order walk along the
+ * leaves instead of descending from the root for each (store.h).
+ */
+int
+store_get_tracks(struct store_txn *t, const char *const *ids, size_t n,
+    int (*fn)(size_t, const struct track *, void *), void *arg)
+{
+	struct track tr;
+	MDB_cursor *c;
+	MDB_val mk, v;
+	size_t i;
+	int rc = MDB_SUCCESS, ret = STORE_OK, tmp, r;
+
+	if (n == 0)
+		return STORE_OK;
+	if (store_txn_check(t) == -1 ||
+	    (c = cursor_acquire(t, DB_TRACKS, &tmp)) == NULL)
+		return STORE_ERR;
+	for (i = 0; i < n; i++) {
+		mk.mv_size = ID_LEN;
+		mk.mv_data = (void *)(uintptr_t)ids[i];
+		if ((rc = mdb_cursor_get(c, &mk, &v, MDB_SET_KEY)) ==
+		    MDB_NOTFOUND)
+			continue;
+		if (rc != MDB_SUCCESS) {
+			ret = store_map_error(t, rc, "get", DB_TRACKS);
+			break;
+		}
+		if (dec_track(&mk, &v, &tr) == -1) {
+			store_damaged(DB_TRACKS, &mk, &v);
+			ret = STORE_ERR;
+			break;
+		}
+		if ((r = fn(i, &tr, arg)) != 0) {
+			ret = r == 1 ? STORE_OK : STORE_ERR;
+			break;
+		}
+	}
+	cursor_release(t, DB_TRACKS, c, tmp);
+	return ret;
+}
+
 int
 store_put_track(struct store_txn *t, const struct track *tr)
 {

@@ -254,7 +254,7 @@ bench_insights() {
 	    while IFS='|' read -r _ name range cache p50 p99 max cp50 cp99 \
 	    bytes _; do
 		result insights \
-		    "$(echo $name), $(echo $range), track cache $(echo $cache)" \
+		    "$(echo $name), $(echo $range), cache $(echo $cache)" \
 		    "$(echo $p99)" "ms p99" \
 		    "p50 $(echo $p50) ms, max $(echo $max) ms; CPU p50" \
 		    "$(echo $cp50), p99 $(echo $cp99) ms; $(echo $bytes) B JSON"

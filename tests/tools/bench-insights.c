@@ -2,7 +2,7 @@
  * bench-insights.c — server time of every insight on a large journal.
  *
  *   bench-insights [-d DIR] [-n PLAYS] [-y YEARS] [-r RUNS] [-z ZONE]
- *                  [-k INSIGHT]
+ *                  [-k INSIGHT] [-c SERIES]
  *
  * Fills DIR (default run/bench/insights-store) through lib/store, as the
  * importer and collector would, with one user ("bench") who listened
@@ -19,12 +19,15 @@
  * Then every insight of insights_kinds[] runs RUNS times (100) over two
  * ranges, all time and the last year, in ZONE (Europe/Berlin), each run
  * exactly as the API would: begin (renew) a read transaction, compute,
- * render the JSON into a buffer, free, end; once without a cache (every
- * run reads its tracks' records and the plays from the store: the cost
- * of a process's first request), once with the process's insights_cache
- * (the first run fills it: tracks and the user's journal), and once with
- * the cache but a write of the user's plays committed before every run
- * (as a poll does every 20 minutes: the journal is read again).
+ * render the JSON into a buffer, free, end; in four series (-c SERIES
+ * runs one): "no", without a cache (every run reads its tracks' records
+ * and the plays it needs from the store); "cold", with a new, empty
+ * insights_cache every run (a reader process's first request for the
+ * user: the cache is filled with the tracks and the user's journal
+ * first); "yes", with the process's one insights_cache (the first run
+ * fills it); and "write", with that cache but a write of the user's
+ * plays committed before every run (as a poll does every 20 minutes:
+ * the journal is read again).
  * Printed per insight, range and cache: p50, p99 and max of the wall
  * time in ms, p50 and p99 of the CPU time the process spent (which other
  * load on a shared machine inflates less), and the size of the JSON, as
@@ -58,6 +61,23 @@
 #define CHUNK		4000	/* plays per write transaction */
 /* The index of the 99th percentile of n sorted samples (nearest rank). */
 #define P99(n)		(((n) * 99 + 99) / 100 - 1)
+
+/* The series: how each run meets the cache (see above). */
+enum series {
+	SERIES_NO,		/* no cache */
+	SERIES_COLD,		/* a new cache every run */
+	SERIES_YES,		/* the process's cache */
+	SERIES_WRITE,		/* the process's cache, a write before each */
+	SERIES__MAX
+};
+
+/* Indexed by enum series: the -c word and the table's words. */
+static const char *const series_names[SERIES__MAX] = {
+	"no", "cold", "yes", "write"
+};
+static const char *const series_labels[SERIES__MAX] = {
+	"no", "cold (new cache)", "yes", "yes, after a write"
+};
 
 static uint64_t rng = 0x853c49e6748fea9bULL;
 
@@ -425,7 +445,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: bench-insights [-d DIR] [-n PLAYS] "
-	    "[-y YEARS] [-r RUNS] [-z ZONE] [-k INSIGHT]\n");
+	    "[-y YEARS] [-r RUNS] [-z ZONE] [-k INSIGHT] "
+	    "[-c no|cold|yes|write]\n");
 	exit(1);
 }
 
@@ -433,7 +454,7 @@ int
 main(int argc, char *argv[])
 {
 	const char *dir = "run/bench/insights-store", *zone = "Europe/Berlin";
-	const char *errstr, *only = NULL;
+	const char *errstr, *only = NULL, *only_series = NULL;
 	struct store *st;
 	struct store_txn *rd;
 	struct insights_query q;
@@ -444,14 +465,23 @@ main(int argc, char *argv[])
 	struct json j;
 	double *t, *cpu, t0, c0;
 	int64_t plays = 200000, have;
-	int years = 10, runs = 100, ch, k, i, range, series, cached;
-	struct insights_cache *cache;
+	int years = 10, runs = 100, ch, k, i, range, series;
+	enum series cached;
+	struct insights_cache *cache, *cold;
 	uint64_t ct, cl, cr, cb;
 	size_t bytes;
 	char label[32];
 
-	while ((ch = getopt(argc, argv, "d:k:n:y:r:z:")) != -1) {
+	while ((ch = getopt(argc, argv, "c:d:k:n:y:r:z:")) != -1) {
 		switch (ch) {
+		case 'c':
+			for (k = 0; k < SERIES__MAX; k++)
+				if (strcmp(optarg, series_names[k]) == 0)
+					break;
+			if (k == SERIES__MAX)
+				usage();
+			only_series = optarg;
+			break;
 		case 'd':
 			dir = optarg;
 			break;
@@ -516,12 +546,15 @@ main(int argc, char *argv[])
 	snprintf(label, sizeof(label), "all %d years", years);
 	if ((cache = insights_cache_new()) == NULL)
 		errx(1, "memory");
-	printf("| insight | range | track cache | p50 ms | p99 ms | max ms | "
+	printf("| insight | range | cache | p50 ms | p99 ms | max ms | "
 	    "CPU p50 ms | CPU p99 ms | JSON bytes |\n");
 	printf("|---|---|---|---|---|---|---|---|---|\n");
-	for (series = 0; series < 6; series++) {
-		range = series / 3;
-		cached = series % 3;
+	for (series = 0; series < 2 * SERIES__MAX; series++) {
+		range = series / SERIES__MAX;
+		cached = (enum series)(series % SERIES__MAX);
+		if (only_series != NULL && strcmp(only_series,
+		    series_names[cached]) != 0)
+			continue;
 		for (k = 0; k < INSIGHTS__MAX; k++) {
 			if (only != NULL && strcmp(only,
 			    insights_kinds[k].name) != 0)
@@ -533,13 +566,17 @@ main(int argc, char *argv[])
 					q.from_ms = END_MS - 365 * DAY_MS;
 				q.to_ms = END_MS;
 				q.day = (int32_t)(END_MS / DAY_MS) - 90;
-				q.cache = cached ? cache : NULL;
-				if (cached == 2 && store_write(st, poll_write,
-				    NULL) != STORE_OK)
+				q.cache = cached == SERIES_NO ? NULL : cache;
+				if (cached == SERIES_WRITE && store_write(st,
+				    poll_write, NULL) != STORE_OK)
 					errx(1, "cannot write");
 				buf_reset(&b);
 				c0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
 				t0 = clock_ms(CLOCK_MONOTONIC);
+				cold = NULL;
+				if (cached == SERIES_COLD && (q.cache = cold =
+				    insights_cache_new()) == NULL)
+					errx(1, "memory");
 				if (store_read_begin(rd) != STORE_OK)
 					errx(1, "cannot begin a read");
 				json_init(&j, &b);
@@ -550,6 +587,7 @@ main(int argc, char *argv[])
 				store_read_end(rd);
 				t[i] = clock_ms(CLOCK_MONOTONIC) - t0;
 				cpu[i] = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - c0;
+				insights_cache_free(cold);	/* not timed */
 				bytes = b.len;
 			}
 			qsort(t, (size_t)runs, sizeof(*t), cmp_double);
@@ -558,8 +596,7 @@ main(int argc, char *argv[])
 			    "%.2f | %zu |\n",
 			    insights_kinds[k].name,
 			    range == 0 ? label : "last year",
-			    cached == 0 ? "no" : cached == 1 ? "yes" :
-			    "yes, after a write",
+			    series_labels[cached],
 			    t[runs / 2], t[P99(runs)], t[runs - 1],
 			    cpu[runs / 2], cpu[P99(runs)], bytes);
 		}

@@ -902,6 +902,156 @@ test_entities(void **state)
 	W(fx->st, body_entities, NULL);
 }
 
+/* ---- many tracks at once (store_get_tracks) ------------------------------ */
+
+#define GT_N		600		/* tracks stored */
+#define GT_ASK		900		/* ids asked: stored, absent, repeated */
+
+struct gt_seen {
+	char		(*ids)[ID_LEN + 1];	/* asked, by position */
+	int		 calls[GT_ASK];
+	size_t		 n, stop_at;		/* stop_at: return 1 there */
+	int		 fail_at;		/* >= 0: return -1 there */
+};
+
+static void
+gt_id(char out[ID_LEN + 1], uint64_t n)
+{
+	static const char d[] =
+	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	uint64_t r = n * UINT64_C(0x9e3779b97f4a7c15) + 17;
+	int i;
+
+	/* Random-looking in every byte, as Spotify's ids are. */
+	for (i = 0; i < ID_LEN; i++) {
+		out[i] = d[r % 62];
+		r = r * UINT64_C(6364136223846793005) + 1442695040888963407u;
+		r ^= r >> 29;
+	}
+	out[ID_LEN] = '\0';
+}
+
+static int
+gt_cb(size_t i, const struct track *tr, void *arg)
+{
+	struct gt_seen *s = arg;
+
+	assert_true(i < GT_ASK);
+	assert_string_equal(tr->id, s->ids[i]);
+	/* Its own record, field by field as store_get_track reads it. */
+	assert_int_equal(tr->duration_ms, 1000 + strtoul(tr->name, NULL, 10));
+	assert_int_equal(tr->artists.n, 1);
+	assert_memory_equal(tr->artists.ids, A1, ID_LEN);
+	s->calls[i]++;
+	s->n++;
+	if ((int)i == s->fail_at)
+		return -1;
+	return i == s->stop_at ? 1 : 0;
+}
+
+static int
+gt_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, ID_LEN + 1);
+}
+
+static void
+body_put_many_tracks(struct store_txn *t, void *arg)
+{
+	static const char artists[] = A1;
+	char name[16];
+	struct track tr;
+	uint64_t i;
+
+	(void)arg;
+	for (i = 0; i < GT_N; i++) {
+		snprintf(name, sizeof(name), "%llu", (unsigned long long)i);
+		tr = mktrack("x", name, artists, 1);
+		gt_id(tr.id, i);
+		tr.duration_ms = 1000 + (uint32_t)i;
+		assert_int_equal(store_put_track(t, &tr), STORE_OK);
+	}
+}
+
+static void
+body_get_many(struct store_txn *t, void *arg)
+{
+	struct gt_seen *s = arg;
+	const char *p[GT_ASK];
+	size_t i, stored = 0;
+
+	for (i = 0; i < GT_ASK; i++)
+		p[i] = s->ids[i];
+	memset(s->calls, 0, sizeof(s->calls));
+	s->n = 0;
+	s->stop_at = SIZE_MAX;
+	s->fail_at = -1;
+	assert_int_equal(store_get_tracks(t, p, GT_ASK, gt_cb, s), STORE_OK);
+	/* Exactly once for each stored id asked, never for the others. */
+	for (i = 0; i < GT_ASK; i++) {
+		struct track tr;
+		int rc = store_get_track(t, s->ids[i], &tr);
+
+		assert_int_equal(s->calls[i], rc == STORE_OK);
+		stored += rc == STORE_OK;
+	}
+	assert_int_equal(s->n, stored);
+	/* 1 stops (OK), -1 fails (ERR), at the third found. */
+	for (i = 0; s->calls[i] == 0; i++)
+		;
+	for (i++; s->calls[i] == 0; i++)
+		;
+	for (i++; s->calls[i] == 0; i++)
+		;
+	memset(s->calls, 0, sizeof(s->calls));
+	s->n = 0;
+	s->stop_at = i;
+	assert_int_equal(store_get_tracks(t, p, GT_ASK, gt_cb, s), STORE_OK);
+	assert_int_equal(s->n, 3);
+	s->n = 0;
+	s->stop_at = SIZE_MAX;
+	s->fail_at = (int)i;
+	assert_int_equal(store_get_tracks(t, p, GT_ASK, gt_cb, s), STORE_ERR);
+	assert_int_equal(s->n, 3);
+	assert_int_equal(store_get_tracks(t, p, 0, gt_cb, s), STORE_OK);
+}
+
+/*
+ * Proves store_get_tracks() finds exactly the stored ones among ids
+ * asked in random and in ascending order (absent ones, ones past the
+ * last key and repeats among them), in a write and in a read
+ * transaction, and that fn's 1 and -1 stop it.
+ */
+static void
+test_get_tracks(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct gt_seen s;
+	char (*ids)[ID_LEN + 1];
+	uint64_t rng = 99;
+	size_t i;
+
+	assert_non_null(ids = calloc(GT_ASK, sizeof(*ids)));
+	W(fx->st, body_put_many_tracks, NULL);
+	for (i = 0; i < GT_ASK; i++) {
+		if (i % 3 == 2)		/* absent */
+			gt_id(ids[i], GT_N + tu_rand(&rng) % 1000);
+		else if (i % 7 == 6)	/* a repeat */
+			memcpy(ids[i], ids[tu_rand(&rng) % i], ID_LEN + 1);
+		else
+			gt_id(ids[i], tu_rand(&rng) % GT_N);
+	}
+	memset(ids[GT_ASK - 1], 'z', ID_LEN);	/* past the last key */
+	memset(&s, 0, sizeof(s));
+	s.ids = ids;
+	W(fx->st, body_get_many, &s);
+	R(fx->st, body_get_many, &s);
+	qsort(ids, GT_ASK, sizeof(*ids), gt_cmp);
+	W(fx->st, body_get_many, &s);
+	R(fx->st, body_get_many, &s);
+	free(ids);
+}
+
 static void
 body_changes(struct store_txn *t, void *arg)
 {
@@ -2272,6 +2422,7 @@ main(void)
 		T(test_play_ranges),
 		T(test_iter_control),
 		T(test_entities),
+		T(test_get_tracks),
 		T(test_change_log),
 		T(test_change_log_trim),
 		T(test_playlists),
