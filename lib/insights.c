@@ -873,12 +873,46 @@ ictx_scan_cb(const struct play_ref *p, void *arg)
 	return c->step(c, p, idx);
 }
 
-/* A journal build's first pass: the plays as the store hands them. */
+#define RESOLVE_AHEAD	16	/* look-ups in flight (a power of two) */
+
+/*
+ * A journal build.  Each play's track id becomes its index RESOLVE_AHEAD
+ * plays after it was read: its slot of the id table has been asked for
+ * in the CPU's cache meanwhile (the table is megabytes and the look-ups
+ * random, so waiting for memory would be their whole cost) while the
+ * id itself is still in cache.  The tracks new to the cache are read at
+ * the end, all at once.
+ */
 struct jbuild {
 	struct ictx	*c;
-	const char	**tid;		/* each play's track id (txn) */
+	const char	*tid[RESOLVE_AHEAD];	/* ids in flight (txn) */
+	uint64_t	 h[RESOLVE_AHEAD];	/* and their hashes */
+	uint32_t	*fresh;		/* tracks new to the cache */
+	size_t		 n_fresh, fresh_cap;
 	int		 too_long;
 };
+
+/* Play j's track index (its id and hash in flight). */
+static int
+jbuild_resolve(struct jbuild *b, size_t j)
+{
+	struct tracktab *tt = b->c->tt;
+	uint32_t idx;
+	int rc;
+
+	if ((rc = idtab_get_h(&tt->tracks, b->tid[j % RESOLVE_AHEAD],
+	    b->h[j % RESOLVE_AHEAD], 1, &idx)) == -1)
+		return -1;
+	if (rc == 0) {
+		if (ins_grow(&tt->ti, &tt->ti_cap, tt->tracks.n,
+		    sizeof(*tt->ti)) == -1 || ins_grow(&b->fresh,
+		    &b->fresh_cap, b->n_fresh + 1, sizeof(*b->fresh)) == -1)
+			return -1;
+		b->fresh[b->n_fresh++] = idx;
+	}
+	b->c->jr->track[j] = idx;
+	return 0;
+}
 
 static int
 journal_scan_cb(const struct play_ref *p, void *arg)
@@ -886,7 +920,7 @@ journal_scan_cb(const struct play_ref *p, void *arg)
 	struct jbuild *b = arg;
 	struct journal *jr = b->c->jr;
 	struct insights_cache *ic = b->c->q->cache;
-	size_t cap;
+	size_t cap, i;
 
 	if (p->played_at < T_MIN || p->played_at > T_MAX)
 		return 0;
@@ -907,69 +941,20 @@ journal_scan_cb(const struct play_ref *p, void *arg)
 		if (ins_grow_slow(&jr->ms, &cap, jr->n + 1,
 		    sizeof(*jr->ms)) == -1)
 			return -1;
-		cap = jr->cap;
-		if (ins_grow_slow(&b->tid, &cap, jr->n + 1,
-		    sizeof(*b->tid)) == -1)
-			return -1;
 		jr->cap = cap;
 	}
-	jr->at[jr->n] = p->played_at;
-	b->tid[jr->n] = p->track_id;
-	jr->ms[jr->n] = p->ms_played;
+	i = jr->n;
+	/* The play read RESOLVE_AHEAD ago leaves the slot i takes. */
+	if (i >= RESOLVE_AHEAD && jbuild_resolve(b, i - RESOLVE_AHEAD) == -1)
+		return -1;
+	b->tid[i % RESOLVE_AHEAD] = p->track_id;
+	b->h[i % RESOLVE_AHEAD] = idtab_hash(p->track_id);
+	idtab_prefetch(&b->c->tt->tracks, b->h[i % RESOLVE_AHEAD]);
+	jr->at[i] = p->played_at;
+	jr->ms[i] = p->ms_played;
 	jr->n++;
 	ic->plays++;
 	return 0;
-}
-
-#define RESOLVE_AHEAD	16	/* look-ups in flight (a power of two) */
-
-/*
- * The second pass: each play's track id to its index, RESOLVE_AHEAD
- * plays ahead the slot asked for in the CPU's cache (the table is
- * megabytes and the look-ups random: waiting for memory is their whole
- * cost); then the records of the tracks new to the cache read at once.
- */
-static int
-journal_resolve(struct ictx *c, const char **tid)
-{
-	struct journal *jr = c->jr;
-	struct tracktab *tt = c->tt;
-	uint64_t h[RESOLVE_AHEAD];
-	uint32_t *fresh = NULL, idx;
-	size_t i, j, n_fresh = 0, fresh_cap = 0;
-	int rc;
-
-	/* Play j is looked up when play i = j + RESOLVE_AHEAD is hashed. */
-	for (i = 0; i < jr->n + RESOLVE_AHEAD; i++) {
-		if (i >= RESOLVE_AHEAD) {
-			j = i - RESOLVE_AHEAD;
-			if ((rc = idtab_get_h(&tt->tracks, tid[j],
-			    h[j % RESOLVE_AHEAD], 1, &idx)) == -1)
-				goto fail;
-			if (rc == 0 && (ins_grow(&tt->ti, &tt->ti_cap,
-			    tt->tracks.n, sizeof(*tt->ti)) == -1 ||
-			    ins_grow(&fresh, &fresh_cap, n_fresh + 1,
-			    sizeof(*fresh)) == -1))
-				goto fail;
-			if (rc == 0)
-				fresh[n_fresh++] = idx;
-			jr->track[j] = idx;
-		}
-		if (i < jr->n) {	/* h[] slot j's, now free */
-			h[i % RESOLVE_AHEAD] = idtab_hash(tid[i]);
-			idtab_prefetch(&tt->tracks, h[i % RESOLVE_AHEAD]);
-		}
-	}
-	/*
-	 * A known track the change log said changed is read again when a
-	 * walk meets it (journal_walk), as are these if this fails.
-	 */
-	rc = ictx_load_many(c, fresh, n_fresh);
-	free(fresh);
-	return rc;
-fail:
-	free(fresh);
-	return -1;
 }
 
 /*
@@ -982,7 +967,7 @@ journal_build(struct ictx *c)
 {
 	struct insights_cache *ic = c->q->cache;
 	struct journal *jr = c->jr, *old;
-	struct jbuild b = { c, NULL, 0 };
+	struct jbuild b;
 	size_t i;
 	int rc = -1;
 
@@ -998,12 +983,8 @@ journal_build(struct ictx *c)
 	}
 	ic->plays -= jr->n;
 	jr->n = 0;
-	/* The arrays' capacity is jr->cap; tid starts with none. */
-	if (jr->cap > 0 && (b.tid = reallocarray(NULL, jr->cap,
-	    sizeof(*b.tid))) == NULL) {
-		log_warn("insights: memory");
-		return -1;
-	}
+	memset(&b, 0, sizeof(b));
+	b.c = c;
 	if (store_scan_plays(c->txn, c->q->user, T_MIN, T_MAX, STORE_ASC,
 	    journal_scan_cb, &b) != STORE_OK)
 		goto done;
@@ -1016,7 +997,15 @@ journal_build(struct ictx *c)
 		rc = 0;
 		goto done;
 	}
-	if (journal_resolve(c, b.tid) == -1)
+	for (i = jr->n > RESOLVE_AHEAD ? jr->n - RESOLVE_AHEAD : 0;
+	    i < jr->n; i++)
+		if (jbuild_resolve(&b, i) == -1)
+			goto done;
+	/*
+	 * A known track the change log said changed is read again when a
+	 * walk meets it (journal_walk), as are these if this fails.
+	 */
+	if (ictx_load_many(c, b.fresh, b.n_fresh) == -1)
 		goto done;
 	jr->ready = 1;
 	rc = 0;
@@ -1025,7 +1014,7 @@ done:
 		ic->plays -= jr->n;
 		jr->n = 0;
 	}
-	free(b.tid);
+	free(b.fresh);
 	return rc;
 }
 
