@@ -28,6 +28,15 @@
  * Insights that need the past before the range (new vs old: "first ever";
  * returns: "since the previous play") scan from the first play to the
  * end of the range and only count what falls inside it.
+ *
+ * The process's cache (struct insights_cache) keeps the tables above and
+ * the journals of recent users as arrays, so long scans walk memory.  A
+ * journal is built in one pass over the plays (journal_build): each
+ * play's track is looked up a few plays after it was read, its slot
+ * fetched into the CPU's cache meanwhile, and the records of the tracks
+ * new to the cache are read at the end all at once, in the store's key
+ * order (store_get_tracks): a reader's first request pays one scan, not
+ * a random look-up per track.
  */
 #include <stdint.h>
 #include <stdio.h>

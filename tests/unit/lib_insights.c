@@ -1044,6 +1044,50 @@ test_cache(void **state)
 	insights_cache_free(ic);
 }
 
+/*
+ * Proves a reader's first request answers as the uncached engine does:
+ * every kind, with a new cache each time (its journal built and its
+ * tracks read all at once), for the three-year journal, a user with one
+ * play (a journal shorter than the look-ups kept in flight) and a user
+ * with none; and a second user's build into a cache that already knows
+ * most tracks (only the new ones read).
+ */
+static void
+test_cold_cache(void **state)
+{
+	static const char *const users[] = { USER, "tz", "nobody" };
+	struct insights_cache *ic, *warm;
+	struct insights_query q;
+	uint64_t tracks, loads, resets, builds;
+	char *a, *c;
+	size_t u;
+	int k;
+
+	(void)state;
+	assert_non_null(warm = insights_cache_new());
+	for (u = 0; u < sizeof(users) / sizeof(users[0]); u++)
+		for (k = 0; k < INSIGHTS__MAX; k++) {
+			query(&q, users[u], berlin);
+			q.day = civil(2020, 10, 3);
+			a = render((enum insights_kind)k, &q);
+			assert_non_null(ic = insights_cache_new());
+			q.cache = ic;
+			c = render((enum insights_kind)k, &q);
+			assert_string_equal(a, c);
+			free(c);
+			insights_cache_free(ic);
+			q.cache = warm;
+			c = render((enum insights_kind)k, &q);
+			assert_string_equal(a, c);
+			free(a);
+			free(c);
+		}
+	insights_cache_stats(warm, &tracks, &loads, &resets, &builds);
+	assert_int_equal(loads, tracks);	/* each read once */
+	assert_int_equal(builds, 3);		/* one per user, empty too */
+	insights_cache_free(warm);
+}
+
 int
 main(void)
 {
@@ -1060,6 +1104,7 @@ main(void)
 		cmocka_unit_test(test_top),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_cache),
+		cmocka_unit_test(test_cold_cache),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
