@@ -490,14 +490,99 @@ test('a journal without a time zone is shown in the browser\'s',
 });
 
 test('phone width: every page fits without sideways scrolling', async () => {
-	for (const p of ['plays', 'dw', 'top', 'settings']) {
-		const page = await open(`/#/u/${j.main}/${p}`,
-		    { width: 390, height: 844 });
+	for (const width of [390, 320]) {
+		for (const p of ['plays', 'dw', 'top', 'insights', 'settings']) {
+			const page = await open(`/#/u/${j.main}/${p}`,
+			    { width, height: 844 });
+			await page.waitForSelector('main h1');
+			await page.waitForSelector('.state.loading',
+			    { state: 'detached' });
+			const over = await page.evaluate(() =>
+			    document.documentElement.scrollWidth - window.innerWidth);
+			assert.ok(over <= 0, `${p} at ${width}px: ${over}px wider ` +
+			    'than the screen');
+			clean(page);
+			await page.context().close();
+		}
+	}
+});
+
+// Where each nav tab is: inside the window and not cut off by the tab
+// bar (which scrolls sideways), and whether the bar shows a fade at the
+// edge that hides more.
+function tabBoxes(page) {
+	return page.evaluate(() => {
+		const ul = document.querySelector('nav.tabs ul');
+		const bar = ul.getBoundingClientRect();
+		return [...ul.querySelectorAll('.tab')].map((t) => {
+			const r = t.getBoundingClientRect();
+			return { label: t.innerText.trim(),
+				visible: r.width > 0 && r.left >= 0 && r.right <=
+				    window.innerWidth && r.left >= bar.left - 0.5 &&
+				    r.right <= bar.right + 0.5,
+				fadeEnd: ul.classList.contains('more-end'),
+				fadeStart: ul.classList.contains('more-start') };
+		});
+	});
+}
+
+test('narrow and signed-in headers: every nav tab visible or reachable', async () => {
+	const me = { user: { id: j.main, display_name:
+	    'A rather long display name', timezone: null, public: true } };
+	for (const [width, signedIn] of [[390, false], [320, false],
+	    [390, true], [320, true], [1280, true]]) {
+		const what = `${width}px${signedIn ? ', signed in' : ''}`;
+		const page = await browser.newPage({ width, height: 844 });
+		if (signedIn)
+			await page.route('**/api/v0/me', (r) =>
+			    r.fulfill({ json: me }));
+		await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/plays`);
 		await page.waitForSelector('main h1');
-		await page.waitForSelector('.state.loading', { state: 'detached' });
-		const over = await page.evaluate(() =>
-		    document.documentElement.scrollWidth - window.innerWidth);
-		assert.ok(over <= 0, `${p}: ${over}px wider than the screen`);
+		await page.waitForSelector('header .account');
+		await page.evaluate(() => document.fonts.ready);
+		const boxes = await tabBoxes(page);
+		assert.deepEqual(boxes.map((b) => b.label).length, 5, what);
+		// At a phone's width and wider, every tab is in view at once.
+		if (width >= 390)
+			assert.deepEqual(boxes.filter((b) => !b.visible)
+			    .map((b) => b.label), [], `${what}: tabs cut off`);
+		// A tab out of view is behind a fade that says so.
+		for (const b of boxes.filter((x) => !x.visible))
+			assert.ok(b.fadeEnd || b.fadeStart,
+			    `${what}: ${b.label} hidden without a fade`);
+		// The keyboard reaches every tab, each fully in view with a
+		// focus ring when it has the focus.
+		const seen = [];
+		for (let i = 0; i < 30 && seen.length < 5; i++) {
+			await page.keyboard.press('Tab');
+			const f = await page.evaluate(() => {
+				const a = document.activeElement;
+				if (!a?.matches('nav.tabs .tab'))
+					return null;
+				const r = a.getBoundingClientRect();
+				const bar = a.closest('ul').getBoundingClientRect();
+				return { label: a.innerText.trim(),
+					inView: r.left >= bar.left - 0.5 && r.right <=
+					    Math.min(bar.right, window.innerWidth) + 0.5,
+					ring: getComputedStyle(a).outlineStyle !== 'none' };
+			});
+			if (!f)
+				continue;
+			await page.waitForTimeout(50);
+			const again = (await tabBoxes(page)).find((b) =>
+			    b.label === f.label);
+			assert.ok(f.inView || again.visible,
+			    `${what}: focused ${f.label} not in view`);
+			assert.ok(f.ring, `${what}: no focus ring on ${f.label}`);
+			seen.push(f.label);
+		}
+		assert.equal(seen.length, 5, `${what}: keyboard reached ${seen}`);
+		// Going to the last page keeps its tab in view.
+		await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/settings`);
+		await page.waitForSelector('.facts');
+		await page.waitForTimeout(100);
+		const last = (await tabBoxes(page)).at(-1);
+		assert.ok(last.visible, `${what}: Settings tab cut off on Settings`);
 		clean(page);
 		await page.context().close();
 	}
