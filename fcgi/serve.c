@@ -7,6 +7,8 @@
  * so the steady state allocates nothing.  Only fcgiapp.h, never
  * fcgi_stdio.h; formatted text is made with snprintf/buf_printf first.
  */
+#include <sys/socket.h>
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,12 +28,18 @@
 
 static volatile sig_atomic_t serve_stopping;
 static volatile sig_atomic_t serve_busy;	/* a request is in hand */
+static int serve_unix;		/* the listening socket is AF_UNIX */
 
 int
 serve_init(void)
 {
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
 	if (FCGX_Init() != 0 || FCGX_IsCGI())
 		return -1;
+	serve_unix = getsockname(0, (struct sockaddr *)&ss, &len) == 0 &&
+	    ss.ss_family == AF_UNIX;
 	return 0;
 }
 
@@ -182,6 +190,20 @@ serve_loop(struct app *app)
 			else
 				serve_write(rq.out, out.data, out.len);
 		}
+		/*
+		 * libfcgi ends a connection with shutdown(), then waits (up
+		 * to 2 s) for nginx to close its side, reading what it still
+		 * sends, so that the peer never gets a reset for bytes left
+		 * unread.  Meanwhile this process accepts nothing, and under
+		 * load nginx is busy elsewhere: that wait was a large part
+		 * of a request's time here (docs/BENCHMARKS.md, "Read API").
+		 * On a unix socket, once the request's stdin is read to its
+		 * end nginx has nothing more to send and our answer is
+		 * queued whole on its side, so the request is detached and
+		 * closed at once.  A body left unread (a 413) keeps the wait.
+		 */
+		if (serve_unix && FCGX_GetChar(rq.in) == EOF)
+			FCGX_Detach(&rq);
 		FCGX_Finish_r(&rq);
 		metrics_request(route, r.status, elapsed_us(&t0));
 		serve_busy = 0;
