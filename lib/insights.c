@@ -1070,9 +1070,10 @@ ictx_scan(struct ictx *c, int64_t from, int64_t to, step_fn step, void *arg)
 
 	if (from >= to)
 		return 0;
+	/* to > from: their unsigned difference is exact, never overflows. */
 	if (c->jr != NULL && !c->jr->ready &&
-	    (to - from > JOURNAL_SPAN || from <= T_MIN) &&
-	    journal_build(c) == -1)
+	    ((uint64_t)to - (uint64_t)from > (uint64_t)JOURNAL_SPAN ||
+	    from <= T_MIN) && journal_build(c) == -1)
 		return -1;
 	c->step = step;
 	c->arg = arg;
