@@ -97,18 +97,24 @@ api_stack() {
 	    die "the stack did not start"; }
 }
 
-# Largest resident set of the running readers and, of it, the largest
-# part that is the process's own (RssAnon; the rest is the LMDB map's
-# pages, shared with every reader and the page cache): MiB and KiB.
+# The readers' memory, from /proc/PID/smaps_rollup and the store's
+# mapping in /proc/PID/smaps (KiB, the largest over the readers): Rss,
+# Pss (shared pages divided among the processes mapping them),
+# Private_Dirty (the process's own: heap, cache, stack), Shared_Clean,
+# and the Rss and Pss of data.mdb alone (LMDB's map: page cache the
+# readers share with each other and with the collector, which the kernel
+# can drop at any time).
 api_rss() {
-	max=0 anon=0
 	for pid in $(cat "$BENCH_DIR/stack/fcgi.pid"); do
-		kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
-		an=$(awk '/^RssAnon/ { print $2 }' "/proc/$pid/status")
-		[ "$kb" -gt "$max" ] && max=$kb
-		[ "$an" -gt "$anon" ] && anon=$an
-	done
-	echo "$((max / 1024)) $anon"
+		awk '$1 ~ /^(Rss|Pss|Private_Dirty|Shared_Clean):$/ {
+		    v[$1] = $2 } END { printf "%d %d %d %d ", v["Rss:"],
+		    v["Pss:"], v["Private_Dirty:"], v["Shared_Clean:"] }' \
+		    "/proc/$pid/smaps_rollup"
+		awk '/^[0-9a-f]+-[0-9a-f]+ / { m = ($NF ~ /data\.mdb$/) }
+		    m && $1 == "Rss:" { r += $2 } m && $1 == "Pss:" { p += $2 }
+		    END { printf "%d %d\n", r, p }' "/proc/$pid/smaps"
+	done | awk '{ for (i = 1; i <= NF; i++) if ($i > m[i]) m[i] = $i }
+	    END { print m[1], m[2], m[3], m[4], m[5], m[6] }'
 }
 
 # The cache's hit and miss counters (all readers).
@@ -175,8 +181,6 @@ bench_api() {
 		    "random user of 1000; $note"
 	done
 	rss=$(api_rss)
-	anon=${rss#* }
-	rss=${rss% *}
 
 	api_stack 2
 	say "api: static file, $tsize bytes (batch size)"
@@ -224,9 +228,11 @@ bench_api() {
 		    "$qp99); p50 $P50, p99 $P99; writer:" \
 		    "$(cat "$BENCH_DIR/churn.log") in $((DURATION + 2)) s; $note"
 	done
-	result api "reader RSS, 1000 users" "$rss" "MiB" \
-	    "largest VmRSS of the readers after the /plays runs (-F 4), of" \
-	    "which $anon KiB its own (RssAnon), the rest shared map pages;" \
+	set -- $rss
+	result api "reader RSS, 1000 users" "$(($1 / 1024))" "MiB" \
+	    "after the /plays runs (-F 4), largest of the readers, KiB:" \
+	    "Rss $1, Pss $2, Private_Dirty $3 (its own), Shared_Clean $4;" \
+	    "of Rss, LMDB's map (data.mdb) $5 (Pss $6), shared page cache;" \
 	    "store $db_mb MiB"
 
 	RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null

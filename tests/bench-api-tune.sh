@@ -1,0 +1,205 @@
+#!/bin/sh
+# bench-api-tune.sh — the read API's latency under different settings of
+# the web stack, side by side in one run (docs/BENCHMARKS.md, "Read API:
+# what the tail is made of").  Not part of `make bench`: it is how the
+# shipped settings were chosen, kept so they can be chosen again.
+#
+#   sh tests/bench-api-tune.sh [-r ROUNDS] [-d SECONDS] VARIANT...
+#
+# A VARIANT is a comma-separated list of settings (any left out keep the
+# shipped value):
+#   wp=N|auto     nginx worker_processes
+#   F=N           linernotes-fcgi processes (spawn-fcgi -F)
+#   t=N           wrk threads (connections stay at c)
+#   c=N           wrk connections (32)
+#   keep=N        fastcgi_keep_conn on with an upstream keepalive pool of N
+#                 (0: off, the shipped setting)
+#   buf=SIZE      fastcgi_buffer_size and the size of 8 fastcgi_buffers
+#   log=buf       access_log with buffer=64k (one write per 64 KiB of log
+#                 lines instead of one per request)
+#   bin=PATH      another linernotes-fcgi binary (an A/B of the reader)
+#   url=plays|tracks|tracksnc   GET /plays (random user), POST /tracks with
+#                 50 ids, or the same with the entity cache off
+# e.g.  sh tests/bench-api-tune.sh -r 3 wp=1 wp=auto F=4 keep=2
+#
+# Rounds run the variants in turn (ABCABC...), so load from other work on
+# the machine falls on all of them alike.  Each line: rps, p50, p99, max
+# (wrk --latency), and each variant's median over the rounds at the end.
+# The store is 1000 users x 1000 plays from ln-fixture gen, as in
+# bench.sh's API section, made once in run/tune/.
+set -eu
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DIR=$ROOT/run/tune
+ROUNDS=3
+DURATION=5
+while getopts r:d: ch; do
+	case $ch in
+	r) ROUNDS=$OPTARG ;;
+	d) DURATION=$OPTARG ;;
+	*) echo "usage: bench-api-tune.sh [-r ROUNDS] [-d SECONDS]" \
+	    "VARIANT..." >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -ge 1 ] || set -- wp=1
+RUN=$DIR/stack
+SOCK=$RUN/fcgi.sock
+PORT=${PORT:-18431}
+URL=http://127.0.0.1:$PORT
+
+die() {
+	echo "tune: $*" >&2
+	exit 1
+}
+
+stop() {
+	if [ -s "$RUN/pids" ]; then
+		for pid in $(cat "$RUN/pids"); do
+			kill "$pid" 2>/dev/null || true
+		done
+		i=0
+		for pid in $(cat "$RUN/pids"); do
+			while [ -d "/proc/$pid" ] && [ $i -lt 50 ]; do
+				sleep 0.1; i=$((i + 1))
+			done
+			kill -9 "$pid" 2>/dev/null || true
+		done
+	fi
+	rm -f "$RUN/pids" "$SOCK"
+}
+trap stop EXIT
+
+setup() {
+	mkdir -p "$RUN" "$DIR/www"
+	if [ ! -d "$RUN/db" ]; then
+		echo "tune: writing 1000 users x 1000 plays" >&2
+		tests/tools/ln-fixture -d "$RUN/db" gen 1000 1000 2> /dev/null
+	fi
+	cp -R www/. "$DIR/www/"
+	echo "db_path = \"$RUN/db\"" > "$RUN/linernotes.conf"
+	node -e '
+		const d = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+		const id = (n) => { let s = ""; for (let i = 0; i < 21; i++) {
+			s = d[n % 62] + s; n = Math.floor(n / 62); } return "T" + s; };
+		console.log(JSON.stringify({ ids: Array.from({ length: 50 },
+		    (_, i) => id(i * 397)) }));' > "$DIR/tracks.json"
+}
+
+# start VARIANT — the stack with the variant's settings.
+start() {
+	wp=1 F=2 keep=0 buf= log= bin=$ROOT/fcgi/linernotes-fcgi cache=
+	for kv in $(echo "$1" | tr ',' ' '); do
+		case "$kv" in
+		wp=*) wp=${kv#wp=} ;;
+		F=*) F=${kv#F=} ;;
+		keep=*) keep=${kv#keep=} ;;
+		buf=*) buf=${kv#buf=} ;;
+		bin=*) bin=${kv#bin=} ;;
+		log=*) log=${kv#log=} ;;
+		url=tracksnc) cache=LINERNOTES_CACHE_ENTRIES=0 ;;
+		t=*|c=*|url=*) ;;
+		*) die "unknown setting $kv" ;;
+		esac
+	done
+	stop
+	env $cache spawn-fcgi -s "$SOCK" -F "$F" -P "$RUN/fcgi.pid" -- \
+	    "$bin" -c "$RUN/linernotes.conf" > /dev/null 2>&1 ||
+	    die "spawn-fcgi failed"
+	{ cat "$RUN/fcgi.pid"; echo; } > "$RUN/pids"
+	sh nginx/render.sh main "$RUN" "127.0.0.1:$PORT" "$DIR/www" "$SOCK" on
+	site=$RUN/linernotes-site.conf
+	sed -i "s/^worker_processes .*/worker_processes $wp;/" "$RUN/nginx.conf"
+	if [ "$keep" != 0 ]; then
+		# The pool goes before the server block; the location uses it.
+		{ printf 'upstream linernotes_fcgi {\n\tserver unix:%s;\n' "$SOCK"
+		  printf '\tkeepalive %s;\n}\n' "$keep"; cat "$site"; } \
+		    > "$site.tmp"
+		sed -e "s|fastcgi_pass unix:[^;]*;|fastcgi_pass linernotes_fcgi;\\
+		fastcgi_keep_conn on;|" "$site.tmp" > "$site"
+		rm -f "$site.tmp"
+	fi
+	[ -z "$log" ] || sed -i "s|^\(	access_log [^;]*\);|\1 combined buffer=64k flush=1s;|" \
+	    "$RUN/nginx.conf"
+	if [ -n "$buf" ]; then
+		sed -i "s|fastcgi_buffering on;|fastcgi_buffering on;\\
+		fastcgi_buffer_size $buf; fastcgi_buffers 8 $buf;|" "$site"
+	fi
+	nginx -p "$RUN" -e "$RUN/nginx-error.log" -c "$RUN/nginx.conf" ||
+	    die "nginx did not start"
+	i=0
+	while [ ! -s "$RUN/nginx.pid" ] && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	cat "$RUN/nginx.pid" >> "$RUN/pids"
+	i=0
+	until curl -fsS -o /dev/null "$URL/api/v0/health" 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || die "the stack does not answer ($1)"
+		sleep 0.1
+	done
+}
+
+# run VARIANT — one wrk run; prints "rps p50 p99 max" (ms).
+run() {
+	t=2 c=32 url=plays
+	for kv in $(echo "$1" | tr ',' ' '); do
+		case "$kv" in
+		t=*) t=${kv#t=} ;;
+		c=*) c=${kv#c=} ;;
+		url=*) url=${kv#url=} ;;
+		esac
+	done
+	case "$url" in
+	plays) set -- -s tests/tools/wrk-plays.lua "$URL" ;;
+	tracks*) export BODY=$DIR/tracks.json
+		set -- -s tests/tools/wrk-post.lua "$URL/api/v0/tracks" ;;
+	esac
+	# Warm: the readers' caches and the map's pages, 1 s.
+	wrk -t1 -c4 -d1s "$@" > /dev/null
+	out=$(wrk -t"$t" -c"$c" -d"${DURATION}s" --latency "$@")
+	echo "$out" | grep -q 'Non-2xx' && die "failed answers: $out"
+	echo "$out" | awk '
+	    function ms(v) { if (v ~ /us$/) return v / 1000;
+		if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000;
+		return v }
+	    $1 == "Latency" && !lat { max = ms($4); lat = 1 }
+	    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
+	    $1 == "Requests/sec:" { rps = $2 }
+	    END { printf "%.0f %.2f %.2f %.2f\n", rps, p50, p99, max }'
+}
+
+setup
+results=$DIR/tune-results.txt
+: > "$results"
+echo "tune: $(nproc) CPUs, $(sed -n 's/^model name[[:space:]]*: //p' \
+    /proc/cpuinfo | head -n 1), load $(cut -d' ' -f1-3 /proc/loadavg)"
+r=1
+while [ $r -le "$ROUNDS" ]; do
+	for v in "$@"; do
+		start "$v"
+		line=$(run "$v")
+		echo "$v $line" >> "$results"
+		printf 'round %d  %-40s rps %6s  p50 %5s  p99 %5s  max %6s ms\n' \
+		    "$r" "$v" $line
+	done
+	r=$((r + 1))
+done
+echo "tune: medians over $ROUNDS rounds (load now" \
+    "$(cut -d' ' -f1-3 /proc/loadavg))"
+for v in "$@"; do
+	awk -v v="$v" '$1 == v' "$results" | awk -v v="$v" '
+	    { n++; for (i = 2; i <= 5; i++) a[i, n] = $i }
+	    function med(i,   k, j, t, x) { for (k = 1; k <= n; k++) x[k] = a[i, k]
+		for (k = 1; k <= n; k++) for (j = k + 1; j <= n; j++)
+		    if (x[j] + 0 < x[k] + 0) { t = x[k]; x[k] = x[j]; x[j] = t }
+		return x[int((n + 1) / 2)] }
+	    END { printf "  %-40s rps %6s  p50 %5s  p99 %5s  max %6s ms" \
+		"  (p99 %s..%s)\n", v, med(2), med(3), med(4), med(5),
+		lo(4), hi(4) }
+	    function lo(i,  k, m) { m = a[i, 1]; for (k = 2; k <= n; k++)
+		if (a[i, k] + 0 < m + 0) m = a[i, k]; return m }
+	    function hi(i,  k, m) { m = a[i, 1]; for (k = 2; k <= n; k++)
+		if (a[i, k] + 0 > m + 0) m = a[i, k]; return m }'
+done
