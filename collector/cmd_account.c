@@ -55,13 +55,6 @@ account_open(const struct config *cfg)
 
 /* ---- set-user ------------------------------------------------------------ */
 
-/* The statuses set-user may set, and every status's name for its output. */
-static const char *const set_status_names[USER_STATUS__MAX] = {
-	"active",	/* USER_ACTIVE */
-	"reauth",	/* USER_REAUTH: only a new sign-in ends it */
-	"disabled",	/* USER_DISABLED */
-};
-
 struct set_user {
 	const char		*id;
 	struct settings_in	 in;
@@ -212,8 +205,7 @@ cmd_set_user(struct config *cfg, int argc, char *argv[])
 	    s->u.timezone, s->u.dw_playlist);
 	for (i = 0; i < s->u.n_archive && i < ARCHIVE_MAX; i++)
 		printf("%s%s", i > 0 ? "," : "", s->u.archive[i]);
-	printf("\nstatus=%s\n", s->u.status < USER_STATUS__MAX ?
-	    set_status_names[s->u.status] : "?");
+	printf("\nstatus=%s\n", SCHEMA_WORD(schema_statuses, s->u.status));
 	rc = CMD_OK;
 out:
 	explicit_bzero(s, sizeof(*s));

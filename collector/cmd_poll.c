@@ -284,12 +284,6 @@ out_store:
 
 /* ---- users --------------------------------------------------------------- */
 
-static const char *const cmd_status_names[USER_STATUS__MAX] = {
-	[USER_ACTIVE] = "active",
-	[USER_REAUTH] = "reauth",
-	[USER_DISABLED] = "disabled",
-};
-
 struct users_ctx {
 	int64_t		 now;		/* Unix s */
 	int64_t		 now_ms;
@@ -310,7 +304,7 @@ users_row(const struct user *u, void *arg)
 	    -1)
 		(void)strlcpy(cur, "-", sizeof(cur));
 	printf("%-24s %-8s %-20s %-20s %9llu %-20s %-24s %s\n", u->id,
-	    u->status < USER_STATUS__MAX ? cmd_status_names[u->status] : "?",
+	    SCHEMA_WORD(schema_statuses, u->status),
 	    last, u->status == USER_ACTIVE ? next : "-",
 	    (unsigned long long)u->n_plays, exp, cur,
 	    log_escape(esc, sizeof(esc), u->last_error,
@@ -393,12 +387,6 @@ cmd_users(struct config *cfg, int argc, char *argv[])
 
 /* ---- gaps and plays ------------------------------------------------------ */
 
-static const char *const cmd_gap_reasons[GAP__MAX] = {
-	[GAP_OVERFLOW] = "overflow",
-	[GAP_UNREACHABLE] = "unreachable",
-	[GAP_REAUTH] = "reauth",
-};
-
 struct list_ctx {
 	const char	*user;	/* NULL: every user */
 	const char	*cur;	/* the user being listed */
@@ -416,7 +404,7 @@ gaps_row(const struct gap *g, void *arg)
 	cmd_fmt_time(g->recorded_at, rec);
 	printf("%s %lld %lld %s %s %s recorded %s\n", c->cur,
 	    (long long)g->from_ms, (long long)g->to_ms,
-	    g->reason < GAP__MAX ? cmd_gap_reasons[g->reason] : "?", from, to,
+	    SCHEMA_WORD(schema_gap_reasons, g->reason), from, to,
 	    rec);
 	c->n++;
 	return 0;
@@ -550,11 +538,6 @@ cmd_plays(struct config *cfg, int argc, char *argv[])
 
 /* ---- playlists (weekly snapshots) -------------------------------------- */
 
-static const char *const cmd_how_names[PLAYLIST__MAX] = {
-	[PLAYLIST_FULL] = "full",
-	[PLAYLIST_HEARD] = "heard",
-};
-
 static int
 weeks_row(const struct playlist_week *pw, void *arg)
 {
@@ -565,8 +548,8 @@ weeks_row(const struct playlist_week *pw, void *arg)
 
 	time_civil_from_days(pw->week, &y, &m, &d);
 	printf("%s %04lld-%02u-%02u %s %u %s %s\n", pw->playlist_id,
-	    (long long)y, m, d, pw->how < PLAYLIST__MAX ?
-	    cmd_how_names[pw->how] : "?", pw->tracks.n,
+	    (long long)y, m, d, SCHEMA_WORD(schema_hows, pw->how),
+	    pw->tracks.n,
 	    pw->snapshot_id != NULL && pw->snapshot_id[0] != '\0' ?
 	    pw->snapshot_id : "-", log_escape(esc, sizeof(esc),
 	    pw->name != NULL ? pw->name : "", pw->name != NULL ?
@@ -596,17 +579,6 @@ cmd_playlists(struct config *cfg, int argc, char *argv[])
 
 /* ---- top lists ------------------------------------------------------------ */
 
-static const char *const cmd_kind_names[TOP_KIND__MAX] = {
-	[TOP_TRACKS] = "tracks",
-	[TOP_ARTISTS] = "artists",
-};
-
-static const char *const cmd_range_names[RANGE__MAX] = {
-	[RANGE_SHORT] = "short_term",
-	[RANGE_MEDIUM] = "medium_term",
-	[RANGE_LONG] = "long_term",
-};
-
 static int
 top_row(const struct top_snapshot *ts, void *arg)
 {
@@ -620,8 +592,8 @@ top_row(const struct top_snapshot *ts, void *arg)
 	time_civil_from_days(ts->day, &y, &m, &d);
 	cmd_fmt_time(ts->confirmed_at, conf);
 	printf("%s %s %04lld-%02u-%02u %u %s confirmed %s\n",
-	    ts->kind < TOP_KIND__MAX ? cmd_kind_names[ts->kind] : "?",
-	    ts->range < RANGE__MAX ? cmd_range_names[ts->range] : "?",
+	    SCHEMA_WORD(schema_kinds, ts->kind),
+	    SCHEMA_WORD(schema_ranges, ts->range),
 	    (long long)y, m, d, ts->ids.n, first, conf);
 	c->n++;
 	return 0;

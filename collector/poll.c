@@ -53,12 +53,6 @@ static const char *const poll_job_names[JOB__MAX] = {
 	[JOB_PROFILE] = "profile",
 };
 
-static const char *const poll_range_names[RANGE__MAX] = {
-	[RANGE_SHORT] = "short_term",
-	[RANGE_MEDIUM] = "medium_term",
-	[RANGE_LONG] = "long_term",
-};
-
 /* A playlist the dw job reads: Discover Weekly or an archived one. */
 struct poll_target {
 	char		 id[ID_LEN + 1];
@@ -1166,7 +1160,7 @@ top_request(struct task *t)
 
 	task_get(t, top_on_page, "/me/top/%s?time_range=%s&limit=%d",
 	    kind == TOP_TRACKS ? "tracks" : "artists",
-	    poll_range_names[range], PAGE_LIMIT);
+	    schema_ranges[range], PAGE_LIMIT);
 }
 
 static void

@@ -7,87 +7,40 @@
 #include "render.h"
 #include "timeutil.h"
 
-static const char *const sources[SOURCE__MAX] = {
-	"api",		/* SOURCE_API */
-	"extended",	/* SOURCE_EXTENDED */
-	"account",	/* SOURCE_ACCOUNT */
-};
-static const char *const reasons[GAP__MAX] = {
-	"overflow",	/* GAP_OVERFLOW */
-	"unreachable",	/* GAP_UNREACHABLE */
-	"reauth",	/* GAP_REAUTH */
-};
-static const char *const hows[PLAYLIST__MAX] = {
-	"full",		/* PLAYLIST_FULL */
-	"heard",	/* PLAYLIST_HEARD */
-};
-static const char *const statuses[USER_STATUS__MAX] = {
-	"active",	/* USER_ACTIVE */
-	"reauth",	/* USER_REAUTH */
-	"disabled",	/* USER_DISABLED */
-};
-const char *const render_kinds[TOP_KIND__MAX] = {
-	"tracks",	/* TOP_TRACKS */
-	"artists",	/* TOP_ARTISTS */
-};
-const char *const render_ranges[RANGE__MAX] = {
-	"short_term",	/* RANGE_SHORT */
-	"medium_term",	/* RANGE_MEDIUM */
-	"long_term",	/* RANGE_LONG */
-};
-
-#define WORD(tab, v) \
-	((size_t)(v) < sizeof(tab) / sizeof(tab[0]) ? tab[v] : "unknown")
-
-const char *render_source(uint8_t v) { return WORD(sources, v); }
-const char *render_gap_reason(uint8_t v) { return WORD(reasons, v); }
-const char *render_how(uint8_t v) { return WORD(hows, v); }
-const char *render_status(uint8_t v) { return WORD(statuses, v); }
-const char *render_kind(int v) { return WORD(render_kinds, v); }
-const char *render_range(int v) { return WORD(render_ranges, v); }
-
-/*
- * Writes ms as "YYYY-MM-DDTHH:MM:SS.mmmZ" (with_ms) or without the
- * fraction into out (32 bytes); the calendar is timeutil's.  This is the
- * per-play hot path of /plays, so digits are written by hand rather than
- * through snprintf.  Returns 0, or -1 outside years 0000..9999.
- */
-static int
-render_iso(int64_t ms, char out[32], int with_ms)
+const char *
+render_source(uint8_t v)
 {
-	int64_t days, rem, y;
-	unsigned m, d, hh, mi, ss, frac, i;
-	char *p = out;
+	return SCHEMA_WORD(schema_sources, v);
+}
 
-	days = ms >= 0 ? ms / 86400000 : -((-ms + 86400000 - 1) / 86400000);
-	rem = ms - days * 86400000;
-	time_civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999)
-		return -1;
-	hh = (unsigned)(rem / 3600000);
-	mi = (unsigned)(rem / 60000 % 60);
-	ss = (unsigned)(rem / 1000 % 60);
-	frac = (unsigned)(rem % 1000);
-	for (i = 0; i < 4; i++, y /= 10)
-		p[3 - i] = (char)('0' + y % 10);
-	p += 4;
-#define TWO(v, sep) do { *p++ = (char)('0' + (v) / 10); \
-	*p++ = (char)('0' + (v) % 10); *p++ = (sep); } while (0)
-	*p++ = '-';
-	TWO(m, '-');
-	TWO(d, 'T');
-	TWO(hh, ':');
-	TWO(mi, ':');
-	TWO(ss, with_ms ? '.' : 'Z');
-#undef TWO
-	if (with_ms) {
-		*p++ = (char)('0' + frac / 100);
-		*p++ = (char)('0' + frac / 10 % 10);
-		*p++ = (char)('0' + frac % 10);
-		*p++ = 'Z';
-	}
-	*p = '\0';
-	return 0;
+const char *
+render_gap_reason(uint8_t v)
+{
+	return SCHEMA_WORD(schema_gap_reasons, v);
+}
+
+const char *
+render_how(uint8_t v)
+{
+	return SCHEMA_WORD(schema_hows, v);
+}
+
+const char *
+render_status(uint8_t v)
+{
+	return SCHEMA_WORD(schema_statuses, v);
+}
+
+const char *
+render_kind(int v)
+{
+	return SCHEMA_WORD(schema_kinds, (unsigned)v);
+}
+
+const char *
+render_range(int v)
+{
+	return SCHEMA_WORD(schema_ranges, (unsigned)v);
 }
 
 void
@@ -97,7 +50,7 @@ render_time_ms(struct json *j, const char *key, const char *isokey,
 	char iso[32];
 
 	json_int(j, key, ms);
-	if (render_iso(ms, iso, 1) == 0)
+	if (time_format_iso8601(ms, iso, 1) == 0)
 		json_strn(j, isokey, iso, 24);
 	else
 		json_null(j, isokey);
@@ -114,7 +67,7 @@ render_time_s(struct json *j, const char *key, const char *isokey, int64_t s)
 		return;
 	}
 	json_int(j, key, s);
-	if (render_iso(s * 1000, iso, 0) == 0)
+	if (time_format_iso8601(s * 1000, iso, 0) == 0)
 		json_strn(j, isokey, iso, 20);
 	else
 		json_null(j, isokey);
@@ -125,7 +78,7 @@ render_day(struct json *j, const char *key, int32_t day)
 {
 	char iso[32];
 
-	if (render_iso((int64_t)day * 86400000, iso, 0) == 0) {
+	if (time_format_iso8601((int64_t)day * 86400000, iso, 0) == 0) {
 		iso[10] = '\0';
 		json_str(j, key, iso);
 	} else

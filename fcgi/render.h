@@ -37,9 +37,7 @@ void	render_album(struct json *, const char *key, const struct album *);
 void	render_user_public(struct json *, const char *key,
 	    const struct user *);
 
-/* Enum words; the kind and range tables are also the query's words. */
-extern const char *const render_kinds[TOP_KIND__MAX];
-extern const char *const render_ranges[RANGE__MAX];
+/* Enum words (schema.h's tables; "unknown" out of range). */
 const char	*render_source(uint8_t);	/* enum play_source */
 const char	*render_gap_reason(uint8_t);	/* enum gap_reason */
 const char	*render_how(uint8_t);		/* enum playlist_how */

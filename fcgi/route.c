@@ -152,13 +152,13 @@ q_history(const char *s, struct args *a)
 static int
 q_kind(const char *s, struct args *a)
 {
-	return valid_word(s, render_kinds, TOP_KIND__MAX, &a->kind);
+	return valid_word(s, schema_kinds, TOP_KIND__MAX, &a->kind);
 }
 
 static int
 q_range(const char *s, struct args *a)
 {
-	return valid_word(s, render_ranges, RANGE__MAX, &a->range);
+	return valid_word(s, schema_ranges, RANGE__MAX, &a->range);
 }
 
 static int

@@ -45,11 +45,6 @@ static const char *const export_mimes[EXPORT__MAX] = {
 	"application/x-ndjson; charset=utf-8",	/* EXPORT_JSON */
 };
 
-static const char *const source_names[SOURCE__MAX] = {
-	"api",			/* SOURCE_API */
-	"extended",		/* SOURCE_EXTENDED */
-	"account",		/* SOURCE_ACCOUNT */
-};
 
 /* What a play row shows of its track; strings are offsets into ex->arena. */
 struct ex_track {
@@ -376,7 +371,7 @@ ex_done(struct ex *ex, int rc, struct export_stats *stats)
 static const char *
 ex_source(uint8_t s)
 {
-	return s < SOURCE__MAX ? source_names[s] : "unknown";
+	return SCHEMA_WORD(schema_sources, s);
 }
 
 /* ---- CSV ----------------------------------------------------------------- */
@@ -967,15 +962,6 @@ static const char sql_schema[] =
 "  PRIMARY KEY (user_id, from_ms)\n"
 ");\n";
 
-static const char *const sql_how[PLAYLIST__MAX] = { "full", "heard" };
-static const char *const sql_kind[TOP_KIND__MAX] = { "tracks", "artists" };
-static const char *const sql_range[RANGE__MAX] = { "short_term",
-    "medium_term", "long_term" };
-static const char *const sql_gap[GAP__MAX] = { "overflow", "unreachable",
-    "reauth" };
-
-#define ENUM_NAME(tab, v) \
-	((size_t)(v) < sizeof(tab) / sizeof((tab)[0]) ? (tab)[(v)] : "unknown")
 
 static const char ins_users[] = "INSERT INTO users VALUES";
 static const char ins_artists[] = "INSERT INTO artists VALUES";
@@ -1209,7 +1195,7 @@ sql_playlist(const struct playlist_week *w, void *arg)
 	sql_str_or_null(b, w->name);
 	buf_putc(b, ',');
 	sql_str_or_null(b, w->snapshot_id);
-	buf_printf(b, ",'%s',%lld)", ENUM_NAME(sql_how, w->how),
+	buf_printf(b, ",'%s',%lld)", SCHEMA_WORD(schema_hows, w->how),
 	    (long long)w->obtained_at);
 	return ex_maybe_flush(ex);
 }
@@ -1245,8 +1231,8 @@ sql_top(const struct top_snapshot *s, void *arg)
 	sql_row(ex, ins_top, "");
 	buf_putc(b, '(');
 	sql_str(b, ex->user);
-	buf_printf(b, ",'%s','%s',", ENUM_NAME(sql_kind, s->kind),
-	    ENUM_NAME(sql_range, s->range));
+	buf_printf(b, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
+	    SCHEMA_WORD(schema_ranges, s->range));
 	sql_day(b, s->day);
 	buf_printf(b, ",%lld)", (long long)s->confirmed_at);
 	return ex_maybe_flush(ex);
@@ -1265,8 +1251,8 @@ sql_top_items(const struct top_snapshot *s, void *arg)
 		sql_row(ex, ins_top_items, "");
 		buf_putc(b, '(');
 		sql_str(b, ex->user);
-		buf_printf(b, ",'%s','%s',", ENUM_NAME(sql_kind, s->kind),
-		    ENUM_NAME(sql_range, s->range));
+		buf_printf(b, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
+		    SCHEMA_WORD(schema_ranges, s->range));
 		sql_day(b, s->day);
 		buf_printf(b, ",%u,'%s')", i + 1, id);
 		if (ex_maybe_flush(ex) == -1)
@@ -1284,7 +1270,7 @@ sql_gap_row(const struct gap *g, void *arg)
 	buf_putc(&ex->out, '(');
 	sql_str(&ex->out, ex->user);
 	buf_printf(&ex->out, ",%lld,%lld,'%s',%lld)", (long long)g->from_ms,
-	    (long long)g->to_ms, ENUM_NAME(sql_gap, g->reason),
+	    (long long)g->to_ms, SCHEMA_WORD(schema_gap_reasons, g->reason),
 	    (long long)g->recorded_at);
 	return ex_maybe_flush(ex);
 }

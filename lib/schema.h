@@ -239,4 +239,21 @@ struct user {
 	uint64_t	 n_plays;		/* plays stored for this user */
 };
 
+/* ---- the words of the enums above (schema.c) ---------------------------
+ * One table per enum, indexed by its value: the words the API, the exports
+ * and the collector's commands show, and the API's query parameters accept
+ * (kind, range).  Visibility's words live with the settings (settings.h).
+ */
+extern const char *const schema_sources[SOURCE__MAX];
+extern const char *const schema_hows[PLAYLIST__MAX];
+extern const char *const schema_kinds[TOP_KIND__MAX];
+extern const char *const schema_ranges[RANGE__MAX];
+extern const char *const schema_gap_reasons[GAP__MAX];
+extern const char *const schema_statuses[USER_STATUS__MAX];
+
+/* Returns words[v] when v < n, else "unknown" (a value no table names). */
+const char	*schema_word(const char *const *words, size_t n, unsigned v);
+#define SCHEMA_WORD(words, v) \
+	schema_word((words), sizeof(words) / sizeof((words)[0]), (v))
+
 #endif

@@ -1,0 +1,48 @@
+/*
+ * schema.c — the words of schema.h's enums.
+ *
+ * Each enum that reaches people (API answers, exports, command output) is
+ * named here once, in a table parallel to the enum, so the reader, the
+ * export writers and the collector cannot drift apart.
+ */
+#include "schema.h"
+
+const char *const schema_sources[SOURCE__MAX] = {
+	"api",		/* SOURCE_API */
+	"extended",	/* SOURCE_EXTENDED */
+	"account",	/* SOURCE_ACCOUNT */
+};
+
+const char *const schema_hows[PLAYLIST__MAX] = {
+	"full",		/* PLAYLIST_FULL */
+	"heard",	/* PLAYLIST_HEARD */
+};
+
+const char *const schema_kinds[TOP_KIND__MAX] = {
+	"tracks",	/* TOP_TRACKS */
+	"artists",	/* TOP_ARTISTS */
+};
+
+const char *const schema_ranges[RANGE__MAX] = {
+	"short_term",	/* RANGE_SHORT */
+	"medium_term",	/* RANGE_MEDIUM */
+	"long_term",	/* RANGE_LONG */
+};
+
+const char *const schema_gap_reasons[GAP__MAX] = {
+	"overflow",	/* GAP_OVERFLOW */
+	"unreachable",	/* GAP_UNREACHABLE */
+	"reauth",	/* GAP_REAUTH */
+};
+
+const char *const schema_statuses[USER_STATUS__MAX] = {
+	"active",	/* USER_ACTIVE */
+	"reauth",	/* USER_REAUTH */
+	"disabled",	/* USER_DISABLED */
+};
+
+const char *
+schema_word(const char *const *words, size_t n, unsigned v)
+{
+	return v < n ? words[v] : "unknown";
+}
