@@ -39,7 +39,7 @@ nomem:
 }
 
 int
-buf_add(struct buf *b, const void *p, size_t n)
+buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n) == -1)
 		return -1;
@@ -54,12 +54,6 @@ int
 buf_puts(struct buf *b, const char *s)
 {
 	return buf_add(b, s, strlen(s));
-}
-
-int
-buf_putc(struct buf *b, char c)
-{
-	return buf_add(b, &c, 1);
 }
 
 int

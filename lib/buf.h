@@ -16,6 +16,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct buf {
 	char	*data;
@@ -28,10 +29,15 @@ struct buf {
 
 /* Makes room for at least n more bytes.  Returns 0 or -1. */
 int	buf_reserve(struct buf *, size_t n);
-/* Appends n bytes / a string / one byte.  Return 0 or -1. */
-int	buf_add(struct buf *, const void *p, size_t n);
+/*
+ * Appends n bytes / a string / one byte.  Return 0 or -1.  buf_add and
+ * buf_putc are inline: a JSON response is hundreds of small appends, and
+ * when the buffer has room (nearly always) each is a copy and a store;
+ * only growth goes through buf_reserve().
+ */
+static inline int	buf_add(struct buf *, const void *p, size_t n);
 int	buf_puts(struct buf *, const char *s);
-int	buf_putc(struct buf *, char c);
+static inline int	buf_putc(struct buf *, char c);
 /* Appends printf-formatted text.  Returns 0 or -1. */
 int	buf_printf(struct buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
@@ -40,5 +46,31 @@ int	buf_vprintf(struct buf *, const char *, va_list);
 void	buf_reset(struct buf *);
 /* Releases the memory; the buffer may be used again afterwards. */
 void	buf_free(struct buf *);
+
+/* What buf_add does when the buffer must grow first (buf.c). */
+int	buf_add_grow(struct buf *, const void *p, size_t n);
+
+static inline int
+buf_add(struct buf *b, const void *p, size_t n)
+{
+	/* Room for n bytes and the NUL; oom buffers have none (cap 0 or full). */
+	if (b->oom || n >= b->cap - b->len)
+		return buf_add_grow(b, p, n);
+	if (n > 0)
+		memcpy(b->data + b->len, p, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+static inline int
+buf_putc(struct buf *b, char c)
+{
+	if (b->oom || b->cap - b->len < 2)
+		return buf_add_grow(b, &c, 1);
+	b->data[b->len++] = c;
+	b->data[b->len] = '\0';
+	return 0;
+}
 
 #endif

@@ -2,9 +2,10 @@
  * json.c — the one small escaping JSON writer (see json.h for the contract).
  *
  * Every API response goes through json_escape(), so it is written for
- * speed: a 256-entry table classifies each byte, runs of bytes that need
- * nothing are copied with one buf_add(), and only the rare byte that needs
- * an escape, or starts a multi-byte UTF-8 sequence, is handled on its own.
+ * speed: runs of bytes that need nothing are found eight at a time
+ * (json_word_safe) and then by a 256-entry table that classifies each byte,
+ * and copied with one buf_add(); only the rare byte that needs an escape,
+ * or starts a multi-byte UTF-8 sequence, is handled on its own.
  *
  * Escapes: the two-character forms \" \\ \b \f \n \r \t where JSON has
  * them, \u00XX for the other control characters and DEL, and \u2028 /
@@ -116,6 +117,31 @@ json_utf8_len(const unsigned char *s, size_t n)
 	return 0;
 }
 
+/*
+ * Whether none of the 8 bytes at s needs more than a copy, i.e. none is a
+ * control character, '"', '\\', DEL or a byte >= 0x80: the table's test
+ * for a whole word at once (SWAR).  ((x - 0x01..) & ~x & 0x80..) is
+ * non-zero exactly when some byte of x is zero, and with 0x20.. instead
+ * of 0x01.. when some byte is below 0x20 (for bytes under 0x80, and
+ * bytes with the high bit are caught by w & 0x80.. first).
+ */
+static int
+json_word_safe(const unsigned char *s)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t w, q, bs, del;
+
+	memcpy(&w, s, sizeof(w));
+	if (w & high)
+		return 0;
+	q = w ^ (ones * '"');
+	bs = w ^ (ones * '\\');
+	del = w ^ (ones * 0x7f);
+	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
+	    ((bs - ones) & ~bs) | ((del - ones) & ~del)) & high ? 0 : 1;
+}
+
 void
 json_escape(struct buf *b, const char *str, size_t len)
 {
@@ -126,6 +152,8 @@ json_escape(struct buf *b, const char *str, size_t len)
 
 	while (i < len) {
 		run = i;
+		while (len - i >= 8 && json_word_safe(s + i))
+			i += 8;
 		while (i < len && json_class[s[i]] == JC_SAFE)
 			i++;
 		if (i > run)
