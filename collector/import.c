@@ -675,12 +675,14 @@ run_names(struct run *r)
 
 /* ---- one file ------------------------------------------------------------ */
 
-/* A row with both ids it may be stored under. */
+/*
+ * What a row is matched by besides its track id, kept beside the rows
+ * (wfile.rows[i] is p->rows[i]'s) because its names may be let go once
+ * this is worked out (wf_resolve()).
+ */
 struct wrow {
-	struct import_row	*row;
-	char			 alt[ID_LEN + 1];	/* name-only id, or "" */
 	uint64_t		 key;		/* name_key(), 0 without a name */
-	uint8_t			 name_only;	/* track_id is a synthetic name id */
+	char			 alt[ID_LEN + 1];	/* name-only id, or "" */
 };
 
 #define MATCH_IDS	10	/* track ids a row may match a stored play by */
@@ -734,9 +736,9 @@ id_hash(const char *id)
  * API, with real artists and album) is left alone.
  */
 static int
-ensure_track(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
+ensure_track(struct store_txn *txn, struct wfile *wf,
+    const struct import_row *row)
 {
-	const struct import_row *row = w->row;
 	struct track t;
 	struct artist a;
 	struct album al;
@@ -797,21 +799,21 @@ ensure_track(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
 	return i64set_add(&wf->ensured, (int64_t)h);
 }
 
-/* Stores the play of w at its time or the next free ms (up to 999 later). */
+/* Stores the play of row at its time or the next free ms (up to 999 later). */
 static int
-put_play(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
+put_play(struct store_txn *txn, struct wfile *wf,
+    const struct import_row *row)
 {
 	struct play p;
 	int64_t at;
 	int rc;
 
 	memset(&p, 0, sizeof(p));
-	memcpy(p.track_id, w->row->track_id, ID_LEN + 1);
+	memcpy(p.track_id, row->track_id, ID_LEN + 1);
 	p.context_uri = "";
 	p.source = (uint8_t)wf->src;
-	p.ms_played = w->row->ms_played;
-	for (at = w->row->played_at; at <= w->row->played_at + IMPORT_NUDGE;
-	    at++) {
+	p.ms_played = row->ms_played;
+	for (at = row->played_at; at <= row->played_at + IMPORT_NUDGE; at++) {
 		p.played_at = at;
 		rc = store_put_play(txn, wf->r->user, &p);
 		if (rc == STORE_ERR)
@@ -820,7 +822,7 @@ put_play(struct store_txn *txn, struct wfile *wf, const struct wrow *w)
 			return i64set_add(&wf->claimed, at);
 	}
 	log_warnx("%s: record %u: no free time slot near it; dropped",
-	    wf->it->label, w->row->record);
+	    wf->it->label, row->record);
 	return 0;
 }
 
@@ -862,7 +864,7 @@ wf_write(struct store_txn *txn, void *arg)
 		return -1;
 	for (i = 0; i < wf->n; i++) {
 		const struct wrow *w = &wf->rows[i];
-		const struct import_row *row = w->row;
+		const struct import_row *row = &wf->p->rows[i];
 
 		/*
 		 * Each row copies a few store pages it changes (LMDB writes
@@ -879,9 +881,8 @@ wf_write(struct store_txn *txn, void *arg)
 		 * in one minute are two short plays.
 		 */
 		if (i > 0 && wf->src != SOURCE_ACCOUNT &&
-		    row->played_at == wf->rows[i - 1].row->played_at &&
-		    strcmp(row->track_id, wf->rows[i - 1].row->track_id) ==
-		    0) {
+		    row->played_at == row[-1].played_at &&
+		    strcmp(row->track_id, row[-1].track_id) == 0) {
 			wf->dup++;
 			wf->present++;
 			continue;
@@ -907,14 +908,15 @@ wf_write(struct store_txn *txn, void *arg)
 			    wf->src == SOURCE_EXTENDED) {
 				if (store_del_play(txn, wf->r->user,
 				    found.played_at) == STORE_ERR ||
-				    ensure_track(txn, wf, w) == -1 ||
-				    put_play(txn, wf, w) == -1)
+				    ensure_track(txn, wf, row) == -1 ||
+				    put_play(txn, wf, row) == -1)
 					return -1;
 				wf->refined++;
 			}
 			continue;
 		}
-		if (ensure_track(txn, wf, w) == -1 || put_play(txn, wf, w) == -1)
+		if (ensure_track(txn, wf, row) == -1 ||
+		    put_play(txn, wf, row) == -1)
 			return -1;
 		wf->imported++;
 	}
@@ -943,7 +945,7 @@ wf_resolve(struct wfile *wf)
 		return -1;
 	for (i = 0; i < wf->n; i++) {
 		struct wrow *w = &wf->rows[i];
-		struct import_row *row = w->row;
+		struct import_row *row = &wf->p->rows[i];
 
 		if (row->track[0] != '\0') {
 			synth_track(w->alt, row->artist, row->track);
@@ -958,12 +960,22 @@ wf_resolve(struct wfile *wf)
 		}
 		if (nameidx_get(&r->names, w->key, known, 1) == 1)
 			memcpy(row->track_id, known[0], ID_LEN + 1);
-		else {
+		else
 			memcpy(row->track_id, w->alt, ID_LEN + 1);
-			w->name_only = 1;
-		}
 	}
 	return 0;
+}
+
+/*
+ * Whether a row's strings are still needed once it is resolved: only to
+ * create its track (ensure_track()), so not when the track is known.
+ */
+static int
+row_needs_names(const struct import_row *row, void *arg)
+{
+	const struct run *r = arg;
+
+	return !i64set_has(&r->known, (int64_t)id_hash(row->track_id));
 }
 
 /* After a commit: the file's tracks become known to later account rows. */
@@ -980,7 +992,7 @@ wf_learn(struct wfile *wf)
 	if (!wf->r->names_built)
 		return;
 	for (i = 0; i < wf->n; i++) {
-		const struct import_row *row = wf->rows[i].row;
+		const struct import_row *row = &wf->p->rows[i];
 
 		if (wf->rows[i].key != 0 && nameidx_put(&wf->r->names,
 		    wf->rows[i].key, row->track_id) == -1)
@@ -1061,8 +1073,6 @@ run_file(struct run *r, size_t idx)
 		snprintf(err, sizeof(err), "out of memory");
 		goto reject;
 	}
-	for (i = 0; i < p.n_rows; i++)
-		wf.rows[i].row = &p.rows[i];
 	wf.n = p.n_rows;
 	wf.r = r;
 	wf.it = it;
@@ -1081,6 +1091,14 @@ run_file(struct run *r, size_t idx)
 	}
 	if (wf_resolve(&wf) == -1) {
 		snprintf(err, sizeof(err), "cannot read the known tracks");
+		goto reject;
+	}
+	/*
+	 * The names of rows whose track is known are of no more use: they
+	 * go before the write, whose copies of pages are the peak.
+	 */
+	if (import_parsed_keep(&p, row_needs_names, r) == -1) {
+		snprintf(err, sizeof(err), "out of memory");
 		goto reject;
 	}
 	if (wf.n > 0 && store_write(r->st, wf_write, &wf) != STORE_OK) {

@@ -106,6 +106,16 @@ int		 import_kind_known(enum import_kind);
 int	import_parse(const char *data, size_t len, enum import_kind kind,
 	    int64_t min_play_ms, int mapped, struct import_parsed *out,
 	    char *err, size_t errsz);
+/*
+ * Keeps the strings (uri and names) of the rows for which keep(row, arg)
+ * returns 1 and lets the others' go (they become ""): the kept strings
+ * are copied into a new arena and the old one is freed, so a file's rows
+ * hold only the strings their writing still needs.  Returns 0, or -1
+ * when out of memory (every row is still valid then, and nothing was
+ * given back).
+ */
+int	import_parsed_keep(struct import_parsed *out,
+	    int (*keep)(const struct import_row *, void *), void *arg);
 /* Frees what out owns and zeroes it. */
 void	import_parsed_free(struct import_parsed *out);
 

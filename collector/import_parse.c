@@ -1043,15 +1043,71 @@ import_parse(const char *data, size_t len, enum import_kind kind,
 	return 0;
 }
 
-void
-import_parsed_free(struct import_parsed *out)
+/* Frees the arena blocks from b on. */
+static void
+arena_free(struct arena_blk *b)
 {
-	struct arena_blk *b, *next;
+	struct arena_blk *next;
 
-	for (b = out->arena; b != NULL; b = next) {
+	for (; b != NULL; b = next) {
 		next = b->next;
 		free(b);
 	}
+}
+
+/* *s copied into out's arena when not empty; -1 on memory. */
+static int
+arena_move(struct import_parsed *out, const char **s)
+{
+	const char *d;
+
+	if ((*s)[0] == '\0')
+		return 0;
+	if ((d = arena_str(out, *s, strlen(*s))) == NULL)
+		return -1;
+	*s = d;
+	return 0;
+}
+
+int
+import_parsed_keep(struct import_parsed *out,
+    int (*keep)(const struct import_row *, void *), void *arg)
+{
+	struct import_parsed kept;
+	struct import_row *row;
+	struct arena_blk *b;
+	size_t i;
+
+	memset(&kept, 0, sizeof(kept));
+	for (i = 0; i < out->n_rows; i++) {
+		row = &out->rows[i];
+		if (keep(row, arg)) {
+			if (arena_move(&kept, &row->uri) == -1 ||
+			    arena_move(&kept, &row->track) == -1 ||
+			    arena_move(&kept, &row->artist) == -1 ||
+			    arena_move(&kept, &row->album) == -1)
+				goto nomem;
+		} else
+			row->uri = row->track = row->artist = row->album = "";
+	}
+	arena_free(out->arena);
+	out->arena = kept.arena;
+	return 0;
+nomem:
+	/* Rows point into both arenas now: keep both. */
+	for (b = kept.arena; b != NULL && b->next != NULL; b = b->next)
+		;
+	if (b != NULL) {
+		b->next = out->arena;
+		out->arena = kept.arena;
+	}
+	return -1;
+}
+
+void
+import_parsed_free(struct import_parsed *out)
+{
+	arena_free(out->arena);
 	free(out->rows);
 	memset(out, 0, sizeof(*out));
 }

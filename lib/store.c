@@ -18,8 +18,9 @@
  *   top	[U] u8 kind, u8 range, be32 day
  *   gaps	[U] be64 from_ms
  *   agg	[U] be32 bucket (biased; 15-minute units since the epoch)
- *   trackplays	[U] 22-byte track id, be64 played_at ms (an index of
- *		the plays by track: see "the plays-by-track index")
+ *   playsbytrack	[U] 22-byte track id, sorted duplicate values
+ *		(MDB_DUPSORT | MDB_DUPFIXED; an index of the plays by
+ *		track: see "the plays-by-track index")
  *   sessions	[U] the 32-byte SHA-256 of the session token
  *   changes	be64 sequence number
  *   meta	the name
@@ -48,8 +49,11 @@
  *   agg	1, u32 plays, u32 by_played, u64 ms_played, u32 by_duration,
  *		u64 ms_duration (kept by the play functions: see "aggregates")
  *   session	1, i64 created_at, i64 expires_at
- *   trackplays	empty: the key is the whole record (an index entry has
- *		nothing to version; a later layout would be a non-empty value)
+ *   playsbytrack	be64 played_at ms (biased), no version byte: the
+ *		value is the duplicate's sort key, all of one fixed size
+ *		(a later layout would be a new database, as this one
+ *		replaced schema version 3's "trackplays", whose keys were
+ *		[U] track id be64 played_at with empty values)
  *
  * Entity values keep updated_at right after the version byte, so "equal
  * but for updated_at" is one length test and one memcmp from byte 9.
@@ -110,6 +114,7 @@
  * store_purge_user() deletes from every one of them by prefix, so a new
  * per-user database needs only its row here.  derived marks those the
  * store computes from the plays itself (not counted as records purged).
+ * flags are the database's own LMDB flags (given at every open).
  */
 enum store_db {
 	DB_USERS,
@@ -124,7 +129,7 @@ enum store_db {
 	DB_META,
 	DB_AGG,
 	DB_SESSIONS,
-	DB_TRACKPLAYS,
+	DB_PLAYSBYTRACK,
 	DB__MAX
 };
 
@@ -132,20 +137,22 @@ static const struct store_dbdef {
 	const char	*name;
 	int		 per_user;
 	int		 derived;
+	unsigned	 flags;
 } store_dbs[DB__MAX] = {
-	[DB_USERS] =		{ "users", 0, 0 },	/* keyed by the bare id */
-	[DB_PLAYS] =		{ "plays", 1, 0 },
-	[DB_TRACKS] =		{ "tracks", 0, 0 },
-	[DB_ARTISTS] =		{ "artists", 0, 0 },
-	[DB_ALBUMS] =		{ "albums", 0, 0 },
-	[DB_PLAYLISTS] =	{ "playlists", 1, 0 },
-	[DB_TOP] =		{ "top", 1, 0 },
-	[DB_GAPS] =		{ "gaps", 1, 0 },
-	[DB_CHANGES] =		{ "changes", 0, 0 },
-	[DB_META] =		{ "meta", 0, 0 },
-	[DB_AGG] =		{ "agg", 1, 1 },
-	[DB_SESSIONS] =		{ "sessions", 1, 0 },
-	[DB_TRACKPLAYS] =	{ "trackplays", 1, 1 },
+	[DB_USERS] =		{ "users", 0, 0, 0 },	/* keyed by the bare id */
+	[DB_PLAYS] =		{ "plays", 1, 0, 0 },
+	[DB_TRACKS] =		{ "tracks", 0, 0, 0 },
+	[DB_ARTISTS] =		{ "artists", 0, 0, 0 },
+	[DB_ALBUMS] =		{ "albums", 0, 0, 0 },
+	[DB_PLAYLISTS] =	{ "playlists", 1, 0, 0 },
+	[DB_TOP] =		{ "top", 1, 0, 0 },
+	[DB_GAPS] =		{ "gaps", 1, 0, 0 },
+	[DB_CHANGES] =		{ "changes", 0, 0, 0 },
+	[DB_META] =		{ "meta", 0, 0, 0 },
+	[DB_AGG] =		{ "agg", 1, 1, 0 },
+	[DB_SESSIONS] =		{ "sessions", 1, 0, 0 },
+	[DB_PLAYSBYTRACK] =	{ "playsbytrack", 1, 1,
+				  MDB_DUPSORT | MDB_DUPFIXED },
 };
 
 /* The entity databases by enum entity_kind. */
@@ -560,6 +567,21 @@ db_del(struct store_txn *t, enum store_db db, const struct key *k)
 	    "delete", db);
 }
 
+/* Deletes one value of a key of a MDB_DUPSORT database. */
+static int
+db_del_dup(struct store_txn *t, enum store_db db, const struct key *k,
+    const void *data, size_t len)
+{
+	MDB_val mk = key_val(k), mv;
+
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	mv.mv_size = len;
+	mv.mv_data = (void *)(uintptr_t)data;
+	return store_map_error(t, mdb_del(t->txn, t->st->dbi[db], &mk, &mv),
+	    "delete", db);
+}
+
 /* A scan callback: 0 goes on, 1 stops (success), -1 fails. */
 typedef int (*scan_fn)(struct store_txn *, const MDB_val *k,
     const MDB_val *v, void *ctx);
@@ -626,13 +648,17 @@ release:
 	return ret;
 }
 
-/* Deletes every key of db that starts with prefix; adds the count to *n. */
+/*
+ * Deletes every key of db that starts with prefix (with all its values);
+ * adds the count of keys to *n.
+ */
 static int
 store_del_prefix(struct store_txn *t, enum store_db db,
     const struct key *prefix, uint64_t *n)
 {
 	MDB_cursor *c;
 	MDB_val k, v;
+	unsigned all = store_dbs[db].flags & MDB_DUPSORT ? MDB_NODUPDATA : 0;
 	int rc, tmp, ret = STORE_OK;
 
 	if ((c = cursor_acquire(t, db, &tmp)) == NULL)
@@ -645,7 +671,7 @@ store_del_prefix(struct store_txn *t, enum store_db db,
 		if (k.mv_size < prefix->len ||
 		    memcmp(k.mv_data, prefix->b, prefix->len) != 0)
 			break;
-		if ((rc = mdb_cursor_del(c, 0)) != 0)
+		if ((rc = mdb_cursor_del(c, all)) != 0)
 			break;
 		(*n)++;
 	}
@@ -688,7 +714,8 @@ store_open_dbs(struct store *st, const char *path)
 		return STORE_ERR;
 	for (db = 0; db < DB__MAX; db++) {
 		rc = mdb_dbi_open(t.txn, store_dbs[db].name,
-		    st->rdonly ? 0 : MDB_CREATE, &st->dbi[db]);
+		    store_dbs[db].flags | (st->rdonly ? 0 : MDB_CREATE),
+		    &st->dbi[db]);
 		if (rc == MDB_NOTFOUND) {
 			log_warnx("store: %s: no database \"%s\": not a "
 			    "linernotes store, or one the collector has not "
@@ -1911,24 +1938,40 @@ store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
 
 /* ---- the plays-by-track index -------------------------------------------
  *
- * trackplays holds one empty-valued key [U] track id, be64 played_at per
- * play, written and deleted with the play in store_put_play() and
- * store_del_play(), so it holds exactly the plays' (user, track, time)
- * triples in every committed state.  Its order puts a user's plays of
- * one track side by side, oldest first: the play before any moment is
- * one MDB_SET_RANGE and one MDB_PREV away (store_prev_track_play()).
- * Stores of schema version 2 or older get it built by the migration.
+ * playsbytrack holds, under the key [U] track id, one sorted duplicate
+ * value be64 played_at (biased) per play: MDB_DUPSORT | MDB_DUPFIXED, so
+ * a user's plays of one track are one key with a packed array of 8-byte
+ * times, oldest first (LMDB keeps a few inline in the key's node and
+ * moves more into a sub-database of their own).  The values are written
+ * and deleted with the play in store_put_play() and store_del_play(), so
+ * the index holds exactly the plays' (user, track, time) triples in
+ * every committed state.  The play before any moment is one
+ * MDB_GET_BOTH_RANGE and one MDB_PREV_DUP away (store_prev_track_play()).
+ *
+ * Against schema version 3's layout (one key [U] track id be64 played_at
+ * per play, empty values) it stores a track's key once instead of once
+ * per play: about 4x fewer pages, so a bulk write of plays spread over
+ * many tracks (an import file) changes, and copies, that many fewer.
+ * Stores of schema version 3 or older get it built by the migration.
  */
 
-/* k = [U] track id [be64 played_at]; -1 when user or id is ill-formed. */
+/* k = [U] track id; -1 when user or id is ill-formed. */
 static int
-key_trackplay(struct key *k, const char *user, const char *track_id,
-    int64_t played_at)
+key_trackplay(struct key *k, const char *user, const char *track_id)
 {
 	if (key_user(k, user) == -1 || key_id(k, track_id) == -1)
 		return -1;
-	key_be64(k, codec_bias64(played_at));
 	return 0;
+}
+
+/* Adds played_at to the index key k ([U] track id). */
+static int
+bytrack_put(struct store_txn *t, const struct key *k, int64_t played_at)
+{
+	unsigned char v[8];
+
+	codec_be64_put(v, codec_bias64(played_at));
+	return db_put(t, DB_PLAYSBYTRACK, k, v, sizeof(v), 0);
 }
 
 static int
@@ -1936,23 +1979,25 @@ trackplay_put(struct store_txn *t, const char *user, const struct play *p)
 {
 	struct key k;
 
-	if (key_trackplay(&k, user, p->track_id, p->played_at) == -1)
+	if (key_trackplay(&k, user, p->track_id) == -1)
 		return STORE_ERR;
-	return db_put(t, DB_TRACKPLAYS, &k, "", 0, 0);
+	return bytrack_put(t, &k, p->played_at);
 }
 
 /* A missing entry is not an error: the play is gone either way. */
 static int
 trackplay_del(struct store_txn *t, const char *user, const struct play *p)
 {
+	unsigned char v[8];
 	struct key k;
 	int rc;
 
-	if (key_trackplay(&k, user, p->track_id, p->played_at) == -1)
+	if (key_trackplay(&k, user, p->track_id) == -1)
 		return STORE_ERR;
-	rc = db_del(t, DB_TRACKPLAYS, &k);
+	codec_be64_put(v, codec_bias64(p->played_at));
+	rc = db_del_dup(t, DB_PLAYSBYTRACK, &k, v, sizeof(v));
 	if (rc == STORE_NOTFOUND)
-		log_warnx("store: trackplays: no entry for a deleted play");
+		log_warnx("store: playsbytrack: no entry for a deleted play");
 	return rc == STORE_ERR ? STORE_ERR : STORE_OK;
 }
 
@@ -1960,39 +2005,45 @@ int
 store_prev_track_play(struct store_txn *t, const char *user,
     const char *track_id, int64_t before_ms, int64_t *played_at)
 {
-	const unsigned char *kb;
+	unsigned char at[8];
 	struct key k;
 	MDB_cursor *c;
-	MDB_val mk, v;
-	size_t plen;
+	MDB_val mk, mv;
 	int rc, tmp, ret;
 
-	if (key_trackplay(&k, user, track_id, before_ms) == -1)
+	if (key_trackplay(&k, user, track_id) == -1)
 		return STORE_NOTFOUND;
 	if (store_txn_check(t) == -1)
 		return STORE_ERR;
-	plen = k.len - 8;		/* [U] track id */
-	if ((c = cursor_acquire(t, DB_TRACKPLAYS, &tmp)) == NULL)
+	if ((c = cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
 		return STORE_ERR;
+	codec_be64_put(at, codec_bias64(before_ms));
 	mk = key_val(&k);
-	/* The first key >= [U] id before_ms; the one before it is < it. */
-	rc = mdb_cursor_get(c, &mk, &v, MDB_SET_RANGE);
+	mv.mv_size = sizeof(at);
+	mv.mv_data = at;
+	/* The key's first value >= before_ms; the one before it is < it. */
+	rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
 	if (rc == MDB_SUCCESS)
-		rc = mdb_cursor_get(c, &mk, &v, MDB_PREV);
-	else if (rc == MDB_NOTFOUND)
-		rc = mdb_cursor_get(c, &mk, &v, MDB_LAST);
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_PREV_DUP);
+	else if (rc == MDB_NOTFOUND) {
+		/* No such key, or all its values are < before_ms: the last. */
+		mk = key_val(&k);
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_SET);
+		if (rc == MDB_SUCCESS)
+			rc = mdb_cursor_get(c, &mk, &mv, MDB_LAST_DUP);
+	}
 	if (rc == MDB_NOTFOUND)
 		ret = STORE_NOTFOUND;
 	else if (rc != MDB_SUCCESS)
-		ret = store_map_error(t, rc, "seek", DB_TRACKPLAYS);
-	else if (mk.mv_size != k.len || memcmp(mk.mv_data, k.b, plen) != 0)
-		ret = STORE_NOTFOUND;	/* another track's or user's */
-	else {
-		kb = mk.mv_data;
-		*played_at = codec_unbias64(codec_be64_get(kb + plen));
+		ret = store_map_error(t, rc, "seek", DB_PLAYSBYTRACK);
+	else if (mv.mv_size != sizeof(at)) {
+		store_damaged(DB_PLAYSBYTRACK, &mk, &mv);
+		ret = STORE_ERR;
+	} else {
+		*played_at = codec_unbias64(codec_be64_get(mv.mv_data));
 		ret = STORE_OK;
 	}
-	cursor_release(t, DB_TRACKPLAYS, c, tmp);
+	cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
 	return ret;
 }
 
@@ -2000,11 +2051,15 @@ store_prev_track_play(struct store_txn *t, const char *user,
  *
  * A writable open of a store of an older schema version brings it to
  * this one in one write transaction: version 1 -> 2 builds the
- * aggregates, 2 -> 3 the plays-by-track index, both from one scan of the
- * plays.  The transaction first reads the version again, so a second
- * process that opened the same old store at the same moment finds the
- * work done and repeats nothing.
+ * aggregates and 3 -> 4 (2 -> 3 before it) the plays-by-track index,
+ * both from one scan of the plays; version 3's own index ("trackplays",
+ * one key per play) is then dropped, its pages freed.  The transaction
+ * first reads the version again, so a second process that opened the
+ * same old store at the same moment finds the work done and repeats
+ * nothing.
  */
+#define V3_TRACKPLAYS	"trackplays"	/* schema version 3's index */
+
 struct migration {
 	int64_t		 from;		/* the version the store had */
 	uint64_t	 plays;		/* plays scanned */
@@ -2030,14 +2085,28 @@ scan_migrate(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	m->plays++;
 	if (m->from < 2 && agg_apply(t, &uk, &p, 1) != STORE_OK)
 		return -1;
-	if (m->from < 3) {
-		if (key_id(&ik, p.track_id) == -1)
-			return -1;
-		key_be64(&ik, codec_bias64(p.played_at));
-		if (db_put(t, DB_TRACKPLAYS, &ik, "", 0, 0) != STORE_OK)
-			return -1;
-	}
+	if (m->from < 4 && (key_id(&ik, p.track_id) == -1 ||
+	    bytrack_put(t, &ik, p.played_at) != STORE_OK))
+		return -1;
 	return 0;
+}
+
+/* Deletes the database name (of an older layout) when there is one. */
+static int
+store_drop_old(struct store_txn *t, const char *name)
+{
+	MDB_dbi dbi;
+	int rc;
+
+	if ((rc = mdb_dbi_open(t->txn, name, 0, &dbi)) == MDB_NOTFOUND)
+		return STORE_OK;
+	if (rc == 0)
+		rc = mdb_drop(t->txn, dbi, 1);
+	if (rc != 0) {
+		(void)store_map_error(t, rc, "drop the old index in", -1);
+		return STORE_ERR;
+	}
+	return STORE_OK;
 }
 
 static int
@@ -2057,11 +2126,13 @@ store_migrate_fn(struct store_txn *t, void *arg)
 	m->plays = 0;
 	if (ver < 2 && (rc = mdb_drop(t->txn, t->st->dbi[DB_AGG], 0)) != 0)
 		return store_map_error(t, rc, "empty", DB_AGG);
-	if (ver < 3 &&
-	    (rc = mdb_drop(t->txn, t->st->dbi[DB_TRACKPLAYS], 0)) != 0)
-		return store_map_error(t, rc, "empty", DB_TRACKPLAYS);
+	if (ver < 4 &&
+	    (rc = mdb_drop(t->txn, t->st->dbi[DB_PLAYSBYTRACK], 0)) != 0)
+		return store_map_error(t, rc, "empty", DB_PLAYSBYTRACK);
 	if (store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC, scan_migrate,
 	    m) != STORE_OK)
+		return -1;
+	if (store_drop_old(t, V3_TRACKPLAYS) != STORE_OK)
 		return -1;
 	return store_put_meta_i64(t, META_SCHEMA, STORE_SCHEMA_VERSION) ==
 	    STORE_OK ? 0 : -1;

@@ -72,8 +72,11 @@ enum entity_kind {
 
 #define STORE_RDONLY	0x01	/* open read-only (the FastCGI reader) */
 
-/* 2: the agg database; 3: the trackplays index */
-#define STORE_SCHEMA_VERSION	3
+/*
+ * 2: the agg database; 3: the trackplays index; 4: that index as sorted
+ * duplicates (playsbytrack), a quarter of the size
+ */
+#define STORE_SCHEMA_VERSION	4
 
 struct store;
 struct store_txn;
@@ -171,7 +174,7 @@ int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
  * The plays-by-track index.  store_put_play() and store_del_play() keep,
  * in their own transaction, an index of each user's plays by track and
  * time (purged with the user; built from the plays when a store of schema
- * version 2 or older is first opened for writing), so the play of a track
+ * version 3 or older is first opened for writing), so the play of a track
  * before a given moment is found with one seek, however long ago it was.
  *
  * store_prev_track_play: *played_at receives the time of user's newest

@@ -291,6 +291,70 @@ test_account(void **state)
 	free(buf);
 }
 
+static int
+keep_odd(const struct import_row *row, void *arg)
+{
+	(*(int *)arg)++;
+	return row->record % 2 == 1;
+}
+
+/*
+ * Proves import_parsed_keep() keeps the strings of the rows it is told
+ * to, intact, over several arena blocks, and empties the others' (the
+ * old arena freed: the sanitizer build would see a stale pointer).
+ */
+static void
+test_keep(void **state)
+{
+	struct import_parsed p;
+	char err[256], name[1200], want[1300], *text, *buf;
+	size_t i, len, cap, n = 600;
+	int calls = 0;
+
+	(void)state;
+	cap = n * 3000 + 16;
+	assert_non_null(text = malloc(cap));
+	len = (size_t)snprintf(text, cap, "[");
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+		    "%s{\"ts\":\"2024-01-02T03:04:05Z\",\"ms_played\":99999,"
+		    "\"spotify_track_uri\":\"spotify:track:%s\","
+		    "\"master_metadata_track_name\":\"%zu %s\","
+		    "\"master_metadata_album_artist_name\":\"A%zu\","
+		    "\"master_metadata_album_album_name\":\"\"}",
+		    i ? "," : "", i % 2 ? TRACK1 : TRACK2, i, name, i);
+	snprintf(text + len, cap - len, "]");
+	assert_int_equal(parse(text, IMPORT_KIND_EXTENDED, &p, err,
+	    sizeof(err), &buf), 0);
+	free(text);
+	memset(buf, 'x', strlen(buf));
+	assert_int_equal(p.n_rows, n);
+	assert_int_equal(import_parsed_keep(&p, keep_odd, &calls), 0);
+	assert_int_equal(calls, (int)n);
+	for (i = 0; i < n; i++) {
+		const struct import_row *r = &p.rows[i];
+
+		assert_int_equal(r->record, i + 1);
+		if (r->record % 2 == 1) {
+			snprintf(want, sizeof(want), "%zu %s", i, name);
+			assert_string_equal(r->track, want);
+			snprintf(want, sizeof(want), "A%zu", i);
+			assert_string_equal(r->artist, want);
+			assert_string_equal(r->uri, "spotify:track:" TRACK2);
+		} else {
+			assert_string_equal(r->track, "");
+			assert_string_equal(r->artist, "");
+			assert_string_equal(r->uri, "");
+		}
+		assert_string_equal(r->album, "");
+		assert_string_equal(r->track_id, i % 2 ? TRACK1 : TRACK2);
+	}
+	import_parsed_free(&p);
+	free(buf);
+}
+
 /* Proves an empty array is a valid, empty file. */
 static void
 test_empty(void **state)
@@ -649,6 +713,7 @@ main(void)
 		cmocka_unit_test(test_offline),
 		cmocka_unit_test(test_account),
 		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_keep),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_error_position),
 		cmocka_unit_test_setup_teardown(test_zip_read, zip_setup,

@@ -10,7 +10,8 @@
  * ids share prefixes ("bo", "bob", "bobby", so a prefix scan that
  * overran one user would show), after random puts and deletes, after a
  * transaction that aborts, after a purge, and after stores of schema
- * versions 2 and 1 are migrated.
+ * versions 3, 2 and 1 are migrated (version 3 with its own index, one
+ * key per play, which the migration must replace with the same answers).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -366,8 +367,46 @@ test_purge(void **state)
 }
 
 /*
- * Makes the store look like schema version ver: the trackplays database
- * dropped (and for version 1 the aggregates too), the version written.
+ * Writes schema version 3's index as that version did: database
+ * "trackplays", one key [U] track id, be64 played_at (biased) per play,
+ * empty values, built from the plays (key [U] be64 played_at; value
+ * version byte, then the 22-byte track id).
+ */
+static void
+make_v3_index(MDB_txn *txn)
+{
+	unsigned char kb[1 + 255 + ID_LEN + 8];
+	MDB_dbi plays, tp;
+	MDB_cursor *c;
+	MDB_val k, v, ik, iv = { 0, (void *)(uintptr_t)"" };
+	const unsigned char *p;
+	size_t u;
+	int rc;
+
+	assert_int_equal(mdb_dbi_open(txn, "plays", 0, &plays), 0);
+	assert_int_equal(mdb_dbi_open(txn, "trackplays", MDB_CREATE, &tp), 0);
+	assert_int_equal(mdb_cursor_open(txn, plays, &c), 0);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		p = k.mv_data;
+		u = 1 + (size_t)p[0];
+		assert_int_equal(k.mv_size, u + 8);
+		assert_true(v.mv_size > 1 + ID_LEN);
+		memcpy(kb, p, u);
+		memcpy(kb + u, (const unsigned char *)v.mv_data + 1, ID_LEN);
+		memcpy(kb + u + ID_LEN, p + u, 8);
+		ik.mv_size = u + ID_LEN + 8;
+		ik.mv_data = kb;
+		assert_int_equal(mdb_put(txn, tp, &ik, &iv, 0), 0);
+	}
+	assert_int_equal(rc, MDB_NOTFOUND);
+	mdb_cursor_close(c);
+}
+
+/*
+ * Makes the store look like schema version ver: the plays-by-track
+ * index dropped (for version 3 written in that version's layout; for
+ * version 1 the aggregates dropped too), the version written.
  */
 static void
 make_old(const char *dir, int ver)
@@ -385,8 +424,10 @@ make_old(const char *dir, int ver)
 	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
 	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "trackplays", 0, &dbi), 0);
+	assert_int_equal(mdb_dbi_open(txn, "playsbytrack", 0, &dbi), 0);
 	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	if (ver == 3)
+		make_v3_index(txn);
 	if (ver < 2) {
 		assert_int_equal(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
 		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
@@ -395,6 +436,77 @@ make_old(const char *dir, int ver)
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
+}
+
+/* Whether the store in dir has a database of that name. */
+static int
+has_db(const char *dir, const char *name)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	int rc;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0600),
+	    0);
+	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	rc = mdb_dbi_open(txn, name, 0, &dbi);
+	assert_true(rc == 0 || rc == MDB_NOTFOUND);
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return rc == 0;
+}
+
+/*
+ * Every user's answer for every track at each play, just after it and at
+ * both ends of time, in a fixed order: before and after a migration the
+ * two lists must be equal.
+ */
+struct answers {
+	int64_t		 v[NUSERS * NTRACKS * 2 * 4096 / 7 + 64];
+	size_t		 n;
+};
+
+static int
+collect_answers(struct store_txn *t, void *arg)
+{
+	static struct naive all;
+	struct answers *a = arg;
+	char tr[ID_LEN + 1];
+	int64_t got, at[2];
+	size_t u, i, q;
+	int k, rc;
+
+	a->n = 0;
+	for (u = 0; u < NUSERS; u++) {
+		memset(&all, 0, sizeof(all));
+		all.track = "";
+		all.before = INT64_MAX;
+		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
+		    INT64_MAX, STORE_ASC, naive_cb, &all), STORE_OK);
+		for (k = 0; k < NTRACKS; k++) {
+			tu_track_id(k, tr);
+			for (i = 0; i <= all.n; i += 7) {
+				at[0] = i < all.n ? all.times[i] : INT64_MIN;
+				at[1] = i < all.n ? all.times[i] + 1 :
+				    INT64_MAX;
+				for (q = 0; q < 2; q++) {
+					got = -1;
+					rc = store_prev_track_play(t,
+					    users[u], tr, at[q], &got);
+					assert_true(rc == STORE_OK ||
+					    rc == STORE_NOTFOUND);
+					assert_true(a->n < sizeof(a->v) /
+					    sizeof(a->v[0]));
+					a->v[a->n++] = rc == STORE_OK ? got :
+					    INT64_MIN;
+				}
+			}
+		}
+	}
+	return 0;
 }
 
 static int
@@ -428,13 +540,16 @@ sum_fn(struct store_txn *t, void *arg)
 
 /*
  * Proves a store of schema version ver is refused read-only and
- * migrated by a writable open: the index answers like the naive search,
- * the aggregates count every play, the version is recorded, and a
- * reader opens it afterwards.
+ * migrated by a writable open: the index gives the very answers it gave
+ * before the store was made old and answers like the naive search, an
+ * old layout's index (version 3's "trackplays") is gone, the aggregates
+ * count every play, the version is recorded, and a reader opens it
+ * afterwards.
  */
 static void
 migrate_from(struct tu_fx *fx, int ver)
 {
+	static struct answers before, after;
 	struct work w = { 2000, INT64_C(1600000000000), INT64_C(5000000000),
 	    0 };
 	struct span s = { w.base, w.span };
@@ -443,14 +558,23 @@ migrate_from(struct tu_fx *fx, int ver)
 	struct sums sums;
 
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, collect_answers, &before),
+	    STORE_OK);
+	assert_true(before.n > 0);
 	store_close(fx->st);
 	fx->st = NULL;
 	make_old(fx->dir, ver);
+	assert_int_equal(has_db(fx->dir, "trackplays"), ver == 3);
 	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0),
 	    STORE_ERR);
 	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+	assert_false(has_db(fx->dir, "trackplays"));
 	assert_int_equal(store_get_info(fx->st, &info), STORE_OK);
 	assert_int_equal(info.schema_version, STORE_SCHEMA_VERSION);
+	assert_int_equal(store_read(fx->st, collect_answers, &after),
+	    STORE_OK);
+	assert_int_equal(after.n, before.n);
+	assert_memory_equal(after.v, before.v, before.n * sizeof(before.v[0]));
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
 	assert_int_equal(store_read(fx->st, sum_fn, &sums), STORE_OK);
 	assert_true(sums.plays > 0);
@@ -461,6 +585,16 @@ migrate_from(struct tu_fx *fx, int ver)
 	store_close(fx->st);
 	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
+}
+
+/*
+ * A store of schema version 3 has that version's index (one key per
+ * play), which the migration replaces with the sorted duplicates.
+ */
+static void
+test_migrate_v3(void **state)
+{
+	migrate_from(*state, 3);
 }
 
 static void
@@ -488,6 +622,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_abort, setup,
 		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
 		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
 		    tu_fx_teardown),
