@@ -86,7 +86,7 @@ unit: $(UNIT_BIN)
 # Test tools, not installed.  ln-fixture fills a store through lib/store
 # for the API's integration tests and benchmarks (see its header).
 TOOLS    := tests/tools/ln-fixture tests/tools/bench-insights \
-            tests/tools/bench-reader
+            tests/tools/bench-reader tests/tools/fcgi-canned
 tools: $(TOOLS)
 tests/tools/ln-fixture: tests/tools/ln-fixture.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -99,6 +99,10 @@ tests/tools/bench-insights: tests/tools/bench-insights.o $(LIB_A)
 tests/tools/bench-reader.o: CFLAGS += -Ifcgi
 tests/tools/bench-reader: tests/tools/bench-reader.o \
     $(filter-out fcgi/main.o,$(FCGI_OBJ)) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+# fcgi-canned answers every request with one file: the FastCGI hop's own
+# ceiling, measured beside the real endpoints (tests/bench.sh api).
+tests/tools/fcgi-canned: tests/tools/fcgi-canned.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # The libFuzzer target of the API's request parsing, built by clang from

@@ -131,8 +131,10 @@ ratio() {
 }
 
 bench_api() {
-	[ -x tests/tools/ln-fixture ] || die "tests/tools/ln-fixture is" \
-	    "missing: run make tools"
+	for tool in ln-fixture fcgi-canned; do
+		[ -x "tests/tools/$tool" ] ||
+		    die "tests/tools/$tool is missing: run make tools"
+	done
 	port=$(node -e '
 		const s = require("net").createServer();
 		s.listen(0, "127.0.0.1", () => {
@@ -182,6 +184,16 @@ bench_api() {
 	done
 	rss=$(api_rss)
 
+	# 2b. The FastCGI hop alone: a plain libfcgi loop (fcgi-canned)
+	# answering every request with the same bytes as a /plays page, so
+	# the run shows what no reader can beat on this machine.
+	api_stack 2 FCGI_CANNED="$BENCH_DIR/www/plays-static.json"
+	say "api: 2b. the FastCGI hop alone, a canned $psize-byte answer"
+	wrk_run -s "$lua/wrk-plays.lua" "$url"
+	result api "2b. FastCGI hop alone: fcgi-canned, $psize B, -F 2" \
+	    "$RPS" "req/s" "$(ratio "$RPS" "$static")x static; /plays" \
+	    "(-F 2) $(ratio "$quiet" "$RPS")x of it; p50 $P50, p99 $P99; $note"
+
 	api_stack 2
 	say "api: static file, $tsize bytes (batch size)"
 	wrk_run "$url/tracks-static.json"
@@ -205,9 +217,22 @@ bench_api() {
 	say "api: 4. POST /tracks, 50 ids, cache_entries = 0"
 	BODY=$BENCH_DIR/tracks.json wrk_run -s "$lua/wrk-post.lua" \
 	    "$url/api/v0/tracks"
+	uncached=$RPS
 	result api "4. POST /tracks, 50 ids, no cache" "$RPS" "req/s" \
 	    "warm/uncached $(ratio "$warm" "$RPS")x; p50 $P50, p99 $P99;" \
 	    "$note"
+
+	# 4b. The same POST answered by fcgi-canned with the batch's bytes:
+	# a warm cache can at most reach it, so canned/uncached is the
+	# highest warm/uncached ratio this machine allows.
+	api_stack 2 FCGI_CANNED="$BENCH_DIR/www/tracks-static.json"
+	say "api: 4b. the FastCGI hop alone, POST, a canned $tsize-byte answer"
+	BODY=$BENCH_DIR/tracks.json wrk_run -s "$lua/wrk-post.lua" \
+	    "$url/api/v0/tracks"
+	result api "4b. FastCGI hop alone: POST, fcgi-canned, $tsize B" \
+	    "$RPS" "req/s" "warm $(ratio "$warm" "$RPS")x of it;" \
+	    "canned/uncached $(ratio "$RPS" "$uncached")x (the ceiling of" \
+	    "warm/uncached); p50 $P50, p99 $P99; $note"
 
 	# 5. Two writers: as fast as commits go (one every 2 ms plus the
 	# commit's own fsync), and 20 polls a second (24 times what 1000

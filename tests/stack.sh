@@ -14,6 +14,9 @@
 #   WWW_ROOT  the pages nginx serves (www/ of the checkout)
 #   SIM_USERS how many users the simulator has (3)
 #   FCGI_PROCS linernotes-fcgi processes spawn-fcgi starts (2)
+#   FCGI_CANNED a file: `web` starts tests/tools/fcgi-canned FILE in place
+#             of linernotes-fcgi, answering every /api/ request with that
+#             file (the benchmark's measure of the FastCGI hop alone)
 #
 # Every process started is recorded in RUN_DIR/pids ("name pid" lines);
 # `stop` ends exactly those (SIGTERM, then SIGKILL after 5 s), removes the
@@ -83,6 +86,7 @@ pattern_of() {
 	case "$1" in
 	sim) echo sim.mjs ;;
 	fcgi) echo linernotes-fcgi ;;
+	canned) echo fcgi-canned ;;
 	nginx) echo nginx ;;
 	collector) echo linernotes-collector ;;
 	*) echo "$1" ;;
@@ -195,16 +199,22 @@ write_config() {
 # linernotes-fcgi, FCGI_PROCS processes, under spawn-fcgi.  sh keeps their stderr
 # in fcgi.log (spawn-fcgi drops it) and execs, so the pids are theirs.
 start_fcgi() {
-	[ -x "$FCGI" ] || die "$FCGI is missing: run make all"
+	name=fcgi
+	set -- "$FCGI" -c "$CONF"
+	if [ -n "${FCGI_CANNED:-}" ]; then
+		name=canned
+		set -- "$ROOT/tests/tools/fcgi-canned" "$FCGI_CANNED"
+	fi
+	[ -x "$1" ] || die "$1 is missing: run make all tools"
 	rm -f "$SOCKET" "$RUN_DIR/fcgi.pid"
 	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" -F "$FCGI_PROCS" \
 	    -P "$RUN_DIR/fcgi.pid" -- /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' \
-	    "$FCGI" -c "$CONF" > /dev/null ||
+	    "$@" > /dev/null ||
 	    die "spawn-fcgi failed (see $RUN_DIR/fcgi.log)"
 	for pid in $(cat "$RUN_DIR/fcgi.pid"); do
-		record_pid fcgi "$pid"
+		record_pid "$name" "$pid"
 	done
-	say "linernotes-fcgi on $SOCKET"
+	say "$(basename "$1") on $SOCKET"
 }
 
 # nginx from the templates (nginx/render.sh), as a daemon; with the
