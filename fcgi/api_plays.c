@@ -11,8 +11,8 @@
  * so a timeline can show where plays are known to be missing.
  *
  * Each play says when its track was played before (`previous_played_at`,
- * one seek in the store's plays-by-track index, however long ago), so a
- * page can mark a track's return without reading older pages; and the
+ * however long ago: the store keeps it in the play itself), so a page
+ * can mark a track's return without reading older pages; and the
  * page names the playlists it was played from where the journal knows
  * them (`contexts`: the names of the weekly playlist snapshots the
  * collector kept, newest week first).
@@ -63,9 +63,6 @@ write_next(struct json *j, const struct window *w, int more, int64_t edge)
 struct plays_page {
 	struct play	 items[PAGE_MAX + 1];
 	int		 n, want;
-	/* Each item's track's play before it (has_prev: known). */
-	int64_t		 prev[PAGE_MAX + 1];
-	uint8_t		 has_prev[PAGE_MAX + 1];
 };
 
 static int
@@ -92,68 +89,6 @@ struct gaps_out {
 	struct json	*j;
 	int		 n;
 };
-
-/* ---- each play's previous play of its track -------------------------------
- *
- * A page is a stretch of consecutive plays, so a track's previous play is
- * on the page itself unless this is the track's oldest play there; only
- * those take a seek in the store's index.  The items are visited oldest
- * first, with a small table of the newest play seen of each track.
- */
-#define PREV_SLOTS	512	/* > 2 * (PAGE_MAX + 1), a power of two */
-
-static size_t
-prev_hash(const char *id)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < ID_LEN && id[i] != '\0'; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 16777619u;
-	}
-	return h & (PREV_SLOTS - 1);
-}
-
-/*
- * Fills pg->prev and pg->has_prev for the first `shown` items (in read
- * order) from the page itself and, for each track's oldest play on it,
- * from the index.  asc: the items are oldest first.  Returns 0 or -1.
- */
-static int
-plays_previous(struct store_txn *txn, const char *user,
-    struct plays_page *pg, int shown, int asc)
-{
-	int16_t slot[PREV_SLOTS];	/* item index + 1; 0: empty */
-	const struct play *p;
-	size_t h;
-	int k, i, j, rc;
-
-	memset(slot, 0, sizeof(slot));
-	for (k = 0; k < pg->n; k++) {
-		i = asc ? k : pg->n - 1 - k;	/* oldest first */
-		p = &pg->items[i];
-		pg->has_prev[i] = 0;
-		for (h = prev_hash(p->track_id); slot[h] != 0;
-		    h = (h + 1) & (PREV_SLOTS - 1)) {
-			j = slot[h] - 1;
-			if (strcmp(pg->items[j].track_id, p->track_id) == 0)
-				break;
-		}
-		if (slot[h] != 0) {
-			pg->prev[i] = pg->items[slot[h] - 1].played_at;
-			pg->has_prev[i] = 1;
-		} else if (i < shown) {
-			rc = store_prev_track_play(txn, user, p->track_id,
-			    p->played_at, &pg->prev[i]);
-			if (rc == STORE_ERR)
-				return -1;
-			pg->has_prev[i] = rc == STORE_OK;
-		}
-		slot[h] = (int16_t)(i + 1);
-	}
-	return 0;
-}
 
 /* ---- contexts: the names of the playlists a page was played from ------- */
 
@@ -267,9 +202,6 @@ api_plays(struct ctx *c, struct resp *r)
 		return http_error(r, 500, "the plays could not be read");
 	more = pg.n > w.limit;
 	n = more ? w.limit : pg.n;
-	if (plays_previous(c->app->txn, c->a.user, &pg, n,
-	    w.dir == STORE_ASC) == -1)
-		return http_error(r, 500, "the plays could not be read");
 
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);
@@ -292,8 +224,8 @@ api_plays(struct ctx *c, struct resp *r)
 			json_int(&j, "ms_played", p->ms_played);
 		else
 			json_null(&j, "ms_played");
-		if (pg.has_prev[k])
-			json_int(&j, "previous_played_at", pg.prev[k]);
+		if (p->prev_played_at != PLAY_NO_PREV)
+			json_int(&j, "previous_played_at", p->prev_played_at);
 		else
 			json_null(&j, "previous_played_at");
 		json_obj_close(&j);

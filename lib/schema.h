@@ -59,12 +59,21 @@ enum play_source {
 	SOURCE__MAX
 };
 
+/* prev_played_at of a play whose track the user never played before. */
+#define PLAY_NO_PREV	INT64_MIN
+
 struct play {
 	int64_t		 played_at;	/* Unix ms, end of the play, UTC */
 	char		 track_id[ID_LEN + 1];
 	const char	*context_uri;	/* txn; "" when none */
 	uint8_t		 source;	/* enum play_source */
 	int32_t		 ms_played;	/* -1 when unknown */
+	/*
+	 * The user's play of the same track before this one (ms), or
+	 * PLAY_NO_PREV.  Kept by the store (store.h, "the plays-by-track
+	 * index"): filled in by reads, ignored by store_put_play().
+	 */
+	int64_t		 prev_played_at;
 };
 
 /* ---- tracks, artists, albums: Spotify id -> normalized metadata -------- */

@@ -28,7 +28,9 @@
  * Values (codec.h: str = u32 length, bytes, NUL; idlist = u32 n, n * 22
  * bytes; id = 22 bytes) all start with a version byte, now 1:
  *
- *   play	1, id track, str context_uri, u8 source, i32 ms_played
+ *   play	1, id track, str context_uri, u8 source, i32 ms_played,
+ *		i64 prev_played_at (PLAY_NO_PREV when none; kept by the
+ *		play functions: see "the plays-by-track index")
  *   track	1, i64 updated_at, str name, str uri, str album_id,
  *		idlist artists, u32 duration_ms, u16 popularity, u8 explicit,
  *		u8 is_local, u16 disc_number, u16 track_number
@@ -749,6 +751,13 @@ store_open_dbs(struct store *st, const char *path)
 		    (long long)ver);
 		goto abort;
 	}
+	if (st->rdonly && ver < STORE_SCHEMA_VERSION) {
+		log_warnx("store: %s: schema version %lld; this program reads "
+		    "version %d: start the collector once (it migrates the "
+		    "store), then try again", path, (long long)ver,
+		    STORE_SCHEMA_VERSION);
+		goto abort;
+	}
 	st->schema_version = (uint32_t)ver;
 	/* Commit even a read txn: that keeps the dbi handles open. */
 	if (t.rdonly)
@@ -1453,6 +1462,11 @@ static int	trackplay_put(struct store_txn *, const char *user,
 		    const struct play *);
 static int	trackplay_del(struct store_txn *, const char *user,
 		    const struct play *);
+static int	trackplay_around(struct store_txn *, const char *user,
+		    const char *track_id, int64_t at, int64_t *prev,
+		    int64_t *next);
+static int	play_set_prev(struct store_txn *, const char *user,
+		    int64_t played_at, int64_t prev);
 
 static int
 key_play(struct key *k, const char *user, int64_t played_at)
@@ -1463,8 +1477,14 @@ key_play(struct key *k, const char *user, int64_t played_at)
 	return 0;
 }
 
+/*
+ * Decodes a play; with_prev 0 reads schema version 4's layout, which
+ * ended at ms_played (only the migration does: prev_played_at is then
+ * PLAY_NO_PREV).
+ */
 static int
-dec_play(const MDB_val *k, const MDB_val *v, struct play *p)
+dec_play_layout(const MDB_val *k, const MDB_val *v, struct play *p,
+    int with_prev)
 {
 	const unsigned char *tail;
 	struct dec d;
@@ -1479,16 +1499,45 @@ dec_play(const MDB_val *k, const MDB_val *v, struct play *p)
 	p->context_uri = codec_get_str(&d);
 	p->source = codec_get_u8(&d);
 	p->ms_played = codec_get_i32(&d);
+	p->prev_played_at = with_prev ? codec_get_i64(&d) : PLAY_NO_PREV;
 	if (p->source >= SOURCE__MAX)
 		return -1;
 	return codec_dec_end(&d);
+}
+
+static int
+dec_play(const MDB_val *k, const MDB_val *v, struct play *p)
+{
+	return dec_play_layout(k, v, p, 1);
+}
+
+/*
+ * Encodes p with prev as its previous play into t->scratch.  Returns 0,
+ * or -1 (logged) when the track id or the source is bad.
+ */
+static int
+enc_play(struct store_txn *t, const struct play *p, int64_t prev)
+{
+	struct enc e;
+
+	store_enc_begin(t, &e);
+	codec_put_id(&e, p->track_id);
+	codec_put_str(&e, p->context_uri);
+	codec_put_u8(&e, p->source);
+	codec_put_i32(&e, p->ms_played);
+	codec_put_i64(&e, prev);
+	if (p->source >= SOURCE__MAX || codec_enc_end(&e) == -1) {
+		log_warnx("store: put play: bad track id or source");
+		return -1;
+	}
+	return 0;
 }
 
 int
 store_put_play(struct store_txn *t, const char *user, const struct play *p)
 {
 	struct key k;
-	struct enc e;
+	int64_t prev, next;
 	int rc;
 
 	if (key_play(&k, user, p->played_at) == -1) {
@@ -1497,19 +1546,20 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 	}
 	if (store_txn_check(t) == -1)
 		return STORE_ERR;
-	store_enc_begin(t, &e);
-	codec_put_id(&e, p->track_id);
-	codec_put_str(&e, p->context_uri);
-	codec_put_u8(&e, p->source);
-	codec_put_i32(&e, p->ms_played);
-	if (p->source >= SOURCE__MAX || codec_enc_end(&e) == -1) {
-		log_warnx("store: put play: bad track id or source");
+	/* Its neighbours among the plays of its track, before it goes in. */
+	if (trackplay_around(t, user, p->track_id, p->played_at, &prev,
+	    &next) != STORE_OK)
 		return STORE_ERR;
-	}
+	if (enc_play(t, p, prev) == -1)
+		return STORE_ERR;
 	if ((rc = db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
 	    MDB_NOOVERWRITE)) != STORE_OK)
 		return rc;
 	if (trackplay_put(t, user, p) != STORE_OK)
+		return STORE_ERR;
+	/* A play of the track after it now has this one before it. */
+	if (next != PLAY_NO_PREV &&
+	    play_set_prev(t, user, next, p->played_at) != STORE_OK)
 		return STORE_ERR;
 	return agg_count_play(t, user, p, 1);
 }
@@ -1539,6 +1589,7 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 {
 	struct key k;
 	struct play p;
+	int64_t next;
 	int rc;
 
 	if (key_play(&k, user, played_at) == -1)
@@ -1552,6 +1603,11 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 	if ((rc = db_del(t, DB_PLAYS, &k)) != STORE_OK)
 		return rc;
 	if (trackplay_del(t, user, &p) != STORE_OK)
+		return STORE_ERR;
+	/* The play of the track after it now follows the one before it. */
+	if (trackplay_around(t, user, p.track_id, p.played_at, NULL,
+	    &next) != STORE_OK || (next != PLAY_NO_PREV &&
+	    play_set_prev(t, user, next, p.prev_played_at) != STORE_OK))
 		return STORE_ERR;
 	return agg_count_play(t, user, &p, -1);
 }
@@ -1891,8 +1947,8 @@ struct ref_iter {
 
 /*
  * The play value's layout, checked without a decoder: version byte, the
- * 22-byte track id, a str (u32 length, bytes, NUL), u8 source and i32
- * ms_played; exactly that many bytes.
+ * 22-byte track id, a str (u32 length, bytes, NUL), u8 source, i32
+ * ms_played and i64 prev_played_at; exactly that many bytes.
  */
 static int
 scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
@@ -1908,7 +1964,7 @@ scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	    p[0] != VALUE_VERSION)
 		goto damaged;
 	n = codec_be32_get(p + 1 + ID_LEN);
-	if (v->mv_size - (1 + ID_LEN + 4) != (size_t)n + 1 + 1 + 4 ||
+	if (v->mv_size - (1 + ID_LEN + 4) != (size_t)n + 1 + 1 + 4 + 8 ||
 	    p[1 + ID_LEN + 4 + n] != '\0' ||
 	    p[1 + ID_LEN + 4 + n + 1] >= SOURCE__MAX)
 		goto damaged;
@@ -1946,7 +2002,10 @@ store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
  * and deleted with the play in store_put_play() and store_del_play(), so
  * the index holds exactly the plays' (user, track, time) triples in
  * every committed state.  The play before any moment is one
- * MDB_GET_BOTH_RANGE and one MDB_PREV_DUP away (store_prev_track_play()).
+ * MDB_GET_BOTH_RANGE and one MDB_PREV_DUP away (store_prev_track_play()),
+ * the one after it one MDB_GET_BOTH_RANGE: the play functions use both
+ * to keep each play value's prev_played_at (trackplay_around(),
+ * play_set_prev()), so readers never seek here.
  *
  * Against schema version 3's layout (one key [U] track id be64 played_at
  * per play, empty values) it stores a track's key once instead of once
@@ -2001,33 +2060,37 @@ trackplay_del(struct store_txn *t, const char *user, const struct play *p)
 	return rc == STORE_ERR ? STORE_ERR : STORE_OK;
 }
 
-int
-store_prev_track_play(struct store_txn *t, const char *user,
-    const char *track_id, int64_t before_ms, int64_t *played_at)
+/*
+ * The time in the index key k ([U] track id) nearest to at on one side:
+ * before (side < 0, the newest time < at) or after (side > 0, the oldest
+ * time > at) into *out.  Returns STORE_OK, STORE_NOTFOUND or STORE_ERR.
+ */
+static int
+bytrack_seek(struct store_txn *t, const struct key *k, int64_t at, int side,
+    int64_t *out)
 {
-	unsigned char at[8];
-	struct key k;
+	unsigned char from[8];
 	MDB_cursor *c;
 	MDB_val mk, mv;
 	int rc, tmp, ret;
 
-	if (key_trackplay(&k, user, track_id) == -1)
+	if (side > 0 && at == INT64_MAX)
 		return STORE_NOTFOUND;
 	if (store_txn_check(t) == -1)
 		return STORE_ERR;
 	if ((c = cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
 		return STORE_ERR;
-	codec_be64_put(at, codec_bias64(before_ms));
-	mk = key_val(&k);
-	mv.mv_size = sizeof(at);
-	mv.mv_data = at;
-	/* The key's first value >= before_ms; the one before it is < it. */
+	/* The key's first value >= from (at, or at + 1 for the side after). */
+	codec_be64_put(from, codec_bias64(side > 0 ? at + 1 : at));
+	mk = key_val(k);
+	mv.mv_size = sizeof(from);
+	mv.mv_data = from;
 	rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
-	if (rc == MDB_SUCCESS)
+	if (side < 0 && rc == MDB_SUCCESS)
 		rc = mdb_cursor_get(c, &mk, &mv, MDB_PREV_DUP);
-	else if (rc == MDB_NOTFOUND) {
-		/* No such key, or all its values are < before_ms: the last. */
-		mk = key_val(&k);
+	else if (side < 0 && rc == MDB_NOTFOUND) {
+		/* No such key, or all its values are < at: the last. */
+		mk = key_val(k);
 		rc = mdb_cursor_get(c, &mk, &mv, MDB_SET);
 		if (rc == MDB_SUCCESS)
 			rc = mdb_cursor_get(c, &mk, &mv, MDB_LAST_DUP);
@@ -2036,15 +2099,77 @@ store_prev_track_play(struct store_txn *t, const char *user,
 		ret = STORE_NOTFOUND;
 	else if (rc != MDB_SUCCESS)
 		ret = store_map_error(t, rc, "seek", DB_PLAYSBYTRACK);
-	else if (mv.mv_size != sizeof(at)) {
+	else if (mv.mv_size != sizeof(from)) {
 		store_damaged(DB_PLAYSBYTRACK, &mk, &mv);
 		ret = STORE_ERR;
 	} else {
-		*played_at = codec_unbias64(codec_be64_get(mv.mv_data));
+		*out = codec_unbias64(codec_be64_get(mv.mv_data));
 		ret = STORE_OK;
 	}
 	cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
 	return ret;
+}
+
+/*
+ * The user's plays of track_id just before and just after at (not at
+ * itself) into *prev (when not NULL) and *next, PLAY_NO_PREV for none.
+ * Returns STORE_OK or STORE_ERR.
+ */
+static int
+trackplay_around(struct store_txn *t, const char *user, const char *track_id,
+    int64_t at, int64_t *prev, int64_t *next)
+{
+	struct key k;
+	int rc;
+
+	if (key_trackplay(&k, user, track_id) == -1)
+		return STORE_ERR;
+	if (prev != NULL) {
+		if ((rc = bytrack_seek(t, &k, at, -1, prev)) == STORE_ERR)
+			return STORE_ERR;
+		if (rc == STORE_NOTFOUND)
+			*prev = PLAY_NO_PREV;
+	}
+	if ((rc = bytrack_seek(t, &k, at, 1, next)) == STORE_ERR)
+		return STORE_ERR;
+	if (rc == STORE_NOTFOUND)
+		*next = PLAY_NO_PREV;
+	return STORE_OK;
+}
+
+/*
+ * Rewrites the user's play at played_at with prev as its previous play.
+ * A play the index names but the plays lack is logged and skipped, as
+ * trackplay_del() does the other way round.
+ */
+static int
+play_set_prev(struct store_txn *t, const char *user, int64_t played_at,
+    int64_t prev)
+{
+	struct play p;
+	struct key k;
+	int rc;
+
+	if ((rc = store_get_play(t, user, played_at, &p)) == STORE_NOTFOUND) {
+		log_warnx("store: playsbytrack: an entry without its play");
+		return STORE_OK;
+	}
+	if (rc != STORE_OK || p.prev_played_at == prev)
+		return rc;
+	if (key_play(&k, user, played_at) == -1 || enc_play(t, &p, prev) == -1)
+		return STORE_ERR;
+	return db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len, 0);
+}
+
+int
+store_prev_track_play(struct store_txn *t, const char *user,
+    const char *track_id, int64_t before_ms, int64_t *played_at)
+{
+	struct key k;
+
+	if (key_trackplay(&k, user, track_id) == -1)
+		return STORE_NOTFOUND;
+	return bytrack_seek(t, &k, before_ms, -1, played_at);
 }
 
 /* ---- migrations ------------------------------------------------------------
@@ -2053,7 +2178,8 @@ store_prev_track_play(struct store_txn *t, const char *user,
  * this one in one write transaction: version 1 -> 2 builds the
  * aggregates and 3 -> 4 (2 -> 3 before it) the plays-by-track index,
  * both from one scan of the plays; version 3's own index ("trackplays",
- * one key per play) is then dropped, its pages freed.  The transaction
+ * one key per play) is then dropped, its pages freed; 4 -> 5 rewrites
+ * every play with its previous play of the track (migrate_prev()).  The transaction
  * first reads the version again, so a second process that opened the
  * same old store at the same moment finds the work done and repeats
  * nothing.
@@ -2074,7 +2200,8 @@ scan_migrate(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	struct play p;
 	struct key uk, ik;
 
-	if (dec_play(k, v, &p) == -1) {
+	/* Every play still has the layout of before version 5. */
+	if (dec_play_layout(k, v, &p, 0) == -1) {
 		store_damaged(DB_PLAYS, k, v);
 		return -1;
 	}
@@ -2109,6 +2236,99 @@ store_drop_old(struct store_txn *t, const char *name)
 	return STORE_OK;
 }
 
+/*
+ * Version 4 -> 5: every play value gains the time of the user's play of
+ * its track before it, from the index (complete by then).  The plays are
+ * read a batch at a time and rewritten after each read, so no cursor is
+ * walking the database while its pages change; a batch resumes at the
+ * smallest key after the last one read (that key and a 0 byte).
+ */
+#define PREV_BATCH	4096	/* plays read ahead of their rewrite */
+
+struct prev_batch {
+	struct buf	 rows;	/* n times: u16 key length, the key, u32
+				 * value length, the new value */
+	size_t		 n;
+	struct key	 last;	/* the last key read */
+};
+
+static int
+scan_prev(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	struct prev_batch *b = ctx;
+	const unsigned char *kb = k->mv_data;
+	unsigned char len[4];
+	char user[USER_ID_MAX + 1];
+	struct play p;
+	int64_t prev;
+	int rc;
+
+	if (dec_play_layout(k, v, &p, 0) == -1 || kb[0] > USER_ID_MAX ||
+	    (size_t)kb[0] + 1 + 8 != k->mv_size) {
+		store_damaged(DB_PLAYS, k, v);
+		return -1;
+	}
+	memcpy(user, kb + 1, kb[0]);
+	user[kb[0]] = '\0';
+	if ((rc = store_prev_track_play(t, user, p.track_id, p.played_at,
+	    &prev)) == STORE_ERR)
+		return -1;
+	if (enc_play(t, &p, rc == STORE_OK ? prev : PLAY_NO_PREV) == -1)
+		return -1;
+	len[0] = 0;
+	len[1] = (unsigned char)k->mv_size;
+	buf_add(&b->rows, len, 2);
+	buf_add(&b->rows, kb, k->mv_size);
+	codec_be32_put(len, (uint32_t)t->scratch.len);
+	buf_add(&b->rows, len, 4);
+	buf_add(&b->rows, t->scratch.data, t->scratch.len);
+	memcpy(b->last.b, kb, k->mv_size);
+	b->last.len = k->mv_size;
+	return ++b->n == PREV_BATCH ? 1 : 0;
+}
+
+/* Sets *n to the number of plays rewritten. */
+static int
+migrate_prev(struct store_txn *t, uint64_t *n)
+{
+	struct prev_batch b;
+	const unsigned char *r, *end;
+	struct key k, from;
+	size_t vlen;
+	int ret = STORE_OK;
+
+	memset(&b, 0, sizeof(b));
+	memset(&from, 0, sizeof(from));
+	*n = 0;
+	do {
+		buf_reset(&b.rows);
+		b.n = 0;
+		if (store_scan(t, DB_PLAYS, b.last.len > 0 ? &from : NULL,
+		    NULL, STORE_ASC, scan_prev, &b) != STORE_OK ||
+		    b.rows.oom) {
+			ret = STORE_ERR;
+			break;
+		}
+		r = (const unsigned char *)b.rows.data;
+		end = r + b.rows.len;
+		while (r < end) {
+			k.len = (size_t)r[0] << 8 | r[1];
+			memcpy(k.b, r + 2, k.len);
+			vlen = codec_be32_get(r + 2 + k.len);
+			if ((ret = db_put(t, DB_PLAYS, &k, r + 2 + k.len + 4,
+			    vlen, 0)) != STORE_OK)
+				break;
+			r += 2 + k.len + 4 + vlen;
+		}
+		*n += b.n;
+		from = b.last;
+		from.b[from.len++] = 0;
+	} while (ret == STORE_OK && b.n == PREV_BATCH);
+	buf_free(&b.rows);
+	return ret;
+}
+
 static int
 store_migrate_fn(struct store_txn *t, void *arg)
 {
@@ -2129,10 +2349,12 @@ store_migrate_fn(struct store_txn *t, void *arg)
 	if (ver < 4 &&
 	    (rc = mdb_drop(t->txn, t->st->dbi[DB_PLAYSBYTRACK], 0)) != 0)
 		return store_map_error(t, rc, "empty", DB_PLAYSBYTRACK);
-	if (store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC, scan_migrate,
-	    m) != STORE_OK)
+	if (ver < 4 && store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC,
+	    scan_migrate, m) != STORE_OK)
 		return -1;
 	if (store_drop_old(t, V3_TRACKPLAYS) != STORE_OK)
+		return -1;
+	if (ver < 5 && migrate_prev(t, &m->plays) != STORE_OK)
 		return -1;
 	return store_put_meta_i64(t, META_SCHEMA, STORE_SCHEMA_VERSION) ==
 	    STORE_OK ? 0 : -1;
@@ -2151,8 +2373,10 @@ store_migrate(struct store *st, const char *path)
 	memset(&m, 0, sizeof(m));
 	log_info("store: %s: schema version %u -> %d: building %s", path,
 	    st->schema_version, STORE_SCHEMA_VERSION,
-	    st->schema_version < 2 ? "the aggregates and the plays-by-track "
-	    "index" : "the plays-by-track index");
+	    st->schema_version < 2 ? "the aggregates, the plays-by-track "
+	    "index and each play's previous play" : st->schema_version < 4 ?
+	    "the plays-by-track index and each play's previous play" :
+	    "each play's previous play");
 	if (store_write(st, store_migrate_fn, &m) != STORE_OK) {
 		log_warnx("store: %s: migration failed", path);
 		return STORE_ERR;

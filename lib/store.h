@@ -74,9 +74,10 @@ enum entity_kind {
 
 /*
  * 2: the agg database; 3: the trackplays index; 4: that index as sorted
- * duplicates (playsbytrack), a quarter of the size
+ * duplicates (playsbytrack), a quarter of the size; 5: each play value
+ * carries its previous play of the track (struct play's prev_played_at)
  */
-#define STORE_SCHEMA_VERSION	4
+#define STORE_SCHEMA_VERSION	5
 
 struct store;
 struct store_txn;
@@ -176,6 +177,12 @@ int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
  * time (purged with the user; built from the plays when a store of schema
  * version 3 or older is first opened for writing), so the play of a track
  * before a given moment is found with one seek, however long ago it was.
+ * With it they also keep every play's prev_played_at: a put records the
+ * play before it and becomes the previous play of the track's next play,
+ * if any (an import of older history); a delete hands its own previous
+ * play on to that next one.  So a page of plays reads each one's previous
+ * play with the play itself (filled in by version 5's migration for older
+ * stores).
  *
  * store_prev_track_play: *played_at receives the time of user's newest
  * play of track_id strictly before before_ms.  Returns STORE_OK,

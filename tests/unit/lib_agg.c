@@ -662,6 +662,7 @@ make_v1(const char *dir)
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
 	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(tu_plays_before_v5(txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);

@@ -1724,14 +1724,18 @@ body_layout_put(struct store_txn *t, void *arg)
 	p.source = SOURCE_EXTENDED;
 	p.ms_played = 258;
 	assert_int_equal(store_put_play(t, "bob", &p), STORE_OK);
+	/* The track again, 3 ms later: its previous play is the one at -2. */
+	p.played_at = 1;
+	assert_int_equal(store_put_play(t, "bob", &p), STORE_OK);
 	put_week(t, "bob", P1, -1, T1, 1);
 	put_top(t, "bob", TOP_ARTISTS, RANGE_LONG, 3, T1, 1);
 }
 
 /*
  * Proves the bytes on disk are the documented ones: the key of a play
- * (negative time, biased) and its value byte by byte, and the keys of a
- * playlist week and a top snapshot.
+ * (negative time, biased) and its value byte by byte, the previous play
+ * in a later play of the track, and the keys of a playlist week and a
+ * top snapshot.
  */
 static void
 test_layout(void **state)
@@ -1743,9 +1747,13 @@ test_layout(void **state)
 		0, 0, 0, 2, 'a', 'b', 0,
 		SOURCE_EXTENDED,
 		0, 0, 1, 2,
+		0x80, 0, 0, 0, 0, 0, 0, 0,	/* no previous play: INT64_MIN */
 	};
 	static const unsigned char play_key[] = { 3, 'b', 'o', 'b',
 	    0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
+	/* The play at 1 ends with the one at -2 (two's complement). */
+	static const unsigned char prev_tail[] = {
+	    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
 	struct tu_fx *fx = *state;
 	unsigned char k[128];
 	struct raw r;
@@ -1762,6 +1770,11 @@ test_layout(void **state)
 	assert_int_equal(mdb_get(r.txn, raw_dbi(&r, "plays"), &mk, &mv), 0);
 	assert_int_equal(mv.mv_size, sizeof(want));
 	assert_memory_equal(mv.mv_data, want, sizeof(want));
+	mk.mv_size = tk_play(k, "bob", 1);
+	assert_int_equal(mdb_get(r.txn, raw_dbi(&r, "plays"), &mk, &mv), 0);
+	assert_int_equal(mv.mv_size, sizeof(want));
+	assert_memory_equal((const unsigned char *)mv.mv_data +
+	    sizeof(want) - 8, prev_tail, 8);
 	mk.mv_size = tk_week(k, "bob", P1, -1);
 	assert_int_equal(mdb_get(r.txn, raw_dbi(&r, "playlists"), &mk, &mv),
 	    0);

@@ -134,6 +134,42 @@ struct span {
 	int64_t		 base, span;
 };
 
+/*
+ * Each play's stored prev_played_at against a table of the newest play
+ * seen of each track, the user's plays read oldest first: the naive
+ * answer, by another road than the index.
+ */
+struct prev_check {
+	int64_t		 last[NTRACKS];
+	uint64_t	 n;
+};
+
+static int
+prev_cb(const struct play *p, void *arg)
+{
+	struct prev_check *pc = arg;
+	int k = atoi(p->track_id + 5);	/* "TRACK" and the number */
+
+	assert_true(k >= 0 && k < NTRACKS);
+	assert_int_equal(p->prev_played_at, pc->last[k]);
+	pc->last[k] = p->played_at;
+	pc->n++;
+	return 0;
+}
+
+static void
+check_stored_prev(struct store_txn *t, const char *user)
+{
+	struct prev_check pc;
+	int k;
+
+	for (k = 0; k < NTRACKS; k++)
+		pc.last[k] = PLAY_NO_PREV;
+	pc.n = 0;
+	assert_int_equal(store_iter_plays(t, user, INT64_MIN, INT64_MAX,
+	    STORE_ASC, prev_cb, &pc), STORE_OK);
+}
+
 /* Every user, every track: at each play, just after it, and at random. */
 static int
 check_all(struct store_txn *t, void *arg)
@@ -150,6 +186,7 @@ check_all(struct store_txn *t, void *arg)
 		all.before = INT64_MAX;
 		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, naive_cb, &all), STORE_OK);
+		check_stored_prev(t, users[u]);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
 			for (i = 0; i < all.n; i += 7) {
@@ -404,9 +441,10 @@ make_v3_index(MDB_txn *txn)
 }
 
 /*
- * Makes the store look like schema version ver: the plays-by-track
- * index dropped (for version 3 written in that version's layout; for
- * version 1 the aggregates dropped too), the version written.
+ * Makes the store look like schema version ver: the plays in the layout
+ * before version 5 (no prev_played_at), below version 4 the
+ * plays-by-track index dropped (for version 3 written in that version's
+ * layout; for version 1 the aggregates dropped too), the version written.
  */
 static void
 make_old(const char *dir, int ver)
@@ -424,8 +462,12 @@ make_old(const char *dir, int ver)
 	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
 	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "playsbytrack", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(tu_plays_before_v5(txn), 0);
+	if (ver < 4) {
+		assert_int_equal(mdb_dbi_open(txn, "playsbytrack", 0, &dbi),
+		    0);
+		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	}
 	if (ver == 3)
 		make_v3_index(txn);
 	if (ver < 2) {
@@ -588,6 +630,16 @@ migrate_from(struct tu_fx *fx, int ver)
 }
 
 /*
+ * A store of schema version 4 has the index but plays without their
+ * previous play: the migration adds it to every play (check_all()).
+ */
+static void
+test_migrate_v4(void **state)
+{
+	migrate_from(*state, 4);
+}
+
+/*
  * A store of schema version 3 has that version's index (one key per
  * play), which the migration replaces with the sorted duplicates.
  */
@@ -622,6 +674,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_abort, setup,
 		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_purge, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v4, setup,
 		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
 		    tu_fx_teardown),

@@ -2,8 +2,9 @@
  * testutil.h — what the unit tests and the test tools (tests/tools/) share:
  * a store opened in a fresh temporary directory and removed afterwards
  * (the cmocka fixture struct tu_fx), removing a directory tree, the seeded
- * xorshift generator that makes "random" tests repeatable, and the
- * synthetic track ids of the store tests.
+ * xorshift generator that makes "random" tests repeatable, the
+ * synthetic track ids of the store tests, and turning the plays of a
+ * store back into an older schema's layout for the migration tests.
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -22,6 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <lmdb.h>
 
 #include "log.h"
 #include "schema.h"
@@ -109,6 +112,61 @@ static inline void
 tu_track_id(int i, char out[ID_LEN + 1])
 {
 	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
+}
+
+/*
+ * Rewrites every value of the "plays" database in txn (a raw LMDB write
+ * transaction) in the layout of schema version 4 and older, which ended
+ * before the 8-byte prev_played_at.  The keys and values are copied out
+ * first, so no cursor walks the database while it changes.  Returns 0, or
+ * -1 when LMDB fails or memory runs out.
+ */
+static inline int
+tu_plays_before_v5(MDB_txn *txn)
+{
+	MDB_dbi plays;
+	MDB_cursor *c;
+	MDB_val k, v, *kv = NULL, *tmp;
+	size_t n = 0, cap = 0, i;
+	int rc, ret = -1;
+
+	if (mdb_dbi_open(txn, "plays", 0, &plays) != 0 ||
+	    mdb_cursor_open(txn, plays, &c) != 0)
+		return -1;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (v.mv_size < 8)
+			goto out;
+		if (n + 2 > cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((tmp = reallocarray(kv, cap, sizeof(*kv))) == NULL)
+				goto out;
+			kv = tmp;
+		}
+		kv[n].mv_size = k.mv_size;
+		kv[n + 1].mv_size = v.mv_size - 8;
+		if ((kv[n].mv_data = malloc(k.mv_size)) == NULL)
+			goto out;
+		if ((kv[n + 1].mv_data = malloc(v.mv_size)) == NULL) {
+			free(kv[n].mv_data);
+			goto out;
+		}
+		memcpy(kv[n].mv_data, k.mv_data, k.mv_size);
+		memcpy(kv[n + 1].mv_data, v.mv_data, v.mv_size - 8);
+		n += 2;
+	}
+	if (rc != MDB_NOTFOUND)
+		goto out;
+	for (i = 0; i < n; i += 2)
+		if (mdb_put(txn, plays, &kv[i], &kv[i + 1], 0) != 0)
+			goto out;
+	ret = 0;
+out:
+	mdb_cursor_close(c);
+	for (i = 0; i < n; i++)
+		free(kv[i].mv_data);
+	free(kv);
+	return ret;
 }
 
 #endif
