@@ -74,7 +74,7 @@ enum entity_kind {
 
 /*
  * 2: the agg database; 3: the trackplays index; 4: that index as sorted
- * duplicates (playsbytrack), a quarter of the size
+ * duplicates (playsbytrack), 2.5x smaller
  */
 #define STORE_SCHEMA_VERSION	4
 
