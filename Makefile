@@ -18,6 +18,10 @@ CC       ?= cc
 PKGS     := lmdb fcgi libcurl libcjson libbsd-overlay zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# linernotes-history (the import and export commands on their own) links
+# neither libcurl nor libfcgi: see HIST_BIN below.
+HIST_PKGS := lmdb libbsd-overlay zlib
+HIST_LIBS := $(shell pkg-config --libs $(HIST_PKGS) 2>/dev/null) -lm
 
 # Warnings per STYLE.md; -MMD -MP writes header dependencies next to objects.
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -37,9 +41,10 @@ endif
 # Sources are found by directory: a new file in lib/, fcgi/ or collector/ is
 # built without touching this file.  Each program's main.c holds main();
 # every other object of a program is also linked into its unit tests.
+# collector/history.c is the main() of linernotes-history, below.
 LIB_SRC  := $(sort $(wildcard lib/*.c))
 FCGI_SRC := $(sort $(wildcard fcgi/*.c))
-COLL_SRC := $(sort $(wildcard collector/*.c))
+COLL_SRC := $(filter-out collector/history.c,$(sort $(wildcard collector/*.c)))
 LIB_OBJ  := $(LIB_SRC:.c=.o)
 FCGI_OBJ := $(FCGI_SRC:.c=.o)
 COLL_OBJ := $(COLL_SRC:.c=.o)
@@ -47,13 +52,20 @@ LIB_A    := lib/liblinernotes.a
 
 FCGI_BIN := fcgi/linernotes-fcgi
 COLL_BIN := collector/linernotes-collector
+# The collector's import and export commands built without libcurl, which
+# the collector execs for them when it finds this beside itself: libcurl's
+# TLS, Kerberos and LDAP libraries would be 6.8 MB of the import's peak
+# memory (docs/BENCHMARKS.md).  Installed beside the collector.
+HIST_BIN := collector/linernotes-history
+HIST_OBJ := collector/history.o collector/cmd.o collector/import.o \
+            collector/import_parse.o collector/zip.o collector/export.o
 
 # Unit tests (cmocka): tests/unit/lib_X.c links lib/ only; fcgi_X.c also
 # links fcgi/'s objects but main.o; collector_X.c likewise for collector/.
 UNIT_SRC := $(sort $(wildcard tests/unit/*.c))
 UNIT_BIN := $(UNIT_SRC:.c=_test)
 
-all: $(COLL_BIN) $(FCGI_BIN) www
+all: $(COLL_BIN) $(HIST_BIN) $(FCGI_BIN) www
 
 $(LIB_A): $(LIB_OBJ)
 	$(AR) rcs $@ $^
@@ -63,6 +75,9 @@ $(FCGI_BIN): $(FCGI_OBJ) $(LIB_A)
 
 $(COLL_BIN): $(COLL_OBJ) $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(HIST_BIN): $(HIST_OBJ) $(LIB_A)
+	$(CC) $(LDFLAGS) -o $@ $^ $(HIST_LIBS)
 
 tests/unit/lib_%_test: tests/unit/lib_%.o $(LIB_A)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
@@ -182,7 +197,7 @@ bench: deps
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/linernotes/www \
 	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/linernotes/nginx
-	install -m 755 $(COLL_BIN) $(FCGI_BIN) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(COLL_BIN) $(HIST_BIN) $(FCGI_BIN) $(DESTDIR)$(PREFIX)/bin/
 	cp -R www/. $(DESTDIR)$(PREFIX)/share/linernotes/www/
 	cp -R nginx/. $(DESTDIR)$(PREFIX)/share/linernotes/nginx/
 	install -m 644 docs/linernotes.conf.example \
@@ -192,7 +207,7 @@ install: all
 clean:
 	rm -f lib/*.o fcgi/*.o collector/*.o tests/unit/*.o tests/fuzz/*.o \
 	    lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/fuzz/*.d \
-	    $(LIB_A) $(FCGI_BIN) $(COLL_BIN) $(UNIT_BIN) .build-flags \
+	    $(LIB_A) $(FCGI_BIN) $(COLL_BIN) $(HIST_BIN) $(UNIT_BIN) .build-flags \
 	    tests/tools/*.o tests/tools/*.d $(TOOLS) $(FUZZ_BIN)
 	rm -rf www/vendor
 

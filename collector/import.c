@@ -59,6 +59,7 @@
 #define IMPORT_NUDGE	999	/* ms a play may move to find a free key */
 #define LABEL_MAX	512
 #define IMPORT_RELEASE	32	/* rows between store_release_pages() */
+#define NAMES_RELEASE	256	/* tracks read between them, likewise */
 
 /* ---- small hash tables ------------------------------------------------- */
 
@@ -616,9 +617,11 @@ item_map(struct run *r, const struct item *it, const char **data,
 /* ---- matching names to tracks ----------------------------------------- */
 
 struct names_build {
+	struct store		*st;
 	struct store_txn	*txn;
 	struct nameidx		 x;
 	struct i64set		 known;
+	size_t			 n;		/* tracks read */
 };
 
 static uint64_t	id_hash(const char *);
@@ -630,6 +633,12 @@ names_track(const struct track *t, void *arg)
 	struct artist a;
 	char aid[ID_LEN + 1];
 
+	/*
+	 * The scan reads every track and its first artist: the whole store
+	 * would be mapped in by its end (see IMPORT_RELEASE).
+	 */
+	if (++b->n % NAMES_RELEASE == 0)
+		(void)store_release_pages(b->st);
 	if (i64set_add(&b->known, (int64_t)id_hash(t->id)) == -1)
 		return -1;
 	if (t->artists.n == 0 || t->name == NULL || t->name[0] == '\0')
@@ -660,6 +669,7 @@ run_names(struct run *r)
 	if (r->names_built)
 		return 0;
 	memset(&b, 0, sizeof(b));
+	b.st = r->st;
 	if (store_read(r->st, names_read, &b) != STORE_OK) {
 		nameidx_free(&b.x);
 		i64set_free(&b.known);

@@ -2009,7 +2009,7 @@ store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
  *
  * Against schema version 3's layout (one key [U] track id be64 played_at
  * per play, empty values) it stores a track's key once instead of once
- * per play: about 4x fewer pages, so a bulk write of plays spread over
+ * per play: 2.5x fewer pages, so a bulk write of plays spread over
  * many tracks (an import file) changes, and copies, that many fewer.
  * Stores of schema version 3 or older get it built by the migration.
  */

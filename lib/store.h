@@ -74,8 +74,8 @@ enum entity_kind {
 
 /*
  * 2: the agg database; 3: the trackplays index; 4: that index as sorted
- * duplicates (playsbytrack), a quarter of the size; 5: each play value
- * carries its previous play of the track (struct play's prev_played_at)
+ * duplicates (playsbytrack), 2.5x smaller; 5: each play value carries
+ * its previous play of the track (struct play's prev_played_at)
  */
 #define STORE_SCHEMA_VERSION	5
 

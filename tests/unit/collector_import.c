@@ -20,23 +20,8 @@
 
 #include <zlib.h>
 
-#include "../../collector/cmd.h"
 #include "../../collector/import.h"
 #include "../../collector/zip.h"
-
-/* main.c is not linked into unit tests; commands call these. */
-int
-cmd_usage(const char *name)
-{
-	(void)name;
-	return CMD_USAGE;
-}
-
-const char *
-cmd_config_file(void)
-{
-	return NULL;
-}
 
 #define TRACK1	"4uLU6hMCjMI75M1A2tKUQC"
 #define TRACK2	"0VjIjW4GlUZAMYd2vXMi3b"

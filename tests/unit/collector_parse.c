@@ -16,22 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../collector/cmd.h"
 #include "../../collector/parse.h"
 #include "ids.h"
-
-int
-cmd_usage(const char *name)
-{
-	(void)name;
-	return CMD_USAGE;
-}
-
-const char *
-cmd_config_file(void)
-{
-	return NULL;
-}
 
 #define A1 "0OdUWJ0sBjDrqHygGUXeCF"
 #define A2 "1dfeR4HaWDbWqFHLkxsg1d"

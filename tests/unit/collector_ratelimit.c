@@ -16,23 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "../../collector/cmd.h"
 #include "../../collector/ratelimit.h"
 #include "../../collector/sched.h"
-
-/* main.c is not linked into unit tests; the commands' helpers are stubs. */
-int
-cmd_usage(const char *name)
-{
-	(void)name;
-	return CMD_USAGE;
-}
-
-const char *
-cmd_config_file(void)
-{
-	return NULL;
-}
 
 /* Simulates a client taking tokens as fast as allowed for 5 minutes and
  * checks every 30 s window (sliding, 1 ms resolution). */

@@ -170,6 +170,17 @@ check_stored_prev(struct store_txn *t, const char *user)
 	    STORE_ASC, prev_cb, &pc), STORE_OK);
 }
 
+/* Fills all->times with the times of user's plays (the first 4096). */
+static void
+all_times(struct store_txn *t, const char *user, struct naive *all)
+{
+	memset(all, 0, sizeof(*all));
+	all->track = "";
+	all->before = INT64_MAX;
+	assert_int_equal(store_iter_plays(t, user, INT64_MIN, INT64_MAX,
+	    STORE_ASC, naive_cb, all), STORE_OK);
+}
+
 /* Every user, every track: at each play, just after it, and at random. */
 static int
 check_all(struct store_txn *t, void *arg)
@@ -181,11 +192,7 @@ check_all(struct store_txn *t, void *arg)
 	int k, q;
 
 	for (u = 0; u < NUSERS; u++) {
-		memset(&all, 0, sizeof(all));
-		all.track = "";
-		all.before = INT64_MAX;
-		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
-		    INT64_MAX, STORE_ASC, naive_cb, &all), STORE_OK);
+		all_times(t, users[u], &all);
 		check_stored_prev(t, users[u]);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
@@ -523,11 +530,7 @@ collect_answers(struct store_txn *t, void *arg)
 
 	a->n = 0;
 	for (u = 0; u < NUSERS; u++) {
-		memset(&all, 0, sizeof(all));
-		all.track = "";
-		all.before = INT64_MAX;
-		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
-		    INT64_MAX, STORE_ASC, naive_cb, &all), STORE_OK);
+		all_times(t, users[u], &all);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
 			for (i = 0; i <= all.n; i += 7) {
