@@ -62,6 +62,7 @@ api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
 	struct cache_stats before, after;
 	struct json j;
 	const char *raw;
+	uint64_t etag, tag;
 	size_t len;
 	int i;
 
@@ -70,16 +71,22 @@ api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);
 	json_arr_open(&j, key);
+	/* The ETag: the key, then each entity's hash, kept with it. */
+	etag = http_hash(key, strlen(key));
 	for (i = 0; i < c->a.n_ids; i++) {
-		if (cache_get(cache, kind, c->a.ids[i], &raw, &len) == 0) {
+		if (cache_get(cache, kind, c->a.ids[i], &raw, &len, &tag) ==
+		    0) {
 			json_raw(&j, NULL, raw, len);
+			etag = http_hash_combine(etag, tag);
 			continue;
 		}
 		buf_reset(&one);
 		if (entity_render(c->app->txn, kind, c->a.ids[i], &one) == -1)
 			return http_error(r, 500, "an entity could not be read");
-		cache_put(cache, kind, c->a.ids[i], one.data, one.len);
+		tag = http_hash(one.data, one.len);
+		cache_put(cache, kind, c->a.ids[i], one.data, one.len, tag);
 		json_raw(&j, NULL, one.data, one.len);
+		etag = http_hash_combine(etag, tag);
 	}
 	json_arr_close(&j);
 	json_obj_close(&j);
@@ -88,7 +95,7 @@ api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
 	if (json_finish(&j) == -1)
 		return http_error(r, 500, "the response could not be written");
 	r->cache_control = ENTITY_CACHE_CONTROL;
-	http_etag(r, c->req->if_none_match);
+	http_etag(r, etag, c->req->if_none_match);
 	return 0;
 }
 

@@ -17,6 +17,7 @@ struct entry {
 	struct entry	*hnext;		/* hash chain */
 	struct entry	*prev, *next;	/* recency list */
 	uint64_t	 hash;
+	uint64_t	 tag;		/* the caller's, with the data */
 	uint8_t		 kind;
 	char		 id[ID_LEN];
 	size_t		 len;
@@ -152,7 +153,7 @@ cache_grow(struct cache *c)
 
 int
 cache_get(struct cache *c, enum entity_kind kind, const char *id,
-    const char **raw, size_t *len)
+    const char **raw, size_t *len, uint64_t *tag)
 {
 	struct entry *e;
 
@@ -172,12 +173,13 @@ cache_get(struct cache *c, enum entity_kind kind, const char *id,
 	}
 	*raw = e->data;
 	*len = e->len;
+	*tag = e->tag;
 	return 0;
 }
 
 void
 cache_put(struct cache *c, enum entity_kind kind, const char *id,
-    const char *raw, size_t len)
+    const char *raw, size_t len, uint64_t tag)
 {
 	struct entry **ep, *e;
 	uint64_t h;
@@ -197,6 +199,7 @@ cache_put(struct cache *c, enum entity_kind kind, const char *id,
 	if ((e = malloc(ENTRY_COST(len))) == NULL)
 		return;
 	e->hash = h;
+	e->tag = tag;
 	e->kind = kind;
 	memcpy(e->id, id, ID_LEN);
 	e->len = len;

@@ -44,14 +44,16 @@ struct cache	*cache_new(size_t max_entries, size_t max_bytes);
 void		 cache_free(struct cache *);
 /*
  * Looks up kind/id.  On a hit sets *raw and *len to the rendered JSON,
- * owned by the cache and valid until the next cache call, and returns 0;
- * on a miss returns -1.  Counts hits and misses.
+ * owned by the cache and valid until the next cache call, and *tag to
+ * what was put with it (the API keeps the JSON's hash there, so a batch
+ * answer's ETag needs no pass over its bytes), and returns 0; on a miss
+ * returns -1.  Counts hits and misses.
  */
 int		 cache_get(struct cache *, enum entity_kind, const char *id,
-		    const char **raw, size_t *len);
-/* Keeps a copy of raw (len bytes) for kind/id, evicting as needed. */
+		    const char **raw, size_t *len, uint64_t *tag);
+/* Keeps a copy of raw (len bytes) and tag for kind/id, evicting as needed. */
 void		 cache_put(struct cache *, enum entity_kind, const char *id,
-		    const char *raw, size_t len);
+		    const char *raw, size_t len, uint64_t tag);
 /* Drops kind/id if present. */
 void		 cache_forget(struct cache *, enum entity_kind, const char *id);
 /* Drops everything. */

@@ -338,6 +338,17 @@ describe('batch reads', () => {
 		const o = await get(`/tracks?ids=${tracks[0]}`,
 		    { 'If-None-Match': r.headers.etag });
 		assert.equal(o.status, 200);
+		// The same ids in another order are another body, so another
+		// ETag (it is built from each entity's hash, in order); the
+		// entities are cached by now, and the ETag is the same as when
+		// they were first rendered.
+		const swapped = await get(`/tracks?ids=${tracks[1]},${tracks[0]}`);
+		assert.notEqual(swapped.headers.etag, r.headers.etag);
+		const again = await get(`/tracks?ids=${tracks[0]},${tracks[1]}`);
+		assert.equal(again.headers.etag, r.headers.etag);
+		const artists2 = await post('/artists', { ids: [artists[0]] });
+		const tracks1 = await post('/tracks', { ids: [tracks[0]] });
+		assert.notEqual(artists2.headers.etag, tracks1.headers.etag);
 	});
 
 	test('POST /artists and /albums', async () => {

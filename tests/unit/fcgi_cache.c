@@ -36,9 +36,10 @@ static int
 has(struct cache *c, enum entity_kind k, int n, const char *want)
 {
 	const char *raw;
+	uint64_t tag;
 	size_t len;
 
-	if (cache_get(c, k, id(n), &raw, &len) == -1)
+	if (cache_get(c, k, id(n), &raw, &len, &tag) == -1)
 		return 0;
 	if (want != NULL) {
 		assert_int_equal(len, strlen(want));
@@ -54,11 +55,11 @@ test_entries_bound_lru(void **state)
 	struct cache_stats st;
 
 	(void)state;
-	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7);
-	cache_put(c, ENTITY_TRACK, id(2), "{\"a\":2}", 7);
-	cache_put(c, ENTITY_TRACK, id(3), "{\"a\":3}", 7);
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0);
+	cache_put(c, ENTITY_TRACK, id(2), "{\"a\":2}", 7, 0);
+	cache_put(c, ENTITY_TRACK, id(3), "{\"a\":3}", 7, 0);
 	assert_true(has(c, ENTITY_TRACK, 1, "{\"a\":1}"));	/* 1 is recent */
-	cache_put(c, ENTITY_TRACK, id(4), "{\"a\":4}", 7);	/* evicts 2 */
+	cache_put(c, ENTITY_TRACK, id(4), "{\"a\":4}", 7, 0);	/* evicts 2 */
 	assert_false(has(c, ENTITY_TRACK, 2, NULL));
 	assert_true(has(c, ENTITY_TRACK, 1, NULL));
 	assert_true(has(c, ENTITY_TRACK, 3, NULL));
@@ -82,7 +83,7 @@ test_bytes_bound(void **state)
 	(void)state;
 	memset(big, 'x', sizeof(big));
 	for (i = 0; i < 10; i++)
-		cache_put(c, ENTITY_ALBUM, id(i), big, sizeof(big));
+		cache_put(c, ENTITY_ALBUM, id(i), big, sizeof(big), 0);
 	cache_get_stats(c, &st);
 	assert_true(st.bytes <= 2500);
 	assert_int_equal(st.entries, 2);
@@ -90,7 +91,7 @@ test_bytes_bound(void **state)
 	assert_true(has(c, ENTITY_ALBUM, 8, NULL));
 	assert_false(has(c, ENTITY_ALBUM, 7, NULL));
 	/* Larger than the whole bound: not kept, nothing evicted for it. */
-	cache_put(c, ENTITY_ALBUM, id(99), big, 2600);
+	cache_put(c, ENTITY_ALBUM, id(99), big, 2600, 0);
 	assert_false(has(c, ENTITY_ALBUM, 99, NULL));
 	assert_true(has(c, ENTITY_ALBUM, 9, NULL));
 	cache_free(c);
@@ -103,14 +104,14 @@ test_kinds_forget_flush(void **state)
 	struct cache_stats st;
 
 	(void)state;
-	cache_put(c, ENTITY_TRACK, id(5), "\"t\"", 3);
-	cache_put(c, ENTITY_ARTIST, id(5), "\"r\"", 3);
-	cache_put(c, ENTITY_ALBUM, id(5), "null", 4);
+	cache_put(c, ENTITY_TRACK, id(5), "\"t\"", 3, 0);
+	cache_put(c, ENTITY_ARTIST, id(5), "\"r\"", 3, 0);
+	cache_put(c, ENTITY_ALBUM, id(5), "null", 4, 0);
 	assert_true(has(c, ENTITY_TRACK, 5, "\"t\""));
 	assert_true(has(c, ENTITY_ARTIST, 5, "\"r\""));
 	assert_true(has(c, ENTITY_ALBUM, 5, "null"));
 	/* Replacing keeps one entry. */
-	cache_put(c, ENTITY_TRACK, id(5), "\"t2\"", 4);
+	cache_put(c, ENTITY_TRACK, id(5), "\"t2\"", 4, 0);
 	assert_true(has(c, ENTITY_TRACK, 5, "\"t2\""));
 	cache_forget(c, ENTITY_ARTIST, id(5));
 	assert_false(has(c, ENTITY_ARTIST, 5, NULL));
@@ -133,7 +134,7 @@ test_disabled(void **state)
 	struct cache_stats st;
 
 	(void)state;
-	cache_put(c, ENTITY_TRACK, id(1), "{}", 2);
+	cache_put(c, ENTITY_TRACK, id(1), "{}", 2, 0);
 	assert_false(has(c, ENTITY_TRACK, 1, NULL));
 	cache_get_stats(c, &st);
 	assert_int_equal(st.entries, 0);
@@ -152,12 +153,36 @@ test_many(void **state)
 	for (i = 0; i < 20000; i++) {
 		n = snprintf(v, sizeof(v), "%d", i);
 		cache_put(c, i % 2 ? ENTITY_TRACK : ENTITY_ARTIST, id(i), v,
-		    (size_t)n);
+		    (size_t)n, 0);
 	}
 	for (i = 0; i < 20000; i++) {
 		snprintf(v, sizeof(v), "%d", i);
 		assert_true(has(c, i % 2 ? ENTITY_TRACK : ENTITY_ARTIST, i, v));
 	}
+	cache_free(c);
+}
+
+/* Proves the tag put with an entity comes back with it, and a put again
+ * replaces both. */
+static void
+test_tag(void **state)
+{
+	struct cache *c = cache_new(10, 1 << 20);
+	const char *raw;
+	uint64_t tag;
+	size_t len;
+
+	(void)state;
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0x1234);
+	assert_int_equal(cache_get(c, ENTITY_TRACK, id(1), &raw, &len, &tag),
+	    0);
+	assert_int_equal(tag, 0x1234);
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":22}", 8, UINT64_MAX);
+	assert_int_equal(cache_get(c, ENTITY_TRACK, id(1), &raw, &len, &tag),
+	    0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(raw, "{\"a\":22}", 8);
+	assert_true(tag == UINT64_MAX);
 	cache_free(c);
 }
 
@@ -170,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_kinds_forget_flush),
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_tag),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
