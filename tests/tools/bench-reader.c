@@ -1,7 +1,7 @@
 /*
  * bench-reader.c — the read API's own cost, without nginx or FastCGI.
  *
- *   bench-reader -d DB [-n RUNS] [-c] URL...
+ *   bench-reader -d DB [-n RUNS] [-c] [-b BODY] URL...
  *
  * Opens the store in DB read-only, as a linernotes-fcgi process does (one
  * reusable reader, the entity cache), and hands route_handle() a GET of
@@ -11,6 +11,8 @@
  * wall time per request in µs, the CPU time per request (which other load
  * on a shared machine inflates less) and the mean body size, as one
  * Markdown table row.  -c disables the entity cache (cache_entries = 0).
+ * -b BODY makes each request a POST of the JSON in the file BODY (a batch
+ * of ids for /api/v0/tracks, say) instead of a GET.
  *
  * This is the "inside the reader" figure of docs/BENCHMARKS.md: what a
  * request costs the reader process itself; everything else a client sees
@@ -41,7 +43,8 @@
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: bench-reader -d DB [-n RUNS] [-c] URL...\n");
+	fprintf(stderr, "usage: bench-reader -d DB [-n RUNS] [-c] [-b BODY] "
+	    "URL...\n");
 	exit(2);
 }
 
@@ -52,6 +55,35 @@ now_us(clockid_t clk)
 
 	clock_gettime(clk, &ts);
 	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+/* The request body of -b, handed out whole to each request. */
+static struct buf body = BUF_INIT;
+
+static int
+body_read(void *ctx, struct buf *out, size_t max)
+{
+	(void)ctx;
+	if (body.len > max)
+		return -1;
+	return buf_add(out, body.data, body.len);
+}
+
+/* Reads the file at path into body; exits with a message when it cannot. */
+static void
+body_load(const char *path)
+{
+	char chunk[8192];
+	FILE *fp;
+	size_t n;
+
+	if ((fp = fopen(path, "rb")) == NULL)
+		err(1, "%s", path);
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		buf_add(&body, chunk, n);
+	if (ferror(fp) || body.oom)
+		errx(1, "%s: could not be read", path);
+	fclose(fp);
 }
 
 static int
@@ -69,14 +101,17 @@ main(int argc, char *argv[])
 	struct resp r;
 	struct req q;
 	const char *db = NULL;
-	char path[URL_MAX], *qs;
+	char path[URL_MAX], length[24], *qs;
 	double *wall, t0, c0, cpu, sum = 0;
 	uint64_t bytes = 0;
 	long runs = RUNS_DEFAULT, i;
 	int ch, nocache = 0, nurl;
 
-	while ((ch = getopt(argc, argv, "cd:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:cd:n:")) != -1) {
 		switch (ch) {
+		case 'b':
+			body_load(optarg);
+			break;
 		case 'c':
 			nocache = 1;
 			break;
@@ -127,6 +162,13 @@ main(int argc, char *argv[])
 		}
 		q.content_type = "";
 		q.if_none_match = "";
+		if (body.data != NULL) {
+			q.method = HTTP_POST;
+			q.content_type = "application/json";
+			snprintf(length, sizeof(length), "%zu", body.len);
+			q.content_length = length;
+			q.body_fn = body_read;
+		}
 		http_resp_reset(&r);
 		t0 = now_us(CLOCK_MONOTONIC);
 		route_handle(&app, &q, &r);
