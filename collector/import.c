@@ -47,6 +47,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "dedupe.h"
+#include "hash.h"
 #include "ids.h"
 #include "import.h"
 #include "log.h"
@@ -71,16 +72,6 @@ struct i64set {
 	size_t		 n;
 };
 
-static uint64_t
-mix64(uint64_t x)
-{
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return x;
-}
 
 static void
 i64set_clear(struct i64set *s)
@@ -105,7 +96,7 @@ i64set_has(const struct i64set *s, int64_t x)
 
 	if (s->cap == 0)
 		return 0;
-	for (h = mix64((uint64_t)x) & (s->cap - 1); s->used[h];
+	for (h = hash_mix((uint64_t)x) & (s->cap - 1); s->used[h];
 	    h = (h + 1) & (s->cap - 1))
 		if (s->v[h] == x)
 			return 1;
@@ -129,7 +120,7 @@ i64set_add(struct i64set *s, int64_t x)
 		for (i = 0; i < s->cap; i++) {
 			if (!s->used[i])
 				continue;
-			for (h = mix64((uint64_t)s->v[i]) & (cap - 1); nu[h];
+			for (h = hash_mix((uint64_t)s->v[i]) & (cap - 1); nu[h];
 			    h = (h + 1) & (cap - 1))
 				;
 			nu[h] = 1;
@@ -141,7 +132,7 @@ i64set_add(struct i64set *s, int64_t x)
 		s->used = nu;
 		s->cap = cap;
 	}
-	for (h = mix64((uint64_t)x) & (s->cap - 1); s->used[h];
+	for (h = hash_mix((uint64_t)x) & (s->cap - 1); s->used[h];
 	    h = (h + 1) & (s->cap - 1))
 		if (s->v[h] == x)
 			return 0;
@@ -187,7 +178,7 @@ nameidx_get(const struct nameidx *x, uint64_t h, const char *out[],
 
 	if (x->cap == 0 || h == 0)
 		return 0;
-	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0 && n < max;
+	for (i = hash_mix(h) & (x->cap - 1); x->h[i] != 0 && n < max;
 	    i = (i + 1) & (x->cap - 1)) {
 		if (x->h[i] != h)
 			continue;
@@ -226,7 +217,7 @@ nameidx_put(struct nameidx *x, uint64_t h, const char *id)
 		for (i = 0; i < x->cap; i++) {
 			if (x->h[i] == 0)
 				continue;
-			for (j = mix64(x->h[i]) & (cap - 1); nh[j] != 0;
+			for (j = hash_mix(x->h[i]) & (cap - 1); nh[j] != 0;
 			    j = (j + 1) & (cap - 1))
 				;
 			nh[j] = x->h[i];
@@ -238,7 +229,7 @@ nameidx_put(struct nameidx *x, uint64_t h, const char *id)
 		x->id = nid;
 		x->cap = cap;
 	}
-	for (i = mix64(h) & (x->cap - 1); x->h[i] != 0;
+	for (i = hash_mix(h) & (x->cap - 1); x->h[i] != 0;
 	    i = (i + 1) & (x->cap - 1))
 		if (x->h[i] == h && strcmp(x->id[i], id) == 0)
 			return 0;

@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "hash.h"
 #include "json.h"
 #include "metrics.h"
 #include "render.h"
@@ -72,21 +73,21 @@ api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
 	json_obj_open(&j, NULL);
 	json_arr_open(&j, key);
 	/* The ETag: the key, then each entity's hash, kept with it. */
-	etag = http_hash(key, strlen(key));
+	etag = hash_bytes(key, strlen(key));
 	for (i = 0; i < c->a.n_ids; i++) {
 		if (cache_get(cache, kind, c->a.ids[i], &raw, &len, &tag) ==
 		    0) {
 			json_raw(&j, NULL, raw, len);
-			etag = http_hash_combine(etag, tag);
+			etag = hash_combine(etag, tag);
 			continue;
 		}
 		buf_reset(&one);
 		if (entity_render(c->app->txn, kind, c->a.ids[i], &one) == -1)
 			return http_error(r, 500, "an entity could not be read");
-		tag = http_hash(one.data, one.len);
+		tag = hash_bytes(one.data, one.len);
 		cache_put(cache, kind, c->a.ids[i], one.data, one.len, tag);
 		json_raw(&j, NULL, one.data, one.len);
-		etag = http_hash_combine(etag, tag);
+		etag = hash_combine(etag, tag);
 	}
 	json_arr_close(&j);
 	json_obj_close(&j);

@@ -132,57 +132,6 @@ http_header(struct resp *r, const char *name, const char *value)
 	return r->hdrs.oom ? -1 : 0;
 }
 
-/* murmur3's 64-bit finalizer: every input bit moves every output bit. */
-static uint64_t
-http_mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdULL;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	h ^= h >> 33;
-	return h;
-}
-
-static uint64_t
-http_rotl(uint64_t v, int n)
-{
-	return v << n | v >> (64 - n);
-}
-
-/*
- * Four independent lanes of 8 bytes each take 32 bytes a step, so the
- * multiplications overlap instead of waiting on each other as a byte-wise
- * hash's do (FNV-1a took 19 us for a 17 KB batch answer; this 1.7).
- */
-uint64_t
-http_hash(const void *data, size_t n)
-{
-	/* xxHash64's primes and round: lane = rotl(lane + w * k2, 31) * k1. */
-	static const uint64_t k1 = 0x9e3779b185ebca87ULL;
-	static const uint64_t k2 = 0xc2b2ae3d27d4eb4fULL;
-	const unsigned char *p = data;
-	uint64_t lane[4] = { k1, k2, 0, k1 ^ k2 }, w, h;
-	size_t i, len = n;
-
-	for (; n >= 32; p += 32, n -= 32)
-		for (i = 0; i < 4; i++) {
-			memcpy(&w, p + 8 * i, 8);
-			lane[i] = http_rotl(lane[i] + w * k2, 31) * k1;
-		}
-	h = lane[0] ^ http_rotl(lane[1], 16) ^ http_rotl(lane[2], 32) ^
-	    http_rotl(lane[3], 48) ^ len;
-	for (; n > 0; p++, n--)
-		h = (h ^ *p) * 0x100000001b3ULL;
-	return http_mix(h);
-}
-
-uint64_t
-http_hash_combine(uint64_t h, uint64_t next)
-{
-	return http_mix(http_rotl(h, 23) ^ next);
-}
-
 /*
  * Whether the If-None-Match list inm names etag.  Weak comparison: a W/
  * prefix is ignored (nginx weakens ETags of responses it compresses).

@@ -97,17 +97,9 @@ int	http_error(struct resp *, int status, const char *msg);
  */
 int	http_header(struct resp *, const char *name, const char *value);
 /*
- * A 64-bit hash of n bytes for ETags (not cryptographic: it tells bodies
- * apart), and the hash of a sequence of parts from their hashes: fold
- * http_hash_combine(h, part) over them in order, from a hash of what
- * frames them.
- */
-uint64_t http_hash(const void *, size_t n);
-uint64_t http_hash_combine(uint64_t h, uint64_t next);
-/*
- * Sets r's ETag to hash (a hash of its body, or of the parts it is made
- * of) and, when inm (If-None-Match) names it (or is "*"), turns r into a
- * bodiless 304.
+ * Sets r's ETag to hash (lib/hash.h: of its body, or combined from the
+ * parts it is made of) and, when inm (If-None-Match) names it (or is "*"),
+ * turns r into a bodiless 304.
  */
 void	http_etag(struct resp *, uint64_t hash, const char *inm);
 /*

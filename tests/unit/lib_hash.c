@@ -1,7 +1,7 @@
 /*
- * fcgi_http.c — unit tests of the ETag hash (fcgi/http.c).
+ * lib_hash.c — unit tests of the shared hashes (lib/hash.c).
  *
- * They prove that the hash tells apart what an ETag must: every one-bit
+ * They prove that hash_bytes() tells apart what an ETag must: every one-bit
  * change of a body at every position and in every length around the
  * 32-byte step, bodies that differ only in length, and the order of the
  * parts a batch answer's ETag is combined from.
@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "http.h"
+#include "hash.h"
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -50,11 +50,11 @@ test_bit_flips(void **state)
 		for (i = 0; i < len; i++)
 			b[i] = (unsigned char)('a' + i % 26);
 		n = 0;
-		h[n++] = http_hash(b, len);
+		h[n++] = hash_bytes(b, len);
 		for (i = 0; i < len; i++)
 			for (bit = 0; bit < 8; bit++) {
 				b[i] ^= (unsigned char)(1 << bit);
-				h[n++] = http_hash(b, len);
+				h[n++] = hash_bytes(b, len);
 				b[i] ^= (unsigned char)(1 << bit);
 			}
 		assert_distinct(h, n);
@@ -71,7 +71,7 @@ test_lengths(void **state)
 
 	(void)state;
 	for (len = 0; len <= sizeof(zero); len++)
-		h[len] = http_hash(zero, len);
+		h[len] = hash_bytes(zero, len);
 	assert_distinct(h, sizeof(h) / sizeof(h[0]));
 }
 
@@ -79,17 +79,17 @@ test_lengths(void **state)
 static void
 test_combine(void **state)
 {
-	uint64_t a = http_hash("a", 1), b = http_hash("b", 1);
-	uint64_t start = http_hash("tracks", 6);
+	uint64_t a = hash_bytes("a", 1), b = hash_bytes("b", 1);
+	uint64_t start = hash_bytes("tracks", 6);
 
 	(void)state;
-	assert_true(http_hash_combine(http_hash_combine(start, a), b) !=
-	    http_hash_combine(http_hash_combine(start, b), a));
-	assert_true(http_hash_combine(http_hash_combine(start, a), a) !=
-	    http_hash_combine(start, a));
-	assert_true(http_hash_combine(start, a) == http_hash_combine(start, a));
-	assert_true(http_hash_combine(http_hash("artists", 7), a) !=
-	    http_hash_combine(start, a));
+	assert_true(hash_combine(hash_combine(start, a), b) !=
+	    hash_combine(hash_combine(start, b), a));
+	assert_true(hash_combine(hash_combine(start, a), a) !=
+	    hash_combine(start, a));
+	assert_true(hash_combine(start, a) == hash_combine(start, a));
+	assert_true(hash_combine(hash_bytes("artists", 7), a) !=
+	    hash_combine(start, a));
 }
 
 int
