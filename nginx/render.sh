@@ -3,9 +3,10 @@
 # (tests/stack.sh), the integration tests (tests/integration/lib) and the
 # benchmarks share.
 #
-#   sh nginx/render.sh site LISTEN SERVER_NAME ROOT SOCKET
+#   sh nginx/render.sh site LISTEN SERVER_NAME ROOT SOCKET [ACCESS_LOG]
 #	prints the server block (linernotes.conf.in) filled in; use it for a
-#	deployment's sites-available file.
+#	deployment's sites-available file.  ACCESS_LOG defaults to
+#	/var/log/nginx/linernotes.access.log.
 #   sh nginx/render.sh main RUN_DIR LISTEN ROOT SOCKET [DAEMON [SIM_URL]]
 #	writes RUN_DIR/linernotes-site.conf and RUN_DIR/nginx.conf (a whole
 #	nginx configuration under RUN_DIR, DAEMON on or off, default on) and
@@ -50,14 +51,17 @@ check_abs() {
 
 render_site() {
 	listen=$1 name=$2 root=$3 sock=$4
+	log=${5:-/var/log/nginx/linernotes.access.log}
 	check_value "$listen"
 	check_value "$name"
 	check_abs "$root"
 	check_abs "$sock"
+	check_abs "$log"
 	sed -e "s|@LISTEN@|$(sed_escape "$listen")|g" \
 	    -e "s|@SERVER_NAME@|$(sed_escape "$name")|g" \
 	    -e "s|@ROOT@|$(sed_escape "$root")|g" \
 	    -e "s|@SOCKET@|$(sed_escape "$sock")|g" \
+	    -e "s|@ACCESS_LOG@|$(sed_escape "$log")|g" \
 	    "$here/linernotes.conf.in"
 }
 
@@ -103,7 +107,8 @@ render_main() {
 	# the socket wherever the checkout is.  Otherwise `user` is ignored.
 	user="$(id -un) $(id -gn)"
 	mkdir -p "$run/nginx-tmp"
-	render_site "$listen" "_" "$root" "$sock" > "$run/linernotes-site.conf"
+	render_site "$listen" "_" "$root" "$sock" "$run/nginx-access.log" \
+	    > "$run/linernotes-site.conf"
 	rm -f "$run/linernotes-sim.conf"
 	[ -z "$sim" ] || render_sim "$run" "$sim"
 	sed -e "s|@RUN_DIR@|$(sed_escape "$run")|g" \
@@ -117,7 +122,8 @@ render_main() {
 cmd=$1
 shift
 case "$cmd" in
-site)	[ $# -eq 4 ] || die "usage: render.sh site LISTEN SERVER_NAME ROOT SOCKET"
+site)	[ $# -eq 4 ] || [ $# -eq 5 ] ||
+	    die "usage: render.sh site LISTEN SERVER_NAME ROOT SOCKET [ACCESS_LOG]"
 	render_site "$@" ;;
 main)	[ $# -ge 4 ] && [ $# -le 6 ] ||
 	    die "usage: render.sh main RUN_DIR LISTEN ROOT SOCKET [on|off [SIM_URL]]"

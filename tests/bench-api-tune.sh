@@ -120,8 +120,9 @@ start() {
 		fastcgi_keep_conn on;|" "$site.tmp" > "$site"
 		rm -f "$site.tmp"
 	fi
-	[ -z "$log" ] || sed -i "s|^\(	access_log [^;]*\);|\1 combined buffer=64k flush=1s;|" \
-	    "$RUN/nginx.conf"
+	# The server block's own access_log line (its format, buffered).
+	[ -z "$log" ] || sed -i "s|^\(	access_log [^;]*\);|\1 buffer=64k flush=1s;|" \
+	    "$site"
 	if [ -n "$buf" ]; then
 		sed -i "s|fastcgi_buffering on;|fastcgi_buffering on;\\
 		fastcgi_buffer_size $buf; fastcgi_buffers 8 $buf;|" "$site"

@@ -15,7 +15,9 @@
 //       access and refresh tokens (from the store and the simulator),
 //       session tokens (from Set-Cookie), the client secret
 //   assertNoSecrets(ctx, logs)   none of them in any answer (but the
-//       session's own Set-Cookie) nor in any log file or output given
+//       session's own Set-Cookie) nor in any log file or output given;
+//       and no invitation or authorization code signIn() passed in a URL
+//       in any log file
 //   dumpAll(db)                  every database, `mdb_dump -a` (hex)
 //   perUserRoutes()              the per-user endpoints docs/API.md lists
 
@@ -128,6 +130,13 @@ export async function signIn(ctx, client, simUser, { invite, deny } = {}) {
 		auth.searchParams.set('sim_deny', '1');
 	const back = await client.get(auth.toString());
 	assert.equal(back.status, 302, back.text);
+	// What travels in sign-in URLs: never in a log (assertNoSecrets).
+	ctx.urlSecrets ??= new Set();
+	if (invite)
+		ctx.urlSecrets.add(invite);
+	const code = new URL(back.headers.location).searchParams.get('code');
+	if (code)
+		ctx.urlSecrets.add(code);
 	return client.get(back.headers.location);
 }
 
@@ -235,4 +244,13 @@ export async function assertNoSecrets(ctx, outputs = []) {
 	for (const [name, text] of texts)
 		for (const s of secrets)
 			assert.ok(!text.includes(s), `a secret in ${name}`);
+	// Invitation and authorization codes travel in URLs (and the sign-in
+	// cookie), so they are in answers by design, but in no log of ours:
+	// the access log leaves out query strings.
+	const logs = files.map((f) => [f, fs.readFileSync(f, 'utf8')]);
+	assert.ok(logs.some(([f, t]) => f.endsWith('nginx-access.log') &&
+	    t.includes('/auth/callback')), 'the access log has the sign-ins');
+	for (const [name, text] of logs)
+		for (const s of ctx.urlSecrets ?? [])
+			assert.ok(!text.includes(s), `a sign-in code in ${name}`);
 }
