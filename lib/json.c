@@ -142,24 +142,28 @@ json_word_safe(const unsigned char *s)
 	    ((bs - ones) & ~bs) | ((del - ones) & ~del)) & high ? 0 : 1;
 }
 
-void
-json_escape(struct buf *b, const char *str, size_t len)
+/* The number of bytes at the start of s (len bytes) that need no escape. */
+static size_t
+json_safe_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (len - i >= 8 && json_word_safe(s + i))
+		i += 8;
+	while (i < len && json_class[s[i]] == JC_SAFE)
+		i++;
+	return i;
+}
+
+/* json_escape() from the first byte that needs more than a copy, at i. */
+static void
+json_escape_from(struct buf *b, const unsigned char *s, size_t len, size_t i)
 {
 	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run, n;
+	size_t run, n;
 	char esc[6];
 
 	while (i < len) {
-		run = i;
-		while (len - i >= 8 && json_word_safe(s + i))
-			i += 8;
-		while (i < len && json_class[s[i]] == JC_SAFE)
-			i++;
-		if (i > run)
-			buf_add(b, s + run, i - run);
-		if (i == len)
-			break;
 		switch (json_class[s[i]]) {
 		case JC_SHORT:
 			esc[0] = '\\';
@@ -197,7 +201,24 @@ json_escape(struct buf *b, const char *str, size_t len)
 			buf_add(b, s + run, i - run);
 			break;
 		}
+		run = i;
+		i += json_safe_prefix(s + i, len - i);
+		if (i > run)
+			buf_add(b, s + run, i - run);
 	}
+}
+
+void
+json_escape(struct buf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = json_safe_prefix(s, len);
+
+	/* Nearly every string needs no escape: one copy. */
+	if (i > 0)
+		buf_add(b, s, i);
+	if (i < len)
+		json_escape_from(b, s, len, i);
 }
 
 void
