@@ -11,10 +11,12 @@
 // journal knows are named; jumping to a date starts there; Discover
 // Weekly weeks say full or reconstructed and count later plays right
 // without reading the plays; rank changes match a known pair of
-// snapshots and the rank chart draws; a missing image shows the
-// placeholder and the simulator's artwork shows through the site; a
-// journal without a time zone is shown in the browser's; and no page logs
-// a console error or has a request fail.
+// snapshots and the rank chart draws; at a phone's width Discover Weekly
+// and Top names wrap onto a second line instead of being cut after a
+// dozen characters; a missing image shows the placeholder and the
+// simulator's artwork shows through the site; a journal without a time
+// zone is shown in the browser's; and no page logs a console error or
+// has a request fail.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -505,6 +507,62 @@ test('phone width: every page fits without sideways scrolling', async () => {
 			await page.context().close();
 		}
 	}
+});
+
+// How the name and artist lines of the Discover Weekly or Top rows show:
+// [{text, full (nothing cut), lines (of the line's own height)}].
+function nameLines(page) {
+	return page.$$eval('.dw-track .what p, .top-item .what p', (els) =>
+	    els.map((p) => ({ text: p.textContent,
+		full: p.scrollWidth <= p.clientWidth + 1 &&
+		    p.scrollHeight <= p.clientHeight + 1,
+		lines: p.clientHeight / parseFloat(getComputedStyle(p)
+		    .lineHeight) })));
+}
+
+test('phone width: Discover Weekly and Top names get two lines, not a ' +
+    'dozen characters; wide rows keep one', async () => {
+	const lists = [['dw', 'li.dw-track[data-played]:not([data-played=""])'],
+		['top?range=short_term&kind=tracks', 'li.top-item'],
+		['top?range=long_term&kind=artists', 'li.top-item']];
+	for (const [url, ready] of lists) {
+		const page = await open(`/#/u/${j.main}/${url}`,
+		    { width: 390, height: 844 });
+		await page.waitForSelector(ready);
+		await page.evaluate(() => document.fonts.ready);
+		const lines = await nameLines(page);
+		assert.ok(lines.length >= 20, `${url}: ${lines.length} lines`);
+		// A line that fits in two is shown whole: on one line, a dw
+		// name was cut after 13 characters ("The Silver H…"), a top
+		// one after 20.
+		const cut = lines.filter((x) => !x.full && x.text.length <= 40);
+		assert.deepEqual(cut.map((x) => x.text), [],
+		    `${url}: cut at 390px`);
+		// Longer ones use both lines, and no row grows past two.
+		for (const x of lines) {
+			assert.ok(x.lines < 2.5, `${url}: "${x.text}" on ` +
+			    `${x.lines.toFixed(1)} lines`);
+			if (!x.full)
+				assert.ok(x.lines > 1.5, `${url}: "${x.text}" ` +
+				    'cut on one line');
+		}
+		if (!url.includes('artists'))
+			assert.ok(lines.some((x) => x.lines > 1.5),
+			    `${url}: no name needed a second line at 390px`);
+		clean(page);
+		await page.context().close();
+	}
+	// Wide, a row is as before: one line each, the chip beside the name.
+	const page = await open(`/#/u/${j.main}/dw`);
+	await page.waitForSelector(lists[0][1]);
+	assert.ok((await nameLines(page)).every((x) => x.lines < 1.5),
+	    'one line per name at 1280px');
+	assert.ok(await page.$$eval('li.dw-track', (els) => els.every((e) =>
+	    e.querySelector('.chip').getBoundingClientRect().left >=
+	    e.querySelector('.what').getBoundingClientRect().right)),
+	    'the chip beside the name at 1280px');
+	clean(page);
+	await page.context().close();
 });
 
 // Where each nav tab is: inside the window and not cut off by the tab
