@@ -7,9 +7,12 @@
 // Proves: the planted patterns show on the page (each in its list, with
 // its figures); the calendar heat map has one link per day with plays and
 // a day leads to that day's plays on the Plays page (its first day is
-// that day, its first row the binge's track); the punch card and both
-// charts are drawn, with their tables; a year narrows everything; and no
-// page logs a console error or has a request fail.
+// that day, its first row the binge's track); on a phone, where the
+// calendar is wider than the screen, it opens at its newest weeks (the
+// year's last, or today's in the current year) and still scrolls back to
+// January, while a wide screen shows the whole year unscrolled; the punch
+// card and both charts are drawn, with their tables; a year narrows
+// everything; and no page logs a console error or has a request fail.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -38,8 +41,9 @@ after(async () => {
 	await cleanup();
 });
 
-async function open(hash) {
-	const page = await browser.newPage();
+async function open(hash, size = {}, before) {
+	const page = await browser.newPage(size);
+	await before?.(page);
 	await page.goto(`${stack.baseUrl}/#/u/ivy/${hash}`);
 	await page.waitForSelector('.ins-grid');
 	return page;
@@ -125,6 +129,87 @@ test('a year narrows every insight; lists lead to their plays', async () => {
 	await page.waitForFunction(() => location.hash.includes('/plays?'));
 	assert.match(await page.evaluate(() => location.hash),
 	    /date=2019-06-30$/);
+	clean(page);
+	await page.context().close();
+});
+
+// The calendar's scroller and which of the days asked for are wholly in
+// its view (right of the sticky weekday names): {left, max, seen}.
+function calendarView(page, days) {
+	return page.evaluate((ds) => {
+		const wrap = document.querySelector('.heat-wrap');
+		const box = wrap.getBoundingClientRect();
+		const names = wrap.querySelector('.heat-days')
+		    .getBoundingClientRect();
+		const seen = {};
+		for (const d of ds) {
+			const r = wrap.querySelector(`.cell[data-date="${d}"]`)
+			    .getBoundingClientRect();
+			seen[d] = r.left >= names.right - 0.5 &&
+			    r.right <= box.right + 0.5;
+		}
+		return { left: wrap.scrollLeft,
+			max: wrap.scrollWidth - wrap.clientWidth,
+			namesAt: names.left - box.left, seen };
+	}, days);
+}
+
+test('on a phone the calendar opens at its newest weeks, not January',
+    async () => {
+	const phone = { width: 390, height: 844 };
+	// All time shows 2019, a past year: its end.
+	let page = await open('insights', phone);
+	await page.waitForSelector('.heat a.cell');
+	let v = await calendarView(page, ['2019-01-01', '2019-12-31']);
+	assert.ok(v.max > 200, `the year is wider than a phone (${v.max}px)`);
+	assert.ok(v.left >= v.max - 1, `scrolled to the end: ${v.left} of ` +
+	    `${v.max}`);
+	assert.deepEqual(v.seen, { '2019-01-01': false, '2019-12-31': true });
+	assert.ok(Math.abs(v.namesAt) <= 1, 'the weekday names stay in view');
+	// It still scrolls back to January.
+	await page.locator('.heat-wrap').evaluate((e) => { e.scrollLeft = 0; });
+	v = await calendarView(page, ['2019-01-01', '2019-12-31']);
+	assert.deepEqual(v.seen, { '2019-01-01': true, '2019-12-31': false });
+	// Another year picked: its end again.
+	await page.locator('.ins-calendar .seg button:has-text("2018")')
+	    .click();
+	await page.waitForFunction(() => document.querySelector('#ins-cal-h')
+	    .textContent.includes('2018') && document.querySelector(
+	    '.heat a.cell[data-date^="2018-"]'));
+	v = await calendarView(page, ['2018-01-01', '2018-12-31']);
+	assert.ok(v.left >= v.max - 1, `2018 at its end: ${v.left} of ` +
+	    `${v.max}`);
+	assert.deepEqual(v.seen, { '2018-01-01': false, '2018-12-31': true });
+	clean(page);
+	await page.context().close();
+
+	// In the current year, today's week is the last in view: a phone on
+	// 15 June 2019 (Europe/Berlin, the journal's zone) shows June, with
+	// the weeks after it to the right.
+	page = await open('insights?range=2019', phone, (p) =>
+	    p.clock.setFixedTime(new Date('2019-06-15T12:00:00+02:00')));
+	await page.waitForSelector('.heat a.cell');
+	v = await calendarView(page, ['2019-01-01', '2019-06-15',
+		'2019-06-16', '2019-12-31']);
+	assert.deepEqual(v.seen, { '2019-01-01': false, '2019-06-15': true,
+		'2019-06-16': true, '2019-12-31': false });
+	assert.ok(v.left > 0 && v.left < v.max - 100, `scrolled to June: ` +
+	    `${v.left} of ${v.max}`);
+	assert.ok(await page.evaluate(() => {
+		const wrap = document.querySelector('.heat-wrap');
+		const week = wrap.querySelector('.cell[data-date="2019-06-16"]');
+		return Math.abs(wrap.getBoundingClientRect().right -
+		    week.getBoundingClientRect().right) <= 1;
+	}), 'the week of 15 June ends the view');
+	clean(page);
+	await page.context().close();
+
+	// A wide screen shows the whole year, unscrolled, as before.
+	page = await open('insights', { width: 1280, height: 800 });
+	await page.waitForSelector('.heat a.cell');
+	v = await calendarView(page, ['2019-01-01', '2019-12-31']);
+	assert.deepEqual([v.left, v.max], [0, 0]);
+	assert.deepEqual(v.seen, { '2019-01-01': true, '2019-12-31': true });
 	clean(page);
 	await page.context().close();
 });

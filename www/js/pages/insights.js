@@ -4,20 +4,21 @@
 // day on the Plays page):
 //
 //   a calendar heat map of one year (a CSS grid of links, one per day
-//   with plays), an hour × weekday punch card (a grid too), a chart of
-//   the top artists' ranks over successive months (a year) or years (all
-//   time) — the insight `top` asked per period, so it is the journal's
-//   own ranking, not Spotify's fixed ranges — the share of first-ever
-//   plays over time, and lists of binges, each month's favourite and
-//   each December's song, returns after a long absence, and this date in
-//   earlier years.
+//   with plays; where it is wider than the screen it opens scrolled to
+//   today, or to December for a past year), an hour × weekday punch
+//   card (a grid too), a chart of the top artists' ranks over successive
+//   months (a year) or years (all time) — the insight `top` asked per
+//   period, so it is the journal's own ranking, not Spotify's fixed
+//   ranges — the share of first-ever plays over time, and lists of
+//   binges, each month's favourite and each December's song, returns
+//   after a long absence, and this date in earlier years.
 //
 // Every picture leads to the plays: a day to that day, a span (a week, a
 // month, a year) to its last day (#/u/USER/plays?date=…, the Plays page's
 // jump).  Charts are drawn by Chart.js (chart.js) and each has a table of
 // its figures with the same links, for keyboards and screen readers.
 
-import { h, onBeforeUnmount, reactive, ref, watch } from
+import { h, nextTick, onBeforeUnmount, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { Empty, ErrorBox, Loading, artistNames, entityName } from
@@ -71,6 +72,7 @@ export const InsightsPage = {
 			calYear: null, calendar: null, calBusy: false,
 			ranks: null,		// {periods: [{label, end}], artists, rank}
 		});
+		const heatWrap = ref(null);	// the calendar's scroller
 		let gen = 0;
 		const uid = () => encodeURIComponent(props.user.id);
 		const year = () => (/^\d{4}$/.test(props.query?.range ?? '') ?
@@ -87,8 +89,11 @@ export const InsightsPage = {
 			s.calBusy = true;
 			try {
 				const c = await ask('calendar', span(y));
-				if (my === gen && s.calYear === y)
+				if (my === gen && s.calYear === y) {
 					s.calendar = c;
+					await nextTick();
+					showNewestWeeks(y);
+				}
 			} catch (e) {
 				if (my === gen)
 					s.error = e.message;
@@ -177,6 +182,22 @@ export const InsightsPage = {
 		    `${props.query?.range ?? ''}|${props.query?.date ?? ''}`, load,
 		    { immediate: true });
 
+		// Scrolls the calendar of year y, where it is wider than its
+		// box (a phone), so that the week of today (in the zone
+		// shown), or the year's last week for another year, is the
+		// last one in view: it would open at January, months back.
+		// Sideways scrolling still leads back there.
+		function showNewestWeeks(y) {
+			const wrap = heatWrap.value;
+			const today = dayKey(Date.now(), props.zone);
+			const day = today.startsWith(`${y}-`) ? today : `${y}-12-31`;
+			const cell = wrap?.querySelector(`[data-date="${day}"]`);
+			if (!cell)
+				return;
+			wrap.scrollLeft += cell.getBoundingClientRect().right -
+			    wrap.getBoundingClientRect().right;
+		}
+
 		// ---- pieces ----------------------------------------------------
 
 		function RangePicker() {
@@ -210,7 +231,8 @@ export const InsightsPage = {
 				cells.push(x ? h('a', { class: `cell l${lv(x.plays)}`,
 					href: playsAt(d), title: label,
 					'aria-label': label, 'data-date': d }) :
-				    h('span', { class: 'cell l0', title: label }));
+				    h('span', { class: 'cell l0', title: label,
+					'data-date': d }));
 			}
 			const years = year() ? [] : s.years;
 			return h('section', { class: 'panel ins-calendar',
@@ -229,7 +251,7 @@ export const InsightsPage = {
 				    `on ${plural(c.days.length, 'day')}; a day leads ` +
 				    'to its plays.' : ''),
 				s.calBusy && !c ? Loading('Drawing the calendar…') :
-				    h('div', { class: 'heat-wrap' }, [
+				    h('div', { class: 'heat-wrap', ref: heatWrap }, [
 					h('div', { class: 'heat-days', 'aria-hidden': 'true' },
 					    ['Mon', '', 'Wed', '', 'Fri', '', 'Sun'].map((d) =>
 						h('span', d))),
