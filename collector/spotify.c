@@ -6,7 +6,7 @@
  * submission; each entry may carry a backoff "ready_at"), the multi handle
  * while in flight, and back to its owner through the done callback.
  * spot_run() is the whole loop body: dispatch what the bucket, the
- * not-before times and the per-service slots allow, curl_multi_poll() for
+ * not-before times and the slots allow (spot_may_start()), curl_multi_poll() for
  * at most the time until something can happen, then read completions.
  *
  * Times: not-before and backoff use the wall clock (Unix ms) because they
@@ -437,6 +437,30 @@ spot_unqueue(struct spot *sp, struct spot_req *prev, struct spot_req *req)
 }
 
 /*
+ * Whether req may start beside the requests in flight.  Over HTTP/1.1 (a
+ * service not seen to multiplex) it waits until nothing at all is in
+ * flight, on either service: Spotify counts the app as one client and a
+ * Retry-After from either service pauses both (spot_pause()), so a request
+ * already on its way on the other connection when a 429 arrives would
+ * reach Spotify inside the pause.  Over HTTP/2 up to max_concurrency
+ * requests share the connection, but none beside an HTTP/1.1 one.
+ */
+static int
+spot_may_start(const struct spot *sp, const struct spot_req *req)
+{
+	int i;
+
+	if ((int)sp->n_running >= sp->max_concurrency)
+		return 0;
+	if (!sp->multiplexed[req->svc])
+		return sp->n_running == 0;
+	for (i = 0; i < SPOT_SVC__MAX; i++)
+		if (!sp->multiplexed[i] && sp->in_flight[i] > 0)
+			return 0;
+	return 1;
+}
+
+/*
  * Starts every queued request that may start now.  Returns how many ms
  * until the next one may (0 when something started or nothing waits on
  * time, -1 when nothing waits at all).
@@ -446,7 +470,6 @@ spot_dispatch(struct spot *sp)
 {
 	struct spot_req *req, *prev, *next;
 	int64_t now = time_now_ms(), wait = -1, w, nb;
-	int slots;
 
 	prev = NULL;
 	for (req = sp->queue; req != NULL; req = next) {
@@ -472,9 +495,7 @@ spot_dispatch(struct spot *sp)
 			prev = req;
 			continue;
 		}
-		slots = sp->multiplexed[req->svc] ? sp->max_concurrency : 1;
-		if (sp->in_flight[req->svc] >= slots ||
-		    (int)sp->n_running >= sp->max_concurrency) {
+		if (!spot_may_start(sp, req)) {
 			prev = req;
 			continue;	/* a completion will wake us */
 		}

@@ -11,10 +11,12 @@
  *    quota_pause and Retry-After), persisted in the store's meta so a
  *    restart honours it; Spotify sees the app as one client, so nothing
  *    is sent to either service before it passes;
- *  - in flight per service: one request while the server speaks HTTP/1.1
- *    (more would only open more connections; the bucket, not latency,
- *    bounds throughput), up to max_concurrency streams once a response
- *    shows HTTP/2 multiplexing;
+ *  - in flight: while a service speaks HTTP/1.1, one request at a time
+ *    for the whole app (more would only open more connections, the
+ *    bucket, not latency, bounds throughput, and a request on its way on
+ *    the other service's connection when a 429 arrives would land inside
+ *    the pause); up to max_concurrency streams once a response shows
+ *    HTTP/2 multiplexing;
  *  - timeouts on every request (connect, total, low speed), a response
  *    size cap enforced in the write callback, https required except for
  *    loopback hosts;
