@@ -141,7 +141,6 @@ struct span {
  */
 struct prev_check {
 	int64_t		 last[NTRACKS];
-	uint64_t	 n;
 };
 
 static int
@@ -153,7 +152,6 @@ prev_cb(const struct play *p, void *arg)
 	assert_true(k >= 0 && k < NTRACKS);
 	assert_int_equal(p->prev_played_at, pc->last[k]);
 	pc->last[k] = p->played_at;
-	pc->n++;
 	return 0;
 }
 
@@ -165,7 +163,6 @@ check_stored_prev(struct store_txn *t, const char *user)
 
 	for (k = 0; k < NTRACKS; k++)
 		pc.last[k] = PLAY_NO_PREV;
-	pc.n = 0;
 	assert_int_equal(store_iter_plays(t, user, INT64_MIN, INT64_MAX,
 	    STORE_ASC, prev_cb, &pc), STORE_OK);
 }
