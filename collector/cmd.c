@@ -20,6 +20,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "timeutil.h"
 #include "version.h"
 
 /* The running program's table, set by cmd_main(). */
@@ -202,6 +203,7 @@ cmd_main(const struct cmd *table, size_t n, const char *delegate,
 		}
 		if (config_num(cfg, CFG_VERBOSE))
 			log_set_verbose(1);
+		(void)time_use_clock_file(config_str(cfg, CFG_CLOCK_FILE));
 		if ((c->flags & CMD_DB) && config_require(cfg, CFG_DB_PATH,
 		    errbuf, sizeof(errbuf)) == -1) {
 			fprintf(stderr, "%s: %s\n", CMD_PROG, errbuf);

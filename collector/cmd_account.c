@@ -318,7 +318,7 @@ cmd_invite(struct config *cfg, int argc, char *argv[])
 	invite_new(code);
 	memset(&p, 0, sizeof(p));
 	(void)invite_meta_name(code, p.name);
-	p.until = (int64_t)time(NULL) + days * 86400;
+	p.until = time_now_ms() / 1000 + days * 86400;
 	if (store_write(st, invite_fn, &p) != STORE_OK) {
 		fprintf(stderr, "%s: invite: the store could not be written\n",
 		    PROG);

@@ -41,6 +41,7 @@
 #include "log.h"
 #include "oauth.h"
 #include "session.h"
+#include "timeutil.h"
 
 /* What linernotes reads: plays, top lists, playlists, the profile. */
 #define AUTH_SCOPES	"user-read-recently-played user-top-read " \
@@ -196,7 +197,8 @@ api_auth_login(struct ctx *c, struct resp *r)
 		if (store_read_begin(c->app->txn) != STORE_OK)
 			return auth_page(r, 503, "Try again shortly",
 			    "The journal cannot be read right now.");
-		ok = auth_invite_ok(c->app->txn, c->a.invite, time(NULL));
+		ok = auth_invite_ok(c->app->txn, c->a.invite,
+		    time_now_ms() / 1000);
 		store_read_end(c->app->txn);
 		if (!ok)
 			return auth_page(r, 403, "This invitation does not work",
@@ -336,7 +338,8 @@ auth_wait_first_poll(struct app *app, const char *id, int64_t since)
 		beat = auth_meta(app->txn, META_HEARTBEAT);
 		rc = store_get_user(app->txn, id, &u);
 		store_read_end(app->txn);
-		done = beat == 0 || time(NULL) - beat > AUTH_HEARTBEAT_FRESH ||
+		done = beat == 0 ||
+		    time_now_ms() / 1000 - beat > AUTH_HEARTBEAT_FRESH ||
 		    rc != STORE_OK || u.status != USER_ACTIVE ||
 		    u.last_poll >= since;
 		explicit_bzero(&u, sizeof(u));
@@ -354,7 +357,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	struct user me;
 	char value[SESSION_VALUE_MAX + 1], cookie[192], err[160], esc[640];
 	char where[sizeof(a->public_url) + USER_ID_MAX + 16];
-	int64_t now = (int64_t)time(NULL), nb_acc = 0, nb_api = 0;
+	int64_t now = time_now_ms() / 1000, nb_acc = 0, nb_api = 0;
 	enum acct_rc rc;
 	struct json j;
 	int ret = -1;

@@ -69,7 +69,7 @@ me_timezone(struct json *j, const struct user *u)
 static int
 me_write(struct resp *r, const struct user *u, int64_t session_end)
 {
-	int64_t now = (int64_t)time(NULL), end;
+	int64_t now = time_now_ms() / 1000, end;
 	struct json j;
 	int i;
 

@@ -28,6 +28,7 @@
 #include "serve.h"
 #include "session.h"
 #include "store.h"
+#include "timeutil.h"
 #include "version.h"
 
 static void __attribute__((noreturn))
@@ -88,6 +89,7 @@ main(int argc, char *argv[])
 		errx(1, "%s", errbuf);
 	if (config_num(cfg, CFG_VERBOSE))
 		log_set_verbose(1);
+	(void)time_use_clock_file(config_str(cfg, CFG_CLOCK_FILE));
 	if (serve_init() == -1)
 		errx(1, "standard input is not a FastCGI socket: start me "
 		    "with spawn-fcgi (see linernotes-fcgi(8))");

@@ -18,6 +18,7 @@
 #include "oauth.h"
 #include "session.h"
 #include "sha256.h"
+#include "timeutil.h"
 
 #define CALLBACK_PATH	"/api/v0/auth/callback"
 
@@ -239,7 +240,7 @@ session_viewer(struct ctx *c)
 	char value[SESSION_VALUE_MAX + 1], user[USER_ID_MAX + 1];
 	unsigned char hash[SESSION_HASH_LEN];
 	struct session s;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = time_now_ms() / 1000;
 
 	if (c->viewer_known)
 		return c->viewer[0] != '\0' ? c->viewer : NULL;

@@ -50,6 +50,7 @@ enum config_key {
 	CFG_BINGE_MIN,		/* int: plays in a row that make a binge, 5 (2..1000) */
 	CFG_RETURN_DAYS,	/* int days: absence before a "return", 90 (1..3650) */
 	CFG_VERBOSE,		/* int: 0 or 1 */
+	CFG_CLOCK_FILE,		/* str: "" = the system clock (tests, demo) */
 	CFG__MAX
 };
 

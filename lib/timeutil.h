@@ -15,8 +15,25 @@
 
 #include <stdint.h>
 
-/* The current time in Unix ms (CLOCK_REALTIME). */
+/*
+ * The current time in Unix ms: CLOCK_REALTIME, or the clock file's time
+ * once time_use_clock_file() named one.  Every date a program records or
+ * compares with a recorded one comes from here, so that the tests and the
+ * demo can run linernotes on the simulator's clock.
+ */
 int64_t	time_now_ms(void);
+
+/*
+ * Makes time_now_ms() follow the file at path (the `clock_file` key), or
+ * the system clock again when path is NULL or "".  The file holds two
+ * decimal numbers, "now_ms real_ms": a time, and the real time at which
+ * it was written; the clock runs on from now_ms in step with the real one
+ * until the file changes (the simulator rewrites it whenever its clock
+ * moves).  The file is read at every call; one that cannot be read or
+ * parsed gives the system clock for that call.  Returns 0, or -1 when
+ * path is too long.
+ */
+int	time_use_clock_file(const char *path);
 
 /*
  * Parses an RFC 3339 timestamp with a four-digit year:

@@ -4,7 +4,7 @@
 //
 //   node tests/spotify-sim/sim.mjs [--port N] [--host 127.0.0.1]
 //        [--mode extended|development] [--seed S] [--users N]
-//        [--start ISO8601|ms] [--state-file F]
+//        [--start ISO8601|ms] [--state-file F] [--clock-file F]
 //        [--client-id ID] [--client-secret SECRET] [--public-base URL]
 import { createServer } from 'node:http';
 import { pathToFileURL } from 'node:url';
@@ -26,6 +26,7 @@ export const DEFAULTS = {
   users: 0,
   start: '2026-01-05T00:00:00Z',
   stateFile: null,
+  clockFile: null,
   clientId: 'sim-client-id',
   clientSecret: 'sim-client-secret',
   publicBase: null,
@@ -67,7 +68,7 @@ export async function startSim(options = {}) {
   if (!/^\d+$/.test(String(opt.port)) || Number(opt.port) > 65535) throw new Error('--port must be a port number (0 picks a free one)');
   const imageBase = publicBase(opt.publicBase);
 
-  const state = new SimState({ startMs, mode: opt.mode, seed, clientId: opt.clientId, clientSecret: opt.clientSecret, stateFile: opt.stateFile });
+  const state = new SimState({ startMs, mode: opt.mode, seed, clientId: opt.clientId, clientSecret: opt.clientSecret, stateFile: opt.stateFile, clockFile: opt.clockFile });
   const catalog = buildCatalog();
   const listening = new Listening(catalog, { seed, startMs, now: () => state.nowMs });
   const api = new WebApi({ state, catalog, listening, base: '' });
@@ -77,6 +78,7 @@ export async function startSim(options = {}) {
   if (saved) state.load(saved);
   if (options.mode !== undefined) state.mode = opt.mode; // an explicit --mode wins over the saved one
   state.addNumberedUsers(Number(opt.users));
+  state.writeClock();
   faults.resetStats();
   const sim = { state, catalog, listening, api, accounts, faults };
 
@@ -197,7 +199,7 @@ function write(res, resp, headOnly = false) {
 
 function parseArgs(argv) {
   const o = {};
-  const names = { '--port': 'port', '--host': 'host', '--mode': 'mode', '--seed': 'seed', '--users': 'users', '--start': 'start', '--state-file': 'stateFile', '--client-id': 'clientId', '--client-secret': 'clientSecret', '--public-base': 'publicBase' };
+  const names = { '--port': 'port', '--host': 'host', '--mode': 'mode', '--seed': 'seed', '--users': 'users', '--start': 'start', '--state-file': 'stateFile', '--clock-file': 'clockFile', '--client-id': 'clientId', '--client-secret': 'clientSecret', '--public-base': 'publicBase' };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i], v;
     const eq = a.indexOf('=');
@@ -215,7 +217,7 @@ function parseArgs(argv) {
 }
 
 const USAGE = `usage: node sim.mjs [--port N] [--host 127.0.0.1] [--mode extended|development]
-                   [--seed S] [--users N] [--start ISO8601|ms] [--state-file F]
+                   [--seed S] [--users N] [--start ISO8601|ms] [--state-file F] [--clock-file F]
                    [--client-id ID] [--client-secret SECRET] [--public-base URL]
 `;
 

@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "timeutil.h"
@@ -207,6 +209,54 @@ test_now(void **state)
 	assert_true(now >= before && now <= after);
 }
 
+static void
+write_clock(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Proves a clock file moves time_now_ms() to its time, which then runs on
+ * with the real clock; that an unreadable or malformed file, or none,
+ * gives the system clock; and that NULL goes back to the system clock.
+ */
+static void
+test_clock_file(void **state)
+{
+	char path[] = "/tmp/ln-clock-XXXXXX", text[64];
+	int64_t real = (int64_t)time(NULL) * 1000, now;
+	int fd;
+
+	(void)state;
+	assert_true((fd = mkstemp(path)) >= 0);
+	(void)close(fd);
+	assert_int_equal(time_use_clock_file(path), 0);
+	/* Written 5 s ago at 2028-02-29T12:00:00Z: it is 12:00:05 now. */
+	(void)snprintf(text, sizeof(text), "1835438400000 %lld\n",
+	    (long long)(real - 5000));
+	write_clock(path, text);
+	now = time_now_ms();
+	assert_true(now >= INT64_C(1835438405000) &&
+	    now <= INT64_C(1835438407000));
+	/* Malformed: the system clock, for that call. */
+	write_clock(path, "soon\n");
+	now = time_now_ms();
+	assert_true(now >= real && now <= real + 2000);
+	write_clock(path, "1835438400000\n");
+	assert_true(time_now_ms() >= real);
+	/* Gone: the system clock. */
+	assert_int_equal(unlink(path), 0);
+	assert_true(time_now_ms() >= real);
+	write_clock(path, text);
+	assert_int_equal(time_use_clock_file(NULL), 0);
+	assert_true(time_now_ms() >= real);
+	assert_int_equal(unlink(path), 0);
+}
+
 /* Proves the three HTTP date forms parse to the same instant. */
 static void
 test_http_date(void **state)
@@ -306,6 +356,7 @@ main(void)
 		cmocka_unit_test(test_parse_iso8601_bad),
 		cmocka_unit_test(test_format_iso8601),
 		cmocka_unit_test(test_now),
+		cmocka_unit_test(test_clock_file),
 		cmocka_unit_test(test_http_date),
 		cmocka_unit_test(test_http_date_two_digit_year),
 		cmocka_unit_test(test_http_date_bad),

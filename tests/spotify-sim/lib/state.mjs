@@ -25,7 +25,7 @@ export class HttpError extends Error {
 }
 
 export class SimState {
-  constructor({ startMs, mode = 'extended', seed = '42', clientId, clientSecret, stateFile }) {
+  constructor({ startMs, mode = 'extended', seed = '42', clientId, clientSecret, stateFile, clockFile = null }) {
     this.nowMs = startMs;
     this.startMs = startMs;
     this.mode = mode;
@@ -39,15 +39,29 @@ export class SimState {
     this.codes = new Map();
     this.tokensIssued = 0;
     this.stateFile = stateFile;
+    this.clockFile = clockFile;
     this.saveTimer = null;
     this.onUserAdded = () => {};
   }
 
   now() { return this.nowMs; }
 
+  // --clock-file: the clock for linernotes' own programs (their clock_file
+  // key).  Two numbers, "now_ms real_ms": the simulated time and the real
+  // time at which it was written, so a reader of the file lets the
+  // simulated time run on in step with the real one until the next write.
+  // Written whole to a temporary name, then renamed into place.
+  writeClock() {
+    if (!this.clockFile) return;
+    const tmp = `${this.clockFile}.tmp${process.pid}`;
+    writeFileSync(tmp, `${this.nowMs} ${Date.now()}\n`);
+    renameSync(tmp, this.clockFile);
+  }
+
   advance(ms) {
     if (!(ms >= 0)) throw new HttpError(400, 'advance must be >= 0 (the clock never goes backwards)');
     this.nowMs += Math.round(ms);
+    this.writeClock();
     this.changed();
     return this.nowMs;
   }
@@ -56,6 +70,7 @@ export class SimState {
     if (!Number.isFinite(ms)) throw new HttpError(400, 'set_ms must be a number of ms since the epoch');
     if (ms < this.nowMs) throw new HttpError(400, `set_ms ${ms} is before now_ms ${this.nowMs}: the clock never goes backwards`);
     this.nowMs = Math.round(ms);
+    this.writeClock();
     this.changed();
     return this.nowMs;
   }
