@@ -18,11 +18,12 @@ process.once('exit', () => {
 });
 
 // Starts a simulator with n users and a store holding all of them.
-// extra: config values added (or overriding).  Returns {sim, dir, config,
-// ids, run(args, opts)}.
+// extra: config values added (or overriding); clock: the collector dates
+// what it records by the simulator's clock (harness startSim).  Returns
+// {sim, dir, config, db, ids, run(args, opts)}.
 export async function setup(name, { users = 3, mode = 'extended', seed = '7',
-    extra = {}, add = true } = {}) {
-	const sim = await startSim({ users, mode, seed });
+    extra = {}, add = true, clock = false } = {}) {
+	const sim = await startSim({ users, mode, seed, clock });
 	const dir = makeRunDir(name);
 	// The store on tmpfs where there is one: every poll commits durably,
 	// and a test's thousands of fdatasync()s would cost it minutes.
@@ -51,7 +52,7 @@ export async function setup(name, { users = 3, mode = 'extended', seed = '7',
 			ids.push(r.stdout.trim());
 		}
 	}
-	return { sim, dir, config, ids, run };
+	return { sim, dir, config, db, ids, run };
 }
 
 // Advances the simulator's virtual clock.

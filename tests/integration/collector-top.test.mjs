@@ -1,13 +1,17 @@
 // collector-top.test.mjs — top lists: 3 ranges x tracks and artists, a
 // snapshot stored only when a list changed.  Proves that a first top job
 // stores six lists of up to 50 entries, and that running it again on
-// unchanged lists adds no snapshot but moves each list's "confirmed" time.
+// unchanged lists adds no snapshot but moves each list's "confirmed" time;
+// and, on the simulator's clock, that weeks of daily top jobs keep a
+// history: a snapshot on each day a list changed, dated by that day, with
+// ranks that move between them.
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 
-import { cleanup, sleep } from './lib/harness.mjs';
-import { setup } from './collector-lib.mjs';
+import { cleanup, httpJson, sleep, startStack } from './lib/harness.mjs';
+import { advance, setup } from './collector-lib.mjs';
+import { load } from '../tools/fixture.mjs';
 
 after(cleanup);
 
@@ -39,4 +43,50 @@ test('top lists: a snapshot only when a list changed, else confirmed', async () 
 		assert.equal(two[i].day, one[i].day);
 		assert.ok(two[i].confirmed > one[i].confirmed, 'confirmed again');
 	}
+});
+
+test('top lists over eight weeks of the simulator\'s clock: a history ' +
+    'dated by its days, with rank changes', async () => {
+	const { sim, dir, config, db, run, ids } = await setup('collector-top-days',
+	    { users: 1, clock: true });
+	const days = [];
+	for (let week = 0; week < 8; week++) {
+		if (week > 0)
+			await advance(sim, 7 * 86400);
+		const now = (await sim.admin('GET', 'state')).now_ms;
+		days.push(new Date(now).toISOString().slice(0, 10));
+		assert.equal((await run(['poll-once', '--jobs', 'top'])).code, 0);
+	}
+	const all = await tops(run, ids[0]);
+	const short = all.filter((t) => t.kind === 'tracks' &&
+	    t.range === 'short_term');
+	// The last four weeks' list changes from week to week: a snapshot
+	// on every poll's day, each dated by the simulator's day.
+	assert.deepEqual(short.map((t) => t.day), days);
+	// Lists that did not change were confirmed, not stored again: the
+	// all-time list moves slowest, so it has the fewest snapshots.
+	const long = all.filter((t) => t.kind === 'tracks' &&
+	    t.range === 'long_term');
+	assert.ok(long.length >= 1 && long.length <= short.length);
+	for (const t of long)
+		assert.ok(days.includes(t.day), `${t.day} is a poll's day`);
+
+	// Through the API (the journal made public, as the owner could): the
+	// history, newest first, and ranks that moved against the previous.
+	load(db, [{ type: 'user', id: ids[0], visibility: 'public',
+		status: 'active', refresh_token: 'rt-user1' }]);
+	const stack = await startStack({ dir, config });
+	const r = await httpJson('GET', `${stack.baseUrl}/api/v0/top/` +
+	    `${ids[0]}?kind=tracks&range=short_term&history=1`);
+	await stack.stop();
+	assert.equal(r.status, 200, r.text);
+	const list = r.json.tracks.short_term;
+	assert.deepEqual(list.history.map((h) => h.day), [...days].reverse());
+	assert.equal(list.current.day, days[days.length - 1]);
+	assert.equal(list.previous.day, days[days.length - 2]);
+	const moved = list.changes.filter((c) => c.change !== 'same');
+	assert.ok(moved.length > 0, 'ranks changed in a week');
+	for (const c of list.changes)
+		if (c.change === 'up' || c.change === 'down')
+			assert.equal(c.delta, c.previous_rank - c.rank);
 });

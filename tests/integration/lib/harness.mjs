@@ -7,10 +7,22 @@
 //   repoRoot                 absolute path of the checkout
 //   bin.collector, bin.fcgi  absolute paths of the two programs (`make all`)
 //
+//   testStart                the moment every simulator started here begins
+//                            at (Unix ms): the environment's TEST_START
+//                            (an ISO 8601 date or time, UTC unless it says
+//                            otherwise), by default 2026-01-05T00:00:00Z.
+//                            The day the tests run on is this parameter,
+//                            never the machine's date (tests/days.sh runs
+//                            the suites on many).
+//
 //   await startSim({users = 3, mode = 'extended', seed, publicBase,
-//       args = []})
-//       starts tests/spotify-sim/sim.mjs on a free port and waits for its
-//       "spotify-sim listening on URL" line; publicBase (a site's URL,
+//       clock = false, args = []})
+//       starts tests/spotify-sim/sim.mjs on a free port, its clock at
+//       testStart (args may say --start otherwise), and waits for its
+//       "spotify-sim listening on URL" line; with clock, the simulator
+//       writes its clock to a file that configValues() names as
+//       clock_file, so the collector and the reader date what they
+//       record by the simulator's clock; publicBase (a site's URL,
 //       e.g. http://127.0.0.1:PORT of a stack started with that port and
 //       simUrl) is where its image URLs then point.  Returns
 //       {url, apiBase, accountsBase, admin(method, path, body), output(),
@@ -235,16 +247,34 @@ export function writeConfig(dir, values = {}) {
 	return file;
 }
 
+// TEST_START: a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time.
+function parseTestStart(v) {
+	if (v === undefined || v === '')
+		return Date.parse('2026-01-05T00:00:00Z');
+	const iso = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v;
+	const ms = /^\d{4}-\d{2}-\d{2}T/.test(iso) ? Date.parse(iso) : NaN;
+	if (!Number.isFinite(ms))
+		throw new Error(`TEST_START=${v}: not a date (YYYY-MM-DD) or ` +
+		    'an ISO 8601 time');
+	return ms;
+}
+export const testStart = parseTestStart(process.env.TEST_START);
+
 export async function startSim({ users = 3, mode = 'extended', seed,
-    publicBase, args = [] } = {}) {
+    publicBase, clock = false, args = [] } = {}) {
 	if (!fs.existsSync(simScript))
 		throw new Error(`the simulator is missing: ${simScript}`);
 	const argv = [simScript, '--port', '0', '--users', String(users),
-	    '--mode', mode];
+	    '--mode', mode, '--start', new Date(testStart).toISOString()];
 	if (seed !== undefined)
 		argv.push('--seed', String(seed));
 	if (publicBase !== undefined)
 		argv.push('--public-base', String(publicBase));
+	let clockFile = null;
+	if (clock) {
+		clockFile = path.join(makeRunDir('sim-clock'), 'clock');
+		argv.push('--clock-file', clockFile);
+	}
 	argv.push(...args);
 	const child = track(spawn(process.execPath, argv, {
 		cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'],
@@ -280,6 +310,7 @@ export async function startSim({ users = 3, mode = 'extended', seed,
 			spotify_accounts_base: url,
 			client_id: 'sim-client-id',
 			client_secret: 'sim-client-secret',
+			...(clockFile ? { clock_file: clockFile } : {}),
 		}),
 		async admin(method, p, body) {
 			const rel = p.startsWith('/_sim/') ? p :
