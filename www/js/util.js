@@ -183,15 +183,21 @@ export function pickImage(images, px) {
 
 // Folds consecutive plays of one track (newest first in, newest first
 // out): [{track_id, plays: [newest..oldest], first, last}].  Plays whose
-// track is unknown (no id) never fold.
-export function foldRuns(plays) {
+// track is unknown (no id) never fold, and neither do two plays with a
+// recorded gap between them (gaps: [{from, to}]): plays may be missing
+// there, so "in a row" would claim what the journal does not know.
+export function foldRuns(plays, gaps = []) {
 	const runs = [];
+	let newer = null;
 	for (const p of plays) {
 		const cur = runs[runs.length - 1];
-		if (cur && p.track_id && cur.track_id === p.track_id)
+		if (cur && p.track_id && cur.track_id === p.track_id &&
+		    !gaps.some((g) => p.played_at <= g.from &&
+		    g.to <= newer.played_at))
 			cur.plays.push(p);
 		else
 			runs.push({ track_id: p.track_id, plays: [p] });
+		newer = p;
 	}
 	for (const r of runs) {
 		r.last = r.plays[0].played_at;			/* newest */

@@ -263,7 +263,8 @@ export const PlaysPage = {
 		watch(() => `${props.query?.date ?? ''}|${props.user.id}`, reset,
 		    { immediate: true });
 
-		const runs = computed(() => foldRuns(s.plays));
+		const runs = computed(() => foldRuns(s.plays,
+		    [...s.gaps.values()]));
 		const returns = computed(() => findReturns(runs.value,
 		    props.prefs.returnDays * 86400e3));
 		const days = computed(() => {
