@@ -174,6 +174,13 @@ test: deps
 	@$(MAKE) --no-print-directory all unit tools
 	@sh tests/run.sh
 
+# The integration and browser suites on many days (tests/days.sh): a test
+# that depends on the day it runs shows up here.  DAYS="2026-02-28 ..."
+# chooses the days.
+test-days: deps
+	@$(MAKE) --no-print-directory all tools
+	@sh tests/days.sh $(DAYS)
+
 # The unit tests alone (CI runs them again under SANITIZE=1).
 test-unit: unit
 	@sh tests/run.sh unit
@@ -212,7 +219,7 @@ clean:
 	rm -rf www/vendor
 
 FORCE:
-.PHONY: all www screenshots unit tools fuzz deps test test-unit demo stop bench soak install clean FORCE
+.PHONY: all www screenshots unit tools fuzz deps test test-days test-unit demo stop bench soak install clean FORCE
 .SECONDARY:
 
 -include $(wildcard lib/*.d fcgi/*.d collector/*.d tests/unit/*.d tests/tools/*.d)

@@ -74,7 +74,7 @@ const SHOTS = [
 ];
 
 const j = await buildJournal();
-const b = await openBrowser();
+const b = await openBrowser({ now: j.now });
 fs.mkdirSync(out, { recursive: true });
 let failed = 0;
 try {

@@ -4,5 +4,6 @@
 import { buildJournal } from './lib/journal.mjs';
 
 const j = await buildJournal();
-console.log(`linernotes pages: ${j.stack.baseUrl}/  (journal ${j.main})`);
+console.log(`linernotes pages: ${j.stack.baseUrl}/  (journal ${j.main}, ` +
+    `its now ${new Date(j.now).toISOString()}: TEST_START moves it)`);
 await new Promise(() => {});

@@ -4,9 +4,16 @@
 // spawn-fcgi serving www/, and Chromium driven by playwright-core.
 //
 //   await buildJournal()  -> {sim, dir, config, db, stack, api, users,
-//                             www, main, known}
-//   await openBrowser()   -> {browser, newPage(opts), close()}
+//                             www, main, known, now}
+//   await openBrowser({now})
+//                         -> {browser, newPage(opts), close()}
 //   apiAll(api, user)     every play of a user through the API, newest first
+//
+// The day is a parameter, never the machine's date: the simulator's clock
+// starts at the harness's testStart (TEST_START) and runs two weeks; the
+// collector and the reader follow that clock (clock_file), and a browser
+// opened with {now: j.now} runs its pages on it too (Playwright's clock),
+// so "today" is the same moment for the journal, the API and the pages.
 //
 // What is not the collector's own doing, and why:
 //   * Journals are made public with tests/tools/ln-fixture: the collector
@@ -28,7 +35,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { freePort, httpJson, makeRunDir, repoRoot, runCollector, startSim,
-	startStack, writeConfig } from '../../integration/lib/harness.mjs';
+	startStack, testStart, writeConfig } from '../../integration/lib/harness.mjs';
 import { load } from '../../tools/fixture.mjs';
 
 const DAY = 86400e3;
@@ -83,14 +90,15 @@ async function post(api, kind, ids) {
 }
 
 export async function buildJournal({ days = 14 } = {}) {
-	// The simulator's clock starts `days` before now and runs up to now,
-	// so weeks, snapshots and plays share one calendar.  Its image URLs
+	// The simulator's clock starts at testStart and runs `days` on to the
+	// journal's now; the collector and the reader share that clock, so
+	// weeks, snapshots and plays share one calendar.  Its image URLs
 	// point at the site's port, chosen first.
-	const start = new Date(Math.floor((Date.now() - days * DAY) / 3600e3) *
-	    3600e3).toISOString();
+	const start = testStart;
+	const end = start + days * DAY;
 	const port = await freePort();
-	const sim = await startSim({ users: 2, seed: '7',
-		publicBase: `http://127.0.0.1:${port}`, args: ['--start', start] });
+	const sim = await startSim({ users: 2, seed: '7', clock: true,
+		publicBase: `http://127.0.0.1:${port}` });
 	const dir = makeRunDir('browser');
 	const db = path.join(dir, 'db');
 	const config = writeConfig(dir, { ...sim.configValues(),
@@ -107,7 +115,12 @@ export async function buildJournal({ days = 14 } = {}) {
 	load(db, users.map((id) => ({ type: 'user', id, visibility: 'public',
 		status: 'active', refresh_token: `rt-${id}`,
 		timezone: ZONES[id] ?? '' })));
-	run(['poll-once', '--jobs', 'all']);
+	// Top lists are fetched once, at the end: the journal then has one
+	// snapshot of the collector's own, and the test plants the earlier
+	// ones it knows (below).  Top-list history over days is tested
+	// against the simulator in tests/integration/collector-top.test.mjs.
+	const notTop = 'plays,dw,profile';
+	run(['poll-once', '--jobs', notTop]);
 	// Polls every two hours, but for a 14-hour silence in every 30 hours
 	// (the collector records a gap when more than 50 plays went by).  A
 	// silence ends early when MAIN played from Discover Weekly in it (the
@@ -116,10 +129,10 @@ export async function buildJournal({ days = 14 } = {}) {
 	// would otherwise depend on the day the tests run.
 	const dwUri = 'spotify:playlist:' +
 	    (await sim.admin('GET', `users/${MAIN}`)).discover_weekly_id;
-	let now = Date.parse(start);
+	let now = start;
 	let since = now;
 	let polls = 0;
-	for (let tick = 1; now < Date.now() - 2 * 3600e3; tick++) {
+	for (let tick = 1; now < end - 2 * 3600e3; tick++) {
 		await sim.admin('POST', 'clock', { advance_s: 2 * 3600 });
 		now += 2 * 3600e3;
 		if (tick % 15 >= 9) {
@@ -128,10 +141,11 @@ export async function buildJournal({ days = 14 } = {}) {
 			if (!truth.plays.some((p) => p.context_uri === dwUri))
 				continue;
 		}
-		run(['poll-once', '--jobs', polls % 12 === 11 ? 'all' : 'plays']);
+		run(['poll-once', '--jobs', polls % 12 === 11 ? notTop : 'plays']);
 		polls++;
 		since = now;
 	}
+	await sim.admin('POST', 'clock', { set_ms: end });
 	run(['poll-once', '--jobs', 'all']);
 	// Spotify refuses Discover Weekly to development-mode apps: the
 	// collector then reconstructs the earlier weeks from the plays heard
@@ -162,10 +176,10 @@ export async function buildJournal({ days = 14 } = {}) {
 	const dayNum = Math.floor(Date.parse(cur.day) / DAY);
 	const records = [
 		{ type: 'top', user: MAIN, kind: 'tracks', range: 'short_term',
-			day: dayNum - 7, confirmed_at: Math.floor(Date.now() / 1000) -
+			day: dayNum - 7, confirmed_at: Math.floor(end / 1000) -
 			    7 * 86400, ids: prev },
 		{ type: 'top', user: MAIN, kind: 'tracks', range: 'short_term',
-			day: dayNum - 14, confirmed_at: Math.floor(Date.now() / 1000) -
+			day: dayNum - 14, confirmed_at: Math.floor(end / 1000) -
 			    14 * 86400, ids: [...prev].reverse() },
 	];
 
@@ -194,11 +208,13 @@ export async function buildJournal({ days = 14 } = {}) {
 	stack = await startStack(site);
 	api = `${stack.baseUrl}/api/v0`;
 	return { sim, dir, config, db, stack, api, users, www: dirWww,
-		main: MAIN, known };
+		main: MAIN, known, now: end };
 }
 
-// Debian's Chromium through playwright-core: no browser download.
-export async function openBrowser() {
+// Debian's Chromium through playwright-core: no browser download.  With
+// now (Unix ms), every page's clock starts at that moment and runs on
+// from it (Playwright's clock), as the journal's does.
+export async function openBrowser({ now } = {}) {
 	const { chromium } = await import('playwright-core');
 	// launch() gives every run a fresh temporary profile (it refuses a
 	// --user-data-dir of ours).
@@ -218,6 +234,8 @@ export async function openBrowser() {
 			const ctx = await browser.newContext({ viewport: { width,
 				height }, deviceScaleFactor: 1, reducedMotion: 'reduce',
 				...(timezoneId ? { timezoneId } : {}) });
+			if (now !== undefined)
+				await ctx.clock.install({ time: now });
 			const page = await ctx.newPage();
 			page.problems = [];
 			page.on('console', (m) => {
