@@ -464,6 +464,115 @@ store_dec_begin(struct dec *d, const MDB_val *v)
 	return codec_get_u8(d) == VALUE_VERSION && !d->bad ? 0 : -1;
 }
 
+/* ---- records through their codec ----------------------------------------- */
+
+int
+store_rec_get(struct store_txn *t, const struct store_codec *c,
+    const struct key *k, void *out)
+{
+	MDB_val mk, v;
+	int rc;
+
+	if ((rc = store_db_get(t, c->db, k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(k);
+	if (c->dec(&mk, &v, out) == -1) {
+		store_damaged(c->db, &mk, &v);
+		return STORE_ERR;
+	}
+	return STORE_OK;
+}
+
+int
+store_rec_encode(struct store_txn *t, const struct store_codec *c,
+    const void *rec)
+{
+	struct enc e;
+
+	if (store_txn_check(t) == -1)
+		return -1;
+	store_enc_begin(t, &e);
+	if (c->enc(&e, rec) == -1 || codec_enc_end(&e) == -1) {
+		log_warnx("store: put %s: %s", c->what, c->enc_err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_rec_put(struct store_txn *t, const struct store_codec *c,
+    const struct key *k, const void *rec)
+{
+	if (store_rec_encode(t, c, rec) == -1)
+		return STORE_ERR;
+	return store_db_put(t, c->db, k, t->scratch.data, t->scratch.len, 0);
+}
+
+/*
+ * Hands a decoded record to the caller's typed callback: the record's
+ * type follows from its database.
+ */
+static int
+store_rec_call(enum store_db db, union store_each fn, const void *rec,
+    void *arg)
+{
+	switch (db) {
+	case DB_USERS:
+		return fn.user(rec, arg);
+	case DB_PLAYS:
+		return fn.play(rec, arg);
+	case DB_TRACKS:
+		return fn.track(rec, arg);
+	case DB_ARTISTS:
+		return fn.artist(rec, arg);
+	case DB_ALBUMS:
+		return fn.album(rec, arg);
+	case DB_PLAYLISTS:
+		return fn.week(rec, arg);
+	case DB_TOP:
+		return fn.top(rec, arg);
+	case DB_GAPS:
+		return fn.gap(rec, arg);
+	case DB_AGG:
+		return fn.agg(rec, arg);
+	case DB_SESSIONS:
+		return fn.session(rec, arg);
+	default:
+		log_warnx("store: %s: no record type", store_dbs[db].name);
+		return -1;
+	}
+}
+
+struct rec_iter {
+	const struct store_codec *c;
+	void		*rec;
+	union store_each fn;
+	void		*arg;
+};
+
+static int
+scan_rec(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+{
+	struct rec_iter *it = ctx;
+
+	(void)t;
+	if (it->c->dec(k, v, it->rec) == -1) {
+		store_damaged(it->c->db, k, v);
+		return -1;
+	}
+	return store_rec_call(it->c->db, it->fn, it->rec, it->arg);
+}
+
+int
+store_rec_scan(struct store_txn *t, const struct store_codec *c,
+    const struct key *lo, const struct key *hi, enum store_dir dir,
+    void *rec, union store_each fn, void *arg)
+{
+	struct rec_iter it = { c, rec, fn, arg };
+
+	return store_scan(t, c->db, lo, hi, dir, scan_rec, &it);
+}
+
 /* ---- opening ------------------------------------------------------------- */
 
 /* Opens the databases and checks or writes the schema version. */

@@ -22,13 +22,6 @@
 #define ENTITY_HDR	9		/* version byte + i64 updated_at */
 #define META_CHANGE_SEQ	"change_seq"
 
-/* The entity databases by enum entity_kind. */
-static const enum store_db store_entity_db[ENTITY__MAX] = {
-	[ENTITY_TRACK] = DB_TRACKS,
-	[ENTITY_ARTIST] = DB_ARTISTS,
-	[ENTITY_ALBUM] = DB_ALBUMS,
-};
-
 /* ---- the entity change log ----------------------------------------------- */
 
 /*
@@ -169,50 +162,6 @@ key_entity(struct key *k, const char *id)
 	return key_id(k, id);
 }
 
-/*
- * Writes the encoded entity in t->scratch under id unless an equal one
- * (ignoring updated_at, bytes 1..8) is there, and logs the change.
- */
-static int
-store_put_entity(struct store_txn *t, enum entity_kind kind, const char *id)
-{
-	enum store_db db = store_entity_db[kind];
-	const struct buf *b = &t->scratch;
-	struct key k;
-	MDB_val old;
-	int rc;
-
-	if (key_entity(&k, id) == -1) {
-		log_warnx("store: put %s: bad id", store_dbs[db].name);
-		return STORE_ERR;
-	}
-	rc = store_db_get(t, db, &k, &old);
-	if (rc == STORE_ERR)
-		return STORE_ERR;
-	if (rc == STORE_OK && old.mv_size == b->len &&
-	    b->len >= ENTITY_HDR &&
-	    memcmp(old.mv_data, b->data, 1) == 0 &&
-	    memcmp((const char *)old.mv_data + ENTITY_HDR,
-	    b->data + ENTITY_HDR, b->len - ENTITY_HDR) == 0)
-		return STORE_EXISTS;
-	if (store_db_put(t, db, &k, b->data, b->len, 0) != STORE_OK)
-		return STORE_ERR;
-	return store_log_change(t, kind, id);
-}
-
-static int
-store_del_entity(struct store_txn *t, enum entity_kind kind, const char *id)
-{
-	struct key k;
-	int rc;
-
-	if (key_entity(&k, id) == -1)
-		return STORE_NOTFOUND;
-	if ((rc = store_db_del(t, store_entity_db[kind], &k)) != STORE_OK)
-		return rc;
-	return store_log_change(t, kind, id);
-}
-
 /* Copies an entity key (the id) into out; -1 unless it is ID_LEN bytes. */
 static int
 dec_entity_id(const MDB_val *k, char out[ID_LEN + 1])
@@ -258,8 +207,28 @@ dec_images(struct dec *d, struct image *im, uint8_t *n)
 }
 
 static int
-dec_track(const MDB_val *k, const MDB_val *v, struct track *tr)
+enc_track(struct enc *e, const void *rec)
 {
+	const struct track *tr = rec;
+
+	codec_put_i64(e, tr->updated_at);
+	codec_put_str(e, tr->name);
+	codec_put_str(e, tr->uri);
+	codec_put_strn(e, tr->album_id, sizeof(tr->album_id));
+	codec_put_idlist(e, &tr->artists);
+	codec_put_u32(e, tr->duration_ms);
+	codec_put_u16(e, tr->popularity);
+	codec_put_u8(e, tr->explicit_);
+	codec_put_u8(e, tr->is_local);
+	codec_put_u16(e, tr->disc_number);
+	codec_put_u16(e, tr->track_number);
+	return 0;
+}
+
+static int
+dec_track(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct track *tr = rec;
 	struct dec d;
 
 	memset(tr, 0, sizeof(*tr));
@@ -279,23 +248,165 @@ dec_track(const MDB_val *k, const MDB_val *v, struct track *tr)
 	return codec_dec_end(&d);
 }
 
-int
-store_get_track(struct store_txn *t, const char *id, struct track *out)
+/* The caller checked the counts (store_put_artist()). */
+static int
+enc_artist(struct enc *e, const void *rec)
+{
+	const struct artist *a = rec;
+	uint8_t i;
+
+	codec_put_i64(e, a->updated_at);
+	codec_put_str(e, a->name);
+	codec_put_u8(e, a->n_genres);
+	for (i = 0; i < a->n_genres; i++)
+		codec_put_str(e, a->genres[i]);
+	enc_images(e, a->images, a->n_images);
+	codec_put_u16(e, a->popularity);
+	codec_put_u8(e, a->detailed);
+	return 0;
+}
+
+static int
+dec_artist(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct artist *a = rec;
+	struct dec d;
+	uint8_t i;
+
+	memset(a, 0, sizeof(*a));
+	if (dec_entity_id(k, a->id) == -1 || store_dec_begin(&d, v) == -1)
+		return -1;
+	a->updated_at = codec_get_i64(&d);
+	a->name = codec_get_str(&d);
+	a->n_genres = codec_get_u8(&d);
+	if (a->n_genres > GENRES_MAX)
+		return -1;
+	for (i = 0; i < a->n_genres; i++)
+		a->genres[i] = codec_get_str(&d);
+	if (dec_images(&d, a->images, &a->n_images) == -1)
+		return -1;
+	a->popularity = codec_get_u16(&d);
+	a->detailed = codec_get_u8(&d);
+	return codec_dec_end(&d);
+}
+
+/* The caller checked the count of images (store_put_album()). */
+static int
+enc_album(struct enc *e, const void *rec)
+{
+	const struct album *al = rec;
+
+	codec_put_i64(e, al->updated_at);
+	codec_put_str(e, al->name);
+	codec_put_str(e, al->album_type);
+	codec_put_str(e, al->release_date);
+	codec_put_idlist(e, &al->artists);
+	enc_images(e, al->images, al->n_images);
+	codec_put_u16(e, al->total_tracks);
+	return 0;
+}
+
+static int
+dec_album(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct album *al = rec;
+	struct dec d;
+
+	memset(al, 0, sizeof(*al));
+	if (dec_entity_id(k, al->id) == -1 || store_dec_begin(&d, v) == -1)
+		return -1;
+	al->updated_at = codec_get_i64(&d);
+	al->name = codec_get_str(&d);
+	al->album_type = codec_get_str(&d);
+	al->release_date = codec_get_str(&d);
+	codec_get_idlist(&d, &al->artists);
+	if (dec_images(&d, al->images, &al->n_images) == -1)
+		return -1;
+	al->total_tracks = codec_get_u16(&d);
+	return codec_dec_end(&d);
+}
+
+/* The entity databases and their codecs by enum entity_kind. */
+static const struct store_codec entity_codec[ENTITY__MAX] = {
+	[ENTITY_TRACK] =
+	    { DB_TRACKS, "track", "cannot encode", enc_track, dec_track },
+	[ENTITY_ARTIST] =
+	    { DB_ARTISTS, "artist", "cannot encode", enc_artist, dec_artist },
+	[ENTITY_ALBUM] =
+	    { DB_ALBUMS, "album", "cannot encode", enc_album, dec_album },
+};
+
+static int
+store_get_entity(struct store_txn *t, enum entity_kind kind, const char *id,
+    void *out)
 {
 	struct key k;
-	MDB_val mk, v;
+
+	if (key_entity(&k, id) == -1)
+		return STORE_NOTFOUND;
+	return store_rec_get(t, &entity_codec[kind], &k, out);
+}
+
+/*
+ * Encodes rec and writes it under id unless an equal one (ignoring
+ * updated_at, bytes 1..8) is there, and logs the change.
+ */
+static int
+store_put_entity(struct store_txn *t, enum entity_kind kind, const char *id,
+    const void *rec)
+{
+	enum store_db db = entity_codec[kind].db;
+	const struct buf *b = &t->scratch;
+	struct key k;
+	MDB_val old;
+	int rc;
+
+	if (store_rec_encode(t, &entity_codec[kind], rec) == -1)
+		return STORE_ERR;
+	if (key_entity(&k, id) == -1) {
+		log_warnx("store: put %s: bad id", store_dbs[db].name);
+		return STORE_ERR;
+	}
+	rc = store_db_get(t, db, &k, &old);
+	if (rc == STORE_ERR)
+		return STORE_ERR;
+	if (rc == STORE_OK && old.mv_size == b->len &&
+	    b->len >= ENTITY_HDR &&
+	    memcmp(old.mv_data, b->data, 1) == 0 &&
+	    memcmp((const char *)old.mv_data + ENTITY_HDR,
+	    b->data + ENTITY_HDR, b->len - ENTITY_HDR) == 0)
+		return STORE_EXISTS;
+	if (store_db_put(t, db, &k, b->data, b->len, 0) != STORE_OK)
+		return STORE_ERR;
+	return store_log_change(t, kind, id);
+}
+
+static int
+store_del_entity(struct store_txn *t, enum entity_kind kind, const char *id)
+{
+	struct key k;
 	int rc;
 
 	if (key_entity(&k, id) == -1)
 		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_TRACKS, &k, &v)) != STORE_OK)
+	if ((rc = store_db_del(t, entity_codec[kind].db, &k)) != STORE_OK)
 		return rc;
-	mk = key_val(&k);
-	if (dec_track(&mk, &v, out) == -1) {
-		store_damaged(DB_TRACKS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_log_change(t, kind, id);
+}
+
+/* Every entity of kind, by id, decoded into *rec for fn. */
+static int
+store_scan_entities(struct store_txn *t, enum entity_kind kind, void *rec,
+    union store_each fn, void *arg)
+{
+	return store_rec_scan(t, &entity_codec[kind], NULL, NULL, STORE_ASC,
+	    rec, fn, arg);
+}
+
+int
+store_get_track(struct store_txn *t, const char *id, struct track *out)
+{
+	return store_get_entity(t, ENTITY_TRACK, id, out);
 }
 
 /*
@@ -345,27 +456,7 @@ store_get_tracks(struct store_txn *t, const char *const *ids, size_t n,
 int
 store_put_track(struct store_txn *t, const struct track *tr)
 {
-	struct enc e;
-
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	store_enc_begin(t, &e);
-	codec_put_i64(&e, tr->updated_at);
-	codec_put_str(&e, tr->name);
-	codec_put_str(&e, tr->uri);
-	codec_put_strn(&e, tr->album_id, sizeof(tr->album_id));
-	codec_put_idlist(&e, &tr->artists);
-	codec_put_u32(&e, tr->duration_ms);
-	codec_put_u16(&e, tr->popularity);
-	codec_put_u8(&e, tr->explicit_);
-	codec_put_u8(&e, tr->is_local);
-	codec_put_u16(&e, tr->disc_number);
-	codec_put_u16(&e, tr->track_number);
-	if (codec_enc_end(&e) == -1) {
-		log_warnx("store: put track: cannot encode");
-		return STORE_ERR;
-	}
-	return store_put_entity(t, ENTITY_TRACK, tr->id);
+	return store_put_entity(t, ENTITY_TRACK, tr->id, tr);
 }
 
 int
@@ -374,104 +465,32 @@ store_del_track(struct store_txn *t, const char *id)
 	return store_del_entity(t, ENTITY_TRACK, id);
 }
 
-struct track_iter {
-	int	(*fn)(const struct track *, void *);
-	void	*arg;
-};
-
-static int
-scan_track(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    void *ctx)
-{
-	struct track_iter *it = ctx;
-	struct track tr;
-
-	(void)t;
-	if (dec_track(k, v, &tr) == -1) {
-		store_damaged(DB_TRACKS, k, v);
-		return -1;
-	}
-	return it->fn(&tr, it->arg);
-}
-
 int
 store_iter_tracks(struct store_txn *t,
     int (*fn)(const struct track *, void *), void *arg)
 {
-	struct track_iter it = { fn, arg };
+	struct track tr;
 
-	return store_scan(t, DB_TRACKS, NULL, NULL, STORE_ASC, scan_track,
-	    &it);
-}
-
-static int
-dec_artist(const MDB_val *k, const MDB_val *v, struct artist *a)
-{
-	struct dec d;
-	uint8_t i;
-
-	memset(a, 0, sizeof(*a));
-	if (dec_entity_id(k, a->id) == -1 || store_dec_begin(&d, v) == -1)
-		return -1;
-	a->updated_at = codec_get_i64(&d);
-	a->name = codec_get_str(&d);
-	a->n_genres = codec_get_u8(&d);
-	if (a->n_genres > GENRES_MAX)
-		return -1;
-	for (i = 0; i < a->n_genres; i++)
-		a->genres[i] = codec_get_str(&d);
-	if (dec_images(&d, a->images, &a->n_images) == -1)
-		return -1;
-	a->popularity = codec_get_u16(&d);
-	a->detailed = codec_get_u8(&d);
-	return codec_dec_end(&d);
+	return store_scan_entities(t, ENTITY_TRACK, &tr,
+	    (union store_each){ .track = fn }, arg);
 }
 
 int
 store_get_artist(struct store_txn *t, const char *id, struct artist *out)
 {
-	struct key k;
-	MDB_val mk, v;
-	int rc;
-
-	if (key_entity(&k, id) == -1)
-		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_ARTISTS, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_artist(&mk, &v, out) == -1) {
-		store_damaged(DB_ARTISTS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_get_entity(t, ENTITY_ARTIST, id, out);
 }
 
 int
 store_put_artist(struct store_txn *t, const struct artist *a)
 {
-	struct enc e;
-	uint8_t i;
-
 	if (store_txn_check(t) == -1)
 		return STORE_ERR;
 	if (a->n_genres > GENRES_MAX || a->n_images > IMAGES_MAX) {
 		log_warnx("store: put artist: too many genres or images");
 		return STORE_ERR;
 	}
-	store_enc_begin(t, &e);
-	codec_put_i64(&e, a->updated_at);
-	codec_put_str(&e, a->name);
-	codec_put_u8(&e, a->n_genres);
-	for (i = 0; i < a->n_genres; i++)
-		codec_put_str(&e, a->genres[i]);
-	enc_images(&e, a->images, a->n_images);
-	codec_put_u16(&e, a->popularity);
-	codec_put_u8(&e, a->detailed);
-	if (codec_enc_end(&e) == -1) {
-		log_warnx("store: put artist: cannot encode");
-		return STORE_ERR;
-	}
-	return store_put_entity(t, ENTITY_ARTIST, a->id);
+	return store_put_entity(t, ENTITY_ARTIST, a->id, a);
 }
 
 int
@@ -480,98 +499,32 @@ store_del_artist(struct store_txn *t, const char *id)
 	return store_del_entity(t, ENTITY_ARTIST, id);
 }
 
-struct artist_iter {
-	int	(*fn)(const struct artist *, void *);
-	void	*arg;
-};
-
-static int
-scan_artist(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    void *ctx)
-{
-	struct artist_iter *it = ctx;
-	struct artist a;
-
-	(void)t;
-	if (dec_artist(k, v, &a) == -1) {
-		store_damaged(DB_ARTISTS, k, v);
-		return -1;
-	}
-	return it->fn(&a, it->arg);
-}
-
 int
 store_iter_artists(struct store_txn *t,
     int (*fn)(const struct artist *, void *), void *arg)
 {
-	struct artist_iter it = { fn, arg };
+	struct artist a;
 
-	return store_scan(t, DB_ARTISTS, NULL, NULL, STORE_ASC, scan_artist,
-	    &it);
-}
-
-static int
-dec_album(const MDB_val *k, const MDB_val *v, struct album *al)
-{
-	struct dec d;
-
-	memset(al, 0, sizeof(*al));
-	if (dec_entity_id(k, al->id) == -1 || store_dec_begin(&d, v) == -1)
-		return -1;
-	al->updated_at = codec_get_i64(&d);
-	al->name = codec_get_str(&d);
-	al->album_type = codec_get_str(&d);
-	al->release_date = codec_get_str(&d);
-	codec_get_idlist(&d, &al->artists);
-	if (dec_images(&d, al->images, &al->n_images) == -1)
-		return -1;
-	al->total_tracks = codec_get_u16(&d);
-	return codec_dec_end(&d);
+	return store_scan_entities(t, ENTITY_ARTIST, &a,
+	    (union store_each){ .artist = fn }, arg);
 }
 
 int
 store_get_album(struct store_txn *t, const char *id, struct album *out)
 {
-	struct key k;
-	MDB_val mk, v;
-	int rc;
-
-	if (key_entity(&k, id) == -1)
-		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_ALBUMS, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_album(&mk, &v, out) == -1) {
-		store_damaged(DB_ALBUMS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_get_entity(t, ENTITY_ALBUM, id, out);
 }
 
 int
 store_put_album(struct store_txn *t, const struct album *al)
 {
-	struct enc e;
-
 	if (store_txn_check(t) == -1)
 		return STORE_ERR;
 	if (al->n_images > IMAGES_MAX) {
 		log_warnx("store: put album: too many images");
 		return STORE_ERR;
 	}
-	store_enc_begin(t, &e);
-	codec_put_i64(&e, al->updated_at);
-	codec_put_str(&e, al->name);
-	codec_put_str(&e, al->album_type);
-	codec_put_str(&e, al->release_date);
-	codec_put_idlist(&e, &al->artists);
-	enc_images(&e, al->images, al->n_images);
-	codec_put_u16(&e, al->total_tracks);
-	if (codec_enc_end(&e) == -1) {
-		log_warnx("store: put album: cannot encode");
-		return STORE_ERR;
-	}
-	return store_put_entity(t, ENTITY_ALBUM, al->id);
+	return store_put_entity(t, ENTITY_ALBUM, al->id, al);
 }
 
 int
@@ -580,32 +533,12 @@ store_del_album(struct store_txn *t, const char *id)
 	return store_del_entity(t, ENTITY_ALBUM, id);
 }
 
-struct album_iter {
-	int	(*fn)(const struct album *, void *);
-	void	*arg;
-};
-
-static int
-scan_album(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    void *ctx)
-{
-	struct album_iter *it = ctx;
-	struct album al;
-
-	(void)t;
-	if (dec_album(k, v, &al) == -1) {
-		store_damaged(DB_ALBUMS, k, v);
-		return -1;
-	}
-	return it->fn(&al, it->arg);
-}
-
 int
 store_iter_albums(struct store_txn *t,
     int (*fn)(const struct album *, void *), void *arg)
 {
-	struct album_iter it = { fn, arg };
+	struct album al;
 
-	return store_scan(t, DB_ALBUMS, NULL, NULL, STORE_ASC, scan_album,
-	    &it);
+	return store_scan_entities(t, ENTITY_ALBUM, &al,
+	    (union store_each){ .album = fn }, arg);
 }

@@ -313,6 +313,66 @@ void	store_enc_begin(struct store_txn *t, struct enc *e);
 /* Starts decoding v; -1 when its version byte is not ours. */
 int	store_dec_begin(struct dec *d, const MDB_val *v);
 
+/* ---- records through their codec (store.c) -------------------------------
+ * A record type states its key (built by its own file) and its codec;
+ * getting, putting and iterating are then the same for every type.
+ */
+struct store_codec {
+	enum store_db	 db;		/* where the records are */
+	const char	*what;		/* "user": put failures are logged so */
+	const char	*enc_err;	/* what an encoding failure means */
+	/*
+	 * Writes rec's fields after the version byte; -1 for a bad field.
+	 * NULL for records their file writes itself (plays, aggregates).
+	 */
+	int		(*enc)(struct enc *, const void *rec);
+	/*
+	 * Fills rec from a key and its value; 0, or -1 when they do not
+	 * decode.  rec's strings and lists then point into v.
+	 */
+	int		(*dec)(const MDB_val *k, const MDB_val *v,
+			    void *rec);
+};
+
+/* The typed callbacks of store.h's iterations, by database. */
+union store_each {
+	int	(*user)(const struct user *, void *);
+	int	(*play)(const struct play *, void *);
+	int	(*track)(const struct track *, void *);
+	int	(*artist)(const struct artist *, void *);
+	int	(*album)(const struct album *, void *);
+	int	(*week)(const struct playlist_week *, void *);
+	int	(*top)(const struct top_snapshot *, void *);
+	int	(*gap)(const struct gap *, void *);
+	int	(*agg)(const struct agg_bucket *, void *);
+	int	(*session)(const struct session *, void *);
+};
+
+/*
+ * Reads the record at k into *out (valid only inside t).  Returns
+ * STORE_OK, STORE_NOTFOUND, or STORE_ERR (a damaged value is logged).
+ */
+int	store_rec_get(struct store_txn *t, const struct store_codec *c,
+	    const struct key *k, void *out);
+/*
+ * Encodes rec into t's scratch buffer (version byte first).  Returns 0,
+ * or -1 when t is not begun or a field is bad (logged with c->what and
+ * c->enc_err).
+ */
+int	store_rec_encode(struct store_txn *t, const struct store_codec *c,
+	    const void *rec);
+/* Encodes rec and writes it at k.  Returns STORE_OK or STORE_ERR. */
+int	store_rec_put(struct store_txn *t, const struct store_codec *c,
+	    const struct key *k, const void *rec);
+/*
+ * store_scan() over c's database, decoding each record into *rec (the
+ * caller's, of c's type) and handing it to fn's member for that type
+ * with arg.  A damaged record is logged and fails the scan.
+ */
+int	store_rec_scan(struct store_txn *t, const struct store_codec *c,
+	    const struct key *lo, const struct key *hi, enum store_dir dir,
+	    void *rec, union store_each fn, void *arg);
+
 /* ---- the plays, for the migrations (store_plays.c) ----------------------- */
 
 /*

@@ -74,10 +74,15 @@ store_dec_play(const MDB_val *k, const MDB_val *v, struct play *p,
 }
 
 static int
-dec_play(const MDB_val *k, const MDB_val *v, struct play *p)
+dec_play(const MDB_val *k, const MDB_val *v, void *rec)
 {
-	return store_dec_play(k, v, p, 1);
+	return store_dec_play(k, v, rec, 1);
 }
+
+/* plays: [U] be64 played_at; written by store_put_play() alone. */
+static const struct store_codec play_codec = {
+	DB_PLAYS, "play", NULL, NULL, dec_play
+};
 
 /*
  * Encodes p with prev as its previous play into t->scratch.  Returns 0,
@@ -137,19 +142,10 @@ store_get_play(struct store_txn *t, const char *user, int64_t played_at,
     struct play *out)
 {
 	struct key k;
-	MDB_val mk, v;
-	int rc;
 
 	if (key_play(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_PLAYS, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_play(&mk, &v, out) == -1) {
-		store_damaged(DB_PLAYS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_rec_get(t, &play_codec, &k, out);
 }
 
 int
@@ -180,36 +176,17 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 	return agg_count_play(t, user, &p, -1);
 }
 
-struct play_iter {
-	int	(*fn)(const struct play *, void *);
-	void	*arg;
-	uint64_t n;
-};
-
-static int
-scan_play(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
-{
-	struct play_iter *it = ctx;
-	struct play p;
-
-	(void)t;
-	if (dec_play(k, v, &p) == -1) {
-		store_damaged(DB_PLAYS, k, v);
-		return -1;
-	}
-	return it->fn(&p, it->arg);
-}
-
+/* Counts the keys it is shown into *(uint64_t *)ctx. */
 static int
 scan_count(struct store_txn *t, const MDB_val *k, const MDB_val *v,
     void *ctx)
 {
-	struct play_iter *it = ctx;
+	uint64_t *n = ctx;
 
 	(void)t;
 	(void)k;
 	(void)v;
-	it->n++;
+	(*n)++;
 	return 0;
 }
 
@@ -218,30 +195,31 @@ store_iter_plays(struct store_txn *t, const char *user, int64_t from_ms,
     int64_t to_ms, enum store_dir dir,
     int (*fn)(const struct play *, void *), void *arg)
 {
-	struct play_iter it = { fn, arg, 0 };
+	struct play p;
 	struct key lo, hi;
 
 	if (key_play(&lo, user, from_ms) == -1 ||
 	    key_play(&hi, user, to_ms) == -1)
 		return STORE_OK;
-	return store_scan(t, DB_PLAYS, &lo, &hi, dir, scan_play, &it);
+	return store_rec_scan(t, &play_codec, &lo, &hi, dir, &p,
+	    (union store_each){ .play = fn }, arg);
 }
 
 int
 store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
     int64_t to_ms, uint64_t *n)
 {
-	struct play_iter it = { NULL, NULL, 0 };
 	struct key lo, hi;
+	uint64_t count = 0;
 	int rc;
 
 	*n = 0;
 	if (key_play(&lo, user, from_ms) == -1 ||
 	    key_play(&hi, user, to_ms) == -1)
 		return STORE_OK;
-	rc = store_scan(t, DB_PLAYS, &lo, &hi, STORE_ASC, scan_count, &it);
+	rc = store_scan(t, DB_PLAYS, &lo, &hi, STORE_ASC, scan_count, &count);
 	if (rc == STORE_OK)
-		*n = it.n;
+		*n = count;
 	return rc;
 }
 
@@ -452,40 +430,37 @@ store_agg_version(struct store_txn *t, const char *user, uint64_t *version)
 	return STORE_OK;
 }
 
-struct agg_iter {
-	int	(*fn)(const struct agg_bucket *, void *);
-	void	*arg;
-};
-
+/* A bucket as store_iter_agg() hands it out: its start from the key. */
 static int
-scan_agg(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+dec_agg_bucket(const MDB_val *k, const MDB_val *v, void *rec)
 {
-	struct agg_iter *it = ctx;
+	struct agg_bucket *b = rec;
 	const unsigned char *tail;
-	struct agg_bucket b;
 	struct agg_rec r;
 
-	(void)t;
-	if ((tail = key_tail(k, 4)) == NULL || dec_agg(v, &r) == -1) {
-		store_damaged(DB_AGG, k, v);
+	if ((tail = key_tail(k, 4)) == NULL || dec_agg(v, &r) == -1)
 		return -1;
-	}
-	b.start_ms = (int64_t)codec_unbias32(codec_be32_get(tail)) *
+	b->start_ms = (int64_t)codec_unbias32(codec_be32_get(tail)) *
 	    STORE_AGG_BUCKET_MS;
-	b.plays = r.plays;
-	b.by_played = r.by_played;
-	b.ms_played = r.ms_played;
-	b.by_duration = r.by_duration;
-	b.ms_duration = r.ms_duration;
-	return it->fn(&b, it->arg);
+	b->plays = r.plays;
+	b->by_played = r.by_played;
+	b->ms_played = r.ms_played;
+	b->by_duration = r.by_duration;
+	b->ms_duration = r.ms_duration;
+	return 0;
 }
+
+/* agg: [U] be32 bucket; written by the play functions alone. */
+static const struct store_codec agg_codec = {
+	DB_AGG, "agg", NULL, NULL, dec_agg_bucket
+};
 
 int
 store_iter_agg(struct store_txn *t, const char *user, int64_t from_ms,
     int64_t to_ms, enum store_dir dir,
     int (*fn)(const struct agg_bucket *, void *), void *arg)
 {
-	struct agg_iter it = { fn, arg };
+	struct agg_bucket b;
 	struct key lo, hi;
 	int32_t blo, bhi;
 
@@ -504,7 +479,8 @@ store_iter_agg(struct store_txn *t, const char *user, int64_t from_ms,
 		return STORE_OK;
 	key_be32(&lo, codec_bias32(blo));
 	key_be32(&hi, codec_bias32(bhi));
-	return store_scan(t, DB_AGG, &lo, &hi, dir, scan_agg, &it);
+	return store_rec_scan(t, &agg_codec, &lo, &hi, dir, &b,
+	    (union store_each){ .agg = fn }, arg);
 }
 
 /* ---- the zero-copy play scan ---- */

@@ -141,8 +141,9 @@ store_del_meta(struct store_txn *t, const char *name)
 /* ---- users --------------------------------------------------------------- */
 
 static int
-enc_user(struct enc *e, const struct user *u)
+enc_user(struct enc *e, const void *rec)
 {
+	const struct user *u = rec;
 	uint8_t i;
 
 	if (u->status >= USER_STATUS__MAX || u->visibility >= VIS__MAX ||
@@ -175,12 +176,13 @@ enc_user(struct enc *e, const struct user *u)
 	codec_put_u32(e, u->failures);
 	codec_put_strn(e, u->last_error, sizeof(u->last_error));
 	codec_put_u64(e, u->n_plays);
-	return codec_enc_end(e);
+	return 0;
 }
 
 static int
-dec_user(const MDB_val *k, const MDB_val *v, struct user *u)
+dec_user(const MDB_val *k, const MDB_val *v, void *rec)
 {
+	struct user *u = rec;
 	struct dec d;
 	uint8_t i;
 
@@ -223,46 +225,33 @@ dec_user(const MDB_val *k, const MDB_val *v, struct user *u)
 	return codec_dec_end(&d);
 }
 
+/* users: keyed by the bare user id. */
+static const struct store_codec user_codec = {
+	DB_USERS, "user", "a field is out of range or unterminated",
+	enc_user, dec_user
+};
+
 int
 store_get_user(struct store_txn *t, const char *id, struct user *out)
 {
 	struct key k;
-	MDB_val mk, v;
-	int rc;
 
 	if (key_user_bare(&k, id) == -1)
 		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_USERS, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_user(&mk, &v, out) == -1) {
-		store_damaged(DB_USERS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_rec_get(t, &user_codec, &k, out);
 }
 
 int
 store_put_user(struct store_txn *t, const struct user *u)
 {
 	struct key k;
-	struct enc e;
 
 	if (strnlen(u->id, sizeof(u->id)) == sizeof(u->id) ||
 	    key_user_bare(&k, u->id) == -1) {
 		log_warnx("store: put user: bad user id");
 		return STORE_ERR;
 	}
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	store_enc_begin(t, &e);
-	if (enc_user(&e, u) == -1) {
-		log_warnx("store: put user: a field is out of range or "
-		    "unterminated");
-		return STORE_ERR;
-	}
-	return store_db_put(t, DB_USERS, &k, t->scratch.data, t->scratch.len,
-	    0);
+	return store_rec_put(t, &user_codec, &k, u);
 }
 
 int
@@ -305,33 +294,14 @@ store_purge_user(struct store_txn *t, const char *id, uint64_t *n_deleted)
 	return n > 0 ? STORE_OK : STORE_NOTFOUND;
 }
 
-/* Each iterator hands scan records to its caller's typed callback. */
-struct user_iter {
-	int	(*fn)(const struct user *, void *);
-	void	*arg;
-};
-
-static int
-scan_user(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
-{
-	struct user_iter *it = ctx;
-	struct user u;
-
-	(void)t;
-	if (dec_user(k, v, &u) == -1) {
-		store_damaged(DB_USERS, k, v);
-		return -1;
-	}
-	return it->fn(&u, it->arg);
-}
-
 int
 store_iter_users(struct store_txn *t,
     int (*fn)(const struct user *, void *), void *arg)
 {
-	struct user_iter it = { fn, arg };
+	struct user u;
 
-	return store_scan(t, DB_USERS, NULL, NULL, STORE_ASC, scan_user, &it);
+	return store_rec_scan(t, &user_codec, NULL, NULL, STORE_ASC, &u,
+	    (union store_each){ .user = fn }, arg);
 }
 /* ---- playlists ----------------------------------------------------------- */
 
@@ -346,8 +316,22 @@ key_playlist(struct key *k, const char *user, const char *playlist_id,
 }
 
 static int
-dec_playlist(const MDB_val *k, const MDB_val *v, struct playlist_week *w)
+enc_playlist(struct enc *e, const void *rec)
 {
+	const struct playlist_week *w = rec;
+
+	codec_put_str(e, w->name);
+	codec_put_str(e, w->snapshot_id);
+	codec_put_u8(e, w->how);
+	codec_put_i64(e, w->obtained_at);
+	codec_put_idlist(e, &w->tracks);
+	return w->how >= PLAYLIST__MAX ? -1 : 0;
+}
+
+static int
+dec_playlist(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct playlist_week *w = rec;
 	const unsigned char *tail;
 	struct dec d;
 
@@ -369,31 +353,23 @@ dec_playlist(const MDB_val *k, const MDB_val *v, struct playlist_week *w)
 	return codec_dec_end(&d);
 }
 
+/* playlists: [U] playlist id, be32 week. */
+static const struct store_codec playlist_codec = {
+	DB_PLAYLISTS, "playlist week", "cannot encode",
+	enc_playlist, dec_playlist
+};
+
 int
 store_put_playlist_week(struct store_txn *t, const char *user,
     const struct playlist_week *w)
 {
 	struct key k;
-	struct enc e;
 
 	if (key_playlist(&k, user, w->playlist_id, w->week) == -1) {
 		log_warnx("store: put playlist week: bad user or playlist id");
 		return STORE_ERR;
 	}
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	store_enc_begin(t, &e);
-	codec_put_str(&e, w->name);
-	codec_put_str(&e, w->snapshot_id);
-	codec_put_u8(&e, w->how);
-	codec_put_i64(&e, w->obtained_at);
-	codec_put_idlist(&e, &w->tracks);
-	if (w->how >= PLAYLIST__MAX || codec_enc_end(&e) == -1) {
-		log_warnx("store: put playlist week: cannot encode");
-		return STORE_ERR;
-	}
-	return store_db_put(t, DB_PLAYLISTS, &k, t->scratch.data,
-	    t->scratch.len, 0);
+	return store_rec_put(t, &playlist_codec, &k, w);
 }
 
 int
@@ -401,19 +377,10 @@ store_get_playlist_week(struct store_txn *t, const char *user,
     const char *playlist_id, int32_t week, struct playlist_week *out)
 {
 	struct key k;
-	MDB_val mk, v;
-	int rc;
 
 	if (key_playlist(&k, user, playlist_id, week) == -1)
 		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_PLAYLISTS, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_playlist(&mk, &v, out) == -1) {
-		store_damaged(DB_PLAYLISTS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_rec_get(t, &playlist_codec, &k, out);
 }
 
 int
@@ -427,32 +394,12 @@ store_del_playlist_week(struct store_txn *t, const char *user,
 	return store_db_del(t, DB_PLAYLISTS, &k);
 }
 
-struct playlist_iter {
-	int	(*fn)(const struct playlist_week *, void *);
-	void	*arg;
-};
-
-static int
-scan_playlist(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    void *ctx)
-{
-	struct playlist_iter *it = ctx;
-	struct playlist_week w;
-
-	(void)t;
-	if (dec_playlist(k, v, &w) == -1) {
-		store_damaged(DB_PLAYLISTS, k, v);
-		return -1;
-	}
-	return it->fn(&w, it->arg);
-}
-
 int
 store_iter_playlist_weeks(struct store_txn *t, const char *user,
     const char *playlist_id, enum store_dir dir,
     int (*fn)(const struct playlist_week *, void *), void *arg)
 {
-	struct playlist_iter it = { fn, arg };
+	struct playlist_week w;
 	struct key lo, hi;
 	size_t pad = ID_LEN + 4;
 
@@ -466,7 +413,8 @@ store_iter_playlist_weeks(struct store_txn *t, const char *user,
 	hi = lo;
 	key_fill(&lo, 0x00, pad);
 	key_fill(&hi, 0xff, pad);
-	return store_scan(t, DB_PLAYLISTS, &lo, &hi, dir, scan_playlist, &it);
+	return store_rec_scan(t, &playlist_codec, &lo, &hi, dir, &w,
+	    (union store_each){ .week = fn }, arg);
 }
 
 /* ---- top lists ----------------------------------------------------------- */
@@ -494,8 +442,19 @@ top_valid(enum top_kind kind, enum top_range range)
 }
 
 static int
-dec_top(const MDB_val *k, const MDB_val *v, struct top_snapshot *s)
+enc_top(struct enc *e, const void *rec)
 {
+	const struct top_snapshot *s = rec;
+
+	codec_put_i64(e, s->confirmed_at);
+	codec_put_idlist(e, &s->ids);
+	return 0;
+}
+
+static int
+dec_top(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct top_snapshot *s = rec;
 	const unsigned char *tail;
 	struct dec d;
 
@@ -514,12 +473,16 @@ dec_top(const MDB_val *k, const MDB_val *v, struct top_snapshot *s)
 	return codec_dec_end(&d);
 }
 
+/* top: [U] u8 kind, u8 range, be32 day. */
+static const struct store_codec top_codec = {
+	DB_TOP, "top", "cannot encode", enc_top, dec_top
+};
+
 int
 store_put_top(struct store_txn *t, const char *user,
     const struct top_snapshot *s)
 {
 	struct key k;
-	struct enc e;
 
 	if (!top_valid(s->kind, s->range))
 		return STORE_ERR;
@@ -528,16 +491,7 @@ store_put_top(struct store_txn *t, const char *user,
 		return STORE_ERR;
 	}
 	key_be32(&k, codec_bias32(s->day));
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	store_enc_begin(t, &e);
-	codec_put_i64(&e, s->confirmed_at);
-	codec_put_idlist(&e, &s->ids);
-	if (codec_enc_end(&e) == -1) {
-		log_warnx("store: put top: cannot encode");
-		return STORE_ERR;
-	}
-	return store_db_put(t, DB_TOP, &k, t->scratch.data, t->scratch.len, 0);
+	return store_rec_put(t, &top_codec, &k, s);
 }
 
 int
@@ -545,22 +499,13 @@ store_get_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, int32_t day, struct top_snapshot *out)
 {
 	struct key k;
-	MDB_val mk, v;
-	int rc;
 
 	if (!top_valid(kind, range))
 		return STORE_ERR;
 	if (key_top_series(&k, user, kind, range) == -1)
 		return STORE_NOTFOUND;
 	key_be32(&k, codec_bias32(day));
-	if ((rc = store_db_get(t, DB_TOP, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_top(&mk, &v, out) == -1) {
-		store_damaged(DB_TOP, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_rec_get(t, &top_codec, &k, out);
 }
 
 int
@@ -577,35 +522,14 @@ store_del_top(struct store_txn *t, const char *user, enum top_kind kind,
 	return store_db_del(t, DB_TOP, &k);
 }
 
-struct top_iter {
-	int	(*fn)(const struct top_snapshot *, void *);
-	void	*arg;
-	struct top_snapshot *latest;	/* store_latest_top: the first only */
-	int	 found;
-};
-
-static int
-scan_top(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
-{
-	struct top_iter *it = ctx;
-	struct top_snapshot s;
-
-	(void)t;
-	if (dec_top(k, v, it->latest != NULL ? it->latest : &s) == -1) {
-		store_damaged(DB_TOP, k, v);
-		return -1;
-	}
-	if (it->latest != NULL) {
-		it->found = 1;
-		return 1;
-	}
-	return it->fn(&s, it->arg);
-}
-
-/* Scans one (user, kind, range) series. */
+/*
+ * Scans one (user, kind, range) series, decoding into *rec: fn gets
+ * each snapshot with arg.
+ */
 static int
 store_scan_top(struct store_txn *t, const char *user, enum top_kind kind,
-    enum top_range range, enum store_dir dir, struct top_iter *it)
+    enum top_range range, enum store_dir dir, struct top_snapshot *rec,
+    int (*fn)(const struct top_snapshot *, void *), void *arg)
 {
 	struct key lo, hi;
 
@@ -616,20 +540,31 @@ store_scan_top(struct store_txn *t, const char *user, enum top_kind kind,
 	hi = lo;
 	key_fill(&lo, 0x00, 4);
 	key_fill(&hi, 0xff, 4);
-	return store_scan(t, DB_TOP, &lo, &hi, dir, scan_top, it);
+	return store_rec_scan(t, &top_codec, &lo, &hi, dir, rec,
+	    (union store_each){ .top = fn }, arg);
+}
+
+/* The first snapshot is the one wanted: it is already in place. */
+static int
+top_found(const struct top_snapshot *s, void *arg)
+{
+	int *found = arg;
+
+	(void)s;
+	*found = 1;
+	return 1;
 }
 
 int
 store_latest_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, struct top_snapshot *out)
 {
-	struct top_iter it = { NULL, NULL, out, 0 };
-	int rc;
+	int rc, found = 0;
 
-	if ((rc = store_scan_top(t, user, kind, range, STORE_DESC, &it)) !=
-	    STORE_OK)
+	if ((rc = store_scan_top(t, user, kind, range, STORE_DESC, out,
+	    top_found, &found)) != STORE_OK)
 		return rc;
-	return it.found ? STORE_OK : STORE_NOTFOUND;
+	return found ? STORE_OK : STORE_NOTFOUND;
 }
 
 int
@@ -637,9 +572,9 @@ store_iter_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, enum store_dir dir,
     int (*fn)(const struct top_snapshot *, void *), void *arg)
 {
-	struct top_iter it = { fn, arg, NULL, 0 };
+	struct top_snapshot s;
 
-	return store_scan_top(t, user, kind, range, dir, &it);
+	return store_scan_top(t, user, kind, range, dir, &s, fn, arg);
 }
 
 /* ---- gaps ---------------------------------------------------------------- */
@@ -654,8 +589,20 @@ key_gap(struct key *k, const char *user, int64_t from_ms)
 }
 
 static int
-dec_gap(const MDB_val *k, const MDB_val *v, struct gap *g)
+enc_gap(struct enc *e, const void *rec)
 {
+	const struct gap *g = rec;
+
+	codec_put_i64(e, g->to_ms);
+	codec_put_u8(e, g->reason);
+	codec_put_i64(e, g->recorded_at);
+	return g->reason >= GAP__MAX ? -1 : 0;
+}
+
+static int
+dec_gap(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct gap *g = rec;
 	const unsigned char *tail;
 	struct dec d;
 
@@ -673,27 +620,21 @@ dec_gap(const MDB_val *k, const MDB_val *v, struct gap *g)
 	return codec_dec_end(&d);
 }
 
+/* gaps: [U] be64 from_ms. */
+static const struct store_codec gap_codec = {
+	DB_GAPS, "gap", "bad reason", enc_gap, dec_gap
+};
+
 int
 store_put_gap(struct store_txn *t, const char *user, const struct gap *g)
 {
 	struct key k;
-	struct enc e;
 
 	if (key_gap(&k, user, g->from_ms) == -1) {
 		log_warnx("store: put gap: bad user id");
 		return STORE_ERR;
 	}
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	store_enc_begin(t, &e);
-	codec_put_i64(&e, g->to_ms);
-	codec_put_u8(&e, g->reason);
-	codec_put_i64(&e, g->recorded_at);
-	if (g->reason >= GAP__MAX || codec_enc_end(&e) == -1) {
-		log_warnx("store: put gap: bad reason");
-		return STORE_ERR;
-	}
-	return store_db_put(t, DB_GAPS, &k, t->scratch.data, t->scratch.len, 0);
+	return store_rec_put(t, &gap_codec, &k, g);
 }
 
 int
@@ -706,26 +647,21 @@ store_del_gap(struct store_txn *t, const char *user, int64_t from_ms)
 	return store_db_del(t, DB_GAPS, &k);
 }
 
-struct gap_iter {
+/* The caller's callback, and the time before which gaps are skipped. */
+struct gap_filter {
 	int	(*fn)(const struct gap *, void *);
 	void	*arg;
 	int64_t	 from;		/* skip gaps that end before this */
 };
 
 static int
-scan_gap(struct store_txn *t, const MDB_val *k, const MDB_val *v, void *ctx)
+gap_from(const struct gap *g, void *ctx)
 {
-	struct gap_iter *it = ctx;
-	struct gap g;
+	struct gap_filter *f = ctx;
 
-	(void)t;
-	if (dec_gap(k, v, &g) == -1) {
-		store_damaged(DB_GAPS, k, v);
-		return -1;
-	}
-	if (g.to_ms < it->from)
+	if (g->to_ms < f->from)
 		return 0;
-	return it->fn(&g, it->arg);
+	return f->fn(g, f->arg);
 }
 
 int
@@ -733,8 +669,9 @@ store_iter_gaps(struct store_txn *t, const char *user, int64_t from_ms,
     int64_t to_ms, enum store_dir dir,
     int (*fn)(const struct gap *, void *), void *arg)
 {
-	struct gap_iter it = { fn, arg, from_ms };
+	struct gap_filter f = { fn, arg, from_ms };
 	struct key lo, hi;
+	struct gap g;
 
 	/*
 	 * A gap overlaps [from_ms, to_ms] when it starts at or before to_ms
@@ -744,7 +681,8 @@ store_iter_gaps(struct store_txn *t, const char *user, int64_t from_ms,
 	if (from_ms > to_ms || key_gap(&lo, user, INT64_MIN) == -1 ||
 	    key_gap(&hi, user, to_ms) == -1)
 		return STORE_OK;
-	return store_scan(t, DB_GAPS, &lo, &hi, dir, scan_gap, &it);
+	return store_rec_scan(t, &gap_codec, &lo, &hi, dir, &g,
+	    (union store_each){ .gap = gap_from }, &f);
 }
 
 /* ---- sessions ------------------------------------------------------------ */
@@ -761,8 +699,19 @@ key_session(struct key *k, const char *user,
 }
 
 static int
-dec_session(const MDB_val *k, const MDB_val *v, struct session *s)
+enc_session(struct enc *e, const void *rec)
 {
+	const struct session *s = rec;
+
+	codec_put_i64(e, s->created_at);
+	codec_put_i64(e, s->expires_at);
+	return 0;
+}
+
+static int
+dec_session(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct session *s = rec;
 	const unsigned char *p = k->mv_data, *tail;
 	struct dec d;
 
@@ -780,25 +729,21 @@ dec_session(const MDB_val *k, const MDB_val *v, struct session *s)
 	return codec_dec_end(&d);
 }
 
+/* sessions: [U] the token's hash. */
+static const struct store_codec session_codec = {
+	DB_SESSIONS, "session", "cannot encode", enc_session, dec_session
+};
+
 int
 store_put_session(struct store_txn *t, const struct session *s)
 {
 	struct key k;
-	struct enc e;
 
 	if (key_session(&k, s->user, s->hash) == -1) {
 		log_warnx("store: put session: bad user id");
 		return STORE_ERR;
 	}
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	store_enc_begin(t, &e);
-	codec_put_i64(&e, s->created_at);
-	codec_put_i64(&e, s->expires_at);
-	if (codec_enc_end(&e) == -1)
-		return STORE_ERR;
-	return store_db_put(t, DB_SESSIONS, &k, t->scratch.data,
-	    t->scratch.len, 0);
+	return store_rec_put(t, &session_codec, &k, s);
 }
 
 int
@@ -806,19 +751,10 @@ store_get_session(struct store_txn *t, const char *user,
     const unsigned char hash[SESSION_HASH_LEN], struct session *out)
 {
 	struct key k;
-	MDB_val mk, v;
-	int rc;
 
 	if (key_session(&k, user, hash) == -1)
 		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_SESSIONS, &k, &v)) != STORE_OK)
-		return rc;
-	mk = key_val(&k);
-	if (dec_session(&mk, &v, out) == -1) {
-		store_damaged(DB_SESSIONS, &mk, &v);
-		return STORE_ERR;
-	}
-	return STORE_OK;
+	return store_rec_get(t, &session_codec, &k, out);
 }
 
 int
@@ -832,42 +768,23 @@ store_del_session(struct store_txn *t, const char *user,
 	return store_db_del(t, DB_SESSIONS, &k);
 }
 
-struct session_iter {
-	int	(*fn)(const struct session *, void *);
-	void	*arg;
-};
-
-static int
-scan_session(struct store_txn *t, const MDB_val *k, const MDB_val *v,
-    void *ctx)
-{
-	struct session_iter *it = ctx;
-	struct session s;
-
-	(void)t;
-	if (dec_session(k, v, &s) == -1) {
-		store_damaged(DB_SESSIONS, k, v);
-		return -1;
-	}
-	return it->fn(&s, it->arg);
-}
-
 int
 store_iter_sessions(struct store_txn *t, const char *user,
     int (*fn)(const struct session *, void *), void *arg)
 {
-	struct session_iter it = { fn, arg };
+	union store_each each = { .session = fn };
+	struct session s;
 	struct key lo, hi;
 
 	if (user == NULL)
-		return store_scan(t, DB_SESSIONS, NULL, NULL, STORE_ASC,
-		    scan_session, &it);
+		return store_rec_scan(t, &session_codec, NULL, NULL, STORE_ASC,
+		    &s, each, arg);
 	if (key_user(&lo, user) == -1)
 		return STORE_OK;
 	hi = lo;
 	key_fill(&hi, 0xff, SESSION_HASH_LEN);
-	return store_scan(t, DB_SESSIONS, &lo, &hi, STORE_ASC, scan_session,
-	    &it);
+	return store_rec_scan(t, &session_codec, &lo, &hi, STORE_ASC, &s,
+	    each, arg);
 }
 
 int
