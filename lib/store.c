@@ -403,14 +403,14 @@ store_scan(struct store_txn *t, enum store_db db, const struct key *lo,
 		if ((frc = fn(t, &k, &v, ctx)) != 0) {
 			if (frc != 1)
 				ret = STORE_ERR;
-			goto release;
+			goto release_cursor;
 		}
 		rc = mdb_cursor_get(c, &k, &v,
 		    dir == STORE_ASC ? MDB_NEXT : MDB_PREV);
 	}
 	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		ret = store_map_error(t, rc, "iterate", db);
-release:
+release_cursor:
 	store_cursor_release(t, db, c, tmp);
 	return ret;
 }
@@ -596,41 +596,41 @@ store_open_dbs(struct store *st, const char *path)
 			log_warnx("store: %s: no database \"%s\": not a "
 			    "linernotes store, or one the collector has not "
 			    "opened yet", path, store_dbs[db].name);
-			goto abort;
+			goto abort_txn;
 		}
 		if (rc != 0) {
 			(void)store_map_error(&t, rc, "open", db);
-			goto abort;
+			goto abort_txn;
 		}
 	}
 	rc = store_get_meta_i64(&t, META_SCHEMA, &ver);
 	if (rc == STORE_NOTFOUND && !st->rdonly) {
 		ver = STORE_SCHEMA_VERSION;
 		if (store_put_meta_i64(&t, META_SCHEMA, ver) != STORE_OK)
-			goto abort;
+			goto abort_txn;
 	} else if (rc == STORE_NOTFOUND) {
 		log_warnx("store: %s: no schema version: not a linernotes "
 		    "store", path);
-		goto abort;
+		goto abort_txn;
 	} else if (rc != STORE_OK)
-		goto abort;
+		goto abort_txn;
 	if (ver > STORE_SCHEMA_VERSION) {
 		log_warnx("store: %s: written by a newer linernotes (schema "
 		    "version %lld, this program knows up to %d)", path,
 		    (long long)ver, STORE_SCHEMA_VERSION);
-		goto abort;
+		goto abort_txn;
 	}
 	if (ver < 1) {
 		log_warnx("store: %s: bad schema version %lld", path,
 		    (long long)ver);
-		goto abort;
+		goto abort_txn;
 	}
 	if (st->rdonly && ver < STORE_SCHEMA_VERSION) {
 		log_warnx("store: %s: schema version %lld; this program reads "
 		    "version %d: start the collector once (it migrates the "
 		    "store), then try again", path, (long long)ver,
 		    STORE_SCHEMA_VERSION);
-		goto abort;
+		goto abort_txn;
 	}
 	st->schema_version = (uint32_t)ver;
 	/* Commit even a read txn: that keeps the dbi handles open. */
@@ -644,7 +644,7 @@ store_open_dbs(struct store *st, const char *path)
 		return STORE_ERR;
 	}
 	return STORE_OK;
-abort:
+abort_txn:
 	if (t.rdonly)
 		store_close_cursors(&t);
 	mdb_txn_abort(t.txn);

@@ -809,7 +809,7 @@ store_expire_sessions(struct store_txn *t, int64_t now, uint64_t max,
 		if (dec_session(&k, &v, &s) == -1) {
 			store_damaged(DB_SESSIONS, &k, &v);
 			ret = STORE_ERR;
-			goto release;
+			goto release_cursor;
 		}
 		if (s.expires_at > now) {
 			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -825,7 +825,7 @@ store_expire_sessions(struct store_txn *t, int64_t now, uint64_t max,
 	}
 	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
 		ret = store_map_error(t, rc, "expire", DB_SESSIONS);
-release:
+release_cursor:
 	store_cursor_release(t, DB_SESSIONS, c, tmp);
 	if (n != NULL)
 		*n = done;
