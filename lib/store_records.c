@@ -303,6 +303,7 @@ store_iter_users(struct store_txn *t,
 	return store_rec_scan(t, &user_codec, NULL, NULL, STORE_ASC, &u,
 	    (union store_each){ .user = fn }, arg);
 }
+
 /* ---- playlists ----------------------------------------------------------- */
 
 static int
