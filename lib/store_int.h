@@ -149,7 +149,10 @@ struct key {
 	size_t		len;
 };
 
-/* ---- keys (inline: each includer builds its own) ------------------------- */
+/* ---- keys ------------------------------------------------------------------
+ * Static inline, so each store file has its own copy and no key_ symbol
+ * leaves it; everything below that is not inline is named store_.
+ */
 
 /* Starts k with [U].  -1 when user is not 1..USER_ID_MAX bytes. */
 static inline int
