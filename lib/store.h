@@ -4,8 +4,9 @@
  * One LMDB environment (a directory) holds named databases for users, plays,
  * tracks, artists, albums, playlists, top lists, gaps, the entity change log,
  * meta and the sign-in sessions, and two the store derives from the plays
- * (15-minute aggregates, an index of plays by track).  Only store.c knows keys and value encodings; callers exchange
- * the plain structs of schema.h.
+ * (15-minute aggregates, an index of plays by track).  Only the store's
+ * own files (lib/store*.c) know keys and value encodings; callers
+ * exchange the plain structs of schema.h.
  *
  * Transactions.  Every read or write happens inside a struct store_txn.
  *  - Writes: store_write() runs a caller's function inside one write
@@ -38,7 +39,8 @@
  * Error convention: functions return enum store_rc.  STORE_OK is 0 and
  * STORE_ERR is -1 so "!= 0" tests and "== -1" tests both read naturally;
  * STORE_NOTFOUND and STORE_EXISTS are the outcomes callers branch on.  LMDB
- * codes never leave store.c; failures are logged there with what failed.
+ * codes never leave the store's files; failures are logged there with
+ * what failed.
  * A value whose version byte is unknown or whose encoding is damaged is
  * STORE_ERR (logged, never a crash).
  */

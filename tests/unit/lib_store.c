@@ -2019,6 +2019,271 @@ test_damaged_values(void **state)
 	R(fx->st, body_damage_check, NULL);
 }
 
+/* ---- what every record type does at its edges ---------------------------- */
+
+/*
+ * Counts calls and answers each with ret: every typed iteration's fn
+ * goes through ctl_step, so one table row checks every iteration.
+ */
+struct ctl {
+	int	n;
+	int	ret;
+};
+
+static int
+ctl_step(void *arg)
+{
+	struct ctl *c = arg;
+
+	c->n++;
+	return c->ret;
+}
+
+static int
+ctl_user(const struct user *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_play(const struct play *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_track(const struct track *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_artist(const struct artist *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_album(const struct album *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_week(const struct playlist_week *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_top(const struct top_snapshot *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_gap(const struct gap *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_session(const struct session *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+static int
+ctl_agg(const struct agg_bucket *r, void *a)
+{
+	(void)r;
+	return ctl_step(a);
+}
+
+
+/* Runs iteration i of the table below with fn answering ret. */
+static int
+ctl_iter(struct store_txn *t, int i, struct ctl *c)
+{
+	switch (i) {
+	case 0:
+		return store_iter_users(t, ctl_user, c);
+	case 1:
+		return store_iter_plays(t, "bob", INT64_MIN, INT64_MAX,
+		    STORE_ASC, ctl_play, c);
+	case 2:
+		return store_iter_tracks(t, ctl_track, c);
+	case 3:
+		return store_iter_artists(t, ctl_artist, c);
+	case 4:
+		return store_iter_albums(t, ctl_album, c);
+	case 5:
+		return store_iter_playlist_weeks(t, "bob", NULL, STORE_DESC,
+		    ctl_week, c);
+	case 6:
+		return store_iter_top(t, "bob", TOP_TRACKS, RANGE_SHORT,
+		    STORE_DESC, ctl_top, c);
+	case 7:
+		return store_iter_gaps(t, "bob", INT64_MIN, INT64_MAX,
+		    STORE_ASC, ctl_gap, c);
+	case 8:
+		return store_iter_sessions(t, NULL, ctl_session, c);
+	case 9:
+		return store_iter_sessions(t, "bob", ctl_session, c);
+	case 10:
+		return store_iter_agg(t, "bob", INT64_MIN, INT64_MAX,
+		    STORE_ASC, ctl_agg, c);
+	default:
+		return -2;
+	}
+}
+
+static void
+body_edges(struct store_txn *t, void *arg)
+{
+	static const char ids[] = T1 T2;
+	char longid[USER_ID_MAX + 2];
+	struct top_snapshot ts;
+	struct playlist_week w;
+	struct session ses;
+	struct artist a;
+	struct album al;
+	struct track tr;
+	struct user u;
+	struct gap g;
+	struct play p;
+	struct ctl c;
+	int i;
+
+	(void)arg;
+	/* Two records of every type, so "stop" and "fail" are seen early. */
+	for (i = 0; i < 2; i++) {
+		fill_user(&u, i ? "bob" : "alice");
+		assert_int_equal(store_put_user(t, &u), STORE_OK);
+		put_play(t, "bob", i * STORE_AGG_BUCKET_MS);
+		tr = mktrack(i ? T2 : T1, "x", NULL, 0);
+		assert_int_equal(store_put_track(t, &tr), STORE_OK);
+		memset(&a, 0, sizeof(a));
+		strlcpy(a.id, i ? A2 : A1, sizeof(a.id));
+		a.name = "a";
+		assert_int_equal(store_put_artist(t, &a), STORE_OK);
+		memset(&al, 0, sizeof(al));
+		strlcpy(al.id, i ? P2 : L1, sizeof(al.id));
+		al.name = al.album_type = al.release_date = "";
+		assert_int_equal(store_put_album(t, &al), STORE_OK);
+		put_week(t, "bob", P1, i, ids, 2);
+		put_top(t, "bob", TOP_TRACKS, RANGE_SHORT, i, ids, 2);
+		put_gap(t, "bob", i * 10, i * 10 + 5);
+		memset(&ses, 0, sizeof(ses));
+		strlcpy(ses.user, "bob", sizeof(ses.user));
+		memset(ses.hash, 'a' + i, sizeof(ses.hash));
+		ses.expires_at = 100;
+		assert_int_equal(store_put_session(t, &ses), STORE_OK);
+	}
+	/* fn's 1 stops with STORE_OK, -1 fails with STORE_ERR: every type. */
+	for (i = 0; i <= 10; i++) {
+		c.n = 0;
+		c.ret = 0;
+		assert_int_equal(ctl_iter(t, i, &c), STORE_OK);
+		assert_int_equal(c.n, 2);
+		c.n = 0;
+		c.ret = 1;
+		assert_int_equal(ctl_iter(t, i, &c), STORE_OK);
+		assert_int_equal(c.n, 1);
+		c.n = 0;
+		c.ret = -1;
+		assert_int_equal(ctl_iter(t, i, &c), STORE_ERR);
+		assert_int_equal(c.n, 1);
+	}
+
+	/* An ill-formed user or id: gets and deletes NOTFOUND, puts ERR. */
+	memset(longid, 'u', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = '\0';
+	assert_int_equal(store_get_user(t, longid, &u), STORE_NOTFOUND);
+	assert_int_equal(store_del_user(t, longid), STORE_NOTFOUND);
+	assert_int_equal(store_get_play(t, longid, 0, &p), STORE_NOTFOUND);
+	assert_int_equal(store_del_play(t, "", 0), STORE_NOTFOUND);
+	assert_int_equal(store_get_artist(t, "short", &a), STORE_NOTFOUND);
+	assert_int_equal(store_get_album(t, NULL, &al), STORE_NOTFOUND);
+	assert_int_equal(store_del_artist(t, "short"), STORE_NOTFOUND);
+	assert_int_equal(store_get_playlist_week(t, "bob", "short", 0, &w),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_get_playlist_week(t, "", P1, 0, &w),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_del_playlist_week(t, "bob", "short", 0),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_get_top(t, "", TOP_TRACKS, RANGE_SHORT, 0, &ts),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_del_top(t, "", TOP_TRACKS, RANGE_SHORT, 0),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_del_gap(t, "", 0), STORE_NOTFOUND);
+	assert_int_equal(store_get_session(t, "", ses.hash, &ses),
+	    STORE_NOTFOUND);
+	assert_int_equal(store_del_session(t, longid, ses.hash),
+	    STORE_NOTFOUND);
+	/* ...a bad kind or range is an error before the user is looked at. */
+	assert_int_equal(store_get_top(t, "", TOP_KIND__MAX, RANGE_SHORT, 0,
+	    &ts), STORE_ERR);
+	assert_int_equal(store_del_top(t, "", TOP_TRACKS, RANGE__MAX, 0),
+	    STORE_ERR);
+	assert_int_equal(store_iter_top(t, "", TOP_TRACKS, RANGE__MAX,
+	    STORE_ASC, ctl_top, &c), STORE_ERR);
+
+	strlcpy(u.id, "", sizeof(u.id));
+	assert_int_equal(store_put_user(t, &u), STORE_ERR);
+	p = mkplay(0, T1, "");
+	assert_int_equal(store_put_play(t, "", &p), STORE_ERR);
+	assert_int_equal(store_get_playlist_week(t, "bob", P1, 1, &w),
+	    STORE_OK);
+	assert_int_equal(store_put_playlist_week(t, "bob", &w), STORE_OK);
+	strlcpy(w.playlist_id, "short", sizeof(w.playlist_id));
+	assert_int_equal(store_put_playlist_week(t, "bob", &w), STORE_ERR);
+	w.how = PLAYLIST__MAX;
+	strlcpy(w.playlist_id, P1, sizeof(w.playlist_id));
+	assert_int_equal(store_put_playlist_week(t, "bob", &w), STORE_ERR);
+	assert_int_equal(store_get_top(t, "bob", TOP_TRACKS, RANGE_SHORT, 1,
+	    &ts), STORE_OK);
+	assert_int_equal(store_put_top(t, "", &ts), STORE_ERR);
+	memset(&g, 0, sizeof(g));
+	assert_int_equal(store_put_gap(t, "", &g), STORE_ERR);
+	strlcpy(ses.user, "", sizeof(ses.user));
+	assert_int_equal(store_put_session(t, &ses), STORE_ERR);
+	/* An album's images are bounded like an artist's. */
+	memset(&al, 0, sizeof(al));
+	strlcpy(al.id, L1, sizeof(al.id));
+	al.name = al.album_type = al.release_date = "";
+	al.n_images = IMAGES_MAX + 1;
+	assert_int_equal(store_put_album(t, &al), STORE_ERR);
+	al.n_images = 0;
+	assert_int_equal(store_put_album(t, &al), STORE_EXISTS);
+	/* A track with a bad id is refused. */
+	tr = mktrack("short", "x", NULL, 0);
+	assert_int_equal(store_put_track(t, &tr), STORE_ERR);
+}
+
+/*
+ * Proves that every record type answers the same way at its edges: an
+ * iteration's fn stops (1) or fails (-1) it, an ill-formed user or id
+ * is STORE_NOTFOUND for gets and deletes and STORE_ERR for puts, and a
+ * bad top kind or range is STORE_ERR.
+ */
+static void
+test_record_edges(void **state)
+{
+	struct tu_fx *fx = *state;
+
+	W(fx->st, body_edges, NULL);
+}
+
 /* ---- map growth, readers, other processes -------------------------------- */
 
 struct fill {
@@ -2445,6 +2710,7 @@ main(void)
 		T(test_meta),
 		T(test_layout),
 		T(test_damaged_values),
+		T(test_record_edges),
 		T(test_map_full_grows),
 		T(test_release_pages),
 		T(test_grow_waits_for_readers),

@@ -1,0 +1,720 @@
+/*
+ * store_plays.c — the plays and what the store derives from them
+ * (contract: store.h; layout: store_int.h).
+ *
+ * A play is put or deleted together with everything kept from it, in
+ * the same transaction: the 15-minute aggregates and the user's journal
+ * version ("aggregates"), the plays-by-track index, and each play's
+ * link to the previous play of its track ("the plays-by-track index").
+ * Also here: the plays' iterations, their count, and the zero-copy scan
+ * the insights use for whole journals.  The migrations (store_migrate.c)
+ * reuse the play codec, the bucket update and the index put to build
+ * these from an older store.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "codec.h"
+#include "log.h"
+#include "schema.h"
+#include "store.h"
+#include "store_int.h"
+
+/* ---- plays --------------------------------------------------------------- */
+
+static int	agg_count_play(struct store_txn *, const char *user,
+		    const struct play *, int sign);
+static int	trackplay_put(struct store_txn *, const char *user,
+		    const struct play *);
+static int	trackplay_del(struct store_txn *, const char *user,
+		    const struct play *);
+static int	trackplay_around(struct store_txn *, const char *user,
+		    const char *track_id, int64_t at, int64_t *prev,
+		    int64_t *next);
+static int	play_set_prev(struct store_txn *, const char *user,
+		    int64_t played_at, int64_t prev);
+
+static int
+key_play(struct key *k, const char *user, int64_t played_at)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	key_be64(k, codec_bias64(played_at));
+	return 0;
+}
+
+/*
+ * Decodes a play; with_prev 0 reads schema version 4's layout, which
+ * ended at ms_played (only the migration does: prev_played_at is then
+ * PLAY_NO_PREV).
+ */
+int
+store_dec_play(const MDB_val *k, const MDB_val *v, struct play *p,
+    int with_prev)
+{
+	const unsigned char *tail;
+	struct dec d;
+
+	memset(p, 0, sizeof(*p));
+	if ((tail = key_tail(k, 8)) == NULL)
+		return -1;
+	p->played_at = codec_unbias64(codec_be64_get(tail));
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	codec_get_id(&d, p->track_id);
+	p->context_uri = codec_get_str(&d);
+	p->source = codec_get_u8(&d);
+	p->ms_played = codec_get_i32(&d);
+	p->prev_played_at = with_prev ? codec_get_i64(&d) : PLAY_NO_PREV;
+	if (p->source >= SOURCE__MAX)
+		return -1;
+	return codec_dec_end(&d);
+}
+
+static int
+dec_play(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	return store_dec_play(k, v, rec, 1);
+}
+
+/* plays: [U] be64 played_at; written by store_put_play() alone. */
+static const struct store_codec play_codec = {
+	DB_PLAYS, "play", NULL, NULL, dec_play
+};
+
+/*
+ * Encodes p with prev as its previous play into t->scratch.  Returns 0,
+ * or -1 (logged) when the track id or the source is bad.
+ */
+int
+store_enc_play(struct store_txn *t, const struct play *p, int64_t prev)
+{
+	struct enc e;
+
+	store_enc_begin(t, &e);
+	codec_put_id(&e, p->track_id);
+	codec_put_str(&e, p->context_uri);
+	codec_put_u8(&e, p->source);
+	codec_put_i32(&e, p->ms_played);
+	codec_put_i64(&e, prev);
+	if (p->source >= SOURCE__MAX || codec_enc_end(&e) == -1) {
+		log_warnx("store: put play: bad track id or source");
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_put_play(struct store_txn *t, const char *user, const struct play *p)
+{
+	struct key k;
+	int64_t prev, next;
+	int rc;
+
+	if (key_play(&k, user, p->played_at) == -1) {
+		log_warnx("store: put play: bad user id");
+		return STORE_ERR;
+	}
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	/* Its neighbours among the plays of its track, before it goes in. */
+	if (trackplay_around(t, user, p->track_id, p->played_at, &prev,
+	    &next) != STORE_OK)
+		return STORE_ERR;
+	if (store_enc_play(t, p, prev) == -1)
+		return STORE_ERR;
+	if ((rc = store_db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
+	    MDB_NOOVERWRITE)) != STORE_OK)
+		return rc;
+	if (trackplay_put(t, user, p) != STORE_OK)
+		return STORE_ERR;
+	/* A play of the track after it now has this one before it. */
+	if (next != PLAY_NO_PREV &&
+	    play_set_prev(t, user, next, p->played_at) != STORE_OK)
+		return STORE_ERR;
+	return agg_count_play(t, user, p, 1);
+}
+
+int
+store_get_play(struct store_txn *t, const char *user, int64_t played_at,
+    struct play *out)
+{
+	struct key k;
+
+	if (key_play(&k, user, played_at) == -1)
+		return STORE_NOTFOUND;
+	return store_rec_get(t, &play_codec, &k, out);
+}
+
+int
+store_del_play(struct store_txn *t, const char *user, int64_t played_at)
+{
+	struct key k;
+	struct play p;
+	int64_t next;
+	int rc;
+
+	if (key_play(&k, user, played_at) == -1)
+		return STORE_NOTFOUND;
+	/*
+	 * The aggregates and the index need what is deleted (its strings
+	 * are not used; its track id is a copy).
+	 */
+	if ((rc = store_get_play(t, user, played_at, &p)) != STORE_OK)
+		return rc;
+	if ((rc = store_db_del(t, DB_PLAYS, &k)) != STORE_OK)
+		return rc;
+	if (trackplay_del(t, user, &p) != STORE_OK)
+		return STORE_ERR;
+	/* The play of the track after it now follows the one before it. */
+	if (trackplay_around(t, user, p.track_id, p.played_at, NULL,
+	    &next) != STORE_OK || (next != PLAY_NO_PREV &&
+	    play_set_prev(t, user, next, p.prev_played_at) != STORE_OK))
+		return STORE_ERR;
+	return agg_count_play(t, user, &p, -1);
+}
+
+/* Counts the keys it is shown into *(uint64_t *)ctx. */
+static int
+scan_count(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	uint64_t *n = ctx;
+
+	(void)t;
+	(void)k;
+	(void)v;
+	(*n)++;
+	return 0;
+}
+
+int
+store_iter_plays(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, enum store_dir dir,
+    int (*fn)(const struct play *, void *), void *arg)
+{
+	struct play p;
+	struct key lo, hi;
+
+	if (key_play(&lo, user, from_ms) == -1 ||
+	    key_play(&hi, user, to_ms) == -1)
+		return STORE_OK;
+	return store_rec_scan(t, &play_codec, &lo, &hi, dir, &p,
+	    (union store_each){ .play = fn }, arg);
+}
+
+int
+store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, uint64_t *n)
+{
+	struct key lo, hi;
+	uint64_t count = 0;
+	int rc;
+
+	*n = 0;
+	if (key_play(&lo, user, from_ms) == -1 ||
+	    key_play(&hi, user, to_ms) == -1)
+		return STORE_OK;
+	rc = store_scan(t, DB_PLAYS, &lo, &hi, STORE_ASC, scan_count, &count);
+	if (rc == STORE_OK)
+		*n = count;
+	return rc;
+}
+
+/* ---- aggregates ------------------------------------------------------------
+ *
+ * Per user and 15-minute UTC bucket: plays and listening time (store.h).
+ * agg_count_play() is called by store_put_play() after a new play was
+ * written and by store_del_play() after one was deleted, inside their
+ * transaction; nothing else writes this database but the rebuild of a
+ * migration.  A bucket whose last play goes is deleted, so the database
+ * holds exactly the buckets that have plays, and one more record per
+ * user: the journal version (agg_bump_version; a store migrated from
+ * version 1 or 2 has none until the user's next play, which
+ * store_agg_version() reports as STORE_NOTFOUND).  store_scan_plays() is
+ * the plays' lean iteration for the insights' long scans.
+ */
+
+#define AGG_T_MIN	INT64_C(-62135596800000)	/* 0001-01-01 */
+#define AGG_T_MAX	INT64_C(253402300799999)	/* 9999-12-31 */
+
+struct agg_rec {
+	uint32_t	plays, by_played, by_duration;
+	uint64_t	ms_played, ms_duration;
+};
+
+/* The bucket number of t (floor); -1 when t is not aggregated. */
+static int
+agg_bucket_of(int64_t t, int32_t *b)
+{
+	int64_t q;
+
+	if (t < AGG_T_MIN || t > AGG_T_MAX)
+		return -1;
+	q = t / STORE_AGG_BUCKET_MS;
+	if (t % STORE_AGG_BUCKET_MS < 0)
+		q--;
+	*b = (int32_t)q;
+	return 0;
+}
+
+static int
+dec_agg(const MDB_val *v, struct agg_rec *r)
+{
+	struct dec d;
+
+	memset(r, 0, sizeof(*r));
+	if (store_dec_begin(&d, v) == -1)
+		return -1;
+	r->plays = codec_get_u32(&d);
+	r->by_played = codec_get_u32(&d);
+	r->ms_played = codec_get_u64(&d);
+	r->by_duration = codec_get_u32(&d);
+	r->ms_duration = codec_get_u64(&d);
+	if ((uint64_t)r->by_played + r->by_duration > r->plays)
+		return -1;
+	return codec_dec_end(&d);
+}
+
+/*
+ * Adds (sign 1) or removes (sign -1) play p of the user whose key prefix
+ * [U] is k (len bytes) to or from its bucket.
+ */
+int
+store_agg_apply(struct store_txn *t, struct key *k, const struct play *p,
+    int sign)
+{
+	struct agg_rec r;
+	struct track tr;
+	struct enc e;
+	MDB_val v, mk;
+	uint64_t ms = 0;
+	int32_t b;
+	int rc, timed = 0;
+
+	if (agg_bucket_of(p->played_at, &b) == -1)
+		return STORE_OK;
+	if (p->ms_played >= 0) {
+		timed = 1;
+		ms = (uint64_t)p->ms_played;
+	} else {
+		rc = store_get_track(t, p->track_id, &tr);
+		if (rc == STORE_ERR)
+			return STORE_ERR;
+		if (rc == STORE_OK && tr.duration_ms > 0) {
+			timed = 2;
+			ms = tr.duration_ms;
+		}
+	}
+	key_be32(k, codec_bias32(b));
+	memset(&r, 0, sizeof(r));
+	if ((rc = store_db_get(t, DB_AGG, k, &v)) == STORE_OK) {
+		if (dec_agg(&v, &r) == -1) {
+			mk = key_val(k);
+			store_damaged(DB_AGG, &mk, &v);
+			return STORE_ERR;
+		}
+	} else if (rc != STORE_NOTFOUND)
+		return STORE_ERR;
+	if (sign > 0) {
+		r.plays++;
+		if (timed == 1) {
+			r.by_played++;
+			r.ms_played += ms;
+		} else if (timed == 2) {
+			r.by_duration++;
+			r.ms_duration += ms;
+		}
+	} else {
+		if (r.plays == 0) {
+			log_warnx("store: agg: deleting from an empty bucket");
+			return STORE_OK;
+		}
+		r.plays--;
+		if (timed == 1 && r.by_played > 0) {
+			r.by_played--;
+			r.ms_played -= ms < r.ms_played ? ms : r.ms_played;
+		} else if (timed == 2 && r.by_duration > 0) {
+			r.by_duration--;
+			r.ms_duration -= ms < r.ms_duration ? ms :
+			    r.ms_duration;
+		}
+		if (r.by_played + r.by_duration > r.plays)
+			r.by_duration = r.plays - r.by_played;
+	}
+	if (r.plays == 0)
+		return store_db_del(t, DB_AGG, k);
+	store_enc_begin(t, &e);
+	codec_put_u32(&e, r.plays);
+	codec_put_u32(&e, r.by_played);
+	codec_put_u64(&e, r.ms_played);
+	codec_put_u32(&e, r.by_duration);
+	codec_put_u64(&e, r.ms_duration);
+	if (codec_enc_end(&e) == -1)
+		return STORE_ERR;
+	return store_db_put(t, DB_AGG, k, t->scratch.data, t->scratch.len, 0);
+}
+
+/*
+ * The user's journal version: a record at bucket INT32_MAX (past year
+ * 9999, so no bucket scan meets it), u64 n, bumped with every play put or
+ * deleted.  It starts at a random number, so a version never comes back
+ * for a user purged and added again.  k is the key prefix [U].
+ */
+static int
+agg_bump_version(struct store_txn *t, struct key *k)
+{
+	const unsigned char *p;
+	unsigned char v[9];
+	MDB_val mv;
+	uint64_t n;
+	int rc;
+
+	key_be32(k, codec_bias32(INT32_MAX));
+	if ((rc = store_db_get(t, DB_AGG, k, &mv)) == STORE_OK) {
+		p = mv.mv_data;
+		if (mv.mv_size != sizeof(v) || p[0] != VALUE_VERSION) {
+			store_damaged(DB_AGG, &mv, &mv);
+			return STORE_ERR;
+		}
+		n = codec_be64_get(p + 1) + 1;
+	} else if (rc == STORE_NOTFOUND)
+		arc4random_buf(&n, sizeof(n));
+	else
+		return STORE_ERR;
+	v[0] = VALUE_VERSION;
+	codec_be64_put(v + 1, n);
+	return store_db_put(t, DB_AGG, k, v, sizeof(v), 0);
+}
+
+static int
+agg_count_play(struct store_txn *t, const char *user, const struct play *p,
+    int sign)
+{
+	struct key k;
+	size_t ulen;
+	int rc;
+
+	if (key_user(&k, user) == -1)
+		return STORE_ERR;
+	ulen = k.len;
+	if ((rc = store_agg_apply(t, &k, p, sign)) != STORE_OK)
+		return rc;
+	k.len = ulen;
+	return agg_bump_version(t, &k);
+}
+
+int
+store_agg_version(struct store_txn *t, const char *user, uint64_t *version)
+{
+	struct key k;
+	MDB_val v;
+	int rc;
+
+	*version = 0;
+	if (key_user(&k, user) == -1)
+		return STORE_NOTFOUND;
+	key_be32(&k, codec_bias32(INT32_MAX));
+	if ((rc = store_db_get(t, DB_AGG, &k, &v)) != STORE_OK)
+		return rc;
+	if (v.mv_size != 9 || *(const unsigned char *)v.mv_data !=
+	    VALUE_VERSION) {
+		MDB_val mk = key_val(&k);
+
+		store_damaged(DB_AGG, &mk, &v);
+		return STORE_ERR;
+	}
+	*version = codec_be64_get((const unsigned char *)v.mv_data + 1);
+	return STORE_OK;
+}
+
+/* A bucket as store_iter_agg() hands it out: its start from the key. */
+static int
+dec_agg_bucket(const MDB_val *k, const MDB_val *v, void *rec)
+{
+	struct agg_bucket *b = rec;
+	const unsigned char *tail;
+	struct agg_rec r;
+
+	if ((tail = key_tail(k, 4)) == NULL || dec_agg(v, &r) == -1)
+		return -1;
+	b->start_ms = (int64_t)codec_unbias32(codec_be32_get(tail)) *
+	    STORE_AGG_BUCKET_MS;
+	b->plays = r.plays;
+	b->by_played = r.by_played;
+	b->ms_played = r.ms_played;
+	b->by_duration = r.by_duration;
+	b->ms_duration = r.ms_duration;
+	return 0;
+}
+
+/* agg: [U] be32 bucket; written by the play functions alone. */
+static const struct store_codec agg_codec = {
+	DB_AGG, "agg", NULL, NULL, dec_agg_bucket
+};
+
+int
+store_iter_agg(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, enum store_dir dir,
+    int (*fn)(const struct agg_bucket *, void *), void *arg)
+{
+	struct agg_bucket b;
+	struct key lo, hi;
+	int32_t blo, bhi;
+
+	/* Buckets starting in [from, to]: from rounded up, to down. */
+	if (from_ms < AGG_T_MIN)
+		from_ms = AGG_T_MIN;
+	if (to_ms > AGG_T_MAX)
+		to_ms = AGG_T_MAX;
+	if (from_ms > to_ms || agg_bucket_of(from_ms, &blo) == -1 ||
+	    agg_bucket_of(to_ms, &bhi) == -1)
+		return STORE_OK;
+	if ((int64_t)blo * STORE_AGG_BUCKET_MS < from_ms)
+		blo++;
+	if (blo > bhi || key_user(&lo, user) == -1 ||
+	    key_user(&hi, user) == -1)
+		return STORE_OK;
+	key_be32(&lo, codec_bias32(blo));
+	key_be32(&hi, codec_bias32(bhi));
+	return store_rec_scan(t, &agg_codec, &lo, &hi, dir, &b,
+	    (union store_each){ .agg = fn }, arg);
+}
+
+/* ---- the zero-copy play scan ---- */
+
+struct ref_iter {
+	int	(*fn)(const struct play_ref *, void *);
+	void	*arg;
+};
+
+/*
+ * The play value's layout, checked without a decoder: version byte, the
+ * 22-byte track id, a str (u32 length, bytes, NUL), u8 source, i32
+ * ms_played and i64 prev_played_at; exactly that many bytes.
+ */
+static int
+scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	const unsigned char *p = v->mv_data, *tail;
+	struct ref_iter *it = ctx;
+	struct play_ref r;
+	uint32_t n, ms;
+
+	(void)t;
+	if ((tail = key_tail(k, 8)) == NULL || v->mv_size < 1 + ID_LEN + 4 ||
+	    p[0] != VALUE_VERSION)
+		goto damaged;
+	n = codec_be32_get(p + 1 + ID_LEN);
+	if (v->mv_size - (1 + ID_LEN + 4) != (size_t)n + 1 + 1 + 4 + 8 ||
+	    p[1 + ID_LEN + 4 + n] != '\0' ||
+	    p[1 + ID_LEN + 4 + n + 1] >= SOURCE__MAX)
+		goto damaged;
+	ms = codec_be32_get(p + 1 + ID_LEN + 4 + n + 2);
+	r.played_at = codec_unbias64(codec_be64_get(tail));
+	r.track_id = (const char *)p + 1;
+	r.ms_played = ms <= INT32_MAX ? (int32_t)ms : -(int32_t)(~ms) - 1;
+	return it->fn(&r, it->arg);
+damaged:
+	store_damaged(DB_PLAYS, k, v);
+	return -1;
+}
+
+int
+store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
+    int64_t to_ms, enum store_dir dir,
+    int (*fn)(const struct play_ref *, void *), void *arg)
+{
+	struct ref_iter it = { fn, arg };
+	struct key lo, hi;
+
+	if (key_play(&lo, user, from_ms) == -1 ||
+	    key_play(&hi, user, to_ms) == -1)
+		return STORE_OK;
+	return store_scan(t, DB_PLAYS, &lo, &hi, dir, scan_play_ref, &it);
+}
+
+/* ---- the plays-by-track index -------------------------------------------
+ *
+ * playsbytrack holds, under the key [U] track id, one sorted duplicate
+ * value be64 played_at (biased) per play: MDB_DUPSORT | MDB_DUPFIXED, so
+ * a user's plays of one track are one key with a packed array of 8-byte
+ * times, oldest first (LMDB keeps a few inline in the key's node and
+ * moves more into a sub-database of their own).  The values are written
+ * and deleted with the play in store_put_play() and store_del_play(), so
+ * the index holds exactly the plays' (user, track, time) triples in
+ * every committed state.  The play before any moment is one
+ * MDB_GET_BOTH_RANGE and one MDB_PREV_DUP away (store_prev_track_play()),
+ * the one after it one MDB_GET_BOTH_RANGE: the play functions use both
+ * to keep each play value's prev_played_at (trackplay_around(),
+ * play_set_prev()), so readers never seek here.
+ *
+ * Against schema version 3's layout (one key [U] track id be64 played_at
+ * per play, empty values) it stores a track's key once instead of once
+ * per play: 2.5x fewer pages, so a bulk write of plays spread over
+ * many tracks (an import file) changes, and copies, that many fewer.
+ * Stores of schema version 3 or older get it built by the migration.
+ */
+
+/* k = [U] track id; -1 when user or id is ill-formed. */
+static int
+key_trackplay(struct key *k, const char *user, const char *track_id)
+{
+	if (key_user(k, user) == -1 || key_id(k, track_id) == -1)
+		return -1;
+	return 0;
+}
+
+/* Adds played_at to the index key k ([U] track id). */
+int
+store_bytrack_put(struct store_txn *t, const struct key *k, int64_t played_at)
+{
+	unsigned char v[8];
+
+	codec_be64_put(v, codec_bias64(played_at));
+	return store_db_put(t, DB_PLAYSBYTRACK, k, v, sizeof(v), 0);
+}
+
+static int
+trackplay_put(struct store_txn *t, const char *user, const struct play *p)
+{
+	struct key k;
+
+	if (key_trackplay(&k, user, p->track_id) == -1)
+		return STORE_ERR;
+	return store_bytrack_put(t, &k, p->played_at);
+}
+
+/* A missing entry is not an error: the play is gone either way. */
+static int
+trackplay_del(struct store_txn *t, const char *user, const struct play *p)
+{
+	unsigned char v[8];
+	struct key k;
+	int rc;
+
+	if (key_trackplay(&k, user, p->track_id) == -1)
+		return STORE_ERR;
+	codec_be64_put(v, codec_bias64(p->played_at));
+	rc = store_db_del_dup(t, DB_PLAYSBYTRACK, &k, v, sizeof(v));
+	if (rc == STORE_NOTFOUND)
+		log_warnx("store: playsbytrack: no entry for a deleted play");
+	return rc == STORE_ERR ? STORE_ERR : STORE_OK;
+}
+
+/*
+ * The time in the index key k ([U] track id) nearest to at on one side:
+ * before (side < 0, the newest time < at) or after (side > 0, the oldest
+ * time > at) into *out.  Returns STORE_OK, STORE_NOTFOUND or STORE_ERR.
+ */
+static int
+bytrack_seek(struct store_txn *t, const struct key *k, int64_t at, int side,
+    int64_t *out)
+{
+	unsigned char from[8];
+	MDB_cursor *c;
+	MDB_val mk, mv;
+	int rc, tmp, ret;
+
+	if (side > 0 && at == INT64_MAX)
+		return STORE_NOTFOUND;
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if ((c = store_cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
+		return STORE_ERR;
+	/* The key's first value >= from (at, or at + 1 for the side after). */
+	codec_be64_put(from, codec_bias64(side > 0 ? at + 1 : at));
+	mk = key_val(k);
+	mv.mv_size = sizeof(from);
+	mv.mv_data = from;
+	rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
+	if (side < 0 && rc == MDB_SUCCESS)
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_PREV_DUP);
+	else if (side < 0 && rc == MDB_NOTFOUND) {
+		/* No such key, or all its values are < at: the last. */
+		mk = key_val(k);
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_SET);
+		if (rc == MDB_SUCCESS)
+			rc = mdb_cursor_get(c, &mk, &mv, MDB_LAST_DUP);
+	}
+	if (rc == MDB_NOTFOUND)
+		ret = STORE_NOTFOUND;
+	else if (rc != MDB_SUCCESS)
+		ret = store_map_error(t, rc, "seek", DB_PLAYSBYTRACK);
+	else if (mv.mv_size != sizeof(from)) {
+		store_damaged(DB_PLAYSBYTRACK, &mk, &mv);
+		ret = STORE_ERR;
+	} else {
+		*out = codec_unbias64(codec_be64_get(mv.mv_data));
+		ret = STORE_OK;
+	}
+	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
+	return ret;
+}
+
+/*
+ * The user's plays of track_id just before and just after at (not at
+ * itself) into *prev (when not NULL) and *next, PLAY_NO_PREV for none.
+ * Returns STORE_OK or STORE_ERR.
+ */
+static int
+trackplay_around(struct store_txn *t, const char *user, const char *track_id,
+    int64_t at, int64_t *prev, int64_t *next)
+{
+	struct key k;
+	int rc;
+
+	if (key_trackplay(&k, user, track_id) == -1)
+		return STORE_ERR;
+	if (prev != NULL) {
+		if ((rc = bytrack_seek(t, &k, at, -1, prev)) == STORE_ERR)
+			return STORE_ERR;
+		if (rc == STORE_NOTFOUND)
+			*prev = PLAY_NO_PREV;
+	}
+	if ((rc = bytrack_seek(t, &k, at, 1, next)) == STORE_ERR)
+		return STORE_ERR;
+	if (rc == STORE_NOTFOUND)
+		*next = PLAY_NO_PREV;
+	return STORE_OK;
+}
+
+/*
+ * Rewrites the user's play at played_at with prev as its previous play.
+ * A play the index names but the plays lack is logged and skipped, as
+ * trackplay_del() does the other way round.
+ */
+static int
+play_set_prev(struct store_txn *t, const char *user, int64_t played_at,
+    int64_t prev)
+{
+	struct play p;
+	struct key k;
+	int rc;
+
+	if ((rc = store_get_play(t, user, played_at, &p)) == STORE_NOTFOUND) {
+		log_warnx("store: playsbytrack: an entry without its play");
+		return STORE_OK;
+	}
+	if (rc != STORE_OK || p.prev_played_at == prev)
+		return rc;
+	if (key_play(&k, user, played_at) == -1 ||
+	    store_enc_play(t, &p, prev) == -1)
+		return STORE_ERR;
+	return store_db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
+	    0);
+}
+
+int
+store_prev_track_play(struct store_txn *t, const char *user,
+    const char *track_id, int64_t before_ms, int64_t *played_at)
+{
+	struct key k;
+
+	if (key_trackplay(&k, user, track_id) == -1)
+		return STORE_NOTFOUND;
+	return bytrack_seek(t, &k, before_ms, -1, played_at);
+}
