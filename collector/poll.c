@@ -64,7 +64,7 @@ struct poll_target {
 };
 
 struct task;
-typedef void (*task_fn)(struct task *, enum spot_result, long,
+typedef void (*task_fn)(struct task *, enum spotify_result, long,
     const cJSON *);
 
 struct task {
@@ -76,7 +76,7 @@ struct task {
 	int		 auth_dead;	/* no usable token: skip remaining jobs */
 	task_fn		 fn;		/* handler of the pending API request */
 	char		 path[1400];	/* the pending API request */
-	struct spot_req	 req;
+	struct spotify_req	 req;
 	char		 form[TOKEN_MAX * 3 + 64];	/* secret */
 	/* plays */
 	struct parse_set set;
@@ -108,7 +108,7 @@ struct task {
 struct poller {
 	const struct config *cfg;
 	struct store	*st;
-	struct spot	*sp;
+	struct spotify	*sp;
 	poll_report_fn	 report;
 	void		*arg;
 	struct task	*tasks;
@@ -179,7 +179,7 @@ poll_read_meta(struct store_txn *txn, void *arg)
 }
 
 struct poller *
-poll_new(const struct config *cfg, struct store *st, struct spot *sp,
+poll_new(const struct config *cfg, struct store *st, struct spotify *sp,
     poll_report_fn report, void *arg)
 {
 	struct poller *pl;
@@ -231,8 +231,8 @@ poll_free(struct poller *pl)
 {
 	if (pl == NULL)
 		return;
-	/* The engine's cancel calls our handlers with SPOT_STOPPED. */
-	spot_cancel_all(pl->sp);
+	/* The engine's cancel calls our handlers with SPOTIFY_STOPPED. */
+	spotify_cancel_all(pl->sp);
 	while (pl->tasks != NULL)
 		task_free(pl->tasks);
 	free(pl->pend_artists);
@@ -500,9 +500,9 @@ task_abort(struct task *t)
 
 /* ---- requests with token handling ------------------------------------- */
 
-static void	task_on_api(struct spot_req *, enum spot_result, long,
+static void	task_on_api(struct spotify_req *, enum spotify_result, long,
 		    const cJSON *, void *);
-static void	task_on_token(struct spot_req *, enum spot_result, long,
+static void	task_on_token(struct spotify_req *, enum spotify_result, long,
 		    const cJSON *, void *);
 
 /* Issues GET path (printf-style) on the Web API; fn gets the outcome. */
@@ -521,7 +521,7 @@ task_get(struct task *t, task_fn fn, const char *fmt, ...)
 	t->fn = fn;
 	t->refreshed = 0;
 	if (n < 0 || (size_t)n >= sizeof(t->path)) {
-		fn(t, SPOT_FAILED, 0, NULL);
+		fn(t, SPOTIFY_FAILED, 0, NULL);
 		return;
 	}
 	task_send(t);
@@ -543,14 +543,14 @@ task_refresh(struct task *t)
 		return;
 	}
 	explicit_bzero(esc, sizeof(esc));
-	t->req.svc = SPOT_SVC_ACCOUNTS;
+	t->req.svc = SPOTIFY_SVC_ACCOUNTS;
 	(void)strlcpy(t->req.path, "/api/token", sizeof(t->req.path));
 	t->req.form = t->form;
 	t->req.basic_auth = 1;
 	t->req.want_json = 1;
 	t->req.done = task_on_token;
 	t->req.arg = t;
-	spot_submit(t->pl->sp, &t->req);
+	spotify_submit(t->pl->sp, &t->req);
 }
 
 static void
@@ -562,31 +562,31 @@ task_send(struct task *t)
 		return;
 	}
 	memset(&t->req, 0, sizeof(t->req));
-	t->req.svc = SPOT_SVC_API;
+	t->req.svc = SPOTIFY_SVC_API;
 	memcpy(t->req.path, t->path, sizeof(t->req.path));
 	if (strlcpy(t->req.bearer, t->u.access_token,
 	    sizeof(t->req.bearer)) >= sizeof(t->req.bearer)) {
-		t->fn(t, SPOT_FAILED, 0, NULL);
+		t->fn(t, SPOTIFY_FAILED, 0, NULL);
 		return;
 	}
 	t->req.want_json = 1;
 	t->req.done = task_on_api;
 	t->req.arg = t;
-	spot_submit(t->pl->sp, &t->req);
+	spotify_submit(t->pl->sp, &t->req);
 }
 
 static void
-task_on_api(struct spot_req *req, enum spot_result r, long status,
+task_on_api(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc, void *arg)
 {
 	struct task *t = arg;
 
 	explicit_bzero(req->bearer, sizeof(req->bearer));
-	if (r == SPOT_STOPPED) {
+	if (r == SPOTIFY_STOPPED) {
 		task_abort(t);
 		return;
 	}
-	if (r == SPOT_HTTP && status == 401 && !t->refreshed) {
+	if (r == SPOTIFY_HTTP && status == 401 && !t->refreshed) {
 		/* The token ended early (revoked, or another clock): once. */
 		t->refreshed = 1;
 		t->u.access_token[0] = '\0';
@@ -597,7 +597,7 @@ task_on_api(struct spot_req *req, enum spot_result r, long status,
 }
 
 static void
-task_on_token(struct spot_req *req, enum spot_result r, long status,
+task_on_token(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc, void *arg)
 {
 	struct task *t = arg;
@@ -605,11 +605,11 @@ task_on_token(struct spot_req *req, enum spot_result r, long status,
 	struct wr_status w;
 
 	explicit_bzero(t->form, sizeof(t->form));
-	if (r == SPOT_STOPPED) {
+	if (r == SPOTIFY_STOPPED) {
 		task_abort(t);
 		return;
 	}
-	if (r == SPOT_OK && parse_token(doc, &tok) == 0) {
+	if (r == SPOTIFY_OK && parse_token(doc, &tok) == 0) {
 		memcpy(t->u.access_token, tok.access_token,
 		    sizeof(t->u.access_token));
 		if (tok.refresh_token[0] != '\0')	/* rotated */
@@ -626,7 +626,7 @@ task_on_token(struct spot_req *req, enum spot_result r, long status,
 		task_send(t);
 		return;
 	}
-	if (r == SPOT_HTTP && (status == 400 || status == 401) &&
+	if (r == SPOTIFY_HTTP && (status == 400 || status == 401) &&
 	    parse_token(doc, &tok) == -1 &&
 	    strcmp(tok.error, "invalid_grant") == 0) {
 		/* The report says it (the daemon logs it as a warning). */
@@ -647,23 +647,23 @@ task_on_token(struct spot_req *req, enum spot_result r, long status,
 	}
 	/* 5xx, 429, timeouts: temporary; the user stays logged in. */
 	t->auth_dead = 1;
-	if (r == SPOT_HTTP)
+	if (r == SPOTIFY_HTTP)
 		task_job_end(t, 0, "token refresh refused: HTTP %ld%s%s",
 		    status, tok.error[0] ? " " : "", tok.error);
 	else
 		task_job_end(t, 0, "token refresh %s: %s",
-		    spot_result_name(r), req->error);
+		    spotify_result_name(r), req->error);
 }
 
 /* A line for a failed API request. */
 static void
-task_fail_req(struct task *t, const char *what, enum spot_result r,
+task_fail_req(struct task *t, const char *what, enum spotify_result r,
     long status)
 {
-	if (r == SPOT_HTTP)
+	if (r == SPOTIFY_HTTP)
 		task_job_end(t, 0, "%s: HTTP %ld", what, status);
 	else
-		task_job_end(t, 0, "%s: %s (%s)", what, spot_result_name(r),
+		task_job_end(t, 0, "%s: %s (%s)", what, spotify_result_name(r),
 		    t->req.error[0] ? t->req.error : "no detail");
 }
 
@@ -767,7 +767,7 @@ poll_pending_add(struct poller *pl, const struct ent_new *nw)
 
 /* ---- plays --------------------------------------------------------------- */
 
-static void	plays_on_page(struct task *, enum spot_result, long,
+static void	plays_on_page(struct task *, enum spotify_result, long,
 		    const cJSON *);
 
 static void
@@ -993,12 +993,12 @@ plays_merge(struct parse_set *into, struct parse_set *page)
 }
 
 static void
-plays_on_page(struct task *t, enum spot_result r, long status,
+plays_on_page(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
 {
 	struct parse_set page;
 
-	if (r != SPOT_OK) {
+	if (r != SPOTIFY_OK) {
 		task_fail_req(t, "recently-played", r, status);
 		return;
 	}
@@ -1028,7 +1028,7 @@ plays_on_page(struct task *t, enum spot_result r, long status,
 
 /* ---- details (lazy, within the sweep's budget) ------------------------ */
 
-static void	details_on(struct task *, enum spot_result, long,
+static void	details_on(struct task *, enum spotify_result, long,
 		    const cJSON *);
 
 static int
@@ -1101,7 +1101,7 @@ wr_details(struct store_txn *txn, void *arg)
 }
 
 static void
-details_on(struct task *t, enum spot_result r, long status, const cJSON *doc)
+details_on(struct task *t, enum spotify_result r, long status, const cJSON *doc)
 {
 	struct poller *pl = t->pl;
 	char (*arr)[ID_LEN + 1] = t->det_albums ? pl->pend_albums :
@@ -1110,10 +1110,10 @@ details_on(struct task *t, enum spot_result r, long status, const cJSON *doc)
 
 	if (t->det_batch) {
 		pl->batch_probing = 0;
-		if (r == SPOT_OK)
+		if (r == SPOTIFY_OK)
 			pl->batch_works = 1;
 	}
-	if (r == SPOT_HTTP && status == 403 && t->det_batch) {
+	if (r == SPOTIFY_HTTP && status == 403 && t->det_batch) {
 		/* Batch look-ups are gone for this app: remember it. */
 		log_info("batch look-ups refused (403); one at a time from now "
 		    "on");
@@ -1124,17 +1124,17 @@ details_on(struct task *t, enum spot_result r, long status, const cJSON *doc)
 		details_next(t);
 		return;
 	}
-	if (r == SPOT_HTTP && (status == 404 || status == 400 ||
+	if (r == SPOTIFY_HTTP && (status == 404 || status == 400 ||
 	    status == 403)) {
 		/* Unknown to Spotify: do not ask again. */
 		poll_pending_drop(arr, n, t->det_n);
 		details_next(t);
 		return;
 	}
-	if (r != SPOT_OK) {
+	if (r != SPOTIFY_OK) {
 		/* Details are best effort: the plays are already stored. */
 		log_info("user %s: detail look-up %s; later", t->u.id,
-		    spot_result_name(r));
+		    spotify_result_name(r));
 		task_job_end(t, 1, NULL);
 		return;
 	}
@@ -1150,7 +1150,7 @@ details_on(struct task *t, enum spot_result r, long status, const cJSON *doc)
 
 /* ---- top lists ----------------------------------------------------------- */
 
-static void	top_on_page(struct task *, enum spot_result, long,
+static void	top_on_page(struct task *, enum spotify_result, long,
 		    const cJSON *);
 
 static void
@@ -1224,12 +1224,12 @@ fail_list:
 }
 
 static void
-top_on_page(struct task *t, enum spot_result r, long status,
+top_on_page(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
 {
 	unsigned kind = t->top_i / RANGE__MAX;
 
-	if (r != SPOT_OK) {
+	if (r != SPOTIFY_OK) {
 		task_fail_req(t, "top lists", r, status);
 		return;
 	}
@@ -1251,9 +1251,9 @@ top_on_page(struct task *t, enum spot_result r, long status,
 
 /* ---- Discover Weekly and archived playlists ---------------------------- */
 
-static void	dw_on_playlists(struct task *, enum spot_result, long,
+static void	dw_on_playlists(struct task *, enum spotify_result, long,
 		    const cJSON *);
-static void	dw_on_items(struct task *, enum spot_result, long,
+static void	dw_on_items(struct task *, enum spotify_result, long,
 		    const cJSON *);
 
 static void
@@ -1322,14 +1322,14 @@ dw_targets_next(struct task *t)
 }
 
 static void
-dw_on_playlists(struct task *t, enum spot_result r, long status,
+dw_on_playlists(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
 {
 	struct parse_playlist *pls;
 	size_t n = 0, i;
 	int more = 0;
 
-	if (r != SPOT_OK) {
+	if (r != SPOTIFY_OK) {
 		task_fail_req(t, "playlists", r, status);
 		return;
 	}
@@ -1373,12 +1373,12 @@ dw_on_playlists(struct task *t, enum spot_result r, long status,
 }
 
 static void
-dw_on_items(struct task *t, enum spot_result r, long status,
+dw_on_items(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
 {
 	struct poll_target *tg = &t->targets[t->target_i];
 
-	if (r == SPOT_HTTP && (status == 403 || status == 404)) {
+	if (r == SPOTIFY_HTTP && (status == 403 || status == 404)) {
 		/* Restricted (Spotify-owned, development mode): reconstruct. */
 		tg->refused = 1;
 		parse_set_free(&tg->items);
@@ -1386,7 +1386,7 @@ dw_on_items(struct task *t, enum spot_result r, long status,
 		dw_targets_next(t);
 		return;
 	}
-	if (r != SPOT_OK) {
+	if (r != SPOTIFY_OK) {
 		task_fail_req(t, "playlist items", r, status);
 		return;
 	}
@@ -1608,7 +1608,7 @@ dw_write(struct task *t)
 
 /* ---- profile ------------------------------------------------------------- */
 
-static void	profile_on_me(struct task *, enum spot_result, long,
+static void	profile_on_me(struct task *, enum spotify_result, long,
 		    const cJSON *);
 
 static void
@@ -1637,10 +1637,10 @@ wr_profile(struct store_txn *txn, void *arg)
 }
 
 static void
-profile_on_me(struct task *t, enum spot_result r, long status,
+profile_on_me(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
 {
-	if (r != SPOT_OK) {
+	if (r != SPOTIFY_OK) {
 		task_fail_req(t, "profile", r, status);
 		return;
 	}
@@ -1664,7 +1664,7 @@ profile_on_me(struct task *t, enum spot_result r, long status,
 
 struct add_ctx {
 	int		 done;
-	enum spot_result r;
+	enum spotify_result r;
 	long		 status;
 	struct parse_token tok;	/* secret */
 	struct user	 me;
@@ -1673,7 +1673,7 @@ struct add_ctx {
 };
 
 static void
-add_on_token(struct spot_req *req, enum spot_result r, long status,
+add_on_token(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc, void *arg)
 {
 	struct add_ctx *c = arg;
@@ -1686,7 +1686,7 @@ add_on_token(struct spot_req *req, enum spot_result r, long status,
 }
 
 static void
-add_on_me(struct spot_req *req, enum spot_result r, long status,
+add_on_me(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc, void *arg)
 {
 	struct add_ctx *c = arg;
@@ -1694,7 +1694,7 @@ add_on_me(struct spot_req *req, enum spot_result r, long status,
 	c->done = 1;
 	c->r = r;
 	c->status = status;
-	c->parsed = r == SPOT_OK && parse_me(doc, &c->me) == 0;
+	c->parsed = r == SPOTIFY_OK && parse_me(doc, &c->me) == 0;
 	(void)strlcpy(c->error, req->error, sizeof(c->error));
 }
 
@@ -1737,18 +1737,18 @@ wr_add(struct store_txn *txn, void *arg)
 }
 
 static void
-add_wait(struct spot *sp, struct add_ctx *c)
+add_wait(struct spotify *sp, struct add_ctx *c)
 {
 	while (!c->done)
-		(void)spot_run(sp, 1000);
+		(void)spotify_run(sp, 1000);
 }
 
 int
-poll_add_user(const struct config *cfg, struct store *st, struct spot *sp,
+poll_add_user(const struct config *cfg, struct store *st, struct spotify *sp,
     const char *refresh_token, char id_out[USER_ID_MAX + 1], char *err,
     size_t errsz)
 {
-	struct spot_req req;
+	struct spotify_req req;
 	struct add_ctx c;
 	struct wr_add w;
 	struct user u;
@@ -1767,23 +1767,23 @@ poll_add_user(const struct config *cfg, struct store *st, struct spot *sp,
 		snprintf(err, errsz, "refresh token too long");
 		goto out;
 	}
-	req.svc = SPOT_SVC_ACCOUNTS;
+	req.svc = SPOTIFY_SVC_ACCOUNTS;
 	(void)strlcpy(req.path, "/api/token", sizeof(req.path));
 	req.form = form;
 	req.basic_auth = 1;
 	req.want_json = 1;
 	req.done = add_on_token;
 	req.arg = &c;
-	spot_submit(sp, &req);
+	spotify_submit(sp, &req);
 	add_wait(sp, &c);
-	if (c.r != SPOT_OK || !c.parsed) {
-		if (c.r == SPOT_HTTP)
+	if (c.r != SPOTIFY_OK || !c.parsed) {
+		if (c.r == SPOTIFY_HTTP)
 			snprintf(err, errsz, "the token endpoint refused the "
 			    "refresh token: HTTP %ld %s", c.status,
 			    c.tok.error[0] ? c.tok.error : "");
 		else
 			snprintf(err, errsz, "token refresh %s: %s",
-			    spot_result_name(c.r), c.error);
+			    spotify_result_name(c.r), c.error);
 		goto out;
 	}
 	memcpy(u.access_token, c.tok.access_token, sizeof(u.access_token));
@@ -1795,18 +1795,18 @@ poll_add_user(const struct config *cfg, struct store *st, struct spot *sp,
 	}
 	u.token_expires = now_s() + c.tok.expires_in;
 	memset(&req, 0, sizeof(req));
-	req.svc = SPOT_SVC_API;
+	req.svc = SPOTIFY_SVC_API;
 	(void)strlcpy(req.path, "/me", sizeof(req.path));
 	(void)strlcpy(req.bearer, u.access_token, sizeof(req.bearer));
 	req.want_json = 1;
 	req.done = add_on_me;
 	req.arg = &c;
 	c.done = 0;
-	spot_submit(sp, &req);
+	spotify_submit(sp, &req);
 	add_wait(sp, &c);
-	if (c.r != SPOT_OK || !c.parsed) {
-		snprintf(err, errsz, "/v1/me %s: %s", spot_result_name(c.r),
-		    c.r == SPOT_OK ? "no valid user id" : c.error);
+	if (c.r != SPOTIFY_OK || !c.parsed) {
+		snprintf(err, errsz, "/v1/me %s: %s", spotify_result_name(c.r),
+		    c.r == SPOTIFY_OK ? "no valid user id" : c.error);
 		goto out;
 	}
 	memcpy(u.id, c.me.id, sizeof(u.id));

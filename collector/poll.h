@@ -38,7 +38,7 @@
 #include "schema.h"
 
 struct config;
-struct spot;
+struct spotify;
 struct store;
 struct poller;
 
@@ -72,7 +72,7 @@ typedef void (*poll_report_fn)(const char *user, enum poll_job job, int ok,
  * memory ran out.
  */
 struct poller	*poll_new(const struct config *cfg, struct store *st,
-		    struct spot *sp, poll_report_fn report, void *arg);
+		    struct spotify *sp, poll_report_fn report, void *arg);
 void		 poll_reconfigure(struct poller *, const struct config *cfg);
 /* Frees the poller; tasks still running are abandoned without writing. */
 void		 poll_free(struct poller *);
@@ -99,7 +99,7 @@ uint64_t	 poll_details_done(const struct poller *);
  * Returns 0, or -1 with a line for people in err.
  */
 int		 poll_add_user(const struct config *cfg, struct store *st,
-		    struct spot *sp, const char *refresh_token,
+		    struct spotify *sp, const char *refresh_token,
 		    char id_out[USER_ID_MAX + 1], char *err, size_t errsz);
 
 #endif
