@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "config.h"
 #include "dedupe.h"
 #include "ids.h"
@@ -430,10 +431,7 @@ wr_tokens(struct store_txn *txn, void *arg)
 		return 0;
 	if (rc != STORE_OK)
 		return -1;
-	memcpy(cur.access_token, t->u.access_token, sizeof(cur.access_token));
-	memcpy(cur.refresh_token, t->u.refresh_token,
-	    sizeof(cur.refresh_token));
-	cur.token_expires = t->u.token_expires;
+	account_apply(&t->u, ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
 	rc = store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
 	explicit_bzero(&cur, sizeof(cur));
 	return rc;
@@ -603,6 +601,7 @@ task_on_token(struct spotify_req *req, enum spotify_result r, long status,
 	struct task *t = arg;
 	struct parse_token tok;
 	struct wr_status w;
+	struct user got;
 
 	explicit_bzero(t->form, sizeof(t->form));
 	if (r == SPOTIFY_STOPPED) {
@@ -610,13 +609,15 @@ task_on_token(struct spotify_req *req, enum spotify_result r, long status,
 		return;
 	}
 	if (r == SPOTIFY_OK && parse_token(doc, &tok) == 0) {
-		memcpy(t->u.access_token, tok.access_token,
-		    sizeof(t->u.access_token));
-		if (tok.refresh_token[0] != '\0')	/* rotated */
-			memcpy(t->u.refresh_token, tok.refresh_token,
-			    sizeof(t->u.refresh_token));
-		t->u.token_expires = now_s() + tok.expires_in;
+		memset(&got, 0, sizeof(got));
+		memcpy(got.access_token, tok.access_token,
+		    sizeof(got.access_token));
+		memcpy(got.refresh_token, tok.refresh_token,	/* rotated */
+		    sizeof(got.refresh_token));
+		got.token_expires = now_s() + tok.expires_in;
+		account_apply(&got, ACCOUNT_BIT(ACCOUNT_TOKENS), &t->u);
 		explicit_bzero(&tok, sizeof(tok));
+		explicit_bzero(&got, sizeof(got));
 		/* Persist at once: a rotated refresh token must not be lost. */
 		if (store_write(t->pl->st, wr_tokens, t) != STORE_OK) {
 			t->auth_dead = 1;
@@ -1628,10 +1629,7 @@ wr_profile(struct store_txn *txn, void *arg)
 		return 0;
 	if (rc != STORE_OK)
 		return -1;
-	memcpy(cur.display_name, t->me.display_name, sizeof(cur.display_name));
-	memcpy(cur.country, t->me.country, sizeof(cur.country));
-	memcpy(cur.product, t->me.product, sizeof(cur.product));
-	memcpy(cur.image_url, t->me.image_url, sizeof(cur.image_url));
+	account_apply(&t->me, ACCOUNT_BIT(ACCOUNT_PROFILE), &cur);
 	task_apply_status(t, &cur, 1, NULL);
 	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
 }
@@ -1715,18 +1713,10 @@ wr_add(struct store_txn *txn, void *arg)
 		return -1;
 	w->existed = rc == STORE_OK;
 	if (w->existed) {
-		memcpy(cur.access_token, w->u->access_token,
-		    sizeof(cur.access_token));
-		memcpy(cur.refresh_token, w->u->refresh_token,
-		    sizeof(cur.refresh_token));
-		cur.token_expires = w->u->token_expires;
+		account_apply(w->u, ACCOUNT_BIT(ACCOUNT_PROFILE) |
+		    ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
 		cur.authorized_at = w->u->authorized_at;
 		cur.status = USER_ACTIVE;
-		memcpy(cur.display_name, w->u->display_name,
-		    sizeof(cur.display_name));
-		memcpy(cur.country, w->u->country, sizeof(cur.country));
-		memcpy(cur.product, w->u->product, sizeof(cur.product));
-		memcpy(cur.image_url, w->u->image_url, sizeof(cur.image_url));
 		cur.next_plays = cur.next_top = cur.next_dw =
 		    cur.next_profile = 0;	/* collect at once */
 		rc = store_put_user(txn, &cur);
@@ -1751,13 +1741,14 @@ poll_add_user(const struct config *cfg, struct store *st, struct spotify *sp,
 	struct spotify_req req;
 	struct add_ctx c;
 	struct wr_add w;
-	struct user u;
+	struct user u, got;
 	char esc[TOKEN_MAX * 3 + 1], form[TOKEN_MAX * 3 + 64];
 	int rc = -1;
 
 	(void)cfg;
 	memset(&c, 0, sizeof(c));
 	memset(&u, 0, sizeof(u));
+	memset(&got, 0, sizeof(got));
 	memset(&req, 0, sizeof(req));
 	if (strlen(refresh_token) > TOKEN_MAX ||
 	    oauth_form_escape(esc, sizeof(esc), refresh_token) == -1 ||
@@ -1786,14 +1777,17 @@ poll_add_user(const struct config *cfg, struct store *st, struct spotify *sp,
 			    spotify_result_name(c.r), c.error);
 		goto out;
 	}
-	memcpy(u.access_token, c.tok.access_token, sizeof(u.access_token));
-	if (strlcpy(u.refresh_token, c.tok.refresh_token[0] ?
-	    c.tok.refresh_token : refresh_token, sizeof(u.refresh_token)) >=
+	/* The given refresh token, unless the answer rotated it. */
+	if (strlcpy(u.refresh_token, refresh_token, sizeof(u.refresh_token)) >=
 	    sizeof(u.refresh_token)) {
 		snprintf(err, errsz, "refresh token too long");
 		goto out;
 	}
-	u.token_expires = now_s() + c.tok.expires_in;
+	memcpy(got.access_token, c.tok.access_token, sizeof(got.access_token));
+	memcpy(got.refresh_token, c.tok.refresh_token,
+	    sizeof(got.refresh_token));
+	got.token_expires = now_s() + c.tok.expires_in;
+	account_apply(&got, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
 	memset(&req, 0, sizeof(req));
 	req.svc = SPOTIFY_SVC_API;
 	(void)strlcpy(req.path, "/me", sizeof(req.path));
@@ -1810,10 +1804,7 @@ poll_add_user(const struct config *cfg, struct store *st, struct spotify *sp,
 		goto out;
 	}
 	memcpy(u.id, c.me.id, sizeof(u.id));
-	memcpy(u.display_name, c.me.display_name, sizeof(u.display_name));
-	memcpy(u.country, c.me.country, sizeof(u.country));
-	memcpy(u.product, c.me.product, sizeof(u.product));
-	memcpy(u.image_url, c.me.image_url, sizeof(u.image_url));
+	account_apply(&c.me, ACCOUNT_BIT(ACCOUNT_PROFILE), &u);
 	u.status = USER_ACTIVE;
 	u.visibility = VIS_PRIVATE;
 	u.created_at = u.authorized_at = now_s();
@@ -1830,6 +1821,7 @@ out:
 	explicit_bzero(form, sizeof(form));
 	explicit_bzero(&c.tok, sizeof(c.tok));
 	explicit_bzero(&u, sizeof(u));
+	explicit_bzero(&got, sizeof(got));
 	explicit_bzero(&req, sizeof(req));
 	return rc;
 }
