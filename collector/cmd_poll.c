@@ -98,7 +98,7 @@ cmd_add_user(struct config *cfg, int argc, char *argv[])
 		goto out_store;
 	}
 	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
-	if (poll_add_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
+	if (poll_enrol_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
 		fprintf(stderr, "%s: add-user: %s\n", PROG, err);
 	else {
 		printf("%s\n", id);

@@ -26,6 +26,10 @@
  * also writes the user's schedule (next_* times), last_poll, failures and
  * last_error, so `users` shows what the collector is doing.
  *
+ * The poller lives in collector/poll.c and one file per job beside it
+ * (poll_task.h, their private header, says which does what); add-user,
+ * which is not a poll, in poll_enrol.c.
+ *
  * Error convention: 0 / -1.  Outcomes of jobs are reported through the
  * poll_report callback, one call per job.
  */
@@ -98,7 +102,7 @@ uint64_t	 poll_details_done(const struct poller *);
  * again) and copies the id into id_out.  Runs the engine until done.
  * Returns 0, or -1 with a line for people in err.
  */
-int		 poll_add_user(const struct config *cfg, struct store *st,
+int		 poll_enrol_user(const struct config *cfg, struct store *st,
 		    struct spotify *sp, const char *refresh_token,
 		    char id_out[USER_ID_MAX + 1], char *err, size_t errsz);
 
