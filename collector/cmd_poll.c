@@ -95,7 +95,7 @@ cmd_add_user(struct config *cfg, int argc, char *argv[])
 		return CMD_FAIL;
 	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto out_store;
+		goto close_store;
 	}
 	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
 	if (poll_enrol_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
@@ -105,7 +105,7 @@ cmd_add_user(struct config *cfg, int argc, char *argv[])
 		rc = CMD_OK;
 	}
 	spotify_free(sp);
-out_store:
+close_store:
 	store_close(st);
 	return rc;
 }
@@ -231,20 +231,20 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 		return CMD_FAIL;
 	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto out_store;
+		goto close_store;
 	}
 	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
 	if ((pl = poll_new(cfg, st, sp, once_report, &o)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
-		goto out_spot;
+		goto free_engine;
 	}
 	if (user != NULL) {
 		if (once_collect(&(struct user){ .id = "" }, &o) == -1)
-			goto out_poll;
+			goto free_poller;
 		(void)strlcpy(o.ids[0], user, sizeof(o.ids[0]));
 	} else if (store_read(st, once_list, &o) != STORE_OK) {
 		fprintf(stderr, "%s: cannot list the users\n", PROG);
-		goto out_poll;
+		goto free_poller;
 	}
 	while (next < o.n || poll_running(pl) > 0) {
 		while (next < o.n && poll_running(pl) < TASKS_MAX)
@@ -264,7 +264,8 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 		    "%llu Web API and %llu accounts requests, %llu new "
 		    "connections, %llu retries, %llu 429s; cpu %ld.%06ld s "
 		    "user %ld.%06ld s sys, max rss %ld KiB",
-		    o.n, o.ok, o.failed, (unsigned long long)ss.sent[SPOTIFY_SVC_API],
+		    o.n, o.ok, o.failed,
+		    (unsigned long long)ss.sent[SPOTIFY_SVC_API],
 		    (unsigned long long)ss.sent[SPOTIFY_SVC_ACCOUNTS],
 		    (unsigned long long)ss.connects,
 		    (unsigned long long)ss.retries, (unsigned long long)ss.n429,
@@ -272,11 +273,11 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 		    (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
 		    ru.ru_maxrss);
 	}
-out_poll:
+free_poller:
 	poll_free(pl);
-out_spot:
+free_engine:
 	spotify_free(sp);
-out_store:
+close_store:
 	store_close(st);
 	free(o.ids);
 	return rc;

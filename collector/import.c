@@ -1128,12 +1128,12 @@ run_file(struct run *r, size_t idx)
 	    (unsigned long long)wf.imported, (unsigned long long)wf.present,
 	    (unsigned long long)nskip, sk, secs,
 	    secs > 0 ? (double)p.n_records / secs : 0.0);
-	goto out;
+	goto close_file;
 reject:
 	r->files_failed++;
 	log_warnx("%s: %s; nothing from this file was imported", it->label,
 	    err);
-out:
+close_file:
 	if (r->st != NULL) {
 		store_close(r->st);
 		r->st = NULL;
@@ -1211,19 +1211,19 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	for (i = 0; i < (size_t)argc; i++)
 		if (run_add_path(&r, argv[i]) == -1) {
 			log_warnx("import: out of memory");
-			goto out;
+			goto free_run;
 		}
 	if (r.n_items == 0) {
 		log_warnx("import: no streaming history files found (looked "
 		    "for endsong_*.json, Streaming_History_Audio_*.json and "
 		    "StreamingHistory*.json)");
-		goto out;
+		goto free_run;
 	}
 	qsort(r.items, r.n_items, sizeof(*r.items), item_cmp);
 	r.dbpath = config_str(cfg, CFG_DB_PATH);
 	for (i = 0; i < r.n_items; i++)
 		if (run_file(&r, i) == -1)
-			goto out;
+			goto free_run;
 	secs = secs_since(&t0);
 	skipped_text(r.skipped, sk, sizeof(sk));
 	if (r.user_created)
@@ -1240,7 +1240,7 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	    (unsigned long long)r.present, (unsigned long long)r.refined, sk,
 	    secs, secs > 0 ? (double)r.records / secs : 0.0);
 	rc = r.files_failed > 0 || r.bad_paths > 0 ? CMD_FAIL : CMD_OK;
-out:
+free_run:
 	run_free(&r);
 	return rc;
 }
