@@ -292,6 +292,20 @@ poll_assign_offset(struct store_txn *txn, struct user *cur, int32_t interval)
 	    0 : -1;
 }
 
+int
+poll_reread_user(struct store_txn *txn, const struct task *t,
+    struct user *cur)
+{
+	switch (store_get_user(txn, t->u.id, cur)) {
+	case STORE_OK:
+		return 1;
+	case STORE_NOTFOUND:
+		return 0;	/* deleted meanwhile: nothing to record */
+	default:
+		return -1;
+	}
+}
+
 struct wr_status {
 	struct task	*t;
 	int		 ok;
@@ -306,10 +320,8 @@ wr_status(struct store_txn *txn, void *arg)
 	struct user cur;
 	int rc;
 
-	if ((rc = store_get_user(txn, w->t->u.id, &cur)) == STORE_NOTFOUND)
-		return 0;	/* deleted meanwhile: nothing to record */
-	if (rc != STORE_OK)
-		return -1;
+	if ((rc = poll_reread_user(txn, w->t, &cur)) != 1)
+		return rc;
 	if (poll_assign_offset(txn, &cur, (int32_t)config_num(w->t->pl->cfg,
 	    CFG_POLL_INTERVAL)) == -1)
 		return -1;

@@ -366,10 +366,8 @@ wr_dw(struct store_txn *txn, void *arg)
 	int rc;
 
 	w->not_yet = 0;
-	if ((rc = store_get_user(txn, t->u.id, &cur)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != STORE_OK)
-		return -1;
+	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
+		return rc;
 	for (i = 0; i < ds->n_targets; i++) {
 		if (ds->targets[i].refused)
 			rc = dw_reconstruct(txn, t, &ds->targets[i]);

@@ -25,11 +25,16 @@ struct enrol_ctx {
 	struct parse_token tok;	/* secret */
 	struct user	 me;
 	int		 parsed;
+	int		 got_token;	/* the pending request is /v1/me */
 	char		 error[128];
 };
 
+/*
+ * The end of either request: the token's answer is read even when it is
+ * an error (its "error" says why), /v1/me only on success.
+ */
 static void
-enrol_on_token(struct spotify_req *req, enum spotify_result r, long status,
+enrol_on_done(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc, void *arg)
 {
 	struct enrol_ctx *c = arg;
@@ -37,20 +42,10 @@ enrol_on_token(struct spotify_req *req, enum spotify_result r, long status,
 	c->done = 1;
 	c->r = r;
 	c->status = status;
-	c->parsed = parse_token(doc, &c->tok) == 0;
-	(void)strlcpy(c->error, req->error, sizeof(c->error));
-}
-
-static void
-enrol_on_me(struct spotify_req *req, enum spotify_result r, long status,
-    const cJSON *doc, void *arg)
-{
-	struct enrol_ctx *c = arg;
-
-	c->done = 1;
-	c->r = r;
-	c->status = status;
-	c->parsed = r == SPOTIFY_OK && parse_me(doc, &c->me) == 0;
+	if (!c->got_token)
+		c->parsed = parse_token(doc, &c->tok) == 0;
+	else
+		c->parsed = r == SPOTIFY_OK && parse_me(doc, &c->me) == 0;
 	(void)strlcpy(c->error, req->error, sizeof(c->error));
 }
 
@@ -121,7 +116,7 @@ poll_enrol_user(const struct config *cfg, struct store *st, struct spotify *sp,
 	req.form = form;
 	req.basic_auth = 1;
 	req.want_json = 1;
-	req.done = enrol_on_token;
+	req.done = enrol_on_done;
 	req.arg = &c;
 	spotify_submit(sp, &req);
 	enrol_wait(sp, &c);
@@ -151,9 +146,10 @@ poll_enrol_user(const struct config *cfg, struct store *st, struct spotify *sp,
 	(void)strlcpy(req.path, "/me", sizeof(req.path));
 	(void)strlcpy(req.bearer, u.access_token, sizeof(req.bearer));
 	req.want_json = 1;
-	req.done = enrol_on_me;
+	req.done = enrol_on_done;
 	req.arg = &c;
 	c.done = 0;
+	c.got_token = 1;
 	spotify_submit(sp, &req);
 	enrol_wait(sp, &c);
 	if (c.r != SPOTIFY_OK || !c.parsed) {

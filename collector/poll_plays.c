@@ -113,24 +113,27 @@ pending_has(char (*arr)[ID_LEN + 1], size_t n, const char *id)
 	return 0;
 }
 
-/* Queues ids for the lazy detail look-ups (bounded). */
+/* Appends the n ids not queued yet to the queue *arr (bounded). */
 static void
-pending_add(struct poller *pl, const struct ent_new *nw)
+pending_queue(char (**arr)[ID_LEN + 1], size_t *n_arr,
+    char (*ids)[ID_LEN + 1], size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < nw->n_artists; i++)
-		if (pl->n_pend_artists < DETAIL_PENDING_MAX &&
-		    !pending_has(pl->pend_artists, pl->n_pend_artists,
-		    nw->artists[i]))
-			(void)ent_note(&pl->pend_artists, &pl->n_pend_artists,
-			    nw->artists[i]);
-	for (i = 0; i < nw->n_albums; i++)
-		if (pl->n_pend_albums < DETAIL_PENDING_MAX &&
-		    !pending_has(pl->pend_albums, pl->n_pend_albums,
-		    nw->albums[i]))
-			(void)ent_note(&pl->pend_albums, &pl->n_pend_albums,
-			    nw->albums[i]);
+	for (i = 0; i < n; i++)
+		if (*n_arr < DETAIL_PENDING_MAX &&
+		    !pending_has(*arr, *n_arr, ids[i]))
+			(void)ent_note(arr, n_arr, ids[i]);
+}
+
+/* Queues ids for the lazy detail look-ups. */
+static void
+pending_add(struct poller *pl, const struct ent_new *nw)
+{
+	pending_queue(&pl->pend_artists, &pl->n_pend_artists, nw->artists,
+	    nw->n_artists);
+	pending_queue(&pl->pend_albums, &pl->n_pend_albums, nw->albums,
+	    nw->n_albums);
 }
 
 /* ---- plays --------------------------------------------------------------- */
@@ -181,10 +184,8 @@ wr_plays(struct store_txn *txn, void *arg)
 	memset(&w->nw, 0, sizeof(w->nw));
 	w->added = 0;
 	w->gap = 0;
-	if ((rc = store_get_user(txn, t->u.id, &cur)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != STORE_OK)
-		return -1;
+	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
+		return rc;
 	if (poll_assign_offset(txn, &cur, (int32_t)config_num(t->pl->cfg,
 	    CFG_POLL_INTERVAL)) == -1)
 		return -1;

@@ -128,10 +128,8 @@ request_write_tokens(struct store_txn *txn, void *arg)
 	struct user cur;
 	int rc;
 
-	if ((rc = store_get_user(txn, t->u.id, &cur)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != STORE_OK)
-		return -1;
+	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
+		return rc;
 	account_apply(&t->u, ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
 	rc = store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
 	explicit_bzero(&cur, sizeof(cur));

@@ -59,10 +59,8 @@ wr_top(struct store_txn *txn, void *arg)
 	size_t j;
 	int rc, same;
 
-	if ((rc = store_get_user(txn, t->u.id, &cur)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != STORE_OK)
-		return -1;
+	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
+		return rc;
 	for (i = 0; i < TOP_N; i++) {
 		if (poll_plays_put_entities(txn, &ts->lists[i]) == -1)
 			goto fail_list;
@@ -152,10 +150,8 @@ wr_profile(struct store_txn *txn, void *arg)
 	struct user cur;
 	int rc;
 
-	if ((rc = store_get_user(txn, t->u.id, &cur)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != STORE_OK)
-		return -1;
+	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
+		return rc;
 	account_apply(&pf->me, ACCOUNT_BIT(ACCOUNT_PROFILE), &cur);
 	poll_apply_status(t, &cur, 1, NULL);
 	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
