@@ -147,6 +147,7 @@ request_on_token(struct spotify_req *req, enum spotify_result r, long status,
 	struct user got;
 
 	explicit_bzero(t->form, sizeof(t->form));
+	memset(&tok, 0, sizeof(tok));	/* its error is read on every path */
 	if (r == SPOTIFY_STOPPED) {
 		poll_abort_task(t);
 		return;
