@@ -37,12 +37,7 @@ static void	details_next(struct task *);
 
 /* ---- entities in a write transaction ----------------------------------- */
 
-/*
- * Writes the entities of set.  Artists already stored are left alone
- * unless set's copy is detailed; new undetailed artists' ids are appended
- * to *newart (n_newart), albums without images to *newalb.  Returns 0 or
- * -1.
- */
+/* What a plays write stored that wants details later. */
 struct ent_new {
 	char		(*artists)[ID_LEN + 1];
 	size_t		 n_artists;
@@ -62,6 +57,12 @@ ent_note(char (**arr)[ID_LEN + 1], size_t *n, const char *id)
 	return 0;
 }
 
+/*
+ * Writes the entities of set.  Artists already stored are left alone
+ * unless set's copy is detailed; when nw is not NULL, the ids of new
+ * undetailed artists are appended to nw->artists, those of albums without
+ * images to nw->albums.  Returns 0 or -1.
+ */
 static int
 ent_write(struct store_txn *txn, struct parse_set *set, struct ent_new *nw)
 {
