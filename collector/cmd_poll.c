@@ -74,7 +74,7 @@ cmd_add_user(struct config *cfg, int argc, char *argv[])
 	char id[USER_ID_MAX + 1], err[256];
 	const char *token = NULL;
 	struct store *st;
-	struct spot *sp;
+	struct spotify *sp;
 	int ch, rc = CMD_FAIL;
 
 	while ((ch = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
@@ -93,19 +93,19 @@ cmd_add_user(struct config *cfg, int argc, char *argv[])
 		return cmd_usage("add-user");
 	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		return CMD_FAIL;
-	if ((sp = spot_new(cfg, st, err, sizeof(err))) == NULL) {
+	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto out_store;
+		goto close_store;
 	}
-	spot_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
-	if (poll_add_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
+	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
+	if (poll_enrol_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
 		fprintf(stderr, "%s: add-user: %s\n", PROG, err);
 	else {
 		printf("%s\n", id);
 		rc = CMD_OK;
 	}
-	spot_free(sp);
-out_store:
+	spotify_free(sp);
+close_store:
 	store_close(st);
 	return rc;
 }
@@ -193,7 +193,7 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	};
 	struct once o;
 	struct store *st;
-	struct spot *sp;
+	struct spotify *sp;
 	struct poller *pl;
 	const char *user = NULL;
 	unsigned jobs = JOB_ALL;
@@ -229,54 +229,55 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		return CMD_FAIL;
-	if ((sp = spot_new(cfg, st, err, sizeof(err))) == NULL) {
+	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto out_store;
+		goto close_store;
 	}
-	spot_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
+	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
 	if ((pl = poll_new(cfg, st, sp, once_report, &o)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
-		goto out_spot;
+		goto free_engine;
 	}
 	if (user != NULL) {
 		if (once_collect(&(struct user){ .id = "" }, &o) == -1)
-			goto out_poll;
+			goto free_poller;
 		(void)strlcpy(o.ids[0], user, sizeof(o.ids[0]));
 	} else if (store_read(st, once_list, &o) != STORE_OK) {
 		fprintf(stderr, "%s: cannot list the users\n", PROG);
-		goto out_poll;
+		goto free_poller;
 	}
 	while (next < o.n || poll_running(pl) > 0) {
 		while (next < o.n && poll_running(pl) < TASKS_MAX)
 			(void)poll_start(pl, o.ids[next++], jobs);
 		if (poll_running(pl) > 0)
-			(void)spot_run(sp, 1000);
+			(void)spotify_run(sp, 1000);
 	}
 	rc = o.failed == 0 ? CMD_OK : CMD_FAIL;
 	{
-		struct spot_stats ss;
+		struct spotify_stats ss;
 		struct rusage ru;
 
-		spot_get_stats(sp, &ss);
+		spotify_get_stats(sp, &ss);
 		memset(&ru, 0, sizeof(ru));
 		(void)getrusage(RUSAGE_SELF, &ru);
 		log_debug("poll-once: %zu users, %u jobs ok, %u failed; "
 		    "%llu Web API and %llu accounts requests, %llu new "
 		    "connections, %llu retries, %llu 429s; cpu %ld.%06ld s "
 		    "user %ld.%06ld s sys, max rss %ld KiB",
-		    o.n, o.ok, o.failed, (unsigned long long)ss.sent[SPOT_SVC_API],
-		    (unsigned long long)ss.sent[SPOT_SVC_ACCOUNTS],
+		    o.n, o.ok, o.failed,
+		    (unsigned long long)ss.sent[SPOTIFY_SVC_API],
+		    (unsigned long long)ss.sent[SPOTIFY_SVC_ACCOUNTS],
 		    (unsigned long long)ss.connects,
 		    (unsigned long long)ss.retries, (unsigned long long)ss.n429,
 		    (long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
 		    (long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
 		    ru.ru_maxrss);
 	}
-out_poll:
+free_poller:
 	poll_free(pl);
-out_spot:
-	spot_free(sp);
-out_store:
+free_engine:
+	spotify_free(sp);
+close_store:
 	store_close(st);
 	free(o.ids);
 	return rc;

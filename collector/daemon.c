@@ -78,7 +78,7 @@ struct daemon {
 	struct config	*cfg;
 	struct config	*cfg_main;	/* main()'s, freed by main() */
 	struct store	*st;
-	struct spot	*sp;
+	struct spotify	*sp;
 	struct poller	*pl;
 	struct duser	*users;
 	size_t		 n_users;
@@ -277,7 +277,7 @@ daemon_reload(struct daemon *d)
 	if (strcmp(config_str(ncfg, CFG_DB_PATH),
 	    config_str(d->cfg, CFG_DB_PATH)) != 0)
 		log_warnx("reload: db_path changes only with a restart");
-	if (spot_reconfigure(d->sp, ncfg, err, sizeof(err)) == -1) {
+	if (spotify_reconfigure(d->sp, ncfg, err, sizeof(err)) == -1) {
 		log_warnx("reload: %s; keeping the old configuration", err);
 		config_free(ncfg);
 		return;
@@ -323,7 +323,7 @@ daemon_loop(struct daemon *d)
 			daemon_heartbeat(d, last_beat);
 		}
 		daemon_start_due(d, now_ms / 1000);
-		(void)spot_run(d->sp, DAEMON_TURN_MS);
+		(void)spotify_run(d->sp, DAEMON_TURN_MS);
 	}
 	log_info("stopping");
 }
@@ -410,7 +410,7 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 	if (store_open(&d.st, config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
 		errx(CMD_FAIL, "cannot open the store at %s",
 		    config_str(cfg, CFG_DB_PATH));
-	if ((d.sp = spot_new(cfg, d.st, errbuf, sizeof(errbuf))) == NULL)
+	if ((d.sp = spotify_new(cfg, d.st, errbuf, sizeof(errbuf))) == NULL)
 		errx(CMD_FAIL, "%s", errbuf);
 	if ((d.pl = poll_new(cfg, d.st, d.sp, daemon_report, &d)) == NULL)
 		errx(CMD_FAIL, "out of memory");
@@ -419,7 +419,7 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 	daemon_loop(&d);
 
 	poll_free(d.pl);
-	spot_free(d.sp);
+	spotify_free(d.sp);
 	store_close(d.st);
 	free(d.users);
 	free(d.scan);

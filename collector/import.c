@@ -434,7 +434,7 @@ run_add_zip(struct run *r, const char *path)
 		e = zip_entry_at(z, i);
 		if (e->is_dir)
 			continue;
-		k = import_kind_of_name(base_name(e->name));
+		k = import_parse_kind_of_name(base_name(e->name));
 		if (e->unsafe) {
 			log_warnx("%s: entry %zu has an unsafe name; skipped",
 			    log_escape(esc, sizeof(esc), path, strlen(path)),
@@ -442,7 +442,7 @@ run_add_zip(struct run *r, const char *path)
 			r->files_ignored++;
 			continue;
 		}
-		if (!import_kind_known(k)) {
+		if (!import_parse_kind_known(k)) {
 			r->files_ignored++;
 			continue;
 		}
@@ -495,8 +495,8 @@ run_add_dir(struct run *r, const char *dir, int depth)
 		}
 		if (!S_ISREG(sb.st_mode))
 			continue;
-		k = import_kind_of_name(de->d_name);
-		if (import_kind_known(k))
+		k = import_parse_kind_of_name(de->d_name);
+		if (import_parse_kind_known(k))
 			rc = run_add(r, path, path, -1, 0, k);
 		else if (zip_sniff(path))
 			rc = run_add_zip(r, path);
@@ -524,7 +524,7 @@ run_add_path(struct run *r, const char *path)
 	if (zip_sniff(path))
 		return run_add_zip(r, path);
 	/* Named explicitly: read whatever its name, the content decides. */
-	return run_add(r, path, path, -1, 0, import_kind_of_name(
+	return run_add(r, path, path, -1, 0, import_parse_kind_of_name(
 	    base_name(path)));
 }
 
@@ -1022,7 +1022,7 @@ skipped_text(const uint64_t *sk, char *out, size_t outsz)
 		if (sk[i] == 0)
 			continue;
 		n = snprintf(out + o, outsz - o, "%s%s %llu", o ? ", " : "",
-		    import_skip_name((enum import_skip)i),
+		    import_parse_skip_name((enum import_skip)i),
 		    (unsigned long long)sk[i]);
 		if (n < 0 || (size_t)n >= outsz - o)
 			break;
@@ -1098,7 +1098,7 @@ run_file(struct run *r, size_t idx)
 	 * The names of rows whose track is known are of no more use: they
 	 * go before the write, whose copies of pages are the peak.
 	 */
-	if (import_parsed_keep(&p, row_needs_names, r) == -1) {
+	if (import_parse_keep(&p, row_needs_names, r) == -1) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto reject;
 	}
@@ -1128,12 +1128,12 @@ run_file(struct run *r, size_t idx)
 	    (unsigned long long)wf.imported, (unsigned long long)wf.present,
 	    (unsigned long long)nskip, sk, secs,
 	    secs > 0 ? (double)p.n_records / secs : 0.0);
-	goto out;
+	goto close_file;
 reject:
 	r->files_failed++;
 	log_warnx("%s: %s; nothing from this file was imported", it->label,
 	    err);
-out:
+close_file:
 	if (r->st != NULL) {
 		store_close(r->st);
 		r->st = NULL;
@@ -1141,7 +1141,7 @@ out:
 	i64set_free(&wf.claimed);
 	i64set_free(&wf.ensured);
 	free(wf.rows);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	unmap_file(data, len);
 #ifdef __GLIBC__
 	/*
@@ -1211,19 +1211,19 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	for (i = 0; i < (size_t)argc; i++)
 		if (run_add_path(&r, argv[i]) == -1) {
 			log_warnx("import: out of memory");
-			goto out;
+			goto free_run;
 		}
 	if (r.n_items == 0) {
 		log_warnx("import: no streaming history files found (looked "
 		    "for endsong_*.json, Streaming_History_Audio_*.json and "
 		    "StreamingHistory*.json)");
-		goto out;
+		goto free_run;
 	}
 	qsort(r.items, r.n_items, sizeof(*r.items), item_cmp);
 	r.dbpath = config_str(cfg, CFG_DB_PATH);
 	for (i = 0; i < r.n_items; i++)
 		if (run_file(&r, i) == -1)
-			goto out;
+			goto free_run;
 	secs = secs_since(&t0);
 	skipped_text(r.skipped, sk, sizeof(sk));
 	if (r.user_created)
@@ -1240,7 +1240,7 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	    (unsigned long long)r.present, (unsigned long long)r.refined, sk,
 	    secs, secs > 0 ? (double)r.records / secs : 0.0);
 	rc = r.files_failed > 0 || r.bad_paths > 0 ? CMD_FAIL : CMD_OK;
-out:
+free_run:
 	run_free(&r);
 	return rc;
 }

@@ -24,7 +24,7 @@
 #include "schema.h"
 
 
-/* What a file is, judged by its base name (import_kind_of_name). */
+/* What a file is, judged by its base name (import_parse_kind_of_name). */
 enum import_kind {
 	IMPORT_KIND_OTHER,	/* no streaming-history name: ignored in folders */
 	IMPORT_KIND_EXTENDED,	/* endsong_*.json, Streaming_History_Audio_*.json */
@@ -70,7 +70,7 @@ struct import_row {
 
 /*
  * One parsed file.  Row strings are NUL-terminated copies in the set's
- * arena: they live until import_parsed_free(), whatever becomes of the
+ * arena: they live until import_parse_free(), whatever becomes of the
  * buffer that was parsed.
  */
 struct import_parsed {
@@ -85,11 +85,11 @@ struct import_parsed {
 };
 
 /* The name of a skip reason for summaries ("short", "incognito", ...). */
-const char	*import_skip_name(enum import_skip);
+const char	*import_parse_skip_name(enum import_skip);
 /* The kind of file a base name (no directory) denotes. */
-enum import_kind import_kind_of_name(const char *base);
+enum import_kind import_parse_kind_of_name(const char *base);
 /* Whether a kind is one of the history kinds (not IMPORT_KIND_OTHER). */
-int		 import_kind_known(enum import_kind);
+int		 import_parse_kind_known(enum import_kind);
 
 /*
  * Parses a whole history file of len bytes at data, which is only read.
@@ -114,9 +114,9 @@ int	import_parse(const char *data, size_t len, enum import_kind kind,
  * when out of memory (every row is still valid then, and nothing was
  * given back).
  */
-int	import_parsed_keep(struct import_parsed *out,
+int	import_parse_keep(struct import_parsed *out,
 	    int (*keep)(const struct import_row *, void *), void *arg);
 /* Frees what out owns and zeroes it. */
-void	import_parsed_free(struct import_parsed *out);
+void	import_parse_free(struct import_parsed *out);
 
 #endif

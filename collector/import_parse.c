@@ -64,13 +64,13 @@ static const char *const import_skip_names[SKIP__MAX] = {
 };
 
 const char *
-import_skip_name(enum import_skip s)
+import_parse_skip_name(enum import_skip s)
 {
 	return s < SKIP__MAX ? import_skip_names[s] : "?";
 }
 
 enum import_kind
-import_kind_of_name(const char *base)
+import_parse_kind_of_name(const char *base)
 {
 	size_t i, len = strlen(base), pl;
 
@@ -86,7 +86,7 @@ import_kind_of_name(const char *base)
 }
 
 int
-import_kind_known(enum import_kind k)
+import_parse_kind_known(enum import_kind k)
 {
 	return k != IMPORT_KIND_OTHER && k < IMPORT_KIND__MAX;
 }
@@ -1070,7 +1070,7 @@ arena_move(struct import_parsed *out, const char **s)
 }
 
 int
-import_parsed_keep(struct import_parsed *out,
+import_parse_keep(struct import_parsed *out,
     int (*keep)(const struct import_row *, void *), void *arg)
 {
 	struct import_parsed kept;
@@ -1105,7 +1105,7 @@ nomem:
 }
 
 void
-import_parsed_free(struct import_parsed *out)
+import_parse_free(struct import_parsed *out)
 {
 	arena_free(out->arena);
 	free(out->rows);

@@ -26,6 +26,10 @@
  * also writes the user's schedule (next_* times), last_poll, failures and
  * last_error, so `users` shows what the collector is doing.
  *
+ * The poller lives in collector/poll.c and one file per job beside it
+ * (poll_task.h, their private header, says which does what); add-user,
+ * which is not a poll, in poll_enrol.c.
+ *
  * Error convention: 0 / -1.  Outcomes of jobs are reported through the
  * poll_report callback, one call per job.
  */
@@ -38,7 +42,7 @@
 #include "schema.h"
 
 struct config;
-struct spot;
+struct spotify;
 struct store;
 struct poller;
 
@@ -72,7 +76,7 @@ typedef void (*poll_report_fn)(const char *user, enum poll_job job, int ok,
  * memory ran out.
  */
 struct poller	*poll_new(const struct config *cfg, struct store *st,
-		    struct spot *sp, poll_report_fn report, void *arg);
+		    struct spotify *sp, poll_report_fn report, void *arg);
 void		 poll_reconfigure(struct poller *, const struct config *cfg);
 /* Frees the poller; tasks still running are abandoned without writing. */
 void		 poll_free(struct poller *);
@@ -98,8 +102,8 @@ uint64_t	 poll_details_done(const struct poller *);
  * again) and copies the id into id_out.  Runs the engine until done.
  * Returns 0, or -1 with a line for people in err.
  */
-int		 poll_add_user(const struct config *cfg, struct store *st,
-		    struct spot *sp, const char *refresh_token,
+int		 poll_enrol_user(const struct config *cfg, struct store *st,
+		    struct spotify *sp, const char *refresh_token,
 		    char id_out[USER_ID_MAX + 1], char *err, size_t errsz);
 
 #endif

@@ -5,9 +5,10 @@
  * A request moves through three places: the wait queue (ordered by
  * submission; each entry may carry a backoff "ready_at"), the multi handle
  * while in flight, and back to its owner through the done callback.
- * spot_run() is the whole loop body: dispatch what the bucket, the
- * not-before times and the slots allow (spot_may_start()), curl_multi_poll() for
- * at most the time until something can happen, then read completions.
+ * spotify_run() is the whole loop body: dispatch what the bucket, the
+ * not-before times and the slots allow (spotify_may_start()),
+ * curl_multi_poll() for at most the time until something can happen, then
+ * read completions.
  *
  * Times: not-before and backoff use the wall clock (Unix ms) because they
  * are persisted and compared with server dates; the token bucket uses a
@@ -29,34 +30,34 @@
 #include "store.h"
 #include "timeutil.h"
 
-#define SPOT_WINDOW_S	30	/* Spotify's rolling window */
+#define SPOTIFY_WINDOW_S	30	/* Spotify's rolling window */
 
 /* The two services: base URL key, meta key of its not-before time. */
-static const struct spot_svc_def {
+static const struct spotify_svc_def {
 	const char	*name;
 	enum config_key	 base;
 	const char	*meta;
-} spot_svcs[SPOT_SVC__MAX] = {
-	[SPOT_SVC_API] = { "api", CFG_SPOTIFY_API_BASE,
+} spotify_svcs[SPOTIFY_SVC__MAX] = {
+	[SPOTIFY_SVC_API] = { "api", CFG_SPOTIFY_API_BASE,
 	    "ratelimit.not_before.api" },
-	[SPOT_SVC_ACCOUNTS] = { "accounts", CFG_SPOTIFY_ACCOUNTS_BASE,
+	[SPOTIFY_SVC_ACCOUNTS] = { "accounts", CFG_SPOTIFY_ACCOUNTS_BASE,
 	    "ratelimit.not_before.accounts" },
 };
 
-#define SPOT_META_QUOTA	"ratelimit.quota_until"
+#define SPOTIFY_META_QUOTA	"ratelimit.quota_until"
 
-static const char *const spot_result_names[SPOT_RESULT__MAX] = {
-	[SPOT_OK] = "ok",
-	[SPOT_HTTP] = "refused",
-	[SPOT_FAILED] = "failed",
-	[SPOT_PAUSED] = "rate limited",
-	[SPOT_STOPPED] = "stopped",
+static const char *const spotify_result_names[SPOTIFY_RESULT__MAX] = {
+	[SPOTIFY_OK] = "ok",
+	[SPOTIFY_HTTP] = "refused",
+	[SPOTIFY_FAILED] = "failed",
+	[SPOTIFY_PAUSED] = "rate limited",
+	[SPOTIFY_STOPPED] = "stopped",
 };
 
-struct spot {
+struct spotify {
 	CURLM		*multi;
 	struct store	*st;
-	char		 base[SPOT_SVC__MAX][512];
+	char		 base[SPOTIFY_SVC__MAX][512];
 	char		 client_id[256];
 	char		 client_secret[256];	/* secret */
 	long		 connect_timeout;
@@ -66,21 +67,21 @@ struct spot {
 	long		 quota_pause;
 	int		 max_concurrency;
 	struct ratelimit rl;
-	int64_t		 not_before[SPOT_SVC__MAX];
+	int64_t		 not_before[SPOTIFY_SVC__MAX];
 	int64_t		 quota_until;
-	int		 multiplexed[SPOT_SVC__MAX];
-	int		 in_flight[SPOT_SVC__MAX];
+	int		 multiplexed[SPOTIFY_SVC__MAX];
+	int		 in_flight[SPOTIFY_SVC__MAX];
 	int64_t		 max_wait_ms;
-	struct spot_req	*queue;		/* waiting, in submission order */
-	struct spot_req	*queue_tail;
-	struct spot_req	*running;	/* in flight, any order */
+	struct spotify_req	*queue;		/* waiting, in submission order */
+	struct spotify_req	*queue_tail;
+	struct spotify_req	*running;	/* in flight, any order */
 	size_t		 n_queued;
 	size_t		 n_running;
-	struct spot_stats stats;
+	struct spotify_stats stats;
 };
 
 static int64_t
-spot_mono_ms(void)
+spotify_mono_ms(void)
 {
 	struct timespec ts;
 
@@ -89,31 +90,31 @@ spot_mono_ms(void)
 }
 
 const char *
-spot_result_name(enum spot_result r)
+spotify_result_name(enum spotify_result r)
 {
-	return r < SPOT_RESULT__MAX ? spot_result_names[r] : "?";
+	return r < SPOTIFY_RESULT__MAX ? spotify_result_names[r] : "?";
 }
 
 static int
-spot_load_config(struct spot *sp, const struct config *cfg, char *err,
+spotify_load_config(struct spotify *sp, const struct config *cfg, char *err,
     size_t errsz)
 {
-	char base[SPOT_SVC__MAX][512];
+	char base[SPOTIFY_SVC__MAX][512];
 	const char *v;
 	size_t len;
 	int i;
 
-	for (i = 0; i < SPOT_SVC__MAX; i++) {
-		v = config_str(cfg, spot_svcs[i].base);
+	for (i = 0; i < SPOTIFY_SVC__MAX; i++) {
+		v = config_str(cfg, spotify_svcs[i].base);
 		if (!oauth_url_allowed(v)) {
 			snprintf(err, errsz, "%s: https is required (plain "
 			    "http only to a loopback host)",
-			    config_name(spot_svcs[i].base));
+			    config_name(spotify_svcs[i].base));
 			return -1;
 		}
 		if (strlcpy(base[i], v, sizeof(base[i])) >= sizeof(base[i])) {
 			snprintf(err, errsz, "%s: too long",
-			    config_name(spot_svcs[i].base));
+			    config_name(spotify_svcs[i].base));
 			return -1;
 		}
 		/* Paths are appended with their own leading slash. */
@@ -136,27 +137,27 @@ spot_load_config(struct spot *sp, const struct config *cfg, char *err,
 	sp->quota_pause = (long)config_num(cfg, CFG_QUOTA_PAUSE);
 	sp->max_concurrency = (int)config_num(cfg, CFG_MAX_CONCURRENCY);
 	ratelimit_init(&sp->rl, (long)config_num(cfg, CFG_RATE_LIMIT),
-	    SPOT_WINDOW_S, spot_mono_ms());
+	    SPOTIFY_WINDOW_S, spotify_mono_ms());
 	return 0;
 }
 
 /* Reads the persisted not-before times. */
 static int
-spot_read_meta(struct store_txn *txn, void *arg)
+spotify_read_meta(struct store_txn *txn, void *arg)
 {
-	struct spot *sp = arg;
+	struct spotify *sp = arg;
 	int64_t v;
 	int i;
 
-	for (i = 0; i < SPOT_SVC__MAX; i++)
-		if (store_get_meta_i64(txn, spot_svcs[i].meta, &v) == STORE_OK)
+	for (i = 0; i < SPOTIFY_SVC__MAX; i++)
+		if (store_get_meta_i64(txn, spotify_svcs[i].meta, &v) == STORE_OK)
 			sp->not_before[i] = v;
-	if (store_get_meta_i64(txn, SPOT_META_QUOTA, &v) == STORE_OK)
+	if (store_get_meta_i64(txn, SPOTIFY_META_QUOTA, &v) == STORE_OK)
 		sp->quota_until = v;
 	return 0;
 }
 
-struct spot_meta_put {
+struct spotify_meta_put {
 	const char	*name;
 	int64_t		 v;
 	const char	*name2;
@@ -164,9 +165,9 @@ struct spot_meta_put {
 };
 
 static int
-spot_write_meta(struct store_txn *txn, void *arg)
+spotify_write_meta(struct store_txn *txn, void *arg)
 {
-	struct spot_meta_put *m = arg;
+	struct spotify_meta_put *m = arg;
 
 	if (store_put_meta_i64(txn, m->name, m->v) != STORE_OK)
 		return -1;
@@ -177,16 +178,16 @@ spot_write_meta(struct store_txn *txn, void *arg)
 }
 
 static int
-spot_write_quota(struct store_txn *txn, void *arg)
+spotify_write_quota(struct store_txn *txn, void *arg)
 {
-	return store_put_meta_i64(txn, SPOT_META_QUOTA, *(int64_t *)arg) ==
+	return store_put_meta_i64(txn, SPOTIFY_META_QUOTA, *(int64_t *)arg) ==
 	    STORE_OK ? 0 : -1;
 }
 
-struct spot *
-spot_new(const struct config *cfg, struct store *st, char *err, size_t errsz)
+struct spotify *
+spotify_new(const struct config *cfg, struct store *st, char *err, size_t errsz)
 {
-	struct spot *sp;
+	struct spotify *sp;
 
 	if ((sp = calloc(1, sizeof(*sp))) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -194,7 +195,7 @@ spot_new(const struct config *cfg, struct store *st, char *err, size_t errsz)
 	}
 	sp->st = st;
 	sp->max_wait_ms = -1;
-	if (spot_load_config(sp, cfg, err, errsz) == -1)
+	if (spotify_load_config(sp, cfg, err, errsz) == -1)
 		goto fail_free;
 	if ((sp->multi = curl_multi_init()) == NULL) {
 		snprintf(err, errsz, "curl_multi_init failed");
@@ -203,7 +204,7 @@ spot_new(const struct config *cfg, struct store *st, char *err, size_t errsz)
 	/* A small connection cache: one connection per service suffices. */
 	curl_multi_setopt(sp->multi, CURLMOPT_MAXCONNECTS, 4L);
 	curl_multi_setopt(sp->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-	if (st != NULL && store_read(st, spot_read_meta, sp) != STORE_OK)
+	if (st != NULL && store_read(st, spotify_read_meta, sp) != STORE_OK)
 		log_warnx("cannot read the rate limiter's state; starting "
 		    "without it");
 	return sp;
@@ -214,49 +215,49 @@ fail_free:
 }
 
 int
-spot_reconfigure(struct spot *sp, const struct config *cfg, char *err,
+spotify_reconfigure(struct spotify *sp, const struct config *cfg, char *err,
     size_t errsz)
 {
-	struct spot tmp = *sp;
+	struct spotify tmp = *sp;
 
-	if (spot_load_config(&tmp, cfg, err, errsz) == -1)
+	if (spotify_load_config(&tmp, cfg, err, errsz) == -1)
 		return -1;
 	*sp = tmp;
 	return 0;
 }
 
 void
-spot_set_max_wait(struct spot *sp, int64_t max_wait_ms)
+spotify_set_max_wait(struct spotify *sp, int64_t max_wait_ms)
 {
 	sp->max_wait_ms = max_wait_ms;
 }
 
 size_t
-spot_pending(const struct spot *sp)
+spotify_pending(const struct spotify *sp)
 {
 	return sp->n_queued + sp->n_running;
 }
 
 void
-spot_get_stats(const struct spot *sp, struct spot_stats *out)
+spotify_get_stats(const struct spotify *sp, struct spotify_stats *out)
 {
 	*out = sp->stats;
 }
 
 int64_t
-spot_not_before(const struct spot *sp, enum spot_svc svc)
+spotify_not_before(const struct spotify *sp, enum spotify_svc svc)
 {
 	return sp->not_before[svc];
 }
 
 int64_t
-spot_quota_until(const struct spot *sp)
+spotify_quota_until(const struct spotify *sp)
 {
 	return sp->quota_until;
 }
 
 static void
-spot_enqueue(struct spot *sp, struct spot_req *req)
+spotify_enqueue(struct spotify *sp, struct spotify_req *req)
 {
 	req->next = NULL;
 	if (sp->queue_tail != NULL)
@@ -268,18 +269,18 @@ spot_enqueue(struct spot *sp, struct spot_req *req)
 }
 
 void
-spot_submit(struct spot *sp, struct spot_req *req)
+spotify_submit(struct spotify *sp, struct spotify_req *req)
 {
 	req->attempts = 0;
 	req->n429 = 0;
 	req->ready_at = 0;
 	req->error[0] = '\0';
-	spot_enqueue(sp, req);
+	spotify_enqueue(sp, req);
 }
 
 /* Releases what one transfer held (not the request itself). */
 static void
-spot_req_release(struct spot *sp, struct spot_req *req)
+spotify_req_release(struct spotify *sp, struct spotify_req *req)
 {
 	if (req->easy != NULL) {
 		curl_multi_remove_handle(sp->multi, req->easy);
@@ -292,16 +293,16 @@ spot_req_release(struct spot *sp, struct spot_req *req)
 }
 
 static void
-spot_finish(struct spot_req *req, enum spot_result r, long status,
+spotify_finish(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc)
 {
 	req->done(req, r, status, doc, req->arg);
 }
 
 static size_t
-spot_cb_write(char *p, size_t size, size_t n, void *arg)
+spotify_cb_write(char *p, size_t size, size_t n, void *arg)
 {
-	struct spot_req *req = arg;
+	struct spotify_req *req = arg;
 	size_t len = size * n;
 
 	/* The cap is checked against what the body would become. */
@@ -315,9 +316,9 @@ spot_cb_write(char *p, size_t size, size_t n, void *arg)
 }
 
 static size_t
-spot_cb_header(char *p, size_t size, size_t n, void *arg)
+spotify_cb_header(char *p, size_t size, size_t n, void *arg)
 {
-	struct spot_req *req = arg;
+	struct spotify_req *req = arg;
 	size_t len = size * n, vlen;
 	const char *v;
 	char tmp[96];
@@ -353,7 +354,7 @@ spot_cb_header(char *p, size_t size, size_t n, void *arg)
 
 /* Puts req on the wire.  Returns 0, or -1 when curl refused (req failed). */
 static int
-spot_start(struct spot *sp, struct spot_req *req)
+spotify_start(struct spotify *sp, struct spotify_req *req)
 {
 	char url[2000], auth[640];
 	CURL *e;
@@ -382,9 +383,9 @@ spot_start(struct spot *sp, struct spot_req *req)
 	    (curl_off_t)sp->max_response);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "linernotes-collector/1");
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, spot_cb_write);
+	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, spotify_cb_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, req);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, spot_cb_header);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, spotify_cb_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, req);
 	curl_easy_setopt(e, CURLOPT_PRIVATE, req);
 	if (req->bearer[0] != '\0') {
@@ -424,7 +425,8 @@ fail_easy:
 
 /* Removes req from the wait queue (prev is its predecessor or NULL). */
 static void
-spot_unqueue(struct spot *sp, struct spot_req *prev, struct spot_req *req)
+spotify_unqueue(struct spotify *sp, struct spotify_req *prev,
+    struct spotify_req *req)
 {
 	if (prev != NULL)
 		prev->next = req->next;
@@ -440,13 +442,13 @@ spot_unqueue(struct spot *sp, struct spot_req *prev, struct spot_req *req)
  * Whether req may start beside the requests in flight.  Over HTTP/1.1 (a
  * service not seen to multiplex) it waits until nothing at all is in
  * flight, on either service: Spotify counts the app as one client and a
- * Retry-After from either service pauses both (spot_pause()), so a request
+ * Retry-After from either service pauses both (spotify_pause()), so a request
  * already on its way on the other connection when a 429 arrives would
  * reach Spotify inside the pause.  Over HTTP/2 up to max_concurrency
  * requests share the connection, but none beside an HTTP/1.1 one.
  */
 static int
-spot_may_start(const struct spot *sp, const struct spot_req *req)
+spotify_may_start(const struct spotify *sp, const struct spotify_req *req)
 {
 	int i;
 
@@ -454,7 +456,7 @@ spot_may_start(const struct spot *sp, const struct spot_req *req)
 		return 0;
 	if (!sp->multiplexed[req->svc])
 		return sp->n_running == 0;
-	for (i = 0; i < SPOT_SVC__MAX; i++)
+	for (i = 0; i < SPOTIFY_SVC__MAX; i++)
 		if (!sp->multiplexed[i] && sp->in_flight[i] > 0)
 			return 0;
 	return 1;
@@ -466,9 +468,9 @@ spot_may_start(const struct spot *sp, const struct spot_req *req)
  * time, -1 when nothing waits at all).
  */
 static int64_t
-spot_dispatch(struct spot *sp)
+spotify_dispatch(struct spotify *sp)
 {
-	struct spot_req *req, *prev, *next;
+	struct spotify_req *req, *prev, *next;
 	int64_t now = time_now_ms(), wait = -1, w, nb;
 
 	prev = NULL;
@@ -482,12 +484,12 @@ spot_dispatch(struct spot *sp)
 		if (nb > now) {
 			if (sp->max_wait_ms >= 0 && nb - now > sp->max_wait_ms &&
 			    nb != req->ready_at) {
-				spot_unqueue(sp, prev, req);
+				spotify_unqueue(sp, prev, req);
 				snprintf(req->error, sizeof(req->error),
 				    "%s paused for %lld s",
-				    spot_svcs[req->svc].name,
+				    spotify_svcs[req->svc].name,
 				    (long long)((nb - now + 999) / 1000));
-				spot_finish(req, SPOT_PAUSED, 0, NULL);
+				spotify_finish(req, SPOTIFY_PAUSED, 0, NULL);
 				continue;
 			}
 			if (wait < 0 || nb - now < wait)
@@ -495,20 +497,20 @@ spot_dispatch(struct spot *sp)
 			prev = req;
 			continue;
 		}
-		if (!spot_may_start(sp, req)) {
+		if (!spotify_may_start(sp, req)) {
 			prev = req;
 			continue;	/* a completion will wake us */
 		}
-		if ((w = ratelimit_take(&sp->rl, spot_mono_ms())) > 0) {
+		if ((w = ratelimit_take(&sp->rl, spotify_mono_ms())) > 0) {
 			if (wait < 0 || w < wait)
 				wait = w;
 			break;		/* the bucket is empty for everyone */
 		}
-		spot_unqueue(sp, prev, req);
-		if (spot_start(sp, req) == -1) {
+		spotify_unqueue(sp, prev, req);
+		if (spotify_start(sp, req) == -1) {
 			snprintf(req->error, sizeof(req->error),
 			    "cannot start the request");
-			spot_finish(req, SPOT_FAILED, 0, NULL);
+			spotify_finish(req, SPOTIFY_FAILED, 0, NULL);
 		}
 	}
 	return wait;
@@ -521,12 +523,13 @@ spot_dispatch(struct spot *sp)
  * Web API requests, and the other way round.
  */
 static void
-spot_pause(struct spot *sp, enum spot_svc svc, int64_t until, int quota)
+spotify_pause(struct spotify *sp, enum spotify_svc svc, int64_t until,
+    int quota)
 {
-	struct spot_meta_put m;
+	struct spotify_meta_put m;
 	int i, later = 0;
 
-	for (i = 0; i < SPOT_SVC__MAX; i++)
+	for (i = 0; i < SPOTIFY_SVC__MAX; i++)
 		if (until > sp->not_before[i]) {
 			sp->not_before[i] = until;
 			later = 1;
@@ -534,45 +537,45 @@ spot_pause(struct spot *sp, enum spot_svc svc, int64_t until, int quota)
 	if (!later && !quota)
 		return;
 	memset(&m, 0, sizeof(m));
-	m.name = spot_svcs[SPOT_SVC_API].meta;
-	m.v = sp->not_before[SPOT_SVC_API];
-	m.name2 = spot_svcs[SPOT_SVC_ACCOUNTS].meta;
-	m.v2 = sp->not_before[SPOT_SVC_ACCOUNTS];
+	m.name = spotify_svcs[SPOTIFY_SVC_API].meta;
+	m.v = sp->not_before[SPOTIFY_SVC_API];
+	m.name2 = spotify_svcs[SPOTIFY_SVC_ACCOUNTS].meta;
+	m.v2 = sp->not_before[SPOTIFY_SVC_ACCOUNTS];
 	if (quota)
 		sp->quota_until = until;
-	if (sp->st != NULL && (store_write(sp->st, spot_write_meta, &m) !=
-	    STORE_OK || (quota && store_write(sp->st, spot_write_quota,
+	if (sp->st != NULL && (store_write(sp->st, spotify_write_meta, &m) !=
+	    STORE_OK || (quota && store_write(sp->st, spotify_write_quota,
 	    &sp->quota_until) != STORE_OK)))
 		log_warnx("cannot persist the pause after %s's answer; it holds "
-		    "in memory", spot_svcs[svc].name);
+		    "in memory", spotify_svcs[svc].name);
 }
 
 /* Queues req again after a transient failure, or fails it for good. */
 static void
-spot_retry(struct spot *sp, struct spot_req *req, const char *why)
+spotify_retry(struct spotify *sp, struct spotify_req *req, const char *why)
 {
 	int64_t d;
 
 	(void)strlcpy(req->error, why, sizeof(req->error));
-	if (++req->attempts >= SPOT_ATTEMPTS) {
-		spot_finish(req, SPOT_FAILED, 0, NULL);
+	if (++req->attempts >= SPOTIFY_ATTEMPTS) {
+		spotify_finish(req, SPOTIFY_FAILED, 0, NULL);
 		return;
 	}
-	d = ratelimit_backoff(req->attempts - 1, SPOT_BACKOFF_BASE_MS,
-	    SPOT_BACKOFF_CAP_MS);
+	d = ratelimit_backoff(req->attempts - 1, SPOTIFY_BACKOFF_BASE_MS,
+	    SPOTIFY_BACKOFF_CAP_MS);
 	req->ready_at = time_now_ms() + d;
 	sp->stats.retries++;
-	log_debug("%s%s: %s; retry %u in %lld ms", spot_svcs[req->svc].name,
-	    req->svc == SPOT_SVC_API ? "" : " token", why, req->attempts,
+	log_debug("%s%s: %s; retry %u in %lld ms", spotify_svcs[req->svc].name,
+	    req->svc == SPOTIFY_SVC_API ? "" : " token", why, req->attempts,
 	    (long long)d);
-	spot_enqueue(sp, req);
+	spotify_enqueue(sp, req);
 }
 
 /* Takes req off the running list. */
 static void
-spot_unrun(struct spot *sp, struct spot_req *req)
+spotify_unrun(struct spotify *sp, struct spotify_req *req)
 {
-	struct spot_req **pp;
+	struct spotify_req **pp;
 
 	for (pp = &sp->running; *pp != NULL; pp = &(*pp)->next)
 		if (*pp == req) {
@@ -585,7 +588,7 @@ spot_unrun(struct spot *sp, struct spot_req *req)
 }
 
 static void
-spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
+spotify_complete(struct spotify *sp, struct spotify_req *req, CURLcode cc)
 {
 	long status = 0, ver = 0, nconn = 0;
 	cJSON *doc = NULL;
@@ -599,22 +602,22 @@ spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
 	sp->stats.connects += (uint64_t)nconn;
 	if (ver == CURL_HTTP_VERSION_2_0 || ver == CURL_HTTP_VERSION_3)
 		sp->multiplexed[req->svc] = 1;
-	spot_unrun(sp, req);
+	spotify_unrun(sp, req);
 	curl_multi_remove_handle(sp->multi, req->easy);
 
 	if (cc != CURLE_OK) {
 		if (req->too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-			spot_req_release(sp, req);
+			spotify_req_release(sp, req);
 			snprintf(req->error, sizeof(req->error),
 			    "response larger than max_response");
-			spot_finish(req, SPOT_FAILED, status, NULL);
+			spotify_finish(req, SPOTIFY_FAILED, status, NULL);
 			return;
 		}
 		if (cc == CURLE_OPERATION_TIMEDOUT)
 			sp->stats.timeouts++;
 		snprintf(why, sizeof(why), "%s", curl_easy_strerror(cc));
-		spot_req_release(sp, req);
-		spot_retry(sp, req, why);
+		spotify_req_release(sp, req);
+		spotify_retry(sp, req, why);
 		return;
 	}
 	if (req->body.len > 0 && (req->want_json || status >= 400))
@@ -631,23 +634,23 @@ spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
 		if (quota && delay < (int64_t)sp->quota_pause * 1000)
 			delay = (int64_t)sp->quota_pause * 1000;
 		/* A little margin: our clock read the response after theirs. */
-		spot_pause(sp, req->svc, now + delay + 100, quota);
+		spotify_pause(sp, req->svc, now + delay + 100, quota);
 		if (quota)
 			log_warnx("%s: QUOTA_EXCEEDED; pausing %lld s",
-			    spot_svcs[req->svc].name,
+			    spotify_svcs[req->svc].name,
 			    (long long)(delay + 100) / 1000);
 		else
 			log_info("%s: 429; nothing sent for %lld ms",
-			    spot_svcs[req->svc].name, (long long)delay + 100);
+			    spotify_svcs[req->svc].name, (long long)delay + 100);
 		cJSON_Delete(doc);
-		spot_req_release(sp, req);
+		spotify_req_release(sp, req);
 		snprintf(req->error, sizeof(req->error), quota ?
 		    "QUOTA_EXCEEDED" : "429 Too Many Requests");
-		if (++req->n429 >= SPOT_429_MAX) {
-			spot_finish(req, SPOT_FAILED, status, NULL);
+		if (++req->n429 >= SPOTIFY_429_MAX) {
+			spotify_finish(req, SPOTIFY_FAILED, status, NULL);
 			return;
 		}
-		spot_enqueue(sp, req);
+		spotify_enqueue(sp, req);
 		return;
 	}
 	if (status >= 500 || status < 200) {
@@ -657,16 +660,16 @@ spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
 		if (req->retry_after[0] != '\0' &&
 		    ratelimit_parse_retry_after(req->retry_after, now,
 		    req->date_ms, sp->retry_after_max, &delay) == 0)
-			spot_pause(sp, req->svc, now + delay + 100, 0);
+			spotify_pause(sp, req->svc, now + delay + 100, 0);
 		snprintf(why, sizeof(why), "HTTP %ld", status);
-		spot_req_release(sp, req);
-		spot_retry(sp, req, why);
+		spotify_req_release(sp, req);
+		spotify_retry(sp, req, why);
 		return;
 	}
 	if (status >= 300) {
-		spot_req_release(sp, req);
+		spotify_req_release(sp, req);
 		snprintf(req->error, sizeof(req->error), "HTTP %ld", status);
-		spot_finish(req, SPOT_HTTP, status, doc);
+		spotify_finish(req, SPOTIFY_HTTP, status, doc);
 		cJSON_Delete(doc);
 		return;
 	}
@@ -674,25 +677,25 @@ spot_complete(struct spot *sp, struct spot_req *req, CURLcode cc)
 		snprintf(why, sizeof(why), "%s body (%zu bytes)",
 		    req->body.len == 0 ? "empty" : "malformed or truncated",
 		    req->body.len);
-		spot_req_release(sp, req);
-		spot_retry(sp, req, why);
+		spotify_req_release(sp, req);
+		spotify_retry(sp, req, why);
 		return;
 	}
-	spot_req_release(sp, req);
-	spot_finish(req, SPOT_OK, status, doc);
+	spotify_req_release(sp, req);
+	spotify_finish(req, SPOTIFY_OK, status, doc);
 	cJSON_Delete(doc);
 }
 
 size_t
-spot_run(struct spot *sp, int wait_ms)
+spotify_run(struct spotify *sp, int wait_ms)
 {
-	struct spot_req *req;
+	struct spotify_req *req;
 	CURLMsg *msg;
 	int64_t wait;
 	int running, left;
 	void *p;
 
-	wait = spot_dispatch(sp);
+	wait = spotify_dispatch(sp);
 	if (wait >= 0 && wait < wait_ms)
 		wait_ms = (int)wait;
 	if (sp->n_running > 0 || wait_ms > 0) {
@@ -711,35 +714,35 @@ spot_run(struct spot *sp, int wait_ms)
 		p = NULL;
 		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &p);
 		req = p;
-		spot_complete(sp, req, msg->data.result);
+		spotify_complete(sp, req, msg->data.result);
 	}
-	(void)spot_dispatch(sp);
-	return spot_pending(sp);
+	(void)spotify_dispatch(sp);
+	return spotify_pending(sp);
 }
 
 void
-spot_cancel_all(struct spot *sp)
+spotify_cancel_all(struct spotify *sp)
 {
-	struct spot_req *req;
+	struct spotify_req *req;
 
 	/* Queued ones first: their owners may free them in the callback. */
 	while ((req = sp->queue) != NULL) {
-		spot_unqueue(sp, NULL, req);
-		spot_finish(req, SPOT_STOPPED, 0, NULL);
+		spotify_unqueue(sp, NULL, req);
+		spotify_finish(req, SPOTIFY_STOPPED, 0, NULL);
 	}
 	while ((req = sp->running) != NULL) {
-		spot_unrun(sp, req);
-		spot_req_release(sp, req);
-		spot_finish(req, SPOT_STOPPED, 0, NULL);
+		spotify_unrun(sp, req);
+		spotify_req_release(sp, req);
+		spotify_finish(req, SPOTIFY_STOPPED, 0, NULL);
 	}
 }
 
 void
-spot_free(struct spot *sp)
+spotify_free(struct spotify *sp)
 {
 	if (sp == NULL)
 		return;
-	spot_cancel_all(sp);
+	spotify_cancel_all(sp);
 	curl_multi_cleanup(sp->multi);
 	explicit_bzero(sp->client_secret, sizeof(sp->client_secret));
 	free(sp);

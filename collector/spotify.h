@@ -22,7 +22,7 @@
  *    loopback hosts;
  *  - 5xx, timeouts, truncated bodies and (when JSON is expected) bodies
  *    that do not parse are retried with exponential backoff and full
- *    jitter, up to SPOT_ATTEMPTS; the caller sees only the final outcome.
+ *    jitter, up to SPOTIFY_ATTEMPTS; the caller sees only the final outcome.
  *
  * Meta keys written (Unix milliseconds; 0 or absent = none):
  *   ratelimit.not_before.api       no Web API request before this time
@@ -30,12 +30,12 @@
  *                                  (today both hold the same value)
  *   ratelimit.quota_until          QUOTA_EXCEEDED pause ends (status shows it)
  *
- * Ownership: a struct spot_req belongs to the caller, who keeps it alive
- * and untouched from spot_submit() until its done callback runs; the
+ * Ownership: a struct spotify_req belongs to the caller, who keeps it alive
+ * and untouched from spotify_submit() until its done callback runs; the
  * callback may free or resubmit it.  The cJSON tree given to the callback
  * is freed when the callback returns.
  *
- * Error convention: 0 / -1; request outcomes are enum spot_result.
+ * Error convention: 0 / -1; request outcomes are enum spotify_result.
  */
 #ifndef LN_SPOTIFY_H
 #define LN_SPOTIFY_H
@@ -49,41 +49,41 @@
 
 struct config;
 struct store;
-struct spot;
+struct spotify;
 
-#define SPOT_ATTEMPTS		6	/* tries of one request on 5xx etc. */
-#define SPOT_BACKOFF_BASE_MS	250
-#define SPOT_BACKOFF_CAP_MS	60000
-#define SPOT_429_MAX		20	/* 429s one request may meet */
+#define SPOTIFY_ATTEMPTS		6	/* tries of one request on 5xx etc. */
+#define SPOTIFY_BACKOFF_BASE_MS	250
+#define SPOTIFY_BACKOFF_CAP_MS	60000
+#define SPOTIFY_429_MAX		20	/* 429s one request may meet */
 
-enum spot_svc {
-	SPOT_SVC_API,		/* spotify_api_base */
-	SPOT_SVC_ACCOUNTS,	/* spotify_accounts_base */
-	SPOT_SVC__MAX
+enum spotify_svc {
+	SPOTIFY_SVC_API,		/* spotify_api_base */
+	SPOTIFY_SVC_ACCOUNTS,	/* spotify_accounts_base */
+	SPOTIFY_SVC__MAX
 };
 
-enum spot_result {
-	SPOT_OK,		/* 2xx, complete body (parsed when want_json) */
-	SPOT_HTTP,		/* a final 4xx other than 429: the caller decides */
-	SPOT_FAILED,		/* retries exhausted or a permanent failure */
-	SPOT_PAUSED,		/* rate limit or quota pause beyond max_wait */
-	SPOT_STOPPED,		/* the engine is shutting down */
-	SPOT_RESULT__MAX
+enum spotify_result {
+	SPOTIFY_OK,		/* 2xx, complete body (parsed when want_json) */
+	SPOTIFY_HTTP,		/* a final 4xx other than 429: the caller decides */
+	SPOTIFY_FAILED,		/* retries exhausted or a permanent failure */
+	SPOTIFY_PAUSED,		/* rate limit or quota pause beyond max_wait */
+	SPOTIFY_STOPPED,		/* the engine is shutting down */
+	SPOTIFY_RESULT__MAX
 };
 
-struct spot_req;
-typedef void (*spot_done_fn)(struct spot_req *, enum spot_result,
+struct spotify_req;
+typedef void (*spotify_done_fn)(struct spotify_req *, enum spotify_result,
     long status, const cJSON *doc, void *arg);
 
-struct spot_req {
+struct spotify_req {
 	/* filled by the caller */
-	enum spot_svc	 svc;
+	enum spotify_svc	 svc;
 	char		 path[1400];	/* appended to the service's base URL */
 	char		 bearer[600];	/* "" = none; secret, never logged */
 	char		*form;		/* POST body (x-www-form-urlencoded), NULL = GET; caller-owned */
 	int		 basic_auth;	/* client_id:client_secret */
 	int		 want_json;	/* parse the body; unparsable = retry */
-	spot_done_fn	 done;
+	spotify_done_fn	 done;
 	void		*arg;
 	/* the engine's */
 	unsigned	 attempts;	/* transient failures so far */
@@ -98,11 +98,11 @@ struct spot_req {
 	char		 retry_after[96];
 	int64_t		 date_ms;	/* the response's Date header */
 	char		 error[128];	/* last transient failure, for people */
-	struct spot_req	*next;
+	struct spotify_req	*next;
 };
 
-struct spot_stats {
-	uint64_t	 sent[SPOT_SVC__MAX];	/* requests put on the wire */
+struct spotify_stats {
+	uint64_t	 sent[SPOTIFY_SVC__MAX];	/* requests put on the wire */
 	uint64_t	 connects;		/* new connections (CURLINFO_NUM_CONNECTS) */
 	uint64_t	 retries;
 	uint64_t	 n429;
@@ -111,47 +111,50 @@ struct spot_stats {
 };
 
 /*
- * Creates an engine for cfg (read when called; spot_reconfigure() after a
+ * Creates an engine for cfg (read when called; spotify_reconfigure() after a
  * reload) that persists limiter state in st (may be NULL in tests).
  * Checks both base URLs with oauth_url_allowed() (lib/oauth.h).  Returns the engine, or
  * NULL with a message for people in err.
  */
-struct spot *spot_new(const struct config *cfg, struct store *st, char *err,
-	    size_t errsz);
+struct spotify *spotify_new(const struct config *cfg, struct store *st,
+	    char *err, size_t errsz);
 /* Re-reads limits and URLs from cfg; 0, or -1 (with err) keeping the old. */
-int	spot_reconfigure(struct spot *, const struct config *cfg, char *err,
+int	spotify_reconfigure(struct spotify *, const struct config *cfg, char *err,
 	    size_t errsz);
-/* Stops every request (callbacks run with SPOT_STOPPED), frees the engine. */
-void	spot_free(struct spot *);
+/*
+ * Stops every request (callbacks run with SPOTIFY_STOPPED), frees the
+ * engine.
+ */
+void	spotify_free(struct spotify *);
 
 /*
  * Limits how long a request may wait for a not-before time: past it the
- * request ends SPOT_PAUSED instead of waiting (poll-once uses this; the
+ * request ends SPOTIFY_PAUSED instead of waiting (poll-once uses this; the
  * daemon waits, -1).
  */
-void	spot_set_max_wait(struct spot *, int64_t max_wait_ms);
+void	spotify_set_max_wait(struct spotify *, int64_t max_wait_ms);
 
 /* Queues req (see Ownership above). */
-void	spot_submit(struct spot *, struct spot_req *req);
+void	spotify_submit(struct spotify *, struct spotify_req *req);
 
 /*
  * Starts what may start, waits at most wait_ms for network activity, and
  * finishes what finished (running callbacks).  Returns the number of
  * requests still queued or in flight.
  */
-size_t	spot_run(struct spot *, int wait_ms);
+size_t	spotify_run(struct spotify *, int wait_ms);
 
-/* Ends every queued and running request with SPOT_STOPPED. */
-void	spot_cancel_all(struct spot *);
+/* Ends every queued and running request with SPOTIFY_STOPPED. */
+void	spotify_cancel_all(struct spotify *);
 
 /* Requests queued or in flight. */
-size_t	spot_pending(const struct spot *);
-void	spot_get_stats(const struct spot *, struct spot_stats *out);
+size_t	spotify_pending(const struct spotify *);
+void	spotify_get_stats(const struct spotify *, struct spotify_stats *out);
 /* The not-before time of svc and the quota pause end (Unix ms, 0 = none). */
-int64_t	spot_not_before(const struct spot *, enum spot_svc);
-int64_t	spot_quota_until(const struct spot *);
+int64_t	spotify_not_before(const struct spotify *, enum spotify_svc);
+int64_t	spotify_quota_until(const struct spotify *);
 
 /* Human words for a result, e.g. "rate limited". */
-const char *spot_result_name(enum spot_result);
+const char *spotify_result_name(enum spotify_result);
 
 #endif

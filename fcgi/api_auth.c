@@ -34,6 +34,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "account.h"
 #include "accounts.h"
 #include "app.h"
 #include "invite.h"
@@ -273,11 +274,7 @@ auth_write_fn(struct store_txn *txn, void *arg)
 	if (rc == STORE_OK) {
 		w->outcome = AUTH_RETURNING;
 		w->was_reauth = u.status == USER_REAUTH;
-		memcpy(u.display_name, w->me->display_name,
-		    sizeof(u.display_name));
-		memcpy(u.country, w->me->country, sizeof(u.country));
-		memcpy(u.product, w->me->product, sizeof(u.product));
-		memcpy(u.image_url, w->me->image_url, sizeof(u.image_url));
+		account_apply(w->me, ACCOUNT_BIT(ACCOUNT_PROFILE), &u);
 		if (u.status == USER_REAUTH)
 			u.status = USER_ACTIVE;	/* disabled stays disabled */
 	} else {
@@ -302,10 +299,7 @@ auth_write_fn(struct store_txn *txn, void *arg)
 		u.visibility = VIS_PRIVATE;
 		u.created_at = w->now;
 	}
-	memcpy(u.access_token, w->me->access_token, sizeof(u.access_token));
-	memcpy(u.refresh_token, w->me->refresh_token,
-	    sizeof(u.refresh_token));
-	u.token_expires = w->me->token_expires;
+	account_apply(w->me, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
 	u.authorized_at = w->now;
 	u.next_plays = u.next_top = u.next_dw = u.next_profile = 0;
 	rc = store_put_user(txn, &u);

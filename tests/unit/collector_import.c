@@ -45,28 +45,30 @@ static void
 test_kind_of_name(void **state)
 {
 	(void)state;
-	assert_int_equal(import_kind_of_name("endsong_0.json"),
+	assert_int_equal(import_parse_kind_of_name("endsong_0.json"),
 	    IMPORT_KIND_EXTENDED);
-	assert_int_equal(import_kind_of_name(
+	assert_int_equal(import_parse_kind_of_name(
 	    "Streaming_History_Audio_2019-2020_3.json"), IMPORT_KIND_EXTENDED);
-	assert_int_equal(import_kind_of_name(
+	assert_int_equal(import_parse_kind_of_name(
 	    "Streaming_History_Video_2020-2024.json"), IMPORT_KIND_EXT_VIDEO);
-	assert_int_equal(import_kind_of_name("StreamingHistory0.json"),
+	assert_int_equal(import_parse_kind_of_name("StreamingHistory0.json"),
 	    IMPORT_KIND_ACCOUNT);
-	assert_int_equal(import_kind_of_name("StreamingHistory_music_1.json"),
+	assert_int_equal(
+	    import_parse_kind_of_name("StreamingHistory_music_1.json"),
 	    IMPORT_KIND_ACCOUNT);
-	assert_int_equal(import_kind_of_name(
+	assert_int_equal(import_parse_kind_of_name(
 	    "StreamingHistory_podcast_0.json"), IMPORT_KIND_ACC_PODCAST);
-	assert_int_equal(import_kind_of_name("streaminghistory_video_0.JSON"),
+	assert_int_equal(
+	    import_parse_kind_of_name("streaminghistory_video_0.JSON"),
 	    IMPORT_KIND_ACC_VIDEO);
-	assert_int_equal(import_kind_of_name("Userdata.json"),
+	assert_int_equal(import_parse_kind_of_name("Userdata.json"),
 	    IMPORT_KIND_OTHER);
-	assert_int_equal(import_kind_of_name("endsong_0.json.pdf"),
+	assert_int_equal(import_parse_kind_of_name("endsong_0.json.pdf"),
 	    IMPORT_KIND_OTHER);
-	assert_int_equal(import_kind_of_name("StreamingHistory.json"),
+	assert_int_equal(import_parse_kind_of_name("StreamingHistory.json"),
 	    IMPORT_KIND_OTHER);	/* the prefix alone is not a name */
-	assert_false(import_kind_known(IMPORT_KIND_OTHER));
-	assert_true(import_kind_known(IMPORT_KIND_ACC_PODCAST));
+	assert_false(import_parse_kind_known(IMPORT_KIND_OTHER));
+	assert_true(import_parse_kind_known(IMPORT_KIND_ACC_PODCAST));
 }
 
 /* Proves every extended-history rule on the 2024+ key set. */
@@ -157,7 +159,7 @@ test_extended_rules(void **state)
 	assert_int_equal(p.rows[2].record, 8);
 	/* The buffer is only read (it may be a read-only mapping). */
 	assert_memory_equal(buf, text, sizeof(text));
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 
@@ -189,7 +191,7 @@ test_extended_old(void **state)
 	assert_string_equal(p.username, "alice");
 	assert_int_equal(p.rows[0].played_at, 1405023698000LL);
 	assert_string_equal(p.rows[0].track_id, TRACK2);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 
@@ -224,7 +226,7 @@ test_offline(void **state)
 	assert_int_equal(p.rows[1].played_at, 1704164460123LL);
 	assert_int_equal(p.rows[2].played_at, 1704189600000LL);
 	assert_int_equal(p.rows[3].played_at, 1704189600000LL);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 
@@ -258,7 +260,7 @@ test_account(void **state)
 	assert_int_equal(p.skipped[SKIP_SHORT], 1);
 	assert_int_equal(p.skipped[SKIP_PODCAST], 1);
 	assert_int_equal(p.skipped[SKIP_NO_TRACK], 1);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 
 	/* The same rows in a podcast or video file are all skipped. */
@@ -266,13 +268,13 @@ test_account(void **state)
 	    sizeof(err), &buf), 0);
 	assert_int_equal(p.n_rows, 0);
 	assert_int_equal(p.skipped[SKIP_PODCAST], 4);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 	assert_int_equal(parse("[{\"ts\":\"2024-01-02T03:04:05Z\","
 	    "\"ms_played\":99999,\"spotify_track_uri\":null}]",
 	    IMPORT_KIND_EXT_VIDEO, &p, err, sizeof(err), &buf), 0);
 	assert_int_equal(p.skipped[SKIP_VIDEO], 1);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 
@@ -284,7 +286,7 @@ keep_odd(const struct import_row *row, void *arg)
 }
 
 /*
- * Proves import_parsed_keep() keeps the strings of the rows it is told
+ * Proves import_parse_keep() keeps the strings of the rows it is told
  * to, intact, over several arena blocks, and empties the others' (the
  * old arena freed: the sanitizer build would see a stale pointer).
  */
@@ -316,7 +318,7 @@ test_keep(void **state)
 	free(text);
 	memset(buf, 'x', strlen(buf));
 	assert_int_equal(p.n_rows, n);
-	assert_int_equal(import_parsed_keep(&p, keep_odd, &calls), 0);
+	assert_int_equal(import_parse_keep(&p, keep_odd, &calls), 0);
 	assert_int_equal(calls, (int)n);
 	for (i = 0; i < n; i++) {
 		const struct import_row *r = &p.rows[i];
@@ -336,7 +338,7 @@ test_keep(void **state)
 		assert_string_equal(r->album, "");
 		assert_string_equal(r->track_id, i % 2 ? TRACK1 : TRACK2);
 	}
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 
@@ -352,7 +354,7 @@ test_empty(void **state)
 	    sizeof(err), &buf), 0);
 	assert_int_equal(p.fmt, IMPORT_FMT_EMPTY);
 	assert_int_equal(p.n_records, 0);
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 
@@ -405,7 +407,7 @@ test_errors(void **state)
 		    strstr(err, bad[i].want) == NULL)
 			fail_msg("case %zu: %s -> \"%s\"", i, bad[i].text, err);
 		assert_non_null(strstr(err, "line "));
-		import_parsed_free(&p);
+		import_parse_free(&p);
 		free(buf);
 	}
 }
@@ -423,7 +425,7 @@ test_error_position(void **state)
 	    err, sizeof(err), &buf), -1);
 	assert_string_equal(err, "line 3, column 11 (record 2): expected a "
 	    "value");
-	import_parsed_free(&p);
+	import_parse_free(&p);
 	free(buf);
 }
 

@@ -1,0 +1,229 @@
+/*
+ * lib_account.c — unit tests of lib/account.c: the merge of a profile and
+ * tokens from Spotify into a stored user record, as each of its four
+ * callers used it before they shared it:
+ *   the collector's token refresh, and its write of the new tokens
+ *   the collector's profile job
+ *   the collector's add-user of a known user
+ *   the reader's sign-in (fcgi/api_auth.c)
+ * Each test builds what the caller's own copy produced field by field and
+ * compares the whole record, so a field merged by mistake fails too.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "account.h"
+#include "schema.h"
+
+/* A stored record: every field set, so nothing can pass for untouched. */
+static void
+fill_stored(struct user *u)
+{
+	memset(u, 0, sizeof(*u));
+	strcpy(u->id, "alice");
+	strcpy(u->display_name, "Alice");
+	strcpy(u->country, "SE");
+	strcpy(u->product, "free");
+	strcpy(u->image_url, "https://i.example/old.jpg");
+	strcpy(u->access_token, "old-access");
+	strcpy(u->refresh_token, "old-refresh");
+	u->token_expires = 1000;
+	u->authorized_at = 500;
+	u->status = USER_REAUTH;
+	u->visibility = VIS_PUBLIC;
+	strcpy(u->timezone, "Europe/Stockholm");
+	strcpy(u->dw_playlist, "37i9dQZEVXcJZyENOWUFo7");
+	u->n_archive = 0;
+	u->created_at = 400;
+	u->cursor_ms = 123456789;
+	u->offset_s = 77;
+	u->next_plays = u->next_top = u->next_dw = u->next_profile = 9999;
+	u->failures = 2;
+	strcpy(u->last_error, "profile: HTTP 500");
+	u->n_plays = 42;
+}
+
+/* What Spotify said: a different value in every field. */
+static void
+fill_said(struct user *u, const char *refresh)
+{
+	memset(u, 0, sizeof(*u));
+	strcpy(u->id, "alice");
+	strcpy(u->display_name, "Alice Ö");
+	strcpy(u->country, "NO");
+	strcpy(u->product, "premium");
+	strcpy(u->image_url, "https://i.example/new.jpg");
+	strcpy(u->access_token, "new-access");
+	strcpy(u->refresh_token, refresh);
+	u->token_expires = 5000;
+	u->authorized_at = 4000;
+	u->status = USER_ACTIVE;
+	u->created_at = 3000;
+	u->cursor_ms = 1;
+	u->n_plays = 1;
+}
+
+/* The profile as the callers copied it, field by field. */
+static void
+old_profile(struct user *cur, const struct user *me)
+{
+	memcpy(cur->display_name, me->display_name, sizeof(cur->display_name));
+	memcpy(cur->country, me->country, sizeof(cur->country));
+	memcpy(cur->product, me->product, sizeof(cur->product));
+	memcpy(cur->image_url, me->image_url, sizeof(cur->image_url));
+}
+
+/*
+ * Proves the token refresh's rule: a rotated refresh token replaces the
+ * old one, an answer without one keeps it; the access token and its end
+ * are always the answer's; nothing else moves.
+ */
+static void
+test_refresh(void **state)
+{
+	struct user u, got, want;
+
+	(void)state;
+	fill_stored(&u);
+	want = u;
+	fill_said(&got, "");
+	account_apply(&got, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
+	memcpy(want.access_token, got.access_token, sizeof(want.access_token));
+	want.token_expires = 5000;
+	assert_memory_equal(&u, &want, sizeof(u));
+
+	fill_said(&got, "rotated");
+	account_apply(&got, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
+	memcpy(want.refresh_token, got.refresh_token,
+	    sizeof(want.refresh_token));
+	assert_memory_equal(&u, &want, sizeof(u));
+}
+
+/*
+ * Proves the refreshed tokens' write: the task's tokens go into the
+ * record read again in the transaction, whose settings (changed
+ * meanwhile by the web) and schedule stay.
+ */
+static void
+test_tokens_write(void **state)
+{
+	struct user cur, task, want;
+
+	(void)state;
+	fill_stored(&cur);
+	strcpy(cur.timezone, "Asia/Tokyo");	/* changed meanwhile */
+	fill_said(&task, "rotated");
+	want = cur;
+	memcpy(want.access_token, task.access_token, sizeof(want.access_token));
+	memcpy(want.refresh_token, task.refresh_token,
+	    sizeof(want.refresh_token));
+	want.token_expires = task.token_expires;
+	account_apply(&task, ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
+	assert_memory_equal(&cur, &want, sizeof(cur));
+}
+
+/* Proves the profile job: the four fields of /v1/me, nothing else. */
+static void
+test_profile(void **state)
+{
+	struct user cur, me, want;
+
+	(void)state;
+	fill_stored(&cur);
+	fill_said(&me, "never-taken");
+	want = cur;
+	old_profile(&want, &me);
+	account_apply(&me, ACCOUNT_BIT(ACCOUNT_PROFILE), &cur);
+	assert_memory_equal(&cur, &want, sizeof(cur));
+	assert_string_equal(cur.refresh_token, "old-refresh");
+	assert_string_equal(cur.access_token, "old-access");
+}
+
+/*
+ * Proves add-user of a known user: its tokens and profile replace the
+ * stored ones (status, authorization time and schedule are the caller's).
+ */
+static void
+test_add_user(void **state)
+{
+	struct user cur, u, want;
+
+	(void)state;
+	fill_stored(&cur);
+	fill_said(&u, "given-or-rotated");
+	want = cur;
+	memcpy(want.access_token, u.access_token, sizeof(want.access_token));
+	memcpy(want.refresh_token, u.refresh_token,
+	    sizeof(want.refresh_token));
+	want.token_expires = u.token_expires;
+	old_profile(&want, &u);
+	account_apply(&u, ACCOUNT_BIT(ACCOUNT_PROFILE) |
+	    ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
+	assert_memory_equal(&cur, &want, sizeof(cur));
+}
+
+/*
+ * Proves the sign-in of a returning user: profile and tokens as add-user.
+ * The sign-in's own copy took the refresh token as it came, even empty;
+ * the code exchange refuses an answer without one (fcgi/accounts.c), so
+ * it never met one.  The shared rule keeps the old token then: a record
+ * with no refresh token could never be polled again.
+ */
+static void
+test_sign_in(void **state)
+{
+	struct user u, me, want;
+
+	(void)state;
+	fill_stored(&u);
+	fill_said(&me, "from-code");
+	want = u;
+	old_profile(&want, &me);
+	memcpy(want.access_token, me.access_token, sizeof(want.access_token));
+	memcpy(want.refresh_token, me.refresh_token,
+	    sizeof(want.refresh_token));
+	want.token_expires = me.token_expires;
+	account_apply(&me, ACCOUNT_BIT(ACCOUNT_PROFILE), &u);
+	account_apply(&me, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
+	assert_memory_equal(&u, &want, sizeof(u));
+
+	/* Where the copies drifted: no refresh token keeps the old one. */
+	fill_stored(&u);
+	fill_said(&me, "");
+	account_apply(&me, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
+	assert_string_equal(u.refresh_token, "old-refresh");
+	assert_string_equal(u.access_token, "new-access");
+}
+
+/* Proves no part asked for means no change. */
+static void
+test_nothing(void **state)
+{
+	struct user u, got, want;
+
+	(void)state;
+	fill_stored(&u);
+	want = u;
+	fill_said(&got, "x");
+	account_apply(&got, 0, &u);
+	assert_memory_equal(&u, &want, sizeof(u));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refresh),
+		cmocka_unit_test(test_tokens_write),
+		cmocka_unit_test(test_profile),
+		cmocka_unit_test(test_add_user),
+		cmocka_unit_test(test_sign_in),
+		cmocka_unit_test(test_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
