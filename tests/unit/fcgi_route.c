@@ -225,6 +225,41 @@ test_private_is_missing(void **state)
 	assert_null(strstr(r.body.data, "TOKEN"));
 }
 
+/*
+ * Proves every per-user route answers a private journal exactly as a
+ * missing one (404, same body), and a public one with 200: the access
+ * check runs whatever the handler.
+ */
+static void
+test_private_every_route(void **state)
+{
+	static const char *const priv[] = {
+		"/api/v0/plays/bob", "/api/v0/gaps/bob", "/api/v0/dw/bob",
+		"/api/v0/top/bob", "/api/v0/export/bob.csv",
+		"/api/v0/insights/bob/calendar",
+	};
+	static const char *const pub[] = {
+		"/api/v0/plays/alice", "/api/v0/gaps/alice",
+		"/api/v0/dw/alice", "/api/v0/top/alice",
+	};
+	char missing[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(GET("/api/v0/plays/nobody", NULL), 404);
+	strlcpy(missing, r.body.data, sizeof(missing));
+	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+		assert_int_equal(GET(priv[i], NULL), 404);
+		assert_string_equal(missing, r.body.data);
+		assert_int_equal(call("HEAD", priv[i], NULL, NULL, NULL, NULL,
+		    NULL), 404);
+	}
+	for (i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
+		assert_int_equal(GET(pub[i], NULL), 200);
+	/* A bad query is a 400 before the journal is looked at. */
+	assert_int_equal(GET("/api/v0/plays/bob", "limit=0"), 400);
+}
+
 static void
 test_etag(void **state)
 {
@@ -251,6 +286,7 @@ main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_bodies),
 		cmocka_unit_test(test_private_is_missing),
+		cmocka_unit_test(test_private_every_route),
 		cmocka_unit_test(test_etag),
 	};
 
