@@ -100,19 +100,12 @@ struct ctx {
 	struct app	*app;
 	const struct req *req;
 	struct args	 a;
-	struct user	 user;		/* the :user_id's record, access checked */
+	struct user	 user;		/* the :user_id's record, access checked
+					   (access.h) before the handler runs */
 	/* Who is asking (session.c): looked up once, when first needed. */
 	int		 viewer_known;
 	char		 viewer[USER_ID_MAX + 1];	/* "" = nobody signed in */
 };
-
-/*
- * The one access check of per-user endpoints: whether the request may read
- * user id's journal.  Fills c->user and returns 0, or returns -1 after
- * setting a 404 (a private journal looks exactly like a missing one).
- * A journal is readable when it is public, or by its owner's session.
- */
-int	access_user(struct ctx *c, struct resp *r, const char *id);
 
 /* Handlers (api_*.c).  Each returns 0 or -1 (error response set). */
 int	api_plays(struct ctx *, struct resp *);

@@ -1,6 +1,6 @@
 /*
  * fcgi_session.c — unit tests of sign-in sessions and the access check
- * (fcgi/session.c, fcgi/api_users.c's access_user(), fcgi/api_me.c's
+ * (fcgi/session.c, fcgi/access.c's access_user(), fcgi/api_me.c's
  * settings_parse()), through the real route table over a real store.
  *
  * They prove:
