@@ -127,12 +127,4 @@ int	api_auth_logout(struct ctx *, struct resp *);
 int	api_me(struct ctx *, struct resp *);
 int	api_settings(struct ctx *, struct resp *);
 
-/*
- * Validates a PUT /settings body (JSON: any of visibility, timezone,
- * dw_playlist, archive; nothing else) into out.  Returns 0, or -1 with a
- * message for the 400 in *msg (static).  The cJSON tree stays inside.
- */
-int	settings_parse(const char *p, size_t len, struct settings_in *out,
-	    const char **msg);
-
 #endif

@@ -23,7 +23,7 @@
 enum route_body {
 	BODY_NONE,
 	BODY_IDS,		/* {"ids":[...]}, the batch reads */
-	BODY_SETTINGS,		/* PUT /settings (settings_parse()) */
+	BODY_SETTINGS,		/* PUT /settings (lib/settings.h) */
 };
 
 /*
