@@ -6,7 +6,9 @@
  * The order of checks is fixed so that a client always learns the first
  * thing wrong: path (404), method (405), query (400), for requests that
  * change something the same-origin rule (403, session.h), body headers
- * (415, 411, 413), body (400).
+ * (415, 411, 413), body (400), and for per-user routes (ROUTE_USER)
+ * whether the journal may be read (404 as for a missing user, access.h).
+ * Every value a request carries goes through a validator of valid.h.
  */
 #include <stdio.h>
 #include <string.h>
@@ -160,15 +162,7 @@ q_state(const char *s, struct args *a)
 static int
 q_error(const char *s, struct args *a)
 {
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
-			return -1;
-	if (i == 0 || i > ARGS_WORD_MAX)
-		return -1;
-	memcpy(a->error, s, i + 1);
-	return 0;
+	return valid_error_word(s, ARGS_WORD_MAX, a->error, sizeof(a->error));
 }
 
 static int
