@@ -132,9 +132,10 @@ me_session_end(struct ctx *c)
 	struct session s;
 	int64_t end = 0;
 
-	if (cookie_get(c->req->cookie, session_cookie_name(c->app->auth),
-	    value, sizeof(value)) == 0 && session_parse(value, user, hash) ==
-	    0 && store_get_session(c->app->txn, user, hash, &s) == STORE_OK)
+	if (session_get_cookie(c->req->cookie,
+	    session_cookie_name(c->app->auth), value, sizeof(value)) == 0 &&
+	    session_parse(value, user, hash) == 0 &&
+	    store_get_session(c->app->txn, user, hash, &s) == STORE_OK)
 		end = s.expires_at;
 	explicit_bzero(value, sizeof(value));
 	return end;
@@ -196,7 +197,7 @@ settings_write_fn(struct store_txn *txn, void *arg)
 }
 
 int
-api_settings(struct ctx *c, struct resp *r)
+api_me_settings(struct ctx *c, struct resp *r)
 {
 	struct settings_write w;
 	char who[USER_ID_MAX + 1];

@@ -212,7 +212,7 @@ gaps_collect(const struct gap *g, void *arg)
 }
 
 int
-api_gaps(struct ctx *c, struct resp *r)
+api_plays_gaps(struct ctx *c, struct resp *r)
 {
 	static struct gaps_page pg;
 	struct window w;

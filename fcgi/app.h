@@ -109,15 +109,15 @@ struct ctx {
 
 /* Handlers (api_*.c).  Each returns 0 or -1 (error response set). */
 int	api_plays(struct ctx *, struct resp *);
-int	api_gaps(struct ctx *, struct resp *);
+int	api_plays_gaps(struct ctx *, struct resp *);
 int	api_dw(struct ctx *, struct resp *);
 int	api_top(struct ctx *, struct resp *);
-int	api_tracks(struct ctx *, struct resp *);
-int	api_artists(struct ctx *, struct resp *);
-int	api_albums(struct ctx *, struct resp *);
+int	api_entity_tracks(struct ctx *, struct resp *);
+int	api_entity_artists(struct ctx *, struct resp *);
+int	api_entity_albums(struct ctx *, struct resp *);
 int	api_users(struct ctx *, struct resp *);
 int	api_health(struct ctx *, struct resp *);
-int	api_metrics(struct ctx *, struct resp *);
+int	api_health_metrics(struct ctx *, struct resp *);
 int	api_export(struct ctx *, struct resp *);
 int	api_insights(struct ctx *, struct resp *);
 /* Accounts: api_auth.c and api_me.c. */
@@ -125,6 +125,6 @@ int	api_auth_login(struct ctx *, struct resp *);
 int	api_auth_callback(struct ctx *, struct resp *);
 int	api_auth_logout(struct ctx *, struct resp *);
 int	api_me(struct ctx *, struct resp *);
-int	api_settings(struct ctx *, struct resp *);
+int	api_me_settings(struct ctx *, struct resp *);
 
 #endif

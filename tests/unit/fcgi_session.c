@@ -47,35 +47,34 @@
 
 /* ---- cookies ------------------------------------------------------------- */
 
+/* One cookie called name out of header h into v, as route.c would. */
+#define GET_COOKIE(h, name)	session_get_cookie((h), (name), v, sizeof(v))
+
 static void
 test_cookie_get(void **state)
 {
 	char v[16];
 
 	(void)state;
-	assert_int_equal(cookie_get("a=1; ln_session=xyz; b=2", "ln_session",
-	    v, sizeof(v)), 0);
-	assert_string_equal(v, "xyz");
-	assert_int_equal(cookie_get("x_ln_session=no; ln_session=yes",
-	    "ln_session", v, sizeof(v)), 0);
-	assert_string_equal(v, "yes");
-	assert_int_equal(cookie_get("ln_session_x=no", "ln_session", v,
-	    sizeof(v)), -1);
-	assert_int_equal(cookie_get("  k = \"quoted\" ;z=1", "k", v,
-	    sizeof(v)), 0);
-	assert_string_equal(v, "quoted");
-	assert_int_equal(cookie_get("bare; k=1", "k", v, sizeof(v)), 0);
-	assert_string_equal(v, "1");
-	assert_int_equal(cookie_get("k=first; k=second", "k", v, sizeof(v)),
+	assert_int_equal(GET_COOKIE("a=1; ln_session=xyz; b=2", "ln_session"),
 	    0);
+	assert_string_equal(v, "xyz");
+	assert_int_equal(GET_COOKIE("x_ln_session=no; ln_session=yes",
+	    "ln_session"), 0);
+	assert_string_equal(v, "yes");
+	assert_int_equal(GET_COOKIE("ln_session_x=no", "ln_session"), -1);
+	assert_int_equal(GET_COOKIE("  k = \"quoted\" ;z=1", "k"), 0);
+	assert_string_equal(v, "quoted");
+	assert_int_equal(GET_COOKIE("bare; k=1", "k"), 0);
+	assert_string_equal(v, "1");
+	assert_int_equal(GET_COOKIE("k=first; k=second", "k"), 0);
 	assert_string_equal(v, "first");
-	assert_int_equal(cookie_get("k=", "k", v, sizeof(v)), 0);
+	assert_int_equal(GET_COOKIE("k=", "k"), 0);
 	assert_string_equal(v, "");
-	assert_int_equal(cookie_get("k=0123456789abcdef", "k", v, sizeof(v)),
-	    -1);
-	assert_int_equal(cookie_get("", "k", v, sizeof(v)), -1);
-	assert_int_equal(cookie_get(NULL, "k", v, sizeof(v)), -1);
-	assert_int_equal(cookie_get(";;;", "k", v, sizeof(v)), -1);
+	assert_int_equal(GET_COOKIE("k=0123456789abcdef", "k"), -1);
+	assert_int_equal(GET_COOKIE("", "k"), -1);
+	assert_int_equal(GET_COOKIE(NULL, "k"), -1);
+	assert_int_equal(GET_COOKIE(";;;", "k"), -1);
 }
 
 static void
@@ -87,14 +86,15 @@ test_cookie_set(void **state)
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	http_resp_init(&r);
-	assert_int_equal(cookie_set(&r, &a, "ln_session", "v", "/", 60), 0);
+	assert_int_equal(session_set_cookie(&r, &a, "ln_session", "v", "/",
+	    60), 0);
 	assert_non_null(strstr(r.hdrs.data, "Set-Cookie: ln_session=v; "
 	    "Path=/; Max-Age=60; HttpOnly; SameSite=Lax\r\n"));
 	assert_null(strstr(r.hdrs.data, "Secure"));
 	a.secure = 1;
 	assert_string_equal(session_cookie_name(&a), "__Host-ln_session");
 	http_resp_reset(&r);
-	assert_int_equal(cookie_set(&r, &a, "n", "", "/x/", 0), 0);
+	assert_int_equal(session_set_cookie(&r, &a, "n", "", "/x/", 0), 0);
 	assert_non_null(strstr(r.hdrs.data, "n=; Path=/x/; Max-Age=0; "
 	    "HttpOnly; SameSite=Lax; Secure\r\n"));
 	/* No header smuggling through a value. */
