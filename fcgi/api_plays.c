@@ -59,6 +59,16 @@ write_next(struct json *j, const struct window *w, int more, int64_t edge)
 	json_obj_close(j);
 }
 
+/* Opens a page's answer: {"user_id": user, "items": [ ... */
+static void
+page_begin(struct json *j, struct resp *r, const char *user)
+{
+	json_init(j, &r->body);
+	json_obj_open(j, NULL);
+	json_str(j, "user_id", user);
+	json_arr_open(j, "items");
+}
+
 /* Plays are collected first (they stay valid in the transaction). */
 struct plays_page {
 	struct play	 items[PAGE_MAX + 1];
@@ -160,10 +170,7 @@ api_plays(struct ctx *c, struct resp *r)
 	more = pg.n > w.limit;
 	n = more ? w.limit : pg.n;
 
-	json_init(&j, &r->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "user_id", c->a.user);
-	json_arr_open(&j, "items");
+	page_begin(&j, r, c->a.user);
 	for (i = 0; i < n; i++) {
 		/* Newest first: reverse an ascending read. */
 		k = w.dir == STORE_DESC ? i : n - 1 - i;
@@ -231,10 +238,7 @@ api_plays_gaps(struct ctx *c, struct resp *r)
 	more = pg.n > w.limit;
 	n = more ? w.limit : pg.n;
 
-	json_init(&j, &r->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "user_id", c->a.user);
-	json_arr_open(&j, "items");
+	page_begin(&j, r, c->a.user);
 	for (i = 0; i < n; i++)
 		render_gap(&j, NULL,
 		    &pg.items[w.dir == STORE_DESC ? i : n - 1 - i]);
