@@ -89,14 +89,14 @@ acct_request(const struct auth_cfg *a, const char *url, const char *form,
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, acct_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
 	if ((h = curl_slist_append(hdrs, "Accept: application/json")) == NULL)
-		goto out;
+		goto free_request;
 	hdrs = h;
 	if (bearer != NULL) {
 		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", bearer);
 		h = curl_slist_append(hdrs, auth);
 		explicit_bzero(auth, sizeof(auth));
 		if (h == NULL)
-			goto out;
+			goto free_request;
 		hdrs = h;
 	}
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, hdrs);
@@ -111,7 +111,7 @@ acct_request(const struct auth_cfg *a, const char *url, const char *form,
 		snprintf(err, errsz, "%s", body.too_big ?
 		    "the answer was too large" : ebuf[0] != '\0' ? ebuf :
 		    curl_easy_strerror(cc));
-		goto out;
+		goto free_request;
 	}
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
 	*doc = cJSON_ParseWithLength(body.b.data != NULL ? body.b.data : "",
@@ -127,7 +127,7 @@ acct_request(const struct auth_cfg *a, const char *url, const char *form,
 	} else
 		snprintf(err, errsz, *status >= 200 && *status <= 299 ?
 		    "an answer that is not JSON" : "HTTP %ld", *status);
-out:
+free_request:
 	curl_slist_free_all(hdrs);
 	curl_easy_cleanup(e);
 	explicit_bzero(body.b.data, body.b.cap);	/* it may hold tokens */
@@ -172,7 +172,7 @@ accounts_exchange(const struct auth_cfg *a, const char *code,
 	    "code=%s&redirect_uri=%s&code_verifier=%s", ecode, eredir,
 	    everi) >= (int)sizeof(form)) {
 		snprintf(err, errsz, "the token request does not fit");
-		goto out;
+		goto wipe_form;
 	}
 	rc = acct_request(a, url, form, 1, NULL, &status, &doc, err, errsz);
 	if (rc == ACCT_OK && oauth_parse_token(doc, tok) == -1) {
@@ -189,7 +189,7 @@ accounts_exchange(const struct auth_cfg *a, const char *code,
 		explicit_bzero(tok->refresh_token, sizeof(tok->refresh_token));
 	}
 	cJSON_Delete(doc);
-out:
+wipe_form:
 	explicit_bzero(ecode, sizeof(ecode));
 	explicit_bzero(everi, sizeof(everi));
 	explicit_bzero(form, sizeof(form));

@@ -6,7 +6,7 @@
  * PKCE code verifier, HTTP Basic client authentication) and reads the
  * user with GET <api_base>/me.  One blocking libcurl easy request each,
  * with the configured timeouts, a response size cap, no redirects, and
- * http only to loopback hosts (auth_cfg_load() checked the bases).  The
+ * http only to loopback hosts (session_load_cfg() checked the bases).  The
  * answers are read by lib/oauth.c.  The collector's engine (rate limiter,
  * retries) is not here: a sign-in is one person waiting, so a failure is
  * reported at once and they try again.

@@ -226,8 +226,9 @@ api_auth_login(struct ctx *c, struct resp *r)
 	}
 	explicit_bzero(&l, sizeof(l));
 	r->status = 302;
-	ok = cookie_set(r, a, auth_login_cookie(a), cookie, AUTH_LOGIN_PATH,
-	    AUTH_LOGIN_TTL) == 0 && http_header(r, "Location", url) == 0;
+	ok = session_set_cookie(r, a, auth_login_cookie(a), cookie,
+	    AUTH_LOGIN_PATH, AUTH_LOGIN_TTL) == 0 &&
+	    http_header(r, "Location", url) == 0;
 	explicit_bzero(cookie, sizeof(cookie));
 	if (!ok)
 		return http_error(r, 500, "the redirect could not be written");
@@ -367,16 +368,16 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	memset(&sess, 0, sizeof(sess));
 	value[0] = '\0';
 	/* The login cookie is good for one try: it goes in every answer. */
-	if (cookie_set(r, a, auth_login_cookie(a), "", AUTH_LOGIN_PATH, 0) ==
-	    -1)
+	if (session_set_cookie(r, a, auth_login_cookie(a), "",
+	    AUTH_LOGIN_PATH, 0) == -1)
 		return http_error(r, 500, "the answer could not be written");
-	if (cookie_get(c->req->cookie, auth_login_cookie(a), cookie,
+	if (session_get_cookie(c->req->cookie, auth_login_cookie(a), cookie,
 	    sizeof(cookie)) == -1 || auth_login_parse(cookie, &l) == -1) {
 		auth_page(r, 400, "This sign-in has expired",
 		    "The sign-in was started more than ten minutes ago, in "
 		    "another browser, or with cookies blocked. Please start "
 		    "again.");
-		goto out;
+		goto wipe_secrets;
 	}
 	if (!(c->a.has & QBIT(Q_STATE)) ||
 	    oauth_bcmp(c->a.state, l.state, ARGS_STATE_LEN) != 0) {
@@ -384,7 +385,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		auth_page(r, 400, "This sign-in could not be verified",
 		    "The answer that came back does not belong to the sign-in "
 		    "this browser started. Please start again.");
-		goto out;
+		goto wipe_secrets;
 	}
 	if (c->a.has & QBIT(Q_ERROR)) {
 		if (strcmp(c->a.error, "access_denied") == 0)
@@ -399,13 +400,13 @@ api_auth_callback(struct ctx *c, struct resp *r)
 			    c->a.error);
 			auth_page(r, 400, "Spotify refused the sign-in", err);
 		}
-		goto out;
+		goto wipe_secrets;
 	}
 	if (!(c->a.has & QBIT(Q_CODE))) {
 		auth_page(r, 400, "This sign-in could not be completed",
 		    "Spotify's answer held no authorization code. Please "
 		    "start again.");
-		goto out;
+		goto wipe_secrets;
 	}
 	if (store_read_begin(c->app->txn) == STORE_OK) {
 		nb_acc = auth_meta(c->app->txn, META_NB_ACCOUNTS);
@@ -434,13 +435,13 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		    "little. Please try again in a few minutes." :
 		    "Spotify did not accept the sign-in or could not be "
 		    "reached. Please start again.");
-		goto out;
+		goto wipe_secrets;
 	}
 	if (session_new(me.id, now, a->session_ttl, &sess, value,
 	    sizeof(value)) == -1) {
 		auth_page(r, 502, "Spotify did not complete the sign-in",
 		    "Spotify named a user linernotes cannot keep.");
-		goto out;
+		goto wipe_secrets;
 	}
 	memset(&w, 0, sizeof(w));
 	w.me = &me;
@@ -451,7 +452,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	if (store_write(c->app->store, auth_write_fn, &w) != STORE_OK) {
 		auth_page(r, 503, "Try again shortly",
 		    "The journal could not be written right now.");
-		goto out;
+		goto wipe_secrets;
 	}
 	if (w.outcome == AUTH_CLOSED) {
 		log_info("sign-in refused: sign-ups are closed (Spotify user "
@@ -459,7 +460,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		auth_page(r, 403, "Sign-ups are closed",
 		    "This linernotes is not taking new journals. If you know "
 		    "its owner, ask them.");
-		goto out;
+		goto wipe_secrets;
 	}
 	if (w.outcome == AUTH_NO_INVITE) {
 		log_info("sign-in refused: no valid invitation (Spotify user "
@@ -468,7 +469,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		    "New journals here need an invitation code from the "
 		    "owner, and this sign-in had none that works (codes work "
 		    "once and expire).");
-		goto out;
+		goto wipe_secrets;
 	}
 	log_info("sign-in: user %s (%s)", me.id, w.outcome == AUTH_NEW ?
 	    "new" : "returning");
@@ -476,10 +477,10 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		auth_wait_first_poll(c->app, me.id, now);
 	snprintf(where, sizeof(where), "%s/#/u/%s/plays", a->public_url,
 	    me.id);
-	if (cookie_set(r, a, session_cookie_name(a), value, "/",
+	if (session_set_cookie(r, a, session_cookie_name(a), value, "/",
 	    a->session_ttl) == -1 || http_header(r, "Location", where) == -1) {
 		http_error(r, 500, "the answer could not be written");
-		goto out;
+		goto wipe_secrets;
 	}
 	r->status = 302;
 	json_init(&j, &r->body);
@@ -487,7 +488,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	json_str(&j, "location", where);
 	json_obj_close(&j);
 	ret = json_finish(&j);
-out:
+wipe_secrets:
 	explicit_bzero(&l, sizeof(l));
 	explicit_bzero(&tok, sizeof(tok));
 	explicit_bzero(&me, sizeof(me));
@@ -521,7 +522,7 @@ api_auth_logout(struct ctx *c, struct resp *r)
 	struct json j;
 	int rc = 0;
 
-	if (cookie_get(c->req->cookie, session_cookie_name(a), value,
+	if (session_get_cookie(c->req->cookie, session_cookie_name(a), value,
 	    sizeof(value)) == 0 && session_parse(value, o.user, o.hash) == 0)
 		rc = store_write(c->app->store, auth_logout_fn, &o);
 	explicit_bzero(value, sizeof(value));
@@ -529,7 +530,7 @@ api_auth_logout(struct ctx *c, struct resp *r)
 	if (rc != STORE_OK)
 		return http_error(r, 503, "the session could not be ended; "
 		    "try again");
-	if (cookie_set(r, a, session_cookie_name(a), "", "/", 0) == -1)
+	if (session_set_cookie(r, a, session_cookie_name(a), "", "/", 0) == -1)
 		return http_error(r, 500, "the answer could not be written");
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);

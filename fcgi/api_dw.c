@@ -232,8 +232,6 @@ api_dw(struct ctx *c, struct resp *r)
 	size_t i, n;
 	int limit, more, rc;
 
-	if (access_user(c, r, c->a.user) == -1)
-		return -1;
 	memset(&d, 0, sizeof(d));
 	d.before = INT32_MAX;
 	if (c->a.has & QBIT(Q_BEFORE))

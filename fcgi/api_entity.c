@@ -101,19 +101,19 @@ api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
 }
 
 int
-api_tracks(struct ctx *c, struct resp *r)
+api_entity_tracks(struct ctx *c, struct resp *r)
 {
 	return api_entities(c, r, ENTITY_TRACK, "tracks");
 }
 
 int
-api_artists(struct ctx *c, struct resp *r)
+api_entity_artists(struct ctx *c, struct resp *r)
 {
 	return api_entities(c, r, ENTITY_ARTIST, "artists");
 }
 
 int
-api_albums(struct ctx *c, struct resp *r)
+api_entity_albums(struct ctx *c, struct resp *r)
 {
 	return api_entities(c, r, ENTITY_ALBUM, "albums");
 }

@@ -96,7 +96,7 @@ api_health(struct ctx *c, struct resp *r)
 }
 
 int
-api_metrics(struct ctx *c, struct resp *r)
+api_health_metrics(struct ctx *c, struct resp *r)
 {
 	struct cache_stats st;
 

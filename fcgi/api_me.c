@@ -12,16 +12,14 @@
  * appear.
  *
  * PUT /settings takes any of the four settings (others are left as they
- * are), validated by settings_parse() with lib/settings.h's validators
- * (the collector's set-user uses the same) before the handler runs
- * (route.c), and writes them in one transaction; the read transaction is
- * ended first, as store_write() requires.
+ * are), validated by lib/settings.c's settings_parse() (whose validators
+ * the collector's set-user uses too) before the handler runs (route.c),
+ * and writes them in one transaction; the read transaction is ended
+ * first, as store_write() requires.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-
-#include <cjson/cJSON.h>
 
 #include "app.h"
 #include "ids.h"
@@ -134,9 +132,10 @@ me_session_end(struct ctx *c)
 	struct session s;
 	int64_t end = 0;
 
-	if (cookie_get(c->req->cookie, session_cookie_name(c->app->auth),
-	    value, sizeof(value)) == 0 && session_parse(value, user, hash) ==
-	    0 && store_get_session(c->app->txn, user, hash, &s) == STORE_OK)
+	if (session_get_cookie(c->req->cookie,
+	    session_cookie_name(c->app->auth), value, sizeof(value)) == 0 &&
+	    session_parse(value, user, hash) == 0 &&
+	    store_get_session(c->app->txn, user, hash, &s) == STORE_OK)
 		end = s.expires_at;
 	explicit_bzero(value, sizeof(value));
 	return end;
@@ -175,79 +174,6 @@ api_me(struct ctx *c, struct resp *r)
 
 /* ---- PUT /settings ------------------------------------------------------- */
 
-int
-settings_parse(const char *p, size_t len, struct settings_in *out,
-    const char **msg)
-{
-	cJSON *root, *f, *it;
-	int k;
-
-	memset(out, 0, sizeof(*out));
-	*msg = NULL;
-	if ((root = cJSON_ParseWithLength(p, len)) == NULL) {
-		*msg = "the body is not JSON";
-		return -1;
-	}
-	if (!cJSON_IsObject(root) || root->child == NULL)
-		*msg = "the body must be an object with at least one of "
-		    "visibility, timezone, dw_playlist, archive";
-	for (f = cJSON_IsObject(root) ? root->child : NULL;
-	    f != NULL && *msg == NULL; f = f->next) {
-		if ((k = settings_key(f->string)) == -1) {
-			*msg = "unknown setting (allowed: visibility, "
-			    "timezone, dw_playlist, archive)";
-			break;
-		}
-		if (out->has & SET_BIT(k)) {
-			*msg = "a setting is given twice";
-			break;
-		}
-		switch (k) {
-		case SET_VISIBILITY:
-			if (!cJSON_IsString(f))
-				*msg = "visibility must be public or private";
-			else
-				(void)settings_set_visibility(out,
-				    f->valuestring, msg);
-			break;
-		case SET_TIMEZONE:
-			if (!cJSON_IsString(f))
-				*msg = "timezone must be an IANA time zone "
-				    "name such as Europe/Stockholm";
-			else
-				(void)settings_set_timezone(out,
-				    f->valuestring, msg);
-			break;
-		case SET_DW_PLAYLIST:
-			if (!cJSON_IsString(f))
-				*msg = "dw_playlist must be a playlist id or \"\"";
-			else
-				(void)settings_set_dw_playlist(out,
-				    f->valuestring, msg);
-			break;
-		case SET_ARCHIVE:
-			if (!cJSON_IsArray(f)) {
-				*msg = "archive must be a list of playlist ids";
-				break;
-			}
-			settings_clear_archive(out);
-			cJSON_ArrayForEach(it, f) {
-				if (!cJSON_IsString(it)) {
-					*msg = "archive must be a list of "
-					    "playlist ids";
-					break;
-				}
-				if (settings_add_archive(out, it->valuestring,
-				    msg) == -1)
-					break;
-			}
-			break;
-		}
-	}
-	cJSON_Delete(root);
-	return *msg == NULL ? 0 : -1;
-}
-
 struct settings_write {
 	const char		*user;
 	const struct settings_in *in;
@@ -271,7 +197,7 @@ settings_write_fn(struct store_txn *txn, void *arg)
 }
 
 int
-api_settings(struct ctx *c, struct resp *r)
+api_me_settings(struct ctx *c, struct resp *r)
 {
 	struct settings_write w;
 	char who[USER_ID_MAX + 1];

@@ -21,9 +21,9 @@
 #include <string.h>
 
 #include "app.h"
+#include "ids.h"
 #include "json.h"
 #include "render.h"
-#include "valid.h"
 
 #define PAGE_DEFAULT	50
 #define PAGE_MAX	200
@@ -59,6 +59,16 @@ write_next(struct json *j, const struct window *w, int more, int64_t edge)
 	json_obj_close(j);
 }
 
+/* Opens a page's answer: {"user_id": user, "items": [ ... */
+static void
+page_begin(struct json *j, struct resp *r, const char *user)
+{
+	json_init(j, &r->body);
+	json_obj_open(j, NULL);
+	json_str(j, "user_id", user);
+	json_arr_open(j, "items");
+}
+
 /* Plays are collected first (they stay valid in the transaction). */
 struct plays_page {
 	struct play	 items[PAGE_MAX + 1];
@@ -74,52 +84,12 @@ plays_collect(const struct play *p, void *arg)
 	return pg->n == pg->want ? 1 : 0;
 }
 
-static void
-write_gap(struct json *j, const struct gap *g)
-{
-	json_obj_open(j, NULL);
-	render_time_ms(j, "from", "from_iso", g->from_ms);
-	render_time_ms(j, "to", "to_iso", g->to_ms);
-	json_str(j, "reason", render_gap_reason(g->reason));
-	render_time_s(j, "recorded_at", "recorded_at_iso", g->recorded_at);
-	json_obj_close(j);
-}
-
 struct gaps_out {
 	struct json	*j;
 	int		 n;
 };
 
 /* ---- contexts: the names of the playlists a page was played from ------- */
-
-#define PLAYLIST_URI	"spotify:playlist:"
-#define PLAYLIST_PART	":playlist:"	/* spotify:user:U:playlist:ID */
-
-/*
- * The playlist id of a context URI ("spotify:playlist:ID", or the older
- * "spotify:user:USER:playlist:ID") into id; -1 for any other URI.
- */
-static int
-context_playlist(const char *uri, char id[ID_LEN + 1])
-{
-	const char *p;
-	size_t n;
-
-	if (uri == NULL || strncmp(uri, "spotify:", 8) != 0)
-		return -1;
-	if (strncmp(uri, PLAYLIST_URI, sizeof(PLAYLIST_URI) - 1) == 0)
-		p = uri + sizeof(PLAYLIST_URI) - 1;
-	else if (strncmp(uri, "spotify:user:", 13) == 0 &&
-	    (n = strlen(uri)) > ID_LEN + sizeof(PLAYLIST_PART) - 1 &&
-	    memcmp(uri + n - ID_LEN - (sizeof(PLAYLIST_PART) - 1),
-	    PLAYLIST_PART, sizeof(PLAYLIST_PART) - 1) == 0)
-		p = uri + n - ID_LEN;
-	else
-		return -1;
-	if (*p == '_')
-		return -1;	/* playlists have no synthetic ids */
-	return valid_entity_id(p, id);
-}
 
 static int
 name_of_week(const struct playlist_week *w, void *arg)
@@ -147,7 +117,7 @@ write_contexts(struct json *j, struct store_txn *txn, const char *user,
 
 	json_obj_open(j, "contexts");
 	for (i = 0; i < n; i++) {
-		if (context_playlist(items[i].context_uri, id) == -1)
+		if (ids_from_context_uri(items[i].context_uri, id) == -1)
 			continue;
 		for (k = 0; k < n_seen; k++)
 			if (strcmp(seen[k], items[i].context_uri) == 0)
@@ -176,7 +146,7 @@ gaps_write(const struct gap *g, void *arg)
 
 	if (o->n == PAGE_GAPS_MAX)
 		return 1;
-	write_gap(o->j, g);
+	render_gap(o->j, NULL, g);
 	o->n++;
 	return 0;
 }
@@ -188,12 +158,9 @@ api_plays(struct ctx *c, struct resp *r)
 	struct gaps_out go;
 	struct window w;
 	struct json j;
-	const struct play *p;
 	int64_t glo, ghi;
 	int i, k, more, n;
 
-	if (access_user(c, r, c->a.user) == -1)
-		return -1;
 	window_from_args(&c->a, &w);
 	pg.n = 0;
 	pg.want = w.limit + 1;
@@ -203,32 +170,11 @@ api_plays(struct ctx *c, struct resp *r)
 	more = pg.n > w.limit;
 	n = more ? w.limit : pg.n;
 
-	json_init(&j, &r->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "user_id", c->a.user);
-	json_arr_open(&j, "items");
+	page_begin(&j, r, c->a.user);
 	for (i = 0; i < n; i++) {
 		/* Newest first: reverse an ascending read. */
 		k = w.dir == STORE_DESC ? i : n - 1 - i;
-		p = &pg.items[k];
-		json_obj_open(&j, NULL);
-		render_time_ms(&j, "played_at", "played_at_iso",
-		    p->played_at);
-		json_str(&j, "track_id", p->track_id);
-		if (p->context_uri != NULL && p->context_uri[0] != '\0')
-			json_str(&j, "context_uri", p->context_uri);
-		else
-			json_null(&j, "context_uri");
-		json_str(&j, "source", render_source(p->source));
-		if (p->ms_played >= 0)
-			json_int(&j, "ms_played", p->ms_played);
-		else
-			json_null(&j, "ms_played");
-		if (p->prev_played_at != PLAY_NO_PREV)
-			json_int(&j, "previous_played_at", p->prev_played_at);
-		else
-			json_null(&j, "previous_played_at");
-		json_obj_close(&j);
+		render_play(&j, NULL, &pg.items[k]);
 	}
 	json_arr_close(&j);
 	if (write_contexts(&j, c->app->txn, c->a.user, pg.items, n) == -1)
@@ -273,15 +219,13 @@ gaps_collect(const struct gap *g, void *arg)
 }
 
 int
-api_gaps(struct ctx *c, struct resp *r)
+api_plays_gaps(struct ctx *c, struct resp *r)
 {
 	static struct gaps_page pg;
 	struct window w;
 	struct json j;
 	int i, more, n;
 
-	if (access_user(c, r, c->a.user) == -1)
-		return -1;
 	window_from_args(&c->a, &w);
 	pg.n = 0;
 	pg.want = w.limit + 1;
@@ -294,12 +238,10 @@ api_gaps(struct ctx *c, struct resp *r)
 	more = pg.n > w.limit;
 	n = more ? w.limit : pg.n;
 
-	json_init(&j, &r->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "user_id", c->a.user);
-	json_arr_open(&j, "items");
+	page_begin(&j, r, c->a.user);
 	for (i = 0; i < n; i++)
-		write_gap(&j, &pg.items[w.dir == STORE_DESC ? i : n - 1 - i]);
+		render_gap(&j, NULL,
+		    &pg.items[w.dir == STORE_DESC ? i : n - 1 - i]);
 	json_arr_close(&j);
 	write_next(&j, &w, more, more ? pg.items[n - 1].from_ms : 0);
 	json_obj_close(&j);

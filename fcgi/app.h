@@ -100,31 +100,24 @@ struct ctx {
 	struct app	*app;
 	const struct req *req;
 	struct args	 a;
-	struct user	 user;		/* the :user_id's record, access checked */
+	struct user	 user;		/* the :user_id's record, access checked
+					   (access.h) before the handler runs */
 	/* Who is asking (session.c): looked up once, when first needed. */
 	int		 viewer_known;
 	char		 viewer[USER_ID_MAX + 1];	/* "" = nobody signed in */
 };
 
-/*
- * The one access check of per-user endpoints: whether the request may read
- * user id's journal.  Fills c->user and returns 0, or returns -1 after
- * setting a 404 (a private journal looks exactly like a missing one).
- * A journal is readable when it is public, or by its owner's session.
- */
-int	access_user(struct ctx *c, struct resp *r, const char *id);
-
 /* Handlers (api_*.c).  Each returns 0 or -1 (error response set). */
 int	api_plays(struct ctx *, struct resp *);
-int	api_gaps(struct ctx *, struct resp *);
+int	api_plays_gaps(struct ctx *, struct resp *);
 int	api_dw(struct ctx *, struct resp *);
 int	api_top(struct ctx *, struct resp *);
-int	api_tracks(struct ctx *, struct resp *);
-int	api_artists(struct ctx *, struct resp *);
-int	api_albums(struct ctx *, struct resp *);
+int	api_entity_tracks(struct ctx *, struct resp *);
+int	api_entity_artists(struct ctx *, struct resp *);
+int	api_entity_albums(struct ctx *, struct resp *);
 int	api_users(struct ctx *, struct resp *);
 int	api_health(struct ctx *, struct resp *);
-int	api_metrics(struct ctx *, struct resp *);
+int	api_health_metrics(struct ctx *, struct resp *);
 int	api_export(struct ctx *, struct resp *);
 int	api_insights(struct ctx *, struct resp *);
 /* Accounts: api_auth.c and api_me.c. */
@@ -132,14 +125,6 @@ int	api_auth_login(struct ctx *, struct resp *);
 int	api_auth_callback(struct ctx *, struct resp *);
 int	api_auth_logout(struct ctx *, struct resp *);
 int	api_me(struct ctx *, struct resp *);
-int	api_settings(struct ctx *, struct resp *);
-
-/*
- * Validates a PUT /settings body (JSON: any of visibility, timezone,
- * dw_playlist, archive; nothing else) into out.  Returns 0, or -1 with a
- * message for the 400 in *msg (static).  The cJSON tree stays inside.
- */
-int	settings_parse(const char *p, size_t len, struct settings_in *out,
-	    const char **msg);
+int	api_me_settings(struct ctx *, struct resp *);
 
 #endif

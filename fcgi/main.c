@@ -97,7 +97,7 @@ main(int argc, char *argv[])
 	app.cfg = cfg;
 	app.max_body = (size_t)config_num(cfg, CFG_MAX_BODY);
 	app.started = time(NULL);
-	auth_cfg_load(cfg, &auth, &why);
+	session_load_cfg(cfg, &auth, &why);
 	app.auth = &auth;
 	if (!auth.configured)
 		log_info("sign-in is off: %s", why);

@@ -211,3 +211,38 @@ render_user_public(struct json *j, const char *key, const struct user *u)
 	render_time_s(j, "created_at", "created_at_iso", u->created_at);
 	json_obj_close(j);
 }
+
+/* ---- the journal's records: plays and gaps ------------------------------ */
+
+void
+render_play(struct json *j, const char *key, const struct play *p)
+{
+	json_obj_open(j, key);
+	render_time_ms(j, "played_at", "played_at_iso", p->played_at);
+	json_str(j, "track_id", p->track_id);
+	if (p->context_uri != NULL && p->context_uri[0] != '\0')
+		json_str(j, "context_uri", p->context_uri);
+	else
+		json_null(j, "context_uri");
+	json_str(j, "source", render_source(p->source));
+	if (p->ms_played >= 0)
+		json_int(j, "ms_played", p->ms_played);
+	else
+		json_null(j, "ms_played");
+	if (p->prev_played_at != PLAY_NO_PREV)
+		json_int(j, "previous_played_at", p->prev_played_at);
+	else
+		json_null(j, "previous_played_at");
+	json_obj_close(j);
+}
+
+void
+render_gap(struct json *j, const char *key, const struct gap *g)
+{
+	json_obj_open(j, key);
+	render_time_ms(j, "from", "from_iso", g->from_ms);
+	render_time_ms(j, "to", "to_iso", g->to_ms);
+	json_str(j, "reason", render_gap_reason(g->reason));
+	render_time_s(j, "recorded_at", "recorded_at_iso", g->recorded_at);
+	json_obj_close(j);
+}

@@ -37,6 +37,15 @@ void	render_album(struct json *, const char *key, const struct album *);
 void	render_user_public(struct json *, const char *key,
 	    const struct user *);
 
+/*
+ * The journal's own records, one object each with key (NULL inside
+ * arrays).  A play: played_at (ms and ISO), track_id, context_uri,
+ * source, ms_played and previous_played_at (null when unknown).  A gap:
+ * from, to (ms and ISO), reason, recorded_at (s and ISO).
+ */
+void	render_play(struct json *, const char *key, const struct play *);
+void	render_gap(struct json *, const char *key, const struct gap *);
+
 /* Enum words (schema.h's tables; "unknown" out of range). */
 const char	*render_source(uint8_t);	/* enum play_source */
 const char	*render_gap_reason(uint8_t);	/* enum gap_reason */

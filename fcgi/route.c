@@ -6,13 +6,16 @@
  * The order of checks is fixed so that a client always learns the first
  * thing wrong: path (404), method (405), query (400), for requests that
  * change something the same-origin rule (403, session.h), body headers
- * (415, 411, 413), body (400).
+ * (415, 411, 413), body (400), and for per-user routes (ROUTE_USER)
+ * whether the journal may be read (404 as for a missing user, access.h).
+ * Every value a request carries goes through a validator of valid.h.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
+#include "access.h"
 #include "app.h"
 #include "export.h"
 #include "insights.h"
@@ -21,36 +24,6 @@
 #include "route.h"
 #include "session.h"
 #include "valid.h"
-
-/* What a route's body is (validated before the handler runs). */
-enum route_body {
-	BODY_NONE,
-	BODY_IDS,		/* {"ids":[...]}, the batch reads */
-	BODY_SETTINGS,		/* PUT /settings (settings_parse()) */
-};
-
-/*
- * Route flags.  ROUTE_WRITE: a state-changing request (POST, PUT or
- * DELETE with effects); it must pass session_same_origin() before its
- * handler runs.  ROUTE_OWNTXN: the handler begins and ends its own read
- * transactions (it writes, or waits on Spotify), so none is begun for
- * it; store_write() needs no reader of this process to be begun.
- */
-#define ROUTE_WRITE	0x01
-#define ROUTE_OWNTXN	0x02
-
-struct route {
-	const char	*name;		/* for /metrics */
-	enum http_method method;	/* HTTP_GET also answers HEAD */
-	const char	*pattern;	/* ":user_id" and ":user_id.fmt" are
-					   parameters (valid_user_id, and an
-					   export format after the last dot) */
-	unsigned	 keys;		/* query keys accepted */
-	unsigned	 required;	/* query keys that must be given */
-	int		 body;		/* enum route_body */
-	int		 (*fn)(struct ctx *, struct resp *);
-	unsigned	 flags;		/* ROUTE_* */
-};
 
 #define PARAM_USER_FMT	":user_id.fmt"
 #define PARAM_INSIGHT	":name"		/* an insight's name (insights.h) */
@@ -62,34 +35,35 @@ struct route {
 
 static const struct route routes[] = {
 	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
-	    api_plays, 0 },
+	    api_plays, ROUTE_USER },
 	{ "gaps", HTTP_GET, "/api/v0/gaps/:user_id", PAGE_KEYS, 0, 0,
-	    api_gaps, 0 },
+	    api_plays_gaps, ROUTE_USER },
 	{ "dw", HTTP_GET, "/api/v0/dw/:user_id",
 	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT) | QBIT(Q_PLAYLIST), 0, 0, api_dw,
-	    0 },
+	    ROUTE_USER },
 	{ "top", HTTP_GET, "/api/v0/top/:user_id",
 	    QBIT(Q_HISTORY) | QBIT(Q_KIND) | QBIT(Q_RANGE), 0, 0, api_top,
-	    0 },
+	    ROUTE_USER },
 	{ "tracks", HTTP_POST, "/api/v0/tracks", 0, 0, BODY_IDS,
-	    api_tracks, 0 },
+	    api_entity_tracks, 0 },
 	{ "tracks", HTTP_GET, "/api/v0/tracks", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_tracks, 0 },
+	    api_entity_tracks, 0 },
 	{ "artists", HTTP_POST, "/api/v0/artists", 0, 0, BODY_IDS,
-	    api_artists, 0 },
+	    api_entity_artists, 0 },
 	{ "artists", HTTP_GET, "/api/v0/artists", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_artists, 0 },
+	    api_entity_artists, 0 },
 	{ "albums", HTTP_POST, "/api/v0/albums", 0, 0, BODY_IDS,
-	    api_albums, 0 },
+	    api_entity_albums, 0 },
 	{ "albums", HTTP_GET, "/api/v0/albums", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_albums, 0 },
+	    api_entity_albums, 0 },
 	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users, 0 },
 	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health, 0 },
-	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0, api_metrics, 0 },
+	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0,
+	    api_health_metrics, 0 },
 	{ "export", HTTP_GET, "/api/v0/export/:user_id.fmt", 0, 0, 0,
-	    api_export, 0 },
+	    api_export, ROUTE_USER },
 	{ "insights", HTTP_GET, "/api/v0/insights/:user_id/:name",
-	    INSIGHT_KEYS, 0, 0, api_insights, 0 },
+	    INSIGHT_KEYS, 0, 0, api_insights, ROUTE_USER },
 	/* accounts (api_auth.c, api_me.c) */
 	{ "auth_login", HTTP_GET, "/api/v0/auth/login", QBIT(Q_INVITE), 0, 0,
 	    api_auth_login, ROUTE_OWNTXN },
@@ -100,7 +74,7 @@ static const struct route routes[] = {
 	    api_auth_logout, ROUTE_WRITE | ROUTE_OWNTXN },
 	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
 	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
-	    api_settings, ROUTE_WRITE | ROUTE_OWNTXN },
+	    api_me_settings, ROUTE_WRITE | ROUTE_OWNTXN },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -189,15 +163,7 @@ q_state(const char *s, struct args *a)
 static int
 q_error(const char *s, struct args *a)
 {
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
-			return -1;
-	if (i == 0 || i > ARGS_WORD_MAX)
-		return -1;
-	memcpy(a->error, s, i + 1);
-	return 0;
+	return valid_error_word(s, ARGS_WORD_MAX, a->error, sizeof(a->error));
 }
 
 static int
@@ -545,7 +511,8 @@ route_body(struct app *app, const struct req *rq, int body_kind,
 }
 
 int
-route_handle(struct app *app, const struct req *rq, struct resp *r)
+route_handle_table(const struct route *table, int n, struct app *app,
+    const struct req *rq, struct resp *r)
 {
 	const struct route *rt = NULL;
 	struct ctx c;
@@ -555,18 +522,18 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 	r->head = rq->method == HTTP_HEAD;
 	memset(&c, 0, sizeof(c));
 	/* Matching writes only the path's parameters; c.a is cleared once. */
-	for (i = 0; i < ROUTES_N; i++) {
-		if (!route_match(routes[i].pattern, rq->path, &c.a))
+	for (i = 0; i < n; i++) {
+		if (!route_match(table[i].pattern, rq->path, &c.a))
 			continue;
-		if (routes[i].method == m) {
+		if (table[i].method == m) {
 			found = i;
 			break;
 		}
 		/* Same path, other method: remember it for Allow. */
 		if (r->allow[0] != '\0')
 			strlcat(r->allow, ", ", sizeof(r->allow));
-		strlcat(r->allow, routes[i].method == HTTP_GET ?
-		    "GET, HEAD" : route_methods[routes[i].method],
+		strlcat(r->allow, table[i].method == HTTP_GET ?
+		    "GET, HEAD" : route_methods[table[i].method],
 		    sizeof(r->allow));
 	}
 	if (found == ROUTE_NONE) {
@@ -581,7 +548,7 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 		strlcpy(r->allow, allow, sizeof(r->allow));
 		return ROUTE_NONE;
 	}
-	rt = &routes[found];
+	rt = &table[found];
 	memset(&c.a, 0, sizeof(c.a));
 	(void)route_match(rt->pattern, rq->path, &c.a);
 	r->allow[0] = '\0';
@@ -607,8 +574,15 @@ route_handle(struct app *app, const struct req *rq, struct resp *r)
 		http_error(r, 503, "the store cannot be read right now");
 		return found;
 	}
-	rt->fn(&c, r);
+	if (!(rt->flags & ROUTE_USER) || access_user(&c, r, c.a.user) == 0)
+		rt->fn(&c, r);
 	store_read_end(app->txn);
 	explicit_bzero(&c.user, sizeof(c.user));	/* it held tokens */
 	return found;
+}
+
+int
+route_handle(struct app *app, const struct req *rq, struct resp *r)
+{
+	return route_handle_table(routes, ROUTES_N, app, rq, r);
 }

@@ -4,8 +4,9 @@
  * route_handle() is everything between "a request arrived" and "a response
  * is ready": match the path against the table {name, method, pattern,
  * query keys, body, handler}, validate the path parameters, the query and
- * the body into struct args, open the read transaction, run the handler and
- * end the transaction.  Unknown paths are 404, a known path with another
+ * the body into struct args, open the read transaction, check that the
+ * request may read the :user_id's journal (routes flagged ROUTE_USER),
+ * run the handler and end the transaction.  Unknown paths are 404, a known path with another
  * method 405 with Allow, bad input 400/411/413/415; every error has the
  * JSON error body of http_error().
  */
@@ -18,13 +19,57 @@
 /* Route index used for requests that matched no route (metrics). */
 #define ROUTE_NONE	(-1)
 
+/* What a route's body is (validated before the handler runs). */
+enum route_body {
+	BODY_NONE,
+	BODY_IDS,		/* {"ids":[...]}, the batch reads */
+	BODY_SETTINGS,		/* PUT /settings (lib/settings.h) */
+};
+
 /*
- * Handles req into resp (initialised by the caller).  Returns the index of
- * the route that matched, or ROUTE_NONE.  Never fails: errors are
- * responses.
+ * Route flags.  ROUTE_WRITE: a state-changing request (POST, PUT or
+ * DELETE with effects); it must pass session_same_origin() before its
+ * handler runs.  ROUTE_OWNTXN: the handler begins and ends its own read
+ * transactions (it writes, or waits on Spotify), so none is begun for
+ * it; store_write() needs no reader of this process to be begun.
+ * ROUTE_USER: the path's :user_id names a journal the request must be
+ * allowed to read (access_user(), access.h); the check runs in the read
+ * transaction, after the query is validated and before the handler,
+ * which then finds the user in c->user.  ROUTE_USER needs the read
+ * transaction route.c begins, so it never goes with ROUTE_OWNTXN.
+ */
+#define ROUTE_WRITE	0x01
+#define ROUTE_OWNTXN	0x02
+#define ROUTE_USER	0x04
+
+/* One row of a route table. */
+struct route {
+	const char	*name;		/* for /metrics */
+	enum http_method method;	/* HTTP_GET also answers HEAD */
+	const char	*pattern;	/* ":user_id" and ":user_id.fmt" are
+					   parameters (valid_user_id, and an
+					   export format after the last dot);
+					   ":name" an insight's name */
+	unsigned	 keys;		/* query keys accepted */
+	unsigned	 required;	/* query keys that must be given */
+	int		 body;		/* enum route_body */
+	int		 (*fn)(struct ctx *, struct resp *);
+	unsigned	 flags;		/* ROUTE_* */
+};
+
+/*
+ * Handles req into resp (initialised by the caller) with the API's own
+ * route table.  Returns the index of the route that matched, or
+ * ROUTE_NONE.  Never fails: errors are responses.
  */
 int		 route_handle(struct app *, const struct req *, struct resp *);
-/* How many routes the table has, and route i's name and method. */
+/*
+ * The same with another table of n routes (the tests' own routes);
+ * route_handle() is this with the API's table.  The table is only read.
+ */
+int		 route_handle_table(const struct route *table, int n,
+		    struct app *, const struct req *, struct resp *);
+/* How many routes the API's table has, and route i's name and method. */
 int		 route_count(void);
 const char	*route_name(int i);
 const char	*route_method(int i);

@@ -47,7 +47,8 @@ auth_origin_of(const char *url, char *out, size_t outsz)
 }
 
 void
-auth_cfg_load(const struct config *cfg, struct auth_cfg *a, const char **why)
+session_load_cfg(const struct config *cfg, struct auth_cfg *a,
+    const char **why)
 {
 	const char *w, *reason = NULL;
 	size_t n;
@@ -105,7 +106,8 @@ session_cookie_name(const struct auth_cfg *a)
 }
 
 int
-cookie_get(const char *h, const char *name, char *out, size_t outsz)
+session_get_cookie(const char *h, const char *name, char *out,
+    size_t outsz)
 {
 	size_t nlen = strlen(name), klen, vlen;
 	const char *v;
@@ -149,8 +151,8 @@ cookie_get(const char *h, const char *name, char *out, size_t outsz)
 }
 
 int
-cookie_set(struct resp *r, const struct auth_cfg *a, const char *name,
-    const char *value, const char *path, int64_t max_age)
+session_set_cookie(struct resp *r, const struct auth_cfg *a,
+    const char *name, const char *value, const char *path, int64_t max_age)
 {
 	char line[1024];
 	int n;
@@ -246,7 +248,7 @@ session_viewer(struct ctx *c)
 		return c->viewer[0] != '\0' ? c->viewer : NULL;
 	c->viewer_known = 1;
 	c->viewer[0] = '\0';
-	if (c->req == NULL || cookie_get(c->req->cookie,
+	if (c->req == NULL || session_get_cookie(c->req->cookie,
 	    session_cookie_name(a), value, sizeof(value)) == -1)
 		return NULL;
 	if (session_parse(value, user, hash) == 0 &&

@@ -40,7 +40,7 @@ enum auth_signups {
 
 /* The accounts' settings, resolved once from the configuration. */
 struct auth_cfg {
-	int		 configured;	/* sign-in possible (see auth_cfg_load) */
+	int		 configured;	/* sign-in possible (session_load_cfg) */
 	char		 public_url[1024];	/* no trailing '/'; "" = unknown */
 	char		 origin[512];	/* scheme://host[:port]; "" = unknown */
 	char		 redirect_uri[1100];
@@ -63,7 +63,7 @@ struct auth_cfg {
  * may carry tokens (https, or http to loopback); otherwise sign-in
  * answers 503 and *why (may be NULL) says what is missing, for the log.
  */
-void	auth_cfg_load(const struct config *cfg, struct auth_cfg *a,
+void	session_load_cfg(const struct config *cfg, struct auth_cfg *a,
 	    const char **why);
 
 #define SESSION_TOKEN_LEN	43	/* base64url of 32 random bytes */
@@ -79,16 +79,17 @@ const char *session_cookie_name(const struct auth_cfg *);
  * does not fit in outsz bytes with its NUL.  The first of several
  * cookies of one name is taken.
  */
-int	cookie_get(const char *header, const char *name, char *out,
-	    size_t outsz);
+int	session_get_cookie(const char *header, const char *name,
+	    char *out, size_t outsz);
 
 /*
  * Adds Set-Cookie: name=value with Path=path, Max-Age=max_age (0 deletes
  * it), HttpOnly, SameSite=Lax and, when a is secure (or a is NULL, never
  * secure), Secure.  Returns 0 or -1.
  */
-int	cookie_set(struct resp *, const struct auth_cfg *a, const char *name,
-	    const char *value, const char *path, int64_t max_age);
+int	session_set_cookie(struct resp *, const struct auth_cfg *a,
+	    const char *name, const char *value, const char *path,
+	    int64_t max_age);
 
 /*
  * Reads a session cookie's value: the user id into user and the SHA-256

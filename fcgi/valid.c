@@ -129,6 +129,20 @@ valid_token(const char *s, size_t min, size_t max, char *out, size_t outsz)
 }
 
 int
+valid_error_word(const char *s, size_t max, char *out, size_t outsz)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (n == max || !((s[n] >= 'a' && s[n] <= 'z') || s[n] == '_'))
+			return -1;
+	if (n == 0 || n >= outsz)
+		return -1;
+	memcpy(out, s, n + 1);
+	return 0;
+}
+
+int
 valid_date(const char *s, int32_t *out)
 {
 	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,

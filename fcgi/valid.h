@@ -39,6 +39,11 @@ int	valid_id_list(const char *s, char sep, char ids[][ID_LEN + 1],
 int	valid_token(const char *s, size_t min, size_t max, char *out,
 	    size_t outsz);
 /*
+ * An OAuth error word ("access_denied"): 1..max bytes of [a-z_], copied
+ * into out (outsz bytes, which must hold max and the NUL).
+ */
+int	valid_error_word(const char *s, size_t max, char *out, size_t outsz);
+/*
  * A calendar date "YYYY-MM-DD" (years 0001..9999, a real day of that
  * month) into *out as days since 1970-01-01.
  */

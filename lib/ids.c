@@ -315,6 +315,32 @@ ids_from_uri(const char *uri, const char *type, char out[ID_LEN + 1])
 	return 0;
 }
 
+#define IDS_PLAYLIST_URI	"spotify:playlist:"
+#define IDS_PLAYLIST_PART	":playlist:"	/* spotify:user:U:playlist:ID */
+
+int
+ids_from_context_uri(const char *uri, char out[ID_LEN + 1])
+{
+	const char *p;
+	size_t n;
+
+	out[0] = '\0';
+	if (uri == NULL)
+		return -1;
+	if ((p = ids_skip(uri, IDS_PLAYLIST_URI)) == NULL) {
+		if (ids_skip(uri, "spotify:user:") == NULL ||
+		    (n = strlen(uri)) <= ID_LEN + sizeof(IDS_PLAYLIST_PART) - 1 ||
+		    memcmp(uri + n - ID_LEN - (sizeof(IDS_PLAYLIST_PART) - 1),
+		    IDS_PLAYLIST_PART, sizeof(IDS_PLAYLIST_PART) - 1) != 0)
+			return -1;
+		p = uri + n - ID_LEN;
+	}
+	if (!ids_valid_spotify(p))
+		return -1;
+	memcpy(out, p, ID_LEN + 1);
+	return 0;
+}
+
 /* ---- building packed lists ---------------------------------------------- */
 
 int

@@ -57,6 +57,15 @@ void	ids_synthetic(char out[ID_LEN + 1], const char *kind,
  */
 int	ids_from_uri(const char *uri, const char *type, char out[ID_LEN + 1]);
 
+/*
+ * The playlist id of a play's context URI: "spotify:playlist:<id>" or the
+ * older "spotify:user:<user>:playlist:<id>", where id must be a Spotify
+ * id (playlists have no synthetic ids).  Returns 0 with out filled, or -1
+ * with out set to "" for any other URI (an album, an artist, an open
+ * link, NULL).
+ */
+int	ids_from_context_uri(const char *uri, char out[ID_LEN + 1]);
+
 /* The index (0-based) of id in l, or -1 when absent.  Linear. */
 int64_t	ids_find(const struct idlist *l, const char *id);
 

@@ -1,9 +1,12 @@
 /*
- * settings.c — the validators of a journal's settings and their
- * application to a user record (settings.h): the one place the API and
- * the collector's set-user learn what a valid setting is.
+ * settings.c — the validators of a journal's settings, the JSON body that
+ * carries a change of them, and their application to a user record
+ * (settings.h): the one place the API and the collector's set-user learn
+ * what a valid setting is.
  */
 #include <string.h>
+
+#include <cjson/cJSON.h>
 
 #include "ids.h"
 #include "settings.h"
@@ -127,4 +130,79 @@ settings_apply(const struct settings_in *in, struct user *u)
 			memcpy(u->archive[i], in->archive[i], ID_LEN + 1);
 		u->n_archive = (uint8_t)in->n_archive;
 	}
+}
+
+/* ---- a JSON body of settings (PUT /api/v0/settings) ---------------------- */
+
+int
+settings_parse(const char *p, size_t len, struct settings_in *out,
+    const char **msg)
+{
+	cJSON *root, *f, *it;
+	int k;
+
+	memset(out, 0, sizeof(*out));
+	*msg = NULL;
+	if ((root = cJSON_ParseWithLength(p, len)) == NULL) {
+		*msg = "the body is not JSON";
+		return -1;
+	}
+	if (!cJSON_IsObject(root) || root->child == NULL)
+		*msg = "the body must be an object with at least one of "
+		    "visibility, timezone, dw_playlist, archive";
+	for (f = cJSON_IsObject(root) ? root->child : NULL;
+	    f != NULL && *msg == NULL; f = f->next) {
+		if ((k = settings_key(f->string)) == -1) {
+			*msg = "unknown setting (allowed: visibility, "
+			    "timezone, dw_playlist, archive)";
+			break;
+		}
+		if (out->has & SET_BIT(k)) {
+			*msg = "a setting is given twice";
+			break;
+		}
+		switch (k) {
+		case SET_VISIBILITY:
+			if (!cJSON_IsString(f))
+				*msg = "visibility must be public or private";
+			else
+				(void)settings_set_visibility(out,
+				    f->valuestring, msg);
+			break;
+		case SET_TIMEZONE:
+			if (!cJSON_IsString(f))
+				*msg = "timezone must be an IANA time zone "
+				    "name such as Europe/Stockholm";
+			else
+				(void)settings_set_timezone(out,
+				    f->valuestring, msg);
+			break;
+		case SET_DW_PLAYLIST:
+			if (!cJSON_IsString(f))
+				*msg = "dw_playlist must be a playlist id or \"\"";
+			else
+				(void)settings_set_dw_playlist(out,
+				    f->valuestring, msg);
+			break;
+		case SET_ARCHIVE:
+			if (!cJSON_IsArray(f)) {
+				*msg = "archive must be a list of playlist ids";
+				break;
+			}
+			settings_clear_archive(out);
+			cJSON_ArrayForEach(it, f) {
+				if (!cJSON_IsString(it)) {
+					*msg = "archive must be a list of "
+					    "playlist ids";
+					break;
+				}
+				if (settings_add_archive(out, it->valuestring,
+				    msg) == -1)
+					break;
+			}
+			break;
+		}
+	}
+	cJSON_Delete(root);
+	return *msg == NULL ? 0 : -1;
 }

@@ -3,7 +3,7 @@
  * names, the validators and how a validated change is applied to a user.
  *
  * Two front ends change settings: the API's PUT /api/v0/settings (a JSON
- * body, fcgi/api_me.c) and the collector's `set-user ID KEY=VALUE...`
+ * body read by settings_parse(), written by fcgi/api_me.c) and the collector's `set-user ID KEY=VALUE...`
  * (collector/cmd_account.c).  Both validate every value here, so a value
  * one of them accepts the other accepts too, and both report the same
  * messages.  The settings are:
@@ -24,6 +24,8 @@
  */
 #ifndef LN_SETTINGS_H
 #define LN_SETTINGS_H
+
+#include <stddef.h>
 
 #include "schema.h"
 #include "tz.h"
@@ -70,6 +72,16 @@ int	settings_set_dw_playlist(struct settings_in *in, const char *s,
  */
 void	settings_clear_archive(struct settings_in *in);
 int	settings_add_archive(struct settings_in *in, const char *id,
+	    const char **msg);
+
+/*
+ * Validates a JSON body of settings (an object with any of visibility,
+ * timezone, dw_playlist, archive, each at most once, and nothing else),
+ * len bytes at p, into out (cleared first) with the validators above.
+ * Returns 0, or -1 with a static message for a 400 in *msg.  The cJSON
+ * tree never leaves the function.
+ */
+int	settings_parse(const char *p, size_t len, struct settings_in *out,
 	    const char **msg);
 
 /* Copies the settings in has from in into u.  Cannot fail. */

@@ -6,8 +6,10 @@
  * paths and invalid path parameters, 405 with the Allow of every method
  * the path has, 400 for unknown, repeated or malformed query keys, 415,
  * 411, 413 and 400 for bodies), that HEAD is routed as GET, that a private
- * journal is a 404 byte for byte like a missing one, that ETags give 304,
- * and that no token reaches a body.
+ * journal is a 404 byte for byte like a missing one on every per-user
+ * route, and because the table says so (a route of the tests' own whose
+ * handler never checks), that ETags give 304, and that no token reaches
+ * a body.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -225,6 +227,106 @@ test_private_is_missing(void **state)
 	assert_null(strstr(r.body.data, "TOKEN"));
 }
 
+/*
+ * Proves every per-user route answers a private journal exactly as a
+ * missing one (404, same body), and a public one with 200: the access
+ * check runs whatever the handler.
+ */
+static void
+test_private_every_route(void **state)
+{
+	static const char *const priv[] = {
+		"/api/v0/plays/bob", "/api/v0/gaps/bob", "/api/v0/dw/bob",
+		"/api/v0/top/bob", "/api/v0/export/bob.csv",
+		"/api/v0/insights/bob/calendar",
+	};
+	static const char *const pub[] = {
+		"/api/v0/plays/alice", "/api/v0/gaps/alice",
+		"/api/v0/dw/alice", "/api/v0/top/alice",
+	};
+	char missing[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(GET("/api/v0/plays/nobody", NULL), 404);
+	strlcpy(missing, r.body.data, sizeof(missing));
+	for (i = 0; i < sizeof(priv) / sizeof(priv[0]); i++) {
+		assert_int_equal(GET(priv[i], NULL), 404);
+		assert_string_equal(missing, r.body.data);
+		assert_int_equal(call("HEAD", priv[i], NULL, NULL, NULL, NULL,
+		    NULL), 404);
+	}
+	for (i = 0; i < sizeof(pub) / sizeof(pub[0]); i++)
+		assert_int_equal(GET(pub[i], NULL), 200);
+	/* A bad query is a 400 before the journal is looked at. */
+	assert_int_equal(GET("/api/v0/plays/bob", "limit=0"), 400);
+}
+
+/* The tests' own route: a handler that never calls access_user(). */
+static int probe_ran;
+static char probe_user[USER_ID_MAX + 1];
+
+static int
+probe(struct ctx *c, struct resp *resp)
+{
+	probe_ran++;
+	strlcpy(probe_user, c->user.id, sizeof(probe_user));
+	return buf_add(&resp->body, "{}", 2);
+}
+
+static int
+probe_call(const struct route *table, const char *path)
+{
+	struct req q;
+
+	memset(&q, 0, sizeof(q));
+	q.method = HTTP_GET;
+	q.path = path;
+	q.query = "";
+	q.content_type = "";
+	q.if_none_match = "";
+	http_resp_reset(&r);
+	route_handle_table(table, 1, &app, &q, &r);
+	return r.status;
+}
+
+/*
+ * Proves the route table enforces the access check: a new per-user route
+ * whose handler forgets it still hides a private journal (404, the
+ * handler never runs) and hands a public one's record to the handler.
+ * Without ROUTE_USER the same handler runs for anyone, so the flag (and
+ * not the handler) is what makes the difference.
+ */
+static void
+test_access_by_table(void **state)
+{
+	static const struct route flagged[] = {
+		{ "probe", HTTP_GET, "/api/v0/probe/:user_id", 0, 0, BODY_NONE,
+		    probe, ROUTE_USER },
+	};
+	static const struct route unflagged[] = {
+		{ "probe", HTTP_GET, "/api/v0/probe/:user_id", 0, 0, BODY_NONE,
+		    probe, 0 },
+	};
+	char missing[256];
+
+	(void)state;
+	assert_int_equal(GET("/api/v0/plays/nobody", NULL), 404);
+	strlcpy(missing, r.body.data, sizeof(missing));
+
+	probe_ran = 0;
+	assert_int_equal(probe_call(flagged, "/api/v0/probe/bob"), 404);
+	assert_string_equal(r.body.data, missing);
+	assert_int_equal(probe_call(flagged, "/api/v0/probe/nobody"), 404);
+	assert_int_equal(probe_ran, 0);
+	assert_int_equal(probe_call(flagged, "/api/v0/probe/alice"), 200);
+	assert_int_equal(probe_ran, 1);
+	assert_string_equal(probe_user, "alice");
+
+	assert_int_equal(probe_call(unflagged, "/api/v0/probe/bob"), 200);
+	assert_int_equal(probe_ran, 2);
+}
+
 static void
 test_etag(void **state)
 {
@@ -251,6 +353,8 @@ main(void)
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_bodies),
 		cmocka_unit_test(test_private_is_missing),
+		cmocka_unit_test(test_private_every_route),
+		cmocka_unit_test(test_access_by_table),
 		cmocka_unit_test(test_etag),
 	};
 

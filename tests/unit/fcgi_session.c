@@ -1,7 +1,7 @@
 /*
  * fcgi_session.c — unit tests of sign-in sessions and the access check
- * (fcgi/session.c, fcgi/api_users.c's access_user(), fcgi/api_me.c's
- * settings_parse()), through the real route table over a real store.
+ * (fcgi/session.c, fcgi/access.c's access_user()), through the real
+ * route table over a real store.
  *
  * They prove:
  *  - the Cookie header grammar: names match exactly (not as prefixes),
@@ -15,7 +15,6 @@
  *  - the same-origin rule: Origin must be the site's, Sec-Fetch-Site must
  *    be same-origin, and without Origin only X-Requested-With (with a
  *    Referer, if any, from the site) lets a request through;
- *  - settings bodies: each field's rule, unknown and repeated fields;
  *  - through route_handle(): a private journal answers 404 to nobody, to
  *    another user's session, to a forged token, to an expired session and
  *    to a session older than session_ttl, and 200 to its owner's; /me
@@ -48,35 +47,34 @@
 
 /* ---- cookies ------------------------------------------------------------- */
 
+/* One cookie called name out of header h into v, as route.c would. */
+#define GET_COOKIE(h, name)	session_get_cookie((h), (name), v, sizeof(v))
+
 static void
 test_cookie_get(void **state)
 {
 	char v[16];
 
 	(void)state;
-	assert_int_equal(cookie_get("a=1; ln_session=xyz; b=2", "ln_session",
-	    v, sizeof(v)), 0);
-	assert_string_equal(v, "xyz");
-	assert_int_equal(cookie_get("x_ln_session=no; ln_session=yes",
-	    "ln_session", v, sizeof(v)), 0);
-	assert_string_equal(v, "yes");
-	assert_int_equal(cookie_get("ln_session_x=no", "ln_session", v,
-	    sizeof(v)), -1);
-	assert_int_equal(cookie_get("  k = \"quoted\" ;z=1", "k", v,
-	    sizeof(v)), 0);
-	assert_string_equal(v, "quoted");
-	assert_int_equal(cookie_get("bare; k=1", "k", v, sizeof(v)), 0);
-	assert_string_equal(v, "1");
-	assert_int_equal(cookie_get("k=first; k=second", "k", v, sizeof(v)),
+	assert_int_equal(GET_COOKIE("a=1; ln_session=xyz; b=2", "ln_session"),
 	    0);
+	assert_string_equal(v, "xyz");
+	assert_int_equal(GET_COOKIE("x_ln_session=no; ln_session=yes",
+	    "ln_session"), 0);
+	assert_string_equal(v, "yes");
+	assert_int_equal(GET_COOKIE("ln_session_x=no", "ln_session"), -1);
+	assert_int_equal(GET_COOKIE("  k = \"quoted\" ;z=1", "k"), 0);
+	assert_string_equal(v, "quoted");
+	assert_int_equal(GET_COOKIE("bare; k=1", "k"), 0);
+	assert_string_equal(v, "1");
+	assert_int_equal(GET_COOKIE("k=first; k=second", "k"), 0);
 	assert_string_equal(v, "first");
-	assert_int_equal(cookie_get("k=", "k", v, sizeof(v)), 0);
+	assert_int_equal(GET_COOKIE("k=", "k"), 0);
 	assert_string_equal(v, "");
-	assert_int_equal(cookie_get("k=0123456789abcdef", "k", v, sizeof(v)),
-	    -1);
-	assert_int_equal(cookie_get("", "k", v, sizeof(v)), -1);
-	assert_int_equal(cookie_get(NULL, "k", v, sizeof(v)), -1);
-	assert_int_equal(cookie_get(";;;", "k", v, sizeof(v)), -1);
+	assert_int_equal(GET_COOKIE("k=0123456789abcdef", "k"), -1);
+	assert_int_equal(GET_COOKIE("", "k"), -1);
+	assert_int_equal(GET_COOKIE(NULL, "k"), -1);
+	assert_int_equal(GET_COOKIE(";;;", "k"), -1);
 }
 
 static void
@@ -88,14 +86,15 @@ test_cookie_set(void **state)
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	http_resp_init(&r);
-	assert_int_equal(cookie_set(&r, &a, "ln_session", "v", "/", 60), 0);
+	assert_int_equal(session_set_cookie(&r, &a, "ln_session", "v", "/",
+	    60), 0);
 	assert_non_null(strstr(r.hdrs.data, "Set-Cookie: ln_session=v; "
 	    "Path=/; Max-Age=60; HttpOnly; SameSite=Lax\r\n"));
 	assert_null(strstr(r.hdrs.data, "Secure"));
 	a.secure = 1;
 	assert_string_equal(session_cookie_name(&a), "__Host-ln_session");
 	http_resp_reset(&r);
-	assert_int_equal(cookie_set(&r, &a, "n", "", "/x/", 0), 0);
+	assert_int_equal(session_set_cookie(&r, &a, "n", "", "/x/", 0), 0);
 	assert_non_null(strstr(r.hdrs.data, "n=; Path=/x/; Max-Age=0; "
 	    "HttpOnly; SameSite=Lax; Secure\r\n"));
 	/* No header smuggling through a value. */
@@ -204,66 +203,6 @@ test_same_origin(void **state)
 	assert_false(session_same_origin(NULL, &q));
 	q.host = "";
 	assert_false(session_same_origin(NULL, &q));
-}
-
-/* ---- settings bodies ----------------------------------------------------- */
-
-static int
-parse(const char *body, struct settings_in *s)
-{
-	const char *msg;
-
-	return settings_parse(body, strlen(body), s, &msg);
-}
-
-static void
-test_settings_parse(void **state)
-{
-	struct settings_in s;
-
-	(void)state;
-	assert_int_equal(parse("{\"visibility\":\"public\",\"timezone\":"
-	    "\"Europe/Stockholm\",\"dw_playlist\":\"37i9dQZEVXcJZyENOWUFo7\","
-	    "\"archive\":[\"37i9dQZEVXcJZyENOWUFo7\",\"1111111111111111111111\","
-	    "\"37i9dQZEVXcJZyENOWUFo7\"]}", &s), 0);
-	assert_int_equal(s.has, SET_BIT(SET__MAX) - 1);
-	assert_int_equal(s.visibility, VIS_PUBLIC);
-	assert_string_equal(s.timezone, "Europe/Stockholm");
-	assert_string_equal(s.dw_playlist, "37i9dQZEVXcJZyENOWUFo7");
-	assert_int_equal(s.n_archive, 2);	/* the repeat dropped */
-	assert_int_equal(parse("{\"visibility\":\"private\"}", &s), 0);
-	assert_int_equal(s.has, SET_BIT(SET_VISIBILITY));
-	assert_int_equal(s.visibility, VIS_PRIVATE);
-	assert_int_equal(parse("{\"timezone\":\"UTC\",\"dw_playlist\":\"\","
-	    "\"archive\":[]}", &s), 0);
-	assert_string_equal(s.timezone, "");
-	assert_string_equal(s.dw_playlist, "");
-	assert_int_equal(s.n_archive, 0);
-
-	assert_int_equal(parse("", &s), -1);
-	assert_int_equal(parse("[]", &s), -1);
-	assert_int_equal(parse("{}", &s), -1);
-	assert_int_equal(parse("{\"visibility\":\"friends\"}", &s), -1);
-	assert_int_equal(parse("{\"visibility\":1}", &s), -1);
-	assert_int_equal(parse("{\"timezone\":\"Mars/Olympus_Mons\"}", &s),
-	    -1);
-	assert_int_equal(parse("{\"timezone\":\"../../etc/passwd\"}", &s),
-	    -1);
-	assert_int_equal(parse("{\"timezone\":\"right/UTC\"}", &s), -1);
-	assert_int_equal(parse("{\"dw_playlist\":\"short\"}", &s), -1);
-	assert_int_equal(parse("{\"dw_playlist\":\"_111111111111111111111\"}",
-	    &s), -1);
-	assert_int_equal(parse("{\"archive\":\"37i9dQZEVXcJZyENOWUFo7\"}",
-	    &s), -1);
-	assert_int_equal(parse("{\"archive\":[\"A111111111111111111111\","
-	    "\"A211111111111111111111\",\"A311111111111111111111\","
-	    "\"A411111111111111111111\",\"A511111111111111111111\","
-	    "\"A611111111111111111111\",\"A711111111111111111111\","
-	    "\"A811111111111111111111\",\"A911111111111111111111\"]}", &s),
-	    -1);
-	assert_int_equal(parse("{\"visibility\":\"public\","
-	    "\"visibility\":\"private\"}", &s), -1);
-	assert_int_equal(parse("{\"token\":\"x\"}", &s), -1);
 }
 
 /* ---- the access check through the route table ---------------------------- */
@@ -525,7 +464,6 @@ main(void)
 		cmocka_unit_test(test_cookie_set),
 		cmocka_unit_test(test_session_values),
 		cmocka_unit_test(test_same_origin),
-		cmocka_unit_test(test_settings_parse),
 		cmocka_unit_test_setup_teardown(test_private_journal, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_settings_write, setup,

@@ -139,6 +139,36 @@ test_word(void **state)
 	assert_int_equal(v, 9);
 }
 
+/*
+ * Proves an OAuth error word is 1..max of [a-z_], copied whole, and that
+ * anything else (upper case, digits, blanks, a quote, empty, one byte too
+ * long, a buffer too small) is refused with out untouched.
+ */
+static void
+test_error_word(void **state)
+{
+	char big[64], out[8];
+
+	(void)state;
+	assert_int_equal(valid_error_word("access_denied", 63, big,
+	    sizeof(big)), 0);
+	assert_string_equal(big, "access_denied");
+	assert_int_equal(valid_error_word("a_b", 7, out, sizeof(out)), 0);
+	assert_string_equal(out, "a_b");
+	assert_int_equal(valid_error_word("abcdefg", 7, out, sizeof(out)), 0);
+	assert_string_equal(out, "abcdefg");
+	strlcpy(out, "kept", sizeof(out));
+	assert_int_equal(valid_error_word("abcdefgh", 7, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("abcdefgh", 8, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("", 7, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("Denied", 7, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("e1", 7, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("a b", 7, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("a\"", 7, out, sizeof(out)), -1);
+	assert_int_equal(valid_error_word("a-b", 7, out, sizeof(out)), -1);
+	assert_string_equal(out, "kept");
+}
+
 static void
 test_media_type(void **state)
 {
@@ -167,6 +197,7 @@ main(void)
 		cmocka_unit_test(test_entity_id),
 		cmocka_unit_test(test_id_list),
 		cmocka_unit_test(test_word),
+		cmocka_unit_test(test_error_word),
 		cmocka_unit_test(test_media_type),
 	};
 

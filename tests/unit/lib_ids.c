@@ -178,6 +178,50 @@ test_from_uri(void **state)
 	    "track", out), -1);
 }
 
+/*
+ * Proves a play's context URI gives its playlist id in both forms, and
+ * that every other context (album, artist, open link, synthetic or short
+ * id, trailing bytes) gives -1 and "".
+ */
+static void
+test_from_context_uri(void **state)
+{
+	char out[ID_LEN + 1];
+
+	(void)state;
+	assert_int_equal(ids_from_context_uri("spotify:playlist:" SPID, out),
+	    0);
+	assert_string_equal(out, SPID);
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(ids_from_context_uri("spotify:user:spotify:playlist:"
+	    SPID, out), 0);
+	assert_string_equal(out, SPID);
+	assert_int_equal(ids_from_context_uri("spotify:user:a.b-c:playlist:"
+	    SPID, out), 0);
+	assert_string_equal(out, SPID);
+
+	assert_int_equal(ids_from_context_uri("spotify:album:" SPID, out), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(ids_from_context_uri("spotify:artist:" SPID, out),
+	    -1);
+	assert_int_equal(ids_from_context_uri(
+	    "https://open.spotify.com/playlist/" SPID, out), -1);
+	assert_int_equal(ids_from_context_uri("spotify:playlist:"
+	    "_7i9dQZEVXcJZyENOWUFo7", out), -1);	/* synthetic */
+	assert_int_equal(ids_from_context_uri("spotify:user:x:playlist:"
+	    "_7i9dQZEVXcJZyENOWUFo7", out), -1);
+	assert_int_equal(ids_from_context_uri("spotify:playlist:" SPID "x",
+	    out), -1);
+	assert_int_equal(ids_from_context_uri("spotify:playlist:4uLU6hMCj",
+	    out), -1);
+	assert_int_equal(ids_from_context_uri("spotify:user:x:album:" SPID,
+	    out), -1);
+	assert_int_equal(ids_from_context_uri("spotify:user:" SPID, out), -1);
+	assert_int_equal(ids_from_context_uri("", out), -1);
+	assert_int_equal(ids_from_context_uri(NULL, out), -1);
+	assert_string_equal(out, "");
+}
+
 /* Proves idlist_get and ids_find address the packed list correctly. */
 static void
 test_idlist_get_find(void **state)
@@ -252,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_synthetic_normalized),
 		cmocka_unit_test(test_synthetic_distinct),
 		cmocka_unit_test(test_from_uri),
+		cmocka_unit_test(test_from_context_uri),
 		cmocka_unit_test(test_idlist_get_find),
 		cmocka_unit_test(test_ids_list),
 	};

@@ -1,7 +1,7 @@
 /*
  * lib_settings.c — unit tests of lib/settings.c: the validators PUT
- * /api/v0/settings and `linernotes-collector set-user` share, and their
- * application to a user record.
+ * /api/v0/settings and `linernotes-collector set-user` share, the JSON
+ * body of PUT /api/v0/settings, and their application to a user record.
  *
  * Time zones come from the system's zone files (/usr/share/zoneinfo), as
  * in lib_tz.c.
@@ -125,6 +125,76 @@ test_apply(void **state)
 	assert_memory_equal(&u, &want, sizeof(u));
 }
 
+static int
+parse(const char *body, struct settings_in *s)
+{
+	const char *msg = NULL;
+	int rc;
+
+	rc = settings_parse(body, strlen(body), s, &msg);
+	if (rc == -1)
+		assert_non_null(msg);
+	else
+		assert_null(msg);
+	return rc;
+}
+
+/*
+ * Proves a JSON body sets exactly the settings it names with each
+ * field's rule, and that anything else (not JSON, not an object, empty,
+ * a wrong type or value, an unknown or a repeated field, a ninth archived
+ * playlist) is refused with a message.
+ */
+static void
+test_parse(void **state)
+{
+	struct settings_in s;
+
+	(void)state;
+	assert_int_equal(parse("{\"visibility\":\"public\",\"timezone\":"
+	    "\"Europe/Stockholm\",\"dw_playlist\":\"37i9dQZEVXcJZyENOWUFo7\","
+	    "\"archive\":[\"37i9dQZEVXcJZyENOWUFo7\",\"1111111111111111111111\","
+	    "\"37i9dQZEVXcJZyENOWUFo7\"]}", &s), 0);
+	assert_int_equal(s.has, SET_BIT(SET__MAX) - 1);
+	assert_int_equal(s.visibility, VIS_PUBLIC);
+	assert_string_equal(s.timezone, "Europe/Stockholm");
+	assert_string_equal(s.dw_playlist, "37i9dQZEVXcJZyENOWUFo7");
+	assert_int_equal(s.n_archive, 2);	/* the repeat dropped */
+	assert_int_equal(parse("{\"visibility\":\"private\"}", &s), 0);
+	assert_int_equal(s.has, SET_BIT(SET_VISIBILITY));
+	assert_int_equal(s.visibility, VIS_PRIVATE);
+	assert_int_equal(parse("{\"timezone\":\"UTC\",\"dw_playlist\":\"\","
+	    "\"archive\":[]}", &s), 0);
+	assert_string_equal(s.timezone, "");
+	assert_string_equal(s.dw_playlist, "");
+	assert_int_equal(s.n_archive, 0);
+
+	assert_int_equal(parse("", &s), -1);
+	assert_int_equal(parse("[]", &s), -1);
+	assert_int_equal(parse("{}", &s), -1);
+	assert_int_equal(parse("{\"visibility\":\"friends\"}", &s), -1);
+	assert_int_equal(parse("{\"visibility\":1}", &s), -1);
+	assert_int_equal(parse("{\"timezone\":\"Mars/Olympus_Mons\"}", &s),
+	    -1);
+	assert_int_equal(parse("{\"timezone\":\"../../etc/passwd\"}", &s),
+	    -1);
+	assert_int_equal(parse("{\"timezone\":\"right/UTC\"}", &s), -1);
+	assert_int_equal(parse("{\"dw_playlist\":\"short\"}", &s), -1);
+	assert_int_equal(parse("{\"dw_playlist\":\"_111111111111111111111\"}",
+	    &s), -1);
+	assert_int_equal(parse("{\"archive\":\"37i9dQZEVXcJZyENOWUFo7\"}",
+	    &s), -1);
+	assert_int_equal(parse("{\"archive\":[\"A111111111111111111111\","
+	    "\"A211111111111111111111\",\"A311111111111111111111\","
+	    "\"A411111111111111111111\",\"A511111111111111111111\","
+	    "\"A611111111111111111111\",\"A711111111111111111111\","
+	    "\"A811111111111111111111\",\"A911111111111111111111\"]}", &s),
+	    -1);
+	assert_int_equal(parse("{\"visibility\":\"public\","
+	    "\"visibility\":\"private\"}", &s), -1);
+	assert_int_equal(parse("{\"token\":\"x\"}", &s), -1);
+}
+
 int
 main(void)
 {
@@ -133,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_archive),
 		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_parse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,7 +10,7 @@
 // shows.
 
 import { h, reactive } from '../vendor/vue.runtime.esm-browser.prod.js';
-import { API } from './api.js';
+import { API, getJson, sendJson } from './api.js';
 
 export const LOGIN_URL = `${API}/auth/login`;
 
@@ -19,9 +19,7 @@ export const account = reactive({ me: null, ready: false, busy: false });
 // Asks who is signed in; resolves to the /me document or null.
 export async function loadMe() {
 	try {
-		const res = await fetch(`${API}/me`,
-		    { headers: { Accept: 'application/json' } });
-		account.me = res.ok ? await res.json() : null;
+		account.me = await getJson('/me');
 	} catch {
 		account.me = null;
 	}
@@ -39,8 +37,9 @@ export function withOwnJournal(users, me = account.me) {
 async function signOut() {
 	account.busy = true;
 	try {
-		await fetch(`${API}/auth/logout`, { method: 'POST',
-			headers: { Accept: 'application/json' } });
+		await sendJson('POST', '/auth/logout');
+	} catch {
+		// signed out or not, the page starts afresh
 	} finally {
 		location.hash = '#/';
 		location.reload();

@@ -1,7 +1,11 @@
-// api.js — the pages' only way to the read API (/api/v0, docs/API.md).
+// api.js — the pages' only way to the API (/api/v0, docs/API.md).
 //
-// getJson() turns every failure into an ApiError with a message for
-// people.  Entities (tracks, artists, albums) come through the batch
+// getJson() and sendJson() turn every failure into an ApiError with a
+// message for people, its HTTP status (0: the journal was not reached)
+// and the API's own message (serverMessage), for a page that words its
+// errors itself.  Requests that change something carry
+// X-Requested-With, the API's same-site proof beside Origin (docs/API.md,
+// Accounts), which no other site may send without a CORS preflight.  Entities (tracks, artists, albums) come through the batch
 // endpoints and stay in a Map per kind for the life of the page, so a
 // track shown twice is asked for once; concurrent asks for the same id
 // share one request.
@@ -21,9 +25,10 @@ export const CAPS = {
 };
 
 export class ApiError extends Error {
-	constructor(message, status = 0) {
+	constructor(message, status = 0, serverMessage = null) {
 		super(message);
 		this.status = status;
+		this.serverMessage = serverMessage;
 	}
 }
 
@@ -32,6 +37,8 @@ export const requestLog = [];
 
 async function request(method, path, body) {
 	const init = { method, headers: { Accept: 'application/json' } };
+	if (method !== 'GET' && method !== 'HEAD')
+		init.headers['X-Requested-With'] = 'linernotes';
 	if (body !== undefined) {
 		init.headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
@@ -51,13 +58,13 @@ async function request(method, path, body) {
 		// not JSON: handled below
 	}
 	if (!res.ok) {
-		const msg = json?.error?.message;
+		const msg = json?.error?.message ?? null;
 		if (res.status === 404)
 			throw new ApiError(msg === 'no such user' ?
 			    'This journal does not exist or is private.' :
-			    (msg ?? 'Not found.'), 404);
+			    (msg ?? 'Not found.'), 404, msg);
 		throw new ApiError(`The journal answered ${res.status}` +
-		    (msg ? `: ${msg}` : '.'), res.status);
+		    (msg ? `: ${msg}` : '.'), res.status, msg);
 	}
 	if (json === null)
 		throw new ApiError('The journal sent an answer that is not JSON.',
@@ -67,6 +74,12 @@ async function request(method, path, body) {
 
 export function getJson(path) {
 	return request('GET', path);
+}
+
+// A request that changes something (POST, PUT, DELETE) with body sent as
+// JSON (none when undefined); resolves to the answer's JSON.
+export function sendJson(method, path, body) {
+	return request(method, path, body);
 }
 
 // ---- entities --------------------------------------------------------------

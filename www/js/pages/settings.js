@@ -16,7 +16,7 @@
 
 import { computed, h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
-import { API, ApiError, CAPS, getJson } from '../api.js';
+import { API, ApiError, CAPS, getJson, sendJson } from '../api.js';
 import { account, LOGIN_URL } from '../account.js';
 import { Cover, ErrorBox, Loading } from '../components.js';
 import { browserZone, fmtAgo, fmtDateTime, usableImage } from '../util.js';
@@ -45,43 +45,37 @@ export function playlistId(s) {
 	return m ? m[1] : null;
 }
 
-// PUT /settings; resolves to the new /me document.  Browsers send Origin
-// with a PUT; X-Requested-With is the API's other same-site proof
-// (docs/API.md, Accounts), which no other site may send without a CORS
-// preflight.
-async function putSettings(body) {
-	let res;
-	try {
-		res = await fetch(API + '/settings', {
-			method: 'PUT',
-			headers: { 'Content-Type': 'application/json',
-				Accept: 'application/json',
-				'X-Requested-With': 'linernotes' },
-			body: JSON.stringify(body),
-		});
-	} catch {
-		throw new ApiError('Not saved: the journal could not be ' +
+// The error of a PUT /settings that failed, for the form: what was not
+// saved and, for a 400, the field the API's message names.
+function notSaved(e) {
+	if (e.status === 0)
+		return new ApiError('Not saved: the journal could not be ' +
 		    'reached. Check your connection and try again.');
-	}
-	let json = null;
+	if (e.status >= 200 && e.status <= 299)	// an answer not JSON
+		return new ApiError('Saved, but the journal sent an unexpected ' +
+		    'answer: reload the page to see the settings.', e.status);
+	const msg = e.serverMessage;
+	const err = new ApiError(e.status === 401 ? 'Not saved: your ' +
+	    'sign-in has ended. Sign in again and save once more.' :
+	    `Not saved: ${msg ?? `the journal answered ${e.status}`}.`,
+	    e.status);
+	err.field = e.status === 400 && msg ?
+	    FIELDS.find((f) => msg.startsWith(f)) ?? null : null;
+	return err;
+}
+
+// PUT /settings through api.js (which sends the same-site proof);
+// resolves to the new /me document.
+async function putSettings(body) {
+	let json;
 	try {
-		json = await res.json();
-	} catch {
-		// not JSON: the status says it
-	}
-	if (!res.ok) {
-		const msg = json?.error?.message;
-		const err = new ApiError(res.status === 401 ? 'Not saved: your ' +
-		    'sign-in has ended. Sign in again and save once more.' :
-		    `Not saved: ${msg ?? `the journal answered ${res.status}`}.`,
-		    res.status);
-		err.field = res.status === 400 && msg ?
-		    FIELDS.find((f) => msg.startsWith(f)) ?? null : null;
-		throw err;
+		json = await sendJson('PUT', '/settings', body);
+	} catch (e) {
+		throw notSaved(e);
 	}
 	if (json?.signed_in !== true)
 		throw new ApiError('Saved, but the journal sent an unexpected ' +
-		    'answer: reload the page to see the settings.', res.status);
+		    'answer: reload the page to see the settings.', 200);
 	return json;
 }
 
