@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "cache.h"
+#include "hash.h"
+#include "idtab.h"
 #include "log.h"
 #include "schema.h"
 
@@ -64,17 +66,11 @@ cache_free(struct cache *c)
 	free(c);
 }
 
+/* The slot hash of kind/id: the id table's hash of the id (idtab.h). */
 static uint64_t
 cache_hash(enum entity_kind kind, const char *id)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)kind;
-	int i;
-
-	for (i = 0; i < ID_LEN; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return hash_combine(idtab_hash(id), (uint64_t)kind);
 }
 
 static struct entry **
