@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cache.h"
+#include "changelog.h"
 #include "hash.h"
 #include "idtab.h"
 #include "log.h"
@@ -32,8 +33,7 @@ struct cache {
 	struct entry	*head, *tail;
 	size_t		 max_entries, max_bytes;
 	struct cache_stats st;
-	uint64_t	 seq;		/* change log seen up to */
-	int		 synced;	/* seq is meaningful */
+	struct changelog follow;	/* the entity change log */
 };
 
 /* What an entry costs against cache_bytes: its bytes and its bookkeeping. */
@@ -238,40 +238,26 @@ cache_flush(struct cache *c)
 }
 
 static int
-cache_on_change(uint64_t seq, enum entity_kind kind, const char *id, void *arg)
+cache_on_change(enum entity_kind kind, const char *id, void *arg)
 {
-	(void)seq;
-	if (strlen(id) == ID_LEN)
-		cache_forget(arg, kind, id);
+	cache_forget(arg, kind, id);
 	return 0;
+}
+
+static void
+cache_on_forget_all(void *arg)
+{
+	cache_flush(arg);
 }
 
 int
 cache_sync(struct cache *c, struct store_txn *txn)
 {
-	uint64_t seq, oldest;
+	static const struct changelog_ops ops = {
+		cache_on_change, cache_on_forget_all, NULL
+	};
 
-	if (store_change_seq(txn, &seq, &oldest) != STORE_OK)
-		goto flush;
-	if (c->synced && seq == c->seq)
-		return 0;
-	/*
-	 * First sync, or the log no longer holds every change after ours:
-	 * whatever we hold may be stale.  (A first sync has nothing to drop
-	 * but must not walk the whole log.)
-	 */
-	if (!c->synced || (oldest > 0 && c->seq + 1 < oldest) || seq < c->seq)
-		cache_flush(c);
-	else if (store_iter_changes(txn, c->seq, cache_on_change, c) !=
-	    STORE_OK)
-		goto flush;
-	c->seq = seq;
-	c->synced = 1;
-	return 0;
-flush:
-	cache_flush(c);
-	c->synced = 0;
-	return -1;
+	return changelog_sync(&c->follow, txn, &ops, c);
 }
 
 void

@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "changelog.h"
 #include "idtab.h"
 #include "insights.h"
 #include "log.h"
@@ -284,8 +285,7 @@ struct journal {
 
 struct insights_cache {
 	struct tracktab	 t;
-	uint64_t	 seq;		/* the change log number t is valid at */
-	int		 primed;
+	struct changelog follow;	/* the change log t is valid at */
 	uint64_t	 loads, resets;
 	struct journal	 jr[INSIGHTS_CACHE_USERS];
 	size_t		 plays;		/* in all journals */
@@ -336,49 +336,56 @@ insights_cache_stats(const struct insights_cache *ic, uint64_t *tracks,
 }
 
 static int
-cache_change_cb(uint64_t seq, enum entity_kind kind, const char *id,
-    void *arg)
+insights_cache_forget(enum entity_kind kind, const char *id, void *arg)
 {
 	struct insights_cache *ic = arg;
 	uint32_t idx;
 
-	(void)seq;
-	if (kind == ENTITY_TRACK && strlen(id) == ID_LEN &&
+	if (kind == ENTITY_TRACK &&
 	    idtab_get(&ic->t.tracks, id, 0, &idx) == 1)
 		ic->t.ti[idx].loaded = 0;
 	return 0;
 }
 
-/*
- * Brings the cache up to the transaction's change log: tracks changed
- * since it was last used are read again when next used; when the log no
- * longer reaches back that far (or the cache grew too big, or the store
- * is not the one it knew) everything is forgotten.
- */
-static int
-cache_sync(struct insights_cache *ic, struct store_txn *txn)
+static void
+insights_cache_forget_all(void *arg)
 {
-	uint64_t seq, oldest;
+	struct insights_cache *ic = arg;
 	size_t i;
 
-	if (store_change_seq(txn, &seq, &oldest) != STORE_OK)
-		return -1;
-	if (ic->primed && seq == ic->seq)
-		return 0;
-	if (!ic->primed || seq < ic->seq || oldest > ic->seq + 1 ||
-	    ic->t.tracks.n > INSIGHTS_CACHE_TRACKS ||
-	    ic->t.n_art > 4 * ic->t.tracks.n + 4096) {
-		if (ic->primed)
-			ic->resets++;
-		for (i = 0; i < INSIGHTS_CACHE_USERS; i++)
-			journal_free(ic, &ic->jr[i]);
-		tracktab_free(&ic->t);
-	} else if (store_iter_changes(txn, ic->seq, cache_change_cb, ic) !=
-	    STORE_OK)
-		return -1;
-	ic->seq = seq;
-	ic->primed = 1;
-	return 0;
+	if (ic->follow.synced)
+		ic->resets++;
+	for (i = 0; i < INSIGHTS_CACHE_USERS; i++)
+		journal_free(ic, &ic->jr[i]);
+	tracktab_free(&ic->t);
+}
+
+/* Over its bounds: the cache starts over at the next change. */
+static int
+insights_cache_too_big(void *arg)
+{
+	const struct insights_cache *ic = arg;
+
+	return ic->t.tracks.n > INSIGHTS_CACHE_TRACKS ||
+	    ic->t.n_art > 4 * ic->t.tracks.n + 4096;
+}
+
+/*
+ * Brings the cache up to the transaction's change log (changelog.h):
+ * tracks changed since it was last used are read again when next used;
+ * when the log no longer reaches back that far, the store is not the one
+ * it knew, the cache grew too big or the store failed, everything is
+ * forgotten.
+ */
+static int
+insights_cache_sync(struct insights_cache *ic, struct store_txn *txn)
+{
+	static const struct changelog_ops ops = {
+		insights_cache_forget, insights_cache_forget_all,
+		insights_cache_too_big
+	};
+
+	return changelog_sync(&ic->follow, txn, &ops, ic);
 }
 
 /* ---- the scan context ----------------------------------------------------- */
@@ -455,7 +462,7 @@ ictx_init(struct ictx *c, struct store_txn *txn,
 	c->span_hi = 0;		/* empty: the first conversion loads it */
 	c->tt = &c->own;
 	if (q->cache != NULL) {
-		if (cache_sync(q->cache, txn) == -1 ||
+		if (insights_cache_sync(q->cache, txn) == -1 ||
 		    journal_find(c) == -1)
 			return -1;
 		c->tt = &q->cache->t;
