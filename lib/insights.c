@@ -55,9 +55,6 @@
 #define HOUR_MS		INT64_C(3600000)
 #define ARTISTS_MAX	8	/* credited artists kept per track */
 #define NONE		UINT32_MAX
-/* Plays outside years 1..9999 are ignored (they cannot be dated). */
-#define T_MIN		INT64_C(-62135596800000)
-#define T_MAX		INT64_C(253402300799999)
 /* A scan longer than this builds the user's journal in the cache. */
 #define JOURNAL_SPAN	(90 * DAY_MS)
 
@@ -486,8 +483,8 @@ ictx_local(struct ictx *c, int64_t t)
 	if (t < c->span_lo || t >= c->span_hi) {
 		off = tz_span(c->q->tz, ins_fdiv(t, 1000), &lo, &hi);
 		c->off_ms = (int64_t)off * 1000;
-		c->span_lo = lo <= T_MIN / 1000 ? INT64_MIN : lo * 1000;
-		c->span_hi = hi >= T_MAX / 1000 ? INT64_MAX : hi * 1000;
+		c->span_lo = lo <= TIME_MS_MIN / 1000 ? INT64_MIN : lo * 1000;
+		c->span_hi = hi >= TIME_MS_MAX / 1000 ? INT64_MAX : hi * 1000;
 	}
 	return t + c->off_ms;
 }
@@ -511,7 +508,7 @@ ictx_local_iso(struct ictx *c, int64_t t, char out[INSIGHTS_LOCAL_LEN])
 	unsigned a;
 
 	out[0] = '\0';
-	if (t < T_MIN + DAY_MS || t > T_MAX - DAY_MS)
+	if (t < TIME_MS_MIN + DAY_MS || t > TIME_MS_MAX - DAY_MS)
 		return;
 	off = ictx_local(c, t) - t;
 	if (time_format_iso8601(t + off, iso, 0) == -1)
@@ -720,7 +717,7 @@ ictx_scan_cb(const struct play_ref *p, void *arg)
 	struct ictx *c = arg;
 	uint32_t idx;
 
-	if (p->played_at < T_MIN || p->played_at > T_MAX)
+	if (p->played_at < TIME_MS_MIN || p->played_at > TIME_MS_MAX)
 		return 0;
 	if (ictx_track(c, p->track_id, &idx) == -1) {
 		c->failed = 1;
@@ -778,7 +775,7 @@ journal_scan_cb(const struct play_ref *p, void *arg)
 	struct insights_cache *ic = b->c->q->cache;
 	size_t cap, i;
 
-	if (p->played_at < T_MIN || p->played_at > T_MAX)
+	if (p->played_at < TIME_MS_MIN || p->played_at > TIME_MS_MAX)
 		return 0;
 	if (ic->plays >= INSIGHTS_CACHE_PLAYS) {
 		b->too_long = 1;	/* given up, see journal_build() */
@@ -841,7 +838,7 @@ journal_build(struct ictx *c)
 	jr->n = 0;
 	memset(&b, 0, sizeof(b));
 	b.c = c;
-	if (store_scan_plays(c->txn, c->q->user, T_MIN, T_MAX, STORE_ASC,
+	if (store_scan_plays(c->txn, c->q->user, TIME_MS_MIN, TIME_MS_MAX, STORE_ASC,
 	    journal_scan_cb, &b) != STORE_OK)
 		goto done;
 	ic->builds++;
@@ -920,7 +917,7 @@ ictx_scan(struct ictx *c, int64_t from, int64_t to, step_fn step, void *arg)
 	/* to > from: their unsigned difference is exact, never overflows. */
 	if (c->jr != NULL && !c->jr->ready &&
 	    ((uint64_t)to - (uint64_t)from > (uint64_t)JOURNAL_SPAN ||
-	    from <= T_MIN) && journal_build(c) == -1)
+	    from <= TIME_MS_MIN) && journal_build(c) == -1)
 		return -1;
 	c->step = step;
 	c->arg = arg;
@@ -1023,8 +1020,8 @@ agg_walk(struct ictx *c, unit_fn fn, void *arg)
 	struct agg_walk w = { c, fn, arg };
 	int64_t from = c->q->from_ms, to = c->q->to_ms, lo, hi;
 
-	from = from < T_MIN ? T_MIN : from;
-	to = to > T_MAX + 1 ? T_MAX + 1 : to;
+	from = from < TIME_MS_MIN ? TIME_MS_MIN : from;
+	to = to > TIME_MS_MAX + 1 ? TIME_MS_MAX + 1 : to;
 	if (from >= to)
 		return 0;
 	lo = -ins_fdiv(-from, B) * B;		/* first whole bucket */
@@ -1234,8 +1231,8 @@ insights_get_binges(struct store_txn *txn, const struct insights_query *q,
 	if (ictx_init(&c, txn, q) == -1)
 		goto done;
 	/* A run going on when the range starts belongs to an earlier one. */
-	if (q->from_ms > T_MIN) {
-		if (ictx_one(&c, T_MIN, q->from_ms - 1, STORE_DESC,
+	if (q->from_ms > TIME_MS_MIN) {
+		if (ictx_one(&c, TIME_MS_MIN, q->from_ms - 1, STORE_DESC,
 		    &before) == -1)
 			goto done;
 		if (before.found && ictx_track(&c, before.track_id,
@@ -1245,9 +1242,9 @@ insights_get_binges(struct store_txn *txn, const struct insights_query *q,
 	if (ictx_scan(&c, q->from_ms, q->to_ms, binge_step, &r) == -1)
 		goto done;
 	/* A run going on when the range ends is counted to its end. */
-	if (r.counted && q->to_ms <= T_MAX) {
+	if (r.counted && q->to_ms <= TIME_MS_MAX) {
 		r.extending = 1;
-		if (ictx_scan(&c, q->to_ms, T_MAX + 1, binge_step, &r) == -1)
+		if (ictx_scan(&c, q->to_ms, TIME_MS_MAX + 1, binge_step, &r) == -1)
 			goto done;
 	}
 	if (binge_close(&c, &r) == -1 || (idx = ins_iota(r.n)) == NULL)
@@ -1544,7 +1541,7 @@ insights_get_newold(struct store_txn *txn, const struct insights_query *q,
 	memset(&s, 0, sizeof(s));
 	s.out = out;
 	if (ictx_init(&c, txn, q) == 0)
-		rc = ictx_scan(&c, T_MIN, q->to_ms, newold_step, &s);
+		rc = ictx_scan(&c, TIME_MS_MIN, q->to_ms, newold_step, &s);
 	free(s.tseen);
 	free(s.aseen);
 	ictx_free(&c);
@@ -1703,7 +1700,7 @@ insights_get_returns(struct store_txn *txn, const struct insights_query *q,
 	memset(&s, 0, sizeof(s));
 	s.away_ms = (int64_t)q->return_days * DAY_MS;
 	if (ictx_init(&c, txn, q) == -1 ||
-	    ictx_scan(&c, T_MIN, q->to_ms, ret_step, &s) == -1 ||
+	    ictx_scan(&c, TIME_MS_MIN, q->to_ms, ret_step, &s) == -1 ||
 	    ret_export(&c.tt->tracks, &s.t, q->limit, &out->tracks,
 	    &out->n_tracks, &out->total_tracks) == -1 ||
 	    ret_export(&c.tt->artists, &s.a, q->limit, &out->artists,
@@ -1803,7 +1800,7 @@ insights_get_onthisday(struct store_txn *txn, const struct insights_query *q,
 	out->day = q->day;
 	memset(&s, 0, sizeof(s));
 	if (ictx_init(&c, txn, q) == -1 ||
-	    ictx_one(&c, T_MIN, T_MAX, STORE_ASC, &first) == -1)
+	    ictx_one(&c, TIME_MS_MIN, TIME_MS_MAX, STORE_ASC, &first) == -1)
 		goto done;
 	if (!first.found) {
 		rc = 0;
@@ -2209,20 +2206,6 @@ insights_query_init(struct insights_query *q, const char *user,
 
 /* ---- rendering -------------------------------------------------------------- */
 
-/* key: ms and isokey: RFC 3339 UTC with ms, or null when out of range. */
-static void
-render_ms(struct json *j, const char *key, const char *isokey, int64_t ms)
-{
-	char iso[32];
-
-	json_int(j, key, ms);
-	if (ms >= T_MIN && ms <= T_MAX &&
-	    time_format_iso8601(ms, iso, 1) == 0)
-		json_str(j, isokey, iso);
-	else
-		json_null(j, isokey);
-}
-
 static void
 render_str_or_null(struct json *j, const char *key, const char *s)
 {
@@ -2232,27 +2215,18 @@ render_str_or_null(struct json *j, const char *key, const char *s)
 		json_null(j, key);
 }
 
-/* key: "YYYY-MM-DD" of a day number. */
-static void
-render_date(struct json *j, const char *key, int32_t day)
-{
-	int64_t y;
-	unsigned m, d;
-	char s[24];
-
-	time_civil_from_days(day, &y, &m, &d);
-	(void)snprintf(s, sizeof(s), "%04lld-%02u-%02u", (long long)y, m, d);
-	json_str(j, key, s);
-}
-
-/* key: "YYYY-MM". */
+/* key: "YYYY-MM" of year y's month m, or null outside years 1..9999. */
 static void
 render_month(struct json *j, const char *key, int64_t y, unsigned m)
 {
-	char s[24];
+	char s[11];
 
-	(void)snprintf(s, sizeof(s), "%04lld-%02u", (long long)y, m);
-	json_str(j, key, s);
+	if (y >= 1 && y <= 9999 &&
+	    time_format_day(time_days_from_civil(y, m, 1), s) == 0) {
+		s[7] = '\0';
+		json_str(j, key, s);
+	} else
+		json_null(j, key);
 }
 
 static void
@@ -2261,8 +2235,8 @@ render_head(struct json *j, const char *key, const char *name,
 {
 	json_obj_open(j, key);
 	json_str(j, "insight", name);
-	render_ms(j, "from", "from_iso", r->from_ms);
-	render_ms(j, "to", "to_iso", r->to_ms);
+	json_time_ms(j, "from", "from_iso", r->from_ms);
+	json_time_ms(j, "to", "to_iso", r->to_ms);
 	json_str(j, "tz", r->tz);
 }
 
@@ -2308,7 +2282,7 @@ insights_render_calendar(struct json *j, const char *key,
 	json_arr_open(j, "days");
 	for (i = 0; i < cal->n; i++) {
 		json_obj_open(j, NULL);
-		render_date(j, "date", cal->days[i].day);
+		json_day(j, "date", cal->days[i].day);
 		json_int(j, "day", cal->days[i].day);
 		json_uint(j, "plays", cal->days[i].plays);
 		render_time_short(j, &cal->days[i].time);
@@ -2369,9 +2343,9 @@ insights_render_binges(struct json *j, const char *key,
 		json_obj_open(j, NULL);
 		json_str(j, "track_id", e->track_id);
 		json_uint(j, "plays", e->plays);
-		render_ms(j, "start", "start_iso", e->start_ms);
-		render_ms(j, "first", "first_iso", e->first_ms);
-		render_ms(j, "last", "last_iso", e->last_ms);
+		json_time_ms(j, "start", "start_iso", e->start_ms);
+		json_time_ms(j, "first", "first_iso", e->first_ms);
+		json_time_ms(j, "last", "last_iso", e->last_ms);
 		render_str_or_null(j, "start_local", e->start_local);
 		render_str_or_null(j, "last_local", e->last_local);
 		render_time_short(j, &e->time);
@@ -2436,7 +2410,7 @@ render_newold_rows(struct json *j, const char *key, const char *datekey,
 			time_civil_from_days(v[i].day, &y, &m, &d);
 			render_month(j, datekey, y, m);
 		} else
-			render_date(j, datekey, v[i].day);
+			json_day(j, datekey, v[i].day);
 		json_uint(j, "plays", v[i].plays);
 		json_uint(j, "new_tracks", v[i].new_tracks);
 		json_uint(j, "new_artists", v[i].new_artists);
@@ -2476,8 +2450,8 @@ render_return_list(struct json *j, const char *key,
 	for (i = 0; i < n; i++) {
 		json_obj_open(j, NULL);
 		json_str(j, "id", v[i].id);
-		render_ms(j, "previous", "previous_iso", v[i].previous_ms);
-		render_ms(j, "returned", "returned_iso", v[i].returned_ms);
+		json_time_ms(j, "previous", "previous_iso", v[i].previous_ms);
+		json_time_ms(j, "returned", "returned_iso", v[i].returned_ms);
 		json_uint(j, "days_away", v[i].days_away);
 		json_uint(j, "plays_before", v[i].plays_before);
 		json_uint(j, "plays_after", v[i].plays_after);
@@ -2526,7 +2500,7 @@ insights_render_onthisday(struct json *j, const char *key,
 	size_t i;
 
 	render_head(j, key, "onthisday", &o->r);
-	render_date(j, "date", o->day);
+	json_day(j, "date", o->day);
 	json_arr_open(j, "years");
 	for (i = 0; i < o->n; i++) {
 		const struct insights_otd_year *e = &o->years[i];
@@ -2534,11 +2508,11 @@ insights_render_onthisday(struct json *j, const char *key,
 		json_obj_open(j, NULL);
 		time_civil_from_days(e->day, &y, &m, &d);
 		json_int(j, "year", y);
-		render_date(j, "date", e->day);
+		json_day(j, "date", e->day);
 		json_uint(j, "plays", e->plays);
 		render_time_short(j, &e->time);
-		render_ms(j, "first", "first_iso", e->first_ms);
-		render_ms(j, "last", "last_iso", e->last_ms);
+		json_time_ms(j, "first", "first_iso", e->first_ms);
+		json_time_ms(j, "last", "last_iso", e->last_ms);
 		render_counts(j, "tracks", e->tracks, e->n_tracks);
 		json_obj_close(j);
 	}
@@ -2582,8 +2556,8 @@ insights_render_streaks(struct json *j, const char *key,
 		json_obj_open(j, NULL);
 		json_str(j, "artist_id", s->v[i].artist_id);
 		json_uint(j, "days", s->v[i].days);
-		render_date(j, "first", s->v[i].first_day);
-		render_date(j, "last", s->v[i].last_day);
+		json_day(j, "first", s->v[i].first_day);
+		json_day(j, "last", s->v[i].last_day);
 		json_uint(j, "plays", s->v[i].plays);
 		json_obj_close(j);
 	}
