@@ -536,16 +536,16 @@ json_track(struct ex *ex, struct ex_track *t)
 			break;
 		}
 		if (json_finish(&j) == -1)
-			goto out;
+			goto free_buf;
 		t->jv[k] = (uint32_t)ex->arena.len;
 		t->jl[k] = (uint32_t)b.len;
 		buf_add(&ex->arena, b.data, b.len + 1);
 	}
 	if (ex->arena.oom || ex->arena.len > UINT32_MAX / 2)
-		goto out;
+		goto free_buf;
 	t->jdone = 1;
 	rc = 0;
-out:
+free_buf:
 	buf_free(&b);
 	return rc;
 }
@@ -1255,26 +1255,26 @@ export_sql(struct store_txn *txn, const char *user,
 	    "BEGIN;\n", now);
 	buf_puts(&ex.out, sql_schema);
 	if (ex_flush(&ex) == -1 || sql_gather(&ex, &r) == -1)
-		goto out;
+		goto free_refs;
 	if (sql_user(&ex) == -1 || sql_artists(&ex, &r) == -1 ||
 	    sql_albums(&ex, &r) == -1 || sql_tracks(&ex, &r) == -1)
-		goto out;
+		goto free_refs;
 	if (store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_play, &ex) != STORE_OK || sql_end(&ex) == -1)
-		goto out;
+		goto free_refs;
 	if (store_iter_playlist_weeks(txn, user, NULL, STORE_ASC, sql_playlist,
 	    &ex) != STORE_OK || sql_end(&ex) == -1 ||
 	    store_iter_playlist_weeks(txn, user, NULL, STORE_ASC,
 	    sql_playlist_items, &ex) != STORE_OK || sql_end(&ex) == -1)
-		goto out;
+		goto free_refs;
 	if (sql_tops(&ex, sql_top) == -1 || sql_tops(&ex, sql_top_items) == -1)
-		goto out;
+		goto free_refs;
 	if (store_iter_gaps(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_gap_row, &ex) != STORE_OK || sql_end(&ex) == -1)
-		goto out;
+		goto free_refs;
 	buf_puts(&ex.out, "COMMIT;\n");
 	rc = 0;
-out:
+free_refs:
 	sql_refs_free(&r);
 	return ex_done(&ex, rc, stats);
 }
