@@ -43,6 +43,11 @@ struct tinfo {
 	uint8_t		 loaded;	/* 0: (re)read the record when used */
 };
 
+/*
+ * What is known of tracks, by index in tracks: their facts, and the
+ * artists and albums they name, interned in tables of their own.  A
+ * scan's own (ictx.own) or the process's cache's.
+ */
 struct tracktab {
 	struct idtab	 tracks, artists, albums;
 	struct tinfo	*ti;
@@ -56,6 +61,7 @@ struct ictx;
 typedef int (*step_fn)(struct ictx *, const struct play_ref *,
     uint32_t track);
 
+/* One insight's scan: the query, its tables, the zone, the current step. */
 struct ictx {
 	struct store_txn		*txn;
 	const struct insights_query	*q;
@@ -179,6 +185,5 @@ insights_grow(void *arrp, size_t *cap, size_t n, size_t sz)
 {
 	return n <= *cap ? 0 : insights_grow_slow(arrp, cap, n, sz);
 }
-
 
 #endif
