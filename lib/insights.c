@@ -53,16 +53,6 @@
 
 /* ---- small helpers ------------------------------------------------------ */
 
-int64_t
-insights_fdiv(int64_t a, int64_t b)
-{
-	int64_t q = a / b;
-
-	if (a % b < 0)
-		q--;
-	return q;
-}
-
 /* Monday = 0 .. Sunday = 6 of a day number (1970-01-01 was a Thursday). */
 int
 insights_weekday(int64_t day)
@@ -430,7 +420,7 @@ insights_ctx_local(struct ictx *c, int64_t t)
 	int32_t off;
 
 	if (t < c->span_lo || t >= c->span_hi) {
-		off = tz_span(c->q->tz, insights_fdiv(t, 1000), &lo, &hi);
+		off = tz_span(c->q->tz, time_fdiv(t, 1000), &lo, &hi);
 		c->off_ms = (int64_t)off * 1000;
 		c->span_lo = lo <= TIME_MS_MIN / 1000 ? INT64_MIN : lo * 1000;
 		c->span_hi = hi >= TIME_MS_MAX / 1000 ? INT64_MAX : hi * 1000;
@@ -441,7 +431,7 @@ insights_ctx_local(struct ictx *c, int64_t t)
 int32_t
 insights_ctx_day(struct ictx *c, int64_t t)
 {
-	return (int32_t)insights_fdiv(insights_ctx_local(c, t), DAY_MS);
+	return (int32_t)time_fdiv(insights_ctx_local(c, t), DAY_MS);
 }
 
 
@@ -909,8 +899,8 @@ insights_ctx_one(struct ictx *c, int64_t from, int64_t to, enum store_dir dir,
 int32_t
 insights_day_of(const struct tz *z, int64_t ms)
 {
-	return (int32_t)insights_fdiv(ms + (int64_t)tz_offset(z,
-	    insights_fdiv(ms, 1000)) * 1000, DAY_MS);
+	return (int32_t)time_fdiv(ms + (int64_t)tz_offset(z,
+	    time_fdiv(ms, 1000)) * 1000, DAY_MS);
 }
 
 int64_t
@@ -920,8 +910,8 @@ insights_day_start(const struct tz *z, int32_t day)
 	int i;
 
 	/* The offset at the instant sought is one of these two. */
-	cand[0] = (int64_t)tz_offset(z, insights_fdiv(l, 1000)) * 1000;
-	cand[1] = (int64_t)tz_offset(z, insights_fdiv(l - cand[0],
+	cand[0] = (int64_t)tz_offset(z, time_fdiv(l, 1000)) * 1000;
+	cand[1] = (int64_t)tz_offset(z, time_fdiv(l - cand[0],
 	    1000)) * 1000;
 	for (i = 1; i >= 0; i--) {
 		t = l - cand[i];

@@ -91,8 +91,8 @@ insights_agg_walk(struct ictx *c, unit_fn fn, void *arg)
 	to = to > TIME_MS_MAX + 1 ? TIME_MS_MAX + 1 : to;
 	if (from >= to)
 		return 0;
-	lo = -insights_fdiv(-from, B) * B;		/* first whole bucket */
-	hi = insights_fdiv(to, B) * B;		/* end of the last */
+	lo = -time_fdiv(-from, B) * B;		/* first whole bucket */
+	hi = time_fdiv(to, B) * B;		/* end of the last */
 	if (lo >= hi)
 		return insights_ctx_scan(c, from, to, insights_agg_edge_step,
 		    &w);
@@ -118,7 +118,7 @@ insights_agg_calendar_unit(int64_t local, uint32_t plays,
 {
 	struct cal_acc *a = arg;
 	struct insights_calendar *cal = a->cal;
-	int32_t day = (int32_t)insights_fdiv(local, DAY_MS);
+	int32_t day = (int32_t)time_fdiv(local, DAY_MS);
 	struct insights_day *d;
 
 	if (cal->n == 0 || cal->days[cal->n - 1].day != day) {
@@ -194,7 +194,7 @@ insights_agg_clock_unit(int64_t local, uint32_t plays,
     const struct insights_time *t, void *arg)
 {
 	struct insights_clock *ck = arg;
-	int64_t day = insights_fdiv(local, DAY_MS);
+	int64_t day = time_fdiv(local, DAY_MS);
 	int wd = insights_weekday(day);
 	int h = (int)((local - day * DAY_MS) / HOUR_MS);
 

@@ -88,8 +88,6 @@ typedef int (*better_fn)(uint32_t, uint32_t, const void *ctx);
 
 /* ---- small helpers (insights.c) ----------------------------------------- */
 
-/* a / b rounded toward minus infinity (b > 0). */
-int64_t	insights_fdiv(int64_t a, int64_t b);
 /* Monday = 0 .. Sunday = 6 of a day number (1970-01-01 was a Thursday). */
 int	insights_weekday(int64_t day);
 /*

@@ -18,8 +18,7 @@
 
 #define MS_PER_DAY	INT64_C(86400000)
 
-/* a / b rounded toward minus infinity (b > 0). */
-static int64_t
+int64_t
 time_fdiv(int64_t a, int64_t b)
 {
 	int64_t q = a / b;

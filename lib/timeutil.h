@@ -26,6 +26,9 @@
 #define TIME_DAY_MIN	(-719162)		  /* 0001-01-01 */
 #define TIME_DAY_MAX	2932896			  /* 9999-12-31 */
 
+/* a / b rounded toward minus infinity (b > 0), so -1 ms is in day -1. */
+int64_t	time_fdiv(int64_t a, int64_t b);
+
 /* The current time in Unix ms (CLOCK_REALTIME). */
 int64_t	time_now_ms(void);
 
