@@ -137,6 +137,8 @@ dw_play_counts(struct store_txn *txn, const char *user,
 	dc.w = w;
 	dc.n = n;
 	dc.out = out;
+	if (idtab_reserve(&dc.ids, total) == -1)
+		goto free_table;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < w[i].tracks.n; k++)
 			if (idtab_get(&dc.ids, w[i].tracks.ids +

@@ -45,6 +45,12 @@ int		idtab_get(struct idtab *t, const char *id, int add,
 /* idtab_get() with id's idtab_hash() already known (h). */
 int		idtab_get_h(struct idtab *t, const char *id, uint64_t h,
 		    int add, uint32_t *idx);
+/*
+ * Sizes an empty table for about n ids (a new one has room for 3072),
+ * for a caller that knows it holds few.  More may still be added.
+ * Returns 0 or -1 (no memory); does nothing to a table in use.
+ */
+int		idtab_reserve(struct idtab *t, size_t n);
 /* Copies the id of index idx (< t->n) into out, NUL-terminated. */
 void		idtab_copy(const struct idtab *t, uint32_t idx,
 		    char out[ID_LEN + 1]);

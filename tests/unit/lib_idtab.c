@@ -6,7 +6,8 @@
  * times, that ids differing in one byte anywhere (the first, a middle and
  * the last, which the hash reads through overlapping words) are told
  * apart, that a look-up without add neither finds nor adds an absent id,
- * and that a freed table is empty and usable again.
+ * that a table reserved small still takes any number of ids, and that a
+ * freed table is empty and usable again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,6 +110,34 @@ test_absent_and_free(void **state)
 	idtab_free(&t);
 }
 
+static void
+test_reserve(void **state)
+{
+	struct idtab t;
+	char id[ID_LEN + 1];
+	uint32_t i, idx;
+
+	(void)state;
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(idtab_reserve(&t, 3), 0);
+	assert_int_equal(t.nslot, 16);
+	/* Not resized once in use. */
+	assert_int_equal(idtab_reserve(&t, 100000), 0);
+	assert_int_equal(t.nslot, 16);
+	for (i = 0; i < 1000; i++) {
+		make_id(i, id);
+		assert_int_equal(idtab_get(&t, id, 1, &idx), 0);
+		assert_int_equal(idx, i);
+	}
+	assert_true(t.nslot >= 1024);
+	for (i = 0; i < 1000; i++) {
+		make_id(i, id);
+		assert_int_equal(idtab_get(&t, id, 0, &idx), 1);
+		assert_int_equal(idx, i);
+	}
+	idtab_free(&t);
+}
+
 int
 main(void)
 {
@@ -116,6 +145,7 @@ main(void)
 		cmocka_unit_test(test_dense_and_found),
 		cmocka_unit_test(test_one_byte_apart),
 		cmocka_unit_test(test_absent_and_free),
+		cmocka_unit_test(test_reserve),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
