@@ -8,7 +8,9 @@
  * follower that asks to start over forgets everything instead, and that
  * a store error (the log's iteration failing half way) forgets everything,
  * returns -1 and makes the next sync a first one: the safe behaviour
- * both the reader's cache and the insights' cache rely on.
+ * both the reader's cache and the insights' cache rely on.  The insights'
+ * cache is shown to do so on a real store error (a read transaction that
+ * has ended); fcgi_cache.c shows the same of the reader's cache.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,6 +22,9 @@
 #include <cmocka.h>
 
 #include "changelog.h"
+#include "insights.h"
+#include "json.h"
+#include "tz.h"
 #include "testutil.h"
 
 /* What a follower was told. */
@@ -199,6 +204,73 @@ test_store_error_forgets_all(void **state)
 	assert_int_equal(t.all, 0);
 }
 
+static int
+put_play_cb(struct store_txn *txn, void *arg)
+{
+	struct play p;
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	p.played_at = INT64_C(1700000000000);
+	tu_track_id(2, p.track_id);
+	p.context_uri = "";
+	p.ms_played = -1;
+	return store_put_play(txn, "u", &p) == STORE_ERR ? -1 : 0;
+}
+
+/* Runs the top insight of user "u" in rd with cache ic: 0 or -1. */
+static int
+run_top(struct store_txn *rd, struct insights_cache *ic)
+{
+	struct insights_query q;
+	const struct tz *z;
+	struct buf b;
+	struct json j;
+	int rc;
+
+	assert_int_equal(tz_cache_get("UTC", &z), 0);
+	insights_query_init(&q, "u", z);
+	q.cache = ic;
+	memset(&b, 0, sizeof(b));
+	json_init(&j, &b);
+	rc = insights_run(rd, INSIGHTS_TOP, &q, &j);
+	buf_free(&b);
+	return rc;
+}
+
+static void
+test_insights_cache_store_error(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct insights_cache *ic;
+	struct store_txn *rd;
+	uint64_t tracks, loads, resets, builds;
+
+	assert_int_equal(store_write(fx->st, put_play_cb, NULL), STORE_OK);
+	assert_non_null(ic = insights_cache_new());
+	assert_non_null(rd = store_reader(fx->st));
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(run_top(rd, ic), 0);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(tracks, 1);
+	assert_int_equal(resets, 0);
+	/* The store fails (the transaction has ended): all is forgotten. */
+	store_read_end(rd);
+	assert_int_equal(run_top(rd, ic), -1);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(tracks, 0);
+	assert_int_equal(resets, 1);
+	/* And the next request starts afresh. */
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(run_top(rd, ic), 0);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(tracks, 1);
+	store_read_end(rd);
+	store_reader_free(rd);
+	insights_cache_free(ic);
+	tz_cache_clear();
+}
+
 int
 main(void)
 {
@@ -206,6 +278,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_first_then_changes, setup,
 		    tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_store_error_forgets_all,
+		    setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_insights_cache_store_error,
 		    setup, tu_fx_teardown),
 	};
 
