@@ -5,8 +5,8 @@
  * times as a pair "<key>" (Unix ms or s, as stored) and "<key>_iso"
  * (RFC 3339 UTC, null outside years 0001..9999, written by json.h as the
  * insights write theirs; callers pass both names, nothing is formatted
- * per key), id lists as arrays of strings, enums as words.  Nothing here writes a
- * secret: struct user has no renderer but the public one.
+ * per key), id lists as arrays of strings, enums as words.  Nothing here
+ * writes a secret: struct user has no renderer but the public one.
  *
  * Error convention: none; the JSON writer records failures for
  * json_finish().
