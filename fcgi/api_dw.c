@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "idtab.h"
 #include "json.h"
 #include "render.h"
 
@@ -61,64 +62,17 @@ dw_collect(const struct playlist_week *pw, void *arg)
 /* ---- play counts ---------------------------------------------------------- */
 
 /*
- * An open-addressing table: track id -> plays counted so far.  Most plays
- * are of tracks not in it, so a probe first compares a 32-bit tag of the
- * hash in a dense array (0: empty) and reads a slot only on a match.
+ * The page's tracks in an id table (lib/idtab.h), each with the plays
+ * counted so far at its index.  Most plays are of tracks not in it.
  */
-struct dw_slot {
-	char		 id[ID_LEN];	/* not NUL-terminated */
-	uint32_t	 count;
-};
-
 struct dw_counts {
-	uint32_t	*tag;
-	struct dw_slot	*slot;
-	size_t		 mask;		/* capacity - 1, a power of two */
+	struct idtab	 ids;
+	uint32_t	*count;		/* by index in ids */
 	const struct playlist_week *w;	/* the page's weeks, newest first */
 	size_t		 n;
 	size_t		 next;		/* the next week whose Monday to pass */
 	uint32_t	**out;		/* out[i][k]: week i, track k */
 };
-
-/* A hash of the 22 bytes of an id, a word at a time (every play asks). */
-static uint64_t
-dw_hash(const char *id)
-{
-	uint64_t a, b, c = 0, h;
-
-	memcpy(&a, id, 8);
-	memcpy(&b, id + 8, 8);
-	memcpy(&c, id + 16, ID_LEN - 16);
-	h = a * UINT64_C(0x9e3779b97f4a7c15) ^ b * UINT64_C(0xc2b2ae3d27d4eb4f) ^
-	    c * UINT64_C(0x165667b19e3779f9);
-	/* Every bit of the id reaches the low bits (ids share prefixes). */
-	h ^= h >> 33;
-	h *= UINT64_C(0xff51afd7ed558ccd);
-	h ^= h >> 33;
-	return h;
-}
-
-/* The slot of id: its own, or (add) the empty one where it goes; NULL. */
-static struct dw_slot *
-dw_slot(struct dw_counts *dc, const char *id, int add)
-{
-	uint64_t h = dw_hash(id);
-	uint32_t tag = (uint32_t)(h >> 32) | 1;
-	size_t i;
-
-	for (i = h & dc->mask;; i = (i + 1) & dc->mask) {
-		if (dc->tag[i] == 0) {
-			if (!add)
-				return NULL;
-			dc->tag[i] = tag;
-			memcpy(dc->slot[i].id, id, ID_LEN);
-			return &dc->slot[i];
-		}
-		if (dc->tag[i] == tag &&
-		    memcmp(dc->slot[i].id, id, ID_LEN) == 0)
-			return &dc->slot[i];
-	}
-}
 
 /* Copies the counts of week i's tracks out of the table. */
 static void
@@ -127,16 +81,18 @@ dw_snapshot(struct dw_counts *dc, size_t i)
 	const struct idlist *l = &dc->w[i].tracks;
 	uint32_t k;
 
+	uint32_t idx;
+
 	for (k = 0; k < l->n; k++)
-		dc->out[i][k] = dw_slot(dc, l->ids + (size_t)k * ID_LEN,
-		    0)->count;
+		dc->out[i][k] = idtab_get(&dc->ids, l->ids + (size_t)k * ID_LEN,
+		    0, &idx) == 1 ? dc->count[idx] : 0;
 }
 
 static int
 dw_count_play(const struct play_ref *p, void *arg)
 {
 	struct dw_counts *dc = arg;
-	struct dw_slot *sl;
+	uint32_t idx;
 
 	/* Crossing Mondays: those weeks' counts are complete. */
 	while (dc->next < dc->n &&
@@ -144,8 +100,8 @@ dw_count_play(const struct play_ref *p, void *arg)
 		dw_snapshot(dc, dc->next++);
 	if (dc->next == dc->n)
 		return 1;
-	if ((sl = dw_slot(dc, p->track_id, 0)) != NULL)
-		sl->count++;
+	if (idtab_get(&dc->ids, p->track_id, 0, &idx) == 1)
+		dc->count[idx]++;
 	return 0;
 }
 
@@ -161,9 +117,9 @@ dw_play_counts(struct store_txn *txn, const char *user,
 {
 	struct dw_counts dc;
 	uint32_t **out, *cell;
-	size_t i, cap, total = 0;
-	uint32_t k;
-	int rc;
+	size_t i, total = 0;
+	uint32_t k, idx;
+	int rc = STORE_ERR;
 
 	*outp = NULL;
 	for (i = 0; i < n; i++)
@@ -178,30 +134,28 @@ dw_play_counts(struct store_txn *txn, const char *user,
 		cell += w[i].tracks.n;
 	}
 	memset(&dc, 0, sizeof(dc));
-	for (cap = 16; cap < total * 4; cap *= 2)
-		;
-	if ((dc.tag = calloc(cap, sizeof(*dc.tag))) == NULL ||
-	    (dc.slot = calloc(cap, sizeof(*dc.slot))) == NULL) {
-		free(dc.tag);
-		free(out);
-		return -1;
-	}
-	dc.mask = cap - 1;
 	dc.w = w;
 	dc.n = n;
 	dc.out = out;
+	if (idtab_reserve(&dc.ids, total) == -1)
+		goto free_table;
 	for (i = 0; i < n; i++)
 		for (k = 0; k < w[i].tracks.n; k++)
-			(void)dw_slot(&dc, w[i].tracks.ids + (size_t)k * ID_LEN,
-			    1);
+			if (idtab_get(&dc.ids, w[i].tracks.ids +
+			    (size_t)k * ID_LEN, 1, &idx) == -1)
+				goto free_table;
+	if ((dc.count = calloc(dc.ids.n ? dc.ids.n : 1,
+	    sizeof(*dc.count))) == NULL)
+		goto free_table;
 	rc = n == 0 ? STORE_OK : store_scan_plays(txn, user,
 	    (int64_t)w[n - 1].week * 86400000, INT64_MAX, STORE_DESC,
 	    dw_count_play, &dc);
 	/* The weeks whose Monday the plays never crossed. */
 	while (dc.next < n)
 		dw_snapshot(&dc, dc.next++);
-	free(dc.tag);
-	free(dc.slot);
+free_table:
+	idtab_free(&dc.ids);
+	free(dc.count);
 	if (rc != STORE_OK) {
 		free(out);
 		return -1;

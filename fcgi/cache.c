@@ -10,6 +10,9 @@
 #include <string.h>
 
 #include "cache.h"
+#include "changelog.h"
+#include "hash.h"
+#include "idtab.h"
 #include "log.h"
 #include "schema.h"
 
@@ -30,8 +33,7 @@ struct cache {
 	struct entry	*head, *tail;
 	size_t		 max_entries, max_bytes;
 	struct cache_stats st;
-	uint64_t	 seq;		/* change log seen up to */
-	int		 synced;	/* seq is meaningful */
+	struct changelog follow;	/* the entity change log */
 };
 
 /* What an entry costs against cache_bytes: its bytes and its bookkeeping. */
@@ -64,17 +66,11 @@ cache_free(struct cache *c)
 	free(c);
 }
 
+/* The slot hash of kind/id: the id table's hash of the id (idtab.h). */
 static uint64_t
 cache_hash(enum entity_kind kind, const char *id)
 {
-	uint64_t h = 0xcbf29ce484222325ULL ^ (uint64_t)kind;
-	int i;
-
-	for (i = 0; i < ID_LEN; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	return hash_combine(idtab_hash(id), (uint64_t)kind);
 }
 
 static struct entry **
@@ -242,40 +238,26 @@ cache_flush(struct cache *c)
 }
 
 static int
-cache_on_change(uint64_t seq, enum entity_kind kind, const char *id, void *arg)
+cache_on_change(enum entity_kind kind, const char *id, void *arg)
 {
-	(void)seq;
-	if (strlen(id) == ID_LEN)
-		cache_forget(arg, kind, id);
+	cache_forget(arg, kind, id);
 	return 0;
+}
+
+static void
+cache_on_forget_all(void *arg)
+{
+	cache_flush(arg);
 }
 
 int
 cache_sync(struct cache *c, struct store_txn *txn)
 {
-	uint64_t seq, oldest;
+	static const struct changelog_ops ops = {
+		cache_on_change, cache_on_forget_all, NULL
+	};
 
-	if (store_change_seq(txn, &seq, &oldest) != STORE_OK)
-		goto flush;
-	if (c->synced && seq == c->seq)
-		return 0;
-	/*
-	 * First sync, or the log no longer holds every change after ours:
-	 * whatever we hold may be stale.  (A first sync has nothing to drop
-	 * but must not walk the whole log.)
-	 */
-	if (!c->synced || (oldest > 0 && c->seq + 1 < oldest) || seq < c->seq)
-		cache_flush(c);
-	else if (store_iter_changes(txn, c->seq, cache_on_change, c) !=
-	    STORE_OK)
-		goto flush;
-	c->seq = seq;
-	c->synced = 1;
-	return 0;
-flush:
-	cache_flush(c);
-	c->synced = 0;
-	return -1;
+	return changelog_sync(&c->follow, txn, &ops, c);
 }
 
 void

@@ -12,8 +12,10 @@
  * request uses the cache, cache_sync() reads the store's entity change log
  * within the request's read transaction and forgets exactly the entities
  * that changed since the last sync (or everything, when this process fell
- * behind the oldest change the log keeps).  A cached entity is therefore
- * never older than the transaction it is served in.
+ * behind the oldest change the log keeps, or the store failed: the
+ * protocol is lib/changelog.c's, shared with the insights' cache).  A
+ * cached entity is therefore never older than the transaction it is
+ * served in.
  *
  * One cache per process; not thread-safe.
  *

@@ -1,11 +1,14 @@
 /*
  * render.c — the JSON shapes of the API's records (see render.h).
+ *
+ * Times and days are written by json.h's json_time_ms(), json_time_s()
+ * and json_day(), the same calls the insights make, so an instant or a
+ * day looks the same in every answer (null outside years 0001..9999).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "render.h"
-#include "timeutil.h"
 
 const char *
 render_source(uint8_t v)
@@ -47,42 +50,24 @@ void
 render_time_ms(struct json *j, const char *key, const char *isokey,
     int64_t ms)
 {
-	char iso[32];
-
-	json_int(j, key, ms);
-	if (time_format_iso8601(ms, iso, 1) == 0)
-		json_strn(j, isokey, iso, 24);
-	else
-		json_null(j, isokey);
+	json_time_ms(j, key, isokey, ms);
 }
 
 void
 render_time_s(struct json *j, const char *key, const char *isokey, int64_t s)
 {
-	char iso[32];
-
 	if (s == 0) {
 		json_null(j, key);
 		json_null(j, isokey);
 		return;
 	}
-	json_int(j, key, s);
-	if (time_format_iso8601(s * 1000, iso, 0) == 0)
-		json_strn(j, isokey, iso, 20);
-	else
-		json_null(j, isokey);
+	json_time_s(j, key, isokey, s);
 }
 
 void
 render_day(struct json *j, const char *key, int32_t day)
 {
-	char iso[32];
-
-	if (time_format_iso8601((int64_t)day * 86400000, iso, 0) == 0) {
-		iso[10] = '\0';
-		json_str(j, key, iso);
-	} else
-		json_null(j, key);
+	json_day(j, key, day);
 }
 
 void

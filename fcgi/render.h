@@ -3,9 +3,10 @@
  *
  * One function per shape so every endpoint names a field the same way:
  * times as a pair "<key>" (Unix ms or s, as stored) and "<key>_iso"
- * (RFC 3339 UTC; callers pass both names, nothing is formatted per key),
- * id lists as arrays of strings, enums as words.  Nothing here writes a
- * secret: struct user has no renderer but the public one.
+ * (RFC 3339 UTC, null outside years 0001..9999, written by json.h as the
+ * insights write theirs; callers pass both names, nothing is formatted
+ * per key), id lists as arrays of strings, enums as words.  Nothing here
+ * writes a secret: struct user has no renderer but the public one.
  *
  * Error convention: none; the JSON writer records failures for
  * json_finish().
@@ -18,13 +19,13 @@
 #include "json.h"
 #include "schema.h"
 
-/* Writes key: ms and isokey: "...Z" (with milliseconds). */
+/* Writes key: ms and isokey: "...Z" (with milliseconds), or null. */
 void	render_time_ms(struct json *, const char *key, const char *isokey,
 	    int64_t ms);
 /* Writes key: s and isokey: "...Z"; null for both when s is 0. */
 void	render_time_s(struct json *, const char *key, const char *isokey,
 	    int64_t s);
-/* Writes key: "YYYY-MM-DD" for a day number. */
+/* Writes key: "YYYY-MM-DD" for a day number (null outside 0001..9999). */
 void	render_day(struct json *, const char *key, int32_t day);
 /* Writes key: [ids...]. */
 void	render_idlist(struct json *, const char *key, const struct idlist *);

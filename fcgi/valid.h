@@ -13,9 +13,10 @@
 #include <stdint.h>
 
 #include "schema.h"
+#include "timeutil.h"
 
-/* Largest ms cursor accepted: 9999-12-31T23:59:59.999Z. */
-#define VALID_MS_MAX	253402300799999LL
+/* Largest ms cursor accepted: 9999-12-31T23:59:59.999Z (timeutil.h). */
+#define VALID_MS_MAX	TIME_MS_MAX
 
 /* A Spotify user id (1..USER_ID_MAX of [0-9A-Za-z._-]) into out. */
 int	valid_user_id(const char *s, char out[USER_ID_MAX + 1]);

@@ -5,9 +5,9 @@
  * transaction and append to one output buffer that is handed to the sink
  * whenever it passes EXPORT_CHUNK bytes.  A play names only a track id, so
  * what a row shows of the track (names, artists, album) is looked up once
- * per distinct track and kept in a small open-addressing table of copied
- * strings (struct ex_track); every later play of that track costs one
- * hash probe.  That keeps exports well above 500,000 plays a second.
+ * per distinct track and kept as copied strings (struct ex_track) at the
+ * track's index in an id table (idtab.h); every later play of that track
+ * costs one hash probe.  That keeps exports well above 500,000 plays a second.
  *
  * The SQL writer first gathers every id the user's records refer to
  * (plays, playlist items, top lists, and through them artists and albums),
@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "export.h"
+#include "idtab.h"
 #include "ids.h"
 #include "json.h"
 #include "log.h"
@@ -48,7 +49,6 @@ static const char *const export_mimes[EXPORT__MAX] = {
 
 /* What a play row shows of its track; strings are offsets into ex->arena. */
 struct ex_track {
-	char		 id[ID_LEN + 1];	/* "" = empty slot */
 	char		 album_id[ID_LEN + 1];
 	uint32_t	 uri, name, album;	/* arena offsets of strings */
 	uint32_t	 artist_ids;	/* n * ID_LEN bytes */
@@ -66,10 +66,10 @@ static const char *const json_track_keys[6] = {
 	"album_name",
 };
 
-/* A set of ids (open addressing), for the SQL writer's references. */
+/* A set of ids, for the SQL writer's references: sorted by idset_sort(). */
 struct ex_idset {
-	char		(*ids)[ID_LEN + 1];
-	size_t		 cap;		/* power of two */
+	struct idtab	 t;
+	char		(*ids)[ID_LEN + 1];	/* sorted, n of them */
 	size_t		 n;
 };
 
@@ -81,9 +81,9 @@ struct ex {
 	struct buf			 out;
 	int				 err;
 	/* track cache */
-	struct ex_track			*tracks;
+	struct idtab			 t_ids;
+	struct ex_track			*tracks;	/* by index in t_ids */
 	size_t				 t_cap;
-	size_t				 t_n;
 	struct buf			 arena;
 	/* the day part of the last time formatted */
 	int64_t				 day_ms;	/* its midnight, or -1 */
@@ -191,19 +191,6 @@ ex_text(struct buf *b, const char *s, size_t len, char dup)
 
 /* ---- the track cache ----------------------------------------------------- */
 
-static uint64_t
-ex_hash(const char *id)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < ID_LEN && id[i] != '\0'; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 1099511628211ULL;
-	}
-	return h ^ (h >> 29);
-}
-
 static uint32_t
 ex_keep(struct ex *ex, const char *s)
 {
@@ -219,23 +206,19 @@ ex_at(const struct ex *ex, uint32_t off)
 	return ex->arena.data + off;
 }
 
+/* Room in ex->tracks for index n (doubling). */
 static int
-ex_track_grow(struct ex *ex)
+ex_track_grow(struct ex *ex, size_t n)
 {
-	struct ex_track *old = ex->tracks, *nt;
-	size_t oldcap = ex->t_cap, cap = oldcap ? oldcap * 2 : 1024, i, h;
+	struct ex_track *nt;
+	size_t cap = ex->t_cap ? ex->t_cap : 1024;
 
-	if ((nt = calloc(cap, sizeof(*nt))) == NULL)
+	if (n < ex->t_cap)
+		return 0;
+	while (cap <= n)
+		cap *= 2;
+	if ((nt = reallocarray(ex->tracks, cap, sizeof(*nt))) == NULL)
 		return -1;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i].id[0] == '\0')
-			continue;
-		for (h = ex_hash(old[i].id) & (cap - 1); nt[h].id[0] != '\0';
-		    h = (h + 1) & (cap - 1))
-			;
-		nt[h] = old[i];
-	}
-	free(old);
 	ex->tracks = nt;
 	ex->t_cap = cap;
 	return 0;
@@ -252,18 +235,18 @@ ex_track(struct ex *ex, const char *id)
 	struct track t;
 	struct artist a;
 	struct album al;
-	size_t h;
-	uint32_t i;
+	uint64_t h;
+	uint32_t i, idx;
 	char aid[ID_LEN + 1];
 	int rc;
 
-	if (ex->t_n * 2 >= ex->t_cap && ex_track_grow(ex) == -1)
+	h = idtab_hash(id);
+	if (idtab_get_h(&ex->t_ids, id, h, 0, &idx) == 1)
+		return &ex->tracks[idx];
+	/* Added below only once complete: a failure leaves no half entry. */
+	if (ex_track_grow(ex, ex->t_ids.n) == -1)
 		return NULL;
-	for (h = ex_hash(id) & (ex->t_cap - 1); ex->tracks[h].id[0] != '\0';
-	    h = (h + 1) & (ex->t_cap - 1))
-		if (memcmp(ex->tracks[h].id, id, ID_LEN) == 0)
-			return &ex->tracks[h];
-	e = &ex->tracks[h];
+	e = &ex->tracks[ex->t_ids.n];
 	memset(e, 0, sizeof(*e));
 	if ((rc = store_get_track(ex->txn, id, &t)) == STORE_ERR)
 		return NULL;
@@ -295,8 +278,8 @@ ex_track(struct ex *ex, const char *id)
 	}
 	if (ex->arena.oom || ex->arena.len > UINT32_MAX / 2)
 		return NULL;
-	memcpy(e->id, id, ID_LEN + 1);
-	ex->t_n++;
+	if (idtab_get_h(&ex->t_ids, id, h, 1, &idx) == -1)
+		return NULL;
 	return e;
 }
 
@@ -343,6 +326,7 @@ ex_free(struct ex *ex)
 {
 	buf_free(&ex->out);
 	buf_free(&ex->arena);
+	idtab_free(&ex->t_ids);
 	free(ex->tracks);
 }
 
@@ -552,16 +536,16 @@ json_track(struct ex *ex, struct ex_track *t)
 			break;
 		}
 		if (json_finish(&j) == -1)
-			goto out;
+			goto free_buf;
 		t->jv[k] = (uint32_t)ex->arena.len;
 		t->jl[k] = (uint32_t)b.len;
 		buf_add(&ex->arena, b.data, b.len + 1);
 	}
 	if (ex->arena.oom || ex->arena.len > UINT32_MAX / 2)
-		goto out;
+		goto free_buf;
 	t->jdone = 1;
 	rc = 0;
-out:
+free_buf:
 	buf_free(&b);
 	return rc;
 }
@@ -615,46 +599,15 @@ export_json(struct store_txn *txn, const char *user,
 
 /* ---- SQL ----------------------------------------------------------------- */
 
-static int
-idset_grow(struct ex_idset *s)
-{
-	char (*old)[ID_LEN + 1] = s->ids, (*nt)[ID_LEN + 1];
-	size_t oldcap = s->cap, cap = oldcap ? oldcap * 2 : 1024, i, h;
-
-	if ((nt = calloc(cap, sizeof(*nt))) == NULL)
-		return -1;
-	for (i = 0; i < oldcap; i++) {
-		if (old[i][0] == '\0')
-			continue;
-		for (h = ex_hash(old[i]) & (cap - 1); nt[h][0] != '\0';
-		    h = (h + 1) & (cap - 1))
-			;
-		memcpy(nt[h], old[i], ID_LEN + 1);
-	}
-	free(old);
-	s->ids = nt;
-	s->cap = cap;
-	return 0;
-}
-
-/* Adds id (ID_LEN bytes, NUL not needed) unless present.  0 or -1. */
+/* Adds id (ID_LEN bytes, NUL not needed) unless present or "".  0 or -1. */
 static int
 idset_add(struct ex_idset *s, const char *id)
 {
-	size_t h;
+	uint32_t idx;
 
 	if (id[0] == '\0')
 		return 0;
-	if (s->n * 2 >= s->cap && idset_grow(s) == -1)
-		return -1;
-	for (h = ex_hash(id) & (s->cap - 1); s->ids[h][0] != '\0';
-	    h = (h + 1) & (s->cap - 1))
-		if (memcmp(s->ids[h], id, ID_LEN) == 0)
-			return 0;
-	memcpy(s->ids[h], id, ID_LEN);
-	s->ids[h][ID_LEN] = '\0';
-	s->n++;
-	return 0;
+	return idtab_get(&s->t, id, 1, &idx) == -1 ? -1 : 0;
 }
 
 static int
@@ -677,20 +630,21 @@ idset_cmp(const void *a, const void *b)
 	return memcmp(a, b, ID_LEN + 1);
 }
 
-/* Packs the set's ids to the front, sorted; s->n of them. */
-static void
+/* The set's ids in s->ids, sorted; s->n of them.  0 or -1. */
+static int
 idset_sort(struct ex_idset *s)
 {
-	size_t i, n = 0;
+	size_t i;
 
-	for (i = 0; i < s->cap; i++)
-		if (s->ids[i][0] != '\0') {
-			if (n != i)
-				memcpy(s->ids[n], s->ids[i], ID_LEN + 1);
-			n++;
-		}
-	if (n > 0)
-		qsort(s->ids, n, sizeof(*s->ids), idset_cmp);
+	s->n = s->t.n;
+	if ((s->ids = reallocarray(NULL, s->n ? s->n : 1,
+	    sizeof(*s->ids))) == NULL)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		idtab_copy(&s->t, (uint32_t)i, s->ids[i]);
+	if (s->n > 0)
+		qsort(s->ids, s->n, sizeof(*s->ids), idset_cmp);
+	return 0;
 }
 
 struct sql_refs {
@@ -700,6 +654,9 @@ struct sql_refs {
 static void
 sql_refs_free(struct sql_refs *r)
 {
+	idtab_free(&r->tracks.t);
+	idtab_free(&r->artists.t);
+	idtab_free(&r->albums.t);
 	free(r->tracks.ids);
 	free(r->artists.ids);
 	free(r->albums.ids);
@@ -732,7 +689,8 @@ sql_gather(struct ex *ex, struct sql_refs *r)
 {
 	struct track t;
 	struct album al;
-	size_t i, ntr;
+	char id[ID_LEN + 1];
+	size_t i;
 	int k, g, rc;
 
 	if (store_iter_plays(ex->txn, ex->user, INT64_MIN, INT64_MAX,
@@ -746,15 +704,9 @@ sql_gather(struct ex *ex, struct sql_refs *r)
 			    (enum top_range)g, STORE_ASC, refs_top, r) !=
 			    STORE_OK)
 				return -1;
-	if (r->tracks.cap == 0 && idset_grow(&r->tracks) == -1)
-		return -1;
-	/* The table does not move while we only read it. */
-	ntr = r->tracks.cap;
-	for (i = 0; i < ntr; i++) {
-		if (r->tracks.ids[i][0] == '\0')
-			continue;
-		if ((rc = store_get_track(ex->txn, r->tracks.ids[i], &t)) ==
-		    STORE_ERR)
+	for (i = 0; i < r->tracks.t.n; i++) {
+		idtab_copy(&r->tracks.t, (uint32_t)i, id);
+		if ((rc = store_get_track(ex->txn, id, &t)) == STORE_ERR)
 			return -1;
 		if (rc != STORE_OK)
 			continue;
@@ -762,23 +714,17 @@ sql_gather(struct ex *ex, struct sql_refs *r)
 		    idset_add_list(&r->artists, &t.artists) == -1)
 			return -1;
 	}
-	if (r->albums.cap == 0 && idset_grow(&r->albums) == -1)
-		return -1;
-	for (i = 0; i < r->albums.cap; i++) {
-		if (r->albums.ids[i][0] == '\0')
-			continue;
-		if ((rc = store_get_album(ex->txn, r->albums.ids[i], &al)) ==
-		    STORE_ERR)
+	for (i = 0; i < r->albums.t.n; i++) {
+		idtab_copy(&r->albums.t, (uint32_t)i, id);
+		if ((rc = store_get_album(ex->txn, id, &al)) == STORE_ERR)
 			return -1;
 		if (rc == STORE_OK &&
 		    idset_add_list(&r->artists, &al.artists) == -1)
 			return -1;
 	}
-	if (r->artists.cap == 0 && idset_grow(&r->artists) == -1)
+	if (idset_sort(&r->tracks) == -1 || idset_sort(&r->albums) == -1 ||
+	    idset_sort(&r->artists) == -1)
 		return -1;
-	idset_sort(&r->tracks);
-	idset_sort(&r->albums);
-	idset_sort(&r->artists);
 	return 0;
 }
 
@@ -1309,26 +1255,26 @@ export_sql(struct store_txn *txn, const char *user,
 	    "BEGIN;\n", now);
 	buf_puts(&ex.out, sql_schema);
 	if (ex_flush(&ex) == -1 || sql_gather(&ex, &r) == -1)
-		goto out;
+		goto free_refs;
 	if (sql_user(&ex) == -1 || sql_artists(&ex, &r) == -1 ||
 	    sql_albums(&ex, &r) == -1 || sql_tracks(&ex, &r) == -1)
-		goto out;
+		goto free_refs;
 	if (store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_play, &ex) != STORE_OK || sql_end(&ex) == -1)
-		goto out;
+		goto free_refs;
 	if (store_iter_playlist_weeks(txn, user, NULL, STORE_ASC, sql_playlist,
 	    &ex) != STORE_OK || sql_end(&ex) == -1 ||
 	    store_iter_playlist_weeks(txn, user, NULL, STORE_ASC,
 	    sql_playlist_items, &ex) != STORE_OK || sql_end(&ex) == -1)
-		goto out;
+		goto free_refs;
 	if (sql_tops(&ex, sql_top) == -1 || sql_tops(&ex, sql_top_items) == -1)
-		goto out;
+		goto free_refs;
 	if (store_iter_gaps(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_gap_row, &ex) != STORE_OK || sql_end(&ex) == -1)
-		goto out;
+		goto free_refs;
 	buf_puts(&ex.out, "COMMIT;\n");
 	rc = 0;
-out:
+free_refs:
 	sql_refs_free(&r);
 	return ex_done(&ex, rc, stats);
 }

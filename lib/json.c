@@ -14,6 +14,9 @@
  * overlong forms, no surrogates, nothing above U+10FFFF); each byte that
  * does not belong to a well-formed sequence becomes one U+FFFD.
  *
+ * Times and days are written in the one form timeutil.c gives them, so
+ * that every endpoint and every insight agrees (json_time_ms, json_day).
+ *
  * State: j->depth is the number of open containers.  Slot 0 of first[]
  * stands for the top level (1 until the document's one value is written);
  * slot d for the container opened at depth d, so at most JSON_DEPTH - 1
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "timeutil.h"
 
 /* Byte classes for escaping. */
 enum {
@@ -415,6 +419,43 @@ json_raw(struct json *j, const char *key, const char *raw, size_t len)
 		buf_add(j->b, "null", 4);
 	else
 		buf_add(j->b, raw, len);
+}
+
+void
+json_time_ms(struct json *j, const char *key, const char *isokey, int64_t ms)
+{
+	char iso[32];
+
+	json_int(j, key, ms);
+	if (time_format_rfc3339(ms, iso, 1) == 0)
+		json_str(j, isokey, iso);
+	else
+		json_null(j, isokey);
+}
+
+void
+json_time_s(struct json *j, const char *key, const char *isokey, int64_t s)
+{
+	char iso[32];
+
+	json_int(j, key, s);
+	/* s * 1000 in range: compared before it is multiplied. */
+	if (s >= TIME_MS_MIN / 1000 && s <= TIME_MS_MAX / 1000 &&
+	    time_format_rfc3339(s * 1000, iso, 0) == 0)
+		json_str(j, isokey, iso);
+	else
+		json_null(j, isokey);
+}
+
+void
+json_day(struct json *j, const char *key, int64_t day)
+{
+	char s[11];
+
+	if (time_format_day(day, s) == 0)
+		json_str(j, key, s);
+	else
+		json_null(j, key);
 }
 
 int

@@ -53,6 +53,18 @@ void	json_bool(struct json *, const char *key, int v);
 void	json_null(struct json *, const char *key);
 /* Already-rendered JSON (e.g. a cached entity) inserted as a value. */
 void	json_raw(struct json *, const char *key, const char *raw, size_t len);
+/*
+ * Times, one way for every answer (timeutil.h): key: the number as
+ * given, and isokey: its RFC 3339 UTC form ("...T...Z", with ms for
+ * json_time_ms, without for json_time_s), or null outside the years
+ * linernotes can date (TIME_MS_MIN..TIME_MS_MAX).
+ */
+void	json_time_ms(struct json *, const char *key, const char *isokey,
+	    int64_t ms);
+void	json_time_s(struct json *, const char *key, const char *isokey,
+	    int64_t s);
+/* key: "YYYY-MM-DD" of a day number, or null outside years 0001..9999. */
+void	json_day(struct json *, const char *key, int64_t day);
 /* Appends the escaped form of s (without quotes) to b; for other writers. */
 void	json_escape(struct buf *b, const char *s, size_t len);
 /* Returns 0 when every container was closed and nothing failed, else -1. */

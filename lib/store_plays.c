@@ -21,6 +21,7 @@
 #include "schema.h"
 #include "store.h"
 #include "store_int.h"
+#include "timeutil.h"
 
 /* ---- plays --------------------------------------------------------------- */
 
@@ -237,9 +238,6 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
  * the plays' lean iteration for the insights' long scans.
  */
 
-#define AGG_T_MIN	INT64_C(-62135596800000)	/* 0001-01-01 */
-#define AGG_T_MAX	INT64_C(253402300799999)	/* 9999-12-31 */
-
 struct agg_rec {
 	uint32_t	plays, by_played, by_duration;
 	uint64_t	ms_played, ms_duration;
@@ -251,7 +249,7 @@ agg_bucket_of(int64_t t, int32_t *b)
 {
 	int64_t q;
 
-	if (t < AGG_T_MIN || t > AGG_T_MAX)
+	if (t < TIME_MS_MIN || t > TIME_MS_MAX)
 		return -1;
 	q = t / STORE_AGG_BUCKET_MS;
 	if (t % STORE_AGG_BUCKET_MS < 0)
@@ -465,10 +463,10 @@ store_iter_agg(struct store_txn *t, const char *user, int64_t from_ms,
 	int32_t blo, bhi;
 
 	/* Buckets starting in [from, to]: from rounded up, to down. */
-	if (from_ms < AGG_T_MIN)
-		from_ms = AGG_T_MIN;
-	if (to_ms > AGG_T_MAX)
-		to_ms = AGG_T_MAX;
+	if (from_ms < TIME_MS_MIN)
+		from_ms = TIME_MS_MIN;
+	if (to_ms > TIME_MS_MAX)
+		to_ms = TIME_MS_MAX;
 	if (from_ms > to_ms || agg_bucket_of(from_ms, &blo) == -1 ||
 	    agg_bucket_of(to_ms, &bhi) == -1)
 		return STORE_OK;

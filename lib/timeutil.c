@@ -23,8 +23,7 @@
 
 #define MS_PER_DAY	INT64_C(86400000)
 
-/* a / b rounded toward minus infinity (b > 0). */
-static int64_t
+int64_t
 time_fdiv(int64_t a, int64_t b)
 {
 	int64_t q = a / b;
@@ -132,6 +131,31 @@ time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*d = doy - (153 * mp + 2) / 5 + 1;
 	*m = mp < 10 ? mp + 3 : mp - 9;
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+int
+time_format_rfc3339(int64_t ms, char out[32], int with_ms)
+{
+	if (ms < TIME_MS_MIN || ms > TIME_MS_MAX) {
+		out[0] = '\0';
+		return -1;
+	}
+	return time_format_iso8601(ms, out, with_ms);
+}
+
+int
+time_format_day(int64_t day, char out[11])
+{
+	char iso[32];
+
+	if (day < TIME_DAY_MIN || day > TIME_DAY_MAX ||
+	    time_format_iso8601(day * MS_PER_DAY, iso, 0) == -1) {
+		out[0] = '\0';
+		return -1;
+	}
+	memcpy(out, iso, 10);
+	out[10] = '\0';
+	return 0;
 }
 
 int32_t

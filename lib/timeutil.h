@@ -16,6 +16,20 @@
 #include <stdint.h>
 
 /*
+ * The instants and days linernotes can date: years 0001..9999, UTC.  Plays
+ * outside are kept but neither aggregated nor counted by the insights, a
+ * client cannot name them, and nothing outside is written as a date
+ * (time_format_rfc3339, time_format_day: the API writes null instead).
+ */
+#define TIME_MS_MIN	INT64_C(-62135596800000)  /* 0001-01-01T00:00:00.000Z */
+#define TIME_MS_MAX	INT64_C(253402300799999)  /* 9999-12-31T23:59:59.999Z */
+#define TIME_DAY_MIN	(-719162)		  /* 0001-01-01 */
+#define TIME_DAY_MAX	2932896			  /* 9999-12-31 */
+
+/* a / b rounded toward minus infinity (b > 0), so -1 ms is in day -1. */
+int64_t	time_fdiv(int64_t a, int64_t b);
+
+/*
  * The current time in Unix ms: CLOCK_REALTIME, or the clock file's time
  * once time_use_clock_file() named one.  Every date a program records or
  * compares with a recorded one comes from here, so that the tests and the
@@ -52,6 +66,17 @@ int	time_parse_iso8601(const char *s, int64_t *ms);
  * 0000..9999.
  */
 int	time_format_iso8601(int64_t ms, char out[32], int with_ms);
+/*
+ * The form every API answer and insight gives an instant: as
+ * time_format_iso8601(), but only for ms in TIME_MS_MIN..TIME_MS_MAX.
+ * Returns 0, or -1 (out = "") outside.
+ */
+int	time_format_rfc3339(int64_t ms, char out[32], int with_ms);
+/*
+ * Writes day (days since 1970-01-01) as "YYYY-MM-DD" into out, only for
+ * days in TIME_DAY_MIN..TIME_DAY_MAX.  Returns 0, or -1 (out = "").
+ */
+int	time_format_day(int64_t day, char out[11]);
 
 /* The day (days since 1970-01-01, rounded down, so -1 ms is day -1). */
 int32_t	time_day(int64_t ms);

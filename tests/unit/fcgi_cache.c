@@ -8,7 +8,9 @@
  * they should, that an entry larger than the byte bound is not kept, that
  * a zero-entry cache is disabled, and that many entries (table growth)
  * stay reachable.  The change-log sync is proven end to end by the
- * integration tests (a renamed track shows its new name).
+ * integration tests (a renamed track shows its new name), its protocol
+ * by lib_changelog.c; here, that a store error during a sync flushes the
+ * cache and the next sync starts afresh.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -21,6 +23,7 @@
 
 #include "cache.h"
 #include "schema.h"
+#include "testutil.h"
 
 /* A 22-character id from a number. */
 static const char *
@@ -186,6 +189,39 @@ test_tag(void **state)
 	cache_free(c);
 }
 
+static void
+test_sync_store_error(void **state)
+{
+	struct tu_fx *fx;
+	struct store_txn *rd;
+	struct cache *c = cache_new(10, 1 << 20);
+	struct cache_stats st;
+
+	assert_int_equal(tu_fx_setup(state, "fcgi_cache"), 0);
+	fx = *state;
+	assert_non_null(rd = store_reader(fx->st));
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(cache_sync(c, rd), 0);
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0);
+	assert_int_equal(cache_sync(c, rd), 0);
+	assert_true(has(c, ENTITY_TRACK, 1, NULL));
+	/* The store fails (the transaction has ended): all is dropped. */
+	store_read_end(rd);
+	assert_int_equal(cache_sync(c, rd), -1);
+	cache_get_stats(c, &st);
+	assert_int_equal(st.entries, 0);
+	/* The next sync starts afresh and keeps what is put after it. */
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(cache_sync(c, rd), 0);
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0);
+	assert_int_equal(cache_sync(c, rd), 0);
+	assert_true(has(c, ENTITY_TRACK, 1, NULL));
+	store_read_end(rd);
+	store_reader_free(rd);
+	cache_free(c);
+	assert_int_equal(tu_fx_teardown(state), 0);
+}
+
 int
 main(void)
 {
@@ -196,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_disabled),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_tag),
+		cmocka_unit_test(test_sync_store_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "timeutil.h"
 #include "testutil.h"
 
 #define B		STORE_AGG_BUCKET_MS
@@ -90,12 +91,12 @@ recount_cb(const struct play *p, void *arg)
 	struct buckets *bs = arg;
 	struct agg_bucket *b;
 	struct track tr;
-	int64_t start = floor_div(p->played_at, B) * B;
+	int64_t start;
 
 	/* Plays outside years 1..9999 are not aggregated (store.h). */
-	if (p->played_at < INT64_C(-62135596800000) ||
-	    p->played_at > INT64_C(253402300799999))
+	if (p->played_at < TIME_MS_MIN || p->played_at > TIME_MS_MAX)
 		return 0;
+	start = floor_div(p->played_at, B) * B;
 	if (bs->n == 0 || bs->v[bs->n - 1].start_ms != start) {
 		assert_true(bs->n < MAXB);
 		b = &bs->v[bs->n++];

@@ -196,6 +196,46 @@ test_format_iso8601(void **state)
 	    -1);
 }
 
+/*
+ * Proves that the forms the API writes stop at the years the journal
+ * can date (TIME_MS_MIN..TIME_MS_MAX, TIME_DAY_MIN..TIME_DAY_MAX): the first
+ * and last of them are written, year 0 and year 10000 are not.
+ */
+static void
+test_format_limits(void **state)
+{
+	char out[32], day[11];
+
+	(void)state;
+	assert_int_equal(time_format_rfc3339(TIME_MS_MIN, out, 1), 0);
+	assert_string_equal(out, "0001-01-01T00:00:00.000Z");
+	assert_int_equal(time_format_rfc3339(TIME_MS_MAX, out, 0), 0);
+	assert_string_equal(out, "9999-12-31T23:59:59Z");
+	assert_int_equal(time_format_rfc3339(TIME_MS_MIN - 1, out, 1), -1);
+	assert_string_equal(out, "");
+	assert_int_equal(time_format_rfc3339(TIME_MS_MAX + 1, out, 1), -1);
+	assert_int_equal(time_format_rfc3339(INT64_MIN, out, 1), -1);
+	assert_int_equal(time_format_day(TIME_DAY_MIN, day), 0);
+	assert_string_equal(day, "0001-01-01");
+	assert_int_equal(time_format_day(TIME_DAY_MAX, day), 0);
+	assert_string_equal(day, "9999-12-31");
+	assert_int_equal(time_format_day(0, day), 0);
+	assert_string_equal(day, "1970-01-01");
+	assert_int_equal(time_format_day(TIME_DAY_MIN - 1, day), -1);
+	assert_string_equal(day, "");
+	assert_int_equal(time_format_day(TIME_DAY_MAX + 1, day), -1);
+	assert_int_equal(time_format_day(INT64_MAX, day), -1);
+	/* The limits agree with each other and with the calendar. */
+	assert_int_equal(TIME_MS_MIN, TIME_DAY_MIN * INT64_C(86400000));
+	assert_int_equal(TIME_MS_MAX, (TIME_DAY_MAX + 1) * INT64_C(86400000) -
+	    1);
+	assert_int_equal(time_days_from_civil(1, 1, 1), TIME_DAY_MIN);
+	assert_int_equal(time_days_from_civil(9999, 12, 31), TIME_DAY_MAX);
+	assert_int_equal(time_fdiv(-1, 1000), -1);
+	assert_int_equal(time_fdiv(-1000, 1000), -1);
+	assert_int_equal(time_fdiv(999, 1000), 0);
+}
+
 /* Proves the clock reads the real time (agrees with time(3)). */
 static void
 test_now(void **state)
@@ -355,6 +395,7 @@ main(void)
 		cmocka_unit_test(test_parse_iso8601_ok),
 		cmocka_unit_test(test_parse_iso8601_bad),
 		cmocka_unit_test(test_format_iso8601),
+		cmocka_unit_test(test_format_limits),
 		cmocka_unit_test(test_now),
 		cmocka_unit_test(test_clock_file),
 		cmocka_unit_test(test_http_date),

@@ -1,0 +1,180 @@
+/*
+ * fcgi_render.c — unit tests of how times and dates are written as JSON,
+ * by the API's record renderers (fcgi/render.c) and by the insights
+ * (lib/insights*.c), which must agree.
+ *
+ * They prove, for instants and days at the edges of the years the
+ * journal can date (0001..9999) and beyond them (year 0, negative years,
+ * year 10000, the ends of int32 and int64), that both write the same:
+ * "<key>" as the number and "<key>_iso" as the RFC 3339 UTC string, or
+ * null outside those years, and dates as "YYYY-MM-DD" or null likewise.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "insights.h"
+#include "json.h"
+#include "render.h"
+
+/* An instant and its "t_iso" (NULL: null), from either renderer. */
+struct ms_case {
+	int64_t		 ms;
+	const char	*want;
+};
+
+/* A day number and its date (NULL: null), from either renderer. */
+struct day_case {
+	int32_t		 day;
+	const char	*want;
+};
+
+/* Only years 0001..9999 are written (timeutil.h): year 0 is not. */
+static const struct ms_case ms_cases[] = {
+	{ 0, "1970-01-01T00:00:00.000Z" },
+	{ -1, "1969-12-31T23:59:59.999Z" },
+	/* the first instant of year 1 */
+	{ INT64_C(-62135596800000), "0001-01-01T00:00:00.000Z" },
+	/* the last of year 0 */
+	{ INT64_C(-62135596800001), NULL },
+	/* the first of year 0 */
+	{ INT64_C(-62167219200000), NULL },
+	/* year -1 */
+	{ INT64_C(-62167219200001), NULL },
+	{ INT64_C(253402300799999), "9999-12-31T23:59:59.999Z" },
+	/* year 10000 */
+	{ INT64_C(253402300800000), NULL },
+	{ INT64_MIN, NULL },
+	{ INT64_MAX, NULL },
+};
+
+static const struct day_case day_cases[] = {
+	{ 0, "1970-01-01" },
+	{ -1, "1969-12-31" },
+	{ -719162, "0001-01-01" },
+	{ -719163, NULL },		/* 0000-12-31 */
+	{ -719528, NULL },		/* 0000-01-01 */
+	{ -719529, NULL },		/* -001-12-31 */
+	{ 2932896, "9999-12-31" },
+	{ 2932897, NULL },		/* 10000-01-01 */
+	{ INT32_MIN, NULL },
+	{ INT32_MAX, NULL },
+};
+
+/*
+ * The value of "key": in the JSON document doc, as written (a quoted
+ * string without its quotes, or null), into out.
+ */
+static void
+value_of(const char *doc, const char *key, char *out, size_t outsz)
+{
+	char pat[64];
+	const char *p, *e;
+
+	(void)snprintf(pat, sizeof(pat), "\"%s\":", key);
+	p = strstr(doc, pat);
+	assert_non_null(p);
+	p += strlen(pat);
+	if (*p == '"') {
+		p++;
+		e = strchr(p, '"');
+	} else
+		e = p + strcspn(p, ",}");
+	assert_non_null(e);
+	assert_true((size_t)(e - p) < outsz);
+	memcpy(out, p, (size_t)(e - p));
+	out[e - p] = '\0';
+}
+
+static void
+assert_value(const char *doc, const char *key, const char *want)
+{
+	char got[64];
+
+	value_of(doc, key, got, sizeof(got));
+	assert_string_equal(got, want != NULL ? want : "null");
+}
+
+/* What fcgi/render.c writes. */
+_Static_assert(sizeof(ms_cases) / sizeof(ms_cases[0]) ==
+    sizeof(day_cases) / sizeof(day_cases[0]), "one day per instant");
+
+static void
+test_fcgi(void **state)
+{
+	struct buf b;
+	struct json j;
+	char num[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ms_cases) / sizeof(ms_cases[0]); i++) {
+		memset(&b, 0, sizeof(b));
+		json_init(&j, &b);
+		json_obj_open(&j, NULL);
+		render_time_ms(&j, "t", "t_iso", ms_cases[i].ms);
+		render_day(&j, "d", day_cases[i].day);
+		json_obj_close(&j);
+		assert_int_equal(json_finish(&j), 0);
+		assert_int_equal(buf_putc(&b, '\0'), 0);
+		(void)snprintf(num, sizeof(num), "%lld",
+		    (long long)ms_cases[i].ms);
+		assert_value(b.data, "t", num);
+		assert_value(b.data, "t_iso", ms_cases[i].want);
+		assert_value(b.data, "d", day_cases[i].want);
+		buf_free(&b);
+	}
+}
+
+/* What the insights write (their head's from/to, a streak's days). */
+static void
+test_insights(void **state)
+{
+	struct insights_streaks s;
+	struct insights_streak k;
+	struct buf b;
+	struct json j;
+	char num[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ms_cases) / sizeof(ms_cases[0]); i++) {
+		memset(&s, 0, sizeof(s));
+		memset(&k, 0, sizeof(k));
+		s.r.from_ms = ms_cases[i].ms;
+		s.r.to_ms = 0;
+		(void)strlcpy(s.r.tz, "UTC", sizeof(s.r.tz));
+		(void)strlcpy(k.artist_id, "0123456789012345678901",
+		    sizeof(k.artist_id));
+		k.first_day = k.last_day = day_cases[i].day;
+		s.v = &k;
+		s.n = s.total = 1;
+		memset(&b, 0, sizeof(b));
+		json_init(&j, &b);
+		insights_render_streaks(&j, NULL, &s);
+		assert_int_equal(json_finish(&j), 0);
+		assert_int_equal(buf_putc(&b, '\0'), 0);
+		(void)snprintf(num, sizeof(num), "%lld",
+		    (long long)ms_cases[i].ms);
+		assert_value(b.data, "from", num);
+		assert_value(b.data, "from_iso", ms_cases[i].want);
+		assert_value(b.data, "first", day_cases[i].want);
+		buf_free(&b);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fcgi),
+		cmocka_unit_test(test_insights),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,287 @@
+/*
+ * lib_changelog.c — unit tests of the change-log follower
+ * (lib/changelog.c).
+ *
+ * They prove, on a real store, that a first sync forgets everything and
+ * walks nothing, that a sync with no change since says nothing, that a
+ * changed or deleted entity is named exactly once with its kind, that a
+ * follower that asks to start over forgets everything instead, and that
+ * a store error (the log's iteration failing half way) forgets everything,
+ * returns -1 and makes the next sync a first one: the safe behaviour
+ * both the reader's cache and the insights' cache rely on.  The insights'
+ * cache is shown to do so on a real store error (a read transaction that
+ * has ended); fcgi_cache.c shows the same of the reader's cache.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "changelog.h"
+#include "insights.h"
+#include "json.h"
+#include "tz.h"
+#include "testutil.h"
+
+/* What a follower was told. */
+struct told {
+	int		 all;		/* forget_all calls */
+	int		 one;		/* forget calls */
+	enum entity_kind kind;		/* of the last forget */
+	char		 id[ID_LEN + 1];
+	int		 fail;		/* forget returns -1 */
+	int		 over;		/* start_over's answer */
+};
+
+static int
+on_forget(enum entity_kind kind, const char *id, void *arg)
+{
+	struct told *t = arg;
+
+	t->one++;
+	t->kind = kind;
+	(void)strlcpy(t->id, id, sizeof(t->id));
+	return t->fail ? -1 : 0;
+}
+
+static void
+on_forget_all(void *arg)
+{
+	((struct told *)arg)->all++;
+}
+
+static int
+on_start_over(void *arg)
+{
+	return ((struct told *)arg)->over;
+}
+
+static const struct changelog_ops ops = {
+	on_forget, on_forget_all, on_start_over
+};
+
+struct sync {
+	struct changelog *f;
+	struct told	*t;
+	int		 rc;
+};
+
+static int
+sync_cb(struct store_txn *txn, void *arg)
+{
+	struct sync *s = arg;
+
+	s->rc = changelog_sync(s->f, txn, &ops, s->t);
+	return 0;
+}
+
+/* Syncs f in a read transaction; returns changelog_sync's answer. */
+static int
+sync_now(struct tu_fx *fx, struct changelog *f, struct told *t)
+{
+	struct sync s = { f, t, 99 };
+
+	memset(t, 0, offsetof(struct told, fail));
+	assert_int_equal(store_read(fx->st, sync_cb, &s), STORE_OK);
+	return s.rc;
+}
+
+static int
+put_track_cb(struct store_txn *txn, void *arg)
+{
+	struct track tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tu_track_id(*(int *)arg, tr.id);
+	tr.name = "a track";
+	tr.uri = "";
+	tr.duration_ms = 1000 + (uint32_t)*(int *)arg;
+	return store_put_track(txn, &tr) == STORE_ERR ? -1 : 0;
+}
+
+static int
+del_track_cb(struct store_txn *txn, void *arg)
+{
+	char id[ID_LEN + 1];
+
+	tu_track_id(*(int *)arg, id);
+	return store_del_track(txn, id) == STORE_ERR ? -1 : 0;
+}
+
+static void
+put_track(struct tu_fx *fx, int i)
+{
+	assert_int_equal(store_write(fx->st, put_track_cb, &i), STORE_OK);
+}
+
+static int
+setup(void **state)
+{
+	int i;
+
+	if (tu_fx_setup(state, "lib_changelog") == -1)
+		return -1;
+	/* A log that is not empty when the follower first looks. */
+	for (i = 0; i < 3; i++)
+		if (store_write(((struct tu_fx *)*state)->st, put_track_cb,
+		    &i) != STORE_OK)
+			return -1;
+	return 0;
+}
+
+static void
+test_first_then_changes(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct changelog f;
+	struct told t;
+	char want[ID_LEN + 1];
+	int i = 1;
+
+	memset(&f, 0, sizeof(f));
+	memset(&t, 0, sizeof(t));
+	/* First sync: everything, nothing walked. */
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 1);
+	assert_int_equal(t.one, 0);
+	/* Nothing new: nothing said. */
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 0);
+	assert_int_equal(t.one, 0);
+	/* One changed track: named once. */
+	put_track(fx, 7);
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 0);
+	assert_int_equal(t.one, 1);
+	assert_int_equal(t.kind, ENTITY_TRACK);
+	tu_track_id(7, want);
+	assert_string_equal(t.id, want);
+	/* A deleted one too. */
+	assert_int_equal(store_write(fx->st, del_track_cb, &i), STORE_OK);
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 0);
+	assert_int_equal(t.one, 1);
+	tu_track_id(1, want);
+	assert_string_equal(t.id, want);
+	/* Asking to start over is heard only when the log moved. */
+	t.over = 1;
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 0);
+	put_track(fx, 8);
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 1);
+	assert_int_equal(t.one, 0);
+}
+
+static void
+test_store_error_forgets_all(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct changelog f;
+	struct told t;
+
+	memset(&f, 0, sizeof(f));
+	memset(&t, 0, sizeof(t));
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	put_track(fx, 9);
+	put_track(fx, 10);
+	/* The log's walk fails at its first change: the store says so. */
+	t.fail = 1;
+	assert_int_equal(sync_now(fx, &f, &t), -1);
+	assert_int_equal(t.one, 1);
+	assert_int_equal(t.all, 1);
+	assert_int_equal(f.synced, 0);
+	/* The next sync starts afresh rather than trusting a half walk. */
+	t.fail = 0;
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 1);
+	assert_int_equal(t.one, 0);
+	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_int_equal(t.all, 0);
+}
+
+static int
+put_play_cb(struct store_txn *txn, void *arg)
+{
+	struct play p;
+
+	(void)arg;
+	memset(&p, 0, sizeof(p));
+	p.played_at = INT64_C(1700000000000);
+	tu_track_id(2, p.track_id);
+	p.context_uri = "";
+	p.ms_played = -1;
+	return store_put_play(txn, "u", &p) == STORE_ERR ? -1 : 0;
+}
+
+/* Runs the top insight of user "u" in rd with cache ic: 0 or -1. */
+static int
+run_top(struct store_txn *rd, struct insights_cache *ic)
+{
+	struct insights_query q;
+	const struct tz *z;
+	struct buf b;
+	struct json j;
+	int rc;
+
+	assert_int_equal(tz_cache_get("UTC", &z), 0);
+	insights_query_init(&q, "u", z);
+	q.cache = ic;
+	memset(&b, 0, sizeof(b));
+	json_init(&j, &b);
+	rc = insights_run(rd, INSIGHTS_TOP, &q, &j);
+	buf_free(&b);
+	return rc;
+}
+
+static void
+test_insights_cache_store_error(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct insights_cache *ic;
+	struct store_txn *rd;
+	uint64_t tracks, loads, resets, builds;
+
+	assert_int_equal(store_write(fx->st, put_play_cb, NULL), STORE_OK);
+	assert_non_null(ic = insights_cache_new());
+	assert_non_null(rd = store_reader(fx->st));
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(run_top(rd, ic), 0);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(tracks, 1);
+	assert_int_equal(resets, 0);
+	/* The store fails (the transaction has ended): all is forgotten. */
+	store_read_end(rd);
+	assert_int_equal(run_top(rd, ic), -1);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(tracks, 0);
+	assert_int_equal(resets, 1);
+	/* And the next request starts afresh. */
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(run_top(rd, ic), 0);
+	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
+	assert_int_equal(tracks, 1);
+	store_read_end(rd);
+	store_reader_free(rd);
+	insights_cache_free(ic);
+	tz_cache_clear();
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_then_changes, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_store_error_forgets_all,
+		    setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_insights_cache_store_error,
+		    setup, tu_fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
