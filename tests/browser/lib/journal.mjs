@@ -115,12 +115,14 @@ export async function buildJournal({ days = 14 } = {}) {
 	load(db, users.map((id) => ({ type: 'user', id, visibility: 'public',
 		status: 'active', refresh_token: `rt-${id}`,
 		timezone: ZONES[id] ?? '' })));
-	// Top lists are fetched once, at the end: the journal then has one
-	// snapshot of the collector's own, and the test plants the earlier
-	// ones it knows (below).  Top-list history over days is tested
-	// against the simulator in tests/integration/collector-top.test.mjs.
-	const notTop = 'plays,dw,profile';
-	run(['poll-once', '--jobs', notTop]);
+	// Top lists and Discover Weekly are fetched once, at the end: the
+	// journal then has one top snapshot of the collector's own (the test
+	// plants the earlier ones it knows, below) and one full week of
+	// Discover Weekly, the earlier weeks being reconstructed from plays;
+	// whichever days the two weeks cover.  Top-list history over days is
+	// tested against the simulator in tests/integration/collector-top.
+	const daily = 'plays,profile';
+	run(['poll-once', '--jobs', daily]);
 	// Polls every two hours, but for a 14-hour silence in every 30 hours
 	// (the collector records a gap when more than 50 plays went by).  A
 	// silence ends early when MAIN played from Discover Weekly in it (the
@@ -141,7 +143,7 @@ export async function buildJournal({ days = 14 } = {}) {
 			if (!truth.plays.some((p) => p.context_uri === dwUri))
 				continue;
 		}
-		run(['poll-once', '--jobs', polls % 12 === 11 ? notTop : 'plays']);
+		run(['poll-once', '--jobs', polls % 12 === 11 ? daily : 'plays']);
 		polls++;
 		since = now;
 	}
