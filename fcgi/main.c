@@ -96,7 +96,7 @@ main(int argc, char *argv[])
 
 	app.cfg = cfg;
 	app.max_body = (size_t)config_num(cfg, CFG_MAX_BODY);
-	app.started = time(NULL);
+	app.started = time_now_ms() / 1000;
 	session_load_cfg(cfg, &auth, &why);
 	app.auth = &auth;
 	if (!auth.configured)

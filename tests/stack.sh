@@ -13,6 +13,7 @@
 #   PORT      nginx's port on 127.0.0.1 (8080)
 #   WWW_ROOT  the pages nginx serves (www/ of the checkout)
 #   SIM_USERS how many users the simulator has (3)
+#   DEMO_WEEKS weeks of the simulator's time polled at start-up (8)
 #   FCGI_PROCS linernotes-fcgi processes spawn-fcgi starts (2)
 #   FCGI_CANNED a file: `web` starts tests/tools/fcgi-canned FILE in place
 #             of linernotes-fcgi, answering every /api/ request with that
@@ -36,6 +37,7 @@ RUN_DIR=$(cd "$RUN_DIR" && pwd)
 PORT=${PORT:-8080}
 WWW_ROOT=${WWW_ROOT:-$ROOT/www}
 SIM_USERS=${SIM_USERS:-3}
+DEMO_WEEKS=${DEMO_WEEKS:-8}
 FCGI_PROCS=${FCGI_PROCS:-2}
 
 PIDS=$RUN_DIR/pids
@@ -147,17 +149,20 @@ check_port() {
 # Each step is one function; DEMO_STEPS and WEB_STEPS list them in order.
 
 # The simulator on a free port; its URL goes into SIM_URL.  Its virtual
-# clock starts at this hour, so the year of history ends today and the
-# weeks the collector dates by its own clock (Discover Weekly, top lists)
-# are the weeks of the plays.
+# clock starts DEMO_WEEKS weeks before this hour (run_weeks brings it to
+# now) and is written to RUN_DIR/clock, which the collector and the reader
+# follow (clock_file): the weeks they date (Discover Weekly, top lists,
+# polls) are the weeks of the plays.
 start_sim() {
 	[ -f "$SIM" ] || die "the Spotify simulator is missing" \
 	    "($SIM): the demo needs it"
 	: > "$RUN_DIR/sim.log"
 	# Its image URLs point at our own origin (nginx passes /_sim/image/
 	# on to it, see start_nginx), where the pages' CSP allows them.
+	start=$(( $(date -u +%s) / 3600 * 3600 - DEMO_WEEKS * 7 * 86400 ))
 	setsid node "$SIM" --port 0 --users "$SIM_USERS" --public-base "$URL" \
-	    --start "$(date -u +%Y-%m-%dT%H:00:00Z)" \
+	    --start "$(date -u -d "@$start" +%Y-%m-%dT%H:%M:%SZ)" \
+	    --clock-file "$RUN_DIR/clock" \
 	    >> "$RUN_DIR/sim.log" 2>&1 < /dev/null &
 	pid=$!
 	record_pid sim "$pid"
@@ -189,6 +194,7 @@ write_config() {
 			echo "spotify_accounts_base = \"$SIM_URL\""
 			echo "client_id = \"sim-client-id\""
 			echo "client_secret = \"sim-client-secret\""
+			echo "clock_file = \"$RUN_DIR/clock\""
 		fi
 		echo "redirect_uri = \"$URL\""
 		echo "public_url = \"$URL\""
@@ -291,6 +297,18 @@ import_history() {
 	say "history imported"
 }
 
+# DEMO_WEEKS weeks of the simulator's time, polled as the daemon would
+# (tests/tools/demo-weeks.mjs): top lists that change, Discover Weekly
+# weeks full and reconstructed, a gap honestly recorded.
+run_weeks() {
+	{ node "$ROOT/tests/tools/demo-weeks.mjs" "$SIM_URL" "$CONF" \
+	    "$COLLECTOR" "$DEMO_WEEKS" 2>> "$RUN_DIR/collector.log"
+	    echo $? > "$RUN_DIR/weeks.rc"; } |
+	    while read -r line; do say "$line"; done
+	[ "$(cat "$RUN_DIR/weeks.rc")" = 0 ] ||
+	    die "polling the weeks failed (see $RUN_DIR/collector.log)"
+}
+
 # Journals are private by default; the demo's are made public the way the
 # instance's owner would from the shell (each owner can also do it in
 # Settings).
@@ -313,7 +331,7 @@ start_collector() {
 }
 
 DEMO_STEPS="start_sim write_config register_users first_poll import_history
-publish_users start_collector start_fcgi start_nginx wait_health"
+run_weeks publish_users start_collector start_fcgi start_nginx wait_health"
 WEB_STEPS="write_config start_fcgi start_nginx wait_health"
 
 run_steps() {

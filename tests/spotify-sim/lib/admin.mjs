@@ -33,12 +33,15 @@ function need(body) {
   return body;
 }
 
-function range(sim, params) {
+// ahead: to_ms may pass the clock (the listening to come is fixed by the
+// seed), for drivers that plan polls the way a collector that keeps up
+// would time them.
+function range(sim, params, ahead = false) {
   const from = intParam(params, 'from_ms');
   const to = intParam(params, 'to_ms');
   if (Number.isNaN(from) || Number.isNaN(to)) throw new HttpError(400, 'from_ms and to_ms must be integers (ms since the epoch)');
   const now = sim.state.nowMs;
-  return [from ?? sim.listening.historyStartMs, Math.min(to ?? now, now)];
+  return [from ?? sim.listening.historyStartMs, ahead && to !== undefined ? to : Math.min(to ?? now, now)];
 }
 
 export function handleAdmin(sim, method, path, params, body) {
@@ -107,7 +110,7 @@ export function handleAdmin(sim, method, path, params, body) {
     }
     if (method === 'GET' && seg[0] === 'truth' && seg.length === 2) {
       const user = state.getUser(seg[1]);
-      const [from, to] = range(sim, params);
+      const [from, to] = range(sim, params, params.get('ahead') === '1');
       return json(200, { user: user.id, from_ms: from, to_ms: to, plays: truthPlays(sim, user, from, to) });
     }
     if (method === 'GET' && seg[0] === 'history' && seg.length === 2) {
