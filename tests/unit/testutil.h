@@ -6,7 +6,8 @@
  * synthetic track ids of the store tests, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
- * migration tests.
+ * migration tests; and for the reader's tests their two users and a
+ * request body read from a string.
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -28,6 +29,7 @@
 
 #include <lmdb.h>
 
+#include "buf.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -225,6 +227,43 @@ tu_raw_set_version(MDB_env *env, MDB_txn *txn, unsigned char ver)
 		rc = 0;
 	mdb_env_close(env);
 	return rc;
+}
+
+/*
+ * Writes the two users the reader's tests ask for into txn: "alice",
+ * public, and "bob", private, both with refresh token rt and access token
+ * at ("" for none).  Returns 0, or -1.
+ */
+static inline int
+tu_put_alice_bob(struct store_txn *txn, const char *rt, const char *at)
+{
+	struct user u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.id, "alice", sizeof(u.id));
+	strlcpy(u.refresh_token, rt, sizeof(u.refresh_token));
+	strlcpy(u.access_token, at, sizeof(u.access_token));
+	u.visibility = VIS_PUBLIC;
+	if (store_put_user(txn, &u) == STORE_ERR)
+		return -1;
+	strlcpy(u.id, "bob", sizeof(u.id));
+	u.visibility = VIS_PRIVATE;
+	return store_put_user(txn, &u) == STORE_ERR ? -1 : 0;
+}
+
+/* A request body served from a string, for the reader's tests. */
+struct tu_body {
+	const char	*p;
+};
+
+/* The reader's body function (struct req's body_fn) over a tu_body. */
+static inline int
+tu_body_read(void *ctx, struct buf *out, size_t max)
+{
+	struct tu_body *b = ctx;
+	size_t n = strlen(b->p);
+
+	return buf_add(out, b->p, n < max ? n : max);
 }
 
 #endif
