@@ -376,51 +376,117 @@ jp_number(struct jp *j, struct jval *v)
 
 static int jp_value(struct jp *, struct jval *, int depth);
 
+/*
+ * Enters the object or array whose opening byte is at j->p: 1 when close
+ * ends it at once (consumed), else 0 with j->p at its first member.
+ */
+static int
+jp_open(struct jp *j, char close)
+{
+	j->p++;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Reads a member's key at j->p (after white space), its ':' and the white
+ * space after it; colon is the message when the ':' is missing.  Returns
+ * 0, or -1 (jp_fail).
+ */
+static int
+jp_key(struct jp *j, const char **k, size_t *klen, const char *colon)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return jp_fail(j, j->p, "expected a key");
+	if (jp_string(j, k, klen) == -1)
+		return -1;
+	jp_ws(j);
+	if (j->p >= j->end || *j->p != ':')
+		return jp_fail(j, j->p, colon);
+	j->p++;
+	jp_ws(j);
+	return 0;
+}
+
+/*
+ * After a member of an object or array ending in close: consumes a ','
+ * (0: another member follows) or close (1: the end), else fails (-1).
+ */
+static int
+jp_next(struct jp *j, char close)
+{
+	jp_ws(j);
+	if (j->p < j->end && *j->p == ',') {
+		j->p++;
+		return 0;
+	}
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 1;
+	}
+	return jp_fail(j, j->p, close == '}' ? "expected ',' or '}'" :
+	    "expected ',' or ']'");
+}
+
+static int jp_value(struct jp *, struct jval *, int depth);
+
 /* Skips a nested array or object (an unknown key's value). */
 static int
 jp_nested(struct jp *j, int depth)
 {
 	char close = *j->p == '{' ? '}' : ']';
-	int is_obj = close == '}';
 	struct jval v;
 	const char *k;
 	size_t klen;
+	int rc;
 
 	if (depth >= JP_DEPTH)
 		return jp_fail(j, j->p, "nested too deeply");
-	j->p++;
-	jp_ws(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
+	if (jp_open(j, close))
 		return 0;
-	}
 	for (;;) {
 		jp_ws(j);
-		if (is_obj) {
-			if (j->p >= j->end || *j->p != '"')
-				return jp_fail(j, j->p, "expected a key");
-			if (jp_string(j, &k, &klen) == -1)
-				return -1;
-			jp_ws(j);
-			if (j->p >= j->end || *j->p != ':')
-				return jp_fail(j, j->p, "expected ':'");
-			j->p++;
-			jp_ws(j);
-		}
+		if (close == '}' && jp_key(j, &k, &klen, "expected ':'") == -1)
+			return -1;
 		if (jp_value(j, &v, depth + 1) == -1)
 			return -1;
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
+		if ((rc = jp_next(j, close)) != 0)
+			return rc == 1 ? 0 : -1;
+	}
+}
+
+/*
+ * Reads the literal word (true, false or null) at j->p into v; fails with
+ * "expected a value" when the bytes there are none of them.
+ */
+static int
+jp_literal(struct jp *j, struct jval *v)
+{
+	static const struct {
+		const char	*word;
+		size_t		 len;
+		enum jtype	 t;
+		int64_t		 i;
+	} lit[] = {
+		{ "true", 4, JT_BOOL, 1 },
+		{ "false", 5, JT_BOOL, 0 },
+		{ "null", 4, JT_NULL, 0 },
+	};
+	size_t left = (size_t)(j->end - j->p), i;
+
+	for (i = 0; i < sizeof(lit) / sizeof(lit[0]); i++)
+		if (left >= lit[i].len &&
+		    memcmp(j->p, lit[i].word, lit[i].len) == 0) {
+			v->t = lit[i].t;
+			v->i = lit[i].i;
+			j->p += lit[i].len;
 			return 0;
 		}
-		return jp_fail(j, j->p, is_obj ? "expected ',' or '}'" :
-		    "expected ',' or ']'");
-	}
+	return jp_fail(j, j->p, "expected a value");
 }
 
 /* Reads any value at j->p (after white space). */
@@ -441,27 +507,9 @@ jp_value(struct jp *j, struct jval *v, int depth)
 		v->t = JT_NESTED;
 		return jp_nested(j, depth);
 	case 't':
-		if (left >= 4 && memcmp(j->p, "true", 4) == 0) {
-			v->t = JT_BOOL;
-			v->i = 1;
-			j->p += 4;
-			return 0;
-		}
-		break;
 	case 'f':
-		if (left >= 5 && memcmp(j->p, "false", 5) == 0) {
-			v->t = JT_BOOL;
-			j->p += 5;
-			return 0;
-		}
-		break;
 	case 'n':
-		if (left >= 4 && memcmp(j->p, "null", 4) == 0) {
-			v->t = JT_NULL;
-			j->p += 4;
-			return 0;
-		}
-		break;
+		return jp_literal(j, v);
 	default:
 		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
 			return jp_number(j, v);
@@ -606,7 +654,7 @@ jp_record(struct jp *j, struct rec *r)
 	const char *k, *vat;
 	size_t klen;
 	struct jval v;
-	int f;
+	int f, rc;
 	static const char *const tname[] = { "a string", "a number",
 	    "true or false" };
 	char msg[160];
@@ -615,23 +663,12 @@ jp_record(struct jp *j, struct rec *r)
 	r->at = j->p;
 	if (j->p >= j->end || *j->p != '{')
 		return jp_fail(j, j->p, "expected an object (a record)");
-	j->p++;
-	jp_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
+	if (jp_open(j, '}'))
 		return 0;
-	}
 	for (;;) {
 		jp_ws(j);
-		if (j->p >= j->end || *j->p != '"')
-			return jp_fail(j, j->p, "expected a key");
-		if (jp_string(j, &k, &klen) == -1)
+		if (jp_key(j, &k, &klen, "expected ':' after a key") == -1)
 			return -1;
-		jp_ws(j);
-		if (j->p >= j->end || *j->p != ':')
-			return jp_fail(j, j->p, "expected ':' after a key");
-		j->p++;
-		jp_ws(j);
 		f = klen > 0 ? import_field(k, klen) : -1;
 		vat = j->p;
 		if (jp_value(j, &v, 1) == -1)
@@ -651,16 +688,8 @@ jp_record(struct jp *j, struct rec *r)
 			r->v[f] = v;
 			r->has[f] = 1;
 		}
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			return 0;
-		}
-		return jp_fail(j, j->p, "expected ',' or '}'");
+		if ((rc = jp_next(j, '}')) != 0)
+			return rc == 1 ? 0 : -1;
 	}
 }
 
