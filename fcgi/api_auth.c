@@ -80,27 +80,17 @@ auth_login_cookie(const struct auth_cfg *a)
 static void
 auth_html_escape(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&#39;");
-			break;
-		default:
+	static const char *const ent[128] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
+		['"'] = "&quot;", ['\''] = "&#39;",
+	};
+	unsigned char c;
+
+	for (; (c = (unsigned char)*s) != '\0'; s++)
+		if (c < 128 && ent[c] != NULL)
+			buf_puts(b, ent[c]);
+		else
 			buf_putc(b, *s);
-		}
-	}
 }
 
 /*
