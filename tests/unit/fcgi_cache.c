@@ -222,18 +222,12 @@ test_sync_store_error(void **state)
 	assert_int_equal(tu_fx_teardown(state), 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_entries_bound_lru),
-		cmocka_unit_test(test_bytes_bound),
-		cmocka_unit_test(test_kinds_forget_flush),
-		cmocka_unit_test(test_disabled),
-		cmocka_unit_test(test_many),
-		cmocka_unit_test(test_tag),
-		cmocka_unit_test(test_sync_store_error),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_entries_bound_lru),
+	cmocka_unit_test(test_bytes_bound),
+	cmocka_unit_test(test_kinds_forget_flush),
+	cmocka_unit_test(test_disabled),
+	cmocka_unit_test(test_many),
+	cmocka_unit_test(test_tag),
+	cmocka_unit_test(test_sync_store_error),
+)

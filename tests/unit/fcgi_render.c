@@ -21,6 +21,7 @@
 #include "insights.h"
 #include "json.h"
 #include "render.h"
+#include "testutil.h"
 
 /* An instant and its "t_iso" (NULL: null), from either renderer. */
 struct ms_case {
@@ -168,13 +169,7 @@ test_insights(void **state)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fcgi),
-		cmocka_unit_test(test_insights),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_fcgi),
+	cmocka_unit_test(test_insights),
+)

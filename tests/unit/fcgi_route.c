@@ -317,18 +317,12 @@ test_etag(void **state)
 	    200);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_paths_and_methods),
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_bodies),
-		cmocka_unit_test(test_private_is_missing),
-		cmocka_unit_test(test_private_every_route),
-		cmocka_unit_test(test_access_by_table),
-		cmocka_unit_test(test_etag),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+TU_MAIN(setup, teardown,
+	cmocka_unit_test(test_paths_and_methods),
+	cmocka_unit_test(test_query),
+	cmocka_unit_test(test_bodies),
+	cmocka_unit_test(test_private_is_missing),
+	cmocka_unit_test(test_private_every_route),
+	cmocka_unit_test(test_access_by_table),
+	cmocka_unit_test(test_etag),
+)

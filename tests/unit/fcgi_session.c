@@ -443,19 +443,13 @@ test_settings_write(void **state)
 	assert_int_equal(get(fx, "/api/v0/plays/alice", NULL), 404);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cookie_get),
-		cmocka_unit_test(test_cookie_set),
-		cmocka_unit_test(test_session_values),
-		cmocka_unit_test(test_same_origin),
-		cmocka_unit_test_setup_teardown(test_private_journal, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_settings_write, setup,
-		    teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_cookie_get),
+	cmocka_unit_test(test_cookie_set),
+	cmocka_unit_test(test_session_values),
+	cmocka_unit_test(test_same_origin),
+	cmocka_unit_test_setup_teardown(test_private_journal, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_settings_write, setup,
+	    teardown),
+)

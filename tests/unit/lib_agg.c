@@ -743,29 +743,23 @@ test_kill9(void **state)
 	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_random_recount, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_known, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_ranges, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_duration_changed, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_version, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_kill9, setup,
-		    tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_random_recount, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_abort, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_known, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_ranges, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_purge, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_duration_changed, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_version, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_kill9, setup,
+	    tu_fx_teardown),
+)

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "testutil.h"
 
 /* The escaped form of len bytes of s. */
 static char *
@@ -429,27 +430,21 @@ test_escape_word_scan(void **state)
 	buf_free(&one);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_control_chars),
-		cmocka_unit_test(test_escape_word_scan),
-		cmocka_unit_test(test_escape_quotes_backslash),
-		cmocka_unit_test(test_escape_nul_inside),
-		cmocka_unit_test(test_escape_line_separators),
-		cmocka_unit_test(test_valid_utf8_passes),
-		cmocka_unit_test(test_invalid_utf8_replaced),
-		cmocka_unit_test(test_document_nesting),
-		cmocka_unit_test(test_keys_escaped),
-		cmocka_unit_test(test_appends_after_existing),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_raw_values),
-		cmocka_unit_test(test_strn_not_terminated),
-		cmocka_unit_test(test_deep_nesting_limit),
-		cmocka_unit_test(test_misuse),
-		cmocka_unit_test(test_escape_long_runs),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_escape_control_chars),
+	cmocka_unit_test(test_escape_word_scan),
+	cmocka_unit_test(test_escape_quotes_backslash),
+	cmocka_unit_test(test_escape_nul_inside),
+	cmocka_unit_test(test_escape_line_separators),
+	cmocka_unit_test(test_valid_utf8_passes),
+	cmocka_unit_test(test_invalid_utf8_replaced),
+	cmocka_unit_test(test_document_nesting),
+	cmocka_unit_test(test_keys_escaped),
+	cmocka_unit_test(test_appends_after_existing),
+	cmocka_unit_test(test_numbers),
+	cmocka_unit_test(test_raw_values),
+	cmocka_unit_test(test_strn_not_terminated),
+	cmocka_unit_test(test_deep_nesting_limit),
+	cmocka_unit_test(test_misuse),
+	cmocka_unit_test(test_escape_long_runs),
+)

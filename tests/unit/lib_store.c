@@ -2670,42 +2670,36 @@ test_readers_full(void **state)
 	store_reader_free(r);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, tu_fx_teardown)
-		T(test_open_creates),
-		T(test_open_rdonly),
-		T(test_rdonly_reads_not_writes),
-		T(test_newer_schema_refused),
-		T(test_users),
-		T(test_play_round_trip),
-		T(test_play_order),
-		T(test_play_ranges),
-		T(test_iter_control),
-		T(test_entities),
-		T(test_get_tracks),
-		T(test_change_log),
-		T(test_change_log_trim),
-		T(test_playlists),
-		T(test_top),
-		T(test_gaps),
-		T(test_purge),
-		T(test_meta),
-		T(test_layout),
-		T(test_damaged_values),
-		T(test_record_edges),
-		T(test_map_full_grows),
-		T(test_release_pages),
-		T(test_grow_waits_for_readers),
-		T(test_write_abort),
-		T(test_reader_renew),
-		T(test_map_resized),
-		T(test_stale_readers_at_open),
-		T(test_readers_full),
+TU_MAIN(NULL, NULL,
+	T(test_open_creates),
+	T(test_open_rdonly),
+	T(test_rdonly_reads_not_writes),
+	T(test_newer_schema_refused),
+	T(test_users),
+	T(test_play_round_trip),
+	T(test_play_order),
+	T(test_play_ranges),
+	T(test_iter_control),
+	T(test_entities),
+	T(test_get_tracks),
+	T(test_change_log),
+	T(test_change_log_trim),
+	T(test_playlists),
+	T(test_top),
+	T(test_gaps),
+	T(test_purge),
+	T(test_meta),
+	T(test_layout),
+	T(test_damaged_values),
+	T(test_record_edges),
+	T(test_map_full_grows),
+	T(test_release_pages),
+	T(test_grow_waits_for_readers),
+	T(test_write_abort),
+	T(test_reader_renew),
+	T(test_map_resized),
+	T(test_stale_readers_at_open),
+	T(test_readers_full),
+)
 #undef T
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}

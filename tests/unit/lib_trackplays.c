@@ -641,29 +641,23 @@ test_migrate_v1(void **state)
 	migrate_from(*state, 1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_random, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_known, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_delete, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v4, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
-		    tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_random, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_known, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_delete, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_abort, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_purge, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v4, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
+	    tu_fx_teardown),
+)

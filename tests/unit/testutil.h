@@ -7,7 +7,7 @@
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
  * migration tests; and for the reader's tests their two users and a
- * request body read from a string.
+ * request body read from a string; and every test program's main().
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -264,6 +264,21 @@ tu_body_read(void *ctx, struct buf *out, size_t max)
 	size_t n = strlen(b->p);
 
 	return buf_add(out, b->p, n < max ? n : max);
+}
+
+/*
+ * The main() of a cmocka test program (cmocka.h included first): runs
+ * the tests given (CMUnitTest initializers, a trailing comma allowed) as
+ * one group with group setup gs and teardown gt (NULL for none) and
+ * returns how many failed.
+ */
+#define TU_MAIN(gs, gt, ...)						\
+int									\
+main(void)								\
+{									\
+	const struct CMUnitTest tests[] = { __VA_ARGS__ };		\
+									\
+	return cmocka_run_group_tests(tests, gs, gt);			\
 }
 
 #endif
