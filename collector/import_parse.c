@@ -815,6 +815,14 @@ import_offline_ms(const struct rec *r)
 	return v < 100000000000LL ? v * 1000 : v;
 }
 
+/* Counts a record skipped for why; returns 0 (the record is done with). */
+static int
+import_skipped(struct import_parsed *out, enum import_skip why)
+{
+	out->skipped[why]++;
+	return 0;
+}
+
 /* The extended history's rules; see docs/IMPORT.md. */
 static int
 import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
@@ -838,30 +846,20 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 	    sizeof(out->username)) == -1)
 		out->username[0] = '\0';
 
-	if (kind == IMPORT_KIND_EXT_VIDEO) {
-		out->skipped[SKIP_VIDEO]++;
-		return 0;
-	}
+	if (kind == IMPORT_KIND_EXT_VIDEO)
+		return import_skipped(out, SKIP_VIDEO);
 	if (rec_set(r, FLD_EPISODE_URI) || rec_set(r, FLD_EPISODE_NAME) ||
-	    rec_set(r, FLD_EPISODE_SHOW)) {
-		out->skipped[SKIP_PODCAST]++;
-		return 0;
-	}
+	    rec_set(r, FLD_EPISODE_SHOW))
+		return import_skipped(out, SKIP_PODCAST);
 	if (rec_set(r, FLD_AUDIOBOOK_URI) || rec_set(r, FLD_AUDIOBOOK_TITLE) ||
 	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_URI) ||
-	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_TITLE)) {
-		out->skipped[SKIP_AUDIOBOOK]++;
-		return 0;
-	}
+	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_TITLE))
+		return import_skipped(out, SKIP_AUDIOBOOK);
 	if (r->has[FLD_INCOGNITO] && r->v[FLD_INCOGNITO].t == JT_BOOL &&
-	    r->v[FLD_INCOGNITO].i) {
-		out->skipped[SKIP_INCOGNITO]++;
-		return 0;
-	}
-	if (ms < min_play_ms) {
-		out->skipped[SKIP_SHORT]++;
-		return 0;
-	}
+	    r->v[FLD_INCOGNITO].i)
+		return import_skipped(out, SKIP_INCOGNITO);
+	if (ms < min_play_ms)
+		return import_skipped(out, SKIP_SHORT);
 	memset(&row, 0, sizeof(row));
 	row.played_at = ts;
 	/*
@@ -890,10 +888,8 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 			return jp_fail(j, r->at, "out of memory");
 	} else if (ids_from_uri(row.uri, "track", row.track_id) == -1)
 		row.track_id[0] = '\0';
-	if (row.track_id[0] == '\0' && row.track[0] == '\0') {
-		out->skipped[SKIP_NO_TRACK]++;
-		return 0;
-	}
+	if (row.track_id[0] == '\0' && row.track[0] == '\0')
+		return import_skipped(out, SKIP_NO_TRACK);
 	if (import_add_row(out, &row) == -1)
 		return jp_fail(j, r->at, "out of memory");
 	return 0;
@@ -941,31 +937,21 @@ import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
 	if (rec_int(r, FLD_ACC_MS, 0, INT32_MAX, &ms) == -1)
 		return jp_fail(j, r->at, "\"msPlayed\" must be a whole number "
 		    "of milliseconds");
-	if (kind == IMPORT_KIND_ACC_VIDEO) {
-		out->skipped[SKIP_VIDEO]++;
-		return 0;
-	}
+	if (kind == IMPORT_KIND_ACC_VIDEO)
+		return import_skipped(out, SKIP_VIDEO);
 	if (kind == IMPORT_KIND_ACC_PODCAST || rec_set(r, FLD_ACC_PODCAST) ||
-	    rec_set(r, FLD_ACC_EPISODE)) {
-		out->skipped[SKIP_PODCAST]++;
-		return 0;
-	}
-	if (kind == IMPORT_KIND_ACC_AUDIOBOOK) {
-		out->skipped[SKIP_AUDIOBOOK]++;
-		return 0;
-	}
-	if (ms < min_play_ms) {
-		out->skipped[SKIP_SHORT]++;
-		return 0;
-	}
+	    rec_set(r, FLD_ACC_EPISODE))
+		return import_skipped(out, SKIP_PODCAST);
+	if (kind == IMPORT_KIND_ACC_AUDIOBOOK)
+		return import_skipped(out, SKIP_AUDIOBOOK);
+	if (ms < min_play_ms)
+		return import_skipped(out, SKIP_SHORT);
 	memset(&row, 0, sizeof(row));
 	row.played_at = t;
 	row.ms_played = (int32_t)ms;
 	row.record = j->record;
-	if (!rec_set(r, FLD_ACC_TRACK)) {
-		out->skipped[SKIP_NO_TRACK]++;
-		return 0;
-	}
+	if (!rec_set(r, FLD_ACC_TRACK))
+		return import_skipped(out, SKIP_NO_TRACK);
 	row.uri = "";
 	row.album = "";
 	if ((row.track = rec_keep(j, r, FLD_ACC_TRACK)) == NULL ||
