@@ -823,6 +823,26 @@ import_skipped(struct import_parsed *out, enum import_skip why)
 	return 0;
 }
 
+/*
+ * Reads the record's time field f into *t: a string that parse() turns
+ * into Unix ms, not before TIME_MIN_MS.  Fails (jp_fail, -1) with missing
+ * when f is no string, with bad when it is not such a time.
+ */
+static int
+rec_time(struct jp *j, const struct rec *r, enum fld f,
+    int (*parse)(const char *, int64_t *), int64_t *t, const char *missing,
+    const char *bad)
+{
+	char tbuf[48];
+
+	if (!r->has[f] || r->v[f].t != JT_STR)
+		return jp_fail(j, r->at, missing);
+	if (rec_copy(r, f, tbuf, sizeof(tbuf)) == -1 || parse(tbuf, t) == -1 ||
+	    *t < TIME_MIN_MS)
+		return jp_fail(j, r->at, bad);
+	return 0;
+}
+
 /* The extended history's rules; see docs/IMPORT.md. */
 static int
 import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
@@ -830,14 +850,11 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 {
 	struct import_row row;
 	int64_t ms, ts, off;
-	char tbuf[48];
 
-	if (!r->has[FLD_TS] || r->v[FLD_TS].t != JT_STR)
-		return jp_fail(j, r->at, "no \"ts\": not an extended "
-		    "streaming history record");
-	if (rec_copy(r, FLD_TS, tbuf, sizeof(tbuf)) == -1 ||
-	    time_parse_iso8601(tbuf, &ts) == -1 || ts < TIME_MIN_MS)
-		return jp_fail(j, r->at, "\"ts\" is not an ISO 8601 UTC time");
+	if (rec_time(j, r, FLD_TS, time_parse_iso8601, &ts,
+	    "no \"ts\": not an extended streaming history record",
+	    "\"ts\" is not an ISO 8601 UTC time") == -1)
+		return -1;
 	if (rec_int(r, FLD_MS_PLAYED, 0, INT32_MAX, &ms) == -1)
 		return jp_fail(j, r->at, "\"ms_played\" must be a whole "
 		    "number of milliseconds");
@@ -925,15 +942,11 @@ import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
 {
 	struct import_row row;
 	int64_t ms, t;
-	char tbuf[48];
 
-	if (!r->has[FLD_END_TIME] || r->v[FLD_END_TIME].t != JT_STR)
-		return jp_fail(j, r->at, "no \"endTime\": not an account-data "
-		    "streaming history record");
-	if (rec_copy(r, FLD_END_TIME, tbuf, sizeof(tbuf)) == -1 ||
-	    import_end_time(tbuf, &t) == -1 || t < TIME_MIN_MS)
-		return jp_fail(j, r->at, "\"endTime\" is not a time "
-		    "\"YYYY-MM-DD HH:MM\"");
+	if (rec_time(j, r, FLD_END_TIME, import_end_time, &t,
+	    "no \"endTime\": not an account-data streaming history record",
+	    "\"endTime\" is not a time \"YYYY-MM-DD HH:MM\"") == -1)
+		return -1;
 	if (rec_int(r, FLD_ACC_MS, 0, INT32_MAX, &ms) == -1)
 		return jp_fail(j, r->at, "\"msPlayed\" must be a whole number "
 		    "of milliseconds");
