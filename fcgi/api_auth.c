@@ -238,6 +238,21 @@ enum auth_outcome {
 	AUTH_NO_INVITE,		/* signups = invite, no valid code */
 };
 
+/* What a refused newcomer is told, and why the log says, by outcome. */
+static const struct {
+	const char	*why;
+	const char	*title;
+	const char	*msg;
+} auth_refusals[] = {
+	[AUTH_CLOSED] = { "sign-ups are closed", "Sign-ups are closed",
+	    "This linernotes is not taking new journals. If you know its "
+	    "owner, ask them." },
+	[AUTH_NO_INVITE] = { "no valid invitation", "An invitation is needed",
+	    "New journals here need an invitation code from the owner, and "
+	    "this sign-in had none that works (codes work once and "
+	    "expire)." },
+};
+
 /* The callback's one write transaction (store_write may repeat it). */
 struct auth_write {
 	const struct user	*me;	/* profile and tokens from Spotify */
@@ -444,21 +459,11 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		    "The journal could not be written right now.");
 		goto wipe_secrets;
 	}
-	if (w.outcome == AUTH_CLOSED) {
-		log_info("sign-in refused: sign-ups are closed (Spotify user "
-		    "%s)", me.id);
-		auth_page(r, 403, "Sign-ups are closed",
-		    "This linernotes is not taking new journals. If you know "
-		    "its owner, ask them.");
-		goto wipe_secrets;
-	}
-	if (w.outcome == AUTH_NO_INVITE) {
-		log_info("sign-in refused: no valid invitation (Spotify user "
-		    "%s)", me.id);
-		auth_page(r, 403, "An invitation is needed",
-		    "New journals here need an invitation code from the "
-		    "owner, and this sign-in had none that works (codes work "
-		    "once and expire).");
+	if (w.outcome == AUTH_CLOSED || w.outcome == AUTH_NO_INVITE) {
+		log_info("sign-in refused: %s (Spotify user %s)",
+		    auth_refusals[w.outcome].why, me.id);
+		auth_page(r, 403, auth_refusals[w.outcome].title,
+		    auth_refusals[w.outcome].msg);
 		goto wipe_secrets;
 	}
 	log_info("sign-in: user %s (%s)", me.id, w.outcome == AUTH_NEW ?
