@@ -119,6 +119,15 @@ auth_page(struct resp *r, int status, const char *title, const char *msg)
 	return -1;
 }
 
+/* auth_page() for a sign-in not configured yet (503). */
+static int
+auth_page_unset(struct resp *r)
+{
+	return auth_page(r, 503, "Sign-in is not set up",
+	    "This linernotes cannot sign anyone in yet: its owner has to set "
+	    "client_id, client_secret and public_url in the configuration.");
+}
+
 /* Parses the login cookie "state.verifier[.invite]" into *l (0 / -1). */
 static int
 auth_login_parse(const char *v, struct login *l)
@@ -179,10 +188,7 @@ api_auth_login(struct ctx *c, struct resp *r)
 	int ok;
 
 	if (a == NULL || !a->configured)
-		return auth_page(r, 503, "Sign-in is not set up",
-		    "This linernotes cannot sign anyone in yet: its owner "
-		    "has to set client_id, client_secret and public_url in "
-		    "the configuration.");
+		return auth_page_unset(r);
 	memset(&l, 0, sizeof(l));
 	if ((c->a.has & QBIT(Q_INVITE)) && a->signups == SIGNUPS_INVITE) {
 		if (store_read_begin(c->app->txn) != STORE_OK)
@@ -363,10 +369,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	int ret = -1;
 
 	if (a == NULL || !a->configured)
-		return auth_page(r, 503, "Sign-in is not set up",
-		    "This linernotes cannot sign anyone in yet: its owner "
-		    "has to set client_id, client_secret and public_url in "
-		    "the configuration.");
+		return auth_page_unset(r);
 	memset(&l, 0, sizeof(l));
 	memset(&tok, 0, sizeof(tok));
 	memset(&me, 0, sizeof(me));
