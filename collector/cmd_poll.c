@@ -417,13 +417,19 @@ struct gaps_users {
 };
 
 static int
+gaps_of(struct store_txn *txn, struct list_ctx *c, const char *id)
+{
+	c->cur = id;
+	return store_iter_gaps(txn, id, INT64_MIN, INT64_MAX, STORE_ASC,
+	    gaps_row, c) == STORE_OK ? 0 : -1;
+}
+
+static int
 gaps_user(const struct user *u, void *arg)
 {
 	struct gaps_users *g = arg;
 
-	g->c->cur = u->id;
-	return store_iter_gaps(g->txn, u->id, INT64_MIN, INT64_MAX, STORE_ASC,
-	    gaps_row, g->c) == STORE_OK ? 0 : -1;
+	return gaps_of(g->txn, g->c, u->id);
 }
 
 static int
@@ -431,13 +437,9 @@ gaps_list(struct store_txn *txn, void *arg)
 {
 	struct list_ctx *c = arg;
 	struct gaps_users g = { txn, c };
-	struct user u;
 
-	if (c->user != NULL) {
-		if (store_get_user(txn, c->user, &u) != STORE_OK)
-			return -1;
-		return gaps_user(&u, &g);
-	}
+	if (c->user != NULL)		/* known: list_read() checked */
+		return gaps_of(txn, c, c->user);
 	return store_iter_users(txn, gaps_user, &g) == STORE_OK ? 0 : -1;
 }
 
@@ -472,10 +474,29 @@ list_args(const char *name, int argc, char *argv[], int need_user,
 	return 0;
 }
 
+struct list_read_arg {
+	store_write_fn	 list;
+	struct list_ctx	*c;
+};
+
+/* A listing for one user fails when there is no such user; else list. */
+static int
+list_read(struct store_txn *txn, void *arg)
+{
+	struct list_read_arg *a = arg;
+	struct user u;
+
+	if (a->c->user != NULL &&
+	    store_get_user(txn, a->c->user, &u) != STORE_OK)
+		return -1;
+	return a->list(txn, a->c);
+}
+
 /*
  * What every listing command does: parses [--user ID] (required when
- * need_user), runs list in a read transaction with a struct list_ctx, and
- * on failure says why: why_user when a --user was given, else why_all.
+ * need_user), runs list in a read transaction with a struct list_ctx
+ * (after checking that the user given is one), and on failure says why:
+ * why_user when a --user was given, else why_all.
  * Returns a CMD_* exit code.
  */
 static int
@@ -484,6 +505,7 @@ list_run(struct config *cfg, const char *name, int argc, char *argv[],
     const char *why_all)
 {
 	struct list_ctx c;
+	struct list_read_arg a = { list, &c };
 	struct store *st;
 	int rc;
 
@@ -491,7 +513,7 @@ list_run(struct config *cfg, const char *name, int argc, char *argv[],
 		return rc == 1 ? CMD_OK : cmd_usage(name);
 	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
 		return CMD_FAIL;
-	rc = store_read(st, list, &c) == STORE_OK ? CMD_OK : CMD_FAIL;
+	rc = store_read(st, list_read, &a) == STORE_OK ? CMD_OK : CMD_FAIL;
 	if (rc != CMD_OK)
 		fprintf(stderr, "%s: %s: %s\n", PROG, name, c.user != NULL ?
 		    why_user : why_all);
@@ -522,10 +544,7 @@ static int
 plays_list(struct store_txn *txn, void *arg)
 {
 	struct list_ctx *c = arg;
-	struct user u;
 
-	if (store_get_user(txn, c->user, &u) != STORE_OK)
-		return -1;
 	return store_iter_plays(txn, c->user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    plays_row, c) == STORE_OK ? 0 : -1;
 }
@@ -563,10 +582,7 @@ static int
 weeks_list(struct store_txn *txn, void *arg)
 {
 	struct list_ctx *c = arg;
-	struct user u;
 
-	if (store_get_user(txn, c->user, &u) != STORE_OK)
-		return -1;
 	return store_iter_playlist_weeks(txn, c->user, NULL, STORE_ASC,
 	    weeks_row, c) == STORE_OK ? 0 : -1;
 }
@@ -604,11 +620,8 @@ static int
 top_list(struct store_txn *txn, void *arg)
 {
 	struct list_ctx *c = arg;
-	struct user u;
 	int k, r;
 
-	if (store_get_user(txn, c->user, &u) != STORE_OK)
-		return -1;
 	for (k = 0; k < TOP_KIND__MAX; k++)
 		for (r = 0; r < RANGE__MAX; r++)
 			if (store_iter_top(txn, c->user, k, r, STORE_ASC,

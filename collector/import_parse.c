@@ -376,51 +376,117 @@ jp_number(struct jp *j, struct jval *v)
 
 static int jp_value(struct jp *, struct jval *, int depth);
 
+/*
+ * Enters the object or array whose opening byte is at j->p: 1 when close
+ * ends it at once (consumed), else 0 with j->p at its first member.
+ */
+static int
+jp_open(struct jp *j, char close)
+{
+	j->p++;
+	jp_ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Reads a member's key at j->p (after white space), its ':' and the white
+ * space after it; colon is the message when the ':' is missing.  Returns
+ * 0, or -1 (jp_fail).
+ */
+static int
+jp_key(struct jp *j, const char **k, size_t *klen, const char *colon)
+{
+	if (j->p >= j->end || *j->p != '"')
+		return jp_fail(j, j->p, "expected a key");
+	if (jp_string(j, k, klen) == -1)
+		return -1;
+	jp_ws(j);
+	if (j->p >= j->end || *j->p != ':')
+		return jp_fail(j, j->p, colon);
+	j->p++;
+	jp_ws(j);
+	return 0;
+}
+
+/*
+ * After a member of an object or array ending in close: consumes a ','
+ * (0: another member follows) or close (1: the end), else fails (-1).
+ */
+static int
+jp_next(struct jp *j, char close)
+{
+	jp_ws(j);
+	if (j->p < j->end && *j->p == ',') {
+		j->p++;
+		return 0;
+	}
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return 1;
+	}
+	return jp_fail(j, j->p, close == '}' ? "expected ',' or '}'" :
+	    "expected ',' or ']'");
+}
+
+static int jp_value(struct jp *, struct jval *, int depth);
+
 /* Skips a nested array or object (an unknown key's value). */
 static int
 jp_nested(struct jp *j, int depth)
 {
 	char close = *j->p == '{' ? '}' : ']';
-	int is_obj = close == '}';
 	struct jval v;
 	const char *k;
 	size_t klen;
+	int rc;
 
 	if (depth >= JP_DEPTH)
 		return jp_fail(j, j->p, "nested too deeply");
-	j->p++;
-	jp_ws(j);
-	if (j->p < j->end && *j->p == close) {
-		j->p++;
+	if (jp_open(j, close))
 		return 0;
-	}
 	for (;;) {
 		jp_ws(j);
-		if (is_obj) {
-			if (j->p >= j->end || *j->p != '"')
-				return jp_fail(j, j->p, "expected a key");
-			if (jp_string(j, &k, &klen) == -1)
-				return -1;
-			jp_ws(j);
-			if (j->p >= j->end || *j->p != ':')
-				return jp_fail(j, j->p, "expected ':'");
-			j->p++;
-			jp_ws(j);
-		}
+		if (close == '}' && jp_key(j, &k, &klen, "expected ':'") == -1)
+			return -1;
 		if (jp_value(j, &v, depth + 1) == -1)
 			return -1;
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == close) {
-			j->p++;
+		if ((rc = jp_next(j, close)) != 0)
+			return rc == 1 ? 0 : -1;
+	}
+}
+
+/*
+ * Reads the literal word (true, false or null) at j->p into v; fails with
+ * "expected a value" when the bytes there are none of them.
+ */
+static int
+jp_literal(struct jp *j, struct jval *v)
+{
+	static const struct {
+		const char	*word;
+		size_t		 len;
+		enum jtype	 t;
+		int64_t		 i;
+	} lit[] = {
+		{ "true", 4, JT_BOOL, 1 },
+		{ "false", 5, JT_BOOL, 0 },
+		{ "null", 4, JT_NULL, 0 },
+	};
+	size_t left = (size_t)(j->end - j->p), i;
+
+	for (i = 0; i < sizeof(lit) / sizeof(lit[0]); i++)
+		if (left >= lit[i].len &&
+		    memcmp(j->p, lit[i].word, lit[i].len) == 0) {
+			v->t = lit[i].t;
+			v->i = lit[i].i;
+			j->p += lit[i].len;
 			return 0;
 		}
-		return jp_fail(j, j->p, is_obj ? "expected ',' or '}'" :
-		    "expected ',' or ']'");
-	}
+	return jp_fail(j, j->p, "expected a value");
 }
 
 /* Reads any value at j->p (after white space). */
@@ -441,27 +507,9 @@ jp_value(struct jp *j, struct jval *v, int depth)
 		v->t = JT_NESTED;
 		return jp_nested(j, depth);
 	case 't':
-		if (left >= 4 && memcmp(j->p, "true", 4) == 0) {
-			v->t = JT_BOOL;
-			v->i = 1;
-			j->p += 4;
-			return 0;
-		}
-		break;
 	case 'f':
-		if (left >= 5 && memcmp(j->p, "false", 5) == 0) {
-			v->t = JT_BOOL;
-			j->p += 5;
-			return 0;
-		}
-		break;
 	case 'n':
-		if (left >= 4 && memcmp(j->p, "null", 4) == 0) {
-			v->t = JT_NULL;
-			j->p += 4;
-			return 0;
-		}
-		break;
+		return jp_literal(j, v);
 	default:
 		if (*j->p == '-' || (*j->p >= '0' && *j->p <= '9'))
 			return jp_number(j, v);
@@ -606,7 +654,7 @@ jp_record(struct jp *j, struct rec *r)
 	const char *k, *vat;
 	size_t klen;
 	struct jval v;
-	int f;
+	int f, rc;
 	static const char *const tname[] = { "a string", "a number",
 	    "true or false" };
 	char msg[160];
@@ -615,23 +663,12 @@ jp_record(struct jp *j, struct rec *r)
 	r->at = j->p;
 	if (j->p >= j->end || *j->p != '{')
 		return jp_fail(j, j->p, "expected an object (a record)");
-	j->p++;
-	jp_ws(j);
-	if (j->p < j->end && *j->p == '}') {
-		j->p++;
+	if (jp_open(j, '}'))
 		return 0;
-	}
 	for (;;) {
 		jp_ws(j);
-		if (j->p >= j->end || *j->p != '"')
-			return jp_fail(j, j->p, "expected a key");
-		if (jp_string(j, &k, &klen) == -1)
+		if (jp_key(j, &k, &klen, "expected ':' after a key") == -1)
 			return -1;
-		jp_ws(j);
-		if (j->p >= j->end || *j->p != ':')
-			return jp_fail(j, j->p, "expected ':' after a key");
-		j->p++;
-		jp_ws(j);
 		f = klen > 0 ? import_field(k, klen) : -1;
 		vat = j->p;
 		if (jp_value(j, &v, 1) == -1)
@@ -651,16 +688,8 @@ jp_record(struct jp *j, struct rec *r)
 			r->v[f] = v;
 			r->has[f] = 1;
 		}
-		jp_ws(j);
-		if (j->p < j->end && *j->p == ',') {
-			j->p++;
-			continue;
-		}
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			return 0;
-		}
-		return jp_fail(j, j->p, "expected ',' or '}'");
+		if ((rc = jp_next(j, '}')) != 0)
+			return rc == 1 ? 0 : -1;
 	}
 }
 
@@ -786,6 +815,34 @@ import_offline_ms(const struct rec *r)
 	return v < 100000000000LL ? v * 1000 : v;
 }
 
+/* Counts a record skipped for why; returns 0 (the record is done with). */
+static int
+import_skipped(struct import_parsed *out, enum import_skip why)
+{
+	out->skipped[why]++;
+	return 0;
+}
+
+/*
+ * Reads the record's time field f into *t: a string that parse() turns
+ * into Unix ms, not before TIME_MIN_MS.  Fails (jp_fail, -1) with missing
+ * when f is no string, with bad when it is not such a time.
+ */
+static int
+rec_time(struct jp *j, const struct rec *r, enum fld f,
+    int (*parse)(const char *, int64_t *), int64_t *t, const char *missing,
+    const char *bad)
+{
+	char tbuf[48];
+
+	if (!r->has[f] || r->v[f].t != JT_STR)
+		return jp_fail(j, r->at, missing);
+	if (rec_copy(r, f, tbuf, sizeof(tbuf)) == -1 || parse(tbuf, t) == -1 ||
+	    *t < TIME_MIN_MS)
+		return jp_fail(j, r->at, bad);
+	return 0;
+}
+
 /* The extended history's rules; see docs/IMPORT.md. */
 static int
 import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
@@ -793,14 +850,11 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 {
 	struct import_row row;
 	int64_t ms, ts, off;
-	char tbuf[48];
 
-	if (!r->has[FLD_TS] || r->v[FLD_TS].t != JT_STR)
-		return jp_fail(j, r->at, "no \"ts\": not an extended "
-		    "streaming history record");
-	if (rec_copy(r, FLD_TS, tbuf, sizeof(tbuf)) == -1 ||
-	    time_parse_iso8601(tbuf, &ts) == -1 || ts < TIME_MIN_MS)
-		return jp_fail(j, r->at, "\"ts\" is not an ISO 8601 UTC time");
+	if (rec_time(j, r, FLD_TS, time_parse_iso8601, &ts,
+	    "no \"ts\": not an extended streaming history record",
+	    "\"ts\" is not an ISO 8601 UTC time") == -1)
+		return -1;
 	if (rec_int(r, FLD_MS_PLAYED, 0, INT32_MAX, &ms) == -1)
 		return jp_fail(j, r->at, "\"ms_played\" must be a whole "
 		    "number of milliseconds");
@@ -809,30 +863,20 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 	    sizeof(out->username)) == -1)
 		out->username[0] = '\0';
 
-	if (kind == IMPORT_KIND_EXT_VIDEO) {
-		out->skipped[SKIP_VIDEO]++;
-		return 0;
-	}
+	if (kind == IMPORT_KIND_EXT_VIDEO)
+		return import_skipped(out, SKIP_VIDEO);
 	if (rec_set(r, FLD_EPISODE_URI) || rec_set(r, FLD_EPISODE_NAME) ||
-	    rec_set(r, FLD_EPISODE_SHOW)) {
-		out->skipped[SKIP_PODCAST]++;
-		return 0;
-	}
+	    rec_set(r, FLD_EPISODE_SHOW))
+		return import_skipped(out, SKIP_PODCAST);
 	if (rec_set(r, FLD_AUDIOBOOK_URI) || rec_set(r, FLD_AUDIOBOOK_TITLE) ||
 	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_URI) ||
-	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_TITLE)) {
-		out->skipped[SKIP_AUDIOBOOK]++;
-		return 0;
-	}
+	    rec_set(r, FLD_AUDIOBOOK_CHAPTER_TITLE))
+		return import_skipped(out, SKIP_AUDIOBOOK);
 	if (r->has[FLD_INCOGNITO] && r->v[FLD_INCOGNITO].t == JT_BOOL &&
-	    r->v[FLD_INCOGNITO].i) {
-		out->skipped[SKIP_INCOGNITO]++;
-		return 0;
-	}
-	if (ms < min_play_ms) {
-		out->skipped[SKIP_SHORT]++;
-		return 0;
-	}
+	    r->v[FLD_INCOGNITO].i)
+		return import_skipped(out, SKIP_INCOGNITO);
+	if (ms < min_play_ms)
+		return import_skipped(out, SKIP_SHORT);
 	memset(&row, 0, sizeof(row));
 	row.played_at = ts;
 	/*
@@ -861,10 +905,8 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 			return jp_fail(j, r->at, "out of memory");
 	} else if (ids_from_uri(row.uri, "track", row.track_id) == -1)
 		row.track_id[0] = '\0';
-	if (row.track_id[0] == '\0' && row.track[0] == '\0') {
-		out->skipped[SKIP_NO_TRACK]++;
-		return 0;
-	}
+	if (row.track_id[0] == '\0' && row.track[0] == '\0')
+		return import_skipped(out, SKIP_NO_TRACK);
 	if (import_add_row(out, &row) == -1)
 		return jp_fail(j, r->at, "out of memory");
 	return 0;
@@ -900,43 +942,29 @@ import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
 {
 	struct import_row row;
 	int64_t ms, t;
-	char tbuf[48];
 
-	if (!r->has[FLD_END_TIME] || r->v[FLD_END_TIME].t != JT_STR)
-		return jp_fail(j, r->at, "no \"endTime\": not an account-data "
-		    "streaming history record");
-	if (rec_copy(r, FLD_END_TIME, tbuf, sizeof(tbuf)) == -1 ||
-	    import_end_time(tbuf, &t) == -1 || t < TIME_MIN_MS)
-		return jp_fail(j, r->at, "\"endTime\" is not a time "
-		    "\"YYYY-MM-DD HH:MM\"");
+	if (rec_time(j, r, FLD_END_TIME, import_end_time, &t,
+	    "no \"endTime\": not an account-data streaming history record",
+	    "\"endTime\" is not a time \"YYYY-MM-DD HH:MM\"") == -1)
+		return -1;
 	if (rec_int(r, FLD_ACC_MS, 0, INT32_MAX, &ms) == -1)
 		return jp_fail(j, r->at, "\"msPlayed\" must be a whole number "
 		    "of milliseconds");
-	if (kind == IMPORT_KIND_ACC_VIDEO) {
-		out->skipped[SKIP_VIDEO]++;
-		return 0;
-	}
+	if (kind == IMPORT_KIND_ACC_VIDEO)
+		return import_skipped(out, SKIP_VIDEO);
 	if (kind == IMPORT_KIND_ACC_PODCAST || rec_set(r, FLD_ACC_PODCAST) ||
-	    rec_set(r, FLD_ACC_EPISODE)) {
-		out->skipped[SKIP_PODCAST]++;
-		return 0;
-	}
-	if (kind == IMPORT_KIND_ACC_AUDIOBOOK) {
-		out->skipped[SKIP_AUDIOBOOK]++;
-		return 0;
-	}
-	if (ms < min_play_ms) {
-		out->skipped[SKIP_SHORT]++;
-		return 0;
-	}
+	    rec_set(r, FLD_ACC_EPISODE))
+		return import_skipped(out, SKIP_PODCAST);
+	if (kind == IMPORT_KIND_ACC_AUDIOBOOK)
+		return import_skipped(out, SKIP_AUDIOBOOK);
+	if (ms < min_play_ms)
+		return import_skipped(out, SKIP_SHORT);
 	memset(&row, 0, sizeof(row));
 	row.played_at = t;
 	row.ms_played = (int32_t)ms;
 	row.record = j->record;
-	if (!rec_set(r, FLD_ACC_TRACK)) {
-		out->skipped[SKIP_NO_TRACK]++;
-		return 0;
-	}
+	if (!rec_set(r, FLD_ACC_TRACK))
+		return import_skipped(out, SKIP_NO_TRACK);
 	row.uri = "";
 	row.album = "";
 	if ((row.track = rec_keep(j, r, FLD_ACC_TRACK)) == NULL ||

@@ -52,23 +52,6 @@ parse_bool(const cJSON *o, const char *k)
 }
 
 /* Copies s (NULL -> "") into memory the set owns; NULL when out of memory. */
-static const char *
-parse_keep(struct parse_set *set, const char *s)
-{
-	char **strs, *c;
-
-	if (s == NULL)
-		s = "";
-	if ((strs = reallocarray(set->strs, set->n_strs + 1,
-	    sizeof(*strs))) == NULL)
-		return NULL;
-	set->strs = strs;
-	if ((c = strdup(s)) == NULL)
-		return NULL;
-	set->strs[set->n_strs++] = c;
-	return c;
-}
-
 /* Keeps a copy of n bytes; for packed id lists. */
 static const char *
 parse_keep_bytes(struct parse_set *set, const char *p, size_t n)
@@ -87,6 +70,15 @@ parse_keep_bytes(struct parse_set *set, const char *p, size_t n)
 	return c;
 }
 
+/* Keeps a copy of s ("" for NULL); NULL on memory. */
+static const char *
+parse_keep(struct parse_set *set, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	return parse_keep_bytes(set, s, strlen(s));
+}
+
 /* Copies a Spotify id when v is one; returns 0, or -1 when it is not. */
 static int
 parse_id(const char *v, char out[ID_LEN + 1])
@@ -99,37 +91,37 @@ parse_id(const char *v, char out[ID_LEN + 1])
 
 /* ---- entities ----------------------------------------------------------- */
 
-static struct artist *
-parse_find_artist(struct parse_set *set, const char *id)
+/*
+ * The element of v (n of them, sz bytes each, each a struct track,
+ * artist or album: the id first) whose id is id, or NULL.
+ */
+static void *
+parse_find(void *v, size_t n, size_t sz, const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < set->n_artists; i++)
-		if (strcmp(set->artists[i].id, id) == 0)
-			return &set->artists[i];
+	for (i = 0; i < n; i++)
+		if (strcmp((char *)v + i * sz, id) == 0)
+			return (char *)v + i * sz;
 	return NULL;
 }
 
-static struct album *
-parse_find_album(struct parse_set *set, const char *id)
+/*
+ * Appends the sz bytes of elem to the array whose pointer is at arrp (n
+ * elements, *n incremented).  Returns 0, or -1 on memory (unchanged).
+ */
+static int
+parse_append(void *arrp, size_t *n, size_t sz, const void *elem)
 {
-	size_t i;
+	void *arr;
 
-	for (i = 0; i < set->n_albums; i++)
-		if (strcmp(set->albums[i].id, id) == 0)
-			return &set->albums[i];
-	return NULL;
-}
-
-static struct track *
-parse_find_track(struct parse_set *set, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < set->n_tracks; i++)
-		if (strcmp(set->tracks[i].id, id) == 0)
-			return &set->tracks[i];
-	return NULL;
+	memcpy(&arr, arrp, sizeof(arr));
+	if ((arr = reallocarray(arr, *n + 1, sz)) == NULL)
+		return -1;
+	memcpy((char *)arr + *n * sz, elem, sz);
+	(*n)++;
+	memcpy(arrp, &arr, sizeof(arr));
+	return 0;
 }
 
 static int
@@ -167,7 +159,7 @@ static int
 parse_add_artist(struct parse_set *set, const cJSON *o, int full,
     char idout[ID_LEN + 1])
 {
-	struct artist a, *have, *arr;
+	struct artist a, *have;
 	const cJSON *g, *it;
 	const char *name = parse_str(o, "name");
 
@@ -182,7 +174,7 @@ parse_add_artist(struct parse_set *set, const cJSON *o, int full,
 		full = 1;
 	}
 	memcpy(idout, a.id, ID_LEN + 1);
-	have = parse_find_artist(set, a.id);
+	have = parse_find(set->artists, set->n_artists, sizeof(a), a.id);
 	if (have != NULL && (have->detailed || !full))
 		return 0;
 	if ((a.name = parse_keep(set, name)) == NULL)
@@ -209,12 +201,7 @@ parse_add_artist(struct parse_set *set, const cJSON *o, int full,
 		*have = a;
 		return 0;
 	}
-	if ((arr = reallocarray(set->artists, set->n_artists + 1,
-	    sizeof(*arr))) == NULL)
-		return -1;
-	set->artists = arr;
-	set->artists[set->n_artists++] = a;
-	return 0;
+	return parse_append(&set->artists, &set->n_artists, sizeof(a), &a);
 }
 
 /* Adds the artists of o's "artists" array; packs their ids.  -1 on memory. */
@@ -260,7 +247,7 @@ static int
 parse_add_album(struct parse_set *set, const cJSON *o, const char *artist_name,
     char idout[ID_LEN + 1])
 {
-	struct album a, *arr;
+	struct album a;
 	const char *name = parse_str(o, "name"), *first;
 
 	idout[0] = '\0';
@@ -275,7 +262,7 @@ parse_add_album(struct parse_set *set, const cJSON *o, const char *artist_name,
 		ids_synthetic(a.id, "album", parts, 2);
 	}
 	memcpy(idout, a.id, ID_LEN + 1);
-	if (parse_find_album(set, a.id) != NULL)
+	if (parse_find(set->albums, set->n_albums, sizeof(a), a.id) != NULL)
 		return 0;
 	if ((a.name = parse_keep(set, name)) == NULL ||
 	    (a.album_type = parse_keep(set, parse_str(o, "album_type"))) ==
@@ -287,12 +274,7 @@ parse_add_album(struct parse_set *set, const cJSON *o, const char *artist_name,
 	    parse_images(set, o, a.images, &a.n_images) == -1)
 		return -1;
 	a.total_tracks = (uint16_t)parse_num(o, "total_tracks", 0, UINT16_MAX);
-	if ((arr = reallocarray(set->albums, set->n_albums + 1,
-	    sizeof(*arr))) == NULL)
-		return -1;
-	set->albums = arr;
-	set->albums[set->n_albums++] = a;
-	return 0;
+	return parse_append(&set->albums, &set->n_albums, sizeof(a), &a);
 }
 
 /*
@@ -303,7 +285,7 @@ parse_add_album(struct parse_set *set, const cJSON *o, const char *artist_name,
 static int
 parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
 {
-	struct track t, *arr;
+	struct track t;
 	const char *type, *name, *artist_name, *album_name;
 	const cJSON *album;
 
@@ -318,7 +300,8 @@ parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
 	name = parse_str(o, "name");
 	album = cJSON_GetObjectItemCaseSensitive(o, "album");
 	if (parse_id(parse_str(o, "id"), t.id) == 0) {
-		if (parse_find_track(set, t.id) != NULL) {
+		if (parse_find(set->tracks, set->n_tracks, sizeof(t), t.id) !=
+		    NULL) {
 			memcpy(idout, t.id, ID_LEN + 1);
 			return 0;
 		}
@@ -332,7 +315,8 @@ parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
 
 		ids_synthetic(t.id, "track", parts, 3);
 		t.is_local = 1;
-		if (parse_find_track(set, t.id) != NULL) {
+		if (parse_find(set->tracks, set->n_tracks, sizeof(t), t.id) !=
+		    NULL) {
 			memcpy(idout, t.id, ID_LEN + 1);
 			return 0;
 		}
@@ -349,11 +333,8 @@ parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
 	t.disc_number = (uint16_t)parse_num(o, "disc_number", 0, UINT16_MAX);
 	t.track_number = (uint16_t)parse_num(o, "track_number", 0,
 	    UINT16_MAX);
-	if ((arr = reallocarray(set->tracks, set->n_tracks + 1,
-	    sizeof(*arr))) == NULL)
+	if (parse_append(&set->tracks, &set->n_tracks, sizeof(t), &t) == -1)
 		return -1;
-	set->tracks = arr;
-	set->tracks[set->n_tracks++] = t;
 	memcpy(idout, t.id, ID_LEN + 1);
 	return 0;
 }
@@ -361,14 +342,7 @@ parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
 static int
 parse_add_id(struct parse_set *set, const char id[ID_LEN + 1])
 {
-	char (*ids)[ID_LEN + 1];
-
-	if ((ids = reallocarray(set->ids, set->n_ids + 1, sizeof(*ids))) ==
-	    NULL)
-		return -1;
-	set->ids = ids;
-	memcpy(set->ids[set->n_ids++], id, ID_LEN + 1);
-	return 0;
+	return parse_append(&set->ids, &set->n_ids, ID_LEN + 1, id);
 }
 
 /* ---- documents ---------------------------------------------------------- */
@@ -389,15 +363,23 @@ parse_set_free(struct parse_set *set)
 	memset(set, 0, sizeof(*set));
 }
 
+/*
+ * A page's "items" array (NULL when doc is no page); *has_next then says
+ * whether the page names a next one.
+ */
 static const cJSON *
-parse_items(const cJSON *doc)
+parse_items(const cJSON *doc, int *has_next)
 {
 	const cJSON *items;
 
 	if (!cJSON_IsObject(doc))
 		return NULL;
 	items = cJSON_GetObjectItemCaseSensitive(doc, "items");
-	return cJSON_IsArray(items) ? items : NULL;
+	if (!cJSON_IsArray(items))
+		return NULL;
+	*has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
+	    "next"));
+	return items;
 }
 
 int
@@ -405,15 +387,13 @@ parse_recent_page(const cJSON *doc, struct parse_set *set)
 {
 	const cJSON *items, *it, *ctx;
 	const char *at, *uri;
-	struct play p, *plays;
+	struct play p;
 	char esc[64];
 	int64_t ms;
 	int rc;
 
-	if ((items = parse_items(doc)) == NULL)
+	if ((items = parse_items(doc, &set->has_next)) == NULL)
 		return -1;
-	set->has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
-	    "next"));
 	cJSON_ArrayForEach(it, items) {
 		set->n_items++;
 		at = parse_str(it, "played_at");
@@ -453,11 +433,9 @@ parse_recent_page(const cJSON *doc, struct parse_set *set)
 		uri = cJSON_IsObject(ctx) ? parse_str(ctx, "uri") : NULL;
 		if ((p.context_uri = parse_keep(set, uri)) == NULL)
 			return -1;
-		if ((plays = reallocarray(set->plays, set->n_plays + 1,
-		    sizeof(*plays))) == NULL)
+		if (parse_append(&set->plays, &set->n_plays, sizeof(p),
+		    &p) == -1)
 			return -1;
-		set->plays = plays;
-		set->plays[set->n_plays++] = p;
 	}
 	return 0;
 }
@@ -469,10 +447,8 @@ parse_top_page(const cJSON *doc, int artists, struct parse_set *set)
 	char id[ID_LEN + 1];
 	int rc;
 
-	if ((items = parse_items(doc)) == NULL)
+	if ((items = parse_items(doc, &set->has_next)) == NULL)
 		return -1;
-	set->has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
-	    "next"));
 	cJSON_ArrayForEach(it, items) {
 		set->n_items++;
 		if (artists)
@@ -500,10 +476,8 @@ parse_playlist_items(const cJSON *doc, struct parse_set *set)
 	char id[ID_LEN + 1];
 	int rc;
 
-	if ((items = parse_items(doc)) == NULL)
+	if ((items = parse_items(doc, &set->has_next)) == NULL)
 		return -1;
-	set->has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
-	    "next"));
 	if ((snap = parse_str(doc, "snapshot_id")) != NULL)
 		(void)strlcpy(set->snapshot_id, snap, sizeof(set->snapshot_id));
 	cJSON_ArrayForEach(it, items) {
@@ -576,10 +550,8 @@ parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
 
 	*n = 0;
 	*has_next = 0;
-	if ((items = parse_items(doc)) == NULL)
+	if ((items = parse_items(doc, has_next)) == NULL)
 		return -1;
-	*has_next = cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc,
-	    "next"));
 	cJSON_ArrayForEach(it, items) {
 		if (*n >= max)
 			break;

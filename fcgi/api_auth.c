@@ -80,27 +80,17 @@ auth_login_cookie(const struct auth_cfg *a)
 static void
 auth_html_escape(struct buf *b, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '&':
-			buf_puts(b, "&amp;");
-			break;
-		case '<':
-			buf_puts(b, "&lt;");
-			break;
-		case '>':
-			buf_puts(b, "&gt;");
-			break;
-		case '"':
-			buf_puts(b, "&quot;");
-			break;
-		case '\'':
-			buf_puts(b, "&#39;");
-			break;
-		default:
+	static const char *const ent[128] = {
+		['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
+		['"'] = "&quot;", ['\''] = "&#39;",
+	};
+	unsigned char c;
+
+	for (; (c = (unsigned char)*s) != '\0'; s++)
+		if (c < 128 && ent[c] != NULL)
+			buf_puts(b, ent[c]);
+		else
 			buf_putc(b, *s);
-		}
-	}
 }
 
 /*
@@ -127,6 +117,15 @@ auth_page(struct resp *r, int status, const char *title, const char *msg)
 	    "<a href=\"/api/v0/auth/login\">Sign in with Spotify again</a>"
 	    "</p>\n</body>\n</html>\n");
 	return -1;
+}
+
+/* auth_page() for a sign-in not configured yet (503). */
+static int
+auth_page_unset(struct resp *r)
+{
+	return auth_page(r, 503, "Sign-in is not set up",
+	    "This linernotes cannot sign anyone in yet: its owner has to set "
+	    "client_id, client_secret and public_url in the configuration.");
 }
 
 /* Parses the login cookie "state.verifier[.invite]" into *l (0 / -1). */
@@ -189,10 +188,7 @@ api_auth_login(struct ctx *c, struct resp *r)
 	int ok;
 
 	if (a == NULL || !a->configured)
-		return auth_page(r, 503, "Sign-in is not set up",
-		    "This linernotes cannot sign anyone in yet: its owner "
-		    "has to set client_id, client_secret and public_url in "
-		    "the configuration.");
+		return auth_page_unset(r);
 	memset(&l, 0, sizeof(l));
 	if ((c->a.has & QBIT(Q_INVITE)) && a->signups == SIGNUPS_INVITE) {
 		if (store_read_begin(c->app->txn) != STORE_OK)
@@ -246,6 +242,21 @@ enum auth_outcome {
 	AUTH_RETURNING,		/* an existing user signed in again */
 	AUTH_CLOSED,		/* signups = closed and a newcomer */
 	AUTH_NO_INVITE,		/* signups = invite, no valid code */
+};
+
+/* What a refused newcomer is told, and why the log says, by outcome. */
+static const struct {
+	const char	*why;
+	const char	*title;
+	const char	*msg;
+} auth_refusals[] = {
+	[AUTH_CLOSED] = { "sign-ups are closed", "Sign-ups are closed",
+	    "This linernotes is not taking new journals. If you know its "
+	    "owner, ask them." },
+	[AUTH_NO_INVITE] = { "no valid invitation", "An invitation is needed",
+	    "New journals here need an invitation code from the owner, and "
+	    "this sign-in had none that works (codes work once and "
+	    "expire)." },
 };
 
 /* The callback's one write transaction (store_write may repeat it). */
@@ -358,10 +369,7 @@ api_auth_callback(struct ctx *c, struct resp *r)
 	int ret = -1;
 
 	if (a == NULL || !a->configured)
-		return auth_page(r, 503, "Sign-in is not set up",
-		    "This linernotes cannot sign anyone in yet: its owner "
-		    "has to set client_id, client_secret and public_url in "
-		    "the configuration.");
+		return auth_page_unset(r);
 	memset(&l, 0, sizeof(l));
 	memset(&tok, 0, sizeof(tok));
 	memset(&me, 0, sizeof(me));
@@ -454,21 +462,11 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		    "The journal could not be written right now.");
 		goto wipe_secrets;
 	}
-	if (w.outcome == AUTH_CLOSED) {
-		log_info("sign-in refused: sign-ups are closed (Spotify user "
-		    "%s)", me.id);
-		auth_page(r, 403, "Sign-ups are closed",
-		    "This linernotes is not taking new journals. If you know "
-		    "its owner, ask them.");
-		goto wipe_secrets;
-	}
-	if (w.outcome == AUTH_NO_INVITE) {
-		log_info("sign-in refused: no valid invitation (Spotify user "
-		    "%s)", me.id);
-		auth_page(r, 403, "An invitation is needed",
-		    "New journals here need an invitation code from the "
-		    "owner, and this sign-in had none that works (codes work "
-		    "once and expire).");
+	if (w.outcome == AUTH_CLOSED || w.outcome == AUTH_NO_INVITE) {
+		log_info("sign-in refused: %s (Spotify user %s)",
+		    auth_refusals[w.outcome].why, me.id);
+		auth_page(r, 403, auth_refusals[w.outcome].title,
+		    auth_refusals[w.outcome].msg);
 		goto wipe_secrets;
 	}
 	log_info("sign-in: user %s (%s)", me.id, w.outcome == AUTH_NEW ?

@@ -124,38 +124,6 @@ ex_maybe_flush(struct ex *ex)
 }
 
 /*
- * Length of the well-formed UTF-8 sequence at s (n bytes left), or 0 when
- * the byte at s does not start one (RFC 3629: no overlongs, no surrogates,
- * nothing above U+10FFFF).
- */
-static size_t
-ex_utf8_len(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0];
-
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (n < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (n < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
-		    (s[3] & 0xc0) != 0x80)
-			return 0;
-		if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
-/*
  * Appends s (len bytes) as valid UTF-8, doubling every byte equal to dup
  * (the CSV and SQL quote) when dup is not 0.
  */
@@ -178,7 +146,7 @@ ex_text(struct buf *b, const char *s, size_t len, char dup)
 			run = ++i;
 			continue;
 		}
-		if ((l = ex_utf8_len(p + i, len - i)) > 0) {
+		if ((l = json_utf8_len(p + i, len - i)) > 0) {
 			i += l;
 			continue;
 		}

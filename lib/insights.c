@@ -206,6 +206,40 @@ insights_iota(size_t n)
 	return v;
 }
 
+int
+insights_best(size_t n, size_t limit, better_fn cmp, const void *ctx,
+    uint32_t **idx, size_t *k)
+{
+	*k = 0;
+	if ((*idx = insights_iota(n)) == NULL)
+		return -1;
+	*k = insights_top_k(*idx, n, limit, cmp, ctx);
+	return 0;
+}
+
+int
+insights_pick(const void *v, size_t n, size_t sz, size_t limit,
+    better_fn cmp, void **out, size_t *n_out)
+{
+	uint32_t *idx;
+	size_t i;
+
+	*out = NULL;
+	if (insights_best(n, limit, cmp, v, &idx, n_out) == -1)
+		return -1;
+	if (*n_out > 0 && (*out = reallocarray(NULL, *n_out, sz)) == NULL) {
+		log_warn("insights: memory");
+		free(idx);
+		*n_out = 0;
+		return -1;
+	}
+	for (i = 0; i < *n_out; i++)
+		memcpy((char *)*out + i * sz, (const char *)v + idx[i] * sz,
+		    sz);
+	free(idx);
+	return 0;
+}
+
 /* ---- what is known of tracks: per call, or cached per process ----------- */
 
 static void
@@ -998,6 +1032,25 @@ insights_render_time_short(struct json *j, const struct insights_time *t)
 	json_uint(j, "by_played", t->by_played);
 	json_uint(j, "by_duration", t->by_duration);
 	json_uint(j, "untimed", t->untimed);
+}
+
+/* ---- an answer's frame --------------------------------------------------- */
+
+int
+insights_answer(struct store_txn *txn, const struct insights_query *q,
+    void *out, size_t sz, struct insights_range *r, body_fn body, void *arg)
+{
+	struct ictx c;
+	int rc = -1;
+
+	memset(out, 0, sz);
+	if (insights_check(q) == -1)
+		return -1;
+	insights_range_set(r, q);
+	if (insights_ctx_init(&c, txn, q) == 0)
+		rc = body(&c, arg);
+	insights_ctx_free(&c);
+	return rc;
 }
 
 /* ---- the table ---------------------------------------------------------- */

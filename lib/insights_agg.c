@@ -136,22 +136,26 @@ insights_agg_calendar_unit(int64_t local, uint32_t plays,
 	insights_time_add(&cal->time, t);
 }
 
+/* The calendar: the aggregate walk into days; fails if a day could not. */
+static int
+insights_agg_calendar_body(struct ictx *c, void *arg)
+{
+	struct cal_acc *a = arg;
+
+	if (insights_agg_walk(c, insights_agg_calendar_unit, a) == -1 ||
+	    a->failed)
+		return -1;
+	return 0;
+}
+
 int
 insights_get_calendar(struct store_txn *txn, const struct insights_query *q,
     struct insights_calendar *out)
 {
 	struct cal_acc a = { out, 0, 0 };
-	struct ictx c;
-	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
-	if (insights_ctx_init(&c, txn, q) == 0)
-		rc = insights_agg_walk(&c, insights_agg_calendar_unit, &a);
-	insights_ctx_free(&c);
-	if (rc == -1 || a.failed) {
+	if (insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_agg_calendar_body, &a) == -1) {
 		insights_free_calendar(out);
 		return -1;
 	}
@@ -204,29 +208,46 @@ insights_agg_clock_unit(int64_t local, uint32_t plays,
 	insights_time_add(&ck->time, t);
 }
 
+/* The clock: the aggregate walk into weekdays and hours. */
+static int
+insights_agg_clock_body(struct ictx *c, void *arg)
+{
+	return insights_agg_walk(c, insights_agg_clock_unit, arg);
+}
+
 int
 insights_get_clock(struct store_txn *txn, const struct insights_query *q,
     struct insights_clock *out)
 {
-	struct ictx c;
-	int rc = -1;
-
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
-	if (insights_ctx_init(&c, txn, q) == 0)
-		rc = insights_agg_walk(&c, insights_agg_clock_unit, out);
-	insights_ctx_free(&c);
-	if (rc == -1)
+	if (insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_agg_clock_body, out) == -1) {
 		insights_free_clock(out);
-	return rc;
+		return -1;
+	}
+	return 0;
 }
 
 void
 insights_free_clock(struct insights_clock *ck)
 {
 	memset(ck, 0, sizeof(*ck));
+}
+
+/* key: the clock's plays (or with ms, its listening time) per weekday, hour. */
+static void
+insights_agg_render_grid(struct json *j, const char *key,
+    const struct insights_clock *ck, int ms)
+{
+	int d, h;
+
+	json_arr_open(j, key);
+	for (d = 0; d < 7; d++) {
+		json_arr_open(j, NULL);
+		for (h = 0; h < 24; h++)
+			json_uint(j, NULL, ms ? ck->ms[d][h] : ck->plays[d][h]);
+		json_arr_close(j);
+	}
+	json_arr_close(j);
 }
 
 void
@@ -236,7 +257,7 @@ insights_render_clock(struct json *j, const char *key,
 	static const char *const wd[7] = {
 		"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 	};
-	int d, h;
+	int d;
 
 	insights_render_head(j, key, "clock", &ck->r);
 	json_uint(j, "plays", ck->total);
@@ -245,21 +266,7 @@ insights_render_clock(struct json *j, const char *key,
 	for (d = 0; d < 7; d++)
 		json_str(j, NULL, wd[d]);
 	json_arr_close(j);
-	json_arr_open(j, "grid");
-	for (d = 0; d < 7; d++) {
-		json_arr_open(j, NULL);
-		for (h = 0; h < 24; h++)
-			json_uint(j, NULL, ck->plays[d][h]);
-		json_arr_close(j);
-	}
-	json_arr_close(j);
-	json_arr_open(j, "grid_ms");
-	for (d = 0; d < 7; d++) {
-		json_arr_open(j, NULL);
-		for (h = 0; h < 24; h++)
-			json_uint(j, NULL, ck->ms[d][h]);
-		json_arr_close(j);
-	}
-	json_arr_close(j);
+	insights_agg_render_grid(j, "grid", ck, 0);
+	insights_agg_render_grid(j, "grid_ms", ck, 1);
 	json_obj_close(j);
 }

@@ -147,45 +147,48 @@ insights_counts_season_step(struct ictx *c, const struct play_ref *p,
 	return 0;
 }
 
-int
-insights_get_seasons(struct store_txn *txn, const struct insights_query *q,
-    struct insights_seasons *out)
+/* Seasons: the range's months, then its Decembers apart. */
+static int
+insights_counts_seasons_body(struct ictx *c, void *arg)
 {
-	struct season_scan s;
-	struct ictx c;
+	struct season_scan *s = arg;
+	struct insights_seasons *out = s->out;
 	size_t i, n = 0;
-	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
+	if (insights_ctx_scan(c, c->q->from_ms, c->q->to_ms,
+	    insights_counts_season_step, s) == -1 ||
+	    insights_counts_season_close(c, s) == -1)
 		return -1;
-	insights_range_set(&out->r, q);
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	if (insights_ctx_init(&c, txn, q) == -1 ||
-	    insights_ctx_scan(&c, q->from_ms, q->to_ms,
-	    insights_counts_season_step, &s) == -1 ||
-	    insights_counts_season_close(&c, &s) == -1)
-		goto free_scan;
 	for (i = 0; i < out->n_months; i++)
 		n += out->months[i].month == 12;
 	if (n > 0) {
 		if ((out->decembers = reallocarray(NULL, n,
 		    sizeof(*out->decembers))) == NULL) {
 			log_warn("insights: memory");
-			goto free_scan;
+			return -1;
 		}
 		for (i = 0; i < out->n_months; i++)
 			if (out->months[i].month == 12)
 				out->decembers[out->n_decembers++] =
 				    out->months[i];
 	}
-	rc = 0;
-free_scan:
+	return 0;
+}
+
+int
+insights_get_seasons(struct store_txn *txn, const struct insights_query *q,
+    struct insights_seasons *out)
+{
+	struct season_scan s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.out = out;
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_counts_seasons_body, &s);
 	free(s.month);
 	free(s.year);
 	free(s.dec);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_seasons(out);
 	return rc;
@@ -242,6 +245,7 @@ insights_render_seasons(struct json *j, const char *key,
 /* ---- on this day -------------------------------------------------------- */
 
 struct otd_scan {
+	struct insights_onthisday *out;
 	struct insights_otd_year *y;
 	struct gcount	*cnt;		/* per track, gen = the year */
 	size_t		 cnt_cap;
@@ -294,36 +298,28 @@ insights_counts_otd_better(uint32_t a, uint32_t b, const void *ctx)
 	return memcmp(s->ids->id[a], s->ids->id[b], ID_LEN);
 }
 
-int
-insights_get_onthisday(struct store_txn *txn, const struct insights_query *q,
-    struct insights_onthisday *out)
+/* On this day: each earlier year's same day, from the first play on. */
+static int
+insights_counts_onthisday_body(struct ictx *c, void *arg)
 {
-	struct otd_scan s;
+	struct otd_scan *s = arg;
+	struct insights_onthisday *out = s->out;
+	const struct insights_query *q = c->q;
 	struct one_play first;
-	struct ictx c;
 	size_t cap = 0, i, keep;
 	int64_t yr, fy, from, to;
 	unsigned m, d, fm, fd;
 	int32_t day;
-	int rc = -1;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
 	out->day = q->day;
-	memset(&s, 0, sizeof(s));
-	if (insights_ctx_init(&c, txn, q) == -1 ||
-	    insights_ctx_one(&c, TIME_MS_MIN, TIME_MS_MAX, STORE_ASC,
+	if (insights_ctx_one(c, TIME_MS_MIN, TIME_MS_MAX, STORE_ASC,
 	    &first) == -1)
-		goto free_scan;
-	if (!first.found) {
-		rc = 0;
-		goto free_scan;
-	}
-	s.ids = &c.tt->tracks;
+		return -1;
+	if (!first.found)
+		return 0;
+	s->ids = &c->tt->tracks;
 	time_civil_from_days(q->day, &yr, &m, &d);
-	time_civil_from_days(insights_ctx_day(&c, first.at), &fy, &fm, &fd);
+	time_civil_from_days(insights_ctx_day(c, first.at), &fy, &fm, &fd);
 	keep = q->limit < INSIGHTS_OTD_TRACKS ? q->limit : INSIGHTS_OTD_TRACKS;
 	for (yr--; yr >= fy; yr--) {
 		if (m == 2 && d == 29 && !((yr % 4 == 0 && yr % 100 != 0) ||
@@ -338,39 +334,51 @@ insights_get_onthisday(struct store_txn *txn, const struct insights_query *q,
 			continue;
 		if (insights_grow(&out->years, &cap, out->n + 1,
 		    sizeof(*out->years)) == -1)
-			goto free_scan;
-		s.y = &out->years[out->n];
-		memset(s.y, 0, sizeof(*s.y));
-		s.y->day = day;
-		s.gen++;
-		s.n_seen = 0;
-		if (insights_ctx_scan(&c, from, to, insights_counts_otd_step,
-		    &s) == -1)
-			goto free_scan;
-		if (s.y->plays == 0)
+			return -1;
+		s->y = &out->years[out->n];
+		memset(s->y, 0, sizeof(*s->y));
+		s->y->day = day;
+		s->gen++;
+		s->n_seen = 0;
+		if (insights_ctx_scan(c, from, to, insights_counts_otd_step,
+		    s) == -1)
+			return -1;
+		if (s->y->plays == 0)
 			continue;
 		out->n++;
-		s.ids = &c.tt->tracks;	/* the table may have grown */
-		s.y->n_tracks = insights_top_k(s.seen, s.n_seen, keep,
-		    insights_counts_otd_better, &s);
-		if ((s.y->tracks = calloc(s.y->n_tracks ? s.y->n_tracks : 1,
-		    sizeof(*s.y->tracks))) == NULL) {
+		s->ids = &c->tt->tracks;	/* the table may have grown */
+		s->y->n_tracks = insights_top_k(s->seen, s->n_seen, keep,
+		    insights_counts_otd_better, s);
+		if ((s->y->tracks = calloc(s->y->n_tracks ? s->y->n_tracks : 1,
+		    sizeof(*s->y->tracks))) == NULL) {
 			log_warn("insights: memory");
-			s.y->n_tracks = 0;
-			goto free_scan;
+			s->y->n_tracks = 0;
+			return -1;
 		}
-		for (i = 0; i < s.y->n_tracks; i++) {
-			idtab_copy(&c.tt->tracks, s.seen[i], s.y->tracks[i].id);
-			s.y->tracks[i].plays = s.cnt[s.seen[i]].n;
-			s.y->tracks[i].time = s.tt[s.seen[i]];
+		for (i = 0; i < s->y->n_tracks; i++) {
+			idtab_copy(&c->tt->tracks, s->seen[i],
+			    s->y->tracks[i].id);
+			s->y->tracks[i].plays = s->cnt[s->seen[i]].n;
+			s->y->tracks[i].time = s->tt[s->seen[i]];
 		}
 	}
-	rc = 0;
-free_scan:
+	return 0;
+}
+
+int
+insights_get_onthisday(struct store_txn *txn, const struct insights_query *q,
+    struct insights_onthisday *out)
+{
+	struct otd_scan s;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	s.out = out;
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_counts_onthisday_body, &s);
 	free(s.cnt);
 	free(s.tt);
 	free(s.seen);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_onthisday(out);
 	return rc;
@@ -536,39 +544,43 @@ insights_counts_top_export(const struct idtab *ids, struct top_side *s,
 	return 0;
 }
 
+/* Top: the range's plays, then each side's best. */
+static int
+insights_counts_top_body(struct ictx *c, void *arg)
+{
+	struct top_scan *s = arg;
+	struct insights_top *out = s->out;
+	uint32_t limit = c->q->limit;
+
+	if (insights_ctx_scan(c, c->q->from_ms, c->q->to_ms,
+	    insights_counts_top_step, s) == -1 ||
+	    insights_counts_top_export(&c->tt->tracks, &s->t, limit,
+	    &out->tracks, &out->n_tracks, &out->distinct_tracks) == -1 ||
+	    insights_counts_top_export(&c->tt->artists, &s->ar, limit,
+	    &out->artists, &out->n_artists, &out->distinct_artists) == -1 ||
+	    insights_counts_top_export(&c->tt->albums, &s->al, limit,
+	    &out->albums, &out->n_albums, &out->distinct_albums) == -1)
+		return -1;
+	return 0;
+}
+
 int
 insights_get_top(struct store_txn *txn, const struct insights_query *q,
     struct insights_top *out)
 {
 	struct top_scan s;
-	struct ictx c;
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
 	memset(&s, 0, sizeof(s));
 	s.out = out;
-	if (insights_ctx_init(&c, txn, q) == -1 ||
-	    insights_ctx_scan(&c, q->from_ms, q->to_ms,
-	    insights_counts_top_step, &s) == -1 ||
-	    insights_counts_top_export(&c.tt->tracks, &s.t, q->limit,
-	    &out->tracks, &out->n_tracks, &out->distinct_tracks) == -1 ||
-	    insights_counts_top_export(&c.tt->artists, &s.ar, q->limit,
-	    &out->artists, &out->n_artists, &out->distinct_artists) == -1 ||
-	    insights_counts_top_export(&c.tt->albums, &s.al, q->limit,
-	    &out->albums, &out->n_albums, &out->distinct_albums) == -1)
-		goto free_scan;
-	rc = 0;
-free_scan:
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_counts_top_body, &s);
 	free(s.t.v);
 	free(s.t.touched);
 	free(s.ar.v);
 	free(s.ar.touched);
 	free(s.al.v);
 	free(s.al.touched);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_top(out);
 	return rc;

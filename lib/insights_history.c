@@ -98,26 +98,27 @@ insights_history_newold_step(struct ictx *c, const struct play_ref *p,
 	return 0;
 }
 
+/* New vs old: from the first play ever, counting inside the range. */
+static int
+insights_history_newold_body(struct ictx *c, void *arg)
+{
+	return insights_ctx_scan(c, TIME_MS_MIN, c->q->to_ms,
+	    insights_history_newold_step, arg);
+}
+
 int
 insights_get_newold(struct store_txn *txn, const struct insights_query *q,
     struct insights_newold *out)
 {
 	struct newold_scan s;
-	struct ictx c;
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
 	memset(&s, 0, sizeof(s));
 	s.out = out;
-	if (insights_ctx_init(&c, txn, q) == 0)
-		rc = insights_ctx_scan(&c, TIME_MS_MIN, q->to_ms,
-		    insights_history_newold_step, &s);
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_history_newold_body, &s);
 	free(s.tseen);
 	free(s.aseen);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_newold(out);
 	return rc;
@@ -209,6 +210,7 @@ struct ret_side {
 };
 
 struct ret_scan {
+	struct insights_returns *out;
 	struct ret_side	 t, a;
 	int64_t		 away_ms;
 };
@@ -291,10 +293,9 @@ insights_history_return_export(const struct idtab *ids, struct ret_side *sd,
 	*total = sd->n;
 	if (sd->n == 0)
 		return 0;
-	if ((idx = insights_iota(sd->n)) == NULL)
+	if (insights_best(sd->n, limit, insights_history_return_better, sd->v,
+	    &idx, n) == -1)
 		return -1;
-	*n = insights_top_k(idx, sd->n, limit, insights_history_return_better,
-	    sd->v);
 	if ((*v = reallocarray(NULL, *n, sizeof(**v))) == NULL) {
 		log_warn("insights: memory");
 		free(idx);
@@ -315,36 +316,41 @@ insights_history_return_export(const struct idtab *ids, struct ret_side *sd,
 	return 0;
 }
 
+/* Returns: from the first play ever, then each side's best. */
+static int
+insights_history_returns_body(struct ictx *c, void *arg)
+{
+	struct ret_scan *s = arg;
+	struct insights_returns *out = s->out;
+
+	out->return_days = c->q->return_days;
+	s->away_ms = (int64_t)c->q->return_days * DAY_MS;
+	if (insights_ctx_scan(c, TIME_MS_MIN, c->q->to_ms,
+	    insights_history_return_step, s) == -1 ||
+	    insights_history_return_export(&c->tt->tracks, &s->t, c->q->limit,
+	    &out->tracks, &out->n_tracks, &out->total_tracks) == -1 ||
+	    insights_history_return_export(&c->tt->artists, &s->a,
+	    c->q->limit, &out->artists, &out->n_artists,
+	    &out->total_artists) == -1)
+		return -1;
+	return 0;
+}
+
 int
 insights_get_returns(struct store_txn *txn, const struct insights_query *q,
     struct insights_returns *out)
 {
 	struct ret_scan s;
-	struct ictx c;
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
-	out->return_days = q->return_days;
 	memset(&s, 0, sizeof(s));
-	s.away_ms = (int64_t)q->return_days * DAY_MS;
-	if (insights_ctx_init(&c, txn, q) == -1 ||
-	    insights_ctx_scan(&c, TIME_MS_MIN, q->to_ms,
-	    insights_history_return_step, &s) == -1 ||
-	    insights_history_return_export(&c.tt->tracks, &s.t, q->limit,
-	    &out->tracks, &out->n_tracks, &out->total_tracks) == -1 ||
-	    insights_history_return_export(&c.tt->artists, &s.a, q->limit,
-	    &out->artists, &out->n_artists, &out->total_artists) == -1)
-		goto free_scan;
-	rc = 0;
-free_scan:
+	s.out = out;
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_history_returns_body, &s);
 	free(s.t.st);
 	free(s.t.v);
 	free(s.a.st);
 	free(s.a.v);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_returns(out);
 	return rc;

@@ -117,6 +117,22 @@ size_t	insights_top_k(uint32_t *idx, size_t n, size_t k, better_fn cmp,
 /* 0, 1, ..., n - 1 in a new array the caller frees (NULL: no memory). */
 uint32_t *insights_iota(size_t n);
 
+/*
+ * insights_top_k() over 0 .. n - 1: the best k (at most limit) indices,
+ * best first, in a new array *idx the caller frees.  Returns 0 or -1
+ * (logged; *idx NULL, *k 0).
+ */
+int	insights_best(size_t n, size_t limit, better_fn cmp, const void *ctx,
+	    uint32_t **idx, size_t *k);
+/*
+ * The best limit of the n elements of v (sz bytes each) by cmp(a, b, v),
+ * best first, copied into a new array *out (NULL when none is kept) of
+ * *n_out elements, which the caller frees.  Returns 0 or -1 (logged;
+ * nothing kept).
+ */
+int	insights_pick(const void *v, size_t n, size_t sz, size_t limit,
+	    better_fn cmp, void **out, size_t *n_out);
+
 /* ---- the scan context (insights.c) -------------------------------------- */
 
 /*
@@ -158,6 +174,21 @@ int	insights_ctx_scan(struct ictx *c, int64_t from, int64_t to,
  */
 int	insights_ctx_one(struct ictx *c, int64_t from, int64_t to,
 	    enum store_dir dir, struct one_play *o);
+
+/* An insight's work with its scan context: scans and fills its answer. */
+typedef int (*body_fn)(struct ictx *, void *arg);
+
+/*
+ * The frame of every insights_get_*(): zeroes the answer out (sz bytes),
+ * checks q, copies its range into r (the answer's head), then calls
+ * body(c, arg) with a scan context c for q inside txn and frees c.
+ * Returns body's result, or -1 (logged) when q is out of bounds or c
+ * could not be started; the caller frees its scan state and, on -1,
+ * the answer.
+ */
+int	insights_answer(struct store_txn *txn, const struct insights_query *q,
+	    void *out, size_t sz, struct insights_range *r, body_fn body,
+	    void *arg);
 
 /* ---- rendering every insight uses (insights.c) -------------------------- */
 

@@ -17,13 +17,13 @@
 #include "insights.h"
 #include "insights_int.h"
 #include "json.h"
-#include "log.h"
 #include "store.h"
 #include "timeutil.h"
 
 /* ---- binges ------------------------------------------------------------- */
 
 struct binge_run {
+	struct insights_binges *out;
 	struct insights_binge *v;	/* all found */
 	size_t		 n, cap;
 	uint32_t	 track;		/* NONE before the first play */
@@ -97,63 +97,57 @@ insights_runs_binge_better(uint32_t a, uint32_t b, const void *ctx)
 	return (a > b) - (a < b);
 }
 
+/* The binges of the range: the runs it saw, then the best of them. */
+static int
+insights_runs_binge_body(struct ictx *c, void *arg)
+{
+	struct binge_run *r = arg;
+	const struct insights_query *q = c->q;
+	struct one_play before;
+	void *best;
+
+	r->out->binge_min = q->binge_min;
+	/* A run going on when the range starts belongs to an earlier one. */
+	if (q->from_ms > TIME_MS_MIN) {
+		if (insights_ctx_one(c, TIME_MS_MIN, q->from_ms - 1,
+		    STORE_DESC, &before) == -1)
+			return -1;
+		if (before.found && insights_ctx_track(c, before.track_id,
+		    &r->track) == -1)
+			return -1;
+	}
+	if (insights_ctx_scan(c, q->from_ms, q->to_ms,
+	    insights_runs_binge_step, r) == -1)
+		return -1;
+	/* A run going on when the range ends is counted to its end. */
+	if (r->counted && q->to_ms <= TIME_MS_MAX) {
+		r->extending = 1;
+		if (insights_ctx_scan(c, q->to_ms, TIME_MS_MAX + 1,
+		    insights_runs_binge_step, r) == -1)
+			return -1;
+	}
+	if (insights_runs_binge_close(c, r) == -1 ||
+	    insights_pick(r->v, r->n, sizeof(*r->v), q->limit,
+	    insights_runs_binge_better, &best, &r->out->n) == -1)
+		return -1;
+	r->out->total = r->n;
+	r->out->v = best;
+	return 0;
+}
+
 int
 insights_get_binges(struct store_txn *txn, const struct insights_query *q,
     struct insights_binges *out)
 {
 	struct binge_run r;
-	struct one_play before;
-	struct ictx c;
-	uint32_t *idx = NULL;
-	size_t i;
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
-	out->binge_min = q->binge_min;
 	memset(&r, 0, sizeof(r));
+	r.out = out;
 	r.track = NONE;
-	if (insights_ctx_init(&c, txn, q) == -1)
-		goto free_scan;
-	/* A run going on when the range starts belongs to an earlier one. */
-	if (q->from_ms > TIME_MS_MIN) {
-		if (insights_ctx_one(&c, TIME_MS_MIN, q->from_ms - 1,
-		    STORE_DESC, &before) == -1)
-			goto free_scan;
-		if (before.found && insights_ctx_track(&c, before.track_id,
-		    &r.track) == -1)
-			goto free_scan;
-	}
-	if (insights_ctx_scan(&c, q->from_ms, q->to_ms,
-	    insights_runs_binge_step, &r) == -1)
-		goto free_scan;
-	/* A run going on when the range ends is counted to its end. */
-	if (r.counted && q->to_ms <= TIME_MS_MAX) {
-		r.extending = 1;
-		if (insights_ctx_scan(&c, q->to_ms, TIME_MS_MAX + 1,
-		    insights_runs_binge_step, &r) == -1)
-			goto free_scan;
-	}
-	if (insights_runs_binge_close(&c, &r) == -1 ||
-	    (idx = insights_iota(r.n)) == NULL)
-		goto free_scan;
-	out->total = r.n;
-	out->n = insights_top_k(idx, r.n, q->limit, insights_runs_binge_better,
-	    r.v);
-	if (out->n > 0 && (out->v = reallocarray(NULL, out->n,
-	    sizeof(*out->v))) == NULL) {
-		log_warn("insights: memory");
-		goto free_scan;
-	}
-	for (i = 0; i < out->n; i++)
-		out->v[i] = r.v[idx[i]];
-	rc = 0;
-free_scan:
-	free(idx);
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_runs_binge_body, &r);
 	free(r.v);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_binges(out);
 	return rc;
@@ -212,6 +206,7 @@ struct streak_state {
 };
 
 struct streak_scan {
+	struct insights_streaks *out;
 	struct insights_streak *v;	/* all found */
 	size_t		 n, cap;
 	struct streak_state *st;	/* per artist */
@@ -290,47 +285,41 @@ insights_runs_streak_better(uint32_t a, uint32_t b, const void *ctx)
 	return (a > b) - (a < b);
 }
 
+/* The streaks of the range: each artist's, closed at the end, the best. */
+static int
+insights_runs_streak_body(struct ictx *c, void *arg)
+{
+	struct streak_scan *s = arg;
+	void *best;
+	uint32_t a;
+
+	if (insights_ctx_scan(c, c->q->from_ms, c->q->to_ms,
+	    insights_runs_streak_step, s) == -1)
+		return -1;
+	for (a = 0; a < c->tt->artists.n && a < s->st_cap; a++)
+		if (insights_runs_streak_close(c, s, a) == -1)
+			return -1;
+	if (insights_pick(s->v, s->n, sizeof(*s->v), c->q->limit,
+	    insights_runs_streak_better, &best, &s->out->n) == -1)
+		return -1;
+	s->out->total = s->n;
+	s->out->v = best;
+	return 0;
+}
+
 int
 insights_get_streaks(struct store_txn *txn, const struct insights_query *q,
     struct insights_streaks *out)
 {
 	struct streak_scan s;
-	struct ictx c;
-	uint32_t a, *idx = NULL;
-	size_t i;
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof(*out));
-	if (insights_check(q) == -1)
-		return -1;
-	insights_range_set(&out->r, q);
 	memset(&s, 0, sizeof(s));
-	if (insights_ctx_init(&c, txn, q) == -1 ||
-	    insights_ctx_scan(&c, q->from_ms, q->to_ms,
-	    insights_runs_streak_step, &s) == -1)
-		goto free_scan;
-	for (a = 0; a < c.tt->artists.n && a < s.st_cap; a++)
-		if (insights_runs_streak_close(&c, &s, a) == -1)
-			goto free_scan;
-	if ((idx = insights_iota(s.n)) == NULL)
-		goto free_scan;
-	out->total = s.n;
-	out->n = insights_top_k(idx, s.n, q->limit, insights_runs_streak_better,
-	    s.v);
-	if (out->n > 0 && (out->v = reallocarray(NULL, out->n,
-	    sizeof(*out->v))) == NULL) {
-		log_warn("insights: memory");
-		out->n = 0;
-		goto free_scan;
-	}
-	for (i = 0; i < out->n; i++)
-		out->v[i] = s.v[idx[i]];
-	rc = 0;
-free_scan:
-	free(idx);
+	s.out = out;
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
+	    insights_runs_streak_body, &s);
 	free(s.v);
 	free(s.st);
-	insights_ctx_free(&c);
 	if (rc == -1)
 		insights_free_streaks(out);
 	return rc;

@@ -88,11 +88,7 @@ json_short(unsigned char c)
 #define JSON_IS_SEP(s) ((s)[0] == 0xe2 && (s)[1] == 0x80 && \
 	((s)[2] == 0xa8 || (s)[2] == 0xa9))
 
-/*
- * Returns the length (2..4) of the well-formed UTF-8 sequence at s (n bytes
- * available), or 0 when the bytes there are not one.
- */
-static size_t
+size_t
 json_utf8_len(const unsigned char *s, size_t n)
 {
 	unsigned char c = s[0];

@@ -36,6 +36,14 @@ struct json {
 };
 
 /* Starts a document written into b (appended after b's contents). */
+/*
+ * The length (2..4) of the well-formed UTF-8 sequence at s (n >= 1 bytes
+ * available, s[0] >= 0x80), or 0 when the bytes there are not one (RFC
+ * 3629: no overlongs, no surrogates, nothing above U+10FFFF).  The JSON
+ * writer's rule; the CSV export's too.
+ */
+size_t	json_utf8_len(const unsigned char *s, size_t n);
+
 void	json_init(struct json *, struct buf *b);
 void	json_obj_open(struct json *, const char *key);
 void	json_obj_close(struct json *);

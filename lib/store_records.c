@@ -48,6 +48,28 @@ store_meta_value(const MDB_val *k, const MDB_val *v, const unsigned char **p,
 	return STORE_OK;
 }
 
+/*
+ * Finds the meta value name: *p and *n its bytes after the version byte
+ * (valid inside t), *mk and *mv its raw key (pointing into k) and value
+ * for store_damaged().  Returns STORE_OK, STORE_NOTFOUND (none, or not a
+ * valid name) or STORE_ERR.
+ */
+static int
+store_meta_find(struct store_txn *t, const char *name, struct key *k,
+    MDB_val *mk, MDB_val *mv, const unsigned char **p, size_t *n)
+{
+	int rc;
+
+	if (key_meta(k, name) == -1)
+		return STORE_NOTFOUND;
+	if ((rc = store_db_get(t, DB_META, k, mv)) != STORE_OK)
+		return rc;
+	*mk = key_val(k);
+	if (store_meta_value(mk, mv, p, n) != STORE_OK)
+		return STORE_ERR;
+	return STORE_OK;
+}
+
 int
 store_get_meta(struct store_txn *t, const char *name, void *out,
     size_t *len)
@@ -58,13 +80,8 @@ store_get_meta(struct store_txn *t, const char *name, void *out,
 	size_t n;
 	int rc;
 
-	if (key_meta(&k, name) == -1)
-		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_META, &k, &v)) != STORE_OK)
+	if ((rc = store_meta_find(t, name, &k, &mk, &v, &p, &n)) != STORE_OK)
 		return rc;
-	mk = key_val(&k);
-	if (store_meta_value(&mk, &v, &p, &n) != STORE_OK)
-		return STORE_ERR;
 	if (out != NULL && *len > 0)
 		memcpy(out, p, n < *len ? n : *len);
 	*len = n;
@@ -102,13 +119,8 @@ store_get_meta_i64(struct store_txn *t, const char *name, int64_t *v)
 	size_t n;
 	int rc;
 
-	if (key_meta(&k, name) == -1)
-		return STORE_NOTFOUND;
-	if ((rc = store_db_get(t, DB_META, &k, &mv)) != STORE_OK)
+	if ((rc = store_meta_find(t, name, &k, &mk, &mv, &p, &n)) != STORE_OK)
 		return rc;
-	mk = key_val(&k);
-	if (store_meta_value(&mk, &mv, &p, &n) != STORE_OK)
-		return STORE_ERR;
 	codec_dec_init(&d, p, n);
 	*v = codec_get_i64(&d);
 	if (codec_dec_end(&d) == -1) {
@@ -479,19 +491,35 @@ static const struct store_codec top_codec = {
 	DB_TOP, "top", "cannot encode", enc_top, dec_top
 };
 
+/*
+ * The key of user's top snapshot of kind and range on day.  Returns
+ * STORE_OK, STORE_ERR for a kind or range out of bounds, STORE_NOTFOUND
+ * for a bad user id.
+ */
+static int
+store_top_key(struct key *k, const char *user, enum top_kind kind,
+    enum top_range range, int32_t day)
+{
+	if (!top_valid(kind, range))
+		return STORE_ERR;
+	if (key_top_series(k, user, kind, range) == -1)
+		return STORE_NOTFOUND;
+	key_be32(k, codec_bias32(day));
+	return STORE_OK;
+}
+
 int
 store_put_top(struct store_txn *t, const char *user,
     const struct top_snapshot *s)
 {
 	struct key k;
+	int rc;
 
-	if (!top_valid(s->kind, s->range))
-		return STORE_ERR;
-	if (key_top_series(&k, user, s->kind, s->range) == -1) {
+	rc = store_top_key(&k, user, s->kind, s->range, s->day);
+	if (rc == STORE_NOTFOUND)
 		log_warnx("store: put top: bad user id");
+	if (rc != STORE_OK)
 		return STORE_ERR;
-	}
-	key_be32(&k, codec_bias32(s->day));
 	return store_rec_put(t, &top_codec, &k, s);
 }
 
@@ -500,12 +528,10 @@ store_get_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, int32_t day, struct top_snapshot *out)
 {
 	struct key k;
+	int rc;
 
-	if (!top_valid(kind, range))
-		return STORE_ERR;
-	if (key_top_series(&k, user, kind, range) == -1)
-		return STORE_NOTFOUND;
-	key_be32(&k, codec_bias32(day));
+	if ((rc = store_top_key(&k, user, kind, range, day)) != STORE_OK)
+		return rc;
 	return store_rec_get(t, &top_codec, &k, out);
 }
 
@@ -514,12 +540,10 @@ store_del_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, int32_t day)
 {
 	struct key k;
+	int rc;
 
-	if (!top_valid(kind, range))
-		return STORE_ERR;
-	if (key_top_series(&k, user, kind, range) == -1)
-		return STORE_NOTFOUND;
-	key_be32(&k, codec_bias32(day));
+	if ((rc = store_top_key(&k, user, kind, range, day)) != STORE_OK)
+		return rc;
 	return store_db_del(t, DB_TOP, &k);
 }
 

@@ -17,23 +17,11 @@
 # Targets: <= 1 CPU-second per sweep, <= 2 new connections per sweep,
 # <= 80 Spotify Web API requests per user per day.
 #
-# When sourced by tests/bench.sh it uses that script's result() and
-# BENCH_DIR; run alone it prints the table itself.
+# When sourced by tests/bench.sh it uses that script's BENCH_DIR; run
+# alone it prints the table itself (result(): tests/bench-lib.sh).
 set -eu
 
-if [ -z "${ROOT:-}" ]; then
-	cd "$(dirname "$0")/.."
-	ROOT=$(pwd)
-	BENCH_DIR=$ROOT/run/bench
-	RESULTS=$BENCH_DIR/results.md
-	mkdir -p "$BENCH_DIR"
-	result() {
-		r_sec=$1 r_what=$2 r_val=$3 r_unit=$4
-		shift 4
-		printf '| %s | %s | %s %s | %s |\n' "$r_sec" "$r_what" \
-		    "$r_val" "$r_unit" "$*" | tee -a "$RESULTS"
-	}
-fi
+. "${ROOT:-$(dirname "$0")/..}/tests/bench-lib.sh"
 
 C_USERS=${BENCH_USERS:-1000}
 C_DIR=$BENCH_DIR/collector

@@ -14,22 +14,11 @@
 # file; each export >= 500,000 plays/s.  Each export runs BENCH_RUNS times
 # (5) and the median is reported, since the machine is shared.
 #
-# When sourced by tests/bench.sh it uses that script's result() and
-# BENCH_DIR; run alone it prints the table itself.
+# When sourced by tests/bench.sh it uses that script's BENCH_DIR; run
+# alone it prints the table itself (result(): tests/bench-lib.sh).
 set -eu
 
-if [ -z "${ROOT:-}" ]; then
-	cd "$(dirname "$0")/.."
-	ROOT=$(pwd)
-	BENCH_DIR=$ROOT/run/bench
-	RESULTS=$BENCH_DIR/results.md
-	mkdir -p "$BENCH_DIR"
-	result() {
-		printf '| %s | %s | %s %s | %s |\n' "$1" "$2" "$3" "$4" "$5" |
-		    tee -a "$RESULTS"
-	}
-	STANDALONE=1
-fi
+. "${ROOT:-$(dirname "$0")/..}/tests/bench-lib.sh"
 
 RUNS=${BENCH_RUNS:-5}
 COLL=$ROOT/collector/linernotes-collector

@@ -41,14 +41,8 @@ machine() {
 	    "$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
 }
 
-# result SECTION WHAT VALUE UNIT NOTE... — one row of the results table
-# (the note's words are joined).
-result() {
-	r_sec=$1 r_what=$2 r_val=$3 r_unit=$4
-	shift 4
-	printf '| %s | %s | %s %s | %s |\n' "$r_sec" "$r_what" "$r_val" \
-	    "$r_unit" "$*" | tee -a "$RESULTS"
-}
+# result SECTION WHAT VALUE UNIT NOTE... (tests/bench-lib.sh)
+. "$ROOT/tests/bench-lib.sh"
 
 # wrk_run [wrk options] URL — runs wrk and sets RPS, P50 and P99 (latency).
 wrk_run() {

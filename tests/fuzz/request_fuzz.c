@@ -22,6 +22,7 @@
 #include "log.h"
 #include "route.h"
 #include "store.h"
+#include "../unit/testutil.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -32,15 +33,9 @@ static char dir[] = "/tmp/ln-fuzz-XXXXXX";
 static void
 remove_store(void)
 {
-	char p[64];
-
 	store_reader_free(app.txn);
 	store_close(app.store);
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
-	rmdir(dir);
+	(void)tu_rmtree(dir);
 }
 
 static int
@@ -50,22 +45,13 @@ fill(struct store_txn *txn, void *arg)
 		"4iV5W9uYEdYUVa79Axb7Rh", "1301WleyT98MSxVHPZCA6M",
 		"0OdUWJ0sBjDrqHygGUXeCF",
 	};
-	struct user u;
 	struct play p;
 	struct track t;
 	struct gap g;
 	int i;
 
 	(void)arg;
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.id, "alice", sizeof(u.id));
-	strlcpy(u.refresh_token, "secret", sizeof(u.refresh_token));
-	u.visibility = VIS_PUBLIC;
-	if (store_put_user(txn, &u) == STORE_ERR)
-		return -1;
-	strlcpy(u.id, "bob", sizeof(u.id));
-	u.visibility = VIS_PRIVATE;
-	if (store_put_user(txn, &u) == STORE_ERR)
+	if (tu_put_alice_bob(txn, "secret", "") == -1)
 		return -1;
 	for (i = 0; i < 120; i++) {
 		memset(&p, 0, sizeof(p));

@@ -15,11 +15,9 @@
 //   * /users: `timezone` is null for a journal without one.
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, startStack, writeConfig }
-    from './lib/harness.mjs';
+import { httpJson, useFixtureStack } from './lib/harness.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
 
 const DAY = 86400000;
@@ -34,8 +32,6 @@ const album = spotifyId('L', 1);
 const CONTEXTS = [`spotify:playlist:${dwId}`, `spotify:playlist:${road}`,
 	`spotify:user:dora:playlist:${road}`, `spotify:playlist:${nameless}`,
 	`spotify:playlist:${unknown}`, `spotify:album:${album}`, ''];
-let api;
-let stack;
 let plays;		// dora's plays, oldest first
 let weeks;		// the Discover Weekly weeks loaded, newest first
 
@@ -107,21 +103,10 @@ function fixture() {
 	return recs;
 }
 
-before(async () => {
-	const dir = makeRunDir('api-derived');
-	const config = writeConfig(dir, {});
-	load(path.join(dir, 'db'), fixture());
-	stack = await startStack({ dir, config });
-	api = `${stack.baseUrl}/api/v0`;
-});
-
-after(async () => {
-	await stack?.stop();
-	await cleanup();
-});
+const run = useFixtureStack('api-derived', (db) => load(db, fixture()));
 
 async function get(p) {
-	const r = await httpJson('GET', `${api}${p}`);
+	const r = await httpJson('GET', `${run.api}${p}`);
 	assert.equal(r.status, 200, r.text);
 	return r.json;
 }

@@ -9,21 +9,17 @@
 // answers are gzipped by nginx when the client accepts it.
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, startStack, writeConfig }
-    from './lib/harness.mjs';
+import { httpJson, useFixtureStack } from './lib/harness.mjs';
 import { load } from '../tools/fixture.mjs';
 import { BACK_AFTER, BACK_BEFORE, BINGE_FIRST, DAYS, insightsFixture, planted,
 	utc } from '../tools/insights-fixture.mjs';
 
-let stack;
-let api;
 let plays;
 
 async function get(p, headers) {
-	return httpJson('GET', `${api}${p}`, undefined, headers);
+	return httpJson('GET', `${run.api}${p}`, undefined, headers);
 }
 
 // The local date (YYYY-MM-DD) of an instant in Berlin.
@@ -33,19 +29,11 @@ function berlinDate(ms) {
 	    .format(new Date(ms));
 }
 
-before(async () => {
-	const dir = makeRunDir('api-insights');
-	const config = writeConfig(dir, {});
+const run = useFixtureStack('api-insights', (db) => {
 	const f = insightsFixture();
-	plays = f.plays;
-	load(path.join(dir, 'db'), f.recs);
-	stack = await startStack({ dir, config });
-	api = `${stack.baseUrl}/api/v0`;
-});
 
-after(async () => {
-	await stack?.stop();
-	await cleanup();
+	plays = f.plays;
+	load(db, f.recs);
 });
 
 describe('every insight answers', () => {
@@ -236,7 +224,7 @@ describe('known answers', () => {
 	});
 
 	test('a ten-year-sized answer is gzipped by nginx', async () => {
-		const r = await fetch(`${api}/insights/ivy/calendar`,
+		const r = await fetch(`${run.api}/insights/ivy/calendar`,
 		    { headers: { 'accept-encoding': 'gzip' } });
 		assert.equal(r.status, 200);
 		assert.equal(r.headers.get('content-encoding'), 'gzip');
@@ -303,7 +291,7 @@ describe('not found', () => {
 	});
 
 	test('POST is 405 with Allow', async () => {
-		const r = await httpJson('POST', `${api}/insights/ivy/top`, {});
+		const r = await httpJson('POST', `${run.api}/insights/ivy/top`, {});
 		assert.equal(r.status, 405);
 		assert.equal(r.headers.allow, 'GET, HEAD');
 	});

@@ -11,11 +11,9 @@
 
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, startStack, writeConfig }
-    from './lib/harness.mjs';
+import { httpJson, useFixtureStack } from './lib/harness.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
 
 const T0 = 1700000000000;
@@ -26,17 +24,15 @@ const artists = Array.from({ length: 10 }, (_, i) => spotifyId('R', i));
 const albums = Array.from({ length: 5 }, (_, i) => spotifyId('L', i));
 const dwId = '37i9dQZEVXcJZyENOWUFo7';
 const bodies = [];		// every answer's text, for the secrets check
-let stack;
-let api;
 
 async function get(p, headers) {
-	const r = await httpJson('GET', `${api}${p}`, undefined, headers);
+	const r = await httpJson('GET', `${run.api}${p}`, undefined, headers);
 	bodies.push(r.text, JSON.stringify(r.headers));
 	return r;
 }
 
 async function post(p, body, headers) {
-	const r = await httpJson('POST', `${api}${p}`, body, headers);
+	const r = await httpJson('POST', `${run.api}${p}`, body, headers);
 	bodies.push(r.text, JSON.stringify(r.headers));
 	return r;
 }
@@ -44,7 +40,8 @@ async function post(p, body, headers) {
 // One raw HTTP/1.1 exchange (fetch always sends Content-Length on POST).
 function raw(text) {
 	return new Promise((resolve, reject) => {
-		const s = net.connect(stack.port, '127.0.0.1', () => s.write(text));
+		const s = net.connect(run.stack.port, '127.0.0.1',
+		    () => s.write(text));
 		let out = '';
 		s.on('data', (d) => { out += d; });
 		s.on('end', () => resolve(out));
@@ -119,18 +116,7 @@ function fixture() {
 	return recs;
 }
 
-before(async () => {
-	const dir = makeRunDir('api-read');
-	const config = writeConfig(dir, {});
-	load(path.join(dir, 'db'), fixture());
-	stack = await startStack({ dir, config });
-	api = `${stack.baseUrl}/api/v0`;
-});
-
-after(async () => {
-	await stack?.stop();
-	await cleanup();
-});
+const run = useFixtureStack('api-read', (db) => load(db, fixture()));
 
 describe('GET /plays/:user_id', () => {
 	test('a default page: 50 plays newest first, with next', async () => {
@@ -225,7 +211,7 @@ describe('GET /plays/:user_id', () => {
 
 	test('HEAD has the headers of GET and no body', async () => {
 		const g = await get('/plays/alice?limit=5');
-		const h = await httpJson('HEAD', `${api}/plays/alice?limit=5`);
+		const h = await httpJson('HEAD', `${run.api}/plays/alice?limit=5`);
 		assert.equal(h.status, 200);
 		assert.equal(h.text, '');
 		assert.equal(h.headers['content-type'], g.headers['content-type']);
@@ -417,7 +403,7 @@ test('GET /export/:user_id.csv|.sql|.json streams a download', async () => {
 	const sql = await get('/export/alice.sql');
 	assert.match(sql.text, /^BEGIN;/m);
 	assert.match(sql.text, /COMMIT;\s*$/);
-	const head = await httpJson('HEAD', `${api}/export/alice.sql`);
+	const head = await httpJson('HEAD', `${run.api}/export/alice.sql`);
 	assert.equal(head.status, 200);
 	assert.equal(head.text, '');
 	assert.equal((await get('/export/bob.csv')).status, 404);
@@ -462,10 +448,10 @@ test('errors: 404 for unknown paths, 405 with Allow, 400 for bad input',
 	assert.equal(m.headers.allow, 'GET, HEAD');
 	assert.deepEqual(m.json, { error: { status: 405,
 	    message: 'method not allowed' } });
-	const d = await httpJson('DELETE', `${api}/tracks`);
+	const d = await httpJson('DELETE', `${run.api}/tracks`);
 	assert.equal(d.status, 405);
 	assert.equal(d.headers.allow, 'POST, GET, HEAD');
-	const g = await httpJson('PUT', `${api}/users`, 'x');
+	const g = await httpJson('PUT', `${run.api}/users`, 'x');
 	assert.equal(g.status, 405);
 	for (const q of ['x=1', 'limit=5&limit=6', 'ids=x', 'before',
 	    'limit=%zz'])
@@ -478,7 +464,7 @@ test('errors: 404 for unknown paths, 405 with Allow, 400 for bad input',
 test('security headers on every answer, errors included', async () => {
 	for (const r of [await get('/plays/alice'), await get('/nothing'),
 	    await post('/tracks', { ids: [] }), await get('/metrics'),
-	    await httpJson('GET', `${stack.baseUrl}/`)]) {
+	    await httpJson('GET', `${run.stack.baseUrl}/`)]) {
 		assert.equal(r.headers['x-content-type-options'], 'nosniff');
 		assert.equal(r.headers['x-frame-options'], 'DENY');
 		assert.match(r.headers['content-security-policy'],

@@ -23,6 +23,18 @@ after(async () => {
 	await cleanup();
 });
 
+// ctx.run, keeping what every run printed in outputs (for
+// assertNoSecrets).
+function recorded(ctx) {
+	const outputs = [];
+	const run = (args) => {
+		const r = ctx.run(args);
+		outputs.push(r.stdout, r.stderr);
+		return r;
+	};
+	return { outputs, run };
+}
+
 // The ids `linernotes-collector users` lists (its table's first column).
 function userIds(run) {
 	const r = run(['users']);
@@ -57,12 +69,7 @@ test('invite: a one-time code lets one newcomer in', async () => {
 	const ctx = await authStack('auth-invite', { users: 4,
 		signups: 'invite' });
 	stacks.push(ctx);
-	const outputs = [];
-	const run = (args) => {
-		const r = ctx.run(args);
-		outputs.push(r.stdout, r.stderr);
-		return r;
-	};
+	const { outputs, run } = recorded(ctx);
 
 	// No code, and a made-up one: refused.
 	let r = await signIn(ctx, ctx.client(), 'user1');
@@ -111,12 +118,7 @@ test('invite: a one-time code lets one newcomer in', async () => {
 test('re-authorisation after invalid_grant keeps every play', async () => {
 	const ctx = await authStack('auth-reauth', { users: 2 });
 	stacks.push(ctx);
-	const outputs = [];
-	const run = (args) => {
-		const r = ctx.run(args);
-		outputs.push(r.stdout, r.stderr);
-		return r;
-	};
+	const { outputs, run } = recorded(ctx);
 	const c = ctx.client();
 	assert.equal((await signIn(ctx, c, 'user2')).status, 302);
 	assert.equal(run(['poll-once', '--user', 'user2', '--jobs', 'plays'])

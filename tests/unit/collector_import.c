@@ -22,6 +22,7 @@
 
 #include "../../collector/import.h"
 #include "../../collector/zip.h"
+#include "testutil.h"
 
 #define TRACK1	"4uLU6hMCjMI75M1A2tKUQC"
 #define TRACK2	"0VjIjW4GlUZAMYd2vXMi3b"
@@ -390,6 +391,14 @@ test_errors(void **state)
 		{ "[{\"ts\":\"2024\n\"}]", "control character" },
 		{ "[{\"ts\":\"\\x\"}]", "bad escape" },
 		{ "[{\"ts\" \"x\"}]", "expected ':'" },
+		{ "[{\"ts\":\"x\" \"ms_played\":1}]", "expected ',' or '}'" },
+		{ "[{\"x\":{\"a\" 1}}]", "expected ':'" },
+		{ "[{\"x\":{\"a\":1 \"b\":2}}]", "expected ',' or '}'" },
+		{ "[{\"x\":[1 2]}]", "expected ',' or ']'" },
+		{ "[{\"x\":{1:2}}]", "expected a key" },
+		{ "[{\"ts\":tru}]", "expected a value" },
+		{ "[{\"incognito_mode\":nul}]", "expected a value" },
+		{ "[{\"x\":fals}]", "expected a value" },
 		{ "[1]", "expected an object" },
 		{ "[{\"ms_played\":01}]", "leading zero" },
 		{ "[{\"incognito_mode\":\"yes\",\"ts\":\"x\"}]",
@@ -690,26 +699,20 @@ test_zip_truncated(void **state)
 	assert_int_equal(zip_open(&z, zpath, err, sizeof(err)), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_kind_of_name),
-		cmocka_unit_test(test_extended_rules),
-		cmocka_unit_test(test_extended_old),
-		cmocka_unit_test(test_offline),
-		cmocka_unit_test(test_account),
-		cmocka_unit_test(test_empty),
-		cmocka_unit_test(test_keep),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_error_position),
-		cmocka_unit_test_setup_teardown(test_zip_read, zip_setup,
-		    zip_teardown),
-		cmocka_unit_test_setup_teardown(test_zip_hostile, zip_setup,
-		    zip_teardown),
-		cmocka_unit_test_setup_teardown(test_zip_truncated, zip_setup,
-		    zip_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_kind_of_name),
+	cmocka_unit_test(test_extended_rules),
+	cmocka_unit_test(test_extended_old),
+	cmocka_unit_test(test_offline),
+	cmocka_unit_test(test_account),
+	cmocka_unit_test(test_empty),
+	cmocka_unit_test(test_keep),
+	cmocka_unit_test(test_errors),
+	cmocka_unit_test(test_error_position),
+	cmocka_unit_test_setup_teardown(test_zip_read, zip_setup,
+	    zip_teardown),
+	cmocka_unit_test_setup_teardown(test_zip_hostile, zip_setup,
+	    zip_teardown),
+	cmocka_unit_test_setup_teardown(test_zip_truncated, zip_setup,
+	    zip_teardown),
+)

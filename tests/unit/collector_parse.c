@@ -18,6 +18,7 @@
 
 #include "../../collector/parse.h"
 #include "ids.h"
+#include "testutil.h"
 
 #define A1 "0OdUWJ0sBjDrqHygGUXeCF"
 #define A2 "1dfeR4HaWDbWqFHLkxsg1d"
@@ -298,16 +299,10 @@ test_me_token_quota(void **state)
 	assert_int_equal(parse_is_quota(NULL), 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_recent_page),
-		cmocka_unit_test(test_wrong_shapes),
-		cmocka_unit_test(test_top_and_items),
-		cmocka_unit_test(test_entities),
-		cmocka_unit_test(test_me_token_quota),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_recent_page),
+	cmocka_unit_test(test_wrong_shapes),
+	cmocka_unit_test(test_top_and_items),
+	cmocka_unit_test(test_entities),
+	cmocka_unit_test(test_me_token_quota),
+)

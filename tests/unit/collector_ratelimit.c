@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "../../collector/ratelimit.h"
+#include "testutil.h"
 
 /* Simulates a client taking tokens as fast as allowed for 5 minutes and
  * checks every 30 s window (sliding, 1 ms resolution). */
@@ -145,15 +146,9 @@ test_retry_after(void **state)
 	    -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bucket_never_exceeds_window),
-		cmocka_unit_test(test_bucket_waits_then_allows),
-		cmocka_unit_test(test_backoff_bounds),
-		cmocka_unit_test(test_retry_after),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_bucket_never_exceeds_window),
+	cmocka_unit_test(test_bucket_waits_then_allows),
+	cmocka_unit_test(test_backoff_bounds),
+	cmocka_unit_test(test_retry_after),
+)

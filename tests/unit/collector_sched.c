@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "../../collector/sched.h"
+#include "testutil.h"
 
 static void
 test_offsets_spread(void **state)
@@ -98,14 +99,8 @@ test_local_week(void **state)
 	assert_int_equal(start, 1767571200 - 9 * 3600);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_offsets_spread),
-		cmocka_unit_test(test_next_slot_and_retry),
-		cmocka_unit_test(test_local_week),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_offsets_spread),
+	cmocka_unit_test(test_next_slot_and_retry),
+	cmocka_unit_test(test_local_week),
+)

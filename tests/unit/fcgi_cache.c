@@ -189,6 +189,17 @@ test_tag(void **state)
 	cache_free(c);
 }
 
+/* In a new read of rd: c syncs, keeps a track put, and syncs again. */
+static void
+sync_keeps_put(struct cache *c, struct store_txn *rd)
+{
+	assert_int_equal(store_read_begin(rd), STORE_OK);
+	assert_int_equal(cache_sync(c, rd), 0);
+	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0);
+	assert_int_equal(cache_sync(c, rd), 0);
+	assert_true(has(c, ENTITY_TRACK, 1, NULL));
+}
+
 static void
 test_sync_store_error(void **state)
 {
@@ -200,40 +211,26 @@ test_sync_store_error(void **state)
 	assert_int_equal(tu_fx_setup(state, "fcgi_cache"), 0);
 	fx = *state;
 	assert_non_null(rd = store_reader(fx->st));
-	assert_int_equal(store_read_begin(rd), STORE_OK);
-	assert_int_equal(cache_sync(c, rd), 0);
-	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0);
-	assert_int_equal(cache_sync(c, rd), 0);
-	assert_true(has(c, ENTITY_TRACK, 1, NULL));
+	sync_keeps_put(c, rd);
 	/* The store fails (the transaction has ended): all is dropped. */
 	store_read_end(rd);
 	assert_int_equal(cache_sync(c, rd), -1);
 	cache_get_stats(c, &st);
 	assert_int_equal(st.entries, 0);
 	/* The next sync starts afresh and keeps what is put after it. */
-	assert_int_equal(store_read_begin(rd), STORE_OK);
-	assert_int_equal(cache_sync(c, rd), 0);
-	cache_put(c, ENTITY_TRACK, id(1), "{\"a\":1}", 7, 0);
-	assert_int_equal(cache_sync(c, rd), 0);
-	assert_true(has(c, ENTITY_TRACK, 1, NULL));
+	sync_keeps_put(c, rd);
 	store_read_end(rd);
 	store_reader_free(rd);
 	cache_free(c);
 	assert_int_equal(tu_fx_teardown(state), 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_entries_bound_lru),
-		cmocka_unit_test(test_bytes_bound),
-		cmocka_unit_test(test_kinds_forget_flush),
-		cmocka_unit_test(test_disabled),
-		cmocka_unit_test(test_many),
-		cmocka_unit_test(test_tag),
-		cmocka_unit_test(test_sync_store_error),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_entries_bound_lru),
+	cmocka_unit_test(test_bytes_bound),
+	cmocka_unit_test(test_kinds_forget_flush),
+	cmocka_unit_test(test_disabled),
+	cmocka_unit_test(test_many),
+	cmocka_unit_test(test_tag),
+	cmocka_unit_test(test_sync_store_error),
+)

@@ -21,6 +21,7 @@
 #include "insights.h"
 #include "json.h"
 #include "render.h"
+#include "testutil.h"
 
 /* An instant and its "t_iso" (NULL: null), from either renderer. */
 struct ms_case {
@@ -104,12 +105,30 @@ assert_value(const char *doc, const char *key, const char *want)
 _Static_assert(sizeof(ms_cases) / sizeof(ms_cases[0]) ==
     sizeof(day_cases) / sizeof(day_cases[0]), "one day per instant");
 
+/*
+ * Ends the document j wrote into b and checks case i in it: mskey holds
+ * the instant in ms, isokey its ISO form, daykey its day.  Frees b.
+ */
+static void
+assert_case(struct json *j, struct buf *b, size_t i, const char *mskey,
+    const char *isokey, const char *daykey)
+{
+	char num[32];
+
+	assert_int_equal(json_finish(j), 0);
+	assert_int_equal(buf_putc(b, '\0'), 0);
+	(void)snprintf(num, sizeof(num), "%lld", (long long)ms_cases[i].ms);
+	assert_value(b->data, mskey, num);
+	assert_value(b->data, isokey, ms_cases[i].want);
+	assert_value(b->data, daykey, day_cases[i].want);
+	buf_free(b);
+}
+
 static void
 test_fcgi(void **state)
 {
 	struct buf b;
 	struct json j;
-	char num[32];
 	size_t i;
 
 	(void)state;
@@ -120,14 +139,7 @@ test_fcgi(void **state)
 		render_time_ms(&j, "t", "t_iso", ms_cases[i].ms);
 		render_day(&j, "d", day_cases[i].day);
 		json_obj_close(&j);
-		assert_int_equal(json_finish(&j), 0);
-		assert_int_equal(buf_putc(&b, '\0'), 0);
-		(void)snprintf(num, sizeof(num), "%lld",
-		    (long long)ms_cases[i].ms);
-		assert_value(b.data, "t", num);
-		assert_value(b.data, "t_iso", ms_cases[i].want);
-		assert_value(b.data, "d", day_cases[i].want);
-		buf_free(&b);
+		assert_case(&j, &b, i, "t", "t_iso", "d");
 	}
 }
 
@@ -139,7 +151,6 @@ test_insights(void **state)
 	struct insights_streak k;
 	struct buf b;
 	struct json j;
-	char num[32];
 	size_t i;
 
 	(void)state;
@@ -157,24 +168,11 @@ test_insights(void **state)
 		memset(&b, 0, sizeof(b));
 		json_init(&j, &b);
 		insights_render_streaks(&j, NULL, &s);
-		assert_int_equal(json_finish(&j), 0);
-		assert_int_equal(buf_putc(&b, '\0'), 0);
-		(void)snprintf(num, sizeof(num), "%lld",
-		    (long long)ms_cases[i].ms);
-		assert_value(b.data, "from", num);
-		assert_value(b.data, "from_iso", ms_cases[i].want);
-		assert_value(b.data, "first", day_cases[i].want);
-		buf_free(&b);
+		assert_case(&j, &b, i, "from", "from_iso", "first");
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fcgi),
-		cmocka_unit_test(test_insights),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_fcgi),
+	cmocka_unit_test(test_insights),
+)

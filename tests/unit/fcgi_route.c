@@ -27,6 +27,7 @@
 #include "http.h"
 #include "log.h"
 #include "route.h"
+#include "testutil.h"
 
 static struct app app;
 static char dir[] = "/tmp/ln-route-XXXXXX";
@@ -35,22 +36,12 @@ static struct resp r;
 static int
 fill(struct store_txn *txn, void *arg)
 {
-	struct user u;
 	struct play p;
 	struct track t;
 	int i;
 
 	(void)arg;
-	memset(&u, 0, sizeof(u));
-	strlcpy(u.id, "alice", sizeof(u.id));
-	strlcpy(u.refresh_token, "rt-TOKEN", sizeof(u.refresh_token));
-	strlcpy(u.access_token, "at-TOKEN", sizeof(u.access_token));
-	u.visibility = VIS_PUBLIC;
-	if (store_put_user(txn, &u) == STORE_ERR)
-		return -1;
-	strlcpy(u.id, "bob", sizeof(u.id));
-	u.visibility = VIS_PRIVATE;
-	if (store_put_user(txn, &u) == STORE_ERR)
+	if (tu_put_alice_bob(txn, "rt-TOKEN", "at-TOKEN") == -1)
 		return -1;
 	memset(&t, 0, sizeof(t));
 	strlcpy(t.id, "4iV5W9uYEdYUVa79Axb7Rh", sizeof(t.id));
@@ -90,32 +81,13 @@ setup(void **state)
 static int
 teardown(void **state)
 {
-	char p[64];
-
 	(void)state;
 	http_resp_free(&r);
 	cache_free(app.cache);
 	store_reader_free(app.txn);
 	store_close(app.store);
-	snprintf(p, sizeof(p), "%s/data.mdb", dir);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s/lock.mdb", dir);
-	unlink(p);
-	rmdir(dir);
+	(void)tu_rmtree(dir);
 	return 0;
-}
-
-struct body {
-	const char	*p;
-};
-
-static int
-body_read(void *ctx, struct buf *out, size_t max)
-{
-	struct body *b = ctx;
-	size_t n = strlen(b->p);
-
-	return buf_add(out, b->p, n < max ? n : max);
 }
 
 /* Handles one request; returns the status. */
@@ -123,7 +95,7 @@ static int
 call(const char *method, const char *path, const char *query,
     const char *ctype, const char *clen, const char *body, const char *inm)
 {
-	struct body b = { body != NULL ? body : "" };
+	struct tu_body b = { body != NULL ? body : "" };
 	struct req q;
 
 	memset(&q, 0, sizeof(q));
@@ -133,7 +105,7 @@ call(const char *method, const char *path, const char *query,
 	q.content_type = ctype != NULL ? ctype : "";
 	q.content_length = clen;
 	q.if_none_match = inm != NULL ? inm : "";
-	q.body_fn = body_read;
+	q.body_fn = tu_body_read;
 	q.body_ctx = &b;
 	http_resp_reset(&r);
 	route_handle(&app, &q, &r);
@@ -345,18 +317,12 @@ test_etag(void **state)
 	    200);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_paths_and_methods),
-		cmocka_unit_test(test_query),
-		cmocka_unit_test(test_bodies),
-		cmocka_unit_test(test_private_is_missing),
-		cmocka_unit_test(test_private_every_route),
-		cmocka_unit_test(test_access_by_table),
-		cmocka_unit_test(test_etag),
-	};
-
-	return cmocka_run_group_tests(tests, setup, teardown);
-}
+TU_MAIN(setup, teardown,
+	cmocka_unit_test(test_paths_and_methods),
+	cmocka_unit_test(test_query),
+	cmocka_unit_test(test_bodies),
+	cmocka_unit_test(test_private_is_missing),
+	cmocka_unit_test(test_private_every_route),
+	cmocka_unit_test(test_access_by_table),
+	cmocka_unit_test(test_etag),
+)

@@ -374,26 +374,13 @@ test_private_journal(void **state)
 	assert_string_equal(me(fx, fx->bob), "bob");
 }
 
-struct body {
-	const char	*p;
-};
-
-static int
-body_read(void *ctx, struct buf *out, size_t max)
-{
-	struct body *b = ctx;
-	size_t n = strlen(b->p);
-
-	return buf_add(out, b->p, n < max ? n : max);
-}
-
 /* PUT /settings with body; origin and xrw may be NULL. */
 static int
 put_settings(struct fx *fx, const char *value, const char *origin,
     const char *xrw, const char *body)
 {
 	char cookie[SESSION_VALUE_MAX + 32], clen[24];
-	struct body b = { body };
+	struct tu_body b = { body };
 	struct resp r;
 	struct req q;
 	int status;
@@ -412,7 +399,7 @@ put_settings(struct fx *fx, const char *value, const char *origin,
 		snprintf(cookie, sizeof(cookie), "ln_session=%s", value);
 		q.cookie = cookie;
 	}
-	q.body_fn = body_read;
+	q.body_fn = tu_body_read;
 	q.body_ctx = &b;
 	http_resp_init(&r);
 	route_handle(&fx->app, &q, &r);
@@ -456,19 +443,13 @@ test_settings_write(void **state)
 	assert_int_equal(get(fx, "/api/v0/plays/alice", NULL), 404);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cookie_get),
-		cmocka_unit_test(test_cookie_set),
-		cmocka_unit_test(test_session_values),
-		cmocka_unit_test(test_same_origin),
-		cmocka_unit_test_setup_teardown(test_private_journal, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_settings_write, setup,
-		    teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_cookie_get),
+	cmocka_unit_test(test_cookie_set),
+	cmocka_unit_test(test_session_values),
+	cmocka_unit_test(test_same_origin),
+	cmocka_unit_test_setup_teardown(test_private_journal, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_settings_write, setup,
+	    teardown),
+)

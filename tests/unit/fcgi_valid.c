@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "valid.h"
+#include "testutil.h"
 
 static void
 test_int_bounds(void **state)
@@ -187,19 +188,13 @@ test_media_type(void **state)
 	    "application/json"));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_int_bounds),
-		cmocka_unit_test(test_int_garbage),
-		cmocka_unit_test(test_user_id),
-		cmocka_unit_test(test_entity_id),
-		cmocka_unit_test(test_id_list),
-		cmocka_unit_test(test_word),
-		cmocka_unit_test(test_error_word),
-		cmocka_unit_test(test_media_type),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_int_bounds),
+	cmocka_unit_test(test_int_garbage),
+	cmocka_unit_test(test_user_id),
+	cmocka_unit_test(test_entity_id),
+	cmocka_unit_test(test_id_list),
+	cmocka_unit_test(test_word),
+	cmocka_unit_test(test_error_word),
+	cmocka_unit_test(test_media_type),
+)

@@ -18,6 +18,7 @@
 
 #include "account.h"
 #include "schema.h"
+#include "testutil.h"
 
 /* A stored record: every field set, so nothing can pass for untouched. */
 static void
@@ -213,17 +214,11 @@ test_nothing(void **state)
 	assert_memory_equal(&u, &want, sizeof(u));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_refresh),
-		cmocka_unit_test(test_tokens_write),
-		cmocka_unit_test(test_profile),
-		cmocka_unit_test(test_add_user),
-		cmocka_unit_test(test_sign_in),
-		cmocka_unit_test(test_nothing),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_refresh),
+	cmocka_unit_test(test_tokens_write),
+	cmocka_unit_test(test_profile),
+	cmocka_unit_test(test_add_user),
+	cmocka_unit_test(test_sign_in),
+	cmocka_unit_test(test_nothing),
+)

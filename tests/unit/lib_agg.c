@@ -649,25 +649,13 @@ test_version(void **state)
 static void
 make_v1(const char *dir)
 {
-	unsigned char b[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 1 };
-	MDB_val k = { 14, (void *)(uintptr_t)"schema_version" }, v;
 	MDB_env *env;
 	MDB_txn *txn;
-	MDB_dbi dbi;
 
-	v.mv_size = sizeof(b);
-	v.mv_data = b;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
-	assert_int_equal(mdb_drop(txn, dbi, 1), 0);
+	assert_int_equal(tu_raw_open(dir, 0, &env, &txn), 0);
+	assert_int_equal(tu_raw_drop(txn, "agg"), 0);
 	assert_int_equal(tu_plays_before_v5(txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	assert_int_equal(tu_raw_set_version(env, txn, 1), 0);
 }
 
 /*
@@ -755,29 +743,23 @@ test_kill9(void **state)
 	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_random_recount, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_known, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_ranges, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_duration_changed, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_version, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_kill9, setup,
-		    tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_random_recount, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_abort, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_known, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_ranges, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_purge, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_duration_changed, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_version, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_kill9, setup,
+	    tu_fx_teardown),
+)

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "testutil.h"
 
 /* Proves appends accumulate in order and stay NUL-terminated. */
 static void
@@ -114,16 +115,10 @@ test_oom_sticky(void **state)
 	assert_int_equal(b.oom, 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append),
-		cmocka_unit_test(test_growth),
-		cmocka_unit_test(test_printf),
-		cmocka_unit_test(test_reset),
-		cmocka_unit_test(test_oom_sticky),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_append),
+	cmocka_unit_test(test_growth),
+	cmocka_unit_test(test_printf),
+	cmocka_unit_test(test_reset),
+	cmocka_unit_test(test_oom_sticky),
+)

@@ -271,17 +271,11 @@ test_insights_cache_store_error(void **state)
 	tz_cache_clear();
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_first_then_changes, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_store_error_forgets_all,
-		    setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_insights_cache_store_error,
-		    setup, tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_first_then_changes, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_store_error_forgets_all,
+	    setup, tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_insights_cache_store_error,
+	    setup, tu_fx_teardown),
+)

@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "codec.h"
 #include "schema.h"
+#include "testutil.h"
 
 /* A heap copy of exactly n bytes (n may be 0). */
 static unsigned char *
@@ -285,17 +286,11 @@ test_key_order(void **state)
 	assert_true(codec_unbias64(codec_bias64(INT64_MAX)) == INT64_MAX);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_enc_refuses),
-		cmocka_unit_test(test_truncations),
-		cmocka_unit_test(test_hostile_lengths),
-		cmocka_unit_test(test_key_order),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_layout),
+	cmocka_unit_test(test_round_trip),
+	cmocka_unit_test(test_enc_refuses),
+	cmocka_unit_test(test_truncations),
+	cmocka_unit_test(test_hostile_lengths),
+	cmocka_unit_test(test_key_order),
+)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "config.h"
+#include "testutil.h"
 
 static char tmpl[] = "/tmp/lib_config_test.XXXXXX";
 static char path[64];
@@ -467,37 +468,31 @@ cleanup(void **state)
 	return 0;
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_every_key_named, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_file_values, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_env_overrides, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_file_errors, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_file_limits, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_file_nul_byte, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_env_errors, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_bounds_accepted, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_enum_words, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_require, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dump_hides_secrets, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_dump_round_trip, setup,
-		    teardown),
-		cmocka_unit_test_setup_teardown(test_example_file, setup,
-		    teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, cleanup);
-}
+TU_MAIN(NULL, cleanup,
+	cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_every_key_named, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_file_values, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_env_overrides, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_file_errors, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_file_limits, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_file_nul_byte, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_env_errors, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_bounds_accepted, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_enum_words, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_require, setup, teardown),
+	cmocka_unit_test_setup_teardown(test_dump_hides_secrets, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_dump_round_trip, setup,
+	    teardown),
+	cmocka_unit_test_setup_teardown(test_example_file, setup,
+	    teardown),
+)

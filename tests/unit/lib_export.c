@@ -388,22 +388,16 @@ test_dedupe(void **state)
 	assert_int_equal(hi, 75000);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_csv, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_json, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_sql, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_sink_error, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test(test_formats),
-		cmocka_unit_test_setup_teardown(test_dedupe, setup,
-		    tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_csv, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_json, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_sql, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_sink_error, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test(test_formats),
+	cmocka_unit_test_setup_teardown(test_dedupe, setup,
+	    tu_fx_teardown),
+)

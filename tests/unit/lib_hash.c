@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "hash.h"
+#include "testutil.h"
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -92,14 +93,8 @@ test_combine(void **state)
 	    hash_combine(start, a));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bit_flips),
-		cmocka_unit_test(test_lengths),
-		cmocka_unit_test(test_combine),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_bit_flips),
+	cmocka_unit_test(test_lengths),
+	cmocka_unit_test(test_combine),
+)

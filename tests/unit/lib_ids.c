@@ -17,6 +17,7 @@
 
 #include "ids.h"
 #include "schema.h"
+#include "testutil.h"
 
 #define SPID	"4uLU6hMCjMI75M1A2tKUQC"	/* a real-looking Spotify id */
 
@@ -285,21 +286,15 @@ test_ids_list(void **state)
 	assert_int_equal(ids_list_view(&b).n, 0);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid_spotify),
-		cmocka_unit_test(test_valid_any),
-		cmocka_unit_test(test_valid_user),
-		cmocka_unit_test(test_synthetic_golden),
-		cmocka_unit_test(test_synthetic_normalized),
-		cmocka_unit_test(test_synthetic_distinct),
-		cmocka_unit_test(test_from_uri),
-		cmocka_unit_test(test_from_context_uri),
-		cmocka_unit_test(test_idlist_get_find),
-		cmocka_unit_test(test_ids_list),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_valid_spotify),
+	cmocka_unit_test(test_valid_any),
+	cmocka_unit_test(test_valid_user),
+	cmocka_unit_test(test_synthetic_golden),
+	cmocka_unit_test(test_synthetic_normalized),
+	cmocka_unit_test(test_synthetic_distinct),
+	cmocka_unit_test(test_from_uri),
+	cmocka_unit_test(test_from_context_uri),
+	cmocka_unit_test(test_idlist_get_find),
+	cmocka_unit_test(test_ids_list),
+)

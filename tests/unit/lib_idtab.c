@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "idtab.h"
+#include "testutil.h"
 
 /* The i-th test id: 22 characters, all sharing a long prefix. */
 static void
@@ -138,15 +139,9 @@ test_reserve(void **state)
 	idtab_free(&t);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_dense_and_found),
-		cmocka_unit_test(test_one_byte_apart),
-		cmocka_unit_test(test_absent_and_free),
-		cmocka_unit_test(test_reserve),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_dense_and_found),
+	cmocka_unit_test(test_one_byte_apart),
+	cmocka_unit_test(test_absent_and_free),
+	cmocka_unit_test(test_reserve),
+)

@@ -1088,24 +1088,18 @@ test_cold_cache(void **state)
 	insights_cache_free(warm);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_binge),
-		cmocka_unit_test(test_seasons),
-		cmocka_unit_test(test_returns),
-		cmocka_unit_test(test_streaks),
-		cmocka_unit_test(test_calendar_recount),
-		cmocka_unit_test(test_zone_edge),
-		cmocka_unit_test(test_odd_transition),
-		cmocka_unit_test(test_newold),
-		cmocka_unit_test(test_onthisday),
-		cmocka_unit_test(test_top),
-		cmocka_unit_test(test_table),
-		cmocka_unit_test(test_cache),
-		cmocka_unit_test(test_cold_cache),
-	};
-
-	return cmocka_run_group_tests(tests, group_setup, group_teardown);
-}
+TU_MAIN(group_setup, group_teardown,
+	cmocka_unit_test(test_binge),
+	cmocka_unit_test(test_seasons),
+	cmocka_unit_test(test_returns),
+	cmocka_unit_test(test_streaks),
+	cmocka_unit_test(test_calendar_recount),
+	cmocka_unit_test(test_zone_edge),
+	cmocka_unit_test(test_odd_transition),
+	cmocka_unit_test(test_newold),
+	cmocka_unit_test(test_onthisday),
+	cmocka_unit_test(test_top),
+	cmocka_unit_test(test_table),
+	cmocka_unit_test(test_cache),
+	cmocka_unit_test(test_cold_cache),
+)

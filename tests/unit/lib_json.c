@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "json.h"
+#include "testutil.h"
 
 /* The escaped form of len bytes of s. */
 static char *
@@ -27,6 +28,15 @@ esc(struct buf *b, const char *s, size_t len)
 	json_escape(b, s, len);
 	assert_false(b->oom);
 	return b->data;
+}
+
+/* Ends the document j wrote into b, checks it is want and frees b. */
+static void
+assert_doc(struct json *j, struct buf *b, const char *want)
+{
+	assert_int_equal(json_finish(j), 0);
+	assert_string_equal(b->data, want);
+	buf_free(b);
 }
 
 static void
@@ -168,11 +178,9 @@ test_document_nesting(void **state)
 	json_bool(&j, "t", 1);
 	json_bool(&j, "f", 0);
 	json_obj_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_string_equal(b.data, "{\"name\":\"Bob \\\"Dylan\\\"\","
+	assert_doc(&j, &b, "{\"name\":\"Bob \\\"Dylan\\\"\","
 	    "\"ids\":[\"a\",\"b\",[],{}],\"empty\":{},\"none\":null,"
 	    "\"n\":null,\"t\":true,\"f\":false}");
-	buf_free(&b);
 }
 
 static void
@@ -186,9 +194,7 @@ test_keys_escaped(void **state)
 	json_obj_open(&j, NULL);
 	json_int(&j, "a\"\n\xff", 1);
 	json_obj_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_string_equal(b.data, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
-	buf_free(&b);
+	assert_doc(&j, &b, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
 }
 
 static void
@@ -203,9 +209,7 @@ test_appends_after_existing(void **state)
 	json_arr_open(&j, NULL);
 	json_int(&j, NULL, 1);
 	json_arr_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_string_equal(b.data, "prefix [1]");
-	buf_free(&b);
+	assert_doc(&j, &b, "prefix [1]");
 }
 
 static void
@@ -232,11 +236,9 @@ test_numbers(void **state)
 	json_double(&j, NULL, -INFINITY);
 	json_double(&j, NULL, 0.0);
 	json_arr_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_string_equal(b.data, "[0,-1,9223372036854775807,"
+	assert_doc(&j, &b, "[0,-1,9223372036854775807,"
 	    "-9223372036854775808,18446744073709551615,1541203200000,"
 	    "0.5,-2.25,0.333333,1e+21,null,null,null,0]");
-	buf_free(&b);
 }
 
 static void
@@ -256,10 +258,8 @@ test_raw_values(void **state)
 	json_raw(&j, NULL, "2", 1);
 	json_arr_close(&j);
 	json_obj_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_string_equal(b.data, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
+	assert_doc(&j, &b, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
 	    "\"none\":null,\"list\":[1,2]}");
-	buf_free(&b);
 }
 
 static void
@@ -271,9 +271,7 @@ test_strn_not_terminated(void **state)
 	(void)state;
 	json_init(&j, &b);
 	json_strn(&j, NULL, "abcdef", 3);
-	assert_int_equal(json_finish(&j), 0);
-	assert_string_equal(b.data, "\"abc\"");
-	buf_free(&b);
+	assert_doc(&j, &b, "\"abc\"");
 }
 
 static void
@@ -429,27 +427,21 @@ test_escape_word_scan(void **state)
 	buf_free(&one);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_control_chars),
-		cmocka_unit_test(test_escape_word_scan),
-		cmocka_unit_test(test_escape_quotes_backslash),
-		cmocka_unit_test(test_escape_nul_inside),
-		cmocka_unit_test(test_escape_line_separators),
-		cmocka_unit_test(test_valid_utf8_passes),
-		cmocka_unit_test(test_invalid_utf8_replaced),
-		cmocka_unit_test(test_document_nesting),
-		cmocka_unit_test(test_keys_escaped),
-		cmocka_unit_test(test_appends_after_existing),
-		cmocka_unit_test(test_numbers),
-		cmocka_unit_test(test_raw_values),
-		cmocka_unit_test(test_strn_not_terminated),
-		cmocka_unit_test(test_deep_nesting_limit),
-		cmocka_unit_test(test_misuse),
-		cmocka_unit_test(test_escape_long_runs),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_escape_control_chars),
+	cmocka_unit_test(test_escape_word_scan),
+	cmocka_unit_test(test_escape_quotes_backslash),
+	cmocka_unit_test(test_escape_nul_inside),
+	cmocka_unit_test(test_escape_line_separators),
+	cmocka_unit_test(test_valid_utf8_passes),
+	cmocka_unit_test(test_invalid_utf8_replaced),
+	cmocka_unit_test(test_document_nesting),
+	cmocka_unit_test(test_keys_escaped),
+	cmocka_unit_test(test_appends_after_existing),
+	cmocka_unit_test(test_numbers),
+	cmocka_unit_test(test_raw_values),
+	cmocka_unit_test(test_strn_not_terminated),
+	cmocka_unit_test(test_deep_nesting_limit),
+	cmocka_unit_test(test_misuse),
+	cmocka_unit_test(test_escape_long_runs),
+)

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "log.h"
+#include "testutil.h"
 
 /* Proves printable text passes through unchanged. */
 static void
@@ -194,18 +195,12 @@ test_fatalx_exits(void **state)
 	assert_int_equal(WEXITSTATUS(status), 1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_escape_plain),
-		cmocka_unit_test(test_escape_specials),
-		cmocka_unit_test(test_escape_len),
-		cmocka_unit_test(test_escape_truncation),
-		cmocka_unit_test(test_lines),
-		cmocka_unit_test(test_verbosity),
-		cmocka_unit_test(test_fatalx_exits),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_escape_plain),
+	cmocka_unit_test(test_escape_specials),
+	cmocka_unit_test(test_escape_len),
+	cmocka_unit_test(test_escape_truncation),
+	cmocka_unit_test(test_lines),
+	cmocka_unit_test(test_verbosity),
+	cmocka_unit_test(test_fatalx_exits),
+)

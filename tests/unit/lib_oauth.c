@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "oauth.h"
+#include "testutil.h"
 
 static void
 test_pkce_rfc7636(void **state)
@@ -198,19 +199,13 @@ test_url_allowed(void **state)
 	assert_false(oauth_url_allowed(""));
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pkce_rfc7636),
-		cmocka_unit_test(test_b64url),
-		cmocka_unit_test(test_random),
-		cmocka_unit_test(test_form_escape),
-		cmocka_unit_test(test_parse_token),
-		cmocka_unit_test(test_parse_me),
-		cmocka_unit_test(test_bcmp),
-		cmocka_unit_test(test_url_allowed),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_pkce_rfc7636),
+	cmocka_unit_test(test_b64url),
+	cmocka_unit_test(test_random),
+	cmocka_unit_test(test_form_escape),
+	cmocka_unit_test(test_parse_token),
+	cmocka_unit_test(test_parse_me),
+	cmocka_unit_test(test_bcmp),
+	cmocka_unit_test(test_url_allowed),
+)

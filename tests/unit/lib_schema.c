@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "schema.h"
+#include "testutil.h"
 
 static void
 check_table(const char *const *words, size_t n)
@@ -59,13 +60,7 @@ test_words(void **state)
 	    "unknown");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tables_complete),
-		cmocka_unit_test(test_words),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_tables_complete),
+	cmocka_unit_test(test_words),
+)

@@ -328,23 +328,17 @@ test_reopen(void **state)
 	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_put_get_del, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_bad_and_replace, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_iterate, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_expire, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_reopen, setup,
-		    tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_put_get_del, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_bad_and_replace, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_iterate, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_expire, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_purge, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_reopen, setup,
+	    tu_fx_teardown),
+)

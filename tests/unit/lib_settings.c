@@ -15,6 +15,7 @@
 
 #include "schema.h"
 #include "settings.h"
+#include "testutil.h"
 
 #define PL1	"37i9dQZEVXcJZyENOWUFo7"
 #define PL2	"37i9dQZEVXcJZyENOWUFo8"
@@ -195,16 +196,10 @@ test_parse(void **state)
 	assert_int_equal(parse("{\"token\":\"x\"}", &s), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_archive),
-		cmocka_unit_test(test_apply),
-		cmocka_unit_test(test_parse),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_keys),
+	cmocka_unit_test(test_values),
+	cmocka_unit_test(test_archive),
+	cmocka_unit_test(test_apply),
+	cmocka_unit_test(test_parse),
+)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "sha256.h"
+#include "testutil.h"
 
 static void
 hex(const unsigned char d[SHA256_LEN], char out[2 * SHA256_LEN + 1])
@@ -118,14 +119,8 @@ test_incremental(void **state)
 	}
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fips_vectors),
-		cmocka_unit_test(test_padding_boundaries),
-		cmocka_unit_test(test_incremental),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_fips_vectors),
+	cmocka_unit_test(test_padding_boundaries),
+	cmocka_unit_test(test_incremental),
+)

@@ -375,23 +375,11 @@ body_set_schema(struct store_txn *t, void *arg)
 static void
 poke_schema(const char *dir, unsigned char version)
 {
-	unsigned char b[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 0 };
-	MDB_val k = { 14, (void *)(uintptr_t)"schema_version" }, v;
 	MDB_env *env;
 	MDB_txn *txn;
-	MDB_dbi dbi;
 
-	b[8] = version;
-	v.mv_size = sizeof(b);
-	v.mv_data = b;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	assert_int_equal(tu_raw_open(dir, 0, &env, &txn), 0);
+	assert_int_equal(tu_raw_set_version(env, txn, version), 0);
 }
 
 /* Proves a store of a newer (or nonsensical) schema version is refused. */
@@ -1643,10 +1631,7 @@ struct raw {
 static void
 raw_open(struct raw *r, const char *dir)
 {
-	assert_int_equal(mdb_env_create(&r->env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(r->env, 32), 0);
-	assert_int_equal(mdb_env_open(r->env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(r->env, NULL, 0, &r->txn), 0);
+	assert_int_equal(tu_raw_open(dir, 0, &r->env, &r->txn), 0);
 }
 
 static MDB_dbi
@@ -2685,42 +2670,36 @@ test_readers_full(void **state)
 	store_reader_free(r);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, tu_fx_teardown)
-		T(test_open_creates),
-		T(test_open_rdonly),
-		T(test_rdonly_reads_not_writes),
-		T(test_newer_schema_refused),
-		T(test_users),
-		T(test_play_round_trip),
-		T(test_play_order),
-		T(test_play_ranges),
-		T(test_iter_control),
-		T(test_entities),
-		T(test_get_tracks),
-		T(test_change_log),
-		T(test_change_log_trim),
-		T(test_playlists),
-		T(test_top),
-		T(test_gaps),
-		T(test_purge),
-		T(test_meta),
-		T(test_layout),
-		T(test_damaged_values),
-		T(test_record_edges),
-		T(test_map_full_grows),
-		T(test_release_pages),
-		T(test_grow_waits_for_readers),
-		T(test_write_abort),
-		T(test_reader_renew),
-		T(test_map_resized),
-		T(test_stale_readers_at_open),
-		T(test_readers_full),
+TU_MAIN(NULL, NULL,
+	T(test_open_creates),
+	T(test_open_rdonly),
+	T(test_rdonly_reads_not_writes),
+	T(test_newer_schema_refused),
+	T(test_users),
+	T(test_play_round_trip),
+	T(test_play_order),
+	T(test_play_ranges),
+	T(test_iter_control),
+	T(test_entities),
+	T(test_get_tracks),
+	T(test_change_log),
+	T(test_change_log_trim),
+	T(test_playlists),
+	T(test_top),
+	T(test_gaps),
+	T(test_purge),
+	T(test_meta),
+	T(test_layout),
+	T(test_damaged_values),
+	T(test_record_edges),
+	T(test_map_full_grows),
+	T(test_release_pages),
+	T(test_grow_waits_for_readers),
+	T(test_write_abort),
+	T(test_reader_renew),
+	T(test_map_resized),
+	T(test_stale_readers_at_open),
+	T(test_readers_full),
+)
 #undef T
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "timeutil.h"
+#include "testutil.h"
 
 /* Proves days<->civil agree with a naive day counter for 800 years. */
 static void
@@ -385,23 +386,17 @@ test_http_date_bad(void **state)
 	assert_int_equal(time_parse_http_date(NULL, &s), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_civil_walk),
-		cmocka_unit_test(test_day),
-		cmocka_unit_test(test_week_monday),
-		cmocka_unit_test(test_parse_iso8601_ok),
-		cmocka_unit_test(test_parse_iso8601_bad),
-		cmocka_unit_test(test_format_iso8601),
-		cmocka_unit_test(test_format_limits),
-		cmocka_unit_test(test_now),
-		cmocka_unit_test(test_clock_file),
-		cmocka_unit_test(test_http_date),
-		cmocka_unit_test(test_http_date_two_digit_year),
-		cmocka_unit_test(test_http_date_bad),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_civil_walk),
+	cmocka_unit_test(test_day),
+	cmocka_unit_test(test_week_monday),
+	cmocka_unit_test(test_parse_iso8601_ok),
+	cmocka_unit_test(test_parse_iso8601_bad),
+	cmocka_unit_test(test_format_iso8601),
+	cmocka_unit_test(test_format_limits),
+	cmocka_unit_test(test_now),
+	cmocka_unit_test(test_clock_file),
+	cmocka_unit_test(test_http_date),
+	cmocka_unit_test(test_http_date_two_digit_year),
+	cmocka_unit_test(test_http_date_bad),
+)

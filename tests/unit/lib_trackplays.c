@@ -453,35 +453,19 @@ make_v3_index(MDB_txn *txn)
 static void
 make_old(const char *dir, int ver)
 {
-	unsigned char b[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 0 };
-	MDB_val k = { 14, (void *)(uintptr_t)"schema_version" }, v;
 	MDB_env *env;
 	MDB_txn *txn;
-	MDB_dbi dbi;
 
-	b[8] = (unsigned char)ver;
-	v.mv_size = sizeof(b);
-	v.mv_data = b;
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(tu_raw_open(dir, 0, &env, &txn), 0);
 	assert_int_equal(tu_plays_before_v5(txn), 0);
-	if (ver < 4) {
-		assert_int_equal(mdb_dbi_open(txn, "playsbytrack", 0, &dbi),
-		    0);
-		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	}
+	if (ver < 4)
+		assert_int_equal(tu_raw_drop(txn, "playsbytrack"), 0);
 	if (ver == 3)
 		make_v3_index(txn);
-	if (ver < 2) {
-		assert_int_equal(mdb_dbi_open(txn, "agg", 0, &dbi), 0);
-		assert_int_equal(mdb_drop(txn, dbi, 1), 0);
-	}
-	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
-	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-	assert_int_equal(mdb_txn_commit(txn), 0);
-	mdb_env_close(env);
+	if (ver < 2)
+		assert_int_equal(tu_raw_drop(txn, "agg"), 0);
+	assert_int_equal(tu_raw_set_version(env, txn, (unsigned char)ver),
+	    0);
 }
 
 /* Whether the store in dir has a database of that name. */
@@ -493,11 +477,7 @@ has_db(const char *dir, const char *name)
 	MDB_dbi dbi;
 	int rc;
 
-	assert_int_equal(mdb_env_create(&env), 0);
-	assert_int_equal(mdb_env_set_maxdbs(env, 32), 0);
-	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS | MDB_RDONLY, 0600),
-	    0);
-	assert_int_equal(mdb_txn_begin(env, NULL, MDB_RDONLY, &txn), 0);
+	assert_int_equal(tu_raw_open(dir, 1, &env, &txn), 0);
 	rc = mdb_dbi_open(txn, name, 0, &dbi);
 	assert_true(rc == 0 || rc == MDB_NOTFOUND);
 	mdb_txn_abort(txn);
@@ -661,29 +641,23 @@ test_migrate_v1(void **state)
 	migrate_from(*state, 1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_random, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_known, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_delete, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_abort, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_purge, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v4, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
-		    tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_random, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_known, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_delete, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_abort, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_purge, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v4, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v3, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v2, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_migrate_v1, setup,
+	    tu_fx_teardown),
+)

@@ -239,15 +239,9 @@ test_names(void **state)
 	tz_cache_clear();
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_against_libc),
-		cmocka_unit_test(test_known),
-		cmocka_unit_test(test_footer_rules),
-		cmocka_unit_test(test_names),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_against_libc),
+	cmocka_unit_test(test_known),
+	cmocka_unit_test(test_footer_rules),
+	cmocka_unit_test(test_names),
+)

@@ -3,8 +3,11 @@
  * a store opened in a fresh temporary directory and removed afterwards
  * (the cmocka fixture struct tu_fx), removing a directory tree, the seeded
  * xorshift generator that makes "random" tests repeatable, the
- * synthetic track ids of the store tests, and turning the plays of a
- * store back into an older schema's layout for the migration tests.
+ * synthetic track ids of the store tests, and, through raw LMDB with the
+ * store closed, turning the plays of a store back into an older schema's
+ * layout, dropping databases and writing the schema version for the
+ * migration tests; and for the reader's tests their two users and a
+ * request body read from a string; and every test program's main().
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -26,6 +29,7 @@
 
 #include <lmdb.h>
 
+#include "buf.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -167,6 +171,114 @@ out:
 		free(kv[i].mv_data);
 	free(kv);
 	return ret;
+}
+
+/*
+ * Opens the store's LMDB environment in dir raw (the store closed) into
+ * *env and begins a transaction in it into *txn, read-only when rdonly.
+ * Returns 0, or -1 with nothing left open.
+ */
+static inline int
+tu_raw_open(const char *dir, int rdonly, MDB_env **env, MDB_txn **txn)
+{
+	if (mdb_env_create(env) != 0)
+		return -1;
+	if (mdb_env_set_maxdbs(*env, 32) != 0 ||
+	    mdb_env_open(*env, dir, MDB_NOTLS | (rdonly ? MDB_RDONLY : 0),
+	    0600) != 0 ||
+	    mdb_txn_begin(*env, NULL, rdonly ? MDB_RDONLY : 0, txn) != 0) {
+		mdb_env_close(*env);
+		return -1;
+	}
+	return 0;
+}
+
+/* Deletes the database name in txn (a raw write transaction).  0 or -1. */
+static inline int
+tu_raw_drop(MDB_txn *txn, const char *name)
+{
+	MDB_dbi dbi;
+
+	if (mdb_dbi_open(txn, name, 0, &dbi) != 0 ||
+	    mdb_drop(txn, dbi, 1) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Writes schema version ver as the meta value "schema_version" in txn
+ * (from tu_raw_open()), commits txn and closes env, either way.  Returns
+ * 0, or -1 when LMDB fails.
+ */
+static inline int
+tu_raw_set_version(MDB_env *env, MDB_txn *txn, unsigned char ver)
+{
+	unsigned char b[9] = { 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+	MDB_val k = { 14, (void *)(uintptr_t)"schema_version" };
+	MDB_val v = { sizeof(b), b };
+	MDB_dbi dbi;
+	int rc = -1;
+
+	b[8] = ver;
+	if (mdb_dbi_open(txn, "meta", 0, &dbi) != 0 ||
+	    mdb_put(txn, dbi, &k, &v, 0) != 0)
+		mdb_txn_abort(txn);
+	else if (mdb_txn_commit(txn) == 0)
+		rc = 0;
+	mdb_env_close(env);
+	return rc;
+}
+
+/*
+ * Writes the two users the reader's tests ask for into txn: "alice",
+ * public, and "bob", private, both with refresh token rt and access token
+ * at ("" for none).  Returns 0, or -1.
+ */
+static inline int
+tu_put_alice_bob(struct store_txn *txn, const char *rt, const char *at)
+{
+	struct user u;
+
+	memset(&u, 0, sizeof(u));
+	strlcpy(u.id, "alice", sizeof(u.id));
+	strlcpy(u.refresh_token, rt, sizeof(u.refresh_token));
+	strlcpy(u.access_token, at, sizeof(u.access_token));
+	u.visibility = VIS_PUBLIC;
+	if (store_put_user(txn, &u) == STORE_ERR)
+		return -1;
+	strlcpy(u.id, "bob", sizeof(u.id));
+	u.visibility = VIS_PRIVATE;
+	return store_put_user(txn, &u) == STORE_ERR ? -1 : 0;
+}
+
+/* A request body served from a string, for the reader's tests. */
+struct tu_body {
+	const char	*p;
+};
+
+/* The reader's body function (struct req's body_fn) over a tu_body. */
+static inline int
+tu_body_read(void *ctx, struct buf *out, size_t max)
+{
+	struct tu_body *b = ctx;
+	size_t n = strlen(b->p);
+
+	return buf_add(out, b->p, n < max ? n : max);
+}
+
+/*
+ * The main() of a cmocka test program (cmocka.h included first): runs
+ * the tests given (CMUnitTest initializers, a trailing comma allowed) as
+ * one group with group setup gs and teardown gt (NULL for none) and
+ * returns how many failed.
+ */
+#define TU_MAIN(gs, gt, ...)						\
+int									\
+main(void)								\
+{									\
+	const struct CMUnitTest tests[] = { __VA_ARGS__ };		\
+									\
+	return cmocka_run_group_tests(tests, gs, gt);			\
 }
 
 #endif

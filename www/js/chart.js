@@ -1,8 +1,10 @@
 // chart.js — Chart.js for the pages that draw charts, loaded the first
 // time one is shown (a plain script: the UMD build in www/vendor/ sets
-// window.Chart), and the colours of app.css for it to use.
+// window.Chart), the colours of app.css for it to use, and what every
+// chart component does to draw (useChart).
 
-import { nextTick } from '../vendor/vue.runtime.esm-browser.prod.js';
+import { nextTick, onBeforeUnmount, ref, watch } from
+    '../vendor/vue.runtime.esm-browser.prod.js';
 
 let chartLib = null;
 
@@ -45,4 +47,28 @@ export async function chartReady(canvas, err) {
 	}
 	await nextTick();
 	return canvas.value ? Chart : null;
+}
+
+// A chart component's drawing, called in its setup(): draws a chart on
+// the canvas with config(colours) (Chart.js's configuration; colours has
+// fg, grid and accent from app.css) now and whenever deps() changes,
+// replacing the one drawn before, and destroys it when the component
+// goes.  Returns the refs { canvas, err } for the component to render:
+// the canvas to draw on and the message when the library did not load.
+export function useChart(deps, config) {
+	const canvas = ref(null);
+	const err = ref(null);
+	let chart = null;
+
+	async function draw() {
+		const Chart = await chartReady(canvas, err);
+		if (!Chart)
+			return;
+		chart?.destroy();
+		chart = new Chart(canvas.value, config({ fg: cssVar('--muted'),
+			grid: cssVar('--line'), accent: cssVar('--accent') }));
+	}
+	watch(deps, draw, { immediate: true });
+	onBeforeUnmount(() => chart?.destroy());
+	return { canvas, err };
 }

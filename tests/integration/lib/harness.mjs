@@ -15,6 +15,14 @@
 //                            never the machine's date (tests/days.sh runs
 //                            the suites on many).
 //
+//   useFixtureStack(name, fill)
+//       for a file of read-only API tests: registers a before hook that
+//       makes a run dir (name) with a default config, calls fill(dbDir)
+//       to write the store (tests/tools/fixture.mjs) and starts the
+//       stack, and an after hook that stops it and cleans up.  Returns
+//       {stack, api}, both set once the before hook ran; api is
+//       stack.baseUrl + '/api/v0'.
+//
 //   await startSim({users = 3, mode = 'extended', seed, publicBase,
 //       clock = false, args = []})
 //       starts tests/spotify-sim/sim.mjs on a free port, its clock at
@@ -84,6 +92,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(
@@ -334,6 +343,24 @@ function readPids(file) {
 	} catch {
 		return [];
 	}
+}
+
+export function useFixtureStack(name, fill) {
+	const run = { stack: undefined, api: undefined };
+
+	before(async () => {
+		const dir = makeRunDir(name);
+		const config = writeConfig(dir, {});
+
+		fill(path.join(dir, 'db'));
+		run.stack = await startStack({ dir, config });
+		run.api = `${run.stack.baseUrl}/api/v0`;
+	});
+	after(async () => {
+		await run.stack?.stop();
+		await cleanup();
+	});
+	return run;
 }
 
 export async function startStack({ dir, config, port = 0, fcgiProcs = 2,

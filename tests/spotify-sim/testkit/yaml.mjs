@@ -17,6 +17,18 @@ export function parseYaml(text) {
   const fail = (msg, at = i) => { throw new Error(`yaml: line ${at + 1}: ${msg}`); };
   const isSeqItem = (t) => t === '-' || t.startsWith('- ');
 
+  // The text after `indent` of the next non-blank line, or null where the
+  // block at `indent` ends (the input does, or a line is indented less);
+  // a line indented more fails with deeper(its indent).
+  function lineAt(indent, deeper) {
+    skipBlank();
+    if (i >= lines.length) return null;
+    const ind = indentOf(lines[i]);
+    if (ind < indent) return null;
+    if (ind > indent) fail(deeper(ind));
+    return lines[i].slice(indent);
+  }
+
   // Parse the node starting at line i, whose lines are indented by `indent`.
   function parseNode(indent) {
     skipBlank();
@@ -32,14 +44,8 @@ export function parseYaml(text) {
   function parseMap(indent) {
     const out = {};
     for (;;) {
-      skipBlank();
-      if (i >= lines.length) break;
-      const line = lines[i];
-      const ind = indentOf(line);
-      if (ind < indent) break;
-      if (ind > indent) fail(`unexpected indentation (${ind}, expected ${indent})`);
-      const t = line.slice(indent);
-      if (isSeqItem(t)) break; // a sequence at the parent's key level ends here
+      const t = lineAt(indent, (ind) => `unexpected indentation (${ind}, expected ${indent})`);
+      if (t === null || isSeqItem(t)) break; // a sequence at the parent's key level ends here
       const c = findKeyColon(t);
       if (c < 0) fail(`expected "key: value", got ${JSON.stringify(t)}`);
       const key = unquoteKey(t.slice(0, c).trim());
@@ -66,14 +72,8 @@ export function parseYaml(text) {
   function parseSeq(indent) {
     const out = [];
     for (;;) {
-      skipBlank();
-      if (i >= lines.length) break;
-      const line = lines[i];
-      const ind = indentOf(line);
-      if (ind < indent) break;
-      if (ind > indent) fail('unexpected indentation in sequence');
-      const t = line.slice(indent);
-      if (!isSeqItem(t)) break;
+      const t = lineAt(indent, () => 'unexpected indentation in sequence');
+      if (t === null || !isSeqItem(t)) break;
       const content = t === '-' ? '' : t.slice(2);
       const inner = content.trimStart();
       const col = indent + 2 + (content.length - inner.length);

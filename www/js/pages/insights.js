@@ -18,12 +18,12 @@
 // jump).  Charts are drawn by Chart.js (chart.js) and each has a table of
 // its figures with the same links, for keyboards and screen readers.
 
-import { h, nextTick, onBeforeUnmount, reactive, ref, watch } from
+import { h, nextTick, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
-import { chartReady, cssVar } from '../chart.js';
+import { cssVar, useChart } from '../chart.js';
 import { href } from '../state.js';
 import { dayKey, fmtDate, plural } from '../util.js';
 
@@ -601,64 +601,51 @@ const LineChart = {
 		yTitle: String, describe: String, min: Number, max: Number,
 		onPick: Function },
 	setup(props) {
-		const canvas = ref(null);
-		const err = ref(null);
-		let chart = null;
-
-		async function draw() {
-			const Chart = await chartReady(canvas, err);
-			if (!Chart)
-				return;
-			chart?.destroy();
-			const fg = cssVar('--muted');
-			const grid = cssVar('--line');
-			chart = new Chart(canvas.value, {
-				type: 'line',
-				data: {
-					labels: props.labels,
-					datasets: props.series.map((x, i) => {
-						const c = cssVar(LINE_COLOURS[i %
-						    LINE_COLOURS.length]) || '#b39dff';
-						return { label: x.label, data: x.data,
-							borderColor: c, backgroundColor: c,
-							pointRadius: 3, pointHoverRadius: 6,
-							tension: 0.2, spanGaps: false };
-					}),
+		const { canvas, err } = useChart(() => [props.labels, props.series],
+		    ({ fg, grid }) => ({
+			type: 'line',
+			data: {
+				labels: props.labels,
+				datasets: props.series.map((x, i) => {
+					const c = cssVar(LINE_COLOURS[i %
+					    LINE_COLOURS.length]) || '#b39dff';
+					return { label: x.label, data: x.data,
+						borderColor: c, backgroundColor: c,
+						pointRadius: 3, pointHoverRadius: 6,
+						tension: 0.2, spanGaps: false };
+				}),
+			},
+			options: {
+				responsive: true,
+				maintainAspectRatio: false,
+				animation: false,
+				interaction: { mode: 'nearest', intersect: false },
+				onClick: (_e, els) => {
+					if (els.length && props.onPick)
+						props.onPick(els[0].index);
 				},
-				options: {
-					responsive: true,
-					maintainAspectRatio: false,
-					animation: false,
-					interaction: { mode: 'nearest', intersect: false },
-					onClick: (_e, els) => {
-						if (els.length && props.onPick)
-							props.onPick(els[0].index);
-					},
-					onHover: (e, els) => {
-						e.native.target.style.cursor = els.length ?
-						    'pointer' : 'default';
-					},
-					scales: {
-						y: {
-							reverse: props.reverse,
-							min: props.reverse ? 1 : props.min,
-							suggestedMax: props.max,
-							ticks: { color: fg, precision: 0 },
-							grid: { color: grid },
-							title: { display: true, text: props.yTitle,
-								color: fg },
-						},
-						x: { ticks: { color: fg, maxRotation: 0,
-							autoSkip: true }, grid: { color: grid } },
-					},
-					plugins: {
-						legend: { labels: { color: fg, boxWidth: 12 } },
-					},
+				onHover: (e, els) => {
+					e.native.target.style.cursor = els.length ?
+					    'pointer' : 'default';
 				},
-			});
-		}
-		watch(() => [props.labels, props.series], draw, { immediate: true });
-		onBeforeUnmount(() => chart?.destroy());
+				scales: {
+					y: {
+						reverse: props.reverse,
+						min: props.reverse ? 1 : props.min,
+						suggestedMax: props.max,
+						ticks: { color: fg, precision: 0 },
+						grid: { color: grid },
+						title: { display: true, text: props.yTitle,
+							color: fg },
+					},
+					x: { ticks: { color: fg, maxRotation: 0,
+						autoSkip: true }, grid: { color: grid } },
+				},
+				plugins: {
+					legend: { labels: { color: fg, boxWidth: 12 } },
+				},
+			},
+		}));
 		return () => h('div', { class: 'chart' }, [
 			err.value ? ErrorBox('The chart could not be drawn: ' +
 			    err.value) : null,

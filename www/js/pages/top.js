@@ -7,10 +7,10 @@
 // The chart is drawn by Chart.js, loaded the first time a chart is shown
 // (chart.js).
 
-import { h, onBeforeUnmount, reactive, ref, watch } from
+import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
-import { chartReady, cssVar } from '../chart.js';
+import { useChart } from '../chart.js';
 import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
 import { href } from '../state.js';
@@ -43,20 +43,12 @@ const RankChart = {
 	name: 'RankChart',
 	props: { history: Array, id: String, name: String, size: Number },
 	setup(props) {
-		const canvas = ref(null);
-		const err = ref(null);
-		let chart = null;
+		const { canvas, err } = useChart(() => [props.id, props.history],
+		    ({ fg, grid, accent }) => {
+			const { labels, ranks } = rankHistory(props.history,
+			    props.id);
 
-		async function draw() {
-			const Chart = await chartReady(canvas, err);
-			if (!Chart)
-				return;
-			const { labels, ranks } = rankHistory(props.history, props.id);
-			chart?.destroy();
-			const fg = cssVar('--muted');
-			const grid = cssVar('--line');
-			const accent = cssVar('--accent');
-			chart = new Chart(canvas.value, {
+			return {
 				type: 'line',
 				data: {
 					labels: labels.map(fmtDate),
@@ -94,10 +86,8 @@ const RankChart = {
 						    `#${c.parsed.y}` } },
 					},
 				},
-			});
-		}
-		watch(() => [props.id, props.history], draw, { immediate: true });
-		onBeforeUnmount(() => chart?.destroy());
+			};
+		});
 		return () => {
 			const { labels, ranks } = rankHistory(props.history, props.id);
 			const text = labels.map((d, i) => `${fmtDate(d)}: ` +
