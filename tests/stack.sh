@@ -13,7 +13,7 @@
 #   PORT      nginx's port on 127.0.0.1 (8080)
 #   WWW_ROOT  the pages nginx serves (www/ of the checkout)
 #   SIM_USERS how many users the simulator has (3)
-#   FCGI_PROCS linernotes-fcgi processes spawn-fcgi starts (2)
+#   FCGI_PROCS linernotes-fcgi processes multiwatch keeps running (2)
 #   FCGI_CANNED a file: `web` starts tests/tools/fcgi-canned FILE in place
 #             of linernotes-fcgi, answering every /api/ request with that
 #             file (the benchmark's measure of the FastCGI hop alone)
@@ -196,8 +196,11 @@ write_config() {
 	say "config $CONF"
 }
 
-# linernotes-fcgi, FCGI_PROCS processes, under spawn-fcgi.  sh keeps their stderr
-# in fcgi.log (spawn-fcgi drops it) and execs, so the pids are theirs.
+# linernotes-fcgi, FCGI_PROCS processes, under spawn-fcgi and multiwatch
+# (which replaces a reader that dies), the way nginx/linernotes-fcgi.sh
+# runs them.  sh keeps their stderr in fcgi.log (spawn-fcgi drops it) and
+# execs, so the readers are multiwatch's children.  The pid recorded is
+# multiwatch's: stopping it stops the readers (it passes TERM on).
 start_fcgi() {
 	name=fcgi
 	set -- "$FCGI" -c "$CONF"
@@ -207,9 +210,10 @@ start_fcgi() {
 	fi
 	[ -x "$1" ] || die "$1 is missing: run make all tools"
 	rm -f "$SOCKET" "$RUN_DIR/fcgi.pid"
-	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" -F "$FCGI_PROCS" \
-	    -P "$RUN_DIR/fcgi.pid" -- /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' \
-	    "$@" > /dev/null ||
+	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" \
+	    -P "$RUN_DIR/fcgi.pid" -- /usr/bin/multiwatch -f "$FCGI_PROCS" \
+	    -s TERM -r 3 -t 500 -- \
+	    /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' "$@" > /dev/null ||
 	    die "spawn-fcgi failed (see $RUN_DIR/fcgi.log)"
 	for pid in $(cat "$RUN_DIR/fcgi.pid"); do
 		record_pid "$name" "$pid"

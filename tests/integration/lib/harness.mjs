@@ -38,7 +38,10 @@
 //       passes GET /_sim/image/ to that simulator, as the demo does, so
 //       its artwork shows on the pages' origin.  Waits until
 //       /api/v0/health answers 200.
-//       Returns {baseUrl, port, socket, stop()}.  The programs' logs are
+//       The readers run under multiwatch (spawn-fcgi starts it; it
+//       replaces a reader that dies), as in the demo and the service.
+//       Returns {baseUrl, port, socket, readers(), stop()}; readers() is
+//       the pids of the readers running now.  The programs' logs are
 //       dir/fcgi.log, dir/nginx-error.log, dir/nginx-access.log.
 //
 //   runCollector(args, {config, env, input, timeout = 30000})
@@ -141,12 +144,26 @@ function track(child) {
 	return child;
 }
 
+// The pids of pid's children (the readers under multiwatch).
+export function childPids(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+		    .split(/\s+/).filter(Boolean).map(Number);
+	} catch {
+		return [];
+	}
+}
+
 function killAllSync() {
 	for (const child of children)
 		if (child.exitCode === null && child.signalCode === null)
 			child.kill('SIGKILL');
-	for (const pid of pids)
+	for (const pid of pids) {
+		// A supervisor killed at once leaves its children running.
+		const kids = childPids(pid);
 		killPid(pid, 'SIGKILL');
+		kids.forEach((k) => killPid(k, 'SIGKILL'));
+	}
 	children.clear();
 	pids.clear();
 }
@@ -322,10 +339,14 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	const pidFile = path.join(dir, 'fcgi.pid');
 	const fcgiLog = path.join(dir, 'fcgi.log');
 	const fcgiArgs = config ? ['-c', config] : [];
-	// sh keeps linernotes-fcgi's stderr in a log (spawn-fcgi drops it)
-	// and execs it, so the pid in pidFile is the program's.
-	const sp = spawnSync('spawn-fcgi', ['-s', socket, '-F', String(fcgiProcs),
-	    '-P', pidFile, '--', '/bin/sh', '-c', 'exec "$0" "$@" 2>>"$LN_LOG"',
+	// multiwatch keeps fcgiProcs readers running (the pid in pidFile is
+	// its own; TERM to it is passed on to the readers).  sh keeps
+	// linernotes-fcgi's stderr in a log (spawn-fcgi drops it) and execs
+	// it, so the readers are multiwatch's children.
+	const sp = spawnSync('spawn-fcgi', ['-s', socket, '-P', pidFile, '--',
+	    '/usr/bin/multiwatch', '-f', String(fcgiProcs), '-s', 'TERM',
+	    '-r', '3', '-t', '500', '--',
+	    '/bin/sh', '-c', 'exec "$0" "$@" 2>>"$LN_LOG"',
 	    bin.fcgi, ...fcgiArgs], {
 		encoding: 'utf8', env: { ...process.env, LN_LOG: fcgiLog },
 	});
@@ -351,6 +372,7 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 		baseUrl,
 		port,
 		socket,
+		readers: () => fcgiPids.flatMap(childPids).filter(alive),
 		async stop() {
 			await stopChild(nginx);
 			await stopPids(fcgiPids);
