@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "ids.h"
+#include "jbody.h"
 #include "json.h"
 #include "render.h"
 #include "session.h"
@@ -184,10 +185,8 @@ settings_parse(const char *p, size_t len, struct settings_in *out,
 
 	memset(out, 0, sizeof(*out));
 	*msg = NULL;
-	if ((root = cJSON_ParseWithLength(p, len)) == NULL) {
-		*msg = "the body is not JSON";
+	if (jbody_parse(p, len, &root, msg) == -1)
 		return -1;
-	}
 	if (!cJSON_IsObject(root) || root->child == NULL)
 		*msg = "the body must be an object with at least one of "
 		    "visibility, timezone, dw_playlist, archive";
