@@ -19,6 +19,9 @@
 #	pointing here) comes from the pages' own origin.  `site`, the
 #	deployment's server block, never has it.
 #
+# NGINX_AUTH_RATE and NGINX_EXPORT_RATE (e.g. 10r/m, the default for
+# sign-in; 30r/m for exports) set the per-address request limits.
+#
 # Paths must be absolute.  Values may not contain newlines or ';'.
 set -eu
 
@@ -57,11 +60,22 @@ render_site() {
 	check_abs "$root"
 	check_abs "$sock"
 	check_abs "$log"
+	auth_rate=${NGINX_AUTH_RATE:-10r/m}
+	export_rate=${NGINX_EXPORT_RATE:-30r/m}
+	for r in "$auth_rate" "$export_rate"; do
+		case "$r" in
+		[1-9]*r/[sm]) ;;
+		*) die "a rate is N r/s or r/m, e.g. 10r/m: $r" ;;
+		esac
+	done
 	sed -e "s|@LISTEN@|$(sed_escape "$listen")|g" \
 	    -e "s|@SERVER_NAME@|$(sed_escape "$name")|g" \
 	    -e "s|@ROOT@|$(sed_escape "$root")|g" \
 	    -e "s|@SOCKET@|$(sed_escape "$sock")|g" \
 	    -e "s|@ACCESS_LOG@|$(sed_escape "$log")|g" \
+	    -e "s|@ERRORS@|$(sed_escape "$here/errors")|g" \
+	    -e "s|@AUTH_RATE@|$auth_rate|g" \
+	    -e "s|@EXPORT_RATE@|$export_rate|g" \
 	    "$here/linernotes.conf.in"
 }
 

@@ -178,9 +178,12 @@ start_sim() {
 	say "simulator at $SIM_URL ($SIM_USERS users)"
 }
 
-# The configuration both programs read.
+# The configuration both programs read.  It holds the client secret, so
+# it is created mode 0600 (the programs run as this user).
 write_config() {
 	mkdir -p "$RUN_DIR/db"
+	rm -f "$CONF"
+	(umask 077 && : > "$CONF")
 	{
 		echo "# written by tests/stack.sh"
 		echo "db_path = \"$RUN_DIR/db\""

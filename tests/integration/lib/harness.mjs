@@ -22,7 +22,7 @@
 //
 //   makeRunDir(name)         a fresh directory run/test/<name>-<random>,
 //                            removed by cleanup() unless KEEP_RUN=1
-//   writeConfig(dir, values) writes dir/linernotes.conf with
+//   writeConfig(dir, values) writes dir/linernotes.conf (mode 0600) with
 //                            db_path = dir/db (created) and every key of
 //                            values (which may override db_path); returns
 //                            the file's path
@@ -36,12 +36,15 @@
 //       listening on 127.0.0.1:port (0: a free port), serving www (default
 //       the checkout's www/); with simUrl (a startSim() url) nginx also
 //       passes GET /_sim/image/ to that simulator, as the demo does, so
-//       its artwork shows on the pages' origin.  Waits until
+//       its artwork shows on the pages' origin.  rates {auth, export}
+//       are nginx's per-address limits (nginx/render.sh; default here
+//       6000r/m, far above the template's).  Waits until
 //       /api/v0/health answers 200.
 //       The readers run under multiwatch (spawn-fcgi starts it; it
 //       replaces a reader that dies), as in the demo and the service.
-//       Returns {baseUrl, port, socket, readers(), stop()}; readers() is
-//       the pids of the readers running now.  The programs' logs are
+//       Returns {baseUrl, port, socket, readers(), stopReaders(),
+//       stop()}; readers() is the pids of the readers running now;
+//       stopReaders() stops multiwatch and the readers, not nginx.  The programs' logs are
 //       dir/fcgi.log, dir/nginx-error.log, dir/nginx-access.log.
 //
 //   runCollector(args, {config, env, input, timeout = 30000})
@@ -247,8 +250,11 @@ export function writeConfig(dir, values = {}) {
 			throw new Error(`writeConfig: ${k} holds a newline`);
 		lines.push(`${k} = ${confQuote(v)}`);
 	}
+	// It may hold the client secret: never readable by others.
 	const file = path.join(dir, 'linernotes.conf');
-	fs.writeFileSync(file, lines.join('\n') + '\n');
+	fs.rmSync(file, { force: true });
+	fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+	fs.chmodSync(file, 0o600);
 	return file;
 }
 
@@ -323,7 +329,7 @@ function readPids(file) {
 }
 
 export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
-    www = path.join(repoRoot, 'www'), simUrl } = {}) {
+    www = path.join(repoRoot, 'www'), simUrl, rates = {} } = {}) {
 	if (!dir)
 		throw new Error('startStack: dir is required (makeRunDir)');
 	for (const b of [bin.fcgi])
@@ -355,9 +361,13 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	if (sp.status !== 0)
 		throw new Error(`spawn-fcgi failed (${sp.status}): ${sp.stderr}`);
 
+	// The tests sign in and export far faster than a person: their
+	// limits are high unless a test asks for others (nginx/render.sh).
 	const r = spawnSync('sh', [renderScript, 'main', dir,
 	    `127.0.0.1:${port}`, www, socket, 'off', ...(simUrl ? [simUrl] : [])],
-	    { encoding: 'utf8' });
+	    { encoding: 'utf8', env: { ...process.env,
+		NGINX_AUTH_RATE: rates.auth ?? '6000r/m',
+		NGINX_EXPORT_RATE: rates.export ?? '6000r/m' } });
 	if (r.status !== 0)
 		throw new Error(`nginx/render.sh failed: ${r.stderr}`);
 	const errLog = path.join(dir, 'nginx-error.log');
@@ -373,6 +383,8 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 		port,
 		socket,
 		readers: () => fcgiPids.flatMap(childPids).filter(alive),
+		// Stops multiwatch and so the readers (nginx keeps running).
+		stopReaders: () => stopPids(fcgiPids),
 		async stop() {
 			await stopChild(nginx);
 			await stopPids(fcgiPids);
