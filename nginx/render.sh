@@ -19,6 +19,8 @@
 #	pointing here) comes from the pages' own origin.  `site`, the
 #	deployment's server block, never has it.
 #
+# NGINX_EXPORTS_DIR is the export files' folder, db_path/exports
+# (default /var/lib/linernotes/db/exports; for `main`, RUN_DIR/db/exports).
 # NGINX_AUTH_RATE and NGINX_EXPORT_RATE (e.g. 10r/m, the default for
 # sign-in; 30r/m for exports) set the per-address request limits.
 #
@@ -60,6 +62,8 @@ render_site() {
 	check_abs "$root"
 	check_abs "$sock"
 	check_abs "$log"
+	exports=${NGINX_EXPORTS_DIR:-${default_exports:-/var/lib/linernotes/db/exports}}
+	check_abs "$exports"
 	auth_rate=${NGINX_AUTH_RATE:-10r/m}
 	export_rate=${NGINX_EXPORT_RATE:-30r/m}
 	for r in "$auth_rate" "$export_rate"; do
@@ -74,6 +78,7 @@ render_site() {
 	    -e "s|@SOCKET@|$(sed_escape "$sock")|g" \
 	    -e "s|@ACCESS_LOG@|$(sed_escape "$log")|g" \
 	    -e "s|@ERRORS@|$(sed_escape "$here/errors")|g" \
+	    -e "s|@EXPORTS@|$(sed_escape "$exports")|g" \
 	    -e "s|@AUTH_RATE@|$auth_rate|g" \
 	    -e "s|@EXPORT_RATE@|$export_rate|g" \
 	    "$here/linernotes.conf.in"
@@ -121,6 +126,7 @@ render_main() {
 	# the socket wherever the checkout is.  Otherwise `user` is ignored.
 	user="$(id -un) $(id -gn)"
 	mkdir -p "$run/nginx-tmp"
+	default_exports=$run/db/exports
 	render_site "$listen" "_" "$root" "$sock" "$run/nginx-access.log" \
 	    > "$run/linernotes-site.conf"
 	rm -f "$run/linernotes-sim.conf"

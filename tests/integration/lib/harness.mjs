@@ -318,6 +318,18 @@ export async function startSim({ users = 3, mode = 'extended', seed,
 	return sim;
 }
 
+// The db_path a configuration file names (dir/db when none does).
+function dbPathOf(config, dir) {
+	let text = '';
+	try {
+		text = config ? fs.readFileSync(config, 'utf8') : '';
+	} catch {
+		// none
+	}
+	const m = /^db_path\s*=\s*"?([^"\n]*)"?\s*$/m.exec(text);
+	return m ? path.resolve(m[1]) : path.join(dir, 'db');
+}
+
 // Reads the pids spawn-fcgi wrote, one a line.
 function readPids(file) {
 	try {
@@ -366,6 +378,7 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	const r = spawnSync('sh', [renderScript, 'main', dir,
 	    `127.0.0.1:${port}`, www, socket, 'off', ...(simUrl ? [simUrl] : [])],
 	    { encoding: 'utf8', env: { ...process.env,
+		NGINX_EXPORTS_DIR: path.join(dbPathOf(config, dir), 'exports'),
 		NGINX_AUTH_RATE: rates.auth ?? '6000r/m',
 		NGINX_EXPORT_RATE: rates.export ?? '6000r/m' } });
 	if (r.status !== 0)
