@@ -35,21 +35,36 @@ after(async () => {
 	await cleanup();
 });
 
-// Sends raw bytes, returns {status, type, body} of the answer.
+// Sends raw bytes, returns {status, type, body} of the answer: once its
+// headers and Content-Length bytes are in (nginx may linger before it
+// closes a connection whose body it refused) or the connection closed.
 function raw(text) {
 	return new Promise((resolve, reject) => {
 		const s = net.connect(stack.port, '127.0.0.1');
 		let d = '';
-		s.setTimeout(5000, () => s.destroy(new Error('timeout')));
-		s.on('data', (x) => { d += x.toString('latin1'); });
-		s.on('error', reject);
-		s.on('close', () => {
+		let done = false;
+		const finish = () => {
+			if (done)
+				return;
+			done = true;
+			s.destroy();
 			const [head, ...rest] = d.split('\r\n\r\n');
 			const m = /^HTTP\/1\.1 (\d+)/.exec(head);
 			const t = /\r\ncontent-type: ([^\r]*)/i.exec(head);
 			resolve({ status: m ? Number(m[1]) : 0, type: t?.[1] ?? '',
 				body: rest.join('\r\n\r\n') });
+		};
+		s.setTimeout(10000, () => { if (!done) { done = true;
+			s.destroy(); reject(new Error('timeout')); } });
+		s.on('data', (x) => {
+			d += x.toString('latin1');
+			const at = d.indexOf('\r\n\r\n');
+			const len = /\r\ncontent-length: (\d+)/i.exec(d.slice(0, at));
+			if (at >= 0 && len && d.length - at - 4 >= Number(len[1]))
+				finish();
 		});
+		s.on('error', (e) => { if (!done) { done = true; reject(e); } });
+		s.on('close', finish);
 		s.write(text);
 	});
 }

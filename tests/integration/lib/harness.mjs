@@ -38,7 +38,7 @@
 //       passes GET /_sim/image/ to that simulator, as the demo does, so
 //       its artwork shows on the pages' origin.  rates {auth, export}
 //       are nginx's per-address limits (nginx/render.sh; default here
-//       6000r/m, far above the template's).  Waits until
+//       10000r/s, far above the template's).  Waits until
 //       /api/v0/health answers 200.
 //       The readers run under multiwatch (spawn-fcgi starts it; it
 //       replaces a reader that dies), as in the demo and the service.
@@ -379,8 +379,8 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	    `127.0.0.1:${port}`, www, socket, 'off', ...(simUrl ? [simUrl] : [])],
 	    { encoding: 'utf8', env: { ...process.env,
 		NGINX_EXPORTS_DIR: path.join(dbPathOf(config, dir), 'exports'),
-		NGINX_AUTH_RATE: rates.auth ?? '6000r/m',
-		NGINX_EXPORT_RATE: rates.export ?? '6000r/m' } });
+		NGINX_AUTH_RATE: rates.auth ?? '10000r/s',
+		NGINX_EXPORT_RATE: rates.export ?? '10000r/s' } });
 	if (r.status !== 0)
 		throw new Error(`nginx/render.sh failed: ${r.stderr}`);
 	const errLog = path.join(dir, 'nginx-error.log');
