@@ -12,6 +12,8 @@
  *   - every poll_interval a new sweep: the detail budget is renewed;
  *   - every DAEMON_HEARTBEAT_S the meta key collector.heartbeat (Unix s)
  *     is written, which the API's /health shows;
+ *   - every turn the export job (job_export.c) reaps, records and starts
+ *     export builds, each a child process;
  *   - signals only set flags, read once per turn of the loop (at most
  *     DAEMON_TURN_MS apart): TERM/INT stop (requests in flight are
  *     dropped, a write transaction in progress always completes because
@@ -32,6 +34,7 @@
 
 #include "cmd.h"
 #include "config.h"
+#include "job_export.h"
 #include "log.h"
 #include "oauth.h"
 #include "poll.h"
@@ -80,6 +83,7 @@ struct daemon {
 	struct store	*st;
 	struct spotify	*sp;
 	struct poller	*pl;
+	struct job_export *exports;	/* builds the export files */
 	struct duser	*users;
 	size_t		 n_users;
 	struct duser	*scan;		/* the table being read */
@@ -323,6 +327,7 @@ daemon_loop(struct daemon *d)
 			daemon_heartbeat(d, last_beat);
 		}
 		daemon_start_due(d, now_ms / 1000);
+		job_export_tick(d->exports, d->cfg, now_ms);
 		(void)spotify_run(d->sp, DAEMON_TURN_MS);
 	}
 	log_info("stopping");
@@ -414,10 +419,13 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 		errx(CMD_FAIL, "%s", errbuf);
 	if ((d.pl = poll_new(cfg, d.st, d.sp, daemon_report, &d)) == NULL)
 		errx(CMD_FAIL, "out of memory");
+	if ((d.exports = job_export_new(cfg, d.st)) == NULL)
+		errx(CMD_FAIL, "out of memory");
 	log_info("collecting (pid %ld)", (long)getpid());
 
 	daemon_loop(&d);
 
+	job_export_free(d.exports);
 	poll_free(d.pl);
 	spotify_free(d.sp);
 	store_close(d.st);

@@ -10,6 +10,10 @@
  * /api/v0/auth/ (so nothing is written for visitors who never come back,
  * and no other page ever sends it); an invitation code rides along.
  *
+ * login also records the state (its hash) with the time in the store, and
+ * the callback takes that record out first (logins.c): the cookie is
+ * good once and for ten minutes whatever the browser keeps.
+ *
  * callback checks that the state Spotify returns is the one in that
  * cookie (oauth_bcmp, a timingsafe_bcmp), exchanges the code (accounts.c), reads
  * /v1/me, and then in one write transaction creates or updates the user
@@ -40,6 +44,7 @@
 #include "invite.h"
 #include "json.h"
 #include "log.h"
+#include "logins.h"
 #include "oauth.h"
 #include "session.h"
 #include "timeutil.h"
@@ -205,6 +210,11 @@ api_auth_login(struct ctx *c, struct resp *r)
 	}
 	oauth_random(32, l.state);
 	oauth_random(AUTH_VERIFIER_BYTES, l.verifier);
+	if (logins_issue(c->app->store, l.state, time_now_ms() / 1000) == -1) {
+		explicit_bzero(&l, sizeof(l));
+		return auth_page(r, 503, "Try again shortly",
+		    "The journal could not be written right now.");
+	}
 	oauth_pkce_challenge(l.verifier, challenge);
 	if (oauth_form_escape(eid, sizeof(eid), a->client_id) == -1 ||
 	    oauth_form_escape(eredir, sizeof(eredir), a->redirect_uri) == -1 ||
@@ -393,6 +403,27 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		auth_page(r, 400, "This sign-in could not be verified",
 		    "The answer that came back does not belong to the sign-in "
 		    "this browser started. Please start again.");
+		goto wipe_secrets;
+	}
+	switch (logins_take(c->app->store, l.state, now)) {
+	case LOGINS_OK:
+		break;
+	case LOGINS_ERR:
+		auth_page(r, 503, "Try again shortly",
+		    "The journal could not be written right now.");
+		goto wipe_secrets;
+	case LOGINS_EXPIRED:
+		log_info("sign-in refused: started more than %d s ago",
+		    LOGINS_TTL);
+		auth_page(r, 400, "This sign-in has expired",
+		    "The sign-in was started more than ten minutes ago. "
+		    "Please start again.");
+		goto wipe_secrets;
+	default:
+		log_info("sign-in refused: its login cookie was used already");
+		auth_page(r, 400, "This sign-in was used already",
+		    "This sign-in was finished or tried once already. Please "
+		    "start again.");
 		goto wipe_secrets;
 	}
 	if (c->a.has & QBIT(Q_ERROR)) {

@@ -8,6 +8,8 @@
  * the store can be read (else 503); the collector's state is beside it:
  * "running" while the heartbeat is fresh, "stale" when it seems gone,
  * "never" before its first beat.  A monitor reads both.
+ * "readers" counts the reader processes alive under their supervisor
+ * (readers.c), so a monitor sees one that died and was not replaced.
  * Metrics is Prometheus' text format (metrics.c).
  */
 #include <unistd.h>
@@ -16,6 +18,7 @@
 #include "cache.h"
 #include "json.h"
 #include "metrics.h"
+#include "readers.h"
 #include "render.h"
 #include "timeutil.h"
 #include "version.h"
@@ -44,6 +47,7 @@ int
 api_health(struct ctx *c, struct resp *r)
 {
 	struct health_users hu = { { 0 }, 0 };
+	struct readers_info ri;
 	struct store_info info;
 	struct json j;
 	int64_t beat = 0, now = time_now_ms() / 1000;
@@ -88,6 +92,16 @@ api_health(struct ctx *c, struct resp *r)
 	json_obj_open(&j, "reader");
 	json_int(&j, "pid", (int64_t)getpid());
 	json_int(&j, "uptime_s", now - c->app->started);
+	json_obj_close(&j);
+	json_obj_open(&j, "readers");
+	if (readers_count_alive(&ri) == 0)
+		json_int(&j, "alive", ri.alive);
+	else
+		json_null(&j, "alive");
+	if (ri.supervisor[0] != '\0')
+		json_str(&j, "supervisor", ri.supervisor);
+	else
+		json_null(&j, "supervisor");
 	json_obj_close(&j);
 	json_obj_close(&j);
 	if (json_finish(&j) == -1)

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "export.h"
 #include "insights.h"
+#include "jbody.h"
 #include "log.h"
 #include "render.h"
 #include "route.h"
@@ -447,8 +448,8 @@ route_ids_body(const char *p, size_t len, struct args *a, struct resp *r)
 	const char *msg = NULL;
 	int n = 0;
 
-	if ((root = cJSON_ParseWithLength(p, len)) == NULL)
-		return http_error(r, 400, "the body is not JSON");
+	if (jbody_parse(p, len, &root, &msg) == -1)
+		return http_error(r, 400, msg);
 	if (!cJSON_IsObject(root) || (ids = root->child) == NULL ||
 	    ids->next != NULL || strcmp(ids->string, "ids") != 0 ||
 	    !cJSON_IsArray(ids))

@@ -114,6 +114,8 @@ static const struct config_row keys[CFG__MAX] = {
 	    { NULL } },
 	[CFG_RETURN_DAYS] = { "return_days", CT_INT, 1, 3650, "90", 0, NULL,
 	    { NULL } },
+	[CFG_EXPORT_INTERVAL] = { "export_interval", CT_INT, 1, 604800,
+	    "3600", 0, NULL, { NULL } },
 	[CFG_VERBOSE] = { "verbose", CT_INT, 0, 1, "0", 0, NULL, { NULL } },
 	[CFG_CLOCK_FILE] = { "clock_file", CT_STR, 0, 1024, "", 0, NULL,
 	    { NULL } },

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 
 #include "ids.h"
+#include "jbody.h"
 #include "settings.h"
 #include "tz.h"
 
@@ -143,10 +144,8 @@ settings_parse(const char *p, size_t len, struct settings_in *out,
 
 	memset(out, 0, sizeof(*out));
 	*msg = NULL;
-	if ((root = cJSON_ParseWithLength(p, len)) == NULL) {
-		*msg = "the body is not JSON";
+	if (jbody_parse(p, len, &root, msg) == -1)
 		return -1;
-	}
 	if (!cJSON_IsObject(root) || root->child == NULL)
 		*msg = "the body must be an object with at least one of "
 		    "visibility, timezone, dw_playlist, archive";

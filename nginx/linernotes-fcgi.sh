@@ -1,7 +1,10 @@
 #!/bin/sh
 # linernotes-fcgi.sh — start, stop and check the read API's FastCGI
 # processes with spawn-fcgi, for systems without systemd (or under it, see
-# linernotes-fcgi.service).
+# linernotes-fcgi.service).  spawn-fcgi starts multiwatch on the socket,
+# and multiwatch keeps FCGI_PROCS readers running: one that dies (even by
+# SIGKILL) is replaced at once.  The demo (tests/stack.sh) and the tests
+# (tests/integration/lib/harness.mjs) start them the same way.
 #
 #   linernotes-fcgi.sh start|stop|restart|status
 #
@@ -11,8 +14,8 @@
 #   FCGI_BIN      the program       (/usr/local/bin/linernotes-fcgi)
 #   FCGI_CONF     its config file   (/etc/linernotes.conf)
 #   FCGI_SOCKET   the unix socket   (/run/linernotes/fcgi.sock)
-#   FCGI_PIDFILE  spawn-fcgi's pids (/run/linernotes/fcgi.pid)
-#   FCGI_PROCS    processes (-F)    (4)
+#   FCGI_PIDFILE  multiwatch's pid  (/run/linernotes/fcgi.pid)
+#   FCGI_PROCS    readers (multiwatch -f) (4)
 #   FCGI_USER     user to run as    (www-data; when started as root)
 #   FCGI_GROUP    socket group      (the user's; nginx's workers must
 #                                    be able to connect)
@@ -28,14 +31,14 @@ PROCS=${FCGI_PROCS:-4}
 RUN_USER=${FCGI_USER:-www-data}
 RUN_GROUP=${FCGI_GROUP:-}
 
-# The pids of spawn-fcgi's children that still run (zombies count as gone).
+# The pid of multiwatch, when it still runs (a zombie counts as gone).
 running_pids() {
 	[ -r "$PIDFILE" ] || return 0
 	for pid in $(cat "$PIDFILE"); do
 		[ -r "/proc/$pid/stat" ] || continue
 		state=$(sed -e 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f1)
 		[ "$state" = Z ] && continue
-		grep -q linernotes-fcgi "/proc/$pid/cmdline" 2>/dev/null &&
+		grep -q multiwatch "/proc/$pid/cmdline" 2>/dev/null &&
 		    echo "$pid"
 	done
 }
@@ -47,12 +50,16 @@ start() {
 	fi
 	mkdir -p "$(dirname "$SOCKET")" "$(dirname "$PIDFILE")"
 	rm -f "$SOCKET"
-	set -- -s "$SOCKET" -F "$PROCS" -P "$PIDFILE" -M 0660
+	set -- -s "$SOCKET" -P "$PIDFILE" -M 0660
 	if [ "$(id -u)" = 0 ]; then
 		set -- "$@" -u "$RUN_USER"
 		[ -n "$RUN_GROUP" ] && set -- "$@" -g "$RUN_GROUP"
 	fi
-	spawn-fcgi "$@" -- "$BIN" -c "$CONF"
+	# multiwatch: TERM is passed on to the readers as TERM (each
+	# finishes its request); a reader that dies within 0.5 s of its
+	# start three times running (a bad configuration) is not restarted.
+	spawn-fcgi "$@" -- /usr/bin/multiwatch -f "$PROCS" -s TERM -r 3 \
+	    -t 500 -- "$BIN" -c "$CONF"
 }
 
 stop() {
@@ -66,8 +73,12 @@ stop() {
 			sleep 0.1
 			i=$((i + 1))
 		done
-		pids=$(running_pids)
-		[ -n "$pids" ] && kill -9 $pids 2>/dev/null || true
+		for pid in $(running_pids); do
+			# Its readers first, or they would outlive it.
+			kids=$(cat "/proc/$pid/task/$pid/children" 2>/dev/null ||
+			    true)
+			kill -9 "$pid" $kids 2>/dev/null || true
+		done
 	fi
 	rm -f "$SOCKET" "$PIDFILE"
 }
@@ -78,7 +89,10 @@ stop)	stop ;;
 restart) stop; start ;;
 status)	pids=$(running_pids)
 	if [ -n "$pids" ]; then
-		echo "linernotes-fcgi: running ($(echo $pids))"
+		readers=$(cat "/proc/$pids/task/$pids/children" \
+		    2>/dev/null || true)
+		echo "linernotes-fcgi: running (multiwatch $(echo $pids);" \
+		    "readers $(echo $readers))"
 	else
 		echo "linernotes-fcgi: not running"
 		exit 3

@@ -19,6 +19,11 @@
 #	pointing here) comes from the pages' own origin.  `site`, the
 #	deployment's server block, never has it.
 #
+# NGINX_EXPORTS_DIR is the export files' folder, db_path/exports
+# (default /var/lib/linernotes/db/exports; for `main`, RUN_DIR/db/exports).
+# NGINX_AUTH_RATE and NGINX_EXPORT_RATE (e.g. 10r/m, the default for
+# sign-in; 30r/m for exports) set the per-address request limits.
+#
 # Paths must be absolute.  Values may not contain newlines or ';'.
 set -eu
 
@@ -57,11 +62,25 @@ render_site() {
 	check_abs "$root"
 	check_abs "$sock"
 	check_abs "$log"
+	exports=${NGINX_EXPORTS_DIR:-${default_exports:-/var/lib/linernotes/db/exports}}
+	check_abs "$exports"
+	auth_rate=${NGINX_AUTH_RATE:-10r/m}
+	export_rate=${NGINX_EXPORT_RATE:-30r/m}
+	for r in "$auth_rate" "$export_rate"; do
+		case "$r" in
+		[1-9]*r/[sm]) ;;
+		*) die "a rate is N r/s or r/m, e.g. 10r/m: $r" ;;
+		esac
+	done
 	sed -e "s|@LISTEN@|$(sed_escape "$listen")|g" \
 	    -e "s|@SERVER_NAME@|$(sed_escape "$name")|g" \
 	    -e "s|@ROOT@|$(sed_escape "$root")|g" \
 	    -e "s|@SOCKET@|$(sed_escape "$sock")|g" \
 	    -e "s|@ACCESS_LOG@|$(sed_escape "$log")|g" \
+	    -e "s|@ERRORS@|$(sed_escape "$here/errors")|g" \
+	    -e "s|@EXPORTS@|$(sed_escape "$exports")|g" \
+	    -e "s|@AUTH_RATE@|$auth_rate|g" \
+	    -e "s|@EXPORT_RATE@|$export_rate|g" \
 	    "$here/linernotes.conf.in"
 }
 
@@ -107,6 +126,7 @@ render_main() {
 	# the socket wherever the checkout is.  Otherwise `user` is ignored.
 	user="$(id -un) $(id -gn)"
 	mkdir -p "$run/nginx-tmp"
+	default_exports=$run/db/exports
 	render_site "$listen" "_" "$root" "$sock" "$run/nginx-access.log" \
 	    > "$run/linernotes-site.conf"
 	rm -f "$run/linernotes-sim.conf"

@@ -99,7 +99,9 @@ api_stack() {
 # readers share with each other and with the collector, which the kernel
 # can drop at any time).
 api_rss() {
-	for pid in $(cat "$BENCH_DIR/stack/fcgi.pid"); do
+	# fcgi.pid is multiwatch's; the readers are its children.
+	for pid in $(for m in $(cat "$BENCH_DIR/stack/fcgi.pid"); do
+	    cat "/proc/$m/task/$m/children"; done); do
 		awk '$1 ~ /^(Rss|Pss|Private_Dirty|Shared_Clean):$/ {
 		    v[$1] = $2 } END { printf "%d %d %d %d ", v["Rss:"],
 		    v["Pss:"], v["Private_Dirty:"], v["Shared_Clean:"] }' \

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES="build-essential pkg-config liblmdb-dev lmdb-utils libfcgi-dev
 libcurl4-openssl-dev libcjson-dev libbsd-dev libcmocka-dev zlib1g-dev
-nginx-light spawn-fcgi wrk clang libclang-rt-14-dev sqlite3 unzip zip
+nginx-light spawn-fcgi multiwatch wrk clang libclang-rt-14-dev sqlite3 unzip zip
 chromium valgrind curl ca-certificates"
 
 say() {

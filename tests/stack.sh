@@ -14,7 +14,7 @@
 #   WWW_ROOT  the pages nginx serves (www/ of the checkout)
 #   SIM_USERS how many users the simulator has (3)
 #   DEMO_WEEKS weeks of the simulator's time polled at start-up (8)
-#   FCGI_PROCS linernotes-fcgi processes spawn-fcgi starts (2)
+#   FCGI_PROCS linernotes-fcgi processes multiwatch keeps running (2)
 #   FCGI_CANNED a file: `web` starts tests/tools/fcgi-canned FILE in place
 #             of linernotes-fcgi, answering every /api/ request with that
 #             file (the benchmark's measure of the FastCGI hop alone)
@@ -183,9 +183,12 @@ start_sim() {
 	say "simulator at $SIM_URL ($SIM_USERS users)"
 }
 
-# The configuration both programs read.
+# The configuration both programs read.  It holds the client secret, so
+# it is created mode 0600 (the programs run as this user).
 write_config() {
 	mkdir -p "$RUN_DIR/db"
+	rm -f "$CONF"
+	(umask 077 && : > "$CONF")
 	{
 		echo "# written by tests/stack.sh"
 		echo "db_path = \"$RUN_DIR/db\""
@@ -202,8 +205,11 @@ write_config() {
 	say "config $CONF"
 }
 
-# linernotes-fcgi, FCGI_PROCS processes, under spawn-fcgi.  sh keeps their stderr
-# in fcgi.log (spawn-fcgi drops it) and execs, so the pids are theirs.
+# linernotes-fcgi, FCGI_PROCS processes, under spawn-fcgi and multiwatch
+# (which replaces a reader that dies), the way nginx/linernotes-fcgi.sh
+# runs them.  sh keeps their stderr in fcgi.log (spawn-fcgi drops it) and
+# execs, so the readers are multiwatch's children.  The pid recorded is
+# multiwatch's: stopping it stops the readers (it passes TERM on).
 start_fcgi() {
 	name=fcgi
 	set -- "$FCGI" -c "$CONF"
@@ -213,9 +219,10 @@ start_fcgi() {
 	fi
 	[ -x "$1" ] || die "$1 is missing: run make all tools"
 	rm -f "$SOCKET" "$RUN_DIR/fcgi.pid"
-	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" -F "$FCGI_PROCS" \
-	    -P "$RUN_DIR/fcgi.pid" -- /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' \
-	    "$@" > /dev/null ||
+	LN_LOG=$RUN_DIR/fcgi.log spawn-fcgi -s "$SOCKET" \
+	    -P "$RUN_DIR/fcgi.pid" -- /usr/bin/multiwatch -f "$FCGI_PROCS" \
+	    -s TERM -r 3 -t 500 -- \
+	    /bin/sh -c 'exec "$0" "$@" 2>>"$LN_LOG"' "$@" > /dev/null ||
 	    die "spawn-fcgi failed (see $RUN_DIR/fcgi.log)"
 	for pid in $(cat "$RUN_DIR/fcgi.pid"); do
 		record_pid "$name" "$pid"

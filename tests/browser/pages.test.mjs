@@ -454,14 +454,20 @@ test('Settings signed out: the journal and connection, the settings ' +
 	    /can change these settings\. Sign in with the Spotify account/);
 	assert.equal(await page.locator('.settings-hint a').getAttribute(
 	    'href'), '/api/v0/auth/login');
-	// Exports are links to the export endpoint, which answers.
+	// Exports are links to the export endpoint.  No collector daemon
+	// builds the files here, so a click shows "preparing…" (the API's
+	// 202) and keeps asking.
 	const links = await page.$$eval('.exports a', (els) =>
 	    els.map((e) => e.getAttribute('href')));
 	assert.deepEqual(links, ['csv', 'sql', 'json'].map((f) =>
 	    `/api/v0/export/${j.main}.${f}`));
+	await page.locator('.exports a').first().click();
+	await page.locator('.export-state').waitFor();
+	assert.equal(await page.locator('.export-state').textContent(),
+	    'preparing…');
 	const csv = await httpJson('GET', j.stack.baseUrl + links[0]);
-	assert.equal(csv.status, 200);
-	assert.match(csv.headers['content-disposition'], /attachment/);
+	assert.equal(csv.status, 202);
+	assert.equal(csv.json.status, 'preparing');
 	// This browser's preferences work now: the returns threshold.
 	await page.fill('input[name=returnDays]', '30');
 	await page.locator('input[name=returnDays]').press('Tab');

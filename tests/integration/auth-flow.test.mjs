@@ -11,11 +11,15 @@
 // anyone once made public in the settings; settings are refused
 // cross-site and validated; a missing or wrong state, a missing login
 // cookie and Spotify's access_denied sign nobody in; forged, expired and
-// signed-out sessions read nothing; and no token string (access,
-// refresh, session, client secret) appears in any answer, header or log.
+// signed-out sessions read nothing; a login cookie used once already or
+// older than ten minutes is refused by the server's own record; and no
+// token string (access, refresh, session, client secret) appears in any
+// answer, header or log, nor a sign-in URL's codes in nginx's error log
+// with the readers up or down.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
 import { cleanup, spawnCollector, waitFor } from './lib/harness.mjs';
@@ -116,7 +120,10 @@ test('user B cannot read A\'s private journal through any endpoint',
 		const ghost = await anon.get(url.replace(/user1/, 'nobody-here'));
 		const mine = await bob.get(url);
 		assert.equal(mine.text, ghost.text, r);
-		assert.equal((await alice.get(url)).status, 200, `user1 ${r}`);
+		// An export: the file, or 202 while the collector builds it.
+		const st = (await alice.get(url)).status;
+		assert.ok(st === 200 || (r.includes('/export/') && st === 202),
+		    `user1 ${r}: ${st}`);
 	}
 	// Bob's own journal is Bob's.
 	assert.equal((await bob.get(`${ctx.api}/plays/user2`)).status, 200);
@@ -162,8 +169,12 @@ test('settings: same origin only, validated, and public means public',
 	assert.equal(r.json.settings.timezone, 'Europe/Stockholm');
 	assert.deepEqual(r.json.settings.archive, ['37i9dQZEVXcJZyENOWUFo7']);
 	const anon = ctx.client();
-	for (const p of perUserRoutes('user1'))
-		assert.equal((await anon.get(ctx.base + p)).status, 200, p);
+	for (const p of perUserRoutes('user1')) {
+		// An export: the file, or 202 while the collector builds it.
+		const st = (await anon.get(ctx.base + p)).status;
+		assert.ok(st === 200 || (p.includes('/export/') && st === 202),
+		    `${p}: ${st}`);
+	}
 	const users = (await anon.get(`${ctx.api}/users`)).json.users;
 	assert.deepEqual(users.map((u) => u.id), ['user1']);
 	assert.equal(users[0].timezone, 'Europe/Stockholm');
@@ -313,8 +324,81 @@ test('forged, expired and signed-out sessions read nothing', async () => {
 	assert.ok(me.json.user.n_plays >= 50);
 });
 
+test('the login cookie is good once and for ten minutes, whatever the ' +
+    'browser keeps', async () => {
+	// A sign-in started, up to Spotify's answer (user1 signs in again).
+	const start = async () => {
+		const c = ctx.client();
+		const login = await c.get(`${ctx.api}/auth/login`);
+		assert.equal(login.status, 302);
+		const cookie = c.jar.get('ln_login');
+		assert.ok(cookie);
+		const auth = new URL(login.headers.location);
+		auth.searchParams.set('sim_user', 'user1');
+		const back = (await c.get(auth.toString())).headers.location;
+		ctx.urlSecrets ??= new Set();
+		ctx.urlSecrets.add(new URL(back).searchParams.get('code'));
+		return { c, cookie, back };
+	};
+	const noSession = (r) => !r.setCookies.some((x) =>
+	    /^ln_session=[^;]/.test(x));
+
+	// Used once: the same cookie, state and code a second time.
+	const once = await start();
+	const first = await once.c.get(once.back);
+	assert.equal(first.status, 302, first.text);
+	const replay = await ctx.client().get(once.back,
+	    { headers: { cookie: `ln_login=${once.cookie}` } });
+	assert.equal(replay.status, 400);
+	assert.match(replay.text, /used already/);
+	assert.ok(noSession(replay));
+
+	// Older than ten minutes: the server's record of the sign-in is
+	// made eleven minutes old; the browser still has its cookie.
+	const late = await start();
+	const dump = spawnSync('mdb_dump', ['-s', 'meta', ctx.db],
+	    { encoding: 'utf8' }).stdout;
+	const lines = dump.split('\n');
+	const key = ' ' + Buffer.from('auth.logins').toString('hex');
+	const i = lines.indexOf(key, lines.indexOf('HEADER=END') + 1);
+	assert.ok(i > 0, 'the server keeps the sign-ins started');
+	const v = Buffer.from(lines[i + 1].trim(), 'hex');
+	assert.equal((v.length - 1) % 24, 0, 'version, then hash and time');
+	for (let at = 1 + 16; at < v.length; at += 24)
+		v.writeBigInt64BE(v.readBigInt64BE(at) - 660n, at);
+	lines[i + 1] = ' ' + v.toString('hex');
+	const load = spawnSync('mdb_load', ['-s', 'meta', ctx.db],
+	    { input: lines.join('\n'), encoding: 'utf8' });
+	assert.equal(load.status, 0, load.stderr);
+	const r = await late.c.get(late.back);
+	assert.equal(r.status, 400);
+	assert.match(r.text, /has expired/);
+	assert.ok(noSession(r));
+});
+
 test('no token string in any answer, header or log', async () => {
 	daemon.kill('SIGTERM');
 	await new Promise((r) => daemon.once('exit', r));
+	await assertNoSecrets(ctx, [daemon.out.stdout, daemon.out.stderr]);
+
+	// With the readers down nginx answers sign-in itself (503) and
+	// writes failed requests into its error log: never sign-in's URLs.
+	await ctx.stack.stopReaders();
+	const invite = 'inv-' + 'q'.repeat(30);
+	const code = 'code-' + 'z'.repeat(40);
+	const state = 's'.repeat(43);
+	ctx.urlSecrets.add(invite);
+	ctx.urlSecrets.add(code);
+	ctx.urlSecrets.add(state);
+	for (const url of [`${ctx.api}/auth/login?invite=${invite}`,
+	    `${ctx.api}/auth/callback?code=${code}&state=${state}`]) {
+		const r = await ctx.client().get(url);
+		assert.equal(r.status, 503, url);
+		assert.equal(r.json.error.status, 503);
+	}
+	// The readers being down is still in the log, from any other path.
+	assert.equal((await ctx.client().get(`${ctx.api}/health`)).status, 503);
+	const errLog = fs.readFileSync(`${ctx.dir}/nginx-error.log`, 'utf8');
+	assert.match(errLog, /GET \/api\/v0\/health/);
 	await assertNoSecrets(ctx, [daemon.out.stdout, daemon.out.stderr]);
 });

@@ -42,7 +42,7 @@
 //
 //   makeRunDir(name)         a fresh directory run/test/<name>-<random>,
 //                            removed by cleanup() unless KEEP_RUN=1
-//   writeConfig(dir, values) writes dir/linernotes.conf with
+//   writeConfig(dir, values) writes dir/linernotes.conf (mode 0600) with
 //                            db_path = dir/db (created) and every key of
 //                            values (which may override db_path); returns
 //                            the file's path
@@ -56,9 +56,15 @@
 //       listening on 127.0.0.1:port (0: a free port), serving www (default
 //       the checkout's www/); with simUrl (a startSim() url) nginx also
 //       passes GET /_sim/image/ to that simulator, as the demo does, so
-//       its artwork shows on the pages' origin.  Waits until
+//       its artwork shows on the pages' origin.  rates {auth, export}
+//       are nginx's per-address limits (nginx/render.sh; default here
+//       10000r/s, far above the template's).  Waits until
 //       /api/v0/health answers 200.
-//       Returns {baseUrl, port, socket, stop()}.  The programs' logs are
+//       The readers run under multiwatch (spawn-fcgi starts it; it
+//       replaces a reader that dies), as in the demo and the service.
+//       Returns {baseUrl, port, socket, readers(), stopReaders(),
+//       stop()}; readers() is the pids of the readers running now;
+//       stopReaders() stops multiwatch and the readers, not nginx.  The programs' logs are
 //       dir/fcgi.log, dir/nginx-error.log, dir/nginx-access.log.
 //
 //   runCollector(args, {config, env, input, timeout = 30000})
@@ -162,12 +168,26 @@ function track(child) {
 	return child;
 }
 
+// The pids of pid's children (the readers under multiwatch).
+export function childPids(pid) {
+	try {
+		return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+		    .split(/\s+/).filter(Boolean).map(Number);
+	} catch {
+		return [];
+	}
+}
+
 function killAllSync() {
 	for (const child of children)
 		if (child.exitCode === null && child.signalCode === null)
 			child.kill('SIGKILL');
-	for (const pid of pids)
+	for (const pid of pids) {
+		// A supervisor killed at once leaves its children running.
+		const kids = childPids(pid);
 		killPid(pid, 'SIGKILL');
+		kids.forEach((k) => killPid(k, 'SIGKILL'));
+	}
 	children.clear();
 	pids.clear();
 }
@@ -251,8 +271,11 @@ export function writeConfig(dir, values = {}) {
 			throw new Error(`writeConfig: ${k} holds a newline`);
 		lines.push(`${k} = ${confQuote(v)}`);
 	}
+	// It may hold the client secret: never readable by others.
 	const file = path.join(dir, 'linernotes.conf');
-	fs.writeFileSync(file, lines.join('\n') + '\n');
+	fs.rmSync(file, { force: true });
+	fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
+	fs.chmodSync(file, 0o600);
 	return file;
 }
 
@@ -335,6 +358,18 @@ export async function startSim({ users = 3, mode = 'extended', seed,
 	return sim;
 }
 
+// The db_path a configuration file names (dir/db when none does).
+function dbPathOf(config, dir) {
+	let text = '';
+	try {
+		text = config ? fs.readFileSync(config, 'utf8') : '';
+	} catch {
+		// none
+	}
+	const m = /^db_path\s*=\s*"?([^"\n]*)"?\s*$/m.exec(text);
+	return m ? path.resolve(m[1]) : path.join(dir, 'db');
+}
+
 // Reads the pids spawn-fcgi wrote, one a line.
 function readPids(file) {
 	try {
@@ -364,7 +399,7 @@ export function useFixtureStack(name, fill) {
 }
 
 export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
-    www = path.join(repoRoot, 'www'), simUrl } = {}) {
+    www = path.join(repoRoot, 'www'), simUrl, rates = {} } = {}) {
 	if (!dir)
 		throw new Error('startStack: dir is required (makeRunDir)');
 	for (const b of [bin.fcgi])
@@ -380,10 +415,14 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	const pidFile = path.join(dir, 'fcgi.pid');
 	const fcgiLog = path.join(dir, 'fcgi.log');
 	const fcgiArgs = config ? ['-c', config] : [];
-	// sh keeps linernotes-fcgi's stderr in a log (spawn-fcgi drops it)
-	// and execs it, so the pid in pidFile is the program's.
-	const sp = spawnSync('spawn-fcgi', ['-s', socket, '-F', String(fcgiProcs),
-	    '-P', pidFile, '--', '/bin/sh', '-c', 'exec "$0" "$@" 2>>"$LN_LOG"',
+	// multiwatch keeps fcgiProcs readers running (the pid in pidFile is
+	// its own; TERM to it is passed on to the readers).  sh keeps
+	// linernotes-fcgi's stderr in a log (spawn-fcgi drops it) and execs
+	// it, so the readers are multiwatch's children.
+	const sp = spawnSync('spawn-fcgi', ['-s', socket, '-P', pidFile, '--',
+	    '/usr/bin/multiwatch', '-f', String(fcgiProcs), '-s', 'TERM',
+	    '-r', '3', '-t', '500', '--',
+	    '/bin/sh', '-c', 'exec "$0" "$@" 2>>"$LN_LOG"',
 	    bin.fcgi, ...fcgiArgs], {
 		encoding: 'utf8', env: { ...process.env, LN_LOG: fcgiLog },
 	});
@@ -392,9 +431,14 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	if (sp.status !== 0)
 		throw new Error(`spawn-fcgi failed (${sp.status}): ${sp.stderr}`);
 
+	// The tests sign in and export far faster than a person: their
+	// limits are high unless a test asks for others (nginx/render.sh).
 	const r = spawnSync('sh', [renderScript, 'main', dir,
 	    `127.0.0.1:${port}`, www, socket, 'off', ...(simUrl ? [simUrl] : [])],
-	    { encoding: 'utf8' });
+	    { encoding: 'utf8', env: { ...process.env,
+		NGINX_EXPORTS_DIR: path.join(dbPathOf(config, dir), 'exports'),
+		NGINX_AUTH_RATE: rates.auth ?? '10000r/s',
+		NGINX_EXPORT_RATE: rates.export ?? '10000r/s' } });
 	if (r.status !== 0)
 		throw new Error(`nginx/render.sh failed: ${r.stderr}`);
 	const errLog = path.join(dir, 'nginx-error.log');
@@ -409,6 +453,9 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 		baseUrl,
 		port,
 		socket,
+		readers: () => fcgiPids.flatMap(childPids).filter(alive),
+		// Stops multiwatch and so the readers (nginx keeps running).
+		stopReaders: () => stopPids(fcgiPids),
 		async stop() {
 			await stopChild(nginx);
 			await stopPids(fcgiPids);

@@ -365,6 +365,47 @@ export const SettingsPage = {
 			]);
 		}
 
+		// Exports are files the collector builds: the API answers 202
+		// (Retry-After) until this journal's is ready.  A click asks
+		// with HEAD, shows "preparing…" meanwhile, and downloads the
+		// file once it is there.
+		const exp = reactive({});	// ext -> null | 'preparing' | msg
+		async function download(ext, href) {
+			if (exp[ext] === 'preparing')
+				return;
+			exp[ext] = 'preparing';
+			const end = Date.now() + 10 * 60 * 1000;
+			while (Date.now() < end) {
+				let res;
+				try {
+					res = await fetch(href, { method: 'HEAD',
+						credentials: 'same-origin' });
+				} catch {
+					exp[ext] = 'the server cannot be reached';
+					return;
+				}
+				await res.text();	/* (empty) ends the exchange */
+				if (res.status === 200) {
+					exp[ext] = null;
+					const a = document.createElement('a');
+					a.href = href;
+					a.download = '';
+					document.body.appendChild(a);
+					a.click();
+					a.remove();
+					return;
+				}
+				if (res.status !== 202) {
+					exp[ext] = `not available (${res.status})`;
+					return;
+				}
+				const wait = Number(res.headers.get('retry-after')) || 3;
+				await new Promise((r) => setTimeout(r,
+				    Math.min(Math.max(wait, 1), 30) * 1000));
+			}
+			exp[ext] = 'still not ready; try again later';
+		}
+
 		function Export() {
 			const u = encodeURIComponent(props.user.id);
 			const fmts = [['csv', 'CSV', 'for spreadsheets'],
@@ -374,9 +415,16 @@ export const SettingsPage = {
 				h('h2', { id: 'st-e' }, 'Export'),
 				h('p', 'Every play and list of this journal, yours to keep.'),
 				h('ul', { class: 'exports' }, fmts.map(([ext, label, what]) =>
-				    h('li', { key: ext }, CAPS.export ?
+				    h('li', { key: ext }, CAPS.export ? [
 					h('a', { class: 'btn', href: `${API}/export/${u}.${ext}`,
-						download: '' }, [label, h('small', ` ${what}`)]) :
+						download: '', 'aria-busy': exp[ext] === 'preparing' ?
+						    'true' : 'false',
+						onClick: (e) => { e.preventDefault();
+						    download(ext, e.currentTarget.href); } },
+					    [label, h('small', ` ${what}`)]),
+					exp[ext] ? h('span', { class: 'status muted export-state',
+						role: 'status' }, exp[ext] === 'preparing' ?
+					    'preparing…' : exp[ext]) : null] :
 					h('span', { class: 'btn', 'aria-disabled': 'true' },
 					    [label, h('small', ` ${what}`)])))),
 				CAPS.export ? null : h('p', { class: 'note' }, 'Downloads ' +
