@@ -381,3 +381,36 @@ test('a private or unknown journal says so and offers sign-in', async () => {
 			await page.context().close();
 		}
 });
+
+test('the first screen tells what the journal is and its stories, each ' +
+    'leading to its page', async () => {
+	for (const [name, size] of Object.entries(SIZES)) {
+		const page = await browser.newPage(size);
+		await page.goto(`${stack.baseUrl}/`);
+		await page.waitForURL(/#\/u\/ivy\/plays$/);
+		const story = page.locator('.story');
+		await page.locator('.story-card[data-story="binge"]').waitFor();
+		await page.locator('.story-card[data-story="otd"]').waitFor();
+		assert.match(await story.locator('.lede').innerText(),
+		    /This is Ivy's listening journal: .* plays since (1 Jan|Jan 1,) 2017/);
+		// All of it on the first screen, without scrolling.
+		const box = await story.boundingBox();
+		assert.ok(box.y >= 0 && box.y + box.height <= size.height,
+		    `${name}: the story fits the first screen (${JSON.stringify(box)})`);
+		const binge = page.locator('.story-card[data-story="binge"]');
+		assert.match(await binge.innerText(), /×73[\s\S]*When I Paint My Masterpiece — Bob Dylan[\s\S]*23:03–(4 Oct|Oct 4,) 2018, 02:39/);
+		const back = page.locator('.story-card[data-story="return"]');
+		assert.match(await back.innerText(), /\d+ days/);
+		assert.match(await back.getAttribute('href'), /\/u\/ivy\/plays\?date=\d{4}-\d\d-\d\d$/);
+		assert.match(await page.locator('.story-card[data-story="otd"]')
+		    .getAttribute('href'), /\/u\/ivy\/plays\?date=201\d-/);
+		assert.equal(await page.locator('.story-card[data-story="top"]')
+		    .count(), 0, 'no top lists kept: no top story');
+		await binge.click();
+		await page.locator('li.play.target[data-count="73"]').waitFor();
+		assert.equal(await page.locator('.story').count(), 0,
+		    'a binge shown is not the first screen');
+		clean(page);
+		await page.context().close();
+	}
+});

@@ -23,6 +23,7 @@ import { BATCH_MAX, cached, getJson, loadEntities, missing } from '../api.js';
 import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
 import { firstPlay } from '../journal.js';
+import { Story } from '../story.js';
 import { go, href } from '../state.js';
 import { buildDays, dayKey, dayStart, fmtDay, fmtDate, fmtDateTime, fmtSpan,
 	fmtTime, findReturns, foldRuns, nextDay, parseUri, pickImage, plural,
@@ -490,14 +491,19 @@ export const PlaysPage = {
 				]),
 				JumpForm(),
 			]);
+			// The newest plays open with the journal's story (story.js).
+			const story = props.query?.date || s.target ? null :
+			    h(Story, { key: props.user.id, user: props.user,
+				zone: props.zone });
+			const out = (...rest) => [head, story, ...rest];
 			if (!s.started && s.busy)
-				return [head, Loading('Loading plays…')];
+				return out(Loading('Loading plays…'));
 			if (s.plays.length === 0) {
 				if (s.error)
-					return [head, ErrorBox(s.error, reset)];
-				return [head, props.query?.date ? BeforeStart() :
+					return out(ErrorBox(s.error, reset));
+				return out(props.query?.date ? BeforeStart() :
 				    Empty('No plays yet', 'Plays appear here after ' +
-					'the first poll of Spotify.')];
+					'the first poll of Spotify.'));
 			}
 			const body = [];
 			if (s.newer !== null)
@@ -526,7 +532,7 @@ export const PlaysPage = {
 				]));
 			}
 			body.push(End());
-			return [head, ...body];
+			return out(...body);
 		};
 	},
 };
