@@ -516,8 +516,10 @@ export const PlaysPage = {
 				]));
 			const all = days.value;
 			for (const d of all) {
-				// A day is counted once all of it is loaded.
-				const whole = s.doneOld || d !== all[all.length - 1];
+				// A day is counted once all of it is loaded (the newest
+				// too, after a jump, may have more to come).
+				const whole = (s.doneOld || d !== all[all.length - 1]) &&
+				    (s.newer === null || d !== all[0]);
 				const count = whole ? d.entries.reduce((a, e) => a +
 				    (e.type === 'run' ? e.run.plays.length : 0), 0) : 0;
 				body.push(h('section', { class: 'day', key: d.key,
