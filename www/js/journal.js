@@ -14,8 +14,8 @@ const firsts = new Map();
 export function firstPlay(userId) {
 	let p = firsts.get(userId);
 	if (!p) {
-		p = getJson(`/plays/${encodeURIComponent(userId)}?after=0&limit=1`)
-		    .then((r) => (r.items ?? [])[0] ?? null);
+		p = getJson(`/plays/${encodeURIComponent(userId)}?after=0&limit=1`,
+		    'journal').then((r) => (r.items ?? [])[0] ?? null);
 		p.catch(() => firsts.delete(userId));
 		firsts.set(userId, p);
 	}

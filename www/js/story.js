@@ -42,11 +42,12 @@ export const Story = {
 			s.ready = false;
 			const u = encodeURIComponent(props.user.id);
 			const tz = `tz=${encodeURIComponent(props.zone)}`;
+			// Tagged: the story's requests are not the plays list's.
 			const ask = (name, q) => getJson(`/insights/${u}/${name}?` +
-			    `${q}&${tz}`);
+			    `${q}&${tz}`, 'story');
 			const [b, r, t, o, f] = await Promise.allSettled([
 				ask('binges', 'limit=1'), ask('returns', 'limit=1'),
-				getJson(`/top/${u}?kind=tracks&range=short_term`),
+				getJson(`/top/${u}?kind=tracks&range=short_term`, 'story'),
 				ask('onthisday', 'limit=1'), firstPlay(props.user.id)]);
 			if (my !== gen)
 				return;
@@ -58,7 +59,8 @@ export const Story = {
 			const otd = ok(o)?.years?.[0] ?? null;
 			try {
 				await loadTracksDeep([binge?.track_id, back?.id,
-					change?.id, otd?.tracks?.[0]?.id].filter(Boolean));
+					change?.id, otd?.tracks?.[0]?.id].filter(Boolean), {},
+				    'story');
 			} catch {
 				// names stay unknown: the stories still stand
 			}
