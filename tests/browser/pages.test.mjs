@@ -303,6 +303,18 @@ test('jumping to a date starts there and newer plays follow', async () => {
 	clean(page);
 });
 
+test('the site opens on the journal with the most plays', async () => {
+	const users = (await httpJson('GET', `${j.api}/users`)).json.users;
+	const richest = users.reduce((b, u) => (u.n_plays > b.n_plays ? u : b));
+	assert.notEqual(richest.id, users[0].id, 'not simply the first listed');
+	const page = await open('/');
+	await page.waitForFunction(() => location.hash.includes('/plays'));
+	assert.equal(await page.evaluate(() => location.hash),
+	    `#/u/${richest.id}/plays`);
+	await page.waitForSelector('.story');
+	clean(page);
+});
+
 test('the journal switcher lists the public journals and switches',
     async () => {
 	const page = await open(`/#/u/${j.main}/plays`);

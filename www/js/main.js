@@ -41,8 +41,18 @@ function load() {
 	Promise.all([listUsers(true), loadMe()]).then(([r]) => {
 		state.users = withOwnJournal(r.users ?? []);
 		if (!route.user && state.users.length > 0)
-			location.replace(href(state.users[0].id, route.page));
+			location.replace(href(defaultJournal(state.users).id,
+			    route.page));
 	}).catch((e) => { state.error = e.message; });
+}
+
+// Where / opens: the signed-in user's own journal, else the public one
+// with the most plays (the richest story; the first listed of equals).
+function defaultJournal(users) {
+	if (account.me?.user)
+		return users[0];
+	return users.reduce((best, u) => ((u.n_plays ?? 0) >
+	    (best.n_plays ?? 0) ? u : best));
 }
 
 const current = computed(() =>
