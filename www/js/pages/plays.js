@@ -498,6 +498,11 @@ export const PlaysPage = {
 			const out = (...rest) => [head, story, ...rest];
 			if (!s.started && s.busy)
 				return out(Loading('Loading plays…'));
+			// A binge link shows the binge once all of it is in.
+			const oldest = s.plays[s.plays.length - 1];
+			if (s.target && !s.doneOld && !s.error && (!oldest ||
+			    oldest.played_at > s.target.first))
+				return out(Loading('Loading the binge…'));
 			if (s.plays.length === 0) {
 				if (s.error)
 					return out(ErrorBox(s.error, reset));
