@@ -5,6 +5,8 @@
 #
 #   sh tests/stack.sh demo     simulator + config + API + nginx (`make demo`)
 #   sh tests/stack.sh web      config + API + nginx, no simulator (benchmarks)
+#   sh tests/stack.sh config   only writes the demo's configuration (with
+#                              SIM_URL from the environment, if set)
 #   sh tests/stack.sh stop     stops what this run directory started
 #   sh tests/stack.sh status   lists what runs
 #
@@ -46,7 +48,7 @@ URL=http://127.0.0.1:$PORT
 FCGI=$ROOT/fcgi/linernotes-fcgi
 COLLECTOR=$ROOT/collector/linernotes-collector
 SIM=$ROOT/tests/spotify-sim/sim.mjs
-SIM_URL=
+SIM_URL=${SIM_URL:-}
 
 # A unix socket path holds at most 107 bytes.
 SOCKET=$RUN_DIR/fcgi.sock
@@ -184,7 +186,9 @@ start_sim() {
 }
 
 # The configuration both programs read.  It holds the client secret, so
-# it is created mode 0600 (the programs run as this user).
+# it is created mode 0600 (the programs run as this user).  Spotify sends
+# the browser back to redirect_uri, which must be the API's callback (the
+# site's root would leave the code in the address bar, signed out).
 write_config() {
 	mkdir -p "$RUN_DIR/db"
 	rm -f "$CONF"
@@ -199,7 +203,7 @@ write_config() {
 			echo "client_secret = \"sim-client-secret\""
 			echo "clock_file = \"$RUN_DIR/clock\""
 		fi
-		echo "redirect_uri = \"$URL\""
+		echo "redirect_uri = \"$URL/api/v0/auth/callback\""
 		echo "public_url = \"$URL\""
 	} > "$CONF"
 	say "config $CONF"
@@ -357,8 +361,9 @@ run_steps() {
 case "${1:-}" in
 demo)	run_steps "$DEMO_STEPS" ;;
 web)	run_steps "$WEB_STEPS" ;;
+config)	write_config ;;
 stop)	stop_all ;;
 status)	status ;;
-*)	echo "usage: sh tests/stack.sh demo|web|stop|status" >&2
+*)	echo "usage: sh tests/stack.sh demo|web|config|stop|status" >&2
 	exit 2 ;;
 esac

@@ -8,12 +8,18 @@
 // journal, which already shows their last 50 plays; the header names them
 // and offers "Sign out"; signing out returns to the start, where the
 // journal is no longer listed and the API no longer knows the browser;
-// no console error or failed request on the way.
+// no console error or failed request on the way.  And the demo's own
+// configuration, written as `make demo` writes it (tests/stack.sh), signs
+// a visitor in too: Spotify sends the browser back to the API's callback,
+// not to the site's root with the code left in the address bar.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cleanup, spawnCollector, waitFor } from '../integration/lib/harness.mjs';
+import { cleanup, freePort, makeRunDir, repoRoot, spawnCollector, startSim,
+	startStack, waitFor } from '../integration/lib/harness.mjs';
 import { authStack } from '../integration/auth-lib.mjs';
 import { openBrowser } from './lib/journal.mjs';
 
@@ -79,4 +85,38 @@ test('sign in, see the journal, sign out', async () => {
 	    .count(), 0);
 	assert.deepEqual(page.problems, [], 'no console errors, no failed ' +
 	    'requests');
+});
+
+test('the demo\'s own configuration signs a visitor in', async () => {
+	const sim = await startSim({ users: 1, seed: '3' });
+	const dir = makeRunDir('browser-demo-config');
+	const port = await freePort();
+	execFileSync('sh', [path.join(repoRoot, 'tests/stack.sh'), 'config'], {
+		env: { ...process.env, RUN_DIR: dir, PORT: String(port),
+			SIM_URL: sim.url.replace(/\/$/, '') },
+		stdio: 'ignore' });
+	const stack = await startStack({ dir, port,
+		config: path.join(dir, 'linernotes.conf') });
+	try {
+		const page = await browser.newPage();
+		await page.goto(`${stack.baseUrl}/`);
+		const signIn = page.locator('a', { hasText: 'Sign in with Spotify' })
+		    .first();
+		await signIn.waitFor();
+		await Promise.all([
+			page.waitForURL(`${stack.baseUrl}/#/u/user1/plays`,
+			    { timeout: 20000 }),
+			signIn.click(),
+		]);
+		await page.locator('header .account .who').waitFor();
+		assert.equal(new URL(page.url()).search, '', 'no code left in ' +
+		    'the address');
+		const me = await page.evaluate(async () => (await fetch(
+		    '/api/v0/me')).json());
+		assert.equal(me.signed_in, true);
+		assert.equal(me.user.id, 'user1');
+	} finally {
+		await stack.stop();
+		await sim.stop();
+	}
 });

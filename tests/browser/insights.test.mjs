@@ -13,6 +13,18 @@
 // January, while a wide screen shows the whole year unscrolled; the punch
 // card and both charts are drawn, with their tables; a year narrows
 // everything; and no page logs a console error or has a request fail.
+//
+// And what a newcomer tripped over: a binge across midnight leads to one
+// folded, highlighted row on Plays with the times Insights gave; a young
+// journal (nell, "The Hollow Hounds", from 6 Dec 2018) ranks its artists
+// per month for all time, a December it only partly covers says where
+// the journal starts, rank lines never bend past rank 1, the range picker
+// is the one range control and the heat map names its months; a date
+// before the first play says when the journal starts and the picker is
+// bounded by the first play and today; a private or unknown journal says
+// so and offers sign-in; every page's title names the page and the
+// journal; names ending in s take a bare apostrophe — at a desktop's and
+// a phone's width.
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -20,17 +32,38 @@ import { after, before, test } from 'node:test';
 
 import { cleanup, makeRunDir, startStack, writeConfig } from
     '../integration/lib/harness.mjs';
-import { load } from '../tools/fixture.mjs';
+import { load, spotifyId } from '../tools/fixture.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
 import { openBrowser } from './lib/journal.mjs';
 
 let stack;
 let browser;
 
+// nell: ivy's plays from 6 Dec 2018 (Berlin) on, one of them played from
+// an artist's page whose name ends in s.
+const NELL_FIRST = Date.parse('2018-12-06T07:00:00Z');	// 08:00 Berlin
+const HOUNDS = spotifyId('R', 900);
+function nell(recs) {
+	const out = [{ type: 'user', id: 'nell', display_name: 'The Hollow Hounds',
+		visibility: 'public', timezone: 'Europe/Berlin' },
+	{ type: 'artist', id: HOUNDS, name: 'The Hollow Hounds', genres: [],
+		images: [], popularity: 50 }];
+	for (const r of recs)
+		if (r.type === 'play' && r.user === 'ivy' &&
+		    r.played_at >= NELL_FIRST)
+			out.push({ ...r, user: 'nell', context_uri: r.played_at ===
+			    NELL_FIRST ? `spotify:artist:${HOUNDS}` : '' });
+	return out;
+}
+
+const SIZES = { desktop: { width: 1280, height: 800 },
+	phone: { width: 390, height: 844 } };
+
 before(async () => {
 	const dir = makeRunDir('browser-insights');
 	const config = writeConfig(dir, {});
-	load(path.join(dir, 'db'), insightsFixture().recs);
+	const recs = insightsFixture().recs;
+	load(path.join(dir, 'db'), [...recs, ...nell(recs)]);
 	stack = await startStack({ dir, config });
 	browser = await openBrowser();
 });
@@ -66,8 +99,9 @@ test('all time: every planted pattern is on the page', async () => {
 	assert.match(binges, /73×/);
 	assert.match(binges, /When I Paint My Masterpiece — Bob Dylan/);
 	// (Day and month in the browser's locale's order.)
+	// The times of its first and last play, as the Plays page has them.
 	assert.match(binges,
-	    /(3 Oct|Oct 3,) 2018, 23:00 – (4 Oct|Oct 4,) 2018, 02:39/);
+	    /(3 Oct|Oct 3,) 2018, 23:03 – (4 Oct|Oct 4,) 2018, 02:39/);
 	const seasons = await text(page, '.ins-seasons');
 	assert.match(seasons, /2018\s+Christmas Song — Christmas Band\s+72 plays that December, 0 the rest of the year/);
 	assert.match(seasons, /2017\s+Christmas Song/);
@@ -78,8 +112,10 @@ test('all time: every planted pattern is on the page', async () => {
 	const streaks = await text(page, '.ins-streaks');
 	assert.match(streaks, new RegExp('30 days\\s+June Artist\\s+' +
 	    '(1 Jun|Jun 1,) 2019 – (30 Jun|Jun 30,) 2019, 30 plays'));
-	// The calendar shows the newest year: every day of 2019 has plays.
-	assert.match(await text(page, '#ins-cal-h'), /2019/);
+	// The calendar shows the journal's last twelve months: every day of
+	// 2019 has plays.
+	assert.match(await text(page, '#ins-cal-h'), /last twelve months/);
+	assert.match(await text(page, '.ins-calendar .panel-head'), /2019/);
 	assert.equal(await page.locator('.heat a.cell').count(), 365);
 	// Charts: Chart.js loaded, two canvases with their tables.
 	await page.waitForFunction(() => window.Chart);
@@ -170,12 +206,11 @@ test('on a phone the calendar opens at its newest weeks, not January',
 	await page.locator('.heat-wrap').evaluate((e) => { e.scrollLeft = 0; });
 	v = await calendarView(page, ['2019-01-01', '2019-12-31']);
 	assert.deepEqual(v.seen, { '2019-01-01': true, '2019-12-31': false });
-	// Another year picked: its end again.
-	await page.locator('.ins-calendar .seg button:has-text("2018")')
-	    .click();
-	await page.waitForFunction(() => document.querySelector('#ins-cal-h')
-	    .textContent.includes('2018') && document.querySelector(
-	    '.heat a.cell[data-date^="2018-"]'));
+	clean(page);
+	await page.context().close();
+	// Another year picked (the range picker): its end again.
+	page = await open('insights?range=2018', phone);
+	await page.waitForSelector('.heat a.cell[data-date^="2018-"]');
 	v = await calendarView(page, ['2018-01-01', '2018-12-31']);
 	assert.ok(v.left >= v.max - 1, `2018 at its end: ${v.left} of ` +
 	    `${v.max}`);
@@ -212,4 +247,170 @@ test('on a phone the calendar opens at its newest weeks, not January',
 	assert.deepEqual(v.seen, { '2019-01-01': true, '2019-12-31': true });
 	clean(page);
 	await page.context().close();
+});
+
+test('a binge across midnight: one folded, highlighted row with Insights\' ' +
+    'times', async () => {
+	for (const [name, size] of Object.entries(SIZES)) {
+		const page = await open('insights?range=2018', size);
+		const row = page.locator('.ins-binges a.ins-row').first();
+		await page.waitForFunction(() => document.querySelector(
+		    '.ins-binges')?.textContent.includes('Masterpiece'));
+		const said = (await row.locator('.from').innerText())
+		    .match(/\d\d:\d\d/g);
+		assert.deepEqual(said, ['23:03', '02:39'], name);
+		await row.click();
+		const target = page.locator('li.play.target');
+		await target.waitFor({ timeout: 10000 });
+		assert.equal(await target.count(), 1, `${name}: one row`);
+		assert.equal(await target.getAttribute('data-count'), '73',
+		    `${name}: the whole binge in it`);
+		assert.equal(await target.getAttribute('data-track'),
+		    planted.binge);
+		assert.equal(await target.locator('.when').innerText(),
+		    '23:03–02:39', name);
+		assert.equal(await target.getAttribute('aria-current'), 'true');
+		assert.ok(await target.isVisible() && await page.evaluate(() => {
+			const r = document.querySelector('li.play.target')
+			    .getBoundingClientRect();
+			return r.top >= 0 && r.bottom <= innerHeight;
+		}), `${name}: scrolled into view`);
+		clean(page);
+		await page.context().close();
+	}
+});
+
+test('a young journal: months for all time, a partial December says so, ' +
+    'one range control, month names, no bend past rank 1', async () => {
+	for (const [name, size] of Object.entries(SIZES)) {
+		const p = await browser.newPage(size);
+		await p.goto(`${stack.baseUrl}/#/u/nell/insights`);
+		await p.waitForSelector('.ins-grid');
+		await p.waitForSelector('.ins-ranks table', { state: 'attached' });
+		// Dec 2018 .. Dec 2019: thirteen months, not two years.
+		assert.equal(await p.locator('.ins-ranks thead th').count(),
+		    1 + 13, name);
+		assert.match(await text(p, '.ins-ranks .note'), /each month/);
+		await p.waitForFunction(() => document.querySelector(
+		    '.ins-seasons')?.textContent.includes('Christmas Song'));
+		const seasons = await text(p, '.ins-seasons');
+		assert.match(seasons, /57 plays that December — the journal starts (6 Dec|Dec 6)/, name);
+		assert.doesNotMatch(seasons, /the rest of the year/);
+		// One range control: the picker; the calendar has none.
+		assert.equal(await p.locator('.seg').count(), 1, name);
+		assert.equal(await p.locator('.ins-calendar button').count(), 0);
+		// The heat map names its months.
+		const months = await p.locator('.heat-months span').allInnerTexts();
+		assert.ok(months.length >= 12, `${name}: ${months}`);
+		for (const m of ['Jan', 'Jun', 'Dec'])
+			assert.ok(months.includes(m), `${name}: ${m} in ${months}`);
+		// The rank lines join their points without overshooting.
+		await p.waitForFunction(() => window.Chart);
+		const curves = await p.evaluate(() => [...document.querySelectorAll(
+		    '.chart canvas')].map((c) => window.Chart.getChart(c))
+		    .filter(Boolean).flatMap((ch) => ch.data.datasets.map((d, i) => {
+			const el = ch.getDatasetMeta(i).dataset;
+			return el.options.cubicInterpolationMode === 'monotone' ||
+			    el.options.tension === 0;
+		})));
+		assert.ok(curves.length >= 2 && curves.every(Boolean), name);
+		assert.equal(await p.title(),
+		    'Insights · The Hollow Hounds\' journal · linernotes');
+		clean(p);
+		await p.context().close();
+	}
+});
+
+test('a date before the journal says when it starts; the picker is ' +
+    'bounded', async () => {
+	for (const [name, size] of Object.entries(SIZES)) {
+		const page = await browser.newPage({ ...size,
+			timezoneId: 'Europe/Berlin' });
+		await page.goto(`${stack.baseUrl}/#/u/nell/plays?date=2018-11-01`);
+		const msg = page.locator('.before-start');
+		await msg.waitFor();
+		assert.match(await msg.innerText(),
+		    /This journal starts on (6 Dec|Dec 6,) 2018/, name);
+		const input = page.locator('#jump-date');
+		assert.equal(await input.getAttribute('min'), '2018-12-06');
+		const today = new Intl.DateTimeFormat('en-CA', {
+			timeZone: 'Europe/Berlin' }).format(new Date());
+		assert.equal(await input.getAttribute('max'), today);
+		await msg.locator('a', { hasText: 'first day' }).click();
+		await page.waitForSelector('section.day');
+		assert.equal(await page.locator('section.day').first()
+		    .getAttribute('aria-labelledby'), 'day-2018-12-06');
+		// Its subtitle and an artist's page: bare apostrophes.
+		assert.match(await text(page, '.page-head .sub'),
+		    /in The Hollow Hounds' journal/);
+		assert.equal(await page.title(),
+		    'Plays · The Hollow Hounds\' journal · linernotes');
+		await page.locator('[data-end="oldest"], .more button').first()
+		    .waitFor();
+		while (await page.locator('[data-end="oldest"]').count() === 0) {
+			await page.locator('.more button').click().catch(() => {});
+			await page.waitForTimeout(50);
+		}
+		assert.match(await text(page, `li.play[data-at="${NELL_FIRST}"]`),
+		    /from The Hollow Hounds' page/);
+		clean(page);
+		await page.context().close();
+	}
+});
+
+test('a private or unknown journal says so and offers sign-in', async () => {
+	for (const [name, size] of Object.entries(SIZES))
+		for (const who of ['pat', 'nobody']) {
+			const page = await browser.newPage(size);
+			await page.goto(`${stack.baseUrl}/#/u/${who}/plays`);
+			const box = page.locator('.not-listed');
+			await box.waitFor();
+			assert.match(await box.innerText(),
+			    /This journal is private or does not exist/, name);
+			assert.doesNotMatch(await page.locator('main').innerText(),
+			    /Something went wrong/);
+			assert.equal(await box.locator('a[href="/api/v0/auth/login"]',
+			    { hasText: 'Sign in with Spotify' }).count(), 1);
+			const shown = await page.locator('.switcher select')
+			    .evaluate((e) => e.selectedOptions[0]?.textContent);
+			assert.equal(shown, 'Choose a journal', name);
+			assert.equal(await page.title(),
+			    'Journal not found · linernotes');
+			// The API's 404 for the private journal's plays is not asked.
+			clean(page);
+			await page.context().close();
+		}
+});
+
+test('the first screen tells what the journal is and its stories, each ' +
+    'leading to its page', async () => {
+	for (const [name, size] of Object.entries(SIZES)) {
+		const page = await browser.newPage(size);
+		await page.goto(`${stack.baseUrl}/`);
+		await page.waitForURL(/#\/u\/ivy\/plays$/);
+		const story = page.locator('.story');
+		await page.locator('.story-card[data-story="binge"]').waitFor();
+		await page.locator('.story-card[data-story="otd"]').waitFor();
+		assert.match(await story.locator('.lede').innerText(),
+		    /This is Ivy's listening journal: .* plays since (1 Jan|Jan 1,) 2017/);
+		// All of it on the first screen, without scrolling.
+		const box = await story.boundingBox();
+		assert.ok(box.y >= 0 && box.y + box.height <= size.height,
+		    `${name}: the story fits the first screen (${JSON.stringify(box)})`);
+		const binge = page.locator('.story-card[data-story="binge"]');
+		assert.match(await binge.innerText(), /×73[\s\S]*When I Paint My Masterpiece — Bob Dylan[\s\S]*23:03–(4 Oct|Oct 4,) 2018, 02:39/);
+		const back = page.locator('.story-card[data-story="return"]');
+		assert.match(await back.innerText(), /\d+ days/);
+		assert.match(await back.getAttribute('href'), /\/u\/ivy\/plays\?date=\d{4}-\d\d-\d\d$/);
+		assert.match(await page.locator('.story-card[data-story="otd"]')
+		    .getAttribute('href'), /\/u\/ivy\/plays\?date=201\d-/);
+		assert.equal(await page.locator('.story-card[data-story="top"]')
+		    .count(), 0, 'no top lists kept: no top story');
+		await binge.click();
+		await page.locator('li.play.target[data-count="73"]').waitFor();
+		assert.equal(await page.locator('.story').count(), 0,
+		    'a binge shown is not the first screen');
+		clean(page);
+		await page.context().close();
+	}
 });

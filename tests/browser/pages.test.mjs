@@ -172,8 +172,10 @@ test('paging reaches the oldest play without repeats or holes, one batch ' +
 	assert.equal(got.reduce((a, r) => a + r.n, 0), all.length);
 
 	// Request budget: after each plays request, at most one batch per
-	// kind before the next one.
-	const reqs = await page.evaluate(() => window.__ln.requests);
+	// kind before the next one (the story above the list asks on its
+	// own, tagged: once per page load, not per page of plays).
+	const reqs = (await page.evaluate(() => window.__ln.requests))
+	    .filter((r) => !r.tag);
 	let per = null;
 	let pages = 0;
 	for (const r of reqs) {
@@ -307,6 +309,18 @@ test('jumping to a date starts there and newer plays follow', async () => {
 	assert.deepEqual(now.reduce((a, r) => a + r.n, 0) >= 50, true);
 	assert.ok(all.slice(Math.max(0, k - 50), k).every((p) =>
 	    now.some((r) => r.at >= p.played_at)), 'the newer page is whole');
+	clean(page);
+});
+
+test('the site opens on the journal with the most plays', async () => {
+	const users = (await httpJson('GET', `${j.api}/users`)).json.users;
+	const richest = users.reduce((b, u) => (u.n_plays > b.n_plays ? u : b));
+	assert.notEqual(richest.id, users[0].id, 'not simply the first listed');
+	const page = await open('/');
+	await page.waitForFunction(() => location.hash.includes('/plays'));
+	assert.equal(await page.evaluate(() => location.hash),
+	    `#/u/${richest.id}/plays`);
+	await page.waitForSelector('.story');
 	clean(page);
 });
 

@@ -10,10 +10,15 @@
 // so, and the shell shows times in the new zone; a signed-out visitor can
 // then read the journal and sees the form read-only with a hint to sign in
 // as its owner, and another signed-in user sees it read-only too; invalid
-// input (a bad Discover Weekly id, nine archived playlists) shows the API's
-// own message beside the form, marks the field and changes nothing; the
-// 14-day warning shows when /me says the authorisation is expiring; no
-// console error or failed request but the 400s the invalid input asked for.
+// input (a bad Discover Weekly id, nine archived playlists) shows what is
+// wrong in people's words beside the form, marks the field and changes
+// nothing; the 14-day warning shows when /me says the authorisation is
+// expiring; no console error or failed request but the 400s the invalid
+// input asked for.  And: "Journal since" is the first play; the zone
+// list keeps "Not set" once a zone is chosen and UTC saves as UTC;
+// "Re-authorise" is a button only within 30 days of the end, a quiet link
+// before; the export panel says what each file holds; signed in on a
+// phone, the logo, the journal and the account share one row.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -214,7 +219,7 @@ test('invalid input shows the API\'s message and changes nothing',
 	await err.waitFor();
 	assert.equal(await err.getAttribute('role'), 'alert');
 	assert.equal(await err.textContent(),
-	    'Not saved: dw_playlist must be a playlist id or "".');
+	    'That doesn\'t look like a playlist link or id. Nothing was saved.');
 	assert.equal(await form.locator('input[name=dw]').getAttribute(
 	    'aria-invalid'), 'true');
 	assert.equal(await form.locator('input[name=dw]').getAttribute(
@@ -228,9 +233,10 @@ test('invalid input shows the API\'s message and changes nothing',
 	await form.locator('textarea[name=archive]').fill(ids.join('\n'));
 	await form.locator('button[type=submit]').click();
 	await page.waitForFunction(() => document.querySelector('.form-error')
-	    ?.textContent.includes('archive'));
+	    ?.textContent.includes('archived'));
 	assert.equal(await err.textContent(),
-	    'Not saved: archive holds at most 8 playlists.');
+	    'That is more playlists than can be archived: at most 8. Nothing ' +
+	    'was saved.');
 	assert.equal(await form.locator('textarea[name=archive]').getAttribute(
 	    'aria-invalid'), 'true');
 	assert.equal(await form.locator('input[name=dw]').getAttribute(
@@ -282,6 +288,101 @@ test('the 14-day warning when /me says the authorisation is expiring',
 	assert.equal(await page.locator('[data-status]').getAttribute(
 	    'data-status'), 'reauth');
 	assert.match(await warn.textContent(), /has ended .*re-authorise/);
+	assert.deepEqual(page.problems, []);
+	await page.context().close();
+});
+
+test('Journal since the first play; Not set stays; UTC is UTC; what each ' +
+    'export holds', async () => {
+	const page = owner;
+	const seen = page.problems.length;	// earlier tests' own
+	await page.goto(`${ctx.base}/#/u/user1/settings`);
+	const form = page.locator('form.settings');
+	await form.waitFor();
+	const since = page.locator('dt:has-text("Journal since") + dd');
+	await page.waitForFunction(() => /the first play/.test(document
+	    .querySelector('.facts')?.textContent ?? ''));
+	const first = await page.evaluate(async () => (await (await fetch(
+	    '/api/v0/plays/user1?after=0&limit=1')).json()).items[0].played_at);
+	const zone = (await me(page)).settings.timezone ?? ZONE;
+	const want = new Intl.DateTimeFormat('en-US', { timeZone: zone,
+		day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit',
+		minute: '2-digit', hourCycle: 'h23' }).format(new Date(first));
+	assert.equal(await since.textContent(), `${want} (the first play)`);
+
+	const select = form.locator('select[name=timezone]');
+	await select.selectOption({ label: 'UTC' });
+	await form.locator('button[type=submit]').click();
+	await form.locator('.form-saved').waitFor();
+	// UTC, not "not set" (which the API makes of the name UTC).
+	assert.equal((await me(page)).settings.timezone, 'Etc/UTC');
+	assert.equal(await page.locator('footer').innerText().then((t) =>
+	    /Times in UTC\./.test(t)), true);
+	assert.equal(await select.locator('option[value=""]').count(), 1,
+	    '"Not set" is still offered');
+	await select.selectOption('');
+	await form.locator('button[type=submit]').click();
+	await page.waitForFunction(() => /not set/.test(document
+	    .querySelector('.form-saved')?.textContent ?? ''));
+	assert.equal((await me(page)).settings.timezone, null);
+	await select.selectOption(ZONE);
+	await form.locator('button[type=submit]').click();
+	await page.waitForFunction(async () => (await (await fetch(
+	    '/api/v0/me')).json()).settings.timezone !== null);
+
+	const what = async (f) => page.locator(
+	    `.exports li[data-format=${f}] .what`).innerText();
+	assert.match(await what('csv'), /^plays only/);
+	assert.match(await what('json'), /^plays only/);
+	assert.match(await what('sql'), /^everything: plays, tracks/);
+	assert.deepEqual(page.problems.slice(seen), []);
+});
+
+test('Re-authorise: a quiet link until 30 days before the end', async () => {
+	const page = await browser.newPage({ timezoneId: ZONE });
+	await page.context().addCookies((await owner.context().cookies()));
+	let left = null;	// days left, null: as the store has it
+	await page.route('**/api/v0/me', async (route) => {
+		const res = await route.fetch();
+		const body = await res.json();
+		if (left !== null)
+			body.authorization.expires_at = Math.floor(Date.now() /
+			    1000) + left * 86400;
+		await route.fulfill({ response: res, json: body });
+	});
+	await page.goto(`${ctx.base}/#/u/user1/settings`);
+	const link = page.locator('a[data-reauth]');
+	await link.waitFor();
+	assert.equal(await link.getAttribute('data-reauth'), 'early');
+	assert.doesNotMatch(await link.getAttribute('class'), /\bbtn\b/);
+	left = 20;
+	await page.reload();
+	await link.waitFor();
+	assert.equal(await link.getAttribute('data-reauth'), 'soon');
+	assert.match(await link.getAttribute('class'), /\bbtn\b/);
+	assert.deepEqual(page.problems, []);
+	await page.context().close();
+});
+
+test('signed in on a phone, the header\'s logo, journal and account take ' +
+    'one row', async () => {
+	const page = await browser.newPage({ width: 390, height: 844,
+		timezoneId: ZONE });
+	await page.context().addCookies((await owner.context().cookies()));
+	await page.goto(`${ctx.base}/#/u/user1/plays`);
+	await page.locator('header .account .who').waitFor();
+	const boxes = await page.evaluate(() => ['.brand', '.switcher',
+		'.account'].map((s) => {
+		const r = document.querySelector(`header ${s}`)
+		    .getBoundingClientRect();
+		return { s, top: r.top, bottom: r.bottom, right: r.right };
+	}));
+	const top = Math.max(...boxes.map((b) => b.top));
+	const bottom = Math.min(...boxes.map((b) => b.bottom));
+	assert.ok(top < bottom, `one row: ${JSON.stringify(boxes)}`);
+	assert.ok(boxes.every((b) => b.right <= 390), 'nothing off screen');
+	assert.ok(await page.locator('header .account button',
+	    { hasText: 'Sign out' }).isVisible());
 	assert.deepEqual(page.problems, []);
 	await page.context().close();
 });

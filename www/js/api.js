@@ -32,10 +32,11 @@ export class ApiError extends Error {
 	}
 }
 
-// Counts requests by kind, for the tests (window.__ln.requests).
+// Counts requests by kind, for the tests (window.__ln.requests); a tag
+// says what asked when it was not a page's own list (e.g. 'story').
 export const requestLog = [];
 
-async function request(method, path, body) {
+async function request(method, path, body, tag) {
 	const init = { method, headers: { Accept: 'application/json' } };
 	if (method !== 'GET' && method !== 'HEAD')
 		init.headers['X-Requested-With'] = 'linernotes';
@@ -43,7 +44,7 @@ async function request(method, path, body) {
 		init.headers['Content-Type'] = 'application/json';
 		init.body = JSON.stringify(body);
 	}
-	requestLog.push({ method, path });
+	requestLog.push(tag ? { method, path, tag } : { method, path });
 	let res;
 	try {
 		res = await fetch(API + path, init);
@@ -72,8 +73,8 @@ async function request(method, path, body) {
 	return json;
 }
 
-export function getJson(path) {
-	return request('GET', path);
+export function getJson(path, tag) {
+	return request('GET', path, undefined, tag);
 }
 
 // A request that changes something (POST, PUT, DELETE) with body sent as
@@ -107,13 +108,14 @@ export function missing(kind, ids) {
 // that promise one request per kind pass at most BATCH_MAX new ids), and
 // waits for requests already under way for any of them.  Resolves when
 // all are cached.
-export async function loadEntities(kind, ids) {
+export async function loadEntities(kind, ids, tag) {
 	const want = [...new Set(ids.filter(validId))];
 	const fresh = missing(kind, want);
 	const waits = want.filter((id) => inflight[kind].has(id))
 	    .map((id) => inflight[kind].get(id));
 	for (const part of chunks(fresh, BATCH_MAX)) {
-		const p = request('POST', '/' + kind, { ids: part }).then((r) => {
+		const p = request('POST', '/' + kind, { ids: part }, tag)
+		    .then((r) => {
 			const list = r[kind] ?? [];
 			part.forEach((id, i) => cache[kind].set(id, list[i] ?? null));
 		}).finally(() => {
@@ -130,8 +132,8 @@ export async function loadEntities(kind, ids) {
 // Tracks, then their albums and artists (plus extra album and artist ids,
 // e.g. play contexts): at most one request per kind when the new ids of
 // each kind fit in one batch.
-export async function loadTracksDeep(trackIds, extra = {}) {
-	await loadEntities('tracks', trackIds);
+export async function loadTracksDeep(trackIds, extra = {}, tag) {
+	await loadEntities('tracks', trackIds, tag);
 	const albums = [...(extra.albums ?? [])];
 	const artists = [...(extra.artists ?? [])];
 	for (const id of trackIds) {
@@ -142,8 +144,8 @@ export async function loadTracksDeep(trackIds, extra = {}) {
 			albums.push(t.album_id);
 		artists.push(...(t.artist_ids ?? []));
 	}
-	await Promise.all([loadEntities('albums', albums),
-		loadEntities('artists', artists)]);
+	await Promise.all([loadEntities('albums', albums, tag),
+		loadEntities('artists', artists, tag)]);
 }
 
 // ---- journals ----------------------------------------------------------------

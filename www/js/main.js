@@ -14,13 +14,14 @@ import { computed, createApp, h, nextTick, onMounted, onUpdated, reactive,
 import { listUsers, requestLog } from './api.js';
 import { go, href, prefs, route } from './state.js';
 import { Empty, ErrorBox, Loading } from './components.js';
-import { browserZone, validZone } from './util.js';
+import { browserZone, possessive, validZone } from './util.js';
 import { PlaysPage } from './pages/plays.js';
 import { DwPage } from './pages/dw.js';
 import { TopPage } from './pages/top.js';
 import { SettingsPage } from './pages/settings.js';
 import { InsightsPage } from './pages/insights.js';
-import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
+import { AccountBar, LOGIN_URL, account, loadMe, withOwnJournal } from
+    './account.js';
 
 const PAGES = [
 	{ id: 'plays', label: 'Plays', comp: PlaysPage },
@@ -40,8 +41,18 @@ function load() {
 	Promise.all([listUsers(true), loadMe()]).then(([r]) => {
 		state.users = withOwnJournal(r.users ?? []);
 		if (!route.user && state.users.length > 0)
-			location.replace(href(state.users[0].id, route.page));
+			location.replace(href(defaultJournal(state.users).id,
+			    route.page));
 	}).catch((e) => { state.error = e.message; });
+}
+
+// Where / opens: the signed-in user's own journal, else the public one
+// with the most plays (the richest story; the first listed of equals).
+function defaultJournal(users) {
+	if (account.me?.user)
+		return users[0];
+	return users.reduce((best, u) => ((u.n_plays ?? 0) >
+	    (best.n_plays ?? 0) ? u : best));
 }
 
 const current = computed(() =>
@@ -65,8 +76,11 @@ function Switcher() {
 			value: route.user ?? '',
 			onChange: (e) => go(e.target.value, route.page),
 		}, [
+			// A journal that is not listed (private, or no such
+			// one) is not named: the list asks for a choice.
 			route.user && !current.value ?
-			    h('option', { value: route.user }, route.user) : null,
+			    h('option', { value: route.user, disabled: true },
+				'Choose a journal') : null,
 			...users.map((u) => h('option', { value: u.id },
 			    u.display_name || u.id)),
 		]),
@@ -117,6 +131,42 @@ function Nav() {
 			h('span', { class: 'short' }, p.short)] : p.label)))));
 }
 
+// A journal this browser may not read: private (and not the signed-in
+// user's own), or no such journal.  Not an error of the page's.
+function NotListed() {
+	const signedIn = Boolean(account.me?.user);
+	const first = state.users[0];
+	return h('div', { class: 'state empty not-listed', role: 'status' }, [
+		h('img', { src: 'img/placeholder.svg', alt: '', width: 64,
+			height: 64 }),
+		h('p', { class: 'state-title' }, 'This journal is private or does ' +
+		    'not exist'),
+		h('p', signedIn ? 'Only its owner can read a private journal, ' +
+		    'and you are signed in as someone else.' : 'If it is yours, ' +
+		    'sign in with Spotify to read it; a private journal is shown ' +
+		    'only to its owner.'),
+		h('p', { class: 'actions' }, [
+			signedIn ? null : h('a', { class: 'btn', href: LOGIN_URL },
+			    'Sign in with Spotify'),
+			first ? h('a', { class: 'btn ghost', href: href(first.id,
+			    'plays') }, `Read ${possessive(first.display_name ||
+			    first.id)} journal`) : null,
+		]),
+	]);
+}
+
+// "Plays · Ivy's journal · linernotes": the page and the journal.
+function pageTitle() {
+	if (state.users === null || !route.user)
+		return 'linernotes';
+	if (!current.value)
+		return 'Journal not found · linernotes';
+	const page = PAGES.find((p) => p.id === route.page);
+	const u = current.value;
+	return `${page ? page.label : 'Nothing here'} · ` +
+	    `${possessive(u.display_name || u.id)} journal · linernotes`;
+}
+
 function Body() {
 	if (state.error)
 		return ErrorBox(state.error, load);
@@ -133,7 +183,7 @@ function Body() {
 	if (!page)
 		return Empty('Nothing here', 'That page does not exist (yet).');
 	if (!current.value)
-		return ErrorBox('This journal does not exist or is private.');
+		return NotListed();
 	return h(page.comp, { key: page.id + '/' + route.user,
 		user: current.value, zone: zone.value, query: route.query,
 		prefs });
@@ -149,10 +199,8 @@ const App = {
 		});
 		onUpdated(fadeTabs);
 		watch(() => route.page, () => nextTick(showActiveTab));
-		watch(current, (u) => {
-			document.title = u ? `${u.display_name} · linernotes` :
-			    'linernotes';
-		});
+		watch(pageTitle, (t) => { document.title = t; },
+		    { immediate: true });
 		return () => [
 			h('a', { class: 'skip', href: '#main',
 				onClick: (e) => {
@@ -172,7 +220,8 @@ const App = {
 			h('main', { id: 'main', tabindex: '-1' }, Body()),
 			h('footer', { class: 'foot' }, [
 				h('span', 'linernotes — a listening journal. '),
-				h('span', `Times in ${zone.value}.`),
+				h('span', `Times in ${zone.value === 'Etc/UTC' ? 'UTC' :
+				    zone.value}.`),
 			]),
 		];
 	},

@@ -263,3 +263,9 @@ export function chunks(a, n) {
 		out.push(a.slice(i, i + n));
 	return out;
 }
+
+// "The Hollow Hounds' page", "Ivy's journal": the possessive of a name.
+export function possessive(name) {
+	const n = String(name ?? '');
+	return /s$/i.test(n) ? `${n}'` : `${n}'s`;
+}

@@ -3,11 +3,13 @@
 // year, in the zone the pages show times in (so a day here is the same
 // day on the Plays page):
 //
-//   a calendar heat map of one year (a CSS grid of links, one per day
-//   with plays; where it is wider than the screen it opens scrolled to
-//   today, or to December for a past year), an hour × weekday punch
+//   a calendar heat map of one year, or for all time of the journal's
+//   last twelve months (a CSS grid of links, one per day with plays,
+//   months named above it; where it is wider than the screen it opens
+//   scrolled to today, or to its last day), an hour × weekday punch
 //   card (a grid too), a chart of the top artists' ranks over successive
-//   months (a year) or years (all time) — the insight `top` asked per
+//   months (a year, and all time in a journal younger than three years)
+//   or years (all time) — the insight `top` asked per
 //   period, so it is the journal's own ranking, not Spotify's fixed
 //   ranges — the share of first-ever plays over time, and lists of
 //   binges, each month's favourite and each December's song, returns
@@ -15,7 +17,8 @@
 //
 // Every picture leads to the plays: a day to that day, a span (a week, a
 // month, a year) to its last day (#/u/USER/plays?date=…, the Plays page's
-// jump).  Charts are drawn by Chart.js (chart.js) and each has a table of
+// jump), a binge to the whole binge (?binge=FIRST-LAST).  The range
+// picker at the top is the page's one range control.  Charts are drawn by Chart.js (chart.js) and each has a table of
 // its figures with the same links, for keyboards and screen readers.
 
 import { h, nextTick, reactive, ref, watch } from
@@ -24,8 +27,9 @@ import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
 import { cssVar, useChart } from '../chart.js';
+import { firstPlay } from '../journal.js';
 import { href } from '../state.js';
-import { dayKey, fmtDate, plural } from '../util.js';
+import { dayKey, fmtDate, fmtTime, plural, possessive } from '../util.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',
 	'Saturday', 'Sunday'];
@@ -34,6 +38,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug',
 const RANK_ARTISTS = 5;		// artists followed in the rank chart
 const RANK_DEPTH = 50;		// ranks looked at per period
 const LINE_COLOURS = ['--accent', '--gold', '--green', '--red', '--blue'];
+const MONTHLY_UNDER = 36;	// all time ranks per month below this many months
 
 // ---- dates (local calendar days as "YYYY-MM-DD") ---------------------------
 
@@ -69,8 +74,10 @@ export const InsightsPage = {
 			decembers: [],
 			clock: null, binges: null, returns: null, otd: null,
 			newold: null, top: null, streaks: null,
-			calYear: null, calendar: null, calBusy: false,
-			ranks: null,		// {periods: [{label, end}], artists, rank}
+			cal: null,		// {from, to, title}: the days drawn
+			calendar: null, calBusy: false,
+			ranks: null,		// {periods: [{label, end}], artists, rank, unit}
+			since: null,		// the first play's day (YYYY-MM-DD)
 		});
 		const heatWrap = ref(null);	// the calendar's scroller
 		let gen = 0;
@@ -83,16 +90,32 @@ export const InsightsPage = {
 		    `${q}${tzq()}`);
 		const playsAt = (date) => href(props.user.id, 'plays', { date });
 
+		// The calendar of a year, or for all time the journal's last
+		// twelve months (one range control: the picker above).
 		async function loadCalendar(y) {
 			const my = gen;
-			s.calYear = y;
+			let cal;
+			if (y)
+				cal = { from: `${y}-01-01`, to: `${y}-12-31`,
+					title: `Every day of ${y}` };
+			else {
+				const today = dayKey(Date.now(), props.zone);
+				const lastEnd = monthEnd(s.months[s.months.length - 1]
+				    .month);
+				const to = lastEnd < today ? lastEnd : today;
+				cal = { from: addDays(to, -364), to,
+					title: 'The last twelve months' };
+			}
+			s.cal = cal;
 			s.calBusy = true;
 			try {
-				const c = await ask('calendar', span(y));
-				if (my === gen && s.calYear === y) {
+				const c = await ask('calendar', `from=${cal.from}&` +
+				    `to=${cal.to}&`);
+				if (my === gen && s.cal?.from === cal.from &&
+				    s.cal.to === cal.to) {
 					s.calendar = c;
 					await nextTick();
-					showNewestWeeks(y);
+					showNewestWeeks(cal);
 				}
 			} catch (e) {
 				if (my === gen)
@@ -107,8 +130,14 @@ export const InsightsPage = {
 			const my = gen;
 			const artists = (top.artists?.items ?? []).slice(0,
 			    RANK_ARTISTS).map((a) => a.id);
-			const periods = y ? s.months.filter((m) =>
-			    m.month.startsWith(y + '-')).map((m) => ({
+			// Months for a year, and for all time too when the
+			// journal is younger than MONTHLY_UNDER months (years would
+			// give a young journal a point or two).
+			const months = y ? s.months.filter((m) =>
+			    m.month.startsWith(y + '-')) : s.months;
+			const unit = y || monthsSpanned() < MONTHLY_UNDER ? 'month' :
+			    'year';
+			const periods = unit === 'month' ? months.map((m) => ({
 				label: fmtMonth(m.month), end: monthEnd(m.month),
 				q: `from=${m.month}-01&to=${monthEnd(m.month)}&`,
 			})) : s.years.map((yy) => ({ label: String(yy),
@@ -122,7 +151,17 @@ export const InsightsPage = {
 				    x.id === id);
 				return i < 0 ? null : i + 1;
 			}));
-			s.ranks = { periods, artists, rank };
+			s.ranks = { periods, artists, rank, unit };
+		}
+
+		// Calendar months from the first month with plays to the last.
+		function monthsSpanned() {
+			if (s.months.length === 0)
+				return 0;
+			const n = (m) => Number(m.slice(0, 4)) * 12 +
+			    Number(m.slice(5, 7));
+			return n(s.months[s.months.length - 1].month) -
+			    n(s.months[0].month) + 1;
 		}
 
 		async function load() {
@@ -165,8 +204,7 @@ export const InsightsPage = {
 				await Promise.all([
 					loadTracksDeep(trackIds),
 					loadEntities('artists', artistIds),
-					s.years.length ? loadCalendar(y ? Number(y) :
-					    s.years[s.years.length - 1]) : null,
+					s.years.length ? loadCalendar(y) : null,
 					s.years.length ? loadRanks(y, top) : null,
 				]);
 			} catch (e) {
@@ -176,21 +214,25 @@ export const InsightsPage = {
 				if (my === gen)
 					s.busy = false;
 			}
+			firstPlay(props.user.id).then((p) => {
+				if (my === gen)
+					s.since = p ? dayKey(p.played_at, props.zone) : null;
+			}).catch(() => {});
 		}
 
 		watch(() => `${props.user.id}|${props.zone}|` +
 		    `${props.query?.range ?? ''}|${props.query?.date ?? ''}`, load,
 		    { immediate: true });
 
-		// Scrolls the calendar of year y, where it is wider than its
-		// box (a phone), so that the week of today (in the zone
-		// shown), or the year's last week for another year, is the
-		// last one in view: it would open at January, months back.
-		// Sideways scrolling still leads back there.
-		function showNewestWeeks(y) {
+		// Scrolls the calendar, where it is wider than its box (a
+		// phone), so that the week of today (in the zone shown), or
+		// the last day drawn, is the last one in view: it would open
+		// months back.  Sideways scrolling still leads back there.
+		function showNewestWeeks(cal) {
 			const wrap = heatWrap.value;
 			const today = dayKey(Date.now(), props.zone);
-			const day = today.startsWith(`${y}-`) ? today : `${y}-12-31`;
+			const day = today >= cal.from && today <= cal.to ? today :
+			    cal.to;
 			const cell = wrap?.querySelector(`[data-date="${day}"]`);
 			if (!cell)
 				return;
@@ -215,15 +257,27 @@ export const InsightsPage = {
 
 		function Calendar() {
 			const c = s.calendar;
-			const y = s.calYear;
+			const cal = s.cal;
 			const byDate = new Map((c?.days ?? []).map((d) => [d.date, d]));
 			const lv = levels((c?.days ?? []).map((d) => d.plays));
-			const first = `${y}-01-01`;
+			const first = cal.from;
 			const cells = [];
-			for (let i = 0; i < weekday(first); i++)
+			// A month's name above the week its first day is in.
+			const labels = [];
+			const pad = weekday(first);
+			for (let i = 0; i < pad; i++)
 				cells.push(h('span', { class: 'cell pad',
 					'aria-hidden': 'true' }));
-			for (let d = first; d.startsWith(String(y)); d = addDays(d, 1)) {
+			for (let d = first, i = pad; d <= cal.to; d = addDays(d, 1),
+			    i++) {
+				if (d.endsWith('-01') || d === first) {
+					const col = Math.floor(i / 7) + 1;
+					const prev = labels[labels.length - 1];
+					if (prev && col - prev.col < 3)
+						labels.pop();	// too close: the later wins
+					labels.push({ col, m: MONTHS[Number(d.slice(5,
+					    7)) - 1] });
+				}
 				const x = byDate.get(d);
 				const label = `${fmtDate(d)}: ` + (x ? `${plural(x.plays,
 				    'play')}, ${Math.round(x.ms / 60000)} min` :
@@ -234,18 +288,13 @@ export const InsightsPage = {
 				    h('span', { class: 'cell l0', title: label,
 					'data-date': d }));
 			}
-			const years = year() ? [] : s.years;
 			return h('section', { class: 'panel ins-calendar',
 				'aria-labelledby': 'ins-cal-h' }, [
 				h('div', { class: 'panel-head' }, [
-					h('h2', { id: 'ins-cal-h' }, `Every day of ${y}`),
-					years.length > 1 ? h('div', { class: 'seg small',
-						role: 'group', 'aria-label': 'Year shown' },
-					    [...years].reverse().map((yy) => h('button', {
-						type: 'button', class: { on: yy === y },
-						'aria-pressed': yy === y ? 'true' : 'false',
-						onClick: () => loadCalendar(yy),
-					}, String(yy)))) : null,
+					h('h2', { id: 'ins-cal-h' }, cal.title),
+					year() ? null : h('p', { class: 'note' },
+					    `${fmtDate(cal.from)} – ${fmtDate(cal.to)}; ` +
+					    'pick a year above for another'),
 				]),
 				h('p', { class: 'note' }, c ? `${plural(c.plays, 'play')} ` +
 				    `on ${plural(c.days.length, 'day')}; a day leads ` +
@@ -255,8 +304,16 @@ export const InsightsPage = {
 					h('div', { class: 'heat-days', 'aria-hidden': 'true' },
 					    ['Mon', '', 'Wed', '', 'Fri', '', 'Sun'].map((d) =>
 						h('span', d))),
-					h('div', { class: 'heat', role: 'group',
-						'aria-label': `Plays per day in ${y}` }, cells),
+					h('div', { class: 'heat-col' }, [
+						h('div', { class: 'heat-months',
+							'aria-hidden': 'true' }, labels.map((l) =>
+						    h('span', { key: l.col, style: {
+							gridColumn: `${l.col} / span 3` } }, l.m))),
+						h('div', { class: 'heat', role: 'group',
+							'aria-label': `Plays per day, ${fmtDate(
+							    cal.from)} to ${fmtDate(cal.to)}` },
+						    cells),
+					]),
 				]),
 				h('div', { class: 'legend', 'aria-hidden': 'true' }, [
 					h('span', 'Fewer'), ...[0, 1, 2, 3, 4].map((l) =>
@@ -332,9 +389,9 @@ export const InsightsPage = {
 				'aria-labelledby': 'ins-ranks-h' }, [
 				h('h2', { id: 'ins-ranks-h' }, 'Your top artists over time'),
 				h('p', { class: 'note' }, 'Rank by plays in each ' +
-				    (year() ? 'month' : 'year') + ', from this journal ' +
+				    (r?.unit ?? 'month') + ', from this journal ' +
 				    `(not Spotify's lists). A point leads to that ` +
-				    (year() ? 'month' : 'year') + `'s last plays.`),
+				    (r?.unit ?? 'month') + `'s last plays.`),
 				!r ? Loading('Ranking…') : r.artists.length === 0 ?
 				    Empty('No artists yet') : [
 					h(LineChart, {
@@ -343,7 +400,7 @@ export const InsightsPage = {
 						    label: names[i], data })),
 						reverse: true, yTitle: 'rank', max: 10,
 						describe: 'Rank of your top artists per ' +
-						    (year() ? 'month' : 'year'),
+						    r.unit,
 						onPick: (i) => { location.hash =
 						    playsAt(r.periods[i].end); },
 					}),
@@ -410,17 +467,23 @@ export const InsightsPage = {
 				    `more times in a row: ${plural(b.total, 'binge')}.`),
 				b.binges.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, b.binges.map((x) => {
-					const day = x.start_local.slice(0, 10);
+					// The times of its first and last play, as the
+					// Plays page folds them; the link loads it whole.
+					const z = props.zone;
+					const day = dayKey(x.first, z);
+					const end = dayKey(x.last, z);
 					return h('li', { key: x.first }, h('a', {
-						href: playsAt(day), class: 'ins-row' }, [
+						href: href(props.user.id, 'plays', { binge:
+						    `${x.first}-${x.last}` }),
+						class: 'ins-row', 'data-first': x.first,
+						'data-last': x.last }, [
 						h('span', { class: 'big' }, `${x.plays}×`),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(x.track_id)),
 							h('p', { class: 'from' }, `${fmtDate(day)}, ` +
-							    `${x.start_local.slice(11, 16)} – ` +
-							    (x.last_local.slice(0, 10) === day ? '' :
-								fmtDate(x.last_local.slice(0, 10)) +
-								', ') + x.last_local.slice(11, 16)),
+							    `${fmtTime(x.first, z)} – ` +
+							    (end === day ? '' : fmtDate(end) + ', ') +
+							    fmtTime(x.last, z)),
 						]),
 					]));
 				})),
@@ -445,9 +508,7 @@ export const InsightsPage = {
 						h('span', { class: 'what' }, d.seasonal_id ? [
 							h('p', trackLine(d.seasonal_id)),
 							h('p', { class: 'from' },
-							    `${d.seasonal_plays} plays that December, ` +
-							    `${d.seasonal_rest_of_year} the rest of ` +
-							    'the year'),
+							    seasonalLine(d)),
 						] : h('p', { class: 'from' },
 						    'No December song that year'))]))))] : null,
 				h('h3', 'Favourite of each month'),
@@ -464,6 +525,24 @@ export const InsightsPage = {
 							    `of ${plural(m.plays, 'play')}`),
 						])])))),
 			]);
+		}
+
+		// "172 plays that December, 3 the rest of the year"; a year
+		// the journal does not cover from January says where it starts
+		// instead of counting months it does not have.
+		function seasonalLine(d) {
+			const n = `${d.seasonal_plays} plays that December`;
+			const since = s.since;
+			if (!since || since <= `${d.year}-01-01`)
+				return `${n}, ${d.seasonal_rest_of_year} the rest of ` +
+				    'the year';
+			const starts = new Intl.DateTimeFormat(undefined, {
+				day: 'numeric', month: 'short', timeZone: 'UTC' })
+			    .format(new Date(since + 'T12:00:00Z'));
+			if (since >= `${d.year}-12-01`)
+				return `${n} — the journal starts ${starts}`;
+			return `${n}, ${d.seasonal_rest_of_year} before it — the ` +
+			    `journal starts ${starts}`;
 		}
 
 		function ReturnsList() {
@@ -554,8 +633,8 @@ export const InsightsPage = {
 					h('h1', 'Insights'),
 					h('p', { class: 'sub' }, s.top ? `${plural(s.top.plays,
 					    'play')} ${year() ? 'in ' + year() : 'in all'}, ` +
-					    `days in ${props.zone}` : `${props.user.display_name}'s ` +
-					    'journal'),
+					    `days in ${props.zone}` :
+					    `${possessive(props.user.display_name)} journal`),
 				]),
 				s.years.length ? RangePicker() : null,
 			]);
@@ -567,7 +646,7 @@ export const InsightsPage = {
 				return [head, Empty('Nothing to tell yet', 'Insights ' +
 				    'appear once the journal holds plays.')];
 			return [head, h('div', { class: 'ins-grid' }, [
-				s.calYear ? Calendar() : null,
+				s.cal ? Calendar() : null,
 				PunchCard(),
 				OnThisDay(),
 				RankPanel(),
@@ -612,7 +691,10 @@ const LineChart = {
 					return { label: x.label, data: x.data,
 						borderColor: c, backgroundColor: c,
 						pointRadius: 3, pointHoverRadius: 6,
-						tension: 0.2, spanGaps: false };
+						// Monotone: a line never bends past the
+						// points it joins (no rank above 1).
+						cubicInterpolationMode: 'monotone',
+						spanGaps: false };
 				}),
 			},
 			options: {

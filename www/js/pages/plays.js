@@ -8,6 +8,11 @@
 // plays are known to be missing.  Paging goes backwards endlessly (and forwards
 // again after a jump to a date).
 //
+// A link to a span (#/u/USER/plays?binge=FIRST-LAST, Unix ms of its first
+// and last play: Insights' binges) loads the whole span, however many
+// pages and midnights it covers, and marks the run holding it: one folded
+// row, with the same times as Insights, whatever day it crossed into.
+//
 // Cost of one page: one GET /plays plus at most one POST per entity kind.
 // A page is cut short where its new albums or artists would need a second
 // batch; the next page starts right after the last play shown.
@@ -17,12 +22,22 @@ import { computed, h, onBeforeUnmount, onMounted, reactive, ref, watch } from
 import { BATCH_MAX, cached, getJson, loadEntities, missing } from '../api.js';
 import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
     '../components.js';
+import { firstPlay } from '../journal.js';
+import { Story } from '../story.js';
 import { go, href } from '../state.js';
-import { buildDays, dayKey, dayStart, fmtDay, fmtDateTime, fmtSpan, fmtTime,
-	findReturns, foldRuns, nextDay, parseUri, pickImage, plural } from
-    '../util.js';
+import { buildDays, dayKey, dayStart, fmtDay, fmtDate, fmtDateTime, fmtSpan,
+	fmtTime, findReturns, foldRuns, nextDay, parseUri, pickImage, plural,
+	possessive } from '../util.js';
 
 const PAGE = 50;
+
+// The span a binge link names ("FIRST-LAST", ms), or null.
+export function spanOf(q) {
+	const m = /^(\d{1,15})-(\d{1,15})$/.exec(q ?? '');
+	if (!m || Number(m[1]) > Number(m[2]))
+		return null;
+	return { first: Number(m[1]), last: Number(m[2]) };
+}
 
 // Album and artist ids a play needs (its track's and its context's).
 function needs(p) {
@@ -74,7 +89,7 @@ function contextLabel(p, track, names) {
 			return 'from the album';
 		return `from the album ${entityName('albums', c.id)}`;
 	case 'artist':
-		return `from ${entityName('artists', c.id)}'s page`;
+		return `from ${possessive(entityName('artists', c.id))} page`;
 	case 'playlist': {
 		const name = names.get(p.context_uri)?.name;
 		return name ? `from ${name}` : 'from a playlist';
@@ -117,11 +132,14 @@ export const PlaysPage = {
 			error: null,
 			errorWhere: null,	// 'older' or 'newer'
 			started: false,
+			target: null,		// {first, last} of a binge link
+			since: null,		// the first play's day (YYYY-MM-DD)
 		});
 		const expanded = reactive(new Set());
 		const sentinel = ref(null);
 		let gen = 0;		// drops answers of a reset page
 		let observer = null;
+		let shown = false;	// the target was scrolled into view
 
 		function reset() {
 			gen++;
@@ -133,8 +151,13 @@ export const PlaysPage = {
 			s.error = null;
 			s.started = false;
 			expanded.clear();
+			shown = false;
 			const date = props.query?.date;
-			if (date && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
+			s.target = spanOf(props.query?.binge);
+			if (s.target) {
+				s.older = s.target.last + 1;
+				s.newer = s.target.last;
+			} else if (date && /^\d{4}-\d{2}-\d{2}$/.test(date)) {
 				s.older = dayStart(nextDay(date), props.zone);
 				s.newer = s.older - 1;
 			} else {
@@ -193,9 +216,27 @@ export const PlaysPage = {
 					s.started = true;
 				}
 			}
+			// A binge link loads on until its first play is in.
+			if (my === gen && !s.error && s.target && !s.doneOld &&
+			    s.plays.length && s.plays[s.plays.length - 1].played_at >
+			    s.target.first) {
+				loadOlder();
+				return;
+			}
+			if (my === gen && s.target && !shown)
+				requestAnimationFrame(showTarget);
 			// Keep filling while the end of the list is on screen.
 			if (my === gen && !s.error)
 				requestAnimationFrame(checkSentinel);
+		}
+
+		// Scrolls the binge a link named into view, once.
+		function showTarget() {
+			const el = document.querySelector('li.play.target');
+			if (!el)
+				return;
+			shown = true;
+			el.scrollIntoView({ block: 'center' });
 		}
 
 		async function loadNewer() {
@@ -260,8 +301,15 @@ export const PlaysPage = {
 			gen++;
 			observer?.disconnect();
 		});
-		watch(() => `${props.query?.date ?? ''}|${props.user.id}`, reset,
-		    { immediate: true });
+		watch(() => `${props.query?.date ?? ''}|${props.query?.binge ??
+		    ''}|${props.user.id}`, reset, { immediate: true });
+		// The date picker's lower bound and the "starts on" message.
+		watch(() => `${props.user.id}|${props.zone}`, () => {
+			s.since = null;
+			firstPlay(props.user.id).then((p) => {
+				s.since = p ? dayKey(p.played_at, props.zone) : null;
+			}).catch(() => {});
+		}, { immediate: true });
 
 		const runs = computed(() => foldRuns(s.plays,
 		    [...s.gaps.values()]));
@@ -304,8 +352,12 @@ export const PlaysPage = {
 			    fmtTime(run.last, props.zone) : fmtTime(p.played_at,
 			    props.zone);
 			const id = `run-${run.last}`;
+			const tg = s.target;
+			const target = tg !== null && run.first <= tg.last &&
+			    run.last >= tg.first;
 			return h('li', { class: ['play', { folded: n > 1, returns:
-			    away !== undefined }], key: 'r' + run.last,
+			    away !== undefined, target }], key: 'r' + run.last,
+			    'aria-current': target ? 'true' : null,
 			    'data-track': p.track_id ?? '', 'data-count': n,
 			    'data-at': run.last }, [
 				h('time', { class: 'when', datetime: new Date(
@@ -388,12 +440,27 @@ export const PlaysPage = {
 				} }, [
 				h('label', { for: 'jump-date' }, 'Jump to a date'),
 				h('input', { id: 'jump-date', name: 'date', type: 'date',
-					value, max: dayKey(Date.now() + 86400e3 * 366,
-					    props.zone) }),
+					value, min: s.since ?? null,
+					max: dayKey(Date.now(), props.zone) }),
 				h('button', { class: 'btn', type: 'submit' }, 'Go'),
-				value ? h('a', { class: 'btn ghost', href: href(
-				    props.user.id, 'plays') }, 'Back to the newest') :
+				value || s.target ? h('a', { class: 'btn ghost',
+				    href: href(props.user.id, 'plays') },
+				    'Back to the newest') :
 				    null,
+			]);
+		}
+
+		// A date before the first play: when the journal starts.
+		function BeforeStart() {
+			if (!s.since)
+				return Empty('Nothing on or before that date',
+				    'This journal starts later. Try a later date.');
+			return h('div', { class: 'state empty before-start' }, [
+				h('p', { class: 'state-title' }, 'Nothing on or before ' +
+				    fmtDate(props.query.date)),
+				h('p', `This journal starts on ${fmtDate(s.since)}.`),
+				h('p', h('a', { class: 'btn', href: href(props.user.id,
+				    'plays', { date: s.since }) }, 'Go to the first day')),
 			]);
 		}
 
@@ -419,21 +486,30 @@ export const PlaysPage = {
 					h('h1', 'Plays'),
 					h('p', { class: 'sub' }, [
 						`${plural(props.user.n_plays ?? 0, 'play')} ` +
-						    `in ${props.user.display_name}'s journal`,
+						    `in ${possessive(props.user.display_name)} ` +
+						    'journal',
 					]),
 				]),
 				JumpForm(),
 			]);
+			// The newest plays open with the journal's story (story.js).
+			const story = props.query?.date || s.target ? null :
+			    h(Story, { key: props.user.id, user: props.user,
+				zone: props.zone });
+			const out = (...rest) => [head, story, ...rest];
 			if (!s.started && s.busy)
-				return [head, Loading('Loading plays…')];
+				return out(Loading('Loading plays…'));
+			// A binge link shows the binge once all of it is in.
+			const oldest = s.plays[s.plays.length - 1];
+			if (s.target && !s.doneOld && !s.error && (!oldest ||
+			    oldest.played_at > s.target.first))
+				return out(Loading('Loading the binge…'));
 			if (s.plays.length === 0) {
 				if (s.error)
-					return [head, ErrorBox(s.error, reset)];
-				return [head, props.query?.date ?
-				    Empty('Nothing on or before that date',
-					'This journal starts later. Try a later date.') :
+					return out(ErrorBox(s.error, reset));
+				return out(props.query?.date ? BeforeStart() :
 				    Empty('No plays yet', 'Plays appear here after ' +
-					'the first poll of Spotify.')];
+					'the first poll of Spotify.'));
 			}
 			const body = [];
 			if (s.newer !== null)
@@ -446,8 +522,10 @@ export const PlaysPage = {
 				]));
 			const all = days.value;
 			for (const d of all) {
-				// A day is counted once all of it is loaded.
-				const whole = s.doneOld || d !== all[all.length - 1];
+				// A day is counted once all of it is loaded (the newest
+				// too, after a jump, may have more to come).
+				const whole = (s.doneOld || d !== all[all.length - 1]) &&
+				    (s.newer === null || d !== all[0]);
 				const count = whole ? d.entries.reduce((a, e) => a +
 				    (e.type === 'run' ? e.run.plays.length : 0), 0) : 0;
 				body.push(h('section', { class: 'day', key: d.key,
@@ -462,7 +540,7 @@ export const PlaysPage = {
 				]));
 			}
 			body.push(End());
-			return [head, ...body];
+			return out(...body);
 		};
 	},
 };

@@ -19,7 +19,9 @@ import { computed, h, reactive, watch } from
 import { API, ApiError, CAPS, getJson, sendJson } from '../api.js';
 import { account, LOGIN_URL } from '../account.js';
 import { Cover, ErrorBox, Loading } from '../components.js';
-import { browserZone, fmtAgo, fmtDateTime, usableImage } from '../util.js';
+import { firstPlay } from '../journal.js';
+import { browserZone, fmtAgo, fmtDateTime, possessive, usableImage } from
+    '../util.js';
 
 const STATUS = {
 	active: ['ok', 'Connected to Spotify and collecting.'],
@@ -36,6 +38,22 @@ const COLLECTOR = {
 const ARCHIVE_MAX = 8;
 // The API's message names the field it refuses ("timezone must be …").
 const FIELDS = ['visibility', 'timezone', 'dw_playlist', 'archive'];
+// What a refusal of each field means, in words for people (the API's
+// message: the field's name and the rule).
+const SAY = {
+	visibility: () => 'Choose public or private.',
+	timezone: () => 'That time zone is not one this journal knows: ' +
+	    'pick one from the list.',
+	dw_playlist: () => 'That doesn\'t look like a playlist link or id.',
+	archive: (msg) => /at most/.test(msg) ? 'That is more playlists ' +
+	    `than can be archived: at most ${ARCHIVE_MAX}.` : 'One of the ' +
+	    'playlists to archive doesn\'t look like a playlist link or id.',
+};
+// UTC as a journal's zone: the API takes "UTC" for "not set" (each reader
+// then sees their own zone), so UTC itself is saved as Etc/UTC.
+const UTC = 'Etc/UTC';
+// Re-authorising is offered prominently this close to the end.
+const REAUTH_SOON = 30 * 86400e3;
 
 // A playlist id from an id, a spotify: URI or an open.spotify.com link;
 // null for anything else.
@@ -55,12 +73,14 @@ function notSaved(e) {
 		return new ApiError('Saved, but the journal sent an unexpected ' +
 		    'answer: reload the page to see the settings.', e.status);
 	const msg = e.serverMessage;
+	const field = e.status === 400 && msg ?
+	    FIELDS.find((f) => msg.startsWith(f)) ?? null : null;
 	const err = new ApiError(e.status === 401 ? 'Not saved: your ' +
 	    'sign-in has ended. Sign in again and save once more.' :
+	    field ? `${SAY[field](msg)} Nothing was saved.` :
 	    `Not saved: ${msg ?? `the journal answered ${e.status}`}.`,
 	    e.status);
-	err.field = e.status === 400 && msg ?
-	    FIELDS.find((f) => msg.startsWith(f)) ?? null : null;
+	err.field = field;
 	return err;
 }
 
@@ -95,7 +115,13 @@ export const SettingsPage = {
 	props: { user: Object, zone: String, query: Object, prefs: Object },
 	setup(props) {
 		const s = reactive({ health: null, error: null, saving: false,
-			saved: null, formError: null, formField: null });
+			saved: null, formError: null, formField: null,
+			first: undefined });	// the first play's time (ms), null: none
+		watch(() => props.user.id, (id) => {
+			s.first = undefined;
+			firstPlay(id).then((p) => { s.first = p?.played_at ?? null; })
+			    .catch(() => { s.first = null; });
+		}, { immediate: true });
 		const form = reactive({
 			visibility: 'public',
 			timezone: '',
@@ -196,7 +222,10 @@ export const SettingsPage = {
 				warn = `Spotify's authorisation ends on ${endText} ` +
 				    `(${fmtAgo(end)}): re-authorise before then to keep ` +
 				    'collecting without a gap.';
-			return { end, endText, warn, needs: a.needs_reauth === true };
+			const soon = a.needs_reauth === true || (end !== null &&
+			    end - Date.now() <= REAUTH_SOON);
+			return { end, endText, warn, soon,
+				needs: a.needs_reauth === true };
 		}
 
 		function Journal() {
@@ -232,8 +261,9 @@ export const SettingsPage = {
 					...Row('Last successful poll', last ?
 					    `${fmtAgo(last)} (${fmtDateTime(last, props.zone)})` :
 					    'not yet'),
-					...Row('Journal since', u.created_at ? fmtDateTime(
-					    u.created_at * 1000, props.zone) : 'unknown'),
+					...Row('Journal since', s.first ? `${fmtDateTime(
+					    s.first, props.zone)} (the first play)` :
+					    s.first === null ? 'no plays yet' : '…'),
 					...Row('Collector', hl ? (COLLECTOR[hl.collector?.state]
 					    ?? String(hl.collector?.state ?? 'unknown')) :
 					    s.error ? 'unknown' : '…'),
@@ -242,13 +272,18 @@ export const SettingsPage = {
 					    { 'data-auth-end': auth?.end ?? null }),
 				]),
 				s.error ? ErrorBox(s.error, loadHealth) : null,
+				// A button when the end is near or past, else a
+				// quiet link.
 				owner.value && CAPS.reauth ? h('p', [
-					h('a', { class: 'btn', href: LOGIN_URL,
-						'data-reauth': '' }, 'Re-authorise with Spotify'),
+					h('a', { class: auth?.soon ? 'btn' : 'quiet',
+						href: LOGIN_URL, 'data-reauth': auth?.soon ?
+						    'soon' : 'early' },
+					    'Re-authorise with Spotify'),
 				]) : null,
 				owner.value && CAPS.reauth ? h('p', { class: 'note' },
 				    'Spotify asks for a new authorisation every six ' +
-				    'months; this page warns two weeks ahead. ' +
+				    'months; this page warns two weeks ahead and offers ' +
+				    'it prominently from 30 days before the end. ' +
 				    'Re-authorising keeps everything recorded.') : null,
 			]);
 		}
@@ -289,7 +324,10 @@ export const SettingsPage = {
 			const mine = owner.value;
 			const off = !mine || s.saving;
 			const here = browserZone();
-			const zoneList = [...new Set([form.timezone, here, ...zones])];
+			// "Not set" stays a choice once a zone is chosen; UTC is
+			// always there, and means UTC.
+			const zoneList = [...new Set(['', UTC, form.timezone, here,
+				...zones])].filter((z) => z !== 'UTC');
 			return h('section', { class: 'panel', 'aria-labelledby': 'st-s' }, [
 				h('h2', { id: 'st-s' }, 'Journal settings'),
 				Hint(),
@@ -317,10 +355,11 @@ export const SettingsPage = {
 							value: form.timezone, ...invalid('timezone'),
 							onChange: (e) => { form.timezone =
 							    e.target.value; edited(); } },
-						    zoneList.map((z) => h('option', { value: z },
+						    zoneList.map((z) => h('option', { value: z,
+							selected: z === form.timezone },
 							z === '' ? 'Not set (each reader sees their ' +
 							'own)' : z === here ? `${z} (this device)` :
-							z))),
+							z === UTC ? 'UTC' : z))),
 					]),
 					mine && form.timezone !== here ? h('p',
 					    { class: 'suggest' }, [
@@ -408,25 +447,32 @@ export const SettingsPage = {
 
 		function Export() {
 			const u = encodeURIComponent(props.user.id);
-			const fmts = [['csv', 'CSV', 'for spreadsheets'],
-				['sql', 'SQL', 'for SQLite and friends'],
-				['json', 'JSON Lines', 'for scripts']];
+			const fmts = [['csv', 'CSV', 'plays only: one row per play ' +
+				    'with its track, artists and album, for spreadsheets'],
+				['sql', 'SQL', 'everything: plays, tracks, artists, ' +
+				    'albums, Discover Weekly and archived playlist weeks, ' +
+				    'top lists and gaps, for SQLite or PostgreSQL'],
+				['json', 'JSON Lines', 'plays only: one JSON object per ' +
+				    'play, the CSV\'s fields, for scripts']];
 			return h('section', { class: 'panel', 'aria-labelledby': 'st-e' }, [
 				h('h2', { id: 'st-e' }, 'Export'),
-				h('p', 'Every play and list of this journal, yours to keep.'),
+				h('p', 'This journal, yours to keep. What each file holds:'),
 				h('ul', { class: 'exports' }, fmts.map(([ext, label, what]) =>
-				    h('li', { key: ext }, CAPS.export ? [
+				    h('li', { key: ext, 'data-format': ext }, [CAPS.export ?
 					h('a', { class: 'btn', href: `${API}/export/${u}.${ext}`,
-						download: '', 'aria-busy': exp[ext] === 'preparing' ?
-						    'true' : 'false',
+						download: '', 'aria-describedby': `exp-${ext}`,
+						'aria-busy': exp[ext] === 'preparing' ? 'true' :
+						    'false',
 						onClick: (e) => { e.preventDefault();
 						    download(ext, e.currentTarget.href); } },
-					    [label, h('small', ` ${what}`)]),
+					    label) :
+					h('span', { class: 'btn', 'aria-disabled': 'true' },
+					    label),
+					h('span', { class: 'what', id: `exp-${ext}` }, what),
 					exp[ext] ? h('span', { class: 'status muted export-state',
 						role: 'status' }, exp[ext] === 'preparing' ?
-					    'preparing…' : exp[ext]) : null] :
-					h('span', { class: 'btn', 'aria-disabled': 'true' },
-					    [label, h('small', ` ${what}`)])))),
+					    'preparing…' : exp[ext]) : null,
+				    ]))),
 				CAPS.export ? null : h('p', { class: 'note' }, 'Downloads ' +
 				    'from the browser arrive with the export endpoint; ' +
 				    'meanwhile "linernotes-collector export --user ' +
@@ -472,8 +518,8 @@ export const SettingsPage = {
 		return () => [
 			h('div', { class: 'page-head' }, h('div', [
 				h('h1', 'Settings'),
-				h('p', { class: 'sub' }, `${props.user.display_name}'s ` +
-				    'journal'),
+				h('p', { class: 'sub' }, `${possessive(
+				    props.user.display_name)} journal`),
 			])),
 			!s.health && !s.error ? Loading('Asking the journal…') : null,
 			h('div', { class: 'panels' }, [Journal(), Settings(), Export(),
