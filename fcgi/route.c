@@ -20,6 +20,7 @@
 #include "render.h"
 #include "route.h"
 #include "session.h"
+#include "story.h"
 #include "valid.h"
 
 /* What a route's body is (validated before the handler runs). */
@@ -54,11 +55,14 @@ struct route {
 
 #define PARAM_USER_FMT	":user_id.fmt"
 #define PARAM_INSIGHT	":name"		/* an insight's name (insights.h) */
+#define PARAM_ID	":id"		/* an entity id (valid_entity_id) */
 
 #define PAGE_KEYS	(QBIT(Q_BEFORE) | QBIT(Q_AFTER) | QBIT(Q_LIMIT))
 #define INSIGHT_KEYS	(QBIT(Q_FROM) | QBIT(Q_TO) | QBIT(Q_TZ) | \
 			 QBIT(Q_ILIMIT) | QBIT(Q_MIN) | QBIT(Q_DAYS) | \
 			 QBIT(Q_DATE))
+#define STORY_KEYS	(QBIT(Q_TZ) | QBIT(Q_ILIMIT) | QBIT(Q_MIN) | \
+			 QBIT(Q_DAYS))
 
 static const struct route routes[] = {
 	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
@@ -101,6 +105,21 @@ static const struct route routes[] = {
 	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
 	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
 	    api_settings, ROUTE_WRITE | ROUTE_OWNTXN },
+	/* stories, search and charts (api_story.c, api_search.c) */
+	{ "story_track", HTTP_GET, "/api/v0/story/:user_id/track/:id",
+	    STORY_KEYS, 0, 0, api_story_track, 0 },
+	{ "story_artist", HTTP_GET, "/api/v0/story/:user_id/artist/:id",
+	    STORY_KEYS, 0, 0, api_story_artist, 0 },
+	{ "story_album", HTTP_GET, "/api/v0/story/:user_id/album/:id",
+	    STORY_KEYS, 0, 0, api_story_album, 0 },
+	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/track/:id/plays",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_track_plays, 0 },
+	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/artist/:id/plays",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_artist_plays, 0 },
+	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/album/:id/plays",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_album_plays, 0 },
+	{ "search", HTTP_GET, "/api/v0/search/:user_id",
+	    QBIT(Q_Q) | QBIT(Q_LIMIT), QBIT(Q_Q), 0, api_search, 0 },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -297,6 +316,9 @@ static const struct {
 	{ "min", q_min, "an integer from 2 to 1000" },		/* Q_MIN */
 	{ "days", q_days, "an integer from 1 to 3650" },	/* Q_DAYS */
 	{ "date", q_date, "a date YYYY-MM-DD" },		/* Q_DATE */
+	{ "q", story_q, "1 to 100 bytes of text" },		/* Q_Q */
+	{ "by", story_by, "plays or ms" },			/* Q_BY */
+	{ "kind", story_kind, "tracks, artists or albums" },	/* Q_CKIND */
 };
 
 int
@@ -365,6 +387,10 @@ route_match(const char *pattern, const char *path, struct args *a)
 			    memcmp(pattern, PARAM_INSIGHT, plen) == 0) {
 				if ((a->insight = insights_kind_from_name(seg))
 				    == -1)
+					return 0;
+			} else if (plen == sizeof(PARAM_ID) - 1 &&
+			    memcmp(pattern, PARAM_ID, plen) == 0) {
+				if (valid_entity_id(seg, a->id) == -1)
 					return 0;
 			} else if (valid_user_id(seg, a->user) == -1)
 				return 0;
