@@ -7,6 +7,8 @@
 //         #/u/USER/top[?range=short_term&kind=tracks&item=ID]
 //         #/u/USER/insights[?range=YYYY&date=YYYY-MM-DD]
 //         #/u/USER/settings
+//         #/u/USER/track?id=ID, artist?id=ID, album?id=ID  (stories)
+//         #/u/USER/search?q=TEXT
 
 import { computed, createApp, h, nextTick, onMounted, onUpdated, reactive,
 	ref, watch } from
@@ -20,6 +22,8 @@ import { DwPage } from './pages/dw.js';
 import { TopPage } from './pages/top.js';
 import { SettingsPage } from './pages/settings.js';
 import { InsightsPage } from './pages/insights.js';
+import { AlbumPage, ArtistPage, TrackPage } from './pages/story.js';
+import { SearchBox, SearchPage } from './pages/search.js';
 import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
 
 const PAGES = [
@@ -28,7 +32,12 @@ const PAGES = [
 	{ id: 'top', label: 'Top', comp: TopPage },
 	{ id: 'insights', label: 'Insights', comp: InsightsPage },
 	{ id: 'settings', label: 'Settings', comp: SettingsPage },
+	{ id: 'track', comp: TrackPage, hidden: true },
+	{ id: 'artist', comp: ArtistPage, hidden: true },
+	{ id: 'album', comp: AlbumPage, hidden: true },
+	{ id: 'search', comp: SearchPage, hidden: true },
 ];
+const TABS = PAGES.filter((p) => !p.hidden);
 
 // ---- the shell ---------------------------------------------------------------
 
@@ -105,7 +114,7 @@ function Nav() {
 		return null;
 	return h('nav', { class: 'tabs', 'aria-label': 'Pages' },
 	    h('ul', { ref: tabsEl, onScroll: fadeTabs },
-		PAGES.map((p) => h('li', { key: p.id }, p.soon ?
+		TABS.map((p) => h('li', { key: p.id }, p.soon ?
 		h('span', { class: 'tab soon', title: 'Insights arrive soon',
 			'aria-disabled': 'true' }, [p.label,
 			h('small', ' soon')]) :
@@ -166,6 +175,7 @@ const App = {
 					h('span', 'linernotes'),
 				]),
 				Nav(),
+				h(SearchBox),
 				Switcher(),
 				AccountBar(),
 			])),

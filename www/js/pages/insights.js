@@ -21,9 +21,10 @@
 import { h, nextTick, onBeforeUnmount, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
-import { Empty, ErrorBox, Loading, artistNames, entityName } from
+import { Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { chartReady, cssVar } from '../chart.js';
+import { ArtistLinks, NameLink } from '../links.js';
 import { href } from '../state.js';
 import { dayKey, fmtDate, plural } from '../util.js';
 
@@ -396,9 +397,9 @@ export const InsightsPage = {
 
 		function trackLine(id) {
 			const t = cached('tracks', id);
-			return [h('span', { class: 'name' }, entityName('tracks', id)),
-				h('span', { class: 'by' }, ' — ' +
-				    artistNames(t?.artist_ids))];
+			return [NameLink('tracks', id),
+				h('span', { class: 'by' }, [' — ',
+				    ArtistLinks(t?.artist_ids)])];
 		}
 
 		function BingeList() {

@@ -11,8 +11,9 @@ import { h, onBeforeUnmount, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { chartReady, cssVar } from '../chart.js';
-import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
+import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
+import { ArtistLinks, NameLink } from '../links.js';
 import { href } from '../state.js';
 import { fmtAgo, fmtDate, pickImage } from '../util.js';
 
@@ -224,10 +225,10 @@ export const TopPage = {
 				h(Cover, { url: a.url, alt: a.alt, round: a.round,
 					size: 48 }),
 				h('div', { class: 'what' }, [
-					h('p', { class: 'track' }, h('span',
-					    { class: 'name' }, name)),
+					h('p', { class: 'track' }, NameLink(kind(), c.id,
+					    { text: name })),
 					t ? h('p', { class: 'by' },
-					    artistNames(t.artist_ids)) :
+					    ArtistLinks(t.artist_ids)) :
 					    h('p', { class: 'by' }, (cached('artists', c.id)
 						?.genres ?? []).slice(0, 3).join(', ') ||
 						'\u00a0'),
