@@ -105,7 +105,7 @@ static const struct route routes[] = {
 	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
 	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
 	    api_settings, ROUTE_WRITE | ROUTE_OWNTXN },
-	/* stories, search and charts (api_story.c, api_search.c) */
+	/* stories, search, charts (api_story.c, api_search.c, api_charts.c) */
 	{ "story_track", HTTP_GET, "/api/v0/story/:user_id/track/:id",
 	    STORY_KEYS, 0, 0, api_story_track, 0 },
 	{ "story_artist", HTTP_GET, "/api/v0/story/:user_id/artist/:id",
@@ -120,6 +120,9 @@ static const struct route routes[] = {
 	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_album_plays, 0 },
 	{ "search", HTTP_GET, "/api/v0/search/:user_id",
 	    QBIT(Q_Q) | QBIT(Q_LIMIT), QBIT(Q_Q), 0, api_search, 0 },
+	{ "charts", HTTP_GET, "/api/v0/charts/:user_id",
+	    QBIT(Q_CKIND) | QBIT(Q_BY) | QBIT(Q_FROM) | QBIT(Q_TO) |
+	    QBIT(Q_TZ) | QBIT(Q_ILIMIT), 0, 0, api_charts, 0 },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 

@@ -24,6 +24,8 @@ int	api_story_artist_plays(struct ctx *, struct resp *);
 int	api_story_album_plays(struct ctx *, struct resp *);
 /* GET /api/v0/search/:user_id?q= (api_search.c). */
 int	api_search(struct ctx *, struct resp *);
+/* GET /api/v0/charts/:user_id (api_charts.c). */
+int	api_charts(struct ctx *, struct resp *);
 
 /* Query keys: q (a search string), by, kind of a chart. */
 int	story_q(const char *s, struct args *a);

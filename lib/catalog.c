@@ -45,6 +45,7 @@ struct catalog {
 	struct cat_kind	 k[ENTITY__MAX];
 	struct buf	 names;		/* folded names, NUL-separated */
 	uint32_t	*album;		/* per track */
+	uint32_t	*dur;		/* per track: duration ms */
 	uint32_t	*art_off;	/* per track + 1 */
 	uint32_t	*art;
 	size_t		 art_n, art_cap;	/* art used; per-track arrays */
@@ -78,9 +79,10 @@ catalog_clear(struct catalog *cat)
 	}
 	buf_free(&cat->names);
 	free(cat->album);
+	free(cat->dur);
 	free(cat->art_off);
 	free(cat->art);
-	cat->album = cat->art_off = cat->art = NULL;
+	cat->album = cat->dur = cat->art_off = cat->art = NULL;
 	cat->art_n = cat->art_cap = cat->art_acap = 0;
 	cat->built = 0;
 }
@@ -211,6 +213,10 @@ load_track(const struct track *tr, void *arg)
 		    == NULL)
 			return -1;
 		cat->album = p;
+		if ((p = reallocarray(cat->dur, cap, sizeof(*cat->dur))) ==
+		    NULL)
+			return -1;
+		cat->dur = p;
 		if ((p = reallocarray(cat->art_off, cap + 1,
 		    sizeof(*cat->art_off))) == NULL)
 			return -1;
@@ -219,6 +225,7 @@ load_track(const struct track *tr, void *arg)
 	}
 	cat->album[t] = tr->album_id[0] != '\0' ? catalog_find(cat,
 	    ENTITY_ALBUM, tr->album_id) : CATALOG_NONE;
+	cat->dur[t] = tr->duration_ms;
 	cat->art_off[t] = (uint32_t)cat->art_n;
 	for (i = 0; i < tr->artists.n; i++) {
 		idlist_get(&tr->artists, i, aid);
@@ -307,6 +314,7 @@ catalog_build(struct catalog *cat, struct store_txn *txn, uint64_t seq)
 	if (cat->k[ENTITY_TRACK].n == 0) {
 		/* No track: the per-track arrays were never allocated. */
 		if ((cat->album = calloc(1, sizeof(uint32_t))) == NULL ||
+		    (cat->dur = calloc(1, sizeof(uint32_t))) == NULL ||
 		    (cat->art_off = calloc(1, sizeof(uint32_t))) == NULL)
 			goto clear;
 	}
@@ -374,6 +382,12 @@ uint32_t
 catalog_track_album(const struct catalog *cat, uint32_t t)
 {
 	return cat->album[t];
+}
+
+uint32_t
+catalog_track_duration(const struct catalog *cat, uint32_t t)
+{
+	return cat->dur[t];
 }
 
 size_t

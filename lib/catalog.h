@@ -63,6 +63,8 @@ size_t	catalog_tracks_of(const struct catalog *, enum entity_kind, uint32_t i,
 	    const uint32_t **out);
 /* Track t's album (CATALOG_NONE when unknown) and artists (credit order). */
 uint32_t catalog_track_album(const struct catalog *, uint32_t t);
+/* Track t's duration in ms (0 when unknown). */
+uint32_t catalog_track_duration(const struct catalog *, uint32_t t);
 size_t	catalog_track_artists(const struct catalog *, uint32_t t,
 	    const uint32_t **out);
 

@@ -6,7 +6,8 @@
 // 400 days, an artist played on each of the 30 days of June 2019) it
 // proves the known answers of a track's, an artist's and an album's
 // story, the paging of their plays, the folded search ranked by plays,
-// and a 4xx JSON error for every bad input.  Then, on journals made by
+// the charts of a month with their rank changes, and a 4xx JSON error
+// for every bad input.  Then, on journals made by
 // signing in to the simulator, that another account and a visitor get
 // from every one of these endpoints the very 404 of a journal that does
 // not exist, while the owner gets 200.
@@ -153,6 +154,46 @@ describe('search', () => {
 	});
 });
 
+describe('charts', () => {
+	test('October 2018: the binge on top, new since September',
+	    async () => {
+		for (const by of ['plays', 'ms']) {
+			const r = await get('/charts/ivy?from=2018-10-01' +
+			    `&to=2018-10-31&by=${by}&limit=3`);
+			assert.equal(r.status, 200, r.text);
+			assert.equal(r.json.kind, 'tracks');
+			assert.equal(r.json.by, by);
+			assert.equal(r.json.from, '2018-10-01');
+			const top = r.json.items[0];
+			assert.equal(top.id, planted.binge);
+			assert.equal(top.rank, 1);
+			assert.equal(top.plays, 73);
+			assert.equal(top.ms, 73 * 180000);
+			assert.equal(top.previous_rank, null);
+			assert.equal(top.previous_plays, 0);
+			assert.equal(r.json.items.length, 3);
+			assert.equal(r.json.total_plays, 4 * 31 + 73);
+			// The fillers were ranked in September too.
+			assert.ok(r.json.items[1].previous_rank >= 1);
+			assert.equal(r.json.previous.to, r.json.from_ms);
+		}
+	});
+
+	test('artists in June 2019, albums of all time', async () => {
+		const r = await get('/charts/ivy?kind=artists&from=2019-06-01' +
+		    '&to=2019-06-30');
+		assert.equal(r.json.items[0].id, planted.juneArtist);
+		assert.equal(r.json.items[0].plays, 30);
+		const a = await get('/charts/ivy?kind=albums');
+		assert.equal(a.json.from, null);
+		assert.equal(a.json.previous, null);
+		assert.equal(a.json.items.length, 1);
+		assert.equal(a.json.items[0].id, album);
+		assert.equal(a.json.items[0].plays, a.json.total_plays);
+		assert.equal(a.json.items[0].previous_rank, null);
+	});
+});
+
 describe('bad input is a 4xx JSON error', () => {
 	const bad = [
 		[`/story/ivy/track/${'Z'.repeat(22)}`, 404, 'no such track'],
@@ -174,6 +215,14 @@ describe('bad input is a 4xx JSON error', () => {
 		['/search/ivy?q=a&limit=51', 400],
 		[`/story/nobody-here/track/${planted.binge}`, 404],
 		['/search/nobody-here?q=a', 404],
+		['/charts/ivy?from=2019-01-02&to=2019-01-01', 400],
+		['/charts/ivy?to=2019-01-01', 400],
+		['/charts/ivy?from=1900-01-01&to=2026-01-01', 400],
+		['/charts/ivy?from=2019-02-30', 400],
+		['/charts/ivy?kind=playlists', 400],
+		['/charts/ivy?by=minutes', 400],
+		['/charts/ivy?limit=1001', 400],
+		['/charts/nobody-here', 404],
 	];
 	for (const [p, status, msg] of bad)
 		test(`${p} -> ${status}`, async () => {
@@ -187,7 +236,8 @@ describe('bad input is a 4xx JSON error', () => {
 	test('a private journal is as missing as a missing one', async () => {
 		for (const p of [`/story/pat/track/${planted.binge}`,
 		    `/story/pat/artist/${planted.bingeArtist}/plays`,
-		    `/story/pat/album/${album}`, '/search/pat?q=paint']) {
+		    `/story/pat/album/${album}`, '/search/pat?q=paint',
+		    '/charts/pat?kind=artists']) {
 			const mine = await get(p);
 			const ghost = await get(p.replace('/pat', '/nobody-here'));
 			assert.equal(mine.status, 404, p);
@@ -234,7 +284,8 @@ describe('another account and a visitor', () => {
 		    `/story/user1/track/${tid}/plays`,
 		    `/story/user1/artist/${tr.artist_ids[0]}`,
 		    `/story/user1/artist/${tr.artist_ids[0]}/plays`,
-		    `/search/user1?q=${q}`];
+		    `/search/user1?q=${q}`, '/charts/user1',
+		    '/charts/user1?kind=albums&from=2020-01-01&by=ms'];
 		if (tr.album_id)
 			paths.push(`/story/user1/album/${tr.album_id}`,
 			    `/story/user1/album/${tr.album_id}/plays`);

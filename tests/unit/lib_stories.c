@@ -2,7 +2,8 @@
  * lib_stories.c — unit tests of the story pages' computations: the
  * store's reads of the plays-by-track index (store_iter_track_times,
  * store_iter_user_tracks), the catalog (lib/catalog.c: an artist's and
- * an album's tracks, the search) and the stories (lib/stories.c).
+ * an album's tracks, the search), the stories (lib/stories.c) and the
+ * charts (lib/charts.c).
  *
  * The reference is naive: every play of the generated journal read back
  * with store_iter_plays() and every entity with store_iter_tracks(),
@@ -24,6 +25,7 @@
 #include <cjson/cJSON.h>
 
 #include "catalog.h"
+#include "charts.h"
 #include "fold.h"
 #include "json.h"
 #include "stories.h"
@@ -445,6 +447,86 @@ test_stories(void **state)
 	store_reader_free(t);
 }
 
+/* ---- charts ---------------------------------------------------------------- */
+
+/* Proves a chart's plays, ms and ranks over spans, against counting. */
+static void
+test_charts(void **state)
+{
+	struct tu_fx *fx = *state;
+	static struct naive nv;
+	struct store_txn *t = store_reader(fx->st);
+	struct catalog *cat = catalog_new();
+	struct charts_query q;
+	uint64_t plays[NTRACKS], ms[NTRACKS], total;
+	struct buf b = BUF_INIT;
+	struct json j;
+	cJSON *root, *it;
+	size_t i, span;
+	int rank;
+
+	assert_non_null(t);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(catalog_sync(cat, t), 0);
+	naive_read(t, "al", &nv);
+	for (span = 0; span < 4; span++) {
+		memset(&q, 0, sizeof(q));
+		q.user = "al";
+		q.kind = ENTITY_TRACK;
+		q.by = span % 2 ? CHARTS_BY_MS : CHARTS_BY_PLAYS;
+		q.limit = NTRACKS;
+		q.from_ms = span == 0 ? INT64_MIN : nv.p[nv.n / (span + 1)].at;
+		q.to_ms = span == 0 ? INT64_MAX : q.from_ms +
+		    (int64_t)span * 30 * 86400000LL;
+		memset(plays, 0, sizeof(plays));
+		memset(ms, 0, sizeof(ms));
+		for (total = 0, i = 0; i < nv.n; i++) {
+			if (nv.p[i].at < q.from_ms || nv.p[i].at >= q.to_ms)
+				continue;
+			plays[nv.p[i].track]++;
+			ms[nv.p[i].track] += nv.p[i].ms_played >= 0 ?
+			    (uint64_t)nv.p[i].ms_played :
+			    180000 + (uint64_t)nv.p[i].track * 1000;
+			total++;
+		}
+		buf_reset(&b);
+		json_init(&j, &b);
+		json_obj_open(&j, NULL);
+		assert_int_equal(charts_write(t, cat, &q, &j), 0);
+		json_obj_close(&j);
+		assert_int_equal(json_finish(&j), 0);
+		assert_non_null(root = cJSON_ParseWithLength(b.data, b.len));
+		assert_int_equal(cJSON_GetObjectItem(root,
+		    "total_plays")->valuedouble, (double)total);
+		rank = 0;
+		for (it = cJSON_GetObjectItem(root, "items")->child; it != NULL;
+		    it = it->next) {
+			int tr = atoi(cJSON_GetObjectItem(it, "id")->valuestring
+			    + 5);
+			uint64_t v = q.by == CHARTS_BY_MS ? ms[tr] : plays[tr];
+			size_t better = 0, k;
+
+			assert_int_equal(cJSON_GetObjectItem(it,
+			    "plays")->valuedouble, (double)plays[tr]);
+			assert_int_equal(cJSON_GetObjectItem(it,
+			    "ms")->valuedouble, (double)ms[tr]);
+			for (k = 0; k < NTRACKS; k++)
+				if ((q.by == CHARTS_BY_MS ? ms[k] : plays[k]) > v)
+					better++;
+			/* Ties share no rank: it is after all better ones. */
+			assert_true((size_t)cJSON_GetObjectItem(it,
+			    "rank")->valuedouble > better);
+			assert_int_equal(cJSON_GetObjectItem(it,
+			    "rank")->valuedouble, ++rank);
+		}
+		cJSON_Delete(root);
+	}
+	buf_free(&b);
+	store_read_end(t);
+	store_reader_free(t);
+	catalog_free(cat);
+}
+
 int
 main(void)
 {
@@ -452,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_track_times),
 		cmocka_unit_test(test_catalog),
 		cmocka_unit_test(test_stories),
+		cmocka_unit_test(test_charts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, tu_fx_teardown);
