@@ -8,7 +8,8 @@
 // plays (paging back to the first); the header's search box finds an
 // artist as you type, case and accents aside ("DYLAN", "dýlan"), and its
 // result opens the artist's page with the track ranked; Enter opens the
-// search page; and no page logs a console error or has a request fail.
+// search page; the Charts page of October 2018 has the binge's track on
+// top, new since September, and leads to its story; and no page logs a console error or has a request fail.
 // Screenshots of the pages go to docs/screenshots/ when
 // LINERNOTES_SCREENSHOTS is set.
 
@@ -119,3 +120,27 @@ for (const [label, size] of Object.entries(SIZES)) {
 		await page.context().close();
 	});
 }
+
+test('charts: October 2018, the binge on top and new', async () => {
+	const page = await browser.newPage(SIZES.desktop);
+	// The Top page leads here.
+	await page.goto(`${stack.baseUrl}/#/u/ivy/top`);
+	await page.locator('a.charts-link').click();
+	await page.waitForSelector('.charts-controls');
+	await page.goto(`${stack.baseUrl}/#/u/ivy/charts?from=2018-10-01` +
+	    '&to=2018-10-31');
+	await page.waitForSelector('.chart-row');
+	const first = page.locator('.chart-row').first();
+	assert.equal(await first.getAttribute('data-id'), planted.binge);
+	assert.match(await first.innerText(), /new[\s\S]*When I Paint My Masterpiece[\s\S]*73 plays/);
+	await page.locator('.charts-controls select').first()
+	    .selectOption('artists');
+	await page.waitForFunction(() => location.hash.includes('kind=artists'));
+	await page.waitForFunction(() => document.querySelector('.chart-row')
+	    ?.textContent.includes('Bob Dylan'));
+	await shot(page, 'charts-desktop');
+	await page.locator('.chart-row a.story-link').first().click();
+	await page.waitForSelector('.story[data-kind="artist"]');
+	clean(page);
+	await page.context().close();
+});

@@ -9,6 +9,7 @@
 //         #/u/USER/settings
 //         #/u/USER/track?id=ID, artist?id=ID, album?id=ID  (stories)
 //         #/u/USER/search?q=TEXT
+//         #/u/USER/charts[?kind=tracks&by=plays&from=DATE&to=DATE]
 
 import { computed, createApp, h, nextTick, onMounted, onUpdated, reactive,
 	ref, watch } from
@@ -24,12 +25,14 @@ import { SettingsPage } from './pages/settings.js';
 import { InsightsPage } from './pages/insights.js';
 import { AlbumPage, ArtistPage, TrackPage } from './pages/story.js';
 import { SearchBox, SearchPage } from './pages/search.js';
+import { ChartsPage } from './pages/charts.js';
 import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
 
 const PAGES = [
 	{ id: 'plays', label: 'Plays', comp: PlaysPage },
 	{ id: 'dw', label: 'Discover Weekly', short: 'Discover', comp: DwPage },
 	{ id: 'top', label: 'Top', comp: TopPage },
+	{ id: 'charts', comp: ChartsPage, hidden: true },
 	{ id: 'insights', label: 'Insights', comp: InsightsPage },
 	{ id: 'settings', label: 'Settings', comp: SettingsPage },
 	{ id: 'track', comp: TrackPage, hidden: true },
@@ -168,17 +171,16 @@ const App = {
 					e.preventDefault();
 					document.getElementById('main').focus();
 				} }, 'Skip to content'),
-			h('header', { class: 'top' }, h('div', { class: 'bar' }, [
+			h('header', { class: 'top' }, [h('div', { class: 'bar' }, [
 				h('a', { class: 'brand', href: '#/' }, [
 					h('img', { src: 'img/logo.svg', alt: '',
 						width: 28, height: 28 }),
 					h('span', 'linernotes'),
 				]),
 				Nav(),
-				h(SearchBox),
 				Switcher(),
 				AccountBar(),
-			])),
+			]), h(SearchBox)]),
 			h('main', { id: 'main', tabindex: '-1' }, Body()),
 			h('footer', { class: 'foot' }, [
 				h('span', 'linernotes — a listening journal. '),

@@ -249,8 +249,11 @@ export const TopPage = {
 			const head = h('div', { class: 'page-head' }, [
 				h('div', [
 					h('h1', 'Top'),
-					h('p', { class: 'sub' }, 'What Spotify counts as ' +
-					    'your most played, and how it moves.'),
+					h('p', { class: 'sub' }, ['What Spotify counts as ' +
+					    'your most played, and how it moves. ',
+						h('a', { class: 'charts-link', href: href(
+						    props.user.id, 'charts') },
+						    'Your own charts, counted from your plays')]),
 				]),
 				h('div', { class: 'controls' }, [
 					Seg('Time range', RANGES, range(), 'range'),
