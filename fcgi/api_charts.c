@@ -8,6 +8,14 @@
  * else UTC), both inclusive; no `from` is all time (nothing to compare
  * with), `from` alone runs to today.  `to` before `from`, or a span of
  * more than CHARTS_DAYS_MAX days, is a 400.
+ *
+ * A chart of a long span reads many plays (all time: the whole journal),
+ * so each reader process keeps its last CHARTS_KEPT answers, keyed by
+ * the journal, the request's path and query, its zone, today's date and
+ * the two numbers that change with what a chart counts: the journal's
+ * play version (store_agg_version()) and the entity change log's
+ * sequence.  A poll that adds plays, or any entity change, makes the
+ * next request compute afresh; in between, asking again costs a copy.
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,6 +31,50 @@
 
 #define CHARTS_DAYS_MAX	36600	/* a hundred years */
 #define CHARTS_LIMIT	50
+#define CHARTS_KEPT	16	/* answers kept per process */
+#define CHARTS_KEY_MAX	512
+
+struct charts_kept {
+	char		 key[CHARTS_KEY_MAX];	/* "" = unused */
+	struct buf	 body;
+	uint64_t	 used;
+};
+
+static struct charts_kept charts_kept[CHARTS_KEPT];
+static uint64_t charts_clock;
+
+/* The kept answer for key, or NULL. */
+static struct charts_kept *
+charts_find(const char *key)
+{
+	int i;
+
+	for (i = 0; i < CHARTS_KEPT; i++)
+		if (charts_kept[i].key[0] != '\0' &&
+		    strcmp(charts_kept[i].key, key) == 0) {
+			charts_kept[i].used = ++charts_clock;
+			return &charts_kept[i];
+		}
+	return NULL;
+}
+
+/* Keeps a copy of body under key, in the least recently used slot. */
+static void
+charts_keep(const char *key, const struct buf *body)
+{
+	struct charts_kept *k = &charts_kept[0];
+	int i;
+
+	for (i = 1; i < CHARTS_KEPT; i++)
+		if (charts_kept[i].used < k->used)
+			k = &charts_kept[i];
+	buf_reset(&k->body);
+	k->key[0] = '\0';
+	if (buf_add(&k->body, body->data, body->len) == -1)
+		return;
+	strlcpy(k->key, key, sizeof(k->key));
+	k->used = ++charts_clock;
+}
 
 static const char *const charts_kinds[ENTITY__MAX] = {
 	"tracks", "artists", "albums" };
@@ -48,7 +100,11 @@ int
 api_charts(struct ctx *c, struct resp *r)
 {
 	struct charts_query q;
+	struct charts_kept *kept;
 	struct catalog *cat;
+	char key[CHARTS_KEY_MAX];
+	uint64_t version = 0, seq = 0;
+	int n = -1;
 	const struct tz *z;
 	struct json j;
 	int32_t from = 0, to = 0;
@@ -90,6 +146,19 @@ api_charts(struct ctx *c, struct resp *r)
 	    CHARTS_LIMIT;
 	if ((cat = story_catalog(c->app->txn)) == NULL)
 		return http_error(r, 500, "the catalog could not be read");
+	if (store_agg_version(c->app->txn, c->a.user, &version) ==
+	    STORE_ERR || store_change_seq(c->app->txn, &seq, NULL) !=
+	    STORE_OK)
+		return http_error(r, 500, "the journal could not be read");
+	n = snprintf(key, sizeof(key), "%s|%s|%s|%d|%llu|%llu", c->a.user,
+	    c->req->query, tz_name(z), (int)insights_day_of(z, time_now_ms()),
+	    (unsigned long long)version, (unsigned long long)seq);
+	if (n > 0 && (size_t)n < sizeof(key) &&
+	    (kept = charts_find(key)) != NULL) {
+		if (buf_add(&r->body, kept->body.data, kept->body.len) == -1)
+			return http_error(r, 500, "out of memory");
+		return 0;
+	}
 
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);
@@ -111,5 +180,7 @@ api_charts(struct ctx *c, struct resp *r)
 	json_obj_close(&j);
 	if (json_finish(&j) == -1)
 		return http_error(r, 500, "the response could not be written");
+	if (n > 0 && (size_t)n < sizeof(key))
+		charts_keep(key, &r->body);
 	return 0;
 }

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "config.h"
 #include "fold.h"
+#include "insights.h"
 #include "json.h"
 #include "log.h"
 #include "stories.h"
@@ -142,10 +143,11 @@ api_story(struct ctx *c, struct resp *r, enum entity_kind kind)
 	q.tz = z;
 	q.tracks = ids;
 	q.n_tracks = (size_t)n;
-	q.binge_min = (c->a.has & QBIT(Q_MIN)) ? c->a.min :
-	    (uint32_t)config_num(cfg, CFG_BINGE_MIN);
-	q.return_days = (c->a.has & QBIT(Q_DAYS)) ? c->a.days :
-	    (uint32_t)config_num(cfg, CFG_RETURN_DAYS);
+	/* The configuration's defaults (the insights'; none in tools). */
+	q.binge_min = (c->a.has & QBIT(Q_MIN)) ? c->a.min : cfg != NULL ?
+	    (uint32_t)config_num(cfg, CFG_BINGE_MIN) : INSIGHTS_BINGE_MIN;
+	q.return_days = (c->a.has & QBIT(Q_DAYS)) ? c->a.days : cfg != NULL ?
+	    (uint32_t)config_num(cfg, CFG_RETURN_DAYS) : INSIGHTS_RETURN_DAYS;
 	q.limit = (c->a.has & QBIT(Q_ILIMIT)) ? (uint32_t)c->a.limit :
 	    STORY_LIMIT;
 	q.per_track = kind != ENTITY_TRACK;
