@@ -144,3 +144,29 @@ test('charts: October 2018, the binge on top and new', async () => {
 	clean(page);
 	await page.context().close();
 });
+
+test('year in review: 2018, its top track, and saved as an image',
+    async () => {
+	const page = await browser.newPage(SIZES.phone);
+	await page.goto(`${stack.baseUrl}/#/u/ivy/charts`);
+	await page.locator('a.review-link').click();
+	await page.waitForSelector('.page-head select');
+	await page.goto(`${stack.baseUrl}/#/u/ivy/review?year=2018`);
+	await page.waitForSelector('.review');
+	// 4 fillers a day, the binge, 72 Christmas plays, 3 of the return.
+	const plays = 4 * 365 + 73 + 72 + 3;
+	assert.equal(await page.locator('.review-minutes').innerText(),
+	    (plays * 3).toLocaleString('en-US'));
+	assert.match(await page.locator('.review-top[data-kind="tracks"]')
+	    .innerText(), /Christmas Song|Filler/);
+	assert.match(await page.locator('.review').innerText(),
+	    /The biggest binge\s+When I Paint My Masterpiece 73× in a row/);
+	assert.match(await page.locator('.review').innerText(),
+	    /Winter: Christmas Song/);
+	const [dl] = await Promise.all([page.waitForEvent('download'),
+		page.locator('button', { hasText: 'Save as image' }).click()]);
+	assert.match(dl.suggestedFilename(), /^linernotes-ivy-2018\.png$/);
+	await shot(page, 'review-phone');
+	clean(page);
+	await page.context().close();
+});

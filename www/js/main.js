@@ -10,6 +10,7 @@
 //         #/u/USER/track?id=ID, artist?id=ID, album?id=ID  (stories)
 //         #/u/USER/search?q=TEXT
 //         #/u/USER/charts[?kind=tracks&by=plays&from=DATE&to=DATE]
+//         #/u/USER/review[?year=YYYY]
 
 import { computed, createApp, h, nextTick, onMounted, onUpdated, reactive,
 	ref, watch } from
@@ -26,6 +27,7 @@ import { InsightsPage } from './pages/insights.js';
 import { AlbumPage, ArtistPage, TrackPage } from './pages/story.js';
 import { SearchBox, SearchPage } from './pages/search.js';
 import { ChartsPage } from './pages/charts.js';
+import { ReviewPage } from './pages/review.js';
 import { AccountBar, LOGIN_URL, loadMe, withOwnJournal } from './account.js';
 
 const PAGES = [
@@ -33,6 +35,7 @@ const PAGES = [
 	{ id: 'dw', label: 'Discover Weekly', short: 'Discover', comp: DwPage },
 	{ id: 'top', label: 'Top', comp: TopPage },
 	{ id: 'charts', comp: ChartsPage, hidden: true },
+	{ id: 'review', comp: ReviewPage, hidden: true },
 	{ id: 'insights', label: 'Insights', comp: InsightsPage },
 	{ id: 'settings', label: 'Settings', comp: SettingsPage },
 	{ id: 'track', comp: TrackPage, hidden: true },

@@ -3,7 +3,8 @@
 // (the last 7 or 30 days, a year, all time, or any dates), by plays or
 // by listening time, with each one's rank change against the span of the
 // same length just before (GET /charts/:user, docs/API.md).  Every name
-// leads to its story; the span's plays are one click away on Plays.
+// leads to its story; the span's plays are one click away on Plays, and
+// the year in review (review.js) one click from the head.
 
 import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
@@ -150,6 +151,9 @@ export const ChartsPage = {
 				];
 			return h('div', { class: 'charts' }, [
 				h('h1', 'Your charts'),
+				h('p', { class: 'sub' }, h('a', { class: 'review-link',
+					href: href(props.user.id, 'review') },
+				    'Your year in review')),
 				Controls(),
 				body,
 			]);
