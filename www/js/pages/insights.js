@@ -412,9 +412,10 @@ export const InsightsPage = {
 				b.binges.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, b.binges.map((x) => {
 					const day = x.start_local.slice(0, 10);
-					return h('li', { key: x.first }, h('a', {
-						href: playsAt(day), class: 'ins-row' }, [
-						h('span', { class: 'big' }, `${x.plays}×`),
+					return h('li', { key: x.first }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big',
+						    href: playsAt(day) }, `${x.plays}×`),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(x.track_id)),
 							h('p', { class: 'from' }, `${fmtDate(day)}, ` +
@@ -439,10 +440,10 @@ export const InsightsPage = {
 				h('h2', { id: 'ins-seasons-h' }, 'Seasons'),
 				decs.length ? [h('h3', 'The song of each December'),
 					h('ul', { class: 'ins-list' }, decs.map((d) =>
-					    h('li', { key: d.month }, h('a', {
-						href: playsAt(monthEnd(d.month)),
-						class: 'ins-row' }, [
-						h('span', { class: 'big' }, String(d.year)),
+					    h('li', { key: d.month }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big',
+						    href: playsAt(monthEnd(d.month)) }, String(d.year)),
 						h('span', { class: 'what' }, d.seasonal_id ? [
 							h('p', trackLine(d.seasonal_id)),
 							h('p', { class: 'from' },
@@ -454,10 +455,10 @@ export const InsightsPage = {
 				h('h3', 'Favourite of each month'),
 				months.length === 0 ? h('p', 'No plays in this range.') :
 				    h('ul', { class: 'ins-list' }, months.map((m) =>
-					h('li', { key: m.month }, h('a', {
-						href: playsAt(monthEnd(m.month)),
-						class: 'ins-row' }, [
-						h('span', { class: 'big small' },
+					h('li', { key: m.month }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big small',
+						    href: playsAt(monthEnd(m.month)) },
 						    fmtMonth(m.month)),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(m.track_id)),
@@ -478,9 +479,10 @@ export const InsightsPage = {
 				r.tracks.items.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, r.tracks.items.map((x) => {
 					const day = dayKey(x.returned, props.zone);
-					return h('li', { key: x.id + x.returned }, h('a', {
-						href: playsAt(day), class: 'ins-row' }, [
-						h('span', { class: 'big small' },
+					return h('li', { key: x.id + x.returned }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big small',
+						    href: playsAt(day) },
 						    `${x.days_away.toLocaleString()} days`),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(x.id)),
@@ -534,9 +536,10 @@ export const InsightsPage = {
 				o.years.length === 0 ? h('p', 'Nothing played on this ' +
 				    'date in earlier years.') :
 				    h('ul', { class: 'ins-list' }, o.years.map((x) =>
-					h('li', { key: x.year }, h('a', { href: playsAt(x.date),
-						class: 'ins-row' }, [
-						h('span', { class: 'big' }, String(x.year)),
+					h('li', { key: x.year }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big',
+						    href: playsAt(x.date) }, String(x.year)),
 						h('span', { class: 'what' }, [
 							x.tracks[0] ? h('p', trackLine(x.tracks[0].id)) :
 							    null,
