@@ -25,6 +25,7 @@ import { BACK_AFTER, BINGE_FIRST, insightsFixture, planted }
 
 let stack;
 let api;
+let db;
 
 const get = async (p) => httpJson('GET', `${api}${p}`);
 const album = spotifyId('L', 1);
@@ -32,7 +33,8 @@ const album = spotifyId('L', 1);
 before(async () => {
 	const dir = makeRunDir('api-stories');
 	const config = writeConfig(dir, {});
-	load(path.join(dir, 'db'), insightsFixture().recs);
+	db = path.join(dir, 'db');
+	load(db, insightsFixture().recs);
 	stack = await startStack({ dir, config });
 	api = `${stack.baseUrl}/api/v0`;
 });
@@ -191,6 +193,42 @@ describe('charts', () => {
 		assert.equal(a.json.items[0].id, album);
 		assert.equal(a.json.items[0].plays, a.json.total_plays);
 		assert.equal(a.json.items[0].previous_rank, null);
+	});
+});
+
+describe('a new play', () => {
+	test('shows in the next chart and story, and a new track in search',
+	    async () => {
+		const q = '/charts/utcuser?from=2019-12-01&to=2019-12-31&limit=1000';
+		const before = await get(q);
+		const story = await get(`/story/utcuser/track/${planted.binge}`);
+		assert.equal(before.json.items.find((x) => x.id ===
+		    planted.binge), undefined);
+		const fresh = spotifyId('T', 999);
+		load(db, [
+			{ type: 'track', id: fresh, name: 'Fresh Ünïcode Song',
+			    uri: `spotify:track:${fresh}`, album_id: album,
+			    artist_ids: [planted.juneArtist], duration_ms: 60000 },
+			{ type: 'play', user: 'utcuser', source: 'api',
+			    ms_played: -1, played_at: Date.parse(
+			    '2019-12-15T03:00:00Z'), track_id: planted.binge },
+			{ type: 'play', user: 'utcuser', source: 'api',
+			    ms_played: 1000, played_at: Date.parse(
+			    '2019-12-15T03:10:00Z'), track_id: fresh },
+		]);
+		const after = await get(q);
+		assert.equal(after.json.total_plays, before.json.total_plays + 2);
+		const b = after.json.items.find((x) => x.id === planted.binge);
+		assert.equal(b.plays, 1);
+		assert.equal(b.previous_rank, null);
+		const s2 = await get(`/story/utcuser/track/${planted.binge}`);
+		assert.equal(s2.json.plays, story.json.plays + 1);
+		const f = await get('/search/utcuser?q=unicode');
+		assert.deepEqual(f.json.tracks, [{ id: fresh, plays: 1,
+		    prefix: true }]);
+		const a = await get(`/story/utcuser/artist/${planted.juneArtist}`);
+		assert.ok(a.json.track_ids.includes(fresh));
+		assert.equal(a.json.plays, 31);
 	});
 });
 

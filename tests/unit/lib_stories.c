@@ -326,6 +326,55 @@ test_catalog(void **state)
 	catalog_free(cat);
 }
 
+static int
+add_artist(struct store_txn *t, void *arg)
+{
+	struct artist ar;
+
+	memset(&ar, 0, sizeof(ar));
+	artist_id(99, ar.id);
+	ar.name = arg;
+	return store_put_artist(t, &ar) == STORE_ERR ? -1 : 0;
+}
+
+/* Proves the catalog follows the change log: a new or renamed entity. */
+static void
+test_catalog_sync(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct store_txn *t = store_reader(fx->st);
+	struct catalog *cat = catalog_new();
+	char id[ID_LEN + 1];
+	uint32_t e;
+
+	assert_non_null(t);
+	assert_non_null(cat);
+	artist_id(99, id);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(catalog_sync(cat, t), 0);
+	assert_int_equal(catalog_find(cat, ENTITY_ARTIST, id), CATALOG_NONE);
+	store_read_end(t);
+	assert_int_equal(store_write(fx->st, add_artist,
+	    (void *)"Mötley Crüe"), STORE_OK);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(catalog_sync(cat, t), 0);
+	assert_int_not_equal(e = catalog_find(cat, ENTITY_ARTIST, id),
+	    CATALOG_NONE);
+	assert_string_equal(catalog_folded(cat, ENTITY_ARTIST, e),
+	    "motley crue");
+	store_read_end(t);
+	assert_int_equal(store_write(fx->st, add_artist, (void *)"ΚΙΝΟ"),
+	    STORE_OK);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(catalog_sync(cat, t), 0);
+	e = catalog_find(cat, ENTITY_ARTIST, id);
+	assert_string_equal(catalog_folded(cat, ENTITY_ARTIST, e), "κινο");
+	assert_int_equal(catalog_count(cat, ENTITY_ARTIST), NARTISTS + 1);
+	store_read_end(t);
+	store_reader_free(t);
+	catalog_free(cat);
+}
+
 /* ---- stories --------------------------------------------------------------- */
 
 /* Proves a story's counts, first/last, runs and returns by hand. */
@@ -533,6 +582,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_track_times),
 		cmocka_unit_test(test_catalog),
+		cmocka_unit_test(test_catalog_sync),
 		cmocka_unit_test(test_stories),
 		cmocka_unit_test(test_charts),
 	};
