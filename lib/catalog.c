@@ -8,7 +8,12 @@
  * and one array); artists and albums keep their tracks the same way,
  * built by counting then filling, so a build allocates a fixed number of
  * arrays whatever the catalog's size.  A build reads artists and albums
- * first, so a track's links resolve as it is read.
+ * first, so a track's links resolve as it is read.  Changes from the log
+ * are applied in place: a new entity is appended (its hash slot added),
+ * a renamed one gets its new folded name appended to the arena, a track
+ * its new artist list appended to theirs (per track: start and length),
+ * and the reverse links are then counted and filled again in memory; the
+ * superseded bytes stay until the next build.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -46,12 +51,14 @@ struct catalog {
 	struct buf	 names;		/* folded names, NUL-separated */
 	uint32_t	*album;		/* per track */
 	uint32_t	*dur;		/* per track: duration ms */
-	uint32_t	*art_off;	/* per track + 1 */
+	uint32_t	*art_off;	/* per track: its first artist in art */
+	uint32_t	*art_len;	/* per track: how many */
 	uint32_t	*art;
 	size_t		 art_n, art_cap;	/* art used; per-track arrays */
 	size_t		 art_acap;	/* art allocated */
 	struct cat_user	 users[USERS_KEPT];
 	uint64_t	 clock;
+	size_t		 applied;	/* changes applied since the build */
 };
 
 struct catalog *
@@ -81,8 +88,10 @@ catalog_clear(struct catalog *cat)
 	free(cat->album);
 	free(cat->dur);
 	free(cat->art_off);
+	free(cat->art_len);
 	free(cat->art);
-	cat->album = cat->dur = cat->art_off = cat->art = NULL;
+	cat->album = cat->dur = cat->art_off = cat->art_len = cat->art = NULL;
+	cat->applied = 0;
 	cat->art_n = cat->art_cap = cat->art_acap = 0;
 	cat->built = 0;
 }
@@ -164,6 +173,7 @@ kind_hash(struct cat_kind *k)
 	size_t s;
 	uint32_t i;
 
+	free(k->slots);
 	k->nslots = 64;
 	while (k->nslots < (size_t)k->n * 2)
 		k->nslots *= 2;
@@ -175,6 +185,24 @@ kind_hash(struct cat_kind *k)
 			;
 		k->slots[s] = i + 1;
 	}
+	return 0;
+}
+
+/*
+ * Puts entity i (the newest) into kind's hash, or builds the hash again
+ * when it would be more than half full.
+ */
+static int
+kind_hash_add(struct cat_kind *k, uint32_t i)
+{
+	size_t s;
+
+	if (k->nslots == 0 || (size_t)k->n * 2 > k->nslots)
+		return kind_hash(k);
+	for (s = slot_of(k, k->ids[i]); k->slots[s] != 0;
+	    s = (s + 1) & (k->nslots - 1))
+		;
+	k->slots[s] = i + 1;
 	return 0;
 }
 
@@ -196,17 +224,15 @@ load_album(const struct album *al, void *arg)
 	    CATALOG_NONE ? -1 : 0;
 }
 
+/* Sets track t's album, duration and artists from tr (artists appended). */
 static int
-load_track(const struct track *tr, void *arg)
+track_set(struct catalog *cat, uint32_t t, const struct track *tr)
 {
-	struct catalog *cat = arg;
 	struct cat_kind *k = &cat->k[ENTITY_TRACK];
 	char aid[ID_LEN + 1];
-	uint32_t t, a, i, cap;
+	uint32_t a, i, cap;
 	void *p;
 
-	if ((t = kind_add(cat, k, tr->id, tr->name)) == CATALOG_NONE)
-		return -1;
 	if (t >= cat->art_cap) {
 		cap = k->cap + 1;
 		if ((p = reallocarray(cat->album, cap, sizeof(*cat->album)))
@@ -217,16 +243,21 @@ load_track(const struct track *tr, void *arg)
 		    NULL)
 			return -1;
 		cat->dur = p;
-		if ((p = reallocarray(cat->art_off, cap + 1,
+		if ((p = reallocarray(cat->art_off, cap,
 		    sizeof(*cat->art_off))) == NULL)
 			return -1;
 		cat->art_off = p;
+		if ((p = reallocarray(cat->art_len, cap,
+		    sizeof(*cat->art_len))) == NULL)
+			return -1;
+		cat->art_len = p;
 		cat->art_cap = cap;
 	}
 	cat->album[t] = tr->album_id[0] != '\0' ? catalog_find(cat,
 	    ENTITY_ALBUM, tr->album_id) : CATALOG_NONE;
 	cat->dur[t] = tr->duration_ms;
 	cat->art_off[t] = (uint32_t)cat->art_n;
+	cat->art_len[t] = 0;
 	for (i = 0; i < tr->artists.n; i++) {
 		idlist_get(&tr->artists, i, aid);
 		if ((a = catalog_find(cat, ENTITY_ARTIST, aid)) == CATALOG_NONE)
@@ -241,9 +272,21 @@ load_track(const struct track *tr, void *arg)
 			cat->art_acap = cap;
 		}
 		cat->art[cat->art_n++] = a;
+		cat->art_len[t]++;
 	}
-	cat->art_off[t + 1] = (uint32_t)cat->art_n;
 	return 0;
+}
+
+static int
+load_track(const struct track *tr, void *arg)
+{
+	struct catalog *cat = arg;
+	uint32_t t;
+
+	if ((t = kind_add(cat, &cat->k[ENTITY_TRACK], tr->id, tr->name)) ==
+	    CATALOG_NONE)
+		return -1;
+	return track_set(cat, t, tr);
 }
 
 /* The reverse links of kind (artist or album) from the tracks' links. */
@@ -261,7 +304,8 @@ kind_reverse(struct catalog *cat, enum entity_kind kind)
 			if (cat->album[t] != CATALOG_NONE)
 				k->rev_off[cat->album[t] + 1]++;
 		} else
-			for (j = cat->art_off[t]; j < cat->art_off[t + 1]; j++)
+			for (j = cat->art_off[t]; j < cat->art_off[t] +
+			    cat->art_len[t]; j++)
 				k->rev_off[cat->art[j] + 1]++;
 	}
 	for (e = 0; e < k->n; e++)
@@ -276,8 +320,8 @@ kind_reverse(struct catalog *cat, enum entity_kind kind)
 			if ((e = cat->album[t]) != CATALOG_NONE)
 				k->rev[k->rev_off[e] + fill[e]++] = t;
 		} else
-			for (j = cat->art_off[t]; j < cat->art_off[t + 1];
-			    j++) {
+			for (j = cat->art_off[t]; j < cat->art_off[t] +
+			    cat->art_len[t]; j++) {
 				e = cat->art[j];
 				/* a track crediting an artist twice: once */
 				if (fill[e] > 0 && k->rev[k->rev_off[e] +
@@ -315,7 +359,8 @@ catalog_build(struct catalog *cat, struct store_txn *txn, uint64_t seq)
 		/* No track: the per-track arrays were never allocated. */
 		if ((cat->album = calloc(1, sizeof(uint32_t))) == NULL ||
 		    (cat->dur = calloc(1, sizeof(uint32_t))) == NULL ||
-		    (cat->art_off = calloc(1, sizeof(uint32_t))) == NULL)
+		    (cat->art_off = calloc(1, sizeof(uint32_t))) == NULL ||
+		    (cat->art_len = calloc(1, sizeof(uint32_t))) == NULL)
 			goto clear;
 	}
 	if (kind_reverse(cat, ENTITY_ARTIST) == -1 ||
@@ -330,15 +375,137 @@ clear:
 	return -1;
 }
 
+/* ---- following the change log ------------------------------------------ */
+
+#define APPLIED_MAX	200000	/* changes applied before a rebuild */
+
+struct apply_ctx {
+	struct catalog	*cat;
+	struct store_txn *txn;
+	int		 added[ENTITY__MAX];	/* new entities of a kind */
+	int		 tracks;		/* a track's links changed */
+	int		 rebuild;		/* a change this cannot apply */
+};
+
+/* Sets entity i's folded name (the old one stays in the arena). */
+static int
+kind_rename(struct catalog *cat, struct cat_kind *k, uint32_t i,
+    const char *name)
+{
+	char id[ID_LEN + 1];
+	uint32_t n = k->n, j;
+
+	/* kind_add() appends: add, then move the new name over to i. */
+	memcpy(id, k->ids[i], sizeof(id));
+	if ((j = kind_add(cat, k, id, name)) == CATALOG_NONE)
+		return -1;
+	k->name[i] = k->name[j];
+	k->n = n;
+	return 0;
+}
+
+/* Applies one change: the entity as the store has it now. */
+static int
+apply_change(uint64_t seq, enum entity_kind kind, const char *id, void *arg)
+{
+	struct apply_ctx *c = arg;
+	struct catalog *cat = c->cat;
+	struct cat_kind *k = &cat->k[kind];
+	struct track tr;
+	struct artist ar;
+	struct album al;
+	const char *name;
+	uint32_t i;
+	int rc;
+
+	(void)seq;
+	if (kind == ENTITY_TRACK)
+		rc = store_get_track(c->txn, id, &tr);
+	else if (kind == ENTITY_ARTIST)
+		rc = store_get_artist(c->txn, id, &ar);
+	else
+		rc = store_get_album(c->txn, id, &al);
+	if (rc == STORE_ERR)
+		return -1;
+	if (rc == STORE_NOTFOUND) {	/* deleted: numbers would change */
+		c->rebuild = 1;
+		return 1;
+	}
+	name = kind == ENTITY_TRACK ? tr.name : kind == ENTITY_ARTIST ?
+	    ar.name : al.name;
+	if ((i = catalog_find(cat, kind, id)) == CATALOG_NONE) {
+		if ((i = kind_add(cat, k, id, name)) == CATALOG_NONE ||
+		    kind_hash_add(k, i) == -1)
+			return -1;
+		c->added[kind] = 1;
+	} else if (kind_rename(cat, k, i, name) == -1)
+		return -1;
+	if (kind == ENTITY_TRACK) {
+		if (track_set(cat, i, &tr) == -1)
+			return -1;
+		c->tracks = 1;
+	}
+	cat->applied++;
+	return 0;
+}
+
+/*
+ * Applies the changes after the catalog's sequence number up to seq.
+ * Returns 0, 1 when only a rebuild will do (a deletion, a log that no
+ * longer reaches back, too many changes), or -1.
+ */
+static int
+catalog_apply(struct catalog *cat, struct store_txn *txn, uint64_t seq,
+    uint64_t oldest)
+{
+	struct apply_ctx c;
+	int i;
+
+	if (oldest > cat->seq + 1 || seq - cat->seq > APPLIED_MAX ||
+	    cat->applied > APPLIED_MAX)
+		return 1;
+	memset(&c, 0, sizeof(c));
+	c.cat = cat;
+	c.txn = txn;
+	if (store_iter_changes(txn, cat->seq, apply_change, &c) != STORE_OK)
+		return c.rebuild ? 1 : -1;
+	if (c.rebuild)
+		return 1;
+	/* An artist or album added without tracks still needs its row. */
+	if (c.tracks || c.added[ENTITY_ARTIST] || c.added[ENTITY_ALBUM]) {
+		for (i = ENTITY_ARTIST; i <= ENTITY_ALBUM; i++) {
+			free(cat->k[i].rev_off);
+			free(cat->k[i].rev);
+			cat->k[i].rev_off = cat->k[i].rev = NULL;
+			if (kind_reverse(cat, (enum entity_kind)i) == -1)
+				return -1;
+		}
+	}
+	if (c.added[ENTITY_TRACK])	/* the plays arrays are too short */
+		for (i = 0; i < USERS_KEPT; i++) {
+			free(cat->users[i].plays);
+			memset(&cat->users[i], 0, sizeof(cat->users[i]));
+		}
+	cat->seq = seq;
+	return 0;
+}
+
 int
 catalog_sync(struct catalog *cat, struct store_txn *txn)
 {
-	uint64_t seq;
+	uint64_t seq, oldest = 0;
+	int rc;
 
-	if (store_change_seq(txn, &seq, NULL) != STORE_OK)
+	if (store_change_seq(txn, &seq, &oldest) != STORE_OK)
 		return -1;
 	if (cat->built && seq == cat->seq)
 		return 0;
+	if (cat->built && seq > cat->seq &&
+	    (rc = catalog_apply(cat, txn, seq, oldest)) != 1) {
+		if (rc == 0)
+			return 0;
+		log_warnx("catalog: the entity changes could not be applied");
+	}
 	return catalog_build(cat, txn, seq);
 }
 
@@ -395,7 +562,7 @@ catalog_track_artists(const struct catalog *cat, uint32_t t,
     const uint32_t **out)
 {
 	*out = cat->art + cat->art_off[t];
-	return cat->art_off[t + 1] - cat->art_off[t];
+	return cat->art_len[t];
 }
 
 struct count_ctx {

@@ -337,15 +337,45 @@ add_artist(struct store_txn *t, void *arg)
 	return store_put_artist(t, &ar) == STORE_ERR ? -1 : 0;
 }
 
-/* Proves the catalog follows the change log: a new or renamed entity. */
+/* A new track by artist 99, and track 0 moved to artist 99 too. */
+static int
+add_track(struct store_txn *t, void *arg)
+{
+	char a[ID_LEN + 1];
+	struct track tr;
+
+	(void)arg;
+	memset(&tr, 0, sizeof(tr));
+	artist_id(99, a);
+	tr.artists.ids = a;
+	tr.artists.n = 1;
+	tr.uri = "spotify:track:x";
+	album_id(0, tr.album_id);
+	tr.name = "Girls, Girls, Girls";
+	tr.duration_ms = 180000;
+	snprintf(tr.id, sizeof(tr.id), "TRACK%017d", 99);
+	if (store_put_track(t, &tr) == STORE_ERR)
+		return -1;
+	tu_track_id(0, tr.id);
+	tr.name = "Söng 0 (remastered)";
+	return store_put_track(t, &tr) == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * Proves the catalog follows the change log: a new or renamed entity, a
+ * new track and one whose artists changed, applied in place, give the
+ * catalog a fresh build gives.
+ */
 static void
 test_catalog_sync(void **state)
 {
 	struct tu_fx *fx = *state;
 	struct store_txn *t = store_reader(fx->st);
-	struct catalog *cat = catalog_new();
+	struct catalog *cat = catalog_new(), *fresh;
 	char id[ID_LEN + 1];
+	const uint32_t *tr;
 	uint32_t e;
+	int k;
 
 	assert_non_null(t);
 	assert_non_null(cat);
@@ -370,6 +400,38 @@ test_catalog_sync(void **state)
 	e = catalog_find(cat, ENTITY_ARTIST, id);
 	assert_string_equal(catalog_folded(cat, ENTITY_ARTIST, e), "κινο");
 	assert_int_equal(catalog_count(cat, ENTITY_ARTIST), NARTISTS + 1);
+	store_read_end(t);
+
+	/* A new track of that artist, and a renamed one moved to it. */
+	assert_int_equal(store_write(fx->st, add_track, NULL), STORE_OK);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(catalog_sync(cat, t), 0);
+	assert_non_null(fresh = catalog_new());
+	assert_int_equal(catalog_sync(fresh, t), 0);
+	for (k = 0; k < ENTITY__MAX; k++) {
+		assert_int_equal(catalog_count(cat, k),
+		    catalog_count(fresh, k));
+		for (e = 0; e < catalog_count(cat, k); e++) {
+			const char *eid = catalog_id(cat, k, e);
+			uint32_t f = catalog_find(fresh, k, eid);
+			const uint32_t *a, *b;
+			size_t na, nb, i;
+
+			assert_int_not_equal(f, CATALOG_NONE);
+			assert_string_equal(catalog_folded(cat, k, e),
+			    catalog_folded(fresh, k, f));
+			na = catalog_tracks_of(cat, k, e, &a);
+			nb = catalog_tracks_of(fresh, k, f, &b);
+			assert_int_equal(na, nb);
+			for (i = 0; i < na && k != ENTITY_TRACK; i++)
+				assert_int_equal(catalog_find(fresh,
+				    ENTITY_TRACK, catalog_id(cat, ENTITY_TRACK,
+				    a[i])), b[i]);
+		}
+	}
+	e = catalog_find(cat, ENTITY_ARTIST, id);
+	assert_int_equal(catalog_tracks_of(cat, ENTITY_ARTIST, e, &tr), 2);
+	catalog_free(fresh);
 	store_read_end(t);
 	store_reader_free(t);
 	catalog_free(cat);
