@@ -5,8 +5,8 @@
  * The query is folded as the names are (lib/fold.h: case and
  * diacritics, so "bjork" finds "Björk"), and matched anywhere in a name
  * (prefix and infix) against the process's catalog (lib/catalog.h),
- * kept in memory and rebuilt when the store's entity change log moves:
- * no store scan per keystroke.  Only what this journal played is shown,
+ * kept in memory and updated from the store's entity change log as
+ * entities arrive: no store scan per keystroke.  Only what this journal played is shown,
  * ranked by its plays (an artist's and an album's are their tracks'),
  * then by whether the query starts the name or one of its words.  The
  * answer lists ids with plays, as the other lists of the API do: names
