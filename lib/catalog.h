@@ -60,7 +60,8 @@ const char	*catalog_folded(const struct catalog *, enum entity_kind,
 		    uint32_t i);
 /*
  * The tracks of artist or album i (catalog numbers, ascending) into *out;
- * returns how many.  For kind ENTITY_TRACK, the track itself.
+ * returns how many.  For kind ENTITY_TRACK, the track itself (*out then
+ * points at a static copy, valid until the next call).
  */
 size_t	catalog_tracks_of(const struct catalog *, enum entity_kind, uint32_t i,
 	    const uint32_t **out);

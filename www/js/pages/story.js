@@ -325,7 +325,11 @@ export const StoryPage = {
 				h(MonthChart, { months: st.months }),
 				Table(['Year', 'Plays', 'Listening time'],
 				    st.years.map((y) => [String(y.year),
-					y.plays.toLocaleString(), fmtListen(y.ms)]),
+					h('a', { href: href(props.user.id, 'charts', {
+					    kind: KINDS[props.kind], from: `${y.year}-01-01`,
+					    to: `${y.year}-12-31` }),
+					    title: `The ${y.year} charts` },
+					    y.plays.toLocaleString()), fmtListen(y.ms)]),
 				    'Plays per year'),
 			]);
 		}
