@@ -511,13 +511,12 @@ export const InsightsPage = {
 				h('p', { class: 'note' }, 'Days in a row with an artist.'),
 				r.streaks.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, r.streaks.map((x) =>
-					h('li', { key: x.artist_id + x.first }, h('a', {
-						href: playsAt(x.last), class: 'ins-row' }, [
-						h('span', { class: 'big small' },
-						    `${x.days} days`),
+					h('li', { key: x.artist_id + x.first }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big small',
+						    href: playsAt(x.last) }, `${x.days} days`),
 						h('span', { class: 'what' }, [
-							h('p', h('span', { class: 'name' },
-							    entityName('artists', x.artist_id))),
+							h('p', NameLink('artists', x.artist_id)),
 							h('p', { class: 'from' }, `${fmtDate(x.first)} ` +
 							    `– ${fmtDate(x.last)}, ` +
 							    plural(x.plays, 'play')),
