@@ -48,6 +48,9 @@ enum qkey {
 	Q_MIN,		/* binge_min: plays in a row, 2..1000 */
 	Q_DAYS,		/* return_days: days away, 1..3650 */
 	Q_DATE,		/* on this day: the local date asked */
+	Q_Q,		/* search: the string typed (story.h) */
+	Q_BY,		/* charts: plays | ms */
+	Q_CKIND,	/* charts: tracks | artists | albums */
 	Q__MAX
 };
 
@@ -57,6 +60,7 @@ enum qkey {
 #define ARGS_STATE_LEN	43	/* base64url of 32 random bytes */
 #define ARGS_WORD_MAX	63	/* an OAuth error word */
 #define ARGS_INVITE_MAX	64	/* invitation code, bytes */
+#define ARGS_Q_MAX	100	/* a search string, bytes */
 
 struct args {
 	unsigned	 has;		/* QBIT(k) for each key given */
@@ -82,6 +86,10 @@ struct args {
 	int32_t		 from_day, to_day, date_day;	/* local days */
 	char		 tz[TZ_NAME_MAX + 1];	/* syntax checked only */
 	uint32_t	 min, days;
+	/* stories, search, charts (story.h) */
+	char		 id[ID_LEN + 1];	/* ":id" of the path */
+	char		 q[ARGS_Q_MAX + 1];
+	int		 by, ckind;
 };
 
 struct app {

@@ -24,15 +24,19 @@
 #include "render.h"
 #include "route.h"
 #include "session.h"
+#include "story.h"
 #include "valid.h"
 
 #define PARAM_USER_FMT	":user_id.fmt"
 #define PARAM_INSIGHT	":name"		/* an insight's name (insights.h) */
+#define PARAM_ID	":id"		/* an entity id (valid_entity_id) */
 
 #define PAGE_KEYS	(QBIT(Q_BEFORE) | QBIT(Q_AFTER) | QBIT(Q_LIMIT))
 #define INSIGHT_KEYS	(QBIT(Q_FROM) | QBIT(Q_TO) | QBIT(Q_TZ) | \
 			 QBIT(Q_ILIMIT) | QBIT(Q_MIN) | QBIT(Q_DAYS) | \
 			 QBIT(Q_DATE))
+#define STORY_KEYS	(QBIT(Q_TZ) | QBIT(Q_ILIMIT) | QBIT(Q_MIN) | \
+			 QBIT(Q_DAYS))
 
 static const struct route routes[] = {
 	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
@@ -76,6 +80,24 @@ static const struct route routes[] = {
 	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
 	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
 	    api_me_settings, ROUTE_WRITE | ROUTE_OWNTXN },
+	/* stories, search, charts (api_story.c, api_search.c, api_charts.c) */
+	{ "story_track", HTTP_GET, "/api/v0/story/:user_id/track/:id",
+	    STORY_KEYS, 0, 0, api_story_track, ROUTE_USER },
+	{ "story_artist", HTTP_GET, "/api/v0/story/:user_id/artist/:id",
+	    STORY_KEYS, 0, 0, api_story_artist, ROUTE_USER },
+	{ "story_album", HTTP_GET, "/api/v0/story/:user_id/album/:id",
+	    STORY_KEYS, 0, 0, api_story_album, ROUTE_USER },
+	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/track/:id/plays",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_track_plays, ROUTE_USER },
+	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/artist/:id/plays",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_artist_plays, ROUTE_USER },
+	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/album/:id/plays",
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_album_plays, ROUTE_USER },
+	{ "search", HTTP_GET, "/api/v0/search/:user_id",
+	    QBIT(Q_Q) | QBIT(Q_LIMIT), QBIT(Q_Q), 0, api_search, ROUTE_USER },
+	{ "charts", HTTP_GET, "/api/v0/charts/:user_id",
+	    QBIT(Q_CKIND) | QBIT(Q_BY) | QBIT(Q_FROM) | QBIT(Q_TO) |
+	    QBIT(Q_TZ) | QBIT(Q_ILIMIT), 0, 0, api_charts, ROUTE_USER },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -264,6 +286,9 @@ static const struct {
 	{ "min", q_min, "an integer from 2 to 1000" },		/* Q_MIN */
 	{ "days", q_days, "an integer from 1 to 3650" },	/* Q_DAYS */
 	{ "date", q_date, "a date YYYY-MM-DD" },		/* Q_DATE */
+	{ "q", story_q, "1 to 100 bytes of text" },		/* Q_Q */
+	{ "by", story_by, "plays or ms" },			/* Q_BY */
+	{ "kind", story_kind, "tracks, artists or albums" },	/* Q_CKIND */
 };
 
 int
@@ -332,6 +357,10 @@ route_match(const char *pattern, const char *path, struct args *a)
 			    memcmp(pattern, PARAM_INSIGHT, plen) == 0) {
 				if ((a->insight = insights_kind_from_name(seg))
 				    == -1)
+					return 0;
+			} else if (plen == sizeof(PARAM_ID) - 1 &&
+			    memcmp(pattern, PARAM_ID, plen) == 0) {
+				if (valid_entity_id(seg, a->id) == -1)
 					return 0;
 			} else if (valid_user_id(seg, a->user) == -1)
 				return 0;

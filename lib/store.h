@@ -193,6 +193,22 @@ int	store_count_plays(struct store_txn *, const char *user, int64_t from_ms,
  */
 int	store_prev_track_play(struct store_txn *, const char *user,
 	    const char *track_id, int64_t before_ms, int64_t *played_at);
+/*
+ * store_iter_track_times: calls fn(played_at, arg) for each of user's
+ * plays of track_id with from_ms <= played_at <= to_ms, in dir order,
+ * from the index alone (one seek, then one step per play; fn's 0/1/-1
+ * as for the iterations).  store_iter_user_tracks: calls fn(track_id,
+ * n_plays, arg) once for every track user ever played, in id order, with
+ * how many plays of it are stored (counted by the index, not by reading
+ * them).  Both return STORE_OK or STORE_ERR.
+ */
+int	store_iter_track_times(struct store_txn *, const char *user,
+	    const char *track_id, int64_t from_ms, int64_t to_ms,
+	    enum store_dir dir, int (*fn)(int64_t played_at, void *),
+	    void *arg);
+int	store_iter_user_tracks(struct store_txn *, const char *user,
+	    int (*fn)(const char *track_id, uint64_t n_plays, void *),
+	    void *arg);
 
 /* ---- aggregates: plays and listening time per user and quarter hour ----
  * For every user and 15-minute UTC bucket [start, start + 15 min) that

@@ -716,3 +716,127 @@ store_prev_track_play(struct store_txn *t, const char *user,
 		return STORE_NOTFOUND;
 	return bytrack_seek(t, &k, before_ms, -1, played_at);
 }
+
+/* ---- reading the plays-by-track index (the story pages) ----------------- */
+
+/* Decodes an index value into *at; -1 (logged) when it is damaged. */
+static int
+bytrack_time(const MDB_val *k, const MDB_val *v, int64_t *at)
+{
+	if (v->mv_size != 8) {
+		store_damaged(DB_PLAYSBYTRACK, k, v);
+		return -1;
+	}
+	*at = codec_unbias64(codec_be64_get(v->mv_data));
+	return 0;
+}
+
+int
+store_iter_track_times(struct store_txn *t, const char *user,
+    const char *track_id, int64_t from_ms, int64_t to_ms, enum store_dir dir,
+    int (*fn)(int64_t played_at, void *), void *arg)
+{
+	unsigned char b[8];
+	struct key k;
+	MDB_cursor *c;
+	MDB_val mk, mv;
+	int64_t at;
+	int rc, frc, tmp, ret = STORE_OK;
+
+	if (key_trackplay(&k, user, track_id) == -1 || from_ms > to_ms)
+		return STORE_OK;
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if ((c = store_cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
+		return STORE_ERR;
+	mk = key_val(&k);
+	mv.mv_size = sizeof(b);
+	mv.mv_data = b;
+	if (dir == STORE_ASC) {
+		codec_be64_put(b, codec_bias64(from_ms));
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
+	} else {
+		rc = MDB_NOTFOUND;
+		if (to_ms < INT64_MAX) {
+			codec_be64_put(b, codec_bias64(to_ms + 1));
+			rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
+			if (rc == MDB_SUCCESS)
+				rc = mdb_cursor_get(c, &mk, &mv, MDB_PREV_DUP);
+		}
+		if (rc == MDB_NOTFOUND) {
+			mk = key_val(&k);
+			rc = mdb_cursor_get(c, &mk, &mv, MDB_SET);
+			if (rc == MDB_SUCCESS)
+				rc = mdb_cursor_get(c, &mk, &mv, MDB_LAST_DUP);
+			if (rc == MDB_SUCCESS && to_ms < INT64_MAX &&
+			    bytrack_time(&mk, &mv, &at) == 0 && at > to_ms)
+				rc = MDB_NOTFOUND;	/* all values > to */
+		}
+	}
+	while (rc == MDB_SUCCESS) {
+		if (bytrack_time(&mk, &mv, &at) == -1) {
+			ret = STORE_ERR;
+			goto release;
+		}
+		if (dir == STORE_ASC ? at > to_ms : at < from_ms)
+			break;
+		if ((frc = fn(at, arg)) != 0) {
+			if (frc != 1)
+				ret = STORE_ERR;
+			goto release;
+		}
+		rc = mdb_cursor_get(c, &mk, &mv,
+		    dir == STORE_ASC ? MDB_NEXT_DUP : MDB_PREV_DUP);
+	}
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, "iterate", DB_PLAYSBYTRACK);
+release:
+	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
+	return ret;
+}
+
+int
+store_iter_user_tracks(struct store_txn *t, const char *user,
+    int (*fn)(const char *track_id, uint64_t n_plays, void *), void *arg)
+{
+	char id[ID_LEN + 1];
+	const unsigned char *tail;
+	struct key k;
+	MDB_cursor *c;
+	MDB_val mk, mv;
+	size_t n;
+	int rc, frc, tmp, ret = STORE_OK;
+
+	if (key_user(&k, user) == -1)
+		return STORE_OK;
+	if (store_txn_check(t) == -1)
+		return STORE_ERR;
+	if ((c = store_cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
+		return STORE_ERR;
+	mk = key_val(&k);
+	rc = mdb_cursor_get(c, &mk, &mv, MDB_SET_RANGE);
+	while (rc == MDB_SUCCESS) {
+		if (mk.mv_size < k.len || memcmp(mk.mv_data, k.b, k.len) != 0)
+			break;
+		if ((tail = key_tail(&mk, ID_LEN)) == NULL) {
+			store_damaged(DB_PLAYSBYTRACK, &mk, &mv);
+			ret = STORE_ERR;
+			goto release;
+		}
+		if ((rc = mdb_cursor_count(c, &n)) != MDB_SUCCESS)
+			break;
+		memcpy(id, tail, ID_LEN);
+		id[ID_LEN] = '\0';
+		if ((frc = fn(id, (uint64_t)n, arg)) != 0) {
+			if (frc != 1)
+				ret = STORE_ERR;
+			goto release;
+		}
+		rc = mdb_cursor_get(c, &mk, &mv, MDB_NEXT_NODUP);
+	}
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, "iterate", DB_PLAYSBYTRACK);
+release:
+	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
+	return ret;
+}

@@ -3,7 +3,7 @@
 # 127.0.0.1 only, is bounded in time, and stops by itself.
 #
 #   sh tests/bench.sh [section ...]     sections: collector import api
-#                                       insights (default: all)
+#                                       insights stories (default: all)
 # Environment:
 #   BENCH_DURATION  seconds per wrk run (5)
 #   BENCH_CONNS     concurrent connections (32)
@@ -358,9 +358,14 @@ bench_insights_api() {
 	RUN_DIR=$ist sh tests/stack.sh stop > /dev/null
 }
 
+# --- stories, search, charts (tests/bench-stories.sh) -------------------------
+bench_stories() {
+	. "$ROOT/tests/bench-stories.sh"
+}
+
 command -v wrk > /dev/null || die "wrk is missing: run make deps"
 mkdir -p "$BENCH_DIR"
-sections=${*:-collector import api insights}
+sections=${*:-collector import api insights stories}
 {
 	echo "## Results"
 	echo
@@ -374,8 +379,9 @@ cat "$RESULTS"
 trap 'RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null 2>&1 || true' EXIT
 for s in $sections; do
 	case "$s" in
-	collector|import|api|insights) "bench_$s" ;;
-	*) die "unknown section: $s (collector, import, api, insights)" ;;
+	collector|import|api|insights|stories) "bench_$s" ;;
+	*) die "unknown section: $s (collector, import, api, insights," \
+	    "stories)" ;;
 	esac
 done
 say "results in $RESULTS"

@@ -161,7 +161,7 @@ test('a year narrows every insight; lists lead to their plays', async () => {
 	assert.ok(await page.locator('.ins-newold tbody tr').count() >= 52);
 	const months = await page.locator('.ins-ranks thead th').count();
 	assert.equal(months, 1 + 12);
-	await page.locator('.ins-streaks a.ins-row').first().click();
+	await page.locator('.ins-streaks .ins-row a.big').first().click();
 	await page.waitForFunction(() => location.hash.includes('/plays?'));
 	assert.match(await page.evaluate(() => location.hash),
 	    /date=2019-06-30$/);

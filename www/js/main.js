@@ -7,6 +7,10 @@
 //         #/u/USER/top[?range=short_term&kind=tracks&item=ID]
 //         #/u/USER/insights[?range=YYYY&date=YYYY-MM-DD]
 //         #/u/USER/settings
+//         #/u/USER/track?id=ID, artist?id=ID, album?id=ID  (stories)
+//         #/u/USER/search?q=TEXT
+//         #/u/USER/charts[?kind=tracks&by=plays&from=DATE&to=DATE]
+//         #/u/USER/review[?year=YYYY]
 
 import { computed, createApp, h, nextTick, onMounted, onUpdated, reactive,
 	ref, watch } from
@@ -20,6 +24,10 @@ import { DwPage } from './pages/dw.js';
 import { TopPage } from './pages/top.js';
 import { SettingsPage } from './pages/settings.js';
 import { InsightsPage } from './pages/insights.js';
+import { AlbumPage, ArtistPage, TrackPage } from './pages/story.js';
+import { SearchBox, SearchPage } from './pages/search.js';
+import { ChartsPage } from './pages/charts.js';
+import { ReviewPage } from './pages/review.js';
 import { AccountBar, LOGIN_URL, account, loadMe, withOwnJournal } from
     './account.js';
 
@@ -27,9 +35,16 @@ const PAGES = [
 	{ id: 'plays', label: 'Plays', comp: PlaysPage },
 	{ id: 'dw', label: 'Discover Weekly', short: 'Discover', comp: DwPage },
 	{ id: 'top', label: 'Top', comp: TopPage },
+	{ id: 'charts', comp: ChartsPage, hidden: true },
+	{ id: 'review', comp: ReviewPage, hidden: true },
 	{ id: 'insights', label: 'Insights', comp: InsightsPage },
 	{ id: 'settings', label: 'Settings', comp: SettingsPage },
+	{ id: 'track', comp: TrackPage, hidden: true },
+	{ id: 'artist', comp: ArtistPage, hidden: true },
+	{ id: 'album', comp: AlbumPage, hidden: true },
+	{ id: 'search', comp: SearchPage, hidden: true },
 ];
+const TABS = PAGES.filter((p) => !p.hidden);
 
 // ---- the shell ---------------------------------------------------------------
 
@@ -119,7 +134,7 @@ function Nav() {
 		return null;
 	return h('nav', { class: 'tabs', 'aria-label': 'Pages' },
 	    h('ul', { ref: tabsEl, onScroll: fadeTabs },
-		PAGES.map((p) => h('li', { key: p.id }, p.soon ?
+		TABS.map((p) => h('li', { key: p.id }, p.soon ?
 		h('span', { class: 'tab soon', title: 'Insights arrive soon',
 			'aria-disabled': 'true' }, [p.label,
 			h('small', ' soon')]) :
@@ -207,7 +222,7 @@ const App = {
 					e.preventDefault();
 					document.getElementById('main').focus();
 				} }, 'Skip to content'),
-			h('header', { class: 'top' }, h('div', { class: 'bar' }, [
+			h('header', { class: 'top' }, [h('div', { class: 'bar' }, [
 				h('a', { class: 'brand', href: '#/' }, [
 					h('img', { src: 'img/logo.svg', alt: '',
 						width: 28, height: 28 }),
@@ -216,7 +231,7 @@ const App = {
 				Nav(),
 				Switcher(),
 				AccountBar(),
-			])),
+			]), h(SearchBox)]),
 			h('main', { id: 'main', tabindex: '-1' }, Body()),
 			h('footer', { class: 'foot' }, [
 				h('span', 'linernotes — a listening journal. '),

@@ -11,8 +11,9 @@
 import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadTracksDeep } from '../api.js';
-import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
+import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
+import { ArtistLinks, NameLink } from '../links.js';
 import { fmtAgo, fmtDate, pickImage, plural } from '../util.js';
 
 const WEEKS = 4;		// weeks per page
@@ -90,9 +91,9 @@ export const DwPage = {
 					alt: album ? `Cover of ${album.name}` :
 					    `Cover of ${name}`, size: 48 }),
 				h('div', { class: 'what' }, [
-					h('p', { class: 'track' }, h('span',
-					    { class: 'name' }, name)),
-					h('p', { class: 'by' }, artistNames(t?.artist_ids)),
+					h('p', { class: 'track' }, NameLink('tracks', id,
+					    { text: name })),
+					h('p', { class: 'by' }, ArtistLinks(t?.artist_ids)),
 				]),
 				played,
 			]);

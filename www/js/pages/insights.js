@@ -24,10 +24,11 @@
 import { h, nextTick, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
-import { Empty, ErrorBox, Loading, artistNames, entityName } from
+import { Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { cssVar, useChart } from '../chart.js';
 import { firstPlay } from '../journal.js';
+import { ArtistLinks, NameLink } from '../links.js';
 import { href } from '../state.js';
 import { dayKey, fmtDate, fmtTime, plural, possessive } from '../util.js';
 
@@ -453,9 +454,9 @@ export const InsightsPage = {
 
 		function trackLine(id) {
 			const t = cached('tracks', id);
-			return [h('span', { class: 'name' }, entityName('tracks', id)),
-				h('span', { class: 'by' }, ' — ' +
-				    artistNames(t?.artist_ids))];
+			return [NameLink('tracks', id),
+				h('span', { class: 'by' }, [' — ',
+				    ArtistLinks(t?.artist_ids)])];
 		}
 
 		function BingeList() {
@@ -468,16 +469,17 @@ export const InsightsPage = {
 				b.binges.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, b.binges.map((x) => {
 					// The times of its first and last play, as the
-					// Plays page folds them; the link loads it whole.
+					// Plays page folds them; the number loads it whole,
+					// the names lead to their stories.
 					const z = props.zone;
 					const day = dayKey(x.first, z);
 					const end = dayKey(x.last, z);
-					return h('li', { key: x.first }, h('a', {
-						href: href(props.user.id, 'plays', { binge:
-						    `${x.first}-${x.last}` }),
+					return h('li', { key: x.first }, h('div', {
 						class: 'ins-row', 'data-first': x.first,
 						'data-last': x.last }, [
-						h('span', { class: 'big' }, `${x.plays}×`),
+						h('a', { class: 'big', href: href(props.user.id,
+						    'plays', { binge: `${x.first}-${x.last}` }) },
+						    `${x.plays}×`),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(x.track_id)),
 							h('p', { class: 'from' }, `${fmtDate(day)}, ` +
@@ -501,10 +503,10 @@ export const InsightsPage = {
 				h('h2', { id: 'ins-seasons-h' }, 'Seasons'),
 				decs.length ? [h('h3', 'The song of each December'),
 					h('ul', { class: 'ins-list' }, decs.map((d) =>
-					    h('li', { key: d.month }, h('a', {
-						href: playsAt(monthEnd(d.month)),
-						class: 'ins-row' }, [
-						h('span', { class: 'big' }, String(d.year)),
+					    h('li', { key: d.month }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big',
+						    href: playsAt(monthEnd(d.month)) }, String(d.year)),
 						h('span', { class: 'what' }, d.seasonal_id ? [
 							h('p', trackLine(d.seasonal_id)),
 							h('p', { class: 'from' },
@@ -514,10 +516,10 @@ export const InsightsPage = {
 				h('h3', 'Favourite of each month'),
 				months.length === 0 ? h('p', 'No plays in this range.') :
 				    h('ul', { class: 'ins-list' }, months.map((m) =>
-					h('li', { key: m.month }, h('a', {
-						href: playsAt(monthEnd(m.month)),
-						class: 'ins-row' }, [
-						h('span', { class: 'big small' },
+					h('li', { key: m.month }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big small',
+						    href: playsAt(monthEnd(m.month)) },
 						    fmtMonth(m.month)),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(m.track_id)),
@@ -556,9 +558,10 @@ export const InsightsPage = {
 				r.tracks.items.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, r.tracks.items.map((x) => {
 					const day = dayKey(x.returned, props.zone);
-					return h('li', { key: x.id + x.returned }, h('a', {
-						href: playsAt(day), class: 'ins-row' }, [
-						h('span', { class: 'big small' },
+					return h('li', { key: x.id + x.returned }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big small',
+						    href: playsAt(day) },
 						    `${x.days_away.toLocaleString()} days`),
 						h('span', { class: 'what' }, [
 							h('p', trackLine(x.id)),
@@ -587,13 +590,12 @@ export const InsightsPage = {
 				h('p', { class: 'note' }, 'Days in a row with an artist.'),
 				r.streaks.length === 0 ? h('p', 'None in this range.') :
 				    h('ol', { class: 'ins-list' }, r.streaks.map((x) =>
-					h('li', { key: x.artist_id + x.first }, h('a', {
-						href: playsAt(x.last), class: 'ins-row' }, [
-						h('span', { class: 'big small' },
-						    `${x.days} days`),
+					h('li', { key: x.artist_id + x.first }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big small',
+						    href: playsAt(x.last) }, `${x.days} days`),
 						h('span', { class: 'what' }, [
-							h('p', h('span', { class: 'name' },
-							    entityName('artists', x.artist_id))),
+							h('p', NameLink('artists', x.artist_id)),
 							h('p', { class: 'from' }, `${fmtDate(x.first)} ` +
 							    `– ${fmtDate(x.last)}, ` +
 							    plural(x.plays, 'play')),
@@ -612,9 +614,10 @@ export const InsightsPage = {
 				o.years.length === 0 ? h('p', 'Nothing played on this ' +
 				    'date in earlier years.') :
 				    h('ul', { class: 'ins-list' }, o.years.map((x) =>
-					h('li', { key: x.year }, h('a', { href: playsAt(x.date),
-						class: 'ins-row' }, [
-						h('span', { class: 'big' }, String(x.year)),
+					h('li', { key: x.year }, h('div',
+					    { class: 'ins-row' }, [
+						h('a', { class: 'big',
+						    href: playsAt(x.date) }, String(x.year)),
 						h('span', { class: 'what' }, [
 							x.tracks[0] ? h('p', trackLine(x.tracks[0].id)) :
 							    null,

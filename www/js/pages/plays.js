@@ -20,9 +20,10 @@
 import { computed, h, onBeforeUnmount, onMounted, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { BATCH_MAX, cached, getJson, loadEntities, missing } from '../api.js';
-import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
+import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { firstPlay } from '../journal.js';
+import { ArtistLinks, NameLink } from '../links.js';
 import { Story } from '../story.js';
 import { go, href } from '../state.js';
 import { buildDays, dayKey, dayStart, fmtDay, fmtDate, fmtDateTime, fmtSpan,
@@ -367,14 +368,14 @@ export const PlaysPage = {
 					    `Cover of ${name}`, size: 56 }),
 				h('div', { class: 'what' }, [
 					h('p', { class: 'track' }, [
-						h('span', { class: 'name' }, name),
+						NameLink('tracks', p.track_id, { text: name }),
 						t?.explicit ? h('abbr', { class: 'explicit',
 							title: 'explicit' }, 'E') : null,
 					]),
-					h('p', { class: 'by' }, artistNames(t?.artist_ids)),
+					h('p', { class: 'by' }, ArtistLinks(t?.artist_ids)),
 					h('p', { class: 'from' }, [
-						album ? h('span', { class: 'album' },
-						    album.name) : null,
+						album ? NameLink('albums', t.album_id,
+						    { cls: 'album' }) : null,
 						album && ctx ? h('span', { class: 'sep',
 							'aria-hidden': 'true' }, ' · ') : null,
 						ctx ? (ctxHref ? h('a', { class: 'ctx',

@@ -11,8 +11,9 @@ import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { useChart } from '../chart.js';
-import { Cover, Empty, ErrorBox, Loading, artistNames, entityName } from
+import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
+import { ArtistLinks, NameLink } from '../links.js';
 import { href } from '../state.js';
 import { fmtAgo, fmtDate, pickImage } from '../util.js';
 
@@ -214,10 +215,10 @@ export const TopPage = {
 				h(Cover, { url: a.url, alt: a.alt, round: a.round,
 					size: 48 }),
 				h('div', { class: 'what' }, [
-					h('p', { class: 'track' }, h('span',
-					    { class: 'name' }, name)),
+					h('p', { class: 'track' }, NameLink(kind(), c.id,
+					    { text: name })),
 					t ? h('p', { class: 'by' },
-					    artistNames(t.artist_ids)) :
+					    ArtistLinks(t.artist_ids)) :
 					    h('p', { class: 'by' }, (cached('artists', c.id)
 						?.genres ?? []).slice(0, 3).join(', ') ||
 						'\u00a0'),
@@ -238,8 +239,11 @@ export const TopPage = {
 			const head = h('div', { class: 'page-head' }, [
 				h('div', [
 					h('h1', 'Top'),
-					h('p', { class: 'sub' }, 'What Spotify counts as ' +
-					    'your most played, and how it moves.'),
+					h('p', { class: 'sub' }, ['What Spotify counts as ' +
+					    'your most played, and how it moves. ',
+						h('a', { class: 'charts-link', href: href(
+						    props.user.id, 'charts') },
+						    'Your own charts, counted from your plays')]),
 				]),
 				h('div', { class: 'controls' }, [
 					Seg('Time range', RANGES, range(), 'range'),

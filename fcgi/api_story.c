@@ -1,0 +1,252 @@
+/*
+ * api_story.c — GET /api/v0/story/:user_id/{track,artist,album}/:id and
+ * their /plays: the story of one track, artist or album in a journal.
+ *
+ * The entity's tracks come from the process's catalog (lib/catalog.h:
+ * an artist's or an album's tracks, which the store does not index),
+ * the story itself from lib/stories.c over the plays-by-track index, so
+ * an answer costs the entity's own plays, never a scan of the journal.
+ * The journal's access check comes first: a private journal is a 404,
+ * as everywhere.  Then an id the store does not know is a 404 of its own
+ * ("no such track"); a known one the journal never played is a story
+ * with no plays.  Zone, binge length, return days and list length are
+ * the insights' (`tz`, `min`, `days`, `limit`; docs/API.md).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "catalog.h"
+#include "config.h"
+#include "fold.h"
+#include "insights.h"
+#include "json.h"
+#include "log.h"
+#include "stories.h"
+#include "story.h"
+#include "tz.h"
+#include "valid.h"
+
+#define STORY_LIMIT	50	/* rows per list unless limit is given */
+#define PLAYS_PAGE	50
+
+static struct catalog *story_cat;
+
+struct catalog *
+story_catalog(struct store_txn *txn)
+{
+	if (story_cat == NULL && (story_cat = catalog_new()) == NULL)
+		return NULL;
+	if (catalog_sync(story_cat, txn) == -1)
+		return NULL;
+	return story_cat;
+}
+
+/* ---- query keys ---------------------------------------------------------- */
+
+int
+story_q(const char *s, struct args *a)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > ARGS_Q_MAX || fold_has_control(s, n))
+		return -1;
+	memcpy(a->q, s, n + 1);
+	return 0;
+}
+
+static const char *const story_bys[] = { "plays", "ms" };
+static const char *const story_kinds[] = { "tracks", "artists", "albums" };
+
+int
+story_by(const char *s, struct args *a)
+{
+	return valid_word(s, story_bys, 2, &a->by);
+}
+
+int
+story_kind(const char *s, struct args *a)
+{
+	return valid_word(s, story_kinds, 3, &a->ckind);
+}
+
+/* ---- the story ----------------------------------------------------------- */
+
+static const char *const kind_words[ENTITY__MAX] = {
+	"track", "artist", "album" };
+
+/* The zone: tz, else the user's, else UTC (api_insights.c's rule). */
+static int
+story_zone(struct ctx *c, struct resp *r, const struct tz **z)
+{
+	if (c->a.has & QBIT(Q_TZ)) {
+		if (tz_cache_get(c->a.tz, z) == -1)
+			return http_error(r, 400,
+			    "tz is not a time zone this server knows");
+		return 0;
+	}
+	if (c->user.timezone[0] != '\0' &&
+	    tz_cache_get(c->user.timezone, z) == 0)
+		return 0;
+	return tz_cache_get("UTC", z) == 0 ? 0 :
+	    http_error(r, 500, "no time zone could be loaded");
+}
+
+/*
+ * The access check, then kind/id's tracks as ids into *ids (an array
+ * the caller frees).  Returns the number of tracks, or -1 with the
+ * response set.
+ */
+static ssize_t
+story_tracks(struct ctx *c, struct resp *r, enum entity_kind kind,
+    const char ***ids)
+{
+	static const char *const missing[ENTITY__MAX] = {
+		"no such track", "no such artist", "no such album" };
+	struct catalog *cat;
+	const uint32_t *tr;
+	uint32_t e;
+	size_t n, i;
+
+	if ((cat = story_catalog(c->app->txn)) == NULL)
+		return http_error(r, 500, "the catalog could not be read");
+	if ((e = catalog_find(cat, kind, c->a.id)) == CATALOG_NONE)
+		return http_error(r, 404, missing[kind]);
+	n = catalog_tracks_of(cat, kind, e, &tr);
+	if ((*ids = calloc(n + 1, sizeof(**ids))) == NULL)
+		return http_error(r, 500, "out of memory");
+	for (i = 0; i < n; i++)
+		(*ids)[i] = catalog_id(cat, ENTITY_TRACK, tr[i]);
+	return (ssize_t)n;
+}
+
+static int
+api_story(struct ctx *c, struct resp *r, enum entity_kind kind)
+{
+	const struct config *cfg = c->app->cfg;
+	struct stories_query q;
+	const char **ids = NULL;
+	const struct tz *z;
+	struct json j;
+	ssize_t n;
+	size_t i;
+	int rc = -1;
+
+	if ((n = story_tracks(c, r, kind, &ids)) == -1)
+		return -1;
+	if (story_zone(c, r, &z) == -1)
+		goto free;
+	memset(&q, 0, sizeof(q));
+	q.user = c->a.user;
+	q.tz = z;
+	q.tracks = ids;
+	q.n_tracks = (size_t)n;
+	/* The configuration's defaults (the insights'; none in tools). */
+	q.binge_min = (c->a.has & QBIT(Q_MIN)) ? c->a.min : cfg != NULL ?
+	    (uint32_t)config_num(cfg, CFG_BINGE_MIN) : INSIGHTS_BINGE_MIN;
+	q.return_days = (c->a.has & QBIT(Q_DAYS)) ? c->a.days : cfg != NULL ?
+	    (uint32_t)config_num(cfg, CFG_RETURN_DAYS) : INSIGHTS_RETURN_DAYS;
+	q.limit = (c->a.has & QBIT(Q_ILIMIT)) ? (uint32_t)c->a.limit :
+	    STORY_LIMIT;
+	q.per_track = kind != ENTITY_TRACK;
+
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_str(&j, "user_id", c->a.user);
+	json_str(&j, "kind", kind_words[kind]);
+	json_str(&j, "id", c->a.id);
+	json_str(&j, "tz", tz_name(z));
+	if (kind != ENTITY_TRACK) {
+		json_arr_open(&j, "track_ids");
+		for (i = 0; i < (size_t)n; i++)
+			json_str(&j, NULL, ids[i]);
+		json_arr_close(&j);
+	}
+	if (stories_write(c->app->txn, &q, &j) == -1 ||
+	    (kind != ENTITY_ALBUM && stories_write_top(c->app->txn,
+	    c->a.user, kind == ENTITY_TRACK ? TOP_TRACKS : TOP_ARTISTS,
+	    c->a.id, &j) == -1) ||
+	    stories_write_dw(c->app->txn, c->a.user,
+	    c->user.dw_playlist[0] != '\0' ? c->user.dw_playlist : NULL,
+	    ids, (size_t)n, &j) == -1) {
+		http_error(r, 500, "the story could not be told");
+		goto free;
+	}
+	json_obj_close(&j);
+	if (json_finish(&j) == -1) {
+		http_error(r, 500, "the response could not be written");
+		goto free;
+	}
+	rc = 0;
+free:
+	free(ids);
+	return rc;
+}
+
+static int
+api_story_plays(struct ctx *c, struct resp *r, enum entity_kind kind)
+{
+	const char **ids = NULL;
+	struct json j;
+	ssize_t n;
+	int rc = -1;
+
+	if ((n = story_tracks(c, r, kind, &ids)) == -1)
+		return -1;
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_str(&j, "user_id", c->a.user);
+	json_str(&j, "kind", kind_words[kind]);
+	json_str(&j, "id", c->a.id);
+	if (stories_write_plays(c->app->txn, c->a.user, ids, (size_t)n,
+	    (c->a.has & QBIT(Q_BEFORE)) ? c->a.before : INT64_MAX,
+	    (c->a.has & QBIT(Q_LIMIT)) ? c->a.limit : PLAYS_PAGE, &j) == -1) {
+		http_error(r, 500, "the plays could not be read");
+		goto free;
+	}
+	json_obj_close(&j);
+	if (json_finish(&j) == -1) {
+		http_error(r, 500, "the response could not be written");
+		goto free;
+	}
+	rc = 0;
+free:
+	free(ids);
+	return rc;
+}
+
+int
+api_story_track(struct ctx *c, struct resp *r)
+{
+	return api_story(c, r, ENTITY_TRACK);
+}
+
+int
+api_story_artist(struct ctx *c, struct resp *r)
+{
+	return api_story(c, r, ENTITY_ARTIST);
+}
+
+int
+api_story_album(struct ctx *c, struct resp *r)
+{
+	return api_story(c, r, ENTITY_ALBUM);
+}
+
+int
+api_story_track_plays(struct ctx *c, struct resp *r)
+{
+	return api_story_plays(c, r, ENTITY_TRACK);
+}
+
+int
+api_story_artist_plays(struct ctx *c, struct resp *r)
+{
+	return api_story_plays(c, r, ENTITY_ARTIST);
+}
+
+int
+api_story_album_plays(struct ctx *c, struct resp *r)
+{
+	return api_story_plays(c, r, ENTITY_ALBUM);
+}
