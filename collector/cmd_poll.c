@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cadence.h"
 #include "cmd.h"
 #include "config.h"
 #include "ids.h"
@@ -285,6 +286,7 @@ out_store:
 /* ---- users --------------------------------------------------------------- */
 
 struct users_ctx {
+	struct store_txn *txn;
 	int64_t		 now;		/* Unix s */
 	int64_t		 now_ms;
 	unsigned	 n;
@@ -294,7 +296,7 @@ static int
 users_row(const struct user *u, void *arg)
 {
 	struct users_ctx *c = arg;
-	char last[32], next[32], exp[32], cur[32], esc[300];
+	char last[32], next[32], exp[32], cur[32], esc[300], why[256];
 	int64_t auth_end;
 
 	cmd_fmt_time(u->last_poll, last);
@@ -309,6 +311,9 @@ users_row(const struct user *u, void *arg)
 	    (unsigned long long)u->n_plays, exp, cur,
 	    log_escape(esc, sizeof(esc), u->last_error,
 	    strlen(u->last_error)));
+	if (u->status == USER_ACTIVE && cadence_describe(c->txn, u->id,
+	    why, sizeof(why)) == 0 && why[0] != '\0')
+		printf("  plays polled %s\n", why);
 	auth_end = u->authorized_at + AUTH_LIFETIME_S;
 	if (u->status == USER_ACTIVE && u->authorized_at > 0 &&
 	    auth_end - AUTH_WARN_S <= c->now) {
@@ -354,6 +359,7 @@ users_list(struct store_txn *txn, void *arg)
 	printf("%-24s %-8s %-20s %-20s %9s %-20s %-24s %s\n", "ID", "STATUS",
 	    "LAST_POLL", "NEXT_POLL", "PLAYS", "TOKEN_EXPIRES", "NEWEST_PLAY",
 	    "LAST_ERROR");
+	c->txn = txn;
 	return store_iter_users(txn, users_row, c) == STORE_OK ? 0 : -1;
 }
 

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cadence.h"
 #include "config.h"
 #include "dedupe.h"
 #include "ids.h"
@@ -872,6 +873,8 @@ wr_plays(struct store_txn *txn, void *arg)
 	cur.cursor_ms = newest;
 	cur.n_plays += w->added;
 	task_apply_status(t, &cur, 1, NULL);
+	if (cadence_apply(txn, t->pl->cfg, &cur, t->u.cursor_ms) == -1)
+		return -1;
 	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
 }
 

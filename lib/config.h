@@ -30,6 +30,8 @@ enum config_key {
 	CFG_REDIRECT_URI,	/* str: OAuth callback URL */
 	CFG_PUBLIC_URL,		/* str: the site's own URL */
 	CFG_POLL_INTERVAL,	/* int s: plays poll per user, 1200 (60..86400) */
+	CFG_POLL_INTERVAL_MAX,	/* int s: adaptive ceiling, 7200 (60..86400) */
+	CFG_POLL_ADAPTIVE,	/* int: 1 adaptive plays polls, 0 fixed (0..1) */
 	CFG_TOP_INTERVAL,	/* int s: top lists, 86400 (3600..604800) */
 	CFG_PROFILE_INTERVAL,	/* int s: profile, 604800 (3600..2592000) */
 	CFG_MAX_CONCURRENCY,	/* int: requests in flight, 8 (1..64) */
