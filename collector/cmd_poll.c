@@ -118,6 +118,7 @@ struct once {
 	size_t		 n;
 	unsigned	 failed;
 	unsigned	 ok;
+	int64_t		 due;		/* > 0: only users whose plays are due */
 };
 
 static void
@@ -143,6 +144,8 @@ once_collect(const struct user *u, void *arg)
 	struct once *o = arg;
 	char (*ids)[USER_ID_MAX + 1];
 
+	if (o->due > 0 && (u->status != USER_ACTIVE || u->next_plays > o->due))
+		return 0;
 	if ((ids = reallocarray(o->ids, o->n + 1, sizeof(*ids))) == NULL)
 		return -1;
 	o->ids = ids;
@@ -189,6 +192,7 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "due", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -200,12 +204,15 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	unsigned jobs = JOB_ALL;
 	char err[256];
 	size_t next = 0;
-	int ch, rc = CMD_FAIL;
+	int ch, rc = CMD_FAIL, due = 0;
 
-	while ((ch = getopt_long(argc, argv, "u:j:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:j:dh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			user = optarg;
+			break;
+		case 'd':
+			due = 1;
 			break;
 		case 'j':
 			if ((jobs = once_parse_jobs(optarg)) == 0) {
@@ -228,6 +235,8 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 		return CMD_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
+	if (due)
+		o.due = time_now_ms() / 1000;
 	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		return CMD_FAIL;
 	if ((sp = spot_new(cfg, st, err, sizeof(err))) == NULL) {
