@@ -13,8 +13,8 @@
  * The record ("cadence.<user id>", version 1, big-endian):
  *   u8 version, i64 dense_ms, i64 scanned_ms, i64 since_s, i32 interval_s,
  *   u8 why, u8 dense_capped, i64 idle_since_ms, i64 decided_s.
- * A record the user's purge leaves behind is harmless: a user added again
- * under the same id starts from it (their densest listening is still theirs).
+ * The user's purge (store.c) knows nothing of it; remove-user calls
+ * cadence_forget() in the same transaction.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -214,6 +214,15 @@ cadence_put(struct store_txn *txn, const char *id, const struct cadence_rec *r)
 	put_be(&p, (uint64_t)r->decided_s, 8);
 	cadence_key(id, key, sizeof(key));
 	return store_put_meta(txn, key, buf, sizeof(buf)) == STORE_OK ? 0 : -1;
+}
+
+int
+cadence_forget(struct store_txn *txn, const char *id)
+{
+	char key[16 + USER_ID_MAX];
+
+	cadence_key(id, key, sizeof(key));
+	return store_del_meta(txn, key) == STORE_ERR ? -1 : 0;
 }
 
 /* ---- reading the journal ------------------------------------------------- */

@@ -26,7 +26,8 @@
  * interval and why) is kept per user in the store's meta database under
  * "cadence.<user id>", written in the poll's own transaction, so it
  * survives restarts.  It is derived data: a lost or damaged record is
- * rebuilt from the plays (one scan of the user's journal).
+ * rebuilt from the plays (one scan of the user's journal).  remove-user
+ * deletes it with the rest of the user's records (cadence_forget).
  *
  * Error convention: cadence_choose and cadence_next_poll cannot fail; the
  * functions taking a transaction return 0 or -1 (store failure, logged by
@@ -119,5 +120,11 @@ int	cadence_apply(struct store_txn *txn, const struct config *cfg,
  */
 int	cadence_describe(struct store_txn *txn, const char *id, char *buf,
 	    size_t size);
+
+/*
+ * Deletes user id's cadence record (remove-user, with the user's purge).
+ * Returns 0 (also when there was none) or -1.
+ */
+int	cadence_forget(struct store_txn *txn, const char *id);
 
 #endif

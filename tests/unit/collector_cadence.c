@@ -304,6 +304,12 @@ desc_rd(struct store_txn *txn, void *arg)
 	return cadence_describe(txn, d->id, d->line, sizeof(d->line));
 }
 
+static int
+forget_wr(struct store_txn *txn, void *arg)
+{
+	return cadence_forget(txn, arg);
+}
+
 static void
 test_apply_on_a_journal(void **state)
 {
@@ -386,6 +392,16 @@ test_apply_on_a_journal(void **state)
 	assert_non_null(strstr(d.line, "recovering from a gap"));
 	/* no record yet: nothing to say */
 	d.id = "nobody";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_string_equal(d.line, "");
+	/* remove-user forgets it */
+	{
+		char slow[] = "slow";
+
+		assert_int_equal(store_write(fx->st, forget_wr, slow),
+		    STORE_OK);
+	}
+	d.id = "slow";
 	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
 	assert_string_equal(d.line, "");
 	config_free(cfg);
