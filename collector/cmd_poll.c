@@ -26,6 +26,7 @@
 #include "spotify.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 #define PROG			"linernotes-collector"
 #define POLL_ONCE_MAX_WAIT_MS	30000
@@ -263,6 +264,9 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 			(void)spot_run(sp, 1000);
 	}
 	rc = o.failed == 0 ? CMD_OK : CMD_FAIL;
+	if (usage_write(st, sp, time_now_ms() / 1000) == -1)
+		fprintf(stderr, "%s: cannot record the Spotify requests\n",
+		    PROG);
 	{
 		struct spot_stats ss;
 		struct rusage ru;

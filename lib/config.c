@@ -99,6 +99,8 @@ static const struct config_row keys[CFG__MAX] = {
 	    0, NULL, { NULL } },
 	[CFG_QUOTA_PAUSE] = { "quota_pause", CT_INT, 60, 604800, "3600", 0,
 	    NULL, { NULL } },
+	[CFG_SPOTIFY_DAILY_BUDGET] = { "spotify_daily_budget", CT_INT, 0,
+	    1000000000, "0", 0, NULL, { NULL } },
 	[CFG_DETAIL_BUDGET] = { "detail_budget", CT_INT, 0, 10000, "50", 0,
 	    NULL, { NULL } },
 	[CFG_PIDFILE] = { "pidfile", CT_STR, 0, 1024, "", 0, NULL, { NULL } },

@@ -41,6 +41,7 @@ enum config_key {
 	CFG_MAX_RESPONSE,	/* int bytes: 4194304 (65536..67108864) */
 	CFG_RETRY_AFTER_MAX,	/* int s: clamp for Retry-After, 3600 (1..86400) */
 	CFG_QUOTA_PAUSE,	/* int s: pause after QUOTA_EXCEEDED, 3600 (60..604800) */
+	CFG_SPOTIFY_DAILY_BUDGET, /* int: Web API requests a day, 0 = unset (0..1000000000) */
 	CFG_DETAIL_BUDGET,	/* int: entity look-ups per sweep, 50 (0..10000) */
 	CFG_PIDFILE,		/* str: "" = none */
 	CFG_MIN_PLAY_MS,	/* int ms: a play counts from, 30000 (0..600000) */
