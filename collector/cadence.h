@@ -26,7 +26,11 @@
  * interval and why) is kept per user in the store's meta database under
  * "cadence.<user id>", written in the poll's own transaction, so it
  * survives restarts.  It is derived data: a lost or damaged record is
- * rebuilt from the plays (one scan of the user's journal).  remove-user
+ * rebuilt from the plays (one scan of the user's journal); the first
+ * scan reads the whole journal (an imported history included), later ones
+ * only plays newer than the last scanned, so history imported after that
+ * counts once the record is rebuilt (deleting the meta key does it).
+ * remove-user
  * deletes it with the rest of the user's records (cadence_forget).
  *
  * Error convention: cadence_choose and cadence_next_poll cannot fail; the
