@@ -9,8 +9,10 @@
  *  - the floor when the schedule is fixed (poll_adaptive = 0), while a gap
  *    was recorded within the last CADENCE_RECOVER_S ("recovering from a
  *    gap"), when the last poll found plays ("active"), and while the user
- *    is new ("learning": CADENCE_LEARN_MIN_S, or up to CADENCE_LEARN_MAX_S
- *    until their journal first holds 50 plays);
+ *    is new ("learning": CADENCE_LEARN_MIN_S, a week, so that habits that
+ *    come back only every few days, such as 30-second skims, are seen at
+ *    the floor first; or up to CADENCE_LEARN_MAX_S until their journal
+ *    first holds 50 plays);
  *  - otherwise as long as the user has been idle (time since their newest
  *    play), at most (floor + ceiling) / 2 when the coming hours of the
  *    same weekday held plays in at least half of the last CADENCE_WEEKS
@@ -45,8 +47,8 @@
 
 #define CADENCE_PLAYS		50	/* a recently-played page */
 #define CADENCE_RECOVER_S	86400	/* floor this long after a gap */
-#define CADENCE_LEARN_MIN_S	(2 * 86400)	/* floor for a new user */
-#define CADENCE_LEARN_MAX_S	(7 * 86400)	/* ... until 50 plays known */
+#define CADENCE_LEARN_MIN_S	(7 * 86400)	/* floor for a new user */
+#define CADENCE_LEARN_MAX_S	(14 * 86400)	/* ... until 50 plays known */
 #define CADENCE_WEEKS		4	/* weeks of hour-of-week profile */
 
 struct config;

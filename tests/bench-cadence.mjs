@@ -26,7 +26,7 @@
 // Requests are the simulator's per-user count of Web API requests
 // (requests_by_user); detail look-ups are off (detail_budget = 0) so they
 // are recently-played requests only.  Per user per day = that count over
-// the days run; "steady" counts from the end of day 2 (when new users stop
+// the days run; "steady" counts from the end of day 7 (when new users stop
 // being learned) on.  Top lists (6 a day) and the weekly jobs (about 0.4 a
 // day) are the same for both schedules and not run here; the totals add
 // them, as tests/bench-collector.sh does.
@@ -46,7 +46,7 @@ const STEP_S = Number(process.env.CADENCE_STEP_S ?? 300);
 const MAX_S = Number(process.env.CADENCE_MAX_S ?? 7200);
 const SEED = process.env.CADENCE_SEED ?? '7';
 const START = '2026-01-05T00:00:00Z';
-const STEADY_FROM_DAY = 2;
+const STEADY_FROM_DAY = 7;
 const PROFILES = ['daytime', 'nightowl', 'office', 'weekend', 'bursty', 'skipper', 'light', 'normal', 'heavy'];
 const EXTRA_PER_DAY = 6 + 3 / 7; // top lists daily; /me, playlists, DW weekly
 
