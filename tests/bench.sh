@@ -9,7 +9,7 @@
 #   BENCH_CONNS     concurrent connections (32)
 #   BENCH_THREADS   wrk threads (2)
 #   CADENCE_USERS, CADENCE_DAYS, CADENCE_STEP_S  the cadence simulation's
-#                   scale (54, 30, 300; see tests/bench-cadence.mjs)
+#                   scale (200, 30, 300; see tests/bench-cadence.mjs)
 #
 # Results are printed and written to run/bench/results.md (a table row per
 # measurement, ready to paste into docs/BENCHMARKS.md with the machine
@@ -74,14 +74,12 @@ bench_collector() {
 
 # The fixed and the adaptive plays schedule side by side against the
 # simulator's ground truth (tests/bench-cadence.mjs says how; CADENCE_USERS,
-# CADENCE_DAYS and CADENCE_STEP_S set the scale: here 54 users x 30 days,
-# about 20 minutes on a loaded 2-CPU machine; CADENCE_USERS=200 is the
-# issue's scale, about four times longer; the whole table goes to
+# CADENCE_DAYS and CADENCE_STEP_S set the scale, 200 users x 30 days by
+# default: 9 minutes on the shared 2-CPU machine when it is lightly loaded,
+# several times that when it is busy; the whole table goes to
 # run/bench/cadence.md).
 bench_cadence() {
-	CADENCE_USERS=${CADENCE_USERS:-54}
-	export CADENCE_USERS
-	say "collector: adaptive vs fixed schedule ($CADENCE_USERS users, ${CADENCE_DAYS:-30} days)"
+	say "collector: adaptive vs fixed schedule (${CADENCE_USERS:-200} users, ${CADENCE_DAYS:-30} days)"
 	CADENCE_RESULT=$RESULTS node "$ROOT/tests/bench-cadence.mjs" \
 	    > "$BENCH_DIR/cadence.md" || die "the cadence simulation failed"
 	grep -v '^| collector |' "$BENCH_DIR/cadence.md"
