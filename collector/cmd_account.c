@@ -29,6 +29,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cadence.h"
 #include "cmd.h"
 #include "config.h"
 #include "ids.h"
@@ -227,7 +228,9 @@ remove_fn(struct store_txn *txn, void *arg)
 	struct remove *r = arg;
 
 	r->rc = store_purge_user(txn, r->id, &r->n);
-	return r->rc == STORE_ERR ? -1 : 0;
+	if (r->rc == STORE_ERR || cadence_forget(txn, r->id) == -1)
+		return -1;
+	return 0;
 }
 
 int

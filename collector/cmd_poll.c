@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cadence.h"
 #include "cmd.h"
 #include "config.h"
 #include "ids.h"
@@ -25,6 +26,7 @@
 #include "spotify.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 #define PROG			"linernotes-collector"
 #define POLL_ONCE_MAX_WAIT_MS	30000
@@ -117,6 +119,7 @@ struct once {
 	size_t		 n;
 	unsigned	 failed;
 	unsigned	 ok;
+	int64_t		 due;		/* > 0: only users whose plays are due */
 };
 
 static void
@@ -142,6 +145,8 @@ once_collect(const struct user *u, void *arg)
 	struct once *o = arg;
 	char (*ids)[USER_ID_MAX + 1];
 
+	if (o->due > 0 && (u->status != USER_ACTIVE || u->next_plays > o->due))
+		return 0;
 	if ((ids = reallocarray(o->ids, o->n + 1, sizeof(*ids))) == NULL)
 		return -1;
 	o->ids = ids;
@@ -188,6 +193,7 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "due", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -199,12 +205,15 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	unsigned jobs = JOB_ALL;
 	char err[256];
 	size_t next = 0;
-	int ch, rc = CMD_FAIL;
+	int ch, rc = CMD_FAIL, due = 0;
 
-	while ((ch = getopt_long(argc, argv, "u:j:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "u:j:dh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			user = optarg;
+			break;
+		case 'd':
+			due = 1;
 			break;
 		case 'j':
 			if ((jobs = once_parse_jobs(optarg)) == 0) {
@@ -227,6 +236,8 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 		return CMD_USAGE;
 	}
 	memset(&o, 0, sizeof(o));
+	if (due)
+		o.due = time_now_ms() / 1000;
 	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		return CMD_FAIL;
 	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
@@ -253,6 +264,9 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 			(void)spotify_run(sp, 1000);
 	}
 	rc = o.failed == 0 ? CMD_OK : CMD_FAIL;
+	if (usage_write(st, sp, time_now_ms() / 1000) == -1)
+		fprintf(stderr, "%s: cannot record the Spotify requests\n",
+		    PROG);
 	{
 		struct spotify_stats ss;
 		struct rusage ru;
@@ -286,6 +300,7 @@ close_store:
 /* ---- users --------------------------------------------------------------- */
 
 struct users_ctx {
+	struct store_txn *txn;
 	int64_t		 now;		/* Unix s */
 	int64_t		 now_ms;
 	unsigned	 n;
@@ -295,7 +310,7 @@ static int
 users_row(const struct user *u, void *arg)
 {
 	struct users_ctx *c = arg;
-	char last[32], next[32], exp[32], cur[32], esc[300];
+	char last[32], next[32], exp[32], cur[32], esc[300], why[256];
 	int64_t auth_end;
 
 	cmd_fmt_time(u->last_poll, last);
@@ -310,6 +325,9 @@ users_row(const struct user *u, void *arg)
 	    (unsigned long long)u->n_plays, exp, cur,
 	    log_escape(esc, sizeof(esc), u->last_error,
 	    strlen(u->last_error)));
+	if (u->status == USER_ACTIVE && cadence_describe(c->txn, u->id,
+	    why, sizeof(why)) == 0 && why[0] != '\0')
+		printf("  plays polled %s\n", why);
 	auth_end = u->authorized_at + AUTH_LIFETIME_S;
 	if (u->status == USER_ACTIVE && u->authorized_at > 0 &&
 	    auth_end - AUTH_WARN_S <= c->now) {
@@ -355,6 +373,7 @@ users_list(struct store_txn *txn, void *arg)
 	printf("%-24s %-8s %-20s %-20s %9s %-20s %-24s %s\n", "ID", "STATUS",
 	    "LAST_POLL", "NEXT_POLL", "PLAYS", "TOKEN_EXPIRES", "NEWEST_PLAY",
 	    "LAST_ERROR");
+	c->txn = txn;
 	return store_iter_users(txn, users_row, c) == STORE_OK ? 0 : -1;
 }
 

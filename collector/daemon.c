@@ -11,7 +11,8 @@
  *     the rate;
  *   - every poll_interval a new sweep: the detail budget is renewed;
  *   - every DAEMON_HEARTBEAT_S the meta key collector.heartbeat (Unix s)
- *     is written, which the API's /health shows;
+ *     is written, which the API's /health shows, and the Spotify requests
+ *     sent since are added to the quota record (usage.c);
  *   - every turn the export job (job_export.c) reaps, records and starts
  *     export builds, each a child process;
  *   - signals only set flags, read once per turn of the loop (at most
@@ -41,6 +42,7 @@
 #include "spotify.h"
 #include "store.h"
 #include "timeutil.h"
+#include "usage.h"
 
 #define PROG			"linernotes-collector"
 #define DAEMON_SCAN_MS		2000	/* new users seen within this (+1 turn) */
@@ -265,6 +267,8 @@ daemon_heartbeat(struct daemon *d, int64_t now)
 {
 	if (store_write(d->st, daemon_heartbeat_txn, &now) != STORE_OK)
 		log_warnx("cannot write the heartbeat");
+	if (usage_write(d->st, d->sp, now) == -1)
+		log_warnx("cannot record the Spotify requests");
 }
 
 static void

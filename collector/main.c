@@ -22,8 +22,9 @@ static const struct cmd cmds[] = {
 	{ "add-user", cmd_add_user, CMD_DB, "--refresh-token TOKEN",
 	    "add (or re-authorize) a user from a refresh token; prints the id" },
 	{ "poll-once", cmd_poll_once, CMD_DB,
-	    "[--user ID] [--jobs plays,top,dw,profile|all]",
-	    "run those jobs now; exit 0 only when every one succeeded" },
+	    "[--user ID] [--jobs plays,top,dw,profile|all] [--due]",
+	    "run those jobs now (--due: for users whose plays poll is due); "
+	    "exit 0 only when every one succeeded" },
 	{ "users", cmd_users, CMD_DB, "",
 	    "list users: status, last/next poll, plays, token expiry" },
 	{ "gaps", cmd_gaps, CMD_DB, "[--user ID]",

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cadence.h"
 #include "config.h"
 #include "dedupe.h"
 #include "log.h"
@@ -244,6 +245,8 @@ wr_plays(struct store_txn *txn, void *arg)
 	cur.cursor_ms = newest;
 	cur.n_plays += w->added;
 	poll_apply_status(t, &cur, 1, NULL);
+	if (cadence_apply(txn, t->pl->cfg, &cur, t->u.cursor_ms) == -1)
+		return -1;
 	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
 }
 

@@ -10,14 +10,20 @@
  * "never" before its first beat.  A monitor reads both.
  * "readers" counts the reader processes alive under their supervisor
  * (readers.c), so a monitor sees one that died and was not replaced.
+ * "spotify" is the quota as this instance spends it (lib/quota.h): Web API
+ * and accounts requests and 429s over the last hour and day, the pauses
+ * in force, and with spotify_daily_budget set, how many more users of
+ * today's average cost the rest of the budget would carry.
  * Metrics is Prometheus' text format (metrics.c).
  */
 #include <unistd.h>
 
 #include "app.h"
 #include "cache.h"
+#include "config.h"
 #include "json.h"
 #include "metrics.h"
+#include "quota.h"
 #include "readers.h"
 #include "render.h"
 #include "timeutil.h"
@@ -25,6 +31,46 @@
 
 #define HEARTBEAT_META	"collector.heartbeat"
 #define HEARTBEAT_STALE	300	/* s without a beat before "stale" */
+
+/* The "spotify" object: requests, 429s, pauses, room in the budget. */
+static int
+health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
+{
+	struct quota_counts hour, day;
+	int64_t nb = 0, quota = 0;
+	long long budget = config_num(c->app->cfg, CFG_SPOTIFY_DAILY_BUDGET);
+
+	if (quota_sum(c->app->txn, now, 3600, &hour) == -1 ||
+	    quota_sum(c->app->txn, now, 86400, &day) == -1 ||
+	    store_get_meta_i64(c->app->txn, "ratelimit.not_before.api",
+	    &nb) == STORE_ERR ||
+	    store_get_meta_i64(c->app->txn, "ratelimit.quota_until",
+	    &quota) == STORE_ERR)
+		return -1;
+	json_obj_open(j, "spotify");
+	json_uint(j, "api_requests_hour", hour.api);
+	json_uint(j, "api_requests_day", day.api);
+	json_uint(j, "accounts_requests_hour", hour.accounts);
+	json_uint(j, "accounts_requests_day", day.accounts);
+	json_uint(j, "rate_limited_hour", hour.n429);
+	json_uint(j, "rate_limited_day", day.n429);
+	render_time_s(j, "paused_until", "paused_until_iso",
+	    nb / 1000 > now ? nb / 1000 : 0);
+	render_time_s(j, "quota_paused_until", "quota_paused_until_iso",
+	    quota / 1000 > now ? quota / 1000 : 0);
+	if (budget > 0)
+		json_int(j, "daily_budget", budget);
+	else
+		json_null(j, "daily_budget");
+	if (budget > 0 && users > 0 && day.api > 0)
+		json_int(j, "more_users_estimate", (int64_t)budget >
+		    (int64_t)day.api ? (int64_t)(((uint64_t)budget - day.api) *
+		    users / day.api) : 0);
+	else
+		json_null(j, "more_users_estimate");
+	json_obj_close(j);
+	return 0;
+}
 
 struct health_users {
 	uint64_t	by_status[USER_STATUS__MAX];
@@ -80,6 +126,8 @@ api_health(struct ctx *c, struct resp *r)
 	json_obj_close(&j);
 	render_time_s(&j, "last_ok_poll", "last_ok_poll_iso",
 	    hu.last_ok_poll);
+	if (health_spotify(c, &j, now, hu.by_status[USER_ACTIVE]) == -1)
+		return http_error(r, 503, "the store cannot be read");
 	json_obj_open(&j, "db");
 	json_uint(&j, "map_size", info.map_size);
 	json_uint(&j, "used", info.used);

@@ -30,6 +30,8 @@ enum config_key {
 	CFG_REDIRECT_URI,	/* str: OAuth callback URL */
 	CFG_PUBLIC_URL,		/* str: the site's own URL */
 	CFG_POLL_INTERVAL,	/* int s: plays poll per user, 1200 (60..86400) */
+	CFG_POLL_INTERVAL_MAX,	/* int s: adaptive ceiling, 7200 (60..86400) */
+	CFG_POLL_ADAPTIVE,	/* int: 1 adaptive plays polls, 0 fixed (0..1) */
 	CFG_TOP_INTERVAL,	/* int s: top lists, 86400 (3600..604800) */
 	CFG_PROFILE_INTERVAL,	/* int s: profile, 604800 (3600..2592000) */
 	CFG_MAX_CONCURRENCY,	/* int: requests in flight, 8 (1..64) */
@@ -39,6 +41,7 @@ enum config_key {
 	CFG_MAX_RESPONSE,	/* int bytes: 4194304 (65536..67108864) */
 	CFG_RETRY_AFTER_MAX,	/* int s: clamp for Retry-After, 3600 (1..86400) */
 	CFG_QUOTA_PAUSE,	/* int s: pause after QUOTA_EXCEEDED, 3600 (60..604800) */
+	CFG_SPOTIFY_DAILY_BUDGET, /* int: Web API requests a day, 0 = unset (0..1000000000) */
 	CFG_DETAIL_BUDGET,	/* int: entity look-ups per sweep, 50 (0..10000) */
 	CFG_PIDFILE,		/* str: "" = none */
 	CFG_MIN_PLAY_MS,	/* int ms: a play counts from, 30000 (0..600000) */

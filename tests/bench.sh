@@ -8,6 +8,8 @@
 #   BENCH_DURATION  seconds per wrk run (5)
 #   BENCH_CONNS     concurrent connections (32)
 #   BENCH_THREADS   wrk threads (2)
+#   CADENCE_USERS, CADENCE_DAYS, CADENCE_STEP_S  the cadence simulation's
+#                   scale (200, 30, 300; see tests/bench-cadence.mjs)
 #
 # Results are printed and written to run/bench/results.md (a table row per
 # measurement, ready to paste into docs/BENCHMARKS.md with the machine
@@ -61,6 +63,20 @@ wrk_run() {
 # (tests/bench-collector.sh says how each figure is taken).
 bench_collector() {
 	. "$ROOT/tests/bench-collector.sh"
+	bench_cadence
+}
+
+# The fixed and the adaptive plays schedule side by side against the
+# simulator's ground truth (tests/bench-cadence.mjs says how; CADENCE_USERS,
+# CADENCE_DAYS and CADENCE_STEP_S set the scale, 200 users x 30 days by
+# default: 9 minutes on the shared 2-CPU machine when it is lightly loaded,
+# several times that when it is busy; the whole table goes to
+# run/bench/cadence.md).
+bench_cadence() {
+	say "collector: adaptive vs fixed schedule (${CADENCE_USERS:-200} users, ${CADENCE_DAYS:-30} days)"
+	CADENCE_RESULT=$RESULTS node "$ROOT/tests/bench-cadence.mjs" \
+	    > "$BENCH_DIR/cadence.md" || die "the cadence simulation failed"
+	grep -v '^| collector |' "$BENCH_DIR/cadence.md"
 }
 
 # --- import / export -------------------------------------------------------

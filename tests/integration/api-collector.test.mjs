@@ -97,4 +97,14 @@ test('reads during polls, then the API equals what the collector stored',
 	}
 	const h = await httpJson('GET', `${api}/health`);
 	assert.deepEqual(h.json.users, { active: 2, reauth: 0, disabled: 0 });
+	// The quota as spent: poll-once records its requests too (the last
+	// day's, so the first polls of this run count as well as the last).
+	const q = h.json.spotify;
+	assert.ok(q.api_requests_day >= 2 * 24, JSON.stringify(q));
+	assert.ok(q.api_requests_hour > 0 && q.api_requests_hour <= q.api_requests_day);
+	assert.ok(q.accounts_requests_day > 0);
+	assert.equal(q.rate_limited_day, 0);
+	assert.equal(q.paused_until, null);
+	assert.equal(q.daily_budget, null);
+	assert.equal(q.more_users_estimate, null);
 });

@@ -30,6 +30,15 @@ test('GET /api/v0/health answers JSON 200 with the version', async () => {
 	assert.match(r.headers['content-type'], /^application\/json/);
 	assert.equal(r.json.status, 'ok');
 	assert.match(r.json.version, /^\d+\.\d+\.\d+$/);
+	// No collector ran: nothing spent, no budget set.
+	assert.deepEqual(r.json.spotify, {
+		api_requests_hour: 0, api_requests_day: 0,
+		accounts_requests_hour: 0, accounts_requests_day: 0,
+		rate_limited_hour: 0, rate_limited_day: 0,
+		paused_until: null, paused_until_iso: null,
+		quota_paused_until: null, quota_paused_until_iso: null,
+		daily_budget: null, more_users_estimate: null,
+	});
 	assert.equal(r.headers['x-content-type-options'], 'nosniff');
 });
 

@@ -151,7 +151,10 @@ async function handle(sim, req, res) {
       let userId = null;
       if (endpoint === 'token') {
         try { userId = accounts.userForRequest(new URLSearchParams(raw)); } catch { userId = null; }
-      } else userId = api.tokenUser(req);
+      } else {
+        userId = api.tokenUser(req);
+        if (userId) faults.userRequest(userId);
+      }
       fault = faults.take(endpoint, userId);
     }
     if (fault) {

@@ -11,6 +11,7 @@ export const ADMIN_ROUTES = [
   ['POST', '/_sim/clock'],
   ['POST', '/_sim/users'],
   ['GET', '/_sim/users/:id'],
+  ['POST', '/_sim/users/:id/profile'],
   ['POST', '/_sim/users/:id/revoke'],
   ['POST', '/_sim/users/:id/expire-access'],
   ['GET', '/_sim/truth/:id'],
@@ -99,6 +100,13 @@ export function handleAdmin(sim, method, path, params, body) {
           playlist_ids: m.playlists.map((p) => p.id),
           timezone_offset_h: m.tz,
         });
+      }
+      if (method === 'POST' && seg[2] === 'profile' && seg.length === 3) {
+        const b = need(body);
+        if (!PROFILES.includes(b.profile)) throw new HttpError(400, `profile must be one of ${PROFILES.join(', ')}`);
+        user.profile = b.profile;
+        state.changed();
+        return json(200, { id: user.id, profile: user.profile });
       }
       if (method === 'POST' && seg[2] === 'revoke' && seg.length === 3) {
         state.revoke(user.id);

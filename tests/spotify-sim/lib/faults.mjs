@@ -171,6 +171,11 @@ export class Faults {
     }
   }
 
+  // A Web API request made with a user's access token (the per-user counts).
+  userRequest(userId) {
+    this.byUser[userId] = (this.byUser[userId] || 0) + 1;
+  }
+
   status(code) {
     const k = String(code);
     this.requests.by_status[k] = (this.requests.by_status[k] || 0) + 1;
@@ -178,6 +183,7 @@ export class Faults {
 
   resetStats() {
     this.requests = { total: 0, by_endpoint: {}, by_status: {} };
+    this.byUser = {};
     this.early = 0;
     this.earlyBy = {};
     this.connections = 0;
@@ -188,6 +194,7 @@ export class Faults {
   stats() {
     return {
       requests: this.requests,
+      requests_by_user: this.byUser,
       early_requests: this.early,
       early_by_endpoint: this.earlyBy,
       connections_opened: this.connections,

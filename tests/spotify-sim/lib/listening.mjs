@@ -11,7 +11,9 @@
 // music (track or local file), not in a private session, and >= 30 s played.
 import { rngFrom, hash32, spotifyId, shortHash, DAY, HOUR, MINUTE, weekIndex, weekStartMs } from './util.mjs';
 
-export const PROFILES = ['light', 'normal', 'heavy'];
+// light, normal and heavy are the general-purpose listeners; the others
+// (PATTERNS below) are shaped for studies of when to poll.
+export const PROFILES = ['light', 'normal', 'heavy', 'daytime', 'nightowl', 'office', 'weekend', 'bursty', 'skipper'];
 export const HISTORY_DAYS = 365; // listening exists for a year before --start
 export const MIN_PLAY_MS = 30_000;
 
@@ -52,6 +54,24 @@ const SLOT_P = { // [weekday, weekend]
 };
 const SESSION_LEN = { light: [3, 12], normal: [6, 25], heavy: [12, 55] };
 const BINGE_P = { light: 0.02, normal: 0.04, heavy: 0.1 };
+
+// Listener profiles for the polling studies.  Hours count from the day's
+// 05:00 local start (so 3 = 08:00, 17 = 22:00, 23.5 = 04:30).
+//  days: which days may have sessions ('all', 'weekdays', 'weekend');
+//  pDay: the chance that such a day has any;  sessions: how many;
+//  win: the hours their starts are drawn from;  len: plays per session;
+//  blocks: instead of drawn sessions, listening that fills these hours
+//    (back to back, a short break between tracks);
+//  skim: every play exactly 30 s, back to back (the most the 30-second
+//    rule allows: 50 plays in about 25 minutes).
+const PATTERNS = {
+  daytime: { days: 'all', pDay: 0.95, sessions: [3, 6], win: [3, 15], len: [6, 18] },
+  nightowl: { days: 'all', pDay: 0.9, sessions: [2, 4], win: [17, 23.3], len: [8, 30] },
+  office: { days: 'weekdays', pDay: 0.95, blocks: [[4, 7], [8, 12]] },
+  weekend: { days: 'weekend', pDay: 0.95, sessions: [3, 6], win: [4, 19], len: [10, 40] },
+  bursty: { days: 'all', pDay: 0.15, sessions: [1, 2], win: [2, 20], len: [40, 120] },
+  skipper: { days: 'all', pDay: 0.6, sessions: [1, 3], win: [0, 23], len: [55, 90], skim: true },
+};
 
 const PLAYLIST_NAMES = ['Late night ☾', 'Röadtrip, vol. 2', 'songs for "focus"', 'gym 💪',
   'Sunday morning', "Mum's favourites", '=chill=', 'Sommar 2019', 'Мои песни', '通勤'];
@@ -201,6 +221,7 @@ export class Listening {
     const dayEnd = dayStart + DAY;
     const ev = { end: [], ms: [], item: [], ctx: [], flags: [] };
     if (dayEnd <= this.historyStartMs) return finishDay(ev, dayStart, dayEnd);
+    if (PATTERNS[user.profile]) return this.generatePatternDay(user, d, m, ev, dayStart, dayEnd);
     const profile = PROFILES.includes(user.profile) ? user.profile : 'normal';
     const rng = rngFrom(this.seed, user.id, profile, 'day', d);
     const dow = new Date(d * DAY).getUTCDay(); // local weekday of this local day
@@ -366,6 +387,62 @@ export class Listening {
         ev.flags.push(f);
         cursor = end;
         prevEnd = reasonEnd;
+      }
+      t = Math.max(t, cursor);
+    }
+    return finishDay(ev, dayStart, dayEnd);
+  }
+
+  // A day of one of the PATTERNS profiles: sessions of favourites (a
+  // fifth of the tracks skipped, half of those before 30 s), or skims.
+  generatePatternDay(user, d, m, ev, dayStart, dayEnd) {
+    const pat = PATTERNS[user.profile];
+    const rng = rngFrom(this.seed, user.id, user.profile, 'day', d);
+    const dow = new Date(d * DAY).getUTCDay();
+    const weekend = dow === 0 || dow === 6;
+    if ((pat.days === 'weekdays' && weekend) || (pat.days === 'weekend' && !weekend) || !rng.chance(pat.pDay)) {
+      return finishDay(ev, dayStart, dayEnd);
+    }
+    const favs = m.favs;
+    const pick = () => {
+      const list = this.prefTracks(m, favs[Math.floor(rng() ** 1.5 * favs.length)]);
+      return list[Math.floor(rng() ** 2 * list.length)];
+    };
+    const plans = []; // [start ms, plays or 0, until ms or 0]
+    if (pat.blocks) {
+      for (const [from, to] of pat.blocks) {
+        plans.push([dayStart + Math.floor((from + rng() * 0.25) * HOUR), 0, dayStart + Math.floor(to * HOUR)]);
+      }
+    } else {
+      const n = rng.int(pat.sessions[0], pat.sessions[1]);
+      for (let k = 0; k < n; k++) {
+        plans.push([dayStart + Math.floor((pat.win[0] + rng() * (pat.win[1] - pat.win[0])) * HOUR), rng.int(pat.len[0], pat.len[1]), 0]);
+      }
+      plans.sort((x, y) => x[0] - y[0]);
+    }
+    const pf = m.platforms[0] << PF_SHIFT;
+    let t = dayStart;
+    for (const [at, len, until] of plans) {
+      let cursor = Math.max(at, t + rng.int(60_000, 10 * MINUTE));
+      const ctx = rng.chance(0.5) ? CTX_NONE : CTX_ARTIST + favs[rng.int(0, favs.length - 1)];
+      for (let n = 0; len ? n < len : true; n++) {
+        const item = pick();
+        const dur = this.catalog.tracks[item].duration_ms;
+        let ms = dur, reasonEnd = RE.trackdone, f = pf;
+        if (pat.skim) { ms = MIN_PLAY_MS; reasonEnd = RE.fwdbtn; f |= F_SKIPPED | F_SHUFFLE; }
+        else if (rng.chance(0.2)) {
+          ms = rng.chance(0.5) ? rng.int(800, 25_000) : rng.int(MIN_PLAY_MS, dur - 1000);
+          reasonEnd = RE.fwdbtn; f |= F_SKIPPED;
+        }
+        const end = cursor + (n === 0 ? 0 : rng.int(0, pat.skim ? 1500 : 2500)) + ms;
+        if (end >= dayEnd || (until && end > until)) break;
+        f |= ((n === 0 ? RS.clickrow : RS.trackdone) << RS_SHIFT) | (reasonEnd << RE_SHIFT);
+        ev.end.push(end);
+        ev.ms.push(ms);
+        ev.item.push(item);
+        ev.ctx.push(ctx);
+        ev.flags.push(f);
+        cursor = end;
       }
       t = Math.max(t, cursor);
     }

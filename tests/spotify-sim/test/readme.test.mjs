@@ -29,6 +29,7 @@ test('every documented admin route exists', async () => {
       '/_sim/ratelimit': { max: 0 },
       '/_sim/mode': { mode: 'extended' },
       '/_sim/rotation': { enabled: false },
+      '/_sim/users/:id/profile': { profile: 'normal' },
     };
     for (const [method, path] of ADMIN_ROUTES) {
       const p = path.replace(':id', 'user1').replace(':kind', 'album').replace(':size', '64');

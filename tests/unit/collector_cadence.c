@@ -1,0 +1,463 @@
+/*
+ * collector_cadence.c — unit tests of the adaptive plays interval: each
+ * rule of cadence_choose alone (fixed schedule, a recent gap, plays found,
+ * a new user, idleness, the hour-of-week profile, the densest listening),
+ * the densest span of hand-made journals, next poll times that stay on the
+ * user's slot grid, and cadence_apply on a real store (a user who once
+ * played 60 tracks in 40 minutes never gets an interval over 33 minutes;
+ * a recorded gap drops a user to the floor; the record survives in the
+ * store and reads back for the users command).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../collector/cadence.h"
+#include "../../collector/sched.h"
+#include "config.h"
+#include "testutil.h"
+
+#define MIN	60
+#define HOUR	3600
+#define DAY	86400
+#define NOW	1767571200LL	/* 2026-01-05T00:00:00Z */
+
+/* A user idle for idle_s, known for 30 days, densest 50 plays in 4 h. */
+static struct cadence_in
+base_in(int64_t idle_s)
+{
+	struct cadence_in in;
+
+	memset(&in, 0, sizeof(in));
+	in.now_s = NOW;
+	in.floor_s = 20 * MIN;
+	in.ceiling_s = 120 * MIN;
+	in.adaptive = 1;
+	in.last_play_ms = (NOW - idle_s) * 1000;
+	in.since_s = NOW - 30 * DAY;
+	in.dense_ms = 4LL * HOUR * 1000;
+	in.weeks = CADENCE_WEEKS;
+	return in;
+}
+
+static void
+test_fixed_schedule_is_the_floor(void **state)
+{
+	struct cadence_in in = base_in(10 * HOUR);
+	struct cadence_out out;
+
+	(void)state;
+	in.adaptive = 0;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.interval_s, 20 * MIN);
+	assert_int_equal(out.why, CADENCE_FIXED);
+}
+
+static void
+test_idle_grows_to_the_ceiling_in_floor_steps(void **state)
+{
+	static const struct { int64_t idle, want; } cases[] = {
+		{ 5 * MIN, 20 * MIN },	/* under the floor: the floor */
+		{ 39 * MIN, 20 * MIN },
+		{ 45 * MIN, 40 * MIN },
+		{ 70 * MIN, 60 * MIN },
+		{ 3 * HOUR, 120 * MIN },	/* the ceiling */
+		{ 3 * DAY, 120 * MIN },
+	};
+	struct cadence_out out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct cadence_in in = base_in(cases[i].idle);
+
+		cadence_choose(&in, &out);
+		assert_int_equal(out.interval_s, cases[i].want);
+		assert_int_equal(out.why, CADENCE_IDLE);
+		assert_int_equal(out.interval_s % in.floor_s, 0);
+		assert_false(out.dense_capped);
+	}
+}
+
+static void
+test_plays_found_keep_the_floor(void **state)
+{
+	struct cadence_in in = base_in(10 * HOUR);
+	struct cadence_out out;
+
+	(void)state;
+	in.found = 1;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.interval_s, 20 * MIN);
+	assert_int_equal(out.why, CADENCE_ACTIVE);
+}
+
+static void
+test_a_gap_drops_to_the_floor_for_a_day(void **state)
+{
+	struct cadence_in in = base_in(10 * HOUR);
+	struct cadence_out out;
+
+	(void)state;
+	in.last_gap_s = NOW;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.interval_s, 20 * MIN);
+	assert_int_equal(out.why, CADENCE_GAP);
+	in.last_gap_s = NOW - CADENCE_RECOVER_S + 1;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_GAP);
+	in.last_gap_s = NOW - CADENCE_RECOVER_S;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_IDLE);
+	assert_int_equal(out.interval_s, 120 * MIN);
+}
+
+static void
+test_new_users_are_learned_at_the_floor(void **state)
+{
+	struct cadence_in in = base_in(10 * HOUR);
+	struct cadence_out out;
+
+	(void)state;
+	in.since_s = NOW - CADENCE_LEARN_MIN_S + 1;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_LEARNING);
+	assert_int_equal(out.interval_s, 20 * MIN);
+	/* pace known: adaptive after the minimum */
+	in.since_s = NOW - CADENCE_LEARN_MIN_S;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_IDLE);
+	/* never 50 plays yet: learning goes on, up to the maximum */
+	in.dense_ms = 0;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_LEARNING);
+	in.since_s = NOW - CADENCE_LEARN_MAX_S;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_IDLE);
+	assert_int_equal(out.interval_s, 120 * MIN);
+}
+
+static void
+test_usual_hours_halve_the_reach(void **state)
+{
+	struct cadence_in in = base_in(10 * HOUR);
+	struct cadence_out out;
+
+	(void)state;
+	in.usual_weeks = 2;	/* 2 of 4 past weeks had plays now */
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_USUAL);
+	assert_int_equal(out.interval_s, 60 * MIN);	/* 70 min, floored */
+	in.usual_weeks = 1;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_IDLE);
+	assert_int_equal(out.interval_s, 120 * MIN);
+}
+
+/* 60 plays evenly spread over 40 minutes, ending at end_ms. */
+static void
+journal_60_in_40(int64_t *t, int64_t end_ms)
+{
+	int i;
+
+	for (i = 0; i < 60; i++)
+		t[i] = end_ms - 40LL * 60000 + (int64_t)i * 40 * 60000 / 59;
+}
+
+static void
+test_densest_listening_caps_the_interval(void **state)
+{
+	int64_t t[60], span;
+	struct cadence_out out;
+	int32_t floors[] = { 60, 5 * MIN, 20 * MIN };
+	size_t f;
+
+	(void)state;
+	journal_60_in_40(t, NOW * 1000 - 10 * DAY * 1000LL);
+	span = cadence_min_span(t, 60, CADENCE_PLAYS);
+	assert_true(span > 33 * 60000 && span < 34 * 60000);
+	for (f = 0; f < sizeof(floors) / sizeof(floors[0]); f++) {
+		struct cadence_in in = base_in(3 * DAY);
+
+		in.floor_s = floors[f];
+		in.dense_ms = span;
+		cadence_choose(&in, &out);
+		assert_true(out.interval_s <= 33 * MIN);
+		assert_true(out.interval_s >= in.floor_s);
+		assert_true(out.dense_capped);
+		assert_int_equal(out.why, CADENCE_IDLE);
+	}
+	/* a listener of 4-minute songs: 50 take 196 min, the ceiling rules */
+	{
+		struct cadence_in in = base_in(3 * DAY);
+
+		in.dense_ms = 49LL * 4 * 60000;
+		cadence_choose(&in, &out);
+		assert_int_equal(out.interval_s, 120 * MIN);
+		assert_false(out.dense_capped);
+	}
+	/* 50 plays of 30 s (25 min): nothing above the floor of 20 */
+	{
+		struct cadence_in in = base_in(3 * DAY);
+
+		in.dense_ms = 49LL * 30000;
+		cadence_choose(&in, &out);
+		assert_int_equal(out.interval_s, 20 * MIN);
+	}
+}
+
+static void
+test_min_span(void **state)
+{
+	int64_t asc[] = { 0, 10, 20, 25, 100, 101, 102 };
+	int64_t desc[] = { 102, 101, 100, 25, 20, 10, 0 };
+
+	(void)state;
+	assert_int_equal(cadence_min_span(asc, 7, 3), 2);
+	assert_int_equal(cadence_min_span(desc, 7, 3), 2);
+	assert_int_equal(cadence_min_span(asc, 7, 7), 102);
+	assert_int_equal(cadence_min_span(asc, 2, 3), 0);
+	assert_int_equal(cadence_min_span(asc, 7, 1), 0);
+}
+
+static void
+test_next_poll_stays_on_the_grid(void **state)
+{
+	int32_t floor_s = 1200, k, offset;
+	int64_t now, next;
+
+	(void)state;
+	for (offset = 0; offset < floor_s; offset += 137) {
+		for (now = NOW; now < NOW + 3 * floor_s; now += 77) {
+			/* the floor: exactly today's fixed schedule */
+			assert_int_equal(cadence_next_poll(now, offset,
+			    floor_s, floor_s),
+			    sched_next_slot(now, offset, floor_s));
+			for (k = 1; k <= 6; k++) {
+				next = cadence_next_poll(now, offset, floor_s,
+				    k * floor_s);
+				assert_int_equal((next - offset) % floor_s, 0);
+				assert_true(next > now);
+				assert_true(next - now <= k * floor_s);
+				assert_true(next - now > (k - 1) * floor_s);
+			}
+		}
+	}
+}
+
+/* ---- on a store ------------------------------------------------------------ */
+
+struct apply_arg {
+	const struct config *cfg;
+	struct user	*u;
+	int64_t		 prev_cursor;
+	const int64_t	*plays;
+	size_t		 n;
+	int		 gap;
+};
+
+static int
+apply_wr(struct store_txn *txn, void *arg)
+{
+	struct apply_arg *a = arg;
+	struct play p;
+	struct gap g;
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		memset(&p, 0, sizeof(p));
+		p.played_at = a->plays[i];
+		tu_track_id((int)i, p.track_id);
+		p.context_uri = "";
+		p.ms_played = -1;
+		if (store_put_play(txn, a->u->id, &p) == STORE_ERR)
+			return -1;
+		if (p.played_at > a->u->cursor_ms)
+			a->u->cursor_ms = p.played_at;
+	}
+	if (a->gap) {
+		memset(&g, 0, sizeof(g));
+		g.from_ms = a->u->cursor_ms - 3600000;
+		g.to_ms = a->u->cursor_ms - 60000;
+		g.reason = GAP_OVERFLOW;
+		g.recorded_at = a->u->last_poll;
+		if (store_put_gap(txn, a->u->id, &g) == STORE_ERR)
+			return -1;
+	}
+	return cadence_apply(txn, a->cfg, a->u, a->prev_cursor);
+}
+
+struct desc_arg {
+	const char	*id;
+	char		 line[256];
+};
+
+static int
+desc_rd(struct store_txn *txn, void *arg)
+{
+	struct desc_arg *d = arg;
+
+	return cadence_describe(txn, d->id, d->line, sizeof(d->line));
+}
+
+static int
+forget_wr(struct store_txn *txn, void *arg)
+{
+	return cadence_forget(txn, arg);
+}
+
+static void
+test_apply_on_a_journal(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct config *cfg;
+	struct user u;
+	struct apply_arg a;
+	struct desc_arg d;
+	int64_t t[60], one[1];
+	char err[256];
+
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
+	memset(&u, 0, sizeof(u));
+	(void)strlcpy(u.id, "dense", sizeof(u.id));
+	u.created_at = NOW - 30 * DAY;
+	u.offset_s = 321;
+	u.last_poll = NOW;
+	/* 60 plays in 40 minutes ten days ago; idle since. */
+	journal_60_in_40(t, (NOW - 10 * DAY) * 1000);
+	memset(&a, 0, sizeof(a));
+	a.cfg = cfg;
+	a.u = &u;
+	a.prev_cursor = 0;
+	a.plays = t;
+	a.n = 60;
+	assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+	/* found plays (the cursor moved): the floor */
+	assert_true(u.next_plays - NOW <= 20 * MIN);
+	/* the next poll finds nothing: idle 10 days, capped by 33 min */
+	u.last_poll = NOW + 20 * MIN;
+	a.prev_cursor = u.cursor_ms;
+	a.n = 0;
+	assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+	assert_true(u.next_plays - u.last_poll <= 33 * MIN);
+	assert_int_equal((u.next_plays - u.offset_s) % (20 * MIN), 0);
+	d.id = "dense";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_non_null(strstr(d.line, "every 20 min: idle since "));
+	assert_non_null(strstr(d.line, "50 plays in 33 min"));
+
+	/* a slow listener, 4-minute songs: the ceiling, then a gap: floor */
+	(void)strlcpy(u.id, "slow", sizeof(u.id));
+	u.cursor_ms = 0;
+	u.last_poll = NOW;
+	{
+		int64_t s[60];
+		int i;
+
+		for (i = 0; i < 60; i++)
+			s[i] = (NOW - 10 * DAY) * 1000 + (int64_t)i * 240000;
+		a.plays = s;
+		a.n = 60;
+		a.prev_cursor = 0;
+		assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+		u.last_poll = NOW + 20 * MIN;
+		a.prev_cursor = u.cursor_ms;
+		a.n = 0;
+		assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+		assert_true(u.next_plays - u.last_poll > 100 * MIN);
+		assert_true(u.next_plays - u.last_poll <= 120 * MIN);
+	}
+	/* a gap recorded by this poll (with one new play): the floor */
+	u.last_poll = NOW + 200 * MIN;
+	one[0] = (NOW + 190 * MIN) * 1000;
+	a.plays = one;
+	a.n = 1;
+	a.prev_cursor = u.cursor_ms;
+	a.gap = 1;
+	assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	/* and it stays there while idle, the day after the gap */
+	u.last_poll = NOW + 600 * MIN;
+	a.n = 0;
+	a.gap = 0;
+	a.prev_cursor = u.cursor_ms;
+	assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	d.id = "slow";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_non_null(strstr(d.line, "recovering from a gap"));
+	/* no record yet: nothing to say */
+	d.id = "nobody";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_string_equal(d.line, "");
+	/* remove-user forgets it */
+	{
+		char slow[] = "slow";
+
+		assert_int_equal(store_write(fx->st, forget_wr, slow),
+		    STORE_OK);
+	}
+	d.id = "slow";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_string_equal(d.line, "");
+	config_free(cfg);
+}
+
+static void
+test_fixed_option_on_a_store(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct config *cfg;
+	struct user u;
+	struct apply_arg a;
+	char err[256];
+
+	setenv("LINERNOTES_POLL_ADAPTIVE", "0", 1);
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
+	unsetenv("LINERNOTES_POLL_ADAPTIVE");
+	memset(&u, 0, sizeof(u));
+	(void)strlcpy(u.id, "fixed", sizeof(u.id));
+	u.created_at = NOW - 30 * DAY;
+	u.cursor_ms = (NOW - 10 * DAY) * 1000;
+	u.offset_s = 77;
+	u.last_poll = NOW;
+	memset(&a, 0, sizeof(a));
+	a.cfg = cfg;
+	a.u = &u;
+	a.prev_cursor = u.cursor_ms;
+	assert_int_equal(store_write(fx->st, apply_wr, &a), STORE_OK);
+	assert_int_equal(u.next_plays, sched_next_slot(NOW, 77, 1200));
+	config_free(cfg);
+}
+
+static int
+setup(void **state)
+{
+	return tu_fx_setup(state, "cadence");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fixed_schedule_is_the_floor),
+		cmocka_unit_test(test_idle_grows_to_the_ceiling_in_floor_steps),
+		cmocka_unit_test(test_plays_found_keep_the_floor),
+		cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
+		cmocka_unit_test(test_new_users_are_learned_at_the_floor),
+		cmocka_unit_test(test_usual_hours_halve_the_reach),
+		cmocka_unit_test(test_densest_listening_caps_the_interval),
+		cmocka_unit_test(test_min_span),
+		cmocka_unit_test(test_next_poll_stays_on_the_grid),
+		cmocka_unit_test_setup_teardown(test_apply_on_a_journal, setup,
+		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_fixed_option_on_a_store,
+		    setup, tu_fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,130 @@
+/*
+ * lib_quota.c — unit tests of the quota record: a process's running totals
+ * become per-slot increases (the same totals twice add nothing, a new
+ * process starts from zero), the last hour and day sum the right slots, and
+ * slots older than a day are not counted even where the ring reuses them.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "quota.h"
+#include "testutil.h"
+
+#define T0	1767571200LL	/* 2026-01-05T00:00:00Z, a slot boundary */
+
+struct rec {
+	uint64_t	 instance;
+	int64_t		 now;
+	struct quota_counts t;
+};
+
+static int
+rec_wr(struct store_txn *txn, void *arg)
+{
+	struct rec *r = arg;
+
+	return quota_record(txn, r->instance, r->now, &r->t);
+}
+
+struct sum {
+	int64_t		 now, window;
+	struct quota_counts out;
+};
+
+static int
+sum_rd(struct store_txn *txn, void *arg)
+{
+	struct sum *s = arg;
+
+	return quota_sum(txn, s->now, s->window, &s->out);
+}
+
+static void
+record(struct store *st, uint64_t inst, int64_t now, uint64_t api,
+    uint64_t acc, uint64_t n429)
+{
+	struct rec r = { inst, now, { api, acc, n429 } };
+
+	assert_int_equal(store_write(st, rec_wr, &r), STORE_OK);
+}
+
+static struct quota_counts
+sum(struct store *st, int64_t now, int64_t window)
+{
+	struct sum s;
+
+	memset(&s, 0, sizeof(s));
+	s.now = now;
+	s.window = window;
+	assert_int_equal(store_read(st, sum_rd, &s), STORE_OK);
+	return s.out;
+}
+
+static void
+test_totals_become_increases(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct quota_counts q;
+
+	q = sum(fx->st, T0, 3600);
+	assert_int_equal(q.api, 0);
+	record(fx->st, 1, T0 + 10, 100, 5, 1);
+	record(fx->st, 1, T0 + 40, 100, 5, 1);	/* nothing new */
+	record(fx->st, 1, T0 + 70, 130, 6, 1);
+	q = sum(fx->st, T0 + 100, 3600);
+	assert_int_equal(q.api, 130);
+	assert_int_equal(q.accounts, 6);
+	assert_int_equal(q.n429, 1);
+	/* a new process: its totals start from zero */
+	record(fx->st, 2, T0 + 700, 20, 1, 0);
+	q = sum(fx->st, T0 + 700, 3600);
+	assert_int_equal(q.api, 150);
+	assert_int_equal(q.accounts, 7);
+}
+
+static void
+test_hour_and_day_windows(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct quota_counts q;
+	uint64_t api = 0;
+	int64_t t;
+
+	/* 10 requests every 10 minutes for two days */
+	for (t = T0; t < T0 + 2 * 86400; t += QUOTA_SLOT_S) {
+		api += 10;
+		record(fx->st, 7, t, api, 0, 0);
+	}
+	t -= QUOTA_SLOT_S;
+	q = sum(fx->st, t, 3600);
+	assert_int_equal(q.api, 70);		/* 6 slots back + this one */
+	q = sum(fx->st, t, 86400);
+	assert_int_equal(q.api, QUOTA_SLOTS * 10);	/* the ring's day */
+	/* a day later nothing of it is left */
+	q = sum(fx->st, t + 86400 + QUOTA_SLOT_S, 86400);
+	assert_int_equal(q.api, 0);
+}
+
+static int
+setup(void **state)
+{
+	return tu_fx_setup(state, "quota");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_totals_become_increases,
+		    setup, tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_hour_and_day_windows,
+		    setup, tu_fx_teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
