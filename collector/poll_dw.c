@@ -225,6 +225,7 @@ struct heard_ctx {
 	char		 uri[64];
 	struct ids_list	 l;
 	int32_t		 week;
+	int32_t		 from_week;	/* weeks before it are left alone */
 	int64_t		 end_ms;	/* the current week ends here */
 	int		 any;
 };
@@ -259,6 +260,13 @@ heard_play(const struct play *p, void *arg)
 		    &h->end_ms);
 		h->end_ms *= 1000;
 	}
+	/*
+	 * The scan starts a day early (a local week may begin before its
+	 * UTC Monday): plays of an earlier week are not this rebuild's, and
+	 * would otherwise replace that week's whole list with its last day.
+	 */
+	if (h->week < h->from_week)
+		return 0;
 	v = ids_list_view(&h->l);
 	if (ids_find(&v, p->track_id) >= 0)
 		return 0;	/* heard again: the list keeps first plays */
@@ -301,6 +309,7 @@ dw_reconstruct(struct store_txn *txn, struct task *t, struct poll_target *tg)
 	if (store_iter_playlist_weeks(txn, t->u.id, tg->id, STORE_DESC,
 	    heard_last_week, &last) == STORE_ERR)
 		return -1;
+	h.from_week = last;
 	if (last != INT32_MIN)
 		from_ms = ((int64_t)last - 1) * 86400 * 1000;
 	rc = store_iter_plays(txn, t->u.id, from_ms, INT64_MAX, STORE_ASC,
