@@ -26,6 +26,10 @@
  * users are created on the fly without tokens (status "needs
  * authorization"), so a history can be imported before the account is
  * connected; docs/IMPORT.md says why.
+ *
+ * This file holds the work list and the import of one file; matching rows
+ * to tracks by name (the name index, the synthetic ids) and the small hash
+ * sets are in import_match.c.
  */
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -47,9 +51,9 @@
 #include "cmd.h"
 #include "config.h"
 #include "dedupe.h"
-#include "hash.h"
 #include "ids.h"
 #include "import.h"
+#include "import_match.h"
 #include "log.h"
 #include "store.h"
 #include "timeutil.h"
@@ -60,262 +64,6 @@
 #define IMPORT_NUDGE	999	/* ms a play may move to find a free key */
 #define LABEL_MAX	512
 #define IMPORT_RELEASE	32	/* rows between store_release_pages() */
-#define NAMES_RELEASE	256	/* tracks read between them, likewise */
-
-/* ---- small hash tables ------------------------------------------------- */
-
-/* A set of int64 (played_at values the current file claimed). */
-struct i64set {
-	int64_t		*v;
-	uint8_t		*used;
-	size_t		 cap;		/* power of two */
-	size_t		 n;
-};
-
-
-static void
-i64set_clear(struct i64set *s)
-{
-	if (s->used != NULL)
-		memset(s->used, 0, s->cap);
-	s->n = 0;
-}
-
-static void
-i64set_free(struct i64set *s)
-{
-	free(s->v);
-	free(s->used);
-	memset(s, 0, sizeof(*s));
-}
-
-static int
-i64set_has(const struct i64set *s, int64_t x)
-{
-	size_t h;
-
-	if (s->cap == 0)
-		return 0;
-	for (h = hash_mix((uint64_t)x) & (s->cap - 1); s->used[h];
-	    h = (h + 1) & (s->cap - 1))
-		if (s->v[h] == x)
-			return 1;
-	return 0;
-}
-
-static int
-i64set_add(struct i64set *s, int64_t x)
-{
-	size_t h, i, cap;
-	int64_t *nv;
-	uint8_t *nu;
-
-	if ((s->n + 1) * 2 > s->cap) {
-		cap = s->cap ? s->cap * 2 : 4096;
-		if ((nv = reallocarray(NULL, cap, sizeof(*nv))) == NULL ||
-		    (nu = calloc(cap, 1)) == NULL) {
-			free(nv);
-			return -1;
-		}
-		for (i = 0; i < s->cap; i++) {
-			if (!s->used[i])
-				continue;
-			for (h = hash_mix((uint64_t)s->v[i]) & (cap - 1); nu[h];
-			    h = (h + 1) & (cap - 1))
-				;
-			nu[h] = 1;
-			nv[h] = s->v[i];
-		}
-		free(s->v);
-		free(s->used);
-		s->v = nv;
-		s->used = nu;
-		s->cap = cap;
-	}
-	for (h = hash_mix((uint64_t)x) & (s->cap - 1); s->used[h];
-	    h = (h + 1) & (s->cap - 1))
-		if (s->v[h] == x)
-			return 0;
-	s->used[h] = 1;
-	s->v[h] = x;
-	s->n++;
-	return 0;
-}
-
-/*
- * The name index: a 64-bit hash of the folded "artist\0title" of every
- * known track to its ids, for account-data rows (which carry names only)
- * and for matching any row against plays stored under another track of
- * the same name.
- * A hash collision between two different names is possible in principle
- * (about 1 in 10^10 for 100,000 tracks) and would match a row to the
- * wrong track; keeping the names would cost more memory than it is worth.
- */
-struct nameidx {
-	uint64_t	*h;
-	char		(*id)[ID_LEN + 1];
-	size_t		 cap;
-	size_t		 n;
-};
-
-static void
-nameidx_free(struct nameidx *x)
-{
-	free(x->h);
-	free(x->id);
-	memset(x, 0, sizeof(*x));
-}
-
-/*
- * The ids of the tracks named h, real ids first, at most max of them,
- * into out.  Returns how many.
- */
-static size_t
-nameidx_get(const struct nameidx *x, uint64_t h, const char *out[],
-    size_t max)
-{
-	size_t i, n = 0, k;
-
-	if (x->cap == 0 || h == 0)
-		return 0;
-	for (i = hash_mix(h) & (x->cap - 1); x->h[i] != 0 && n < max;
-	    i = (i + 1) & (x->cap - 1)) {
-		if (x->h[i] != h)
-			continue;
-		if (x->id[i][0] == '_')
-			out[n++] = x->id[i];
-		else {
-			/* Keep real ids in front of synthetic ones. */
-			for (k = n++; k > 0 && out[k - 1][0] == '_'; k--)
-				out[k] = out[k - 1];
-			out[k] = x->id[i];
-		}
-	}
-	return n;
-}
-
-/*
- * Adds h -> id.  One name may stand for several tracks (a song on an
- * album and on a single): each pair is kept once.
- */
-static int
-nameidx_put(struct nameidx *x, uint64_t h, const char *id)
-{
-	size_t i, j, cap;
-	uint64_t *nh;
-	char (*nid)[ID_LEN + 1];
-
-	if (h == 0)
-		return 0;
-	if ((x->n + 1) * 2 > x->cap) {
-		cap = x->cap ? x->cap * 2 : 4096;
-		if ((nh = calloc(cap, sizeof(*nh))) == NULL ||
-		    (nid = reallocarray(NULL, cap, sizeof(*nid))) == NULL) {
-			free(nh);
-			return -1;
-		}
-		for (i = 0; i < x->cap; i++) {
-			if (x->h[i] == 0)
-				continue;
-			for (j = hash_mix(x->h[i]) & (cap - 1); nh[j] != 0;
-			    j = (j + 1) & (cap - 1))
-				;
-			nh[j] = x->h[i];
-			memcpy(nid[j], x->id[i], ID_LEN + 1);
-		}
-		free(x->h);
-		free(x->id);
-		x->h = nh;
-		x->id = nid;
-		x->cap = cap;
-	}
-	for (i = hash_mix(h) & (x->cap - 1); x->h[i] != 0;
-	    i = (i + 1) & (x->cap - 1))
-		if (x->h[i] == h && strcmp(x->id[i], id) == 0)
-			return 0;
-	x->h[i] = h;
-	memcpy(x->id[i], id, ID_LEN + 1);
-	x->n++;
-	return 0;
-}
-
-/* FNV-1a over s folded as ids_synthetic() folds names. */
-static uint64_t
-fold_hash(uint64_t h, const char *s)
-{
-	int pending = 0, started = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
-		    c == '\f' || c == '\v') {
-			pending = started;
-			continue;
-		}
-		if (pending) {
-			h ^= ' ';
-			h *= 1099511628211ULL;
-			pending = 0;
-		}
-		if (c >= 'A' && c <= 'Z')
-			c = (unsigned char)(c - 'A' + 'a');
-		h ^= c;
-		h *= 1099511628211ULL;
-		started = 1;
-	}
-	return h;
-}
-
-/* The name index key of (artist, title); never 0. */
-static uint64_t
-name_key(const char *artist, const char *title)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	h = fold_hash(h, artist);
-	h ^= 0xff;			/* a separator no UTF-8 text has */
-	h *= 1099511628211ULL;
-	h = fold_hash(h, title);
-	return h ? h : 1;
-}
-
-/* ---- synthetic ids: one place that says what names each kind ---------- */
-
-/* A name-only track: its first artist and title (account data). */
-static void
-synth_track(char out[ID_LEN + 1], const char *artist, const char *title)
-{
-	const char *parts[2] = { artist, title };
-
-	ids_synthetic(out, "track", parts, 2);
-}
-
-/* A local file, named as the collector names it: artist, album, title. */
-static void
-synth_local(char out[ID_LEN + 1], const char *artist, const char *album,
-    const char *title)
-{
-	const char *parts[3] = { artist, album, title };
-
-	ids_synthetic(out, "track", parts, 3);
-}
-
-static void
-synth_artist(char out[ID_LEN + 1], const char *name)
-{
-	const char *parts[1] = { name };
-
-	ids_synthetic(out, "artist", parts, 1);
-}
-
-static void
-synth_album(char out[ID_LEN + 1], const char *artist, const char *album)
-{
-	const char *parts[2] = { artist, album };
-
-	ids_synthetic(out, "album", parts, 2);
-}
 
 /* ---- the work list ------------------------------------------------------ */
 
@@ -605,75 +353,6 @@ item_map(struct run *r, const struct item *it, const char **data,
 	return rc;
 }
 
-/* ---- matching names to tracks ----------------------------------------- */
-
-struct names_build {
-	struct store		*st;
-	struct store_txn	*txn;
-	struct nameidx		 x;
-	struct i64set		 known;
-	size_t			 n;		/* tracks read */
-};
-
-static uint64_t	id_hash(const char *);
-
-static int
-names_track(const struct track *t, void *arg)
-{
-	struct names_build *b = arg;
-	struct artist a;
-	char aid[ID_LEN + 1];
-
-	/*
-	 * The scan reads every track and its first artist: the whole store
-	 * would be mapped in by its end (see IMPORT_RELEASE).
-	 */
-	if (++b->n % NAMES_RELEASE == 0)
-		(void)store_release_pages(b->st);
-	if (i64set_add(&b->known, (int64_t)id_hash(t->id)) == -1)
-		return -1;
-	if (t->artists.n == 0 || t->name == NULL || t->name[0] == '\0')
-		return 0;
-	idlist_get(&t->artists, 0, aid);
-	if (store_get_artist(b->txn, aid, &a) != STORE_OK)
-		return 0;
-	return nameidx_put(&b->x, name_key(a.name, t->name), t->id);
-}
-
-static int
-names_read(struct store_txn *txn, void *arg)
-{
-	struct names_build *b = arg;
-
-	nameidx_free(&b->x);
-	i64set_free(&b->known);
-	b->txn = txn;
-	return store_iter_tracks(txn, names_track, b) == STORE_OK ? 0 : -1;
-}
-
-/* Builds the name index from every track in the store, once. */
-static int
-run_names(struct run *r)
-{
-	struct names_build b;
-
-	if (r->names_built)
-		return 0;
-	memset(&b, 0, sizeof(b));
-	b.st = r->st;
-	if (store_read(r->st, names_read, &b) != STORE_OK) {
-		nameidx_free(&b.x);
-		i64set_free(&b.known);
-		return -1;
-	}
-	r->names = b.x;
-	r->known = b.known;
-	r->names_built = 1;
-	log_debug("import: %zu known tracks indexed by artist and title",
-	    r->names.n);
-	return 0;
-}
-
 /* ---- one file ------------------------------------------------------------ */
 
 /*
@@ -682,7 +361,7 @@ run_names(struct run *r)
  * this is worked out (wf_resolve()).
  */
 struct wrow {
-	uint64_t		 key;		/* name_key(), 0 without a name */
+	uint64_t		 key;		/* its name's key, 0: no name */
 	char			 alt[ID_LEN + 1];	/* name-only id, or "" */
 };
 
@@ -715,22 +394,8 @@ row_cmp(const void *a, const void *b)
 static int
 claimed_cb(int64_t at, void *arg)
 {
-	return i64set_has(&((struct wfile *)arg)->claimed, at);
+	return import_match_has_i64(&((struct wfile *)arg)->claimed, at);
 }
-
-static uint64_t
-id_hash(const char *id)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < ID_LEN; i++) {
-		h ^= (unsigned char)id[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /*
  * Makes sure the track of w exists, with the names the file gives, so
  * the play shows and counts everywhere.  A track already stored (from the
@@ -744,17 +409,17 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 	struct artist a;
 	struct album al;
 	char artist_id[ID_LEN + 1] = "", album_id[ID_LEN + 1] = "";
-	uint64_t h = id_hash(row->track_id);
+	uint64_t h = import_match_hash_id(row->track_id);
 	int rc;
 
-	if (i64set_has(&wf->r->known, (int64_t)h) ||
-	    i64set_has(&wf->ensured, (int64_t)h))
+	if (import_match_has_i64(&wf->r->known, (int64_t)h) ||
+	    import_match_has_i64(&wf->ensured, (int64_t)h))
 		return 0;
 	if ((rc = store_get_track(txn, row->track_id, &t)) == STORE_ERR)
 		return -1;
 	if (rc == STORE_NOTFOUND) {
 		if (row->artist[0] != '\0') {
-			synth_artist(artist_id, row->artist);
+			import_match_synth_artist(artist_id, row->artist);
 			if ((rc = store_get_artist(txn, artist_id, &a)) ==
 			    STORE_ERR)
 				return -1;
@@ -768,7 +433,8 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 			}
 		}
 		if (row->album[0] != '\0') {
-			synth_album(album_id, row->artist, row->album);
+			import_match_synth_album(album_id, row->artist,
+			    row->album);
 			if ((rc = store_get_album(txn, album_id, &al)) ==
 			    STORE_ERR)
 				return -1;
@@ -797,7 +463,7 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 		if (store_put_track(txn, &t) == STORE_ERR)
 			return -1;
 	}
-	return i64set_add(&wf->ensured, (int64_t)h);
+	return import_match_add_i64(&wf->ensured, (int64_t)h);
 }
 
 /* Stores the play of row at its time or the next free ms (up to 999 later). */
@@ -820,7 +486,7 @@ put_play(struct store_txn *txn, struct wfile *wf,
 		if (rc == STORE_ERR)
 			return -1;
 		if (rc == STORE_OK)
-			return i64set_add(&wf->claimed, at);
+			return import_match_add_i64(&wf->claimed, at);
 	}
 	log_warnx("%s: record %u: no free time slot near it; dropped",
 	    wf->it->label, row->record);
@@ -857,8 +523,8 @@ wf_write(struct store_txn *txn, void *arg)
 	size_t i, n;
 	int rc;
 
-	i64set_clear(&wf->claimed);
-	i64set_clear(&wf->ensured);
+	import_match_clear_i64(&wf->claimed);
+	import_match_clear_i64(&wf->ensured);
 	wf->imported = wf->present = wf->refined = wf->dup = 0;
 	wf->created = 0;
 	if (wf_user(txn, wf, &u) == -1)
@@ -890,7 +556,7 @@ wf_write(struct store_txn *txn, void *arg)
 		}
 		ids[0] = row->track_id;
 		ids[1] = w->alt;
-		n = 2 + nameidx_get(&wf->r->names, w->key, ids + 2,
+		n = 2 + import_match_get_names(&wf->r->names, w->key, ids + 2,
 		    MATCH_IDS - 2);
 		rc = dedupe_find(txn, wf->r->user, row->played_at, wf->src,
 		    ids, n, claimed_cb, wf, &found);
@@ -898,7 +564,8 @@ wf_write(struct store_txn *txn, void *arg)
 			return -1;
 		if (rc == 1) {
 			wf->present++;
-			if (i64set_add(&wf->claimed, found.played_at) == -1)
+			if (import_match_add_i64(&wf->claimed,
+			    found.played_at) == -1)
 				return -1;
 			/*
 			 * An account-data play (minute, maybe name-only) that
@@ -928,6 +595,20 @@ wf_write(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+/* Builds the name index from every track in the store, once. */
+static int
+run_names(struct run *r)
+{
+	if (r->names_built)
+		return 0;
+	if (import_match_read_names(r->st, &r->names, &r->known) == -1)
+		return -1;
+	r->names_built = 1;
+	log_debug("import: %zu known tracks indexed by artist and title",
+	    r->names.n);
+	return 0;
+}
+
 /*
  * Resolves the ids of a file's rows: a Spotify id stays; a local file
  * gets the collector's synthetic id; a name-only row the id of a known
@@ -949,17 +630,18 @@ wf_resolve(struct wfile *wf)
 		struct import_row *row = &wf->p->rows[i];
 
 		if (row->track[0] != '\0') {
-			synth_track(w->alt, row->artist, row->track);
-			w->key = name_key(row->artist, row->track);
+			import_match_synth_track(w->alt, row->artist,
+			    row->track);
+			w->key = import_match_key(row->artist, row->track);
 		}
 		if (row->track_id[0] != '\0')
 			continue;
 		if (row->is_local) {
-			synth_local(row->track_id, row->artist, row->album,
-			    row->track);
+			import_match_synth_local(row->track_id, row->artist,
+			    row->album, row->track);
 			continue;
 		}
-		if (nameidx_get(&r->names, w->key, known, 1) == 1)
+		if (import_match_get_names(&r->names, w->key, known, 1) == 1)
 			memcpy(row->track_id, known[0], ID_LEN + 1);
 		else
 			memcpy(row->track_id, w->alt, ID_LEN + 1);
@@ -976,7 +658,8 @@ row_needs_names(const struct import_row *row, void *arg)
 {
 	const struct run *r = arg;
 
-	return !i64set_has(&r->known, (int64_t)id_hash(row->track_id));
+	return !import_match_has_i64(&r->known,
+	    (int64_t)import_match_hash_id(row->track_id));
 }
 
 /* After a commit: the file's tracks become known to later account rows. */
@@ -987,7 +670,7 @@ wf_learn(struct wfile *wf)
 
 	for (i = 0; i < wf->ensured.cap; i++)
 		if (wf->ensured.used[i] &&
-		    i64set_add(&wf->r->known, wf->ensured.v[i]) == -1)
+		    import_match_add_i64(&wf->r->known, wf->ensured.v[i]) == -1)
 			return;
 
 	if (!wf->r->names_built)
@@ -995,7 +678,7 @@ wf_learn(struct wfile *wf)
 	for (i = 0; i < wf->n; i++) {
 		const struct import_row *row = &wf->p->rows[i];
 
-		if (wf->rows[i].key != 0 && nameidx_put(&wf->r->names,
+		if (wf->rows[i].key != 0 && import_match_put_name(&wf->r->names,
 		    wf->rows[i].key, row->track_id) == -1)
 			return;
 	}
@@ -1138,8 +821,8 @@ close_file:
 		store_close(r->st);
 		r->st = NULL;
 	}
-	i64set_free(&wf.claimed);
-	i64set_free(&wf.ensured);
+	import_match_free_i64(&wf.claimed);
+	import_match_free_i64(&wf.ensured);
 	free(wf.rows);
 	import_parse_free(&p);
 	unmap_file(data, len);
@@ -1167,8 +850,8 @@ run_free(struct run *r)
 	for (i = 0; i < r->n_zips; i++)
 		zip_close(r->zips[i]);
 	free(r->zips);
-	nameidx_free(&r->names);
-	i64set_free(&r->known);
+	import_match_free_names(&r->names);
+	import_match_free_i64(&r->known);
 }
 
 int

@@ -9,7 +9,8 @@
  *  - import.c is the `import` command: it finds the files (a file, a
  *    folder searched recursively, the .zip download), orders them, and
  *    writes each file's rows in one store transaction, deduplicating
- *    against plays already stored (see dedupe.h for the window);
+ *    against plays already stored (see dedupe.h for the window), with
+ *    import_match.c matching rows to known tracks by artist and title;
  *  - zip.c reads the download without unpacking it.
  * docs/IMPORT.md is the user-facing statement of every rule.
  *
