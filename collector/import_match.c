@@ -284,7 +284,7 @@ names_track(const struct track *t, void *arg)
 
 	/*
 	 * The scan reads every track and its first artist: the whole store
-	 * would be mapped in by its end (see IMPORT_RELEASE).
+	 * would be mapped in by its end (see IMPORT_RELEASE in import.c).
 	 */
 	if (++b->n % NAMES_RELEASE == 0)
 		(void)store_release_pages(b->st);
