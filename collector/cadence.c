@@ -10,11 +10,10 @@
  * poll scans only the plays stored since the previous one, plus the 49
  * before them) in a small per-user record in the meta database.
  *
- * The record ("cadence.<user id>", version 1, big-endian):
- *   u8 version, i64 dense_ms, i64 scanned_ms, i64 since_s, i32 interval_s,
- *   u8 why, u8 dense_capped, i64 idle_since_ms, i64 decided_s.
- * The user's purge (store.c) knows nothing of it; remove-user calls
- * cadence_forget() in the same transaction.
+ * The record ("cadence.<user id>") is encoded by lib/cadence_rec.c, which
+ * the reader shares to show the owner their interval.  The user's purge
+ * (store.c) knows nothing of it; remove-user calls cadence_forget() in the
+ * same transaction.
  */
 #include <limits.h>
 #include <stdio.h>
@@ -26,30 +25,7 @@
 #include "store.h"
 #include "timeutil.h"
 
-#define CADENCE_VERSION		1
-#define CADENCE_REC_LEN		47
 #define CADENCE_WEEK_MS		(7LL * 86400 * 1000)
-
-const char *const cadence_whys[CADENCE__MAX] = {
-	[CADENCE_FIXED] = "fixed schedule",
-	[CADENCE_GAP] = "recovering from a gap",
-	[CADENCE_ACTIVE] = "active",
-	[CADENCE_LEARNING] = "learning the listener's pace",
-	[CADENCE_IDLE] = "idle",
-	[CADENCE_USUAL] = "idle, usually listening at this hour",
-};
-
-/* The per-user record, decoded. */
-struct cadence_rec {
-	int64_t		 dense_ms;
-	int64_t		 scanned_ms;
-	int64_t		 since_s;
-	int32_t		 interval_s;
-	uint8_t		 why;
-	uint8_t		 dense_capped;
-	int64_t		 idle_since_ms;
-	int64_t		 decided_s;
-};
 
 /* ---- the rule ------------------------------------------------------------ */
 
@@ -144,85 +120,10 @@ cadence_min_span(const int64_t *t, size_t n, size_t k)
 
 /* ---- the record ---------------------------------------------------------- */
 
-static void
-cadence_key(const char *id, char *key, size_t size)
-{
-	(void)snprintf(key, size, "cadence.%s", id);
-}
-
-static void
-put_be(unsigned char **p, uint64_t v, int bytes)
-{
-	while (bytes-- > 0)
-		*(*p)++ = (unsigned char)(v >> (8 * bytes));
-}
-
-static uint64_t
-get_be(const unsigned char **p, int bytes)
-{
-	uint64_t v = 0;
-
-	while (bytes-- > 0)
-		v = v << 8 | *(*p)++;
-	return v;
-}
-
-/* Reads id's record into *r; 0 (absent or damaged: zeroed) or -1. */
-static int
-cadence_get(struct store_txn *txn, const char *id, struct cadence_rec *r)
-{
-	unsigned char buf[CADENCE_REC_LEN + 1];
-	const unsigned char *p = buf;
-	char key[16 + USER_ID_MAX];
-	size_t len = sizeof(buf);
-	int rc;
-
-	memset(r, 0, sizeof(*r));
-	cadence_key(id, key, sizeof(key));
-	if ((rc = store_get_meta(txn, key, buf, &len)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != STORE_OK)
-		return -1;
-	if (len != CADENCE_REC_LEN || buf[0] != CADENCE_VERSION)
-		return 0;	/* rebuilt from the plays */
-	p++;
-	r->dense_ms = (int64_t)get_be(&p, 8);
-	r->scanned_ms = (int64_t)get_be(&p, 8);
-	r->since_s = (int64_t)get_be(&p, 8);
-	r->interval_s = (int32_t)get_be(&p, 4);
-	r->why = (uint8_t)get_be(&p, 1);
-	r->dense_capped = (uint8_t)get_be(&p, 1);
-	r->idle_since_ms = (int64_t)get_be(&p, 8);
-	r->decided_s = (int64_t)get_be(&p, 8);
-	return 0;
-}
-
-static int
-cadence_put(struct store_txn *txn, const char *id, const struct cadence_rec *r)
-{
-	unsigned char buf[CADENCE_REC_LEN], *p = buf;
-	char key[16 + USER_ID_MAX];
-
-	*p++ = CADENCE_VERSION;
-	put_be(&p, (uint64_t)r->dense_ms, 8);
-	put_be(&p, (uint64_t)r->scanned_ms, 8);
-	put_be(&p, (uint64_t)r->since_s, 8);
-	put_be(&p, (uint64_t)(uint32_t)r->interval_s, 4);
-	put_be(&p, r->why, 1);
-	put_be(&p, r->dense_capped, 1);
-	put_be(&p, (uint64_t)r->idle_since_ms, 8);
-	put_be(&p, (uint64_t)r->decided_s, 8);
-	cadence_key(id, key, sizeof(key));
-	return store_put_meta(txn, key, buf, sizeof(buf)) == STORE_OK ? 0 : -1;
-}
-
 int
 cadence_forget(struct store_txn *txn, const char *id)
 {
-	char key[16 + USER_ID_MAX];
-
-	cadence_key(id, key, sizeof(key));
-	return store_del_meta(txn, key) == STORE_ERR ? -1 : 0;
+	return cadence_rec_del(txn, id);
 }
 
 /* ---- reading the journal ------------------------------------------------- */
@@ -292,7 +193,7 @@ cadence_apply(struct store_txn *txn, const struct config *cfg,
 	uint32_t w;
 	int hit;
 
-	if (cadence_get(txn, cur->id, &r) == -1)
+	if (cadence_rec_get(txn, cur->id, &r) == -1)
 		return -1;
 	if (r.since_s == 0)
 		r.since_s = cur->created_at > 0 && cur->created_at < now ?
@@ -342,7 +243,7 @@ cadence_apply(struct store_txn *txn, const struct config *cfg,
 	r.dense_capped = (uint8_t)out.dense_capped;
 	r.idle_since_ms = cur->cursor_ms;
 	r.decided_s = now;
-	return cadence_put(txn, cur->id, &r);
+	return cadence_rec_put(txn, cur->id, &r);
 }
 
 int
@@ -354,7 +255,7 @@ cadence_describe(struct store_txn *txn, const char *id, char *buf,
 
 	if (size > 0)
 		buf[0] = '\0';
-	if (cadence_get(txn, id, &r) == -1)
+	if (cadence_rec_get(txn, id, &r) == -1)
 		return -1;
 	if (r.decided_s == 0 || r.why >= CADENCE__MAX)
 		return 0;

@@ -26,7 +26,8 @@
  * What the rule needs beyond the user record (the densest span and how far
  * the plays were scanned for it, when the user was first seen, the last
  * interval and why) is kept per user in the store's meta database under
- * "cadence.<user id>", written in the poll's own transaction, so it
+ * "cadence.<user id>" (encoded by lib/cadence_rec.c, which the reader
+ * shares), written in the poll's own transaction, so it
  * survives restarts.  It is derived data: a lost or damaged record is
  * rebuilt from the plays (one scan of the user's journal); the first
  * scan reads the whole journal (an imported history included), later ones
@@ -45,6 +46,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cadence_rec.h"
+
 #define CADENCE_PLAYS		50	/* a recently-played page */
 #define CADENCE_RECOVER_S	86400	/* floor this long after a gap */
 #define CADENCE_LEARN_MIN_S	(7 * 86400)	/* floor for a new user */
@@ -54,19 +57,6 @@
 struct config;
 struct store_txn;
 struct user;
-
-enum cadence_why {
-	CADENCE_FIXED,		/* poll_adaptive = 0 */
-	CADENCE_GAP,		/* a gap recorded recently */
-	CADENCE_ACTIVE,		/* the last poll found plays */
-	CADENCE_LEARNING,	/* a new user: pace not known yet */
-	CADENCE_IDLE,		/* idle since the newest play */
-	CADENCE_USUAL,		/* idle, but usually listening at this hour */
-	CADENCE__MAX
-};
-
-/* Words for enum cadence_why, indexed by it (the users command shows them). */
-extern const char *const cadence_whys[CADENCE__MAX];
 
 /* What the rule knows of one user at the end of a plays poll. */
 struct cadence_in {

@@ -196,6 +196,25 @@ wipe_form:
 	return rc;
 }
 
+/*
+ * Whether a 403 answer doc is Spotify's refusal of an account that a
+ * development-mode app has not allow-listed: {"error": {"status": 403,
+ * "message": "User not registered in the Developer Dashboard"}}.
+ */
+static int
+acct_unlisted(long status, const cJSON *doc)
+{
+	const cJSON *e, *m;
+
+	if (status != 403 || doc == NULL)
+		return 0;
+	e = cJSON_GetObjectItemCaseSensitive(doc, "error");
+	m = cJSON_IsObject(e) ? cJSON_GetObjectItemCaseSensitive(e,
+	    "message") : NULL;
+	return cJSON_IsString(m) && m->valuestring != NULL &&
+	    strcasestr(m->valuestring, "not registered") != NULL;
+}
+
 enum acct_rc
 accounts_me(const struct auth_cfg *a, const char *access_token,
     int64_t not_before_ms, struct user *u, char *err, size_t errsz)
@@ -217,6 +236,10 @@ accounts_me(const struct auth_cfg *a, const char *access_token,
 	if (rc == ACCT_OK && oauth_parse_me(doc, u) == -1) {
 		snprintf(err, errsz, "/v1/me holds no valid user id");
 		rc = ACCT_FAILED;
+	} else if (rc == ACCT_REFUSED && acct_unlisted(status, doc)) {
+		snprintf(err, errsz, "/v1/me: HTTP 403 User not registered in "
+		    "the Developer Dashboard");
+		rc = ACCT_UNLISTED;
 	}
 	cJSON_Delete(doc);
 	return rc;

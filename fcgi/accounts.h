@@ -36,6 +36,9 @@ enum acct_rc {
 	ACCT_REFUSED,		/* a 4xx answer (invalid_grant and friends) */
 	ACCT_BUSY,		/* rate limited (429, or a not-before time) */
 	ACCT_FAILED,		/* network, 5xx, or an answer not understood */
+	ACCT_UNLISTED,		/* /v1/me 403 "User not registered in the
+				   Developer Dashboard": a development-mode
+				   app has not allow-listed the account */
 };
 
 /*
@@ -47,7 +50,11 @@ enum acct_rc accounts_exchange(const struct auth_cfg *, const char *code,
 	    const char *verifier, int64_t not_before_ms,
 	    struct oauth_token *tok, char *err, size_t errsz);
 
-/* Reads /v1/me with access_token into the profile fields of *u. */
+/*
+ * Reads /v1/me with access_token into the profile fields of *u.
+ * ACCT_UNLISTED when Spotify refuses the account because the app is in
+ * development mode and its dashboard does not list it.
+ */
 enum acct_rc accounts_me(const struct auth_cfg *, const char *access_token,
 	    int64_t not_before_ms, struct user *u, char *err, size_t errsz);
 

@@ -124,6 +124,38 @@ auth_page(struct resp *r, int status, const char *title, const char *msg)
 	return -1;
 }
 
+/*
+ * The sign-in of an account Spotify refused because the app is in
+ * development mode and has not allow-listed it (403): the person learns
+ * why and whom to ask; the operator learns from the log what to do.  Who
+ * the person is cannot be known (Spotify would not say), so the log names
+ * the app.
+ */
+static int
+auth_unlisted(struct resp *r, const struct auth_cfg *a)
+{
+	char esc[3 * sizeof(a->client_id) + 1];
+
+	log_warnx("sign-in refused by Spotify: the Spotify app (client_id %s) "
+	    "is in development mode and the account signing in is not on its "
+	    "list of users (HTTP 403 \"User not registered in the Developer "
+	    "Dashboard\").  To let them in, open "
+	    "https://developer.spotify.com/dashboard, choose the app, and under "
+	    "User Management add the person's name and the e-mail address of "
+	    "their Spotify account (a development-mode app allows at most 5 "
+	    "users; beyond that, apply for extended quota mode); then ask "
+	    "them to sign in again", log_escape(esc, sizeof(esc), a->client_id,
+	    strlen(a->client_id)));
+	return auth_page(r, 403, "This Spotify account is not on this "
+	    "linernotes' list yet",
+	    "This linernotes uses a Spotify app in development mode, and "
+	    "Spotify lets only the accounts its operator has added sign in to "
+	    "such an app (at most 5). Ask the person who runs this linernotes "
+	    "to add your Spotify account (your name and its e-mail address) in "
+	    "the app's Spotify developer dashboard, under User Management; then "
+	    "sign in again. Nothing of yours was recorded.");
+}
+
 /* auth_page() for a sign-in not configured yet (503). */
 static int
 auth_page_unset(struct resp *r)
@@ -462,6 +494,10 @@ api_auth_callback(struct ctx *c, struct resp *r)
 		me.token_expires = now + tok.expires_in;
 		rc = accounts_me(a, me.access_token, nb_api, &me, err,
 		    sizeof(err));
+	}
+	if (rc == ACCT_UNLISTED) {
+		auth_unlisted(r, a);
+		goto wipe_secrets;
 	}
 	if (rc != ACCT_OK) {
 		/* err may quote Spotify's answer: escaped for the log. */

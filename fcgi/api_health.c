@@ -14,8 +14,10 @@
  * and accounts requests and 429s over the last hour and day, the pauses
  * in force, and with spotify_daily_budget set, how many more users of
  * today's average cost the rest of the budget would carry.
- * Metrics is Prometheus' text format (metrics.c).
+ * Metrics is Prometheus' text format (metrics.c), with the same quota
+ * figures as gauges (the pauses as seconds left).
  */
+#include <string.h>
 #include <unistd.h>
 
 #include "app.h"
@@ -32,40 +34,60 @@
 #define HEARTBEAT_META	"collector.heartbeat"
 #define HEARTBEAT_STALE	300	/* s without a beat before "stale" */
 
-/* The "spotify" object: requests, 429s, pauses, room in the budget. */
-static int
-health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
-{
-	struct quota_counts hour, day;
-	int64_t nb = 0, quota = 0;
-	long long budget = config_num(c->app->cfg, CFG_SPOTIFY_DAILY_BUDGET);
+/* The quota figures both /health and /metrics show. */
+struct health_quota {
+	struct quota_counts	 hour, day;
+	int64_t			 paused_until;	/* Unix s, 0 = none */
+	int64_t			 quota_until;	/* Unix s, 0 = none */
+};
 
-	if (quota_sum(c->app->txn, now, 3600, &hour) == -1 ||
-	    quota_sum(c->app->txn, now, 86400, &day) == -1 ||
+/* Reads the quota figures at now (Unix s).  Returns 0 or -1. */
+static int
+health_get_quota(struct ctx *c, int64_t now, struct health_quota *q)
+{
+	int64_t nb = 0, quota = 0;
+
+	memset(q, 0, sizeof(*q));
+	if (quota_sum(c->app->txn, now, 3600, &q->hour) == -1 ||
+	    quota_sum(c->app->txn, now, 86400, &q->day) == -1 ||
 	    store_get_meta_i64(c->app->txn, "ratelimit.not_before.api",
 	    &nb) == STORE_ERR ||
 	    store_get_meta_i64(c->app->txn, "ratelimit.quota_until",
 	    &quota) == STORE_ERR)
 		return -1;
+	q->paused_until = nb / 1000 > now ? nb / 1000 : 0;
+	q->quota_until = quota / 1000 > now ? quota / 1000 : 0;
+	return 0;
+}
+
+/* The "spotify" object: requests, 429s, pauses, room in the budget. */
+static int
+health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
+{
+	struct health_quota q;
+	struct quota_counts *hour = &q.hour, *day = &q.day;
+	long long budget = config_num(c->app->cfg, CFG_SPOTIFY_DAILY_BUDGET);
+
+	if (health_get_quota(c, now, &q) == -1)
+		return -1;
 	json_obj_open(j, "spotify");
-	json_uint(j, "api_requests_hour", hour.api);
-	json_uint(j, "api_requests_day", day.api);
-	json_uint(j, "accounts_requests_hour", hour.accounts);
-	json_uint(j, "accounts_requests_day", day.accounts);
-	json_uint(j, "rate_limited_hour", hour.n429);
-	json_uint(j, "rate_limited_day", day.n429);
-	render_time_s(j, "paused_until", "paused_until_iso",
-	    nb / 1000 > now ? nb / 1000 : 0);
+	json_uint(j, "api_requests_hour", hour->api);
+	json_uint(j, "api_requests_day", day->api);
+	json_uint(j, "accounts_requests_hour", hour->accounts);
+	json_uint(j, "accounts_requests_day", day->accounts);
+	json_uint(j, "rate_limited_hour", hour->n429);
+	json_uint(j, "rate_limited_day", day->n429);
+	render_time_s(j, "paused_until", "paused_until_iso", q.paused_until);
 	render_time_s(j, "quota_paused_until", "quota_paused_until_iso",
-	    quota / 1000 > now ? quota / 1000 : 0);
+	    q.quota_until);
 	if (budget > 0)
 		json_int(j, "daily_budget", budget);
 	else
 		json_null(j, "daily_budget");
-	if (budget > 0 && users > 0 && day.api > 0)
+	if (budget > 0 && users > 0 && day->api > 0)
 		json_int(j, "more_users_estimate", (int64_t)budget >
-		    (int64_t)day.api ? (int64_t)(((uint64_t)budget - day.api) *
-		    users / day.api) : 0);
+		    (int64_t)day->api ? (int64_t)(((uint64_t)budget - day->api) *
+		    users / day->api) : 0);
 	else
 		json_null(j, "more_users_estimate");
 	json_obj_close(j);
@@ -157,14 +179,57 @@ api_health(struct ctx *c, struct resp *r)
 	return 0;
 }
 
+/* Appends /health's quota figures in Prometheus' text format. */
+static void
+health_metrics_quota(struct buf *b, const struct health_quota *q,
+    int64_t now)
+{
+	buf_printf(b,
+	    "# HELP linernotes_spotify_requests Spotify requests the "
+	    "collector made in the last hour (1h) or day (1d).\n"
+	    "# TYPE linernotes_spotify_requests gauge\n"
+	    "linernotes_spotify_requests{service=\"api\",window=\"1h\"} "
+	    "%llu\n"
+	    "linernotes_spotify_requests{service=\"api\",window=\"1d\"} "
+	    "%llu\n"
+	    "linernotes_spotify_requests{service=\"accounts\",window=\"1h\"} "
+	    "%llu\n"
+	    "linernotes_spotify_requests{service=\"accounts\",window=\"1d\"} "
+	    "%llu\n",
+	    (unsigned long long)q->hour.api, (unsigned long long)q->day.api,
+	    (unsigned long long)q->hour.accounts,
+	    (unsigned long long)q->day.accounts);
+	buf_printf(b,
+	    "# HELP linernotes_spotify_rate_limited Spotify's 429 answers in "
+	    "the last hour (1h) or day (1d).\n"
+	    "# TYPE linernotes_spotify_rate_limited gauge\n"
+	    "linernotes_spotify_rate_limited{window=\"1h\"} %llu\n"
+	    "linernotes_spotify_rate_limited{window=\"1d\"} %llu\n",
+	    (unsigned long long)q->hour.n429, (unsigned long long)q->day.n429);
+	buf_printf(b,
+	    "# HELP linernotes_spotify_pause_seconds Seconds left of the "
+	    "pause Spotify asked for (rate_limit: a Retry-After; quota: the "
+	    "quota's), 0 when none.\n"
+	    "# TYPE linernotes_spotify_pause_seconds gauge\n"
+	    "linernotes_spotify_pause_seconds{kind=\"rate_limit\"} %lld\n"
+	    "linernotes_spotify_pause_seconds{kind=\"quota\"} %lld\n",
+	    (long long)(q->paused_until > now ? q->paused_until - now : 0),
+	    (long long)(q->quota_until > now ? q->quota_until - now : 0));
+}
+
 int
 api_health_metrics(struct ctx *c, struct resp *r)
 {
 	struct cache_stats st;
+	struct health_quota q;
+	int64_t now = time_now_ms() / 1000;
 
+	if (health_get_quota(c, now, &q) == -1)
+		return http_error(r, 503, "the store cannot be read right now");
 	cache_get_stats(c->app->cache, &st);
 	r->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	metrics_render(&r->body, st.entries, st.bytes);
+	health_metrics_quota(&r->body, &q, now);
 	if (r->body.oom)
 		return http_error(r, 500, "the response could not be written");
 	return 0;

@@ -8,8 +8,10 @@
  * /users shows it, the private settings (visibility, time zone: null
  * when unset, as in /users; Discover Weekly playlist, archived
  * playlists), the authorization (when it was given, when Spotify's six
- * months end, and whether to warn), and the session's end.  Tokens never
- * appear.
+ * months end, and whether to warn), the plays poll interval the collector
+ * chose for the user and why (lib/cadence_rec.h; null before the first
+ * poll), and the session's end.  Tokens never appear, and nothing here is
+ * shown to anyone but the signed-in user.
  *
  * PUT /settings takes any of the four settings (others are left as they
  * are), validated by lib/settings.c's settings_parse() (whose validators
@@ -22,6 +24,7 @@
 #include <time.h>
 
 #include "app.h"
+#include "cadence_rec.h"
 #include "ids.h"
 #include "json.h"
 #include "render.h"
@@ -63,9 +66,40 @@ me_timezone(struct json *j, const struct user *u)
 		json_null(j, "timezone");
 }
 
+/*
+ * The plays poll interval and why, or null when the collector has chosen
+ * none yet (or the record cannot be read: it is only shown, never needed).
+ */
+static void
+me_poll(struct json *j, struct store_txn *txn, const char *id)
+{
+	struct cadence_rec rec;
+
+	if (cadence_rec_get(txn, id, &rec) == -1 || rec.decided_s == 0 ||
+	    rec.why >= CADENCE__MAX || rec.interval_s <= 0) {
+		json_null(j, "poll");
+		return;
+	}
+	json_obj_open(j, "poll");
+	json_int(j, "interval_s", rec.interval_s);
+	json_str(j, "why", cadence_why_names[rec.why]);
+	json_str(j, "why_text", cadence_whys[rec.why]);
+	if ((rec.why == CADENCE_IDLE || rec.why == CADENCE_USUAL) &&
+	    rec.idle_since_ms > 0)
+		render_time_ms(j, "idle_since", "idle_since_iso",
+		    rec.idle_since_ms);
+	else {
+		json_null(j, "idle_since");
+		json_null(j, "idle_since_iso");
+	}
+	render_time_s(j, "decided_at", "decided_at_iso", rec.decided_s);
+	json_obj_close(j);
+}
+
 /* Writes the document described at the top of this file. */
 static int
-me_write(struct resp *r, const struct user *u, int64_t session_end)
+me_write(struct resp *r, struct store_txn *txn, const struct user *u,
+    int64_t session_end)
 {
 	int64_t now = time_now_ms() / 1000, end;
 	struct json j;
@@ -113,6 +147,8 @@ me_write(struct resp *r, const struct user *u, int64_t session_end)
 	    (end > 0 && end <= now));
 	json_bool(&j, "expiring", end > 0 && end - now <= ME_WARN_S);
 	json_obj_close(&j);
+
+	me_poll(&j, txn, u->id);
 
 	json_obj_open(&j, "session");
 	render_time_s(&j, "expires_at", "expires_at_iso", session_end);
@@ -169,7 +205,7 @@ api_me(struct ctx *c, struct resp *r)
 		return me_nobody(r);
 	if (rc != STORE_OK)
 		return http_error(r, 500, "the user could not be read");
-	return me_write(r, &c->user, me_session_end(c));
+	return me_write(r, c->app->txn, &c->user, me_session_end(c));
 }
 
 /* ---- PUT /settings ------------------------------------------------------- */
@@ -226,8 +262,11 @@ api_me_settings(struct ctx *c, struct resp *r)
 		return http_error(r, 503, "the store cannot be read right now");
 	rc = store_get_user(c->app->txn, who, &c->user);
 	end = me_session_end(c);
-	store_read_end(c->app->txn);
-	if (rc != STORE_OK)
+	if (rc != STORE_OK) {
+		store_read_end(c->app->txn);
 		return http_error(r, 500, "the user could not be read");
-	return me_write(r, &c->user, end);
+	}
+	rc = me_write(r, c->app->txn, &c->user, end);
+	store_read_end(c->app->txn);
+	return rc;
 }

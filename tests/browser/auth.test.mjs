@@ -11,7 +11,9 @@
 // no console error or failed request on the way.  And the demo's own
 // configuration, written as `make demo` writes it (tests/stack.sh), signs
 // a visitor in too: Spotify sends the browser back to the API's callback,
-// not to the site's root with the code left in the address bar.
+// not to the site's root with the code left in the address bar.  And an
+// account that a development-mode app has not allow-listed ends on a page
+// that says why and whom to ask, signed out.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -118,5 +120,55 @@ test('the demo\'s own configuration signs a visitor in', async () => {
 	} finally {
 		await stack.stop();
 		await sim.stop();
+	}
+});
+
+test('an account a development-mode app has not listed is told why',
+    async () => {
+	// Four more users while the app is in extended mode, then development
+	// mode: the sixth is not on the app's list (tests/spotify-sim/README.md).
+	for (const id of ['user3', 'user4', 'user5', 'user6'])
+		await ctx.sim.admin('POST', 'users', { id });
+	await ctx.sim.admin('POST', 'mode', { mode: 'development' });
+	try {
+		const page = await browser.newPage();
+		await page.route('**/api/v0/auth/login', async (route) => {
+			const res = await route.fetch({ maxRedirects: 0 });
+			const u = new URL(res.headers().location);
+			u.searchParams.set('sim_user', 'user6');
+			await route.fulfill({ response: res, headers: {
+				...res.headers(), location: u.toString() } });
+		});
+		await page.goto(`${ctx.base}/`);
+		const signIn = page.locator('header a',
+		    { hasText: 'Sign in with Spotify' });
+		await signIn.waitFor();
+		await Promise.all([
+			page.waitForURL(/\/api\/v0\/auth\/callback/,
+			    { timeout: 20000 }),
+			signIn.click(),
+		]);
+		const h1 = page.locator('h1');
+		await h1.waitFor();
+		assert.match(await h1.textContent(),
+		    /This Spotify account is not on this linernotes/);
+		const text = await page.locator('body').innerText();
+		assert.match(text, /development mode/);
+		assert.match(text, /at most 5/);
+		assert.match(text, /Ask the person who runs this linernotes/);
+		assert.ok(await page.locator('a[href="/"]').count() === 1,
+		    'a way back');
+		// Back on the site, nobody is signed in.
+		await page.goto(`${ctx.base}/`);
+		await page.locator('header a', { hasText: 'Sign in with Spotify' })
+		    .waitFor();
+		assert.deepEqual(await page.evaluate(async () => (await fetch(
+		    '/api/v0/me')).json()), { signed_in: false });
+		// The refusal itself is the only failed request.
+		assert.deepEqual(page.problems.filter((p) =>
+		    !/auth\/callback|status of 403/.test(p)), []);
+		await page.context().close();
+	} finally {
+		await ctx.sim.admin('POST', 'mode', { mode: 'extended' });
 	}
 });

@@ -5,7 +5,8 @@
 // Proves: signed in, the owner's Settings form is enabled and filled from
 // /me's settings (a new journal is private, its time zone null: "not set"),
 // offers this device's zone and a "Re-authorise" link to the sign-in URL,
-// shows when Spotify's authorisation ends; saving "public" and the device's
+// shows when Spotify's authorisation ends and how often its plays are
+// polled and why (as /me says; nobody else sees that row); saving "public" and the device's
 // zone goes through PUT /api/v0/settings (the same-origin rule passes), says
 // so, and the shell shows times in the new zone; a signed-out visitor can
 // then read the journal and sees the form read-only with a hint to sign in
@@ -107,6 +108,21 @@ test('the owner makes the journal public and sets its time zone', async () => {
 	    'no warning for a fresh authorisation');
 	assert.equal(await page.locator('a[data-reauth]').getAttribute('href'),
 	    '/api/v0/auth/login');
+	// How often the collector polls the owner's plays, and why, as /me
+	// says (the sign-in waited for the first poll).
+	const poll = page.locator('[data-poll]');
+	if (before.poll) {
+		assert.equal(await poll.getAttribute('data-poll'), before.poll.why);
+		const text = await poll.textContent();
+		assert.match(text, /^every \d+ (min|h)( \d+ min)?: /);
+		assert.ok(text.includes(before.poll.why_text), text);
+		if (before.poll.interval_s < 3600)
+			assert.ok(text.startsWith(`every ${before.poll.interval_s /
+			    60} min: `), text);
+	} else {
+		assert.equal(await poll.getAttribute('data-poll'), 'none');
+		assert.match(await poll.textContent(), /^not yet/);
+	}
 
 	// The device's zone is suggested; public; save.
 	await form.locator('button', { hasText: `Use this device's zone ` +
@@ -161,6 +177,8 @@ test('a signed-out visitor can now read the journal, not change it',
 	assert.equal(await page.locator('.settings-hint a').getAttribute(
 	    'href'), '/api/v0/auth/login');
 	assert.equal(await page.locator('a[data-reauth]').count(), 0);
+	assert.equal(await page.locator('[data-poll]').count(), 0,
+	    'the poll interval is the owner\'s alone');
 	// Exports stay linked.
 	assert.deepEqual(await page.$$eval('.exports a', (els) =>
 	    els.map((e) => e.getAttribute('href'))), ['csv', 'sql', 'json']
@@ -196,9 +214,12 @@ test('another signed-in user sees it read-only', async () => {
 	    /You are signed in as .*: only .* can change these settings/);
 	assert.equal(await page.locator('.settings-hint a').count(), 0);
 	assert.equal(await page.locator('a[data-reauth]').count(), 0);
+	assert.equal(await page.locator('[data-poll]').count(), 0,
+	    'not user1\'s poll interval');
 	// Their own journal's form is theirs.
 	await page.goto(`${ctx.base}/#/u/user2/settings`);
 	await page.locator('a[data-reauth]').waitFor();
+	assert.equal(await page.locator('[data-poll]').count(), 1);
 	assert.equal(await form.locator('button[type=submit]').isDisabled(),
 	    false);
 	assert.deepEqual(page.problems, []);

@@ -6,7 +6,7 @@
 // whole, ordered pages; and that afterwards paging through /plays returns
 // exactly the plays the collector stored (its own `plays` command), every
 // track of them resolves through POST /tracks, and top and dw have what it
-// collected.
+// collected, and that /health and /metrics count the requests it made.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -107,4 +107,15 @@ test('reads during polls, then the API equals what the collector stored',
 	assert.equal(q.paused_until, null);
 	assert.equal(q.daily_budget, null);
 	assert.equal(q.more_users_estimate, null);
+	// /metrics says the same (nothing polls any more).
+	const m = (await httpJson('GET', `${api}/metrics`)).text;
+	const sample = (k) => Number(m.split('\n').find((l) =>
+	    l.startsWith(k + ' '))?.slice(k.length + 1));
+	assert.equal(sample('linernotes_spotify_requests{service="api",' +
+	    'window="1d"}'), q.api_requests_day);
+	assert.equal(sample('linernotes_spotify_requests{service="api",' +
+	    'window="1h"}'), q.api_requests_hour);
+	assert.equal(sample('linernotes_spotify_requests{service=' +
+	    '"accounts",window="1d"}'), q.accounts_requests_day);
+	assert.equal(sample('linernotes_spotify_rate_limited{window="1d"}'), 0);
 });

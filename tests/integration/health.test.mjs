@@ -4,7 +4,8 @@
 // to end: nginx passes /api/ to linernotes-fcgi over the FastCGI socket and
 // the answer is JSON with the right status and headers; paths nobody
 // serves are JSON 404s; the pages are served as static files with their
-// security policy.
+// security policy; /metrics carries /health's quota figures (all 0 here:
+// no collector ran) as Prometheus gauges.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -40,6 +41,50 @@ test('GET /api/v0/health answers JSON 200 with the version', async () => {
 		daily_budget: null, more_users_estimate: null,
 	});
 	assert.equal(r.headers['x-content-type-options'], 'nosniff');
+});
+
+// The samples of a Prometheus text exposition: {'name{labels}': value}.
+function samples(text) {
+	const out = {};
+	for (const line of text.split('\n')) {
+		if (line === '' || line.startsWith('#'))
+			continue;
+		const i = line.lastIndexOf(' ');
+		out[line.slice(0, i)] = Number(line.slice(i + 1));
+	}
+	return out;
+}
+
+test('GET /api/v0/metrics has /health\'s quota figures', async () => {
+	const h = (await httpJson('GET', `${stack.baseUrl}/api/v0/health`))
+	    .json.spotify;
+	const m = await httpJson('GET', `${stack.baseUrl}/api/v0/metrics`);
+	assert.equal(m.status, 200);
+	assert.match(m.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+	for (const name of ['requests', 'rate_limited', 'pause_seconds'])
+		assert.match(m.text, new RegExp(`^# TYPE linernotes_spotify_` +
+		    `${name} gauge$`, 'm'));
+	const s = samples(m.text);
+	const want = {
+		'linernotes_spotify_requests{service="api",window="1h"}':
+		    h.api_requests_hour,
+		'linernotes_spotify_requests{service="api",window="1d"}':
+		    h.api_requests_day,
+		'linernotes_spotify_requests{service="accounts",window="1h"}':
+		    h.accounts_requests_hour,
+		'linernotes_spotify_requests{service="accounts",window="1d"}':
+		    h.accounts_requests_day,
+		'linernotes_spotify_rate_limited{window="1h"}':
+		    h.rate_limited_hour,
+		'linernotes_spotify_rate_limited{window="1d"}':
+		    h.rate_limited_day,
+		'linernotes_spotify_pause_seconds{kind="rate_limit"}': 0,
+		'linernotes_spotify_pause_seconds{kind="quota"}': 0,
+	};
+	for (const [k, v] of Object.entries(want))
+		assert.equal(s[k], v, k);
+	// The reader's own counters are still there.
+	assert.match(m.text, /^linernotes_http_requests_total\{/m);
 });
 
 test('HEAD /api/v0/health has the headers and no body', async () => {

@@ -1,6 +1,7 @@
 // settings.js — the Settings page: the state of the journal and of its
-// Spotify connection (status, last poll, the collector's heartbeat, when
-// Spotify's authorisation ends), the journal's own settings (public or
+// Spotify connection (status, last poll, the collector's heartbeat, how
+// often the owner's plays are polled and why, when Spotify's authorisation
+// ends), the journal's own settings (public or
 // private, time zone, Discover Weekly playlist, playlists archived
 // weekly), export downloads, and what this browser remembers (the
 // "returns" threshold, which time zone to show).
@@ -20,8 +21,8 @@ import { API, ApiError, CAPS, getJson, sendJson } from '../api.js';
 import { account, LOGIN_URL } from '../account.js';
 import { Cover, ErrorBox, Loading } from '../components.js';
 import { firstPlay } from '../journal.js';
-import { browserZone, fmtAgo, fmtDateTime, possessive, usableImage } from
-    '../util.js';
+import { browserZone, dayKey, fmtAgo, fmtDateTime, fmtTime, possessive,
+    usableImage } from '../util.js';
 
 const STATUS = {
 	active: ['ok', 'Connected to Spotify and collecting.'],
@@ -108,6 +109,32 @@ function applyMe(me) {
 		account.me = me;
 	account.me.settings = me.settings;
 	account.me.authorization = me.authorization;
+	account.me.poll = me.poll;
+}
+
+// "every 20 min", "every 2 h", "every 1 h 20 min".
+function fmtEvery(s) {
+	const min = Math.round(s / 60);
+	if (min < 60)
+		return `every ${min} min`;
+	const hr = Math.floor(min / 60), rest = min % 60;
+	return `every ${hr} h` + (rest ? ` ${rest} min` : '');
+}
+
+// How often the collector polls the owner's plays and why, as /me tells
+// its owner: "every 2 h: idle since 02:10" (the time in zone; with the
+// date when it is not today's).
+export function pollText(poll, zone, nowMs = Date.now()) {
+	if (!poll || !(poll.interval_s > 0))
+		return null;
+	let why = poll.why_text || poll.why;
+	if (poll.idle_since) {
+		const t = poll.idle_since;
+		why += ' since ' + (dayKey(t, zone) === dayKey(nowMs, zone) ?
+		    fmtTime(t, zone) :
+		    fmtDateTime(t, zone));
+	}
+	return `${fmtEvery(poll.interval_s)}: ${why}`;
 }
 
 export const SettingsPage = {
@@ -267,6 +294,11 @@ export const SettingsPage = {
 					...Row('Collector', hl ? (COLLECTOR[hl.collector?.state]
 					    ?? String(hl.collector?.state ?? 'unknown')) :
 					    s.error ? 'unknown' : '…'),
+					...(owner.value ? Row('Plays polled',
+					    pollText(account.me?.poll, props.zone) ??
+					    'not yet: the collector has not polled them',
+					    { 'data-poll': account.me?.poll?.why ?? 'none' }) :
+					    []),
 					...Row('Authorisation ends', auth ? auth.endText :
 					    'shown to the journal\'s owner when signed in',
 					    { 'data-auth-end': auth?.end ?? null }),
