@@ -161,7 +161,8 @@ www/vendor/chart.umd.min.js: \
 	cp $< $@
 
 # Pictures of every page for README.md (docs/screenshots/), taken in
-# headless Chromium from the browser tests' journal.
+# headless Chromium from the demo's journal (a demo started and stopped in
+# run/screenshots).
 screenshots: deps
 	@$(MAKE) --no-print-directory all tools
 	node tests/browser/screenshots.mjs

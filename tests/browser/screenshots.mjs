@@ -1,16 +1,18 @@
 // screenshots.mjs — pictures of every page for README.md, taken from the
-// browser tests' journal (tests/browser/lib/journal.mjs, whose simulator
-// artwork comes from the pages' own origin, as Spotify's https images do
-// in a deployment) at desktop (1280×800) and phone (390×844) width, into
-// docs/screenshots/.
+// demo's journal (`make demo`'s stack, started here in run/screenshots on
+// a free port: a year of history and eight weeks of polling, so Top and
+// Discover Weekly show change over time and Plays a recorded gap) at
+// desktop (1280×800) and phone (390×844) width, into docs/screenshots/.
+// The journal shown is the demo's default one, the one with the most plays.
 //
 //   make screenshots      (or: node tests/browser/screenshots.mjs [DIR])
 
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { cleanup, repoRoot } from '../integration/lib/harness.mjs';
-import { buildJournal, openBrowser } from './lib/journal.mjs';
+import { freePort, httpJson, repoRoot } from '../integration/lib/harness.mjs';
+import { openBrowser } from './lib/journal.mjs';
 
 const out = path.resolve(process.argv[2] ?? path.join(repoRoot, 'docs',
     'screenshots'));
@@ -73,8 +75,23 @@ const SHOTS = [
 		} },
 ];
 
-const j = await buildJournal();
-const b = await openBrowser({ now: j.now });
+// The demo's stack, as `make demo` starts it.
+const runDir = path.join(repoRoot, 'run', 'screenshots');
+const port = await freePort();
+const env = { ...process.env, RUN_DIR: runDir, PORT: String(port) };
+const stack = (what) => {
+	const r = spawnSync('sh', [path.join(repoRoot, 'tests', 'stack.sh'),
+		what], { cwd: repoRoot, env, stdio: 'inherit' });
+	if (r.status !== 0)
+		throw new Error(`tests/stack.sh ${what} failed`);
+};
+fs.rmSync(runDir, { recursive: true, force: true });
+stack('demo');
+const base = `http://127.0.0.1:${port}`;
+const users = (await httpJson('GET', `${base}/api/v0/users`)).json.users;
+const main = [...users].sort((a, c) => c.n_plays - a.n_plays)[0].id;
+const j = { stack: { baseUrl: base }, main };
+const b = await openBrowser();
 fs.mkdirSync(out, { recursive: true });
 let failed = 0;
 try {
@@ -103,7 +120,6 @@ try {
 	}
 } finally {
 	await b.close();
-	await j.stack.stop();
-	await cleanup();
+	stack('stop');
 }
 process.exit(failed ? 1 : 0);
