@@ -134,14 +134,16 @@ task_free(struct task *t)
 void
 poll_free(struct poller *pl)
 {
+	int k;
+
 	if (pl == NULL)
 		return;
 	/* The engine's cancel calls our handlers with SPOTIFY_STOPPED. */
 	spotify_cancel_all(pl->sp);
 	while (pl->tasks != NULL)
 		task_free(pl->tasks);
-	free(pl->pend_artists);
-	free(pl->pend_albums);
+	for (k = 0; k < DETAIL__MAX; k++)
+		free(pl->pend[k]);
 	free(pl);
 }
 

@@ -11,11 +11,18 @@
  *
  * Details: artists stored without details and albums without images are
  * queued on the poller (shared by all tasks, at most DETAIL_PENDING_MAX
- * ids); after its write, each plays job spends the sweep's remaining
- * budget looking them up, in batches while the API answers them (one
- * batch probes first; a 403 is remembered in the meta key
- * spotify.batch_refused), otherwise one at a time.  Details are best
- * effort: their failure never fails the job.
+ * ids per kind); after its write, each plays job spends the sweep's
+ * remaining budget looking them up, in batches while the API answers
+ * them (one batch probes first; a 403 is remembered in the meta key
+ * spotify.batch_refused), otherwise one at a time.  When the queues are
+ * empty, the job scans the store once for what its user's plays still
+ * lack, most played first: tracks imported from a history file (a track
+ * id, but album and artists known by name only) are asked of
+ * /tracks/{id}, one at a time, and the album and artists that answer
+ * brings are queued in turn; so an imported history gains its details
+ * over the following sweeps.  An id that answered 404 (or had nothing
+ * more to give) is marked in the store and never asked again.  Details
+ * are best effort: their failure never fails the job.
  */
 #include <stdlib.h>
 #include <stdio.h>
@@ -33,6 +40,12 @@
 #define DETAIL_PENDING_MAX	20000	/* ids waiting for a look-up */
 #define ARTIST_BATCH		50
 #define ALBUM_BATCH		20
+
+/*
+ * Meta keys "details.gone.<id>" (Unix s): the look-up of id answered 404
+ * or 400, or had nothing more to give; no scan queues it again.
+ */
+#define META_GONE_PREFIX	"details.gone."
 
 static void	details_next(struct task *);
 
@@ -132,10 +145,10 @@ pending_queue(char (**arr)[ID_LEN + 1], size_t *n_arr,
 static void
 pending_add(struct poller *pl, const struct ent_new *nw)
 {
-	pending_queue(&pl->pend_artists, &pl->n_pend_artists, nw->artists,
-	    nw->n_artists);
-	pending_queue(&pl->pend_albums, &pl->n_pend_albums, nw->albums,
-	    nw->n_albums);
+	pending_queue(&pl->pend[DETAIL_ARTIST], &pl->n_pend[DETAIL_ARTIST],
+	    nw->artists, nw->n_artists);
+	pending_queue(&pl->pend[DETAIL_ALBUM], &pl->n_pend[DETAIL_ALBUM],
+	    nw->albums, nw->n_albums);
 }
 
 /* ---- plays --------------------------------------------------------------- */
@@ -406,6 +419,20 @@ plays_on_page(struct task *t, enum spotify_result r, long status,
 
 /* ---- details (lazy, within the sweep's budget) ------------------------ */
 
+/*
+ * What each kind of look-up asks for, and how many ids a batch may carry
+ * (1: always one at a time).  Tracks go one at a time so that an unknown
+ * one answers 404 by its own id and is never asked again.
+ */
+static const struct {
+	const char	*path;
+	size_t		 batch;
+} details[DETAIL__MAX] = {
+	[DETAIL_ARTIST] = { "artists", ARTIST_BATCH },
+	[DETAIL_ALBUM] = { "albums", ALBUM_BATCH },
+	[DETAIL_TRACK] = { "tracks", 1 },
+};
+
 static void	details_on(struct task *, enum spotify_result, long,
 		    const cJSON *);
 
@@ -415,6 +442,28 @@ details_write_refused(struct store_txn *txn, void *arg)
 	(void)arg;
 	return store_put_meta_i64(txn, META_BATCH_REFUSED, 1) == STORE_OK ?
 	    0 : -1;
+}
+
+/* The meta key that says id has nothing more to give. */
+static void
+gone_key(char key[sizeof(META_GONE_PREFIX) + ID_LEN], const char *id)
+{
+	(void)snprintf(key, sizeof(META_GONE_PREFIX) + ID_LEN, "%s%.*s",
+	    META_GONE_PREFIX, ID_LEN, id);
+}
+
+/* 1 when id was marked as having nothing more to give, 0, or -1. */
+static int
+gone_has(struct store_txn *txn, const char *id)
+{
+	char key[sizeof(META_GONE_PREFIX) + ID_LEN];
+	int64_t v;
+	int rc;
+
+	gone_key(key, id);
+	if ((rc = store_get_meta_i64(txn, key, &v)) == STORE_ERR)
+		return -1;
+	return rc == STORE_OK;
 }
 
 /* Takes the first n ids off a pending queue. */
@@ -429,6 +478,201 @@ pending_drop(char (*arr)[ID_LEN + 1], size_t *n, size_t k)
 	*n -= k;
 }
 
+/* ---- the store scan: what this user's plays still lack ----------------- */
+
+/* An entity some of the user's plays lack details of. */
+struct det_cand {
+	char		 id[ID_LEN + 1];
+	int		 kind;		/* enum poll_detail */
+	uint64_t	 plays;		/* the user's plays that show it */
+};
+
+struct det_scan {
+	const char	*user;
+	struct store_txn *txn;
+	char		(*ids)[ID_LEN + 1];	/* the user's tracks */
+	uint64_t	*plays;			/* and their play counts */
+	size_t		 n;
+	struct det_cand	*c;
+	size_t		 n_c;
+};
+
+static int
+scan_note(struct det_scan *s, int kind, const char *id, uint64_t plays)
+{
+	struct det_cand *c;
+
+	if ((c = reallocarray(s->c, s->n_c + 1, sizeof(*c))) == NULL)
+		return -1;
+	s->c = c;
+	memcpy(c[s->n_c].id, id, ID_LEN);
+	c[s->n_c].id[ID_LEN] = '\0';
+	c[s->n_c].kind = kind;
+	c[s->n_c++].plays = plays;
+	return 0;
+}
+
+static int
+scan_user_track(const char *id, uint64_t n_plays, void *arg)
+{
+	struct det_scan *s = arg;
+	char (*ids)[ID_LEN + 1];
+	uint64_t *p;
+
+	if ((ids = reallocarray(s->ids, s->n + 1, sizeof(*ids))) == NULL)
+		return -1;
+	s->ids = ids;
+	if ((p = reallocarray(s->plays, s->n + 1, sizeof(*p))) == NULL)
+		return -1;
+	s->plays = p;
+	memcpy(ids[s->n], id, ID_LEN + 1);
+	p[s->n++] = n_plays;
+	return 0;
+}
+
+/*
+ * A track stored without a real album (imported from a history file: its
+ * album and artists are names only) wants /tracks/{id}; otherwise its
+ * album without images and its artists without details want theirs.
+ * Local files and tracks known by name only have nothing to ask for.
+ */
+static int
+scan_track(size_t i, const struct track *tr, void *arg)
+{
+	struct det_scan *s = arg;
+	struct artist a;
+	struct album al;
+	char aid[ID_LEN + 1];
+	uint32_t k;
+	int rc;
+
+	if (tr->is_local || tr->id[0] == '_')
+		return 0;
+	if (tr->album_id[0] == '\0' || tr->album_id[0] == '_')
+		return scan_note(s, DETAIL_TRACK, tr->id, s->plays[i]);
+	if ((rc = store_get_album(s->txn, tr->album_id, &al)) == STORE_ERR)
+		return -1;
+	if ((rc == STORE_NOTFOUND || al.n_images == 0) &&
+	    scan_note(s, DETAIL_ALBUM, tr->album_id, s->plays[i]) == -1)
+		return -1;
+	for (k = 0; k < tr->artists.n; k++) {
+		idlist_get(&tr->artists, k, aid);
+		if (aid[0] == '_')
+			continue;
+		if ((rc = store_get_artist(s->txn, aid, &a)) == STORE_ERR)
+			return -1;
+		if ((rc == STORE_NOTFOUND || !a.detailed) &&
+		    scan_note(s, DETAIL_ARTIST, aid, s->plays[i]) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cand_cmp_id(const void *a, const void *b)
+{
+	const struct det_cand *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	return memcmp(x->id, y->id, ID_LEN);
+}
+
+/* Most played first; ties in id order, so the order is stable. */
+static int
+cand_cmp_plays(const void *a, const void *b)
+{
+	const struct det_cand *x = a, *y = b;
+
+	if (x->plays != y->plays)
+		return x->plays > y->plays ? -1 : 1;
+	return cand_cmp_id(a, b);
+}
+
+static int
+rd_scan(struct store_txn *txn, void *arg)
+{
+	struct det_scan *s = arg;
+	const char **ids = NULL;
+	size_t i, j;
+	int rc, ret = -1;
+
+	s->txn = txn;
+	s->n = s->n_c = 0;	/* a read may be run again */
+	if (store_iter_user_tracks(txn, s->user, scan_user_track, s) !=
+	    STORE_OK)
+		return -1;
+	if ((ids = reallocarray(NULL, s->n > 0 ? s->n : 1,
+	    sizeof(*ids))) == NULL)
+		return -1;
+	for (i = 0; i < s->n; i++)
+		ids[i] = s->ids[i];
+	if (store_get_tracks(txn, ids, s->n, scan_track, s) != STORE_OK)
+		goto free_ids;
+	/* One candidate per entity, with the plays of all its tracks. */
+	qsort(s->c, s->n_c, sizeof(*s->c), cand_cmp_id);
+	for (i = j = 0; i < s->n_c; i++) {
+		if (j > 0 && cand_cmp_id(&s->c[j - 1], &s->c[i]) == 0) {
+			s->c[j - 1].plays += s->c[i].plays;
+			continue;
+		}
+		if ((rc = gone_has(txn, s->c[i].id)) == -1)
+			goto free_ids;
+		if (rc == 0)
+			s->c[j++] = s->c[i];
+	}
+	s->n_c = j;
+	ret = 0;
+free_ids:
+	free(ids);
+	return ret;
+}
+
+/*
+ * Queues what the plays of t's user still lack details of (the queues
+ * are empty), most played first: tracks imported from a history file,
+ * albums without images, artists without details; those marked as having
+ * nothing more to give are left out.  Best effort: a failure queues
+ * nothing.
+ */
+static void
+details_scan(struct task *t)
+{
+	struct poller *pl = t->pl;
+	struct det_scan s;
+	char (*a)[ID_LEN + 1];
+	size_t i;
+	int k;
+
+	memset(&s, 0, sizeof(s));
+	s.user = t->u.id;
+	if (store_read(pl->st, rd_scan, &s) != STORE_OK) {
+		log_warnx("user %s: cannot read what lacks details",
+		    t->u.id);
+		goto free_scan;
+	}
+	qsort(s.c, s.n_c, sizeof(*s.c), cand_cmp_plays);
+	for (i = 0; i < s.n_c; i++) {
+		k = s.c[i].kind;
+		if (pl->n_pend[k] >= DETAIL_PENDING_MAX)
+			continue;
+		if ((a = reallocarray(pl->pend[k], pl->n_pend[k] + 1,
+		    sizeof(*a))) == NULL)
+			break;
+		pl->pend[k] = a;
+		memcpy(a[pl->n_pend[k]++], s.c[i].id, ID_LEN + 1);
+	}
+	if (s.n_c > 0)
+		log_debug("user %s: %zu entities lack details", t->u.id,
+		    s.n_c);
+free_scan:
+	free(s.ids);
+	free(s.plays);
+	free(s.c);
+}
+
+/* ---- the look-ups ------------------------------------------------------- */
+
 static void
 details_next(struct task *t)
 {
@@ -437,27 +681,39 @@ details_next(struct task *t)
 	char path[ARTIST_BATCH * (ID_LEN + 1) + 64];
 	char (*arr)[ID_LEN + 1];
 	size_t n, i, max, len;
-	const char *kind;
+	int k;
 
 	parse_set_free(&ps->det);
-	if (pl->budget_left <= 0 ||
-	    (pl->n_pend_artists == 0 && pl->n_pend_albums == 0)) {
+	if (pl->budget_left <= 0) {
 		poll_job_end(t, 1, NULL);
 		return;
 	}
-	ps->det_albums = pl->n_pend_artists == 0;
-	arr = ps->det_albums ? pl->pend_albums : pl->pend_artists;
-	n = ps->det_albums ? pl->n_pend_albums : pl->n_pend_artists;
-	kind = ps->det_albums ? "albums" : "artists";
-	max = ps->det_albums ? ALBUM_BATCH : ARTIST_BATCH;
+	for (k = 0; k < DETAIL__MAX && pl->n_pend[k] == 0; k++)
+		;
+	if (k == DETAIL__MAX && !ps->det_scanned) {
+		/* Once per job, what the store says is missing. */
+		ps->det_scanned = 1;
+		details_scan(t);
+		for (k = 0; k < DETAIL__MAX && pl->n_pend[k] == 0; k++)
+			;
+	}
+	if (k == DETAIL__MAX) {
+		poll_job_end(t, 1, NULL);
+		return;
+	}
+	ps->det_kind = k;
+	arr = pl->pend[k];
+	n = pl->n_pend[k];
+	max = details[k].batch;
 	pl->budget_left--;
 	/* One batch probes whether the API answers them; others wait. */
-	if (!pl->batch_refused && n > 1 &&
+	if (!pl->batch_refused && n > 1 && max > 1 &&
 	    (pl->batch_works || !pl->batch_probing)) {
 		pl->batch_probing = !pl->batch_works;
 		ps->det_batch = 1;
 		ps->det_n = n < max ? n : max;
-		len = (size_t)snprintf(path, sizeof(path), "/%s?ids=", kind);
+		len = (size_t)snprintf(path, sizeof(path), "/%s?ids=",
+		    details[k].path);
 		for (i = 0; i < ps->det_n; i++) {
 			if (i > 0)
 				path[len++] = ',';
@@ -470,13 +726,66 @@ details_next(struct task *t)
 	}
 	ps->det_batch = 0;
 	ps->det_n = 1;
-	poll_request_get(t, details_on, "/%s/%s", kind, arr[0]);
+	poll_request_get(t, details_on, "/%s/%s", details[k].path, arr[0]);
 }
+
+/* What one answered look-up writes. */
+struct wr_det {
+	struct parse_set *set;		/* NULL: nothing */
+	int		 note;		/* queue what set still lacks */
+	struct ent_new	 nw;
+	char		(*gone)[ID_LEN + 1];	/* ids with nothing more */
+	size_t		 n_gone;
+};
 
 static int
 wr_details(struct store_txn *txn, void *arg)
 {
-	return ent_write(txn, arg, NULL);
+	struct wr_det *w = arg;
+	char key[sizeof(META_GONE_PREFIX) + ID_LEN];
+	size_t i;
+
+	free(w->nw.artists);
+	free(w->nw.albums);
+	memset(&w->nw, 0, sizeof(w->nw));
+	if (w->set != NULL && ent_write(txn, w->set, w->note ? &w->nw : NULL)
+	    == -1)
+		return -1;
+	for (i = 0; i < w->n_gone; i++) {
+		gone_key(key, w->gone[i]);
+		if (store_put_meta_i64(txn, key, poll_now_s()) == STORE_ERR)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * After a look-up of id answered with set: whether id has nothing more to
+ * give (not in the answer: a batch's null, a track relinked to another
+ * id; a track without an album; an album without images), so that no
+ * later scan asks again.
+ */
+static int
+details_exhausted(int kind, const char *id, const struct parse_set *set)
+{
+	size_t i;
+
+	if (kind == DETAIL_TRACK) {
+		for (i = 0; i < set->n_tracks; i++)
+			if (memcmp(set->tracks[i].id, id, ID_LEN) == 0)
+				return set->tracks[i].album_id[0] == '\0';
+		return 1;
+	}
+	if (kind == DETAIL_ALBUM) {
+		for (i = 0; i < set->n_albums; i++)
+			if (memcmp(set->albums[i].id, id, ID_LEN) == 0)
+				return set->albums[i].n_images == 0;
+		return 1;
+	}
+	for (i = 0; i < set->n_artists; i++)
+		if (memcmp(set->artists[i].id, id, ID_LEN) == 0)
+			return 0;
+	return 1;
 }
 
 static void
@@ -484,9 +793,11 @@ details_on(struct task *t, enum spotify_result r, long status, const cJSON *doc)
 {
 	struct plays_state *ps = &t->state.plays;
 	struct poller *pl = t->pl;
-	char (*arr)[ID_LEN + 1] = ps->det_albums ? pl->pend_albums :
-	    pl->pend_artists;
-	size_t *n = ps->det_albums ? &pl->n_pend_albums : &pl->n_pend_artists;
+	int k = ps->det_kind;
+	char (*arr)[ID_LEN + 1] = pl->pend[k];
+	size_t *n = &pl->n_pend[k];
+	struct wr_det w;
+	size_t i;
 
 	if (ps->det_batch) {
 		pl->batch_probing = 0;
@@ -504,9 +815,20 @@ details_on(struct task *t, enum spotify_result r, long status, const cJSON *doc)
 		details_next(t);
 		return;
 	}
+	memset(&w, 0, sizeof(w));
 	if (r == SPOTIFY_HTTP && (status == 404 || status == 400 ||
 	    status == 403)) {
-		/* Unknown to Spotify: do not ask again. */
+		/*
+		 * Unknown to Spotify: do not ask again, not even after a
+		 * restart (a 403 on one id may be this app's, not the id's).
+		 */
+		if (status != 403) {
+			w.gone = arr;
+			w.n_gone = ps->det_n;
+			if (store_write(pl->st, wr_details, &w) != STORE_OK)
+				log_warnx("user %s: cannot record that %s is "
+				    "unknown", t->u.id, arr[0]);
+		}
 		pending_drop(arr, n, ps->det_n);
 		details_next(t);
 		return;
@@ -519,12 +841,34 @@ details_on(struct task *t, enum spotify_result r, long status, const cJSON *doc)
 		return;
 	}
 	memset(&ps->det, 0, sizeof(ps->det));
-	if (parse_entities(doc, &ps->det) == -1 ||
-	    store_write(pl->st, wr_details, &ps->det) != STORE_OK) {
+	if (parse_entities(doc, &ps->det) == -1) {
 		log_warnx("user %s: detail look-up unusable; dropped", t->u.id);
-	} else
+		pending_drop(arr, n, ps->det_n);
+		details_next(t);
+		return;
+	}
+	w.set = &ps->det;
+	w.note = k == DETAIL_TRACK;
+	/* Those with nothing more to give move to the front, to be marked. */
+	for (i = 0; i < ps->det_n; i++)
+		if (details_exhausted(k, arr[i], &ps->det)) {
+			char tmp[ID_LEN + 1];
+
+			memcpy(tmp, arr[w.n_gone], ID_LEN + 1);
+			memcpy(arr[w.n_gone], arr[i], ID_LEN + 1);
+			memcpy(arr[i], tmp, ID_LEN + 1);
+			w.n_gone++;
+		}
+	w.gone = arr;
+	if (store_write(pl->st, wr_details, &w) != STORE_OK)
+		log_warnx("user %s: detail look-up unusable; dropped", t->u.id);
+	else
 		pl->details_done += ps->det_n;
 	pending_drop(arr, n, ps->det_n);
+	/* A track's new artists and image-less album are asked next. */
+	pending_add(pl, &w.nw);
+	free(w.nw.artists);
+	free(w.nw.albums);
 	details_next(t);
 }
 

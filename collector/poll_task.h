@@ -47,6 +47,14 @@ struct task;
 typedef void (*task_fn)(struct task *, enum spotify_result, long,
     const cJSON *);
 
+/* What a detail look-up asks for, in the order they are spent. */
+enum poll_detail {
+	DETAIL_ARTIST,		/* /artists/{id}: genres and images */
+	DETAIL_ALBUM,		/* /albums/{id}: images */
+	DETAIL_TRACK,		/* /tracks/{id}: album and artists (imported) */
+	DETAIL__MAX
+};
+
 /* The plays job, with the detail look-ups that follow it. */
 struct plays_state {
 	struct parse_set set;
@@ -56,7 +64,8 @@ struct plays_state {
 	int		 dir;		/* 0 first page, -1 paging backward */
 	unsigned	 pages;
 	struct parse_set det;
-	int		 det_albums;	/* the pending look-up is of albums */
+	int		 det_kind;	/* enum poll_detail: what it looks up */
+	int		 det_scanned;	/* the store was scanned for this user */
 	size_t		 det_n;		/* ids the pending look-up covers */
 	int		 det_batch;
 };
@@ -121,10 +130,9 @@ struct poller {
 	struct task	*tasks;
 	size_t		 n_tasks;
 	long		 budget_left;
-	char		(*pend_artists)[ID_LEN + 1];
-	size_t		 n_pend_artists;
-	char		(*pend_albums)[ID_LEN + 1];
-	size_t		 n_pend_albums;
+	/* Ids waiting for a look-up, per enum poll_detail. */
+	char		(*pend[DETAIL__MAX])[ID_LEN + 1];
+	size_t		 n_pend[DETAIL__MAX];
 	int		 batch_refused;
 	int		 batch_probing;	/* a batch is out, its answer unknown */
 	int		 batch_works;	/* a batch was answered */

@@ -202,6 +202,12 @@ write_config() {
 			echo "client_id = \"sim-client-id\""
 			echo "client_secret = \"sim-client-secret\""
 			echo "clock_file = \"$RUN_DIR/clock\""
+			# The imported year's tracks get their albums, artists
+			# and art while the weeks are polled: a bigger detail
+			# budget per sweep, and the local simulator asked as
+			# fast as the collector allows (it limits nothing).
+			echo "detail_budget = 1000"
+			echo "rate_limit = 10000"
 		fi
 		echo "redirect_uri = \"$URL/api/v0/auth/callback\""
 		echo "public_url = \"$URL\""
