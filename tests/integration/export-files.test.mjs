@@ -137,8 +137,12 @@ test('rebuilt once the journal changed and export_interval passed',
 	// What the journal holds now, as the command writes it.
 	const cli = await ctx.run(['export', '--user', pub, '--format', 'csv']);
 	assert.equal(now.body.toString('utf8'), cli.stdout);
-	assert.match(daemon.out.stderr, new RegExp(`${pub}'s csv is ready` +
-	    `[^]*USR1[^]*${pub}'s csv is ready`));
+	// The file is renamed into place before the collector says so.
+	const ready = new RegExp(`${pub}'s csv is ready[^]*USR1[^]*` +
+	    `${pub}'s csv is ready`);
+	await waitFor(() => ready.test(daemon.out.stderr), { timeout: 10000,
+	    what: 'the second "is ready" line' }).catch(() =>
+	    assert.match(daemon.out.stderr, ready));
 });
 
 test('the files go with their user', async () => {
