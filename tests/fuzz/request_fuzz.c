@@ -18,6 +18,7 @@
 
 #include "app.h"
 #include "cache.h"
+#include "config.h"
 #include "http.h"
 #include "log.h"
 #include "route.h"
@@ -78,9 +79,18 @@ fill(struct store_txn *txn, void *arg)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
+	struct config *cfg;
+	char err[256];
+
 	(void)argc;
 	(void)argv;
 	log_init("request_fuzz", 0, 0);
+	/* The defaults of every key, as the reader has them. */
+	if (config_load(&cfg, NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, "request_fuzz: %s\n", err);
+		abort();
+	}
+	app.cfg = cfg;
 	if (mkdtemp(dir) == NULL ||
 	    store_open(&app.store, dir, 0, 0) != STORE_OK ||
 	    store_write(app.store, fill, NULL) != STORE_OK ||
