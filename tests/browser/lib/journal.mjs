@@ -187,10 +187,16 @@ export async function buildJournal({ days = 14 } = {}) {
 
 	// Artwork: the newest play's album gets a same-origin cover; the
 	// newest other album is left without images.
-	const firstTracks = await post(api, 'tracks', [...new Set(plays.slice(0,
-	    40).map((p) => p.track_id).filter(Boolean))].slice(0, 50));
-	const albumIds = [...new Set(firstTracks.filter(Boolean)
-	    .map((t) => t.album_id).filter(Boolean))];
+	// (A binge can fill the newest page with one album: look further
+	// back, 50 tracks at a time, as far as it takes.)
+	const newest = [...new Set(plays.map((p) => p.track_id)
+	    .filter(Boolean))];
+	const albumIds = [];
+	for (let i = 0; i < newest.length && albumIds.length < 2; i += 50)
+		for (const t of await post(api, 'tracks', newest.slice(i, i + 50)))
+			if (t?.album_id && !albumIds.includes(t.album_id) &&
+			    albumIds.length < 2)
+				albumIds.push(t.album_id);
 	assert.ok(albumIds.length >= 2, 'two albums among the newest plays');
 	const albumRecord = (a, images) => ({ type: 'album', id: a.id,
 		name: a.name, album_type: a.album_type,
