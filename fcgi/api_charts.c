@@ -110,16 +110,8 @@ api_charts(struct ctx *c, struct resp *r)
 	int32_t from = 0, to = 0;
 	int has_from = (c->a.has & QBIT(Q_FROM)) != 0;
 
-	if (c->a.has & QBIT(Q_TZ)) {
-		if (tz_cache_get(c->a.tz, &z) == -1)
-			return http_error(r, 400,
-			    "tz is not a time zone this server knows");
-	} else if (c->user.timezone[0] == '\0' ||
-	    tz_cache_get(c->user.timezone, &z) == -1) {
-		if (tz_cache_get("UTC", &z) == -1)
-			return http_error(r, 500,
-			    "no time zone could be loaded");
-	}
+	if (api_insights_zone(c, r, &z) == -1)
+		return -1;
 	if ((c->a.has & QBIT(Q_TO)) && !has_from)
 		return http_error(r, 400, "to needs from");
 	if (has_from) {

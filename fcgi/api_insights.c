@@ -25,13 +25,8 @@
 #include "timeutil.h"
 #include "tz.h"
 
-/*
- * The zone of the request: the tz parameter, else the user's own setting
- * (one the system no longer has falls back to UTC, logged), else UTC.
- * Returns 0, or -1 after setting a 400.
- */
-static int
-insights_zone(struct ctx *c, struct resp *r, const struct tz **z)
+int
+api_insights_zone(struct ctx *c, struct resp *r, const struct tz **z)
 {
 	if (c->a.has & QBIT(Q_TZ)) {
 		if (tz_cache_get(c->a.tz, z) == -1)
@@ -43,7 +38,7 @@ insights_zone(struct ctx *c, struct resp *r, const struct tz **z)
 	    tz_cache_get(c->user.timezone, z) == 0)
 		return 0;
 	if (c->user.timezone[0] != '\0')
-		log_debug("insights: user's time zone unknown here; UTC");
+		log_debug("user's time zone unknown here; UTC");
 	return tz_cache_get("UTC", z) == 0 ? 0 :
 	    http_error(r, 500, "no time zone could be loaded");
 }
@@ -56,7 +51,7 @@ api_insights(struct ctx *c, struct resp *r)
 	const struct tz *z;
 	struct json j;
 
-	if (insights_zone(c, r, &z) == -1)
+	if (api_insights_zone(c, r, &z) == -1)
 		return -1;
 	if ((c->a.has & QBIT(Q_FROM)) && (c->a.has & QBIT(Q_TO)) &&
 	    c->a.to_day < c->a.from_day)

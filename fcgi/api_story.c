@@ -75,23 +75,6 @@ story_kind(const char *s, struct args *a)
 static const char *const kind_words[ENTITY__MAX] = {
 	"track", "artist", "album" };
 
-/* The zone: tz, else the user's, else UTC (api_insights.c's rule). */
-static int
-story_zone(struct ctx *c, struct resp *r, const struct tz **z)
-{
-	if (c->a.has & QBIT(Q_TZ)) {
-		if (tz_cache_get(c->a.tz, z) == -1)
-			return http_error(r, 400,
-			    "tz is not a time zone this server knows");
-		return 0;
-	}
-	if (c->user.timezone[0] != '\0' &&
-	    tz_cache_get(c->user.timezone, z) == 0)
-		return 0;
-	return tz_cache_get("UTC", z) == 0 ? 0 :
-	    http_error(r, 500, "no time zone could be loaded");
-}
-
 /*
  * The access check, then kind/id's tracks as ids into *ids (an array
  * the caller frees).  Returns the number of tracks, or -1 with the
@@ -134,7 +117,7 @@ api_story(struct ctx *c, struct resp *r, enum entity_kind kind)
 
 	if ((n = story_tracks(c, r, kind, &ids)) == -1)
 		return -1;
-	if (story_zone(c, r, &z) == -1)
+	if (api_insights_zone(c, r, &z) == -1)
 		goto free;
 	memset(&q, 0, sizeof(q));
 	q.user = c->a.user;

@@ -128,6 +128,13 @@ int	api_health(struct ctx *, struct resp *);
 int	api_health_metrics(struct ctx *, struct resp *);
 int	api_export(struct ctx *, struct resp *);
 int	api_insights(struct ctx *, struct resp *);
+/*
+ * The zone a per-user answer is in (insights, stories, charts): the tz
+ * parameter, else the user's own setting (one the system no longer has
+ * falls back to UTC, logged), else UTC.  Needs c->user (ROUTE_USER).
+ * Returns 0 with *z set, or -1 after setting the error answer (400).
+ */
+int	api_insights_zone(struct ctx *, struct resp *, const struct tz **z);
 /* Accounts: api_auth.c and api_me.c. */
 int	api_auth_login(struct ctx *, struct resp *);
 int	api_auth_callback(struct ctx *, struct resp *);

@@ -13,12 +13,12 @@
 // Every count leads to plays: a binge or a first play to that day on the
 // Plays page; every name to its own story.
 
-import { h, onBeforeUnmount, reactive, ref, watch } from
+import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
 import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
 import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
-import { chartReady, cssVar } from '../chart.js';
+import { useChart } from '../chart.js';
 import { ArtistLinks, NameLink, SpotifyIcon } from '../links.js';
 import { href } from '../state.js';
 import { dayKey, fmtDate, fmtDateTime, pickImage, plural } from '../util.js';
@@ -42,41 +42,27 @@ const MonthChart = {
 	name: 'MonthChart',
 	props: { months: Array },
 	setup(props) {
-		const canvas = ref(null);
-		const err = ref(null);
-		let chart = null;
-
-		async function draw() {
-			const Chart = await chartReady(canvas, err);
-			if (!Chart)
-				return;
-			chart?.destroy();
-			const fg = cssVar('--muted');
-			const grid = cssVar('--line');
-			chart = new Chart(canvas.value, {
-				type: 'bar',
-				data: {
-					labels: props.months.map((m) => m.month),
-					datasets: [{ label: 'Plays', data:
-					    props.months.map((m) => m.plays),
-						backgroundColor: cssVar('--accent') ||
-						    '#b39dff' }],
+		const { canvas, err } = useChart(() => props.months,
+		    ({ fg, grid, accent }) => ({
+			type: 'bar',
+			data: {
+				labels: props.months.map((m) => m.month),
+				datasets: [{ label: 'Plays', data:
+				    props.months.map((m) => m.plays),
+					backgroundColor: accent || '#b39dff' }],
+			},
+			options: {
+				responsive: true, maintainAspectRatio: false,
+				animation: false,
+				scales: {
+					y: { ticks: { color: fg, precision: 0 },
+						grid: { color: grid } },
+					x: { ticks: { color: fg, maxRotation: 0,
+						autoSkip: true }, grid: { color: grid } },
 				},
-				options: {
-					responsive: true, maintainAspectRatio: false,
-					animation: false,
-					scales: {
-						y: { ticks: { color: fg, precision: 0 },
-							grid: { color: grid } },
-						x: { ticks: { color: fg, maxRotation: 0,
-							autoSkip: true }, grid: { color: grid } },
-					},
-					plugins: { legend: { display: false } },
-				},
-			});
-		}
-		watch(() => props.months, draw, { immediate: true });
-		onBeforeUnmount(() => chart?.destroy());
+				plugins: { legend: { display: false } },
+			},
+		}));
 		return () => h('div', { class: 'chart' }, [
 			err.value ? ErrorBox('The chart could not be drawn: ' +
 			    err.value) : null,
