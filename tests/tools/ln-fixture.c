@@ -8,8 +8,8 @@
  *                                demo's stand-in until owners can do it
  *                                in Settings, issue 7)
  *   ln-fixture -d DB churn SECONDS USER [MS]  commit a poll-sized write
- *                                every MS ms (2) for SECONDS (reads while
- *                                writing)
+ *                                every MS ms (2) for SECONDS, or until a
+ *                                SIGTERM (reads while writing)
  *
  * load's lines are objects with a "type" and the fields of schema.h's
  * records, times as numbers: user, play, track, artist, album,
@@ -21,6 +21,7 @@
  * ln-fixture`.  Exit 0 on success, 1 on failure with a message on stderr.
  */
 #include <err.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -545,13 +546,28 @@ churn_write(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+static volatile sig_atomic_t churn_stop;
+
+static void
+churn_on_term(int sig)
+{
+	(void)sig;
+	churn_stop = 1;
+}
+
+/*
+ * Commits until SECONDS have passed or a SIGTERM arrives (a test reads
+ * until it has seen enough, however slow the machine), then says how many.
+ */
 static int
 cmd_churn(struct store *st, int seconds, const char *user, int interval_ms)
 {
 	struct churn c = { user, time_now_ms(), 0 };
 	int64_t end = time_now_ms() + (int64_t)seconds * 1000;
 
-	while (time_now_ms() < end) {
+	if (signal(SIGTERM, churn_on_term) == SIG_ERR)
+		err(1, "signal");
+	while (!churn_stop && time_now_ms() < end) {
 		if (store_write(st, churn_write, &c) != STORE_OK)
 			return -1;
 		c.n++;
