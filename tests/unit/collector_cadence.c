@@ -301,12 +301,11 @@ struct apply_arg {
 	int		 gap;
 };
 
+/* Stores a's plays from src; recently-played ones move the cursor. */
 static int
-apply_wr(struct store_txn *txn, void *arg)
+put_plays(struct store_txn *txn, struct apply_arg *a, enum play_source src)
 {
-	struct apply_arg *a = arg;
 	struct play p;
-	struct gap g;
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
@@ -315,11 +314,23 @@ apply_wr(struct store_txn *txn, void *arg)
 		tu_track_id((int)i, p.track_id);
 		p.context_uri = "";
 		p.ms_played = -1;
+		p.source = (uint8_t)src;
 		if (store_put_play(txn, a->u->id, &p) == STORE_ERR)
 			return -1;
-		if (p.played_at > a->u->cursor_ms)
+		if (src == SOURCE_API && p.played_at > a->u->cursor_ms)
 			a->u->cursor_ms = p.played_at;
 	}
+	return 0;
+}
+
+static int
+apply_wr(struct store_txn *txn, void *arg)
+{
+	struct apply_arg *a = arg;
+	struct gap g;
+
+	if (put_plays(txn, a, SOURCE_API) == -1)
+		return -1;
 	if (a->gap) {
 		memset(&g, 0, sizeof(g));
 		g.from_ms = a->u->cursor_ms - 3600000;
@@ -471,24 +482,37 @@ poll_at(struct tu_fx *fx, struct apply_arg *a, int64_t at_s,
 	assert_int_equal(store_write(fx->st, apply_wr, a), STORE_OK);
 }
 
+/* What the importer does: store a history, ask for a whole scan. */
 static int
-rescan_wr(struct store_txn *txn, void *arg)
+import_wr(struct store_txn *txn, void *arg)
 {
 	struct apply_arg *a = arg;
-	struct play p;
-	size_t i;
 
-	for (i = 0; i < a->n; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = a->plays[i];
-		tu_track_id((int)i + 100, p.track_id);
-		p.context_uri = "";
-		p.ms_played = -1;
-		p.source = SOURCE_EXTENDED;
-		if (store_put_play(txn, a->u->id, &p) == STORE_ERR)
-			return -1;
-	}
+	if (put_plays(txn, a, SOURCE_EXTENDED) == -1)
+		return -1;
 	return cadence_rec_rescan(txn, a->u->id);
+}
+
+/*
+ * A user enrolled at NOW, whose first plays poll stores page (50 plays
+ * spread over span_ms, the newest 10 hours ago or at end_ms), and whose
+ * next poll, 20 minutes later, finds nothing.
+ */
+static void
+enrol(struct tu_fx *fx, struct apply_arg *a, const char *id, int64_t end_ms,
+    int64_t span_ms)
+{
+	int64_t page[50];
+
+	memset(a->u, 0, sizeof(*a->u));
+	(void)strlcpy(a->u->id, id, sizeof(a->u->id));
+	a->u->created_at = NOW;
+	a->u->offset_s = 100 + (int32_t)strlen(id) * 7;
+	journal_spread(page, 50, end_ms != 0 ? end_ms :
+	    (NOW - 10 * HOUR) * 1000, span_ms);
+	poll_at(fx, a, NOW, page, 50);
+	assert_true(a->u->next_plays - NOW <= 20 * MIN);
+	poll_at(fx, a, NOW + 20 * MIN, NULL, 0);
 }
 
 static void
@@ -499,7 +523,7 @@ test_the_first_page_tells_the_pace(void **state)
 	struct user u;
 	struct apply_arg a;
 	struct desc_arg d;
-	int64_t page[50], hist[60];
+	int64_t hist[60];
 	char err[256];
 
 	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
@@ -508,18 +532,11 @@ test_the_first_page_tells_the_pace(void **state)
 	a.u = &u;
 
 	/*
-	 * A light listener enrolled now: their last 50 plays took 9 days,
-	 * the newest 10 hours ago.  The first poll stores them (the floor);
-	 * the next finds nothing and is not learning any more.
+	 * A light listener enrolled now: their last 50 plays took 9 days.
+	 * The first poll after the one that stored them finds nothing and
+	 * is not learning any more.
 	 */
-	memset(&u, 0, sizeof(u));
-	(void)strlcpy(u.id, "light", sizeof(u.id));
-	u.created_at = NOW;
-	u.offset_s = 100;
-	journal_spread(page, 50, (NOW - 10 * HOUR) * 1000, 9 * DAY * 1000LL);
-	poll_at(fx, &a, NOW, page, 50);
-	assert_true(u.next_plays - NOW <= 20 * MIN);
-	poll_at(fx, &a, NOW + 20 * MIN, NULL, 0);
+	enrol(fx, &a, "light", 0, 9 * DAY * 1000LL);
 	assert_true(u.next_plays - u.last_poll > 100 * MIN);
 	assert_true(u.next_plays - u.last_poll <= 120 * MIN);
 
@@ -528,13 +545,7 @@ test_the_first_page_tells_the_pace(void **state)
 	 * Learning at the floor until the journal covers a week, 4 days and
 	 * 14 hours from now.
 	 */
-	memset(&u, 0, sizeof(u));
-	(void)strlcpy(u.id, "steady", sizeof(u.id));
-	u.created_at = NOW;
-	u.offset_s = 200;
-	journal_spread(page, 50, (NOW - 10 * HOUR) * 1000, 2 * DAY * 1000LL);
-	poll_at(fx, &a, NOW, page, 50);
-	poll_at(fx, &a, NOW + 20 * MIN, NULL, 0);
+	enrol(fx, &a, "steady", 0, 2 * DAY * 1000LL);
 	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
 	poll_at(fx, &a, NOW + 4 * DAY + 13 * HOUR, NULL, 0);
 	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
@@ -546,13 +557,7 @@ test_the_first_page_tells_the_pace(void **state)
 	 * page.  After the week they are never polled less often than the
 	 * floor: 50 plays in 24.5 minutes allow no more.
 	 */
-	memset(&u, 0, sizeof(u));
-	(void)strlcpy(u.id, "skim", sizeof(u.id));
-	u.created_at = NOW;
-	u.offset_s = 300;
-	journal_spread(page, 50, (NOW - 3 * DAY) * 1000, 49 * 30000LL);
-	poll_at(fx, &a, NOW, page, 50);
-	poll_at(fx, &a, NOW + 20 * MIN, NULL, 0);
+	enrol(fx, &a, "skim", (NOW - 3 * DAY) * 1000, 49 * 30000LL);
 	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
 	poll_at(fx, &a, NOW + 4 * DAY + HOUR, NULL, 0);
 	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
@@ -568,18 +573,13 @@ test_the_first_page_tells_the_pace(void **state)
 	 * densest listening, which sets the limit (an hour).  Without the
 	 * rescan, still learning.
 	 */
-	memset(&u, 0, sizeof(u));
-	(void)strlcpy(u.id, "imported", sizeof(u.id));
-	u.created_at = NOW;
-	u.offset_s = 400;
-	journal_spread(page, 50, (NOW - 10 * HOUR) * 1000, 2 * DAY * 1000LL);
-	poll_at(fx, &a, NOW, page, 50);
+	enrol(fx, &a, "imported", 0, 2 * DAY * 1000LL);
 	poll_at(fx, &a, NOW + DAY, NULL, 0);
 	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
 	journal_spread(hist, 60, (NOW - 365 * DAY) * 1000, 80 * MIN * 1000LL);
 	a.plays = hist;
 	a.n = 60;
-	assert_int_equal(store_write(fx->st, rescan_wr, &a), STORE_OK);
+	assert_int_equal(store_write(fx->st, import_wr, &a), STORE_OK);
 	poll_at(fx, &a, NOW + DAY + 20 * MIN, NULL, 0);
 	assert_true(u.next_plays - u.last_poll > 40 * MIN);
 	assert_true(u.next_plays - u.last_poll <= 60 * MIN);
@@ -590,7 +590,7 @@ test_the_first_page_tells_the_pace(void **state)
 	/* the rescan of a user never polled is nothing */
 	(void)strlcpy(u.id, "nobody", sizeof(u.id));
 	a.n = 0;
-	assert_int_equal(store_write(fx->st, rescan_wr, &a), STORE_OK);
+	assert_int_equal(store_write(fx->st, import_wr, &a), STORE_OK);
 	config_free(cfg);
 }
 
