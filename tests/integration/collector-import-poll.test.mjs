@@ -17,17 +17,21 @@ import { advance, assertConsistent, setup, storedPlays, storedUsers } from './co
 
 after(cleanup);
 
+// Imports the user's extended history of the last `days` days up to nowMs.
+async function importDays(sim, run, dir, id, nowMs, days) {
+	const rows = await sim.admin('GET', `history/${id}?format=extended&from_ms=${nowMs - days * 86400000}`);
+	const file = path.join(dir, 'Streaming_History_Audio_2026.json');
+	fs.writeFileSync(file, JSON.stringify(rows));
+	const r = await run(['import', '--user', id, file]);
+	assert.equal(r.code, 0, r.stderr);
+}
+
 test('poll after import: no play stored twice', async () => {
 	const { sim, run, dir, ids } = await setup('collector-import-poll', { users: 2 });
 	const id = ids[1];	// the heavy listener
-	const now = (await advance(sim, 86400)).now_ms;
-	const rows = await sim.admin('GET', `history/${id}?format=extended&from_ms=${now - 3 * 86400000}`);
-	const file = path.join(dir, 'Streaming_History_Audio_2026.json');
-	fs.writeFileSync(file, JSON.stringify(rows));
-	let r = await run(['import', '--user', id, file]);
-	assert.equal(r.code, 0, r.stderr);
+	await importDays(sim, run, dir, id, (await advance(sim, 86400)).now_ms, 3);
 	const imported = (await storedPlays(run, id)).length;
-	r = await run(['poll-once', '--user', id, '--jobs', 'plays']);
+	const r = await run(['poll-once', '--user', id, '--jobs', 'plays']);
 	assert.equal(r.code, 0, r.stderr);
 	const stored = await storedPlays(run, id);
 	for (let i = 1; i < stored.length; i++)
@@ -69,12 +73,7 @@ test('an imported history ends the learning week at once', async () => {
 	const id = ids[1];	// the heavy listener: 50 plays take hours
 	// Enrolled now, their first page covers less than a week: learning.
 	assert.equal(await idleWhy(sim, run, id), "learning the listener's pace");
-	const now = (await advance(sim, 1200)).now_ms;
-	const rows = await sim.admin('GET', `history/${id}?format=extended&from_ms=${now - 20 * 86400000}`);
-	const file = path.join(dir, 'Streaming_History_Audio_2026.json');
-	fs.writeFileSync(file, JSON.stringify(rows));
-	const r = await run(['import', '--user', id, file]);
-	assert.equal(r.code, 0, r.stderr);
+	await importDays(sim, run, dir, id, (await advance(sim, 1200)).now_ms, 20);
 	// Twenty days of complete history: the pace is known.
 	const why = await idleWhy(sim, run, id);
 	assert.ok(why === 'idle' || why === 'idle, usually listening at this hour', why);
