@@ -34,7 +34,7 @@ cadence_choose(const struct cadence_in *in, struct cadence_out *out)
 {
 	int64_t floor_s = in->floor_s > 0 ? in->floor_s : 1;
 	int64_t ceil_s = in->ceiling_s > floor_s ? in->ceiling_s : floor_s;
-	int64_t want, safe, k;
+	int64_t want, safe, k, known = in->since_s;
 	int learning;
 
 	memset(out, 0, sizeof(*out));
@@ -52,7 +52,10 @@ cadence_choose(const struct cadence_in *in, struct cadence_out *out)
 		out->why = CADENCE_ACTIVE;
 		return;
 	}
-	learning = in->now_s - in->since_s < CADENCE_LEARN_MIN_S ||
+	/* A week of complete journal, watched or found at enrolment. */
+	if (in->known_s > 0 && in->known_s < known)
+		known = in->known_s;
+	learning = in->now_s - known < CADENCE_LEARN_MIN_S ||
 	    (in->dense_ms <= 0 && in->now_s - in->since_s <
 	    CADENCE_LEARN_MAX_S);
 	if (learning) {
@@ -140,6 +143,7 @@ struct dense_scan {
 	int64_t		 scanned_ms;
 	int64_t		 newest;
 	int64_t		 best;
+	int64_t		 oldest;	/* the last play seen */
 	unsigned	 past;		/* plays seen at or before scanned_ms */
 };
 
@@ -154,6 +158,7 @@ dense_play(const struct play_ref *p, void *arg)
 	if (s->scanned_ms > 0 && p->played_at <= s->scanned_ms &&
 	    ++s->past >= CADENCE_PLAYS)
 		return 1;
+	s->oldest = p->played_at;
 	s->ring[s->n % CADENCE_PLAYS] = p->played_at;
 	s->n++;
 	if (s->n >= CADENCE_PLAYS) {
@@ -216,6 +221,9 @@ cadence_apply(struct store_txn *txn, const struct config *cfg,
 			return -1;
 		if (s.best > 0 && (r.dense_ms == 0 || s.best < r.dense_ms))
 			r.dense_ms = s.best;
+		/* A whole scan: the journal is known from its oldest play. */
+		if (r.scanned_ms == 0 && s.n > 0)
+			r.known_ms = s.oldest;
 		if (s.newest > r.scanned_ms)
 			r.scanned_ms = s.newest;
 	}
@@ -235,6 +243,7 @@ cadence_apply(struct store_txn *txn, const struct config *cfg,
 		}
 	}
 	in.dense_ms = r.dense_ms;
+	in.known_s = r.known_ms / 1000;
 	cadence_choose(&in, &out);
 	cur->next_plays = cadence_next_poll(now, cur->offset_s, in.floor_s,
 	    out.interval_s);

@@ -9,10 +9,17 @@
  *  - the floor when the schedule is fixed (poll_adaptive = 0), while a gap
  *    was recorded within the last CADENCE_RECOVER_S ("recovering from a
  *    gap"), when the last poll found plays ("active"), and while the user
- *    is new ("learning": CADENCE_LEARN_MIN_S, a week, so that habits that
- *    come back only every few days, such as 30-second skims, are seen at
- *    the floor first; or up to CADENCE_LEARN_MAX_S until their journal
- *    first holds 50 plays);
+ *    is new ("learning") until the plays known of them cover
+ *    CADENCE_LEARN_MIN_S, a week, so that habits that come back only every
+ *    few days, such as 30-second skims, are seen before any interval grows
+ *    (or up to CADENCE_LEARN_MAX_S from enrolment until their journal first
+ *    holds 50 plays).  The week counts from the oldest play in the journal
+ *    when it was first scanned, if that is older than enrolment: the first
+ *    recently-played page holds every play of its span (up to 50), and an
+ *    imported history every play of its own, so a light listener whose
+ *    last 50 plays took over a week, or a user with an imported history,
+ *    is known at once, and anyone else after a week of complete journal,
+ *    as if watched at the floor all along;
  *  - otherwise as long as the user has been idle (time since their newest
  *    play), at most (floor + ceiling) / 2 when the coming hours of the
  *    same weekday held plays in at least half of the last CADENCE_WEEKS
@@ -23,16 +30,17 @@
  *    user's own slot grid (sched.c's golden-ratio offsets): users stay
  *    spread, and the fixed schedule is the multiple 1.
  *
- * What the rule needs beyond the user record (the densest span and how far
- * the plays were scanned for it, when the user was first seen, the last
+ * What the rule needs beyond the user record (the densest span, how far
+ * the plays were scanned for it and from which play, when the user was
+ * first seen, the last
  * interval and why) is kept per user in the store's meta database under
  * "cadence.<user id>" (encoded by lib/cadence_rec.c, which the reader
  * shares), written in the poll's own transaction, so it
  * survives restarts.  It is derived data: a lost or damaged record is
  * rebuilt from the plays (one scan of the user's journal); the first
  * scan reads the whole journal (an imported history included), later ones
- * only plays newer than the last scanned, so history imported after that
- * counts once the record is rebuilt (deleting the meta key does it).
+ * only plays newer than the last scanned; the importer asks for a whole
+ * scan again (cadence_rec_rescan) when it stores plays.
  * remove-user
  * deletes it with the rest of the user's records (cadence_forget).
  *
@@ -70,6 +78,8 @@ struct cadence_in {
 	int64_t		 dense_ms;	/* shortest span of CADENCE_PLAYS plays,
 					   0 = fewer than that ever */
 	int64_t		 since_s;	/* when the user was first seen */
+	int64_t		 known_s;	/* oldest play of the journal first
+					   scanned, 0 = none */
 	uint32_t	 usual_weeks;	/* past weeks with plays in the coming
 					   ceiling_s of the same weekday */
 	uint32_t	 weeks;		/* weeks looked at */

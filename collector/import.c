@@ -19,7 +19,10 @@
  *     with the plays around its time (dedupe.h: same track within the
  *     documented window = already present), new tracks get minimal
  *     entities (names, synthetic artist and album) so the play counts
- *     everywhere, and the user's play count is updated.  A file is thus
+ *     everywhere, the user's play count is updated and their poll
+ *     interval's densest listening is scanned again at the next poll
+ *     (cadence_rec_rescan: an imported history tells how dense it can be,
+ *     and that the user's pace is known).  A file is thus
  *     all or nothing; a failure in one file does not stop the others.
  *
  * Progress and the summary go to stderr through the logger.  Unknown
@@ -48,6 +51,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cadence_rec.h"
 #include "cmd.h"
 #include "config.h"
 #include "dedupe.h"
@@ -592,6 +596,9 @@ wf_write(struct store_txn *txn, void *arg)
 	if (wf->imported > 0 || wf->created)
 		if (store_put_user(txn, &u) == STORE_ERR)
 			return -1;
+	/* The poll interval's densest span must see these plays. */
+	if (wf->imported > 0 && cadence_rec_rescan(txn, wf->r->user) == -1)
+		return -1;
 	return 0;
 }
 

@@ -10,8 +10,8 @@
 #include "schema.h"
 #include "store.h"
 
-#define CADENCE_REC_VERSION	1
-#define CADENCE_REC_LEN		47
+#define CADENCE_REC_VERSION	2
+#define CADENCE_REC_LEN		55
 
 const char *const cadence_whys[CADENCE__MAX] = {
 	[CADENCE_FIXED] = "fixed schedule",
@@ -74,6 +74,7 @@ cadence_rec_get(struct store_txn *txn, const char *id, struct cadence_rec *r)
 	p++;
 	r->dense_ms = (int64_t)get_be(&p, 8);
 	r->scanned_ms = (int64_t)get_be(&p, 8);
+	r->known_ms = (int64_t)get_be(&p, 8);
 	r->since_s = (int64_t)get_be(&p, 8);
 	r->interval_s = (int32_t)get_be(&p, 4);
 	r->why = (uint8_t)get_be(&p, 1);
@@ -93,6 +94,7 @@ cadence_rec_put(struct store_txn *txn, const char *id,
 	*p++ = CADENCE_REC_VERSION;
 	put_be(&p, (uint64_t)r->dense_ms, 8);
 	put_be(&p, (uint64_t)r->scanned_ms, 8);
+	put_be(&p, (uint64_t)r->known_ms, 8);
 	put_be(&p, (uint64_t)r->since_s, 8);
 	put_be(&p, (uint64_t)(uint32_t)r->interval_s, 4);
 	put_be(&p, r->why, 1);
@@ -101,6 +103,19 @@ cadence_rec_put(struct store_txn *txn, const char *id,
 	put_be(&p, (uint64_t)r->decided_s, 8);
 	cadence_rec_key(id, key, sizeof(key));
 	return store_put_meta(txn, key, buf, sizeof(buf)) == STORE_OK ? 0 : -1;
+}
+
+int
+cadence_rec_rescan(struct store_txn *txn, const char *id)
+{
+	struct cadence_rec r;
+
+	if (cadence_rec_get(txn, id, &r) == -1)
+		return -1;
+	if (r.scanned_ms == 0 && r.dense_ms == 0 && r.known_ms == 0)
+		return 0;	/* none, or nothing scanned yet */
+	r.dense_ms = r.scanned_ms = r.known_ms = 0;
+	return cadence_rec_put(txn, id, &r);
 }
 
 int

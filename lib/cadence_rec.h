@@ -40,6 +40,7 @@ struct store_txn;
 struct cadence_rec {
 	int64_t		 dense_ms;	/* shortest span of 50 plays, 0 none */
 	int64_t		 scanned_ms;	/* plays scanned up to this time */
+	int64_t		 known_ms;	/* oldest play scanned, 0 none */
 	int64_t		 since_s;	/* when the user was first seen */
 	int32_t		 interval_s;	/* the interval chosen */
 	uint8_t		 why;		/* enum cadence_why */
@@ -58,6 +59,14 @@ int	cadence_rec_get(struct store_txn *txn, const char *id,
 /* Writes user id's record (inside a write transaction).  Returns 0 or -1. */
 int	cadence_rec_put(struct store_txn *txn, const char *id,
 	    const struct cadence_rec *r);
+
+/*
+ * Makes the collector scan user id's whole journal again at their next
+ * plays poll (the densest span and known_ms start over; the rest stays):
+ * the importer calls it when it stored plays, so that an imported history
+ * counts.  Returns 0 (also when there is no record) or -1.
+ */
+int	cadence_rec_rescan(struct store_txn *txn, const char *id);
 
 /* Deletes user id's record.  Returns 0 (also when there was none) or -1. */
 int	cadence_rec_del(struct store_txn *txn, const char *id);

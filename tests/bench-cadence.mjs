@@ -26,8 +26,9 @@
 // Requests are the simulator's per-user count of Web API requests
 // (requests_by_user); detail look-ups are off (detail_budget = 0) so they
 // are recently-played requests only.  Per user per day = that count over
-// the days run; "steady" counts from the end of day 7 (when new users stop
-// being learned) on.  Top lists (6 a day) and the weekly jobs (about 0.4 a
+// the days run; "steady" counts from the end of day 7 on (a user's
+// learning ends once their journal, the first page included, covers a
+// week; up to two weeks while it holds fewer than 50 plays).  Top lists (6 a day) and the weekly jobs (about 0.4 a
 // day) are the same for both schedules and not run here; the totals add
 // them, as tests/bench-collector.sh does.
 //

@@ -1,12 +1,15 @@
 /*
  * collector_cadence.c — unit tests of the adaptive plays interval: each
  * rule of cadence_choose alone (fixed schedule, a recent gap, plays found,
- * a new user, idleness, the hour-of-week profile, the densest listening),
+ * a new user, a week of journal known at enrolment, idleness, the
+ * hour-of-week profile, the densest listening),
  * the densest span of hand-made journals, next poll times that stay on the
  * user's slot grid, and cadence_apply on a real store (a user who once
  * played 60 tracks in 40 minutes never gets an interval over 33 minutes;
  * a recorded gap drops a user to the floor; the record survives in the
- * store and reads back for the users command).
+ * store and reads back for the users command; the first recently-played
+ * page or an imported history ends a new user's learning week as soon as
+ * the journal covers a week).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -142,6 +145,44 @@ test_new_users_are_learned_at_the_floor(void **state)
 }
 
 static void
+test_a_known_week_ends_learning(void **state)
+{
+	struct cadence_in in = base_in(10 * HOUR);
+	struct cadence_out out;
+
+	(void)state;
+	/* enrolled an hour ago, the first page went back 6 days: learning */
+	in.since_s = NOW - HOUR;
+	in.known_s = NOW - 6 * DAY;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_LEARNING);
+	assert_int_equal(out.interval_s, 20 * MIN);
+	/* ... a week back: known as if watched for a week */
+	in.known_s = NOW - CADENCE_LEARN_MIN_S;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_IDLE);
+	assert_int_equal(out.interval_s, 120 * MIN);
+	/* the densest listening found there still sets the limit */
+	in.dense_ms = 49LL * 30000;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.interval_s, 20 * MIN);
+	assert_true(out.dense_capped);
+	/* fewer than 50 plays ever: learning goes on, from enrolment */
+	in.dense_ms = 0;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_LEARNING);
+	/* a journal newer than enrolment does not shorten the week */
+	in.dense_ms = 4LL * HOUR * 1000;
+	in.since_s = NOW - 6 * DAY;
+	in.known_s = NOW - HOUR;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_LEARNING);
+	in.since_s = NOW - CADENCE_LEARN_MIN_S;
+	cadence_choose(&in, &out);
+	assert_int_equal(out.why, CADENCE_IDLE);
+}
+
+static void
 test_usual_hours_halve_the_reach(void **state)
 {
 	struct cadence_in in = base_in(10 * HOUR);
@@ -260,12 +301,11 @@ struct apply_arg {
 	int		 gap;
 };
 
+/* Stores a's plays from src; recently-played ones move the cursor. */
 static int
-apply_wr(struct store_txn *txn, void *arg)
+put_plays(struct store_txn *txn, struct apply_arg *a, enum play_source src)
 {
-	struct apply_arg *a = arg;
 	struct play p;
-	struct gap g;
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
@@ -274,11 +314,23 @@ apply_wr(struct store_txn *txn, void *arg)
 		tu_track_id((int)i, p.track_id);
 		p.context_uri = "";
 		p.ms_played = -1;
+		p.source = (uint8_t)src;
 		if (store_put_play(txn, a->u->id, &p) == STORE_ERR)
 			return -1;
-		if (p.played_at > a->u->cursor_ms)
+		if (src == SOURCE_API && p.played_at > a->u->cursor_ms)
 			a->u->cursor_ms = p.played_at;
 	}
+	return 0;
+}
+
+static int
+apply_wr(struct store_txn *txn, void *arg)
+{
+	struct apply_arg *a = arg;
+	struct gap g;
+
+	if (put_plays(txn, a, SOURCE_API) == -1)
+		return -1;
 	if (a->gap) {
 		memset(&g, 0, sizeof(g));
 		g.from_ms = a->u->cursor_ms - 3600000;
@@ -407,6 +459,141 @@ test_apply_on_a_journal(void **state)
 	config_free(cfg);
 }
 
+/* n plays evenly spread over span_ms, the newest at end_ms. */
+static void
+journal_spread(int64_t *t, size_t n, int64_t end_ms, int64_t span_ms)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		t[i] = end_ms - span_ms + (int64_t)i * span_ms /
+		    (int64_t)(n - 1);
+}
+
+/* One plays poll of u at at_s that stores n plays (n = 0: found none). */
+static void
+poll_at(struct tu_fx *fx, struct apply_arg *a, int64_t at_s,
+    const int64_t *plays, size_t n)
+{
+	a->u->last_poll = at_s;
+	a->prev_cursor = a->u->cursor_ms;
+	a->plays = plays;
+	a->n = n;
+	assert_int_equal(store_write(fx->st, apply_wr, a), STORE_OK);
+}
+
+/* What the importer does: store a history, ask for a whole scan. */
+static int
+import_wr(struct store_txn *txn, void *arg)
+{
+	struct apply_arg *a = arg;
+
+	if (put_plays(txn, a, SOURCE_EXTENDED) == -1)
+		return -1;
+	return cadence_rec_rescan(txn, a->u->id);
+}
+
+/*
+ * A user enrolled at NOW, whose first plays poll stores page (50 plays
+ * spread over span_ms, the newest 10 hours ago or at end_ms), and whose
+ * next poll, 20 minutes later, finds nothing.
+ */
+static void
+enrol(struct tu_fx *fx, struct apply_arg *a, const char *id, int64_t end_ms,
+    int64_t span_ms)
+{
+	int64_t page[50];
+
+	memset(a->u, 0, sizeof(*a->u));
+	(void)strlcpy(a->u->id, id, sizeof(a->u->id));
+	a->u->created_at = NOW;
+	a->u->offset_s = 100 + (int32_t)strlen(id) * 7;
+	journal_spread(page, 50, end_ms != 0 ? end_ms :
+	    (NOW - 10 * HOUR) * 1000, span_ms);
+	poll_at(fx, a, NOW, page, 50);
+	assert_true(a->u->next_plays - NOW <= 20 * MIN);
+	poll_at(fx, a, NOW + 20 * MIN, NULL, 0);
+}
+
+static void
+test_the_first_page_tells_the_pace(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct config *cfg;
+	struct user u;
+	struct apply_arg a;
+	struct desc_arg d;
+	int64_t hist[60];
+	char err[256];
+
+	assert_int_equal(config_load(&cfg, NULL, err, sizeof(err)), 0);
+	memset(&a, 0, sizeof(a));
+	a.cfg = cfg;
+	a.u = &u;
+
+	/*
+	 * A light listener enrolled now: their last 50 plays took 9 days.
+	 * The first poll after the one that stored them finds nothing and
+	 * is not learning any more.
+	 */
+	enrol(fx, &a, "light", 0, 9 * DAY * 1000LL);
+	assert_true(u.next_plays - u.last_poll > 100 * MIN);
+	assert_true(u.next_plays - u.last_poll <= 120 * MIN);
+
+	/*
+	 * A steadier one: 50 plays in 2 days, the newest 10 hours ago.
+	 * Learning at the floor until the journal covers a week, 4 days and
+	 * 14 hours from now.
+	 */
+	enrol(fx, &a, "steady", 0, 2 * DAY * 1000LL);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	poll_at(fx, &a, NOW + 4 * DAY + 13 * HOUR, NULL, 0);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	poll_at(fx, &a, NOW + 4 * DAY + 14 * HOUR, NULL, 0);
+	assert_true(u.next_plays - u.last_poll > 100 * MIN);
+
+	/*
+	 * A skimmer: their 50 plays of 30 s 3 days ago are the whole first
+	 * page.  After the week they are never polled less often than the
+	 * floor: 50 plays in 24.5 minutes allow no more.
+	 */
+	enrol(fx, &a, "skim", (NOW - 3 * DAY) * 1000, 49 * 30000LL);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	poll_at(fx, &a, NOW + 4 * DAY + HOUR, NULL, 0);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	d.id = "skim";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_non_null(strstr(d.line, "every 20 min: idle since "));
+	assert_non_null(strstr(d.line, "which sets the limit"));
+
+	/*
+	 * A history imported a day after enrolment: a year ago, 60 plays
+	 * in 80 minutes (50 in 66).  The importer asks for a whole scan
+	 * again; the next poll knows the pace (no more learning) and the
+	 * densest listening, which sets the limit (an hour).  Without the
+	 * rescan, still learning.
+	 */
+	enrol(fx, &a, "imported", 0, 2 * DAY * 1000LL);
+	poll_at(fx, &a, NOW + DAY, NULL, 0);
+	assert_true(u.next_plays - u.last_poll <= 20 * MIN);
+	journal_spread(hist, 60, (NOW - 365 * DAY) * 1000, 80 * MIN * 1000LL);
+	a.plays = hist;
+	a.n = 60;
+	assert_int_equal(store_write(fx->st, import_wr, &a), STORE_OK);
+	poll_at(fx, &a, NOW + DAY + 20 * MIN, NULL, 0);
+	assert_true(u.next_plays - u.last_poll > 40 * MIN);
+	assert_true(u.next_plays - u.last_poll <= 60 * MIN);
+	d.id = "imported";
+	assert_int_equal(store_read(fx->st, desc_rd, &d), STORE_OK);
+	assert_non_null(strstr(d.line, "50 plays in 66 min at the densest, "
+	    "which sets the limit"));
+	/* the rescan of a user never polled is nothing */
+	(void)strlcpy(u.id, "nobody", sizeof(u.id));
+	a.n = 0;
+	assert_int_equal(store_write(fx->st, import_wr, &a), STORE_OK);
+	config_free(cfg);
+}
+
 static void
 test_fixed_option_on_a_store(void **state)
 {
@@ -449,12 +636,15 @@ main(void)
 		cmocka_unit_test(test_plays_found_keep_the_floor),
 		cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
 		cmocka_unit_test(test_new_users_are_learned_at_the_floor),
+		cmocka_unit_test(test_a_known_week_ends_learning),
 		cmocka_unit_test(test_usual_hours_halve_the_reach),
 		cmocka_unit_test(test_densest_listening_caps_the_interval),
 		cmocka_unit_test(test_min_span),
 		cmocka_unit_test(test_next_poll_stays_on_the_grid),
 		cmocka_unit_test_setup_teardown(test_apply_on_a_journal, setup,
 		    tu_fx_teardown),
+		cmocka_unit_test_setup_teardown(test_the_first_page_tells_the_pace,
+		    setup, tu_fx_teardown),
 		cmocka_unit_test_setup_teardown(test_fixed_option_on_a_store,
 		    setup, tu_fx_teardown),
 	};
