@@ -499,6 +499,18 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 			if ((rc = store_get_album(txn, album_id, &al)) ==
 			    STORE_ERR)
 				return -1;
+			/*
+			 * The id folds case, names do not: another spelling
+			 * is another album, under an id of its own.
+			 */
+			if (rc == STORE_OK && strcmp(al.name, row->album) != 0 &&
+			    strcasecmp(al.name, row->album) == 0) {
+				import_match_synth_album_cased(album_id,
+				    row->artist, row->album);
+				if ((rc = store_get_album(txn, album_id, &al)) ==
+				    STORE_ERR)
+					return -1;
+			}
 			if (rc == STORE_NOTFOUND) {
 				memset(&al, 0, sizeof(al));
 				memcpy(al.id, album_id, ID_LEN + 1);
