@@ -73,7 +73,7 @@ render_site() {
 	check_abs "$spool"
 	import_max=${NGINX_IMPORT_MAX:-}
 	if [ -z "$import_max" ] && [ -n "${LINERNOTES_CONFIG:-}" ]; then
-		import_max=$(sed -n 's/^[[:space:]]*import_max_bytes[[:space:]]*=[[:space:]]*"\{0,1\}\([0-9]*\)"\{0,1\}[[:space:]]*$/\1/p' \
+		import_max=$(sed -n 's/^[[:space:]]*import_max_bytes[[:space:]]*=[[:space:]]*"\{0,1\}\([0-9]*\)"\{0,1\}[[:space:]]*\(#.*\)\{0,1\}$/\1/p' \
 		    "$LINERNOTES_CONFIG" | tail -n 1)
 	fi
 	import_max=${import_max:-268435456}
