@@ -14,7 +14,9 @@
 // gets a clear error, stores nothing and leaves the spool empty.
 
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
@@ -71,6 +73,7 @@ const Y2016 = Date.UTC(2016, 0, 1);
 before(async () => {
 	ctx = await authStack('imports-api', { users: 2, extra: {
 		import_max_bytes: 8 * 1024 * 1024,
+		import_spool_user: 8 * 1024 * 1024,
 	} });
 	owner = ctx.client();
 	other = ctx.client();
@@ -382,6 +385,53 @@ test('over import_max_bytes: nginx refuses it before the reader', async () => {
 	assert.equal(r.status, 413);
 	assert.match(r.json.error.message, /too large/);
 	spoolEmpty();
+});
+
+test('an upload cut short leaves nothing behind', async () => {
+	const { port } = new URL(ctx.base);
+	const sock = net.connect(Number(port), '127.0.0.1');
+	await new Promise((res) => sock.once('connect', res));
+	sock.write(`POST /api/v0/imports HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+	    `Origin: ${ctx.base}\r\nCookie: ${owner.cookieHeader()}\r\n` +
+	    'Content-Type: application/zip\r\nContent-Length: 4000000\r\n\r\n');
+	sock.write(Buffer.concat([Buffer.from('PK\x03\x04'), big(1 << 20)]));
+	// nginx has begun its file; then the client goes away.
+	await waitFor(() => fs.readdirSync(path.join(spool, 'incoming'))
+	    .length > 0, { what: 'nginx writing the body' });
+	sock.destroy();
+	await waitFor(() => fs.readdirSync(path.join(spool, 'incoming'))
+	    .length === 0, { what: 'nginx\'s file gone' });
+	spoolEmpty();
+	assert.equal((await owner.get(`${ctx.api}/imports`)).json.imports
+	    .filter((j) => j.file_name === 'upload').length, 0);
+});
+
+test('the spool cap per user: 429 while earlier uploads wait', async () => {
+	daemon.kill('SIGTERM');
+	await new Promise((res) => daemon.once('exit', res));
+	// 5 MB that do not compress: an archive with no history in it.
+	const junk = () => makeZip([{ name: 'noise.bin',
+		data: crypto.randomBytes(5 << 20) }]);
+	const a = await upload(owner, junk(), { name: 'a.zip' });
+	assert.equal(a.status, 202, a.text);
+	const b = await upload(owner, junk(), { name: 'b.zip' });
+	assert.equal(b.status, 429, b.text);
+	assert.match(b.json.error.message, /still waiting/);
+	assert.ok(Number(b.headers.get('retry-after')) > 0);
+	// The other account is not held back by it.
+	const c = await upload(other, makeZip([{ name:
+	    'Streaming_History_Audio_2015.json', data: extended(5, Y2015) }]));
+	assert.equal(c.status, 202, c.text);
+	daemon = spawnCollector(['run'], { config: ctx.config });
+	const j = await until(owner, a.json.import.id, ['failed']);
+	assert.match(j.reason, /no streaming history files/);
+	await until(other, c.json.import.id, ['done']);
+	await waitFor(() => fs.readdirSync(spool).length === 1,
+	    { what: 'the spool files gone' });
+	spoolEmpty();
+	const again = await upload(owner, junk(), { name: 'b.zip' });
+	assert.equal(again.status, 202, again.text);
+	await until(owner, again.json.import.id, ['failed']);
 });
 
 test('a SIGKILLed collector resumes the job, nothing duplicated',
