@@ -77,11 +77,16 @@ job_edit_fn(struct store_txn *txn, void *arg)
 	return store_put_import(txn, e->j) == STORE_OK ? 0 : -1;
 }
 
+/* Runs fn on job id of user in one transaction; e holds fn's inputs. */
 static int
-job_edit(struct store *st, struct job_edit *e)
+job_edit(struct store *st, const char *user, uint32_t id,
+    int (*fn)(struct import_job *, struct job_edit *), struct job_edit *e)
 {
 	int rc;
 
+	e->user = user;
+	e->id = id;
+	e->fn = fn;
 	if ((e->j = malloc(sizeof(*e->j))) == NULL)
 		return -1;
 	rc = store_write(st, job_edit_fn, e);
@@ -120,11 +125,8 @@ import_job_begin(struct store *st, const char *user, uint32_t id,
 	struct job_edit e;
 
 	memset(&e, 0, sizeof(e));
-	e.user = user;
-	e.id = id;
-	e.fn = begin_fn;
 	e.n_files = n_files;
-	if (job_edit(st, &e) == -1)
+	if (job_edit(st, user, id, begin_fn, &e) == -1)
 		return -1;
 	*files_done = e.files_done;
 	return e.result;
@@ -206,11 +208,8 @@ import_job_end(struct store *st, const char *user, uint32_t id,
 	struct job_edit e;
 
 	memset(&e, 0, sizeof(e));
-	e.user = user;
-	e.id = id;
-	e.fn = end_fn;
 	e.reason = reason;
-	return job_edit(st, &e);
+	return job_edit(st, user, id, end_fn, &e);
 }
 
 /* One step: removes a batch and records it with the job. */

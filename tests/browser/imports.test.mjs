@@ -19,6 +19,7 @@ import { cleanup, spawnCollector, waitFor } from '../integration/lib/harness.mjs
 import { authStack } from '../integration/auth-lib.mjs';
 import { makeZip } from '../integration/lib/zipfile.mjs';
 import { openBrowser } from './lib/journal.mjs';
+import { signInPage } from './lib/signin.mjs';
 
 let ctx;
 let browser;
@@ -63,15 +64,7 @@ before(async () => {
 	ctx = await authStack('browser-imports', { users: 2 });
 	browser = await openBrowser();
 	owner = await browser.newPage();
-	await owner.goto(`${ctx.base}/`);
-	const signIn = owner.locator('header a',
-	    { hasText: 'Sign in with Spotify' });
-	await signIn.waitFor();
-	await Promise.all([
-		owner.waitForURL(`${ctx.base}/#/u/user1/plays`, { timeout: 20000 }),
-		signIn.click(),
-	]);
-	await owner.locator('header .account .who').waitFor();
+	await signInPage(owner, ctx);
 	// Polled plays the import and its undo must leave alone.
 	const r = ctx.run(['poll-once', '--user', 'user1', '--jobs', 'plays']);
 	assert.equal(r.code, 0, r.stderr);
