@@ -414,6 +414,7 @@ test('the spool cap per user: 429 while earlier uploads wait', async () => {
 		data: crypto.randomBytes(5 << 20) }]);
 	const a = await upload(owner, junk(), { name: 'a.zip' });
 	assert.equal(a.status, 202, a.text);
+	assert.equal((await job(owner, a.json.import.id)).status, 'queued');
 	const b = await upload(owner, junk(), { name: 'b.zip' });
 	assert.equal(b.status, 429, b.text);
 	assert.match(b.json.error.message, /still waiting/);
