@@ -59,7 +59,7 @@ COLL_BIN := collector/linernotes-collector
 HIST_BIN := collector/linernotes-history
 HIST_OBJ := collector/history.o collector/cmd.o collector/import.o \
             collector/import_match.o collector/import_parse.o collector/zip.o \
-            collector/export.o
+            collector/export.o collector/import_job.o
 
 # Unit tests (cmocka): tests/unit/lib_X.c links lib/ only; fcgi_X.c also
 # links fcgi/'s objects but main.o; collector_X.c likewise for collector/.

@@ -62,7 +62,8 @@ struct cmd {
 	{ "config", cmd_config, 0, "", \
 	    "check the configuration and print it (secrets hidden)" }
 #define CMD_ROWS_HISTORY \
-	{ "import", cmd_import, CMD_DB | CMD_HISTORY, "--user ID path ...", \
+	{ "import", cmd_import, CMD_DB | CMD_HISTORY, \
+	    "--user ID [--job N [--name NAME] [--undo]] path ...", \
 	    "import Spotify's history download: JSON files, folders, .zip" }, \
 	{ "export", cmd_export, CMD_DB | CMD_HISTORY, \
 	    "--user ID --format csv|sql|json [-o file]", \

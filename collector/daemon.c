@@ -14,7 +14,8 @@
  *     is written, which the API's /health shows, and the Spotify requests
  *     sent since are added to the quota record (usage.c);
  *   - every turn the export job (job_export.c) reaps, records and starts
- *     export builds, each a child process;
+ *     export builds, each a child process, and the import job
+ *     (job_import.c) likewise runs the uploads' imports and undos;
  *   - signals only set flags, read once per turn of the loop (at most
  *     DAEMON_TURN_MS apart): TERM/INT stop (requests in flight are
  *     dropped, a write transaction in progress always completes because
@@ -36,6 +37,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "job_export.h"
+#include "job_import.h"
 #include "log.h"
 #include "oauth.h"
 #include "poll.h"
@@ -86,6 +88,7 @@ struct daemon {
 	struct spotify	*sp;
 	struct poller	*pl;
 	struct job_export *exports;	/* builds the export files */
+	struct job_import *imports;	/* runs the uploads' imports */
 	struct duser	*users;
 	size_t		 n_users;
 	struct duser	*scan;		/* the table being read */
@@ -332,6 +335,7 @@ daemon_loop(struct daemon *d)
 		}
 		daemon_start_due(d, now_ms / 1000);
 		job_export_tick(d->exports, d->cfg, now_ms);
+		job_import_tick(d->imports, d->cfg, now_ms);
 		(void)spotify_run(d->sp, DAEMON_TURN_MS);
 	}
 	log_info("stopping");
@@ -423,13 +427,15 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 		errx(CMD_FAIL, "%s", errbuf);
 	if ((d.pl = poll_new(cfg, d.st, d.sp, daemon_report, &d)) == NULL)
 		errx(CMD_FAIL, "out of memory");
-	if ((d.exports = job_export_new(cfg, d.st)) == NULL)
+	if ((d.exports = job_export_new(cfg, d.st)) == NULL ||
+	    (d.imports = job_import_new(cfg, d.st)) == NULL)
 		errx(CMD_FAIL, "out of memory");
 	log_info("collecting (pid %ld)", (long)getpid());
 
 	daemon_loop(&d);
 
 	job_export_free(d.exports);
+	job_import_free(d.imports);
 	poll_free(d.pl);
 	spotify_free(d.sp);
 	store_close(d.st);

@@ -34,6 +34,7 @@
  * to tracks by name (the name index, the synthetic ids) and the small hash
  * sets are in import_match.c.
  */
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -48,6 +49,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +59,7 @@
 #include "dedupe.h"
 #include "ids.h"
 #include "import.h"
+#include "import_job.h"
 #include "import_match.h"
 #include "log.h"
 #include "store.h"
@@ -99,6 +102,10 @@ struct run {
 	uint64_t	 skipped[SKIP__MAX];
 	int		 user_created;
 	int		 bad_paths;
+	/* --job: an upload's import (import_job.h) */
+	uint32_t	 job;		/* 0: the command line's */
+	const char	*display;	/* the upload's name, for labels */
+	char		 fail[256];	/* why the upload was refused */
 };
 
 static int
@@ -159,6 +166,53 @@ base_name(const char *p)
 	return s != NULL ? s + 1 : p;
 }
 
+/*
+ * For an upload (--job): whether the archive is refused whole, with the
+ * reason in r->fail.  A stranger's file is held to what Spotify sends: a
+ * few dozen entries, no encryption, safe names, no archive inside, and no
+ * entry that declares it inflates more than IMPORT_RATIO_MAX times (the
+ * actual inflation is held to the declared size by zip.c).
+ */
+static int
+run_zip_refused(struct run *r, struct zip *z)
+{
+	const struct zip_entry *e;
+	size_t i, n = zip_count(z), len;
+
+	if (n > IMPORT_ENTRIES_MAX) {
+		snprintf(r->fail, sizeof(r->fail), "the archive has %zu "
+		    "entries, more than %d: not Spotify's download", n,
+		    IMPORT_ENTRIES_MAX);
+		return 1;
+	}
+	for (i = 0; i < n; i++) {
+		e = zip_entry_at(z, i);
+		len = strlen(e->name);
+		if (e->unsafe)
+			snprintf(r->fail, sizeof(r->fail), "entry %zu has an "
+			    "unsafe name (absolute, \"..\" or a NUL in it)",
+			    i + 1);
+		else if (e->flags & 0x1)
+			snprintf(r->fail, sizeof(r->fail), "entry %zu is "
+			    "encrypted: encrypted archives are not read", i + 1);
+		else if (len >= 4 && strcasecmp(e->name + len - 4, ".zip") ==
+		    0)
+			snprintf(r->fail, sizeof(r->fail), "entry %zu is an "
+			    "archive inside the archive: upload the files "
+			    "Spotify sent, unchanged", i + 1);
+		else if (e->size > IMPORT_RATIO_FLOOR &&
+		    e->size / IMPORT_RATIO_MAX > e->csize)
+			snprintf(r->fail, sizeof(r->fail), "entry %zu declares "
+			    "it inflates %llu bytes from %llu: a zip bomb",
+			    i + 1, (unsigned long long)e->size,
+			    (unsigned long long)e->csize);
+		else
+			continue;
+		return 1;
+	}
+	return 0;
+}
+
 /* Adds the history entries of a zip archive.  explicit: named by the user. */
 static int
 run_add_zip(struct run *r, const char *path)
@@ -172,6 +226,7 @@ run_add_zip(struct run *r, const char *path)
 	if (zip_open(&z, path, err, sizeof(err)) == -1) {
 		log_warnx("%s: %s", log_escape(esc, sizeof(esc), path,
 		    strlen(path)), err);
+		snprintf(r->fail, sizeof(r->fail), "%s", err);
 		r->bad_paths++;
 		return 0;
 	}
@@ -182,6 +237,8 @@ run_add_zip(struct run *r, const char *path)
 	}
 	r->zips = nz;
 	r->zips[r->n_zips++] = z;
+	if (r->job != 0 && run_zip_refused(r, z))
+		return 0;
 	for (i = 0; i < zip_count(z); i++) {
 		e = zip_entry_at(z, i);
 		if (e->is_dir)
@@ -199,8 +256,9 @@ run_add_zip(struct run *r, const char *path)
 			continue;
 		}
 		/* Only a label for messages: a cut one is still useful. */
-		if ((size_t)snprintf(label, sizeof(label), "%s:%s", path,
-		    e->name) >= sizeof(label))
+		if ((size_t)snprintf(label, sizeof(label), "%s:%s",
+		    r->display != NULL ? r->display : path, e->name) >=
+		    sizeof(label))
 			log_debug("import: long archive entry label cut");
 		if (run_add(r, label, path, (int)r->n_zips - 1, i, k) == -1)
 			return -1;
@@ -271,10 +329,13 @@ run_add_path(struct run *r, const char *path)
 		r->bad_paths++;
 		return 0;
 	}
-	if (S_ISDIR(sb.st_mode))
+	if (S_ISDIR(sb.st_mode) && r->job == 0)
 		return run_add_dir(r, path, 0);
 	if (zip_sniff(path))
 		return run_add_zip(r, path);
+	if (r->display != NULL)	/* an upload: its own name tells the kind */
+		return run_add(r, r->display, path, -1, 0,
+		    import_parse_kind_of_name(base_name(r->display)));
 	/* Named explicitly: read whatever its name, the content decides. */
 	return run_add(r, path, path, -1, 0, import_parse_kind_of_name(
 	    base_name(path)));
@@ -442,6 +503,18 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 			if ((rc = store_get_album(txn, album_id, &al)) ==
 			    STORE_ERR)
 				return -1;
+			/*
+			 * The id folds case, names do not: another spelling
+			 * is another album, under an id of its own.
+			 */
+			if (rc == STORE_OK && strcmp(al.name, row->album) != 0 &&
+			    strcasecmp(al.name, row->album) == 0) {
+				import_match_synth_album_cased(album_id,
+				    row->artist, row->album);
+				if ((rc = store_get_album(txn, album_id, &al)) ==
+				    STORE_ERR)
+					return -1;
+			}
 			if (rc == STORE_NOTFOUND) {
 				memset(&al, 0, sizeof(al));
 				memcpy(al.id, album_id, ID_LEN + 1);
@@ -489,8 +562,12 @@ put_play(struct store_txn *txn, struct wfile *wf,
 		rc = store_put_play(txn, wf->r->user, &p);
 		if (rc == STORE_ERR)
 			return -1;
-		if (rc == STORE_OK)
+		if (rc == STORE_OK) {
+			if (wf->r->job != 0 && store_mark_import(txn,
+			    wf->r->user, at, wf->r->job) != STORE_OK)
+				return -1;
 			return import_match_add_i64(&wf->claimed, at);
+		}
 	}
 	log_warnx("%s: record %u: no free time slot near it; dropped",
 	    wf->it->label, row->record);
@@ -515,6 +592,44 @@ wf_user(struct store_txn *txn, struct wfile *wf, struct user *u)
 	u->created_at = time_now_ms() / 1000;
 	wf->created = 1;
 	return 0;
+}
+
+/*
+ * For --job: records the file's outcome with the job, in the transaction
+ * of its plays (error NULL) or alone (a rejected file).  0 or -1.
+ */
+static int
+wf_job_file(struct store_txn *txn, const struct wfile *wf, const char *error)
+{
+	struct import_job_file f;
+
+	if (wf->r->job == 0)
+		return 0;
+	memset(&f, 0, sizeof(f));
+	f.name = wf->it->label;
+	f.ok = error == NULL;
+	f.error = error;
+	if (wf->p != NULL && error == NULL) {
+		f.records = wf->p->n_records;
+		memcpy(f.skipped, wf->p->skipped, sizeof(f.skipped));
+	}
+	f.added = wf->imported;
+	f.duplicates = wf->present;
+	return import_job_add_file(txn, wf->r->user, wf->r->job, &f);
+}
+
+struct wf_reject {
+	struct wfile	*wf;
+	const char	*error;
+};
+
+static int
+wf_reject_fn(struct store_txn *txn, void *arg)
+{
+	struct wf_reject *x = arg;
+
+	x->wf->imported = x->wf->present = 0;
+	return wf_job_file(txn, x->wf, x->error);
 }
 
 static int
@@ -580,6 +695,8 @@ wf_write(struct store_txn *txn, void *arg)
 			    wf->src == SOURCE_EXTENDED) {
 				if (store_del_play(txn, wf->r->user,
 				    found.played_at) == STORE_ERR ||
+				    store_mark_import(txn, wf->r->user,
+				    found.played_at, 0) == STORE_ERR ||
 				    ensure_track(txn, wf, row) == -1 ||
 				    put_play(txn, wf, row) == -1)
 					return -1;
@@ -599,7 +716,7 @@ wf_write(struct store_txn *txn, void *arg)
 	/* The poll interval's densest span must see these plays. */
 	if (wf->imported > 0 && cadence_rec_rescan(txn, wf->r->user) == -1)
 		return -1;
-	return 0;
+	return wf_job_file(txn, wf, NULL);
 }
 
 /* Builds the name index from every track in the store, once. */
@@ -792,7 +909,11 @@ run_file(struct run *r, size_t idx)
 		snprintf(err, sizeof(err), "out of memory");
 		goto reject;
 	}
-	if (wf.n > 0 && store_write(r->st, wf_write, &wf) != STORE_OK) {
+	/*
+	 * Even a file with no play to store is written: it creates the
+	 * user (docs/IMPORT.md) and, for a job, records the file.
+	 */
+	if (store_write(r->st, wf_write, &wf) != STORE_OK) {
 		snprintf(err, sizeof(err), "cannot write to the store");
 		goto reject;
 	}
@@ -823,6 +944,21 @@ reject:
 	r->files_failed++;
 	log_warnx("%s: %s; nothing from this file was imported", it->label,
 	    err);
+	if (r->job != 0) {
+		struct wf_reject x = { &wf, err };
+
+		wf.r = r;
+		wf.it = it;
+		wf.p = NULL;
+		if (r->st == NULL && store_open(&r->st, r->dbpath, 0, 0) !=
+		    STORE_OK)
+			return -1;	/* the job must not lose a file */
+		if (store_write(r->st, wf_reject_fn, &x) != STORE_OK) {
+			store_close(r->st);
+			r->st = NULL;
+			return -1;
+		}
+	}
 close_file:
 	if (r->st != NULL) {
 		store_close(r->st);
@@ -846,6 +982,77 @@ close_file:
 	return 0;
 }
 
+/* ---- --job: an upload's import (import_job.h) --------------------------- */
+
+/*
+ * Takes the lock of the job's spool file: a second run of the same job
+ * (a collector restarted while an orphan still runs) waits for nothing
+ * and fails.  Returns the descriptor holding the lock, or -1.
+ */
+static int
+import_lock(const char *path)
+{
+	char esc[LABEL_MAX];
+	int fd;
+
+	log_escape(esc, sizeof(esc), path, strlen(path));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		log_warn("import: %s", esc);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		log_warn("import: %s: another run holds it", esc);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Opens the store for the job's own records around fn (0 / 1 / -1). */
+static int
+import_job_start(struct run *r, uint32_t *done)
+{
+	struct store *st;
+	int rc;
+
+	if (store_open(&st, r->dbpath, 0, 0) != STORE_OK)
+		return -1;
+	rc = import_job_begin(st, r->user, r->job, r->n_items, done);
+	store_close(st);
+	if (rc == 0 && *done > 0)
+		log_info("import: job %u of %s resumes after %u files", r->job,
+		    r->user, *done);
+	return rc;
+}
+
+static int
+import_job_stop(struct run *r, const char *reason)
+{
+	struct store *st;
+	int rc;
+
+	if (store_open(&st, r->dbpath, 0, 0) != STORE_OK)
+		return -1;
+	rc = import_job_end(st, r->user, r->job, reason);
+	store_close(st);
+	return rc;
+}
+
+static int
+import_undo(struct config *cfg, const char *user, uint32_t job)
+{
+	struct store *st;
+	int rc;
+
+	if (store_open(&st, config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
+		return CMD_FAIL;
+	rc = import_job_undo(st, user, job);
+	store_close(st);
+	if (rc == 0)
+		log_info("import: job %u of %s undone", job, user);
+	return rc == 0 ? CMD_OK : CMD_FAIL;
+}
+
 static void
 run_free(struct run *r)
 {
@@ -866,8 +1073,14 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
+		{ "job", required_argument, NULL, 'j' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "undo", no_argument, NULL, 'U' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *errstr = NULL;
+	uint32_t done = 0;
+	int undo = 0, lockfd = -1;
 	struct run r;
 	struct timespec t0;
 	const char *user = NULL;
@@ -876,10 +1089,23 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	size_t i;
 	int ch, rc = CMD_FAIL;
 
+	memset(&r, 0, sizeof(r));
 	while ((ch = getopt_long(argc, argv, "u:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'u':
 			user = optarg;
+			break;
+		case 'j':
+			r.job = (uint32_t)strtonum(optarg, 1, UINT32_MAX,
+			    &errstr);
+			if (errstr != NULL)
+				return cmd_usage("import");
+			break;
+		case 'n':
+			r.display = optarg;
+			break;
+		case 'U':
+			undo = 1;
 			break;
 		default:
 			return cmd_usage("import");
@@ -887,15 +1113,26 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (user == NULL || argc == 0)
+	if (user == NULL || (argc == 0 && !undo))
 		return cmd_usage("import");
 	if (!ids_valid_user(user)) {
 		fprintf(stderr, "linernotes-collector: import: not a Spotify "
 		    "user id: %s\n", user);
 		return CMD_USAGE;
 	}
+	if ((undo || r.display != NULL) && r.job == 0)
+		return cmd_usage("import");
+	if (undo)	/* one at a time: the daemon's one run per user */
+		return argc == 0 ? import_undo(cfg, user, r.job) :
+		    cmd_usage("import");
+	if (r.job != 0) {
+		if (argc != 1)
+			return cmd_usage("import");
+		/* One run of a job at a time, whoever started it. */
+		if ((lockfd = import_lock(argv[0])) == -1)
+			return CMD_FAIL;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&r, 0, sizeof(r));
 	r.user = user;
 	r.min_play_ms = config_num(cfg, CFG_MIN_PLAY_MS);
 	for (i = 0; i < (size_t)argc; i++)
@@ -903,17 +1140,32 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 			log_warnx("import: out of memory");
 			goto free_run;
 		}
-	if (r.n_items == 0) {
-		log_warnx("import: no streaming history files found (looked "
-		    "for endsong_*.json, Streaming_History_Audio_*.json and "
-		    "StreamingHistory*.json)");
+	r.dbpath = config_str(cfg, CFG_DB_PATH);
+	if (r.n_items == 0 && r.fail[0] == '\0')
+		snprintf(r.fail, sizeof(r.fail), "no streaming history files "
+		    "found (looked for endsong_*.json, "
+		    "Streaming_History_Audio_*.json and StreamingHistory*.json)");
+	if (r.job != 0) {
+		switch (import_job_start(&r, &done)) {
+		case 0:
+			break;
+		case 1:
+			rc = CMD_OK;	/* nothing to do */
+			goto free_run;
+		default:
+			goto free_run;
+		}
+	}
+	if (r.n_items == 0 || (r.job != 0 && r.fail[0] != '\0')) {
+		log_warnx("import: %s", r.fail);
 		goto free_run;
 	}
 	qsort(r.items, r.n_items, sizeof(*r.items), item_cmp);
-	r.dbpath = config_str(cfg, CFG_DB_PATH);
-	for (i = 0; i < r.n_items; i++)
+	for (i = done; i < r.n_items; i++)
 		if (run_file(&r, i) == -1)
 			goto free_run;
+	if (r.job != 0 && import_job_stop(&r, NULL) == -1)
+		goto free_run;
 	secs = secs_since(&t0);
 	skipped_text(r.skipped, sk, sizeof(sk));
 	if (r.user_created)
@@ -931,6 +1183,10 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	    secs, secs > 0 ? (double)r.records / secs : 0.0);
 	rc = r.files_failed > 0 || r.bad_paths > 0 ? CMD_FAIL : CMD_OK;
 free_run:
+	if (r.job != 0 && rc == CMD_FAIL && r.fail[0] != '\0')
+		(void)import_job_stop(&r, r.fail);
 	run_free(&r);
+	if (lockfd != -1)
+		close(lockfd);
 	return rc;
 }

@@ -20,6 +20,7 @@
 #include "store.h"
 
 #define NAMES_RELEASE	256	/* tracks read between store_release_pages() */
+#define IMPORT_CASE_MAX	512	/* letters of an album name whose case counts */
 
 /* ---- small hash tables ------------------------------------------------- */
 
@@ -263,6 +264,21 @@ import_match_synth_album(char out[ID_LEN + 1], const char *artist,
 	const char *parts[2] = { artist, album };
 
 	ids_synthetic(out, "album", parts, 2);
+}
+
+void
+import_match_synth_album_cased(char out[ID_LEN + 1], const char *artist,
+    const char *album)
+{
+	char mask[IMPORT_CASE_MAX + 1];
+	const char *parts[3] = { artist, album, mask };
+	size_t i;
+
+	/* ids_synthetic() folds letters: their case goes as digits. */
+	for (i = 0; album[i] != '\0' && i < IMPORT_CASE_MAX; i++)
+		mask[i] = album[i] >= 'A' && album[i] <= 'Z' ? '1' : '0';
+	mask[i] = '\0';
+	ids_synthetic(out, "album", parts, 3);
 }
 
 /* ---- matching names to tracks ----------------------------------------- */

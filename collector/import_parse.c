@@ -246,6 +246,8 @@ jp_utf8(char *w, unsigned cp)
  * which may be a read-only mapping).  \u0000 and lone surrogates become
  * U+FFFD so that no string is cut short or carries invalid UTF-16.
  */
+#define IMPORT_STRING_MAX	65536	/* bytes of one string, as written */
+
 static int
 jp_string(struct jp *j, const char **out, size_t *outlen)
 {
@@ -257,6 +259,9 @@ jp_string(struct jp *j, const char **out, size_t *outlen)
 	while (r < j->end && *r != '"' && *r != '\\' &&
 	    (unsigned char)*r >= 0x20)
 		r++;
+	if ((size_t)(r - start) > IMPORT_STRING_MAX)
+		return jp_fail(j, start, "a string longer than 65536 bytes: "
+		    "not a Spotify history file");
 	if (r < j->end && *r == '"') {
 		*out = start;
 		*outlen = (size_t)(r - start);
@@ -272,6 +277,9 @@ jp_string(struct jp *j, const char **out, size_t *outlen)
 	}
 	if (q >= j->end)
 		return jp_fail(j, j->end, "unterminated string");
+	if ((size_t)(q - start) > IMPORT_STRING_MAX)
+		return jp_fail(j, start, "a string longer than 65536 bytes: "
+		    "not a Spotify history file");
 	if ((d = arena_alloc(j->out, (size_t)(q - start) + 1)) == NULL)
 		return jp_fail(j, start, "out of memory");
 	memcpy(d, start, (size_t)(r - start));

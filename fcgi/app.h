@@ -90,6 +90,8 @@ struct args {
 	char		 id[ID_LEN + 1];	/* ":id" of the path */
 	char		 q[ARGS_Q_MAX + 1];
 	int		 by, ckind;
+	/* imports (api_imports.c) */
+	uint32_t	 import_id;	/* ":import" of the path */
 };
 
 struct app {
@@ -141,5 +143,10 @@ int	api_auth_callback(struct ctx *, struct resp *);
 int	api_auth_logout(struct ctx *, struct resp *);
 int	api_me(struct ctx *, struct resp *);
 int	api_me_settings(struct ctx *, struct resp *);
+/* The owner's imports of Spotify's history: api_imports.c. */
+int	api_imports_list(struct ctx *, struct resp *);
+int	api_imports_get(struct ctx *, struct resp *);
+int	api_imports_post(struct ctx *, struct resp *);
+int	api_imports_undo(struct ctx *, struct resp *);
 
 #endif

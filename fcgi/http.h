@@ -51,6 +51,9 @@ struct req {
 	const char	*requested_with; /* X-Requested-With */
 	const char	*host;		/* Host */
 	int		 https;		/* the request came over TLS */
+	/* Uploads (api_imports.c): nginx's file of the body, X-Filename. */
+	const char	*body_file;	/* "" when none */
+	const char	*filename;	/* "" when none */
 	http_body_fn	 body_fn;	/* NULL: no body can be read */
 	void		*body_ctx;
 };

@@ -30,6 +30,7 @@
 #define PARAM_USER_FMT	":user_id.fmt"
 #define PARAM_INSIGHT	":name"		/* an insight's name (insights.h) */
 #define PARAM_ID	":id"		/* an entity id (valid_entity_id) */
+#define PARAM_IMPORT	":import"	/* an import job's id, 1.. */
 
 #define PAGE_KEYS	(QBIT(Q_BEFORE) | QBIT(Q_AFTER) | QBIT(Q_LIMIT))
 #define INSIGHT_KEYS	(QBIT(Q_FROM) | QBIT(Q_TO) | QBIT(Q_TZ) | \
@@ -80,6 +81,15 @@ static const struct route routes[] = {
 	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
 	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
 	    api_me_settings, ROUTE_WRITE | ROUTE_OWNTXN },
+	/* imports (api_imports.c): the body is a file nginx kept */
+	{ "imports", HTTP_GET, "/api/v0/imports", 0, 0, 0, api_imports_list,
+	    0 },
+	{ "imports", HTTP_POST, "/api/v0/imports", 0, 0, 0, api_imports_post,
+	    ROUTE_WRITE | ROUTE_OWNTXN },
+	{ "import", HTTP_GET, "/api/v0/imports/:import", 0, 0, 0,
+	    api_imports_get, 0 },
+	{ "import", HTTP_DELETE, "/api/v0/imports/:import", 0, 0, 0,
+	    api_imports_undo, ROUTE_WRITE | ROUTE_OWNTXN },
 	/* stories, search, charts (api_story.c, api_search.c, api_charts.c) */
 	{ "story_track", HTTP_GET, "/api/v0/story/:user_id/track/:id",
 	    STORY_KEYS, 0, 0, api_story_track, ROUTE_USER },
@@ -358,6 +368,13 @@ route_match(const char *pattern, const char *path, struct args *a)
 				if ((a->insight = insights_kind_from_name(seg))
 				    == -1)
 					return 0;
+			} else if (plen == sizeof(PARAM_IMPORT) - 1 &&
+			    memcmp(pattern, PARAM_IMPORT, plen) == 0) {
+				long long id;
+
+				if (valid_int(seg, 1, UINT32_MAX, &id) == -1)
+					return 0;
+				a->import_id = (uint32_t)id;
 			} else if (plen == sizeof(PARAM_ID) - 1 &&
 			    memcmp(pattern, PARAM_ID, plen) == 0) {
 				if (valid_entity_id(seg, a->id) == -1)

@@ -161,6 +161,8 @@ serve_loop(struct app *app)
 		q.fetch_site = param(&rq, "HTTP_SEC_FETCH_SITE", "");
 		q.requested_with = param(&rq, "HTTP_X_REQUESTED_WITH", "");
 		q.host = param(&rq, "HTTP_HOST", "");
+		q.body_file = param(&rq, "LINERNOTES_BODY_FILE", "");
+		q.filename = param(&rq, "HTTP_X_FILENAME", "");
 		q.https = strcmp(param(&rq, "HTTPS", ""), "on") == 0 ||
 		    strcmp(param(&rq, "REQUEST_SCHEME", ""), "https") == 0;
 		q.body_fn = serve_body;

@@ -53,6 +53,10 @@ enum config_key {
 	CFG_BINGE_MIN,		/* int: plays in a row that make a binge, 5 (2..1000) */
 	CFG_RETURN_DAYS,	/* int days: absence before a "return", 90 (1..3650) */
 	CFG_EXPORT_INTERVAL,	/* int s: an export file is rebuilt at most this often, 3600 (1..604800) */
+	CFG_IMPORT_MAX_BYTES,	/* int bytes: one upload, 268435456 (1024..4294967296) */
+	CFG_IMPORT_JOBS,	/* int: imports run at once, 1 (1..16) */
+	CFG_IMPORT_SPOOL_USER,	/* int bytes: uploads waiting per user, 536870912 */
+	CFG_IMPORT_SPOOL_TOTAL,	/* int bytes: uploads waiting in all, 2147483648 */
 	CFG_VERBOSE,		/* int: 0 or 1 */
 	CFG_CLOCK_FILE,		/* str: "" = the system clock (tests, demo) */
 	CFG__MAX

@@ -41,6 +41,20 @@ const char *const schema_statuses[USER_STATUS__MAX] = {
 	"disabled",	/* USER_DISABLED */
 };
 
+const char *const schema_import_statuses[IMPORT_STATUS__MAX] = {
+	"queued",	/* IMPORT_QUEUED */
+	"importing",	/* IMPORT_IMPORTING */
+	"done",		/* IMPORT_DONE */
+	"failed",	/* IMPORT_FAILED */
+	"undoing",	/* IMPORT_UNDOING */
+	"undone",	/* IMPORT_UNDONE */
+};
+
+const char *const schema_import_media[IMPORT_MEDIA__MAX] = {
+	"application/json",	/* IMPORT_MEDIA_JSON */
+	"application/zip",	/* IMPORT_MEDIA_ZIP */
+};
+
 const char *
 schema_word(const char *const *words, size_t n, unsigned v)
 {

@@ -248,6 +248,71 @@ struct user {
 	uint64_t	 n_plays;		/* plays stored for this user */
 };
 
+/* ---- imports: user, job id -> an upload of Spotify's history ----------
+ * A history file or .zip a user uploaded through the API, and what
+ * became of it (fcgi/api_imports.c records it, the collector runs it:
+ * collector/job_import.c).  Keyed by user and a per-user id counting
+ * from 1 (store key prefix [U] be32 id, database "imports"; store_int.h).
+ * Each play an import put is marked with the job's id (database
+ * "importmarks", [U] be64 played_at -> be32 id), so an undo removes
+ * exactly those plays.  A plain value, like struct user.
+ */
+enum import_status {
+	IMPORT_QUEUED,		/* uploaded, waiting for the collector */
+	IMPORT_IMPORTING,	/* files being read (resumed after a crash) */
+	IMPORT_DONE,		/* every file read (some may have failed) */
+	IMPORT_FAILED,		/* nothing more will happen: see reason */
+	IMPORT_UNDOING,		/* its plays being removed */
+	IMPORT_UNDONE,		/* its plays removed */
+	IMPORT_STATUS__MAX
+};
+
+enum import_media {
+	IMPORT_MEDIA_JSON,	/* one history file */
+	IMPORT_MEDIA_ZIP,	/* the download as Spotify sends it */
+	IMPORT_MEDIA__MAX
+};
+
+#define IMPORT_NAME_MAX		255	/* bytes of a file or entry name */
+#define IMPORT_TEXT_MAX		255	/* bytes of a reason or error */
+#define IMPORT_FILES_MAX	32	/* per-file results kept per job */
+
+struct import_file {
+	char		 name[IMPORT_NAME_MAX + 1];
+	uint8_t		 ok;		/* 0: rejected, see error */
+	uint64_t	 records;	/* objects in the file */
+	uint64_t	 added;		/* plays stored */
+	uint64_t	 duplicates;	/* already stored (or twice in it) */
+	uint64_t	 skipped;	/* rows a rule dropped */
+	char		 error[IMPORT_TEXT_MAX + 1];	/* "" when ok */
+};
+
+struct import_job {
+	char		 user[USER_ID_MAX + 1];	/* from the key */
+	uint32_t	 id;		/* from the key, 1.. */
+	uint8_t		 status;	/* enum import_status */
+	uint8_t		 media;		/* enum import_media */
+	int64_t		 created_at;	/* Unix ms */
+	int64_t		 updated_at;	/* Unix ms */
+	uint64_t	 bytes;		/* the upload's size */
+	char		 file_name[IMPORT_NAME_MAX + 1];	/* X-Filename */
+	char		 reason[IMPORT_TEXT_MAX + 1];	/* why failed; "" */
+	uint32_t	 attempts;	/* runs started (a crash retries) */
+	uint32_t	 files_total;	/* history files found; 0 until known */
+	uint32_t	 files_done;	/* read, imported or rejected */
+	uint32_t	 files_failed;
+	uint64_t	 records;	/* objects read, every file */
+	uint64_t	 added;		/* plays stored */
+	uint64_t	 duplicates;	/* rows already stored */
+	uint64_t	 skipped_podcast;	/* episode rows */
+	uint64_t	 skipped_audiobook;	/* audiobook rows */
+	uint64_t	 skipped_other;	/* video, incognito, short, no track */
+	uint64_t	 removed;	/* plays an undo removed so far */
+	int64_t		 undo_cursor;	/* undo goes on after this played_at */
+	uint8_t		 n_files;	/* results kept, <= IMPORT_FILES_MAX */
+	struct import_file files[IMPORT_FILES_MAX];
+};
+
 /* ---- the words of the enums above (schema.c) ---------------------------
  * One table per enum, indexed by its value: the words the API, the exports
  * and the collector's commands show, and the API's query parameters accept
@@ -259,6 +324,8 @@ extern const char *const schema_kinds[TOP_KIND__MAX];
 extern const char *const schema_ranges[RANGE__MAX];
 extern const char *const schema_gap_reasons[GAP__MAX];
 extern const char *const schema_statuses[USER_STATUS__MAX];
+extern const char *const schema_import_statuses[IMPORT_STATUS__MAX];
+extern const char *const schema_import_media[IMPORT_MEDIA__MAX];
 
 /* Returns words[v] when v < n, else "unknown" (a value no table names). */
 const char	*schema_word(const char *const *words, size_t n, unsigned v);

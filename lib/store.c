@@ -63,6 +63,8 @@ const struct store_dbdef store_dbs[DB__MAX] = {
 	[DB_SESSIONS] =		{ "sessions", 1, 0, 0 },
 	[DB_PLAYSBYTRACK] =	{ "playsbytrack", 1, 1,
 				  MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_IMPORTS] =		{ "imports", 1, 0, 0 },
+	[DB_IMPORTMARKS] =	{ "importmarks", 1, 1, 0 },
 };
 
 /*
@@ -537,6 +539,8 @@ store_rec_call(enum store_db db, union store_each fn, const void *rec,
 		return fn.agg(rec, arg);
 	case DB_SESSIONS:
 		return fn.session(rec, arg);
+	case DB_IMPORTS:
+		return fn.import(rec, arg);
 	default:
 		log_warnx("store: %s: no record type", store_dbs[db].name);
 		return -1;

@@ -3,7 +3,7 @@
  *
  * One LMDB environment (a directory) holds named databases for users, plays,
  * tracks, artists, albums, playlists, top lists, gaps, the entity change log,
- * meta and the sign-in sessions, and two the store derives from the plays
+ * meta, the sign-in sessions and the import jobs, and two the store derives from the plays
  * (15-minute aggregates, an index of plays by track).  Only the store's
  * own files (lib/store*.c) know keys and value encodings; callers
  * exchange the plain structs of schema.h.
@@ -375,5 +375,43 @@ int	store_iter_sessions(struct store_txn *, const char *user,
  */
 int	store_expire_sessions(struct store_txn *, int64_t now, uint64_t max,
 	    uint64_t *n);
+
+/* ---- imports (struct import_job in schema.h; store_imports.c) ----------
+ * A user's uploads of Spotify's history and what became of them, keyed
+ * by user and a per-user id from 1; purged with the user.  Each play an
+ * import job put carries a mark with the job's id (written by the
+ * importer with the play), so the job can be undone exactly.
+ */
+/* Adds or replaces job j (j->user, j->id >= 1). */
+int	store_put_import(struct store_txn *, const struct import_job *j);
+int	store_get_import(struct store_txn *, const char *user, uint32_t id,
+	    struct import_job *out);
+/* Jobs of user (NULL: of every user, by user then id), by id in dir. */
+int	store_iter_imports(struct store_txn *, const char *user,
+	    enum store_dir dir, int (*fn)(const struct import_job *, void *),
+	    void *arg);
+/* *id receives the largest job id of user, 0 when none. */
+int	store_last_import_id(struct store_txn *, const char *user,
+	    uint32_t *id);
+/*
+ * Marks user's play at played_at as put by job id (id 0 removes the mark:
+ * a play put by no job).  Returns STORE_OK or STORE_ERR.
+ */
+int	store_mark_import(struct store_txn *, const char *user,
+	    int64_t played_at, uint32_t id);
+/* *id receives the job that marked the play; STORE_NOTFOUND when none. */
+int	store_get_import_mark(struct store_txn *, const char *user,
+	    int64_t played_at, uint32_t *id);
+/*
+ * One bounded step of undoing job id: looks at user's marks from
+ * *cursor (a played_at, INT64_MIN to start) on, deletes with
+ * store_del_play() (aggregates, index and previous-play links with it)
+ * up to max plays marked with id that are not polled plays, removes
+ * their marks, and looks at no more than 8 * max marks.  *cursor is then
+ * where the next step starts, *removed how many plays went, *finished 1
+ * when no mark is left to look at.  Returns STORE_OK or STORE_ERR.
+ */
+int	store_undo_import(struct store_txn *, const char *user, uint32_t id,
+	    int64_t *cursor, uint32_t max, uint64_t *removed, int *finished);
 
 #endif

@@ -24,6 +24,9 @@
  *		(MDB_DUPSORT | MDB_DUPFIXED; an index of the plays by
  *		track: see "the plays-by-track index")
  *   sessions	[U] the 32-byte SHA-256 of the session token
+ *   imports	[U] be32 job id (1..; struct import_job, schema.h)
+ *   importmarks	[U] be64 played_at ms (biased): which import put
+ *		the play at that key (store_imports.c)
  *   changes	be64 sequence number
  *   meta	the name
  *
@@ -53,6 +56,14 @@
  *   agg	1, u32 plays, u32 by_played, u64 ms_played, u32 by_duration,
  *		u64 ms_duration (kept by the play functions: see "aggregates")
  *   session	1, i64 created_at, i64 expires_at
+ *   import	1, u8 status, u8 media, i64 created_at, i64 updated_at,
+ *		u64 bytes, str file_name, str reason, u32 attempts,
+ *		u32 files_total, u32 files_done, u32 files_failed,
+ *		u64 records, added, duplicates, skipped_podcast,
+ *		skipped_audiobook, skipped_other, removed, i64 undo_cursor,
+ *		u8 n, n * (str name, u8 ok, u64 records, added, duplicates,
+ *		skipped, str error)
+ *   importmark	1, u32 job id
  *   playsbytrack	be64 played_at ms (biased), no version byte: the
  *		value is the duplicate's sort key, all of one fixed size
  *		(a later layout would be a new database, as this one
@@ -109,6 +120,8 @@ enum store_db {
 	DB_AGG,
 	DB_SESSIONS,
 	DB_PLAYSBYTRACK,
+	DB_IMPORTS,
+	DB_IMPORTMARKS,
 	DB__MAX
 };
 
@@ -349,6 +362,7 @@ union store_each {
 	int	(*gap)(const struct gap *, void *);
 	int	(*agg)(const struct agg_bucket *, void *);
 	int	(*session)(const struct session *, void *);
+	int	(*import)(const struct import_job *, void *);
 };
 
 /*

@@ -21,6 +21,11 @@
 #
 # NGINX_EXPORTS_DIR is the export files' folder, db_path/exports
 # (default /var/lib/linernotes/db/exports; for `main`, RUN_DIR/db/exports).
+# NGINX_SPOOL_DIR is the uploads' spool, db_path/spool (default
+# /var/lib/linernotes/db/spool; for `main`, RUN_DIR/db/spool), and
+# NGINX_IMPORT_MAX the largest upload in bytes: the configuration's
+# import_max_bytes, read from the file LINERNOTES_CONFIG names when
+# NGINX_IMPORT_MAX is unset (default 268435456).
 # NGINX_AUTH_RATE and NGINX_EXPORT_RATE (e.g. 10r/m, the default for
 # sign-in; 30r/m for exports) set the per-address request limits.
 #
@@ -64,6 +69,17 @@ render_site() {
 	check_abs "$log"
 	exports=${NGINX_EXPORTS_DIR:-${default_exports:-/var/lib/linernotes/db/exports}}
 	check_abs "$exports"
+	spool=${NGINX_SPOOL_DIR:-${default_spool:-/var/lib/linernotes/db/spool}}
+	check_abs "$spool"
+	import_max=${NGINX_IMPORT_MAX:-}
+	if [ -z "$import_max" ] && [ -n "${LINERNOTES_CONFIG:-}" ]; then
+		import_max=$(sed -n 's/^[[:space:]]*import_max_bytes[[:space:]]*=[[:space:]]*"\{0,1\}\([0-9]*\)"\{0,1\}[[:space:]]*\(#.*\)\{0,1\}$/\1/p' \
+		    "$LINERNOTES_CONFIG" | tail -n 1)
+	fi
+	import_max=${import_max:-268435456}
+	case "$import_max" in
+	''|*[!0-9]*) die "NGINX_IMPORT_MAX is a number of bytes: $import_max" ;;
+	esac
 	auth_rate=${NGINX_AUTH_RATE:-10r/m}
 	export_rate=${NGINX_EXPORT_RATE:-30r/m}
 	for r in "$auth_rate" "$export_rate"; do
@@ -79,6 +95,8 @@ render_site() {
 	    -e "s|@ACCESS_LOG@|$(sed_escape "$log")|g" \
 	    -e "s|@ERRORS@|$(sed_escape "$here/errors")|g" \
 	    -e "s|@EXPORTS@|$(sed_escape "$exports")|g" \
+	    -e "s|@SPOOL@|$(sed_escape "$spool")|g" \
+	    -e "s|@IMPORT_MAX@|$import_max|g" \
 	    -e "s|@AUTH_RATE@|$auth_rate|g" \
 	    -e "s|@EXPORT_RATE@|$export_rate|g" \
 	    "$here/linernotes.conf.in"
@@ -127,6 +145,8 @@ render_main() {
 	user="$(id -un) $(id -gn)"
 	mkdir -p "$run/nginx-tmp"
 	default_exports=$run/db/exports
+	default_spool=$run/db/spool
+	mkdir -p "${NGINX_SPOOL_DIR:-$default_spool}/incoming"
 	render_site "$listen" "_" "$root" "$sock" "$run/nginx-access.log" \
 	    > "$run/linernotes-site.conf"
 	rm -f "$run/linernotes-sim.conf"

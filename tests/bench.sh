@@ -2,7 +2,8 @@
 # bench.sh — linernotes' benchmarks (`make bench`).  Every load goes to
 # 127.0.0.1 only, is bounded in time, and stops by itself.
 #
-#   sh tests/bench.sh [section ...]     sections: collector import api
+#   sh tests/bench.sh [section ...]     sections: collector import
+#                                       import-web api
 #                                       insights stories (default: all)
 # Environment:
 #   BENCH_DURATION  seconds per wrk run (5)
@@ -86,6 +87,18 @@ bench_cadence() {
 bench_import() {
 	. "$ROOT/tests/bench-import.sh"
 	bench_import_run
+}
+
+# --- import from the web page ------------------------------------------------
+# The same 200,000 records zipped and uploaded through nginx by a signed-in
+# owner: from the upload's answer to the job's "done", the readers' memory,
+# and the undo (tests/bench-import-web.mjs says how each is taken).
+bench_import_web() {
+	say "import-web: 200,000 records through nginx, the daemon and undo"
+	BENCH_RESULT=$RESULTS node "$ROOT/tests/bench-import-web.mjs" \
+	    "$BENCH_DIR/history" > "$BENCH_DIR/import-web.json" ||
+	    die "bench-import-web failed"
+	cat "$BENCH_DIR/import-web.json"
 }
 
 # --- read API ----------------------------------------------------------------
@@ -381,7 +394,7 @@ bench_stories() {
 
 command -v wrk > /dev/null || die "wrk is missing: run make deps"
 mkdir -p "$BENCH_DIR"
-sections=${*:-collector import api insights stories}
+sections=${*:-collector import import-web api insights stories}
 {
 	echo "## Results"
 	echo
@@ -396,8 +409,9 @@ trap 'RUN_DIR=$BENCH_DIR/stack sh tests/stack.sh stop > /dev/null 2>&1 || true' 
 for s in $sections; do
 	case "$s" in
 	collector|import|api|insights|stories) "bench_$s" ;;
-	*) die "unknown section: $s (collector, import, api, insights," \
-	    "stories)" ;;
+	import-web) bench_import_web ;;
+	*) die "unknown section: $s (collector, import, import-web, api," \
+	    "insights, stories)" ;;
 	esac
 done
 say "results in $RESULTS"

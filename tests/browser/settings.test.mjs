@@ -28,6 +28,7 @@ import { cleanup, spawnCollector, waitFor } from '../integration/lib/harness.mjs
 import { authStack } from '../integration/auth-lib.mjs';
 import { spotifyId } from '../tools/fixture.mjs';
 import { openBrowser } from './lib/journal.mjs';
+import { signInPage } from './lib/signin.mjs';
 
 const ZONE = 'America/Lima';	// the owner's device's zone
 let ctx;
@@ -42,16 +43,7 @@ before(async () => {
 	    what: 'the collector running' });
 	browser = await openBrowser();
 	owner = await browser.newPage({ timezoneId: ZONE });
-	await owner.goto(`${ctx.base}/`);
-	const signIn = owner.locator('header a',
-	    { hasText: 'Sign in with Spotify' });
-	await signIn.waitFor();
-	// The simulator's /authorize signs its first user in (user1).
-	await Promise.all([
-		owner.waitForURL(`${ctx.base}/#/u/user1/plays`, { timeout: 20000 }),
-		signIn.click(),
-	]);
-	await owner.locator('header .account .who').waitFor();
+	await signInPage(owner, ctx);
 });
 
 after(async () => {

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import zlib from 'node:zlib';
 
 import { cleanup, makeRunDir, repoRoot, runCollector, writeConfig } from './lib/harness.mjs';
+import { makeZip } from './lib/zipfile.mjs';
 
 const FIX = path.join(repoRoot, 'tests', 'fixtures', 'import');
 const USER = 'fixture';
@@ -144,56 +144,6 @@ test('account data first, then the extended history: no double count, times made
 });
 
 // ---- a .zip made here: stored and deflated entries, a directory, an unsafe name
-
-const CRC = new Uint32Array(256).map((_, n) => {
-	let c = n;
-	for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-	return c >>> 0;
-});
-function crc32(buf) {
-	let c = 0xffffffff;
-	for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
-	return (c ^ 0xffffffff) >>> 0;
-}
-function makeZip(entries) {
-	const parts = [];
-	const central = [];
-	let off = 0;
-	for (const e of entries) {
-		const name = Buffer.from(e.name);
-		const data = e.data ?? Buffer.alloc(0);
-		const comp = e.deflate ? zlib.deflateRawSync(data) : data;
-		const lh = Buffer.alloc(30);
-		lh.writeUInt32LE(0x04034b50, 0);
-		lh.writeUInt16LE(20, 4);
-		lh.writeUInt16LE(e.deflate ? 8 : 0, 8);
-		lh.writeUInt32LE(crc32(data), 14);
-		lh.writeUInt32LE(comp.length, 18);
-		lh.writeUInt32LE(data.length, 22);
-		lh.writeUInt16LE(name.length, 26);
-		const ch = Buffer.alloc(46);
-		ch.writeUInt32LE(0x02014b50, 0);
-		ch.writeUInt16LE(20, 4);
-		ch.writeUInt16LE(20, 6);
-		ch.writeUInt16LE(e.deflate ? 8 : 0, 10);
-		ch.writeUInt32LE(crc32(data), 16);
-		ch.writeUInt32LE(comp.length, 20);
-		ch.writeUInt32LE(data.length, 24);
-		ch.writeUInt16LE(name.length, 28);
-		ch.writeUInt32LE(off, 42);
-		parts.push(lh, name, comp);
-		central.push(ch, name);
-		off += 30 + name.length + comp.length;
-	}
-	const cd = Buffer.concat(central);
-	const eocd = Buffer.alloc(22);
-	eocd.writeUInt32LE(0x06054b50, 0);
-	eocd.writeUInt16LE(entries.length, 8);
-	eocd.writeUInt16LE(entries.length, 10);
-	eocd.writeUInt32LE(cd.length, 12);
-	eocd.writeUInt32LE(off, 16);
-	return Buffer.concat([...parts, cd, eocd]);
-}
 
 function walk(dir, base = dir) {
 	const out = [];

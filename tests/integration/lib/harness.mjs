@@ -437,6 +437,8 @@ export async function startStack({ dir, config, port = 0, fcgiProcs = 2,
 	    `127.0.0.1:${port}`, www, socket, 'off', ...(simUrl ? [simUrl] : [])],
 	    { encoding: 'utf8', env: { ...process.env,
 		NGINX_EXPORTS_DIR: path.join(dbPathOf(config, dir), 'exports'),
+		NGINX_SPOOL_DIR: path.join(dbPathOf(config, dir), 'spool'),
+		LINERNOTES_CONFIG: config ?? '',
 		NGINX_AUTH_RATE: rates.auth ?? '10000r/s',
 		NGINX_EXPORT_RATE: rates.export ?? '10000r/s' } });
 	if (r.status !== 0)

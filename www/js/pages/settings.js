@@ -3,7 +3,8 @@
 // often the owner's plays are polled and why, when Spotify's authorisation
 // ends), the journal's own settings (public or
 // private, time zone, Discover Weekly playlist, playlists archived
-// weekly), export downloads, and what this browser remembers (the
+// weekly), export downloads, the owner's imports of Spotify's history
+// (imports.js), and what this browser remembers (the
 // "returns" threshold, which time zone to show).
 //
 // The journal's settings are changed by its owner only: when the
@@ -20,6 +21,7 @@ import { computed, h, reactive, watch } from
 import { API, ApiError, CAPS, getJson, sendJson } from '../api.js';
 import { account, LOGIN_URL } from '../account.js';
 import { Cover, ErrorBox, Loading } from '../components.js';
+import { ImportPanel } from '../imports.js';
 import { firstPlay } from '../journal.js';
 import { browserZone, dayKey, fmtAgo, fmtDateTime, fmtTime, possessive,
     usableImage } from '../util.js';
@@ -555,7 +557,7 @@ export const SettingsPage = {
 			])),
 			!s.health && !s.error ? Loading('Asking the journal…') : null,
 			h('div', { class: 'panels' }, [Journal(), Settings(), Export(),
-				Browser()]),
+				owner.value ? h(ImportPanel) : null, Browser()]),
 		];
 	},
 };
