@@ -74,6 +74,7 @@ before(async () => {
 	ctx = await authStack('imports-api', { users: 2, extra: {
 		import_max_bytes: 8 * 1024 * 1024,
 		import_spool_user: 8 * 1024 * 1024,
+		import_spool_total: 9 * 1024 * 1024,
 	} });
 	owner = ctx.client();
 	other = ctx.client();
@@ -406,7 +407,8 @@ test('an upload cut short leaves nothing behind', async () => {
 	    .filter((j) => j.file_name === 'upload').length, 0);
 });
 
-test('the spool cap per user: 429 while earlier uploads wait', async () => {
+test('the spool caps: 429 for the user, 503 for everyone, while uploads wait',
+    async () => {
 	daemon.kill('SIGTERM');
 	await new Promise((res) => daemon.once('exit', res));
 	// 5 MB that do not compress: an archive with no history in it.
@@ -419,7 +421,14 @@ test('the spool cap per user: 429 while earlier uploads wait', async () => {
 	assert.equal(b.status, 429, b.text);
 	assert.match(b.json.error.message, /still waiting/);
 	assert.ok(Number(b.headers.get('retry-after')) > 0);
-	// The other account is not held back by it.
+	// Everyone's uploads together are capped too (9 MB here).
+	const d = await upload(other, junk(), { name: 'd.zip' });
+	assert.equal(d.status, 503, d.text);
+	assert.match(d.json.error.message, /too many uploads waiting/);
+	assert.ok(Number(d.headers.get('retry-after')) > 0);
+	assert.equal((await other.get(`${ctx.api}/imports`)).json.imports
+	    .filter((x) => x.file_name === 'd.zip').length, 0);
+	// Within both caps the other account is not held back.
 	const c = await upload(other, makeZip([{ name:
 	    'Streaming_History_Audio_2015.json', data: extended(5, Y2015) }]));
 	assert.equal(c.status, 202, c.text);
@@ -433,6 +442,8 @@ test('the spool cap per user: 429 while earlier uploads wait', async () => {
 	const again = await upload(owner, junk(), { name: 'b.zip' });
 	assert.equal(again.status, 202, again.text);
 	await until(owner, again.json.import.id, ['failed']);
+	await waitFor(() => fs.readdirSync(spool).length === 1,
+	    { what: 'the spool file gone' });
 });
 
 test('a SIGKILLed collector resumes the job, nothing duplicated',
