@@ -63,6 +63,9 @@ const struct store_dbdef store_dbs[DB__MAX] = {
 	[DB_SESSIONS] =		{ "sessions", 1, 0, 0 },
 	[DB_PLAYSBYTRACK] =	{ "playsbytrack", 1, 1,
 				  MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_PLAYSBYENTITY] =	{ "playsbyentity", 1, 1,
+				  MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_ENTAGG] =		{ "entagg", 1, 1, 0 },
 };
 
 /*

@@ -23,6 +23,12 @@
  *   playsbytrack	[U] 22-byte track id, sorted duplicate values
  *		(MDB_DUPSORT | MDB_DUPFIXED; an index of the plays by
  *		track: see "the plays-by-track index")
+ *   playsbyentity	[U] u8 kind (1 artist, 2 album) 22-byte id,
+ *		sorted duplicate values (MDB_DUPSORT | MDB_DUPFIXED; see
+ *		store_byentity.c)
+ *   entagg	[U] u8 kind (0 track, 1 artist, 2 album, 3 the journal)
+ *		be32 UTC day (biased; STORE_DAY_ALL: the totals)
+ *		22-byte id (the journal's: 22 '0')
  *   sessions	[U] the 32-byte SHA-256 of the session token
  *   changes	be64 sequence number
  *   meta	the name
@@ -58,6 +64,9 @@
  *		(a later layout would be a new database, as this one
  *		replaced schema version 3's "trackplays", whose keys were
  *		[U] track id be64 played_at with empty values)
+ *   playsbyentity	be64 played_at ms (biased), 22-byte track id, no
+ *		version byte (a sort key, as playsbytrack's)
+ *   entagg	1, u32 plays, u64 ms (listening time: store_byentity.c)
  *
  * Entity values keep updated_at right after the version byte, so "equal
  * but for updated_at" is one length test and one memcmp from byte 9.
@@ -109,6 +118,8 @@ enum store_db {
 	DB_AGG,
 	DB_SESSIONS,
 	DB_PLAYSBYTRACK,
+	DB_PLAYSBYENTITY,
+	DB_ENTAGG,
 	DB__MAX
 };
 
@@ -401,6 +412,50 @@ int	store_agg_apply(struct store_txn *t, struct key *k,
 /* Adds played_at to the plays-by-track index key k ([U] track id). */
 int	store_bytrack_put(struct store_txn *t, const struct key *k,
 	    int64_t played_at);
+
+/* ---- the per-entity indexes (store_byentity.c) --------------------------- */
+
+#define BYENT_ARTISTS_MAX	32	/* a track's artists a play counts for */
+
+/* What a track's record says its plays count for (a copy). */
+struct byent_view {
+	char		 album[ID_LEN + 1];		/* "" for none */
+	char		 artists[BYENT_ARTISTS_MAX][ID_LEN + 1];	/* distinct */
+	uint32_t	 n_artists;
+	uint32_t	 duration;			/* ms; 0 unknown */
+};
+
+/* The view of tr (NULL: no record), copied out of it. */
+void	store_byent_view_of(const struct track *tr, struct byent_view *v);
+/* The view of the stored track track_id.  STORE_OK or STORE_ERR. */
+int	store_byent_view(struct store_txn *t, const char *track_id,
+	    struct byent_view *v);
+/*
+ * Adds (sign 1) or removes (sign -1) play p, of the user whose key
+ * prefix [U] is u, to or from playsbyentity and entagg, as its track's
+ * stored record has it.  The play functions call it in their
+ * transaction, the migration for every play.  STORE_OK or STORE_ERR.
+ */
+int	store_byent_play(struct store_txn *t, const struct key *u,
+	    const struct play *p, int sign);
+/*
+ * The record of track id changed from what old says to what nw says:
+ * moves its plays, of every user, accordingly (nothing when the two
+ * agree).  STORE_OK or STORE_ERR.
+ */
+int	store_byent_track_changed(struct store_txn *t, const char *id,
+	    const struct byent_view *old, const struct byent_view *nw);
+/*
+ * Calls fn(k, v, arg) for each duplicate value v of key k in db (an
+ * MDB_DUPSORT | MDB_DUPFIXED database whose values are vlen bytes, 8 to
+ * 64, starting with a biased be64 time) whose time lies in [from_ms,
+ * to_ms], in dir order: one seek, then one step per value.  fn's 0 / 1
+ * / -1 as for store_scan().  Returns STORE_OK or STORE_ERR.
+ */
+int	store_dup_scan(struct store_txn *t, enum store_db db,
+	    const struct key *k, size_t vlen, int64_t from_ms, int64_t to_ms,
+	    enum store_dir dir,
+	    int (*fn)(const MDB_val *k, const MDB_val *v, void *), void *arg);
 
 /* ---- store_migrate.c ----------------------------------------------------- */
 
