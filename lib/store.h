@@ -240,6 +240,26 @@ int	store_iter_user_tracks(struct store_txn *, const char *user,
  * the totals of kind/id (id ignored for STORE_KIND_JOURNAL); NOTFOUND
  * (zeros) when it has no plays.  All return STORE_OK or STORE_ERR.
  */
+/*
+ * What a play of a track counts for, as the track's record says now: a
+ * copy of its album, its distinct artists (the first STORE_VIEW_ARTISTS
+ * credited) and its duration.  store_track_view: of the stored track
+ * track_id (all empty when it has no record); STORE_OK or STORE_ERR.
+ * store_track_view_of: of tr (NULL: no record).
+ */
+#define STORE_VIEW_ARTISTS	32
+
+struct track_view {
+	char		 album[ID_LEN + 1];		/* "" for none */
+	char		 artists[STORE_VIEW_ARTISTS][ID_LEN + 1];
+	uint32_t	 n_artists;
+	uint32_t	 duration;			/* ms; 0 unknown */
+};
+
+int	store_track_view(struct store_txn *, const char *track_id,
+	    struct track_view *v);
+void	store_track_view_of(const struct track *tr, struct track_view *v);
+
 #define STORE_KIND_JOURNAL	3		/* after enum entity_kind's */
 #define STORE_DAY_ALL		INT32_MAX	/* the totals' "day" */
 

@@ -16,7 +16,7 @@
  *    all-time chart one per entity.
  *
  * A play counts for its track, for every distinct artist its track's
- * record credits (the first BYENT_ARTISTS_MAX) and for its album, as the
+ * record credits (the first STORE_VIEW_ARTISTS) and for its album, as the
  * track's record says now; its listening time is ms_played when known,
  * else the record's duration (0 without a record).  store_put_play() and
  * store_del_play() call store_byent_play() in their transaction; and
@@ -49,7 +49,7 @@ static const char journal_id[ID_LEN + 1] = "0000000000000000000000";
 /* ---- what a track's record says a play counts for ------------------------ */
 
 void
-store_byent_view_of(const struct track *tr, struct byent_view *v)
+store_track_view_of(const struct track *tr, struct track_view *v)
 {
 	char id[ID_LEN + 1];
 	uint32_t i, k;
@@ -60,7 +60,7 @@ store_byent_view_of(const struct track *tr, struct byent_view *v)
 	v->duration = tr->duration_ms;
 	if (strnlen(tr->album_id, ID_LEN + 1) == ID_LEN)
 		memcpy(v->album, tr->album_id, ID_LEN + 1);
-	for (i = 0; i < tr->artists.n && v->n_artists < BYENT_ARTISTS_MAX;
+	for (i = 0; i < tr->artists.n && v->n_artists < STORE_VIEW_ARTISTS;
 	    i++) {
 		idlist_get(&tr->artists, i, id);
 		for (k = 0; k < v->n_artists; k++)
@@ -72,8 +72,8 @@ store_byent_view_of(const struct track *tr, struct byent_view *v)
 }
 
 int
-store_byent_view(struct store_txn *t, const char *track_id,
-    struct byent_view *v)
+store_track_view(struct store_txn *t, const char *track_id,
+    struct track_view *v)
 {
 	struct track tr;
 	int rc;
@@ -81,12 +81,12 @@ store_byent_view(struct store_txn *t, const char *track_id,
 	rc = store_get_track(t, track_id, &tr);
 	if (rc == STORE_ERR)
 		return STORE_ERR;
-	store_byent_view_of(rc == STORE_OK ? &tr : NULL, v);
+	store_track_view_of(rc == STORE_OK ? &tr : NULL, v);
 	return STORE_OK;
 }
 
 static int
-view_equal(const struct byent_view *a, const struct byent_view *b)
+view_equal(const struct track_view *a, const struct track_view *b)
 {
 	return a->duration == b->duration && a->n_artists == b->n_artists &&
 	    strcmp(a->album, b->album) == 0 && memcmp(a->artists, b->artists,
@@ -205,7 +205,7 @@ byent_apply(struct store_txn *t, struct key *k, size_t ulen, unsigned kind,
  */
 static int
 byent_count(struct store_txn *t, const struct key *u, int64_t at,
-    const char *track, int32_t ms_played, const struct byent_view *v,
+    const char *track, int32_t ms_played, const struct track_view *v,
     int sign)
 {
 	struct key k;
@@ -237,9 +237,9 @@ int
 store_byent_play(struct store_txn *t, const struct key *u,
     const struct play *p, int sign)
 {
-	struct byent_view v;
+	struct track_view v;
 
-	if (store_byent_view(t, p->track_id, &v) != STORE_OK)
+	if (store_track_view(t, p->track_id, &v) != STORE_OK)
 		return STORE_ERR;
 	return byent_count(t, u, p->played_at, p->track_id, p->ms_played, &v,
 	    sign);
@@ -322,7 +322,7 @@ bytrack_users(struct store_txn *t, struct key **us, size_t *n)
 
 int
 store_byent_track_changed(struct store_txn *t, const char *id,
-    const struct byent_view *old, const struct byent_view *nw)
+    const struct track_view *old, const struct track_view *nw)
 {
 	struct times ts = { NULL, 0, 0 };
 	struct key *us = NULL;

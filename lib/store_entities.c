@@ -461,28 +461,28 @@ store_get_tracks(struct store_txn *t, const char *const *ids, size_t n,
 int
 store_put_track(struct store_txn *t, const struct track *tr)
 {
-	struct byent_view old, nw;
+	struct track_view old, nw;
 	int rc;
 
-	if (store_byent_view(t, tr->id, &old) != STORE_OK)
+	if (store_track_view(t, tr->id, &old) != STORE_OK)
 		return STORE_ERR;
 	if ((rc = store_put_entity(t, ENTITY_TRACK, tr->id, tr)) != STORE_OK)
 		return rc;
-	store_byent_view_of(tr, &nw);
+	store_track_view_of(tr, &nw);
 	return store_byent_track_changed(t, tr->id, &old, &nw);
 }
 
 int
 store_del_track(struct store_txn *t, const char *id)
 {
-	struct byent_view old, none;
+	struct track_view old, none;
 	int rc;
 
-	if (store_byent_view(t, id, &old) != STORE_OK)
+	if (store_track_view(t, id, &old) != STORE_OK)
 		return STORE_ERR;
 	if ((rc = store_del_entity(t, ENTITY_TRACK, id)) != STORE_OK)
 		return rc;
-	store_byent_view_of(NULL, &none);
+	store_track_view_of(NULL, &none);
 	return store_byent_track_changed(t, id, &old, &none);
 }
 

@@ -415,21 +415,6 @@ int	store_bytrack_put(struct store_txn *t, const struct key *k,
 
 /* ---- the per-entity indexes (store_byentity.c) --------------------------- */
 
-#define BYENT_ARTISTS_MAX	32	/* a track's artists a play counts for */
-
-/* What a track's record says its plays count for (a copy). */
-struct byent_view {
-	char		 album[ID_LEN + 1];		/* "" for none */
-	char		 artists[BYENT_ARTISTS_MAX][ID_LEN + 1];	/* distinct */
-	uint32_t	 n_artists;
-	uint32_t	 duration;			/* ms; 0 unknown */
-};
-
-/* The view of tr (NULL: no record), copied out of it. */
-void	store_byent_view_of(const struct track *tr, struct byent_view *v);
-/* The view of the stored track track_id.  STORE_OK or STORE_ERR. */
-int	store_byent_view(struct store_txn *t, const char *track_id,
-	    struct byent_view *v);
 /*
  * Adds (sign 1) or removes (sign -1) play p, of the user whose key
  * prefix [U] is u, to or from playsbyentity and entagg, as its track's
@@ -444,7 +429,7 @@ int	store_byent_play(struct store_txn *t, const struct key *u,
  * agree).  STORE_OK or STORE_ERR.
  */
 int	store_byent_track_changed(struct store_txn *t, const char *id,
-	    const struct byent_view *old, const struct byent_view *nw);
+	    const struct track_view *old, const struct track_view *nw);
 /*
  * Calls fn(k, v, arg) for each duplicate value v of key k in db (an
  * MDB_DUPSORT | MDB_DUPFIXED database whose values are vlen bytes, 8 to
