@@ -437,128 +437,7 @@ test_catalog_sync(void **state)
 	catalog_free(cat);
 }
 
-/* ---- stories --------------------------------------------------------------- */
-
-/* Proves a story's counts, first/last, runs and returns by hand. */
-static void
-check_story(struct store_txn *t, const char *user, const char *const *ids,
-    const int *set, size_t nset, uint32_t binge_min)
-{
-	static struct naive nv;
-	struct stories_query q;
-	struct buf b = BUF_INIT;
-	struct json j;
-	const struct tz *z;
-	cJSON *root, *it;
-	uint64_t plays = 0, ms = 0, runs = 0, returns = 0, run = 0;
-	int64_t first = INT64_MAX, last = INT64_MIN, prev = INT64_MIN;
-	size_t i, k;
-	int in, prev_in = 0;
-
-	naive_read(t, user, &nv);
-	for (i = 0; i < nv.n; i++) {
-		for (in = 0, k = 0; k < nset; k++)
-			in |= nv.p[i].track == set[k];
-		if (in) {
-			plays++;
-			ms += nv.p[i].ms_played >= 0 ?
-			    (uint64_t)nv.p[i].ms_played :
-			    180000 + (uint64_t)nv.p[i].track * 1000;
-			if (first == INT64_MAX)
-				first = nv.p[i].at;
-			last = nv.p[i].at;
-			if (prev != INT64_MIN &&
-			    nv.p[i].at - prev >= 90 * 86400000LL)
-				returns++;
-			prev = nv.p[i].at;
-			run = prev_in ? run + 1 : 1;
-		} else if (prev_in && run >= binge_min)
-			runs++;
-		prev_in = in;
-	}
-	if (prev_in && run >= binge_min)
-		runs++;
-
-	assert_int_equal(tz_cache_get("UTC", &z), 0);
-	memset(&q, 0, sizeof(q));
-	q.user = user;
-	q.tz = z;
-	q.tracks = ids;
-	q.n_tracks = nset;
-	q.binge_min = binge_min;
-	q.return_days = 90;
-	q.limit = 1000;
-	q.per_track = 1;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	assert_int_equal(stories_write(t, &q, &j), 0);
-	json_obj_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_non_null(root = cJSON_ParseWithLength(b.data, b.len));
-	assert_int_equal(cJSON_GetObjectItem(root, "plays")->valuedouble,
-	    (double)plays);
-	assert_int_equal(cJSON_GetObjectItem(root, "ms")->valuedouble,
-	    (double)ms);
-	assert_int_equal(cJSON_GetObjectItem(root, "binges_total")->valuedouble,
-	    (double)runs);
-	assert_int_equal(cJSON_GetObjectItem(root,
-	    "returns_total")->valuedouble, (double)returns);
-	if (plays > 0) {
-		it = cJSON_GetObjectItem(root, "first");
-		assert_int_equal(cJSON_GetObjectItem(it,
-		    "played_at")->valuedouble, (double)first);
-		it = cJSON_GetObjectItem(root, "last");
-		assert_int_equal(cJSON_GetObjectItem(it,
-		    "played_at")->valuedouble, (double)last);
-	}
-	/* The years add up to the whole. */
-	for (ms = 0, it = cJSON_GetObjectItem(root, "years")->child;
-	    it != NULL; it = it->next)
-		ms += (uint64_t)cJSON_GetObjectItem(it, "plays")->valuedouble;
-	assert_int_equal(ms, plays);
-	for (ms = 0, it = cJSON_GetObjectItem(root, "months")->child;
-	    it != NULL; it = it->next)
-		ms += (uint64_t)cJSON_GetObjectItem(it, "plays")->valuedouble;
-	assert_int_equal(ms, plays);
-	cJSON_Delete(root);
-	buf_free(&b);
-}
-
-static void
-test_stories(void **state)
-{
-	struct tu_fx *fx = *state;
-	struct store_txn *t = store_reader(fx->st);
-	char idbuf[NTRACKS][ID_LEN + 1];
-	const char *ids[NTRACKS];
-	int set[NTRACKS];
-	size_t u, k;
-
-	assert_non_null(t);
-	assert_int_equal(store_read_begin(t), STORE_OK);
-	for (u = 0; u < 2; u++) {
-		/* Each track alone, runs of 2 and of 4. */
-		for (k = 0; k < NTRACKS; k++) {
-			tu_track_id((int)k, idbuf[0]);
-			ids[0] = idbuf[0];
-			set[0] = (int)k;
-			check_story(t, users[u], ids, set, 1, 2);
-			check_story(t, users[u], ids, set, 1, 4);
-		}
-		/* An artist's three tracks: runs across them. */
-		for (k = 0; k < 3; k++) {
-			set[k] = (int)(1 + 4 * k);
-			tu_track_id(set[k], idbuf[k]);
-			ids[k] = idbuf[k];
-		}
-		check_story(t, users[u], ids, set, 3, 2);
-		check_story(t, users[u], ids, set, 3, 3);
-	}
-	store_read_end(t);
-	store_reader_free(t);
-}
-
-/* ---- charts ---------------------------------------------------------------- */
+/* ---- what each track counts for ------------------------------------------ */
 
 #define NENT	100		/* entity numbers, 99 the later artist's */
 
@@ -605,6 +484,205 @@ counts_for(enum entity_kind kind, int tr, int e)
 			return 1;
 	return 0;
 }
+
+/* ---- stories --------------------------------------------------------------- */
+
+/* Proves a story's counts, first/last, runs and returns by hand. */
+static void
+check_story(struct store_txn *t, const char *user, const char *const *ids,
+    const int *set, size_t nset, uint32_t binge_min, enum entity_kind kind,
+    const char *eid)
+{
+	static struct naive nv;
+	struct stories_query q;
+	struct buf b = BUF_INIT;
+	struct json j;
+	const struct tz *z;
+	cJSON *root, *it;
+	uint64_t plays = 0, ms = 0, runs = 0, returns = 0, run = 0;
+	int64_t first = INT64_MAX, last = INT64_MIN, prev = INT64_MIN;
+	size_t i, k;
+	int in, prev_in = 0;
+
+	naive_read(t, user, &nv);
+	for (i = 0; i < nv.n; i++) {
+		for (in = 0, k = 0; k < nset; k++)
+			in |= nv.p[i].track == set[k];
+		if (in) {
+			plays++;
+			ms += nv.p[i].ms_played >= 0 ?
+			    (uint64_t)nv.p[i].ms_played :
+			    180000 + (uint64_t)nv.p[i].track * 1000;
+			if (first == INT64_MAX)
+				first = nv.p[i].at;
+			last = nv.p[i].at;
+			if (prev != INT64_MIN &&
+			    nv.p[i].at - prev >= 90 * 86400000LL)
+				returns++;
+			prev = nv.p[i].at;
+			run = prev_in ? run + 1 : 1;
+		} else if (prev_in && run >= binge_min)
+			runs++;
+		prev_in = in;
+	}
+	if (prev_in && run >= binge_min)
+		runs++;
+
+	assert_int_equal(tz_cache_get("UTC", &z), 0);
+	memset(&q, 0, sizeof(q));
+	q.user = user;
+	q.tz = z;
+	q.tracks = ids;
+	q.n_tracks = nset;
+	q.binge_min = binge_min;
+	q.return_days = 90;
+	q.limit = 1000;
+	q.per_track = 1;
+	q.kind = kind;
+	q.id = eid;
+	json_init(&j, &b);
+	json_obj_open(&j, NULL);
+	assert_int_equal(stories_write(t, &q, &j), 0);
+	json_obj_close(&j);
+	assert_int_equal(json_finish(&j), 0);
+	assert_non_null(root = cJSON_ParseWithLength(b.data, b.len));
+	assert_int_equal(cJSON_GetObjectItem(root, "plays")->valuedouble,
+	    (double)plays);
+	assert_int_equal(cJSON_GetObjectItem(root, "ms")->valuedouble,
+	    (double)ms);
+	assert_int_equal(cJSON_GetObjectItem(root, "binges_total")->valuedouble,
+	    (double)runs);
+	assert_int_equal(cJSON_GetObjectItem(root,
+	    "returns_total")->valuedouble, (double)returns);
+	if (plays > 0) {
+		it = cJSON_GetObjectItem(root, "first");
+		assert_int_equal(cJSON_GetObjectItem(it,
+		    "played_at")->valuedouble, (double)first);
+		it = cJSON_GetObjectItem(root, "last");
+		assert_int_equal(cJSON_GetObjectItem(it,
+		    "played_at")->valuedouble, (double)last);
+	}
+	/* The years add up to the whole. */
+	for (ms = 0, it = cJSON_GetObjectItem(root, "years")->child;
+	    it != NULL; it = it->next)
+		ms += (uint64_t)cJSON_GetObjectItem(it, "plays")->valuedouble;
+	assert_int_equal(ms, plays);
+	for (ms = 0, it = cJSON_GetObjectItem(root, "months")->child;
+	    it != NULL; it = it->next)
+		ms += (uint64_t)cJSON_GetObjectItem(it, "plays")->valuedouble;
+	assert_int_equal(ms, plays);
+	cJSON_Delete(root);
+	buf_free(&b);
+}
+
+/*
+ * Pages of an artist's or album's plays from its index equal those of
+ * the set of its tracks from the plays-by-track index, byte for byte.
+ */
+static void
+check_pages(struct store_txn *t, const char *user, const char *const *ids,
+    size_t nset, enum entity_kind kind, const char *eid)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct json ja, jb;
+	int64_t before = INT64_MAX;
+	cJSON *root, *next;
+	int pages = 0;
+
+	for (;;) {
+		buf_reset(&a);
+		buf_reset(&b);
+		json_init(&ja, &a);
+		json_obj_open(&ja, NULL);
+		assert_int_equal(stories_write_plays(t, user, kind, eid, NULL,
+		    0, before, 7, &ja), 0);
+		json_obj_close(&ja);
+		assert_int_equal(json_finish(&ja), 0);
+		json_init(&jb, &b);
+		json_obj_open(&jb, NULL);
+		assert_int_equal(stories_write_plays(t, user, ENTITY_TRACK,
+		    NULL, ids, nset, before, 7, &jb), 0);
+		json_obj_close(&jb);
+		assert_int_equal(json_finish(&jb), 0);
+		assert_int_equal(a.len, b.len);
+		assert_memory_equal(a.data, b.data, a.len);
+		assert_non_null(root = cJSON_ParseWithLength(a.data, a.len));
+		next = cJSON_GetObjectItem(root, "next");
+		pages++;
+		if (cJSON_IsNull(next) || pages > 40) {
+			cJSON_Delete(root);
+			break;
+		}
+		before = (int64_t)cJSON_GetObjectItem(next,
+		    "before")->valuedouble;
+		cJSON_Delete(root);
+	}
+	assert_true(pages > 1);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_stories(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct store_txn *t = store_reader(fx->st);
+	char idbuf[NTRACKS][ID_LEN + 1], eid[ID_LEN + 1];
+	const char *ids[NTRACKS];
+	int set[NTRACKS], kind, e, n;
+	size_t u, k;
+
+	assert_non_null(t);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	read_credits(t);
+	for (u = 0; u < 2; u++) {
+		/* Each track alone, runs of 2 and of 4. */
+		for (k = 0; k < NTRACKS; k++) {
+			tu_track_id((int)k, idbuf[0]);
+			ids[0] = idbuf[0];
+			set[0] = (int)k;
+			check_story(t, users[u], ids, set, 1, 2, ENTITY_TRACK,
+			    NULL);
+			check_story(t, users[u], ids, set, 1, 4, ENTITY_TRACK,
+			    NULL);
+		}
+		/* Three tracks given: runs across them. */
+		for (k = 0; k < 3; k++) {
+			set[k] = (int)(1 + 4 * k);
+			tu_track_id(set[k], idbuf[k]);
+			ids[k] = idbuf[k];
+		}
+		check_story(t, users[u], ids, set, 3, 2, ENTITY_TRACK, NULL);
+		check_story(t, users[u], ids, set, 3, 3, ENTITY_TRACK, NULL);
+		/* Each artist and album, from the store's per-entity index. */
+		for (kind = ENTITY_ARTIST; kind <= ENTITY_ALBUM; kind++)
+			for (e = 0; e < (kind == ENTITY_ARTIST ? NARTISTS :
+			    NALBUMS); e++) {
+				for (n = 0, k = 0; k < NTRACKS; k++)
+					if (counts_for((enum entity_kind)kind,
+					    (int)k, e)) {
+						set[n] = (int)k;
+						tu_track_id((int)k, idbuf[n]);
+						ids[n] = idbuf[n];
+						n++;
+					}
+				if (kind == ENTITY_ARTIST)
+					artist_id(e, eid);
+				else
+					album_id(e, eid);
+				check_story(t, users[u], ids, set, (size_t)n, 2,
+				    (enum entity_kind)kind, eid);
+				check_story(t, users[u], ids, set, (size_t)n, 3,
+				    (enum entity_kind)kind, eid);
+				check_pages(t, users[u], ids, (size_t)n,
+				    (enum entity_kind)kind, eid);
+			}
+	}
+	store_read_end(t);
+	store_reader_free(t);
+}
+
+/* ---- charts ---------------------------------------------------------------- */
 
 static void
 entity_id(enum entity_kind kind, int e, char out[ID_LEN + 1])
