@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "hash.h"
 #include "ids.h"
 #include "import_match.h"
@@ -180,7 +181,7 @@ import_match_put_name(struct nameidx *x, uint64_t h, const char *id)
 	return 0;
 }
 
-/* FNV-1a over s folded as ids_synthetic() folds names. */
+/* FNV-1a over s, ASCII case and white space folded. */
 static uint64_t
 fold_hash(uint64_t h, const char *s)
 {
@@ -208,16 +209,32 @@ fold_hash(uint64_t h, const char *s)
 	return h;
 }
 
+/*
+ * fold_hash() of s folded as ids_synthetic() folds names (fold_name():
+ * case and diacritics), so "BJÖRK" finds the tracks of "Björk".  A name
+ * too long to fold here is hashed as it is.
+ */
+static uint64_t
+fold_hash_name(uint64_t h, const char *s)
+{
+	char b[3 * 512 + 1];
+	size_t len = strlen(s);
+
+	if (len > 512 || fold_name(s, len, b, sizeof(b)) == -1)
+		return fold_hash(h, s);
+	return fold_hash(h, b);
+}
+
 /* The name index key of (artist, title); never 0. */
 uint64_t
 import_match_key(const char *artist, const char *title)
 {
 	uint64_t h = 1469598103934665603ULL;
 
-	h = fold_hash(h, artist);
+	h = fold_hash_name(h, artist);
 	h ^= 0xff;			/* a separator no UTF-8 text has */
 	h *= 1099511628211ULL;
-	h = fold_hash(h, title);
+	h = fold_hash_name(h, title);
 	return h ? h : 1;
 }
 
