@@ -79,9 +79,10 @@ enum entity_kind {
  * 2: the agg database; 3: the trackplays index; 4: that index as sorted
  * duplicates (playsbytrack), 2.5x smaller; 5: each play value carries
  * its previous play of the track (struct play's prev_played_at); 6: the
- * per-entity indexes (playsbyentity, entagg)
+ * per-entity indexes (playsbyentity, entagg); 7: synthetic ids of
+ * version 2 (folded names, ids.h), older ones re-keyed
  */
-#define STORE_SCHEMA_VERSION	6
+#define STORE_SCHEMA_VERSION	7
 
 struct store;
 struct store_txn;

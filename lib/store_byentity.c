@@ -270,13 +270,9 @@ times_add(int64_t at, void *arg)
 	return 0;
 }
 
-/*
- * The [U] prefixes of every user with a key in playsbytrack, into *us
- * (an array the caller frees) and *n: one seek per user, past all of
- * the user's tracks.
- */
-static int
-bytrack_users(struct store_txn *t, struct key **us, size_t *n)
+/* One seek per user, past all of the user's tracks. */
+int
+store_bytrack_users(struct store_txn *t, struct key **us, size_t *n)
 {
 	struct key k, *nu;
 	MDB_cursor *c;
@@ -333,7 +329,7 @@ store_byent_track_changed(struct store_txn *t, const char *id,
 
 	if (view_equal(old, nw))
 		return STORE_OK;
-	if (bytrack_users(t, &us, &n) != STORE_OK)
+	if (store_bytrack_users(t, &us, &n) != STORE_OK)
 		goto free;
 	for (u = 0; u < n; u++) {
 		memcpy(user, us[u].b + 1, us[u].b[0]);

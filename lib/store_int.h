@@ -442,6 +442,25 @@ int	store_dup_scan(struct store_txn *t, enum store_db db,
 	    enum store_dir dir,
 	    int (*fn)(const MDB_val *k, const MDB_val *v, void *), void *arg);
 
+/*
+ * The [U] prefixes of every user with a key in playsbytrack (whoever has
+ * plays), into *us (an array the caller frees) and *n.  STORE_OK or
+ * STORE_ERR.
+ */
+int	store_bytrack_users(struct store_txn *t, struct key **us, size_t *n);
+
+/* ---- store_rekey.c -------------------------------------------------------- */
+
+/*
+ * Schema version 7: re-keys every entity whose synthetic id version 1
+ * of the algorithm made to version 2's id, merging those whose new ids
+ * coincide; their plays are deleted and put again with the new ids.
+ * *n_entities and *n_plays receive how many were re-keyed and moved.
+ * STORE_OK or STORE_ERR.
+ */
+int	store_rekey_synthetic(struct store_txn *t, uint64_t *n_entities,
+	    uint64_t *n_plays);
+
 /* ---- store_migrate.c ----------------------------------------------------- */
 
 /*

@@ -27,7 +27,9 @@
  * one key per play) is then dropped, its pages freed; 4 -> 5 rewrites
  * every play with its previous play of the track (migrate_prev()); 5 ->
  * 6 builds the per-artist and per-album indexes and the per-entity day
- * counts (migrate_byent()) from one more scan.  The
+ * counts (migrate_byent()) from one more scan; 6 -> 7 re-keys the
+ * entities whose synthetic ids the new folding changes
+ * (store_rekey.c).  The
  * transaction first reads the version again, so a second process that
  * opened the same old store at the same moment finds the work done and
  * repeats nothing.
@@ -37,6 +39,8 @@
 struct migration {
 	int64_t		 from;		/* the version the store had */
 	uint64_t	 plays;		/* plays scanned */
+	uint64_t	 rekeyed;	/* entities given new synthetic ids */
+	uint64_t	 moved;		/* ... and their plays */
 };
 
 static int
@@ -242,6 +246,9 @@ store_migrate_fn(struct store_txn *t, void *arg)
 		return -1;
 	if (ver < 6 && migrate_byent(t) != STORE_OK)
 		return -1;
+	if (ver < 7 && store_rekey_synthetic(t, &m->rekeyed,
+	    &m->moved) != STORE_OK)
+		return -1;
 	return store_put_meta_i64(t, META_SCHEMA, STORE_SCHEMA_VERSION) ==
 	    STORE_OK ? 0 : -1;
 }
@@ -264,14 +271,18 @@ store_migrate(struct store *st, const char *path)
 	    st->schema_version < 4 ? "the plays-by-track index, each "
 	    "play's previous play and the per-entity indexes" :
 	    st->schema_version < 5 ? "each play's previous play and the "
-	    "per-entity indexes" : "the per-entity indexes");
+	    "per-entity indexes" : st->schema_version < 6 ?
+	    "the per-entity indexes" : "new synthetic ids");
 	if (store_write(st, store_migrate_fn, &m) != STORE_OK) {
 		log_warnx("store: %s: migration failed", path);
 		return STORE_ERR;
 	}
 	if (m.from < STORE_SCHEMA_VERSION)
-		log_info("store: %s: migrated from version %lld (%llu plays)",
-		    path, (long long)m.from, (unsigned long long)m.plays);
+		log_info("store: %s: migrated from version %lld (%llu plays; "
+		    "%llu entities re-keyed, %llu of their plays moved)",
+		    path, (long long)m.from, (unsigned long long)m.plays,
+		    (unsigned long long)m.rekeyed,
+		    (unsigned long long)m.moved);
 	st->schema_version = STORE_SCHEMA_VERSION;
 	return STORE_OK;
 }

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ids.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -369,6 +370,20 @@ store_fn(struct store_txn *t, void *arg)
 			}
 		}
 	}
+	/* Entities outside the pools (the re-keying test's): by totals. */
+	for (size_t k = 0, n0 = a->days.n; k < n0; k++) {
+		struct row *r = &a->days.r[k];
+
+		if (r->a != STORE_DAY_ALL || (r->kind != ENTITY_ARTIST &&
+		    r->kind != ENTITY_ALBUM) || strncmp(r->id, r->kind ==
+		    ENTITY_ARTIST ? "ARTIST" : "ALBUM", 5) == 0)
+			continue;
+		g = (struct got){ r->user, r->kind, &a->plays, r->id };
+		if (store_iter_entity_plays(t, users[r->user],
+		    (enum entity_kind)r->kind, r->id, INT64_MIN, INT64_MAX,
+		    STORE_ASC, got_play, &g) != STORE_OK)
+			return -1;
+	}
 	/* The totals one by one agree with the iteration's. */
 	for (size_t k = 0; k < a->days.n; k++) {
 		struct row *r = &a->days.r[k];
@@ -603,6 +618,293 @@ test_migrate_v5(void **state)
 	check(fx->st);
 }
 
+/* ---- re-keying synthetic ids (schema version 7) -------------------------- */
+
+static char A1[ID_LEN + 1], A2[ID_LEN + 1], A3[ID_LEN + 1], L1[ID_LEN + 1],
+    L2[ID_LEN + 1], T1[ID_LEN + 1], T2[ID_LEN + 1], T3[ID_LEN + 1],
+    T4[ID_LEN + 1], T5[ID_LEN + 1], T6[ID_LEN + 1], KINO[ID_LEN + 1];
+
+static void
+v1(char out[ID_LEN + 1], const char *kind, const char *a, const char *b,
+    const char *c)
+{
+	const char *parts[3] = { a, b, c };
+
+	ids_synthetic_v(out, 1, kind, parts, c != NULL ? 3 : b != NULL ? 2 :
+	    1);
+}
+
+static void
+v2(char out[ID_LEN + 1], const char *kind, const char *a, const char *b,
+    const char *c)
+{
+	const char *parts[3] = { a, b, c };
+
+	ids_synthetic(out, kind, parts, c != NULL ? 3 : b != NULL ? 2 : 1);
+}
+
+static int
+put_artist(struct store_txn *t, const char *id, const char *name)
+{
+	struct artist a;
+
+	memset(&a, 0, sizeof(a));
+	memcpy(a.id, id, ID_LEN + 1);
+	a.name = name;
+	return store_put_artist(t, &a) == STORE_ERR ? -1 : 0;
+}
+
+static int
+put_track(struct store_txn *t, const char *id, const char *name,
+    const char *album, const char *a0, const char *a1, uint32_t dur)
+{
+	char packed[2 * ID_LEN];
+	struct track tr;
+
+	memset(&tr, 0, sizeof(tr));
+	memcpy(tr.id, id, ID_LEN + 1);
+	tr.name = name;
+	tr.uri = "spotify:local:x";
+	tr.is_local = id[0] == '_';
+	if (album != NULL)
+		memcpy(tr.album_id, album, ID_LEN + 1);
+	memcpy(packed, a0, ID_LEN);
+	if (a1 != NULL)
+		memcpy(packed + ID_LEN, a1, ID_LEN);
+	tr.artists.ids = packed;
+	tr.artists.n = a1 != NULL ? 2 : 1;
+	tr.duration_ms = dur;
+	return store_put_track(t, &tr) == STORE_ERR ? -1 : 0;
+}
+
+/* A journal as version 1's synthetic ids named it. */
+static int
+old_journal(struct store_txn *t, void *arg)
+{
+	const char *tracks[6] = { T1, T2, T3, T4, T5, T6 };
+	struct album al;
+	struct play p;
+	int i;
+
+	(void)arg;
+	v1(A1, "artist", "Bj\xc3\xb6rk", NULL, NULL);
+	v1(A2, "artist", "BJ\xc3\x96RK", NULL, NULL);
+	v1(A3, "artist", "Sigur R\xc3\xb3s", NULL, NULL);
+	artist_id(0, KINO);
+	v1(L1, "album", "Bj\xc3\xb6rk", "Homogenic", NULL);
+	v1(L2, "album", "BJ\xc3\x96RK", "HOMOGENIC", NULL);
+	v1(T1, "track", "Bj\xc3\xb6rk", "Homogenic", "J\xc3\xb3ga");
+	v1(T2, "track", "BJ\xc3\x96RK", "HOMOGENIC", "J\xc3\x93GA");
+	v1(T3, "track", "Sigur R\xc3\xb3s", "Hopp\xc3\xadpolla", NULL);
+	tu_track_id(4, T4);
+	v1(T5, "track", "Kino", "", "Zvezda");
+	v1(T6, "track", "Bj\xc3\xb6rk", "Other", "Name");
+	assert_int_not_equal(strcmp(A1, A2), 0);
+	if (put_artist(t, A1, "Bj\xc3\xb6rk") == -1 ||
+	    put_artist(t, A2, "BJ\xc3\x96RK") == -1 ||
+	    put_artist(t, A3, "Sigur R\xc3\xb3s") == -1 ||
+	    put_artist(t, KINO, "Kino") == -1)
+		return -1;
+	memset(&al, 0, sizeof(al));
+	memcpy(al.id, L1, ID_LEN + 1);
+	al.name = "Homogenic";
+	al.album_type = "album";
+	al.release_date = "";
+	al.artists.ids = A1;
+	al.artists.n = 1;
+	assert_int_equal(store_put_album(t, &al), STORE_OK);
+	memcpy(al.id, L2, ID_LEN + 1);
+	al.name = "HOMOGENIC";
+	al.artists.ids = A2;
+	assert_int_equal(store_put_album(t, &al), STORE_OK);
+	if (put_track(t, T1, "J\xc3\xb3ga", L1, A1, NULL, 300000) == -1 ||
+	    put_track(t, T2, "J\xc3\x93GA", L2, A2, NULL, 301000) == -1 ||
+	    put_track(t, T3, "Hopp\xc3\xadpolla", NULL, A3, NULL, 0) == -1 ||
+	    put_track(t, T4, "A duet", L2, A1, A2, 200000) == -1 ||
+	    put_track(t, T5, "Zvezda", NULL, KINO, NULL, 250000) == -1 ||
+	    put_track(t, T6, "Renamed since", L1, A1, NULL, 100000) == -1)
+		return -1;
+	for (i = 0; i < 900; i++) {
+		memset(&p, 0, sizeof(p));
+		p.played_at = INT64_C(1500000000000) +
+		    (int64_t)(tu_rand(&rng) % (90 * (uint64_t)DAY));
+		memcpy(p.track_id, tracks[tu_rand(&rng) % 6], ID_LEN + 1);
+		p.context_uri = i % 3 ? "spotify:album:x" : "";
+		p.ms_played = tu_rand(&rng) % 2 ? -1 : 123456;
+		if (store_put_play(t, users[tu_rand(&rng) % NUSERS], &p) ==
+		    STORE_ERR)
+			return -1;
+	}
+	return 0;
+}
+
+/* Per user: plays per track id (up to 16 ids) and each play's previous. */
+struct census {
+	char		 id[NUSERS][16][ID_LEN + 1];
+	uint64_t	 n[NUSERS][16];
+	int64_t		 last[NUSERS][16];
+	unsigned	 u;
+	uint64_t	 total, bad_prev;
+};
+
+static int
+census_play(const struct play *p, void *arg)
+{
+	struct census *c = arg;
+	int k;
+
+	for (k = 0; k < 16 && c->id[c->u][k][0] != '\0'; k++)
+		if (strcmp(c->id[c->u][k], p->track_id) == 0)
+			break;
+	assert_true(k < 16);
+	if (c->id[c->u][k][0] == '\0') {
+		memcpy(c->id[c->u][k], p->track_id, ID_LEN + 1);
+		c->last[c->u][k] = PLAY_NO_PREV;
+	}
+	if (p->prev_played_at != c->last[c->u][k])
+		c->bad_prev++;
+	c->last[c->u][k] = p->played_at;
+	c->n[c->u][k]++;
+	c->total++;
+	return 0;
+}
+
+static uint64_t
+census_of(const struct census *c, unsigned u, const char *id)
+{
+	int k;
+
+	for (k = 0; k < 16 && c->id[u][k][0] != '\0'; k++)
+		if (strcmp(c->id[u][k], id) == 0)
+			return c->n[u][k];
+	return 0;
+}
+
+static int
+index_count(const char *id, uint64_t n, void *arg)
+{
+	struct census *c = arg;
+
+	assert_int_equal(n, census_of(c, c->u, id));
+	c->bad_prev += n == 0;
+	return 0;
+}
+
+static int
+census_fn(struct store_txn *t, void *arg)
+{
+	struct census *c = arg;
+
+	memset(c, 0, sizeof(*c));
+	for (c->u = 0; c->u < NUSERS; c->u++)
+		if (store_iter_plays(t, users[c->u], INT64_MIN, INT64_MAX,
+		    STORE_ASC, census_play, c) != STORE_OK ||
+		    store_iter_user_tracks(t, users[c->u], index_count, c) !=
+		    STORE_OK)
+			return -1;
+	return 0;
+}
+
+struct rekeyed {
+	int		 has[16];
+	struct track	 t4, t6;
+	char		 t4_artists[2 * ID_LEN], t4_album[ID_LEN + 1];
+	char		 t6_artist[ID_LEN + 1];
+};
+
+static int
+rekeyed_fn(struct store_txn *t, void *arg)
+{
+	const char *ids[] = { A1, A2, A3, L1, L2, T1, T2, T3, T5, T6, KINO };
+	struct rekeyed *r = arg;
+	struct track tr;
+	struct artist a;
+	struct album al;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		r->has[i] = store_get_track(t, ids[i], &tr) == STORE_OK ||
+		    store_get_artist(t, ids[i], &a) == STORE_OK ||
+		    store_get_album(t, ids[i], &al) == STORE_OK;
+	assert_int_equal(store_get_track(t, T4, &tr), STORE_OK);
+	r->t4.artists.n = tr.artists.n;
+	memcpy(r->t4_artists, tr.artists.ids, tr.artists.n * ID_LEN);
+	memcpy(r->t4_album, tr.album_id, ID_LEN + 1);
+	assert_int_equal(store_get_track(t, T6, &tr), STORE_OK);
+	memcpy(r->t6_artist, tr.artists.ids, ID_LEN);
+	r->t6_artist[ID_LEN] = '\0';
+	return 0;
+}
+
+/*
+ * A store made with version 1's synthetic ids (schema version 6) is
+ * migrated: "Björk" and "BJÖRK" become one artist, their albums one
+ * album and their tracks one track, whose plays are the two tracks'
+ * together; "Sigur Rós" gets its new id; real and all-ASCII ids, and a
+ * synthetic track whose names changed since, keep theirs but name the
+ * new artist and album; no play is lost, every index and aggregate
+ * equals the naive reference, every play's previous play is right, and
+ * the new ids are those the collector now makes.
+ */
+static void
+test_rekey(void **state)
+{
+	struct tu_fx *fx = *state;
+	static struct census before, after;
+	struct rekeyed rk;
+	char VA[ID_LEN + 1], VL[ID_LEN + 1], VT[ID_LEN + 1], V3[ID_LEN + 1],
+	    VS[ID_LEN + 1];
+	MDB_env *env;
+	MDB_txn *txn;
+	unsigned u;
+
+	assert_int_equal(store_write(fx->st, old_journal, NULL), STORE_OK);
+	check(fx->st);
+	assert_int_equal(store_read(fx->st, census_fn, &before), STORE_OK);
+	assert_int_equal(before.bad_prev, 0);
+	store_close(fx->st);
+	fx->st = NULL;
+	assert_int_equal(tu_raw_open(fx->dir, 0, &env, &txn), 0);
+	assert_int_equal(tu_raw_set_version(env, txn, 6), 0);
+	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+
+	v2(VA, "artist", "BJ\xc3\x96RK", NULL, NULL);
+	v2(VL, "album", "bjork", "homogenic", NULL);
+	v2(VT, "track", "Bj\xc3\xb6rk", "HOMOGENIC", "joga");
+	v2(V3, "track", "SIGUR ROS", "Hopp\xc3\xadpolla", NULL);
+	v2(VS, "artist", "Sigur R\xc3\xb3s", NULL, NULL);
+	memset(&rk, 0, sizeof(rk));
+	assert_int_equal(store_read(fx->st, rekeyed_fn, &rk), STORE_OK);
+	/* Gone: A1 A2 A3 L1 L2 T1 T2 T3; kept: T5 T6 KINO. */
+	for (u = 0; u < 8; u++)
+		assert_false(rk.has[u]);
+	assert_true(rk.has[8] && rk.has[9] && rk.has[10]);
+	assert_int_equal(rk.t4.artists.n, 1);
+	assert_memory_equal(rk.t4_artists, VA, ID_LEN);
+	assert_string_equal(rk.t4_album, VL);
+	assert_string_equal(rk.t6_artist, VA);
+
+	assert_int_equal(store_read(fx->st, census_fn, &after), STORE_OK);
+	assert_int_equal(after.total, before.total);
+	assert_int_equal(after.bad_prev, 0);
+	for (u = 0; u < NUSERS; u++) {
+		assert_int_equal(census_of(&after, u, VT),
+		    census_of(&before, u, T1) + census_of(&before, u, T2));
+		assert_int_equal(census_of(&after, u, V3),
+		    census_of(&before, u, T3));
+		assert_int_equal(census_of(&after, u, T1), 0);
+		assert_int_equal(census_of(&after, u, T2), 0);
+		assert_int_equal(census_of(&after, u, T5),
+		    census_of(&before, u, T5));
+	}
+	assert_true(census_of(&after, 0, VT) + census_of(&after, 1, VT) > 0);
+	check(fx->st);
+	/* Nothing left to do on the next open. */
+	store_close(fx->st);
+	assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
+	check(fx->st);
+}
+
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_random, setup, tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_known, setup, tu_fx_teardown),
@@ -610,4 +912,5 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_purge, setup, tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_migrate_v5, setup,
 	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_rekey, setup, tu_fx_teardown),
 )
