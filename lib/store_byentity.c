@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "codec.h"
 #include "log.h"
 #include "schema.h"
@@ -245,43 +246,27 @@ store_byent_play(struct store_txn *t, const struct key *u,
 	    sign);
 }
 
-/* ---- a track's record changed ------------------------------------------- */
-
-struct times {
-	int64_t		*at;
-	size_t		 n, cap;
-};
+/* ---- every user's plays of one track --------------------------------------- */
 
 static int
-times_add(int64_t at, void *arg)
+time_add(int64_t at, void *arg)
 {
-	struct times *ts = arg;
-	void *np;
-
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 64;
-
-		if ((np = reallocarray(ts->at, cap, sizeof(*ts->at))) == NULL)
-			return -1;
-		ts->at = np;
-		ts->cap = cap;
-	}
-	ts->at[ts->n++] = at;
-	return 0;
+	return buf_add(arg, &at, sizeof(at));
 }
 
-/* One seek per user, past all of the user's tracks. */
-int
-store_bytrack_users(struct store_txn *t, struct key **us, size_t *n)
+/*
+ * The [U] prefixes of every user with a key in playsbytrack (whoever has
+ * plays) appended to us as struct key: one seek per user, past all of
+ * the user's tracks.
+ */
+static int
+bytrack_users(struct store_txn *t, struct buf *us)
 {
-	struct key k, *nu;
+	struct key k;
 	MDB_cursor *c;
 	MDB_val mk, mv;
-	size_t cap = 0;
 	int rc, tmp, ret = STORE_OK;
 
-	*us = NULL;
-	*n = 0;
 	if ((c = store_cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
 		return STORE_ERR;
 	rc = mdb_cursor_get(c, &mk, &mv, MDB_FIRST);
@@ -293,18 +278,12 @@ store_bytrack_users(struct store_txn *t, struct key **us, size_t *n)
 			ret = STORE_ERR;
 			break;
 		}
-		if (*n == cap) {
-			cap = cap ? cap * 2 : 8;
-			if ((nu = reallocarray(*us, cap, sizeof(**us))) ==
-			    NULL) {
-				ret = STORE_ERR;
-				break;
-			}
-			*us = nu;
-		}
 		memcpy(k.b, p, 1 + (size_t)p[0]);
 		k.len = 1 + (size_t)p[0];
-		(*us)[(*n)++] = k;
+		if (buf_add(us, &k, sizeof(k)) == -1) {
+			ret = STORE_ERR;
+			break;
+		}
 		/* Past every key of this user: [U] and ID_LEN + 1 0xff. */
 		key_fill(&k, 0xff, ID_LEN + 1);
 		mk = key_val(&k);
@@ -317,45 +296,77 @@ store_bytrack_users(struct store_txn *t, struct key **us, size_t *n)
 }
 
 int
-store_byent_track_changed(struct store_txn *t, const char *id,
-    const struct track_view *old, const struct track_view *nw)
+store_track_plays_each(struct store_txn *t, const char *id,
+    int (*fn)(struct store_txn *, const struct key *u, const char *user,
+    const struct play *, void *), void *arg)
 {
-	struct times ts = { NULL, 0, 0 };
-	struct key *us = NULL;
+	struct buf us = BUF_INIT, ts = BUF_INIT;
+	const struct key *u;
+	const int64_t *at;
 	char user[USER_ID_MAX + 1];
 	struct play p;
-	size_t n = 0, u, i;
+	size_t i, k, nu, nt;
 	int rc, ret = STORE_ERR;
 
-	if (view_equal(old, nw))
-		return STORE_OK;
-	if (store_bytrack_users(t, &us, &n) != STORE_OK)
+	if (bytrack_users(t, &us) != STORE_OK)
 		goto free;
-	for (u = 0; u < n; u++) {
-		memcpy(user, us[u].b + 1, us[u].b[0]);
-		user[us[u].b[0]] = '\0';
-		ts.n = 0;
+	nu = us.len / sizeof(*u);
+	for (i = 0; i < nu; i++) {
+		u = (const struct key *)(const void *)us.data + i;
+		memcpy(user, u->b + 1, u->b[0]);
+		user[u->b[0]] = '\0';
+		buf_reset(&ts);
 		if (store_iter_track_times(t, user, id, INT64_MIN, INT64_MAX,
-		    STORE_ASC, times_add, &ts) != STORE_OK)
+		    STORE_ASC, time_add, &ts) != STORE_OK)
 			goto free;
-		for (i = 0; i < ts.n; i++) {
-			if ((rc = store_get_play(t, user, ts.at[i], &p)) ==
+		/* Times first, then the plays: fn may write. */
+		nt = ts.len / sizeof(*at);
+		at = (const int64_t *)(const void *)ts.data;
+		for (k = 0; k < nt; k++) {
+			if ((rc = store_get_play(t, user, at[k], &p)) ==
 			    STORE_ERR)
 				goto free;
-			if (rc == STORE_NOTFOUND)
-				continue;
-			if (byent_count(t, &us[u], p.played_at, id,
-			    p.ms_played, old, -1) != STORE_OK ||
-			    byent_count(t, &us[u], p.played_at, id,
-			    p.ms_played, nw, 1) != STORE_OK)
+			if (rc == STORE_OK && fn(t, u, user, &p, arg) !=
+			    STORE_OK)
 				goto free;
 		}
 	}
 	ret = STORE_OK;
 free:
-	free(ts.at);
-	free(us);
+	buf_free(&us);
+	buf_free(&ts);
 	return ret;
+}
+
+/* ---- a track's record changed ------------------------------------------- */
+
+struct views {
+	const struct track_view *old, *nw;
+};
+
+static int
+move_play(struct store_txn *t, const struct key *u, const char *user,
+    const struct play *p, void *arg)
+{
+	const struct views *v = arg;
+
+	(void)user;
+	if (byent_count(t, u, p->played_at, p->track_id, p->ms_played,
+	    v->old, -1) != STORE_OK)
+		return STORE_ERR;
+	return byent_count(t, u, p->played_at, p->track_id, p->ms_played,
+	    v->nw, 1);
+}
+
+int
+store_byent_track_changed(struct store_txn *t, const char *id,
+    const struct track_view *old, const struct track_view *nw)
+{
+	struct views v = { old, nw };
+
+	if (view_equal(old, nw))
+		return STORE_OK;
+	return store_track_plays_each(t, id, move_play, &v);
 }
 
 /* ---- reading ------------------------------------------------------------- */

@@ -443,11 +443,14 @@ int	store_dup_scan(struct store_txn *t, enum store_db db,
 	    int (*fn)(const MDB_val *k, const MDB_val *v, void *), void *arg);
 
 /*
- * The [U] prefixes of every user with a key in playsbytrack (whoever has
- * plays), into *us (an array the caller frees) and *n.  STORE_OK or
- * STORE_ERR.
+ * Calls fn(t, u, user, play, arg) for every play of track id, of every
+ * user (u their key prefix [U]), oldest first per user; the times are
+ * read first, so fn may put and delete plays.  fn returns STORE_OK or
+ * STORE_ERR (which ends it).  STORE_OK or STORE_ERR.
  */
-int	store_bytrack_users(struct store_txn *t, struct key **us, size_t *n);
+int	store_track_plays_each(struct store_txn *t, const char *id,
+	    int (*fn)(struct store_txn *, const struct key *u,
+	    const char *user, const struct play *, void *), void *arg);
 
 /* ---- store_rekey.c -------------------------------------------------------- */
 

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "idtab.h"
 #include "ids.h"
 #include "log.h"
@@ -35,18 +36,18 @@
 #include "store.h"
 #include "store_int.h"
 
+#define IDSZ	(ID_LEN + 1)	/* an id and its NUL, as a buf holds them */
+
 struct remap {
-	struct idtab	 from;		/* old ids; index i maps to to[i] */
-	char		(*to)[ID_LEN + 1];
-	size_t		 cap;
+	struct idtab	 from;		/* old ids; index i maps to id i */
+	struct buf	 to;		/* of to */
 };
 
 struct rekey {
 	struct store_txn *t;
 	struct remap	 m[ENTITY__MAX];
-	char		(*ids)[ID_LEN + 1];	/* tracks to write again */
-	size_t		 n_ids, cap_ids;
-	uint64_t	 plays;			/* plays moved */
+	struct buf	 ids;		/* tracks to write again */
+	uint64_t	 plays;		/* plays moved */
 };
 
 /* The new id of kind/id, or id itself when it is not re-keyed. */
@@ -58,7 +59,7 @@ remap_get(const struct rekey *r, enum entity_kind kind, const char *id)
 	if (id[0] != '_' || idtab_get((struct idtab *)&r->m[kind].from, id,
 	    0, &i) != 1)
 		return id;
-	return r->m[kind].to[i];
+	return r->m[kind].to.data + (size_t)i * IDSZ;
 }
 
 static int
@@ -67,21 +68,14 @@ remap_add(struct rekey *r, enum entity_kind kind, const char *from,
 {
 	struct remap *m = &r->m[kind];
 	uint32_t i;
-	void *np;
 
 	if (strcmp(from, to) == 0)
 		return 0;
 	if (idtab_get(&m->from, from, 1, &i) == -1)
 		return -1;
-	if (i >= m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-
-		if ((np = reallocarray(m->to, cap, sizeof(*m->to))) == NULL)
-			return -1;
-		m->to = np;
-		m->cap = cap;
-	}
-	memcpy(m->to[i], to, ID_LEN + 1);
+	if ((size_t)i * IDSZ == m->to.len)
+		return buf_add(&m->to, to, IDSZ);
+	memcpy(m->to.data + (size_t)i * IDSZ, to, IDSZ);
 	return 0;
 }
 
@@ -199,20 +193,8 @@ static int
 collect_track(const struct track *tr, void *arg)
 {
 	struct rekey *r = arg;
-	void *np;
 
-	if (!track_touched(r, tr))
-		return 0;
-	if (r->n_ids == r->cap_ids) {
-		size_t cap = r->cap_ids ? r->cap_ids * 2 : 64;
-
-		if ((np = reallocarray(r->ids, cap, sizeof(*r->ids))) == NULL)
-			return -1;
-		r->ids = np;
-		r->cap_ids = cap;
-	}
-	memcpy(r->ids[r->n_ids++], tr->id, ID_LEN + 1);
-	return 0;
+	return track_touched(r, tr) ? buf_add(&r->ids, tr->id, IDSZ) : 0;
 }
 
 /*
@@ -239,74 +221,45 @@ repack(const struct rekey *r, enum entity_kind kind, const struct idlist *l,
 	return n;
 }
 
-struct times {
-	int64_t		*at;
-	size_t		 n, cap;
+struct move {
+	struct rekey	*r;
+	const char	*to;
 };
 
+/* A play put again as a play of the new track. */
 static int
-time_add(int64_t at, void *arg)
+move_play(struct store_txn *t, const struct key *u, const char *user,
+    const struct play *p, void *arg)
 {
-	struct times *ts = arg;
-	void *np;
+	struct move *m = arg;
+	struct play np = *p;
+	char *ctx;
+	int rc;
 
-	if (ts->n == ts->cap) {
-		size_t cap = ts->cap ? ts->cap * 2 : 64;
-
-		if ((np = reallocarray(ts->at, cap, sizeof(*ts->at))) == NULL)
-			return -1;
-		ts->at = np;
-		ts->cap = cap;
-	}
-	ts->at[ts->n++] = at;
-	return 0;
+	(void)u;
+	/* The context points into the play deleted next: a copy. */
+	if ((ctx = strdup(p->context_uri != NULL ? p->context_uri : "")) ==
+	    NULL)
+		return STORE_ERR;
+	np.context_uri = ctx;
+	memcpy(np.track_id, m->to, ID_LEN + 1);
+	rc = store_del_play(t, user, p->played_at);
+	if (rc == STORE_OK)
+		rc = store_put_play(t, user, &np);
+	free(ctx);
+	if (rc != STORE_OK)
+		return STORE_ERR;
+	m->r->plays++;
+	return STORE_OK;
 }
 
 /* Every user's plays of track from put again as plays of track to. */
 static int
 move_plays(struct rekey *r, const char *from, const char *to)
 {
-	struct times ts = { NULL, 0, 0 };
-	struct key *us = NULL;
-	char user[USER_ID_MAX + 1], *ctx = NULL;
-	struct play p;
-	size_t n = 0, u, i;
-	int rc, ret = STORE_ERR;
+	struct move m = { r, to };
 
-	if (store_bytrack_users(r->t, &us, &n) != STORE_OK)
-		goto free;
-	for (u = 0; u < n; u++) {
-		memcpy(user, us[u].b + 1, us[u].b[0]);
-		user[us[u].b[0]] = '\0';
-		ts.n = 0;
-		if (store_iter_track_times(r->t, user, from, INT64_MIN,
-		    INT64_MAX, STORE_ASC, time_add, &ts) != STORE_OK)
-			goto free;
-		for (i = 0; i < ts.n; i++) {
-			if ((rc = store_get_play(r->t, user, ts.at[i], &p)) ==
-			    STORE_ERR)
-				goto free;
-			if (rc == STORE_NOTFOUND)
-				continue;
-			free(ctx);
-			if ((ctx = strdup(p.context_uri != NULL ?
-			    p.context_uri : "")) == NULL)
-				goto free;
-			p.context_uri = ctx;
-			memcpy(p.track_id, to, ID_LEN + 1);
-			if (store_del_play(r->t, user, p.played_at) !=
-			    STORE_OK || store_put_play(r->t, user, &p) !=
-			    STORE_OK)
-				goto free;
-			r->plays++;
-		}
-	}
-	ret = STORE_OK;
-free:
-	free(ctx);
-	free(ts.at);
-	free(us);
-	return ret;
+	return store_track_plays_each(r->t, from, move_play, &m);
 }
 
 /* Writes track id again with new ids; moves its plays when re-keyed. */
@@ -350,19 +303,21 @@ rekey_artists(struct rekey *r)
 {
 	const struct remap *m = &r->m[ENTITY_ARTIST];
 	char from[ID_LEN + 1];
+	const char *to;
 	struct artist a;
 	size_t i;
 	int rc;
 
 	for (i = 0; i < m->from.n; i++) {
 		idtab_copy(&m->from, (uint32_t)i, from);
-		if ((rc = store_get_artist(r->t, m->to[i], &a)) == STORE_ERR)
+		to = m->to.data + i * IDSZ;
+		if ((rc = store_get_artist(r->t, to, &a)) == STORE_ERR)
 			return STORE_ERR;
 		if (rc == STORE_NOTFOUND) {
 			if ((rc = store_get_artist(r->t, from, &a)) ==
 			    STORE_ERR)
 				return STORE_ERR;
-			memcpy(a.id, m->to[i], ID_LEN + 1);
+			memcpy(a.id, to, IDSZ);
 			if (rc == STORE_OK && store_put_artist(r->t, &a) ==
 			    STORE_ERR)
 				return STORE_ERR;
@@ -374,8 +329,7 @@ rekey_artists(struct rekey *r)
 }
 
 struct album_ids {
-	char		(*ids)[ID_LEN + 1];
-	size_t		 n, cap;
+	struct buf	 ids;
 	const struct rekey *r;
 };
 
@@ -386,31 +340,19 @@ collect_album(const struct album *al, void *arg)
 	char id[ID_LEN + 1];
 	uint32_t i;
 	int touched = remap_get(c->r, ENTITY_ALBUM, al->id) != al->id;
-	void *np;
 
 	for (i = 0; i < al->artists.n && !touched; i++) {
 		idlist_get(&al->artists, i, id);
 		touched = remap_get(c->r, ENTITY_ARTIST, id) != id;
 	}
-	if (!touched)
-		return 0;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 64;
-
-		if ((np = reallocarray(c->ids, cap, sizeof(*c->ids))) == NULL)
-			return -1;
-		c->ids = np;
-		c->cap = cap;
-	}
-	memcpy(c->ids[c->n++], al->id, ID_LEN + 1);
-	return 0;
+	return touched ? buf_add(&c->ids, al->id, IDSZ) : 0;
 }
 
 /* Albums re-keyed or naming a re-keyed artist, written again. */
 static int
 rekey_albums(struct rekey *r)
 {
-	struct album_ids c = { NULL, 0, 0, r };
+	struct album_ids c = { BUF_INIT, r };
 	char packed[64 * ID_LEN], old[ID_LEN + 1];
 	const char *nid;
 	struct album al;
@@ -419,8 +361,8 @@ rekey_albums(struct rekey *r)
 
 	if (store_iter_albums(r->t, collect_album, &c) != STORE_OK)
 		goto free;
-	for (i = 0; i < c.n; i++) {
-		memcpy(old, c.ids[i], ID_LEN + 1);
+	for (i = 0; i < c.ids.len / IDSZ; i++) {
+		memcpy(old, c.ids.data + i * IDSZ, IDSZ);
 		nid = remap_get(r, ENTITY_ALBUM, old);
 		if ((rc = store_get_album(r->t, nid, &al)) == STORE_ERR)
 			goto free;
@@ -442,7 +384,7 @@ rekey_albums(struct rekey *r)
 	}
 	ret = STORE_OK;
 free:
-	free(c.ids);
+	buf_free(&c.ids);
 	return ret;
 }
 
@@ -469,8 +411,8 @@ store_rekey_synthetic(struct store_txn *t, uint64_t *n_entities,
 	}
 	if (store_iter_tracks(t, collect_track, &r) != STORE_OK)
 		goto free;
-	for (i = 0; i < r.n_ids; i++)
-		if (rewrite_track(&r, r.ids[i]) != STORE_OK)
+	for (i = 0; i < r.ids.len / IDSZ; i++)
+		if (rewrite_track(&r, r.ids.data + i * IDSZ) != STORE_OK)
 			goto free;
 	if (rekey_albums(&r) != STORE_OK || rekey_artists(&r) != STORE_OK)
 		goto free;
@@ -479,8 +421,8 @@ store_rekey_synthetic(struct store_txn *t, uint64_t *n_entities,
 free:
 	for (k = 0; k < ENTITY__MAX; k++) {
 		idtab_free(&r.m[k].from);
-		free(r.m[k].to);
+		buf_free(&r.m[k].to);
 	}
-	free(r.ids);
+	buf_free(&r.ids);
 	return ret;
 }

@@ -51,18 +51,6 @@ setup(void **state)
 	return tu_fx_setup(state, "lib_byentity_test");
 }
 
-static void
-artist_id(int i, char out[ID_LEN + 1])
-{
-	snprintf(out, ID_LEN + 1, "ARTIST%016d", i);
-}
-
-static void
-album_id(int i, char out[ID_LEN + 1])
-{
-	snprintf(out, ID_LEN + 1, "ALBUM%017d", i);
-}
-
 /* ---- writing ------------------------------------------------------------- */
 
 struct work {
@@ -88,11 +76,11 @@ random_track(struct store_txn *t)
 	tr.name = "a track";
 	tr.uri = "";
 	if (tu_rand(&rng) % 4 != 0)
-		album_id((int)(tu_rand(&rng) % NALBUMS), tr.album_id);
+		tu_album_id((int)(tu_rand(&rng) % NALBUMS), tr.album_id);
 	n = (int)(tu_rand(&rng) % 5);
 	for (i = 0; i < n; i++) {
 		/* Duplicates on purpose: a play counts once per artist. */
-		artist_id((int)(tu_rand(&rng) % NARTISTS), id);
+		tu_artist_id((int)(tu_rand(&rng) % NARTISTS), id);
 		memcpy(ids + i * ID_LEN, id, ID_LEN);
 	}
 	tr.artists.ids = ids;
@@ -358,9 +346,9 @@ store_fn(struct store_txn *t, void *arg)
 			n = kind == ENTITY_ARTIST ? NARTISTS : NALBUMS;
 			for (i = 0; i < n; i++) {
 				if (kind == ENTITY_ARTIST)
-					artist_id(i, id);
+					tu_artist_id(i, id);
 				else
-					album_id(i, id);
+					tu_album_id(i, id);
 				g = (struct got){ u, kind, &a->plays, id };
 				if (store_iter_entity_plays(t, users[u],
 				    (enum entity_kind)kind, id, INT64_MIN,
@@ -463,8 +451,8 @@ known_work(struct store_txn *t, void *arg)
 	struct play p;
 
 	(void)arg;
-	artist_id(0, a0);
-	artist_id(1, a1);
+	tu_artist_id(0, a0);
+	tu_artist_id(1, a1);
 	/* Two plays before the track has a record, one after. */
 	memset(&p, 0, sizeof(p));
 	tu_track_id(1, p.track_id);
@@ -479,7 +467,7 @@ known_work(struct store_txn *t, void *arg)
 	tu_track_id(1, tr.id);
 	tr.name = "t";
 	tr.uri = "";
-	album_id(0, tr.album_id);
+	tu_album_id(0, tr.album_id);
 	memcpy(ids, a0, ID_LEN);
 	memcpy(ids + ID_LEN, a1, ID_LEN);
 	memcpy(ids + 2 * ID_LEN, a0, ID_LEN);
@@ -510,9 +498,9 @@ known_check(struct store_txn *t, void *arg)
 	uint64_t plays, ms;
 
 	(void)arg;
-	artist_id(0, a0);
-	artist_id(1, a1);
-	album_id(0, al);
+	tu_artist_id(0, a0);
+	tu_artist_id(1, a1);
+	tu_album_id(0, al);
 	assert_int_equal(store_get_entity_total(t, "bob", ENTITY_ARTIST, a0,
 	    &plays, &ms), STORE_OK);
 	assert_int_equal(plays, 3);
@@ -690,7 +678,7 @@ old_journal(struct store_txn *t, void *arg)
 	v1(A1, "artist", "Bj\xc3\xb6rk", NULL, NULL);
 	v1(A2, "artist", "BJ\xc3\x96RK", NULL, NULL);
 	v1(A3, "artist", "Sigur R\xc3\xb3s", NULL, NULL);
-	artist_id(0, KINO);
+	tu_artist_id(0, KINO);
 	v1(L1, "album", "Bj\xc3\xb6rk", "Homogenic", NULL);
 	v1(L2, "album", "BJ\xc3\x96RK", "HOMOGENIC", NULL);
 	v1(T1, "track", "Bj\xc3\xb6rk", "Homogenic", "J\xc3\xb3ga");

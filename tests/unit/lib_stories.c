@@ -47,17 +47,6 @@ static const char *const album_names[NALBUMS] = {
 	"Homogenic", "Ágætis byrjun", "Группа крови" };
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-static void
-artist_id(int i, char out[ID_LEN + 1])
-{
-	snprintf(out, ID_LEN + 1, "ARTIST%016d", i);
-}
-
-static void
-album_id(int i, char out[ID_LEN + 1])
-{
-	snprintf(out, ID_LEN + 1, "ALBUM%017d", i);
-}
 
 static int
 fill(struct store_txn *t, void *arg)
@@ -73,13 +62,13 @@ fill(struct store_txn *t, void *arg)
 	(void)arg;
 	for (i = 0; i < NARTISTS; i++) {
 		memset(&ar, 0, sizeof(ar));
-		artist_id(i, ar.id);
+		tu_artist_id(i, ar.id);
 		ar.name = artist_names[i];
 		assert_int_equal(store_put_artist(t, &ar), STORE_OK);
 	}
 	for (i = 0; i < NALBUMS; i++) {
 		memset(&al, 0, sizeof(al));
-		album_id(i, al.id);
+		tu_album_id(i, al.id);
 		al.name = album_names[i];
 		al.album_type = "album";
 		al.release_date = "2001";
@@ -91,9 +80,9 @@ fill(struct store_txn *t, void *arg)
 		snprintf(name, sizeof(name), "Söng %d", i);
 		tr.name = name;
 		tr.uri = "spotify:track:x";
-		album_id(i % NALBUMS, tr.album_id);
-		artist_id(i % NARTISTS, ids[0]);
-		artist_id((i + 1) % NARTISTS, ids[1]);
+		tu_album_id(i % NALBUMS, tr.album_id);
+		tu_artist_id(i % NARTISTS, ids[0]);
+		tu_artist_id((i + 1) % NARTISTS, ids[1]);
 		{
 			char packed[2 * ID_LEN];
 
@@ -276,7 +265,7 @@ test_catalog(void **state)
 
 	/* Artist a's tracks: i % 4 == a, and track 5's second artist. */
 	for (k = 0; k < NARTISTS; k++) {
-		artist_id((int)k, id);
+		tu_artist_id((int)k, id);
 		assert_int_not_equal(e = catalog_find(cat, ENTITY_ARTIST, id),
 		    CATALOG_NONE);
 		n = catalog_tracks_of(cat, ENTITY_ARTIST, e, &tr);
@@ -288,7 +277,7 @@ test_catalog(void **state)
 			    (num == 5 && k == 2));
 		}
 	}
-	album_id(1, id);
+	tu_album_id(1, id);
 	e = catalog_find(cat, ENTITY_ALBUM, id);
 	assert_int_equal(catalog_tracks_of(cat, ENTITY_ALBUM, e, &tr), 4);
 
@@ -332,7 +321,7 @@ add_artist(struct store_txn *t, void *arg)
 	struct artist ar;
 
 	memset(&ar, 0, sizeof(ar));
-	artist_id(99, ar.id);
+	tu_artist_id(99, ar.id);
 	ar.name = arg;
 	return store_put_artist(t, &ar) == STORE_ERR ? -1 : 0;
 }
@@ -346,11 +335,11 @@ add_track(struct store_txn *t, void *arg)
 
 	(void)arg;
 	memset(&tr, 0, sizeof(tr));
-	artist_id(99, a);
+	tu_artist_id(99, a);
 	tr.artists.ids = a;
 	tr.artists.n = 1;
 	tr.uri = "spotify:track:x";
-	album_id(0, tr.album_id);
+	tu_album_id(0, tr.album_id);
 	tr.name = "Girls, Girls, Girls";
 	tr.duration_ms = 180000;
 	snprintf(tr.id, sizeof(tr.id), "TRACK%017d", 99);
@@ -379,7 +368,7 @@ test_catalog_sync(void **state)
 
 	assert_non_null(t);
 	assert_non_null(cat);
-	artist_id(99, id);
+	tu_artist_id(99, id);
 	assert_int_equal(store_read_begin(t), STORE_OK);
 	assert_int_equal(catalog_sync(cat, t), 0);
 	assert_int_equal(catalog_find(cat, ENTITY_ARTIST, id), CATALOG_NONE);
@@ -667,9 +656,9 @@ test_stories(void **state)
 						n++;
 					}
 				if (kind == ENTITY_ARTIST)
-					artist_id(e, eid);
+					tu_artist_id(e, eid);
 				else
-					album_id(e, eid);
+					tu_album_id(e, eid);
 				check_story(t, users[u], ids, set, (size_t)n, 2,
 				    (enum entity_kind)kind, eid);
 				check_story(t, users[u], ids, set, (size_t)n, 3,
@@ -690,9 +679,9 @@ entity_id(enum entity_kind kind, int e, char out[ID_LEN + 1])
 	if (kind == ENTITY_TRACK)
 		tu_track_id(e, out);
 	else if (kind == ENTITY_ARTIST)
-		artist_id(e, out);
+		tu_artist_id(e, out);
 	else
-		album_id(e, out);
+		tu_album_id(e, out);
 }
 
 struct ntally {
