@@ -94,7 +94,7 @@ view_equal(const struct track_view *a, const struct track_view *b)
 	    sizeof(a->artists[0]) * a->n_artists) == 0;
 }
 
-/* ---- keys ------------------------------------------------------------------ */
+/* ---- keys --------------------------------------------------------------- */
 
 /* The UTC day of t, clamped below STORE_DAY_ALL. */
 static int32_t
@@ -246,7 +246,7 @@ store_byent_play(struct store_txn *t, const struct key *u,
 	    sign);
 }
 
-/* ---- every user's plays of one track --------------------------------------- */
+/* ---- every user's plays of one track ------------------------------------ */
 
 static int
 time_add(int64_t at, void *arg)

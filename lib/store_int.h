@@ -452,7 +452,7 @@ int	store_track_plays_each(struct store_txn *t, const char *id,
 	    int (*fn)(struct store_txn *, const struct key *u,
 	    const char *user, const struct play *, void *), void *arg);
 
-/* ---- store_rekey.c -------------------------------------------------------- */
+/* ---- store_rekey.c ------------------------------------------------------ */
 
 /*
  * Schema version 7: re-keys every entity whose synthetic id version 1
