@@ -248,7 +248,7 @@ test_catalog(void **state)
 	struct store_txn *t = store_reader(fx->st);
 	struct catalog *cat = catalog_new();
 	struct catalog_hit hits[8];
-	const uint32_t *tr, *plays;
+	const uint32_t *tr, *plays[ENTITY__MAX];
 	char id[ID_LEN + 1];
 	uint64_t np[NTRACKS] = { 0 }, want;
 	size_t n, total, i, k;
@@ -282,20 +282,20 @@ test_catalog(void **state)
 	assert_int_equal(catalog_tracks_of(cat, ENTITY_ALBUM, e, &tr), 4);
 
 	/* Search: folded, infix, ranked by plays. */
-	assert_int_equal(catalog_user_plays(cat, t, "al", &plays), 0);
-	assert_int_equal(catalog_search(cat, ENTITY_ARTIST, "ros", plays,
-	    hits, 8, &n, &total), 0);
+	assert_int_equal(catalog_user_plays(cat, t, "al", plays), 0);
+	assert_int_equal(catalog_search(cat, ENTITY_ARTIST, "ros",
+	    plays[ENTITY_ARTIST], hits, 8, &n, &total), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(catalog_folded(cat, ENTITY_ARTIST, hits[0].i),
 	    "sigur ros");
 	for (want = 0, i = 1; i < NTRACKS; i += 4)
 		want += np[i];
 	assert_int_equal(hits[0].plays, want);
-	assert_int_equal(catalog_search(cat, ENTITY_ARTIST, "σιγ", plays,
-	    hits, 8, &n, &total), 0);
+	assert_int_equal(catalog_search(cat, ENTITY_ARTIST, "σιγ",
+	    plays[ENTITY_ARTIST], hits, 8, &n, &total), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(catalog_search(cat, ENTITY_TRACK, "song", plays,
-	    hits, 8, &n, &total), 0);
+	assert_int_equal(catalog_search(cat, ENTITY_TRACK, "song",
+	    plays[ENTITY_TRACK], hits, 8, &n, &total), 0);
 	assert_int_equal(total, NTRACKS);
 	assert_int_equal(n, 8);
 	for (i = 0; i < n; i++) {
@@ -304,11 +304,11 @@ test_catalog(void **state)
 		if (i > 0)
 			assert_true(hits[i].plays <= hits[i - 1].plays);
 	}
-	assert_int_equal(catalog_search(cat, ENTITY_ALBUM, "krovi", plays,
-	    hits, 8, &n, &total), 0);
+	assert_int_equal(catalog_search(cat, ENTITY_ALBUM, "krovi",
+	    plays[ENTITY_ALBUM], hits, 8, &n, &total), 0);
 	assert_int_equal(n, 0);		/* no transliteration */
-	assert_int_equal(catalog_search(cat, ENTITY_ALBUM, "крови", plays,
-	    hits, 8, &n, &total), 0);
+	assert_int_equal(catalog_search(cat, ENTITY_ALBUM, "крови",
+	    plays[ENTITY_ALBUM], hits, 8, &n, &total), 0);
 	assert_int_equal(n, 1);
 	store_read_end(t);
 	store_reader_free(t);
@@ -361,7 +361,9 @@ test_catalog_sync(void **state)
 	struct tu_fx *fx = *state;
 	struct store_txn *t = store_reader(fx->st);
 	struct catalog *cat = catalog_new(), *fresh;
-	char id[ID_LEN + 1];
+	const uint32_t *plays[ENTITY__MAX];
+	char id[ID_LEN + 1], tid[ID_LEN + 1];
+	uint64_t all, t0, ms;
 	const uint32_t *tr;
 	uint32_t e;
 	int k;
@@ -389,6 +391,14 @@ test_catalog_sync(void **state)
 	e = catalog_find(cat, ENTITY_ARTIST, id);
 	assert_string_equal(catalog_folded(cat, ENTITY_ARTIST, e), "κινο");
 	assert_int_equal(catalog_count(cat, ENTITY_ARTIST), NARTISTS + 1);
+	store_read_end(t);
+
+	/* The user's plays per entity, kept: artist 99 has none yet. */
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(catalog_sync(cat, t), 0);
+	assert_int_equal(catalog_user_plays(cat, t, "al", plays), 0);
+	assert_int_equal(plays[ENTITY_ARTIST][catalog_find(cat, ENTITY_ARTIST,
+	    id)], 0);
 	store_read_end(t);
 
 	/* A new track of that artist, and a renamed one moved to it. */
@@ -420,6 +430,15 @@ test_catalog_sync(void **state)
 	}
 	e = catalog_find(cat, ENTITY_ARTIST, id);
 	assert_int_equal(catalog_tracks_of(cat, ENTITY_ARTIST, e, &tr), 2);
+	/* No play changed, yet artist 99 now has track 0's plays. */
+	tu_track_id(0, tid);
+	assert_int_equal(store_count_plays(t, "al", INT64_MIN, INT64_MAX,
+	    &all), STORE_OK);
+	assert_int_equal(store_get_entity_total(t, "al", ENTITY_TRACK, tid,
+	    &t0, &ms), STORE_OK);
+	assert_true(t0 > 0 && t0 < all);
+	assert_int_equal(catalog_user_plays(cat, t, "al", plays), 0);
+	assert_int_equal(plays[ENTITY_ARTIST][e], t0);
 	catalog_free(fresh);
 	store_read_end(t);
 	store_reader_free(t);
