@@ -504,11 +504,11 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 			    STORE_ERR)
 				return -1;
 			/*
-			 * The id folds case, names do not: another spelling
-			 * is another album, under an id of its own.
+			 * The id folds case and diacritics (lib/fold.c), names
+			 * do not: another spelling under the same id is
+			 * another album, under an id of its own.
 			 */
-			if (rc == STORE_OK && strcmp(al.name, row->album) != 0 &&
-			    strcasecmp(al.name, row->album) == 0) {
+			if (rc == STORE_OK && strcmp(al.name, row->album) != 0) {
 				import_match_synth_album_cased(album_id,
 				    row->artist, row->album);
 				if ((rc = store_get_album(txn, album_id, &al)) ==

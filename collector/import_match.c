@@ -14,13 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fold.h"
 #include "hash.h"
 #include "ids.h"
 #include "import_match.h"
 #include "store.h"
 
 #define NAMES_RELEASE	256	/* tracks read between store_release_pages() */
-#define IMPORT_CASE_MAX	512	/* letters of an album name whose case counts */
+#define IMPORT_CASE_MAX	512	/* bytes of an album name whose spelling counts */
 
 /* ---- small hash tables ------------------------------------------------- */
 
@@ -181,7 +182,7 @@ import_match_put_name(struct nameidx *x, uint64_t h, const char *id)
 	return 0;
 }
 
-/* FNV-1a over s folded as ids_synthetic() folds names. */
+/* FNV-1a over s, ASCII case and white space folded. */
 static uint64_t
 fold_hash(uint64_t h, const char *s)
 {
@@ -209,16 +210,32 @@ fold_hash(uint64_t h, const char *s)
 	return h;
 }
 
+/*
+ * fold_hash() of s folded as ids_synthetic() folds names (fold_name():
+ * case and diacritics), so "BJÖRK" finds the tracks of "Björk".  A name
+ * too long to fold here is hashed as it is.
+ */
+static uint64_t
+fold_hash_name(uint64_t h, const char *s)
+{
+	char b[3 * 512 + 1];
+	size_t len = strlen(s);
+
+	if (len > 512 || fold_name(s, len, b, sizeof(b)) == -1)
+		return fold_hash(h, s);
+	return fold_hash(h, b);
+}
+
 /* The name index key of (artist, title); never 0. */
 uint64_t
 import_match_key(const char *artist, const char *title)
 {
 	uint64_t h = 1469598103934665603ULL;
 
-	h = fold_hash(h, artist);
+	h = fold_hash_name(h, artist);
 	h ^= 0xff;			/* a separator no UTF-8 text has */
 	h *= 1099511628211ULL;
-	h = fold_hash(h, title);
+	h = fold_hash_name(h, title);
 	return h ? h : 1;
 }
 
@@ -270,14 +287,20 @@ void
 import_match_synth_album_cased(char out[ID_LEN + 1], const char *artist,
     const char *album)
 {
-	char mask[IMPORT_CASE_MAX + 1];
-	const char *parts[3] = { artist, album, mask };
+	static const char hex[] = "0123456789abcdef";
+	char exact[2 * IMPORT_CASE_MAX + 1];
+	const char *parts[3] = { artist, album, exact };
 	size_t i;
 
-	/* ids_synthetic() folds letters: their case goes as digits. */
-	for (i = 0; album[i] != '\0' && i < IMPORT_CASE_MAX; i++)
-		mask[i] = album[i] >= 'A' && album[i] <= 'Z' ? '1' : '0';
-	mask[i] = '\0';
+	/*
+	 * ids_synthetic() folds case and diacritics: the name's own bytes go
+	 * in as hexadecimal digits, which folding leaves alone.
+	 */
+	for (i = 0; album[i] != '\0' && i < IMPORT_CASE_MAX; i++) {
+		exact[2 * i] = hex[(unsigned char)album[i] >> 4];
+		exact[2 * i + 1] = hex[(unsigned char)album[i] & 0xf];
+	}
+	exact[2 * i] = '\0';
 	ids_synthetic(out, "album", parts, 3);
 }
 

@@ -62,11 +62,11 @@ void	import_match_synth_artist(char out[ID_LEN + 1], const char *name);
 void	import_match_synth_album(char out[ID_LEN + 1], const char *artist,
 	    const char *album);
 /*
- * The id of an album whose name differs only in case from the one stored
- * under import_match_synth_album()'s id ("labour" and "LABOUR" by one
- * artist are two albums): the same names with the letters' case as a
- * further part, so each spelling has an id of its own, the same every
- * time.
+ * The id of an album whose name differs only in case or diacritics from
+ * the one stored under import_match_synth_album()'s id ("labour" and
+ * "LABOUR" by one artist are two albums): the same names with the name's
+ * exact bytes as a further part, so each spelling has an id of its own,
+ * the same every time.
  */
 void	import_match_synth_album_cased(char out[ID_LEN + 1],
 	    const char *artist, const char *album);

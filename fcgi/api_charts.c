@@ -9,8 +9,9 @@
  * with), `from` alone runs to today.  `to` before `from`, or a span of
  * more than CHARTS_DAYS_MAX days, is a 400.
  *
- * A chart of a long span reads many plays (all time: the whole journal),
- * so each reader process keeps its last CHARTS_KEPT answers, keyed by
+ * A chart reads the store's per-entity day counts (one record per
+ * entity and day of its span; all time, one per entity), and each
+ * reader process keeps its last CHARTS_KEPT answers, keyed by
  * the journal, the request's path and query, its zone, today's date and
  * the two numbers that change with what a chart counts: the journal's
  * play version (store_agg_version()) and the entity change log's
@@ -21,7 +22,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "catalog.h"
 #include "charts.h"
 #include "insights.h"
 #include "json.h"
@@ -101,7 +101,6 @@ api_charts(struct ctx *c, struct resp *r)
 {
 	struct charts_query q;
 	struct charts_kept *kept;
-	struct catalog *cat;
 	char key[CHARTS_KEY_MAX];
 	uint64_t version = 0, seq = 0;
 	int n = -1;
@@ -134,8 +133,6 @@ api_charts(struct ctx *c, struct resp *r)
 	q.to_ms = has_from ? insights_day_start(z, to + 1) : INT64_MAX;
 	q.limit = (c->a.has & QBIT(Q_ILIMIT)) ? (uint32_t)c->a.limit :
 	    CHARTS_LIMIT;
-	if ((cat = story_catalog(c->app->txn)) == NULL)
-		return http_error(r, 500, "the catalog could not be read");
 	if (store_agg_version(c->app->txn, c->a.user, &version) ==
 	    STORE_ERR || store_change_seq(c->app->txn, &seq, NULL) !=
 	    STORE_OK)
@@ -165,7 +162,7 @@ api_charts(struct ctx *c, struct resp *r)
 		json_null(&j, "from_ms");
 		json_null(&j, "to_ms");
 	}
-	if (charts_write(c->app->txn, cat, &q, &j) == -1)
+	if (charts_write(c->app->txn, &q, &j) == -1)
 		return http_error(r, 500, "the chart could not be made");
 	json_obj_close(&j);
 	if (json_finish(&j) == -1)

@@ -52,7 +52,7 @@ api_search(struct ctx *c, struct resp *r)
 	struct catalog_hit hits[SEARCH_MAX];
 	char folded[3 * ARGS_Q_MAX + 1];
 	struct catalog *cat;
-	const uint32_t *plays;
+	const uint32_t *plays[ENTITY__MAX];
 	struct json j;
 	size_t n, total, limit = SEARCH_DEFAULT;
 	int k;
@@ -66,7 +66,7 @@ api_search(struct ctx *c, struct resp *r)
 	if (fold_name(c->a.q, strlen(c->a.q), folded, sizeof(folded)) <= 0)
 		return http_error(r, 400, "q must hold a letter or a digit");
 	if ((cat = story_catalog(c->app->txn)) == NULL ||
-	    catalog_user_plays(cat, c->app->txn, c->a.user, &plays) == -1)
+	    catalog_user_plays(cat, c->app->txn, c->a.user, plays) == -1)
 		return http_error(r, 500, "the catalog could not be read");
 
 	json_init(&j, &r->body);
@@ -75,7 +75,7 @@ api_search(struct ctx *c, struct resp *r)
 	json_str(&j, "q", c->a.q);
 	json_str(&j, "folded", folded);
 	for (k = 0; k < ENTITY__MAX; k++) {
-		if (catalog_search(cat, (enum entity_kind)k, folded, plays,
+		if (catalog_search(cat, (enum entity_kind)k, folded, plays[k],
 		    hits, limit, &n, &total) == -1)
 			return http_error(r, 500, "the search failed");
 		write_hits(&j, cat, (enum entity_kind)k, keys[k], hits, n,

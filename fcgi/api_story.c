@@ -2,10 +2,13 @@
  * api_story.c — GET /api/v0/story/:user_id/{track,artist,album}/:id and
  * their /plays: the story of one track, artist or album in a journal.
  *
- * The entity's tracks come from the process's catalog (lib/catalog.h:
- * an artist's or an album's tracks, which the store does not index),
- * the story itself from lib/stories.c over the plays-by-track index, so
- * an answer costs the entity's own plays, never a scan of the journal.
+ * The story itself comes from lib/stories.c over the store's indexes
+ * (a track's plays-by-track, an artist's or album's per-entity index),
+ * so an answer costs the entity's own plays, never a scan of the
+ * journal.  The process's catalog (lib/catalog.h) says whether the id
+ * is known and lists an artist's or album's tracks (track_ids, and the
+ * Discover Weekly weeks that held any of them, played or not); a page
+ * of its plays reads the per-entity index newest first.
  * The journal's access check comes first: a private journal is a 404,
  * as everywhere.  Then an id the store does not know is a 404 of its own
  * ("no such track"); a known one the journal never played is a story
@@ -132,6 +135,8 @@ api_story(struct ctx *c, struct resp *r, enum entity_kind kind)
 	q.limit = (c->a.has & QBIT(Q_ILIMIT)) ? (uint32_t)c->a.limit :
 	    STORY_LIMIT;
 	q.per_track = kind != ENTITY_TRACK;
+	q.kind = kind;
+	q.id = kind != ENTITY_TRACK ? c->a.id : NULL;
 
 	json_init(&j, &r->body);
 	json_obj_open(&j, NULL);
@@ -181,7 +186,8 @@ api_story_plays(struct ctx *c, struct resp *r, enum entity_kind kind)
 	json_str(&j, "user_id", c->a.user);
 	json_str(&j, "kind", kind_words[kind]);
 	json_str(&j, "id", c->a.id);
-	if (stories_write_plays(c->app->txn, c->a.user, ids, (size_t)n,
+	if (stories_write_plays(c->app->txn, c->a.user, kind, c->a.id, ids,
+	    (size_t)n,
 	    (c->a.has & QBIT(Q_BEFORE)) ? c->a.before : INT64_MAX,
 	    (c->a.has & QBIT(Q_LIMIT)) ? c->a.limit : PLAYS_PAGE, &j) == -1) {
 		http_error(r, 500, "the plays could not be read");

@@ -24,7 +24,7 @@
 #include "hash.h"
 #include "log.h"
 
-#define USERS_KEPT	4	/* users whose plays per track are kept */
+#define USERS_KEPT	4	/* users whose plays per entity are kept */
 #define NAME_FOLD_MAX	1024	/* folded name bytes kept (longer: cut) */
 
 struct cat_kind {
@@ -39,9 +39,10 @@ struct cat_kind {
 
 struct cat_user {
 	char		 user[USER_ID_MAX + 1];	/* "" = unused */
-	uint64_t	 version;
+	uint64_t	 version;	/* the user's play version, and */
+	uint64_t	 seq;		/* ... the catalog's change sequence */
 	uint64_t	 used;		/* for least recently used */
-	uint32_t	*plays;		/* one per track */
+	uint32_t	*plays[ENTITY__MAX];	/* one per entity of a kind */
 };
 
 struct catalog {
@@ -60,6 +61,8 @@ struct catalog {
 	uint64_t	 clock;
 	size_t		 applied;	/* changes applied since the build */
 };
+
+static void	users_forget(struct catalog *);
 
 struct catalog *
 catalog_new(void)
@@ -80,10 +83,7 @@ catalog_clear(struct catalog *cat)
 		free(cat->k[i].rev);
 		memset(&cat->k[i], 0, sizeof(cat->k[i]));
 	}
-	for (i = 0; i < USERS_KEPT; i++) {
-		free(cat->users[i].plays);
-		memset(&cat->users[i], 0, sizeof(cat->users[i]));
-	}
+	users_forget(cat);
 	buf_free(&cat->names);
 	free(cat->album);
 	free(cat->dur);
@@ -481,12 +481,7 @@ catalog_apply(struct catalog *cat, struct store_txn *txn, uint64_t seq,
 				return -1;
 		}
 	}
-	if (c.added[ENTITY_TRACK])	/* the plays arrays are too short */
-		for (i = 0; i < USERS_KEPT; i++) {
-			free(cat->users[i].plays);
-			memset(&cat->users[i], 0, sizeof(cat->users[i]));
-		}
-	cat->seq = seq;
+	cat->seq = seq;	/* the users' plays, of an older seq, are read again */
 	return 0;
 }
 
@@ -565,30 +560,48 @@ catalog_track_artists(const struct catalog *cat, uint32_t t,
 	return cat->art_len[t];
 }
 
+/* Forgets every user's plays (their arrays are the catalog's size). */
+static void
+users_forget(struct catalog *cat)
+{
+	int i, k;
+
+	for (i = 0; i < USERS_KEPT; i++) {
+		for (k = 0; k < ENTITY__MAX; k++)
+			free(cat->users[i].plays[k]);
+		memset(&cat->users[i], 0, sizeof(cat->users[i]));
+	}
+}
+
 struct count_ctx {
 	const struct catalog *cat;
+	enum entity_kind kind;
 	uint32_t	*plays;
 };
 
 static int
-count_track(const char *track_id, uint64_t n, void *arg)
+count_entity(const struct entity_tally *e, void *arg)
 {
 	struct count_ctx *c = arg;
-	uint32_t t;
+	char id[ID_LEN + 1];
+	uint32_t i;
 
-	if ((t = catalog_find(c->cat, ENTITY_TRACK, track_id)) != CATALOG_NONE)
-		c->plays[t] = n > UINT32_MAX ? UINT32_MAX : (uint32_t)n;
+	memcpy(id, e->id, ID_LEN);
+	id[ID_LEN] = '\0';
+	if ((i = catalog_find(c->cat, c->kind, id)) != CATALOG_NONE)
+		c->plays[i] = e->plays > UINT32_MAX ? UINT32_MAX :
+		    (uint32_t)e->plays;
 	return 0;
 }
 
 int
 catalog_user_plays(struct catalog *cat, struct store_txn *txn,
-    const char *user, const uint32_t **plays)
+    const char *user, const uint32_t *plays[ENTITY__MAX])
 {
 	struct cat_user *u = NULL, *old = &cat->users[0];
 	struct count_ctx c;
 	uint64_t version = 0;
-	int i, rc;
+	int i, k, rc;
 
 	if ((rc = store_agg_version(txn, user, &version)) == STORE_ERR)
 		return -1;
@@ -600,31 +613,42 @@ catalog_user_plays(struct catalog *cat, struct store_txn *txn,
 		if (cat->users[i].used < old->used)
 			old = &cat->users[i];
 	}
-	if (u != NULL && u->version == version && u->plays != NULL) {
+	if (u != NULL && u->version == version && u->seq == cat->seq &&
+	    u->plays[0] != NULL) {
 		u->used = ++cat->clock;
-		*plays = u->plays;
+		for (k = 0; k < ENTITY__MAX; k++)
+			plays[k] = u->plays[k];
 		return 0;
 	}
 	if (u == NULL)
 		u = old;
-	free(u->plays);
+	for (k = 0; k < ENTITY__MAX; k++)
+		free(u->plays[k]);
 	memset(u, 0, sizeof(*u));
-	if ((u->plays = calloc((size_t)cat->k[ENTITY_TRACK].n + 1,
-	    sizeof(uint32_t))) == NULL)
-		return -1;
 	c.cat = cat;
-	c.plays = u->plays;
-	if (rc == STORE_OK && store_iter_user_tracks(txn, user, count_track,
-	    &c) != STORE_OK) {
-		free(u->plays);
-		u->plays = NULL;
-		return -1;
+	for (k = 0; k < ENTITY__MAX; k++) {
+		if ((u->plays[k] = calloc((size_t)cat->k[k].n + 1,
+		    sizeof(uint32_t))) == NULL)
+			goto fail;
+		c.kind = (enum entity_kind)k;
+		c.plays = u->plays[k];
+		if (rc == STORE_OK && store_iter_entity_days(txn, user,
+		    (unsigned)k, STORE_DAY_ALL, STORE_DAY_ALL, count_entity,
+		    &c) != STORE_OK)
+			goto fail;
 	}
 	strlcpy(u->user, user, sizeof(u->user));
 	u->version = version;
+	u->seq = cat->seq;
 	u->used = ++cat->clock;
-	*plays = u->plays;
+	for (k = 0; k < ENTITY__MAX; k++)
+		plays[k] = u->plays[k];
 	return 0;
+fail:
+	for (k = 0; k < ENTITY__MAX; k++)
+		free(u->plays[k]);
+	memset(u, 0, sizeof(*u));
+	return -1;
 }
 
 /* ---- search -------------------------------------------------------------- */
@@ -662,9 +686,8 @@ catalog_search(const struct catalog *cat, enum entity_kind kind,
     size_t max, size_t *n, size_t *total)
 {
 	const struct cat_kind *k;
-	const uint32_t *tr;
 	struct catalog_hit h;
-	size_t nt, j, pos;
+	size_t pos;
 	uint32_t i;
 	const char *name;
 
@@ -677,10 +700,7 @@ catalog_search(const struct catalog *cat, enum entity_kind kind,
 		if (strstr(name, q) == NULL)
 			continue;
 		h.i = i;
-		h.plays = 0;
-		nt = catalog_tracks_of(cat, kind, i, &tr);
-		for (j = 0; j < nt; j++)
-			h.plays += plays[tr[j]];
+		h.plays = plays[i];
 		if (h.plays == 0)
 			continue;
 		h.prefix = (uint8_t)match_prefix(name, q);

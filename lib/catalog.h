@@ -18,9 +18,10 @@
  * entity (the numbers would shift), a log that no longer reaches back to
  * its last sync, or more than 200,000 changes applied since the build.
  * A build reads every entity (about 25 ms of CPU for 57,000:
- * docs/BENCHMARKS.md).  Per user, the plays of each track come from the store's
- * plays-by-track index (store_iter_user_tracks(), one key per track) and
- * are kept until the user's play version (store_agg_version()) changes.
+ * docs/BENCHMARKS.md).  Per user, the plays of each entity come from the
+ * store's all-time per-entity totals (one record per entity played) and
+ * are kept until the user's play version (store_agg_version()) or the
+ * entity change log moves.
  *
  * One catalog per process; not thread-safe.
  *
@@ -73,13 +74,16 @@ size_t	catalog_track_artists(const struct catalog *, uint32_t t,
 	    const uint32_t **out);
 
 /*
- * *plays receives an array, indexed by track number, of how often user
- * played each track (valid until the next catalog call).  Tracks the user
- * played that the catalog lacks (no record yet) are not counted.
- * Returns 0 or -1.
+ * plays[kind] receives, for each kind, an array indexed by that kind's
+ * catalog numbers of how often user played each entity, from the
+ * store's all-time per-entity totals (store.h, "the per-entity
+ * indexes"; an artist's or album's plays are its tracks' as the store
+ * credits them), valid until the next catalog call.  Entities the
+ * catalog lacks are not counted.  Kept per user until the user's play
+ * version or the catalog's change sequence moves.  Returns 0 or -1.
  */
 int	catalog_user_plays(struct catalog *, struct store_txn *txn,
-	    const char *user, const uint32_t **plays);
+	    const char *user, const uint32_t *plays[ENTITY__MAX]);
 
 /* One search result. */
 struct catalog_hit {
@@ -90,8 +94,8 @@ struct catalog_hit {
 
 /*
  * Entities of kind whose folded name contains q (already folded, 1 byte
- * or more), with plays > 0 (plays from catalog_user_plays(); an artist's
- * or album's are its tracks' summed), best first: more plays, then a
+ * or more), with plays > 0 (plays: catalog_user_plays()'s array of that
+ * kind), best first: more plays, then a
  * prefix match, then the name's byte order.  The max best go into out;
  * *total receives how many matched.  Returns 0 or -1 (memory).
  */

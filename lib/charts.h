@@ -3,13 +3,14 @@
  * over a span of time, by plays or by listening time, with each entry's
  * rank in the span of the same length just before.
  *
- * A span's plays are read with store_scan_plays() over that span only
- * (and the previous one), so a week costs a week of plays (all time
- * reads the whole journal once, as play references: docs/BENCHMARKS.md
- * has what that costs).  Artists and albums are
- * their tracks' sums, linked through the catalog (catalog.h): a track
- * credited to two artists counts for both.  Listening time is ms_played
- * when known, else the track's duration.
+ * A span's counts come from the store's per-entity day counts (store.h,
+ * "the per-entity indexes"): one record per entity and UTC day inside
+ * the span, and the plays of the few hours between the span's local
+ * ends and the UTC midnights inside it one by one; all time reads one
+ * record per entity ever played.  So a chart costs the entities played
+ * in its span, not its plays.  A track credited to two artists counts
+ * for both.  Listening time is ms_played when known, else the track's
+ * duration.
  *
  * Error convention: 0 / -1 (store failure or memory; logged).
  */
@@ -18,7 +19,6 @@
 
 #include <stdint.h>
 
-#include "catalog.h"
 #include "json.h"
 #include "store.h"
 
@@ -43,7 +43,7 @@ struct charts_query {
  * it was not ranked then), previous_plays}.  Ties rank by plays, then
  * by id.  Returns 0 or -1.
  */
-int	charts_write(struct store_txn *, struct catalog *,
-	    const struct charts_query *, struct json *j);
+int	charts_write(struct store_txn *, const struct charts_query *,
+	    struct json *j);
 
 #endif

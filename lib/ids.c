@@ -9,9 +9,11 @@
  * give 128 bits, of which 21 base-62 digits (about 125 bits) are kept.
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "fold.h"
 #include "ids.h"
 #include "schema.h"
 
@@ -235,10 +237,41 @@ ids_hash_string(struct ids_hash *h, const char *s)
 		ids_hash_byte(h, (unsigned char)(n >> (8 * i)));
 }
 
+/*
+ * Feeds s as version 2 of the ids normalizes it: folded by fold_name()
+ * (case and diacritics of Latin, Greek and Cyrillic, white space), then
+ * as version 1 does (which leaves a folded string as it is).  A name
+ * too long for the stack buffer is folded into the heap; when even that
+ * fails, it is fed as version 1 would (never silently dropped).
+ */
+static void
+ids_hash_folded(struct ids_hash *h, const char *s)
+{
+	char stack[1024], *b = stack;
+	size_t len, need;
+
+	if (s == NULL)
+		s = "";
+	len = strlen(s);
+	need = 3 * len + 1;
+	if (need > sizeof(stack) && (b = malloc(need)) == NULL) {
+		ids_hash_string(h, s);
+		return;
+	}
+	if (fold_name(s, len, b, b == stack ? sizeof(stack) : need) == -1)
+		ids_hash_string(h, s);
+	else
+		ids_hash_string(h, b);
+	if (b != stack)
+		free(b);
+}
+
 void
-ids_synthetic(char out[ID_LEN + 1], const char *kind,
+ids_synthetic_v(char out[ID_LEN + 1], int version, const char *kind,
     const char *const parts[], size_t n)
 {
+	void (*feed)(struct ids_hash *, const char *) =
+	    version == 1 ? ids_hash_string : ids_hash_folded;
 	struct ids_hash h;
 	uint32_t limb[4];
 	uint64_t hi, lo, rem;
@@ -247,9 +280,9 @@ ids_synthetic(char out[ID_LEN + 1], const char *kind,
 
 	sip_init(&h.s[0], ids_key[0][0], ids_key[0][1]);
 	sip_init(&h.s[1], ids_key[1][0], ids_key[1][1]);
-	ids_hash_string(&h, kind);
+	feed(&h, kind);
 	for (i = 0; i < n; i++)
-		ids_hash_string(&h, parts == NULL ? NULL : parts[i]);
+		feed(&h, parts == NULL ? NULL : parts[i]);
 	hi = sip_final(&h.s[0]);
 	lo = sip_final(&h.s[1]);
 
@@ -270,6 +303,13 @@ ids_synthetic(char out[ID_LEN + 1], const char *kind,
 		out[d] = ids_b62[rem];
 	}
 	out[ID_LEN] = '\0';
+}
+
+void
+ids_synthetic(char out[ID_LEN + 1], const char *kind,
+    const char *const parts[], size_t n)
+{
+	ids_synthetic_v(out, IDS_SYNTHETIC_VERSION, kind, parts, n);
 }
 
 /* ---- URIs ---------------------------------------------------------------- */

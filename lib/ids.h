@@ -35,17 +35,27 @@ int	ids_valid_user(const char *s);
 /*
  * Writes into out the synthetic id of a thing of the given kind ("track",
  * "album", ...) named by parts[0..n-1] (e.g. artist, album, title).  Each
- * string is normalized first: ASCII whitespace trimmed at both ends and
- * runs of it inside folded to one space, ASCII letters lower-cased (other
- * bytes kept as they are), so "Artist" and " artist " give the same id.
- * NULL strings count as "".  The parts are length-delimited, so
- * {"ab", "c"} and {"a", "bc"} differ.
+ * string is normalized first: folded as a search folds names
+ * (fold_name() in fold.h: case and diacritics of Latin, Greek and
+ * Cyrillic letters, so "Björk", "BJÖRK" and "bjork" are one; white space
+ * trimmed at both ends and runs of it inside folded to one space), so
+ * "Artist" and " artist " give the same id.  NULL strings count as "".
+ * The parts are length-delimited, so {"ab", "c"} and {"a", "bc"} differ.
  *
  * The id is '_' and 21 base-62 digits of a 128-bit hash: two SipHash-2-4
- * values under two fixed keys.  Ids are stored, so this algorithm is
- * frozen: changing it changes the id of every stored local track.
+ * values under two fixed keys.  Ids are stored, so each version of the
+ * algorithm is frozen; this is version 2 (IDS_SYNTHETIC_VERSION).
+ * Version 1 lower-cased ASCII letters only and kept every other byte:
+ * for a name of ASCII letters, digits, punctuation and white space the
+ * two agree, so only names with other letters got new ids, which schema
+ * version 7's migration re-keyed (store_migrate.c).
  */
+#define IDS_SYNTHETIC_VERSION	2
+
 void	ids_synthetic(char out[ID_LEN + 1], const char *kind,
+	    const char *const parts[], size_t n);
+/* The same with the algorithm of the given version (1 or 2). */
+void	ids_synthetic_v(char out[ID_LEN + 1], int version, const char *kind,
 	    const char *const parts[], size_t n);
 
 /*

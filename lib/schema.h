@@ -187,6 +187,16 @@ struct agg_bucket {
 	uint64_t	 ms_duration;	/* ... those durations, summed */
 };
 
+/* ---- per-entity indexes: user, artist/album -> plays; user, entity, day
+ * -> plays and listening time (schema version 6) --------------------------
+ * Kept by the store itself, like the aggregates: store_put_play(),
+ * store_del_play() (the one way a play is removed), store_put_track()
+ * and store_del_track() (a track's album, artists or duration decide
+ * what its plays count for) maintain them in their own transaction;
+ * callers only read them (struct entity_tally and the iterations in
+ * store.h, "the per-entity indexes"; the code is lib/store_byentity.c).
+ */
+
 /* ---- sessions: user, SHA-256 of the token -> lifetime ----------------
  * A signed-in browser holds a random token in a cookie; the store keeps
  * only the token's SHA-256 (a copy of the store opens no session), under

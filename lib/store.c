@@ -65,6 +65,9 @@ const struct store_dbdef store_dbs[DB__MAX] = {
 				  MDB_DUPSORT | MDB_DUPFIXED },
 	[DB_IMPORTS] =		{ "imports", 1, 0, 0 },
 	[DB_IMPORTMARKS] =	{ "importmarks", 1, 1, 0 },
+	[DB_PLAYSBYENTITY] =	{ "playsbyentity", 1, 1,
+				  MDB_DUPSORT | MDB_DUPFIXED },
+	[DB_ENTAGG] =		{ "entagg", 1, 1, 0 },
 };
 
 /*

@@ -3,8 +3,10 @@
  *
  * One LMDB environment (a directory) holds named databases for users, plays,
  * tracks, artists, albums, playlists, top lists, gaps, the entity change log,
- * meta, the sign-in sessions and the import jobs, and two the store derives from the plays
- * (15-minute aggregates, an index of plays by track).  Only the store's
+ * meta, the sign-in sessions and the import jobs, and four the store
+ * derives from the plays (15-minute aggregates, an index of plays by
+ * track, one of plays by artist and album, and plays per entity and
+ * day).  Only the store's
  * own files (lib/store*.c) know keys and value encodings; callers
  * exchange the plain structs of schema.h.
  *
@@ -77,9 +79,11 @@ enum entity_kind {
 /*
  * 2: the agg database; 3: the trackplays index; 4: that index as sorted
  * duplicates (playsbytrack), 2.5x smaller; 5: each play value carries
- * its previous play of the track (struct play's prev_played_at)
+ * its previous play of the track (struct play's prev_played_at); 6: the
+ * per-entity indexes (playsbyentity, entagg); 7: synthetic ids of
+ * version 2 (folded names, ids.h), older ones re-keyed
  */
-#define STORE_SCHEMA_VERSION	5
+#define STORE_SCHEMA_VERSION	7
 
 struct store;
 struct store_txn;
@@ -209,6 +213,75 @@ int	store_iter_track_times(struct store_txn *, const char *user,
 int	store_iter_user_tracks(struct store_txn *, const char *user,
 	    int (*fn)(const char *track_id, uint64_t n_plays, void *),
 	    void *arg);
+
+/*
+ * The per-entity indexes (schema version 6; store_byentity.c).  With
+ * every play put or deleted, in its transaction, the store also keeps,
+ * per user:
+ *  - the plays of each artist and each album, as (time, track id) in
+ *    time order: a play counts for every distinct artist its track's
+ *    record credits and for its album;
+ *  - per track, artist, album and for the whole journal, per UTC day,
+ *    the plays and listening time (ms_played when known, else the
+ *    track's duration_ms; 0 without a record), and under the day
+ *    STORE_DAY_ALL the all-time totals.
+ * Both follow the tracks' records as they are now: a put or delete of a
+ * track whose album, artists or duration changed moves its plays, every
+ * user's, in that transaction.  So they always equal what the plays and
+ * tracks stored say (the unit tests check exactly that).  Purged with
+ * the user; built by the migration to version 6.
+ *
+ * store_iter_entity_plays: fn(played_at, track_id, arg) for each play of
+ * artist or album id (kind ENTITY_ARTIST or ENTITY_ALBUM; any other
+ * kind calls fn never) with from_ms <= played_at <= to_ms, in dir order
+ * (one seek, then one step per play; track_id is a NUL-terminated copy).
+ * store_iter_entity_days: fn(tally, arg) for every entity of kind (an
+ * enum entity_kind, or STORE_KIND_JOURNAL) with plays on a UTC day in
+ * [from_day, to_day] (days since 1970-01-01), by day then id; to_day =
+ * from_day = STORE_DAY_ALL iterates the totals.  store_get_entity_total:
+ * the totals of kind/id (id ignored for STORE_KIND_JOURNAL); NOTFOUND
+ * (zeros) when it has no plays.  All return STORE_OK or STORE_ERR.
+ */
+/*
+ * What a play of a track counts for, as the track's record says now: a
+ * copy of its album, its distinct artists (the first STORE_VIEW_ARTISTS
+ * credited) and its duration.  store_track_view: of the stored track
+ * track_id (all empty when it has no record); STORE_OK or STORE_ERR.
+ * store_track_view_of: of tr (NULL: no record).
+ */
+#define STORE_VIEW_ARTISTS	32
+
+struct track_view {
+	char		 album[ID_LEN + 1];		/* "" for none */
+	char		 artists[STORE_VIEW_ARTISTS][ID_LEN + 1];
+	uint32_t	 n_artists;
+	uint32_t	 duration;			/* ms; 0 unknown */
+};
+
+int	store_track_view(struct store_txn *, const char *track_id,
+	    struct track_view *v);
+void	store_track_view_of(const struct track *tr, struct track_view *v);
+
+#define STORE_KIND_JOURNAL	3		/* after enum entity_kind's */
+#define STORE_DAY_ALL		INT32_MAX	/* the totals' "day" */
+
+struct entity_tally {
+	const char	*id;		/* txn; ID_LEN bytes, no NUL */
+	int32_t		 day;		/* UTC days since 1970-01-01 */
+	uint64_t	 plays;
+	uint64_t	 ms;
+};
+
+int	store_iter_entity_plays(struct store_txn *, const char *user,
+	    enum entity_kind kind, const char *id, int64_t from_ms,
+	    int64_t to_ms, enum store_dir dir,
+	    int (*fn)(int64_t played_at, const char *track_id, void *),
+	    void *arg);
+int	store_iter_entity_days(struct store_txn *, const char *user,
+	    unsigned kind, int32_t from_day, int32_t to_day,
+	    int (*fn)(const struct entity_tally *, void *), void *arg);
+int	store_get_entity_total(struct store_txn *, const char *user,
+	    unsigned kind, const char *id, uint64_t *plays, uint64_t *ms);
 
 /* ---- aggregates: plays and listening time per user and quarter hour ----
  * For every user and 15-minute UTC bucket [start, start + 15 min) that

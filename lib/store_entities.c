@@ -453,16 +453,37 @@ store_get_tracks(struct store_txn *t, const char *const *ids, size_t n,
 	return ret;
 }
 
+/*
+ * A track's album, artists and duration say what its plays count for in
+ * the per-entity indexes: a put or delete that changes them moves the
+ * plays there too (store_byentity.c).
+ */
 int
 store_put_track(struct store_txn *t, const struct track *tr)
 {
-	return store_put_entity(t, ENTITY_TRACK, tr->id, tr);
+	struct track_view old, nw;
+	int rc;
+
+	if (store_track_view(t, tr->id, &old) != STORE_OK)
+		return STORE_ERR;
+	if ((rc = store_put_entity(t, ENTITY_TRACK, tr->id, tr)) != STORE_OK)
+		return rc;
+	store_track_view_of(tr, &nw);
+	return store_byent_track_changed(t, tr->id, &old, &nw);
 }
 
 int
 store_del_track(struct store_txn *t, const char *id)
 {
-	return store_del_entity(t, ENTITY_TRACK, id);
+	struct track_view old, none;
+	int rc;
+
+	if (store_track_view(t, id, &old) != STORE_OK)
+		return STORE_ERR;
+	if ((rc = store_del_entity(t, ENTITY_TRACK, id)) != STORE_OK)
+		return rc;
+	store_track_view_of(NULL, &none);
+	return store_byent_track_changed(t, id, &old, &none);
 }
 
 int

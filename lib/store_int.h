@@ -23,6 +23,12 @@
  *   playsbytrack	[U] 22-byte track id, sorted duplicate values
  *		(MDB_DUPSORT | MDB_DUPFIXED; an index of the plays by
  *		track: see "the plays-by-track index")
+ *   playsbyentity	[U] u8 kind (1 artist, 2 album) 22-byte id,
+ *		sorted duplicate values (MDB_DUPSORT | MDB_DUPFIXED; see
+ *		store_byentity.c)
+ *   entagg	[U] u8 kind (0 track, 1 artist, 2 album, 3 the journal)
+ *		be32 UTC day (biased; STORE_DAY_ALL: the totals)
+ *		22-byte id (the journal's: 22 '0')
  *   sessions	[U] the 32-byte SHA-256 of the session token
  *   imports	[U] be32 job id (1..; struct import_job, schema.h)
  *   importmarks	[U] be64 played_at ms (biased): which import put
@@ -69,6 +75,9 @@
  *		(a later layout would be a new database, as this one
  *		replaced schema version 3's "trackplays", whose keys were
  *		[U] track id be64 played_at with empty values)
+ *   playsbyentity	be64 played_at ms (biased), 22-byte track id, no
+ *		version byte (a sort key, as playsbytrack's)
+ *   entagg	1, u32 plays, u64 ms (listening time: store_byentity.c)
  *
  * Entity values keep updated_at right after the version byte, so "equal
  * but for updated_at" is one length test and one memcmp from byte 9.
@@ -122,6 +131,8 @@ enum store_db {
 	DB_PLAYSBYTRACK,
 	DB_IMPORTS,
 	DB_IMPORTMARKS,
+	DB_PLAYSBYENTITY,
+	DB_ENTAGG,
 	DB__MAX
 };
 
@@ -415,6 +426,57 @@ int	store_agg_apply(struct store_txn *t, struct key *k,
 /* Adds played_at to the plays-by-track index key k ([U] track id). */
 int	store_bytrack_put(struct store_txn *t, const struct key *k,
 	    int64_t played_at);
+
+/* ---- the per-entity indexes (store_byentity.c) --------------------------- */
+
+/*
+ * Adds (sign 1) or removes (sign -1) play p, of the user whose key
+ * prefix [U] is u, to or from playsbyentity and entagg, as its track's
+ * stored record has it.  The play functions call it in their
+ * transaction, the migration for every play.  STORE_OK or STORE_ERR.
+ */
+int	store_byent_play(struct store_txn *t, const struct key *u,
+	    const struct play *p, int sign);
+/*
+ * The record of track id changed from what old says to what nw says:
+ * moves its plays, of every user, accordingly (nothing when the two
+ * agree).  STORE_OK or STORE_ERR.
+ */
+int	store_byent_track_changed(struct store_txn *t, const char *id,
+	    const struct track_view *old, const struct track_view *nw);
+/*
+ * Calls fn(k, v, arg) for each duplicate value v of key k in db (an
+ * MDB_DUPSORT | MDB_DUPFIXED database whose values are vlen bytes, 8 to
+ * 64, starting with a biased be64 time) whose time lies in [from_ms,
+ * to_ms], in dir order: one seek, then one step per value.  fn's 0 / 1
+ * / -1 as for store_scan().  Returns STORE_OK or STORE_ERR.
+ */
+int	store_dup_scan(struct store_txn *t, enum store_db db,
+	    const struct key *k, size_t vlen, int64_t from_ms, int64_t to_ms,
+	    enum store_dir dir,
+	    int (*fn)(const MDB_val *k, const MDB_val *v, void *), void *arg);
+
+/*
+ * Calls fn(t, u, user, play, arg) for every play of track id, of every
+ * user (u their key prefix [U]), oldest first per user; the times are
+ * read first, so fn may put and delete plays.  fn returns STORE_OK or
+ * STORE_ERR (which ends it).  STORE_OK or STORE_ERR.
+ */
+int	store_track_plays_each(struct store_txn *t, const char *id,
+	    int (*fn)(struct store_txn *, const struct key *u,
+	    const char *user, const struct play *, void *), void *arg);
+
+/* ---- store_rekey.c ------------------------------------------------------ */
+
+/*
+ * Schema version 7: re-keys every entity whose synthetic id version 1
+ * of the algorithm made to version 2's id, merging those whose new ids
+ * coincide; their plays are deleted and put again with the new ids.
+ * *n_entities and *n_plays receive how many were re-keyed and moved.
+ * STORE_OK or STORE_ERR.
+ */
+int	store_rekey_synthetic(struct store_txn *t, uint64_t *n_entities,
+	    uint64_t *n_plays);
 
 /* ---- store_migrate.c ----------------------------------------------------- */
 

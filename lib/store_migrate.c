@@ -25,7 +25,11 @@
  * aggregates and 3 -> 4 (2 -> 3 before it) the plays-by-track index,
  * both from one scan of the plays; version 3's own index ("trackplays",
  * one key per play) is then dropped, its pages freed; 4 -> 5 rewrites
- * every play with its previous play of the track (migrate_prev()).  The
+ * every play with its previous play of the track (migrate_prev()); 5 ->
+ * 6 builds the per-artist and per-album indexes and the per-entity day
+ * counts (migrate_byent()) from one more scan; 6 -> 7 re-keys the
+ * entities whose synthetic ids the new folding changes
+ * (store_rekey.c).  The
  * transaction first reads the version again, so a second process that
  * opened the same old store at the same moment finds the work done and
  * repeats nothing.
@@ -35,6 +39,8 @@
 struct migration {
 	int64_t		 from;		/* the version the store had */
 	uint64_t	 plays;		/* plays scanned */
+	uint64_t	 rekeyed;	/* entities given new synthetic ids */
+	uint64_t	 moved;		/* ... and their plays */
 };
 
 static int
@@ -175,6 +181,42 @@ migrate_prev(struct store_txn *t, uint64_t *n)
 	return ret;
 }
 
+/*
+ * Version 5 -> 6: the per-entity indexes (store_byentity.c), from one
+ * scan of the plays (all in version 5's layout by then) and each play's
+ * track as stored.
+ */
+static int
+scan_byent(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *ctx)
+{
+	const unsigned char *kb = k->mv_data;
+	struct key uk;
+	struct play p;
+
+	(void)ctx;
+	if (store_dec_play(k, v, &p, 1) == -1) {
+		store_damaged(DB_PLAYS, k, v);
+		return -1;
+	}
+	uk.len = 1 + (size_t)kb[0];
+	memcpy(uk.b, kb, uk.len);
+	return store_byent_play(t, &uk, &p, 1) == STORE_OK ? 0 : -1;
+}
+
+static int
+migrate_byent(struct store_txn *t)
+{
+	int rc;
+
+	if ((rc = mdb_drop(t->txn, t->st->dbi[DB_PLAYSBYENTITY], 0)) != 0)
+		return store_map_error(t, rc, "empty", DB_PLAYSBYENTITY);
+	if ((rc = mdb_drop(t->txn, t->st->dbi[DB_ENTAGG], 0)) != 0)
+		return store_map_error(t, rc, "empty", DB_ENTAGG);
+	return store_scan(t, DB_PLAYS, NULL, NULL, STORE_ASC, scan_byent,
+	    NULL);
+}
+
 static int
 store_migrate_fn(struct store_txn *t, void *arg)
 {
@@ -202,6 +244,11 @@ store_migrate_fn(struct store_txn *t, void *arg)
 		return -1;
 	if (ver < 5 && migrate_prev(t, &m->plays) != STORE_OK)
 		return -1;
+	if (ver < 6 && migrate_byent(t) != STORE_OK)
+		return -1;
+	if (ver < 7 && store_rekey_synthetic(t, &m->rekeyed,
+	    &m->moved) != STORE_OK)
+		return -1;
 	return store_put_meta_i64(t, META_SCHEMA, STORE_SCHEMA_VERSION) ==
 	    STORE_OK ? 0 : -1;
 }
@@ -220,16 +267,22 @@ store_migrate(struct store *st, const char *path)
 	log_info("store: %s: schema version %u -> %d: building %s", path,
 	    st->schema_version, STORE_SCHEMA_VERSION,
 	    st->schema_version < 2 ? "the aggregates, the plays-by-track "
-	    "index and each play's previous play" : st->schema_version < 4 ?
-	    "the plays-by-track index and each play's previous play" :
-	    "each play's previous play");
+	    "index, each play's previous play and the per-entity indexes" :
+	    st->schema_version < 4 ? "the plays-by-track index, each "
+	    "play's previous play and the per-entity indexes" :
+	    st->schema_version < 5 ? "each play's previous play and the "
+	    "per-entity indexes" : st->schema_version < 6 ?
+	    "the per-entity indexes" : "new synthetic ids");
 	if (store_write(st, store_migrate_fn, &m) != STORE_OK) {
 		log_warnx("store: %s: migration failed", path);
 		return STORE_ERR;
 	}
 	if (m.from < STORE_SCHEMA_VERSION)
-		log_info("store: %s: migrated from version %lld (%llu plays)",
-		    path, (long long)m.from, (unsigned long long)m.plays);
+		log_info("store: %s: migrated from version %lld (%llu plays; "
+		    "%llu entities re-keyed, %llu of their plays moved)",
+		    path, (long long)m.from, (unsigned long long)m.plays,
+		    (unsigned long long)m.rekeyed,
+		    (unsigned long long)m.moved);
 	st->schema_version = STORE_SCHEMA_VERSION;
 	return STORE_OK;
 }

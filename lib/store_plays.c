@@ -4,8 +4,11 @@
  *
  * A play is put or deleted together with everything kept from it, in
  * the same transaction: the 15-minute aggregates and the user's journal
- * version ("aggregates"), the plays-by-track index, and each play's
- * link to the previous play of its track ("the plays-by-track index").
+ * version ("aggregates"), the plays-by-track index, each play's link to
+ * the previous play of its track ("the plays-by-track index"), and the
+ * per-artist and per-album indexes and per-entity day counts
+ * (store_byentity.c).  store_del_play() is the one way a play leaves
+ * the store (but a user's purge): whatever removes plays calls it.
  * Also here: the plays' iterations, their count, and the zero-copy scan
  * the insights use for whole journals.  The migrations (store_migrate.c)
  * reuse the play codec, the bucket update and the index put to build
@@ -135,6 +138,10 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 	if (next != PLAY_NO_PREV &&
 	    play_set_prev(t, user, next, p->played_at) != STORE_OK)
 		return STORE_ERR;
+	/* The per-entity indexes and aggregates (store_byentity.c). */
+	k.len = 1 + k.b[0];
+	if (store_byent_play(t, &k, p, 1) != STORE_OK)
+		return STORE_ERR;
 	return agg_count_play(t, user, p, 1);
 }
 
@@ -173,6 +180,9 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 	if (trackplay_around(t, user, p.track_id, p.played_at, NULL,
 	    &next) != STORE_OK || (next != PLAY_NO_PREV &&
 	    play_set_prev(t, user, next, p.prev_played_at) != STORE_OK))
+		return STORE_ERR;
+	k.len = 1 + k.b[0];
+	if (store_byent_play(t, &k, &p, -1) != STORE_OK)
 		return STORE_ERR;
 	return agg_count_play(t, user, &p, -1);
 }
@@ -719,16 +729,18 @@ store_prev_track_play(struct store_txn *t, const char *user,
 
 /* ---- reading the plays-by-track index (the story pages) ----------------- */
 
-/* Decodes an index value into *at; -1 (logged) when it is damaged. */
+struct times_iter {
+	int	(*fn)(int64_t played_at, void *);
+	void	*arg;
+};
+
 static int
-bytrack_time(const MDB_val *k, const MDB_val *v, int64_t *at)
+bytrack_value(const MDB_val *k, const MDB_val *v, void *ctx)
 {
-	if (v->mv_size != 8) {
-		store_damaged(DB_PLAYSBYTRACK, k, v);
-		return -1;
-	}
-	*at = codec_unbias64(codec_be64_get(v->mv_data));
-	return 0;
+	struct times_iter *it = ctx;
+
+	(void)k;
+	return it->fn(codec_unbias64(codec_be64_get(v->mv_data)), it->arg);
 }
 
 int
@@ -736,63 +748,13 @@ store_iter_track_times(struct store_txn *t, const char *user,
     const char *track_id, int64_t from_ms, int64_t to_ms, enum store_dir dir,
     int (*fn)(int64_t played_at, void *), void *arg)
 {
-	unsigned char b[8];
+	struct times_iter it = { fn, arg };
 	struct key k;
-	MDB_cursor *c;
-	MDB_val mk, mv;
-	int64_t at;
-	int rc, frc, tmp, ret = STORE_OK;
 
-	if (key_trackplay(&k, user, track_id) == -1 || from_ms > to_ms)
+	if (key_trackplay(&k, user, track_id) == -1)
 		return STORE_OK;
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	if ((c = store_cursor_acquire(t, DB_PLAYSBYTRACK, &tmp)) == NULL)
-		return STORE_ERR;
-	mk = key_val(&k);
-	mv.mv_size = sizeof(b);
-	mv.mv_data = b;
-	if (dir == STORE_ASC) {
-		codec_be64_put(b, codec_bias64(from_ms));
-		rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
-	} else {
-		rc = MDB_NOTFOUND;
-		if (to_ms < INT64_MAX) {
-			codec_be64_put(b, codec_bias64(to_ms + 1));
-			rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH_RANGE);
-			if (rc == MDB_SUCCESS)
-				rc = mdb_cursor_get(c, &mk, &mv, MDB_PREV_DUP);
-		}
-		if (rc == MDB_NOTFOUND) {
-			mk = key_val(&k);
-			rc = mdb_cursor_get(c, &mk, &mv, MDB_SET);
-			if (rc == MDB_SUCCESS)
-				rc = mdb_cursor_get(c, &mk, &mv, MDB_LAST_DUP);
-			if (rc == MDB_SUCCESS && to_ms < INT64_MAX &&
-			    bytrack_time(&mk, &mv, &at) == 0 && at > to_ms)
-				rc = MDB_NOTFOUND;	/* all values > to */
-		}
-	}
-	while (rc == MDB_SUCCESS) {
-		if (bytrack_time(&mk, &mv, &at) == -1) {
-			ret = STORE_ERR;
-			goto release;
-		}
-		if (dir == STORE_ASC ? at > to_ms : at < from_ms)
-			break;
-		if ((frc = fn(at, arg)) != 0) {
-			if (frc != 1)
-				ret = STORE_ERR;
-			goto release;
-		}
-		rc = mdb_cursor_get(c, &mk, &mv,
-		    dir == STORE_ASC ? MDB_NEXT_DUP : MDB_PREV_DUP);
-	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "iterate", DB_PLAYSBYTRACK);
-release:
-	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
-	return ret;
+	return store_dup_scan(t, DB_PLAYSBYTRACK, &k, 8, from_ms, to_ms, dir,
+	    bytrack_value, &it);
 }
 
 int

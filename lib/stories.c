@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "idtab.h"
 #include "ids.h"
 #include "log.h"
 #include "stories.h"
@@ -49,6 +50,11 @@ struct ctxrow {
 struct story {
 	const struct stories_query *q;
 	struct store_txn *txn;
+	const char *const *tracks;	/* the set's ids: the query's, or */
+	size_t		 n_tracks;
+	const char	**own;		/* ... those an entity's plays name */
+	char		(*names)[ID_LEN + 1];
+	struct idtab	 tab;		/* ids of an entity's plays */
 	struct sp	*p;
 	size_t		 n, cap;
 	uint32_t	*dur;		/* per track: duration ms */
@@ -360,7 +366,7 @@ write_binges(struct json *j, struct story *s)
 	for (i = 0; i < s->nruns && i < s->q->limit; i++) {
 		r = &s->runs[i];
 		json_obj_open(j, NULL);
-		json_str(j, "track_id", s->q->tracks[s->p[r->first].track]);
+		json_str(j, "track_id", s->tracks[s->p[r->first].track]);
 		json_uint(j, "plays", r->last - r->first + 1);
 		json_uint(j, "ms", r->ms);
 		start = s->p[r->first].at - (int64_t)s->ms[r->first];
@@ -429,6 +435,8 @@ static int
 write_tracks(struct json *j, struct story *s)
 {
 	const struct stories_query *q = s->q;
+	const char *const *tracks = s->tracks;
+	size_t n_tracks = s->n_tracks;
 	char (*albums)[ID_LEN + 1] = NULL;
 	struct album_row *al = NULL;
 	struct per *ap = NULL;
@@ -436,27 +444,27 @@ write_tracks(struct json *j, struct story *s)
 	size_t n = 0;
 	int ret = -1;
 
-	if ((idx = calloc(q->n_tracks + 1, sizeof(*idx))) == NULL ||
-	    (albums = calloc(q->n_tracks + 1, sizeof(*albums))) == NULL ||
-	    (al = calloc(q->n_tracks + 1, sizeof(*al))) == NULL)
+	if ((idx = calloc(n_tracks + 1, sizeof(*idx))) == NULL ||
+	    (albums = calloc(n_tracks + 1, sizeof(*albums))) == NULL ||
+	    (al = calloc(n_tracks + 1, sizeof(*al))) == NULL)
 		goto free;
-	for (i = 0; i < q->n_tracks; i++)
+	for (i = 0; i < n_tracks; i++)
 		if (s->tr[i].plays > 0)
 			idx[n++] = i;
 	per_sort(s->tr, idx, n);
 	json_arr_open(j, "tracks");
 	for (i = 0; i < n && i < q->limit; i++) {
 		json_obj_open(j, NULL);
-		json_str(j, "track_id", q->tracks[idx[i]]);
+		json_str(j, "track_id", tracks[idx[i]]);
 		write_per(j, s, &s->tr[idx[i]]);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
 
-	if (store_get_tracks(s->txn, q->tracks, q->n_tracks, album_of,
+	if (store_get_tracks(s->txn, tracks, n_tracks, album_of,
 	    albums) != STORE_OK)
 		goto free;
-	for (i = 0; i < q->n_tracks; i++) {
+	for (i = 0; i < n_tracks; i++) {
 		if (albums[i][0] == '\0' || s->tr[i].plays == 0)
 			continue;
 		for (k = 0; k < nal; k++)
@@ -606,7 +614,7 @@ write_returns(struct json *j, struct story *s)
 		if (total++ >= s->q->limit)
 			continue;
 		json_obj_open(j, NULL);
-		json_str(j, "track_id", s->q->tracks[s->p[i].track]);
+		json_str(j, "track_id", s->tracks[s->p[i].track]);
 		write_time(j, s, NULL, s->p[i].at, 0);
 		json_int(j, "previous_played_at", s->p[i - 1].at);
 		json_int(j, "days_away", (s->p[i].at - s->p[i - 1].at) /
@@ -615,6 +623,41 @@ write_returns(struct json *j, struct story *s)
 	}
 	json_arr_close(j);
 	json_uint(j, "returns_total", total);
+}
+
+/* One play of the entity's index: its track numbered as first seen. */
+static int
+gather_play(int64_t at, const char *track, void *arg)
+{
+	struct story *s = arg;
+
+	if (idtab_get(&s->tab, track, 1, &s->cur) == -1)
+		return -1;
+	return gather(at, s);
+}
+
+/*
+ * The plays of the query's artist or album from the store's index
+ * (already in time order), and the set of tracks they name.
+ */
+static int
+gather_entity(struct story *s)
+{
+	size_t i;
+
+	if (store_iter_entity_plays(s->txn, s->q->user, s->q->kind, s->q->id,
+	    INT64_MIN, INT64_MAX, STORE_ASC, gather_play, s) != STORE_OK)
+		return -1;
+	if ((s->names = calloc(s->tab.n + 1, sizeof(*s->names))) == NULL ||
+	    (s->own = calloc(s->tab.n + 1, sizeof(*s->own))) == NULL)
+		return -1;
+	for (i = 0; i < s->tab.n; i++) {
+		idtab_copy(&s->tab, (uint32_t)i, s->names[i]);
+		s->own[i] = s->names[i];
+	}
+	s->tracks = s->own;
+	s->n_tracks = s->tab.n;
+	return 0;
 }
 
 int
@@ -632,19 +675,28 @@ stories_write(struct store_txn *txn, const struct stories_query *q,
 	memset(&s, 0, sizeof(s));
 	s.q = q;
 	s.txn = txn;
-	if ((s.dur = calloc(q->n_tracks + 1, sizeof(*s.dur))) == NULL ||
-	    (s.tr = calloc(q->n_tracks + 1, sizeof(*s.tr))) == NULL)
-		goto free;
-	for (s.cur = 0; s.cur < q->n_tracks; s.cur++) {
-		s.tr[s.cur].first = INT64_MAX;
-		s.tr[s.cur].last = INT64_MIN;
-		if (store_iter_track_times(txn, q->user, q->tracks[s.cur],
-		    INT64_MIN, INT64_MAX, STORE_ASC, gather, &s) != STORE_OK)
+	if (q->kind != ENTITY_TRACK && q->id != NULL) {
+		if (gather_entity(&s) == -1)
 			goto free;
+	} else {
+		s.tracks = q->tracks;
+		s.n_tracks = q->n_tracks;
+		for (s.cur = 0; s.cur < q->n_tracks; s.cur++)
+			if (store_iter_track_times(txn, q->user,
+			    q->tracks[s.cur], INT64_MIN, INT64_MAX, STORE_ASC,
+			    gather, &s) != STORE_OK)
+				goto free;
+		if (q->n_tracks > 1)
+			qsort(s.p, s.n, sizeof(*s.p), sp_cmp);
 	}
-	if (q->n_tracks > 1)
-		qsort(s.p, s.n, sizeof(*s.p), sp_cmp);
-	if (store_get_tracks(txn, q->tracks, q->n_tracks, track_dur, &s) !=
+	if ((s.dur = calloc(s.n_tracks + 1, sizeof(*s.dur))) == NULL ||
+	    (s.tr = calloc(s.n_tracks + 1, sizeof(*s.tr))) == NULL)
+		goto free;
+	for (i = 0; i < s.n_tracks; i++) {
+		s.tr[i].first = INT64_MAX;
+		s.tr[i].last = INT64_MIN;
+	}
+	if (store_get_tracks(txn, s.tracks, s.n_tracks, track_dur, &s) !=
 	    STORE_OK)
 		goto free;
 	if ((s.ms = calloc(s.n + 1, sizeof(*s.ms))) == NULL)
@@ -700,11 +752,11 @@ stories_write(struct store_txn *txn, const struct stories_query *q,
 		json_null(j, "last");
 	} else {
 		json_obj_open(j, "first");
-		json_str(j, "track_id", q->tracks[s.p[0].track]);
+		json_str(j, "track_id", s.tracks[s.p[0].track]);
 		write_time(j, &s, NULL, s.p[0].at, 0);
 		json_obj_close(j);
 		json_obj_open(j, "last");
-		json_str(j, "track_id", q->tracks[s.p[s.n - 1].track]);
+		json_str(j, "track_id", s.tracks[s.p[s.n - 1].track]);
 		write_time(j, &s, NULL, s.p[s.n - 1].at, 0);
 		json_obj_close(j);
 	}
@@ -728,6 +780,9 @@ free:
 	free(s.tr);
 	free(s.dur);
 	free(s.p);
+	free(s.own);
+	free(s.names);
+	idtab_free(&s.tab);
 	return ret;
 }
 
@@ -873,10 +928,21 @@ page_add(int64_t at, void *arg)
 	return 0;
 }
 
+/* The entity index's plays come newest first: the first want of them. */
+static int
+page_take(int64_t at, const char *track, void *arg)
+{
+	struct page *pg = arg;
+
+	(void)track;
+	pg->at[pg->n++] = at;
+	return pg->n == pg->want ? 1 : 0;
+}
+
 int
 stories_write_plays(struct store_txn *txn, const char *user,
-    const char *const *tracks, size_t n, int64_t before, int limit,
-    struct json *j)
+    enum entity_kind kind, const char *id, const char *const *tracks,
+    size_t n, int64_t before, int limit, struct json *j)
 {
 	static struct page pg;
 	struct play p;
@@ -887,11 +953,17 @@ stories_write_plays(struct store_txn *txn, const char *user,
 		return -1;
 	memset(&pg, 0, sizeof(pg));
 	pg.want = limit + 1;
-	for (pg.cur = 0; pg.cur < n; pg.cur++)
-		if (before > INT64_MIN && store_iter_track_times(txn, user,
-		    tracks[pg.cur], INT64_MIN, before - 1, STORE_DESC,
-		    page_add, &pg) != STORE_OK)
+	if (kind != ENTITY_TRACK && id != NULL) {
+		if (before > INT64_MIN && store_iter_entity_plays(txn, user,
+		    kind, id, INT64_MIN, before - 1, STORE_DESC, page_take,
+		    &pg) != STORE_OK)
 			return -1;
+	} else
+		for (pg.cur = 0; pg.cur < n; pg.cur++)
+			if (before > INT64_MIN && store_iter_track_times(txn,
+			    user, tracks[pg.cur], INT64_MIN, before - 1,
+			    STORE_DESC, page_add, &pg) != STORE_OK)
+				return -1;
 	more = pg.n > limit;
 	json_arr_open(j, "items");
 	for (i = 0; i < pg.n && i < limit; i++) {

@@ -2,10 +2,13 @@
  * stories.h — the story of a track, an artist or an album in one journal:
  * what the story pages show, computed from the store's indexes.
  *
- * A story is told over a set of tracks (one track; an artist's tracks;
- * an album's tracks, from lib/catalog.h).  Its plays are found through
- * the plays-by-track index (store_iter_track_times(): one seek per
- * track, then one step per play), never by scanning the journal; each
+ * A story is told over a set of tracks: given (one track, or any set),
+ * its plays are found through the plays-by-track index
+ * (store_iter_track_times(): one seek per track, then one step per
+ * play); for an artist or an album, through the store's per-entity
+ * index (store_iter_entity_plays(): one seek, the plays in time order
+ * with their tracks), which also says which tracks the story has.
+ * Never by scanning the journal; each
  * play is then read once for its listening time and context, and the
  * play right after each one is sought once to tell runs.  So a story
  * costs its own plays, whatever the journal's size.
@@ -40,6 +43,13 @@ struct stories_query {
 	const struct tz		*tz;
 	const char *const	*tracks;	/* n_tracks ids, NUL-terminated */
 	size_t			 n_tracks;
+	/*
+	 * An artist or album (kind ENTITY_ARTIST / ENTITY_ALBUM and its
+	 * id): the story of its plays from the per-entity index, tracks
+	 * then unused.  Kind ENTITY_TRACK (0) or id NULL: of tracks.
+	 */
+	enum entity_kind	 kind;
+	const char		*id;
 	uint32_t		 binge_min;	/* 2..1000 */
 	uint32_t		 return_days;	/* 1..3650 */
 	uint32_t		 limit;		/* rows per list, 1..1000 */
@@ -77,13 +87,15 @@ int	stories_write_top(struct store_txn *, const char *user,
 	    enum top_kind kind, const char *id, struct json *j);
 
 /*
- * Writes a page of the plays of tracks[0..n) older than before (ms,
- * exclusive; INT64_MAX for the newest), newest first, as GET /plays
- * writes them: "items" and "next" ({"before": ms} or null).  limit is
- * 1..200.  Returns 0 or -1.
+ * Writes a page of the plays of tracks[0..n), or with kind
+ * ENTITY_ARTIST / ENTITY_ALBUM and id of that artist's or album's (from
+ * its index; tracks unused), older than before (ms, exclusive;
+ * INT64_MAX for the newest), newest first, as GET /plays writes them:
+ * "items" and "next" ({"before": ms} or null).  limit is 1..200.
+ * Returns 0 or -1.
  */
 int	stories_write_plays(struct store_txn *, const char *user,
-	    const char *const *tracks, size_t n, int64_t before, int limit,
-	    struct json *j);
+	    enum entity_kind kind, const char *id, const char *const *tracks,
+	    size_t n, int64_t before, int limit, struct json *j);
 
 #endif

@@ -4,8 +4,10 @@
  *
  * The synthetic id golden values were computed by an independent Python
  * implementation of the documented algorithm (SipHash-2-4 checked against
- * the reference test vectors, the same normalization and base-62 digits),
- * so a change to the C code that alters stored ids fails here.
+ * the reference test vectors, the same normalization and base-62 digits;
+ * version 2's folding there is Python's NFD, combining marks dropped and
+ * lower(), not lib/fold.c), so a change to the C code that alters stored
+ * ids fails here.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,6 +83,10 @@ test_synthetic_golden(void **state)
 {
 	const char *const tap[] = { "Artist", "Album", "Title" };
 	const char *const bj[] = { "Bj\xc3\xb6rk", "Homogenic" };
+	const char *const bj_upper[] = { "BJ\xc3\x96RK", "HOMOGENIC" };
+	const char *const sigur[] = { "Sigur R\xc3\xb3s" };
+	const char *const sigma[] = { "\xce\xa3\xce\x8a\xce\x93\xce\x9c\xce\x91" };
+	const char *const yolka[] = { "\xd0\x81\xd0\x9b\xd0\x9a\xd0\x90" };
 	char out[ID_LEN + 1];
 
 	(void)state;
@@ -88,8 +94,22 @@ test_synthetic_golden(void **state)
 	assert_string_equal(out, "_1o7g0KP6krPyQNR5ASc8f");
 	ids_synthetic(out, "track", NULL, 0);
 	assert_string_equal(out, "_n8ejFDriI9E1V0RcXUnPh");
-	ids_synthetic(out, "album", bj, 2);
+	/* Version 1 (ASCII case only), as stored before schema 7. */
+	ids_synthetic_v(out, 1, "album", bj, 2);
 	assert_string_equal(out, "_My2LR6L6bRBVAy5xBySoU");
+	ids_synthetic_v(out, 1, "track", tap, 3);
+	assert_string_equal(out, "_1o7g0KP6krPyQNR5ASc8f");
+	/* Version 2 folds every letter: "Björk" is "bjork". */
+	ids_synthetic(out, "album", bj, 2);
+	assert_string_equal(out, "_M4tN5I78fguFbCkMGDDOK");
+	ids_synthetic(out, "album", bj_upper, 2);
+	assert_string_equal(out, "_M4tN5I78fguFbCkMGDDOK");
+	ids_synthetic(out, "artist", sigur, 1);
+	assert_string_equal(out, "_KAawM5k2qJWoaST2NBvZp");
+	ids_synthetic(out, "artist", sigma, 1);
+	assert_string_equal(out, "_8NT0a4DRnKDmkFrgTsuUe");
+	ids_synthetic(out, "artist", yolka, 1);
+	assert_string_equal(out, "_sx1GxNdaMVcTv4mxJMtfC");
 	assert_true(ids_valid_any(out));
 	assert_false(ids_valid_spotify(out));
 }

@@ -118,6 +118,19 @@ tu_track_id(int i, char out[ID_LEN + 1])
 	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
 }
 
+/* The ids of artist and album i, made the same way. */
+static inline void
+tu_artist_id(int i, char out[ID_LEN + 1])
+{
+	snprintf(out, ID_LEN + 1, "ARTIST%016d", i);
+}
+
+static inline void
+tu_album_id(int i, char out[ID_LEN + 1])
+{
+	snprintf(out, ID_LEN + 1, "ALBUM%017d", i);
+}
+
 /*
  * Rewrites every value of the "plays" database in txn (a raw LMDB write
  * transaction) in the layout of schema version 4 and older, which ended
