@@ -644,9 +644,13 @@ test('narrow and signed-in headers: every nav tab visible or reachable', async (
 	    [390, true], [320, true], [1280, true]]) {
 		const what = `${width}px${signedIn ? ', signed in' : ''}`;
 		const page = await browser.newPage({ width, height: 844 });
-		if (signedIn)
+		if (signedIn) {
 			await page.route('**/api/v0/me', (r) =>
 			    r.fulfill({ json: me }));
+			// The owner's own lists, which that sign-in would show.
+			await page.route('**/api/v0/imports', (r) =>
+			    r.fulfill({ json: { imports: [] } }));
+		}
 		await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/plays`);
 		await page.waitForSelector('main h1');
 		await page.waitForSelector('header .account');

@@ -47,7 +47,7 @@ const hex = (s) => Buffer.from(s).toString('hex');
 
 // Databases the store derives from the plays (lib/store.c's `derived`):
 // purged with the user but not counted as records.
-const DERIVED = ['agg', 'playsbytrack'];
+const DERIVED = ['agg', 'playsbytrack', 'playsbyentity', 'entagg'];
 
 // How many records of user each database holds (by key).
 function recordsOf(dump, user) {
