@@ -340,34 +340,23 @@ daemon_loop(struct daemon *d)
 int
 cmd_run(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct daemon d;
 	struct sigaction sa;
 	struct pidfh *pfh = NULL;
 	const char *pidfile;
 	char errbuf[512];
 	pid_t other;
-	int ch, detach = 0, sig;
+	int stop, detach = 0, sig;
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	const struct cmd_opt opts[] = {
+		{ NULL, 'd', no_argument, cmd_opt_flag, &detach },
+		CMD_OPT_HELP,
+	};
 	size_t i;
 
-	while ((ch = getopt_long(argc, argv, "dh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			detach = 1;
-			break;
-		case 'h':
-			cmd_usage("run");
-			return CMD_OK;
-		default:
-			return cmd_usage("run");
-		}
-	}
-	if (optind != argc)
-		return cmd_usage("run");
+	if ((stop = cmd_options("run", argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return stop;
 	for (i = 0; i < 2; i++) {
 		const char *u = config_str(cfg, i == 0 ? CFG_SPOTIFY_API_BASE :
 		    CFG_SPOTIFY_ACCOUNTS_BASE);

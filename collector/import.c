@@ -857,27 +857,20 @@ run_free(struct run *r)
 int
 cmd_import(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct run r;
 	struct timespec t0;
 	const char *user = NULL;
 	char sk[256];
 	double secs;
 	size_t i;
-	int ch, rc = CMD_FAIL;
+	const struct cmd_opt opts[] = {
+		{ "user", 'u', required_argument, cmd_opt_str, &user },
+	};
+	int stop, rc = CMD_FAIL;
 
-	while ((ch = getopt_long(argc, argv, "u:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			user = optarg;
-			break;
-		default:
-			return cmd_usage("import");
-		}
-	}
+	if ((stop = cmd_options("import", argc, argv, opts, CMD_NELEM(opts),
+	    1)) != -1)
+		return stop;
 	argc -= optind;
 	argv += optind;
 	if (user == NULL || argc == 0)
