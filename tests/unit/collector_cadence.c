@@ -269,11 +269,7 @@ apply_wr(struct store_txn *txn, void *arg)
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = a->plays[i];
-		tu_track_id((int)i, p.track_id);
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_play(&p, a->plays[i], (int)i);
 		if (store_put_play(txn, a->u->id, &p) == STORE_ERR)
 			return -1;
 		if (p.played_at > a->u->cursor_ms)

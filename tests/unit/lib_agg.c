@@ -53,19 +53,13 @@ setup(void **state)
 static int
 put_tracks(struct store_txn *t, void *arg)
 {
-	struct track tr;
 	int i;
 
 	(void)arg;
-	for (i = 0; i < NTRACKS - 1; i++) {
-		memset(&tr, 0, sizeof(tr));
-		tu_track_id(i, tr.id);
-		tr.name = "a track";
-		tr.uri = "";
-		tr.duration_ms = i < 10 ? 120000 + (uint32_t)i * 7001 : 0;
-		if (store_put_track(t, &tr) == STORE_ERR)
+	for (i = 0; i < NTRACKS - 1; i++)
+		if (tu_put_track(t, i, i < 10 ? 120000 + (uint32_t)i * 7001 :
+		    0) == -1)
 			return -1;
-	}
 	return 0;
 }
 
@@ -444,14 +438,6 @@ test_ranges(void **state)
 }
 
 static int
-purge_bob(struct store_txn *t, void *arg)
-{
-	uint64_t *n = arg;
-
-	return store_purge_user(t, "bob", n) == STORE_OK ? 0 : -1;
-}
-
-static int
 count_buckets(struct store_txn *t, void *arg)
 {
 	size_t *n = arg, u;
@@ -475,7 +461,6 @@ test_purge(void **state)
 	struct tu_fx *fx = *state;
 	struct work w;
 	size_t n[NUSERS];
-	uint64_t deleted;
 
 	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	memset(&w, 0, sizeof(w));
@@ -485,7 +470,7 @@ test_purge(void **state)
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
-	assert_int_equal(store_write(fx->st, purge_bob, &deleted), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_int_equal(n[1], 0);
 	assert_true(n[0] > 0 && n[2] > 0);
@@ -501,21 +486,11 @@ static int
 one_body(struct store_txn *t, void *arg)
 {
 	struct one *o = arg;
-	struct track tr;
 	struct play p;
 
-	memset(&tr, 0, sizeof(tr));
-	tu_track_id(0, tr.id);
-	tr.name = "a track";
-	tr.uri = "";
-	tr.duration_ms = o->duration;
-	if (store_put_track(t, &tr) == STORE_ERR)
+	if (tu_put_track(t, 0, o->duration) == -1)
 		return -1;
-	memset(&p, 0, sizeof(p));
-	tu_track_id(0, p.track_id);
-	p.played_at = 10 * B;
-	p.context_uri = "";
-	p.ms_played = -1;
+	tu_play(&p, 10 * B, 0);
 	if (o->del)
 		return store_del_play(t, "bob", p.played_at) == STORE_OK ?
 		    0 : -1;
@@ -546,29 +521,18 @@ test_duration_changed(void **state)
 	assert_int_equal(bs.n, 0);
 }
 
-struct ver {
-	const char	*user;
-	uint64_t	 v;
-	int		 rc;
-};
-
-static int
-ver_read(struct store_txn *t, void *arg)
-{
-	struct ver *v = arg;
-
-	v->rc = store_agg_version(t, v->user, &v->v);
-	return 0;
-}
-
 static uint64_t
 version_of(struct tu_fx *fx, const char *user, int want_rc)
 {
-	struct ver v = { user, 0, 0 };
+	struct store_txn *t = store_reader(fx->st);
+	uint64_t v = 0;
 
-	assert_int_equal(store_read(fx->st, ver_read, &v), STORE_OK);
-	assert_int_equal(v.rc, want_rc);
-	return v.v;
+	assert_non_null(t);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(store_agg_version(t, user, &v), want_rc);
+	store_read_end(t);
+	store_reader_free(t);
+	return v;
 }
 
 struct vop {
@@ -583,10 +547,7 @@ vop_body(struct store_txn *t, void *arg)
 	struct play p;
 	int rc;
 
-	memset(&p, 0, sizeof(p));
-	p.played_at = o->at;
-	tu_track_id(1, p.track_id);
-	p.context_uri = "";
+	tu_play(&p, o->at, 1);
 	p.ms_played = 1000;
 	rc = o->del ? store_del_play(t, "bob", o->at) :
 	    store_put_play(t, "bob", &p);
@@ -635,7 +596,7 @@ test_version(void **state)
 	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
 	assert_true(version_of(fx, "bob", STORE_OK) == v2);
 	/* Purged: gone; put again: not where it was. */
-	assert_int_equal(store_write(fx->st, purge_bob, &v0), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
 	o.del = 0;
 	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);

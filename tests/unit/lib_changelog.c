@@ -210,11 +210,7 @@ put_play_cb(struct store_txn *txn, void *arg)
 	struct play p;
 
 	(void)arg;
-	memset(&p, 0, sizeof(p));
-	p.played_at = INT64_C(1700000000000);
-	tu_track_id(2, p.track_id);
-	p.context_uri = "";
-	p.ms_played = -1;
+	tu_play(&p, INT64_C(1700000000000), 2);
 	return store_put_play(txn, "u", &p) == STORE_ERR ? -1 : 0;
 }
 

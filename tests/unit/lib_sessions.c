@@ -135,15 +135,6 @@ expire_fn(struct store_txn *t, void *arg)
 }
 
 static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	struct q *q = arg;
-
-	q->rc = store_purge_user(t, q->user, &q->n);
-	return 0;
-}
-
-static int
 del_fn(struct store_txn *t, void *arg)
 {
 	struct q *q = arg;
@@ -292,25 +283,19 @@ static void
 test_purge(void **state)
 {
 	struct tu_fx *fx = *state;
-	struct q q;
+	uint64_t n = 0;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, put_user_bob, NULL), STORE_OK);
-	memset(&q, 0, sizeof(q));
-	q.user = "bob";
-	assert_int_equal(store_write(fx->st, purge_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_OK);
-	assert_int_equal(q.n, 3);		/* the user and two sessions */
+	assert_int_equal(tu_purge(fx->st, "bob", &n), STORE_OK);
+	assert_int_equal(n, 3);		/* the user and two sessions */
 	assert_int_equal(count(fx->st, "bob"), 0);
 	assert_int_equal(count(fx->st, "bobby"), 1);
 	assert_int_equal(count(fx->st, NULL), (int)SEED_N - 2);
 	/* Sessions alone are records of the user too. */
-	q.user = "alice";
-	assert_int_equal(store_write(fx->st, purge_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_OK);
-	assert_int_equal(q.n, 2);
-	assert_int_equal(store_write(fx->st, purge_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_NOTFOUND);
+	assert_int_equal(tu_purge(fx->st, "alice", &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(tu_purge(fx->st, "alice", &n), STORE_NOTFOUND);
 }
 
 static void

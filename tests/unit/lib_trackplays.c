@@ -70,11 +70,7 @@ random_work(struct store_txn *t, void *arg)
 			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
 			continue;
 		}
-		memset(&p, 0, sizeof(p));
-		p.played_at = at;
-		tu_track_id((int)(tu_rand(&rng) % NTRACKS), p.track_id);
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_play(&p, at, (int)(tu_rand(&rng) % NTRACKS));
 		rc = store_put_play(t, u, &p);
 		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
 	}
@@ -351,21 +347,6 @@ test_abort(void **state)
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
 }
 
-struct purge {
-	const char	*user;
-	uint64_t	 n;
-	int		 rc;
-};
-
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	struct purge *p = arg;
-
-	p->rc = store_purge_user(t, p->user, &p->n);
-	return p->rc == STORE_ERR ? -1 : 0;
-}
-
 static int
 count_plays(struct store_txn *t, void *arg)
 {
@@ -386,18 +367,16 @@ test_purge(void **state)
 	struct tu_fx *fx = *state;
 	struct work w = { 1500, 0, INT64_C(1000000), 0 };
 	struct span s = { w.base, w.span };
-	struct purge pu = { "bob", 0, 0 };
 	char a[ID_LEN + 1];
 	struct known k;
-	uint64_t plays = 0;
+	uint64_t plays = 0, purged = 0;
 	int i;
 
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
 	assert_int_equal(store_read(fx->st, count_plays, &plays), STORE_OK);
 	assert_true(plays > 0);
-	assert_int_equal(store_write(fx->st, purge_fn, &pu), STORE_OK);
-	assert_int_equal(pu.rc, STORE_OK);
-	assert_int_equal(pu.n, plays);		/* plays; no user record */
+	assert_int_equal(tu_purge(fx->st, "bob", &purged), STORE_OK);
+	assert_int_equal(purged, plays);	/* plays; no user record */
 	for (i = 0; i < NTRACKS; i++) {
 		tu_track_id(i, a);
 		k = (struct known){ 0, 0, "bob", a, INT64_MAX };

@@ -3,7 +3,8 @@
  * a store opened in a fresh temporary directory and removed afterwards
  * (the cmocka fixture struct tu_fx), removing a directory tree, the seeded
  * xorshift generator that makes "random" tests repeatable, the
- * synthetic track ids of the store tests, and, through raw LMDB with the
+ * synthetic track ids and plays of the store tests, a user purged in a
+ * transaction of its own, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
  * migration tests; and for the reader's tests their two users and a
@@ -116,6 +117,70 @@ static inline void
 tu_track_id(int i, char out[ID_LEN + 1])
 {
 	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
+}
+
+/*
+ * Puts synthetic track i ("a track", no URI) of duration_ms into txn.
+ * Returns 0, or -1.
+ */
+static inline int
+tu_put_track(struct store_txn *txn, int i, uint32_t duration_ms)
+{
+	struct track tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tu_track_id(i, tr.id);
+	tr.name = "a track";
+	tr.uri = "";
+	tr.duration_ms = duration_ms;
+	return store_put_track(txn, &tr) == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * Fills *p as the untimed play of synthetic track i (tu_track_id()) at
+ * ms: no context, ms_played unknown (-1), the rest zero.
+ */
+static inline void
+tu_play(struct play *p, int64_t at, int i)
+{
+	memset(p, 0, sizeof(*p));
+	p->played_at = at;
+	tu_track_id(i, p->track_id);
+	p->context_uri = "";
+	p->ms_played = -1;
+}
+
+/* What tu_purge() hands its write: the user, then what the purge said. */
+struct tu_purge_arg {
+	const char	*user;
+	uint64_t	 n;
+	int		 rc;
+};
+
+static inline int
+tu_purge_write(struct store_txn *txn, void *arg)
+{
+	struct tu_purge_arg *a = arg;
+
+	a->rc = store_purge_user(txn, a->user, &a->n);
+	return a->rc == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * store_purge_user() of user in its own write transaction of st; *n (when
+ * not NULL) gets how many records went.  Returns store_purge_user()'s
+ * STORE_OK or STORE_NOTFOUND, or STORE_ERR when it or the commit failed.
+ */
+static inline int
+tu_purge(struct store *st, const char *user, uint64_t *n)
+{
+	struct tu_purge_arg a = { user, 0, STORE_ERR };
+
+	if (store_write(st, tu_purge_write, &a) != STORE_OK)
+		return STORE_ERR;
+	if (n != NULL)
+		*n = a.n;
+	return a.rc;
 }
 
 /*
