@@ -572,15 +572,10 @@ parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
 }
 
 /*
- * /v1/me and the token answer are read by lib/oauth.c, which the reader's
- * sign-in shares; these keep the collector's names for them.
+ * The token answer is read by lib/oauth.c, which the reader's sign-in
+ * shares (as /v1/me: oauth_parse_me()); this copies it into the
+ * collector's struct.
  */
-int
-parse_me(const cJSON *doc, struct user *u)
-{
-	return oauth_parse_me(doc, u);
-}
-
 _Static_assert(sizeof(((struct parse_token *)0)->error) ==
     sizeof(((struct oauth_token *)0)->error), "token error sizes differ");
 

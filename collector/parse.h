@@ -116,13 +116,6 @@ int	parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
 	    size_t *n, int *has_next);
 
 /*
- * Copies /me into the profile fields of u (id, display_name, country,
- * product, image_url); other fields are left alone.  Returns 0, or -1 when
- * there is no valid user id.
- */
-int	parse_me(const cJSON *doc, struct user *u);
-
-/*
  * Reads the token endpoint's JSON into out: tokens and expires_in on
  * success, the "error" string otherwise.  Returns 0 when an access token
  * was found, else -1 (out->error may say why).

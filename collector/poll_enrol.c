@@ -45,7 +45,7 @@ enrol_on_done(struct spotify_req *req, enum spotify_result r, long status,
 	if (!c->got_token)
 		c->parsed = parse_token(doc, &c->tok) == 0;
 	else
-		c->parsed = r == SPOTIFY_OK && parse_me(doc, &c->me) == 0;
+		c->parsed = r == SPOTIFY_OK && oauth_parse_me(doc, &c->me) == 0;
 	(void)strlcpy(c->error, req->error, sizeof(c->error));
 }
 

@@ -87,22 +87,14 @@ rand_below(uint32_t n)
 	return (uint32_t)(tu_rand(&rng) % n);
 }
 
-/* A 22-character id: kind letter then base-62 digits of n. */
+/*
+ * A 22-character id: kind letter then base-62 digits of n, scrambled so
+ * that ids do not sort like their numbers.
+ */
 static void
 mkid(char out[ID_LEN + 1], char kind, uint64_t n)
 {
-	static const char d[] =
-	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	int i;
-
-	out[0] = kind;
-	/* Scramble so ids do not sort like their numbers. */
-	n = n * UINT64_C(0x9e3779b97f4a7c15) + 0x1234567;
-	for (i = ID_LEN - 1; i > 0; i--) {
-		out[i] = d[n % 62];
-		n /= 62;
-	}
-	out[ID_LEN] = '\0';
+	tu_b62_id(out, kind, n * UINT64_C(0x9e3779b97f4a7c15) + 0x1234567);
 }
 
 static uint32_t

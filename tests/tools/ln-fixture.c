@@ -319,22 +319,6 @@ publish_write(struct store_txn *txn, void *arg)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-/* A Spotify-shaped id: prefix letter, then n in base 62, zero-padded. */
-static void
-mkid(char out[ID_LEN + 1], char prefix, uint64_t n)
-{
-	static const char digits[] =
-	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	int i;
-
-	out[0] = prefix;
-	for (i = ID_LEN - 1; i > 0; i--) {
-		out[i] = digits[n % 62];
-		n /= 62;
-	}
-	out[ID_LEN] = '\0';
-}
-
 #define GEN_TRACKS	20000
 #define GEN_ARTISTS	4000
 #define GEN_ALBUMS	6000
@@ -357,7 +341,7 @@ gen_catalog(struct store_txn *txn)
 
 	for (i = 0; i < GEN_ARTISTS; i++) {
 		memset(&a, 0, sizeof(a));
-		mkid(a.id, 'R', (uint64_t)i);
+		tu_b62_id(a.id, 'R', (uint64_t)i);
 		snprintf(name, sizeof(name), "Artist %d", i);
 		a.name = name;
 		a.genres[0] = "folk rock";
@@ -372,12 +356,12 @@ gen_catalog(struct store_txn *txn)
 	}
 	for (i = 0; i < GEN_ALBUMS; i++) {
 		memset(&b, 0, sizeof(b));
-		mkid(b.id, 'L', (uint64_t)i);
+		tu_b62_id(b.id, 'L', (uint64_t)i);
 		snprintf(name, sizeof(name), "Album %d", i);
 		b.name = name;
 		b.album_type = "album";
 		b.release_date = "1975-01-20";
-		mkid(id, 'R', (uint64_t)(i % GEN_ARTISTS));
+		tu_b62_id(id, 'R', (uint64_t)(i % GEN_ARTISTS));
 		ids_list_reset(&l);
 		ids_list_add(&l, id);
 		b.artists = ids_list_view(&l);
@@ -391,17 +375,17 @@ gen_catalog(struct store_txn *txn)
 	}
 	for (i = 0; i < GEN_TRACKS; i++) {
 		memset(&t, 0, sizeof(t));
-		mkid(t.id, 'T', (uint64_t)i);
+		tu_b62_id(t.id, 'T', (uint64_t)i);
 		snprintf(name, sizeof(name), "Track number %d", i);
 		t.name = name;
 		t.uri = "spotify:track:placeholder";
-		mkid(al, 'L', (uint64_t)(i % GEN_ALBUMS));
+		tu_b62_id(al, 'L', (uint64_t)(i % GEN_ALBUMS));
 		strlcpy(t.album_id, al, sizeof(t.album_id));
 		ids_list_reset(&l);
-		mkid(id, 'R', (uint64_t)(i % GEN_ARTISTS));
+		tu_b62_id(id, 'R', (uint64_t)(i % GEN_ARTISTS));
 		ids_list_add(&l, id);
 		if (i % 3 == 0) {
-			mkid(id, 'R', (uint64_t)((i * 7 + 1) % GEN_ARTISTS));
+			tu_b62_id(id, 'R', (uint64_t)((i * 7 + 1) % GEN_ARTISTS));
 			ids_list_add(&l, id);
 		}
 		t.artists = ids_list_view(&l);
@@ -455,7 +439,7 @@ gen_user(struct store_txn *txn, const struct gen *g)
 		memset(&p, 0, sizeof(p));
 		at += 120000 + (int64_t)(tu_rand(&rng) % 120000);
 		p.played_at = at;
-		mkid(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
+		tu_b62_id(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
 		p.context_uri = "spotify:playlist:37i9dQZEVXcJZyENOWUFo7";
 		p.source = SOURCE_API;
 		p.ms_played = -1;
@@ -470,7 +454,7 @@ gen_user(struct store_txn *txn, const struct gen *g)
 		s.confirmed_at = g->now_ms / 1000;
 		ids_list_reset(&l);
 		for (i = 0; i < 50; i++) {
-			mkid(id, k == TOP_TRACKS ? 'T' : 'R',
+			tu_b62_id(id, k == TOP_TRACKS ? 'T' : 'R',
 			    tu_rand(&rng) % (k == TOP_TRACKS ? GEN_TRACKS :
 			    GEN_ARTISTS));
 			ids_list_add(&l, id);
@@ -528,7 +512,7 @@ churn_write(struct store_txn *txn, void *arg)
 	for (i = 0; i < 3; i++) {
 		memset(&p, 0, sizeof(p));
 		p.played_at = ++c->at;
-		mkid(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
+		tu_b62_id(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
 		p.context_uri = "";
 		p.ms_played = -1;
 		if (store_put_play(txn, c->user, &p) == STORE_ERR)

@@ -436,24 +436,18 @@ setup(void **state)
 	return tu_fx_setup(state, "cadence");
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixed_schedule_is_the_floor),
-		cmocka_unit_test(test_idle_grows_to_the_ceiling_in_floor_steps),
-		cmocka_unit_test(test_plays_found_keep_the_floor),
-		cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
-		cmocka_unit_test(test_new_users_are_learned_at_the_floor),
-		cmocka_unit_test(test_usual_hours_halve_the_reach),
-		cmocka_unit_test(test_densest_listening_caps_the_interval),
-		cmocka_unit_test(test_min_span),
-		cmocka_unit_test(test_next_poll_stays_on_the_grid),
-		cmocka_unit_test_setup_teardown(test_apply_on_a_journal, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fixed_option_on_a_store,
-		    setup, tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_fixed_schedule_is_the_floor),
+	cmocka_unit_test(test_idle_grows_to_the_ceiling_in_floor_steps),
+	cmocka_unit_test(test_plays_found_keep_the_floor),
+	cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
+	cmocka_unit_test(test_new_users_are_learned_at_the_floor),
+	cmocka_unit_test(test_usual_hours_halve_the_reach),
+	cmocka_unit_test(test_densest_listening_caps_the_interval),
+	cmocka_unit_test(test_min_span),
+	cmocka_unit_test(test_next_poll_stays_on_the_grid),
+	cmocka_unit_test_setup_teardown(test_apply_on_a_journal, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_fixed_option_on_a_store,
+	    setup, tu_fx_teardown),
+)

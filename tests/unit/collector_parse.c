@@ -5,7 +5,8 @@
  * podcast episode (skipped), and garbage items (skipped, never a crash);
  * documents of the wrong shape (refused whole); top lists, playlist items
  * in the new ("item") and old ("track") forms, batch answers with nulls,
- * /me, the token endpoint's answers and QUOTA_EXCEEDED bodies.  Fixtures
+ * the token endpoint's answers and QUOTA_EXCEEDED bodies (/me is
+ * lib/oauth.c's, tested in lib_oauth.c).  Fixtures
  * follow the OpenAPI shapes (PlayHistoryObject, TrackObject, ...).
  */
 #include <stdarg.h>
@@ -251,26 +252,12 @@ test_entities(void **state)
 }
 
 static void
-test_me_token_quota(void **state)
+test_token_quota(void **state)
 {
 	struct parse_token tok;
-	struct user u;
 	cJSON *doc;
 
 	(void)state;
-	memset(&u, 0, sizeof(u));
-	doc = parse_text("{\"id\":\"user.name-1\",\"display_name\":\"Zoë\","
-	    "\"country\":\"SE\",\"product\":\"premium\","
-	    "\"images\":[{\"url\":\"https://i/x\"}]}");
-	assert_int_equal(parse_me(doc, &u), 0);
-	assert_string_equal(u.id, "user.name-1");
-	assert_string_equal(u.display_name, "Zoë");
-	assert_string_equal(u.image_url, "https://i/x");
-	cJSON_Delete(doc);
-	doc = parse_text("{\"id\":\"bad id\"}");
-	assert_int_equal(parse_me(doc, &u), -1);
-	cJSON_Delete(doc);
-
 	doc = parse_text("{\"access_token\":\"AT\",\"token_type\":\"Bearer\","
 	    "\"expires_in\":3600}");
 	assert_int_equal(parse_token(doc, &tok), 0);
@@ -304,5 +291,5 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_wrong_shapes),
 	cmocka_unit_test(test_top_and_items),
 	cmocka_unit_test(test_entities),
-	cmocka_unit_test(test_me_token_quota),
+	cmocka_unit_test(test_token_quota),
 )

@@ -157,11 +157,24 @@ test_parse_me(void **state)
 	assert_string_equal(u.image_url, "https://i/1");
 	cJSON_Delete(d);
 
+	/* A user id of [._-] too, a name in raw UTF-8. */
+	memset(&u, 0, sizeof(u));
+	d = cJSON_Parse("{\"id\":\"user.name-1\",\"display_name\":\"Zoë\","
+	    "\"images\":[{\"url\":\"https://i/x\"}]}");
+	assert_int_equal(oauth_parse_me(d, &u), 0);
+	assert_string_equal(u.id, "user.name-1");
+	assert_string_equal(u.display_name, "Zoë");
+	assert_string_equal(u.image_url, "https://i/x");
+	cJSON_Delete(d);
+
 	memset(&u, 0, sizeof(u));
 	d = cJSON_Parse("{\"id\":\"bad id!\"}");
 	assert_int_equal(oauth_parse_me(d, &u), -1);
 	cJSON_Delete(d);
 	d = cJSON_Parse("{\"display_name\":\"x\"}");
+	assert_int_equal(oauth_parse_me(d, &u), -1);
+	cJSON_Delete(d);
+	d = cJSON_Parse("{\"id\":\"bad id\"}");
 	assert_int_equal(oauth_parse_me(d, &u), -1);
 	cJSON_Delete(d);
 }

@@ -3,7 +3,8 @@
  * a store opened in a fresh temporary directory and removed afterwards
  * (the cmocka fixture struct tu_fx), removing a directory tree, the seeded
  * xorshift generator that makes "random" tests repeatable, the
- * synthetic track ids and plays of the store tests, a user purged in a
+ * synthetic track ids and plays of the store tests, the tools' base-62
+ * ids, a user purged in a
  * transaction of its own, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
@@ -117,6 +118,25 @@ static inline void
 tu_track_id(int i, char out[ID_LEN + 1])
 {
 	snprintf(out, ID_LEN + 1, "TRACK%017d", i);
+}
+
+/*
+ * A Spotify-shaped id into out: the letter prefix, then n in base 62,
+ * zero-padded to ID_LEN characters (the test tools' generated catalogs).
+ */
+static inline void
+tu_b62_id(char out[ID_LEN + 1], char prefix, uint64_t n)
+{
+	static const char digits[] =
+	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	int i;
+
+	out[0] = prefix;
+	for (i = ID_LEN - 1; i > 0; i--) {
+		out[i] = digits[n % 62];
+		n /= 62;
+	}
+	out[ID_LEN] = '\0';
 }
 
 /*
