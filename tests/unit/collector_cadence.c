@@ -430,11 +430,7 @@ test_fixed_option_on_a_store(void **state)
 	config_free(cfg);
 }
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "cadence");
-}
+TU_FX_SETUP(setup, "cadence")
 
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_fixed_schedule_is_the_floor),

@@ -38,16 +38,12 @@
 #define NTRACKS		12
 #define MAXB		4096
 
-static const char *const users[] = { "bo", "bob", "bobby" };
+static const char *const users[] = TU_PREFIX_USERS;
 #define NUSERS		3
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_agg_test");
-}
+TU_FX_SETUP(setup, "lib_agg_test")
 
 /* Track i: tracks 0..9 have durations, 10 has duration 0, 11 no record. */
 static int

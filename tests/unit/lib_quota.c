@@ -110,11 +110,7 @@ test_hour_and_day_windows(void **state)
 	assert_int_equal(q.api, 0);
 }
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "quota");
-}
+TU_FX_SETUP(setup, "quota")
 
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_totals_become_increases,

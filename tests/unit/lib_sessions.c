@@ -29,11 +29,7 @@
 #include "store.h"
 #include "testutil.h"
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_sessions_test");
-}
+TU_FX_SETUP(setup, "lib_sessions_test")
 
 static struct session
 mk(const char *user, int tag, int64_t created, int64_t expires)

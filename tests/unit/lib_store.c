@@ -44,11 +44,7 @@
 #define P2	"QQQQQQQQQQQQQQQQQQQQQQ"
 #define TINY	(64 * 1024)
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_store_test");
-}
+TU_FX_SETUP(setup, "lib_store_test")
 
 /* A subdirectory path of the fixture's directory. */
 static void

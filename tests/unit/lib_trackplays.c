@@ -34,16 +34,12 @@
 #define NTRACKS		9
 #define NQUERIES	400
 
-static const char *const users[] = { "bo", "bob", "bobby" };
+static const char *const users[] = TU_PREFIX_USERS;
 #define NUSERS		3
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_trackplays_test");
-}
+TU_FX_SETUP(setup, "lib_trackplays_test")
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -588,37 +584,26 @@ migrate_from(struct tu_fx *fx, int ver)
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
 }
 
+/* test_migrate_vV(): the migration from schema version V (migrate_from()). */
+#define MIGRATE_TEST(v)							\
+static void								\
+test_migrate_v##v(void **state)						\
+{									\
+	migrate_from(*state, v);					\
+}
+
 /*
  * A store of schema version 4 has the index but plays without their
  * previous play: the migration adds it to every play (check_all()).
  */
-static void
-test_migrate_v4(void **state)
-{
-	migrate_from(*state, 4);
-}
-
+MIGRATE_TEST(4)
 /*
  * A store of schema version 3 has that version's index (one key per
  * play), which the migration replaces with the sorted duplicates.
  */
-static void
-test_migrate_v3(void **state)
-{
-	migrate_from(*state, 3);
-}
-
-static void
-test_migrate_v2(void **state)
-{
-	migrate_from(*state, 2);
-}
-
-static void
-test_migrate_v1(void **state)
-{
-	migrate_from(*state, 1);
-}
+MIGRATE_TEST(3)
+MIGRATE_TEST(2)
+MIGRATE_TEST(1)
 
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_random, setup,

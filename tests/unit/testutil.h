@@ -87,6 +87,17 @@ tu_fx_setup(void **state, const char *prog)
 	return 0;
 }
 
+/* Defines static int fn(void **state), the tu_fx_setup() of prog. */
+#define TU_FX_SETUP(fn, prog)						\
+static int								\
+fn(void **state)							\
+{									\
+	return tu_fx_setup(state, prog);				\
+}
+
+/* The users of the store tests whose ids share prefixes (no overrun). */
+#define TU_PREFIX_USERS	{ "bo", "bob", "bobby" }
+
 /* cmocka teardown of tu_fx_setup(): closes the store, removes its files. */
 static inline int
 tu_fx_teardown(void **state)
