@@ -251,12 +251,7 @@ probe_call(const struct route *table, const char *path)
 {
 	struct req q;
 
-	memset(&q, 0, sizeof(q));
-	q.method = HTTP_GET;
-	q.path = path;
-	q.query = "";
-	q.content_type = "";
-	q.if_none_match = "";
+	tu_req_get(&q, path);
 	http_resp_reset(&r);
 	route_handle_table(table, 1, &app, &q, &r);
 	return r.status;

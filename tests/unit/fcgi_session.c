@@ -299,12 +299,7 @@ get_body(struct fx *fx, const char *path, const char *value, char *body,
 	struct req q;
 	int status;
 
-	memset(&q, 0, sizeof(q));
-	q.method = HTTP_GET;
-	q.path = path;
-	q.query = "";
-	q.content_type = "";
-	q.if_none_match = "";
+	tu_req_get(&q, path);
 	if (value != NULL) {
 		snprintf(cookie, sizeof(cookie), "other=1; ln_session=%s",
 		    value);
@@ -387,14 +382,11 @@ put_settings(struct fx *fx, const char *value, const char *origin,
 	struct req q;
 	int status;
 
-	memset(&q, 0, sizeof(q));
+	tu_req_get(&q, "/api/v0/settings");
 	q.method = HTTP_PUT;
-	q.path = "/api/v0/settings";
-	q.query = "";
 	q.content_type = "application/json";
 	snprintf(clen, sizeof(clen), "%zu", strlen(body));
 	q.content_length = clen;
-	q.if_none_match = "";
 	q.origin = origin;
 	q.requested_with = xrw;
 	if (value != NULL) {

@@ -8,8 +8,9 @@
  * transaction of its own, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
- * migration tests; and for the reader's tests their two users and a
- * request body read from a string; and every test program's main().
+ * migration tests; and for the reader's tests their two users, a plain
+ * GET request and a request body read from a string; and every test
+ * program's main().
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -346,6 +347,24 @@ tu_put_alice_bob(struct store_txn *txn, const char *rt, const char *at)
 	u.visibility = VIS_PRIVATE;
 	return store_put_user(txn, &u) == STORE_ERR ? -1 : 0;
 }
+
+#ifdef LN_HTTP_H
+/*
+ * For the reader's tests and tools (fcgi/http.h included before this
+ * file): *q as a GET of path with no query string, content type,
+ * If-None-Match, other header or body.
+ */
+static inline void
+tu_req_get(struct req *q, const char *path)
+{
+	memset(q, 0, sizeof(*q));
+	q->method = HTTP_GET;
+	q->path = path;
+	q->query = "";
+	q->content_type = "";
+	q->if_none_match = "";
+}
+#endif
 
 /* A request body served from a string, for the reader's tests. */
 struct tu_body {
