@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -30,13 +31,41 @@ esc(struct buf *b, const char *s, size_t len)
 	return b->data;
 }
 
-/* Ends the document j wrote into b, checks it is want and frees b. */
-static void
-assert_doc(struct json *j, struct buf *b, const char *want)
+/* A document being written: the fixture of the document tests. */
+struct doc {
+	struct buf	b;
+	struct json	j;
+};
+
+/* Begins an empty document into a buffer of its own. */
+static int
+doc_setup(void **state)
 {
-	assert_int_equal(json_finish(j), 0);
-	assert_string_equal(b->data, want);
-	buf_free(b);
+	struct doc *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return -1;
+	json_init(&d->j, &d->b);
+	*state = d;
+	return 0;
+}
+
+static int
+doc_teardown(void **state)
+{
+	struct doc *d = *state;
+
+	buf_free(&d->b);
+	free(d);
+	return 0;
+}
+
+/* Ends the document d wrote and checks it is want. */
+static void
+assert_doc(struct doc *d, const char *want)
+{
+	assert_int_equal(json_finish(&d->j), 0);
+	assert_string_equal(d->b.data, want);
 }
 
 static void
@@ -156,29 +185,26 @@ test_invalid_utf8_replaced(void **state)
 static void
 test_document_nesting(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	json_str(&j, "name", "Bob \"Dylan\"");
-	json_arr_open(&j, "ids");
-	json_str(&j, NULL, "a");
-	json_str(&j, NULL, "b");
-	json_arr_open(&j, NULL);
-	json_arr_close(&j);
-	json_obj_open(&j, NULL);
-	json_obj_close(&j);
-	json_arr_close(&j);
-	json_obj_open(&j, "empty");
-	json_obj_close(&j);
-	json_str(&j, "none", NULL);
-	json_null(&j, "n");
-	json_bool(&j, "t", 1);
-	json_bool(&j, "f", 0);
-	json_obj_close(&j);
-	assert_doc(&j, &b, "{\"name\":\"Bob \\\"Dylan\\\"\","
+	json_obj_open(&d->j, NULL);
+	json_str(&d->j, "name", "Bob \"Dylan\"");
+	json_arr_open(&d->j, "ids");
+	json_str(&d->j, NULL, "a");
+	json_str(&d->j, NULL, "b");
+	json_arr_open(&d->j, NULL);
+	json_arr_close(&d->j);
+	json_obj_open(&d->j, NULL);
+	json_obj_close(&d->j);
+	json_arr_close(&d->j);
+	json_obj_open(&d->j, "empty");
+	json_obj_close(&d->j);
+	json_str(&d->j, "none", NULL);
+	json_null(&d->j, "n");
+	json_bool(&d->j, "t", 1);
+	json_bool(&d->j, "f", 0);
+	json_obj_close(&d->j);
+	assert_doc(d, "{\"name\":\"Bob \\\"Dylan\\\"\","
 	    "\"ids\":[\"a\",\"b\",[],{}],\"empty\":{},\"none\":null,"
 	    "\"n\":null,\"t\":true,\"f\":false}");
 }
@@ -186,57 +212,49 @@ test_document_nesting(void **state)
 static void
 test_keys_escaped(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	json_int(&j, "a\"\n\xff", 1);
-	json_obj_close(&j);
-	assert_doc(&j, &b, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
+	json_obj_open(&d->j, NULL);
+	json_int(&d->j, "a\"\n\xff", 1);
+	json_obj_close(&d->j);
+	assert_doc(d, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
 }
 
 static void
 test_appends_after_existing(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	buf_puts(&b, "prefix ");
-	json_init(&j, &b);
-	json_arr_open(&j, NULL);
-	json_int(&j, NULL, 1);
-	json_arr_close(&j);
-	assert_doc(&j, &b, "prefix [1]");
+	buf_puts(&d->b, "prefix ");
+	json_init(&d->j, &d->b);
+	json_arr_open(&d->j, NULL);
+	json_int(&d->j, NULL, 1);
+	json_arr_close(&d->j);
+	assert_doc(d, "prefix [1]");
 }
 
 static void
 test_numbers(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_arr_open(&j, NULL);
-	json_int(&j, NULL, 0);
-	json_int(&j, NULL, -1);
-	json_int(&j, NULL, INT64_MAX);
-	json_int(&j, NULL, INT64_MIN);
-	json_uint(&j, NULL, UINT64_MAX);
-	json_uint(&j, NULL, 1541203200000ULL);
-	json_double(&j, NULL, 0.5);
-	json_double(&j, NULL, -2.25);
-	json_double(&j, NULL, 1.0 / 3.0);
-	json_double(&j, NULL, 1e21);
-	json_double(&j, NULL, NAN);
-	json_double(&j, NULL, INFINITY);
-	json_double(&j, NULL, -INFINITY);
-	json_double(&j, NULL, 0.0);
-	json_arr_close(&j);
-	assert_doc(&j, &b, "[0,-1,9223372036854775807,"
+	json_arr_open(&d->j, NULL);
+	json_int(&d->j, NULL, 0);
+	json_int(&d->j, NULL, -1);
+	json_int(&d->j, NULL, INT64_MAX);
+	json_int(&d->j, NULL, INT64_MIN);
+	json_uint(&d->j, NULL, UINT64_MAX);
+	json_uint(&d->j, NULL, 1541203200000ULL);
+	json_double(&d->j, NULL, 0.5);
+	json_double(&d->j, NULL, -2.25);
+	json_double(&d->j, NULL, 1.0 / 3.0);
+	json_double(&d->j, NULL, 1e21);
+	json_double(&d->j, NULL, NAN);
+	json_double(&d->j, NULL, INFINITY);
+	json_double(&d->j, NULL, -INFINITY);
+	json_double(&d->j, NULL, 0.0);
+	json_arr_close(&d->j);
+	assert_doc(d, "[0,-1,9223372036854775807,"
 	    "-9223372036854775808,18446744073709551615,1541203200000,"
 	    "0.5,-2.25,0.333333,1e+21,null,null,null,0]");
 }
@@ -244,34 +262,28 @@ test_numbers(void **state)
 static void
 test_raw_values(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	json_raw(&j, "track", "{\"id\":\"x\"}", 10);
-	json_raw(&j, "part", "[1,2]xyz", 5);
-	json_raw(&j, "none", NULL, 0);
-	json_arr_open(&j, "list");
-	json_raw(&j, NULL, "1", 1);
-	json_raw(&j, NULL, "2", 1);
-	json_arr_close(&j);
-	json_obj_close(&j);
-	assert_doc(&j, &b, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
+	json_obj_open(&d->j, NULL);
+	json_raw(&d->j, "track", "{\"id\":\"x\"}", 10);
+	json_raw(&d->j, "part", "[1,2]xyz", 5);
+	json_raw(&d->j, "none", NULL, 0);
+	json_arr_open(&d->j, "list");
+	json_raw(&d->j, NULL, "1", 1);
+	json_raw(&d->j, NULL, "2", 1);
+	json_arr_close(&d->j);
+	json_obj_close(&d->j);
+	assert_doc(d, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
 	    "\"none\":null,\"list\":[1,2]}");
 }
 
 static void
 test_strn_not_terminated(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_strn(&j, NULL, "abcdef", 3);
-	assert_doc(&j, &b, "\"abc\"");
+	json_strn(&d->j, NULL, "abcdef", 3);
+	assert_doc(d, "\"abc\"");
 }
 
 static void
@@ -435,12 +447,18 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_escape_line_separators),
 	cmocka_unit_test(test_valid_utf8_passes),
 	cmocka_unit_test(test_invalid_utf8_replaced),
-	cmocka_unit_test(test_document_nesting),
-	cmocka_unit_test(test_keys_escaped),
-	cmocka_unit_test(test_appends_after_existing),
-	cmocka_unit_test(test_numbers),
-	cmocka_unit_test(test_raw_values),
-	cmocka_unit_test(test_strn_not_terminated),
+	cmocka_unit_test_setup_teardown(test_document_nesting, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_keys_escaped, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_appends_after_existing, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_numbers, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_raw_values, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_strn_not_terminated, doc_setup,
+	    doc_teardown),
 	cmocka_unit_test(test_deep_nesting_limit),
 	cmocka_unit_test(test_misuse),
 	cmocka_unit_test(test_escape_long_runs),

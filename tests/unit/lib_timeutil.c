@@ -127,6 +127,23 @@ test_parse_iso8601_ok(void **state)
 	assert_int_equal(time_parse_iso8601("2000-02-29T00:00:00Z", &ms), 0);
 }
 
+/* Asserts parse refuses each of the n strings of bad, and NULL, untouched. */
+static void
+assert_refused(int (*parse)(const char *, int64_t *), const char *const *bad,
+    size_t n)
+{
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < n; i++) {
+		v = 42;
+		if (parse(bad[i], &v) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(v, 42);
+	}
+	assert_int_equal(parse(NULL, &v), -1);
+}
+
 /* Proves the parser is strict: each of these is refused untouched. */
 static void
 test_parse_iso8601_bad(void **state)
@@ -147,17 +164,9 @@ test_parse_iso8601_bad(void **state)
 		"2026-01-05T10:00:60Z", "2026-01-05T10:00:01.123+",
 		"2026-01-05T1a:00:01Z", "+2026-01-05T10:00:01Z",
 	};
-	size_t i;
-	int64_t ms;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ms = 42;
-		if (time_parse_iso8601(bad[i], &ms) != -1)
-			fail_msg("accepted \"%s\"", bad[i]);
-		assert_int_equal(ms, 42);
-	}
-	assert_int_equal(time_parse_iso8601(NULL, &ms), -1);
+	assert_refused(time_parse_iso8601, bad, TU_NITEMS(bad));
 }
 
 /* Proves formatting, with and without ms, and round trips through parse. */
@@ -373,17 +382,9 @@ test_http_date_bad(void **state)
 		"Sun Nov  6 08:49:37 1994 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
 		"120", "Sun, 06 Nov 1994 08:49:37",
 	};
-	size_t i;
-	int64_t s;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		s = 42;
-		if (time_parse_http_date(bad[i], &s) != -1)
-			fail_msg("accepted \"%s\"", bad[i]);
-		assert_int_equal(s, 42);
-	}
-	assert_int_equal(time_parse_http_date(NULL, &s), -1);
+	assert_refused(time_parse_http_date, bad, TU_NITEMS(bad));
 }
 
 TU_MAIN(NULL, NULL,

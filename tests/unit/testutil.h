@@ -381,6 +381,9 @@ tu_body_read(void *ctx, struct buf *out, size_t max)
 	return buf_add(out, b->p, n < max ? n : max);
 }
 
+/* How many elements the array a holds. */
+#define TU_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
+
 /*
  * The main() of a cmocka test program (cmocka.h included first): runs
  * the tests given (CMUnitTest initializers, a trailing comma allowed) as
