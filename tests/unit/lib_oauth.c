@@ -114,7 +114,14 @@ test_parse_token(void **state)
 
 	d = cJSON_Parse("{\"access_token\":\"AT2\",\"expires_in\":-5}");
 	assert_int_equal(oauth_parse_token(d, &t), 0);
-	assert_string_equal(t.refresh_token, "");
+	assert_string_equal(t.refresh_token, "");	/* keep the old one */
+	assert_int_equal(t.expires_in, 3600);
+	cJSON_Delete(d);
+
+	/* A rotated refresh token, no expires_in: an hour. */
+	d = cJSON_Parse("{\"access_token\":\"AT\",\"refresh_token\":\"RT2\"}");
+	assert_int_equal(oauth_parse_token(d, &t), 0);
+	assert_string_equal(t.refresh_token, "RT2");
 	assert_int_equal(t.expires_in, 3600);
 	cJSON_Delete(d);
 
