@@ -83,6 +83,7 @@ struct daemon {
 	struct config	*cfg;
 	struct config	*cfg_main;	/* main()'s, freed by main() */
 	struct store	*st;
+	struct store_txn *rd;		/* reads the users */
 	struct spotify	*sp;
 	struct poller	*pl;
 	struct job_export *exports;	/* builds the export files */
@@ -138,15 +139,6 @@ daemon_scan_user(const struct user *u, void *arg)
 }
 
 static int
-daemon_scan_txn(struct store_txn *txn, void *arg)
-{
-	struct daemon *d = arg;
-
-	d->n_scan = 0;
-	return store_iter_users(txn, daemon_scan_user, d) == STORE_OK ? 0 : -1;
-}
-
-static int
 daemon_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct duser *)a)->id,
@@ -159,8 +151,14 @@ daemon_scan(struct daemon *d)
 {
 	struct duser *old, *tmp;
 	size_t i;
+	int rc;
 
-	if (store_read(d->st, daemon_scan_txn, d) != STORE_OK) {
+	d->n_scan = 0;
+	if ((rc = store_read_begin(d->rd)) == STORE_OK) {
+		rc = store_iter_users(d->rd, daemon_scan_user, d);
+		store_read_end(d->rd);
+	}
+	if (rc != STORE_OK) {
 		if (d->scan_err++ % 30 == 0)
 			log_warnx("cannot read the users; keeping the old list");
 		return;
@@ -182,45 +180,33 @@ daemon_scan(struct daemon *d)
 	d->scan = tmp;
 }
 
-struct daemon_one {
-	const char	*id;
-	struct user	 u;
-	int		 found;
-};
-
-static int
-daemon_read_one(struct store_txn *txn, void *arg)
-{
-	struct daemon_one *o = arg;
-	int rc = store_get_user(txn, o->id, &o->u);
-
-	o->found = rc == STORE_OK;
-	return rc == STORE_ERR ? -1 : 0;
-}
-
 /* A job ended: take the user's new schedule from the store at once. */
 static void
 daemon_report(const char *user, enum poll_job job, int ok, const char *error,
     void *arg)
 {
 	struct daemon *d = arg;
-	struct daemon_one o;
 	struct duser *du;
+	struct user u;
 	unsigned forced;
+	int rc;
 
 	if (!ok)
 		log_warnx("user %s: %s: %s", user, poll_job_name(job), error);
 	if ((du = daemon_find(d, user)) == NULL)
 		return;
-	memset(&o, 0, sizeof(o));
-	o.id = user;
-	if (store_read(d->st, daemon_read_one, &o) == STORE_OK && o.found) {
+	memset(&u, 0, sizeof(u));
+	if ((rc = store_read_begin(d->rd)) == STORE_OK) {
+		rc = store_get_user(d->rd, user, &u);
+		store_read_end(d->rd);
+	}
+	if (rc == STORE_OK) {
 		forced = du->forced;
-		daemon_fill(du, &o.u);
+		daemon_fill(du, &u);
 		du->forced = forced;
 	} else if (job < JOB__MAX)
 		du->next[job] = time_now_ms() / 1000 + 60;
-	explicit_bzero(&o.u, sizeof(o.u));
+	explicit_bzero(&u, sizeof(u));
 }
 
 /* Starts tasks for users with due jobs, up to DAEMON_TASKS. */
@@ -408,6 +394,8 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 	if (store_open(&d.st, config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
 		errx(CMD_FAIL, "cannot open the store at %s",
 		    config_str(cfg, CFG_DB_PATH));
+	if ((d.rd = store_reader(d.st)) == NULL)
+		errx(CMD_FAIL, "out of memory");
 	if ((d.sp = spotify_new(cfg, d.st, errbuf, sizeof(errbuf))) == NULL)
 		errx(CMD_FAIL, "%s", errbuf);
 	if ((d.pl = poll_new(cfg, d.st, d.sp, daemon_report, &d)) == NULL)
@@ -421,6 +409,7 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 	job_export_free(d.exports);
 	poll_free(d.pl);
 	spotify_free(d.sp);
+	store_reader_free(d.rd);
 	store_close(d.st);
 	free(d.users);
 	free(d.scan);

@@ -232,24 +232,12 @@ struct del_all {
 };
 
 static int
-del_collect(const struct play *p, void *arg)
-{
-	struct del_all *d = arg;
-
-	if (d->n < sizeof(d->at) / sizeof(d->at[0]))
-		d->at[d->n++] = p->played_at;
-	return 0;
-}
-
-static int
 del_every_other(struct store_txn *t, void *arg)
 {
 	struct del_all *d = arg;
 	size_t i;
 
-	d->n = 0;
-	if (store_iter_plays(t, d->user, INT64_MIN, INT64_MAX, STORE_ASC,
-	    del_collect, d) != STORE_OK)
+	if (tu_play_times(t, d->user, d->at, TU_NITEMS(d->at), &d->n) == -1)
 		return -1;
 	for (i = 0; i < d->n; i += 2)
 		if (store_del_play(t, d->user, d->at[i]) != STORE_OK)

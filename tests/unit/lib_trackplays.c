@@ -79,7 +79,10 @@ struct naive {
 	const char	*track;
 	int64_t		 before, found;
 	int		 any;
-	/* every play's time, to query at and around */
+};
+
+/* Every play's time (the first 4096), to query at and around. */
+struct played {
 	int64_t		 times[4096];
 	size_t		 n;
 };
@@ -89,8 +92,6 @@ naive_cb(const struct play *p, void *arg)
 {
 	struct naive *nv = arg;
 
-	if (nv->n < sizeof(nv->times) / sizeof(nv->times[0]))
-		nv->times[nv->n++] = p->played_at;
 	if (p->played_at >= nv->before)
 		return 1;	/* ascending: nothing later counts */
 	if (strcmp(p->track_id, nv->track) == 0) {
@@ -161,20 +162,17 @@ check_stored_prev(struct store_txn *t, const char *user)
 
 /* Fills all->times with the times of user's plays (the first 4096). */
 static void
-all_times(struct store_txn *t, const char *user, struct naive *all)
+all_times(struct store_txn *t, const char *user, struct played *all)
 {
-	memset(all, 0, sizeof(*all));
-	all->track = "";
-	all->before = INT64_MAX;
-	assert_int_equal(store_iter_plays(t, user, INT64_MIN, INT64_MAX,
-	    STORE_ASC, naive_cb, all), STORE_OK);
+	assert_int_equal(tu_play_times(t, user, all->times,
+	    TU_NITEMS(all->times), &all->n), 0);
 }
 
 /* Every user, every track: at each play, just after it, and at random. */
 static int
 check_all(struct store_txn *t, void *arg)
 {
-	static struct naive all;
+	static struct played all;
 	struct span *s = arg;
 	char tr[ID_LEN + 1];
 	size_t u, i;
@@ -230,15 +228,17 @@ struct known {
 	int64_t		 before;
 };
 
-static int
-ask(struct store_txn *t, void *arg)
+/* Asks st for k's previous play into k->got (-1: none), k->rc. */
+static void
+ask(struct store *st, struct known *k)
 {
-	struct known *k = arg;
+	struct store_txn *rd;
 
+	assert_non_null(rd = tu_read(st));
 	k->got = -1;
-	k->rc = store_prev_track_play(t, k->user, k->track, k->before,
+	k->rc = store_prev_track_play(rd, k->user, k->track, k->before,
 	    &k->got);
-	return 0;
+	tu_read_done(rd);
 }
 
 static int
@@ -273,35 +273,35 @@ test_known(void **state)
 		assert_int_equal(store_write(fx->st, put_one, &p), STORE_OK);
 	}
 	k = (struct known){ 0, 0, "bob", a, 5000 };
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_OK);
 	assert_int_equal(k.got, 4000);		/* 3000 was b */
 	k.before = 4000;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.got, 2000);
 	k.before = 1000;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.track = b;
 	k.before = 3000;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.before = 3001;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.got, 3000);
 	k.user = "bo";			/* a prefix of bob: nothing */
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.user = "bobby";
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.user = "bob";
 	k.track = "short";
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.user = "";
 	k.track = a;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 }
 
@@ -324,7 +324,7 @@ test_delete(void **state)
 	tu_track_id(1, a);
 	assert_int_equal(store_write(fx->st, del_4000, NULL), STORE_OK);
 	k = (struct known){ 0, 0, "bob", a, 5000 };
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.got, 2000);
 }
 
@@ -376,7 +376,7 @@ test_purge(void **state)
 	for (i = 0; i < NTRACKS; i++) {
 		tu_track_id(i, a);
 		k = (struct known){ 0, 0, "bob", a, INT64_MAX };
-		assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+		ask(fx->st, &k);
 		assert_int_equal(k.rc, STORE_NOTFOUND);
 	}
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
@@ -473,7 +473,7 @@ struct answers {
 static int
 collect_answers(struct store_txn *t, void *arg)
 {
-	static struct naive all;
+	static struct played all;
 	struct answers *a = arg;
 	char tr[ID_LEN + 1];
 	int64_t got, at[2];

@@ -5,7 +5,8 @@
  * xorshift generator that makes "random" tests repeatable, the
  * synthetic track ids and plays of the store tests, the tools' base-62
  * ids, a user purged in a
- * transaction of its own, and, through raw LMDB with the
+ * transaction of its own, a reader begun for one read, a user's play
+ * times, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
  * migration tests; and for the reader's tests their two users, a plain
@@ -213,6 +214,65 @@ tu_purge(struct store *st, const char *user, uint64_t *n)
 	if (n != NULL)
 		*n = a.n;
 	return a.rc;
+}
+
+/* Where tu_play_times() collects: up to max times into v. */
+struct tu_times {
+	int64_t		*v;
+	size_t		 max, n;
+};
+
+static inline int
+tu_times_add(const struct play *p, void *arg)
+{
+	struct tu_times *t = arg;
+
+	if (t->n < t->max)
+		t->v[t->n++] = p->played_at;
+	return 0;
+}
+
+/*
+ * The times of user's plays in txn, oldest first, into v: the first max
+ * of them; *n gets how many.  Returns 0, or -1 when the store fails.
+ */
+static inline int
+tu_play_times(struct store_txn *txn, const char *user, int64_t *v,
+    size_t max, size_t *n)
+{
+	struct tu_times t = { v, max, 0 };
+	int rc;
+
+	rc = store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
+	    tu_times_add, &t);
+	*n = t.n;
+	return rc == STORE_OK ? 0 : -1;
+}
+
+/*
+ * A reader of st with its read transaction begun (store_reader(),
+ * store_read_begin()), for a test to read through; tu_read_done() ends
+ * and frees it.  Returns NULL when either fails.
+ */
+static inline struct store_txn *
+tu_read(struct store *st)
+{
+	struct store_txn *rd;
+
+	if ((rd = store_reader(st)) == NULL)
+		return NULL;
+	if (store_read_begin(rd) != STORE_OK) {
+		store_reader_free(rd);
+		return NULL;
+	}
+	return rd;
+}
+
+static inline void
+tu_read_done(struct store_txn *rd)
+{
+	store_read_end(rd);
+	store_reader_free(rd);
 }
 
 /*
