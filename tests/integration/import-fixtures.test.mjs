@@ -155,6 +155,15 @@ function crc32(buf) {
 	for (const b of buf) c = CRC[(c ^ b) & 0xff] ^ (c >>> 8);
 	return (c ^ 0xffffffff) >>> 0;
 }
+// The fields a local and a central header share, in the same order from
+// at: method, (time, date: zero), CRC-32, both sizes, the name's length.
+function zipFields(h, at, e, name, data, comp) {
+	h.writeUInt16LE(e.deflate ? 8 : 0, at);
+	h.writeUInt32LE(crc32(data), at + 6);
+	h.writeUInt32LE(comp.length, at + 10);
+	h.writeUInt32LE(data.length, at + 14);
+	h.writeUInt16LE(name.length, at + 18);
+}
 function makeZip(entries) {
 	const parts = [];
 	const central = [];
@@ -166,20 +175,12 @@ function makeZip(entries) {
 		const lh = Buffer.alloc(30);
 		lh.writeUInt32LE(0x04034b50, 0);
 		lh.writeUInt16LE(20, 4);
-		lh.writeUInt16LE(e.deflate ? 8 : 0, 8);
-		lh.writeUInt32LE(crc32(data), 14);
-		lh.writeUInt32LE(comp.length, 18);
-		lh.writeUInt32LE(data.length, 22);
-		lh.writeUInt16LE(name.length, 26);
+		zipFields(lh, 8, e, name, data, comp);
 		const ch = Buffer.alloc(46);
 		ch.writeUInt32LE(0x02014b50, 0);
 		ch.writeUInt16LE(20, 4);
 		ch.writeUInt16LE(20, 6);
-		ch.writeUInt16LE(e.deflate ? 8 : 0, 10);
-		ch.writeUInt32LE(crc32(data), 16);
-		ch.writeUInt32LE(comp.length, 20);
-		ch.writeUInt32LE(data.length, 24);
-		ch.writeUInt16LE(name.length, 28);
+		zipFields(ch, 10, e, name, data, comp);
 		ch.writeUInt32LE(off, 42);
 		parts.push(lh, name, comp);
 		central.push(ch, name);
