@@ -561,10 +561,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (db == NULL || argc < 1)
-		usage();
+	tu_tool_operands(&argc, &argv, db, usage);
 	log_init("ln-fixture", 0, 0);
 	if (store_open(&st, db, 0, 0) != STORE_OK)
 		errx(1, "cannot open the store in %s", db);

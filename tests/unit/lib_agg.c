@@ -224,6 +224,25 @@ random_work(struct store_txn *t, void *arg)
 	return w->fail_at_end ? -1 : 0;
 }
 
+/* Sets w to ops random puts and deletes at times base + 0..span. */
+static void
+work_init(struct work *w, int ops, int64_t base, int64_t span)
+{
+	memset(w, 0, sizeof(*w));
+	w->ops = ops;
+	w->base = base;
+	w->span = span;
+}
+
+/* Puts the tracks and commits a first round of the random work w. */
+static void
+seed(struct tu_fx *fx, struct work *w, int ops, int64_t base, int64_t span)
+{
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	work_init(w, ops, base, span);
+	assert_int_equal(store_write(fx->st, random_work, w), STORE_OK);
+}
+
 /* Deletes every play of user at or after from, one by one. */
 struct del_all {
 	const char	*user;
@@ -257,10 +276,7 @@ test_random_recount(void **state)
 	int round;
 
 	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 300;
-	w.base = INT64_C(1700000000000);
-	w.span = 40 * B;
+	work_init(&w, 300, INT64_C(1700000000000), 40 * B);
 	for (round = 0; round < 30; round++) {
 		/* Some rounds straddle 1970 to test negative buckets. */
 		w.base = round % 5 == 4 ? -20 * B : INT64_C(1700000000000);
@@ -297,12 +313,7 @@ test_abort(void **state)
 	struct work w;
 	size_t i;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 200;
-	w.base = INT64_C(1600000000000);
-	w.span = 30 * B;
-	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	seed(fx, &w, 200, INT64_C(1600000000000), 30 * B);
 	assert_int_equal(store_read(fx->st, snap_bob, &before), STORE_OK);
 	assert_true(before.n > 0);
 	w.fail_at_end = 1;
@@ -446,12 +457,7 @@ test_purge(void **state)
 	struct work w;
 	size_t n[NUSERS];
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 400;
-	w.base = INT64_C(1600000000000);
-	w.span = 50 * B;
-	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	seed(fx, &w, 400, INT64_C(1600000000000), 50 * B);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
 	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
@@ -616,12 +622,7 @@ test_migrate(void **state)
 	struct work w;
 	size_t n[NUSERS];
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 500;
-	w.base = INT64_C(1500000000000);
-	w.span = 80 * B;
-	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	seed(fx, &w, 500, INT64_C(1500000000000), 80 * B);
 	store_close(fx->st);
 	fx->st = NULL;
 	make_v1(fx->dir);
@@ -664,10 +665,7 @@ test_kill9(void **state)
 			rng += (uint64_t)round * 7919;
 			if (store_open(&st, fx->dir, 0, 0) != STORE_OK)
 				_exit(3);
-			memset(&w, 0, sizeof(w));
-			w.ops = 50;
-			w.base = INT64_C(1650000000000);
-			w.span = 200 * B;
+			work_init(&w, 50, INT64_C(1650000000000), 200 * B);
 			for (;;)
 				if (store_write(st, random_work, &w) !=
 				    STORE_OK)

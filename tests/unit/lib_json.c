@@ -93,43 +93,64 @@ test_escape_control_chars(void **state)
 	buf_free(&b);
 }
 
+/* A text of len bytes (NULs inside included) and its escaped form. */
+struct esc_case {
+	const char	*in;
+	size_t		 len;
+	const char	*want;
+};
+
+#define E(in, want)	{ (in), sizeof(in) - 1, (want) }
+
+/* Asserts each of the n texts of v escapes to its form. */
+static void
+assert_escapes(const struct esc_case *v, size_t n)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		assert_string_equal(esc(&b, v[i].in, v[i].len), v[i].want);
+	buf_free(&b);
+}
+
 static void
 test_escape_quotes_backslash(void **state)
 {
-	struct buf b = BUF_INIT;
+	static const struct esc_case v[] = {
+		E("a\"b\\c/d", "a\\\"b\\\\c/d"),
+		E("", ""),
+		E("plain text 123", "plain text 123"),
+	};
 
 	(void)state;
-	assert_string_equal(esc(&b, "a\"b\\c/d", 7), "a\\\"b\\\\c/d");
-	assert_string_equal(esc(&b, "", 0), "");
-	assert_string_equal(esc(&b, "plain text 123", 14), "plain text 123");
-	buf_free(&b);
+	assert_escapes(v, TU_NITEMS(v));
 }
 
 static void
 test_escape_nul_inside(void **state)
 {
-	struct buf b = BUF_INIT;
+	static const struct esc_case v[] = {
+		E("a\0b", "a\\u0000b"),
+	};
 
 	(void)state;
-	assert_string_equal(esc(&b, "a\0b", 3), "a\\u0000b");
-	buf_free(&b);
+	assert_escapes(v, TU_NITEMS(v));
 }
 
 static void
 test_escape_line_separators(void **state)
 {
-	struct buf b = BUF_INIT;
+	static const struct esc_case v[] = {
+		E("x\xe2\x80\xa8y\xe2\x80\xa9z", "x\\u2028y\\u2029z"),
+		/* Their neighbours U+2027 and U+202A pass as they are. */
+		E("\xe2\x80\xa7\xe2\x80\xaa", "\xe2\x80\xa7\xe2\x80\xaa"),
+		/* A separator right after other multi-byte text. */
+		E("\xc3\xa9\xe2\x80\xa8\xc3\xa9", "\xc3\xa9\\u2028\xc3\xa9"),
+	};
 
 	(void)state;
-	assert_string_equal(esc(&b, "x\xe2\x80\xa8y\xe2\x80\xa9z", 9),
-	    "x\\u2028y\\u2029z");
-	/* Their neighbours U+2027 and U+202A pass as they are. */
-	assert_string_equal(esc(&b, "\xe2\x80\xa7\xe2\x80\xaa", 6),
-	    "\xe2\x80\xa7\xe2\x80\xaa");
-	/* A separator right after other multi-byte text. */
-	assert_string_equal(esc(&b, "\xc3\xa9\xe2\x80\xa8\xc3\xa9", 7),
-	    "\xc3\xa9\\u2028\xc3\xa9");
-	buf_free(&b);
+	assert_escapes(v, TU_NITEMS(v));
 }
 
 static void

@@ -10,8 +10,8 @@
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
  * migration tests; and for the reader's tests their two users, a plain
- * GET request and a request body read from a string; and every test
- * program's main().
+ * GET request and a request body read from a string; the test tools'
+ * operands; and every test program's main().
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -439,6 +439,21 @@ tu_body_read(void *ctx, struct buf *out, size_t max)
 	size_t n = strlen(b->p);
 
 	return buf_add(out, b->p, n < max ? n : max);
+}
+
+/*
+ * A tool's operands after getopt() (tests/tools/): skips the options in
+ * *argc and *argv, and calls usage(), which does not return, unless the
+ * store's directory (-d: db) and at least one operand were given.
+ */
+static inline void
+tu_tool_operands(int *argc, char ***argv, const char *db,
+    void (*usage)(void))
+{
+	*argc -= optind;
+	*argv += optind;
+	if (db == NULL || *argc < 1)
+		usage();
 }
 
 /* How many elements the array a holds. */
