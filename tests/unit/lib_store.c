@@ -114,53 +114,25 @@ seen_add(struct seen *s, int64_t v, const char *id)
 	return s->stop_after > 0 && s->n >= s->stop_after ? 1 : 0;
 }
 
-static int
-seen_play(const struct play *p, void *arg)
-{
-	return seen_add(arg, p->played_at, p->track_id);
+/*
+ * The iteration callback name of records of type, adding each record r
+ * to the struct seen as its value v and its id (NULL: none).
+ */
+#define SEEN_FN(name, type, v, id)					\
+static int								\
+name(const type *r, void *arg)						\
+{									\
+	return seen_add(arg, (v), (id));				\
 }
 
-static int
-seen_week(const struct playlist_week *w, void *arg)
-{
-	return seen_add(arg, w->week, w->playlist_id);
-}
-
-static int
-seen_top(const struct top_snapshot *s, void *arg)
-{
-	return seen_add(arg, s->day, NULL);
-}
-
-static int
-seen_gap(const struct gap *g, void *arg)
-{
-	return seen_add(arg, g->from_ms, NULL);
-}
-
-static int
-seen_user(const struct user *u, void *arg)
-{
-	return seen_add(arg, (int64_t)u->n_plays, u->id);
-}
-
-static int
-seen_track(const struct track *tr, void *arg)
-{
-	return seen_add(arg, tr->duration_ms, tr->id);
-}
-
-static int
-seen_artist(const struct artist *a, void *arg)
-{
-	return seen_add(arg, a->popularity, a->id);
-}
-
-static int
-seen_album(const struct album *al, void *arg)
-{
-	return seen_add(arg, al->total_tracks, al->id);
-}
+SEEN_FN(seen_play, struct play, r->played_at, r->track_id)
+SEEN_FN(seen_week, struct playlist_week, r->week, r->playlist_id)
+SEEN_FN(seen_top, struct top_snapshot, r->day, NULL)
+SEEN_FN(seen_gap, struct gap, r->from_ms, NULL)
+SEEN_FN(seen_user, struct user, (int64_t)r->n_plays, r->id)
+SEEN_FN(seen_track, struct track, r->duration_ms, r->id)
+SEEN_FN(seen_artist, struct artist, r->popularity, r->id)
+SEEN_FN(seen_album, struct album, r->total_tracks, r->id)
 
 static int
 seen_change(uint64_t seq, enum entity_kind kind, const char *id, void *arg)

@@ -9,7 +9,7 @@
  * times, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
- * migration tests; and for the reader's tests their two users, a plain
+ * migration tests; and for the reader's tests their two users and their track, a plain
  * GET request and a request body read from a string; the test tools'
  * operands; and every test program's main().
  *
@@ -170,17 +170,27 @@ tu_put_track(struct store_txn *txn, int i, uint32_t duration_ms)
 }
 
 /*
- * Fills *p as the untimed play of synthetic track i (tu_track_id()) at
- * ms: no context, ms_played unknown (-1), the rest zero.
+ * Fills *p as the untimed play of track (an id) at ms: no context,
+ * ms_played unknown (-1), the rest zero.
  */
 static inline void
-tu_play(struct play *p, int64_t at, int i)
+tu_untimed(struct play *p, int64_t at, const char *track)
 {
 	memset(p, 0, sizeof(*p));
 	p->played_at = at;
-	tu_track_id(i, p->track_id);
+	strlcpy(p->track_id, track, sizeof(p->track_id));
 	p->context_uri = "";
 	p->ms_played = -1;
+}
+
+/* Fills *p as the untimed play of synthetic track i (tu_track_id()). */
+static inline void
+tu_play(struct play *p, int64_t at, int i)
+{
+	char id[ID_LEN + 1];
+
+	tu_track_id(i, id);
+	tu_untimed(p, at, id);
 }
 
 /* What tu_purge() hands its write: the user, then what the purge said. */
@@ -406,6 +416,22 @@ tu_put_alice_bob(struct store_txn *txn, const char *rt, const char *at)
 	strlcpy(u.id, "bob", sizeof(u.id));
 	u.visibility = VIS_PRIVATE;
 	return store_put_user(txn, &u) == STORE_ERR ? -1 : 0;
+}
+
+/* The track of the reader's tests: "Masterpiece", nothing else known. */
+#define TU_MASTERPIECE	"4iV5W9uYEdYUVa79Axb7Rh"
+
+/* Writes the track TU_MASTERPIECE into txn.  Returns 0, or -1. */
+static inline int
+tu_put_masterpiece(struct store_txn *txn)
+{
+	struct track t;
+
+	memset(&t, 0, sizeof(t));
+	strlcpy(t.id, TU_MASTERPIECE, sizeof(t.id));
+	t.name = "Masterpiece";
+	t.uri = "spotify:track:" TU_MASTERPIECE;
+	return store_put_track(txn, &t) == STORE_ERR ? -1 : 0;
 }
 
 #ifdef LN_HTTP_H
