@@ -102,55 +102,47 @@ struct esc_case {
 
 #define E(in, want)	{ (in), sizeof(in) - 1, (want) }
 
-/* Asserts each of the n texts of v escapes to its form. */
+/* Quotes and backslashes are escaped, the slash is not. */
+static const struct esc_case quotes[] = {
+	E("a\"b\\c/d", "a\\\"b\\\\c/d"),
+	E("", ""),
+	E("plain text 123", "plain text 123"),
+};
+
+/* A NUL inside the text is escaped, not the end. */
+static const struct esc_case nul_inside[] = {
+	E("a\0b", "a\\u0000b"),
+};
+
+/* U+2028 and U+2029, which JavaScript cannot carry raw, are escaped. */
+static const struct esc_case separators[] = {
+	E("x\xe2\x80\xa8y\xe2\x80\xa9z", "x\\u2028y\\u2029z"),
+	/* Their neighbours U+2027 and U+202A pass as they are. */
+	E("\xe2\x80\xa7\xe2\x80\xaa", "\xe2\x80\xa7\xe2\x80\xaa"),
+	/* A separator right after other multi-byte text. */
+	E("\xc3\xa9\xe2\x80\xa8\xc3\xa9", "\xc3\xa9\\u2028\xc3\xa9"),
+};
+
+/* A table of cases, the state of test_escapes(). */
+struct esc_table {
+	const struct esc_case	*v;
+	size_t			 n;
+};
+
+#define ESC_TABLE(t)	(&(struct esc_table){ (t), TU_NITEMS(t) })
+
+/* Proves each text of the table in *state escapes to its form. */
 static void
-assert_escapes(const struct esc_case *v, size_t n)
+test_escapes(void **state)
 {
+	const struct esc_table *t = *state;
 	struct buf b = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		assert_string_equal(esc(&b, v[i].in, v[i].len), v[i].want);
+	for (i = 0; i < t->n; i++)
+		assert_string_equal(esc(&b, t->v[i].in, t->v[i].len),
+		    t->v[i].want);
 	buf_free(&b);
-}
-
-static void
-test_escape_quotes_backslash(void **state)
-{
-	static const struct esc_case v[] = {
-		E("a\"b\\c/d", "a\\\"b\\\\c/d"),
-		E("", ""),
-		E("plain text 123", "plain text 123"),
-	};
-
-	(void)state;
-	assert_escapes(v, TU_NITEMS(v));
-}
-
-static void
-test_escape_nul_inside(void **state)
-{
-	static const struct esc_case v[] = {
-		E("a\0b", "a\\u0000b"),
-	};
-
-	(void)state;
-	assert_escapes(v, TU_NITEMS(v));
-}
-
-static void
-test_escape_line_separators(void **state)
-{
-	static const struct esc_case v[] = {
-		E("x\xe2\x80\xa8y\xe2\x80\xa9z", "x\\u2028y\\u2029z"),
-		/* Their neighbours U+2027 and U+202A pass as they are. */
-		E("\xe2\x80\xa7\xe2\x80\xaa", "\xe2\x80\xa7\xe2\x80\xaa"),
-		/* A separator right after other multi-byte text. */
-		E("\xc3\xa9\xe2\x80\xa8\xc3\xa9", "\xc3\xa9\\u2028\xc3\xa9"),
-	};
-
-	(void)state;
-	assert_escapes(v, TU_NITEMS(v));
 }
 
 static void
@@ -463,9 +455,12 @@ test_escape_word_scan(void **state)
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_escape_control_chars),
 	cmocka_unit_test(test_escape_word_scan),
-	cmocka_unit_test(test_escape_quotes_backslash),
-	cmocka_unit_test(test_escape_nul_inside),
-	cmocka_unit_test(test_escape_line_separators),
+	{ "test_escape_quotes_backslash", test_escapes, NULL, NULL,
+	    ESC_TABLE(quotes) },
+	{ "test_escape_nul_inside", test_escapes, NULL, NULL,
+	    ESC_TABLE(nul_inside) },
+	{ "test_escape_line_separators", test_escapes, NULL, NULL,
+	    ESC_TABLE(separators) },
 	cmocka_unit_test(test_valid_utf8_passes),
 	cmocka_unit_test(test_invalid_utf8_replaced),
 	cmocka_unit_test_setup_teardown(test_document_nesting, doc_setup,
