@@ -38,8 +38,6 @@
 #define NTRACKS		12
 #define MAXB		4096
 
-static const char *const users[] = TU_PREFIX_USERS;
-#define NUSERS		3
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
@@ -134,21 +132,21 @@ check_recount(struct store_txn *t, void *arg)
 	size_t i, u;
 
 	(void)arg;
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		want.n = got.n = 0;
 		want.t = t;
-		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
+		assert_int_equal(store_iter_plays(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, recount_cb, &want), STORE_OK);
-		assert_int_equal(store_iter_agg(t, users[u], INT64_MIN,
+		assert_int_equal(store_iter_agg(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, collect_cb, &got), STORE_OK);
 		if (got.n != want.n)
-			fail_msg("%s: %zu buckets, recount %zu", users[u],
+			fail_msg("%s: %zu buckets, recount %zu", tu_users[u],
 			    got.n, want.n);
 		for (i = 0; i < want.n; i++)
 			if (!bucket_equal(&got.v[i], &want.v[i]))
 				fail_msg("%s: bucket %lld: plays %u/%u "
 				    "by_played %u/%u ms %llu/%llu by_duration "
-				    "%u/%u ms %llu/%llu", users[u],
+				    "%u/%u ms %llu/%llu", tu_users[u],
 				    (long long)want.v[i].start_ms,
 				    got.v[i].plays, want.v[i].plays,
 				    got.v[i].by_played, want.v[i].by_played,
@@ -193,7 +191,7 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		u = users[tu_rand(&rng) % NUSERS];
+		u = tu_users[tu_rand(&rng) % TU_NUSERS];
 		if (tu_rand(&rng) % 4 != 0) {
 			memset(&p, 0, sizeof(p));
 			p.played_at = rand_time(w);
@@ -439,9 +437,9 @@ count_buckets(struct store_txn *t, void *arg)
 	struct buckets *bs = malloc(sizeof(*bs));
 
 	assert_non_null(bs);
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		bs->n = 0;
-		assert_int_equal(store_iter_agg(t, users[u], INT64_MIN,
+		assert_int_equal(store_iter_agg(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, collect_cb, bs), STORE_OK);
 		n[u] = bs->n;
 	}
@@ -455,7 +453,7 @@ test_purge(void **state)
 {
 	struct tu_fx *fx = *state;
 	struct work w;
-	size_t n[NUSERS];
+	size_t n[TU_NUSERS];
 
 	seed(fx, &w, 400, INT64_C(1600000000000), 50 * B);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
@@ -620,7 +618,7 @@ test_migrate(void **state)
 	struct store_info info;
 	struct store *ro;
 	struct work w;
-	size_t n[NUSERS];
+	size_t n[TU_NUSERS];
 
 	seed(fx, &w, 500, INT64_C(1500000000000), 80 * B);
 	store_close(fx->st);

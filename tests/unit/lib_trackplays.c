@@ -34,8 +34,6 @@
 #define NTRACKS		9
 #define NQUERIES	400
 
-static const char *const users[] = TU_PREFIX_USERS;
-#define NUSERS		3
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
@@ -57,7 +55,7 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = users[tu_rand(&rng) % NUSERS];
+		const char *u = tu_users[tu_rand(&rng) % TU_NUSERS];
 		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
 		    (uint64_t)w->span);
 
@@ -178,21 +176,21 @@ check_all(struct store_txn *t, void *arg)
 	size_t u, i;
 	int k, q;
 
-	for (u = 0; u < NUSERS; u++) {
-		all_times(t, users[u], &all);
-		check_stored_prev(t, users[u]);
+	for (u = 0; u < TU_NUSERS; u++) {
+		all_times(t, tu_users[u], &all);
+		check_stored_prev(t, tu_users[u]);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
 			for (i = 0; i < all.n; i += 7) {
-				check_one(t, users[u], tr, all.times[i]);
-				check_one(t, users[u], tr, all.times[i] + 1);
+				check_one(t, tu_users[u], tr, all.times[i]);
+				check_one(t, tu_users[u], tr, all.times[i] + 1);
 			}
 			for (q = 0; q < NQUERIES / NTRACKS; q++)
-				check_one(t, users[u], tr, s->base - s->span / 4 +
+				check_one(t, tu_users[u], tr, s->base - s->span / 4 +
 				    (int64_t)(tu_rand(&rng) %
 				    (uint64_t)(s->span + s->span / 2)));
-			check_one(t, users[u], tr, INT64_MAX);
-			check_one(t, users[u], tr, INT64_MIN);
+			check_one(t, tu_users[u], tr, INT64_MAX);
+			check_one(t, tu_users[u], tr, INT64_MIN);
 		}
 	}
 	return 0;
@@ -466,7 +464,7 @@ has_db(const char *dir, const char *name)
  * two lists must be equal.
  */
 struct answers {
-	int64_t		 v[NUSERS * NTRACKS * 2 * 4096 / 7 + 64];
+	int64_t		 v[TU_NUSERS * NTRACKS * 2 * 4096 / 7 + 64];
 	size_t		 n;
 };
 
@@ -481,8 +479,8 @@ collect_answers(struct store_txn *t, void *arg)
 	int k, rc;
 
 	a->n = 0;
-	for (u = 0; u < NUSERS; u++) {
-		all_times(t, users[u], &all);
+	for (u = 0; u < TU_NUSERS; u++) {
+		all_times(t, tu_users[u], &all);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
 			for (i = 0; i <= all.n; i += 7) {
@@ -492,7 +490,7 @@ collect_answers(struct store_txn *t, void *arg)
 				for (q = 0; q < 2; q++) {
 					got = -1;
 					rc = store_prev_track_play(t,
-					    users[u], tr, at[q], &got);
+					    tu_users[u], tr, at[q], &got);
 					assert_true(rc == STORE_OK ||
 					    rc == STORE_NOTFOUND);
 					assert_true(a->n < sizeof(a->v) /
@@ -525,9 +523,9 @@ sum_fn(struct store_txn *t, void *arg)
 	size_t u;
 
 	s->plays = s->agg = 0;
-	for (u = 0; u < NUSERS; u++) {
-		if (store_count_plays(t, users[u], INT64_MIN, INT64_MAX, &n) !=
-		    STORE_OK || store_iter_agg(t, users[u], INT64_MIN,
+	for (u = 0; u < TU_NUSERS; u++) {
+		if (store_count_plays(t, tu_users[u], INT64_MIN, INT64_MAX, &n) !=
+		    STORE_OK || store_iter_agg(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, agg_sum, &s->agg) != STORE_OK)
 			return -1;
 		s->plays += n;

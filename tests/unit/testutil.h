@@ -98,7 +98,10 @@ fn(void **state)							\
 }
 
 /* The users of the store tests whose ids share prefixes (no overrun). */
-#define TU_PREFIX_USERS	{ "bo", "bob", "bobby" }
+static const char *const tu_users[] = { "bo", "bob", "bobby" };
+#define TU_NUSERS	3
+_Static_assert(sizeof(tu_users) / sizeof(tu_users[0]) == TU_NUSERS,
+    "TU_NUSERS counts tu_users");
 
 /* cmocka teardown of tu_fx_setup(): closes the store, removes its files. */
 static inline int
