@@ -465,24 +465,11 @@ test_purge(void **state)
 	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
 }
 
-struct one {
-	uint32_t	 duration;
-	int		 del;
-};
-
+/* Puts synthetic track 0 with the duration *arg. */
 static int
-one_body(struct store_txn *t, void *arg)
+put_track0(struct store_txn *t, void *arg)
 {
-	struct one *o = arg;
-	struct play p;
-
-	if (tu_put_track(t, 0, o->duration) == -1)
-		return -1;
-	tu_play(&p, 10 * B, 0);
-	if (o->del)
-		return store_del_play(t, "bob", p.played_at) == STORE_OK ?
-		    0 : -1;
-	return store_put_play(t, "bob", &p) == STORE_OK ? 0 : -1;
+	return tu_put_track(t, 0, *(uint32_t *)arg);
 }
 
 /*
@@ -495,16 +482,19 @@ test_duration_changed(void **state)
 {
 	struct tu_fx *fx = *state;
 	static struct buckets bs;
-	struct one o = { 200000, 0 };
+	uint32_t duration = 200000;
+	struct play p;
 
-	assert_int_equal(store_write(fx->st, one_body, &o), STORE_OK);
+	tu_play(&p, 10 * B, 0);
+	assert_int_equal(store_write(fx->st, put_track0, &duration), STORE_OK);
+	assert_int_equal(tu_play_write(fx->st, "bob", &p, 0, 0), STORE_OK);
 	assert_int_equal(store_read(fx->st, snap_bob, &bs), STORE_OK);
 	assert_int_equal(bs.n, 1);
 	assert_int_equal(bs.v[0].by_duration, 1);
 	assert_int_equal(bs.v[0].ms_duration, 200000);
-	o.duration = 250000;
-	o.del = 1;
-	assert_int_equal(store_write(fx->st, one_body, &o), STORE_OK);
+	duration = 250000;
+	assert_int_equal(store_write(fx->st, put_track0, &duration), STORE_OK);
+	assert_int_equal(tu_play_write(fx->st, "bob", &p, 1, 0), STORE_OK);
 	assert_int_equal(store_read(fx->st, snap_bob, &bs), STORE_OK);
 	assert_int_equal(bs.n, 0);
 }
@@ -523,25 +513,18 @@ version_of(struct tu_fx *fx, const char *user, int want_rc)
 	return v;
 }
 
-struct vop {
-	int64_t		 at;
-	int		 del, fail;
-};
-
+/*
+ * Puts (del: deletes) bob's play of track 1 at at, 1 s played; fail
+ * aborts the transaction.  Returns what tu_play_write() returns.
+ */
 static int
-vop_body(struct store_txn *t, void *arg)
+vop(struct tu_fx *fx, int64_t at, int del, int fail)
 {
-	struct vop *o = arg;
 	struct play p;
-	int rc;
 
-	tu_play(&p, o->at, 1);
+	tu_play(&p, at, 1);
 	p.ms_played = 1000;
-	rc = o->del ? store_del_play(t, "bob", o->at) :
-	    store_put_play(t, "bob", &p);
-	if (rc == STORE_ERR)
-		return -1;
-	return o->fail ? -1 : 0;
+	return tu_play_write(fx->st, "bob", &p, del, fail);
 }
 
 /*
@@ -553,41 +536,37 @@ static void
 test_version(void **state)
 {
 	struct tu_fx *fx = *state;
-	struct vop o = { 5 * B, 0, 0 };
+	int64_t at = 5 * B;
 	uint64_t v0, v1, v2;
 
 	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
 	(void)version_of(fx, "", STORE_NOTFOUND);
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
 	v0 = version_of(fx, "bob", STORE_OK);
 	(void)version_of(fx, "bo", STORE_NOTFOUND);	/* a prefix of bob */
 	/* The same play again: STORE_EXISTS, nothing written. */
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 0, 0), STORE_EXISTS);
 	assert_true(version_of(fx, "bob", STORE_OK) == v0);
-	o.at++;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	at++;
+	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
 	v1 = version_of(fx, "bob", STORE_OK);
 	assert_true(v1 != v0);
 	/* An aborted put changes nothing. */
-	o.at++;
-	o.fail = 1;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_ERR);
+	at++;
+	assert_int_equal(vop(fx, at, 0, 1), STORE_ERR);
 	assert_true(version_of(fx, "bob", STORE_OK) == v1);
-	o.fail = 0;
-	o.del = 1;
-	o.at--;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	at--;
+	assert_int_equal(vop(fx, at, 1, 0), STORE_OK);
 	v2 = version_of(fx, "bob", STORE_OK);
 	assert_true(v2 != v1 && v2 != v0);
 	/* A delete of nothing changes nothing. */
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 1, 0), STORE_NOTFOUND);
 	assert_true(version_of(fx, "bob", STORE_OK) == v2);
 	/* Purged: gone; put again: not where it was. */
 	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
-	o.del = 0;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
 	v0 = version_of(fx, "bob", STORE_OK);
 	assert_true(v0 != v2 && v0 != v2 + 1);
 	/* And the version record is no bucket. */

@@ -5,8 +5,8 @@
  * xorshift generator that makes "random" tests repeatable, the
  * synthetic track ids and plays of the store tests, the tools' base-62
  * ids, a user purged in a
- * transaction of its own, a reader begun for one read, a user's play
- * times, and, through raw LMDB with the
+ * transaction of its own, a play put or deleted in one, a reader begun
+ * for one read, a user's play times, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
  * migration tests; and for the reader's tests their two users and their track, a plain
@@ -194,6 +194,47 @@ tu_play(struct play *p, int64_t at, int i)
 
 	tu_track_id(i, id);
 	tu_untimed(p, at, id);
+}
+
+/*
+ * What tu_play_write() hands its write: user's play p to put, or (del)
+ * to delete at p->played_at; fail aborts the transaction after it; rc
+ * gets what the put or the delete returned.
+ */
+struct tu_play_op {
+	const char		*user;
+	const struct play	*p;
+	int			 del, fail;
+	int			 rc;
+};
+
+static inline int
+tu_play_op_write(struct store_txn *txn, void *arg)
+{
+	struct tu_play_op *o = arg;
+
+	o->rc = o->del ? store_del_play(txn, o->user, o->p->played_at) :
+	    store_put_play(txn, o->user, o->p);
+	if (o->rc == STORE_ERR)
+		return -1;
+	return o->fail ? -1 : 0;
+}
+
+/*
+ * Puts user's play p (del: deletes user's play at p->played_at) in a
+ * write transaction of its own of st, aborted after it when fail is set.
+ * Returns what the put or delete returned (STORE_OK, STORE_EXISTS,
+ * STORE_NOTFOUND) when the transaction committed, else STORE_ERR.
+ */
+static inline int
+tu_play_write(struct store *st, const char *user, const struct play *p,
+    int del, int fail)
+{
+	struct tu_play_op o = { user, p, del, fail, STORE_ERR };
+
+	if (store_write(st, tu_play_op_write, &o) != STORE_OK)
+		return STORE_ERR;
+	return o.rc;
 }
 
 /* What tu_purge() hands its write: the user, then what the purge said. */
