@@ -388,14 +388,12 @@ generate(struct store *st, int64_t plays, int years)
 static int
 poll_write(struct store_txn *txn, void *arg)
 {
+	char id[ID_LEN + 1];
 	struct play p;
 
 	(void)arg;
-	memset(&p, 0, sizeof(p));
-	p.played_at = END_MS + 1;
-	mkid(p.track_id, 'T', 1);
-	p.context_uri = "";
-	p.ms_played = -1;
+	mkid(id, 'T', 1);
+	tu_untimed(&p, END_MS + 1, id);
 	if (store_put_play(txn, USER, &p) != STORE_OK ||
 	    store_del_play(txn, USER, p.played_at) != STORE_OK)
 		return -1;

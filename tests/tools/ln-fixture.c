@@ -503,6 +503,7 @@ static int
 churn_write(struct store_txn *txn, void *arg)
 {
 	struct churn *c = arg;
+	char id[ID_LEN + 1];
 	struct user u;
 	struct play p;
 	int i;
@@ -510,11 +511,8 @@ churn_write(struct store_txn *txn, void *arg)
 	if (store_get_user(txn, c->user, &u) != STORE_OK)
 		return -1;
 	for (i = 0; i < 3; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = ++c->at;
-		tu_b62_id(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_b62_id(id, 'T', tu_rand(&rng) % GEN_TRACKS);
+		tu_untimed(&p, ++c->at, id);
 		if (store_put_play(txn, c->user, &p) == STORE_ERR)
 			return -1;
 	}
