@@ -76,6 +76,28 @@ parse_text(const char *s)
 	return doc;
 }
 
+/* A document and the set parsed from it. */
+struct pdoc {
+	cJSON		*doc;
+	struct parse_set set;
+};
+
+/* Begins d: text parsed, the set empty. */
+static void
+pdoc_begin(struct pdoc *d, const char *text)
+{
+	d->doc = parse_text(text);
+	memset(&d->set, 0, sizeof(d->set));
+}
+
+/* Frees what d holds. */
+static void
+pdoc_end(struct pdoc *d)
+{
+	parse_set_free(&d->set);
+	cJSON_Delete(d->doc);
+}
+
 static void
 test_recent_page(void **state)
 {
@@ -153,102 +175,85 @@ test_wrong_shapes(void **state)
 		"[]", "null", "17", "\"x\"", "{}", "{\"items\":{}}",
 		"{\"items\":\"no\"}", "{\"items\":null}",
 	};
-	struct parse_set set;
-	cJSON *doc;
+	struct pdoc d;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-		doc = parse_text(docs[i]);
-		memset(&set, 0, sizeof(set));
-		assert_int_equal(parse_recent_page(doc, &set), -1);
-		assert_int_equal(parse_top_page(doc, 0, &set), -1);
-		assert_int_equal(parse_playlist_items(doc, &set), -1);
-		parse_set_free(&set);
-		cJSON_Delete(doc);
+		pdoc_begin(&d, docs[i]);
+		assert_int_equal(parse_recent_page(d.doc, &d.set), -1);
+		assert_int_equal(parse_top_page(d.doc, 0, &d.set), -1);
+		assert_int_equal(parse_playlist_items(d.doc, &d.set), -1);
+		pdoc_end(&d);
 	}
 	/* An empty page is fine. */
-	doc = parse_text("{\"items\":[],\"next\":null}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_recent_page(doc, &set), 0);
-	assert_int_equal(set.n_plays, 0);
-	assert_int_equal(set.oldest_ms, 0);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	pdoc_begin(&d, "{\"items\":[],\"next\":null}");
+	assert_int_equal(parse_recent_page(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_plays, 0);
+	assert_int_equal(d.set.oldest_ms, 0);
+	pdoc_end(&d);
 }
 
 static void
 test_top_and_items(void **state)
 {
-	struct parse_set set;
-	cJSON *doc;
+	struct pdoc d;
 
 	(void)state;
-	doc = parse_text("{\"items\":[{\"type\":\"artist\",\"id\":\"" A1 "\","
+	pdoc_begin(&d, "{\"items\":[{\"type\":\"artist\",\"id\":\"" A1 "\","
 	    "\"name\":\"Bob Dylan\",\"genres\":[\"folk\",\"rock\",3],"
 	    "\"popularity\":80,\"images\":[{\"url\":\"u\",\"width\":null}]},"
 	    "{\"type\":\"artist\",\"id\":null},{\"id\":\"" A2 "\",\"name\":\"Band\"}],"
 	    "\"next\":\"https://api/next\"}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_top_page(doc, 1, &set), 0);
-	assert_int_equal(set.n_ids, 2);
-	assert_string_equal(set.ids[0], A1);
-	assert_string_equal(set.ids[1], A2);
-	assert_int_equal(set.has_next, 1);
-	assert_int_equal(set.n_garbage, 1);
-	assert_int_equal(set.artists[0].detailed, 1);
-	assert_int_equal(set.artists[0].n_genres, 2);
-	assert_string_equal(set.artists[0].genres[1], "rock");
-	assert_int_equal(set.artists[0].n_images, 1);
-	assert_int_equal(set.artists[0].images[0].width, 0);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_top_page(d.doc, 1, &d.set), 0);
+	assert_int_equal(d.set.n_ids, 2);
+	assert_string_equal(d.set.ids[0], A1);
+	assert_string_equal(d.set.ids[1], A2);
+	assert_int_equal(d.set.has_next, 1);
+	assert_int_equal(d.set.n_garbage, 1);
+	assert_int_equal(d.set.artists[0].detailed, 1);
+	assert_int_equal(d.set.artists[0].n_genres, 2);
+	assert_string_equal(d.set.artists[0].genres[1], "rock");
+	assert_int_equal(d.set.artists[0].n_images, 1);
+	assert_int_equal(d.set.artists[0].images[0].width, 0);
+	pdoc_end(&d);
 
-	doc = parse_text("{\"items\":[{\"item\":" TRACK(T1, "a") "},"
+	pdoc_begin(&d, "{\"items\":[{\"item\":" TRACK(T1, "a") "},"
 	    "{\"track\":" TRACK(T2, "b") "},{\"item\":null,\"track\":null},"
 	    "{\"item\":{\"type\":\"episode\",\"id\":\"" T2 "\"}}],\"next\":null}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_playlist_items(doc, &set), 0);
-	assert_int_equal(set.n_ids, 2);
-	assert_string_equal(set.ids[0], T1);
-	assert_string_equal(set.ids[1], T2);
-	assert_int_equal(set.n_episodes, 1);
-	assert_int_equal(set.n_garbage, 1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_playlist_items(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_ids, 2);
+	assert_string_equal(d.set.ids[0], T1);
+	assert_string_equal(d.set.ids[1], T2);
+	assert_int_equal(d.set.n_episodes, 1);
+	assert_int_equal(d.set.n_garbage, 1);
+	pdoc_end(&d);
 }
 
 static void
 test_entities(void **state)
 {
-	struct parse_set set;
-	cJSON *doc;
+	struct pdoc d;
 
 	(void)state;
-	doc = parse_text("{\"artists\":[null,{\"type\":\"artist\",\"id\":\"" A1
+	pdoc_begin(&d, "{\"artists\":[null,{\"type\":\"artist\",\"id\":\"" A1
 	    "\",\"name\":\"Bob\",\"genres\":[],\"images\":[]}]}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_entities(doc, &set), 0);
-	assert_int_equal(set.n_artists, 1);
-	assert_int_equal(set.artists[0].detailed, 1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_entities(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_artists, 1);
+	assert_int_equal(d.set.artists[0].detailed, 1);
+	pdoc_end(&d);
 
-	doc = parse_text("{\"type\":\"album\",\"id\":\"" AL "\",\"name\":\"A\","
+	pdoc_begin(&d, "{\"type\":\"album\",\"id\":\"" AL "\",\"name\":\"A\","
 	    "\"images\":[{\"url\":\"u\",\"width\":300,\"height\":300}],"
 	    "\"artists\":[{\"id\":\"" A1 "\",\"name\":\"Bob\"}]}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_entities(doc, &set), 0);
-	assert_int_equal(set.n_albums, 1);
-	assert_int_equal(set.albums[0].n_images, 1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_entities(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_albums, 1);
+	assert_int_equal(d.set.albums[0].n_images, 1);
+	pdoc_end(&d);
 
-	doc = parse_text("{\"type\":\"album\",\"id\":\"bad\"}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_entities(doc, &set), -1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	pdoc_begin(&d, "{\"type\":\"album\",\"id\":\"bad\"}");
+	assert_int_equal(parse_entities(d.doc, &d.set), -1);
+	pdoc_end(&d);
 }
 
 static void
