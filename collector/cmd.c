@@ -7,7 +7,9 @@
  * the global options, finds the command, loads the configuration, runs
  * the command, and prints the usage and help from the table; a command
  * the table marks CMD_HISTORY is handed to linernotes-history when the
- * collector finds it beside itself (cmd_delegate()).
+ * collector finds it beside itself (cmd_delegate()).  It also holds what
+ * the commands share: parsing their options from a table (cmd_options())
+ * and opening the store (cmd_open_store()).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "log.h"
+#include "store.h"
 #include "timeutil.h"
 #include "version.h"
 
@@ -34,6 +37,78 @@ const char *
 cmd_config_file(void)
 {
 	return main_conf;
+}
+
+int
+cmd_opt_str(const char *arg, void *to)
+{
+	*(const char **)to = arg;
+	return 0;
+}
+
+int
+cmd_opt_flag(const char *arg, void *to)
+{
+	(void)arg;
+	*(int *)to = 1;
+	return 0;
+}
+
+/* The most options a command has (cmd_options()'s tables). */
+#define CMD_OPTS_MAX	8
+
+int
+cmd_options(const char *name, int argc, char *argv[],
+    const struct cmd_opt *opts, size_t n, int operands)
+{
+	struct option lo[CMD_OPTS_MAX + 1];
+	char optstring[2 * CMD_OPTS_MAX + 1];
+	size_t i, k = 0, l = 0;
+	int ch;
+
+	if (n > CMD_OPTS_MAX)
+		abort();
+	memset(lo, 0, sizeof(lo));
+	for (i = 0; i < n; i++) {
+		if (opts[i].name != NULL) {
+			lo[l].name = opts[i].name;
+			lo[l].has_arg = opts[i].has_arg;
+			lo[l++].val = opts[i].ch;
+		}
+		optstring[k++] = (char)opts[i].ch;
+		if (opts[i].has_arg == required_argument)
+			optstring[k++] = ':';
+	}
+	optstring[k] = '\0';
+	while ((ch = getopt_long(argc, argv, optstring, lo, NULL)) != -1) {
+		for (i = 0; i < n && opts[i].ch != ch; i++)
+			;
+		if (i == n)		/* '?': getopt_long said why */
+			return cmd_usage(name);
+		if (opts[i].take == NULL) {
+			cmd_usage(name);
+			return CMD_OK;
+		}
+		if (opts[i].take(optarg, opts[i].to) == -1)
+			return CMD_USAGE;
+	}
+	if (!operands && optind != argc)
+		return cmd_usage(name);
+	return -1;
+}
+
+struct store *
+cmd_open_store(const struct config *cfg, unsigned flags)
+{
+	struct store *st;
+
+	if (store_open(&st, config_str(cfg, CFG_DB_PATH), flags, 0) !=
+	    STORE_OK) {
+		fprintf(stderr, "%s: cannot open the store at %s\n", CMD_PROG,
+		    config_str(cfg, CFG_DB_PATH));
+		return NULL;
+	}
+	return st;
 }
 
 static const struct cmd *

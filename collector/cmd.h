@@ -11,8 +11,8 @@
  * commands built without libcurl, which the collector execs for them
  * (they then run without the HTTP client's libraries in memory).
  *
- * A handler gets argc/argv with argv[0] the command's name, so it may use
- * getopt(3) after setting optind = 1.  It returns the process's exit code:
+ * A handler gets argc/argv with argv[0] the command's name and optind
+ * 1, so it may parse its options with cmd_options() (or getopt(3)).  It returns the process's exit code:
  * CMD_OK (0), CMD_FAIL (1, after a clear line on stderr) or CMD_USAGE (2,
  * after printing its usage with cmd_usage()).
  */
@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 struct config;
+struct store;
 
 /* The name messages and usage give, in both programs. */
 #define CMD_PROG	"linernotes-collector"
@@ -39,7 +40,8 @@ enum cmd_exit {
 #define CMD_DB		0x02	/* needs db_path */
 #define CMD_HISTORY	0x04	/* run in linernotes-history when it is there */
 
-typedef int (*cmd_fn)(struct config *cfg, int argc, char *argv[]);
+typedef int cmd_handler(struct config *cfg, int argc, char *argv[]);
+typedef cmd_handler *cmd_fn;
 
 /* A row of a program's table of commands. */
 struct cmd {
@@ -88,26 +90,55 @@ int	cmd_usage(const char *name);
 /* The -c file given to main() (NULL: none), to load it again. */
 const char *cmd_config_file(void);
 
+/*
+ * One option of a command, for cmd_options(): --name (none when NULL)
+ * and -ch.  take gets its argument (NULL when has_arg is no_argument)
+ * and to; it returns 0, or -1 after saying on stderr why the argument is
+ * wrong.  take NULL makes the row --help (CMD_OPT_HELP): the usage on
+ * stderr, and the command exits 0.
+ */
+struct cmd_opt {
+	const char	*name;
+	int		 ch;
+	int		 has_arg;	/* getopt_long's no_ / required_argument */
+	int		(*take)(const char *arg, void *to);
+	void		*to;
+};
+#define CMD_OPT_HELP	{ "help", 'h', no_argument, NULL, NULL }
+#define CMD_NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* takes for struct cmd_opt: the argument into a const char *, a flag 1. */
+int	cmd_opt_str(const char *arg, void *to);
+int	cmd_opt_flag(const char *arg, void *to);
+
+/*
+ * Parses the options of the command named name from argv with
+ * getopt_long(3) over the n rows of opts, in order (the last of an
+ * option given twice wins).  Without operands, any argument after the
+ * options is a usage error; with them, optind is the first operand.
+ * Returns -1 when the command goes on, else the exit code it returns:
+ * CMD_OK after --help, CMD_USAGE after an unknown option, a missing
+ * argument or an operand not taken (with the usage) or after a take's
+ * own message about a wrong argument (without).
+ */
+int	cmd_options(const char *name, int argc, char *argv[],
+	    const struct cmd_opt *opts, size_t n, int operands);
+
+/*
+ * Opens the store at the configuration's db_path (flags: store_open()'s)
+ * or says on stderr why not.  Returns the store, or NULL.
+ */
+struct store *cmd_open_store(const struct config *cfg, unsigned flags);
+
 /* Handlers, one per row of main.c's table (the first three: cmd.c). */
-int	cmd_version(struct config *, int, char *[]);
-int	cmd_help(struct config *, int, char *[]);
-int	cmd_config(struct config *, int, char *[]);
+cmd_handler	cmd_version, cmd_help, cmd_config;
 /* daemon.c */
-int	cmd_run(struct config *, int, char *[]);
-/* cmd_poll.c */
-int	cmd_add_user(struct config *, int, char *[]);
-int	cmd_poll_once(struct config *, int, char *[]);
-int	cmd_users(struct config *, int, char *[]);
-int	cmd_gaps(struct config *, int, char *[]);
-int	cmd_plays(struct config *, int, char *[]);
-int	cmd_playlists(struct config *, int, char *[]);
-int	cmd_top(struct config *, int, char *[]);
+cmd_handler	cmd_run;
+/* cmd_poll.c; cmd_list is gaps, plays, playlists and top (by argv[0]) */
+cmd_handler	cmd_add_user, cmd_poll_once, cmd_users, cmd_list;
 /* import.c, export.c */
-int	cmd_import(struct config *, int, char *[]);
-int	cmd_export(struct config *, int, char *[]);
+cmd_handler	cmd_import, cmd_export;
 /* cmd_account.c */
-int	cmd_set_user(struct config *, int, char *[]);
-int	cmd_remove_user(struct config *, int, char *[]);
-int	cmd_invite(struct config *, int, char *[]);
+cmd_handler	cmd_set_user, cmd_remove_user, cmd_invite;
 
 #endif

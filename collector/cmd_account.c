@@ -41,19 +41,6 @@
 #define PROG		"linernotes-collector"
 #define INVITE_DAYS_MAX	365
 
-static struct store *
-account_open(const struct config *cfg)
-{
-	struct store *st;
-
-	if (store_open(&st, config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK) {
-		fprintf(stderr, "%s: cannot open the store at %s\n", PROG,
-		    config_str(cfg, CFG_DB_PATH));
-		return NULL;
-	}
-	return st;
-}
-
 /* ---- set-user ------------------------------------------------------------ */
 
 struct set_user {
@@ -180,7 +167,7 @@ cmd_set_user(struct config *cfg, int argc, char *argv[])
 			rc = CMD_USAGE;
 			goto out;
 		}
-	if ((st = account_open(cfg)) == NULL)
+	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		goto out;
 	if (store_write(st, set_user_fn, s) != STORE_OK) {
 		fprintf(stderr, "%s: set-user: the store could not be "
@@ -246,7 +233,7 @@ cmd_remove_user(struct config *cfg, int argc, char *argv[])
 		    "1 to 64 of [0-9A-Za-z._-]\n", PROG);
 		return CMD_USAGE;
 	}
-	if ((st = account_open(cfg)) == NULL)
+	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		return CMD_FAIL;
 	memset(&r, 0, sizeof(r));
 	r.id = argv[1];
@@ -284,39 +271,38 @@ invite_fn(struct store_txn *txn, void *arg)
 	    -1;
 }
 
+/* The take (struct cmd_opt) of --days: 1 to INVITE_DAYS_MAX into to. */
+static int
+invite_take_days(const char *arg, void *to)
+{
+	const char *errstr;
+
+	*(long long *)to = strtonum(arg, 1, INVITE_DAYS_MAX, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "%s: invite: --days must be 1 to %d\n", PROG,
+		    INVITE_DAYS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_invite(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "days", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct invite_put p;
 	struct store *st;
-	const char *errstr;
 	char code[INVITE_CODE_LEN + 1], when[32], site[1024];
 	size_t n;
 	long long days = INVITE_TTL_S / 86400;
-	int ch;
+	const struct cmd_opt opts[] = {
+		{ "days", 'd', required_argument, invite_take_days, &days },
+	};
+	int stop;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "d:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			days = strtonum(optarg, 1, INVITE_DAYS_MAX, &errstr);
-			if (errstr != NULL) {
-				fprintf(stderr, "%s: invite: --days must be 1 "
-				    "to %d\n", PROG, INVITE_DAYS_MAX);
-				return CMD_USAGE;
-			}
-			break;
-		default:
-			return cmd_usage("invite");
-		}
-	}
-	if (optind != argc)
-		return cmd_usage("invite");
-	if ((st = account_open(cfg)) == NULL)
+	if ((stop = cmd_options("invite", argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return stop;
+	if ((st = cmd_open_store(cfg, 0)) == NULL)
 		return CMD_FAIL;
 	invite_new(code);
 	memset(&p, 0, sizeof(p));

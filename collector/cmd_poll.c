@@ -34,24 +34,25 @@
 #define AUTH_LIFETIME_S		(182LL * 86400)	/* refresh tokens: 6 months */
 #define AUTH_WARN_S		(14LL * 86400)
 
-static const struct option cmd_help_only[] = {
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-/* Opens the store named by cfg or prints why not. */
-static struct store *
-cmd_open_store(const struct config *cfg, unsigned flags)
+/*
+ * Opens the store and the Spotify client the way the one-off commands
+ * use them: waiting at most POLL_ONCE_MAX_WAIT_MS for a rate-limit pause.
+ * Returns 0, or -1 (with nothing left open) after saying why on stderr.
+ */
+static int
+once_open(const struct config *cfg, struct store **st, struct spotify **sp)
 {
-	struct store *st;
+	char err[256];
 
-	if (store_open(&st, config_str(cfg, CFG_DB_PATH), flags, 0) !=
-	    STORE_OK) {
-		fprintf(stderr, "%s: cannot open the store at %s\n", PROG,
-		    config_str(cfg, CFG_DB_PATH));
-		return NULL;
+	if ((*st = cmd_open_store(cfg, 0)) == NULL)
+		return -1;
+	if ((*sp = spotify_new(cfg, *st, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "%s: %s\n", PROG, err);
+		store_close(*st);
+		return -1;
 	}
-	return st;
+	spotify_set_max_wait(*sp, POLL_ONCE_MAX_WAIT_MS);
+	return 0;
 }
 
 static void
@@ -68,38 +69,24 @@ cmd_fmt_time(int64_t s, char out[32])
 int
 cmd_add_user(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "refresh-token", required_argument, NULL, 't' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	char id[USER_ID_MAX + 1], err[256];
 	const char *token = NULL;
 	struct store *st;
 	struct spotify *sp;
-	int ch, rc = CMD_FAIL;
+	const struct cmd_opt opts[] = {
+		{ "refresh-token", 't', required_argument, cmd_opt_str,
+		    &token },
+		CMD_OPT_HELP,
+	};
+	int stop, rc = CMD_FAIL;
 
-	while ((ch = getopt_long(argc, argv, "t:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 't':
-			token = optarg;
-			break;
-		case 'h':
-			cmd_usage("add-user");
-			return CMD_OK;
-		default:
-			return cmd_usage("add-user");
-		}
-	}
-	if (optind != argc || token == NULL || *token == '\0')
+	if ((stop = cmd_options("add-user", argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return stop;
+	if (token == NULL || *token == '\0')
 		return cmd_usage("add-user");
-	if ((st = cmd_open_store(cfg, 0)) == NULL)
+	if (once_open(cfg, &st, &sp) == -1)
 		return CMD_FAIL;
-	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto close_store;
-	}
-	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
 	if (poll_enrol_user(cfg, st, sp, token, id, err, sizeof(err)) == -1)
 		fprintf(stderr, "%s: add-user: %s\n", PROG, err);
 	else {
@@ -107,7 +94,6 @@ cmd_add_user(struct config *cfg, int argc, char *argv[])
 		rc = CMD_OK;
 	}
 	spotify_free(sp);
-close_store:
 	store_close(st);
 	return rc;
 }
@@ -187,50 +173,39 @@ once_parse_jobs(const char *s)
 	return mask;
 }
 
+/* The take (struct cmd_opt) of --jobs: the mask into the unsigned to. */
+static int
+once_take_jobs(const char *arg, void *to)
+{
+	if ((*(unsigned *)to = once_parse_jobs(arg)) == 0) {
+		fprintf(stderr, "%s: poll-once: --jobs takes "
+		    "plays,top,dw,profile or all\n", PROG);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_poll_once(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "due", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct once o;
 	struct store *st;
 	struct spotify *sp;
 	struct poller *pl;
 	const char *user = NULL;
 	unsigned jobs = JOB_ALL;
-	char err[256];
 	size_t next = 0;
-	int ch, rc = CMD_FAIL, due = 0;
+	int stop, rc = CMD_FAIL, due = 0;
+	const struct cmd_opt opts[] = {
+		{ "user", 'u', required_argument, cmd_opt_str, &user },
+		{ "jobs", 'j', required_argument, once_take_jobs, &jobs },
+		{ "due", 'd', no_argument, cmd_opt_flag, &due },
+		CMD_OPT_HELP,
+	};
 
-	while ((ch = getopt_long(argc, argv, "u:j:dh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			user = optarg;
-			break;
-		case 'd':
-			due = 1;
-			break;
-		case 'j':
-			if ((jobs = once_parse_jobs(optarg)) == 0) {
-				fprintf(stderr, "%s: poll-once: --jobs takes "
-				    "plays,top,dw,profile or all\n", PROG);
-				return CMD_USAGE;
-			}
-			break;
-		case 'h':
-			cmd_usage("poll-once");
-			return CMD_OK;
-		default:
-			return cmd_usage("poll-once");
-		}
-	}
-	if (optind != argc)
-		return cmd_usage("poll-once");
+	if ((stop = cmd_options("poll-once", argc, argv, opts,
+	    CMD_NELEM(opts), 0)) != -1)
+		return stop;
 	if (user != NULL && !ids_valid_user(user)) {
 		fprintf(stderr, "%s: poll-once: not a user id\n", PROG);
 		return CMD_USAGE;
@@ -238,13 +213,8 @@ cmd_poll_once(struct config *cfg, int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	if (due)
 		o.due = time_now_ms() / 1000;
-	if ((st = cmd_open_store(cfg, 0)) == NULL)
+	if (once_open(cfg, &st, &sp) == -1)
 		return CMD_FAIL;
-	if ((sp = spotify_new(cfg, st, err, sizeof(err))) == NULL) {
-		fprintf(stderr, "%s: %s\n", PROG, err);
-		goto close_store;
-	}
-	spotify_set_max_wait(sp, POLL_ONCE_MAX_WAIT_MS);
 	if ((pl = poll_new(cfg, st, sp, once_report, &o)) == NULL) {
 		fprintf(stderr, "%s: out of memory\n", PROG);
 		goto free_engine;
@@ -291,7 +261,6 @@ free_poller:
 	poll_free(pl);
 free_engine:
 	spotify_free(sp);
-close_store:
 	store_close(st);
 	free(o.ids);
 	return rc;
@@ -380,19 +349,14 @@ users_list(struct store_txn *txn, void *arg)
 int
 cmd_users(struct config *cfg, int argc, char *argv[])
 {
+	static const struct cmd_opt opts[] = { CMD_OPT_HELP };
 	struct users_ctx c;
 	struct store *st;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "h", cmd_help_only, NULL)) != -1) {
-		if (ch == 'h') {
-			cmd_usage("users");
-			return CMD_OK;
-		}
-		return cmd_usage("users");
-	}
-	if (optind != argc)
-		return cmd_usage("users");
+	if ((rc = cmd_options("users", argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return rc;
 	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
 		return CMD_FAIL;
 	memset(&c, 0, sizeof(c));
@@ -462,37 +426,6 @@ gaps_list(struct store_txn *txn, void *arg)
 	return store_iter_users(txn, gaps_user, &g) == STORE_OK ? 0 : -1;
 }
 
-/* Parses [--user ID] (required when need_user). */
-static int
-list_args(const char *name, int argc, char *argv[], int need_user,
-    struct list_ctx *c)
-{
-	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int ch;
-
-	memset(c, 0, sizeof(*c));
-	while ((ch = getopt_long(argc, argv, "u:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			c->user = optarg;
-			break;
-		case 'h':
-			cmd_usage(name);
-			return 1;
-		default:
-			return -1;
-		}
-	}
-	if (optind != argc || (need_user && c->user == NULL) ||
-	    (c->user != NULL && !ids_valid_user(c->user)))
-		return -1;
-	return 0;
-}
-
 struct list_read_arg {
 	store_write_fn	 list;
 	struct list_ctx	*c;
@@ -509,42 +442,6 @@ list_read(struct store_txn *txn, void *arg)
 	    store_get_user(txn, a->c->user, &u) != STORE_OK)
 		return -1;
 	return a->list(txn, a->c);
-}
-
-/*
- * What every listing command does: parses [--user ID] (required when
- * need_user), runs list in a read transaction with a struct list_ctx
- * (after checking that the user given is one), and on failure says why:
- * why_user when a --user was given, else why_all.
- * Returns a CMD_* exit code.
- */
-static int
-list_run(struct config *cfg, const char *name, int argc, char *argv[],
-    int need_user, store_write_fn list, const char *why_user,
-    const char *why_all)
-{
-	struct list_ctx c;
-	struct list_read_arg a = { list, &c };
-	struct store *st;
-	int rc;
-
-	if ((rc = list_args(name, argc, argv, need_user, &c)) != 0)
-		return rc == 1 ? CMD_OK : cmd_usage(name);
-	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
-		return CMD_FAIL;
-	rc = store_read(st, list_read, &a) == STORE_OK ? CMD_OK : CMD_FAIL;
-	if (rc != CMD_OK)
-		fprintf(stderr, "%s: %s: %s\n", PROG, name, c.user != NULL ?
-		    why_user : why_all);
-	store_close(st);
-	return rc;
-}
-
-int
-cmd_gaps(struct config *cfg, int argc, char *argv[])
-{
-	return list_run(cfg, "gaps", argc, argv, 0, gaps_list, "no such user",
-	    "cannot read the store");
 }
 
 static int
@@ -568,12 +465,6 @@ plays_list(struct store_txn *txn, void *arg)
 	    plays_row, c) == STORE_OK ? 0 : -1;
 }
 
-int
-cmd_plays(struct config *cfg, int argc, char *argv[])
-{
-	return list_run(cfg, "plays", argc, argv, 1, plays_list,
-	    "no such user or unreadable store", NULL);
-}
 
 /* ---- playlists (weekly snapshots) -------------------------------------- */
 
@@ -606,12 +497,6 @@ weeks_list(struct store_txn *txn, void *arg)
 	    weeks_row, c) == STORE_OK ? 0 : -1;
 }
 
-int
-cmd_playlists(struct config *cfg, int argc, char *argv[])
-{
-	return list_run(cfg, "playlists", argc, argv, 1, weeks_list,
-	    "no such user or unreadable store", NULL);
-}
 
 /* ---- top lists ------------------------------------------------------------ */
 
@@ -649,9 +534,63 @@ top_list(struct store_txn *txn, void *arg)
 	return 0;
 }
 
+/* ---- the listings' command ------------------------------------------------ */
+
+/* A listing command: list runs in a read transaction over a list_ctx. */
+struct listing {
+	const char	*name;
+	int		 need_user;	/* --user is required */
+	store_write_fn	 list;
+	const char	*why_user;	/* the failure with --user */
+	const char	*why_all;	/* the failure without */
+};
+
+static const struct listing listings[] = {
+	{ "gaps", 0, gaps_list, "no such user", "cannot read the store" },
+	{ "plays", 1, plays_list, "no such user or unreadable store", NULL },
+	{ "playlists", 1, weeks_list, "no such user or unreadable store",
+	    NULL },
+	{ "top", 1, top_list, "no such user or unreadable store", NULL },
+};
+
+/*
+ * What every listing command does: parses [--user ID] (required when the
+ * listing says so), runs its list in a read transaction with a struct
+ * list_ctx (after checking that the user given is one), and on failure
+ * says why.
+ */
 int
-cmd_top(struct config *cfg, int argc, char *argv[])
+cmd_list(struct config *cfg, int argc, char *argv[])
 {
-	return list_run(cfg, "top", argc, argv, 1, top_list,
-	    "no such user or unreadable store", NULL);
+	const struct listing *l;
+	struct list_ctx c;
+	struct list_read_arg a = { NULL, &c };
+	struct store *st;
+	const struct cmd_opt opts[] = {
+		{ "user", 'u', required_argument, cmd_opt_str, &c.user },
+		CMD_OPT_HELP,
+	};
+	size_t i;
+	int rc;
+
+	for (i = 0; strcmp(listings[i].name, argv[0]) != 0; i++)
+		if (i + 1 == CMD_NELEM(listings))
+			return cmd_usage(argv[0]);
+	l = &listings[i];
+	memset(&c, 0, sizeof(c));
+	if ((rc = cmd_options(l->name, argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return rc;
+	if ((l->need_user && c.user == NULL) ||
+	    (c.user != NULL && !ids_valid_user(c.user)))
+		return cmd_usage(l->name);
+	if ((st = cmd_open_store(cfg, STORE_RDONLY)) == NULL)
+		return CMD_FAIL;
+	a.list = l->list;
+	rc = store_read(st, list_read, &a) == STORE_OK ? CMD_OK : CMD_FAIL;
+	if (rc != CMD_OK)
+		fprintf(stderr, "%s: %s: %s\n", PROG, l->name, c.user != NULL ?
+		    l->why_user : l->why_all);
+	store_close(st);
+	return rc;
 }

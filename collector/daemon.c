@@ -85,6 +85,7 @@ struct daemon {
 	struct config	*cfg;
 	struct config	*cfg_main;	/* main()'s, freed by main() */
 	struct store	*st;
+	struct store_txn *rd;		/* reads the users */
 	struct spotify	*sp;
 	struct poller	*pl;
 	struct job_export *exports;	/* builds the export files */
@@ -141,15 +142,6 @@ daemon_scan_user(const struct user *u, void *arg)
 }
 
 static int
-daemon_scan_txn(struct store_txn *txn, void *arg)
-{
-	struct daemon *d = arg;
-
-	d->n_scan = 0;
-	return store_iter_users(txn, daemon_scan_user, d) == STORE_OK ? 0 : -1;
-}
-
-static int
 daemon_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct duser *)a)->id,
@@ -162,8 +154,14 @@ daemon_scan(struct daemon *d)
 {
 	struct duser *old, *tmp;
 	size_t i;
+	int rc;
 
-	if (store_read(d->st, daemon_scan_txn, d) != STORE_OK) {
+	d->n_scan = 0;
+	if ((rc = store_read_begin(d->rd)) == STORE_OK) {
+		rc = store_iter_users(d->rd, daemon_scan_user, d);
+		store_read_end(d->rd);
+	}
+	if (rc != STORE_OK) {
 		if (d->scan_err++ % 30 == 0)
 			log_warnx("cannot read the users; keeping the old list");
 		return;
@@ -185,45 +183,33 @@ daemon_scan(struct daemon *d)
 	d->scan = tmp;
 }
 
-struct daemon_one {
-	const char	*id;
-	struct user	 u;
-	int		 found;
-};
-
-static int
-daemon_read_one(struct store_txn *txn, void *arg)
-{
-	struct daemon_one *o = arg;
-	int rc = store_get_user(txn, o->id, &o->u);
-
-	o->found = rc == STORE_OK;
-	return rc == STORE_ERR ? -1 : 0;
-}
-
 /* A job ended: take the user's new schedule from the store at once. */
 static void
 daemon_report(const char *user, enum poll_job job, int ok, const char *error,
     void *arg)
 {
 	struct daemon *d = arg;
-	struct daemon_one o;
 	struct duser *du;
+	struct user u;
 	unsigned forced;
+	int rc;
 
 	if (!ok)
 		log_warnx("user %s: %s: %s", user, poll_job_name(job), error);
 	if ((du = daemon_find(d, user)) == NULL)
 		return;
-	memset(&o, 0, sizeof(o));
-	o.id = user;
-	if (store_read(d->st, daemon_read_one, &o) == STORE_OK && o.found) {
+	memset(&u, 0, sizeof(u));
+	if ((rc = store_read_begin(d->rd)) == STORE_OK) {
+		rc = store_get_user(d->rd, user, &u);
+		store_read_end(d->rd);
+	}
+	if (rc == STORE_OK) {
 		forced = du->forced;
-		daemon_fill(du, &o.u);
+		daemon_fill(du, &u);
 		du->forced = forced;
 	} else if (job < JOB__MAX)
 		du->next[job] = time_now_ms() / 1000 + 60;
-	explicit_bzero(&o.u, sizeof(o.u));
+	explicit_bzero(&u, sizeof(u));
 }
 
 /* Starts tasks for users with due jobs, up to DAEMON_TASKS. */
@@ -344,34 +330,23 @@ daemon_loop(struct daemon *d)
 int
 cmd_run(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct daemon d;
 	struct sigaction sa;
 	struct pidfh *pfh = NULL;
 	const char *pidfile;
 	char errbuf[512];
 	pid_t other;
-	int ch, detach = 0, sig;
+	int stop, detach = 0, sig;
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1 };
+	const struct cmd_opt opts[] = {
+		{ NULL, 'd', no_argument, cmd_opt_flag, &detach },
+		CMD_OPT_HELP,
+	};
 	size_t i;
 
-	while ((ch = getopt_long(argc, argv, "dh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			detach = 1;
-			break;
-		case 'h':
-			cmd_usage("run");
-			return CMD_OK;
-		default:
-			return cmd_usage("run");
-		}
-	}
-	if (optind != argc)
-		return cmd_usage("run");
+	if ((stop = cmd_options("run", argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return stop;
 	for (i = 0; i < 2; i++) {
 		const char *u = config_str(cfg, i == 0 ? CFG_SPOTIFY_API_BASE :
 		    CFG_SPOTIFY_ACCOUNTS_BASE);
@@ -423,6 +398,8 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 	if (store_open(&d.st, config_str(cfg, CFG_DB_PATH), 0, 0) != STORE_OK)
 		errx(CMD_FAIL, "cannot open the store at %s",
 		    config_str(cfg, CFG_DB_PATH));
+	if ((d.rd = store_reader(d.st)) == NULL)
+		errx(CMD_FAIL, "out of memory");
 	if ((d.sp = spotify_new(cfg, d.st, errbuf, sizeof(errbuf))) == NULL)
 		errx(CMD_FAIL, "%s", errbuf);
 	if ((d.pl = poll_new(cfg, d.st, d.sp, daemon_report, &d)) == NULL)
@@ -438,6 +415,7 @@ cmd_run(struct config *cfg, int argc, char *argv[])
 	job_import_free(d.imports);
 	poll_free(d.pl);
 	spotify_free(d.sp);
+	store_reader_free(d.rd);
 	store_close(d.st);
 	free(d.users);
 	free(d.scan);

@@ -71,39 +71,25 @@ export_read(struct store_txn *txn, void *arg)
 int
 cmd_export(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "format", required_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct export_cmd c;
 	struct store *st = NULL;
 	struct timespec t0, t1;
 	const char *out = NULL, *fmt = NULL;
 	char tmp[4096];
 	double secs;
-	int ch, fd, fmtn, rc = CMD_FAIL;
+	const struct cmd_opt opts[] = {
+		{ "user", 'u', required_argument, cmd_opt_str, &c.user },
+		{ "format", 'f', required_argument, cmd_opt_str, &fmt },
+		{ "output", 'o', required_argument, cmd_opt_str, &out },
+	};
+	int stop, fd, fmtn, rc = CMD_FAIL;
 
 	memset(&c, 0, sizeof(c));
 	tmp[0] = '\0';
-	while ((ch = getopt_long(argc, argv, "u:f:o:", longopts, NULL)) !=
-	    -1) {
-		switch (ch) {
-		case 'u':
-			c.user = optarg;
-			break;
-		case 'f':
-			fmt = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			break;
-		default:
-			return cmd_usage("export");
-		}
-	}
-	if (optind != argc || c.user == NULL || fmt == NULL)
+	if ((stop = cmd_options("export", argc, argv, opts, CMD_NELEM(opts),
+	    0)) != -1)
+		return stop;
+	if (c.user == NULL || fmt == NULL)
 		return cmd_usage("export");
 	if ((fmtn = export_format_parse(fmt)) == -1) {
 		fprintf(stderr, "linernotes-collector: export: unknown format "

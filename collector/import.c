@@ -1068,17 +1068,24 @@ run_free(struct run *r)
 	import_match_free_i64(&r->known);
 }
 
+/* --job N: an upload's job (1 to 2^32 - 1), for cmd_options(). */
+static int
+take_job(const char *arg, void *to)
+{
+	const char *errstr;
+
+	*(uint32_t *)to = (uint32_t)strtonum(arg, 1, UINT32_MAX, &errstr);
+	if (errstr != NULL) {
+		fprintf(stderr, "%s: import: --job %s: %s\n", CMD_PROG, arg,
+		    errstr);
+		return -1;
+	}
+	return 0;
+}
+
 int
 cmd_import(struct config *cfg, int argc, char *argv[])
 {
-	static const struct option longopts[] = {
-		{ "user", required_argument, NULL, 'u' },
-		{ "job", required_argument, NULL, 'j' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "undo", no_argument, NULL, 'U' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *errstr = NULL;
 	uint32_t done = 0;
 	int undo = 0, lockfd = -1;
 	struct run r;
@@ -1087,30 +1094,18 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 	char sk[256];
 	double secs;
 	size_t i;
-	int ch, rc = CMD_FAIL;
+	const struct cmd_opt opts[] = {
+		{ "user", 'u', required_argument, cmd_opt_str, &user },
+		{ "job", 'j', required_argument, take_job, &r.job },
+		{ "name", 'n', required_argument, cmd_opt_str, &r.display },
+		{ "undo", 'U', no_argument, cmd_opt_flag, &undo },
+	};
+	int stop, rc = CMD_FAIL;
 
 	memset(&r, 0, sizeof(r));
-	while ((ch = getopt_long(argc, argv, "u:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			user = optarg;
-			break;
-		case 'j':
-			r.job = (uint32_t)strtonum(optarg, 1, UINT32_MAX,
-			    &errstr);
-			if (errstr != NULL)
-				return cmd_usage("import");
-			break;
-		case 'n':
-			r.display = optarg;
-			break;
-		case 'U':
-			undo = 1;
-			break;
-		default:
-			return cmd_usage("import");
-		}
-	}
+	if ((stop = cmd_options("import", argc, argv, opts, CMD_NELEM(opts),
+	    1)) != -1)
+		return stop;
 	argc -= optind;
 	argv += optind;
 	if (user == NULL || (argc == 0 && !undo))

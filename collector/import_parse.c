@@ -323,6 +323,17 @@ jp_string(struct jp *j, const char **out, size_t *outlen)
 	return 0;
 }
 
+/* Skips the one or more digits at *q; -1 when there is none. */
+static int
+jp_digits(const struct jp *j, const char **q)
+{
+	if (*q >= j->end || **q < '0' || **q > '9')
+		return -1;
+	while (*q < j->end && **q >= '0' && **q <= '9')
+		(*q)++;
+	return 0;
+}
+
 static int
 jp_number(struct jp *j, struct jval *v)
 {
@@ -350,20 +361,16 @@ jp_number(struct jp *j, struct jval *v)
 	v->is_int = !overflow;
 	if (q < j->end && *q == '.') {
 		q++;
-		if (q >= j->end || *q < '0' || *q > '9')
+		if (jp_digits(j, &q) == -1)
 			return jp_fail(j, s, "bad number");
-		while (q < j->end && *q >= '0' && *q <= '9')
-			q++;
 		v->is_int = 0;
 	}
 	if (q < j->end && (*q == 'e' || *q == 'E')) {
 		q++;
 		if (q < j->end && (*q == '+' || *q == '-'))
 			q++;
-		if (q >= j->end || *q < '0' || *q > '9')
+		if (jp_digits(j, &q) == -1)
 			return jp_fail(j, s, "bad number");
-		while (q < j->end && *q >= '0' && *q <= '9')
-			q++;
 		v->is_int = 0;
 	}
 	v->t = JT_NUM;
@@ -832,22 +839,77 @@ import_skipped(struct import_parsed *out, enum import_skip why)
 }
 
 /*
- * Reads the record's time field f into *t: a string that parse() turns
- * into Unix ms, not before TIME_MIN_MS.  Fails (jp_fail, -1) with missing
- * when f is no string, with bad when it is not such a time.
+ * Account data's "endTime": "YYYY-MM-DD HH:MM" (seconds tolerated), UTC,
+ * the minute the play ended in.
  */
 static int
-rec_time(struct jp *j, const struct rec *r, enum fld f,
-    int (*parse)(const char *, int64_t *), int64_t *t, const char *missing,
-    const char *bad)
+import_end_time(const char *s, int64_t *ms)
 {
-	char tbuf[48];
+	char iso[32];
+	size_t len = strlen(s);
 
-	if (!r->has[f] || r->v[f].t != JT_STR)
-		return jp_fail(j, r->at, missing);
-	if (rec_copy(r, f, tbuf, sizeof(tbuf)) == -1 || parse(tbuf, t) == -1 ||
-	    *t < TIME_MIN_MS)
-		return jp_fail(j, r->at, bad);
+	if (len != 16 && len != 19)
+		return -1;
+	if (s[10] != ' ' && s[10] != 'T')
+		return -1;
+	memcpy(iso, s, len);
+	iso[10] = 'T';
+	if (len == 16)
+		memcpy(iso + 16, ":00Z", 5);
+	else
+		memcpy(iso + 19, "Z", 2);
+	return time_parse_iso8601(iso, ms);
+}
+
+/*
+ * Where a format keeps when a play ended and how long it played: the time
+ * field, a string that parse() turns into Unix ms, and the whole number
+ * of milliseconds field; the errors say which format the record is not.
+ */
+struct rec_when {
+	enum fld	 time;
+	int		(*parse)(const char *, int64_t *);
+	const char	*missing;	/* the time is no string */
+	const char	*bad;		/* it is not such a time */
+	enum fld	 ms;
+	const char	*ms_name;	/* the ms field, as the file spells it */
+};
+
+static const struct rec_when when_extended = {
+	FLD_TS, time_parse_iso8601,
+	"no \"ts\": not an extended streaming history record",
+	"\"ts\" is not an ISO 8601 UTC time",
+	FLD_MS_PLAYED, "ms_played"
+};
+
+static const struct rec_when when_account = {
+	FLD_END_TIME, import_end_time,
+	"no \"endTime\": not an account-data streaming history record",
+	"\"endTime\" is not a time \"YYYY-MM-DD HH:MM\"",
+	FLD_ACC_MS, "msPlayed"
+};
+
+/*
+ * Reads the record's time as w says into *t (not before TIME_MIN_MS) and
+ * its milliseconds played into *ms (0..INT32_MAX).  Fails (jp_fail, -1)
+ * with the error that says which is wrong.
+ */
+static int
+rec_when(struct jp *j, const struct rec *r, const struct rec_when *w,
+    int64_t *t, int64_t *ms)
+{
+	char tbuf[48], what[80];
+
+	if (!r->has[w->time] || r->v[w->time].t != JT_STR)
+		return jp_fail(j, r->at, w->missing);
+	if (rec_copy(r, w->time, tbuf, sizeof(tbuf)) == -1 ||
+	    w->parse(tbuf, t) == -1 || *t < TIME_MIN_MS)
+		return jp_fail(j, r->at, w->bad);
+	if (rec_int(r, w->ms, 0, INT32_MAX, ms) == -1) {
+		snprintf(what, sizeof(what), "\"%s\" must be a whole number "
+		    "of milliseconds", w->ms_name);
+		return jp_fail(j, r->at, what);
+	}
 	return 0;
 }
 
@@ -859,13 +921,8 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 	struct import_row row;
 	int64_t ms, ts, off;
 
-	if (rec_time(j, r, FLD_TS, time_parse_iso8601, &ts,
-	    "no \"ts\": not an extended streaming history record",
-	    "\"ts\" is not an ISO 8601 UTC time") == -1)
+	if (rec_when(j, r, &when_extended, &ts, &ms) == -1)
 		return -1;
-	if (rec_int(r, FLD_MS_PLAYED, 0, INT32_MAX, &ms) == -1)
-		return jp_fail(j, r->at, "\"ms_played\" must be a whole "
-		    "number of milliseconds");
 	if (out->username[0] == '\0' && rec_set(r, FLD_USERNAME) &&
 	    rec_copy(r, FLD_USERNAME, out->username,
 	    sizeof(out->username)) == -1)
@@ -920,29 +977,6 @@ import_row_extended(struct jp *j, const struct rec *r, enum import_kind kind,
 	return 0;
 }
 
-/*
- * Account data's "endTime": "YYYY-MM-DD HH:MM" (seconds tolerated), UTC,
- * the minute the play ended in.
- */
-static int
-import_end_time(const char *s, int64_t *ms)
-{
-	char iso[32];
-	size_t len = strlen(s);
-
-	if (len != 16 && len != 19)
-		return -1;
-	if (s[10] != ' ' && s[10] != 'T')
-		return -1;
-	memcpy(iso, s, len);
-	iso[10] = 'T';
-	if (len == 16)
-		memcpy(iso + 16, ":00Z", 5);
-	else
-		memcpy(iso + 19, "Z", 2);
-	return time_parse_iso8601(iso, ms);
-}
-
 /* The account data's rules; see docs/IMPORT.md. */
 static int
 import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
@@ -951,13 +985,8 @@ import_row_account(struct jp *j, const struct rec *r, enum import_kind kind,
 	struct import_row row;
 	int64_t ms, t;
 
-	if (rec_time(j, r, FLD_END_TIME, import_end_time, &t,
-	    "no \"endTime\": not an account-data streaming history record",
-	    "\"endTime\" is not a time \"YYYY-MM-DD HH:MM\"") == -1)
+	if (rec_when(j, r, &when_account, &t, &ms) == -1)
 		return -1;
-	if (rec_int(r, FLD_ACC_MS, 0, INT32_MAX, &ms) == -1)
-		return jp_fail(j, r->at, "\"msPlayed\" must be a whole number "
-		    "of milliseconds");
 	if (kind == IMPORT_KIND_ACC_VIDEO)
 		return import_skipped(out, SKIP_VIDEO);
 	if (kind == IMPORT_KIND_ACC_PODCAST || rec_set(r, FLD_ACC_PODCAST) ||

@@ -14,7 +14,6 @@
 
 #include "ids.h"
 #include "log.h"
-#include "oauth.h"
 #include "parse.h"
 #include "timeutil.h"
 
@@ -569,35 +568,6 @@ parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
 		out[(*n)++] = pl;
 	}
 	return 0;
-}
-
-/*
- * /v1/me and the token answer are read by lib/oauth.c, which the reader's
- * sign-in shares; these keep the collector's names for them.
- */
-int
-parse_me(const cJSON *doc, struct user *u)
-{
-	return oauth_parse_me(doc, u);
-}
-
-_Static_assert(sizeof(((struct parse_token *)0)->error) ==
-    sizeof(((struct oauth_token *)0)->error), "token error sizes differ");
-
-int
-parse_token(const cJSON *doc, struct parse_token *out)
-{
-	struct oauth_token t;
-	int rc;
-
-	rc = oauth_parse_token(doc, &t);
-	memcpy(out->access_token, t.access_token, sizeof(out->access_token));
-	memcpy(out->refresh_token, t.refresh_token,
-	    sizeof(out->refresh_token));
-	out->expires_in = t.expires_in;
-	memcpy(out->error, t.error, sizeof(out->error));
-	explicit_bzero(&t, sizeof(t));
-	return rc;
 }
 
 int

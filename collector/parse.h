@@ -2,8 +2,9 @@
  * parse.h — Spotify's JSON, turned into linernotes' plain records.
  *
  * Every response the collector uses is normalized here, and only here:
- * recently-played pages, top lists, playlists and their items, /me, the
- * token endpoint's answer, and single or batch entity look-ups.  The
+ * recently-played pages, top lists, playlists and their items, and
+ * single or batch entity look-ups (/me and the token endpoint's answer,
+ * which the reader's sign-in reads too, are lib/oauth.c's).  The
  * results are the structs of schema.h (struct play, track, album, artist)
  * whose strings and id lists point into memory owned by the struct
  * parse_set that holds them; parse_set_free() releases it all.  No cJSON
@@ -67,14 +68,6 @@ struct parse_playlist {
 	char		 snapshot_id[128];
 };
 
-/* The token endpoint's answer (secrets: never log these fields). */
-struct parse_token {
-	char		 access_token[TOKEN_MAX + 1];
-	char		 refresh_token[TOKEN_MAX + 1];	/* "" when not rotated */
-	int64_t		 expires_in;	/* seconds */
-	char		 error[64];	/* "invalid_grant" etc. on an error body */
-};
-
 /* Frees everything the set owns and zeroes it. */
 void	parse_set_free(struct parse_set *);
 
@@ -114,20 +107,6 @@ int	parse_entities(const cJSON *doc, struct parse_set *set);
  */
 int	parse_playlists(const cJSON *doc, struct parse_playlist *out, size_t max,
 	    size_t *n, int *has_next);
-
-/*
- * Copies /me into the profile fields of u (id, display_name, country,
- * product, image_url); other fields are left alone.  Returns 0, or -1 when
- * there is no valid user id.
- */
-int	parse_me(const cJSON *doc, struct user *u);
-
-/*
- * Reads the token endpoint's JSON into out: tokens and expires_in on
- * success, the "error" string otherwise.  Returns 0 when an access token
- * was found, else -1 (out->error may say why).
- */
-int	parse_token(const cJSON *doc, struct parse_token *out);
 
 /* Whether the body is Spotify's QUOTA_EXCEEDED error ("reason"). */
 int	parse_is_quota(const cJSON *doc);

@@ -22,7 +22,7 @@ struct enrol_ctx {
 	int		 done;
 	enum spotify_result r;
 	long		 status;
-	struct parse_token tok;	/* secret */
+	struct oauth_token tok;	/* secret */
 	struct user	 me;
 	int		 parsed;
 	int		 got_token;	/* the pending request is /v1/me */
@@ -43,9 +43,9 @@ enrol_on_done(struct spotify_req *req, enum spotify_result r, long status,
 	c->r = r;
 	c->status = status;
 	if (!c->got_token)
-		c->parsed = parse_token(doc, &c->tok) == 0;
+		c->parsed = oauth_parse_token(doc, &c->tok) == 0;
 	else
-		c->parsed = r == SPOTIFY_OK && parse_me(doc, &c->me) == 0;
+		c->parsed = r == SPOTIFY_OK && oauth_parse_me(doc, &c->me) == 0;
 	(void)strlcpy(c->error, req->error, sizeof(c->error));
 }
 

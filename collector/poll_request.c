@@ -143,7 +143,7 @@ request_on_token(struct spotify_req *req, enum spotify_result r, long status,
 	struct task *t = arg;
 	static const char reauth[] =
 	    "needs re-authorization (refresh token refused)";
-	struct parse_token tok;
+	struct oauth_token tok;
 	struct user got;
 
 	explicit_bzero(t->form, sizeof(t->form));
@@ -152,7 +152,7 @@ request_on_token(struct spotify_req *req, enum spotify_result r, long status,
 		poll_abort_task(t);
 		return;
 	}
-	if (r == SPOTIFY_OK && parse_token(doc, &tok) == 0) {
+	if (r == SPOTIFY_OK && oauth_parse_token(doc, &tok) == 0) {
 		memset(&got, 0, sizeof(got));
 		memcpy(got.access_token, tok.access_token,
 		    sizeof(got.access_token));
@@ -173,7 +173,7 @@ request_on_token(struct spotify_req *req, enum spotify_result r, long status,
 		return;
 	}
 	if (r == SPOTIFY_HTTP && (status == 400 || status == 401) &&
-	    parse_token(doc, &tok) == -1 &&
+	    oauth_parse_token(doc, &tok) == -1 &&
 	    strcmp(tok.error, "invalid_grant") == 0) {
 		/* The report says it (the daemon logs it as a warning). */
 		log_debug("user %s: refresh token refused (invalid_grant)",

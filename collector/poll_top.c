@@ -15,6 +15,7 @@
 
 #include "account.h"
 #include "ids.h"
+#include "oauth.h"
 #include "poll_task.h"
 #include "store.h"
 #include "timeutil.h"
@@ -167,7 +168,7 @@ profile_on_me(struct task *t, enum spotify_result r, long status,
 		return;
 	}
 	memset(&pf->me, 0, sizeof(pf->me));
-	if (parse_me(doc, &pf->me) == -1) {
+	if (oauth_parse_me(doc, &pf->me) == -1) {
 		poll_job_end(t, 0, "profile: unusable response");
 		return;
 	}

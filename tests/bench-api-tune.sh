@@ -79,12 +79,10 @@ setup() {
 	fi
 	cp -R www/. "$DIR/www/"
 	echo "db_path = \"$RUN/db\"" > "$RUN/linernotes.conf"
-	node -e '
-		const d = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-		const id = (n) => { let s = ""; for (let i = 0; i < 21; i++) {
-			s = d[n % 62] + s; n = Math.floor(n / 62); } return "T" + s; };
+	node --input-type=module -e '
+		import { spotifyId } from "./tests/tools/fixture.mjs";
 		console.log(JSON.stringify({ ids: Array.from({ length: 50 },
-		    (_, i) => id(i * 397)) }));' > "$DIR/tracks.json"
+		    (_, i) => spotifyId("T", i * 397)) }));' > "$DIR/tracks.json"
 }
 
 # start VARIANT — the stack with the variant's settings.

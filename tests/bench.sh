@@ -174,12 +174,10 @@ bench_api() {
 	    2> /dev/null
 	db_mb=$(du -sm "$BENCH_DIR/stack/db" | cut -f1)
 	# 50 track ids of the generated catalog, as a batch body.
-	node -e '
-		const d = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-		const id = (n) => { let s = ""; for (let i = 0; i < 21; i++) {
-			s = d[n % 62] + s; n = Math.floor(n / 62); } return "T" + s; };
+	node --input-type=module -e '
+		import { spotifyId } from "./tests/tools/fixture.mjs";
 		console.log(JSON.stringify({ ids: Array.from({ length: 50 },
-		    (_, i) => id(i * 397)) }));' > "$BENCH_DIR/tracks.json"
+		    (_, i) => spotifyId("T", i * 397)) }));' > "$BENCH_DIR/tracks.json"
 	note="wrk -t$THREADS -c$CONNS -d${DURATION}s"
 
 	api_stack 2

@@ -20,9 +20,9 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cleanup, freePort, makeRunDir, repoRoot, spawnCollector, startSim,
-	startStack, waitFor } from '../integration/lib/harness.mjs';
-import { authStack } from '../integration/auth-lib.mjs';
+import { cleanup, freePort, makeRunDir, repoRoot, startSim, startStack }
+    from '../integration/lib/harness.mjs';
+import { authStack, startDaemon } from '../integration/auth-lib.mjs';
 import { openBrowser } from './lib/journal.mjs';
 
 let ctx;
@@ -30,10 +30,7 @@ let browser;
 
 before(async () => {
 	ctx = await authStack('browser-auth', { users: 2 });
-	spawnCollector(['run'], { config: ctx.config });
-	await waitFor(async () => (await ctx.client().get(`${ctx.api}/health`))
-	    .json?.collector?.state === 'running', { timeout: 10000,
-	    what: 'the collector running' });
+	await startDaemon(ctx);
 	browser = await openBrowser();
 });
 

@@ -24,8 +24,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { cleanup, spawnCollector, waitFor } from '../integration/lib/harness.mjs';
-import { authStack } from '../integration/auth-lib.mjs';
+import { cleanup } from '../integration/lib/harness.mjs';
+import { authStack, startDaemon } from '../integration/auth-lib.mjs';
 import { spotifyId } from '../tools/fixture.mjs';
 import { openBrowser } from './lib/journal.mjs';
 import { signInPage } from './lib/signin.mjs';
@@ -37,10 +37,7 @@ let owner;	// the signed-in owner's page (user1)
 
 before(async () => {
 	ctx = await authStack('browser-settings', { users: 2 });
-	spawnCollector(['run'], { config: ctx.config });
-	await waitFor(async () => (await ctx.client().get(`${ctx.api}/health`))
-	    .json?.collector?.state === 'running', { timeout: 10000,
-	    what: 'the collector running' });
+	await startDaemon(ctx);
 	browser = await openBrowser();
 	owner = await browser.newPage({ timezoneId: ZONE });
 	await signInPage(owner, ctx);

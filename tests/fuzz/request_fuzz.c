@@ -43,11 +43,10 @@ static int
 fill(struct store_txn *txn, void *arg)
 {
 	static const char *const ids[] = {
-		"4iV5W9uYEdYUVa79Axb7Rh", "1301WleyT98MSxVHPZCA6M",
+		TU_MASTERPIECE, "1301WleyT98MSxVHPZCA6M",
 		"0OdUWJ0sBjDrqHygGUXeCF",
 	};
 	struct play p;
-	struct track t;
 	struct gap g;
 	int i;
 
@@ -55,19 +54,11 @@ fill(struct store_txn *txn, void *arg)
 	if (tu_put_alice_bob(txn, "secret", "") == -1)
 		return -1;
 	for (i = 0; i < 120; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = 1700000000000LL + i * 200000LL;
-		strlcpy(p.track_id, ids[i % 3], sizeof(p.track_id));
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_untimed(&p, 1700000000000LL + i * 200000LL, ids[i % 3]);
 		if (store_put_play(txn, "alice", &p) == STORE_ERR)
 			return -1;
 	}
-	memset(&t, 0, sizeof(t));
-	strlcpy(t.id, ids[0], sizeof(t.id));
-	t.name = "Masterpiece";
-	t.uri = "spotify:track:4iV5W9uYEdYUVa79Axb7Rh";
-	if (store_put_track(txn, &t) == STORE_ERR)
+	if (tu_put_masterpiece(txn) == -1)
 		return -1;
 	g.from_ms = 1700000000000LL + 10 * 200000LL;
 	g.to_ms = g.from_ms + 100000;

@@ -16,9 +16,9 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, spawnCollector, startStack, waitFor,
-	writeConfig } from './lib/harness.mjs';
-import { authStack, signIn } from './auth-lib.mjs';
+import { cleanup, httpJson, makeRunDir, startStack, waitFor, writeConfig }
+    from './lib/harness.mjs';
+import { authStack, signIn, startDaemon } from './auth-lib.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
 import { BACK_AFTER, BINGE_FIRST, insightsFixture, planted }
     from '../tools/insights-fixture.mjs';
@@ -290,10 +290,7 @@ describe('another account and a visitor', () => {
 
 	before(async () => {
 		ctx = await authStack('api-stories-auth', { users: 2 });
-		daemon = spawnCollector(['run'], { config: ctx.config });
-		await waitFor(async () => (await ctx.client().get(
-		    `${ctx.api}/health`)).json?.collector?.state === 'running',
-		    { timeout: 20000, what: 'the collector running' });
+		daemon = await startDaemon(ctx, { timeout: 20000 });
 	});
 
 	after(async () => {

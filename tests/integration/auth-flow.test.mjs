@@ -22,9 +22,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
 
-import { cleanup, spawnCollector, waitFor } from './lib/harness.mjs';
-import { assertNoSecrets, authStack, perUserRoutes, sessionOf, signIn }
-    from './auth-lib.mjs';
+import { cleanup } from './lib/harness.mjs';
+import { assertNoSecrets, authStack, perUserRoutes, sessionOf, signIn,
+	startDaemon } from './auth-lib.mjs';
 
 let ctx;
 let daemon;
@@ -33,11 +33,7 @@ let bob;		// user2's browser
 
 before(async () => {
 	ctx = await authStack('auth-flow', { users: 3 });
-	daemon = spawnCollector(['run'], { config: ctx.config });
-	// The daemon's first heartbeat, so sign-in waits for its first poll.
-	await waitFor(async () => (await ctx.client().get(`${ctx.api}/health`))
-	    .json?.collector?.state === 'running', { timeout: 10000,
-	    what: 'the collector running' });
+	daemon = await startDaemon(ctx);
 });
 
 after(async () => {

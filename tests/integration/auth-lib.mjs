@@ -8,6 +8,8 @@
 //   client.request(method, url, {body, headers}) -> {status, headers,
 //       setCookies, text, json}; cookies set by the answer go into the
 //       client's jar and are sent back (only to our own origin)
+//   await startDaemon(ctx, {timeout}) -> the collector daemon (`run`) on
+//       ctx's configuration, once /health says it is running
 //   await signIn(ctx, client, simUser, {invite, deny}) -> the callback's
 //       answer (status 302 and the session cookie when it worked)
 //   recorded(ctx)                every answer any client received
@@ -26,8 +28,8 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-import { freePort, makeRunDir, repoRoot, runCollector, startSim, startStack,
-	writeConfig } from './lib/harness.mjs';
+import { freePort, makeRunDir, repoRoot, runCollector, spawnCollector,
+	startSim, startStack, waitFor, writeConfig } from './lib/harness.mjs';
 
 export async function authStack(name, { users = 3, signups = 'open',
     extra = {}, fcgiProcs = 2 } = {}) {
@@ -54,6 +56,15 @@ export async function authStack(name, { users = 3, signups = 'open',
 	};
 	ctx.client = () => new Client(ctx);
 	return ctx;
+}
+
+// The daemon's first heartbeat: sign-in then waits for its first poll.
+export async function startDaemon(ctx, { timeout = 10000 } = {}) {
+	const daemon = spawnCollector(['run'], { config: ctx.config });
+	await waitFor(async () => (await ctx.client().get(`${ctx.api}/health`))
+	    .json?.collector?.state === 'running', { timeout,
+	    what: 'the collector running' });
+	return daemon;
 }
 
 export class Client {

@@ -87,22 +87,14 @@ rand_below(uint32_t n)
 	return (uint32_t)(tu_rand(&rng) % n);
 }
 
-/* A 22-character id: kind letter then base-62 digits of n. */
+/*
+ * A 22-character id: kind letter then base-62 digits of n, scrambled so
+ * that ids do not sort like their numbers.
+ */
 static void
 mkid(char out[ID_LEN + 1], char kind, uint64_t n)
 {
-	static const char d[] =
-	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	int i;
-
-	out[0] = kind;
-	/* Scramble so ids do not sort like their numbers. */
-	n = n * UINT64_C(0x9e3779b97f4a7c15) + 0x1234567;
-	for (i = ID_LEN - 1; i > 0; i--) {
-		out[i] = d[n % 62];
-		n /= 62;
-	}
-	out[ID_LEN] = '\0';
+	tu_b62_id(out, kind, n * UINT64_C(0x9e3779b97f4a7c15) + 0x1234567);
 }
 
 static uint32_t
@@ -396,14 +388,12 @@ generate(struct store *st, int64_t plays, int years)
 static int
 poll_write(struct store_txn *txn, void *arg)
 {
+	char id[ID_LEN + 1];
 	struct play p;
 
 	(void)arg;
-	memset(&p, 0, sizeof(p));
-	p.played_at = END_MS + 1;
-	mkid(p.track_id, 'T', 1);
-	p.context_uri = "";
-	p.ms_played = -1;
+	mkid(id, 'T', 1);
+	tu_untimed(&p, END_MS + 1, id);
 	if (store_put_play(txn, USER, &p) != STORE_OK ||
 	    store_del_play(txn, USER, p.played_at) != STORE_OK)
 		return -1;

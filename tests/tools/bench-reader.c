@@ -34,6 +34,7 @@
 #include "log.h"
 #include "route.h"
 #include "store.h"
+#include "../unit/testutil.h"
 
 #define RUNS_DEFAULT	10000
 #define URL_MAX		1024
@@ -127,10 +128,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (db == NULL || argc < 1)
-		usage();
+	tu_tool_operands(&argc, &argv, db, usage);
 	nurl = argc;
 	log_init("bench-reader", 0, 0);
 

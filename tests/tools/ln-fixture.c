@@ -320,22 +320,6 @@ publish_write(struct store_txn *txn, void *arg)
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-/* A Spotify-shaped id: prefix letter, then n in base 62, zero-padded. */
-static void
-mkid(char out[ID_LEN + 1], char prefix, uint64_t n)
-{
-	static const char digits[] =
-	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-	int i;
-
-	out[0] = prefix;
-	for (i = ID_LEN - 1; i > 0; i--) {
-		out[i] = digits[n % 62];
-		n /= 62;
-	}
-	out[ID_LEN] = '\0';
-}
-
 #define GEN_TRACKS	20000
 #define GEN_ARTISTS	4000
 #define GEN_ALBUMS	6000
@@ -358,7 +342,7 @@ gen_catalog(struct store_txn *txn)
 
 	for (i = 0; i < GEN_ARTISTS; i++) {
 		memset(&a, 0, sizeof(a));
-		mkid(a.id, 'R', (uint64_t)i);
+		tu_b62_id(a.id, 'R', (uint64_t)i);
 		snprintf(name, sizeof(name), "Artist %d", i);
 		a.name = name;
 		a.genres[0] = "folk rock";
@@ -373,12 +357,12 @@ gen_catalog(struct store_txn *txn)
 	}
 	for (i = 0; i < GEN_ALBUMS; i++) {
 		memset(&b, 0, sizeof(b));
-		mkid(b.id, 'L', (uint64_t)i);
+		tu_b62_id(b.id, 'L', (uint64_t)i);
 		snprintf(name, sizeof(name), "Album %d", i);
 		b.name = name;
 		b.album_type = "album";
 		b.release_date = "1975-01-20";
-		mkid(id, 'R', (uint64_t)(i % GEN_ARTISTS));
+		tu_b62_id(id, 'R', (uint64_t)(i % GEN_ARTISTS));
 		ids_list_reset(&l);
 		ids_list_add(&l, id);
 		b.artists = ids_list_view(&l);
@@ -392,17 +376,17 @@ gen_catalog(struct store_txn *txn)
 	}
 	for (i = 0; i < GEN_TRACKS; i++) {
 		memset(&t, 0, sizeof(t));
-		mkid(t.id, 'T', (uint64_t)i);
+		tu_b62_id(t.id, 'T', (uint64_t)i);
 		snprintf(name, sizeof(name), "Track number %d", i);
 		t.name = name;
 		t.uri = "spotify:track:placeholder";
-		mkid(al, 'L', (uint64_t)(i % GEN_ALBUMS));
+		tu_b62_id(al, 'L', (uint64_t)(i % GEN_ALBUMS));
 		strlcpy(t.album_id, al, sizeof(t.album_id));
 		ids_list_reset(&l);
-		mkid(id, 'R', (uint64_t)(i % GEN_ARTISTS));
+		tu_b62_id(id, 'R', (uint64_t)(i % GEN_ARTISTS));
 		ids_list_add(&l, id);
 		if (i % 3 == 0) {
-			mkid(id, 'R', (uint64_t)((i * 7 + 1) % GEN_ARTISTS));
+			tu_b62_id(id, 'R', (uint64_t)((i * 7 + 1) % GEN_ARTISTS));
 			ids_list_add(&l, id);
 		}
 		t.artists = ids_list_view(&l);
@@ -456,7 +440,7 @@ gen_user(struct store_txn *txn, const struct gen *g)
 		memset(&p, 0, sizeof(p));
 		at += 120000 + (int64_t)(tu_rand(&rng) % 120000);
 		p.played_at = at;
-		mkid(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
+		tu_b62_id(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
 		p.context_uri = "spotify:playlist:37i9dQZEVXcJZyENOWUFo7";
 		p.source = SOURCE_API;
 		p.ms_played = -1;
@@ -471,7 +455,7 @@ gen_user(struct store_txn *txn, const struct gen *g)
 		s.confirmed_at = g->now_ms / 1000;
 		ids_list_reset(&l);
 		for (i = 0; i < 50; i++) {
-			mkid(id, k == TOP_TRACKS ? 'T' : 'R',
+			tu_b62_id(id, k == TOP_TRACKS ? 'T' : 'R',
 			    tu_rand(&rng) % (k == TOP_TRACKS ? GEN_TRACKS :
 			    GEN_ARTISTS));
 			ids_list_add(&l, id);
@@ -520,6 +504,7 @@ static int
 churn_write(struct store_txn *txn, void *arg)
 {
 	struct churn *c = arg;
+	char id[ID_LEN + 1];
 	struct user u;
 	struct play p;
 	int i;
@@ -527,11 +512,8 @@ churn_write(struct store_txn *txn, void *arg)
 	if (store_get_user(txn, c->user, &u) != STORE_OK)
 		return -1;
 	for (i = 0; i < 3; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = ++c->at;
-		mkid(p.track_id, 'T', tu_rand(&rng) % GEN_TRACKS);
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_b62_id(id, 'T', tu_rand(&rng) % GEN_TRACKS);
+		tu_untimed(&p, ++c->at, id);
 		if (store_put_play(txn, c->user, &p) == STORE_ERR)
 			return -1;
 	}
@@ -593,10 +575,7 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	argc -= optind;
-	argv += optind;
-	if (db == NULL || argc < 1)
-		usage();
+	tu_tool_operands(&argc, &argv, db, usage);
 	log_init("ln-fixture", 0, 0);
 	if (store_open(&st, db, 0, 0) != STORE_OK)
 		errx(1, "cannot open the store in %s", db);

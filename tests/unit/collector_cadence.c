@@ -309,11 +309,7 @@ put_plays(struct store_txn *txn, struct apply_arg *a, enum play_source src)
 	size_t i;
 
 	for (i = 0; i < a->n; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = a->plays[i];
-		tu_track_id((int)i, p.track_id);
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_play(&p, a->plays[i], (int)i);
 		p.source = (uint8_t)src;
 		if (store_put_play(txn, a->u->id, &p) == STORE_ERR)
 			return -1;
@@ -621,33 +617,23 @@ test_fixed_option_on_a_store(void **state)
 	config_free(cfg);
 }
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "cadence");
-}
+TU_FX_SETUP(setup, "cadence")
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fixed_schedule_is_the_floor),
-		cmocka_unit_test(test_idle_grows_to_the_ceiling_in_floor_steps),
-		cmocka_unit_test(test_plays_found_keep_the_floor),
-		cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
-		cmocka_unit_test(test_new_users_are_learned_at_the_floor),
-		cmocka_unit_test(test_a_known_week_ends_learning),
-		cmocka_unit_test(test_usual_hours_halve_the_reach),
-		cmocka_unit_test(test_densest_listening_caps_the_interval),
-		cmocka_unit_test(test_min_span),
-		cmocka_unit_test(test_next_poll_stays_on_the_grid),
-		cmocka_unit_test_setup_teardown(test_apply_on_a_journal, setup,
-		    tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_the_first_page_tells_the_pace,
-		    setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_fixed_option_on_a_store,
-		    setup, tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_fixed_schedule_is_the_floor),
+	cmocka_unit_test(test_idle_grows_to_the_ceiling_in_floor_steps),
+	cmocka_unit_test(test_plays_found_keep_the_floor),
+	cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
+	cmocka_unit_test(test_new_users_are_learned_at_the_floor),
+	cmocka_unit_test(test_a_known_week_ends_learning),
+	cmocka_unit_test(test_usual_hours_halve_the_reach),
+	cmocka_unit_test(test_densest_listening_caps_the_interval),
+	cmocka_unit_test(test_min_span),
+	cmocka_unit_test(test_next_poll_stays_on_the_grid),
+	cmocka_unit_test_setup_teardown(test_apply_on_a_journal, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_the_first_page_tells_the_pace,
+	    setup, tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_fixed_option_on_a_store,
+	    setup, tu_fx_teardown),
+)

@@ -5,8 +5,9 @@
  * podcast episode (skipped), and garbage items (skipped, never a crash);
  * documents of the wrong shape (refused whole); top lists, playlist items
  * in the new ("item") and old ("track") forms, batch answers with nulls,
- * /me, the token endpoint's answers and QUOTA_EXCEEDED bodies.  Fixtures
- * follow the OpenAPI shapes (PlayHistoryObject, TrackObject, ...).
+ * and QUOTA_EXCEEDED bodies (/me and the token endpoint's answers are
+ * lib/oauth.c's, tested in lib_oauth.c).  Fixtures follow the OpenAPI
+ * shapes (PlayHistoryObject, TrackObject, ...).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -73,6 +74,28 @@ parse_text(const char *s)
 
 	assert_non_null(doc);
 	return doc;
+}
+
+/* A document and the set parsed from it. */
+struct pdoc {
+	cJSON		*doc;
+	struct parse_set set;
+};
+
+/* Begins d: text parsed, the set empty. */
+static void
+pdoc_begin(struct pdoc *d, const char *text)
+{
+	d->doc = parse_text(text);
+	memset(&d->set, 0, sizeof(d->set));
+}
+
+/* Frees what d holds. */
+static void
+pdoc_end(struct pdoc *d)
+{
+	parse_set_free(&d->set);
+	cJSON_Delete(d->doc);
 }
 
 static void
@@ -152,143 +175,93 @@ test_wrong_shapes(void **state)
 		"[]", "null", "17", "\"x\"", "{}", "{\"items\":{}}",
 		"{\"items\":\"no\"}", "{\"items\":null}",
 	};
-	struct parse_set set;
-	cJSON *doc;
+	struct pdoc d;
 	size_t i;
 
 	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++) {
-		doc = parse_text(docs[i]);
-		memset(&set, 0, sizeof(set));
-		assert_int_equal(parse_recent_page(doc, &set), -1);
-		assert_int_equal(parse_top_page(doc, 0, &set), -1);
-		assert_int_equal(parse_playlist_items(doc, &set), -1);
-		parse_set_free(&set);
-		cJSON_Delete(doc);
+		pdoc_begin(&d, docs[i]);
+		assert_int_equal(parse_recent_page(d.doc, &d.set), -1);
+		assert_int_equal(parse_top_page(d.doc, 0, &d.set), -1);
+		assert_int_equal(parse_playlist_items(d.doc, &d.set), -1);
+		pdoc_end(&d);
 	}
 	/* An empty page is fine. */
-	doc = parse_text("{\"items\":[],\"next\":null}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_recent_page(doc, &set), 0);
-	assert_int_equal(set.n_plays, 0);
-	assert_int_equal(set.oldest_ms, 0);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	pdoc_begin(&d, "{\"items\":[],\"next\":null}");
+	assert_int_equal(parse_recent_page(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_plays, 0);
+	assert_int_equal(d.set.oldest_ms, 0);
+	pdoc_end(&d);
 }
 
 static void
 test_top_and_items(void **state)
 {
-	struct parse_set set;
-	cJSON *doc;
+	struct pdoc d;
 
 	(void)state;
-	doc = parse_text("{\"items\":[{\"type\":\"artist\",\"id\":\"" A1 "\","
+	pdoc_begin(&d, "{\"items\":[{\"type\":\"artist\",\"id\":\"" A1 "\","
 	    "\"name\":\"Bob Dylan\",\"genres\":[\"folk\",\"rock\",3],"
 	    "\"popularity\":80,\"images\":[{\"url\":\"u\",\"width\":null}]},"
 	    "{\"type\":\"artist\",\"id\":null},{\"id\":\"" A2 "\",\"name\":\"Band\"}],"
 	    "\"next\":\"https://api/next\"}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_top_page(doc, 1, &set), 0);
-	assert_int_equal(set.n_ids, 2);
-	assert_string_equal(set.ids[0], A1);
-	assert_string_equal(set.ids[1], A2);
-	assert_int_equal(set.has_next, 1);
-	assert_int_equal(set.n_garbage, 1);
-	assert_int_equal(set.artists[0].detailed, 1);
-	assert_int_equal(set.artists[0].n_genres, 2);
-	assert_string_equal(set.artists[0].genres[1], "rock");
-	assert_int_equal(set.artists[0].n_images, 1);
-	assert_int_equal(set.artists[0].images[0].width, 0);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_top_page(d.doc, 1, &d.set), 0);
+	assert_int_equal(d.set.n_ids, 2);
+	assert_string_equal(d.set.ids[0], A1);
+	assert_string_equal(d.set.ids[1], A2);
+	assert_int_equal(d.set.has_next, 1);
+	assert_int_equal(d.set.n_garbage, 1);
+	assert_int_equal(d.set.artists[0].detailed, 1);
+	assert_int_equal(d.set.artists[0].n_genres, 2);
+	assert_string_equal(d.set.artists[0].genres[1], "rock");
+	assert_int_equal(d.set.artists[0].n_images, 1);
+	assert_int_equal(d.set.artists[0].images[0].width, 0);
+	pdoc_end(&d);
 
-	doc = parse_text("{\"items\":[{\"item\":" TRACK(T1, "a") "},"
+	pdoc_begin(&d, "{\"items\":[{\"item\":" TRACK(T1, "a") "},"
 	    "{\"track\":" TRACK(T2, "b") "},{\"item\":null,\"track\":null},"
 	    "{\"item\":{\"type\":\"episode\",\"id\":\"" T2 "\"}}],\"next\":null}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_playlist_items(doc, &set), 0);
-	assert_int_equal(set.n_ids, 2);
-	assert_string_equal(set.ids[0], T1);
-	assert_string_equal(set.ids[1], T2);
-	assert_int_equal(set.n_episodes, 1);
-	assert_int_equal(set.n_garbage, 1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_playlist_items(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_ids, 2);
+	assert_string_equal(d.set.ids[0], T1);
+	assert_string_equal(d.set.ids[1], T2);
+	assert_int_equal(d.set.n_episodes, 1);
+	assert_int_equal(d.set.n_garbage, 1);
+	pdoc_end(&d);
 }
 
 static void
 test_entities(void **state)
 {
-	struct parse_set set;
-	cJSON *doc;
+	struct pdoc d;
 
 	(void)state;
-	doc = parse_text("{\"artists\":[null,{\"type\":\"artist\",\"id\":\"" A1
+	pdoc_begin(&d, "{\"artists\":[null,{\"type\":\"artist\",\"id\":\"" A1
 	    "\",\"name\":\"Bob\",\"genres\":[],\"images\":[]}]}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_entities(doc, &set), 0);
-	assert_int_equal(set.n_artists, 1);
-	assert_int_equal(set.artists[0].detailed, 1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_entities(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_artists, 1);
+	assert_int_equal(d.set.artists[0].detailed, 1);
+	pdoc_end(&d);
 
-	doc = parse_text("{\"type\":\"album\",\"id\":\"" AL "\",\"name\":\"A\","
+	pdoc_begin(&d, "{\"type\":\"album\",\"id\":\"" AL "\",\"name\":\"A\","
 	    "\"images\":[{\"url\":\"u\",\"width\":300,\"height\":300}],"
 	    "\"artists\":[{\"id\":\"" A1 "\",\"name\":\"Bob\"}]}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_entities(doc, &set), 0);
-	assert_int_equal(set.n_albums, 1);
-	assert_int_equal(set.albums[0].n_images, 1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	assert_int_equal(parse_entities(d.doc, &d.set), 0);
+	assert_int_equal(d.set.n_albums, 1);
+	assert_int_equal(d.set.albums[0].n_images, 1);
+	pdoc_end(&d);
 
-	doc = parse_text("{\"type\":\"album\",\"id\":\"bad\"}");
-	memset(&set, 0, sizeof(set));
-	assert_int_equal(parse_entities(doc, &set), -1);
-	parse_set_free(&set);
-	cJSON_Delete(doc);
+	pdoc_begin(&d, "{\"type\":\"album\",\"id\":\"bad\"}");
+	assert_int_equal(parse_entities(d.doc, &d.set), -1);
+	pdoc_end(&d);
 }
 
 static void
-test_me_token_quota(void **state)
+test_quota(void **state)
 {
-	struct parse_token tok;
-	struct user u;
 	cJSON *doc;
 
 	(void)state;
-	memset(&u, 0, sizeof(u));
-	doc = parse_text("{\"id\":\"user.name-1\",\"display_name\":\"Zoë\","
-	    "\"country\":\"SE\",\"product\":\"premium\","
-	    "\"images\":[{\"url\":\"https://i/x\"}]}");
-	assert_int_equal(parse_me(doc, &u), 0);
-	assert_string_equal(u.id, "user.name-1");
-	assert_string_equal(u.display_name, "Zoë");
-	assert_string_equal(u.image_url, "https://i/x");
-	cJSON_Delete(doc);
-	doc = parse_text("{\"id\":\"bad id\"}");
-	assert_int_equal(parse_me(doc, &u), -1);
-	cJSON_Delete(doc);
-
-	doc = parse_text("{\"access_token\":\"AT\",\"token_type\":\"Bearer\","
-	    "\"expires_in\":3600}");
-	assert_int_equal(parse_token(doc, &tok), 0);
-	assert_string_equal(tok.access_token, "AT");
-	assert_string_equal(tok.refresh_token, "");	/* keep the old one */
-	assert_int_equal(tok.expires_in, 3600);
-	cJSON_Delete(doc);
-	doc = parse_text("{\"access_token\":\"AT\",\"refresh_token\":\"RT2\"}");
-	assert_int_equal(parse_token(doc, &tok), 0);
-	assert_string_equal(tok.refresh_token, "RT2");
-	assert_int_equal(tok.expires_in, 3600);
-	cJSON_Delete(doc);
-	doc = parse_text("{\"error\":\"invalid_grant\","
-	    "\"error_description\":\"Refresh token revoked\"}");
-	assert_int_equal(parse_token(doc, &tok), -1);
-	assert_string_equal(tok.error, "invalid_grant");
-	cJSON_Delete(doc);
-
 	doc = parse_text("{\"error\":{\"status\":429,\"message\":\"m\","
 	    "\"reason\":\"QUOTA_EXCEEDED\"}}");
 	assert_int_equal(parse_is_quota(doc), 1);
@@ -304,5 +277,5 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_wrong_shapes),
 	cmocka_unit_test(test_top_and_items),
 	cmocka_unit_test(test_entities),
-	cmocka_unit_test(test_me_token_quota),
+	cmocka_unit_test(test_quota),
 )

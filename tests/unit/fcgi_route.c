@@ -37,24 +37,14 @@ static int
 fill(struct store_txn *txn, void *arg)
 {
 	struct play p;
-	struct track t;
 	int i;
 
 	(void)arg;
-	if (tu_put_alice_bob(txn, "rt-TOKEN", "at-TOKEN") == -1)
-		return -1;
-	memset(&t, 0, sizeof(t));
-	strlcpy(t.id, "4iV5W9uYEdYUVa79Axb7Rh", sizeof(t.id));
-	t.name = "Masterpiece";
-	t.uri = "spotify:track:4iV5W9uYEdYUVa79Axb7Rh";
-	if (store_put_track(txn, &t) == STORE_ERR)
+	if (tu_put_alice_bob(txn, "rt-TOKEN", "at-TOKEN") == -1 ||
+	    tu_put_masterpiece(txn) == -1)
 		return -1;
 	for (i = 0; i < 5; i++) {
-		memset(&p, 0, sizeof(p));
-		p.played_at = 1700000000000LL + i;
-		strlcpy(p.track_id, t.id, sizeof(p.track_id));
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_untimed(&p, 1700000000000LL + i, TU_MASTERPIECE);
 		if (store_put_play(txn, i < 3 ? "alice" : "bob", &p) ==
 		    STORE_ERR)
 			return -1;
@@ -251,12 +241,7 @@ probe_call(const struct route *table, const char *path)
 {
 	struct req q;
 
-	memset(&q, 0, sizeof(q));
-	q.method = HTTP_GET;
-	q.path = path;
-	q.query = "";
-	q.content_type = "";
-	q.if_none_match = "";
+	tu_req_get(&q, path);
 	http_resp_reset(&r);
 	route_handle_table(table, 1, &app, &q, &r);
 	return r.status;

@@ -153,46 +153,51 @@ test_session_values(void **state)
 
 /* ---- the same-origin rule ------------------------------------------------ */
 
+/*
+ * A request's headers (NULL: not sent) and whether it is same-origin for
+ * public_url https://music.example.org.
+ */
+static const struct {
+	const char	*origin, *fetch_site, *requested_with, *referer;
+	int		 want;
+} origin_cases[] = {
+#define MUSIC	"https://music.example.org"
+	{ MUSIC, NULL, NULL, NULL, 1 },
+	{ MUSIC, "same-origin", NULL, NULL, 1 },
+	{ MUSIC, "same-site", NULL, NULL, 0 },
+	{ MUSIC, "cross-site", NULL, NULL, 0 },
+	{ "https://evil.example", "", NULL, NULL, 0 },
+	{ MUSIC ".evil.example", "", NULL, NULL, 0 },
+	{ "http://music.example.org", "", NULL, NULL, 0 },
+	{ "null", "", NULL, NULL, 0 },
+	{ "null", "", "fetch", NULL, 0 },	/* Origin decides when given */
+	/* No Origin: the custom header is needed, the Referer must fit. */
+	{ "", "", "", NULL, 0 },
+	{ "", "", "linernotes", NULL, 1 },
+	{ "", "", "linernotes", MUSIC "/#/u/x/settings", 1 },
+	{ "", "", "linernotes", "https://evil.example/", 0 },
+#undef MUSIC
+};
+
 static void
 test_same_origin(void **state)
 {
 	struct auth_cfg a;
 	struct req q;
+	size_t i;
 
 	(void)state;
 	memset(&a, 0, sizeof(a));
 	strlcpy(a.origin, "https://music.example.org", sizeof(a.origin));
-	memset(&q, 0, sizeof(q));
-	q.origin = "https://music.example.org";
-	assert_true(session_same_origin(&a, &q));
-	q.fetch_site = "same-origin";
-	assert_true(session_same_origin(&a, &q));
-	q.fetch_site = "same-site";
-	assert_false(session_same_origin(&a, &q));
-	q.fetch_site = "cross-site";
-	assert_false(session_same_origin(&a, &q));
-	q.fetch_site = "";
-	q.origin = "https://evil.example";
-	assert_false(session_same_origin(&a, &q));
-	q.origin = "https://music.example.org.evil.example";
-	assert_false(session_same_origin(&a, &q));
-	q.origin = "http://music.example.org";
-	assert_false(session_same_origin(&a, &q));
-	q.origin = "null";
-	assert_false(session_same_origin(&a, &q));
-	q.requested_with = "fetch";		/* Origin decides when given */
-	assert_false(session_same_origin(&a, &q));
-
-	/* No Origin: the custom header is needed, the Referer must fit. */
-	q.origin = "";
-	q.requested_with = "";
-	assert_false(session_same_origin(&a, &q));
-	q.requested_with = "linernotes";
-	assert_true(session_same_origin(&a, &q));
-	q.referer = "https://music.example.org/#/u/x/settings";
-	assert_true(session_same_origin(&a, &q));
-	q.referer = "https://evil.example/";
-	assert_false(session_same_origin(&a, &q));
+	for (i = 0; i < TU_NITEMS(origin_cases); i++) {
+		memset(&q, 0, sizeof(q));
+		q.origin = origin_cases[i].origin;
+		q.fetch_site = origin_cases[i].fetch_site;
+		q.requested_with = origin_cases[i].requested_with;
+		q.referer = origin_cases[i].referer;
+		if (!session_same_origin(&a, &q) != !origin_cases[i].want)
+			fail_msg("case %zu: want %d", i, origin_cases[i].want);
+	}
 
 	/* Without public_url, the request's own Host and scheme. */
 	memset(&q, 0, sizeof(q));
@@ -299,12 +304,7 @@ get_body(struct fx *fx, const char *path, const char *value, char *body,
 	struct req q;
 	int status;
 
-	memset(&q, 0, sizeof(q));
-	q.method = HTTP_GET;
-	q.path = path;
-	q.query = "";
-	q.content_type = "";
-	q.if_none_match = "";
+	tu_req_get(&q, path);
 	if (value != NULL) {
 		snprintf(cookie, sizeof(cookie), "other=1; ln_session=%s",
 		    value);
@@ -387,14 +387,11 @@ put_settings(struct fx *fx, const char *value, const char *origin,
 	struct req q;
 	int status;
 
-	memset(&q, 0, sizeof(q));
+	tu_req_get(&q, "/api/v0/settings");
 	q.method = HTTP_PUT;
-	q.path = "/api/v0/settings";
-	q.query = "";
 	q.content_type = "application/json";
 	snprintf(clen, sizeof(clen), "%zu", strlen(body));
 	q.content_length = clen;
-	q.if_none_match = "";
 	q.origin = origin;
 	q.requested_with = xrw;
 	if (value != NULL) {

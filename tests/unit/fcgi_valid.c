@@ -54,46 +54,65 @@ test_int_garbage(void **state)
 	assert_int_equal(valid_int("253402300800000", 0, VALID_MS_MAX, &v), -1);
 }
 
+/* An id and what its validator returns: 0 with it copied, or -1. */
+struct idin {
+	const char	*in;
+	int		 rc;
+};
+
+static const struct idin user_ids[] = {
+	{ "alice", 0 }, { "a.b-c_d9", 0 }, { "x", 0 }, { "", -1 },
+	{ "a/b", -1 }, { "a b", -1 }, { "al%69ce", -1 }, { "\xc3\xa4", -1 },
+};
+
+static const struct idin entity_ids[] = {
+	{ "4iV5W9uYEdYUVa79Axb7Rh", 0 },
+	{ "_iV5W9uYEdYUVa79Axb7Rh", 0 },
+	{ "4iV5W9uYEdYUVa79Axb7R", -1 },
+	{ "4iV5W9uYEdYUVa79Axb7Rhh", -1 },
+	{ "4iV5W9uYEdYUVa79Axb7R!", -1 },
+	{ "4iV5W9uYEdYU_a79Axb7Rh", -1 },
+};
+
+/* Asserts valid copies each good id of the n of v, leaves out else. */
 static void
-test_user_id(void **state)
+assert_ids(int (*valid)(const char *, char *), const struct idin *v,
+    size_t n)
+{
+	char out[USER_ID_MAX + 1];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		strlcpy(out, "untouched", sizeof(out));
+		assert_int_equal(valid(v[i].in, out), v[i].rc);
+		assert_string_equal(out, v[i].rc == 0 ? v[i].in : "untouched");
+	}
+}
+
+/* Proves the user and entity id validators on their cases. */
+static void
+test_ids(void **state)
+{
+	(void)state;
+	assert_ids(valid_user_id, user_ids, TU_NITEMS(user_ids));
+	assert_ids(valid_entity_id, entity_ids, TU_NITEMS(entity_ids));
+}
+
+/* Proves a user id is at most USER_ID_MAX long. */
+static void
+test_user_id_length(void **state)
 {
 	char out[USER_ID_MAX + 1] = "untouched";
 	char longid[USER_ID_MAX + 2];
 
 	(void)state;
-	assert_int_equal(valid_user_id("alice", out), 0);
-	assert_string_equal(out, "alice");
-	assert_int_equal(valid_user_id("a.b-c_d9", out), 0);
-	strlcpy(out, "untouched", sizeof(out));
-	assert_int_equal(valid_user_id("", out), -1);
-	assert_int_equal(valid_user_id("a/b", out), -1);
-	assert_int_equal(valid_user_id("a b", out), -1);
-	assert_int_equal(valid_user_id("al%69ce", out), -1);
-	assert_int_equal(valid_user_id("ä", out), -1);
 	memset(longid, 'x', sizeof(longid) - 1);
 	longid[sizeof(longid) - 1] = '\0';
 	assert_int_equal(valid_user_id(longid, out), -1);
+	assert_string_equal(out, "untouched");
 	longid[USER_ID_MAX] = '\0';
 	assert_int_equal(valid_user_id(longid, out), 0);
-	assert_int_equal(valid_user_id("x", out), 0);
-	assert_string_equal(out, "x");
-}
-
-static void
-test_entity_id(void **state)
-{
-	char out[ID_LEN + 1] = "untouched";
-
-	(void)state;
-	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7Rh", out), 0);
-	assert_string_equal(out, "4iV5W9uYEdYUVa79Axb7Rh");
-	assert_int_equal(valid_entity_id("_iV5W9uYEdYUVa79Axb7Rh", out), 0);
-	strlcpy(out, "untouched", sizeof(out));
-	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7R", out), -1);
-	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7Rhh", out), -1);
-	assert_int_equal(valid_entity_id("4iV5W9uYEdYUVa79Axb7R!", out), -1);
-	assert_int_equal(valid_entity_id("4iV5W9uYEdYU_a79Axb7Rh", out), -1);
-	assert_string_equal(out, "untouched");
+	assert_string_equal(out, longid);
 }
 
 static void
@@ -191,8 +210,8 @@ test_media_type(void **state)
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_int_bounds),
 	cmocka_unit_test(test_int_garbage),
-	cmocka_unit_test(test_user_id),
-	cmocka_unit_test(test_entity_id),
+	cmocka_unit_test(test_ids),
+	cmocka_unit_test(test_user_id_length),
 	cmocka_unit_test(test_id_list),
 	cmocka_unit_test(test_word),
 	cmocka_unit_test(test_error_word),

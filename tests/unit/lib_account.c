@@ -78,6 +78,40 @@ old_profile(struct user *cur, const struct user *me)
 	memcpy(cur->image_url, me->image_url, sizeof(cur->image_url));
 }
 
+/* The tokens as the callers copied them: access, refresh and their end. */
+static void
+old_tokens(struct user *cur, const struct user *t)
+{
+	memcpy(cur->access_token, t->access_token, sizeof(cur->access_token));
+	memcpy(cur->refresh_token, t->refresh_token,
+	    sizeof(cur->refresh_token));
+	cur->token_expires = t->token_expires;
+}
+
+/*
+ * Asserts account_apply() of parts, with what Spotify said (its refresh
+ * token refresh, not empty), moves into the stored record (its time zone
+ * changed to tz first, unless NULL) exactly the fields the callers
+ * copied, nothing else.
+ */
+static void
+assert_apply(unsigned parts, const char *refresh, const char *tz)
+{
+	struct user cur, said, want;
+
+	fill_stored(&cur);
+	if (tz != NULL)
+		strlcpy(cur.timezone, tz, sizeof(cur.timezone));
+	fill_said(&said, refresh);
+	want = cur;
+	if (parts & ACCOUNT_BIT(ACCOUNT_PROFILE))
+		old_profile(&want, &said);
+	if (parts & ACCOUNT_BIT(ACCOUNT_TOKENS))
+		old_tokens(&want, &said);
+	account_apply(&said, parts, &cur);
+	assert_memory_equal(&cur, &want, sizeof(cur));
+}
+
 /*
  * Proves the token refresh's rule: a rotated refresh token replaces the
  * old one, an answer without one keeps it; the access token and its end
@@ -112,36 +146,17 @@ test_refresh(void **state)
 static void
 test_tokens_write(void **state)
 {
-	struct user cur, task, want;
-
 	(void)state;
-	fill_stored(&cur);
-	strcpy(cur.timezone, "Asia/Tokyo");	/* changed meanwhile */
-	fill_said(&task, "rotated");
-	want = cur;
-	memcpy(want.access_token, task.access_token, sizeof(want.access_token));
-	memcpy(want.refresh_token, task.refresh_token,
-	    sizeof(want.refresh_token));
-	want.token_expires = task.token_expires;
-	account_apply(&task, ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
-	assert_memory_equal(&cur, &want, sizeof(cur));
+	assert_apply(ACCOUNT_BIT(ACCOUNT_TOKENS), "rotated",
+	    "Asia/Tokyo");	/* changed meanwhile */
 }
 
 /* Proves the profile job: the four fields of /v1/me, nothing else. */
 static void
 test_profile(void **state)
 {
-	struct user cur, me, want;
-
 	(void)state;
-	fill_stored(&cur);
-	fill_said(&me, "never-taken");
-	want = cur;
-	old_profile(&want, &me);
-	account_apply(&me, ACCOUNT_BIT(ACCOUNT_PROFILE), &cur);
-	assert_memory_equal(&cur, &want, sizeof(cur));
-	assert_string_equal(cur.refresh_token, "old-refresh");
-	assert_string_equal(cur.access_token, "old-access");
+	assert_apply(ACCOUNT_BIT(ACCOUNT_PROFILE), "never-taken", NULL);
 }
 
 /*
@@ -151,20 +166,9 @@ test_profile(void **state)
 static void
 test_add_user(void **state)
 {
-	struct user cur, u, want;
-
 	(void)state;
-	fill_stored(&cur);
-	fill_said(&u, "given-or-rotated");
-	want = cur;
-	memcpy(want.access_token, u.access_token, sizeof(want.access_token));
-	memcpy(want.refresh_token, u.refresh_token,
-	    sizeof(want.refresh_token));
-	want.token_expires = u.token_expires;
-	old_profile(&want, &u);
-	account_apply(&u, ACCOUNT_BIT(ACCOUNT_PROFILE) |
-	    ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
-	assert_memory_equal(&cur, &want, sizeof(cur));
+	assert_apply(ACCOUNT_BIT(ACCOUNT_PROFILE) |
+	    ACCOUNT_BIT(ACCOUNT_TOKENS), "given-or-rotated", NULL);
 }
 
 /*
@@ -184,10 +188,7 @@ test_sign_in(void **state)
 	fill_said(&me, "from-code");
 	want = u;
 	old_profile(&want, &me);
-	memcpy(want.access_token, me.access_token, sizeof(want.access_token));
-	memcpy(want.refresh_token, me.refresh_token,
-	    sizeof(want.refresh_token));
-	want.token_expires = me.token_expires;
+	old_tokens(&want, &me);
 	account_apply(&me, ACCOUNT_BIT(ACCOUNT_PROFILE), &u);
 	account_apply(&me, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
 	assert_memory_equal(&u, &want, sizeof(u));
@@ -204,14 +205,8 @@ test_sign_in(void **state)
 static void
 test_nothing(void **state)
 {
-	struct user u, got, want;
-
 	(void)state;
-	fill_stored(&u);
-	want = u;
-	fill_said(&got, "x");
-	account_apply(&got, 0, &u);
-	assert_memory_equal(&u, &want, sizeof(u));
+	assert_apply(0, "x", NULL);
 }
 
 TU_MAIN(NULL, NULL,

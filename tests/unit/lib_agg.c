@@ -38,34 +38,22 @@
 #define NTRACKS		12
 #define MAXB		4096
 
-static const char *const users[] = { "bo", "bob", "bobby" };
-#define NUSERS		3
 
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_agg_test");
-}
+TU_FX_SETUP(setup, "lib_agg_test")
 
 /* Track i: tracks 0..9 have durations, 10 has duration 0, 11 no record. */
 static int
 put_tracks(struct store_txn *t, void *arg)
 {
-	struct track tr;
 	int i;
 
 	(void)arg;
-	for (i = 0; i < NTRACKS - 1; i++) {
-		memset(&tr, 0, sizeof(tr));
-		tu_track_id(i, tr.id);
-		tr.name = "a track";
-		tr.uri = "";
-		tr.duration_ms = i < 10 ? 120000 + (uint32_t)i * 7001 : 0;
-		if (store_put_track(t, &tr) == STORE_ERR)
+	for (i = 0; i < NTRACKS - 1; i++)
+		if (tu_put_track(t, i, i < 10 ? 120000 + (uint32_t)i * 7001 :
+		    0) == -1)
 			return -1;
-	}
 	return 0;
 }
 
@@ -144,21 +132,21 @@ check_recount(struct store_txn *t, void *arg)
 	size_t i, u;
 
 	(void)arg;
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		want.n = got.n = 0;
 		want.t = t;
-		assert_int_equal(store_iter_plays(t, users[u], INT64_MIN,
+		assert_int_equal(store_iter_plays(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, recount_cb, &want), STORE_OK);
-		assert_int_equal(store_iter_agg(t, users[u], INT64_MIN,
+		assert_int_equal(store_iter_agg(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, collect_cb, &got), STORE_OK);
 		if (got.n != want.n)
-			fail_msg("%s: %zu buckets, recount %zu", users[u],
+			fail_msg("%s: %zu buckets, recount %zu", tu_users[u],
 			    got.n, want.n);
 		for (i = 0; i < want.n; i++)
 			if (!bucket_equal(&got.v[i], &want.v[i]))
 				fail_msg("%s: bucket %lld: plays %u/%u "
 				    "by_played %u/%u ms %llu/%llu by_duration "
-				    "%u/%u ms %llu/%llu", users[u],
+				    "%u/%u ms %llu/%llu", tu_users[u],
 				    (long long)want.v[i].start_ms,
 				    got.v[i].plays, want.v[i].plays,
 				    got.v[i].by_played, want.v[i].by_played,
@@ -203,7 +191,7 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		u = users[tu_rand(&rng) % NUSERS];
+		u = tu_users[tu_rand(&rng) % TU_NUSERS];
 		if (tu_rand(&rng) % 4 != 0) {
 			memset(&p, 0, sizeof(p));
 			p.played_at = rand_time(w);
@@ -234,6 +222,25 @@ random_work(struct store_txn *t, void *arg)
 	return w->fail_at_end ? -1 : 0;
 }
 
+/* Sets w to ops random puts and deletes at times base + 0..span. */
+static void
+work_init(struct work *w, int ops, int64_t base, int64_t span)
+{
+	memset(w, 0, sizeof(*w));
+	w->ops = ops;
+	w->base = base;
+	w->span = span;
+}
+
+/* Puts the tracks and commits a first round of the random work w. */
+static void
+seed(struct tu_fx *fx, struct work *w, int ops, int64_t base, int64_t span)
+{
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	work_init(w, ops, base, span);
+	assert_int_equal(store_write(fx->st, random_work, w), STORE_OK);
+}
+
 /* Deletes every play of user at or after from, one by one. */
 struct del_all {
 	const char	*user;
@@ -242,24 +249,12 @@ struct del_all {
 };
 
 static int
-del_collect(const struct play *p, void *arg)
-{
-	struct del_all *d = arg;
-
-	if (d->n < sizeof(d->at) / sizeof(d->at[0]))
-		d->at[d->n++] = p->played_at;
-	return 0;
-}
-
-static int
 del_every_other(struct store_txn *t, void *arg)
 {
 	struct del_all *d = arg;
 	size_t i;
 
-	d->n = 0;
-	if (store_iter_plays(t, d->user, INT64_MIN, INT64_MAX, STORE_ASC,
-	    del_collect, d) != STORE_OK)
+	if (tu_play_times(t, d->user, d->at, TU_NITEMS(d->at), &d->n) == -1)
 		return -1;
 	for (i = 0; i < d->n; i += 2)
 		if (store_del_play(t, d->user, d->at[i]) != STORE_OK)
@@ -279,10 +274,7 @@ test_random_recount(void **state)
 	int round;
 
 	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 300;
-	w.base = INT64_C(1700000000000);
-	w.span = 40 * B;
+	work_init(&w, 300, INT64_C(1700000000000), 40 * B);
 	for (round = 0; round < 30; round++) {
 		/* Some rounds straddle 1970 to test negative buckets. */
 		w.base = round % 5 == 4 ? -20 * B : INT64_C(1700000000000);
@@ -319,12 +311,7 @@ test_abort(void **state)
 	struct work w;
 	size_t i;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 200;
-	w.base = INT64_C(1600000000000);
-	w.span = 30 * B;
-	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	seed(fx, &w, 200, INT64_C(1600000000000), 30 * B);
 	assert_int_equal(store_read(fx->st, snap_bob, &before), STORE_OK);
 	assert_true(before.n > 0);
 	w.fail_at_end = 1;
@@ -444,23 +431,15 @@ test_ranges(void **state)
 }
 
 static int
-purge_bob(struct store_txn *t, void *arg)
-{
-	uint64_t *n = arg;
-
-	return store_purge_user(t, "bob", n) == STORE_OK ? 0 : -1;
-}
-
-static int
 count_buckets(struct store_txn *t, void *arg)
 {
 	size_t *n = arg, u;
 	struct buckets *bs = malloc(sizeof(*bs));
 
 	assert_non_null(bs);
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		bs->n = 0;
-		assert_int_equal(store_iter_agg(t, users[u], INT64_MIN,
+		assert_int_equal(store_iter_agg(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, collect_cb, bs), STORE_OK);
 		n[u] = bs->n;
 	}
@@ -474,52 +453,23 @@ test_purge(void **state)
 {
 	struct tu_fx *fx = *state;
 	struct work w;
-	size_t n[NUSERS];
-	uint64_t deleted;
+	size_t n[TU_NUSERS];
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 400;
-	w.base = INT64_C(1600000000000);
-	w.span = 50 * B;
-	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	seed(fx, &w, 400, INT64_C(1600000000000), 50 * B);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
-	assert_int_equal(store_write(fx->st, purge_bob, &deleted), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_int_equal(n[1], 0);
 	assert_true(n[0] > 0 && n[2] > 0);
 	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
 }
 
-struct one {
-	uint32_t	 duration;
-	int		 del;
-};
-
+/* Puts synthetic track 0 with the duration *arg. */
 static int
-one_body(struct store_txn *t, void *arg)
+put_track0(struct store_txn *t, void *arg)
 {
-	struct one *o = arg;
-	struct track tr;
-	struct play p;
-
-	memset(&tr, 0, sizeof(tr));
-	tu_track_id(0, tr.id);
-	tr.name = "a track";
-	tr.uri = "";
-	tr.duration_ms = o->duration;
-	if (store_put_track(t, &tr) == STORE_ERR)
-		return -1;
-	memset(&p, 0, sizeof(p));
-	tu_track_id(0, p.track_id);
-	p.played_at = 10 * B;
-	p.context_uri = "";
-	p.ms_played = -1;
-	if (o->del)
-		return store_del_play(t, "bob", p.played_at) == STORE_OK ?
-		    0 : -1;
-	return store_put_play(t, "bob", &p) == STORE_OK ? 0 : -1;
+	return tu_put_track(t, 0, *(uint32_t *)arg);
 }
 
 /*
@@ -532,67 +482,49 @@ test_duration_changed(void **state)
 {
 	struct tu_fx *fx = *state;
 	static struct buckets bs;
-	struct one o = { 200000, 0 };
+	uint32_t duration = 200000;
+	struct play p;
 
-	assert_int_equal(store_write(fx->st, one_body, &o), STORE_OK);
+	tu_play(&p, 10 * B, 0);
+	assert_int_equal(store_write(fx->st, put_track0, &duration), STORE_OK);
+	assert_int_equal(tu_play_write(fx->st, "bob", &p, 0, 0), STORE_OK);
 	assert_int_equal(store_read(fx->st, snap_bob, &bs), STORE_OK);
 	assert_int_equal(bs.n, 1);
 	assert_int_equal(bs.v[0].by_duration, 1);
 	assert_int_equal(bs.v[0].ms_duration, 200000);
-	o.duration = 250000;
-	o.del = 1;
-	assert_int_equal(store_write(fx->st, one_body, &o), STORE_OK);
+	duration = 250000;
+	assert_int_equal(store_write(fx->st, put_track0, &duration), STORE_OK);
+	assert_int_equal(tu_play_write(fx->st, "bob", &p, 1, 0), STORE_OK);
 	assert_int_equal(store_read(fx->st, snap_bob, &bs), STORE_OK);
 	assert_int_equal(bs.n, 0);
-}
-
-struct ver {
-	const char	*user;
-	uint64_t	 v;
-	int		 rc;
-};
-
-static int
-ver_read(struct store_txn *t, void *arg)
-{
-	struct ver *v = arg;
-
-	v->rc = store_agg_version(t, v->user, &v->v);
-	return 0;
 }
 
 static uint64_t
 version_of(struct tu_fx *fx, const char *user, int want_rc)
 {
-	struct ver v = { user, 0, 0 };
+	struct store_txn *t = store_reader(fx->st);
+	uint64_t v = 0;
 
-	assert_int_equal(store_read(fx->st, ver_read, &v), STORE_OK);
-	assert_int_equal(v.rc, want_rc);
-	return v.v;
+	assert_non_null(t);
+	assert_int_equal(store_read_begin(t), STORE_OK);
+	assert_int_equal(store_agg_version(t, user, &v), want_rc);
+	store_read_end(t);
+	store_reader_free(t);
+	return v;
 }
 
-struct vop {
-	int64_t		 at;
-	int		 del, fail;
-};
-
+/*
+ * Puts (del: deletes) bob's play of track 1 at at, 1 s played; fail
+ * aborts the transaction.  Returns what tu_play_write() returns.
+ */
 static int
-vop_body(struct store_txn *t, void *arg)
+vop(struct tu_fx *fx, int64_t at, int del, int fail)
 {
-	struct vop *o = arg;
 	struct play p;
-	int rc;
 
-	memset(&p, 0, sizeof(p));
-	p.played_at = o->at;
-	tu_track_id(1, p.track_id);
-	p.context_uri = "";
+	tu_play(&p, at, 1);
 	p.ms_played = 1000;
-	rc = o->del ? store_del_play(t, "bob", o->at) :
-	    store_put_play(t, "bob", &p);
-	if (rc == STORE_ERR)
-		return -1;
-	return o->fail ? -1 : 0;
+	return tu_play_write(fx->st, "bob", &p, del, fail);
 }
 
 /*
@@ -604,41 +536,37 @@ static void
 test_version(void **state)
 {
 	struct tu_fx *fx = *state;
-	struct vop o = { 5 * B, 0, 0 };
+	int64_t at = 5 * B;
 	uint64_t v0, v1, v2;
 
 	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
 	(void)version_of(fx, "", STORE_NOTFOUND);
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
 	v0 = version_of(fx, "bob", STORE_OK);
 	(void)version_of(fx, "bo", STORE_NOTFOUND);	/* a prefix of bob */
 	/* The same play again: STORE_EXISTS, nothing written. */
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 0, 0), STORE_EXISTS);
 	assert_true(version_of(fx, "bob", STORE_OK) == v0);
-	o.at++;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	at++;
+	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
 	v1 = version_of(fx, "bob", STORE_OK);
 	assert_true(v1 != v0);
 	/* An aborted put changes nothing. */
-	o.at++;
-	o.fail = 1;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_ERR);
+	at++;
+	assert_int_equal(vop(fx, at, 0, 1), STORE_ERR);
 	assert_true(version_of(fx, "bob", STORE_OK) == v1);
-	o.fail = 0;
-	o.del = 1;
-	o.at--;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	at--;
+	assert_int_equal(vop(fx, at, 1, 0), STORE_OK);
 	v2 = version_of(fx, "bob", STORE_OK);
 	assert_true(v2 != v1 && v2 != v0);
 	/* A delete of nothing changes nothing. */
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 1, 0), STORE_NOTFOUND);
 	assert_true(version_of(fx, "bob", STORE_OK) == v2);
 	/* Purged: gone; put again: not where it was. */
-	assert_int_equal(store_write(fx->st, purge_bob, &v0), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
-	o.del = 0;
-	assert_int_equal(store_write(fx->st, vop_body, &o), STORE_OK);
+	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
 	v0 = version_of(fx, "bob", STORE_OK);
 	assert_true(v0 != v2 && v0 != v2 + 1);
 	/* And the version record is no bucket. */
@@ -669,14 +597,9 @@ test_migrate(void **state)
 	struct store_info info;
 	struct store *ro;
 	struct work w;
-	size_t n[NUSERS];
+	size_t n[TU_NUSERS];
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
-	memset(&w, 0, sizeof(w));
-	w.ops = 500;
-	w.base = INT64_C(1500000000000);
-	w.span = 80 * B;
-	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	seed(fx, &w, 500, INT64_C(1500000000000), 80 * B);
 	store_close(fx->st);
 	fx->st = NULL;
 	make_v1(fx->dir);
@@ -719,10 +642,7 @@ test_kill9(void **state)
 			rng += (uint64_t)round * 7919;
 			if (store_open(&st, fx->dir, 0, 0) != STORE_OK)
 				_exit(3);
-			memset(&w, 0, sizeof(w));
-			w.ops = 50;
-			w.base = INT64_C(1650000000000);
-			w.span = 200 * B;
+			work_init(&w, 50, INT64_C(1650000000000), 200 * B);
 			for (;;)
 				if (store_write(st, random_work, &w) !=
 				    STORE_OK)

@@ -64,30 +64,18 @@ static const struct changelog_ops ops = {
 	on_forget, on_forget_all, on_start_over
 };
 
-struct sync {
-	struct changelog *f;
-	struct told	*t;
-	int		 rc;
-};
-
-static int
-sync_cb(struct store_txn *txn, void *arg)
-{
-	struct sync *s = arg;
-
-	s->rc = changelog_sync(s->f, txn, &ops, s->t);
-	return 0;
-}
-
 /* Syncs f in a read transaction; returns changelog_sync's answer. */
 static int
 sync_now(struct tu_fx *fx, struct changelog *f, struct told *t)
 {
-	struct sync s = { f, t, 99 };
+	struct store_txn *rd;
+	int rc;
 
 	memset(t, 0, offsetof(struct told, fail));
-	assert_int_equal(store_read(fx->st, sync_cb, &s), STORE_OK);
-	return s.rc;
+	assert_non_null(rd = tu_read(fx->st));
+	rc = changelog_sync(f, rd, &ops, t);
+	tu_read_done(rd);
+	return rc;
 }
 
 static int
@@ -210,11 +198,7 @@ put_play_cb(struct store_txn *txn, void *arg)
 	struct play p;
 
 	(void)arg;
-	memset(&p, 0, sizeof(p));
-	p.played_at = INT64_C(1700000000000);
-	tu_track_id(2, p.track_id);
-	p.context_uri = "";
-	p.ms_played = -1;
+	tu_play(&p, INT64_C(1700000000000), 2);
 	return store_put_play(txn, "u", &p) == STORE_ERR ? -1 : 0;
 }
 

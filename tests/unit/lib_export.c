@@ -144,21 +144,20 @@ mem_write(void *ctx, const void *p, size_t n)
 	return buf_add(&m->b, p, n);
 }
 
-struct run {
-	enum export_format	 fmt;
-	struct memsink		*m;
-	struct export_stats	 st;
-	int			 rc;
-};
-
+/* Runs the writer of fmt into m; returns export_run()'s 0 or -1. */
 static int
-run_fn(struct store_txn *txn, void *arg)
+export_into(struct tu_fx *fx, enum export_format fmt, struct memsink *m,
+    struct export_stats *st)
 {
-	struct run *r = arg;
-	struct export_sink sink = { mem_write, r->m };
+	struct export_sink sink = { mem_write, m };
+	struct store_txn *rd;
+	int rc;
 
-	r->rc = export_run(r->fmt, txn, USER, &sink, &r->st);
-	return 0;
+	memset(st, 0, sizeof(*st));
+	assert_non_null(rd = tu_read(fx->st));
+	rc = export_run(fmt, rd, USER, &sink, st);
+	tu_read_done(rd);
+	return rc;
 }
 
 /* Runs a writer; returns its output (owned by m). */
@@ -166,12 +165,11 @@ static const char *
 run(struct tu_fx *fx, enum export_format fmt, struct memsink *m,
     struct export_stats *st)
 {
-	struct run r = { fmt, m, { 0, 0 }, 0 };
+	struct export_stats s;
 
-	assert_int_equal(store_read(fx->st, run_fn, &r), STORE_OK);
-	assert_int_equal(r.rc, 0);
+	assert_int_equal(export_into(fx, fmt, m, &s), 0);
 	if (st != NULL)
-		*st = r.st;
+		*st = s;
 	return m->b.data != NULL ? m->b.data : "";
 }
 
@@ -269,19 +267,16 @@ test_sink_error(void **state)
 {
 	struct tu_fx *fx = *state;
 	struct memsink m = { BUF_INIT, 0, 0 };
-	struct run r;
+	struct export_stats st;
 	int f;
 
 	for (f = 0; f < EXPORT__MAX; f++) {
 		/* SQL writes its schema first: fail the second write. */
 		m.calls = 0;
 		m.fail_after = f == EXPORT_SQL ? 1 : -1;
-		memset(&r, 0, sizeof(r));
-		r.fmt = (enum export_format)f;
-		r.m = &m;
-		assert_int_equal(store_read(fx->st, run_fn, &r), STORE_OK);
-		assert_int_equal(r.rc, -1);
-		assert_int_equal(r.st.bytes, f == EXPORT_SQL ? m.b.len : 0);
+		assert_int_equal(export_into(fx, (enum export_format)f, &m,
+		    &st), -1);
+		assert_int_equal(st.bytes, f == EXPORT_SQL ? m.b.len : 0);
 		buf_reset(&m.b);
 	}
 	buf_free(&m.b);

@@ -22,11 +22,7 @@
 #include "exportfile.h"
 #include "testutil.h"
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_exportfile_test");
-}
+TU_FX_SETUP(setup, "lib_exportfile_test")
 
 static void
 test_names(void **state)

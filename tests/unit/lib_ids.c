@@ -23,21 +23,65 @@
 
 #define SPID	"4uLU6hMCjMI75M1A2tKUQC"	/* a real-looking Spotify id */
 
+/* An id and whether the validator of its table takes it. */
+struct idcase {
+	const char	*id;
+	int		 ok;
+};
+
+static const struct idcase spotify_cases[] = {
+	{ SPID, 1 },
+	{ "0000000000000000000000", 1 },
+	{ "zzzzzzzzzzzzzzzzzzzzzZ", 1 },
+	{ "4uLU6hMCjMI75M1A2tKUQ", 0 },		/* 21 */
+	{ "4uLU6hMCjMI75M1A2tKUQCx", 0 },	/* 23 */
+	{ "4uLU6hMCjMI75M1A2tKU-C", 0 },
+	{ "_uLU6hMCjMI75M1A2tKUQC", 0 },
+	{ "4uLU6hMCjMI75M1A2tKUQ\xc3", 0 },
+	{ "", 0 },
+	{ NULL, 0 },
+	{ "_1o7g0KP6krPyQNR5ASc8f", 0 },		/* synthetic */
+};
+
+static const struct idcase any_cases[] = {
+	{ SPID, 1 },
+	{ "_1o7g0KP6krPyQNR5ASc8f", 1 },
+	{ "__o7g0KP6krPyQNR5ASc8f", 0 },
+	{ "_1o7g0KP6krPyQNR5ASc8", 0 },
+	{ "_1o7g0KP6krPyQNR5ASc8fx", 0 },
+	{ "1o7g0KP6krPyQNR5ASc8f_", 0 },
+	{ NULL, 0 },
+};
+
+static const struct idcase user_cases[] = {
+	{ "bob", 1 },
+	{ "a.b_c-D9", 1 },
+	{ "", 0 },
+	{ NULL, 0 },
+	{ "bob smith", 0 },
+	{ "bob/..", 0 },
+	{ "b\xc3\xb6", 0 },
+};
+
+/* Asserts valid takes exactly the good ids of the n cases of v. */
+static void
+assert_valid(int (*valid)(const char *), const struct idcase *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!valid(v[i].id) != !v[i].ok)
+			fail_msg("\"%s\": want %s", v[i].id == NULL ? "(null)" :
+			    v[i].id, v[i].ok ? "valid" : "invalid");
+}
+
 /* Proves the Spotify id check takes exactly 22 of [0-9A-Za-z]. */
 static void
 test_valid_spotify(void **state)
 {
 	(void)state;
-	assert_true(ids_valid_spotify(SPID));
-	assert_true(ids_valid_spotify("0000000000000000000000"));
-	assert_true(ids_valid_spotify("zzzzzzzzzzzzzzzzzzzzzZ"));
-	assert_false(ids_valid_spotify("4uLU6hMCjMI75M1A2tKUQ"));	/* 21 */
-	assert_false(ids_valid_spotify("4uLU6hMCjMI75M1A2tKUQCx")); /* 23 */
-	assert_false(ids_valid_spotify("4uLU6hMCjMI75M1A2tKU-C"));
-	assert_false(ids_valid_spotify("_uLU6hMCjMI75M1A2tKUQC"));
-	assert_false(ids_valid_spotify("4uLU6hMCjMI75M1A2tKUQ\xc3"));
-	assert_false(ids_valid_spotify(""));
-	assert_false(ids_valid_spotify(NULL));
+	assert_valid(ids_valid_spotify, spotify_cases,
+	    TU_NITEMS(spotify_cases));
 }
 
 /* Proves synthetic ids are accepted by ids_valid_any and only there. */
@@ -45,30 +89,24 @@ static void
 test_valid_any(void **state)
 {
 	(void)state;
-	assert_true(ids_valid_any(SPID));
-	assert_true(ids_valid_any("_1o7g0KP6krPyQNR5ASc8f"));
-	assert_false(ids_valid_spotify("_1o7g0KP6krPyQNR5ASc8f"));
-	assert_false(ids_valid_any("__o7g0KP6krPyQNR5ASc8f"));
-	assert_false(ids_valid_any("_1o7g0KP6krPyQNR5ASc8"));
-	assert_false(ids_valid_any("_1o7g0KP6krPyQNR5ASc8fx"));
-	assert_false(ids_valid_any("1o7g0KP6krPyQNR5ASc8f_"));
-	assert_false(ids_valid_any(NULL));
+	assert_valid(ids_valid_any, any_cases, TU_NITEMS(any_cases));
 }
 
-/* Proves user ids are 1..64 of [0-9A-Za-z._-], nothing else. */
+/* Proves user ids are of [0-9A-Za-z._-], nothing else. */
 static void
 test_valid_user(void **state)
+{
+	(void)state;
+	assert_valid(ids_valid_user, user_cases, TU_NITEMS(user_cases));
+}
+
+/* Proves user ids are 1..64 characters long. */
+static void
+test_valid_user_length(void **state)
 {
 	char u[USER_ID_MAX + 2];
 
 	(void)state;
-	assert_true(ids_valid_user("bob"));
-	assert_true(ids_valid_user("a.b_c-D9"));
-	assert_false(ids_valid_user(""));
-	assert_false(ids_valid_user(NULL));
-	assert_false(ids_valid_user("bob smith"));
-	assert_false(ids_valid_user("bob/.."));
-	assert_false(ids_valid_user("b\xc3\xb6"));
 	memset(u, 'a', USER_ID_MAX);
 	u[USER_ID_MAX] = '\0';
 	assert_true(ids_valid_user(u));
@@ -77,48 +115,68 @@ test_valid_user(void **state)
 	assert_false(ids_valid_user(u));
 }
 
-/* Proves the algorithm is frozen: ids equal the independent reference. */
+static const char *const tap[] = { "Artist", "Album", "Title" };
+static const char *const bj[] = { "Bj\xc3\xb6rk", "Homogenic" };
+static const char *const bj_upper[] = { "BJ\xc3\x96RK", "HOMOGENIC" };
+static const char *const sigur[] = { "Sigur R\xc3\xb3s" };
+static const char *const sigma[] = { "\xce\xa3\xce\x8a\xce\x93\xce\x9c\xce\x91" };
+static const char *const yolka[] = { "\xd0\x81\xd0\x9b\xd0\x9a\xd0\x90" };
+static const char *const ab_c[] = { "ab", "c" };
+static const char *const a_bc[] = { "a", "bc" };
+
+/*
+ * A synthetic id as the independent reference computed it: version 1
+ * (ASCII case only, as stored before schema 7) or 0 for today's, which
+ * folds every letter ("Bj\xc3\xb6rk" is "bjork").
+ */
+static const struct {
+	int			 version;
+	const char		*kind;
+	const char *const	*parts;
+	size_t			 n;
+	const char		*want;
+} goldens[] = {
+	{ 0, "track", tap, 3, "_1o7g0KP6krPyQNR5ASc8f" },
+	{ 0, "track", NULL, 0, "_n8ejFDriI9E1V0RcXUnPh" },
+	{ 1, "album", bj, 2, "_My2LR6L6bRBVAy5xBySoU" },
+	{ 1, "track", tap, 3, "_1o7g0KP6krPyQNR5ASc8f" },
+	{ 0, "album", bj, 2, "_M4tN5I78fguFbCkMGDDOK" },
+	{ 0, "album", bj_upper, 2, "_M4tN5I78fguFbCkMGDDOK" },
+	{ 0, "artist", sigur, 1, "_KAawM5k2qJWoaST2NBvZp" },
+	{ 0, "artist", sigma, 1, "_8NT0a4DRnKDmkFrgTsuUe" },
+	{ 0, "artist", yolka, 1, "_sx1GxNdaMVcTv4mxJMtfC" },
+	{ 0, "track", ab_c, 2, "_0kUNRg3g6vfjEcGxvn5YM" },
+	{ 0, "track", a_bc, 2, "_de4lI5JEPSL45QlrTEa1l" },
+};
+
+/*
+ * Proves the algorithm is frozen: ids equal the independent reference,
+ * and are synthetic ones.
+ */
 static void
 test_synthetic_golden(void **state)
 {
-	const char *const tap[] = { "Artist", "Album", "Title" };
-	const char *const bj[] = { "Bj\xc3\xb6rk", "Homogenic" };
-	const char *const bj_upper[] = { "BJ\xc3\x96RK", "HOMOGENIC" };
-	const char *const sigur[] = { "Sigur R\xc3\xb3s" };
-	const char *const sigma[] = { "\xce\xa3\xce\x8a\xce\x93\xce\x9c\xce\x91" };
-	const char *const yolka[] = { "\xd0\x81\xd0\x9b\xd0\x9a\xd0\x90" };
 	char out[ID_LEN + 1];
+	size_t i;
 
 	(void)state;
-	ids_synthetic(out, "track", tap, 3);
-	assert_string_equal(out, "_1o7g0KP6krPyQNR5ASc8f");
-	ids_synthetic(out, "track", NULL, 0);
-	assert_string_equal(out, "_n8ejFDriI9E1V0RcXUnPh");
-	/* Version 1 (ASCII case only), as stored before schema 7. */
-	ids_synthetic_v(out, 1, "album", bj, 2);
-	assert_string_equal(out, "_My2LR6L6bRBVAy5xBySoU");
-	ids_synthetic_v(out, 1, "track", tap, 3);
-	assert_string_equal(out, "_1o7g0KP6krPyQNR5ASc8f");
-	/* Version 2 folds every letter: "Björk" is "bjork". */
-	ids_synthetic(out, "album", bj, 2);
-	assert_string_equal(out, "_M4tN5I78fguFbCkMGDDOK");
-	ids_synthetic(out, "album", bj_upper, 2);
-	assert_string_equal(out, "_M4tN5I78fguFbCkMGDDOK");
-	ids_synthetic(out, "artist", sigur, 1);
-	assert_string_equal(out, "_KAawM5k2qJWoaST2NBvZp");
-	ids_synthetic(out, "artist", sigma, 1);
-	assert_string_equal(out, "_8NT0a4DRnKDmkFrgTsuUe");
-	ids_synthetic(out, "artist", yolka, 1);
-	assert_string_equal(out, "_sx1GxNdaMVcTv4mxJMtfC");
-	assert_true(ids_valid_any(out));
-	assert_false(ids_valid_spotify(out));
+	for (i = 0; i < TU_NITEMS(goldens); i++) {
+		if (goldens[i].version == 0)
+			ids_synthetic(out, goldens[i].kind, goldens[i].parts,
+			    goldens[i].n);
+		else
+			ids_synthetic_v(out, goldens[i].version,
+			    goldens[i].kind, goldens[i].parts, goldens[i].n);
+		assert_string_equal(out, goldens[i].want);
+		assert_true(ids_valid_any(out));
+		assert_false(ids_valid_spotify(out));
+	}
 }
 
 /* Proves normalization: case, outer and inner whitespace do not matter. */
 static void
 test_synthetic_normalized(void **state)
 {
-	const char *const a[] = { "Artist", "Album", "Title" };
 	const char *const b[] = { "  artist\t", "ALBUM", "title \n" };
 	const char *const c[] = { "The  Band", "x" };
 	const char *const d[] = { "the band", "X" };
@@ -126,7 +184,7 @@ test_synthetic_normalized(void **state)
 	char ia[ID_LEN + 1], ib[ID_LEN + 1];
 
 	(void)state;
-	ids_synthetic(ia, "track", a, 3);
+	ids_synthetic(ia, "track", tap, 3);
 	ids_synthetic(ib, " Track ", b, 3);
 	assert_string_equal(ia, ib);
 	ids_synthetic(ia, "track", c, 2);
@@ -140,8 +198,6 @@ test_synthetic_normalized(void **state)
 static void
 test_synthetic_distinct(void **state)
 {
-	const char *const ab_c[] = { "ab", "c" };
-	const char *const a_bc[] = { "a", "bc" };
 	const char *const abc[] = { "abc" };
 	const char *const abc_e[] = { "abc", "" };
 	const char *const abc_n[] = { "abc", NULL };
@@ -149,9 +205,8 @@ test_synthetic_distinct(void **state)
 
 	(void)state;
 	ids_synthetic(x, "track", ab_c, 2);
-	assert_string_equal(x, "_0kUNRg3g6vfjEcGxvn5YM");
 	ids_synthetic(y, "track", a_bc, 2);
-	assert_string_equal(y, "_de4lI5JEPSL45QlrTEa1l");
+	assert_string_not_equal(x, y);		/* see also goldens[] */
 	ids_synthetic(x, "track", abc, 1);
 	ids_synthetic(y, "track", abc_e, 2);
 	assert_string_not_equal(x, y);
@@ -310,6 +365,7 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_valid_spotify),
 	cmocka_unit_test(test_valid_any),
 	cmocka_unit_test(test_valid_user),
+	cmocka_unit_test(test_valid_user_length),
 	cmocka_unit_test(test_synthetic_golden),
 	cmocka_unit_test(test_synthetic_normalized),
 	cmocka_unit_test(test_synthetic_distinct),

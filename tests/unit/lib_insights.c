@@ -94,18 +94,25 @@ put_track(struct store_txn *t, int n, int artist, uint32_t duration)
 	return store_put_track(t, &tr) == STORE_ERR ? -1 : 0;
 }
 
+/* Fills *p as the play of track at: imported with ms_played, or (-1) not. */
+static void
+mkplay(struct play *p, int64_t at, int track, int32_t ms_played)
+{
+	memset(p, 0, sizeof(*p));
+	p->played_at = at;
+	mkid(p->track_id, 'T', track);
+	p->context_uri = "";
+	p->source = ms_played >= 0 ? SOURCE_EXTENDED : SOURCE_API;
+	p->ms_played = ms_played;
+}
+
 static int
 put_play(struct store_txn *t, const char *user, int64_t at, int track,
     int32_t ms_played)
 {
 	struct play p;
 
-	memset(&p, 0, sizeof(p));
-	p.played_at = at;
-	mkid(p.track_id, 'T', track);
-	p.context_uri = "";
-	p.source = ms_played >= 0 ? SOURCE_EXTENDED : SOURCE_API;
-	p.ms_played = ms_played;
+	mkplay(&p, at, track, ms_played);
 	return store_put_play(t, user, &p) == STORE_ERR ? -1 : 0;
 }
 
@@ -943,21 +950,6 @@ check_cached_equal(struct insights_cache *ic)
 		}
 }
 
-struct one_op {
-	int64_t		 at;
-	int		 del;
-};
-
-static int
-one_play(struct store_txn *t, void *arg)
-{
-	struct one_op *o = arg;
-
-	if (o->del)
-		return store_del_play(t, USER, o->at) == STORE_OK ? 0 : -1;
-	return put_play(t, USER, o->at, T_RET, 5000);
-}
-
 static int
 set_duration(struct store_txn *t, void *arg)
 {
@@ -975,7 +967,7 @@ test_cache(void **state)
 	struct insights_query q;
 	struct insights_binges b;
 	uint64_t tracks, loads, resets, loads1, builds, builds1;
-	struct one_op one;
+	struct play one;
 	struct insights_top top;
 	uint32_t dur;
 	char *a, *c;
@@ -1024,20 +1016,18 @@ test_cache(void **state)
 	check_cached_equal(ic);
 	insights_cache_stats(ic, &tracks, &loads, &resets, &builds1);
 	assert_int_equal(builds1, builds);
-	one.at = RET_BACK + 12 * 60 * MIN;
-	one.del = 0;
-	assert_int_equal(store_write(st, one_play, &one), STORE_OK);
+	mkplay(&one, RET_BACK + 12 * 60 * MIN, T_RET, 5000);
+	assert_int_equal(tu_play_write(st, USER, &one, 0, 0), STORE_OK);
 	check_cached_equal(ic);
 	query(&q, USER, berlin);
 	q.cache = ic;
-	q.from_ms = one.at;
-	q.to_ms = one.at + 1;
+	q.from_ms = one.played_at;
+	q.to_ms = one.played_at + 1;
 	assert_int_equal(insights_get_top(rd(), &q, &top), 0);
 	rd_end();
 	assert_int_equal(top.plays, 1);
 	insights_free_top(&top);
-	one.del = 1;
-	assert_int_equal(store_write(st, one_play, &one), STORE_OK);
+	assert_int_equal(tu_play_write(st, USER, &one, 1, 0), STORE_OK);
 	check_cached_equal(ic);
 	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
 	assert_int_equal(builds, builds1 + 2);

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "jbody.h"
+#include "testutil.h"
 
 /* Parses s; returns jbody_parse()'s result, checking the tree matches. */
 static int
@@ -36,63 +37,90 @@ parse(const char *s, size_t len)
 	return rc;
 }
 
-#define P(s)	parse((s), sizeof(s) - 1)
+/* A body of len bytes, NULs inside or at the end included. */
+struct body {
+	const char	*s;
+	size_t		 len;
+};
+
+#define B(s)	{ (s), sizeof(s) - 1 }
+
+static const struct body good[] = {
+	B("{\"ids\":[\"a\",\"b\"]}"),
+	B("{\"ids\":[\"a\"]} \r\n\t"),
+	B("{\"visibility\":\"public\"}"),
+	B("{\"a\":{\"x\":1},\"b\":{\"x\":2}}"),
+	B("{\"s\":\"back\\\\u0000slash\"}"),
+	B("{\"s\":\"\\u0001\"}"),
+	B("[{\"a\":1},{\"a\":1}]"),
+};
+
+static const struct body trailing[] = {
+	B("{\"ids\":[\"a\"]} xyz"),
+	B("{\"ids\":[\"a\"]}{}"),
+	B("{} 1"),
+	B(""),
+	B("{"),
+};
+
+static const struct body nul[] = {
+	B("{\"visibility\":\"public\\u0000x\"}"),
+	B("{\"vis\\u0000x\":\"public\"}"),
+	B("[\"\\u0000\"]"),
+	B("{\"visibility\":\"public\0x\"}"),
+	B("{\"a\":1}\0"),
+};
+
+static const struct body dupkey[] = {
+	B("{\"ids\":[\"a\"],\"ids\":[\"b\"]}"),
+	B("{\"a\":1,\"b\":2,\"a\":3}"),
+	B("{\"o\":{\"x\":1,\"x\":2}}"),
+	B("[1,{\"x\":1,\"x\":2}]"),
+	B("{\"a\":1,\"\\u0061\":2}"),
+};
+
+/* Asserts each of the n bodies of v parses (want 0) or is refused (-1). */
+static void
+assert_bodies(const struct body *v, size_t n, int want)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (parse(v[i].s, v[i].len) != want)
+			fail_msg("body %zu: want %d", i, want);
+}
 
 static void
 test_good(void **state)
 {
 	(void)state;
-	assert_int_equal(P("{\"ids\":[\"a\",\"b\"]}"), 0);
-	assert_int_equal(P("{\"ids\":[\"a\"]} \r\n\t"), 0);
-	assert_int_equal(P("{\"visibility\":\"public\"}"), 0);
-	assert_int_equal(P("{\"a\":{\"x\":1},\"b\":{\"x\":2}}"), 0);
-	assert_int_equal(P("{\"s\":\"back\\\\u0000slash\"}"), 0);
-	assert_int_equal(P("{\"s\":\"\\u0001\"}"), 0);
-	assert_int_equal(P("[{\"a\":1},{\"a\":1}]"), 0);
+	assert_bodies(good, TU_NITEMS(good), 0);
 }
 
 static void
 test_trailing(void **state)
 {
 	(void)state;
-	assert_int_equal(P("{\"ids\":[\"a\"]} xyz"), -1);
-	assert_int_equal(P("{\"ids\":[\"a\"]}{}"), -1);
-	assert_int_equal(P("{} 1"), -1);
-	assert_int_equal(P(""), -1);
-	assert_int_equal(P("{"), -1);
+	assert_bodies(trailing, TU_NITEMS(trailing), -1);
 }
 
 static void
 test_nul(void **state)
 {
 	(void)state;
-	assert_int_equal(P("{\"visibility\":\"public\\u0000x\"}"), -1);
-	assert_int_equal(P("{\"vis\\u0000x\":\"public\"}"), -1);
-	assert_int_equal(P("[\"\\u0000\"]"), -1);
-	assert_int_equal(P("{\"visibility\":\"public\0x\"}"), -1);
-	assert_int_equal(P("{\"a\":1}\0"), -1);
+	assert_bodies(nul, TU_NITEMS(nul), -1);
 }
 
 static void
 test_dup(void **state)
 {
 	(void)state;
-	assert_int_equal(P("{\"ids\":[\"a\"],\"ids\":[\"b\"]}"), -1);
-	assert_int_equal(P("{\"a\":1,\"b\":2,\"a\":3}"), -1);
-	assert_int_equal(P("{\"o\":{\"x\":1,\"x\":2}}"), -1);
-	assert_int_equal(P("[1,{\"x\":1,\"x\":2}]"), -1);
-	assert_int_equal(P("{\"a\":1,\"\\u0061\":2}"), -1);
+	assert_bodies(dupkey, TU_NITEMS(dupkey), -1);
 }
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_trailing),
-		cmocka_unit_test(test_nul),
-		cmocka_unit_test(test_dup),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_good),
+	cmocka_unit_test(test_trailing),
+	cmocka_unit_test(test_nul),
+	cmocka_unit_test(test_dup),
+)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -30,13 +31,41 @@ esc(struct buf *b, const char *s, size_t len)
 	return b->data;
 }
 
-/* Ends the document j wrote into b, checks it is want and frees b. */
-static void
-assert_doc(struct json *j, struct buf *b, const char *want)
+/* A document being written: the fixture of the document tests. */
+struct doc {
+	struct buf	b;
+	struct json	j;
+};
+
+/* Begins an empty document into a buffer of its own. */
+static int
+doc_setup(void **state)
 {
-	assert_int_equal(json_finish(j), 0);
-	assert_string_equal(b->data, want);
-	buf_free(b);
+	struct doc *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return -1;
+	json_init(&d->j, &d->b);
+	*state = d;
+	return 0;
+}
+
+static int
+doc_teardown(void **state)
+{
+	struct doc *d = *state;
+
+	buf_free(&d->b);
+	free(d);
+	return 0;
+}
+
+/* Ends the document d wrote and checks it is want. */
+static void
+assert_doc(struct doc *d, const char *want)
+{
+	assert_int_equal(json_finish(&d->j), 0);
+	assert_string_equal(d->b.data, want);
 }
 
 static void
@@ -64,42 +93,55 @@ test_escape_control_chars(void **state)
 	buf_free(&b);
 }
 
-static void
-test_escape_quotes_backslash(void **state)
-{
-	struct buf b = BUF_INIT;
+/* A text of len bytes (NULs inside included) and its escaped form. */
+struct esc_case {
+	const char	*in;
+	size_t		 len;
+	const char	*want;
+};
 
-	(void)state;
-	assert_string_equal(esc(&b, "a\"b\\c/d", 7), "a\\\"b\\\\c/d");
-	assert_string_equal(esc(&b, "", 0), "");
-	assert_string_equal(esc(&b, "plain text 123", 14), "plain text 123");
-	buf_free(&b);
-}
+#define E(in, want)	{ (in), sizeof(in) - 1, (want) }
 
-static void
-test_escape_nul_inside(void **state)
-{
-	struct buf b = BUF_INIT;
+/* Quotes and backslashes are escaped, the slash is not. */
+static const struct esc_case quotes[] = {
+	E("a\"b\\c/d", "a\\\"b\\\\c/d"),
+	E("", ""),
+	E("plain text 123", "plain text 123"),
+};
 
-	(void)state;
-	assert_string_equal(esc(&b, "a\0b", 3), "a\\u0000b");
-	buf_free(&b);
-}
+/* A NUL inside the text is escaped, not the end. */
+static const struct esc_case nul_inside[] = {
+	E("a\0b", "a\\u0000b"),
+};
 
-static void
-test_escape_line_separators(void **state)
-{
-	struct buf b = BUF_INIT;
-
-	(void)state;
-	assert_string_equal(esc(&b, "x\xe2\x80\xa8y\xe2\x80\xa9z", 9),
-	    "x\\u2028y\\u2029z");
+/* U+2028 and U+2029, which JavaScript cannot carry raw, are escaped. */
+static const struct esc_case separators[] = {
+	E("x\xe2\x80\xa8y\xe2\x80\xa9z", "x\\u2028y\\u2029z"),
 	/* Their neighbours U+2027 and U+202A pass as they are. */
-	assert_string_equal(esc(&b, "\xe2\x80\xa7\xe2\x80\xaa", 6),
-	    "\xe2\x80\xa7\xe2\x80\xaa");
+	E("\xe2\x80\xa7\xe2\x80\xaa", "\xe2\x80\xa7\xe2\x80\xaa"),
 	/* A separator right after other multi-byte text. */
-	assert_string_equal(esc(&b, "\xc3\xa9\xe2\x80\xa8\xc3\xa9", 7),
-	    "\xc3\xa9\\u2028\xc3\xa9");
+	E("\xc3\xa9\xe2\x80\xa8\xc3\xa9", "\xc3\xa9\\u2028\xc3\xa9"),
+};
+
+/* A table of cases, the state of test_escapes(). */
+struct esc_table {
+	const struct esc_case	*v;
+	size_t			 n;
+};
+
+#define ESC_TABLE(t)	(&(struct esc_table){ (t), TU_NITEMS(t) })
+
+/* Proves each text of the table in *state escapes to its form. */
+static void
+test_escapes(void **state)
+{
+	const struct esc_table *t = *state;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		assert_string_equal(esc(&b, t->v[i].in, t->v[i].len),
+		    t->v[i].want);
 	buf_free(&b);
 }
 
@@ -156,29 +198,26 @@ test_invalid_utf8_replaced(void **state)
 static void
 test_document_nesting(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	json_str(&j, "name", "Bob \"Dylan\"");
-	json_arr_open(&j, "ids");
-	json_str(&j, NULL, "a");
-	json_str(&j, NULL, "b");
-	json_arr_open(&j, NULL);
-	json_arr_close(&j);
-	json_obj_open(&j, NULL);
-	json_obj_close(&j);
-	json_arr_close(&j);
-	json_obj_open(&j, "empty");
-	json_obj_close(&j);
-	json_str(&j, "none", NULL);
-	json_null(&j, "n");
-	json_bool(&j, "t", 1);
-	json_bool(&j, "f", 0);
-	json_obj_close(&j);
-	assert_doc(&j, &b, "{\"name\":\"Bob \\\"Dylan\\\"\","
+	json_obj_open(&d->j, NULL);
+	json_str(&d->j, "name", "Bob \"Dylan\"");
+	json_arr_open(&d->j, "ids");
+	json_str(&d->j, NULL, "a");
+	json_str(&d->j, NULL, "b");
+	json_arr_open(&d->j, NULL);
+	json_arr_close(&d->j);
+	json_obj_open(&d->j, NULL);
+	json_obj_close(&d->j);
+	json_arr_close(&d->j);
+	json_obj_open(&d->j, "empty");
+	json_obj_close(&d->j);
+	json_str(&d->j, "none", NULL);
+	json_null(&d->j, "n");
+	json_bool(&d->j, "t", 1);
+	json_bool(&d->j, "f", 0);
+	json_obj_close(&d->j);
+	assert_doc(d, "{\"name\":\"Bob \\\"Dylan\\\"\","
 	    "\"ids\":[\"a\",\"b\",[],{}],\"empty\":{},\"none\":null,"
 	    "\"n\":null,\"t\":true,\"f\":false}");
 }
@@ -186,57 +225,49 @@ test_document_nesting(void **state)
 static void
 test_keys_escaped(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	json_int(&j, "a\"\n\xff", 1);
-	json_obj_close(&j);
-	assert_doc(&j, &b, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
+	json_obj_open(&d->j, NULL);
+	json_int(&d->j, "a\"\n\xff", 1);
+	json_obj_close(&d->j);
+	assert_doc(d, "{\"a\\\"\\n\xef\xbf\xbd\":1}");
 }
 
 static void
 test_appends_after_existing(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	buf_puts(&b, "prefix ");
-	json_init(&j, &b);
-	json_arr_open(&j, NULL);
-	json_int(&j, NULL, 1);
-	json_arr_close(&j);
-	assert_doc(&j, &b, "prefix [1]");
+	buf_puts(&d->b, "prefix ");
+	json_init(&d->j, &d->b);
+	json_arr_open(&d->j, NULL);
+	json_int(&d->j, NULL, 1);
+	json_arr_close(&d->j);
+	assert_doc(d, "prefix [1]");
 }
 
 static void
 test_numbers(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_arr_open(&j, NULL);
-	json_int(&j, NULL, 0);
-	json_int(&j, NULL, -1);
-	json_int(&j, NULL, INT64_MAX);
-	json_int(&j, NULL, INT64_MIN);
-	json_uint(&j, NULL, UINT64_MAX);
-	json_uint(&j, NULL, 1541203200000ULL);
-	json_double(&j, NULL, 0.5);
-	json_double(&j, NULL, -2.25);
-	json_double(&j, NULL, 1.0 / 3.0);
-	json_double(&j, NULL, 1e21);
-	json_double(&j, NULL, NAN);
-	json_double(&j, NULL, INFINITY);
-	json_double(&j, NULL, -INFINITY);
-	json_double(&j, NULL, 0.0);
-	json_arr_close(&j);
-	assert_doc(&j, &b, "[0,-1,9223372036854775807,"
+	json_arr_open(&d->j, NULL);
+	json_int(&d->j, NULL, 0);
+	json_int(&d->j, NULL, -1);
+	json_int(&d->j, NULL, INT64_MAX);
+	json_int(&d->j, NULL, INT64_MIN);
+	json_uint(&d->j, NULL, UINT64_MAX);
+	json_uint(&d->j, NULL, 1541203200000ULL);
+	json_double(&d->j, NULL, 0.5);
+	json_double(&d->j, NULL, -2.25);
+	json_double(&d->j, NULL, 1.0 / 3.0);
+	json_double(&d->j, NULL, 1e21);
+	json_double(&d->j, NULL, NAN);
+	json_double(&d->j, NULL, INFINITY);
+	json_double(&d->j, NULL, -INFINITY);
+	json_double(&d->j, NULL, 0.0);
+	json_arr_close(&d->j);
+	assert_doc(d, "[0,-1,9223372036854775807,"
 	    "-9223372036854775808,18446744073709551615,1541203200000,"
 	    "0.5,-2.25,0.333333,1e+21,null,null,null,0]");
 }
@@ -244,34 +275,28 @@ test_numbers(void **state)
 static void
 test_raw_values(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
-	json_raw(&j, "track", "{\"id\":\"x\"}", 10);
-	json_raw(&j, "part", "[1,2]xyz", 5);
-	json_raw(&j, "none", NULL, 0);
-	json_arr_open(&j, "list");
-	json_raw(&j, NULL, "1", 1);
-	json_raw(&j, NULL, "2", 1);
-	json_arr_close(&j);
-	json_obj_close(&j);
-	assert_doc(&j, &b, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
+	json_obj_open(&d->j, NULL);
+	json_raw(&d->j, "track", "{\"id\":\"x\"}", 10);
+	json_raw(&d->j, "part", "[1,2]xyz", 5);
+	json_raw(&d->j, "none", NULL, 0);
+	json_arr_open(&d->j, "list");
+	json_raw(&d->j, NULL, "1", 1);
+	json_raw(&d->j, NULL, "2", 1);
+	json_arr_close(&d->j);
+	json_obj_close(&d->j);
+	assert_doc(d, "{\"track\":{\"id\":\"x\"},\"part\":[1,2],"
 	    "\"none\":null,\"list\":[1,2]}");
 }
 
 static void
 test_strn_not_terminated(void **state)
 {
-	struct buf b = BUF_INIT;
-	struct json j;
+	struct doc *d = *state;
 
-	(void)state;
-	json_init(&j, &b);
-	json_strn(&j, NULL, "abcdef", 3);
-	assert_doc(&j, &b, "\"abc\"");
+	json_strn(&d->j, NULL, "abcdef", 3);
+	assert_doc(d, "\"abc\"");
 }
 
 static void
@@ -430,17 +455,26 @@ test_escape_word_scan(void **state)
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_escape_control_chars),
 	cmocka_unit_test(test_escape_word_scan),
-	cmocka_unit_test(test_escape_quotes_backslash),
-	cmocka_unit_test(test_escape_nul_inside),
-	cmocka_unit_test(test_escape_line_separators),
+	{ "test_escape_quotes_backslash", test_escapes, NULL, NULL,
+	    ESC_TABLE(quotes) },
+	{ "test_escape_nul_inside", test_escapes, NULL, NULL,
+	    ESC_TABLE(nul_inside) },
+	{ "test_escape_line_separators", test_escapes, NULL, NULL,
+	    ESC_TABLE(separators) },
 	cmocka_unit_test(test_valid_utf8_passes),
 	cmocka_unit_test(test_invalid_utf8_replaced),
-	cmocka_unit_test(test_document_nesting),
-	cmocka_unit_test(test_keys_escaped),
-	cmocka_unit_test(test_appends_after_existing),
-	cmocka_unit_test(test_numbers),
-	cmocka_unit_test(test_raw_values),
-	cmocka_unit_test(test_strn_not_terminated),
+	cmocka_unit_test_setup_teardown(test_document_nesting, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_keys_escaped, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_appends_after_existing, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_numbers, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_raw_values, doc_setup,
+	    doc_teardown),
+	cmocka_unit_test_setup_teardown(test_strn_not_terminated, doc_setup,
+	    doc_teardown),
 	cmocka_unit_test(test_deep_nesting_limit),
 	cmocka_unit_test(test_misuse),
 	cmocka_unit_test(test_escape_long_runs),

@@ -114,7 +114,14 @@ test_parse_token(void **state)
 
 	d = cJSON_Parse("{\"access_token\":\"AT2\",\"expires_in\":-5}");
 	assert_int_equal(oauth_parse_token(d, &t), 0);
-	assert_string_equal(t.refresh_token, "");
+	assert_string_equal(t.refresh_token, "");	/* keep the old one */
+	assert_int_equal(t.expires_in, 3600);
+	cJSON_Delete(d);
+
+	/* A rotated refresh token, no expires_in: an hour. */
+	d = cJSON_Parse("{\"access_token\":\"AT\",\"refresh_token\":\"RT2\"}");
+	assert_int_equal(oauth_parse_token(d, &t), 0);
+	assert_string_equal(t.refresh_token, "RT2");
 	assert_int_equal(t.expires_in, 3600);
 	cJSON_Delete(d);
 
@@ -157,11 +164,24 @@ test_parse_me(void **state)
 	assert_string_equal(u.image_url, "https://i/1");
 	cJSON_Delete(d);
 
+	/* A user id of [._-] too, a name in raw UTF-8. */
+	memset(&u, 0, sizeof(u));
+	d = cJSON_Parse("{\"id\":\"user.name-1\",\"display_name\":\"Zoë\","
+	    "\"images\":[{\"url\":\"https://i/x\"}]}");
+	assert_int_equal(oauth_parse_me(d, &u), 0);
+	assert_string_equal(u.id, "user.name-1");
+	assert_string_equal(u.display_name, "Zoë");
+	assert_string_equal(u.image_url, "https://i/x");
+	cJSON_Delete(d);
+
 	memset(&u, 0, sizeof(u));
 	d = cJSON_Parse("{\"id\":\"bad id!\"}");
 	assert_int_equal(oauth_parse_me(d, &u), -1);
 	cJSON_Delete(d);
 	d = cJSON_Parse("{\"display_name\":\"x\"}");
+	assert_int_equal(oauth_parse_me(d, &u), -1);
+	cJSON_Delete(d);
+	d = cJSON_Parse("{\"id\":\"bad id\"}");
 	assert_int_equal(oauth_parse_me(d, &u), -1);
 	cJSON_Delete(d);
 }

@@ -110,21 +110,11 @@ test_hour_and_day_windows(void **state)
 	assert_int_equal(q.api, 0);
 }
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "quota");
-}
+TU_FX_SETUP(setup, "quota")
 
-int
-main(void)
-{
-	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_totals_become_increases,
-		    setup, tu_fx_teardown),
-		cmocka_unit_test_setup_teardown(test_hour_and_day_windows,
-		    setup, tu_fx_teardown),
-	};
-
-	return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TU_MAIN(NULL, NULL,
+	cmocka_unit_test_setup_teardown(test_totals_become_increases,
+	    setup, tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_hour_and_day_windows,
+	    setup, tu_fx_teardown),
+)

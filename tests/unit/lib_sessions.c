@@ -29,11 +29,7 @@
 #include "store.h"
 #include "testutil.h"
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_sessions_test");
-}
+TU_FX_SETUP(setup, "lib_sessions_test")
 
 static struct session
 mk(const char *user, int tag, int64_t created, int64_t expires)
@@ -132,15 +128,6 @@ expire_fn(struct store_txn *t, void *arg)
 
 	return store_expire_sessions(t, q->now, q->max, &q->n) == STORE_OK ?
 	    0 : -1;
-}
-
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	struct q *q = arg;
-
-	q->rc = store_purge_user(t, q->user, &q->n);
-	return 0;
 }
 
 static int
@@ -292,25 +279,19 @@ static void
 test_purge(void **state)
 {
 	struct tu_fx *fx = *state;
-	struct q q;
+	uint64_t n = 0;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, put_user_bob, NULL), STORE_OK);
-	memset(&q, 0, sizeof(q));
-	q.user = "bob";
-	assert_int_equal(store_write(fx->st, purge_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_OK);
-	assert_int_equal(q.n, 3);		/* the user and two sessions */
+	assert_int_equal(tu_purge(fx->st, "bob", &n), STORE_OK);
+	assert_int_equal(n, 3);		/* the user and two sessions */
 	assert_int_equal(count(fx->st, "bob"), 0);
 	assert_int_equal(count(fx->st, "bobby"), 1);
 	assert_int_equal(count(fx->st, NULL), (int)SEED_N - 2);
 	/* Sessions alone are records of the user too. */
-	q.user = "alice";
-	assert_int_equal(store_write(fx->st, purge_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_OK);
-	assert_int_equal(q.n, 2);
-	assert_int_equal(store_write(fx->st, purge_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_NOTFOUND);
+	assert_int_equal(tu_purge(fx->st, "alice", &n), STORE_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(tu_purge(fx->st, "alice", &n), STORE_NOTFOUND);
 }
 
 static void

@@ -44,11 +44,7 @@
 #define P2	"QQQQQQQQQQQQQQQQQQQQQQ"
 #define TINY	(64 * 1024)
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_store_test");
-}
+TU_FX_SETUP(setup, "lib_store_test")
 
 /* A subdirectory path of the fixture's directory. */
 static void
@@ -87,6 +83,17 @@ W(struct store *st, body_fn fn, void *arg)
 	assert_int_equal(store_write(st, body_cb, &b), STORE_OK);
 }
 
+/*
+ * Defines the test name(), which runs body in one write transaction of
+ * the fixture's store and asserts it committed.
+ */
+#define W_TEST(name, body)						\
+static void								\
+name(void **state)							\
+{									\
+	W(((struct tu_fx *)*state)->st, (body), NULL);			\
+}
+
 /* Runs fn in one read transaction. */
 static void
 R(struct store *st, body_fn fn, void *arg)
@@ -118,53 +125,25 @@ seen_add(struct seen *s, int64_t v, const char *id)
 	return s->stop_after > 0 && s->n >= s->stop_after ? 1 : 0;
 }
 
-static int
-seen_play(const struct play *p, void *arg)
-{
-	return seen_add(arg, p->played_at, p->track_id);
+/*
+ * The iteration callback name of records of type, adding each record r
+ * to the struct seen as its value v and its id (NULL: none).
+ */
+#define SEEN_FN(name, type, v, id)					\
+static int								\
+name(const type *r, void *arg)						\
+{									\
+	return seen_add(arg, (v), (id));				\
 }
 
-static int
-seen_week(const struct playlist_week *w, void *arg)
-{
-	return seen_add(arg, w->week, w->playlist_id);
-}
-
-static int
-seen_top(const struct top_snapshot *s, void *arg)
-{
-	return seen_add(arg, s->day, NULL);
-}
-
-static int
-seen_gap(const struct gap *g, void *arg)
-{
-	return seen_add(arg, g->from_ms, NULL);
-}
-
-static int
-seen_user(const struct user *u, void *arg)
-{
-	return seen_add(arg, (int64_t)u->n_plays, u->id);
-}
-
-static int
-seen_track(const struct track *tr, void *arg)
-{
-	return seen_add(arg, tr->duration_ms, tr->id);
-}
-
-static int
-seen_artist(const struct artist *a, void *arg)
-{
-	return seen_add(arg, a->popularity, a->id);
-}
-
-static int
-seen_album(const struct album *al, void *arg)
-{
-	return seen_add(arg, al->total_tracks, al->id);
-}
+SEEN_FN(seen_play, struct play, r->played_at, r->track_id)
+SEEN_FN(seen_week, struct playlist_week, r->week, r->playlist_id)
+SEEN_FN(seen_top, struct top_snapshot, r->day, NULL)
+SEEN_FN(seen_gap, struct gap, r->from_ms, NULL)
+SEEN_FN(seen_user, struct user, (int64_t)r->n_plays, r->id)
+SEEN_FN(seen_track, struct track, r->duration_ms, r->id)
+SEEN_FN(seen_artist, struct artist, r->popularity, r->id)
+SEEN_FN(seen_album, struct album, r->total_tracks, r->id)
 
 static int
 seen_change(uint64_t seq, enum entity_kind kind, const char *id, void *arg)
@@ -457,13 +436,7 @@ body_users(struct store_txn *t, void *arg)
 }
 
 /* Proves struct user round trips byte for byte and is validated. */
-static void
-test_users(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_users, NULL);
-}
+W_TEST(test_users, body_users)
 
 /* ---- plays --------------------------------------------------------------- */
 
@@ -525,13 +498,7 @@ body_play_round_trip(struct store_txn *t, void *arg)
 }
 
 /* Proves plays round trip, duplicates are STORE_EXISTS, bad input ERR. */
-static void
-test_play_round_trip(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_play_round_trip, NULL);
-}
+W_TEST(test_play_round_trip, body_play_round_trip)
 
 /* Times in sorted order: negative, zero, both sides of 2^31 s, far. */
 static const int64_t play_times[] = {
@@ -882,13 +849,7 @@ body_entities(struct store_txn *t, void *arg)
 }
 
 /* Proves tracks, artists and albums round trip field by field. */
-static void
-test_entities(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_entities, NULL);
-}
+W_TEST(test_entities, body_entities)
 
 /* ---- many tracks at once (store_get_tracks) ------------------------------ */
 
@@ -1121,13 +1082,7 @@ body_changes(struct store_txn *t, void *arg)
 }
 
 /* Proves equal puts log nothing, changes and deletes log in order. */
-static void
-test_change_log(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_changes, NULL);
-}
+W_TEST(test_change_log, body_changes)
 
 static void
 body_churn(struct store_txn *t, void *arg)
@@ -1284,13 +1239,7 @@ body_playlists(struct store_txn *t, void *arg)
 }
 
 /* Proves weekly snapshots round trip and iterate by id, then week. */
-static void
-test_playlists(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_playlists, NULL);
-}
+W_TEST(test_playlists, body_playlists)
 
 static void
 put_top(struct store_txn *t, const char *user, enum top_kind kind,
@@ -1387,13 +1336,7 @@ body_top(struct store_txn *t, void *arg)
 }
 
 /* Proves top snapshots round trip and "latest" stays in its series. */
-static void
-test_top(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_top, NULL);
-}
+W_TEST(test_top, body_top)
 
 static void
 put_gap(struct store_txn *t, const char *user, int64_t from, int64_t to)
@@ -1455,13 +1398,7 @@ body_gaps(struct store_txn *t, void *arg)
 }
 
 /* Proves gap iteration returns exactly the gaps overlapping the window. */
-static void
-test_gaps(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_gaps, NULL);
-}
+W_TEST(test_gaps, body_gaps)
 
 /* ---- purge --------------------------------------------------------------- */
 
@@ -1613,13 +1550,7 @@ body_meta(struct store_txn *t, void *arg)
 }
 
 /* Proves meta values round trip, partial reads report the full size. */
-static void
-test_meta(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_meta, NULL);
-}
+W_TEST(test_meta, body_meta)
 
 /* ---- layout and damage, seen through raw LMDB ---------------------------- */
 
@@ -2261,13 +2192,7 @@ body_edges(struct store_txn *t, void *arg)
  * is STORE_NOTFOUND for gets and deletes and STORE_ERR for puts, and a
  * bad top kind or range is STORE_ERR.
  */
-static void
-test_record_edges(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_edges, NULL);
-}
+W_TEST(test_record_edges, body_edges)
 
 /* ---- map growth, readers, other processes -------------------------------- */
 

@@ -89,42 +89,69 @@ test_week_monday(void **state)
 	assert_int_equal(time_week_monday(INT64_C(-14182940000)), -171);
 }
 
+/* A text and the instant it parses to. */
+struct parsed {
+	const char	*in;
+	int64_t		 want;
+};
+
+/* Asserts parse takes each of the n texts of v and gives its instant. */
+static void
+assert_parses(int (*parse)(const char *, int64_t *), const struct parsed *v,
+    size_t n)
+{
+	size_t i;
+	int64_t t;
+
+	for (i = 0; i < n; i++) {
+		t = 42;
+		if (parse(v[i].in, &t) != 0)
+			fail_msg("refused \"%s\"", v[i].in);
+		if (t != v[i].want)
+			fail_msg("\"%s\": %lld, want %lld", v[i].in,
+			    (long long)t, (long long)v[i].want);
+	}
+}
+
 /* Proves the accepted RFC 3339 forms give the right instants. */
 static void
 test_parse_iso8601_ok(void **state)
 {
-	int64_t ms;
+	static const struct parsed ok[] = {
+		{ "2026-01-05T10:00:01.123Z", INT64_C(1767607201123) },
+		{ "2026-01-05T10:00:01Z", INT64_C(1767607201000) },
+		{ "2026-01-05T10:00:01+00:00", INT64_C(1767607201000) },
+		{ "2026-01-05T11:30:01.5+01:30", INT64_C(1767607201500) },
+		{ "2026-01-05T04:00:01-06:00", INT64_C(1767607201000) },
+		/* Fractions of 1..9 digits are truncated to ms. */
+		{ "2026-01-05t10:00:01.123456789z", INT64_C(1767607201123) },
+		{ "1970-01-01T00:00:00Z", 0 },
+		{ "1969-12-31T23:59:59.999Z", -1 },
+		{ "1969-07-20T20:17:40Z", INT64_C(-14182940000) },
+		{ "2038-01-19T03:14:08Z", INT64_C(2147483648000) },
+		{ "2024-02-29T00:00:00Z", INT64_C(1709164800000) },
+		{ "2000-02-29T00:00:00Z", INT64_C(951782400000) },
+	};
 
 	(void)state;
-	assert_int_equal(time_parse_iso8601("2026-01-05T10:00:01.123Z", &ms),
-	    0);
-	assert_int_equal(ms, INT64_C(1767607201123));
-	assert_int_equal(time_parse_iso8601("2026-01-05T10:00:01Z", &ms), 0);
-	assert_int_equal(ms, INT64_C(1767607201000));
-	assert_int_equal(time_parse_iso8601("2026-01-05T10:00:01+00:00",
-	    &ms), 0);
-	assert_int_equal(ms, INT64_C(1767607201000));
-	assert_int_equal(time_parse_iso8601("2026-01-05T11:30:01.5+01:30",
-	    &ms), 0);
-	assert_int_equal(ms, INT64_C(1767607201500));
-	assert_int_equal(time_parse_iso8601("2026-01-05T04:00:01-06:00",
-	    &ms), 0);
-	assert_int_equal(ms, INT64_C(1767607201000));
-	/* Fractions of 1..9 digits are truncated to ms. */
-	assert_int_equal(time_parse_iso8601("2026-01-05t10:00:01.123456789z",
-	    &ms), 0);
-	assert_int_equal(ms, INT64_C(1767607201123));
-	assert_int_equal(time_parse_iso8601("1970-01-01T00:00:00Z", &ms), 0);
-	assert_int_equal(ms, 0);
-	assert_int_equal(time_parse_iso8601("1969-12-31T23:59:59.999Z", &ms),
-	    0);
-	assert_int_equal(ms, -1);
-	assert_int_equal(time_parse_iso8601("1969-07-20T20:17:40Z", &ms), 0);
-	assert_int_equal(ms, INT64_C(-14182940000));
-	assert_int_equal(time_parse_iso8601("2038-01-19T03:14:08Z", &ms), 0);
-	assert_int_equal(ms, INT64_C(2147483648000));
-	assert_int_equal(time_parse_iso8601("2024-02-29T00:00:00Z", &ms), 0);
-	assert_int_equal(time_parse_iso8601("2000-02-29T00:00:00Z", &ms), 0);
+	assert_parses(time_parse_iso8601, ok, TU_NITEMS(ok));
+}
+
+/* Asserts parse refuses each of the n strings of bad, and NULL, untouched. */
+static void
+assert_refused(int (*parse)(const char *, int64_t *), const char *const *bad,
+    size_t n)
+{
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < n; i++) {
+		v = 42;
+		if (parse(bad[i], &v) != -1)
+			fail_msg("accepted \"%s\"", bad[i]);
+		assert_int_equal(v, 42);
+	}
+	assert_int_equal(parse(NULL, &v), -1);
 }
 
 /* Proves the parser is strict: each of these is refused untouched. */
@@ -147,17 +174,9 @@ test_parse_iso8601_bad(void **state)
 		"2026-01-05T10:00:60Z", "2026-01-05T10:00:01.123+",
 		"2026-01-05T1a:00:01Z", "+2026-01-05T10:00:01Z",
 	};
-	size_t i;
-	int64_t ms;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ms = 42;
-		if (time_parse_iso8601(bad[i], &ms) != -1)
-			fail_msg("accepted \"%s\"", bad[i]);
-		assert_int_equal(ms, 42);
-	}
-	assert_int_equal(time_parse_iso8601(NULL, &ms), -1);
+	assert_refused(time_parse_iso8601, bad, TU_NITEMS(bad));
 }
 
 /* Proves formatting, with and without ms, and round trips through parse. */
@@ -302,31 +321,19 @@ test_clock_file(void **state)
 static void
 test_http_date(void **state)
 {
-	int64_t s;
+	static const struct parsed ok[] = {
+		{ "Sun, 06 Nov 1994 08:49:37 GMT", 784111777 },
+		{ "Sunday, 06-Nov-94 08:49:37 GMT", 784111777 },
+		{ "Sun Nov  6 08:49:37 1994", 784111777 },
+		{ "Sun Nov 16 08:49:37 1994", 784111777 + 10 * 86400 },
+		/* 2038: past 32-bit seconds. */
+		{ "Tue, 19 Jan 2038 03:14:08 GMT", INT64_C(2147483648) },
+		/* A leap second is allowed by the grammar and rolls over. */
+		{ "Sat, 31 Dec 2016 23:59:60 GMT", INT64_C(1483228800) },
+	};
 
 	(void)state;
-	assert_int_equal(time_parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT",
-	    &s), 0);
-	assert_int_equal(s, 784111777);
-	s = 0;
-	assert_int_equal(time_parse_http_date(
-	    "Sunday, 06-Nov-94 08:49:37 GMT", &s), 0);
-	assert_int_equal(s, 784111777);
-	s = 0;
-	assert_int_equal(time_parse_http_date("Sun Nov  6 08:49:37 1994", &s),
-	    0);
-	assert_int_equal(s, 784111777);
-	assert_int_equal(time_parse_http_date("Sun Nov 16 08:49:37 1994", &s),
-	    0);
-	assert_int_equal(s, 784111777 + 10 * 86400);
-	/* 2038: past 32-bit seconds. */
-	assert_int_equal(time_parse_http_date("Tue, 19 Jan 2038 03:14:08 GMT",
-	    &s), 0);
-	assert_int_equal(s, INT64_C(2147483648));
-	/* A leap second is allowed by the grammar and rolls over. */
-	assert_int_equal(time_parse_http_date("Sat, 31 Dec 2016 23:59:60 GMT",
-	    &s), 0);
-	assert_int_equal(s, INT64_C(1483228800));
+	assert_parses(time_parse_http_date, ok, TU_NITEMS(ok));
 }
 
 /* Proves RFC 850 two-digit years follow RFC 9110's 50-year rule. */
@@ -373,17 +380,9 @@ test_http_date_bad(void **state)
 		"Sun Nov  6 08:49:37 1994 GMT", "Xyz, 06 Nov 1994 08:49:37 GMT",
 		"120", "Sun, 06 Nov 1994 08:49:37",
 	};
-	size_t i;
-	int64_t s;
 
 	(void)state;
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		s = 42;
-		if (time_parse_http_date(bad[i], &s) != -1)
-			fail_msg("accepted \"%s\"", bad[i]);
-		assert_int_equal(s, 42);
-	}
-	assert_int_equal(time_parse_http_date(NULL, &s), -1);
+	assert_refused(time_parse_http_date, bad, TU_NITEMS(bad));
 }
 
 TU_MAIN(NULL, NULL,

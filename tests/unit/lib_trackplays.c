@@ -34,16 +34,10 @@
 #define NTRACKS		9
 #define NQUERIES	400
 
-static const char *const users[] = { "bo", "bob", "bobby" };
-#define NUSERS		3
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_trackplays_test");
-}
+TU_FX_SETUP(setup, "lib_trackplays_test")
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -61,7 +55,7 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = users[tu_rand(&rng) % NUSERS];
+		const char *u = tu_users[tu_rand(&rng) % TU_NUSERS];
 		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
 		    (uint64_t)w->span);
 
@@ -70,11 +64,7 @@ random_work(struct store_txn *t, void *arg)
 			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
 			continue;
 		}
-		memset(&p, 0, sizeof(p));
-		p.played_at = at;
-		tu_track_id((int)(tu_rand(&rng) % NTRACKS), p.track_id);
-		p.context_uri = "";
-		p.ms_played = -1;
+		tu_play(&p, at, (int)(tu_rand(&rng) % NTRACKS));
 		rc = store_put_play(t, u, &p);
 		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
 	}
@@ -87,7 +77,10 @@ struct naive {
 	const char	*track;
 	int64_t		 before, found;
 	int		 any;
-	/* every play's time, to query at and around */
+};
+
+/* Every play's time (the first 4096), to query at and around. */
+struct played {
 	int64_t		 times[4096];
 	size_t		 n;
 };
@@ -97,8 +90,6 @@ naive_cb(const struct play *p, void *arg)
 {
 	struct naive *nv = arg;
 
-	if (nv->n < sizeof(nv->times) / sizeof(nv->times[0]))
-		nv->times[nv->n++] = p->played_at;
 	if (p->played_at >= nv->before)
 		return 1;	/* ascending: nothing later counts */
 	if (strcmp(p->track_id, nv->track) == 0) {
@@ -169,40 +160,37 @@ check_stored_prev(struct store_txn *t, const char *user)
 
 /* Fills all->times with the times of user's plays (the first 4096). */
 static void
-all_times(struct store_txn *t, const char *user, struct naive *all)
+all_times(struct store_txn *t, const char *user, struct played *all)
 {
-	memset(all, 0, sizeof(*all));
-	all->track = "";
-	all->before = INT64_MAX;
-	assert_int_equal(store_iter_plays(t, user, INT64_MIN, INT64_MAX,
-	    STORE_ASC, naive_cb, all), STORE_OK);
+	assert_int_equal(tu_play_times(t, user, all->times,
+	    TU_NITEMS(all->times), &all->n), 0);
 }
 
 /* Every user, every track: at each play, just after it, and at random. */
 static int
 check_all(struct store_txn *t, void *arg)
 {
-	static struct naive all;
+	static struct played all;
 	struct span *s = arg;
 	char tr[ID_LEN + 1];
 	size_t u, i;
 	int k, q;
 
-	for (u = 0; u < NUSERS; u++) {
-		all_times(t, users[u], &all);
-		check_stored_prev(t, users[u]);
+	for (u = 0; u < TU_NUSERS; u++) {
+		all_times(t, tu_users[u], &all);
+		check_stored_prev(t, tu_users[u]);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
 			for (i = 0; i < all.n; i += 7) {
-				check_one(t, users[u], tr, all.times[i]);
-				check_one(t, users[u], tr, all.times[i] + 1);
+				check_one(t, tu_users[u], tr, all.times[i]);
+				check_one(t, tu_users[u], tr, all.times[i] + 1);
 			}
 			for (q = 0; q < NQUERIES / NTRACKS; q++)
-				check_one(t, users[u], tr, s->base - s->span / 4 +
+				check_one(t, tu_users[u], tr, s->base - s->span / 4 +
 				    (int64_t)(tu_rand(&rng) %
 				    (uint64_t)(s->span + s->span / 2)));
-			check_one(t, users[u], tr, INT64_MAX);
-			check_one(t, users[u], tr, INT64_MIN);
+			check_one(t, tu_users[u], tr, INT64_MAX);
+			check_one(t, tu_users[u], tr, INT64_MIN);
 		}
 	}
 	return 0;
@@ -238,15 +226,17 @@ struct known {
 	int64_t		 before;
 };
 
-static int
-ask(struct store_txn *t, void *arg)
+/* Asks st for k's previous play into k->got (-1: none), k->rc. */
+static void
+ask(struct store *st, struct known *k)
 {
-	struct known *k = arg;
+	struct store_txn *rd;
 
+	assert_non_null(rd = tu_read(st));
 	k->got = -1;
-	k->rc = store_prev_track_play(t, k->user, k->track, k->before,
+	k->rc = store_prev_track_play(rd, k->user, k->track, k->before,
 	    &k->got);
-	return 0;
+	tu_read_done(rd);
 }
 
 static int
@@ -281,35 +271,35 @@ test_known(void **state)
 		assert_int_equal(store_write(fx->st, put_one, &p), STORE_OK);
 	}
 	k = (struct known){ 0, 0, "bob", a, 5000 };
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_OK);
 	assert_int_equal(k.got, 4000);		/* 3000 was b */
 	k.before = 4000;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.got, 2000);
 	k.before = 1000;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.track = b;
 	k.before = 3000;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.before = 3001;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.got, 3000);
 	k.user = "bo";			/* a prefix of bob: nothing */
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.user = "bobby";
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.user = "bob";
 	k.track = "short";
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 	k.user = "";
 	k.track = a;
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.rc, STORE_NOTFOUND);
 }
 
@@ -332,7 +322,7 @@ test_delete(void **state)
 	tu_track_id(1, a);
 	assert_int_equal(store_write(fx->st, del_4000, NULL), STORE_OK);
 	k = (struct known){ 0, 0, "bob", a, 5000 };
-	assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+	ask(fx->st, &k);
 	assert_int_equal(k.got, 2000);
 }
 
@@ -349,21 +339,6 @@ test_abort(void **state)
 	w.ops = 500;
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_ERR);
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
-}
-
-struct purge {
-	const char	*user;
-	uint64_t	 n;
-	int		 rc;
-};
-
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	struct purge *p = arg;
-
-	p->rc = store_purge_user(t, p->user, &p->n);
-	return p->rc == STORE_ERR ? -1 : 0;
 }
 
 static int
@@ -386,22 +361,20 @@ test_purge(void **state)
 	struct tu_fx *fx = *state;
 	struct work w = { 1500, 0, INT64_C(1000000), 0 };
 	struct span s = { w.base, w.span };
-	struct purge pu = { "bob", 0, 0 };
 	char a[ID_LEN + 1];
 	struct known k;
-	uint64_t plays = 0;
+	uint64_t plays = 0, purged = 0;
 	int i;
 
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
 	assert_int_equal(store_read(fx->st, count_plays, &plays), STORE_OK);
 	assert_true(plays > 0);
-	assert_int_equal(store_write(fx->st, purge_fn, &pu), STORE_OK);
-	assert_int_equal(pu.rc, STORE_OK);
-	assert_int_equal(pu.n, plays);		/* plays; no user record */
+	assert_int_equal(tu_purge(fx->st, "bob", &purged), STORE_OK);
+	assert_int_equal(purged, plays);	/* plays; no user record */
 	for (i = 0; i < NTRACKS; i++) {
 		tu_track_id(i, a);
 		k = (struct known){ 0, 0, "bob", a, INT64_MAX };
-		assert_int_equal(store_read(fx->st, ask, &k), STORE_OK);
+		ask(fx->st, &k);
 		assert_int_equal(k.rc, STORE_NOTFOUND);
 	}
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
@@ -491,14 +464,14 @@ has_db(const char *dir, const char *name)
  * two lists must be equal.
  */
 struct answers {
-	int64_t		 v[NUSERS * NTRACKS * 2 * 4096 / 7 + 64];
+	int64_t		 v[TU_NUSERS * NTRACKS * 2 * 4096 / 7 + 64];
 	size_t		 n;
 };
 
 static int
 collect_answers(struct store_txn *t, void *arg)
 {
-	static struct naive all;
+	static struct played all;
 	struct answers *a = arg;
 	char tr[ID_LEN + 1];
 	int64_t got, at[2];
@@ -506,8 +479,8 @@ collect_answers(struct store_txn *t, void *arg)
 	int k, rc;
 
 	a->n = 0;
-	for (u = 0; u < NUSERS; u++) {
-		all_times(t, users[u], &all);
+	for (u = 0; u < TU_NUSERS; u++) {
+		all_times(t, tu_users[u], &all);
 		for (k = 0; k < NTRACKS; k++) {
 			tu_track_id(k, tr);
 			for (i = 0; i <= all.n; i += 7) {
@@ -517,7 +490,7 @@ collect_answers(struct store_txn *t, void *arg)
 				for (q = 0; q < 2; q++) {
 					got = -1;
 					rc = store_prev_track_play(t,
-					    users[u], tr, at[q], &got);
+					    tu_users[u], tr, at[q], &got);
 					assert_true(rc == STORE_OK ||
 					    rc == STORE_NOTFOUND);
 					assert_true(a->n < sizeof(a->v) /
@@ -550,9 +523,9 @@ sum_fn(struct store_txn *t, void *arg)
 	size_t u;
 
 	s->plays = s->agg = 0;
-	for (u = 0; u < NUSERS; u++) {
-		if (store_count_plays(t, users[u], INT64_MIN, INT64_MAX, &n) !=
-		    STORE_OK || store_iter_agg(t, users[u], INT64_MIN,
+	for (u = 0; u < TU_NUSERS; u++) {
+		if (store_count_plays(t, tu_users[u], INT64_MIN, INT64_MAX, &n) !=
+		    STORE_OK || store_iter_agg(t, tu_users[u], INT64_MIN,
 		    INT64_MAX, STORE_ASC, agg_sum, &s->agg) != STORE_OK)
 			return -1;
 		s->plays += n;
@@ -609,37 +582,26 @@ migrate_from(struct tu_fx *fx, int ver)
 	assert_int_equal(store_read(fx->st, check_all, &s), STORE_OK);
 }
 
+/* test_migrate_vV(): the migration from schema version V (migrate_from()). */
+#define MIGRATE_TEST(v)							\
+static void								\
+test_migrate_v##v(void **state)						\
+{									\
+	migrate_from(*state, v);					\
+}
+
 /*
  * A store of schema version 4 has the index but plays without their
  * previous play: the migration adds it to every play (check_all()).
  */
-static void
-test_migrate_v4(void **state)
-{
-	migrate_from(*state, 4);
-}
-
+MIGRATE_TEST(4)
 /*
  * A store of schema version 3 has that version's index (one key per
  * play), which the migration replaces with the sorted duplicates.
  */
-static void
-test_migrate_v3(void **state)
-{
-	migrate_from(*state, 3);
-}
-
-static void
-test_migrate_v2(void **state)
-{
-	migrate_from(*state, 2);
-}
-
-static void
-test_migrate_v1(void **state)
-{
-	migrate_from(*state, 1);
-}
+MIGRATE_TEST(3)
+MIGRATE_TEST(2)
+MIGRATE_TEST(1)
 
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_random, setup,

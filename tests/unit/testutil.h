@@ -3,11 +3,15 @@
  * a store opened in a fresh temporary directory and removed afterwards
  * (the cmocka fixture struct tu_fx), removing a directory tree, the seeded
  * xorshift generator that makes "random" tests repeatable, the
- * synthetic track ids of the store tests, and, through raw LMDB with the
+ * synthetic track ids and plays of the store tests, the tools' base-62
+ * ids, a user purged in a
+ * transaction of its own, a play put or deleted in one, a reader begun
+ * for one read, a user's play times, and, through raw LMDB with the
  * store closed, turning the plays of a store back into an older schema's
  * layout, dropping databases and writing the schema version for the
- * migration tests; and for the reader's tests their two users and a
- * request body read from a string; and every test program's main().
+ * migration tests; and for the reader's tests their two users and their track, a plain
+ * GET request and a request body read from a string; the test tools'
+ * operands; and every test program's main().
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
@@ -85,6 +89,20 @@ tu_fx_setup(void **state, const char *prog)
 	return 0;
 }
 
+/* Defines static int fn(void **state), the tu_fx_setup() of prog. */
+#define TU_FX_SETUP(fn, prog)						\
+static int								\
+fn(void **state)							\
+{									\
+	return tu_fx_setup(state, prog);				\
+}
+
+/* The users of the store tests whose ids share prefixes (no overrun). */
+static const char *const tu_users[] = { "bo", "bob", "bobby" };
+#define TU_NUSERS	3
+_Static_assert(sizeof(tu_users) / sizeof(tu_users[0]) == TU_NUSERS,
+    "TU_NUSERS counts tu_users");
+
 /* cmocka teardown of tu_fx_setup(): closes the store, removes its files. */
 static inline int
 tu_fx_teardown(void **state)
@@ -129,6 +147,199 @@ static inline void
 tu_album_id(int i, char out[ID_LEN + 1])
 {
 	snprintf(out, ID_LEN + 1, "ALBUM%017d", i);
+}
+
+/*
+ * A Spotify-shaped id into out: the letter prefix, then n in base 62,
+ * zero-padded to ID_LEN characters (the test tools' generated catalogs).
+ */
+static inline void
+tu_b62_id(char out[ID_LEN + 1], char prefix, uint64_t n)
+{
+	static const char digits[] =
+	    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+	int i;
+
+	out[0] = prefix;
+	for (i = ID_LEN - 1; i > 0; i--) {
+		out[i] = digits[n % 62];
+		n /= 62;
+	}
+	out[ID_LEN] = '\0';
+}
+
+/*
+ * Puts synthetic track i ("a track", no URI) of duration_ms into txn.
+ * Returns 0, or -1.
+ */
+static inline int
+tu_put_track(struct store_txn *txn, int i, uint32_t duration_ms)
+{
+	struct track tr;
+
+	memset(&tr, 0, sizeof(tr));
+	tu_track_id(i, tr.id);
+	tr.name = "a track";
+	tr.uri = "";
+	tr.duration_ms = duration_ms;
+	return store_put_track(txn, &tr) == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * Fills *p as the untimed play of track (an id) at ms: no context,
+ * ms_played unknown (-1), the rest zero.
+ */
+static inline void
+tu_untimed(struct play *p, int64_t at, const char *track)
+{
+	memset(p, 0, sizeof(*p));
+	p->played_at = at;
+	strlcpy(p->track_id, track, sizeof(p->track_id));
+	p->context_uri = "";
+	p->ms_played = -1;
+}
+
+/* Fills *p as the untimed play of synthetic track i (tu_track_id()). */
+static inline void
+tu_play(struct play *p, int64_t at, int i)
+{
+	char id[ID_LEN + 1];
+
+	tu_track_id(i, id);
+	tu_untimed(p, at, id);
+}
+
+/*
+ * What tu_play_write() hands its write: user's play p to put, or (del)
+ * to delete at p->played_at; fail aborts the transaction after it; rc
+ * gets what the put or the delete returned.
+ */
+struct tu_play_op {
+	const char		*user;
+	const struct play	*p;
+	int			 del, fail;
+	int			 rc;
+};
+
+static inline int
+tu_play_op_write(struct store_txn *txn, void *arg)
+{
+	struct tu_play_op *o = arg;
+
+	o->rc = o->del ? store_del_play(txn, o->user, o->p->played_at) :
+	    store_put_play(txn, o->user, o->p);
+	if (o->rc == STORE_ERR)
+		return -1;
+	return o->fail ? -1 : 0;
+}
+
+/*
+ * Puts user's play p (del: deletes user's play at p->played_at) in a
+ * write transaction of its own of st, aborted after it when fail is set.
+ * Returns what the put or delete returned (STORE_OK, STORE_EXISTS,
+ * STORE_NOTFOUND) when the transaction committed, else STORE_ERR.
+ */
+static inline int
+tu_play_write(struct store *st, const char *user, const struct play *p,
+    int del, int fail)
+{
+	struct tu_play_op o = { user, p, del, fail, STORE_ERR };
+
+	if (store_write(st, tu_play_op_write, &o) != STORE_OK)
+		return STORE_ERR;
+	return o.rc;
+}
+
+/* What tu_purge() hands its write: the user, then what the purge said. */
+struct tu_purge_arg {
+	const char	*user;
+	uint64_t	 n;
+	int		 rc;
+};
+
+static inline int
+tu_purge_write(struct store_txn *txn, void *arg)
+{
+	struct tu_purge_arg *a = arg;
+
+	a->rc = store_purge_user(txn, a->user, &a->n);
+	return a->rc == STORE_ERR ? -1 : 0;
+}
+
+/*
+ * store_purge_user() of user in its own write transaction of st; *n (when
+ * not NULL) gets how many records went.  Returns store_purge_user()'s
+ * STORE_OK or STORE_NOTFOUND, or STORE_ERR when it or the commit failed.
+ */
+static inline int
+tu_purge(struct store *st, const char *user, uint64_t *n)
+{
+	struct tu_purge_arg a = { user, 0, STORE_ERR };
+
+	if (store_write(st, tu_purge_write, &a) != STORE_OK)
+		return STORE_ERR;
+	if (n != NULL)
+		*n = a.n;
+	return a.rc;
+}
+
+/* Where tu_play_times() collects: up to max times into v. */
+struct tu_times {
+	int64_t		*v;
+	size_t		 max, n;
+};
+
+static inline int
+tu_times_add(const struct play *p, void *arg)
+{
+	struct tu_times *t = arg;
+
+	if (t->n < t->max)
+		t->v[t->n++] = p->played_at;
+	return 0;
+}
+
+/*
+ * The times of user's plays in txn, oldest first, into v: the first max
+ * of them; *n gets how many.  Returns 0, or -1 when the store fails.
+ */
+static inline int
+tu_play_times(struct store_txn *txn, const char *user, int64_t *v,
+    size_t max, size_t *n)
+{
+	struct tu_times t = { v, max, 0 };
+	int rc;
+
+	rc = store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
+	    tu_times_add, &t);
+	*n = t.n;
+	return rc == STORE_OK ? 0 : -1;
+}
+
+/*
+ * A reader of st with its read transaction begun (store_reader(),
+ * store_read_begin()), for a test to read through; tu_read_done() ends
+ * and frees it.  Returns NULL when either fails.
+ */
+static inline struct store_txn *
+tu_read(struct store *st)
+{
+	struct store_txn *rd;
+
+	if ((rd = store_reader(st)) == NULL)
+		return NULL;
+	if (store_read_begin(rd) != STORE_OK) {
+		store_reader_free(rd);
+		return NULL;
+	}
+	return rd;
+}
+
+static inline void
+tu_read_done(struct store_txn *rd)
+{
+	store_read_end(rd);
+	store_reader_free(rd);
 }
 
 /*
@@ -264,6 +475,40 @@ tu_put_alice_bob(struct store_txn *txn, const char *rt, const char *at)
 	return store_put_user(txn, &u) == STORE_ERR ? -1 : 0;
 }
 
+/* The track of the reader's tests: "Masterpiece", nothing else known. */
+#define TU_MASTERPIECE	"4iV5W9uYEdYUVa79Axb7Rh"
+
+/* Writes the track TU_MASTERPIECE into txn.  Returns 0, or -1. */
+static inline int
+tu_put_masterpiece(struct store_txn *txn)
+{
+	struct track t;
+
+	memset(&t, 0, sizeof(t));
+	strlcpy(t.id, TU_MASTERPIECE, sizeof(t.id));
+	t.name = "Masterpiece";
+	t.uri = "spotify:track:" TU_MASTERPIECE;
+	return store_put_track(txn, &t) == STORE_ERR ? -1 : 0;
+}
+
+#ifdef LN_HTTP_H
+/*
+ * For the reader's tests and tools (fcgi/http.h included before this
+ * file): *q as a GET of path with no query string, content type,
+ * If-None-Match, other header or body.
+ */
+static inline void
+tu_req_get(struct req *q, const char *path)
+{
+	memset(q, 0, sizeof(*q));
+	q->method = HTTP_GET;
+	q->path = path;
+	q->query = "";
+	q->content_type = "";
+	q->if_none_match = "";
+}
+#endif
+
 /* A request body served from a string, for the reader's tests. */
 struct tu_body {
 	const char	*p;
@@ -278,6 +523,24 @@ tu_body_read(void *ctx, struct buf *out, size_t max)
 
 	return buf_add(out, b->p, n < max ? n : max);
 }
+
+/*
+ * A tool's operands after getopt() (tests/tools/): skips the options in
+ * *argc and *argv, and calls usage(), which does not return, unless the
+ * store's directory (-d: db) and at least one operand were given.
+ */
+static inline void
+tu_tool_operands(int *argc, char ***argv, const char *db,
+    void (*usage)(void))
+{
+	*argc -= optind;
+	*argv += optind;
+	if (db == NULL || *argc < 1)
+		usage();
+}
+
+/* How many elements the array a holds. */
+#define TU_NITEMS(a)	(sizeof(a) / sizeof((a)[0]))
 
 /*
  * The main() of a cmocka test program (cmocka.h included first): runs
