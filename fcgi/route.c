@@ -25,6 +25,7 @@
 #include "route.h"
 #include "session.h"
 #include "story.h"
+#include "text.h"
 #include "valid.h"
 
 #define PARAM_USER_FMT	":user_id.fmt"
@@ -371,18 +372,6 @@ route_match(const char *pattern, const char *path, struct args *a)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes the n bytes at s into out (outsz bytes, NUL-terminated).
  * Returns 0, or -1 when it does not fit, an escape is malformed or the
@@ -399,8 +388,8 @@ route_decode(const char *s, size_t n, char *out, size_t outsz)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = hexval(s[i + 1])) == -1 ||
-			    (lo = hexval(s[i + 2])) == -1)
+			if ((hi = text_hexval(s[i + 1])) == -1 ||
+			    (lo = text_hexval(s[i + 2])) == -1)
 				return -1;
 			c = hi * 16 + lo;
 			i += 2;
