@@ -252,7 +252,5 @@ api_dw(struct ctx *c, struct resp *r)
 	json_obj_close(&j);
 	free(counts);
 	free(d.w);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

@@ -174,9 +174,7 @@ api_health(struct ctx *c, struct resp *r)
 		json_null(&j, "supervisor");
 	json_obj_close(&j);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }
 
 /* Appends /health's quota figures in Prometheus' text format. */

@@ -195,9 +195,7 @@ api_plays(struct ctx *c, struct resp *r)
 	json_arr_close(&j);
 	write_next(&j, &w, more, more ? pg.items[n - 1].played_at : 0);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }
 
 /* Gaps are paged by from_ms; collected to know whether more follow. */
@@ -245,7 +243,5 @@ api_plays_gaps(struct ctx *c, struct resp *r)
 	json_arr_close(&j);
 	write_next(&j, &w, more, more ? pg.items[n - 1].from_ms : 0);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

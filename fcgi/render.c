@@ -8,42 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http.h"
 #include "render.h"
 
-const char *
-render_source(uint8_t v)
-{
-	return SCHEMA_WORD(schema_sources, v);
+/* The word of enum value v in its schema.h table (SCHEMA_WORD). */
+#define RENDER_WORD(name, type, table)					\
+const char *								\
+name(type v)								\
+{									\
+	return SCHEMA_WORD(table, (unsigned)v);				\
 }
 
-const char *
-render_gap_reason(uint8_t v)
-{
-	return SCHEMA_WORD(schema_gap_reasons, v);
-}
+RENDER_WORD(render_source, uint8_t, schema_sources)
+RENDER_WORD(render_gap_reason, uint8_t, schema_gap_reasons)
+RENDER_WORD(render_how, uint8_t, schema_hows)
+RENDER_WORD(render_status, uint8_t, schema_statuses)
+RENDER_WORD(render_kind, int, schema_kinds)
+RENDER_WORD(render_range, int, schema_ranges)
 
-const char *
-render_how(uint8_t v)
+int
+render_finish(struct json *j, struct resp *r)
 {
-	return SCHEMA_WORD(schema_hows, v);
-}
-
-const char *
-render_status(uint8_t v)
-{
-	return SCHEMA_WORD(schema_statuses, v);
-}
-
-const char *
-render_kind(int v)
-{
-	return SCHEMA_WORD(schema_kinds, (unsigned)v);
-}
-
-const char *
-render_range(int v)
-{
-	return SCHEMA_WORD(schema_ranges, (unsigned)v);
+	if (json_finish(j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
 }
 
 void
@@ -70,6 +58,26 @@ render_day(struct json *j, const char *key, int32_t day)
 	json_day(j, key, day);
 }
 
+/* A string field that is NULL or "" when unknown: null then. */
+static void
+render_opt_str(struct json *j, const char *key, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		json_null(j, key);
+	else
+		json_str(j, key, v);
+}
+
+/* A number field that is known only when known is true: null otherwise. */
+static void
+render_opt_int(struct json *j, const char *key, int64_t v, int known)
+{
+	if (known)
+		json_int(j, key, v);
+	else
+		json_null(j, key);
+}
+
 void
 render_idlist(struct json *j, const char *key, const struct idlist *l)
 {
@@ -92,27 +100,11 @@ render_images(struct json *j, const struct image *im, uint8_t n)
 			continue;
 		json_obj_open(j, NULL);
 		json_str(j, "url", im[i].url);
-		if (im[i].width > 0)
-			json_int(j, "width", im[i].width);
-		else
-			json_null(j, "width");
-		if (im[i].height > 0)
-			json_int(j, "height", im[i].height);
-		else
-			json_null(j, "height");
+		render_opt_int(j, "width", im[i].width, im[i].width > 0);
+		render_opt_int(j, "height", im[i].height, im[i].height > 0);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
-}
-
-/* An id field that is "" when unknown: null then. */
-static void
-render_opt_id(struct json *j, const char *key, const char *id)
-{
-	if (id[0] == '\0')
-		json_null(j, key);
-	else
-		json_str(j, key, id);
 }
 
 void
@@ -122,12 +114,9 @@ render_track(struct json *j, const char *key, const struct track *t)
 	json_str(j, "id", t->id);
 	json_str(j, "name", t->name);
 	json_str(j, "uri", t->uri);
-	render_opt_id(j, "album_id", t->album_id);
+	render_opt_str(j, "album_id", t->album_id);
 	render_idlist(j, "artist_ids", &t->artists);
-	if (t->duration_ms > 0)
-		json_uint(j, "duration_ms", t->duration_ms);
-	else
-		json_null(j, "duration_ms");
+	render_opt_int(j, "duration_ms", t->duration_ms, t->duration_ms > 0);
 	json_int(j, "popularity", t->popularity);
 	json_bool(j, "explicit", t->explicit_);
 	json_bool(j, "is_local", t->is_local);
@@ -163,10 +152,7 @@ render_album(struct json *j, const char *key, const struct album *a)
 	json_str(j, "id", a->id);
 	json_str(j, "name", a->name);
 	json_str(j, "album_type", a->album_type);
-	if (a->release_date != NULL && a->release_date[0] != '\0')
-		json_str(j, "release_date", a->release_date);
-	else
-		json_null(j, "release_date");
+	render_opt_str(j, "release_date", a->release_date);
 	render_idlist(j, "artist_ids", &a->artists);
 	render_images(j, a->images, a->n_images);
 	json_int(j, "total_tracks", a->total_tracks);
@@ -181,16 +167,10 @@ render_user_public(struct json *j, const char *key, const struct user *u)
 	json_str(j, "id", u->id);
 	json_str(j, "display_name", u->display_name[0] != '\0' ?
 	    u->display_name : u->id);
-	if (u->image_url[0] != '\0')
-		json_str(j, "image_url", u->image_url);
-	else
-		json_null(j, "image_url");
+	render_opt_str(j, "image_url", u->image_url);
 	json_str(j, "status", render_status(u->status));
 	/* null: the owner chose none (pages then use the viewer's zone). */
-	if (u->timezone[0] != '\0')
-		json_str(j, "timezone", u->timezone);
-	else
-		json_null(j, "timezone");
+	render_opt_str(j, "timezone", u->timezone);
 	json_uint(j, "n_plays", u->n_plays);
 	render_time_s(j, "last_ok_poll", "last_ok_poll_iso", u->last_ok_poll);
 	render_time_s(j, "created_at", "created_at_iso", u->created_at);
@@ -205,19 +185,11 @@ render_play(struct json *j, const char *key, const struct play *p)
 	json_obj_open(j, key);
 	render_time_ms(j, "played_at", "played_at_iso", p->played_at);
 	json_str(j, "track_id", p->track_id);
-	if (p->context_uri != NULL && p->context_uri[0] != '\0')
-		json_str(j, "context_uri", p->context_uri);
-	else
-		json_null(j, "context_uri");
+	render_opt_str(j, "context_uri", p->context_uri);
 	json_str(j, "source", render_source(p->source));
-	if (p->ms_played >= 0)
-		json_int(j, "ms_played", p->ms_played);
-	else
-		json_null(j, "ms_played");
-	if (p->prev_played_at != PLAY_NO_PREV)
-		json_int(j, "previous_played_at", p->prev_played_at);
-	else
-		json_null(j, "previous_played_at");
+	render_opt_int(j, "ms_played", p->ms_played, p->ms_played >= 0);
+	render_opt_int(j, "previous_played_at", p->prev_played_at,
+	    p->prev_played_at != PLAY_NO_PREV);
 	json_obj_close(j);
 }
 
