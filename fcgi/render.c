@@ -107,12 +107,28 @@ render_images(struct json *j, const struct image *im, uint8_t n)
 	json_arr_close(j);
 }
 
+/* Opens an entity's object with its id and name. */
+static void
+render_entity_open(struct json *j, const char *key, const char *id,
+    const char *name)
+{
+	json_obj_open(j, key);
+	json_str(j, "id", id);
+	json_str(j, "name", name);
+}
+
+/* Closes an entity's object after when it was last updated. */
+static void
+render_entity_close(struct json *j, int64_t updated_at)
+{
+	render_time_s(j, "updated_at", "updated_at_iso", updated_at);
+	json_obj_close(j);
+}
+
 void
 render_track(struct json *j, const char *key, const struct track *t)
 {
-	json_obj_open(j, key);
-	json_str(j, "id", t->id);
-	json_str(j, "name", t->name);
+	render_entity_open(j, key, t->id, t->name);
 	json_str(j, "uri", t->uri);
 	render_opt_str(j, "album_id", t->album_id);
 	render_idlist(j, "artist_ids", &t->artists);
@@ -122,8 +138,7 @@ render_track(struct json *j, const char *key, const struct track *t)
 	json_bool(j, "is_local", t->is_local);
 	json_int(j, "disc_number", t->disc_number);
 	json_int(j, "track_number", t->track_number);
-	render_time_s(j, "updated_at", "updated_at_iso", t->updated_at);
-	json_obj_close(j);
+	render_entity_close(j, t->updated_at);
 }
 
 void
@@ -131,9 +146,7 @@ render_artist(struct json *j, const char *key, const struct artist *a)
 {
 	uint8_t i;
 
-	json_obj_open(j, key);
-	json_str(j, "id", a->id);
-	json_str(j, "name", a->name);
+	render_entity_open(j, key, a->id, a->name);
 	json_arr_open(j, "genres");
 	for (i = 0; i < a->n_genres && i < GENRES_MAX; i++)
 		json_str(j, NULL, a->genres[i]);
@@ -141,23 +154,19 @@ render_artist(struct json *j, const char *key, const struct artist *a)
 	render_images(j, a->images, a->n_images);
 	json_int(j, "popularity", a->popularity);
 	json_bool(j, "detailed", a->detailed);
-	render_time_s(j, "updated_at", "updated_at_iso", a->updated_at);
-	json_obj_close(j);
+	render_entity_close(j, a->updated_at);
 }
 
 void
 render_album(struct json *j, const char *key, const struct album *a)
 {
-	json_obj_open(j, key);
-	json_str(j, "id", a->id);
-	json_str(j, "name", a->name);
+	render_entity_open(j, key, a->id, a->name);
 	json_str(j, "album_type", a->album_type);
 	render_opt_str(j, "release_date", a->release_date);
 	render_idlist(j, "artist_ids", &a->artists);
 	render_images(j, a->images, a->n_images);
 	json_int(j, "total_tracks", a->total_tracks);
-	render_time_s(j, "updated_at", "updated_at_iso", a->updated_at);
-	json_obj_close(j);
+	render_entity_close(j, a->updated_at);
 }
 
 void
