@@ -17,6 +17,7 @@
  * Metrics is Prometheus' text format (metrics.c), with the same quota
  * figures as gauges (the pauses as seconds left).
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,6 +61,19 @@ health_get_quota(struct ctx *c, int64_t now, struct health_quota *q)
 	return 0;
 }
 
+/* Writes name_hour: hour and name_day: day. */
+static void
+health_hour_day(struct json *j, const char *name, uint64_t hour,
+    uint64_t day)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_hour", name);
+	json_uint(j, key, hour);
+	snprintf(key, sizeof(key), "%s_day", name);
+	json_uint(j, key, day);
+}
+
 /* The "spotify" object: requests, 429s, pauses, room in the budget. */
 static int
 health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
@@ -67,29 +81,23 @@ health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
 	struct health_quota q;
 	struct quota_counts *hour = &q.hour, *day = &q.day;
 	long long budget = config_num(c->app->cfg, CFG_SPOTIFY_DAILY_BUDGET);
+	int known;
 
 	if (health_get_quota(c, now, &q) == -1)
 		return -1;
 	json_obj_open(j, "spotify");
-	json_uint(j, "api_requests_hour", hour->api);
-	json_uint(j, "api_requests_day", day->api);
-	json_uint(j, "accounts_requests_hour", hour->accounts);
-	json_uint(j, "accounts_requests_day", day->accounts);
-	json_uint(j, "rate_limited_hour", hour->n429);
-	json_uint(j, "rate_limited_day", day->n429);
+	health_hour_day(j, "api_requests", hour->api, day->api);
+	health_hour_day(j, "accounts_requests", hour->accounts, day->accounts);
+	health_hour_day(j, "rate_limited", hour->n429, day->n429);
 	render_time_s(j, "paused_until", "paused_until_iso", q.paused_until);
 	render_time_s(j, "quota_paused_until", "quota_paused_until_iso",
 	    q.quota_until);
-	if (budget > 0)
-		json_int(j, "daily_budget", budget);
-	else
-		json_null(j, "daily_budget");
-	if (budget > 0 && users > 0 && day->api > 0)
-		json_int(j, "more_users_estimate", (int64_t)budget >
-		    (int64_t)day->api ? (int64_t)(((uint64_t)budget - day->api) *
-		    users / day->api) : 0);
-	else
-		json_null(j, "more_users_estimate");
+	render_opt_int(j, "daily_budget", budget, budget > 0);
+	known = budget > 0 && users > 0 && day->api > 0;
+	render_opt_int(j, "more_users_estimate", known &&
+	    (int64_t)budget > (int64_t)day->api ?
+	    (int64_t)(((uint64_t)budget - day->api) * users / day->api) : 0,
+	    known);
 	json_obj_close(j);
 	return 0;
 }

@@ -58,8 +58,7 @@ render_day(struct json *j, const char *key, int32_t day)
 	json_day(j, key, day);
 }
 
-/* A string field that is NULL or "" when unknown: null then. */
-static void
+void
 render_opt_str(struct json *j, const char *key, const char *v)
 {
 	if (v == NULL || v[0] == '\0')
@@ -68,8 +67,7 @@ render_opt_str(struct json *j, const char *key, const char *v)
 		json_str(j, key, v);
 }
 
-/* A number field that is known only when known is true: null otherwise. */
-static void
+void
 render_opt_int(struct json *j, const char *key, int64_t v, int known)
 {
 	if (known)

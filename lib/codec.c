@@ -351,20 +351,17 @@ codec_be64_get(const unsigned char *p)
 	return ((uint64_t)codec_be32_get(p) << 32) | codec_be32_get(p + 4);
 }
 
+/* 32 bits: v + 2^31 and back, exact in 64-bit arithmetic. */
 uint32_t
 codec_bias32(int32_t v)
 {
-	return (uint32_t)v ^ UINT32_C(0x80000000);
+	return (uint32_t)((int64_t)v + INT64_C(0x80000000));
 }
 
 int32_t
 codec_unbias32(uint32_t v)
 {
-	uint32_t u = v ^ UINT32_C(0x80000000);
-
-	if (u <= INT32_MAX)
-		return (int32_t)u;
-	return -(int32_t)(~u) - 1;
+	return (int32_t)((int64_t)v - INT64_C(0x80000000));
 }
 
 uint64_t

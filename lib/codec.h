@@ -2,7 +2,9 @@
  * codec.h — bounds-checked encoding of store values and keys.
  *
  * store.c turns the structs of schema.h into bytes with these functions
- * and back; nothing else should need them.  The encoding is explicit and
+ * and back; outside the store only the fixed-width big-endian helpers
+ * serve, for other binary records (tz.c's TZif files, the values
+ * exportfile.c and fcgi/logins.c keep in meta).  The encoding is explicit and
  * independent of the compiler's struct layout:
  *
  *   integers	fixed width, big-endian (u8, u16, u32, u64; signed values
