@@ -205,25 +205,20 @@ codec_get_u64(struct dec *d)
 	return dec_be(d, 8);
 }
 
+/*
+ * Two's complement without implementation-defined conversions: flipping
+ * the sign bit turns it into the biased form codec_unbias*() reads.
+ */
 int32_t
 codec_get_i32(struct dec *d)
 {
-	uint32_t u = codec_get_u32(d);
-
-	/* Two's complement without implementation-defined conversions. */
-	if (u <= INT32_MAX)
-		return (int32_t)u;
-	return -(int32_t)(~u) - 1;
+	return codec_unbias32(codec_get_u32(d) ^ UINT32_C(0x80000000));
 }
 
 int64_t
 codec_get_i64(struct dec *d)
 {
-	uint64_t u = codec_get_u64(d);
-
-	if (u <= INT64_MAX)
-		return (int64_t)u;
-	return -(int64_t)(~u) - 1;
+	return codec_unbias64(codec_get_u64(d) ^ UINT64_C(0x8000000000000000));
 }
 
 /* Consumes a str and returns it with *n its length, or NULL when bad. */
