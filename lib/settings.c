@@ -129,7 +129,7 @@ settings_apply(const struct settings_in *in, struct user *u)
 
 /* ---- a JSON body of settings (PUT /api/v0/settings) ---------------------- */
 
-/* The settings that are one string: their setter, and what another type gets. */
+/* The one-string settings: their setter, the message for another type. */
 static const struct {
 	int		(*set)(struct settings_in *, const char *, const char **);
 	const char	*not_string;
