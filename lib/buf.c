@@ -39,6 +39,32 @@ nomem:
 }
 
 int
+buf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz, size_t first)
+{
+	void **arr = arrp;
+	size_t ncap;
+	void *p;
+
+	if (n <= *cap)
+		return 0;
+	ncap = *cap < first ? first : *cap;
+	while (ncap < n) {
+		if (ncap > SIZE_MAX / 2)
+			goto nomem;
+		ncap *= 2;
+	}
+	if ((p = reallocarray(*arr, ncap, sz)) == NULL)
+		return -1;
+	memset((char *)p + *cap * sz, 0, (ncap - *cap) * sz);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+nomem:
+	errno = ENOMEM;
+	return -1;
+}
+
+int
 buf_add_grow(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n) == -1)

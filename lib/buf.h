@@ -47,6 +47,15 @@ void	buf_reset(struct buf *);
 /* Releases the memory; the buffer may be used again afterwards. */
 void	buf_free(struct buf *);
 
+/*
+ * Grows the array *arrp (of elements of size sz, *cap of them) to hold n,
+ * by doubling from at least first; new elements are zero-filled.  The one
+ * way an array of records grows.  Returns 0, or -1 when memory ran out
+ * (*arrp and *cap unchanged).
+ */
+int	buf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz,
+	    size_t first);
+
 /* What buf_add does when the buffer must grow first (buf.c). */
 int	buf_add_grow(struct buf *, const void *p, size_t n);
 
