@@ -122,23 +122,39 @@ metrics_cache(uint64_t hits, uint64_t misses)
 		metrics_add(&m->cache_misses, misses);
 }
 
-/* The route and method labels of row. */
-static void
+/*
+ * The route and method labels of row: 0, or -1 for a row no route has
+ * (the table is shorter than METRICS_ROUTES; the last row is "none").
+ */
+static int
 metrics_labels(int row, const char **route, const char **method)
 {
 	if (row == METRICS_ROUTES) {
 		*route = "none";
 		*method = "";
-	} else {
+	} else if (row >= metrics_nroutes)
+		return -1;
+	else {
 		*route = route_name(row);
 		*method = route_method(row);
 	}
+	return 0;
+}
+
+/* Writes one sample: name{route="..",method=".."label} value. */
+static void
+metrics_sample(struct buf *b, const char *name, const char *route,
+    const char *method, const char *label, const char *value)
+{
+	buf_printf(b, "%s{route=\"%s\",method=\"%s\"%s} %s\n", name, route,
+	    method, label, value);
 }
 
 void
 metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 {
 	const char *route, *method;
+	char label[32], value[32];
 	uint64_t n, cum, hits, misses;
 	int row, s, k;
 
@@ -146,31 +162,29 @@ metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 	    "route, method and status.\n"
 	    "# TYPE linernotes_http_requests_total counter\n");
 	for (row = 0; row <= METRICS_ROUTES; row++) {
-		if (row >= metrics_nroutes && row != METRICS_ROUTES)
+		if (metrics_labels(row, &route, &method) == -1)
 			continue;
-		metrics_labels(row, &route, &method);
 		for (s = 0; s < NSTATUS; s++) {
 			if ((n = metrics_load(&m->req[row][s])) == 0)
 				continue;
 			if (statuses[s] != 0)
-				buf_printf(b, "linernotes_http_requests_total"
-				    "{route=\"%s\",method=\"%s\",status=\"%d\"}"
-				    " %llu\n", route, method, statuses[s],
-				    (unsigned long long)n);
+				snprintf(label, sizeof(label), ",status=\"%d\"",
+				    statuses[s]);
 			else
-				buf_printf(b, "linernotes_http_requests_total"
-				    "{route=\"%s\",method=\"%s\","
-				    "status=\"other\"} %llu\n", route, method,
-				    (unsigned long long)n);
+				strlcpy(label, ",status=\"other\"",
+				    sizeof(label));
+			snprintf(value, sizeof(value), "%llu",
+			    (unsigned long long)n);
+			metrics_sample(b, "linernotes_http_requests_total",
+			    route, method, label, value);
 		}
 	}
 	buf_puts(b, "# HELP linernotes_http_request_duration_seconds Time "
 	    "from request to response, in the reader.\n"
 	    "# TYPE linernotes_http_request_duration_seconds histogram\n");
 	for (row = 0; row <= METRICS_ROUTES; row++) {
-		if (row >= metrics_nroutes && row != METRICS_ROUTES)
+		if (metrics_labels(row, &route, &method) == -1)
 			continue;
-		metrics_labels(row, &route, &method);
 		cum = 0;
 		for (k = 0; k <= NBOUNDS; k++)
 			cum += metrics_load(&m->lat[row][k]);
@@ -180,23 +194,24 @@ metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 		for (k = 0; k <= NBOUNDS; k++) {
 			cum += metrics_load(&m->lat[row][k]);
 			if (k < NBOUNDS)
-				buf_printf(b, "linernotes_http_request_duration_"
-				    "seconds_bucket{route=\"%s\",method=\"%s\","
-				    "le=\"%g\"} %llu\n", route, method,
-				    (double)bounds_us[k] / 1e6,
-				    (unsigned long long)cum);
+				snprintf(label, sizeof(label), ",le=\"%g\"",
+				    (double)bounds_us[k] / 1e6);
 			else
-				buf_printf(b, "linernotes_http_request_duration_"
-				    "seconds_bucket{route=\"%s\",method=\"%s\","
-				    "le=\"+Inf\"} %llu\n", route, method,
-				    (unsigned long long)cum);
+				strlcpy(label, ",le=\"+Inf\"", sizeof(label));
+			snprintf(value, sizeof(value), "%llu",
+			    (unsigned long long)cum);
+			metrics_sample(b,
+			    "linernotes_http_request_duration_seconds_bucket",
+			    route, method, label, value);
 		}
-		buf_printf(b, "linernotes_http_request_duration_seconds_sum"
-		    "{route=\"%s\",method=\"%s\"} %.6f\n", route, method,
+		snprintf(value, sizeof(value), "%.6f",
 		    (double)metrics_load(&m->lat_sum_us[row]) / 1e6);
-		buf_printf(b, "linernotes_http_request_duration_seconds_count"
-		    "{route=\"%s\",method=\"%s\"} %llu\n", route, method,
-		    (unsigned long long)cum);
+		metrics_sample(b, "linernotes_http_request_duration_seconds_sum",
+		    route, method, "", value);
+		snprintf(value, sizeof(value), "%llu", (unsigned long long)cum);
+		metrics_sample(b,
+		    "linernotes_http_request_duration_seconds_count", route,
+		    method, "", value);
 	}
 	hits = metrics_load(&m->cache_hits);
 	misses = metrics_load(&m->cache_misses);
