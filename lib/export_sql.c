@@ -387,48 +387,6 @@ sql_user(struct ex *ex)
 	return sql_end(ex);
 }
 
-static int
-sql_artists(struct ex *ex, const struct sql_refs *r)
-{
-	struct buf *b = &ex->out;
-	struct artist a;
-	size_t i;
-	int rc, g;
-
-	for (i = 0; i < r->artists.n; i++) {
-		const char *id = r->artists.ids[i];
-
-		if ((rc = store_get_artist(ex->txn, id, &a)) == STORE_ERR)
-			return -1;
-		sql_row(ex, ins_artists, ON_CONFLICT);
-		buf_putc(b, '(');
-		sql_str(b, id);
-		if (rc != STORE_OK) {
-			buf_puts(b, ",NULL,NULL,NULL)");
-		} else {
-			buf_putc(b, ',');
-			sql_str(b, a.name);
-			buf_putc(b, ',');
-			if (a.n_genres == 0)
-				buf_puts(b, "NULL");
-			else {
-				buf_putc(b, '\'');
-				for (g = 0; g < a.n_genres; g++) {
-					if (g > 0)
-						buf_puts(b, "; ");
-					export_put_text(b, a.genres[g],
-					    strlen(a.genres[g]), '\'');
-				}
-				buf_putc(b, '\'');
-			}
-			buf_printf(b, ",%u)", (unsigned)a.popularity);
-		}
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	return sql_end(ex);
-}
-
 /* Writes "(owner, ord, artist)" rows for an id list. */
 static void
 sql_links(struct ex *ex, const char *ins, const char *owner,
@@ -444,94 +402,150 @@ sql_links(struct ex *ex, const char *ins, const char *owner,
 	}
 }
 
+/*
+ * The values of entity id after its id, closing the row: the store's, or
+ * NULLs when it does not know it.  Returns 0, or -1 when the store failed.
+ */
+typedef int (*sql_values_fn)(struct ex *, const char *id);
+/*
+ * Entity id's artists into *l when the store knows it.  Returns the
+ * store's STORE_OK, STORE_NOTFOUND or STORE_ERR.
+ */
+typedef int (*sql_artists_fn)(struct ex *, const char *id,
+    struct idlist *l);
+
 static int
-sql_albums(struct ex *ex, const struct sql_refs *r)
+sql_artist_values(struct ex *ex, const char *id)
 {
 	struct buf *b = &ex->out;
-	struct album al;
-	size_t i;
-	int rc;
+	struct artist a;
+	int rc, g;
 
-	for (i = 0; i < r->albums.n; i++) {
-		const char *id = r->albums.ids[i];
-
-		if ((rc = store_get_album(ex->txn, id, &al)) == STORE_ERR)
-			return -1;
-		sql_row(ex, ins_albums, ON_CONFLICT);
-		buf_putc(b, '(');
-		sql_str(b, id);
-		if (rc != STORE_OK)
-			buf_puts(b, ",NULL,NULL,NULL,NULL)");
-		else {
-			buf_putc(b, ',');
-			sql_str(b, al.name);
-			buf_putc(b, ',');
-			sql_str_or_null(b, al.album_type);
-			buf_putc(b, ',');
-			sql_str_or_null(b, al.release_date);
-			buf_printf(b, ",%u)", (unsigned)al.total_tracks);
-		}
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	if (sql_end(ex) == -1)
+	if ((rc = store_get_artist(ex->txn, id, &a)) == STORE_ERR)
 		return -1;
-	for (i = 0; i < r->albums.n; i++) {
-		if ((rc = store_get_album(ex->txn, r->albums.ids[i], &al)) ==
-		    STORE_ERR)
-			return -1;
-		if (rc == STORE_OK)
-			sql_links(ex, ins_album_artists, r->albums.ids[i],
-			    &al.artists);
-		if (export_flush_due(ex) == -1)
-			return -1;
+	if (rc != STORE_OK) {
+		buf_puts(b, ",NULL,NULL,NULL)");
+		return 0;
 	}
-	return sql_end(ex);
+	buf_putc(b, ',');
+	sql_str(b, a.name);
+	buf_putc(b, ',');
+	if (a.n_genres == 0)
+		buf_puts(b, "NULL");
+	else {
+		buf_putc(b, '\'');
+		for (g = 0; g < a.n_genres; g++) {
+			if (g > 0)
+				buf_puts(b, "; ");
+			export_put_text(b, a.genres[g], strlen(a.genres[g]),
+			    '\'');
+		}
+		buf_putc(b, '\'');
+	}
+	buf_printf(b, ",%u)", (unsigned)a.popularity);
+	return 0;
 }
 
 static int
-sql_tracks(struct ex *ex, const struct sql_refs *r)
+sql_album_values(struct ex *ex, const char *id)
+{
+	struct buf *b = &ex->out;
+	struct album al;
+	int rc;
+
+	if ((rc = store_get_album(ex->txn, id, &al)) == STORE_ERR)
+		return -1;
+	if (rc != STORE_OK) {
+		buf_puts(b, ",NULL,NULL,NULL,NULL)");
+		return 0;
+	}
+	buf_putc(b, ',');
+	sql_str(b, al.name);
+	buf_putc(b, ',');
+	sql_str_or_null(b, al.album_type);
+	buf_putc(b, ',');
+	sql_str_or_null(b, al.release_date);
+	buf_printf(b, ",%u)", (unsigned)al.total_tracks);
+	return 0;
+}
+
+static int
+sql_album_artists(struct ex *ex, const char *id, struct idlist *l)
+{
+	struct album al;
+	int rc;
+
+	if ((rc = store_get_album(ex->txn, id, &al)) == STORE_OK)
+		*l = al.artists;
+	return rc;
+}
+
+static int
+sql_track_values(struct ex *ex, const char *id)
 {
 	struct buf *b = &ex->out;
 	struct track t;
+	int rc;
+
+	if ((rc = store_get_track(ex->txn, id, &t)) == STORE_ERR)
+		return -1;
+	if (rc != STORE_OK) {
+		buf_puts(b, ",NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL)");
+		return 0;
+	}
+	buf_putc(b, ',');
+	sql_str(b, t.name);
+	buf_putc(b, ',');
+	sql_str_or_null(b, t.uri);
+	buf_putc(b, ',');
+	sql_str_or_null(b, t.album_id);
+	buf_printf(b, ",%u,%u,%u,%u,%u,%u)", (unsigned)t.duration_ms,
+	    (unsigned)t.explicit_, (unsigned)t.is_local,
+	    (unsigned)t.disc_number, (unsigned)t.track_number,
+	    (unsigned)t.popularity);
+	return 0;
+}
+
+static int
+sql_track_artists(struct ex *ex, const char *id, struct idlist *l)
+{
+	struct track t;
+	int rc;
+
+	if ((rc = store_get_track(ex->txn, id, &t)) == STORE_OK)
+		*l = t.artists;
+	return rc;
+}
+
+/*
+ * The rows of every entity in s (INSERT ins), then, with artists, the
+ * links to their artists (INSERT ins_links).  Returns 0 or -1.
+ */
+static int
+sql_entities(struct ex *ex, const struct ex_idset *s, const char *ins,
+    sql_values_fn values, const char *ins_links, sql_artists_fn artists)
+{
+	struct idlist l;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < r->tracks.n; i++) {
-		const char *id = r->tracks.ids[i];
-
-		if ((rc = store_get_track(ex->txn, id, &t)) == STORE_ERR)
-			return -1;
-		sql_row(ex, ins_tracks, ON_CONFLICT);
-		buf_putc(b, '(');
-		sql_str(b, id);
-		if (rc != STORE_OK)
-			buf_puts(b, ",NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,"
-			    "NULL)");
-		else {
-			buf_putc(b, ',');
-			sql_str(b, t.name);
-			buf_putc(b, ',');
-			sql_str_or_null(b, t.uri);
-			buf_putc(b, ',');
-			sql_str_or_null(b, t.album_id);
-			buf_printf(b, ",%u,%u,%u,%u,%u,%u)",
-			    (unsigned)t.duration_ms, (unsigned)t.explicit_,
-			    (unsigned)t.is_local, (unsigned)t.disc_number,
-			    (unsigned)t.track_number, (unsigned)t.popularity);
-		}
-		if (export_flush_due(ex) == -1)
+	for (i = 0; i < s->n; i++) {
+		sql_row(ex, ins, ON_CONFLICT);
+		buf_putc(&ex->out, '(');
+		sql_str(&ex->out, s->ids[i]);
+		if (values(ex, s->ids[i]) == -1 ||
+		    export_flush_due(ex) == -1)
 			return -1;
 	}
 	if (sql_end(ex) == -1)
 		return -1;
-	for (i = 0; i < r->tracks.n; i++) {
-		if ((rc = store_get_track(ex->txn, r->tracks.ids[i], &t)) ==
-		    STORE_ERR)
+	if (artists == NULL)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		if ((rc = artists(ex, s->ids[i], &l)) == STORE_ERR)
 			return -1;
 		if (rc == STORE_OK)
-			sql_links(ex, ins_track_artists, r->tracks.ids[i],
-			    &t.artists);
+			sql_links(ex, ins_links, s->ids[i], &l);
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
@@ -690,8 +704,13 @@ export_sql(struct store_txn *txn, const char *user,
 	buf_puts(&ex.out, sql_schema);
 	if (export_flush_out(&ex) == -1 || sql_gather(&ex, &r) == -1)
 		goto free_refs;
-	if (sql_user(&ex) == -1 || sql_artists(&ex, &r) == -1 ||
-	    sql_albums(&ex, &r) == -1 || sql_tracks(&ex, &r) == -1)
+	if (sql_user(&ex) == -1 ||
+	    sql_entities(&ex, &r.artists, ins_artists, sql_artist_values,
+	    NULL, NULL) == -1 ||
+	    sql_entities(&ex, &r.albums, ins_albums, sql_album_values,
+	    ins_album_artists, sql_album_artists) == -1 ||
+	    sql_entities(&ex, &r.tracks, ins_tracks, sql_track_values,
+	    ins_track_artists, sql_track_artists) == -1)
 		goto free_refs;
 	if (store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_play, &ex) != STORE_OK || sql_end(&ex) == -1)
