@@ -402,150 +402,164 @@ sql_links(struct ex *ex, const char *ins, const char *owner,
 	}
 }
 
+/* One entity of any kind, as read for its row. */
+union sql_entity {
+	struct artist	 artist;
+	struct album	 album;
+	struct track	 track;
+};
+
 /*
- * The values of entity id after its id, closing the row: the store's, or
- * NULLs when it does not know it.  Returns 0, or -1 when the store failed.
+ * What the rows of one kind of entity are: the INSERT, the values after
+ * the id of a known entity (closing the row) and how many NULLs stand for
+ * them when the store does not know it, and the INSERT of its links to
+ * its artists (NULL: none).
  */
-typedef int (*sql_values_fn)(struct ex *, const char *id);
-/*
- * Entity id's artists into *l when the store knows it.  Returns the
- * store's STORE_OK, STORE_NOTFOUND or STORE_ERR.
- */
-typedef int (*sql_artists_fn)(struct ex *, const char *id,
-    struct idlist *l);
+struct sql_kind {
+	const char	*ins;
+	int		(*get)(struct store_txn *, const char *id,
+			    union sql_entity *);
+	void		(*values)(struct buf *, const union sql_entity *);
+	int		 n_null;
+	const char	*ins_links;
+	const struct idlist *(*artists)(const union sql_entity *);
+};
 
 static int
-sql_artist_values(struct ex *ex, const char *id)
+sql_get_artist(struct store_txn *txn, const char *id, union sql_entity *e)
 {
-	struct buf *b = &ex->out;
-	struct artist a;
-	int rc, g;
+	return store_get_artist(txn, id, &e->artist);
+}
 
-	if ((rc = store_get_artist(ex->txn, id, &a)) == STORE_ERR)
-		return -1;
-	if (rc != STORE_OK) {
-		buf_puts(b, ",NULL,NULL,NULL)");
-		return 0;
-	}
+static int
+sql_get_album(struct store_txn *txn, const char *id, union sql_entity *e)
+{
+	return store_get_album(txn, id, &e->album);
+}
+
+static int
+sql_get_track(struct store_txn *txn, const char *id, union sql_entity *e)
+{
+	return store_get_track(txn, id, &e->track);
+}
+
+static void
+sql_artist_values(struct buf *b, const union sql_entity *e)
+{
+	const struct artist *a = &e->artist;
+	int g;
+
 	buf_putc(b, ',');
-	sql_str(b, a.name);
+	sql_str(b, a->name);
 	buf_putc(b, ',');
-	if (a.n_genres == 0)
+	if (a->n_genres == 0)
 		buf_puts(b, "NULL");
 	else {
 		buf_putc(b, '\'');
-		for (g = 0; g < a.n_genres; g++) {
+		for (g = 0; g < a->n_genres; g++) {
 			if (g > 0)
 				buf_puts(b, "; ");
-			export_put_text(b, a.genres[g], strlen(a.genres[g]),
+			export_put_text(b, a->genres[g], strlen(a->genres[g]),
 			    '\'');
 		}
 		buf_putc(b, '\'');
 	}
-	buf_printf(b, ",%u)", (unsigned)a.popularity);
-	return 0;
+	buf_printf(b, ",%u)", (unsigned)a->popularity);
 }
 
-static int
-sql_album_values(struct ex *ex, const char *id)
+static void
+sql_album_values(struct buf *b, const union sql_entity *e)
 {
-	struct buf *b = &ex->out;
-	struct album al;
-	int rc;
+	const struct album *al = &e->album;
 
-	if ((rc = store_get_album(ex->txn, id, &al)) == STORE_ERR)
-		return -1;
-	if (rc != STORE_OK) {
-		buf_puts(b, ",NULL,NULL,NULL,NULL)");
-		return 0;
-	}
 	buf_putc(b, ',');
-	sql_str(b, al.name);
+	sql_str(b, al->name);
 	buf_putc(b, ',');
-	sql_str_or_null(b, al.album_type);
+	sql_str_or_null(b, al->album_type);
 	buf_putc(b, ',');
-	sql_str_or_null(b, al.release_date);
-	buf_printf(b, ",%u)", (unsigned)al.total_tracks);
-	return 0;
+	sql_str_or_null(b, al->release_date);
+	buf_printf(b, ",%u)", (unsigned)al->total_tracks);
 }
 
-static int
-sql_album_artists(struct ex *ex, const char *id, struct idlist *l)
+static const struct idlist *
+sql_album_artists(const union sql_entity *e)
 {
-	struct album al;
-	int rc;
-
-	if ((rc = store_get_album(ex->txn, id, &al)) == STORE_OK)
-		*l = al.artists;
-	return rc;
+	return &e->album.artists;
 }
 
-static int
-sql_track_values(struct ex *ex, const char *id)
+static void
+sql_track_values(struct buf *b, const union sql_entity *e)
 {
-	struct buf *b = &ex->out;
-	struct track t;
-	int rc;
+	const struct track *t = &e->track;
 
-	if ((rc = store_get_track(ex->txn, id, &t)) == STORE_ERR)
-		return -1;
-	if (rc != STORE_OK) {
-		buf_puts(b, ",NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL)");
-		return 0;
-	}
 	buf_putc(b, ',');
-	sql_str(b, t.name);
+	sql_str(b, t->name);
 	buf_putc(b, ',');
-	sql_str_or_null(b, t.uri);
+	sql_str_or_null(b, t->uri);
 	buf_putc(b, ',');
-	sql_str_or_null(b, t.album_id);
-	buf_printf(b, ",%u,%u,%u,%u,%u,%u)", (unsigned)t.duration_ms,
-	    (unsigned)t.explicit_, (unsigned)t.is_local,
-	    (unsigned)t.disc_number, (unsigned)t.track_number,
-	    (unsigned)t.popularity);
-	return 0;
+	sql_str_or_null(b, t->album_id);
+	buf_printf(b, ",%u,%u,%u,%u,%u,%u)", (unsigned)t->duration_ms,
+	    (unsigned)t->explicit_, (unsigned)t->is_local,
+	    (unsigned)t->disc_number, (unsigned)t->track_number,
+	    (unsigned)t->popularity);
 }
 
-static int
-sql_track_artists(struct ex *ex, const char *id, struct idlist *l)
+static const struct idlist *
+sql_track_artists(const union sql_entity *e)
 {
-	struct track t;
-	int rc;
-
-	if ((rc = store_get_track(ex->txn, id, &t)) == STORE_OK)
-		*l = t.artists;
-	return rc;
+	return &e->track.artists;
 }
+
+static const struct sql_kind sql_artists = {
+	ins_artists, sql_get_artist, sql_artist_values, 3, NULL, NULL
+};
+static const struct sql_kind sql_albums = {
+	ins_albums, sql_get_album, sql_album_values, 4, ins_album_artists,
+	sql_album_artists
+};
+static const struct sql_kind sql_tracks = {
+	ins_tracks, sql_get_track, sql_track_values, 9, ins_track_artists,
+	sql_track_artists
+};
 
 /*
- * The rows of every entity in s (INSERT ins), then, with artists, the
- * links to their artists (INSERT ins_links).  Returns 0 or -1.
+ * The rows of every entity in s, of kind k, then the links of those the
+ * store knows to their artists.  Returns 0 or -1.
  */
 static int
-sql_entities(struct ex *ex, const struct ex_idset *s, const char *ins,
-    sql_values_fn values, const char *ins_links, sql_artists_fn artists)
+sql_entities(struct ex *ex, const struct ex_idset *s,
+    const struct sql_kind *k)
 {
-	struct idlist l;
+	struct buf *b = &ex->out;
+	union sql_entity e;
 	size_t i;
-	int rc;
+	int rc, n;
 
 	for (i = 0; i < s->n; i++) {
-		sql_row(ex, ins, ON_CONFLICT);
-		buf_putc(&ex->out, '(');
-		sql_str(&ex->out, s->ids[i]);
-		if (values(ex, s->ids[i]) == -1 ||
-		    export_flush_due(ex) == -1)
+		if ((rc = k->get(ex->txn, s->ids[i], &e)) == STORE_ERR)
+			return -1;
+		sql_row(ex, k->ins, ON_CONFLICT);
+		buf_putc(b, '(');
+		sql_str(b, s->ids[i]);
+		if (rc == STORE_OK)
+			k->values(b, &e);
+		else {
+			for (n = 0; n < k->n_null; n++)
+				buf_puts(b, ",NULL");
+			buf_putc(b, ')');
+		}
+		if (export_flush_due(ex) == -1)
 			return -1;
 	}
 	if (sql_end(ex) == -1)
 		return -1;
-	if (artists == NULL)
+	if (k->artists == NULL)
 		return 0;
 	for (i = 0; i < s->n; i++) {
-		if ((rc = artists(ex, s->ids[i], &l)) == STORE_ERR)
+		if ((rc = k->get(ex->txn, s->ids[i], &e)) == STORE_ERR)
 			return -1;
 		if (rc == STORE_OK)
-			sql_links(ex, ins_links, s->ids[i], &l);
+			sql_links(ex, k->ins_links, s->ids[i], k->artists(&e));
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
@@ -705,12 +719,9 @@ export_sql(struct store_txn *txn, const char *user,
 	if (export_flush_out(&ex) == -1 || sql_gather(&ex, &r) == -1)
 		goto free_refs;
 	if (sql_user(&ex) == -1 ||
-	    sql_entities(&ex, &r.artists, ins_artists, sql_artist_values,
-	    NULL, NULL) == -1 ||
-	    sql_entities(&ex, &r.albums, ins_albums, sql_album_values,
-	    ins_album_artists, sql_album_artists) == -1 ||
-	    sql_entities(&ex, &r.tracks, ins_tracks, sql_track_values,
-	    ins_track_artists, sql_track_artists) == -1)
+	    sql_entities(&ex, &r.artists, &sql_artists) == -1 ||
+	    sql_entities(&ex, &r.albums, &sql_albums) == -1 ||
+	    sql_entities(&ex, &r.tracks, &sql_tracks) == -1)
 		goto free_refs;
 	if (store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_play, &ex) != STORE_OK || sql_end(&ex) == -1)
