@@ -566,15 +566,41 @@ sql_entities(struct ex *ex, const struct ex_idset *s,
 	return sql_end(ex);
 }
 
+/* Starts a row of one of the user's own tables (ins): "(user". */
+static void
+sql_user_row(struct ex *ex, const char *ins)
+{
+	sql_row(ex, ins, "");
+	buf_putc(&ex->out, '(');
+	sql_str(&ex->out, ex->user);
+}
+
+/* Starts a row of a weekly playlist's table: "(user,'id',day". */
+static void
+sql_week_row(struct ex *ex, const char *ins, const struct playlist_week *w)
+{
+	sql_user_row(ex, ins);
+	buf_printf(&ex->out, ",'%s',", w->playlist_id);
+	sql_day(&ex->out, w->week);
+}
+
+/* Starts a row of a top list's table: "(user,'kind','range',day". */
+static void
+sql_top_row(struct ex *ex, const char *ins, const struct top_snapshot *s)
+{
+	sql_user_row(ex, ins);
+	buf_printf(&ex->out, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
+	    SCHEMA_WORD(schema_ranges, s->range));
+	sql_day(&ex->out, s->day);
+}
+
 static int
 sql_play(const struct play *p, void *arg)
 {
 	struct ex *ex = arg;
 	struct buf *b = &ex->out;
 
-	sql_row(ex, ins_plays, "");
-	buf_putc(b, '(');
-	sql_str(b, ex->user);
+	sql_user_row(ex, ins_plays);
 	buf_printf(b, ",%lld,", (long long)p->played_at);
 	sql_ms_time(ex, p->played_at);
 	buf_printf(b, ",'%s',", p->track_id);
@@ -594,11 +620,7 @@ sql_playlist(const struct playlist_week *w, void *arg)
 	struct ex *ex = arg;
 	struct buf *b = &ex->out;
 
-	sql_row(ex, ins_playlists, "");
-	buf_putc(b, '(');
-	sql_str(b, ex->user);
-	buf_printf(b, ",'%s',", w->playlist_id);
-	sql_day(b, w->week);
+	sql_week_row(ex, ins_playlists, w);
 	buf_putc(b, ',');
 	sql_str_or_null(b, w->name);
 	buf_putc(b, ',');
@@ -612,18 +634,13 @@ static int
 sql_playlist_items(const struct playlist_week *w, void *arg)
 {
 	struct ex *ex = arg;
-	struct buf *b = &ex->out;
 	char id[ID_LEN + 1];
 	uint32_t i;
 
 	for (i = 0; i < w->tracks.n; i++) {
 		idlist_get(&w->tracks, i, id);
-		sql_row(ex, ins_playlist_items, "");
-		buf_putc(b, '(');
-		sql_str(b, ex->user);
-		buf_printf(b, ",'%s',", w->playlist_id);
-		sql_day(b, w->week);
-		buf_printf(b, ",%u,'%s')", i, id);
+		sql_week_row(ex, ins_playlist_items, w);
+		buf_printf(&ex->out, ",%u,'%s')", i, id);
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
@@ -634,15 +651,9 @@ static int
 sql_top(const struct top_snapshot *s, void *arg)
 {
 	struct ex *ex = arg;
-	struct buf *b = &ex->out;
 
-	sql_row(ex, ins_top, "");
-	buf_putc(b, '(');
-	sql_str(b, ex->user);
-	buf_printf(b, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
-	    SCHEMA_WORD(schema_ranges, s->range));
-	sql_day(b, s->day);
-	buf_printf(b, ",%lld)", (long long)s->confirmed_at);
+	sql_top_row(ex, ins_top, s);
+	buf_printf(&ex->out, ",%lld)", (long long)s->confirmed_at);
 	return export_flush_due(ex);
 }
 
@@ -650,19 +661,13 @@ static int
 sql_top_items(const struct top_snapshot *s, void *arg)
 {
 	struct ex *ex = arg;
-	struct buf *b = &ex->out;
 	char id[ID_LEN + 1];
 	uint32_t i;
 
 	for (i = 0; i < s->ids.n; i++) {
 		idlist_get(&s->ids, i, id);
-		sql_row(ex, ins_top_items, "");
-		buf_putc(b, '(');
-		sql_str(b, ex->user);
-		buf_printf(b, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
-		    SCHEMA_WORD(schema_ranges, s->range));
-		sql_day(b, s->day);
-		buf_printf(b, ",%u,'%s')", i + 1, id);
+		sql_top_row(ex, ins_top_items, s);
+		buf_printf(&ex->out, ",%u,'%s')", i + 1, id);
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
@@ -674,9 +679,7 @@ sql_gap_row(const struct gap *g, void *arg)
 {
 	struct ex *ex = arg;
 
-	sql_row(ex, ins_gaps, "");
-	buf_putc(&ex->out, '(');
-	sql_str(&ex->out, ex->user);
+	sql_user_row(ex, ins_gaps);
 	buf_printf(&ex->out, ",%lld,%lld,'%s',%lld)", (long long)g->from_ms,
 	    (long long)g->to_ms, SCHEMA_WORD(schema_gap_reasons, g->reason),
 	    (long long)g->recorded_at);
