@@ -210,9 +210,15 @@ codec_get_u64(struct dec *d)
  * the sign bit turns it into the biased form codec_unbias*() reads.
  */
 int32_t
+codec_as_i32(uint32_t u)
+{
+	return codec_unbias32(u ^ UINT32_C(0x80000000));
+}
+
+int32_t
 codec_get_i32(struct dec *d)
 {
-	return codec_unbias32(codec_get_u32(d) ^ UINT32_C(0x80000000));
+	return codec_as_i32(codec_get_u32(d));
 }
 
 int64_t

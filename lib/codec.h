@@ -95,6 +95,8 @@ void	 codec_be32_put(unsigned char *p, uint32_t v);
 void	 codec_be64_put(unsigned char *p, uint64_t v);
 uint32_t codec_be32_get(const unsigned char *p);
 uint64_t codec_be64_get(const unsigned char *p);
+/* The two's complement value of u (a signed field read as unsigned). */
+int32_t	 codec_as_i32(uint32_t u);
 /* Order-preserving maps between signed values and unsigned key values. */
 uint32_t codec_bias32(int32_t v);
 int32_t	 codec_unbias32(uint32_t v);

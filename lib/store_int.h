@@ -233,6 +233,21 @@ key_tail(const MDB_val *k, size_t tail)
 	return p + 1 + p[0];
 }
 
+/*
+ * For a per-user key [U] be64(biased ms), the plays' and the gaps': the
+ * ms into *ms.  Returns 0, or -1 when k is not of that form.
+ */
+static inline int
+key_tail_ms(const MDB_val *k, int64_t *ms)
+{
+	const unsigned char *tail;
+
+	if ((tail = key_tail(k, 8)) == NULL)
+		return -1;
+	*ms = codec_unbias64(codec_be64_get(tail));
+	return 0;
+}
+
 /* LMDB's default order: memcmp, then the shorter key first. */
 static inline int
 key_cmp(const MDB_val *a, const struct key *b)

@@ -55,14 +55,11 @@ int
 store_dec_play(const MDB_val *k, const MDB_val *v, struct play *p,
     int with_prev)
 {
-	const unsigned char *tail;
 	struct dec d;
 
 	memset(p, 0, sizeof(*p));
-	if ((tail = key_tail(k, 8)) == NULL)
-		return -1;
-	p->played_at = codec_unbias64(codec_be64_get(tail));
-	if (store_dec_begin(&d, v) == -1)
+	if (key_tail_ms(k, &p->played_at) == -1 ||
+	    store_dec_begin(&d, v) == -1)
 		return -1;
 	codec_get_id(&d, p->track_id);
 	p->context_uri = codec_get_str(&d);
@@ -497,14 +494,14 @@ static int
 scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
     void *ctx)
 {
-	const unsigned char *p = v->mv_data, *tail;
+	const unsigned char *p = v->mv_data;
 	struct ref_iter *it = ctx;
 	struct play_ref r;
 	uint32_t n, ms;
 
 	(void)t;
-	if ((tail = key_tail(k, 8)) == NULL || v->mv_size < 1 + ID_LEN + 4 ||
-	    p[0] != VALUE_VERSION)
+	if (key_tail_ms(k, &r.played_at) == -1 ||
+	    v->mv_size < 1 + ID_LEN + 4 || p[0] != VALUE_VERSION)
 		goto damaged;
 	n = codec_be32_get(p + 1 + ID_LEN);
 	if (v->mv_size - (1 + ID_LEN + 4) != (size_t)n + 1 + 1 + 4 + 8 ||
@@ -512,9 +509,8 @@ scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	    p[1 + ID_LEN + 4 + n + 1] >= SOURCE__MAX)
 		goto damaged;
 	ms = codec_be32_get(p + 1 + ID_LEN + 4 + n + 2);
-	r.played_at = codec_unbias64(codec_be64_get(tail));
 	r.track_id = (const char *)p + 1;
-	r.ms_played = ms <= INT32_MAX ? (int32_t)ms : -(int32_t)(~ms) - 1;
+	r.ms_played = codec_as_i32(ms);
 	return it->fn(&r, it->arg);
 damaged:
 	store_damaged(DB_PLAYS, k, v);

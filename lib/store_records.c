@@ -628,14 +628,11 @@ static int
 dec_gap(const MDB_val *k, const MDB_val *v, void *rec)
 {
 	struct gap *g = rec;
-	const unsigned char *tail;
 	struct dec d;
 
 	memset(g, 0, sizeof(*g));
-	if ((tail = key_tail(k, 8)) == NULL)
-		return -1;
-	g->from_ms = codec_unbias64(codec_be64_get(tail));
-	if (store_dec_begin(&d, v) == -1)
+	if (key_tail_ms(k, &g->from_ms) == -1 ||
+	    store_dec_begin(&d, v) == -1)
 		return -1;
 	g->to_ms = codec_get_i64(&d);
 	g->reason = codec_get_u8(&d);
