@@ -234,9 +234,19 @@ key_tail(const MDB_val *k, size_t tail)
 }
 
 /*
- * For a per-user key [U] be64(biased ms), the plays' and the gaps': the
- * ms into *ms.  Returns 0, or -1 when k is not of that form.
+ * Per-user keys [U] be64(biased ms), the plays' and the gaps': key_user_ms()
+ * builds one (0, or -1 for a bad user id), key_tail_ms() reads its ms
+ * into *ms (0, or -1 when k is not of that form).
  */
+static inline int
+key_user_ms(struct key *k, const char *user, int64_t ms)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	key_be64(k, codec_bias64(ms));
+	return 0;
+}
+
 static inline int
 key_tail_ms(const MDB_val *k, int64_t *ms)
 {

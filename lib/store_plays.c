@@ -37,15 +37,6 @@ static int	trackplay_around(struct store_txn *, const char *user,
 static int	play_set_prev(struct store_txn *, const char *user,
 		    int64_t played_at, int64_t prev);
 
-static int
-key_play(struct key *k, const char *user, int64_t played_at)
-{
-	if (key_user(k, user) == -1)
-		return -1;
-	key_be64(k, codec_bias64(played_at));
-	return 0;
-}
-
 /*
  * Decodes a play; with_prev 0 reads schema version 4's layout, which
  * ended at ms_played (only the migration does: prev_played_at is then
@@ -111,7 +102,7 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 	int64_t prev, next;
 	int rc;
 
-	if (key_play(&k, user, p->played_at) == -1) {
+	if (key_user_ms(&k, user, p->played_at) == -1) {
 		log_warnx("store: put play: bad user id");
 		return STORE_ERR;
 	}
@@ -141,7 +132,7 @@ store_get_play(struct store_txn *t, const char *user, int64_t played_at,
 {
 	struct key k;
 
-	if (key_play(&k, user, played_at) == -1)
+	if (key_user_ms(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
 	return store_rec_get(t, &play_codec, &k, out);
 }
@@ -154,7 +145,7 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 	int64_t next;
 	int rc;
 
-	if (key_play(&k, user, played_at) == -1)
+	if (key_user_ms(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
 	/*
 	 * The aggregates and the index need what is deleted (its strings
@@ -196,8 +187,8 @@ store_iter_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	struct play p;
 	struct key lo, hi;
 
-	if (key_play(&lo, user, from_ms) == -1 ||
-	    key_play(&hi, user, to_ms) == -1)
+	if (key_user_ms(&lo, user, from_ms) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_rec_scan(t, &play_codec, &lo, &hi, dir, &p,
 	    (union store_each){ .play = fn }, arg);
@@ -212,8 +203,8 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	int rc;
 
 	*n = 0;
-	if (key_play(&lo, user, from_ms) == -1 ||
-	    key_play(&hi, user, to_ms) == -1)
+	if (key_user_ms(&lo, user, from_ms) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	rc = store_scan(t, DB_PLAYS, &lo, &hi, STORE_ASC, scan_count, &count);
 	if (rc == STORE_OK)
@@ -525,8 +516,8 @@ store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	struct ref_iter it = { fn, arg };
 	struct key lo, hi;
 
-	if (key_play(&lo, user, from_ms) == -1 ||
-	    key_play(&hi, user, to_ms) == -1)
+	if (key_user_ms(&lo, user, from_ms) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_scan(t, DB_PLAYS, &lo, &hi, dir, scan_play_ref, &it);
 }
@@ -695,7 +686,7 @@ play_set_prev(struct store_txn *t, const char *user, int64_t played_at,
 	}
 	if (rc != STORE_OK || p.prev_played_at == prev)
 		return rc;
-	if (key_play(&k, user, played_at) == -1 ||
+	if (key_user_ms(&k, user, played_at) == -1 ||
 	    store_enc_play(t, &p, prev) == -1)
 		return STORE_ERR;
 	return store_db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,

@@ -605,15 +605,6 @@ store_iter_top(struct store_txn *t, const char *user, enum top_kind kind,
 /* ---- gaps ---------------------------------------------------------------- */
 
 static int
-key_gap(struct key *k, const char *user, int64_t from_ms)
-{
-	if (key_user(k, user) == -1)
-		return -1;
-	key_be64(k, codec_bias64(from_ms));
-	return 0;
-}
-
-static int
 enc_gap(struct enc *e, const void *rec)
 {
 	const struct gap *g = rec;
@@ -652,7 +643,7 @@ store_put_gap(struct store_txn *t, const char *user, const struct gap *g)
 {
 	struct key k;
 
-	if (key_gap(&k, user, g->from_ms) == -1) {
+	if (key_user_ms(&k, user, g->from_ms) == -1) {
 		log_warnx("store: put gap: bad user id");
 		return STORE_ERR;
 	}
@@ -664,7 +655,7 @@ store_del_gap(struct store_txn *t, const char *user, int64_t from_ms)
 {
 	struct key k;
 
-	if (key_gap(&k, user, from_ms) == -1)
+	if (key_user_ms(&k, user, from_ms) == -1)
 		return STORE_NOTFOUND;
 	return store_db_del(t, DB_GAPS, &k);
 }
@@ -700,8 +691,8 @@ store_iter_gaps(struct store_txn *t, const char *user, int64_t from_ms,
 	 * and ends at or after from_ms.  Gaps are few, so the scan runs
 	 * over all of the user's gaps up to to_ms and filters the ends.
 	 */
-	if (from_ms > to_ms || key_gap(&lo, user, INT64_MIN) == -1 ||
-	    key_gap(&hi, user, to_ms) == -1)
+	if (from_ms > to_ms || key_user_ms(&lo, user, INT64_MIN) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_rec_scan(t, &gap_codec, &lo, &hi, dir, &g,
 	    (union store_each){ .gap = gap_from }, &f);
