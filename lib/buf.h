@@ -1,8 +1,9 @@
 /*
- * buf.h — a growable byte buffer.
+ * buf.h — a growable byte buffer, and how arrays of records grow.
  *
  * The one way linernotes builds strings and bodies of unknown length
- * (JSON responses, export rows, encoded LMDB values).  The buffer owns its
+ * (JSON responses, export rows, encoded LMDB values); buf_grow_array()
+ * is the one way an array of records grows (by doubling, zero-filled).  The buffer owns its
  * memory; buf_free() releases it.  data is always NUL-terminated after
  * len bytes (the NUL is not counted), so a buffer can be read as a string.
  *
