@@ -206,8 +206,9 @@ metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 		}
 		snprintf(value, sizeof(value), "%.6f",
 		    (double)metrics_load(&m->lat_sum_us[row]) / 1e6);
-		metrics_sample(b, "linernotes_http_request_duration_seconds_sum",
-		    route, method, "", value);
+		metrics_sample(b,
+		    "linernotes_http_request_duration_seconds_sum", route,
+		    method, "", value);
 		snprintf(value, sizeof(value), "%llu", (unsigned long long)cum);
 		metrics_sample(b,
 		    "linernotes_http_request_duration_seconds_count", route,

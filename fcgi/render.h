@@ -31,7 +31,8 @@ int	render_finish(struct json *j, struct resp *r);
 /* Writes key: v, or null when v is NULL or "" (unknown). */
 void	render_opt_str(struct json *, const char *key, const char *v);
 /* Writes key: v when known is true, else null. */
-void	render_opt_int(struct json *, const char *key, int64_t v, int known);
+void	render_opt_int(struct json *, const char *key, int64_t v,
+	    int known);
 
 /* Writes key: ms and isokey: "...Z" (with milliseconds), or null. */
 void	render_time_ms(struct json *, const char *key, const char *isokey,

@@ -1,5 +1,5 @@
 /*
- * buf.c — a growable byte buffer and array growth (see buf.h for the contract).
+ * buf.c — a growable byte buffer and array growth (contract: buf.h).
  *
  * Growth doubles the capacity through reallocarray(3), so appending n bytes
  * one at a time costs O(n) in total.

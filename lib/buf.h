@@ -3,9 +3,10 @@
  *
  * The one way linernotes builds strings and bodies of unknown length
  * (JSON responses, export rows, encoded LMDB values); buf_grow_array()
- * is the one way an array of records grows (by doubling, zero-filled).  The buffer owns its
- * memory; buf_free() releases it.  data is always NUL-terminated after
- * len bytes (the NUL is not counted), so a buffer can be read as a string.
+ * is the one way an array of records grows (doubling, zero-filled).
+ * The buffer owns its memory; buf_free() releases it.  data is always
+ * NUL-terminated after len bytes (the NUL is not counted), so a buffer
+ * can be read as a string.
  *
  * Error convention: 0 on success, -1 when memory ran out (errno set); after
  * a failure the buffer is unchanged but sticky: b->oom stays set and later

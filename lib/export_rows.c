@@ -28,7 +28,7 @@ static const char *const json_track_keys[6] = {
 /* What both writers' rows are written with (rows_export()). */
 struct rows_ctx {
 	struct ex	*ex;
-	struct buf	 tmp;		/* CSV: one cell being formatted */
+	struct buf	 tmp;		/* CSV: the cell being written */
 };
 
 /*

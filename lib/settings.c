@@ -131,7 +131,8 @@ settings_apply(const struct settings_in *in, struct user *u)
 
 /* The one-string settings: their setter, the message for another type. */
 static const struct {
-	int		(*set)(struct settings_in *, const char *, const char **);
+	int		(*set)(struct settings_in *, const char *,
+			    const char **);
 	const char	*not_string;
 } settings_strings[SET__MAX] = {
 	[SET_VISIBILITY] = { settings_set_visibility,

@@ -14,7 +14,7 @@
 #include "testutil.h"
 #include "text.h"
 
-/* Proves every hex digit in either case has its value and nothing else has one. */
+/* Proves every hex digit in either case has its value, nothing else one. */
 static void
 test_hexval(void **state)
 {

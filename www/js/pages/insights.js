@@ -109,7 +109,8 @@ export const InsightsPage = {
 			}
 			s.cal = cal;
 			s.calBusy = true;
-			await runLoad(s, 'calBusy', () => my === gen, async () => {
+			const current = () => my === gen;
+			await runLoad(s, 'calBusy', current, async () => {
 				const c = await ask('calendar', `from=${cal.from}&` +
 				    `to=${cal.to}&`);
 				if (my === gen && s.cal?.from === cal.from &&
