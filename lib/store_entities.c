@@ -43,10 +43,7 @@ store_trim_changes(struct store_txn *t, uint64_t upto)
 		if ((rc = mdb_cursor_del(c, 0)) != 0)
 			break;
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "trim", DB_CHANGES);
-	store_cursor_release(t, DB_CHANGES, c, tmp);
-	return ret;
+	return store_walk_end(t, DB_CHANGES, c, tmp, rc, ret, "trim");
 }
 
 /* Appends (kind, id) to the change log under the next sequence number. */

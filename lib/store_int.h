@@ -305,6 +305,14 @@ MDB_cursor *store_cursor_acquire(struct store_txn *t, enum store_db db,
 void	store_cursor_release(struct store_txn *t, enum store_db db,
 	    MDB_cursor *c, int tmp);
 /*
+ * Ends a walk of cursor c over db: its last LMDB code rc is a normal end
+ * when MDB_SUCCESS (the walk stopped itself) or MDB_NOTFOUND (it ran
+ * out), else it is mapped (store_map_error(), for what); then the cursor
+ * is released.  Returns ret, or the mapped error.
+ */
+int	store_walk_end(struct store_txn *t, enum store_db db, MDB_cursor *c,
+	    int tmp, int rc, int ret, const char *what);
+/*
  * The database primitives: one LMDB call each on db in t, its code
  * mapped by store_map_error().  *v from store_db_get() is valid only
  * inside t.  store_db_del_dup() deletes one value of a key of an

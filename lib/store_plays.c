@@ -775,11 +775,8 @@ store_iter_track_times(struct store_txn *t, const char *user,
 		rc = mdb_cursor_get(c, &mk, &mv,
 		    dir == STORE_ASC ? MDB_NEXT_DUP : MDB_PREV_DUP);
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "iterate", DB_PLAYSBYTRACK);
 release:
-	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
-	return ret;
+	return store_walk_end(t, DB_PLAYSBYTRACK, c, tmp, rc, ret, "iterate");
 }
 
 int
@@ -821,9 +818,6 @@ store_iter_user_tracks(struct store_txn *t, const char *user,
 		}
 		rc = mdb_cursor_get(c, &mk, &mv, MDB_NEXT_NODUP);
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "iterate", DB_PLAYSBYTRACK);
 release:
-	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
-	return ret;
+	return store_walk_end(t, DB_PLAYSBYTRACK, c, tmp, rc, ret, "iterate");
 }

@@ -836,10 +836,8 @@ store_expire_sessions(struct store_txn *t, int64_t now, uint64_t max,
 		k = key_val(&at);
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "expire", DB_SESSIONS);
 release_cursor:
-	store_cursor_release(t, DB_SESSIONS, c, tmp);
+	ret = store_walk_end(t, DB_SESSIONS, c, tmp, rc, ret, "expire");
 	if (n != NULL)
 		*n = done;
 	return ret;
