@@ -190,10 +190,10 @@ static void
 health_metrics_quota(struct buf *b, const struct health_quota *q,
     int64_t now)
 {
+	metrics_family(b, "linernotes_spotify_requests", "gauge",
+	    "Spotify requests the collector made in the last hour (1h) or "
+	    "day (1d).");
 	buf_printf(b,
-	    "# HELP linernotes_spotify_requests Spotify requests the "
-	    "collector made in the last hour (1h) or day (1d).\n"
-	    "# TYPE linernotes_spotify_requests gauge\n"
 	    "linernotes_spotify_requests{service=\"api\",window=\"1h\"} "
 	    "%llu\n"
 	    "linernotes_spotify_requests{service=\"api\",window=\"1d\"} "
@@ -205,18 +205,16 @@ health_metrics_quota(struct buf *b, const struct health_quota *q,
 	    (unsigned long long)q->hour.api, (unsigned long long)q->day.api,
 	    (unsigned long long)q->hour.accounts,
 	    (unsigned long long)q->day.accounts);
+	metrics_family(b, "linernotes_spotify_rate_limited", "gauge",
+	    "Spotify's 429 answers in the last hour (1h) or day (1d).");
 	buf_printf(b,
-	    "# HELP linernotes_spotify_rate_limited Spotify's 429 answers in "
-	    "the last hour (1h) or day (1d).\n"
-	    "# TYPE linernotes_spotify_rate_limited gauge\n"
 	    "linernotes_spotify_rate_limited{window=\"1h\"} %llu\n"
 	    "linernotes_spotify_rate_limited{window=\"1d\"} %llu\n",
 	    (unsigned long long)q->hour.n429, (unsigned long long)q->day.n429);
+	metrics_family(b, "linernotes_spotify_pause_seconds", "gauge",
+	    "Seconds left of the pause Spotify asked for (rate_limit: a "
+	    "Retry-After; quota: the quota's), 0 when none.");
 	buf_printf(b,
-	    "# HELP linernotes_spotify_pause_seconds Seconds left of the "
-	    "pause Spotify asked for (rate_limit: a Retry-After; quota: the "
-	    "quota's), 0 when none.\n"
-	    "# TYPE linernotes_spotify_pause_seconds gauge\n"
 	    "linernotes_spotify_pause_seconds{kind=\"rate_limit\"} %lld\n"
 	    "linernotes_spotify_pause_seconds{kind=\"quota\"} %lld\n",
 	    (long long)(q->paused_until > now ? q->paused_until - now : 0),

@@ -141,6 +141,13 @@ metrics_labels(int row, const char **route, const char **method)
 	return 0;
 }
 
+void
+metrics_family(struct buf *b, const char *name, const char *type,
+    const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
 /* Writes one sample: name{route="..",method=".."label} value. */
 static void
 metrics_sample(struct buf *b, const char *name, const char *route,
@@ -150,17 +157,33 @@ metrics_sample(struct buf *b, const char *name, const char *route,
 	    method, label, value);
 }
 
+/* The cache's families, in the order written; the ratio is computed. */
+#define CACHE_RATIO	2
+static const struct {
+	const char	*name, *type, *help;
+} cache_metrics[] = {
+	{ "linernotes_cache_hits_total", "counter",
+	    "Entity look-ups answered from the cache." },
+	{ "linernotes_cache_misses_total", "counter",
+	    "Entity look-ups that read the store." },
+	{ "linernotes_cache_hit_ratio", "gauge",
+	    "Hits over look-ups since the counters started." },
+	{ "linernotes_cache_entries", "gauge",
+	    "Entities held by the cache of the process that answered." },
+	{ "linernotes_cache_bytes", "gauge",
+	    "Bytes held by the cache of the process that answered." },
+};
+
 void
 metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 {
 	const char *route, *method;
 	char label[32], value[32];
-	uint64_t n, cum, hits, misses;
+	uint64_t n, cum, hits, misses, counts[5];
 	int row, s, k;
 
-	buf_puts(b, "# HELP linernotes_http_requests_total API requests by "
-	    "route, method and status.\n"
-	    "# TYPE linernotes_http_requests_total counter\n");
+	metrics_family(b, "linernotes_http_requests_total", "counter",
+	    "API requests by route, method and status.");
 	for (row = 0; row <= METRICS_ROUTES; row++) {
 		if (metrics_labels(row, &route, &method) == -1)
 			continue;
@@ -179,9 +202,8 @@ metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 			    route, method, label, value);
 		}
 	}
-	buf_puts(b, "# HELP linernotes_http_request_duration_seconds Time "
-	    "from request to response, in the reader.\n"
-	    "# TYPE linernotes_http_request_duration_seconds histogram\n");
+	metrics_family(b, "linernotes_http_request_duration_seconds",
+	    "histogram", "Time from request to response, in the reader.");
 	for (row = 0; row <= METRICS_ROUTES; row++) {
 		if (metrics_labels(row, &route, &method) == -1)
 			continue;
@@ -216,28 +238,21 @@ metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 	}
 	hits = metrics_load(&m->cache_hits);
 	misses = metrics_load(&m->cache_misses);
-	buf_printf(b, "# HELP linernotes_cache_hits_total Entity look-ups "
-	    "answered from the cache.\n"
-	    "# TYPE linernotes_cache_hits_total counter\n"
-	    "linernotes_cache_hits_total %llu\n"
-	    "# HELP linernotes_cache_misses_total Entity look-ups that read "
-	    "the store.\n"
-	    "# TYPE linernotes_cache_misses_total counter\n"
-	    "linernotes_cache_misses_total %llu\n"
-	    "# HELP linernotes_cache_hit_ratio Hits over look-ups since the "
-	    "counters started.\n"
-	    "# TYPE linernotes_cache_hit_ratio gauge\n"
-	    "linernotes_cache_hit_ratio %.4f\n"
-	    "# HELP linernotes_cache_entries Entities held by the cache of the "
-	    "process that answered.\n"
-	    "# TYPE linernotes_cache_entries gauge\n"
-	    "linernotes_cache_entries %llu\n"
-	    "# HELP linernotes_cache_bytes Bytes held by the cache of the "
-	    "process that answered.\n"
-	    "# TYPE linernotes_cache_bytes gauge\n"
-	    "linernotes_cache_bytes %llu\n",
-	    (unsigned long long)hits, (unsigned long long)misses,
-	    hits + misses > 0 ? (double)hits / (double)(hits + misses) : 0.0,
-	    (unsigned long long)cache_entries,
-	    (unsigned long long)cache_bytes);
+	counts[0] = hits;			/* as cache_metrics[] */
+	counts[1] = misses;
+	counts[CACHE_RATIO] = 0;		/* computed below */
+	counts[3] = cache_entries;
+	counts[4] = cache_bytes;
+	for (k = 0; k < (int)(sizeof(cache_metrics) / sizeof(cache_metrics[0]));
+	    k++) {
+		metrics_family(b, cache_metrics[k].name, cache_metrics[k].type,
+		    cache_metrics[k].help);
+		if (k == CACHE_RATIO)
+			buf_printf(b, "%s %.4f\n", cache_metrics[k].name,
+			    hits + misses > 0 ?
+			    (double)hits / (double)(hits + misses) : 0.0);
+		else
+			buf_printf(b, "%s %llu\n", cache_metrics[k].name,
+			    (unsigned long long)counts[k]);
+	}
 }
