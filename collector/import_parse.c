@@ -30,6 +30,7 @@
 
 #include "ids.h"
 #include "import.h"
+#include "text.h"
 #include "timeutil.h"
 
 #define JP_DEPTH	64	/* nesting allowed inside an unknown key's value */
@@ -195,48 +196,15 @@ static int
 jp_hex4(const char *p, unsigned *out)
 {
 	unsigned v = 0, i;
+	int d;
 
 	for (i = 0; i < 4; i++) {
-		char c = p[i];
-
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			v |= (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v |= (unsigned)(c - 'A' + 10);
-		else
+		if ((d = text_hexval(p[i])) == -1)
 			return -1;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;
-}
-
-/* Writes code point cp as UTF-8 at w; returns the bytes written. */
-static size_t
-jp_utf8(char *w, unsigned cp)
-{
-	if (cp < 0x80) {
-		w[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		w[0] = (char)(0xc0 | (cp >> 6));
-		w[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		w[0] = (char)(0xe0 | (cp >> 12));
-		w[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		w[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	w[0] = (char)(0xf0 | (cp >> 18));
-	w[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	w[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	w[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 /*
@@ -314,7 +282,7 @@ jp_string(struct jp *j, const char **out, size_t *outlen)
 		} else if (cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
 			cp = 0xfffd;
 		/* 6 or 12 escape bytes always hold the 1..4 UTF-8 bytes. */
-		w += jp_utf8(w, cp);
+		w += text_utf8_put(w, cp);
 	}
 	*w = '\0';
 	*out = d;
@@ -727,18 +695,6 @@ import_add_row(struct import_parsed *out, const struct import_row *row)
 	return 0;
 }
 
-static int
-import_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes one URL-encoded field of a local URI ('+' is a space). */
 static const char *
 import_urldecode(struct import_parsed *out, const char *s, size_t len)
@@ -754,8 +710,8 @@ import_urldecode(struct import_parsed *out, const char *s, size_t len)
 		if (s[i] == '+')
 			*w++ = ' ';
 		else if (s[i] == '%' && i + 2 < len &&
-		    (hi = import_hexval(s[i + 1])) >= 0 &&
-		    (lo = import_hexval(s[i + 2])) >= 0 && (hi | lo) != 0) {
+		    (hi = text_hexval(s[i + 1])) >= 0 &&
+		    (lo = text_hexval(s[i + 2])) >= 0 && (hi | lo) != 0) {
 			*w++ = (char)(hi << 4 | lo);
 			i += 2;
 		} else

@@ -21,6 +21,7 @@
 
 #include <zlib.h>
 
+#include "fileio.h"
 #include "zip.h"
 
 #define SIG_LOCAL	0x04034b50u
@@ -53,26 +54,6 @@ rd32(const unsigned char *p)
 {
 	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
 	    ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
-}
-
-/* Reads exactly n bytes at off.  Returns 0, or -1 (short read or error). */
-static int
-zip_pread(int fd, void *p, size_t n, uint64_t off)
-{
-	unsigned char *d = p;
-	ssize_t r;
-
-	while (n > 0) {
-		r = pread(fd, d, n, (off_t)off);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		d += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
 }
 
 /* Whether a stored name could escape a directory or hide its end. */
@@ -115,7 +96,7 @@ zip_find_eocd(struct zip *z, unsigned char *eocd, uint64_t *at, char *err,
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	if (zip_pread(z->fd, tail, tlen, z->fsize - tlen) == -1) {
+	if (fileio_pread_all(z->fd, tail, tlen, z->fsize - tlen) == -1) {
 		snprintf(err, errsz, "cannot read: %s", strerror(errno));
 		free(tail);
 		return -1;
@@ -148,7 +129,7 @@ zip_read_directory(struct zip *z, uint64_t cdoff, uint64_t cdsize,
 		snprintf(err, errsz, "out of memory");
 		return -1;
 	}
-	if (zip_pread(z->fd, cd, cdsize, cdoff) == -1) {
+	if (fileio_pread_all(z->fd, cd, cdsize, cdoff) == -1) {
 		snprintf(err, errsz, "truncated central directory");
 		goto out;
 	}
@@ -236,7 +217,7 @@ zip_open(struct zip **zp, const char *path, char *err, size_t errsz)
 	z->fsize = (uint64_t)st.st_size;
 	if (zip_find_eocd(z, eocd, &at, err, errsz) == -1)
 		goto fail;
-	if (at >= 20 && zip_pread(z->fd, loc, 4, at - 20) == 0 &&
+	if (at >= 20 && fileio_pread_all(z->fd, loc, 4, at - 20) == 0 &&
 	    rd32(loc) == SIG_EOCD64_LOC) {
 		snprintf(err, errsz, "zip64 archives are not supported; "
 		    "unpack it and import the folder");
@@ -323,7 +304,7 @@ zip_stream(struct zip *z, const struct zip_entry *e, uint64_t off,
 	if (e->method == 0) {
 		while (left > 0) {
 			n = left < CHUNK ? (size_t)left : CHUNK;
-			if (zip_pread(z->fd, in, n, off) == -1) {
+			if (fileio_pread_all(z->fd, in, n, off) == -1) {
 				snprintf(err, errsz, "truncated archive");
 				goto out;
 			}
@@ -352,7 +333,7 @@ zip_stream(struct zip *z, const struct zip_entry *e, uint64_t off,
 					    "ends early");
 					goto out;
 				}
-				if (zip_pread(z->fd, in, n, off) == -1) {
+				if (fileio_pread_all(z->fd, in, n, off) == -1) {
 					snprintf(err, errsz, "truncated archive");
 					goto out;
 				}
@@ -431,7 +412,7 @@ zip_locate(struct zip *z, size_t i, size_t max, uint64_t *offp, char *err,
 		return -1;
 	}
 	if (e->offset + LOCAL_LEN > z->fsize ||
-	    zip_pread(z->fd, lh, LOCAL_LEN, e->offset) == -1 ||
+	    fileio_pread_all(z->fd, lh, LOCAL_LEN, e->offset) == -1 ||
 	    rd32(lh) != SIG_LOCAL) {
 		snprintf(err, errsz, "damaged local header");
 		return -1;
@@ -496,19 +477,7 @@ zip_read(struct zip *z, size_t i, size_t max, char **data, size_t *len,
 static int
 zip_out_fd(void *arg, const unsigned char *p, size_t n)
 {
-	int fd = *(int *)arg;
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
+	return fileio_write_all(*(int *)arg, p, n);
 }
 
 int
@@ -530,7 +499,7 @@ zip_sniff(const char *path)
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return 0;
-	ok = zip_pread(fd, sig, 4, 0) == 0 &&
+	ok = fileio_pread_all(fd, sig, 4, 0) == 0 &&
 	    (rd32(sig) == SIG_LOCAL || rd32(sig) == SIG_EOCD);
 	close(fd);
 	return ok;

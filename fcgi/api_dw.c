@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "buf.h"
 #include "idtab.h"
 #include "json.h"
 #include "render.h"
@@ -40,21 +41,14 @@ static int
 dw_collect(const struct playlist_week *pw, void *arg)
 {
 	struct dw_weeks *d = arg;
-	struct playlist_week *nw;
-	size_t cap;
 
 	if (pw->week >= d->before)
 		return 0;
 	if (d->by_name != NULL && (pw->name == NULL ||
 	    strcmp(pw->name, d->by_name) != 0))
 		return 0;
-	if (d->n == d->cap) {
-		cap = d->cap ? d->cap * 2 : 64;
-		if ((nw = reallocarray(d->w, cap, sizeof(*nw))) == NULL)
-			return -1;
-		d->w = nw;
-		d->cap = cap;
-	}
+	if (buf_grow_array(&d->w, &d->cap, d->n + 1, sizeof(*d->w), 64) == -1)
+		return -1;
 	d->w[d->n++] = *pw;
 	return 0;
 }
@@ -252,7 +246,5 @@ api_dw(struct ctx *c, struct resp *r)
 	json_obj_close(&j);
 	free(counts);
 	free(d.w);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

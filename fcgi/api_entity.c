@@ -54,10 +54,16 @@ entity_render(struct store_txn *txn, enum entity_kind kind, const char *id,
 	return json_finish(&j);
 }
 
-static int
-api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
-    const char *key)
+/* The answer's key for each kind (enum entity_kind). */
+static const char *const entity_keys[ENTITY__MAX] = {
+	"tracks", "artists", "albums",
+};
+
+int
+api_entities(struct ctx *c, struct resp *r)
 {
+	enum entity_kind kind = c->kind;
+	const char *key = entity_keys[kind];
 	static struct buf one;		/* one rendered entity, reused */
 	struct cache *cache = c->app->cache;
 	struct cache_stats before, after;
@@ -98,22 +104,4 @@ api_entities(struct ctx *c, struct resp *r, enum entity_kind kind,
 	r->cache_control = ENTITY_CACHE_CONTROL;
 	http_etag(r, etag, c->req->if_none_match);
 	return 0;
-}
-
-int
-api_entity_tracks(struct ctx *c, struct resp *r)
-{
-	return api_entities(c, r, ENTITY_TRACK, "tracks");
-}
-
-int
-api_entity_artists(struct ctx *c, struct resp *r)
-{
-	return api_entities(c, r, ENTITY_ARTIST, "artists");
-}
-
-int
-api_entity_albums(struct ctx *c, struct resp *r)
-{
-	return api_entities(c, r, ENTITY_ALBUM, "albums");
 }

@@ -17,6 +17,7 @@
  * Metrics is Prometheus' text format (metrics.c), with the same quota
  * figures as gauges (the pauses as seconds left).
  */
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -60,6 +61,19 @@ health_get_quota(struct ctx *c, int64_t now, struct health_quota *q)
 	return 0;
 }
 
+/* Writes name_hour: hour and name_day: day. */
+static void
+health_hour_day(struct json *j, const char *name, uint64_t hour,
+    uint64_t day)
+{
+	char key[64];
+
+	snprintf(key, sizeof(key), "%s_hour", name);
+	json_uint(j, key, hour);
+	snprintf(key, sizeof(key), "%s_day", name);
+	json_uint(j, key, day);
+}
+
 /* The "spotify" object: requests, 429s, pauses, room in the budget. */
 static int
 health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
@@ -67,29 +81,23 @@ health_spotify(struct ctx *c, struct json *j, int64_t now, uint64_t users)
 	struct health_quota q;
 	struct quota_counts *hour = &q.hour, *day = &q.day;
 	long long budget = config_num(c->app->cfg, CFG_SPOTIFY_DAILY_BUDGET);
+	int known;
 
 	if (health_get_quota(c, now, &q) == -1)
 		return -1;
 	json_obj_open(j, "spotify");
-	json_uint(j, "api_requests_hour", hour->api);
-	json_uint(j, "api_requests_day", day->api);
-	json_uint(j, "accounts_requests_hour", hour->accounts);
-	json_uint(j, "accounts_requests_day", day->accounts);
-	json_uint(j, "rate_limited_hour", hour->n429);
-	json_uint(j, "rate_limited_day", day->n429);
+	health_hour_day(j, "api_requests", hour->api, day->api);
+	health_hour_day(j, "accounts_requests", hour->accounts, day->accounts);
+	health_hour_day(j, "rate_limited", hour->n429, day->n429);
 	render_time_s(j, "paused_until", "paused_until_iso", q.paused_until);
 	render_time_s(j, "quota_paused_until", "quota_paused_until_iso",
 	    q.quota_until);
-	if (budget > 0)
-		json_int(j, "daily_budget", budget);
-	else
-		json_null(j, "daily_budget");
-	if (budget > 0 && users > 0 && day->api > 0)
-		json_int(j, "more_users_estimate", (int64_t)budget >
-		    (int64_t)day->api ? (int64_t)(((uint64_t)budget - day->api) *
-		    users / day->api) : 0);
-	else
-		json_null(j, "more_users_estimate");
+	render_opt_int(j, "daily_budget", budget, budget > 0);
+	known = budget > 0 && users > 0 && day->api > 0;
+	render_opt_int(j, "more_users_estimate", known &&
+	    (int64_t)budget > (int64_t)day->api ?
+	    (int64_t)(((uint64_t)budget - day->api) * users / day->api) : 0,
+	    known);
 	json_obj_close(j);
 	return 0;
 }
@@ -174,9 +182,7 @@ api_health(struct ctx *c, struct resp *r)
 		json_null(&j, "supervisor");
 	json_obj_close(&j);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }
 
 /* Appends /health's quota figures in Prometheus' text format. */
@@ -184,10 +190,10 @@ static void
 health_metrics_quota(struct buf *b, const struct health_quota *q,
     int64_t now)
 {
+	metrics_family(b, "linernotes_spotify_requests", "gauge",
+	    "Spotify requests the collector made in the last hour (1h) or "
+	    "day (1d).");
 	buf_printf(b,
-	    "# HELP linernotes_spotify_requests Spotify requests the "
-	    "collector made in the last hour (1h) or day (1d).\n"
-	    "# TYPE linernotes_spotify_requests gauge\n"
 	    "linernotes_spotify_requests{service=\"api\",window=\"1h\"} "
 	    "%llu\n"
 	    "linernotes_spotify_requests{service=\"api\",window=\"1d\"} "
@@ -199,18 +205,16 @@ health_metrics_quota(struct buf *b, const struct health_quota *q,
 	    (unsigned long long)q->hour.api, (unsigned long long)q->day.api,
 	    (unsigned long long)q->hour.accounts,
 	    (unsigned long long)q->day.accounts);
+	metrics_family(b, "linernotes_spotify_rate_limited", "gauge",
+	    "Spotify's 429 answers in the last hour (1h) or day (1d).");
 	buf_printf(b,
-	    "# HELP linernotes_spotify_rate_limited Spotify's 429 answers in "
-	    "the last hour (1h) or day (1d).\n"
-	    "# TYPE linernotes_spotify_rate_limited gauge\n"
 	    "linernotes_spotify_rate_limited{window=\"1h\"} %llu\n"
 	    "linernotes_spotify_rate_limited{window=\"1d\"} %llu\n",
 	    (unsigned long long)q->hour.n429, (unsigned long long)q->day.n429);
+	metrics_family(b, "linernotes_spotify_pause_seconds", "gauge",
+	    "Seconds left of the pause Spotify asked for (rate_limit: a "
+	    "Retry-After; quota: the quota's), 0 when none.");
 	buf_printf(b,
-	    "# HELP linernotes_spotify_pause_seconds Seconds left of the "
-	    "pause Spotify asked for (rate_limit: a Retry-After; quota: the "
-	    "quota's), 0 when none.\n"
-	    "# TYPE linernotes_spotify_pause_seconds gauge\n"
 	    "linernotes_spotify_pause_seconds{kind=\"rate_limit\"} %lld\n"
 	    "linernotes_spotify_pause_seconds{kind=\"quota\"} %lld\n",
 	    (long long)(q->paused_until > now ? q->paused_until - now : 0),

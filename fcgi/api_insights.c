@@ -21,6 +21,7 @@
 #include "config.h"
 #include "insights.h"
 #include "json.h"
+#include "render.h"
 #include "log.h"
 #include "timeutil.h"
 #include "tz.h"
@@ -78,7 +79,5 @@ api_insights(struct ctx *c, struct resp *r)
 	if (insights_run(c->app->txn, (enum insights_kind)c->a.insight, &q,
 	    &j) == -1)
 		return http_error(r, 500, "the insight could not be computed");
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

@@ -154,9 +154,7 @@ me_write(struct resp *r, struct store_txn *txn, const struct user *u,
 	render_time_s(&j, "expires_at", "expires_at_iso", session_end);
 	json_obj_close(&j);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }
 
 /* The session's end for the answer (now + what is left; 0 unknown). */
@@ -187,9 +185,7 @@ me_nobody(struct resp *r)
 	json_obj_open(&j, NULL);
 	json_bool(&j, "signed_in", 0);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }
 
 int

@@ -46,6 +46,36 @@ window_from_args(const struct args *a, struct window *w)
 	w->limit = (a->has & QBIT(Q_LIMIT)) ? a->limit : PAGE_DEFAULT;
 }
 
+/*
+ * How far a page's read has come: one record more than the page is read
+ * (want) to know whether another page follows.
+ */
+struct page_fill {
+	int		 n, want;
+};
+
+static void
+page_fill_start(struct page_fill *f, const struct window *w)
+{
+	f->n = 0;
+	f->want = w->limit + 1;
+}
+
+/* How many of the records read the page shows; *more: whether more follow. */
+static int
+page_fill_end(const struct page_fill *f, const struct window *w, int *more)
+{
+	*more = f->n > w->limit;
+	return *more ? w->limit : f->n;
+}
+
+/* Record i of a page of n read in w's order, newest first. */
+static int
+page_index(const struct window *w, int i, int n)
+{
+	return w->dir == STORE_DESC ? i : n - 1 - i;
+}
+
 /* Writes "next": {"before"|"after": ms} or null. */
 static void
 write_next(struct json *j, const struct window *w, int more, int64_t edge)
@@ -72,7 +102,7 @@ page_begin(struct json *j, struct resp *r, const char *user)
 /* Plays are collected first (they stay valid in the transaction). */
 struct plays_page {
 	struct play	 items[PAGE_MAX + 1];
-	int		 n, want;
+	struct page_fill f;
 };
 
 static int
@@ -80,8 +110,8 @@ plays_collect(const struct play *p, void *arg)
 {
 	struct plays_page *pg = arg;
 
-	pg->items[pg->n++] = *p;
-	return pg->n == pg->want ? 1 : 0;
+	pg->items[pg->f.n++] = *p;
+	return pg->f.n == pg->f.want ? 1 : 0;
 }
 
 struct gaps_out {
@@ -159,23 +189,18 @@ api_plays(struct ctx *c, struct resp *r)
 	struct window w;
 	struct json j;
 	int64_t glo, ghi;
-	int i, k, more, n;
+	int i, more, n;
 
 	window_from_args(&c->a, &w);
-	pg.n = 0;
-	pg.want = w.limit + 1;
+	page_fill_start(&pg.f, &w);
 	if (w.lo <= w.hi && store_iter_plays(c->app->txn, c->a.user, w.lo,
 	    w.hi, w.dir, plays_collect, &pg) != STORE_OK)
 		return http_error(r, 500, "the plays could not be read");
-	more = pg.n > w.limit;
-	n = more ? w.limit : pg.n;
+	n = page_fill_end(&pg.f, &w, &more);
 
 	page_begin(&j, r, c->a.user);
-	for (i = 0; i < n; i++) {
-		/* Newest first: reverse an ascending read. */
-		k = w.dir == STORE_DESC ? i : n - 1 - i;
-		render_play(&j, NULL, &pg.items[k]);
-	}
+	for (i = 0; i < n; i++)
+		render_play(&j, NULL, &pg.items[page_index(&w, i, n)]);
 	json_arr_close(&j);
 	if (write_contexts(&j, c->app->txn, c->a.user, pg.items, n) == -1)
 		return http_error(r, 500, "the playlists could not be read");
@@ -195,15 +220,13 @@ api_plays(struct ctx *c, struct resp *r)
 	json_arr_close(&j);
 	write_next(&j, &w, more, more ? pg.items[n - 1].played_at : 0);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }
 
 /* Gaps are paged by from_ms; collected to know whether more follow. */
 struct gaps_page {
 	struct gap	 items[PAGE_MAX + 1];
-	int		 n, want;
+	struct page_fill f;
 	int64_t		 lo, hi;
 };
 
@@ -214,8 +237,8 @@ gaps_collect(const struct gap *g, void *arg)
 
 	if (g->from_ms < pg->lo || g->from_ms > pg->hi)
 		return 0;
-	pg->items[pg->n++] = *g;
-	return pg->n == pg->want ? 1 : 0;
+	pg->items[pg->f.n++] = *g;
+	return pg->f.n == pg->f.want ? 1 : 0;
 }
 
 int
@@ -227,25 +250,20 @@ api_plays_gaps(struct ctx *c, struct resp *r)
 	int i, more, n;
 
 	window_from_args(&c->a, &w);
-	pg.n = 0;
-	pg.want = w.limit + 1;
+	page_fill_start(&pg.f, &w);
 	pg.lo = w.lo;
 	pg.hi = w.hi;
 	/* Overlap search from lo: a gap starting in the window overlaps it. */
 	if (w.lo <= w.hi && store_iter_gaps(c->app->txn, c->a.user, w.lo,
 	    w.hi, w.dir, gaps_collect, &pg) != STORE_OK)
 		return http_error(r, 500, "the gaps could not be read");
-	more = pg.n > w.limit;
-	n = more ? w.limit : pg.n;
+	n = page_fill_end(&pg.f, &w, &more);
 
 	page_begin(&j, r, c->a.user);
 	for (i = 0; i < n; i++)
-		render_gap(&j, NULL,
-		    &pg.items[w.dir == STORE_DESC ? i : n - 1 - i]);
+		render_gap(&j, NULL, &pg.items[page_index(&w, i, n)]);
 	json_arr_close(&j);
 	write_next(&j, &w, more, more ? pg.items[n - 1].from_ms : 0);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "fold.h"
 #include "json.h"
+#include "render.h"
 #include "story.h"
 
 #define SEARCH_DEFAULT	10
@@ -82,7 +83,5 @@ api_search(struct ctx *c, struct resp *r)
 		    total);
 	}
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

@@ -25,6 +25,7 @@
 #include "insights.h"
 #include "json.h"
 #include "log.h"
+#include "render.h"
 #include "stories.h"
 #include "story.h"
 #include "tz.h"
@@ -79,8 +80,8 @@ static const char *const kind_words[ENTITY__MAX] = {
 	"track", "artist", "album" };
 
 /*
- * The access check, then kind/id's tracks as ids into *ids (an array
- * the caller frees).  Returns the number of tracks, or -1 with the
+ * Kind/id's tracks as ids into *ids (an array the caller frees; the
+ * route has checked access).  Returns the number of tracks, or -1 with the
  * response set.
  */
 static ssize_t
@@ -106,27 +107,58 @@ story_tracks(struct ctx *c, struct resp *r, enum entity_kind kind,
 	return (ssize_t)n;
 }
 
+/*
+ * Writes a story's answer through j after the fields that name it, for
+ * the n tracks ids.  Returns 0, or -1 with the response set.
+ */
+typedef int (*story_body_fn)(struct ctx *, struct resp *, const char **ids,
+    size_t n, struct json *j);
+
+/*
+ * The answer of c->kind's story: kind/id's tracks, then an object with
+ * user, kind and id and what body writes.  Returns 0 or -1 (response set).
+ */
 static int
-api_story(struct ctx *c, struct resp *r, enum entity_kind kind)
+story_answer(struct ctx *c, struct resp *r, story_body_fn body)
 {
-	const struct config *cfg = c->app->cfg;
-	struct stories_query q;
 	const char **ids = NULL;
-	const struct tz *z;
 	struct json j;
 	ssize_t n;
-	size_t i;
 	int rc = -1;
 
-	if ((n = story_tracks(c, r, kind, &ids)) == -1)
+	if ((n = story_tracks(c, r, c->kind, &ids)) == -1)
 		return -1;
+	json_init(&j, &r->body);
+	json_obj_open(&j, NULL);
+	json_str(&j, "user_id", c->a.user);
+	json_str(&j, "kind", kind_words[c->kind]);
+	json_str(&j, "id", c->a.id);
+	if (body(c, r, ids, (size_t)n, &j) == 0) {
+		json_obj_close(&j);
+		rc = render_finish(&j, r);
+	}
+	free(ids);
+	return rc;
+}
+
+/* The story itself (story_body_fn). */
+static int
+story_body(struct ctx *c, struct resp *r, const char **ids, size_t n,
+    struct json *j)
+{
+	enum entity_kind kind = c->kind;
+	const struct config *cfg = c->app->cfg;
+	struct stories_query q;
+	const struct tz *z;
+	size_t i;
+
 	if (api_insights_zone(c, r, &z) == -1)
-		goto free;
+		return -1;
 	memset(&q, 0, sizeof(q));
 	q.user = c->a.user;
 	q.tz = z;
 	q.tracks = ids;
-	q.n_tracks = (size_t)n;
+	q.n_tracks = n;
 	/* The configuration's defaults (the insights'; none in tools). */
 	q.binge_min = (c->a.has & QBIT(Q_MIN)) ? c->a.min : cfg != NULL ?
 	    (uint32_t)config_num(cfg, CFG_BINGE_MIN) : INSIGHTS_BINGE_MIN;
@@ -138,104 +170,45 @@ api_story(struct ctx *c, struct resp *r, enum entity_kind kind)
 	q.kind = kind;
 	q.id = kind != ENTITY_TRACK ? c->a.id : NULL;
 
-	json_init(&j, &r->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "user_id", c->a.user);
-	json_str(&j, "kind", kind_words[kind]);
-	json_str(&j, "id", c->a.id);
-	json_str(&j, "tz", tz_name(z));
+	json_str(j, "tz", tz_name(z));
 	if (kind != ENTITY_TRACK) {
-		json_arr_open(&j, "track_ids");
-		for (i = 0; i < (size_t)n; i++)
-			json_str(&j, NULL, ids[i]);
-		json_arr_close(&j);
+		json_arr_open(j, "track_ids");
+		for (i = 0; i < n; i++)
+			json_str(j, NULL, ids[i]);
+		json_arr_close(j);
 	}
-	if (stories_write(c->app->txn, &q, &j) == -1 ||
+	if (stories_write(c->app->txn, &q, j) == -1 ||
 	    (kind != ENTITY_ALBUM && stories_write_top(c->app->txn,
 	    c->a.user, kind == ENTITY_TRACK ? TOP_TRACKS : TOP_ARTISTS,
-	    c->a.id, &j) == -1) ||
+	    c->a.id, j) == -1) ||
 	    stories_write_dw(c->app->txn, c->a.user,
 	    c->user.dw_playlist[0] != '\0' ? c->user.dw_playlist : NULL,
-	    ids, (size_t)n, &j) == -1) {
-		http_error(r, 500, "the story could not be told");
-		goto free;
-	}
-	json_obj_close(&j);
-	if (json_finish(&j) == -1) {
-		http_error(r, 500, "the response could not be written");
-		goto free;
-	}
-	rc = 0;
-free:
-	free(ids);
-	return rc;
+	    ids, n, j) == -1)
+		return http_error(r, 500, "the story could not be told");
+	return 0;
 }
 
+/* The plays behind a story, a page back from before (story_body_fn). */
 static int
-api_story_plays(struct ctx *c, struct resp *r, enum entity_kind kind)
+story_body_plays(struct ctx *c, struct resp *r, const char **ids, size_t n,
+    struct json *j)
 {
-	const char **ids = NULL;
-	struct json j;
-	ssize_t n;
-	int rc = -1;
-
-	if ((n = story_tracks(c, r, kind, &ids)) == -1)
-		return -1;
-	json_init(&j, &r->body);
-	json_obj_open(&j, NULL);
-	json_str(&j, "user_id", c->a.user);
-	json_str(&j, "kind", kind_words[kind]);
-	json_str(&j, "id", c->a.id);
-	if (stories_write_plays(c->app->txn, c->a.user, kind, c->a.id, ids,
-	    (size_t)n,
+	if (stories_write_plays(c->app->txn, c->a.user, c->kind, c->a.id, ids,
+	    n,
 	    (c->a.has & QBIT(Q_BEFORE)) ? c->a.before : INT64_MAX,
-	    (c->a.has & QBIT(Q_LIMIT)) ? c->a.limit : PLAYS_PAGE, &j) == -1) {
-		http_error(r, 500, "the plays could not be read");
-		goto free;
-	}
-	json_obj_close(&j);
-	if (json_finish(&j) == -1) {
-		http_error(r, 500, "the response could not be written");
-		goto free;
-	}
-	rc = 0;
-free:
-	free(ids);
-	return rc;
+	    (c->a.has & QBIT(Q_LIMIT)) ? c->a.limit : PLAYS_PAGE, j) == -1)
+		return http_error(r, 500, "the plays could not be read");
+	return 0;
 }
 
 int
-api_story_track(struct ctx *c, struct resp *r)
+api_story(struct ctx *c, struct resp *r)
 {
-	return api_story(c, r, ENTITY_TRACK);
+	return story_answer(c, r, story_body);
 }
 
 int
-api_story_artist(struct ctx *c, struct resp *r)
+api_story_plays(struct ctx *c, struct resp *r)
 {
-	return api_story(c, r, ENTITY_ARTIST);
-}
-
-int
-api_story_album(struct ctx *c, struct resp *r)
-{
-	return api_story(c, r, ENTITY_ALBUM);
-}
-
-int
-api_story_track_plays(struct ctx *c, struct resp *r)
-{
-	return api_story_plays(c, r, ENTITY_TRACK);
-}
-
-int
-api_story_artist_plays(struct ctx *c, struct resp *r)
-{
-	return api_story_plays(c, r, ENTITY_ARTIST);
-}
-
-int
-api_story_album_plays(struct ctx *c, struct resp *r)
-{
-	return api_story_plays(c, r, ENTITY_ALBUM);
+	return story_answer(c, r, story_body_plays);
 }

@@ -152,7 +152,5 @@ api_top(struct ctx *c, struct resp *r)
 		json_obj_close(&j);
 	}
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

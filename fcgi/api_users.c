@@ -29,7 +29,5 @@ api_users(struct ctx *c, struct resp *r)
 		return http_error(r, 500, "the users could not be read");
 	json_arr_close(&j);
 	json_obj_close(&j);
-	if (json_finish(&j) == -1)
-		return http_error(r, 500, "the response could not be written");
-	return 0;
+	return render_finish(&j, r);
 }

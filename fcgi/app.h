@@ -112,6 +112,7 @@ struct ctx {
 	struct args	 a;
 	struct user	 user;		/* the :user_id's record, access checked
 					   (access.h) before the handler runs */
+	enum entity_kind kind;		/* the route's kind (route.h) */
 	/* Who is asking (session.c): looked up once, when first needed. */
 	int		 viewer_known;
 	char		 viewer[USER_ID_MAX + 1];	/* "" = nobody signed in */
@@ -122,9 +123,8 @@ int	api_plays(struct ctx *, struct resp *);
 int	api_plays_gaps(struct ctx *, struct resp *);
 int	api_dw(struct ctx *, struct resp *);
 int	api_top(struct ctx *, struct resp *);
-int	api_entity_tracks(struct ctx *, struct resp *);
-int	api_entity_artists(struct ctx *, struct resp *);
-int	api_entity_albums(struct ctx *, struct resp *);
+/* The batch reads of c->kind: POST or GET /api/v0/{tracks,artists,albums}. */
+int	api_entities(struct ctx *, struct resp *);
 int	api_users(struct ctx *, struct resp *);
 int	api_health(struct ctx *, struct resp *);
 int	api_health_metrics(struct ctx *, struct resp *);

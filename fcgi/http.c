@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "http.h"
+#include "schema.h"
 #include "json.h"
 
 /* Headers on every response: no sniffing, no framing, no active content. */
@@ -53,12 +54,10 @@ http_method_parse(const char *name)
 {
 	int m;
 
-	if (name == NULL)
+	if (name == NULL ||
+	    (m = schema_word_index(http_methods, HTTP_OTHER, name)) == -1)
 		return HTTP_OTHER;
-	for (m = 0; m < HTTP_OTHER; m++)
-		if (strcmp(name, http_methods[m]) == 0)
-			return m;
-	return HTTP_OTHER;
+	return m;
 }
 
 const char *

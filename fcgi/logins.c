@@ -15,6 +15,7 @@
  */
 #include <string.h>
 
+#include "codec.h"
 #include "logins.h"
 #include "sha256.h"
 
@@ -31,22 +32,13 @@ struct logins_op {
 static int64_t
 logins_get_time(const unsigned char *p)
 {
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return (int64_t)v;
+	return (int64_t)codec_be64_get(p);
 }
 
 static void
 logins_put_time(unsigned char *p, int64_t t)
 {
-	uint64_t v = (uint64_t)t;
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)(v & 0xff);
+	codec_be64_put(p, (uint64_t)t);
 }
 
 static int

@@ -122,55 +122,91 @@ metrics_cache(uint64_t hits, uint64_t misses)
 		metrics_add(&m->cache_misses, misses);
 }
 
-/* The route and method labels of row. */
-static void
+/*
+ * The route and method labels of row: 0, or -1 for a row no route has
+ * (the table is shorter than METRICS_ROUTES; the last row is "none").
+ */
+static int
 metrics_labels(int row, const char **route, const char **method)
 {
 	if (row == METRICS_ROUTES) {
 		*route = "none";
 		*method = "";
-	} else {
+	} else if (row >= metrics_nroutes)
+		return -1;
+	else {
 		*route = route_name(row);
 		*method = route_method(row);
 	}
+	return 0;
 }
+
+void
+metrics_family(struct buf *b, const char *name, const char *type,
+    const char *help)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* Writes one sample: name{route="..",method=".."label} value. */
+static void
+metrics_sample(struct buf *b, const char *name, const char *route,
+    const char *method, const char *label, const char *value)
+{
+	buf_printf(b, "%s{route=\"%s\",method=\"%s\"%s} %s\n", name, route,
+	    method, label, value);
+}
+
+/* The cache's families, in the order written; the ratio is computed. */
+#define CACHE_RATIO	2
+static const struct {
+	const char	*name, *type, *help;
+} cache_metrics[] = {
+	{ "linernotes_cache_hits_total", "counter",
+	    "Entity look-ups answered from the cache." },
+	{ "linernotes_cache_misses_total", "counter",
+	    "Entity look-ups that read the store." },
+	{ "linernotes_cache_hit_ratio", "gauge",
+	    "Hits over look-ups since the counters started." },
+	{ "linernotes_cache_entries", "gauge",
+	    "Entities held by the cache of the process that answered." },
+	{ "linernotes_cache_bytes", "gauge",
+	    "Bytes held by the cache of the process that answered." },
+};
 
 void
 metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 {
 	const char *route, *method;
-	uint64_t n, cum, hits, misses;
+	char label[32], value[32];
+	uint64_t n, cum, hits, misses, counts[5];
 	int row, s, k;
 
-	buf_puts(b, "# HELP linernotes_http_requests_total API requests by "
-	    "route, method and status.\n"
-	    "# TYPE linernotes_http_requests_total counter\n");
+	metrics_family(b, "linernotes_http_requests_total", "counter",
+	    "API requests by route, method and status.");
 	for (row = 0; row <= METRICS_ROUTES; row++) {
-		if (row >= metrics_nroutes && row != METRICS_ROUTES)
+		if (metrics_labels(row, &route, &method) == -1)
 			continue;
-		metrics_labels(row, &route, &method);
 		for (s = 0; s < NSTATUS; s++) {
 			if ((n = metrics_load(&m->req[row][s])) == 0)
 				continue;
 			if (statuses[s] != 0)
-				buf_printf(b, "linernotes_http_requests_total"
-				    "{route=\"%s\",method=\"%s\",status=\"%d\"}"
-				    " %llu\n", route, method, statuses[s],
-				    (unsigned long long)n);
+				snprintf(label, sizeof(label), ",status=\"%d\"",
+				    statuses[s]);
 			else
-				buf_printf(b, "linernotes_http_requests_total"
-				    "{route=\"%s\",method=\"%s\","
-				    "status=\"other\"} %llu\n", route, method,
-				    (unsigned long long)n);
+				strlcpy(label, ",status=\"other\"",
+				    sizeof(label));
+			snprintf(value, sizeof(value), "%llu",
+			    (unsigned long long)n);
+			metrics_sample(b, "linernotes_http_requests_total",
+			    route, method, label, value);
 		}
 	}
-	buf_puts(b, "# HELP linernotes_http_request_duration_seconds Time "
-	    "from request to response, in the reader.\n"
-	    "# TYPE linernotes_http_request_duration_seconds histogram\n");
+	metrics_family(b, "linernotes_http_request_duration_seconds",
+	    "histogram", "Time from request to response, in the reader.");
 	for (row = 0; row <= METRICS_ROUTES; row++) {
-		if (row >= metrics_nroutes && row != METRICS_ROUTES)
+		if (metrics_labels(row, &route, &method) == -1)
 			continue;
-		metrics_labels(row, &route, &method);
 		cum = 0;
 		for (k = 0; k <= NBOUNDS; k++)
 			cum += metrics_load(&m->lat[row][k]);
@@ -180,48 +216,43 @@ metrics_render(struct buf *b, uint64_t cache_entries, uint64_t cache_bytes)
 		for (k = 0; k <= NBOUNDS; k++) {
 			cum += metrics_load(&m->lat[row][k]);
 			if (k < NBOUNDS)
-				buf_printf(b, "linernotes_http_request_duration_"
-				    "seconds_bucket{route=\"%s\",method=\"%s\","
-				    "le=\"%g\"} %llu\n", route, method,
-				    (double)bounds_us[k] / 1e6,
-				    (unsigned long long)cum);
+				snprintf(label, sizeof(label), ",le=\"%g\"",
+				    (double)bounds_us[k] / 1e6);
 			else
-				buf_printf(b, "linernotes_http_request_duration_"
-				    "seconds_bucket{route=\"%s\",method=\"%s\","
-				    "le=\"+Inf\"} %llu\n", route, method,
-				    (unsigned long long)cum);
+				strlcpy(label, ",le=\"+Inf\"", sizeof(label));
+			snprintf(value, sizeof(value), "%llu",
+			    (unsigned long long)cum);
+			metrics_sample(b,
+			    "linernotes_http_request_duration_seconds_bucket",
+			    route, method, label, value);
 		}
-		buf_printf(b, "linernotes_http_request_duration_seconds_sum"
-		    "{route=\"%s\",method=\"%s\"} %.6f\n", route, method,
+		snprintf(value, sizeof(value), "%.6f",
 		    (double)metrics_load(&m->lat_sum_us[row]) / 1e6);
-		buf_printf(b, "linernotes_http_request_duration_seconds_count"
-		    "{route=\"%s\",method=\"%s\"} %llu\n", route, method,
-		    (unsigned long long)cum);
+		metrics_sample(b,
+		    "linernotes_http_request_duration_seconds_sum", route,
+		    method, "", value);
+		snprintf(value, sizeof(value), "%llu", (unsigned long long)cum);
+		metrics_sample(b,
+		    "linernotes_http_request_duration_seconds_count", route,
+		    method, "", value);
 	}
 	hits = metrics_load(&m->cache_hits);
 	misses = metrics_load(&m->cache_misses);
-	buf_printf(b, "# HELP linernotes_cache_hits_total Entity look-ups "
-	    "answered from the cache.\n"
-	    "# TYPE linernotes_cache_hits_total counter\n"
-	    "linernotes_cache_hits_total %llu\n"
-	    "# HELP linernotes_cache_misses_total Entity look-ups that read "
-	    "the store.\n"
-	    "# TYPE linernotes_cache_misses_total counter\n"
-	    "linernotes_cache_misses_total %llu\n"
-	    "# HELP linernotes_cache_hit_ratio Hits over look-ups since the "
-	    "counters started.\n"
-	    "# TYPE linernotes_cache_hit_ratio gauge\n"
-	    "linernotes_cache_hit_ratio %.4f\n"
-	    "# HELP linernotes_cache_entries Entities held by the cache of the "
-	    "process that answered.\n"
-	    "# TYPE linernotes_cache_entries gauge\n"
-	    "linernotes_cache_entries %llu\n"
-	    "# HELP linernotes_cache_bytes Bytes held by the cache of the "
-	    "process that answered.\n"
-	    "# TYPE linernotes_cache_bytes gauge\n"
-	    "linernotes_cache_bytes %llu\n",
-	    (unsigned long long)hits, (unsigned long long)misses,
-	    hits + misses > 0 ? (double)hits / (double)(hits + misses) : 0.0,
-	    (unsigned long long)cache_entries,
-	    (unsigned long long)cache_bytes);
+	counts[0] = hits;			/* as cache_metrics[] */
+	counts[1] = misses;
+	counts[CACHE_RATIO] = 0;		/* computed below */
+	counts[3] = cache_entries;
+	counts[4] = cache_bytes;
+	for (k = 0; k < (int)(sizeof(cache_metrics) / sizeof(cache_metrics[0]));
+	    k++) {
+		metrics_family(b, cache_metrics[k].name, cache_metrics[k].type,
+		    cache_metrics[k].help);
+		if (k == CACHE_RATIO)
+			buf_printf(b, "%s %.4f\n", cache_metrics[k].name,
+			    hits + misses > 0 ?
+			    (double)hits / (double)(hits + misses) : 0.0);
+		else
+			buf_printf(b, "%s %llu\n", cache_metrics[k].name,
+			    (unsigned long long)counts[k]);
+	}
 }

@@ -28,6 +28,12 @@ void	metrics_request(int route, int status, uint64_t us);
 /* Adds cache hits and misses. */
 void	metrics_cache(uint64_t hits, uint64_t misses);
 /*
+ * Appends the head of a metric family in Prometheus' text format:
+ * "# HELP name help" and "# TYPE name type" (counter, gauge, histogram).
+ */
+void	metrics_family(struct buf *b, const char *name, const char *type,
+	    const char *help);
+/*
  * Appends the text exposition to b, with the gauges given by the caller
  * (this process's cache entries and bytes).
  */

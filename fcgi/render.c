@@ -8,42 +8,30 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http.h"
 #include "render.h"
 
-const char *
-render_source(uint8_t v)
-{
-	return SCHEMA_WORD(schema_sources, v);
+/* The word of enum value v in its schema.h table (SCHEMA_WORD). */
+#define RENDER_WORD(name, type, table)					\
+const char *								\
+name(type v)								\
+{									\
+	return SCHEMA_WORD(table, (unsigned)v);				\
 }
 
-const char *
-render_gap_reason(uint8_t v)
-{
-	return SCHEMA_WORD(schema_gap_reasons, v);
-}
+RENDER_WORD(render_source, uint8_t, schema_sources)
+RENDER_WORD(render_gap_reason, uint8_t, schema_gap_reasons)
+RENDER_WORD(render_how, uint8_t, schema_hows)
+RENDER_WORD(render_status, uint8_t, schema_statuses)
+RENDER_WORD(render_kind, int, schema_kinds)
+RENDER_WORD(render_range, int, schema_ranges)
 
-const char *
-render_how(uint8_t v)
+int
+render_finish(struct json *j, struct resp *r)
 {
-	return SCHEMA_WORD(schema_hows, v);
-}
-
-const char *
-render_status(uint8_t v)
-{
-	return SCHEMA_WORD(schema_statuses, v);
-}
-
-const char *
-render_kind(int v)
-{
-	return SCHEMA_WORD(schema_kinds, (unsigned)v);
-}
-
-const char *
-render_range(int v)
-{
-	return SCHEMA_WORD(schema_ranges, (unsigned)v);
+	if (json_finish(j) == -1)
+		return http_error(r, 500, "the response could not be written");
+	return 0;
 }
 
 void
@@ -71,6 +59,24 @@ render_day(struct json *j, const char *key, int32_t day)
 }
 
 void
+render_opt_str(struct json *j, const char *key, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		json_null(j, key);
+	else
+		json_str(j, key, v);
+}
+
+void
+render_opt_int(struct json *j, const char *key, int64_t v, int known)
+{
+	if (known)
+		json_int(j, key, v);
+	else
+		json_null(j, key);
+}
+
+void
 render_idlist(struct json *j, const char *key, const struct idlist *l)
 {
 	uint32_t i;
@@ -92,49 +98,45 @@ render_images(struct json *j, const struct image *im, uint8_t n)
 			continue;
 		json_obj_open(j, NULL);
 		json_str(j, "url", im[i].url);
-		if (im[i].width > 0)
-			json_int(j, "width", im[i].width);
-		else
-			json_null(j, "width");
-		if (im[i].height > 0)
-			json_int(j, "height", im[i].height);
-		else
-			json_null(j, "height");
+		render_opt_int(j, "width", im[i].width, im[i].width > 0);
+		render_opt_int(j, "height", im[i].height, im[i].height > 0);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
 }
 
-/* An id field that is "" when unknown: null then. */
+/* Opens an entity's object with its id and name. */
 static void
-render_opt_id(struct json *j, const char *key, const char *id)
+render_entity_open(struct json *j, const char *key, const char *id,
+    const char *name)
 {
-	if (id[0] == '\0')
-		json_null(j, key);
-	else
-		json_str(j, key, id);
+	json_obj_open(j, key);
+	json_str(j, "id", id);
+	json_str(j, "name", name);
+}
+
+/* Closes an entity's object after when it was last updated. */
+static void
+render_entity_close(struct json *j, int64_t updated_at)
+{
+	render_time_s(j, "updated_at", "updated_at_iso", updated_at);
+	json_obj_close(j);
 }
 
 void
 render_track(struct json *j, const char *key, const struct track *t)
 {
-	json_obj_open(j, key);
-	json_str(j, "id", t->id);
-	json_str(j, "name", t->name);
+	render_entity_open(j, key, t->id, t->name);
 	json_str(j, "uri", t->uri);
-	render_opt_id(j, "album_id", t->album_id);
+	render_opt_str(j, "album_id", t->album_id);
 	render_idlist(j, "artist_ids", &t->artists);
-	if (t->duration_ms > 0)
-		json_uint(j, "duration_ms", t->duration_ms);
-	else
-		json_null(j, "duration_ms");
+	render_opt_int(j, "duration_ms", t->duration_ms, t->duration_ms > 0);
 	json_int(j, "popularity", t->popularity);
 	json_bool(j, "explicit", t->explicit_);
 	json_bool(j, "is_local", t->is_local);
 	json_int(j, "disc_number", t->disc_number);
 	json_int(j, "track_number", t->track_number);
-	render_time_s(j, "updated_at", "updated_at_iso", t->updated_at);
-	json_obj_close(j);
+	render_entity_close(j, t->updated_at);
 }
 
 void
@@ -142,9 +144,7 @@ render_artist(struct json *j, const char *key, const struct artist *a)
 {
 	uint8_t i;
 
-	json_obj_open(j, key);
-	json_str(j, "id", a->id);
-	json_str(j, "name", a->name);
+	render_entity_open(j, key, a->id, a->name);
 	json_arr_open(j, "genres");
 	for (i = 0; i < a->n_genres && i < GENRES_MAX; i++)
 		json_str(j, NULL, a->genres[i]);
@@ -152,26 +152,19 @@ render_artist(struct json *j, const char *key, const struct artist *a)
 	render_images(j, a->images, a->n_images);
 	json_int(j, "popularity", a->popularity);
 	json_bool(j, "detailed", a->detailed);
-	render_time_s(j, "updated_at", "updated_at_iso", a->updated_at);
-	json_obj_close(j);
+	render_entity_close(j, a->updated_at);
 }
 
 void
 render_album(struct json *j, const char *key, const struct album *a)
 {
-	json_obj_open(j, key);
-	json_str(j, "id", a->id);
-	json_str(j, "name", a->name);
+	render_entity_open(j, key, a->id, a->name);
 	json_str(j, "album_type", a->album_type);
-	if (a->release_date != NULL && a->release_date[0] != '\0')
-		json_str(j, "release_date", a->release_date);
-	else
-		json_null(j, "release_date");
+	render_opt_str(j, "release_date", a->release_date);
 	render_idlist(j, "artist_ids", &a->artists);
 	render_images(j, a->images, a->n_images);
 	json_int(j, "total_tracks", a->total_tracks);
-	render_time_s(j, "updated_at", "updated_at_iso", a->updated_at);
-	json_obj_close(j);
+	render_entity_close(j, a->updated_at);
 }
 
 void
@@ -181,16 +174,10 @@ render_user_public(struct json *j, const char *key, const struct user *u)
 	json_str(j, "id", u->id);
 	json_str(j, "display_name", u->display_name[0] != '\0' ?
 	    u->display_name : u->id);
-	if (u->image_url[0] != '\0')
-		json_str(j, "image_url", u->image_url);
-	else
-		json_null(j, "image_url");
+	render_opt_str(j, "image_url", u->image_url);
 	json_str(j, "status", render_status(u->status));
 	/* null: the owner chose none (pages then use the viewer's zone). */
-	if (u->timezone[0] != '\0')
-		json_str(j, "timezone", u->timezone);
-	else
-		json_null(j, "timezone");
+	render_opt_str(j, "timezone", u->timezone);
 	json_uint(j, "n_plays", u->n_plays);
 	render_time_s(j, "last_ok_poll", "last_ok_poll_iso", u->last_ok_poll);
 	render_time_s(j, "created_at", "created_at_iso", u->created_at);
@@ -205,19 +192,11 @@ render_play(struct json *j, const char *key, const struct play *p)
 	json_obj_open(j, key);
 	render_time_ms(j, "played_at", "played_at_iso", p->played_at);
 	json_str(j, "track_id", p->track_id);
-	if (p->context_uri != NULL && p->context_uri[0] != '\0')
-		json_str(j, "context_uri", p->context_uri);
-	else
-		json_null(j, "context_uri");
+	render_opt_str(j, "context_uri", p->context_uri);
 	json_str(j, "source", render_source(p->source));
-	if (p->ms_played >= 0)
-		json_int(j, "ms_played", p->ms_played);
-	else
-		json_null(j, "ms_played");
-	if (p->prev_played_at != PLAY_NO_PREV)
-		json_int(j, "previous_played_at", p->prev_played_at);
-	else
-		json_null(j, "previous_played_at");
+	render_opt_int(j, "ms_played", p->ms_played, p->ms_played >= 0);
+	render_opt_int(j, "previous_played_at", p->prev_played_at,
+	    p->prev_played_at != PLAY_NO_PREV);
 	json_obj_close(j);
 }
 

@@ -8,8 +8,8 @@
  * per key), id lists as arrays of strings, enums as words.  Nothing here
  * writes a secret: struct user has no renderer but the public one.
  *
- * Error convention: none; the JSON writer records failures for
- * json_finish().
+ * Error convention: none but render_finish()'s; the JSON writer records
+ * failures for json_finish(), which render_finish() turns into the 500.
  */
 #ifndef LN_RENDER_H
 #define LN_RENDER_H
@@ -18,6 +18,21 @@
 
 #include "json.h"
 #include "schema.h"
+
+struct resp;
+
+/*
+ * Finishes the answer written through j (json_finish) into r's body.
+ * Returns 0, or -1 with r set to the 500 that says it could not be
+ * written.
+ */
+int	render_finish(struct json *j, struct resp *r);
+
+/* Writes key: v, or null when v is NULL or "" (unknown). */
+void	render_opt_str(struct json *, const char *key, const char *v);
+/* Writes key: v when known is true, else null. */
+void	render_opt_int(struct json *, const char *key, int64_t v,
+	    int known);
 
 /* Writes key: ms and isokey: "...Z" (with milliseconds), or null. */
 void	render_time_ms(struct json *, const char *key, const char *isokey,

@@ -25,6 +25,7 @@
 #include "route.h"
 #include "session.h"
 #include "story.h"
+#include "text.h"
 #include "valid.h"
 
 #define PARAM_USER_FMT	":user_id.fmt"
@@ -51,17 +52,17 @@ static const struct route routes[] = {
 	    QBIT(Q_HISTORY) | QBIT(Q_KIND) | QBIT(Q_RANGE), 0, 0, api_top,
 	    ROUTE_USER },
 	{ "tracks", HTTP_POST, "/api/v0/tracks", 0, 0, BODY_IDS,
-	    api_entity_tracks, 0 },
+	    api_entities, ROUTE_KIND(ENTITY_TRACK) },
 	{ "tracks", HTTP_GET, "/api/v0/tracks", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_entity_tracks, 0 },
+	    api_entities, ROUTE_KIND(ENTITY_TRACK) },
 	{ "artists", HTTP_POST, "/api/v0/artists", 0, 0, BODY_IDS,
-	    api_entity_artists, 0 },
+	    api_entities, ROUTE_KIND(ENTITY_ARTIST) },
 	{ "artists", HTTP_GET, "/api/v0/artists", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_entity_artists, 0 },
+	    api_entities, ROUTE_KIND(ENTITY_ARTIST) },
 	{ "albums", HTTP_POST, "/api/v0/albums", 0, 0, BODY_IDS,
-	    api_entity_albums, 0 },
+	    api_entities, ROUTE_KIND(ENTITY_ALBUM) },
 	{ "albums", HTTP_GET, "/api/v0/albums", QBIT(Q_IDS), QBIT(Q_IDS), 0,
-	    api_entity_albums, 0 },
+	    api_entities, ROUTE_KIND(ENTITY_ALBUM) },
 	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users, 0 },
 	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health, 0 },
 	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0,
@@ -92,17 +93,23 @@ static const struct route routes[] = {
 	    api_imports_undo, ROUTE_WRITE | ROUTE_OWNTXN },
 	/* stories, search, charts (api_story.c, api_search.c, api_charts.c) */
 	{ "story_track", HTTP_GET, "/api/v0/story/:user_id/track/:id",
-	    STORY_KEYS, 0, 0, api_story_track, ROUTE_USER },
+	    STORY_KEYS, 0, 0, api_story,
+	    ROUTE_USER | ROUTE_KIND(ENTITY_TRACK) },
 	{ "story_artist", HTTP_GET, "/api/v0/story/:user_id/artist/:id",
-	    STORY_KEYS, 0, 0, api_story_artist, ROUTE_USER },
+	    STORY_KEYS, 0, 0, api_story,
+	    ROUTE_USER | ROUTE_KIND(ENTITY_ARTIST) },
 	{ "story_album", HTTP_GET, "/api/v0/story/:user_id/album/:id",
-	    STORY_KEYS, 0, 0, api_story_album, ROUTE_USER },
+	    STORY_KEYS, 0, 0, api_story,
+	    ROUTE_USER | ROUTE_KIND(ENTITY_ALBUM) },
 	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/track/:id/plays",
-	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_track_plays, ROUTE_USER },
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_plays,
+	    ROUTE_USER | ROUTE_KIND(ENTITY_TRACK) },
 	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/artist/:id/plays",
-	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_artist_plays, ROUTE_USER },
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_plays,
+	    ROUTE_USER | ROUTE_KIND(ENTITY_ARTIST) },
 	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/album/:id/plays",
-	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_album_plays, ROUTE_USER },
+	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_plays,
+	    ROUTE_USER | ROUTE_KIND(ENTITY_ALBUM) },
 	{ "search", HTTP_GET, "/api/v0/search/:user_id",
 	    QBIT(Q_Q) | QBIT(Q_LIMIT), QBIT(Q_Q), 0, api_search, ROUTE_USER },
 	{ "charts", HTTP_GET, "/api/v0/charts/:user_id",
@@ -111,50 +118,29 @@ static const struct route routes[] = {
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
-/* Query key validators: store the typed value in a, return 0 or -1. */
-static int
-q_before(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 0, VALID_MS_MAX, &v) == -1)
-		return -1;
-	a->before = v;
-	return 0;
+/*
+ * Query key validators: store the typed value in a, return 0 or -1.  An
+ * integer key has bounds [lo, hi] and is stored as type into a->field.
+ */
+#define Q_INT(name, lo, hi, field, type)				\
+static int								\
+name(const char *s, struct args *a)					\
+{									\
+	long long v;							\
+									\
+	if (valid_int(s, lo, hi, &v) == -1)				\
+		return -1;						\
+	a->field = (type)v;						\
+	return 0;							\
 }
 
-static int
-q_after(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 0, VALID_MS_MAX, &v) == -1)
-		return -1;
-	a->after = v;
-	return 0;
-}
-
-static int
-q_limit(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 1, 200, &v) == -1)
-		return -1;
-	a->limit = (int)v;
-	return 0;
-}
-
-static int
-q_history(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 0, 1, &v) == -1)
-		return -1;
-	a->history = (int)v;
-	return 0;
-}
+Q_INT(q_before, 0, VALID_MS_MAX, before, int64_t)
+Q_INT(q_after, 0, VALID_MS_MAX, after, int64_t)
+Q_INT(q_limit, 1, 200, limit, int)
+Q_INT(q_history, 0, 1, history, int)
+Q_INT(q_ilimit, 1, INSIGHTS_LIMIT_MAX, limit, int)
+Q_INT(q_min, 2, 1000, min, uint32_t)
+Q_INT(q_days, 1, 3650, days, uint32_t)
 
 static int
 q_kind(const char *s, struct args *a)
@@ -231,39 +217,6 @@ q_tz(const char *s, struct args *a)
 	if (!tz_valid_name(s) || strlen(s) >= sizeof(a->tz))
 		return -1;
 	strlcpy(a->tz, s, sizeof(a->tz));
-	return 0;
-}
-
-static int
-q_ilimit(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 1, INSIGHTS_LIMIT_MAX, &v) == -1)
-		return -1;
-	a->limit = (int)v;
-	return 0;
-}
-
-static int
-q_min(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 2, 1000, &v) == -1)
-		return -1;
-	a->min = (uint32_t)v;
-	return 0;
-}
-
-static int
-q_days(const char *s, struct args *a)
-{
-	long long v;
-
-	if (valid_int(s, 1, 3650, &v) == -1)
-		return -1;
-	a->days = (uint32_t)v;
 	return 0;
 }
 
@@ -388,18 +341,6 @@ route_match(const char *pattern, const char *path, struct args *a)
 	}
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decodes the n bytes at s into out (outsz bytes, NUL-terminated).
  * Returns 0, or -1 when it does not fit, an escape is malformed or the
@@ -416,8 +357,8 @@ route_decode(const char *s, size_t n, char *out, size_t outsz)
 		if (c == '%') {
 			if (i + 2 >= n)
 				return -1;
-			if ((hi = hexval(s[i + 1])) == -1 ||
-			    (lo = hexval(s[i + 2])) == -1)
+			if ((hi = text_hexval(s[i + 1])) == -1 ||
+			    (lo = text_hexval(s[i + 2])) == -1)
 				return -1;
 			c = hi * 16 + lo;
 			i += 2;
@@ -601,6 +542,7 @@ route_handle_table(const struct route *table, int n, struct app *app,
 	r->allow[0] = '\0';
 	c.app = app;
 	c.req = rq;
+	c.kind = ROUTE_KIND_OF(rt->flags);
 	if (route_query(rt, rq->query, &c.a, r) == -1)
 		return found;
 	if ((rt->flags & ROUTE_WRITE) &&

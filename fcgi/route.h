@@ -37,10 +37,15 @@ enum route_body {
  * transaction, after the query is validated and before the handler,
  * which then finds the user in c->user.  ROUTE_USER needs the read
  * transaction route.c begins, so it never goes with ROUTE_OWNTXN.
+ * ROUTE_KIND(k): the entity kind (enum entity_kind, store.h) that a
+ * handler several routes share serves (the stories, the batch reads); the
+ * handler finds it in c->kind.  A route without one has ENTITY_TRACK.
  */
 #define ROUTE_WRITE	0x01
 #define ROUTE_OWNTXN	0x02
 #define ROUTE_USER	0x04
+#define ROUTE_KIND(k)	((unsigned)(k) << 8)
+#define ROUTE_KIND_OF(flags)	((enum entity_kind)((flags) >> 8))
 
 /* One row of a route table. */
 struct route {
@@ -54,7 +59,7 @@ struct route {
 	unsigned	 required;	/* query keys that must be given */
 	int		 body;		/* enum route_body */
 	int		 (*fn)(struct ctx *, struct resp *);
-	unsigned	 flags;		/* ROUTE_* */
+	unsigned	 flags;		/* ROUTE_*, ROUTE_KIND() */
 };
 
 /*

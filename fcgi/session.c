@@ -77,10 +77,10 @@ session_load_cfg(const struct config *cfg, struct auth_cfg *a,
 	(void)strlcpy(a->client_secret, config_str(cfg, CFG_CLIENT_SECRET),
 	    sizeof(a->client_secret));
 	w = config_str(cfg, CFG_SIGNUPS);
-	a->signups = SIGNUPS_CLOSED;	/* an unknown word cannot pass config */
-	for (i = 0; i < SIGNUPS__MAX; i++)
-		if (strcmp(w, signup_words[i]) == 0)
-			a->signups = i;
+	/* An unknown word cannot pass config: closed is only a fallback. */
+	if ((i = SCHEMA_INDEX(signup_words, w)) == -1)
+		i = SIGNUPS_CLOSED;
+	a->signups = i;
 	a->session_ttl = config_num(cfg, CFG_SESSION_TTL);
 	a->connect_timeout = (long)config_num(cfg, CFG_CONNECT_TIMEOUT);
 	a->request_timeout = (long)config_num(cfg, CFG_REQUEST_TIMEOUT);

@@ -14,14 +14,13 @@
 
 struct catalog;
 
-/* GET /api/v0/story/:user_id/{track,artist,album}/:id (api_story.c). */
-int	api_story_track(struct ctx *, struct resp *);
-int	api_story_artist(struct ctx *, struct resp *);
-int	api_story_album(struct ctx *, struct resp *);
+/*
+ * GET /api/v0/story/:user_id/{track,artist,album}/:id (api_story.c), of
+ * the route's kind (c->kind).
+ */
+int	api_story(struct ctx *, struct resp *);
 /* GET .../:id/plays: the plays behind a story, paging back. */
-int	api_story_track_plays(struct ctx *, struct resp *);
-int	api_story_artist_plays(struct ctx *, struct resp *);
-int	api_story_album_plays(struct ctx *, struct resp *);
+int	api_story_plays(struct ctx *, struct resp *);
 /* GET /api/v0/search/:user_id?q= (api_search.c). */
 int	api_search(struct ctx *, struct resp *);
 /* GET /api/v0/charts/:user_id (api_charts.c). */

@@ -52,12 +52,10 @@ valid_word(const char *s, const char *const *words, int n, int *out)
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		if (strcmp(s, words[i]) == 0) {
-			*out = i;
-			return 0;
-		}
-	return -1;
+	if ((i = schema_word_index(words, (size_t)n, s)) == -1)
+		return -1;
+	*out = i;
+	return 0;
 }
 
 int

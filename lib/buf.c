@@ -1,5 +1,5 @@
 /*
- * buf.c — a growable byte buffer (see buf.h for the contract).
+ * buf.c — a growable byte buffer and array growth (contract: buf.h).
  *
  * Growth doubles the capacity through reallocarray(3), so appending n bytes
  * one at a time costs O(n) in total.
@@ -34,6 +34,32 @@ buf_reserve(struct buf *b, size_t n)
 	return 0;
 nomem:
 	b->oom = 1;
+	errno = ENOMEM;
+	return -1;
+}
+
+int
+buf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz, size_t first)
+{
+	void **arr = arrp;
+	size_t ncap;
+	void *p;
+
+	if (n <= *cap)
+		return 0;
+	ncap = *cap < first ? first : *cap;
+	while (ncap < n) {
+		if (ncap > SIZE_MAX / 2)
+			goto nomem;
+		ncap *= 2;
+	}
+	if ((p = reallocarray(*arr, ncap, sz)) == NULL)
+		return -1;
+	memset((char *)p + *cap * sz, 0, (ncap - *cap) * sz);
+	*arr = p;
+	*cap = ncap;
+	return 0;
+nomem:
 	errno = ENOMEM;
 	return -1;
 }

@@ -1,10 +1,12 @@
 /*
- * buf.h — a growable byte buffer.
+ * buf.h — a growable byte buffer, and how arrays of records grow.
  *
  * The one way linernotes builds strings and bodies of unknown length
- * (JSON responses, export rows, encoded LMDB values).  The buffer owns its
- * memory; buf_free() releases it.  data is always NUL-terminated after
- * len bytes (the NUL is not counted), so a buffer can be read as a string.
+ * (JSON responses, export rows, encoded LMDB values); buf_grow_array()
+ * is the one way an array of records grows (doubling, zero-filled).
+ * The buffer owns its memory; buf_free() releases it.  data is always
+ * NUL-terminated after len bytes (the NUL is not counted), so a buffer
+ * can be read as a string.
  *
  * Error convention: 0 on success, -1 when memory ran out (errno set); after
  * a failure the buffer is unchanged but sticky: b->oom stays set and later
@@ -46,6 +48,15 @@ int	buf_vprintf(struct buf *, const char *, va_list);
 void	buf_reset(struct buf *);
 /* Releases the memory; the buffer may be used again afterwards. */
 void	buf_free(struct buf *);
+
+/*
+ * Grows the array *arrp (of elements of size sz, *cap of them) to hold n,
+ * by doubling from at least first; new elements are zero-filled.  The one
+ * way an array of records grows.  Returns 0, or -1 when memory ran out
+ * (*arrp and *cap unchanged).
+ */
+int	buf_grow_array(void *arrp, size_t *cap, size_t n, size_t sz,
+	    size_t first);
 
 /* What buf_add does when the buffer must grow first (buf.c). */
 int	buf_add_grow(struct buf *, const void *p, size_t n);

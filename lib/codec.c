@@ -205,25 +205,26 @@ codec_get_u64(struct dec *d)
 	return dec_be(d, 8);
 }
 
+/*
+ * Two's complement without implementation-defined conversions: flipping
+ * the sign bit turns it into the biased form codec_unbias*() reads.
+ */
+int32_t
+codec_as_i32(uint32_t u)
+{
+	return codec_unbias32(u ^ UINT32_C(0x80000000));
+}
+
 int32_t
 codec_get_i32(struct dec *d)
 {
-	uint32_t u = codec_get_u32(d);
-
-	/* Two's complement without implementation-defined conversions. */
-	if (u <= INT32_MAX)
-		return (int32_t)u;
-	return -(int32_t)(~u) - 1;
+	return codec_as_i32(codec_get_u32(d));
 }
 
 int64_t
 codec_get_i64(struct dec *d)
 {
-	uint64_t u = codec_get_u64(d);
-
-	if (u <= INT64_MAX)
-		return (int64_t)u;
-	return -(int64_t)(~u) - 1;
+	return codec_unbias64(codec_get_u64(d) ^ UINT64_C(0x8000000000000000));
 }
 
 /* Consumes a str and returns it with *n its length, or NULL when bad. */
@@ -351,20 +352,17 @@ codec_be64_get(const unsigned char *p)
 	return ((uint64_t)codec_be32_get(p) << 32) | codec_be32_get(p + 4);
 }
 
+/* 32 bits: v + 2^31 and back, exact in 64-bit arithmetic. */
 uint32_t
 codec_bias32(int32_t v)
 {
-	return (uint32_t)v ^ UINT32_C(0x80000000);
+	return (uint32_t)((int64_t)v + INT64_C(0x80000000));
 }
 
 int32_t
 codec_unbias32(uint32_t v)
 {
-	uint32_t u = v ^ UINT32_C(0x80000000);
-
-	if (u <= INT32_MAX)
-		return (int32_t)u;
-	return -(int32_t)(~u) - 1;
+	return (int32_t)((int64_t)v - INT64_C(0x80000000));
 }
 
 uint64_t

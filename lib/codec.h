@@ -2,7 +2,9 @@
  * codec.h — bounds-checked encoding of store values and keys.
  *
  * store.c turns the structs of schema.h into bytes with these functions
- * and back; nothing else should need them.  The encoding is explicit and
+ * and back; outside the store only the fixed-width big-endian helpers
+ * serve, for other binary records (tz.c's TZif files, the values
+ * exportfile.c and fcgi/logins.c keep in meta).  The encoding is explicit and
  * independent of the compiler's struct layout:
  *
  *   integers	fixed width, big-endian (u8, u16, u32, u64; signed values
@@ -93,6 +95,8 @@ void	 codec_be32_put(unsigned char *p, uint32_t v);
 void	 codec_be64_put(unsigned char *p, uint64_t v);
 uint32_t codec_be32_get(const unsigned char *p);
 uint64_t codec_be64_get(const unsigned char *p);
+/* The two's complement value of u (a signed field read as unsigned). */
+int32_t	 codec_as_i32(uint32_t u);
 /* Order-preserving maps between signed values and unsigned key values. */
 uint32_t codec_bias32(int32_t v);
 int32_t	 codec_unbias32(uint32_t v);

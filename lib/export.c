@@ -303,12 +303,7 @@ export_run(enum export_format fmt, struct store_txn *txn, const char *user,
 int
 export_format_parse(const char *name)
 {
-	int i;
-
-	for (i = 0; i < EXPORT__MAX; i++)
-		if (strcmp(name, export_names[i]) == 0)
-			return i;
-	return -1;
+	return SCHEMA_INDEX(export_names, name);
 }
 
 const char *

@@ -25,6 +25,35 @@ static const char *const json_track_keys[6] = {
 	"album_name",
 };
 
+/* What both writers' rows are written with (rows_export()). */
+struct rows_ctx {
+	struct ex	*ex;
+	struct buf	 tmp;		/* CSV: the cell being written */
+};
+
+/*
+ * A writer of one row per play: header, then row() for each of the user's
+ * plays, oldest first, with a struct rows_ctx.  Returns 0 or -1.
+ */
+static int
+rows_export(struct store_txn *txn, const char *user,
+    const struct export_sink *sink, struct export_stats *stats,
+    const char *header, int (*row)(const struct play *, void *))
+{
+	struct ex ex;
+	struct rows_ctx c;
+	int rc;
+
+	export_init_ctx(&ex, txn, user, sink);
+	memset(&c, 0, sizeof(c));
+	c.ex = &ex;
+	buf_puts(&ex.out, header);
+	rc = store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
+	    row, &c) == STORE_OK ? 0 : -1;
+	buf_free(&c.tmp);
+	return export_finish_ctx(&ex, rc, stats);
+}
+
 /* ---- CSV ----------------------------------------------------------------- */
 
 /*
@@ -84,15 +113,11 @@ static const char csv_header[] = "played_at,played_at_ms,ms_played,source,"
     "track_id,track_uri,track_name,artist_ids,artist_names,album_id,"
     "album_name,context_uri\r\n";
 
-struct csv_ctx {
-	struct ex	*ex;
-	struct buf	 tmp;
-};
 
 static int
 csv_play(const struct play *p, void *arg)
 {
-	struct csv_ctx *c = arg;
+	struct rows_ctx *c = arg;
 	struct ex *ex = c->ex;
 	struct buf *b = &ex->out;
 	const struct ex_track *t;
@@ -133,18 +158,7 @@ int
 export_csv(struct store_txn *txn, const char *user,
     const struct export_sink *sink, struct export_stats *stats)
 {
-	struct ex ex;
-	struct csv_ctx c;
-	int rc;
-
-	export_init_ctx(&ex, txn, user, sink);
-	memset(&c, 0, sizeof(c));
-	c.ex = &ex;
-	buf_add(&ex.out, csv_header, sizeof(csv_header) - 1);
-	rc = store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
-	    csv_play, &c) == STORE_OK ? 0 : -1;
-	buf_free(&c.tmp);
-	return export_finish_ctx(&ex, rc, stats);
+	return rows_export(txn, user, sink, stats, csv_header, csv_play);
 }
 
 /* ---- JSON Lines ---------------------------------------------------------- */
@@ -222,7 +236,7 @@ free_buf:
 static int
 json_play(const struct play *p, void *arg)
 {
-	struct ex *ex = arg;
+	struct ex *ex = ((struct rows_ctx *)arg)->ex;
 	struct ex_track *t;
 	struct json j;
 	char ts[32];
@@ -258,11 +272,5 @@ int
 export_json(struct store_txn *txn, const char *user,
     const struct export_sink *sink, struct export_stats *stats)
 {
-	struct ex ex;
-	int rc;
-
-	export_init_ctx(&ex, txn, user, sink);
-	rc = store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
-	    json_play, &ex) == STORE_OK ? 0 : -1;
-	return export_finish_ctx(&ex, rc, stats);
+	return rows_export(txn, user, sink, stats, "", json_play);
 }

@@ -387,48 +387,6 @@ sql_user(struct ex *ex)
 	return sql_end(ex);
 }
 
-static int
-sql_artists(struct ex *ex, const struct sql_refs *r)
-{
-	struct buf *b = &ex->out;
-	struct artist a;
-	size_t i;
-	int rc, g;
-
-	for (i = 0; i < r->artists.n; i++) {
-		const char *id = r->artists.ids[i];
-
-		if ((rc = store_get_artist(ex->txn, id, &a)) == STORE_ERR)
-			return -1;
-		sql_row(ex, ins_artists, ON_CONFLICT);
-		buf_putc(b, '(');
-		sql_str(b, id);
-		if (rc != STORE_OK) {
-			buf_puts(b, ",NULL,NULL,NULL)");
-		} else {
-			buf_putc(b, ',');
-			sql_str(b, a.name);
-			buf_putc(b, ',');
-			if (a.n_genres == 0)
-				buf_puts(b, "NULL");
-			else {
-				buf_putc(b, '\'');
-				for (g = 0; g < a.n_genres; g++) {
-					if (g > 0)
-						buf_puts(b, "; ");
-					export_put_text(b, a.genres[g],
-					    strlen(a.genres[g]), '\'');
-				}
-				buf_putc(b, '\'');
-			}
-			buf_printf(b, ",%u)", (unsigned)a.popularity);
-		}
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	return sql_end(ex);
-}
-
 /* Writes "(owner, ord, artist)" rows for an id list. */
 static void
 sql_links(struct ex *ex, const char *ins, const char *owner,
@@ -444,98 +402,196 @@ sql_links(struct ex *ex, const char *ins, const char *owner,
 	}
 }
 
+/* One entity of any kind, as read for its row. */
+union sql_entity {
+	struct artist	 artist;
+	struct album	 album;
+	struct track	 track;
+};
+
+/*
+ * What the rows of one kind of entity are: the INSERT, the values after
+ * the id of a known entity (closing the row) and how many NULLs stand for
+ * them when the store does not know it, and the INSERT of its links to
+ * its artists (NULL: none).
+ */
+struct sql_kind {
+	const char	*ins;
+	int		(*get)(struct store_txn *, const char *id,
+			    union sql_entity *);
+	void		(*values)(struct buf *, const union sql_entity *);
+	int		 n_null;
+	const char	*ins_links;
+	const struct idlist *(*artists)(const union sql_entity *);
+};
+
 static int
-sql_albums(struct ex *ex, const struct sql_refs *r)
+sql_get_artist(struct store_txn *txn, const char *id, union sql_entity *e)
+{
+	return store_get_artist(txn, id, &e->artist);
+}
+
+static int
+sql_get_album(struct store_txn *txn, const char *id, union sql_entity *e)
+{
+	return store_get_album(txn, id, &e->album);
+}
+
+static int
+sql_get_track(struct store_txn *txn, const char *id, union sql_entity *e)
+{
+	return store_get_track(txn, id, &e->track);
+}
+
+static void
+sql_artist_values(struct buf *b, const union sql_entity *e)
+{
+	const struct artist *a = &e->artist;
+	int g;
+
+	buf_putc(b, ',');
+	sql_str(b, a->name);
+	buf_putc(b, ',');
+	if (a->n_genres == 0)
+		buf_puts(b, "NULL");
+	else {
+		buf_putc(b, '\'');
+		for (g = 0; g < a->n_genres; g++) {
+			if (g > 0)
+				buf_puts(b, "; ");
+			export_put_text(b, a->genres[g], strlen(a->genres[g]),
+			    '\'');
+		}
+		buf_putc(b, '\'');
+	}
+	buf_printf(b, ",%u)", (unsigned)a->popularity);
+}
+
+static void
+sql_album_values(struct buf *b, const union sql_entity *e)
+{
+	const struct album *al = &e->album;
+
+	buf_putc(b, ',');
+	sql_str(b, al->name);
+	buf_putc(b, ',');
+	sql_str_or_null(b, al->album_type);
+	buf_putc(b, ',');
+	sql_str_or_null(b, al->release_date);
+	buf_printf(b, ",%u)", (unsigned)al->total_tracks);
+}
+
+static const struct idlist *
+sql_album_artists(const union sql_entity *e)
+{
+	return &e->album.artists;
+}
+
+static void
+sql_track_values(struct buf *b, const union sql_entity *e)
+{
+	const struct track *t = &e->track;
+
+	buf_putc(b, ',');
+	sql_str(b, t->name);
+	buf_putc(b, ',');
+	sql_str_or_null(b, t->uri);
+	buf_putc(b, ',');
+	sql_str_or_null(b, t->album_id);
+	buf_printf(b, ",%u,%u,%u,%u,%u,%u)", (unsigned)t->duration_ms,
+	    (unsigned)t->explicit_, (unsigned)t->is_local,
+	    (unsigned)t->disc_number, (unsigned)t->track_number,
+	    (unsigned)t->popularity);
+}
+
+static const struct idlist *
+sql_track_artists(const union sql_entity *e)
+{
+	return &e->track.artists;
+}
+
+static const struct sql_kind sql_artists = {
+	ins_artists, sql_get_artist, sql_artist_values, 3, NULL, NULL
+};
+static const struct sql_kind sql_albums = {
+	ins_albums, sql_get_album, sql_album_values, 4, ins_album_artists,
+	sql_album_artists
+};
+static const struct sql_kind sql_tracks = {
+	ins_tracks, sql_get_track, sql_track_values, 9, ins_track_artists,
+	sql_track_artists
+};
+
+/*
+ * The rows of every entity in s, of kind k, then the links of those the
+ * store knows to their artists.  Returns 0 or -1.
+ */
+static int
+sql_entities(struct ex *ex, const struct ex_idset *s,
+    const struct sql_kind *k)
 {
 	struct buf *b = &ex->out;
-	struct album al;
+	union sql_entity e;
 	size_t i;
-	int rc;
+	int rc, n;
 
-	for (i = 0; i < r->albums.n; i++) {
-		const char *id = r->albums.ids[i];
-
-		if ((rc = store_get_album(ex->txn, id, &al)) == STORE_ERR)
+	for (i = 0; i < s->n; i++) {
+		if ((rc = k->get(ex->txn, s->ids[i], &e)) == STORE_ERR)
 			return -1;
-		sql_row(ex, ins_albums, ON_CONFLICT);
+		sql_row(ex, k->ins, ON_CONFLICT);
 		buf_putc(b, '(');
-		sql_str(b, id);
-		if (rc != STORE_OK)
-			buf_puts(b, ",NULL,NULL,NULL,NULL)");
+		sql_str(b, s->ids[i]);
+		if (rc == STORE_OK)
+			k->values(b, &e);
 		else {
-			buf_putc(b, ',');
-			sql_str(b, al.name);
-			buf_putc(b, ',');
-			sql_str_or_null(b, al.album_type);
-			buf_putc(b, ',');
-			sql_str_or_null(b, al.release_date);
-			buf_printf(b, ",%u)", (unsigned)al.total_tracks);
+			for (n = 0; n < k->n_null; n++)
+				buf_puts(b, ",NULL");
+			buf_putc(b, ')');
 		}
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
 	if (sql_end(ex) == -1)
 		return -1;
-	for (i = 0; i < r->albums.n; i++) {
-		if ((rc = store_get_album(ex->txn, r->albums.ids[i], &al)) ==
-		    STORE_ERR)
+	if (k->artists == NULL)
+		return 0;
+	for (i = 0; i < s->n; i++) {
+		if ((rc = k->get(ex->txn, s->ids[i], &e)) == STORE_ERR)
 			return -1;
 		if (rc == STORE_OK)
-			sql_links(ex, ins_album_artists, r->albums.ids[i],
-			    &al.artists);
+			sql_links(ex, k->ins_links, s->ids[i], k->artists(&e));
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
 	return sql_end(ex);
 }
 
-static int
-sql_tracks(struct ex *ex, const struct sql_refs *r)
+/* Starts a row of one of the user's own tables (ins): "(user". */
+static void
+sql_user_row(struct ex *ex, const char *ins)
 {
-	struct buf *b = &ex->out;
-	struct track t;
-	size_t i;
-	int rc;
+	sql_row(ex, ins, "");
+	buf_putc(&ex->out, '(');
+	sql_str(&ex->out, ex->user);
+}
 
-	for (i = 0; i < r->tracks.n; i++) {
-		const char *id = r->tracks.ids[i];
+/* Starts a row of a weekly playlist's table: "(user,'id',day". */
+static void
+sql_week_row(struct ex *ex, const char *ins, const struct playlist_week *w)
+{
+	sql_user_row(ex, ins);
+	buf_printf(&ex->out, ",'%s',", w->playlist_id);
+	sql_day(&ex->out, w->week);
+}
 
-		if ((rc = store_get_track(ex->txn, id, &t)) == STORE_ERR)
-			return -1;
-		sql_row(ex, ins_tracks, ON_CONFLICT);
-		buf_putc(b, '(');
-		sql_str(b, id);
-		if (rc != STORE_OK)
-			buf_puts(b, ",NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,"
-			    "NULL)");
-		else {
-			buf_putc(b, ',');
-			sql_str(b, t.name);
-			buf_putc(b, ',');
-			sql_str_or_null(b, t.uri);
-			buf_putc(b, ',');
-			sql_str_or_null(b, t.album_id);
-			buf_printf(b, ",%u,%u,%u,%u,%u,%u)",
-			    (unsigned)t.duration_ms, (unsigned)t.explicit_,
-			    (unsigned)t.is_local, (unsigned)t.disc_number,
-			    (unsigned)t.track_number, (unsigned)t.popularity);
-		}
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	if (sql_end(ex) == -1)
-		return -1;
-	for (i = 0; i < r->tracks.n; i++) {
-		if ((rc = store_get_track(ex->txn, r->tracks.ids[i], &t)) ==
-		    STORE_ERR)
-			return -1;
-		if (rc == STORE_OK)
-			sql_links(ex, ins_track_artists, r->tracks.ids[i],
-			    &t.artists);
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	return sql_end(ex);
+/* Starts a row of a top list's table: "(user,'kind','range',day". */
+static void
+sql_top_row(struct ex *ex, const char *ins, const struct top_snapshot *s)
+{
+	sql_user_row(ex, ins);
+	buf_printf(&ex->out, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
+	    SCHEMA_WORD(schema_ranges, s->range));
+	sql_day(&ex->out, s->day);
 }
 
 static int
@@ -544,9 +600,7 @@ sql_play(const struct play *p, void *arg)
 	struct ex *ex = arg;
 	struct buf *b = &ex->out;
 
-	sql_row(ex, ins_plays, "");
-	buf_putc(b, '(');
-	sql_str(b, ex->user);
+	sql_user_row(ex, ins_plays);
 	buf_printf(b, ",%lld,", (long long)p->played_at);
 	sql_ms_time(ex, p->played_at);
 	buf_printf(b, ",'%s',", p->track_id);
@@ -566,11 +620,7 @@ sql_playlist(const struct playlist_week *w, void *arg)
 	struct ex *ex = arg;
 	struct buf *b = &ex->out;
 
-	sql_row(ex, ins_playlists, "");
-	buf_putc(b, '(');
-	sql_str(b, ex->user);
-	buf_printf(b, ",'%s',", w->playlist_id);
-	sql_day(b, w->week);
+	sql_week_row(ex, ins_playlists, w);
 	buf_putc(b, ',');
 	sql_str_or_null(b, w->name);
 	buf_putc(b, ',');
@@ -584,18 +634,13 @@ static int
 sql_playlist_items(const struct playlist_week *w, void *arg)
 {
 	struct ex *ex = arg;
-	struct buf *b = &ex->out;
 	char id[ID_LEN + 1];
 	uint32_t i;
 
 	for (i = 0; i < w->tracks.n; i++) {
 		idlist_get(&w->tracks, i, id);
-		sql_row(ex, ins_playlist_items, "");
-		buf_putc(b, '(');
-		sql_str(b, ex->user);
-		buf_printf(b, ",'%s',", w->playlist_id);
-		sql_day(b, w->week);
-		buf_printf(b, ",%u,'%s')", i, id);
+		sql_week_row(ex, ins_playlist_items, w);
+		buf_printf(&ex->out, ",%u,'%s')", i, id);
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
@@ -606,15 +651,9 @@ static int
 sql_top(const struct top_snapshot *s, void *arg)
 {
 	struct ex *ex = arg;
-	struct buf *b = &ex->out;
 
-	sql_row(ex, ins_top, "");
-	buf_putc(b, '(');
-	sql_str(b, ex->user);
-	buf_printf(b, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
-	    SCHEMA_WORD(schema_ranges, s->range));
-	sql_day(b, s->day);
-	buf_printf(b, ",%lld)", (long long)s->confirmed_at);
+	sql_top_row(ex, ins_top, s);
+	buf_printf(&ex->out, ",%lld)", (long long)s->confirmed_at);
 	return export_flush_due(ex);
 }
 
@@ -622,19 +661,13 @@ static int
 sql_top_items(const struct top_snapshot *s, void *arg)
 {
 	struct ex *ex = arg;
-	struct buf *b = &ex->out;
 	char id[ID_LEN + 1];
 	uint32_t i;
 
 	for (i = 0; i < s->ids.n; i++) {
 		idlist_get(&s->ids, i, id);
-		sql_row(ex, ins_top_items, "");
-		buf_putc(b, '(');
-		sql_str(b, ex->user);
-		buf_printf(b, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
-		    SCHEMA_WORD(schema_ranges, s->range));
-		sql_day(b, s->day);
-		buf_printf(b, ",%u,'%s')", i + 1, id);
+		sql_top_row(ex, ins_top_items, s);
+		buf_printf(&ex->out, ",%u,'%s')", i + 1, id);
 		if (export_flush_due(ex) == -1)
 			return -1;
 	}
@@ -646,9 +679,7 @@ sql_gap_row(const struct gap *g, void *arg)
 {
 	struct ex *ex = arg;
 
-	sql_row(ex, ins_gaps, "");
-	buf_putc(&ex->out, '(');
-	sql_str(&ex->out, ex->user);
+	sql_user_row(ex, ins_gaps);
 	buf_printf(&ex->out, ",%lld,%lld,'%s',%lld)", (long long)g->from_ms,
 	    (long long)g->to_ms, SCHEMA_WORD(schema_gap_reasons, g->reason),
 	    (long long)g->recorded_at);
@@ -690,8 +721,10 @@ export_sql(struct store_txn *txn, const char *user,
 	buf_puts(&ex.out, sql_schema);
 	if (export_flush_out(&ex) == -1 || sql_gather(&ex, &r) == -1)
 		goto free_refs;
-	if (sql_user(&ex) == -1 || sql_artists(&ex, &r) == -1 ||
-	    sql_albums(&ex, &r) == -1 || sql_tracks(&ex, &r) == -1)
+	if (sql_user(&ex) == -1 ||
+	    sql_entities(&ex, &r.artists, &sql_artists) == -1 ||
+	    sql_entities(&ex, &r.albums, &sql_albums) == -1 ||
+	    sql_entities(&ex, &r.tracks, &sql_tracks) == -1)
 		goto free_refs;
 	if (store_iter_plays(txn, user, INT64_MIN, INT64_MAX, STORE_ASC,
 	    sql_play, &ex) != STORE_OK || sql_end(&ex) == -1)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "codec.h"
 #include "exportfile.h"
 #include "hash.h"
 #include "ids.h"
@@ -17,26 +18,6 @@
 #define EXPORTFILE_META_WANTS	"export.wants"
 #define EXPORTFILE_BUILT_LEN	16	/* built_at, stamp: big-endian */
 #define EXPORTFILE_WANT_LEN	(USER_ID_MAX + 2)	/* fmt, user, NUL */
-
-static void
-exportfile_put64(unsigned char *p, uint64_t v)
-{
-	int i;
-
-	for (i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)(v & 0xff);
-}
-
-static uint64_t
-exportfile_get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 uint64_t
 exportfile_stamp(const struct user *u)
@@ -126,8 +107,8 @@ exportfile_get_built(struct store_txn *txn, const char *user, int fmt,
 		return 1;
 	if (rc != STORE_OK || len != sizeof(v))
 		return -1;
-	out->built_at = (int64_t)exportfile_get64(v);
-	out->stamp = exportfile_get64(v + 8);
+	out->built_at = (int64_t)codec_be64_get(v);
+	out->stamp = codec_be64_get(v + 8);
 	return 0;
 }
 
@@ -140,8 +121,8 @@ exportfile_put_built(struct store_txn *txn, const char *user, int fmt,
 
 	if (exportfile_meta_name(user, fmt, name, sizeof(name)) == -1)
 		return -1;
-	exportfile_put64(v, (uint64_t)b->built_at);
-	exportfile_put64(v + 8, b->stamp);
+	codec_be64_put(v, (uint64_t)b->built_at);
+	codec_be64_put(v + 8, b->stamp);
 	return store_put_meta(txn, name, v, sizeof(v)) == STORE_OK ? 0 : -1;
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fold.h"
+#include "text.h"
 
 struct fold_row {
 	uint32_t	 cp;
@@ -73,32 +74,6 @@ fold_decode(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
-/* Encodes cp as UTF-8 into b (4 bytes); returns the length. */
-static size_t
-fold_encode(uint32_t cp, char *b)
-{
-	if (cp < 0x80) {
-		b[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		b[0] = (char)(0xC0 | (cp >> 6));
-		b[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		b[0] = (char)(0xE0 | (cp >> 12));
-		b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (char)(0x80 | (cp & 0x3F));
-		return 3;
-	}
-	b[0] = (char)(0xF0 | (cp >> 18));
-	b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-	b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	b[3] = (char)(0x80 | (cp & 0x3F));
-	return 4;
-}
-
 /* The table's folded form of cp, or NULL when cp folds to itself. */
 static const char *
 fold_lookup(uint32_t cp)
@@ -155,7 +130,7 @@ fold_name(const char *s, size_t len, char *out, size_t outsz)
 		} else if ((to = fold_lookup(cp)) != NULL)
 			tl = strlen(to);
 		else {
-			tl = fold_encode(cp, enc);
+			tl = text_utf8_put(enc, cp);
 			to = enc;
 		}
 		n = tl + (space ? 1 : 0);

@@ -64,20 +64,10 @@ insights_weekday(int64_t day)
 int
 insights_grow_slow(void *arrp, size_t *cap, size_t n, size_t sz)
 {
-	void **arr = arrp;
-	size_t ncap;
-	void *p;
-
-	ncap = *cap < 64 ? 64 : *cap;
-	while (ncap < n)
-		ncap *= 2;
-	if ((p = reallocarray(*arr, ncap, sz)) == NULL) {
+	if (buf_grow_array(arrp, cap, n, sz, 64) == -1) {
 		log_warn("insights: memory");
 		return -1;
 	}
-	memset((char *)p + *cap * sz, 0, (ncap - *cap) * sz);
-	*arr = p;
-	*cap = ncap;
 	return 0;
 }
 

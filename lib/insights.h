@@ -130,6 +130,18 @@ struct insights_count {
 	struct insights_time time;
 };
 
+/*
+ * Declares the three calls of insight name (see the top of this file):
+ * insights_get_<name>(), insights_render_<name>() and insights_free_<name>()
+ * over its result struct insights_<name>, defined with it below.
+ */
+#define INSIGHTS_API(name)						\
+int	insights_get_##name(struct store_txn *,				\
+	    const struct insights_query *, struct insights_##name *out);	\
+void	insights_render_##name(struct json *, const char *key,		\
+	    const struct insights_##name *);				\
+void	insights_free_##name(struct insights_##name *)
+
 /* ---- calendar: plays and listening time per local day ------------------ */
 struct insights_day {
 	int32_t		 day;		/* local day number */
@@ -145,11 +157,7 @@ struct insights_calendar {
 	struct insights_time time;
 };
 
-int	insights_get_calendar(struct store_txn *, const struct insights_query *,
-	    struct insights_calendar *out);
-void	insights_render_calendar(struct json *, const char *key,
-	    const struct insights_calendar *);
-void	insights_free_calendar(struct insights_calendar *);
+INSIGHTS_API(calendar);
 
 /* ---- clock: plays by local hour of day and day of week ----------------- */
 struct insights_clock {
@@ -160,11 +168,7 @@ struct insights_clock {
 	struct insights_time time;
 };
 
-int	insights_get_clock(struct store_txn *, const struct insights_query *,
-	    struct insights_clock *out);
-void	insights_render_clock(struct json *, const char *key,
-	    const struct insights_clock *);
-void	insights_free_clock(struct insights_clock *);
+INSIGHTS_API(clock);
 
 /* ---- binges: one track binge_min or more times in a row --------------- */
 struct insights_binge {
@@ -187,11 +191,7 @@ struct insights_binges {
 	size_t		 total;		/* found */
 };
 
-int	insights_get_binges(struct store_txn *, const struct insights_query *,
-	    struct insights_binges *out);
-void	insights_render_binges(struct json *, const char *key,
-	    const struct insights_binges *);
-void	insights_free_binges(struct insights_binges *);
+INSIGHTS_API(binges);
 
 /* ---- seasons: the favourite track of each month and each December ----- */
 struct insights_month_top {
@@ -218,11 +218,7 @@ struct insights_seasons {
 	size_t		 n_decembers;
 };
 
-int	insights_get_seasons(struct store_txn *, const struct insights_query *,
-	    struct insights_seasons *out);
-void	insights_render_seasons(struct json *, const char *key,
-	    const struct insights_seasons *);
-void	insights_free_seasons(struct insights_seasons *);
+INSIGHTS_API(seasons);
 
 /* ---- new vs old: first-ever plays of a track / artist per week, month -- */
 struct insights_newold_row {
@@ -241,11 +237,7 @@ struct insights_newold {
 	uint32_t	 plays, new_tracks, new_artists;	/* the range */
 };
 
-int	insights_get_newold(struct store_txn *, const struct insights_query *,
-	    struct insights_newold *out);
-void	insights_render_newold(struct json *, const char *key,
-	    const struct insights_newold *);
-void	insights_free_newold(struct insights_newold *);
+INSIGHTS_API(newold);
 
 /* ---- returns: tracks and artists back after return_days or more ------- */
 struct insights_return {
@@ -266,11 +258,7 @@ struct insights_returns {
 	size_t		 n_artists, total_artists;
 };
 
-int	insights_get_returns(struct store_txn *, const struct insights_query *,
-	    struct insights_returns *out);
-void	insights_render_returns(struct json *, const char *key,
-	    const struct insights_returns *);
-void	insights_free_returns(struct insights_returns *);
+INSIGHTS_API(returns);
 
 /* ---- on this day: the same date in earlier years ----------------------- */
 struct insights_otd_year {
@@ -289,11 +277,7 @@ struct insights_onthisday {
 	size_t		 n;
 };
 
-int	insights_get_onthisday(struct store_txn *,
-	    const struct insights_query *, struct insights_onthisday *out);
-void	insights_render_onthisday(struct json *, const char *key,
-	    const struct insights_onthisday *);
-void	insights_free_onthisday(struct insights_onthisday *);
+INSIGHTS_API(onthisday);
 
 /* ---- top lists for the range: tracks, artists, albums ------------------ */
 struct insights_top {
@@ -305,11 +289,7 @@ struct insights_top {
 	size_t		 distinct_tracks, distinct_artists, distinct_albums;
 };
 
-int	insights_get_top(struct store_txn *, const struct insights_query *,
-	    struct insights_top *out);
-void	insights_render_top(struct json *, const char *key,
-	    const struct insights_top *);
-void	insights_free_top(struct insights_top *);
+INSIGHTS_API(top);
 
 /* ---- streaks: local days in a row with an artist ----------------------- */
 struct insights_streak {
@@ -325,11 +305,7 @@ struct insights_streaks {
 	size_t		 n, total;
 };
 
-int	insights_get_streaks(struct store_txn *, const struct insights_query *,
-	    struct insights_streaks *out);
-void	insights_render_streaks(struct json *, const char *key,
-	    const struct insights_streaks *);
-void	insights_free_streaks(struct insights_streaks *);
+INSIGHTS_API(streaks);
 
 /* ---- the table: compute, render and free by name ----------------------- */
 enum insights_kind {

@@ -175,24 +175,16 @@ insights_counts_seasons_body(struct ictx *c, void *arg)
 	return 0;
 }
 
-int
-insights_get_seasons(struct store_txn *txn, const struct insights_query *q,
-    struct insights_seasons *out)
+/* Frees the scan state of seasons (INSIGHTS_GET calls <scan>_free). */
+static void
+season_scan_free(struct season_scan *x)
 {
-	struct season_scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_counts_seasons_body, &s);
-	free(s.month);
-	free(s.year);
-	free(s.dec);
-	if (rc == -1)
-		insights_free_seasons(out);
-	return rc;
+	free(x->month);
+	free(x->year);
+	free(x->dec);
 }
+
+INSIGHTS_GET(seasons, season_scan, insights_counts_seasons_body)
 
 void
 insights_free_seasons(struct insights_seasons *s)
@@ -365,24 +357,16 @@ insights_counts_onthisday_body(struct ictx *c, void *arg)
 	return 0;
 }
 
-int
-insights_get_onthisday(struct store_txn *txn, const struct insights_query *q,
-    struct insights_onthisday *out)
+/* Frees the scan state of onthisday (INSIGHTS_GET calls <scan>_free). */
+static void
+otd_scan_free(struct otd_scan *x)
 {
-	struct otd_scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_counts_onthisday_body, &s);
-	free(s.cnt);
-	free(s.tt);
-	free(s.seen);
-	if (rc == -1)
-		insights_free_onthisday(out);
-	return rc;
+	free(x->cnt);
+	free(x->tt);
+	free(x->seen);
 }
+
+INSIGHTS_GET(onthisday, otd_scan, insights_counts_onthisday_body)
 
 void
 insights_free_onthisday(struct insights_onthisday *o)
@@ -564,27 +548,19 @@ insights_counts_top_body(struct ictx *c, void *arg)
 	return 0;
 }
 
-int
-insights_get_top(struct store_txn *txn, const struct insights_query *q,
-    struct insights_top *out)
+/* Frees the scan state of top (INSIGHTS_GET calls <scan>_free). */
+static void
+top_scan_free(struct top_scan *x)
 {
-	struct top_scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_counts_top_body, &s);
-	free(s.t.v);
-	free(s.t.touched);
-	free(s.ar.v);
-	free(s.ar.touched);
-	free(s.al.v);
-	free(s.al.touched);
-	if (rc == -1)
-		insights_free_top(out);
-	return rc;
+	free(x->t.v);
+	free(x->t.touched);
+	free(x->ar.v);
+	free(x->ar.touched);
+	free(x->al.v);
+	free(x->al.touched);
 }
+
+INSIGHTS_GET(top, top_scan, insights_counts_top_body)
 
 void
 insights_free_top(struct insights_top *t)

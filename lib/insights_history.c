@@ -106,23 +106,15 @@ insights_history_newold_body(struct ictx *c, void *arg)
 	    insights_history_newold_step, arg);
 }
 
-int
-insights_get_newold(struct store_txn *txn, const struct insights_query *q,
-    struct insights_newold *out)
+/* Frees the scan state of newold (INSIGHTS_GET calls <scan>_free). */
+static void
+newold_scan_free(struct newold_scan *x)
 {
-	struct newold_scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_history_newold_body, &s);
-	free(s.tseen);
-	free(s.aseen);
-	if (rc == -1)
-		insights_free_newold(out);
-	return rc;
+	free(x->tseen);
+	free(x->aseen);
 }
+
+INSIGHTS_GET(newold, newold_scan, insights_history_newold_body)
 
 void
 insights_free_newold(struct insights_newold *n)
@@ -336,25 +328,17 @@ insights_history_returns_body(struct ictx *c, void *arg)
 	return 0;
 }
 
-int
-insights_get_returns(struct store_txn *txn, const struct insights_query *q,
-    struct insights_returns *out)
+/* Frees the scan state of returns (INSIGHTS_GET calls <scan>_free). */
+static void
+ret_scan_free(struct ret_scan *x)
 {
-	struct ret_scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_history_returns_body, &s);
-	free(s.t.st);
-	free(s.t.v);
-	free(s.a.st);
-	free(s.a.v);
-	if (rc == -1)
-		insights_free_returns(out);
-	return rc;
+	free(x->t.st);
+	free(x->t.v);
+	free(x->a.st);
+	free(x->a.v);
 }
+
+INSIGHTS_GET(returns, ret_scan, insights_history_returns_body)
 
 void
 insights_free_returns(struct insights_returns *r)

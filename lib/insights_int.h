@@ -190,6 +190,30 @@ int	insights_answer(struct store_txn *txn, const struct insights_query *q,
 	    void *out, size_t sz, struct insights_range *r, body_fn body,
 	    void *arg);
 
+/*
+ * Defines insights_get_<name>() for an insight whose body scans with a
+ * struct scan (its member out points to the answer): zeroes the scan
+ * state, runs body in insights_answer()'s frame, frees the scan state
+ * with <scan>_free() and, on -1, the answer (insights_free_<name>()).
+ */
+#define INSIGHTS_GET(name, scan, body)					\
+int									\
+insights_get_##name(struct store_txn *txn,				\
+    const struct insights_query *q, struct insights_##name *out)	\
+{									\
+	struct scan s;							\
+	int rc;								\
+									\
+	memset(&s, 0, sizeof(s));					\
+	s.out = out;							\
+	rc = insights_answer(txn, q, out, sizeof(*out), &out->r, body,	\
+	    &s);							\
+	scan##_free(&s);						\
+	if (rc == -1)							\
+		insights_free_##name(out);				\
+	return rc;							\
+}
+
 /* ---- rendering every insight uses (insights.c) -------------------------- */
 
 /* key: "YYYY-MM" of year y's month m, or null outside years 1..9999. */

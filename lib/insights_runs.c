@@ -106,6 +106,7 @@ insights_runs_binge_body(struct ictx *c, void *arg)
 	struct one_play before;
 	void *best;
 
+	r->track = NONE;
 	r->out->binge_min = q->binge_min;
 	/* A run going on when the range starts belongs to an earlier one. */
 	if (q->from_ms > TIME_MS_MIN) {
@@ -135,23 +136,14 @@ insights_runs_binge_body(struct ictx *c, void *arg)
 	return 0;
 }
 
-int
-insights_get_binges(struct store_txn *txn, const struct insights_query *q,
-    struct insights_binges *out)
+/* Frees the scan state of binges (INSIGHTS_GET calls <scan>_free). */
+static void
+binge_run_free(struct binge_run *x)
 {
-	struct binge_run r;
-	int rc;
-
-	memset(&r, 0, sizeof(r));
-	r.out = out;
-	r.track = NONE;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_runs_binge_body, &r);
-	free(r.v);
-	if (rc == -1)
-		insights_free_binges(out);
-	return rc;
+	free(x->v);
 }
+
+INSIGHTS_GET(binges, binge_run, insights_runs_binge_body)
 
 void
 insights_free_binges(struct insights_binges *b)
@@ -307,23 +299,15 @@ insights_runs_streak_body(struct ictx *c, void *arg)
 	return 0;
 }
 
-int
-insights_get_streaks(struct store_txn *txn, const struct insights_query *q,
-    struct insights_streaks *out)
+/* Frees the scan state of streaks (INSIGHTS_GET calls <scan>_free). */
+static void
+streak_scan_free(struct streak_scan *x)
 {
-	struct streak_scan s;
-	int rc;
-
-	memset(&s, 0, sizeof(s));
-	s.out = out;
-	rc = insights_answer(txn, q, out, sizeof(*out), &out->r,
-	    insights_runs_streak_body, &s);
-	free(s.v);
-	free(s.st);
-	if (rc == -1)
-		insights_free_streaks(out);
-	return rc;
+	free(x->v);
+	free(x->st);
 }
+
+INSIGHTS_GET(streaks, streak_scan, insights_runs_streak_body)
 
 void
 insights_free_streaks(struct insights_streaks *s)

@@ -3,8 +3,12 @@
  *
  * Each enum that reaches people (API answers, exports, command output) is
  * named here once, in a table parallel to the enum, so the reader, the
- * export writers and the collector cannot drift apart.
+ * export writers and the collector cannot drift apart; schema_word() and
+ * schema_word_index() turn a value into its word and back, for these
+ * tables and every other table of words.
  */
+#include <string.h>
+
 #include "schema.h"
 
 const char *const schema_sources[SOURCE__MAX] = {
@@ -59,4 +63,15 @@ const char *
 schema_word(const char *const *words, size_t n, unsigned v)
 {
 	return v < n ? words[v] : "unknown";
+}
+
+int
+schema_word_index(const char *const *words, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(s, words[i]) == 0)
+			return (int)i;
+	return -1;
 }

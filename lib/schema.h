@@ -342,4 +342,14 @@ const char	*schema_word(const char *const *words, size_t n, unsigned v);
 #define SCHEMA_WORD(words, v) \
 	schema_word((words), sizeof(words) / sizeof((words)[0]), (v))
 
+/*
+ * The other way: the index of s among words[0..n-1] (compared exactly),
+ * or -1 when none is s.  Every table of words (these, the settings', the
+ * export formats', the HTTP methods') is looked up through it.
+ */
+int		 schema_word_index(const char *const *words, size_t n,
+		    const char *s);
+#define SCHEMA_INDEX(words, s) \
+	schema_word_index((words), sizeof(words) / sizeof((words)[0]), (s))
+
 #endif

@@ -28,12 +28,7 @@ const char *const settings_visibility_names[VIS__MAX] = {
 int
 settings_key(const char *name)
 {
-	int k;
-
-	for (k = 0; k < SET__MAX; k++)
-		if (strcmp(name, settings_names[k]) == 0)
-			return k;
-	return -1;
+	return SCHEMA_INDEX(settings_names, name);
 }
 
 int
@@ -42,14 +37,13 @@ settings_set_visibility(struct settings_in *in, const char *s,
 {
 	int i;
 
-	for (i = 0; i < VIS__MAX; i++)
-		if (strcmp(s, settings_visibility_names[i]) == 0) {
-			in->visibility = i;
-			in->has |= SET_BIT(SET_VISIBILITY);
-			return 0;
-		}
-	*msg = "visibility must be public or private";
-	return -1;
+	if ((i = SCHEMA_INDEX(settings_visibility_names, s)) == -1) {
+		*msg = "visibility must be public or private";
+		return -1;
+	}
+	in->visibility = i;
+	in->has |= SET_BIT(SET_VISIBILITY);
+	return 0;
 }
 
 int
@@ -135,6 +129,20 @@ settings_apply(const struct settings_in *in, struct user *u)
 
 /* ---- a JSON body of settings (PUT /api/v0/settings) ---------------------- */
 
+/* The one-string settings: their setter, the message for another type. */
+static const struct {
+	int		(*set)(struct settings_in *, const char *,
+			    const char **);
+	const char	*not_string;
+} settings_strings[SET__MAX] = {
+	[SET_VISIBILITY] = { settings_set_visibility,
+	    "visibility must be public or private" },
+	[SET_TIMEZONE] = { settings_set_timezone, "timezone must be an IANA "
+	    "time zone name such as Europe/Stockholm" },
+	[SET_DW_PLAYLIST] = { settings_set_dw_playlist,
+	    "dw_playlist must be a playlist id or \"\"" },
+};
+
 int
 settings_parse(const char *p, size_t len, struct settings_in *out,
     const char **msg)
@@ -160,46 +168,27 @@ settings_parse(const char *p, size_t len, struct settings_in *out,
 			*msg = "a setting is given twice";
 			break;
 		}
-		switch (k) {
-		case SET_VISIBILITY:
+		if (k != SET_ARCHIVE) {
 			if (!cJSON_IsString(f))
-				*msg = "visibility must be public or private";
+				*msg = settings_strings[k].not_string;
 			else
-				(void)settings_set_visibility(out,
+				(void)settings_strings[k].set(out,
 				    f->valuestring, msg);
+			continue;
+		}
+		if (!cJSON_IsArray(f)) {
+			*msg = "archive must be a list of playlist ids";
 			break;
-		case SET_TIMEZONE:
-			if (!cJSON_IsString(f))
-				*msg = "timezone must be an IANA time zone "
-				    "name such as Europe/Stockholm";
-			else
-				(void)settings_set_timezone(out,
-				    f->valuestring, msg);
-			break;
-		case SET_DW_PLAYLIST:
-			if (!cJSON_IsString(f))
-				*msg = "dw_playlist must be a playlist id or \"\"";
-			else
-				(void)settings_set_dw_playlist(out,
-				    f->valuestring, msg);
-			break;
-		case SET_ARCHIVE:
-			if (!cJSON_IsArray(f)) {
+		}
+		settings_clear_archive(out);
+		cJSON_ArrayForEach(it, f) {
+			if (!cJSON_IsString(it)) {
 				*msg = "archive must be a list of playlist ids";
 				break;
 			}
-			settings_clear_archive(out);
-			cJSON_ArrayForEach(it, f) {
-				if (!cJSON_IsString(it)) {
-					*msg = "archive must be a list of "
-					    "playlist ids";
-					break;
-				}
-				if (settings_add_archive(out, it->valuestring,
-				    msg) == -1)
-					break;
-			}
-			break;
+			if (settings_add_archive(out, it->valuestring,
+			    msg) == -1)
+				break;
 		}
 	}
 	cJSON_Delete(root);

@@ -304,6 +304,16 @@ store_cursor_release(struct store_txn *t, enum store_db db, MDB_cursor *c,
 		t->cur_busy &= ~(UINT32_C(1) << db);
 }
 
+int
+store_walk_end(struct store_txn *t, enum store_db db, MDB_cursor *c,
+    int tmp, int rc, int ret, const char *what)
+{
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		ret = store_map_error(t, rc, what, db);
+	store_cursor_release(t, db, c, tmp);
+	return ret;
+}
+
 /* ---- database primitives ------------------------------------------------- */
 
 int
@@ -413,11 +423,8 @@ store_scan(struct store_txn *t, enum store_db db, const struct key *lo,
 		rc = mdb_cursor_get(c, &k, &v,
 		    dir == STORE_ASC ? MDB_NEXT : MDB_PREV);
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "iterate", db);
 release_cursor:
-	store_cursor_release(t, db, c, tmp);
-	return ret;
+	return store_walk_end(t, db, c, tmp, rc, ret, "iterate");
 }
 
 /*
@@ -447,10 +454,7 @@ store_del_prefix(struct store_txn *t, enum store_db db,
 			break;
 		(*n)++;
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "purge", db);
-	store_cursor_release(t, db, c, tmp);
-	return ret;
+	return store_walk_end(t, db, c, tmp, rc, ret, "purge");
 }
 
 /* Encodes into t's scratch buffer; the encoder is ready to use. */

@@ -43,10 +43,7 @@ store_trim_changes(struct store_txn *t, uint64_t upto)
 		if ((rc = mdb_cursor_del(c, 0)) != 0)
 			break;
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "trim", DB_CHANGES);
-	store_cursor_release(t, DB_CHANGES, c, tmp);
-	return ret;
+	return store_walk_end(t, DB_CHANGES, c, tmp, rc, ret, "trim");
 }
 
 /* Appends (kind, id) to the change log under the next sequence number. */
@@ -248,13 +245,14 @@ dec_track(const MDB_val *k, const MDB_val *v, void *rec)
 	return codec_dec_end(&d);
 }
 
-/* The caller checked the counts (store_put_artist()). */
 static int
 enc_artist(struct enc *e, const void *rec)
 {
 	const struct artist *a = rec;
 	uint8_t i;
 
+	if (a->n_genres > GENRES_MAX || a->n_images > IMAGES_MAX)
+		return -1;
 	codec_put_i64(e, a->updated_at);
 	codec_put_str(e, a->name);
 	codec_put_u8(e, a->n_genres);
@@ -290,12 +288,13 @@ dec_artist(const MDB_val *k, const MDB_val *v, void *rec)
 	return codec_dec_end(&d);
 }
 
-/* The caller checked the count of images (store_put_album()). */
 static int
 enc_album(struct enc *e, const void *rec)
 {
 	const struct album *al = rec;
 
+	if (al->n_images > IMAGES_MAX)
+		return -1;
 	codec_put_i64(e, al->updated_at);
 	codec_put_str(e, al->name);
 	codec_put_str(e, al->album_type);
@@ -330,10 +329,11 @@ dec_album(const MDB_val *k, const MDB_val *v, void *rec)
 static const struct store_codec entity_codec[ENTITY__MAX] = {
 	[ENTITY_TRACK] =
 	    { DB_TRACKS, "track", "cannot encode", enc_track, dec_track },
-	[ENTITY_ARTIST] =
-	    { DB_ARTISTS, "artist", "cannot encode", enc_artist, dec_artist },
-	[ENTITY_ALBUM] =
-	    { DB_ALBUMS, "album", "cannot encode", enc_album, dec_album },
+	[ENTITY_ARTIST] = { DB_ARTISTS, "artist",
+	    "too many genres or images, or cannot encode", enc_artist,
+	    dec_artist },
+	[ENTITY_ALBUM] = { DB_ALBUMS, "album",
+	    "too many images, or cannot encode", enc_album, dec_album },
 };
 
 static int
@@ -403,12 +403,6 @@ store_scan_entities(struct store_txn *t, enum entity_kind kind, void *rec,
 	    rec, fn, arg);
 }
 
-int
-store_get_track(struct store_txn *t, const char *id, struct track *out)
-{
-	return store_get_entity(t, ENTITY_TRACK, id, out);
-}
-
 /*
  * Many tracks through one cursor.  MDB_SET_KEY on a cursor already on a
  * leaf first looks in that leaf, so ids in ascending order walk along the
@@ -454,6 +448,48 @@ store_get_tracks(struct store_txn *t, const char *const *ids, size_t n,
 }
 
 /*
+ * The calls of store.h for one kind of entity: store_get_<name>() and
+ * store_iter_<plural>() (STORE_ENTITY_READS), store_put_<name>() and
+ * store_del_<name>() (STORE_ENTITY_WRITES), the same for every kind but
+ * for the record's type.  A track's writes are its own (below).
+ */
+#define STORE_ENTITY_READS(name, plural, kind)				\
+int									\
+store_get_##name(struct store_txn *t, const char *id, struct name *out)	\
+{									\
+	return store_get_entity(t, kind, id, out);			\
+}									\
+									\
+int									\
+store_iter_##plural(struct store_txn *t,				\
+    int (*fn)(const struct name *, void *), void *arg)			\
+{									\
+	struct name rec;						\
+									\
+	return store_scan_entities(t, kind, &rec,			\
+	    (union store_each){ .name = fn }, arg);			\
+}
+
+#define STORE_ENTITY_WRITES(name, kind)					\
+int									\
+store_put_##name(struct store_txn *t, const struct name *rec)		\
+{									\
+	return store_put_entity(t, kind, rec->id, rec);			\
+}									\
+									\
+int									\
+store_del_##name(struct store_txn *t, const char *id)			\
+{									\
+	return store_del_entity(t, kind, id);				\
+}
+
+STORE_ENTITY_READS(track, tracks, ENTITY_TRACK)
+STORE_ENTITY_READS(artist, artists, ENTITY_ARTIST)
+STORE_ENTITY_WRITES(artist, ENTITY_ARTIST)
+STORE_ENTITY_READS(album, albums, ENTITY_ALBUM)
+STORE_ENTITY_WRITES(album, ENTITY_ALBUM)
+
+/*
  * A track's album, artists and duration say what its plays count for in
  * the per-entity indexes: a put or delete that changes them moves the
  * plays there too (store_byentity.c).
@@ -484,82 +520,4 @@ store_del_track(struct store_txn *t, const char *id)
 		return rc;
 	store_track_view_of(NULL, &none);
 	return store_byent_track_changed(t, id, &old, &none);
-}
-
-int
-store_iter_tracks(struct store_txn *t,
-    int (*fn)(const struct track *, void *), void *arg)
-{
-	struct track tr;
-
-	return store_scan_entities(t, ENTITY_TRACK, &tr,
-	    (union store_each){ .track = fn }, arg);
-}
-
-int
-store_get_artist(struct store_txn *t, const char *id, struct artist *out)
-{
-	return store_get_entity(t, ENTITY_ARTIST, id, out);
-}
-
-int
-store_put_artist(struct store_txn *t, const struct artist *a)
-{
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	if (a->n_genres > GENRES_MAX || a->n_images > IMAGES_MAX) {
-		log_warnx("store: put artist: too many genres or images");
-		return STORE_ERR;
-	}
-	return store_put_entity(t, ENTITY_ARTIST, a->id, a);
-}
-
-int
-store_del_artist(struct store_txn *t, const char *id)
-{
-	return store_del_entity(t, ENTITY_ARTIST, id);
-}
-
-int
-store_iter_artists(struct store_txn *t,
-    int (*fn)(const struct artist *, void *), void *arg)
-{
-	struct artist a;
-
-	return store_scan_entities(t, ENTITY_ARTIST, &a,
-	    (union store_each){ .artist = fn }, arg);
-}
-
-int
-store_get_album(struct store_txn *t, const char *id, struct album *out)
-{
-	return store_get_entity(t, ENTITY_ALBUM, id, out);
-}
-
-int
-store_put_album(struct store_txn *t, const struct album *al)
-{
-	if (store_txn_check(t) == -1)
-		return STORE_ERR;
-	if (al->n_images > IMAGES_MAX) {
-		log_warnx("store: put album: too many images");
-		return STORE_ERR;
-	}
-	return store_put_entity(t, ENTITY_ALBUM, al->id, al);
-}
-
-int
-store_del_album(struct store_txn *t, const char *id)
-{
-	return store_del_entity(t, ENTITY_ALBUM, id);
-}
-
-int
-store_iter_albums(struct store_txn *t,
-    int (*fn)(const struct album *, void *), void *arg)
-{
-	struct album al;
-
-	return store_scan_entities(t, ENTITY_ALBUM, &al,
-	    (union store_each){ .album = fn }, arg);
 }

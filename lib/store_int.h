@@ -257,6 +257,31 @@ key_tail(const MDB_val *k, size_t tail)
 	return p + 1 + p[0];
 }
 
+/*
+ * Per-user keys [U] be64(biased ms), the plays' and the gaps': key_user_ms()
+ * builds one (0, or -1 for a bad user id), key_tail_ms() reads its ms
+ * into *ms (0, or -1 when k is not of that form).
+ */
+static inline int
+key_user_ms(struct key *k, const char *user, int64_t ms)
+{
+	if (key_user(k, user) == -1)
+		return -1;
+	key_be64(k, codec_bias64(ms));
+	return 0;
+}
+
+static inline int
+key_tail_ms(const MDB_val *k, int64_t *ms)
+{
+	const unsigned char *tail;
+
+	if ((tail = key_tail(k, 8)) == NULL)
+		return -1;
+	*ms = codec_unbias64(codec_be64_get(tail));
+	return 0;
+}
+
 /* LMDB's default order: memcmp, then the shorter key first. */
 static inline int
 key_cmp(const MDB_val *a, const struct key *b)
@@ -303,6 +328,14 @@ MDB_cursor *store_cursor_acquire(struct store_txn *t, enum store_db db,
 	    int *tmp);
 void	store_cursor_release(struct store_txn *t, enum store_db db,
 	    MDB_cursor *c, int tmp);
+/*
+ * Ends a walk of cursor c over db: its last LMDB code rc is a normal end
+ * when MDB_SUCCESS (the walk stopped itself) or MDB_NOTFOUND (it ran
+ * out), else it is mapped (store_map_error(), for what); then the cursor
+ * is released.  Returns ret, or the mapped error.
+ */
+int	store_walk_end(struct store_txn *t, enum store_db db, MDB_cursor *c,
+	    int tmp, int rc, int ret, const char *what);
 /*
  * The database primitives: one LMDB call each on db in t, its code
  * mapped by store_map_error().  *v from store_db_get() is valid only

@@ -40,15 +40,6 @@ static int	trackplay_around(struct store_txn *, const char *user,
 static int	play_set_prev(struct store_txn *, const char *user,
 		    int64_t played_at, int64_t prev);
 
-static int
-key_play(struct key *k, const char *user, int64_t played_at)
-{
-	if (key_user(k, user) == -1)
-		return -1;
-	key_be64(k, codec_bias64(played_at));
-	return 0;
-}
-
 /*
  * Decodes a play; with_prev 0 reads schema version 4's layout, which
  * ended at ms_played (only the migration does: prev_played_at is then
@@ -58,14 +49,11 @@ int
 store_dec_play(const MDB_val *k, const MDB_val *v, struct play *p,
     int with_prev)
 {
-	const unsigned char *tail;
 	struct dec d;
 
 	memset(p, 0, sizeof(*p));
-	if ((tail = key_tail(k, 8)) == NULL)
-		return -1;
-	p->played_at = codec_unbias64(codec_be64_get(tail));
-	if (store_dec_begin(&d, v) == -1)
+	if (key_tail_ms(k, &p->played_at) == -1 ||
+	    store_dec_begin(&d, v) == -1)
 		return -1;
 	codec_get_id(&d, p->track_id);
 	p->context_uri = codec_get_str(&d);
@@ -117,7 +105,7 @@ store_put_play(struct store_txn *t, const char *user, const struct play *p)
 	int64_t prev, next;
 	int rc;
 
-	if (key_play(&k, user, p->played_at) == -1) {
+	if (key_user_ms(&k, user, p->played_at) == -1) {
 		log_warnx("store: put play: bad user id");
 		return STORE_ERR;
 	}
@@ -151,7 +139,7 @@ store_get_play(struct store_txn *t, const char *user, int64_t played_at,
 {
 	struct key k;
 
-	if (key_play(&k, user, played_at) == -1)
+	if (key_user_ms(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
 	return store_rec_get(t, &play_codec, &k, out);
 }
@@ -164,7 +152,7 @@ store_del_play(struct store_txn *t, const char *user, int64_t played_at)
 	int64_t next;
 	int rc;
 
-	if (key_play(&k, user, played_at) == -1)
+	if (key_user_ms(&k, user, played_at) == -1)
 		return STORE_NOTFOUND;
 	/*
 	 * The aggregates and the index need what is deleted (its strings
@@ -209,8 +197,8 @@ store_iter_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	struct play p;
 	struct key lo, hi;
 
-	if (key_play(&lo, user, from_ms) == -1 ||
-	    key_play(&hi, user, to_ms) == -1)
+	if (key_user_ms(&lo, user, from_ms) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_rec_scan(t, &play_codec, &lo, &hi, dir, &p,
 	    (union store_each){ .play = fn }, arg);
@@ -225,8 +213,8 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	int rc;
 
 	*n = 0;
-	if (key_play(&lo, user, from_ms) == -1 ||
-	    key_play(&hi, user, to_ms) == -1)
+	if (key_user_ms(&lo, user, from_ms) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	rc = store_scan(t, DB_PLAYS, &lo, &hi, STORE_ASC, scan_count, &count);
 	if (rc == STORE_OK)
@@ -507,14 +495,14 @@ static int
 scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
     void *ctx)
 {
-	const unsigned char *p = v->mv_data, *tail;
+	const unsigned char *p = v->mv_data;
 	struct ref_iter *it = ctx;
 	struct play_ref r;
 	uint32_t n, ms;
 
 	(void)t;
-	if ((tail = key_tail(k, 8)) == NULL || v->mv_size < 1 + ID_LEN + 4 ||
-	    p[0] != VALUE_VERSION)
+	if (key_tail_ms(k, &r.played_at) == -1 ||
+	    v->mv_size < 1 + ID_LEN + 4 || p[0] != VALUE_VERSION)
 		goto damaged;
 	n = codec_be32_get(p + 1 + ID_LEN);
 	if (v->mv_size - (1 + ID_LEN + 4) != (size_t)n + 1 + 1 + 4 + 8 ||
@@ -522,9 +510,8 @@ scan_play_ref(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	    p[1 + ID_LEN + 4 + n + 1] >= SOURCE__MAX)
 		goto damaged;
 	ms = codec_be32_get(p + 1 + ID_LEN + 4 + n + 2);
-	r.played_at = codec_unbias64(codec_be64_get(tail));
 	r.track_id = (const char *)p + 1;
-	r.ms_played = ms <= INT32_MAX ? (int32_t)ms : -(int32_t)(~ms) - 1;
+	r.ms_played = codec_as_i32(ms);
 	return it->fn(&r, it->arg);
 damaged:
 	store_damaged(DB_PLAYS, k, v);
@@ -539,8 +526,8 @@ store_scan_plays(struct store_txn *t, const char *user, int64_t from_ms,
 	struct ref_iter it = { fn, arg };
 	struct key lo, hi;
 
-	if (key_play(&lo, user, from_ms) == -1 ||
-	    key_play(&hi, user, to_ms) == -1)
+	if (key_user_ms(&lo, user, from_ms) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_scan(t, DB_PLAYS, &lo, &hi, dir, scan_play_ref, &it);
 }
@@ -709,7 +696,7 @@ play_set_prev(struct store_txn *t, const char *user, int64_t played_at,
 	}
 	if (rc != STORE_OK || p.prev_played_at == prev)
 		return rc;
-	if (key_play(&k, user, played_at) == -1 ||
+	if (key_user_ms(&k, user, played_at) == -1 ||
 	    store_enc_play(t, &p, prev) == -1)
 		return STORE_ERR;
 	return store_db_put(t, DB_PLAYS, &k, t->scratch.data, t->scratch.len,
@@ -796,9 +783,6 @@ store_iter_user_tracks(struct store_txn *t, const char *user,
 		}
 		rc = mdb_cursor_get(c, &mk, &mv, MDB_NEXT_NODUP);
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "iterate", DB_PLAYSBYTRACK);
 release:
-	store_cursor_release(t, DB_PLAYSBYTRACK, c, tmp);
-	return ret;
+	return store_walk_end(t, DB_PLAYSBYTRACK, c, tmp, rc, ret, "iterate");
 }

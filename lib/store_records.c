@@ -605,15 +605,6 @@ store_iter_top(struct store_txn *t, const char *user, enum top_kind kind,
 /* ---- gaps ---------------------------------------------------------------- */
 
 static int
-key_gap(struct key *k, const char *user, int64_t from_ms)
-{
-	if (key_user(k, user) == -1)
-		return -1;
-	key_be64(k, codec_bias64(from_ms));
-	return 0;
-}
-
-static int
 enc_gap(struct enc *e, const void *rec)
 {
 	const struct gap *g = rec;
@@ -628,14 +619,11 @@ static int
 dec_gap(const MDB_val *k, const MDB_val *v, void *rec)
 {
 	struct gap *g = rec;
-	const unsigned char *tail;
 	struct dec d;
 
 	memset(g, 0, sizeof(*g));
-	if ((tail = key_tail(k, 8)) == NULL)
-		return -1;
-	g->from_ms = codec_unbias64(codec_be64_get(tail));
-	if (store_dec_begin(&d, v) == -1)
+	if (key_tail_ms(k, &g->from_ms) == -1 ||
+	    store_dec_begin(&d, v) == -1)
 		return -1;
 	g->to_ms = codec_get_i64(&d);
 	g->reason = codec_get_u8(&d);
@@ -655,7 +643,7 @@ store_put_gap(struct store_txn *t, const char *user, const struct gap *g)
 {
 	struct key k;
 
-	if (key_gap(&k, user, g->from_ms) == -1) {
+	if (key_user_ms(&k, user, g->from_ms) == -1) {
 		log_warnx("store: put gap: bad user id");
 		return STORE_ERR;
 	}
@@ -667,7 +655,7 @@ store_del_gap(struct store_txn *t, const char *user, int64_t from_ms)
 {
 	struct key k;
 
-	if (key_gap(&k, user, from_ms) == -1)
+	if (key_user_ms(&k, user, from_ms) == -1)
 		return STORE_NOTFOUND;
 	return store_db_del(t, DB_GAPS, &k);
 }
@@ -703,8 +691,8 @@ store_iter_gaps(struct store_txn *t, const char *user, int64_t from_ms,
 	 * and ends at or after from_ms.  Gaps are few, so the scan runs
 	 * over all of the user's gaps up to to_ms and filters the ends.
 	 */
-	if (from_ms > to_ms || key_gap(&lo, user, INT64_MIN) == -1 ||
-	    key_gap(&hi, user, to_ms) == -1)
+	if (from_ms > to_ms || key_user_ms(&lo, user, INT64_MIN) == -1 ||
+	    key_user_ms(&hi, user, to_ms) == -1)
 		return STORE_OK;
 	return store_rec_scan(t, &gap_codec, &lo, &hi, dir, &g,
 	    (union store_each){ .gap = gap_from }, &f);
@@ -848,10 +836,8 @@ store_expire_sessions(struct store_txn *t, int64_t now, uint64_t max,
 		k = key_val(&at);
 		rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	}
-	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
-		ret = store_map_error(t, rc, "expire", DB_SESSIONS);
 release_cursor:
-	store_cursor_release(t, DB_SESSIONS, c, tmp);
+	ret = store_walk_end(t, DB_SESSIONS, c, tmp, rc, ret, "expire");
 	if (n != NULL)
 		*n = done;
 	return ret;

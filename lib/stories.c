@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "hash.h"
 #include "idtab.h"
 #include "ids.h"
@@ -79,16 +80,10 @@ static int
 gather(int64_t at, void *arg)
 {
 	struct story *s = arg;
-	void *np;
 
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-
-		if ((np = reallocarray(s->p, cap, sizeof(*s->p))) == NULL)
-			return -1;
-		s->p = np;
-		s->cap = cap;
-	}
+	if (buf_grow_array(&s->p, &s->cap, s->n + 1, sizeof(*s->p), 256) ==
+	    -1)
+		return -1;
 	s->p[s->n].at = at;
 	s->p[s->n].track = s->cur;
 	s->n++;

@@ -380,66 +380,78 @@ time_this_year(void)
 	return y;
 }
 
+/* The instant of an HTTP date, its fields as read. */
+struct http_date {
+	int64_t		 y, d, h, mi, sec;
+	int		 mo;		/* 0..11 */
+};
+
+/*
+ * " DD<sep>Mon<sep>Y HH:MM:SS GMT" to the end of the string, with ydigits
+ * digits of year: what follows the day name and its comma in RFC 850
+ * (sep '-', two digits) and IMF-fixdate (sep ' ', four).  0 or -1.
+ */
+static int
+time_http_dmy(const char **p, char sep, int ydigits, struct http_date *t)
+{
+	if (time_expect(p, ' ') == -1 ||
+	    time_digits(p, 2, &t->d) == -1 ||
+	    time_expect(p, sep) == -1 ||
+	    (t->mo = time_name(p, time_mon, 12)) == -1 ||
+	    time_expect(p, sep) == -1 ||
+	    time_digits(p, ydigits, &t->y) == -1 ||
+	    time_expect(p, ' ') == -1 ||
+	    time_hms(p, &t->h, &t->mi, &t->sec) == -1 ||
+	    strcmp(*p, " GMT") != 0)
+		return -1;
+	return 0;
+}
+
 int
 time_parse_http_date(const char *s, int64_t *unix_s)
 {
 	const char *p = s;
-	int64_t y, d, h, mi, sec, now_y;
-	int mo;
+	struct http_date t;
+	int64_t now_y;
 
 	if (s == NULL)
 		return -1;
 	/* The long day names first: "Sunday" must not match as "Sun". */
 	if (time_name(&p, time_wday_long, 7) != -1) {
 		/* RFC 850: Sunday, 06-Nov-94 08:49:37 GMT */
-		if (time_expect(&p, ',') == -1 || time_expect(&p, ' ') == -1 ||
-		    time_digits(&p, 2, &d) == -1 ||
-		    time_expect(&p, '-') == -1 ||
-		    (mo = time_name(&p, time_mon, 12)) == -1 ||
-		    time_expect(&p, '-') == -1 ||
-		    time_digits(&p, 2, &y) == -1 ||
-		    time_expect(&p, ' ') == -1 ||
-		    time_hms(&p, &h, &mi, &sec) == -1 ||
-		    strcmp(p, " GMT") != 0)
+		if (time_expect(&p, ',') == -1 ||
+		    time_http_dmy(&p, '-', 2, &t) == -1)
 			return -1;
 		now_y = time_this_year();
-		y += now_y - now_y % 100;
-		if (y > now_y + 50)
-			y -= 100;
+		t.y += now_y - now_y % 100;
+		if (t.y > now_y + 50)
+			t.y -= 100;
 	} else if (time_name(&p, time_wday, 7) != -1) {
 		if (*p == ',') {
 			/* IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT */
 			p++;
-			if (time_expect(&p, ' ') == -1 ||
-			    time_digits(&p, 2, &d) == -1 ||
-			    time_expect(&p, ' ') == -1 ||
-			    (mo = time_name(&p, time_mon, 12)) == -1 ||
-			    time_expect(&p, ' ') == -1 ||
-			    time_digits(&p, 4, &y) == -1 ||
-			    time_expect(&p, ' ') == -1 ||
-			    time_hms(&p, &h, &mi, &sec) == -1 ||
-			    strcmp(p, " GMT") != 0)
+			if (time_http_dmy(&p, ' ', 4, &t) == -1)
 				return -1;
 		} else {
 			/* asctime: Sun Nov  6 08:49:37 1994 */
 			if (time_expect(&p, ' ') == -1 ||
-			    (mo = time_name(&p, time_mon, 12)) == -1 ||
+			    (t.mo = time_name(&p, time_mon, 12)) == -1 ||
 			    time_expect(&p, ' ') == -1)
 				return -1;
 			if (*p == ' ') {
 				p++;
-				if (time_digits(&p, 1, &d) == -1)
+				if (time_digits(&p, 1, &t.d) == -1)
 					return -1;
-			} else if (time_digits(&p, 2, &d) == -1)
+			} else if (time_digits(&p, 2, &t.d) == -1)
 				return -1;
 			if (time_expect(&p, ' ') == -1 ||
-			    time_hms(&p, &h, &mi, &sec) == -1 ||
+			    time_hms(&p, &t.h, &t.mi, &t.sec) == -1 ||
 			    time_expect(&p, ' ') == -1 ||
-			    time_digits(&p, 4, &y) == -1 || *p != '\0')
+			    time_digits(&p, 4, &t.y) == -1 || *p != '\0')
 				return -1;
 		}
 	} else
 		return -1;
 	/* RFC 9110 allows second 60 (a leap second). */
-	return time_compose(y, mo + 1, d, h, mi, sec, 1, unix_s);
+	return time_compose(t.y, t.mo + 1, t.d, t.h, t.mi, t.sec, 1, unix_s);
 }

@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include <unistd.h>
 
 #include "codec.h"
+#include "fileio.h"
 #include "log.h"
 #include "timeutil.h"
 #include "tz.h"
@@ -443,8 +443,6 @@ tz_read_file(const char *path, unsigned char **out, size_t *len)
 {
 	struct stat sb;
 	unsigned char *b = NULL;
-	size_t got = 0;
-	ssize_t r;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
@@ -454,17 +452,11 @@ tz_read_file(const char *path, unsigned char **out, size_t *len)
 		goto close;
 	if ((b = malloc((size_t)sb.st_size)) == NULL)
 		goto close;
-	while (got < (size_t)sb.st_size) {
-		r = read(fd, b + got, (size_t)sb.st_size - got);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			goto free;
-		got += (size_t)r;
-	}
+	if (fileio_pread_all(fd, b, (size_t)sb.st_size, 0) == -1)
+		goto free;
 	close(fd);
 	*out = b;
-	*len = got;
+	*len = (size_t)sb.st_size;
 	return 0;
 free:
 	free(b);

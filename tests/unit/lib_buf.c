@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -115,10 +116,41 @@ test_oom_sticky(void **state)
 	assert_int_equal(b.oom, 0);
 }
 
+/*
+ * Proves an array grows from its first size by doubling, keeps what it
+ * held, zero-fills the rest, and refuses a size that cannot be counted.
+ */
+static void
+test_grow_array(void **state)
+{
+	uint32_t *a = NULL;
+	size_t cap = 0, i;
+
+	(void)state;
+	assert_int_equal(buf_grow_array(&a, &cap, 1, sizeof(*a), 4), 0);
+	assert_int_equal(cap, 4);
+	for (i = 0; i < cap; i++)
+		assert_int_equal(a[i], 0);
+	a[3] = 7;
+	assert_int_equal(buf_grow_array(&a, &cap, 4, sizeof(*a), 4), 0);
+	assert_int_equal(cap, 4);		/* room already */
+	assert_int_equal(buf_grow_array(&a, &cap, 9, sizeof(*a), 4), 0);
+	assert_int_equal(cap, 16);
+	assert_int_equal(a[3], 7);
+	for (i = 4; i < cap; i++)
+		assert_int_equal(a[i], 0);
+	assert_int_equal(buf_grow_array(&a, &cap, SIZE_MAX, sizeof(*a), 4),
+	    -1);
+	assert_int_equal(cap, 16);
+	assert_int_equal(a[3], 7);
+	free(a);
+}
+
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_append),
 	cmocka_unit_test(test_growth),
 	cmocka_unit_test(test_printf),
 	cmocka_unit_test(test_reset),
 	cmocka_unit_test(test_oom_sticky),
+	cmocka_unit_test(test_grow_array),
 )

@@ -1,5 +1,6 @@
-// state.js — what every page shares: the route (from location.hash) and
-// the preferences kept in this browser (localStorage).
+// state.js — what every page shares: the route (from location.hash), the
+// preferences kept in this browser (localStorage), and how a page's load
+// writes its outcome into the page's state.
 
 import { reactive, watch } from '../vendor/vue.runtime.esm-browser.prod.js';
 
@@ -72,3 +73,23 @@ export function go(user, page, query) {
 	location.hash = href(user, page, query);
 }
 
+// ---- a page's loads ---------------------------------------------------------
+
+// Runs fn (async), a load of page state s whose s[busy] the caller has set:
+// an error fn throws becomes s.error (and s.errorWhere = where, when given)
+// and s[busy] is cleared when it ends, but only while current() says the
+// load still counts (no newer load, no other journal since it began).
+export async function runLoad(s, busy, current, fn, where) {
+	try {
+		await fn();
+	} catch (e) {
+		if (current()) {
+			s.error = e.message;
+			if (where !== undefined)
+				s.errorWhere = where;
+		}
+	} finally {
+		if (current())
+			s[busy] = false;
+	}
+}

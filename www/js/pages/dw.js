@@ -14,6 +14,7 @@ import { cached, getJson, loadTracksDeep } from '../api.js';
 import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { ArtistLinks, NameLink } from '../links.js';
+import { runLoad } from '../state.js';
 import { fmtAgo, fmtDate, pickImage, plural } from '../util.js';
 
 const WEEKS = 4;		// weeks per page
@@ -38,7 +39,7 @@ export const DwPage = {
 			s.busy = true;
 			s.error = null;
 			const my = gen;
-			try {
+			await runLoad(s, 'busy', () => my === gen, async () => {
 				let q = `?limit=${WEEKS}`;
 				if (s.next !== null)
 					q += `&before=${s.next}`;
@@ -52,15 +53,9 @@ export const DwPage = {
 				s.weeks.push(...weeks);
 				s.next = r.next?.before ?? null;
 				s.started = true;
-			} catch (e) {
-				if (my === gen)
-					s.error = e.message;
-			} finally {
-				if (my === gen) {
-					s.busy = false;
-					s.started = true;
-				}
-			}
+			});
+			if (my === gen)
+				s.started = true;
 		}
 
 		watch(() => props.user.id, () => {

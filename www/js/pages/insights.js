@@ -29,7 +29,7 @@ import { Empty, ErrorBox, Loading, entityName } from
 import { cssVar, useChart } from '../chart.js';
 import { firstPlay } from '../journal.js';
 import { ArtistLinks, NameLink } from '../links.js';
-import { href } from '../state.js';
+import { href, runLoad } from '../state.js';
 import { dayKey, fmtDate, fmtTime, plural, possessive } from '../util.js';
 
 const WEEKDAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday',
@@ -109,7 +109,8 @@ export const InsightsPage = {
 			}
 			s.cal = cal;
 			s.calBusy = true;
-			try {
+			const current = () => my === gen;
+			await runLoad(s, 'calBusy', current, async () => {
 				const c = await ask('calendar', `from=${cal.from}&` +
 				    `to=${cal.to}&`);
 				if (my === gen && s.cal?.from === cal.from &&
@@ -118,13 +119,7 @@ export const InsightsPage = {
 					await nextTick();
 					showNewestWeeks(cal);
 				}
-			} catch (e) {
-				if (my === gen)
-					s.error = e.message;
-			} finally {
-				if (my === gen)
-					s.calBusy = false;
-			}
+			});
 		}
 
 		async function loadRanks(y, top) {
@@ -170,7 +165,7 @@ export const InsightsPage = {
 			const y = year();
 			Object.assign(s, { busy: true, error: null, calendar: null,
 				ranks: null });
-			try {
+			await runLoad(s, 'busy', () => my === gen, async () => {
 				const q = span(y);
 				const date = /^\d{4}-\d{2}-\d{2}$/.test(props.query?.date ??
 				    '') ? `date=${props.query.date}&` : '';
@@ -208,13 +203,7 @@ export const InsightsPage = {
 					s.years.length ? loadCalendar(y) : null,
 					s.years.length ? loadRanks(y, top) : null,
 				]);
-			} catch (e) {
-				if (my === gen)
-					s.error = e.message;
-			} finally {
-				if (my === gen)
-					s.busy = false;
-			}
+			});
 			firstPlay(props.user.id).then((p) => {
 				if (my === gen)
 					s.since = p ? dayKey(p.played_at, props.zone) : null;

@@ -25,7 +25,7 @@ import { Cover, Empty, ErrorBox, Loading, entityName } from
 import { firstPlay } from '../journal.js';
 import { ArtistLinks, NameLink } from '../links.js';
 import { Story } from '../story.js';
-import { go, href } from '../state.js';
+import { go, href, runLoad } from '../state.js';
 import { buildDays, dayKey, dayStart, fmtDay, fmtDate, fmtDateTime, fmtSpan,
 	fmtTime, findReturns, foldRuns, nextDay, parseUri, pickImage, plural,
 	possessive } from '../util.js';
@@ -184,7 +184,7 @@ export const PlaysPage = {
 			s.busy = true;
 			s.error = null;
 			const my = gen;
-			try {
+			await runLoad(s, 'busy', () => my === gen, async () => {
 				let q = `?limit=${PAGE}`;
 				if (s.older !== null)
 					q += `&before=${s.older}`;
@@ -206,17 +206,9 @@ export const PlaysPage = {
 					s.older = r.next.before;
 				else
 					s.doneOld = true;
-			} catch (e) {
-				if (my === gen) {
-					s.error = e.message;
-					s.errorWhere = 'older';
-				}
-			} finally {
-				if (my === gen) {
-					s.busy = false;
-					s.started = true;
-				}
-			}
+			}, 'older');
+			if (my === gen)
+				s.started = true;
 			// A binge link loads on until its first play is in.
 			if (my === gen && !s.error && s.target && !s.doneOld &&
 			    s.plays.length && s.plays[s.plays.length - 1].played_at >
@@ -246,7 +238,7 @@ export const PlaysPage = {
 			s.busy = true;
 			s.error = null;
 			const my = gen;
-			try {
+			await runLoad(s, 'busy', () => my === gen, async () => {
 				const after = s.plays.length ? s.plays[0].played_at :
 				    s.newer;
 				const r = await getJson(`/plays/${encodeURIComponent(
@@ -266,15 +258,7 @@ export const PlaysPage = {
 					s.newer = s.plays[0].played_at;
 				else
 					s.newer = null;
-			} catch (e) {
-				if (my === gen) {
-					s.error = e.message;
-					s.errorWhere = 'newer';
-				}
-			} finally {
-				if (my === gen)
-					s.busy = false;
-			}
+			}, 'newer');
 		}
 
 		function checkSentinel() {

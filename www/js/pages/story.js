@@ -229,17 +229,23 @@ export const StoryPage = {
 			    'binge')}.`);
 		}
 
-		function Returns(st) {
-			if (st.returns.length === 0)
+		// A section listing items, one li each keyed by key(item) with
+		// what item(item) renders; none when there are no items.
+		function ListSection(idv, title, items, key, item, note) {
+			if (items.length === 0)
 				return null;
-			return Section('story-returns', 'Returns', h('ul',
-			    { class: 'story-list' }, st.returns.map((r) =>
-				h('li', { key: r.played_at }, [
-					h('a', { href: playsAt(r.played_at) },
-					    fmtDateTime(r.played_at, props.zone)),
-					` — back after ${plural(r.days_away, 'day')}`,
-				]))), `Plays after ${st.return_days} days or more ` +
-			    'away.');
+			return Section(idv, title, h('ul', { class: 'story-list' },
+			    items.map((x) => h('li', { key: key(x) }, item(x)))),
+			    note);
+		}
+
+		function Returns(st) {
+			return ListSection('story-returns', 'Returns', st.returns,
+			    (r) => r.played_at, (r) => [
+				h('a', { href: playsAt(r.played_at) },
+				    fmtDateTime(r.played_at, props.zone)),
+				` — back after ${plural(r.days_away, 'day')}`,
+			], `Plays after ${st.return_days} days or more away.`);
 		}
 
 		function Contexts(st) {
@@ -252,17 +258,14 @@ export const StoryPage = {
 		}
 
 		function Dw(st) {
-			if (st.dw.length === 0)
-				return null;
-			return Section('story-dw', 'Discover Weekly', h('ul',
-			    { class: 'story-list' }, st.dw.map((w) =>
-				h('li', { key: w.week }, [
-					h('a', { href: href(props.user.id, 'dw') },
-					    `Week of ${fmtDate(w.week)}`),
-					': ', w.items.map((it, i) => [i ? ', ' : '',
-						NameLink('tracks', it.track_id),
-						` (#${it.position})`]),
-				]))));
+			return ListSection('story-dw', 'Discover Weekly', st.dw,
+			    (w) => w.week, (w) => [
+				h('a', { href: href(props.user.id, 'dw') },
+				    `Week of ${fmtDate(w.week)}`),
+				': ', w.items.map((it, i) => [i ? ', ' : '',
+					NameLink('tracks', it.track_id),
+					` (#${it.position})`]),
+			]);
 		}
 
 		function Top(st) {

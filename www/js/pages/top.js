@@ -14,7 +14,7 @@ import { useChart } from '../chart.js';
 import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { ArtistLinks, NameLink } from '../links.js';
-import { href } from '../state.js';
+import { href, runLoad } from '../state.js';
 import { fmtAgo, fmtDate, pickImage } from '../util.js';
 
 const RANGES = [
@@ -152,7 +152,7 @@ export const TopPage = {
 			s.busy = true;
 			s.error = null;
 			s.data = null;
-			try {
+			await runLoad(s, 'busy', () => my === gen, async () => {
 				const r = await getJson(`/top/${encodeURIComponent(
 				    props.user.id)}?kind=${kind()}&range=${range()}` +
 				    '&history=1');
@@ -165,13 +165,7 @@ export const TopPage = {
 					await loadEntities('artists', ids);
 				if (my === gen)
 					s.data = d;
-			} catch (e) {
-				if (my === gen)
-					s.error = e.message;
-			} finally {
-				if (my === gen)
-					s.busy = false;
-			}
+			});
 		}
 		watch(() => `${props.user.id}|${kind()}|${range()}`, load,
 		    { immediate: true });
