@@ -335,9 +335,9 @@ json_str(struct json *j, const char *key, const char *s)
 	json_strn(j, key, s, s == NULL ? 0 : strlen(s));
 }
 
-/* Writes v in decimal, with a leading '-' when neg. */
+/* Appends v in decimal to b, with a leading '-' when neg. */
 static void
-json_digits(struct json *j, uint64_t v, int neg)
+json_digits(struct buf *b, uint64_t v, int neg)
 {
 	char tmp[21], *p = tmp + sizeof(tmp);
 
@@ -347,7 +347,14 @@ json_digits(struct json *j, uint64_t v, int neg)
 	} while (v != 0);
 	if (neg)
 		*--p = '-';
-	buf_add(j->b, p, (size_t)(tmp + sizeof(tmp) - p));
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void
+json_put_int(struct buf *b, int64_t v)
+{
+	/* The magnitude of INT64_MIN does not fit in int64_t. */
+	json_digits(b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void
@@ -355,8 +362,13 @@ json_int(struct json *j, const char *key, int64_t v)
 {
 	if (json_pre(j, key) == -1)
 		return;
-	/* The magnitude of INT64_MIN does not fit in int64_t. */
-	json_digits(j, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+	json_put_int(j->b, v);
+}
+
+struct buf *
+json_value_buf(struct json *j, const char *key)
+{
+	return json_pre(j, key) == -1 ? NULL : j->b;
 }
 
 void
@@ -364,7 +376,7 @@ json_uint(struct json *j, const char *key, uint64_t v)
 {
 	if (json_pre(j, key) == -1)
 		return;
-	json_digits(j, v, 0);
+	json_digits(j->b, v, 0);
 }
 
 void
