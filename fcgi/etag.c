@@ -21,8 +21,8 @@
 /* What per-user answers may be kept as: by the browser only, revalidated. */
 #define ETAG_PRIVATE	"private, no-cache"
 
-#define ETAG_ROUTES	(ROUTE_PLAYS | ROUTE_PLAYLISTS | ROUTE_TOP | \
-			 ROUTE_GAPS | ROUTE_ENTITIES | ROUTE_TODAY)
+#define ETAG_PARTS	(ROUTE_PLAYS | ROUTE_PLAYLISTS | ROUTE_TOP | ROUTE_GAPS)
+#define ETAG_ROUTES	(ETAG_PARTS | ROUTE_ENTITIES | ROUTE_TODAY)
 
 static uint64_t
 etag_str(uint64_t h, const char *s)
@@ -65,7 +65,7 @@ etag_check(struct ctx *c, unsigned flags, struct resp *r)
 {
 	struct store_txn *txn = c->app->txn;
 	const struct tz *z;
-	uint64_t h, v = 0;
+	uint64_t h, v = 0, parts[STORE_PART__MAX];
 	int p;
 
 	if (!(flags & ETAG_ROUTES))
@@ -86,10 +86,13 @@ etag_check(struct ctx *c, unsigned flags, struct resp *r)
 		h = hash_combine(h, (uint64_t)config_num(c->app->cfg,
 		    CFG_RETURN_DAYS));
 	}
-	for (p = 0; p < STORE_PART__MAX; p++)
-		if ((flags & ROUTE_PART(p)) && etag_version(store_part_version(
-		    txn, c->a.user, (enum store_part)p, &v), &v, &h) == -1)
+	if (flags & ETAG_PARTS) {
+		if (store_part_versions(txn, c->a.user, parts) != STORE_OK)
 			goto fail;
+		for (p = 0; p < STORE_PART__MAX; p++)
+			if (flags & ROUTE_PART(p))
+				h = hash_combine(h, parts[p]);
+	}
 	if ((flags & ROUTE_ENTITIES) &&
 	    etag_version(store_change_seq(txn, &v, NULL), &v, &h) == -1)
 		goto fail;

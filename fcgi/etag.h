@@ -8,7 +8,7 @@
  * it is small enough to be hashed once built.  From that alone
  * etag_check() makes the answer's ETag before the handler runs, out of
  * the version numbers the store keeps in the transactions that change
- * them (store_part_version, store_change_seq), the URL's path and query,
+ * them (store_part_versions, store_change_seq), the URL's path and query,
  * the settings of the user that shape an answer, the configuration that
  * does and the version of linernotes.  So the ETag changes exactly when
  * the answer can, is the same in every reader process, and a matching

@@ -272,6 +272,12 @@ enum store_part {
  */
 int	store_part_version(struct store_txn *, const char *user,
 	    enum store_part part, uint64_t *version);
+/*
+ * Every part's version at once (one short scan): out[part], 0 for a part
+ * that never had one.  Returns STORE_OK or STORE_ERR.
+ */
+int	store_part_versions(struct store_txn *, const char *user,
+	    uint64_t out[STORE_PART__MAX]);
 /* Buckets of user whose start lies in [from_ms, to_ms], in dir order. */
 int	store_iter_agg(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, enum store_dir dir,

@@ -422,12 +422,25 @@ store_bump_part(struct store_txn *t, const char *user, enum store_part part)
 	return agg_bump_version(t, &k, part);
 }
 
+/* A version record's value (9 bytes), or -1 when it is damaged. */
+static int
+agg_version_value(const MDB_val *k, const MDB_val *v, uint64_t *version)
+{
+	if (v->mv_size != 9 || *(const unsigned char *)v->mv_data !=
+	    VALUE_VERSION) {
+		store_damaged(DB_AGG, k, v);
+		return -1;
+	}
+	*version = codec_be64_get((const unsigned char *)v->mv_data + 1);
+	return 0;
+}
+
 int
 store_part_version(struct store_txn *t, const char *user,
     enum store_part part, uint64_t *version)
 {
 	struct key k;
-	MDB_val v;
+	MDB_val v, mk;
 	int rc;
 
 	*version = 0;
@@ -436,15 +449,42 @@ store_part_version(struct store_txn *t, const char *user,
 	key_be32(&k, codec_bias32(agg_version_slot(part)));
 	if ((rc = store_db_get(t, DB_AGG, &k, &v)) != STORE_OK)
 		return rc;
-	if (v.mv_size != 9 || *(const unsigned char *)v.mv_data !=
-	    VALUE_VERSION) {
-		MDB_val mk = key_val(&k);
+	mk = key_val(&k);
+	return agg_version_value(&mk, &v, version) == -1 ? STORE_ERR :
+	    STORE_OK;
+}
 
-		store_damaged(DB_AGG, &mk, &v);
-		return STORE_ERR;
-	}
-	*version = codec_be64_get((const unsigned char *)v.mv_data + 1);
-	return STORE_OK;
+/* store_part_versions(): each version record met, into its slot. */
+static int
+agg_versions_each(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *arg)
+{
+	uint64_t *out = arg;
+	const unsigned char *tail;
+	int32_t slot;
+
+	(void)t;
+	if ((tail = key_tail(k, 4)) == NULL)
+		return -1;
+	slot = codec_unbias32(codec_be32_get(tail));
+	if (slot < agg_version_slot(STORE_PART__MAX - 1))
+		return 0;
+	return agg_version_value(k, v, &out[INT32_MAX - slot]);
+}
+
+int
+store_part_versions(struct store_txn *t, const char *user,
+    uint64_t out[STORE_PART__MAX])
+{
+	struct key lo, hi;
+
+	memset(out, 0, STORE_PART__MAX * sizeof(out[0]));
+	if (key_user(&lo, user) == -1 || key_user(&hi, user) == -1)
+		return STORE_OK;
+	key_be32(&lo, codec_bias32(agg_version_slot(STORE_PART__MAX - 1)));
+	key_be32(&hi, codec_bias32(agg_version_slot(STORE_PART_PLAYS)));
+	return store_scan(t, DB_AGG, &lo, &hi, STORE_ASC, agg_versions_each,
+	    out);
 }
 
 int

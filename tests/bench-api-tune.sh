@@ -243,9 +243,9 @@ while [ $r -le "$ROUNDS" ]; do
 		start "$v"
 		line=$(run "$v")
 		echo "$v $line" >> "$results"
-		printf 'round %d  %-40s rps %6s  p50 %5s  p99 %5s  max %6s ms' \
-		    "$r" "$v" $line
-		printf '  cpu %4s us/req\n' "$(echo "$line" | cut -d' ' -f5)"
+		echo "$line" | awk -v r="$r" -v v="$v" '{ printf "round %d  " \
+		    "%-40s rps %6s  p50 %5s  p99 %5s  max %6s ms  cpu %4s" \
+		    " us/req\n", r, v, $1, $2, $3, $4, $5 }'
 	done
 	r=$((r + 1))
 done
