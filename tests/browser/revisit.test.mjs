@@ -12,11 +12,10 @@
 // revisit fetch the plays again while the top list it shows stays kept.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, startStack, writeConfig } from
+import { cleanup, httpJson, makeRunDir, startStack, writeConfigAt } from
     '../integration/lib/harness.mjs';
 import { load } from '../tools/fixture.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
@@ -31,9 +30,7 @@ let db;
 
 before(async () => {
 	const dir = makeRunDir('browser-revisit');
-	const clock = path.join(dir, 'clock');
-	fs.writeFileSync(clock, `${NOW} ${Date.now()}\n`);
-	const config = writeConfig(dir, { clock_file: clock });
+	const config = writeConfigAt(dir, NOW);
 	db = path.join(dir, 'db');
 	load(db, insightsFixture().recs);
 	stack = await startStack({ dir, config });

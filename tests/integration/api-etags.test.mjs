@@ -14,11 +14,10 @@
 // journal get 404, and that /me's ETag is the viewer's own.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, startStack, writeConfig } from
+import { cleanup, httpJson, makeRunDir, startStack, writeConfigAt } from
     './lib/harness.mjs';
 import { authStack, signIn } from './auth-lib.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
@@ -36,9 +35,7 @@ let base;		// the fixture's records
 
 before(async () => {
 	const dir = makeRunDir('api-etags');
-	const clock = path.join(dir, 'clock');
-	fs.writeFileSync(clock, `${NOW} ${Date.now()}\n`);
-	const config = writeConfig(dir, { clock_file: clock });
+	const config = writeConfigAt(dir, NOW);
 	db = path.join(dir, 'db');
 	base = insightsFixture().recs;
 	load(db, [...base,

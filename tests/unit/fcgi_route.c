@@ -379,6 +379,18 @@ get_tags(struct tags *t)
 	strlcpy(t->carol, r.etag, sizeof(t->carol));
 }
 
+/* Remembers the ETags of *now in *was, writes what, reads them again. */
+static void
+write_and_tag(const char *what, struct tags *was, struct tags *now)
+{
+	char w[8];
+
+	*was = *now;
+	strlcpy(w, what, sizeof(w));
+	assert_int_equal(store_write(app.store, write_alice, w), STORE_OK);
+	get_tags(now);
+}
+
 /*
  * A journal's ETags change exactly with what each answer is made of: a
  * play changes the plays page and not the top lists or the gaps, a gap
@@ -392,9 +404,9 @@ test_journal_etags(void **state)
 	struct tags a, b;
 
 	(void)state;
-	assert_int_equal(store_write(app.store, write_alice, (void *)"carol"),
-	    STORE_OK);
-	get_tags(&a);
+	memset(&b, 0, sizeof(b));
+	write_and_tag("carol", &a, &b);
+	a = b;
 	assert_true(a.plays[0] == '"' && a.gaps[0] == '"' && a.top[0] == '"');
 	assert_string_not_equal(a.plays, a.gaps);
 	assert_int_equal(call("GET", "/api/v0/plays/alice", NULL, NULL, NULL,
@@ -405,9 +417,7 @@ test_journal_etags(void **state)
 	    NULL, NULL, a.plays), 200);
 	assert_string_not_equal(r.etag, a.plays);
 
-	assert_int_equal(store_write(app.store, write_alice, (void *)"play"),
-	    STORE_OK);
-	get_tags(&b);
+	write_and_tag("play", &a, &b);
 	assert_string_not_equal(b.plays, a.plays);
 	assert_string_equal(b.gaps, a.gaps);
 	assert_string_equal(b.top, a.top);
@@ -415,18 +425,12 @@ test_journal_etags(void **state)
 	assert_int_equal(call("GET", "/api/v0/plays/alice", NULL, NULL, NULL,
 	    NULL, a.plays), 200);
 
-	a = b;
-	assert_int_equal(store_write(app.store, write_alice, (void *)"gap"),
-	    STORE_OK);
-	get_tags(&b);
+	write_and_tag("gap", &a, &b);
 	assert_string_not_equal(b.plays, a.plays);
 	assert_string_not_equal(b.gaps, a.gaps);
 	assert_string_equal(b.top, a.top);
 
-	a = b;
-	assert_int_equal(store_write(app.store, write_alice, (void *)"top"),
-	    STORE_OK);
-	get_tags(&b);
+	write_and_tag("top", &a, &b);
 	assert_string_equal(b.plays, a.plays);
 	assert_string_not_equal(b.top, a.top);
 	assert_string_equal(b.carol, a.carol);
