@@ -22,27 +22,19 @@
 #define ETAG_PRIVATE	"private, no-cache"
 
 #define ETAG_PARTS	(ROUTE_PLAYS | ROUTE_PLAYLISTS | ROUTE_TOP | ROUTE_GAPS)
+
+/* One route flag per part of a journal, in enum store_part's order. */
+_Static_assert(ROUTE_PART(STORE_PART_PLAYS) == ROUTE_PLAYS &&
+    ROUTE_PART(STORE_PART_PLAYLISTS) == ROUTE_PLAYLISTS &&
+    ROUTE_PART(STORE_PART_TOP) == ROUTE_TOP &&
+    ROUTE_PART(STORE_PART_GAPS) == ROUTE_GAPS &&
+    STORE_PART__MAX == 4, "route flags and store parts differ");
 #define ETAG_ROUTES	(ETAG_PARTS | ROUTE_ENTITIES | ROUTE_TODAY)
 
 static uint64_t
 etag_str(uint64_t h, const char *s)
 {
 	return hash_combine(h, hash_bytes(s, strlen(s)));
-}
-
-/*
- * Adds to *h the version a store lookup returned in rc and *v; a journal
- * that never had one counts as 0.  Returns 0, or -1 on a store error.
- * (v is read here, after the lookup: an argument's value would be read
- * in an unspecified order with the lookup's call.)
- */
-static int
-etag_version(int rc, const uint64_t *v, uint64_t *h)
-{
-	if (rc == STORE_ERR)
-		return -1;
-	*h = hash_combine(*h, rc == STORE_OK ? *v : 0);
-	return 0;
 }
 
 /* The user's settings that shape an answer: zone, playlists, visibility. */
@@ -93,9 +85,11 @@ etag_check(struct ctx *c, unsigned flags, struct resp *r)
 			if (flags & ROUTE_PART(p))
 				h = hash_combine(h, parts[p]);
 	}
-	if ((flags & ROUTE_ENTITIES) &&
-	    etag_version(store_change_seq(txn, &v, NULL), &v, &h) == -1)
-		goto fail;
+	if (flags & ROUTE_ENTITIES) {
+		if (store_change_seq(txn, &v, NULL) != STORE_OK)
+			goto fail;
+		h = hash_combine(h, v);
+	}
 	if (flags & ROUTE_TODAY) {
 		if (api_insights_zone(c, r, &z) == -1)
 			return 1;
