@@ -147,12 +147,12 @@ write_contexts(struct json *j, struct store_txn *txn, const char *user,
 
 	json_obj_open(j, "contexts");
 	for (i = 0; i < n; i++) {
-		if (ids_from_context_uri(items[i].context_uri, id) == -1)
-			continue;
+		/* Seen first: a page's plays share a few contexts. */
 		for (k = 0; k < n_seen; k++)
 			if (strcmp(seen[k], items[i].context_uri) == 0)
 				break;
-		if (k < n_seen)
+		if (k < n_seen ||
+		    ids_from_context_uri(items[i].context_uri, id) == -1)
 			continue;
 		seen[n_seen++] = items[i].context_uri;
 		name = NULL;

@@ -7,7 +7,8 @@
  * thing wrong: path (404), method (405), query (400), for requests that
  * change something the same-origin rule (403, session.h), body headers
  * (415, 411, 413), body (400), and for per-user routes (ROUTE_USER)
- * whether the journal may be read (404 as for a missing user, access.h).
+ * whether the journal may be read (404 as for a missing user, access.h);
+ * then a matching If-None-Match answers 304 before the handler (etag.h).
  * Every value a request carries goes through a validator of valid.h.
  */
 #include <stdio.h>
@@ -17,6 +18,7 @@
 
 #include "access.h"
 #include "app.h"
+#include "etag.h"
 #include "export.h"
 #include "insights.h"
 #include "jbody.h"
@@ -39,18 +41,21 @@
 			 QBIT(Q_DATE))
 #define STORY_KEYS	(QBIT(Q_TZ) | QBIT(Q_ILIMIT) | QBIT(Q_MIN) | \
 			 QBIT(Q_DAYS))
+/* A story is told from the whole journal and the catalog (stories.h). */
+#define ROUTE_STORY	(ROUTE_USER | ROUTE_PLAYS | ROUTE_PLAYLISTS | \
+			 ROUTE_TOP | ROUTE_GAPS | ROUTE_ENTITIES)
 
 static const struct route routes[] = {
 	{ "plays", HTTP_GET, "/api/v0/plays/:user_id", PAGE_KEYS, 0, 0,
-	    api_plays, ROUTE_USER },
+	    api_plays, ROUTE_USER | ROUTE_PLAYS | ROUTE_PLAYLISTS | ROUTE_GAPS },
 	{ "gaps", HTTP_GET, "/api/v0/gaps/:user_id", PAGE_KEYS, 0, 0,
-	    api_plays_gaps, ROUTE_USER },
+	    api_plays_gaps, ROUTE_USER | ROUTE_GAPS },
 	{ "dw", HTTP_GET, "/api/v0/dw/:user_id",
 	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT) | QBIT(Q_PLAYLIST), 0, 0, api_dw,
-	    ROUTE_USER },
+	    ROUTE_USER | ROUTE_PLAYS | ROUTE_PLAYLISTS },
 	{ "top", HTTP_GET, "/api/v0/top/:user_id",
 	    QBIT(Q_HISTORY) | QBIT(Q_KIND) | QBIT(Q_RANGE), 0, 0, api_top,
-	    ROUTE_USER },
+	    ROUTE_USER | ROUTE_TOP },
 	{ "tracks", HTTP_POST, "/api/v0/tracks", 0, 0, BODY_IDS,
 	    api_entities, ROUTE_KIND(ENTITY_TRACK) },
 	{ "tracks", HTTP_GET, "/api/v0/tracks", QBIT(Q_IDS), QBIT(Q_IDS), 0,
@@ -63,14 +68,16 @@ static const struct route routes[] = {
 	    api_entities, ROUTE_KIND(ENTITY_ALBUM) },
 	{ "albums", HTTP_GET, "/api/v0/albums", QBIT(Q_IDS), QBIT(Q_IDS), 0,
 	    api_entities, ROUTE_KIND(ENTITY_ALBUM) },
-	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users, 0 },
+	{ "users", HTTP_GET, "/api/v0/users", 0, 0, 0, api_users,
+	    ROUTE_ETAG_BODY },
 	{ "health", HTTP_GET, "/api/v0/health", 0, 0, 0, api_health, 0 },
 	{ "metrics", HTTP_GET, "/api/v0/metrics", 0, 0, 0,
 	    api_health_metrics, 0 },
 	{ "export", HTTP_GET, "/api/v0/export/:user_id.fmt", 0, 0, 0,
 	    api_export, ROUTE_USER },
 	{ "insights", HTTP_GET, "/api/v0/insights/:user_id/:name",
-	    INSIGHT_KEYS, 0, 0, api_insights, ROUTE_USER },
+	    INSIGHT_KEYS, 0, 0, api_insights, ROUTE_USER | ROUTE_PLAYS |
+	    ROUTE_ENTITIES | ROUTE_TODAY },
 	/* accounts (api_auth.c, api_me.c) */
 	{ "auth_login", HTTP_GET, "/api/v0/auth/login", QBIT(Q_INVITE), 0, 0,
 	    api_auth_login, ROUTE_OWNTXN },
@@ -79,7 +86,7 @@ static const struct route routes[] = {
 	    api_auth_callback, ROUTE_OWNTXN },
 	{ "auth_logout", HTTP_POST, "/api/v0/auth/logout", 0, 0, 0,
 	    api_auth_logout, ROUTE_WRITE | ROUTE_OWNTXN },
-	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, 0 },
+	{ "me", HTTP_GET, "/api/v0/me", 0, 0, 0, api_me, ROUTE_ETAG_BODY },
 	{ "settings", HTTP_PUT, "/api/v0/settings", 0, 0, BODY_SETTINGS,
 	    api_me_settings, ROUTE_WRITE | ROUTE_OWNTXN },
 	/* imports (api_imports.c): the body is a file nginx kept */
@@ -94,27 +101,29 @@ static const struct route routes[] = {
 	/* stories, search, charts (api_story.c, api_search.c, api_charts.c) */
 	{ "story_track", HTTP_GET, "/api/v0/story/:user_id/track/:id",
 	    STORY_KEYS, 0, 0, api_story,
-	    ROUTE_USER | ROUTE_KIND(ENTITY_TRACK) },
+	    ROUTE_STORY | ROUTE_KIND(ENTITY_TRACK) },
 	{ "story_artist", HTTP_GET, "/api/v0/story/:user_id/artist/:id",
 	    STORY_KEYS, 0, 0, api_story,
-	    ROUTE_USER | ROUTE_KIND(ENTITY_ARTIST) },
+	    ROUTE_STORY | ROUTE_KIND(ENTITY_ARTIST) },
 	{ "story_album", HTTP_GET, "/api/v0/story/:user_id/album/:id",
 	    STORY_KEYS, 0, 0, api_story,
-	    ROUTE_USER | ROUTE_KIND(ENTITY_ALBUM) },
+	    ROUTE_STORY | ROUTE_KIND(ENTITY_ALBUM) },
 	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/track/:id/plays",
 	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_plays,
-	    ROUTE_USER | ROUTE_KIND(ENTITY_TRACK) },
+	    ROUTE_STORY | ROUTE_KIND(ENTITY_TRACK) },
 	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/artist/:id/plays",
 	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_plays,
-	    ROUTE_USER | ROUTE_KIND(ENTITY_ARTIST) },
+	    ROUTE_STORY | ROUTE_KIND(ENTITY_ARTIST) },
 	{ "story_plays", HTTP_GET, "/api/v0/story/:user_id/album/:id/plays",
 	    QBIT(Q_BEFORE) | QBIT(Q_LIMIT), 0, 0, api_story_plays,
-	    ROUTE_USER | ROUTE_KIND(ENTITY_ALBUM) },
+	    ROUTE_STORY | ROUTE_KIND(ENTITY_ALBUM) },
 	{ "search", HTTP_GET, "/api/v0/search/:user_id",
-	    QBIT(Q_Q) | QBIT(Q_LIMIT), QBIT(Q_Q), 0, api_search, ROUTE_USER },
+	    QBIT(Q_Q) | QBIT(Q_LIMIT), QBIT(Q_Q), 0, api_search,
+	    ROUTE_USER | ROUTE_PLAYS | ROUTE_ENTITIES },
 	{ "charts", HTTP_GET, "/api/v0/charts/:user_id",
 	    QBIT(Q_CKIND) | QBIT(Q_BY) | QBIT(Q_FROM) | QBIT(Q_TO) |
-	    QBIT(Q_TZ) | QBIT(Q_ILIMIT), 0, 0, api_charts, ROUTE_USER },
+	    QBIT(Q_TZ) | QBIT(Q_ILIMIT), 0, 0, api_charts, ROUTE_USER |
+	    ROUTE_PLAYS | ROUTE_ENTITIES | ROUTE_TODAY },
 };
 #define ROUTES_N ((int)(sizeof(routes) / sizeof(routes[0])))
 
@@ -563,8 +572,11 @@ route_handle_table(const struct route *table, int n, struct app *app,
 		http_error(r, 503, "the store cannot be read right now");
 		return found;
 	}
-	if (!(rt->flags & ROUTE_USER) || access_user(&c, r, c.a.user) == 0)
+	if ((!(rt->flags & ROUTE_USER) || access_user(&c, r, c.a.user) ==
+	    0) && etag_check(&c, rt->flags, r) == 0) {
 		rt->fn(&c, r);
+		etag_body(&c, rt->flags, r);
+	}
 	store_read_end(app->txn);
 	explicit_bzero(&c.user, sizeof(c.user));	/* it held tokens */
 	return found;

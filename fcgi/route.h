@@ -6,7 +6,8 @@
  * query keys, body, handler}, validate the path parameters, the query and
  * the body into struct args, open the read transaction, check that the
  * request may read the :user_id's journal (routes flagged ROUTE_USER),
- * run the handler and end the transaction.  Unknown paths are 404, a known path with another
+ * answer 304 when the client's If-None-Match is the answer's ETag
+ * (etag.h), else run the handler, and end the transaction.  Unknown paths are 404, a known path with another
  * method 405 with Allow, bad input 400/411/413/415; every error has the
  * JSON error body of http_error().
  */
@@ -44,8 +45,27 @@ enum route_body {
 #define ROUTE_WRITE	0x01
 #define ROUTE_OWNTXN	0x02
 #define ROUTE_USER	0x04
-#define ROUTE_KIND(k)	((unsigned)(k) << 8)
-#define ROUTE_KIND_OF(flags)	((enum entity_kind)((flags) >> 8))
+#define ROUTE_KIND(k)	((unsigned)(k) << 12)
+#define ROUTE_KIND_OF(flags)	((enum entity_kind)((flags) >> 12))
+/*
+ * What a read's answer is made of, for its ETag (etag.h), which is made
+ * before the handler runs from these and the URL: the journal's plays,
+ * weekly playlists, top lists, gaps (ROUTE_PLAYS..ROUTE_GAPS, one bit
+ * per enum store_part, in its order), ROUTE_ENTITIES tracks, artists and
+ * albums, ROUTE_TODAY today's date in the answer's zone.
+ * ROUTE_ETAG_BODY: the ETag is the hash of the answer once built (small
+ * answers made of anything else).  A route that leaves out something its
+ * answer depends on would have browsers keep a stale answer: the flags
+ * are part of the route's contract.
+ */
+#define ROUTE_PLAYS	0x008
+#define ROUTE_PLAYLISTS	0x010
+#define ROUTE_TOP	0x020
+#define ROUTE_GAPS	0x040
+#define ROUTE_PART(p)	(ROUTE_PLAYS << (p))	/* p: enum store_part */
+#define ROUTE_ENTITIES	0x080
+#define ROUTE_TODAY	0x100
+#define ROUTE_ETAG_BODY	0x200
 
 /* One row of a route table. */
 struct route {

@@ -335,19 +335,38 @@ json_str(struct json *j, const char *key, const char *s)
 	json_strn(j, key, s, s == NULL ? 0 : strlen(s));
 }
 
-/* Writes v in decimal, with a leading '-' when neg. */
+/* "00" to "99": two digits per division (a page writes hundreds). */
+static const char json_pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233"
+    "34353637383940414243444546474849505152535455565758596061626364656667"
+    "6869707172737475767778798081828384858687888990919293949596979899";
+
+/* Appends v in decimal to b, with a leading '-' when neg. */
 static void
-json_digits(struct json *j, uint64_t v, int neg)
+json_digits(struct buf *b, uint64_t v, int neg)
 {
 	char tmp[21], *p = tmp + sizeof(tmp);
 
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
+	while (v >= 100) {
+		p -= 2;
+		memcpy(p, json_pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, json_pairs + 2 * v, 2);
+	} else
+		*--p = (char)('0' + v);
 	if (neg)
 		*--p = '-';
-	buf_add(j->b, p, (size_t)(tmp + sizeof(tmp) - p));
+	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void
+json_put_int(struct buf *b, int64_t v)
+{
+	/* The magnitude of INT64_MIN does not fit in int64_t. */
+	json_digits(b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
 }
 
 void
@@ -355,8 +374,13 @@ json_int(struct json *j, const char *key, int64_t v)
 {
 	if (json_pre(j, key) == -1)
 		return;
-	/* The magnitude of INT64_MIN does not fit in int64_t. */
-	json_digits(j, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+	json_put_int(j->b, v);
+}
+
+struct buf *
+json_value_buf(struct json *j, const char *key)
+{
+	return json_pre(j, key) == -1 ? NULL : j->b;
 }
 
 void
@@ -364,7 +388,7 @@ json_uint(struct json *j, const char *key, uint64_t v)
 {
 	if (json_pre(j, key) == -1)
 		return;
-	json_digits(j, v, 0);
+	json_digits(j->b, v, 0);
 }
 
 void

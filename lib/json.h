@@ -73,6 +73,16 @@ void	json_time_s(struct json *, const char *key, const char *isokey,
 	    int64_t s);
 /* key: "YYYY-MM-DD" of a day number, or null outside years 0001..9999. */
 void	json_day(struct json *, const char *key, int64_t day);
+/*
+ * For a dedicated writer of a record an answer holds hundreds of (a play):
+ * writes what goes before a value (the comma, the key) and returns the
+ * buffer the caller then appends exactly one complete, valid JSON value to
+ * by hand, with literals, json_put_int() and json_escape(); NULL when a
+ * value is not allowed here (j->err is then set) or a call failed before.
+ */
+struct buf *json_value_buf(struct json *, const char *key);
+/* Appends v in decimal to b (what json_int writes for the value). */
+void	json_put_int(struct buf *b, int64_t v);
 /* Appends the escaped form of s (without quotes) to b; for other writers. */
 void	json_escape(struct buf *b, const char *s, size_t len);
 /* Returns 0 when every container was closed and nothing failed, else -1. */

@@ -327,6 +327,30 @@ int	store_scan_plays(struct store_txn *, const char *user, int64_t from_ms,
  */
 int	store_agg_version(struct store_txn *, const char *user,
 	    uint64_t *version);
+/*
+ * The parts of a journal that answers are made of, each with its own
+ * version number (store_part_version()).
+ */
+enum store_part {
+	STORE_PART_PLAYS,	/* store_agg_version()'s */
+	STORE_PART_PLAYLISTS,	/* weekly playlist snapshots */
+	STORE_PART_TOP,		/* top lists */
+	STORE_PART_GAPS,
+	STORE_PART__MAX
+};
+/*
+ * Like store_agg_version() for each part of user's journal: a number that
+ * changes whenever a record of that part is put or deleted, in the
+ * transaction that does it.  STORE_NOTFOUND when none ever was.
+ */
+int	store_part_version(struct store_txn *, const char *user,
+	    enum store_part part, uint64_t *version);
+/*
+ * Every part's version at once (one short scan): out[part], 0 for a part
+ * that never had one.  Returns STORE_OK or STORE_ERR.
+ */
+int	store_part_versions(struct store_txn *, const char *user,
+	    uint64_t out[STORE_PART__MAX]);
 /* Buckets of user whose start lies in [from_ms, to_ms], in dir order. */
 int	store_iter_agg(struct store_txn *, const char *user, int64_t from_ms,
 	    int64_t to_ms, enum store_dir dir,

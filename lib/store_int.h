@@ -19,7 +19,9 @@
  *   playlists	[U] 22-byte playlist id, be32 week
  *   top	[U] u8 kind, u8 range, be32 day
  *   gaps	[U] be64 from_ms
- *   agg	[U] be32 bucket (biased; 15-minute units since the epoch)
+ *   agg	[U] be32 bucket (biased; 15-minute units since the epoch);
+ *		buckets INT32_MAX - part hold the journal's versions
+ *		(enum store_part, store_plays.c)
  *   playsbytrack	[U] 22-byte track id, sorted duplicate values
  *		(MDB_DUPSORT | MDB_DUPFIXED; an index of the plays by
  *		track: see "the plays-by-track index")
@@ -456,6 +458,13 @@ int	store_enc_play(struct store_txn *t, const struct play *p,
  */
 int	store_agg_apply(struct store_txn *t, struct key *k,
 	    const struct play *p, int sign);
+/*
+ * Bumps the version of part of user's journal (store_part_version()) in
+ * t: called by every put or delete of a weekly playlist, a top list or a
+ * gap.  Returns STORE_OK or STORE_ERR.
+ */
+int	store_bump_part(struct store_txn *t, const char *user,
+	    enum store_part part);
 /* Adds played_at to the plays-by-track index key k ([U] track id). */
 int	store_bytrack_put(struct store_txn *t, const struct key *k,
 	    int64_t played_at);

@@ -229,10 +229,10 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
  * written and by store_del_play() after one was deleted, inside their
  * transaction; nothing else writes this database but the rebuild of a
  * migration.  A bucket whose last play goes is deleted, so the database
- * holds exactly the buckets that have plays, and one more record per
- * user: the journal version (agg_bump_version; a store migrated from
- * version 1 or 2 has none until the user's next play, which
- * store_agg_version() reports as STORE_NOTFOUND).  store_scan_plays() is
+ * holds exactly the buckets that have plays, and a few more records per
+ * user: the journal's versions (agg_bump_version; a store migrated from
+ * version 1 or 2 has none until the user's next play or record, which
+ * store_part_version() reports as STORE_NOTFOUND).  store_scan_plays() is
  * the plays' lean iteration for the insights' long scans.
  */
 
@@ -354,13 +354,21 @@ store_agg_apply(struct store_txn *t, struct key *k, const struct play *p,
 }
 
 /*
- * The user's journal version: a record at bucket INT32_MAX (past year
- * 9999, so no bucket scan meets it), u64 n, bumped with every play put or
- * deleted.  It starts at a random number, so a version never comes back
- * for a user purged and added again.  k is the key prefix [U].
+ * The user's journal versions: records past year 9999 (so no bucket scan
+ * meets them), u64 n each, one per enum store_part at bucket INT32_MAX -
+ * part: the plays' (bumped with every play put or deleted), then the
+ * weekly playlists', the top lists' and the gaps' (store_bump_part()).
+ * Each starts at a random number, so a version never comes back for a
+ * user purged and added again.  k is the key prefix [U].
  */
+static int32_t
+agg_version_slot(enum store_part part)
+{
+	return INT32_MAX - (int32_t)part;
+}
+
 static int
-agg_bump_version(struct store_txn *t, struct key *k)
+agg_bump_version(struct store_txn *t, struct key *k, enum store_part part)
 {
 	const unsigned char *p;
 	unsigned char v[9];
@@ -368,7 +376,7 @@ agg_bump_version(struct store_txn *t, struct key *k)
 	uint64_t n;
 	int rc;
 
-	key_be32(k, codec_bias32(INT32_MAX));
+	key_be32(k, codec_bias32(agg_version_slot(part)));
 	if ((rc = store_db_get(t, DB_AGG, k, &mv)) == STORE_OK) {
 		p = mv.mv_data;
 		if (mv.mv_size != sizeof(v) || p[0] != VALUE_VERSION) {
@@ -399,31 +407,88 @@ agg_count_play(struct store_txn *t, const char *user, const struct play *p,
 	if ((rc = store_agg_apply(t, &k, p, sign)) != STORE_OK)
 		return rc;
 	k.len = ulen;
-	return agg_bump_version(t, &k);
+	return agg_bump_version(t, &k, STORE_PART_PLAYS);
+}
+
+int
+store_bump_part(struct store_txn *t, const char *user, enum store_part part)
+{
+	struct key k;
+
+	if (key_user(&k, user) == -1 || part >= STORE_PART__MAX)
+		return STORE_ERR;
+	return agg_bump_version(t, &k, part);
+}
+
+/* A version record's value (9 bytes), or -1 when it is damaged. */
+static int
+agg_version_value(const MDB_val *k, const MDB_val *v, uint64_t *version)
+{
+	if (v->mv_size != 9 || *(const unsigned char *)v->mv_data !=
+	    VALUE_VERSION) {
+		store_damaged(DB_AGG, k, v);
+		return -1;
+	}
+	*version = codec_be64_get((const unsigned char *)v->mv_data + 1);
+	return 0;
+}
+
+int
+store_part_version(struct store_txn *t, const char *user,
+    enum store_part part, uint64_t *version)
+{
+	struct key k;
+	MDB_val v, mk;
+	int rc;
+
+	*version = 0;
+	if (key_user(&k, user) == -1 || part >= STORE_PART__MAX)
+		return STORE_NOTFOUND;
+	key_be32(&k, codec_bias32(agg_version_slot(part)));
+	if ((rc = store_db_get(t, DB_AGG, &k, &v)) != STORE_OK)
+		return rc;
+	mk = key_val(&k);
+	return agg_version_value(&mk, &v, version) == -1 ? STORE_ERR :
+	    STORE_OK;
+}
+
+/* store_part_versions(): each version record met, into its slot. */
+static int
+agg_versions_each(struct store_txn *t, const MDB_val *k, const MDB_val *v,
+    void *arg)
+{
+	uint64_t *out = arg;
+	const unsigned char *tail;
+	int32_t slot;
+
+	(void)t;
+	if ((tail = key_tail(k, 4)) == NULL)
+		return -1;
+	slot = codec_unbias32(codec_be32_get(tail));
+	if (slot < agg_version_slot(STORE_PART__MAX - 1))
+		return 0;
+	return agg_version_value(k, v, &out[INT32_MAX - slot]);
+}
+
+int
+store_part_versions(struct store_txn *t, const char *user,
+    uint64_t out[STORE_PART__MAX])
+{
+	struct key lo, hi;
+
+	memset(out, 0, STORE_PART__MAX * sizeof(out[0]));
+	if (key_user(&lo, user) == -1 || key_user(&hi, user) == -1)
+		return STORE_OK;
+	key_be32(&lo, codec_bias32(agg_version_slot(STORE_PART__MAX - 1)));
+	key_be32(&hi, codec_bias32(agg_version_slot(STORE_PART_PLAYS)));
+	return store_scan(t, DB_AGG, &lo, &hi, STORE_ASC, agg_versions_each,
+	    out);
 }
 
 int
 store_agg_version(struct store_txn *t, const char *user, uint64_t *version)
 {
-	struct key k;
-	MDB_val v;
-	int rc;
-
-	*version = 0;
-	if (key_user(&k, user) == -1)
-		return STORE_NOTFOUND;
-	key_be32(&k, codec_bias32(INT32_MAX));
-	if ((rc = store_db_get(t, DB_AGG, &k, &v)) != STORE_OK)
-		return rc;
-	if (v.mv_size != 9 || *(const unsigned char *)v.mv_data !=
-	    VALUE_VERSION) {
-		MDB_val mk = key_val(&k);
-
-		store_damaged(DB_AGG, &mk, &v);
-		return STORE_ERR;
-	}
-	*version = codec_be64_get((const unsigned char *)v.mv_data + 1);
-	return STORE_OK;
+	return store_part_version(t, user, STORE_PART_PLAYS, version);
 }
 
 /* A bucket as store_iter_agg() hands it out: its start from the key. */

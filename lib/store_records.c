@@ -366,6 +366,20 @@ dec_playlist(const MDB_val *k, const MDB_val *v, void *rec)
 	return codec_dec_end(&d);
 }
 
+/*
+ * What a put or delete of a record of part of user's journal returned
+ * (rc), after that part's version was bumped when it wrote something
+ * (store_part_version(), store.h).
+ */
+static int
+part_changed(struct store_txn *t, const char *user, enum store_part part,
+    int rc)
+{
+	if (rc != STORE_OK)
+		return rc;
+	return store_bump_part(t, user, part);
+}
+
 /* playlists: [U] playlist id, be32 week. */
 static const struct store_codec playlist_codec = {
 	DB_PLAYLISTS, "playlist week", "cannot encode",
@@ -382,7 +396,8 @@ store_put_playlist_week(struct store_txn *t, const char *user,
 		log_warnx("store: put playlist week: bad user or playlist id");
 		return STORE_ERR;
 	}
-	return store_rec_put(t, &playlist_codec, &k, w);
+	return part_changed(t, user, STORE_PART_PLAYLISTS,
+	    store_rec_put(t, &playlist_codec, &k, w));
 }
 
 int
@@ -404,7 +419,8 @@ store_del_playlist_week(struct store_txn *t, const char *user,
 
 	if (key_playlist(&k, user, playlist_id, week) == -1)
 		return STORE_NOTFOUND;
-	return store_db_del(t, DB_PLAYLISTS, &k);
+	return part_changed(t, user, STORE_PART_PLAYLISTS,
+	    store_db_del(t, DB_PLAYLISTS, &k));
 }
 
 int
@@ -520,7 +536,8 @@ store_put_top(struct store_txn *t, const char *user,
 		log_warnx("store: put top: bad user id");
 	if (rc != STORE_OK)
 		return STORE_ERR;
-	return store_rec_put(t, &top_codec, &k, s);
+	return part_changed(t, user, STORE_PART_TOP,
+	    store_rec_put(t, &top_codec, &k, s));
 }
 
 int
@@ -544,7 +561,8 @@ store_del_top(struct store_txn *t, const char *user, enum top_kind kind,
 
 	if ((rc = store_top_key(&k, user, kind, range, day)) != STORE_OK)
 		return rc;
-	return store_db_del(t, DB_TOP, &k);
+	return part_changed(t, user, STORE_PART_TOP,
+	    store_db_del(t, DB_TOP, &k));
 }
 
 /*
@@ -647,7 +665,8 @@ store_put_gap(struct store_txn *t, const char *user, const struct gap *g)
 		log_warnx("store: put gap: bad user id");
 		return STORE_ERR;
 	}
-	return store_rec_put(t, &gap_codec, &k, g);
+	return part_changed(t, user, STORE_PART_GAPS,
+	    store_rec_put(t, &gap_codec, &k, g));
 }
 
 int
@@ -657,7 +676,8 @@ store_del_gap(struct store_txn *t, const char *user, int64_t from_ms)
 
 	if (key_user_ms(&k, user, from_ms) == -1)
 		return STORE_NOTFOUND;
-	return store_db_del(t, DB_GAPS, &k);
+	return part_changed(t, user, STORE_PART_GAPS,
+	    store_db_del(t, DB_GAPS, &k));
 }
 
 /* The caller's callback, and the time before which gaps are skipped. */

@@ -18,13 +18,25 @@
 #   log=buf       access_log with buffer=64k (one write per 64 KiB of log
 #                 lines instead of one per request)
 #   bin=PATH      another linernotes-fcgi binary (an A/B of the reader)
-#   url=plays|tracks|tracksnc   GET /plays (random user), POST /tracks with
-#                 50 ids, or the same with the entity cache off
+#   url=plays|tracks|tracksnc|plays304   GET /plays (random user), POST
+#                 /tracks with 50 ids, the same with the entity cache off,
+#                 or GET /plays of one user with If-None-Match its ETag
+#                 (every answer a 304)
+#   canned=plays|tracks  tests/tools/fcgi-canned in place of the reader,
+#                 answering every request with the bytes of a /plays page
+#                 or of the batch answer (the FastCGI hop alone, as in
+#                 bench.sh's 2b. and 4b.)
+#   churn=MS      a writer (ln-fixture churn) commits a poll every MS ms
+#                 during the run (bench.sh's 5.)
 # e.g.  sh tests/bench-api-tune.sh -r 3 wp=1 wp=auto F=4 keep=2
+#       sh tests/bench-api-tune.sh -r 3 F=2 canned=plays url=plays304 \
+#           url=tracks canned=tracks,url=tracks churn=2
 #
 # Rounds run the variants in turn (ABCABC...), so load from other work on
 # the machine falls on all of them alike.  Each line: rps, p50, p99, max
-# (wrk --latency), and each variant's median over the rounds at the end.
+# (wrk --latency) and the CPU time the readers and nginx spent per
+# request (from /proc, so other load on the machine changes it far less
+# than the rate), and each variant's medians over the rounds at the end.
 # The store is 1000 users x 1000 plays from ln-fixture gen, as in
 # bench.sh's API section, made once in run/tune/.
 set -eu
@@ -83,11 +95,22 @@ setup() {
 		import { spotifyId } from "./tests/tools/fixture.mjs";
 		console.log(JSON.stringify({ ids: Array.from({ length: 50 },
 		    (_, i) => spotifyId("T", i * 397)) }));' > "$DIR/tracks.json"
+	# The answers the canned loop repeats, and the ETag of plays304.
+	start F=2
+	curl -fsS -o "$DIR/plays.json" "$URL/api/v0/plays/user0000?limit=50"
+	curl -fsS -o "$DIR/tracks-answer.json" -X POST \
+	    -H 'Content-Type: application/json' \
+	    --data-binary @"$DIR/tracks.json" "$URL/api/v0/tracks"
+	ETAG=$(curl -fsS -o /dev/null -D - \
+	    "$URL/api/v0/plays/user0000?limit=50" |
+	    sed -n 's/^[Ee][Tt][Aa][Gg]: *\([^[:space:]]*\).*/\1/p')
+	[ -n "$ETAG" ] || die "no ETag on /plays"
 }
 
 # start VARIANT — the stack with the variant's settings.
 start() {
 	wp=1 F=2 keep=0 buf= log= bin=$ROOT/fcgi/linernotes-fcgi cache=
+	args="-c $RUN/linernotes.conf"
 	for kv in $(echo "$1" | tr ',' ' '); do
 		case "$kv" in
 		wp=*) wp=${kv#wp=} ;;
@@ -97,13 +120,19 @@ start() {
 		bin=*) bin=${kv#bin=} ;;
 		log=*) log=${kv#log=} ;;
 		url=tracksnc) cache=LINERNOTES_CACHE_ENTRIES=0 ;;
-		t=*|c=*|url=*) ;;
+		canned=plays) bin=$ROOT/tests/tools/fcgi-canned
+			args=$DIR/plays.json ;;
+		canned=tracks) bin=$ROOT/tests/tools/fcgi-canned
+			args=$DIR/tracks-answer.json ;;
+		t=*|c=*|url=*|churn=*) ;;
 		*) die "unknown setting $kv" ;;
 		esac
 	done
 	stop
+	# $args: one path or "-c path", none with spaces (run/tune/...).
+	# shellcheck disable=SC2086
 	env $cache spawn-fcgi -s "$SOCK" -F "$F" -P "$RUN/fcgi.pid" -- \
-	    "$bin" -c "$RUN/linernotes.conf" > /dev/null 2>&1 ||
+	    "$bin" $args > /dev/null 2>&1 ||
 	    die "spawn-fcgi failed"
 	{ cat "$RUN/fcgi.pid"; echo; } > "$RUN/pids"
 	sh nginx/render.sh main "$RUN" "127.0.0.1:$PORT" "$DIR/www" "$SOCK" on
@@ -140,33 +169,65 @@ start() {
 	done
 }
 
-# run VARIANT — one wrk run; prints "rps p50 p99 max" (ms).
+# The CPU time (clock ticks) the readers and nginx (master and workers)
+# have used so far: what the server side spends, whatever else the
+# machine runs.
+server_ticks() {
+	# spawn-fcgi ends its pid file without a newline.
+	for pid in $(cat "$RUN/fcgi.pid"; echo; cat "$RUN/nginx.pid"); do
+		echo "$pid"
+		cat "/proc/$pid/task/$pid/children" 2>/dev/null || true
+	done | tr ' ' '\n' | sort -u | while read -r pid; do
+		if [ -n "$pid" ] && [ -r "/proc/$pid/stat" ]; then
+			sed 's/^.*) //' "/proc/$pid/stat" |
+			    awk '{ print $12 + $13 }'
+		fi
+	done | awk '{ t += $1 } END { print t + 0 }'
+}
+
+# run VARIANT — one wrk run; prints "rps p50 p99 max" (ms) and the
+# server side's CPU time per request (µs).
 run() {
-	t=2 c=32 url=plays
+	t=2 c=32 url=plays churn=
 	for kv in $(echo "$1" | tr ',' ' '); do
 		case "$kv" in
 		t=*) t=${kv#t=} ;;
 		c=*) c=${kv#c=} ;;
 		url=*) url=${kv#url=} ;;
+		churn=*) churn=${kv#churn=} ;;
 		esac
 	done
 	case "$url" in
 	plays) set -- -s tests/tools/wrk-plays.lua "$URL" ;;
+	plays304) set -- -H "If-None-Match: $ETAG" \
+		"$URL/api/v0/plays/user0000?limit=50" ;;
 	tracks*) export BODY=$DIR/tracks.json
 		set -- -s tests/tools/wrk-post.lua "$URL/api/v0/tracks" ;;
 	esac
 	# Warm: the readers' caches and the map's pages, 1 s.
 	wrk -t1 -c4 -d1s "$@" > /dev/null
+	if [ -n "$churn" ]; then
+		tests/tools/ln-fixture -d "$RUN/db" churn "$((DURATION + 1))" \
+		    user0001 "$churn" > "$RUN/churn.log" 2>&1 &
+		writer=$!
+	fi
+	t0=$(server_ticks)
 	out=$(wrk -t"$t" -c"$c" -d"${DURATION}s" --latency "$@")
+	t1=$(server_ticks)
+	if [ -n "$churn" ]; then
+		wait "$writer" || die "the writer failed: $(cat "$RUN/churn.log")"
+	fi
 	echo "$out" | grep -q 'Non-2xx' && die "failed answers: $out"
-	echo "$out" | awk '
+	echo "$out" | awk -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
 	    function ms(v) { if (v ~ /us$/) return v / 1000;
 		if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000;
 		return v }
 	    $1 == "Latency" && !lat { max = ms($4); lat = 1 }
 	    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
 	    $1 == "Requests/sec:" { rps = $2 }
-	    END { printf "%.0f %.2f %.2f %.2f\n", rps, p50, p99, max }'
+	    $2 == "requests" && $3 == "in" { n = $1 }
+	    END { printf "%.0f %.2f %.2f %.2f %.0f\n", rps, p50, p99, max,
+		(n > 0 ? ticks * 1e6 / hz / n : 0) }'
 }
 
 setup
@@ -180,8 +241,9 @@ while [ $r -le "$ROUNDS" ]; do
 		start "$v"
 		line=$(run "$v")
 		echo "$v $line" >> "$results"
-		printf 'round %d  %-40s rps %6s  p50 %5s  p99 %5s  max %6s ms\n' \
-		    "$r" "$v" $line
+		echo "$line" | awk -v r="$r" -v v="$v" '{ printf "round %d  " \
+		    "%-40s rps %6s  p50 %5s  p99 %5s  max %6s ms  cpu %4s" \
+		    " us/req\n", r, v, $1, $2, $3, $4, $5 }'
 	done
 	r=$((r + 1))
 done
@@ -189,14 +251,14 @@ echo "tune: medians over $ROUNDS rounds (load now" \
     "$(cut -d' ' -f1-3 /proc/loadavg))"
 for v in "$@"; do
 	awk -v v="$v" '$1 == v' "$results" | awk -v v="$v" '
-	    { n++; for (i = 2; i <= 5; i++) a[i, n] = $i }
+	    { n++; for (i = 2; i <= 6; i++) a[i, n] = $i }
 	    function med(i,   k, j, t, x) { for (k = 1; k <= n; k++) x[k] = a[i, k]
 		for (k = 1; k <= n; k++) for (j = k + 1; j <= n; j++)
 		    if (x[j] + 0 < x[k] + 0) { t = x[k]; x[k] = x[j]; x[j] = t }
 		return x[int((n + 1) / 2)] }
 	    END { printf "  %-40s rps %6s  p50 %5s  p99 %5s  max %6s ms" \
-		"  (p99 %s..%s)\n", v, med(2), med(3), med(4), med(5),
-		lo(4), hi(4) }
+		"  (p99 %s..%s)  cpu %s us/req\n", v, med(2), med(3), med(4),
+		med(5), lo(4), hi(4), med(6) }
 	    function lo(i,  k, m) { m = a[i, 1]; for (k = 2; k <= n; k++)
 		if (a[i, k] + 0 < m + 0) m = a[i, k]; return m }
 	    function hi(i,  k, m) { m = a[i, 1]; for (k = 2; k <= n; k++)

@@ -102,7 +102,7 @@ bench_import_web() {
 }
 
 # --- read API ----------------------------------------------------------------
-# The five measurements of the read API (issue 5), all through nginx, each
+# The measurements of the read API (issues 5 and 17), all through nginx, each
 # as a ratio to nginx serving a static file of the same size, on a store of
 # 1000 users x API_PLAYS plays written by tests/tools/ln-fixture gen.
 API_PLAYS=${BENCH_API_PLAYS:-1000}
@@ -213,11 +213,24 @@ bench_api() {
 	api_stack 2 FCGI_CANNED="$BENCH_DIR/www/plays-static.json"
 	say "api: 2b. the FastCGI hop alone, a canned $psize-byte answer"
 	wrk_run -s "$lua/wrk-plays.lua" "$url"
+	canned=$RPS
 	result api "2b. FastCGI hop alone: fcgi-canned, $psize B, -F 2" \
 	    "$RPS" "req/s" "$(ratio "$RPS" "$static")x static; /plays" \
 	    "(-F 2) $(ratio "$quiet" "$RPS")x of it; p50 $P50, p99 $P99; $note"
 
+	# 2c. A revisit: the same page asked with If-None-Match its ETag, so
+	# every answer is a 304 decided before the page is built (docs/
+	# API.md, conditional requests); against the canned loop's request.
 	api_stack 2
+	etag=$(curl -fsS -o /dev/null -D - "$url/api/v0/plays/user0000?limit=50" |
+	    sed -n 's/^[Ee][Tt][Aa][Gg]: *\([^[:space:]]*\).*/\1/p')
+	[ -n "$etag" ] || die "no ETag on /plays"
+	say "api: 2c. GET /plays with If-None-Match: 304s"
+	wrk_run -H "If-None-Match: $etag" "$url/api/v0/plays/user0000?limit=50"
+	result api "2c. GET /plays, If-None-Match: 304, -F 2" "$RPS" "req/s" \
+	    "$(ratio "$RPS" "$canned")x the canned loop; p50 $P50, p99 $P99;" \
+	    "$note"
+
 	say "api: static file, $tsize bytes (batch size)"
 	wrk_run "$url/tracks-static.json"
 	tstatic=$RPS

@@ -122,7 +122,8 @@ describe('GET /plays/:user_id', () => {
 	test('a default page: 50 plays newest first, with next', async () => {
 		const r = await get('/plays/alice');
 		assert.equal(r.status, 200);
-		assert.equal(r.headers['cache-control'], 'no-store');
+		assert.equal(r.headers['cache-control'], 'private, no-cache');
+		assert.match(r.headers.etag, /^(W\/)?"[0-9a-f]{16}"$/);
 		assert.equal(r.json.user_id, 'alice');
 		assert.equal(r.json.items.length, 50);
 		const first = r.json.items[0];

@@ -172,7 +172,111 @@ test_insights(void **state)
 	}
 }
 
+/*
+ * The plays' own writer (render_play) against the generic calls it
+ * replaced, spelled out here as the reference: the same bytes for every
+ * edge of every field, in an array, under a key, and the same refusal of
+ * a misplaced value.
+ */
+static void
+play_generic(struct json *j, const char *key, const struct play *p)
+{
+	json_obj_open(j, key);
+	json_time_ms(j, "played_at", "played_at_iso", p->played_at);
+	json_str(j, "track_id", p->track_id);
+	if (p->context_uri != NULL && p->context_uri[0] != '\0')
+		json_str(j, "context_uri", p->context_uri);
+	else
+		json_null(j, "context_uri");
+	json_str(j, "source", render_source(p->source));
+	if (p->ms_played >= 0)
+		json_int(j, "ms_played", p->ms_played);
+	else
+		json_null(j, "ms_played");
+	if (p->prev_played_at != PLAY_NO_PREV)
+		json_int(j, "previous_played_at", p->prev_played_at);
+	else
+		json_null(j, "previous_played_at");
+	json_obj_close(j);
+}
+
+/* Writes plays[0..n) both ways, in an array or (key) an object; compares. */
+static void
+play_compare(const struct play *plays, size_t n, int in_obj)
+{
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	struct json ja, jb;
+	size_t i;
+
+	json_init(&ja, &a);
+	json_init(&jb, &b);
+	if (in_obj) {
+		json_obj_open(&ja, NULL);
+		json_obj_open(&jb, NULL);
+	} else {
+		json_arr_open(&ja, NULL);
+		json_arr_open(&jb, NULL);
+	}
+	for (i = 0; i < n; i++) {
+		render_play(&ja, in_obj ? "p" : NULL, &plays[i]);
+		play_generic(&jb, in_obj ? "p" : NULL, &plays[i]);
+	}
+	if (in_obj) {
+		json_obj_close(&ja);
+		json_obj_close(&jb);
+	} else {
+		json_arr_close(&ja);
+		json_arr_close(&jb);
+	}
+	assert_int_equal(json_finish(&ja), 0);
+	assert_int_equal(json_finish(&jb), 0);
+	assert_string_equal(a.data, b.data);
+	buf_free(&a);
+	buf_free(&b);
+}
+
+static void
+test_play_writer(void **state)
+{
+	static const char *const contexts[] = { NULL, "",
+	    "spotify:playlist:37i9dQZEVXcJZyENOWUFo7", "q\"b\\c\n\x01\x7f",
+	    "bad \xff\xc3 utf-8, \xe2\x80\xa8 sep, caf\xc3\xa9" };
+	static const int32_t mss[] = { -1, 0, 180000, INT32_MAX };
+	static const int64_t prevs[] = { PLAY_NO_PREV, 0, -5,
+	    INT64_C(1700000000000) };
+	struct play plays[64];
+	struct buf a = BUF_INIT;
+	struct json j;
+	size_t i, n = 0;
+
+	(void)state;
+	for (i = 0; i < 64; i++) {
+		struct play *p = &plays[n++];
+
+		memset(p, 0, sizeof(*p));
+		p->played_at = ms_cases[i % (sizeof(ms_cases) /
+		    sizeof(ms_cases[0]))].ms;
+		strlcpy(p->track_id, i % 7 == 6 ? "bad\"id\x02\xff" :
+		    "4iV5W9uYEdYUVa79Axb7Rh", sizeof(p->track_id));
+		p->context_uri = contexts[i % 5];
+		p->source = (uint8_t)(i % 9 == 8 ? 200 : i % SOURCE__MAX);
+		p->ms_played = mss[i % 4];
+		p->prev_played_at = prevs[(i / 3) % 4];
+	}
+	play_compare(plays, n, 0);
+	play_compare(plays, 1, 0);
+	play_compare(plays, n, 1);
+	/* A value without a key in an object: refused, nothing written. */
+	json_init(&j, &a);
+	json_obj_open(&j, NULL);
+	render_play(&j, NULL, &plays[0]);
+	assert_int_equal(j.err, 1);
+	assert_string_equal(a.data, "{");
+	buf_free(&a);
+}
+
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_fcgi),
 	cmocka_unit_test(test_insights),
+	cmocka_unit_test(test_play_writer),
 )

@@ -302,6 +302,125 @@ test_etag(void **state)
 	    200);
 }
 
+/*
+ * One write to alice's journal (arg: what): a play, a gap, a top list;
+ * or "carol": another public journal.
+ */
+static int
+write_alice(struct store_txn *txn, void *arg)
+{
+	const char *what = arg;
+	struct top_snapshot ts;
+	struct user u;
+	struct play p;
+	struct gap g;
+
+	if (strcmp(what, "carol") == 0) {
+		memset(&u, 0, sizeof(u));
+		strlcpy(u.id, "carol", sizeof(u.id));
+		u.visibility = VIS_PUBLIC;
+		return store_put_user(txn, &u) == STORE_OK ? 0 : -1;
+	}
+	if (strcmp(what, "play") == 0) {
+		memset(&p, 0, sizeof(p));
+		p.played_at = 1700000100000LL;
+		strlcpy(p.track_id, "4iV5W9uYEdYUVa79Axb7Rh", sizeof(p.track_id));
+		p.context_uri = "";
+		p.ms_played = -1;
+		return store_put_play(txn, "alice", &p) == STORE_OK ? 0 : -1;
+	}
+	if (strcmp(what, "gap") == 0) {
+		memset(&g, 0, sizeof(g));
+		g.from_ms = 1700000000001LL;
+		g.to_ms = 1700000000002LL;
+		return store_put_gap(txn, "alice", &g) == STORE_OK ? 0 : -1;
+	}
+	memset(&ts, 0, sizeof(ts));
+	ts.day = 19700;
+	ts.ids.ids = "4iV5W9uYEdYUVa79Axb7Rh";
+	ts.ids.n = 1;
+	return store_put_top(txn, "alice", &ts) == STORE_OK ? 0 : -1;
+}
+
+/* The ETags of alice's plays, gaps and top lists and of carol's plays. */
+struct tags {
+	char	 plays[24], gaps[24], top[24], carol[24];
+};
+
+static void
+get_tags(struct tags *t)
+{
+	assert_int_equal(GET("/api/v0/plays/alice", NULL), 200);
+	assert_string_equal(r.cache_control, "private, no-cache");
+	strlcpy(t->plays, r.etag, sizeof(t->plays));
+	assert_int_equal(GET("/api/v0/gaps/alice", NULL), 200);
+	strlcpy(t->gaps, r.etag, sizeof(t->gaps));
+	assert_int_equal(GET("/api/v0/top/alice", NULL), 200);
+	strlcpy(t->top, r.etag, sizeof(t->top));
+	assert_int_equal(call("GET", "/api/v0/plays/bob", NULL, NULL, NULL,
+	    NULL, NULL), 404);		/* private: no ETag to learn */
+	assert_string_equal(r.etag, "");
+	assert_int_equal(GET("/api/v0/plays/carol", NULL), 200);
+	strlcpy(t->carol, r.etag, sizeof(t->carol));
+}
+
+/* Remembers the ETags of *now in *was, writes what, reads them again. */
+static void
+write_and_tag(const char *what, struct tags *was, struct tags *now)
+{
+	char w[8];
+
+	*was = *now;
+	strlcpy(w, what, sizeof(w));
+	assert_int_equal(store_write(app.store, write_alice, w), STORE_OK);
+	get_tags(now);
+}
+
+/*
+ * A journal's ETags change exactly with what each answer is made of: a
+ * play changes the plays page and not the top lists or the gaps, a gap
+ * the gaps and the plays page (which shows them) and not the top lists,
+ * a top list only the top lists; another user's writes change none of
+ * them.  A match is a 304 with no body, made before the handler.
+ */
+static void
+test_journal_etags(void **state)
+{
+	struct tags a, b;
+
+	(void)state;
+	memset(&b, 0, sizeof(b));
+	write_and_tag("carol", &a, &b);
+	a = b;
+	assert_true(a.plays[0] == '"' && a.gaps[0] == '"' && a.top[0] == '"');
+	assert_string_not_equal(a.plays, a.gaps);
+	assert_int_equal(call("GET", "/api/v0/plays/alice", NULL, NULL, NULL,
+	    NULL, a.plays), 304);
+	assert_int_equal(r.body.len, 0);
+	assert_string_equal(r.etag, a.plays);
+	assert_int_equal(call("GET", "/api/v0/plays/alice", "limit=2", NULL,
+	    NULL, NULL, a.plays), 200);
+	assert_string_not_equal(r.etag, a.plays);
+
+	write_and_tag("play", &a, &b);
+	assert_string_not_equal(b.plays, a.plays);
+	assert_string_equal(b.gaps, a.gaps);
+	assert_string_equal(b.top, a.top);
+	assert_string_equal(b.carol, a.carol);
+	assert_int_equal(call("GET", "/api/v0/plays/alice", NULL, NULL, NULL,
+	    NULL, a.plays), 200);
+
+	write_and_tag("gap", &a, &b);
+	assert_string_not_equal(b.plays, a.plays);
+	assert_string_not_equal(b.gaps, a.gaps);
+	assert_string_equal(b.top, a.top);
+
+	write_and_tag("top", &a, &b);
+	assert_string_equal(b.plays, a.plays);
+	assert_string_not_equal(b.top, a.top);
+	assert_string_equal(b.carol, a.carol);
+}
+
 TU_MAIN(setup, teardown,
 	cmocka_unit_test(test_paths_and_methods),
 	cmocka_unit_test(test_query),
@@ -310,4 +429,5 @@ TU_MAIN(setup, teardown,
 	cmocka_unit_test(test_private_every_route),
 	cmocka_unit_test(test_access_by_table),
 	cmocka_unit_test(test_etag),
+	cmocka_unit_test(test_journal_etags),
 )

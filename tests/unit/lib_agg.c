@@ -573,6 +573,124 @@ test_version(void **state)
 	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
 }
 
+/* Every part's version of user, read both ways (which must agree). */
+struct parts {
+	const char	*user;
+	uint64_t	 v[STORE_PART__MAX];
+};
+
+static int
+parts_read(struct store_txn *t, void *arg)
+{
+	struct parts *ps = arg;
+	uint64_t one;
+	int p, rc;
+
+	if (store_part_versions(t, ps->user, ps->v) != STORE_OK)
+		return -1;
+	for (p = 0; p < STORE_PART__MAX; p++) {
+		rc = store_part_version(t, ps->user, (enum store_part)p, &one);
+		if (rc == STORE_ERR || one != ps->v[p] ||
+		    (rc == STORE_NOTFOUND) != (one == 0))
+			return -1;
+	}
+	return 0;
+}
+
+static void
+parts_of(struct tu_fx *fx, const char *user, uint64_t out[STORE_PART__MAX])
+{
+	struct parts ps = { user, { 0 } };
+
+	assert_int_equal(store_read(fx->st, parts_read, &ps), STORE_OK);
+	memcpy(out, ps.v, sizeof(ps.v));
+}
+
+/* One write of a part's record for bob (arg: a char, 'P' 'T' 'G' or 'd'). */
+static int
+part_body(struct store_txn *t, void *arg)
+{
+	const char *what = arg;
+	struct playlist_week w;
+	struct top_snapshot ts;
+	struct gap g;
+	char id[ID_LEN + 1];
+
+	tu_track_id(1, id);
+	switch (*what) {
+	case 'P':
+		memset(&w, 0, sizeof(w));
+		tu_track_id(7, w.playlist_id);
+		w.week = 20000;
+		w.name = "Discover Weekly";
+		w.snapshot_id = "";
+		w.tracks.ids = id;
+		w.tracks.n = 1;
+		return store_put_playlist_week(t, "bob", &w) == STORE_OK ? 0 :
+		    -1;
+	case 'T':
+		memset(&ts, 0, sizeof(ts));
+		ts.day = 20000;
+		ts.ids.ids = id;
+		ts.ids.n = 1;
+		return store_put_top(t, "bob", &ts) == STORE_OK ? 0 : -1;
+	case 'G':
+		memset(&g, 0, sizeof(g));
+		g.from_ms = 10;
+		g.to_ms = 20;
+		return store_put_gap(t, "bob", &g) == STORE_OK ? 0 : -1;
+	default:	/* delete the gap; a second time deletes nothing */
+		return store_del_gap(t, "bob", 10) == STORE_ERR ? -1 : 0;
+	}
+}
+
+/*
+ * Proves each part of a journal has its own version: a weekly playlist,
+ * a top list, a gap and a gap deleted each move their part's version and
+ * no other part's, nor another user's; a delete of nothing moves none;
+ * all read at once equal each read alone.
+ */
+static void
+test_part_versions(void **state)
+{
+	static const struct { char what; int part; } steps[] = {
+		{ 'P', STORE_PART_PLAYLISTS }, { 'T', STORE_PART_TOP },
+		{ 'G', STORE_PART_GAPS }, { 'd', STORE_PART_GAPS },
+		{ 'd', -1 },
+	};
+	struct tu_fx *fx = *state;
+	uint64_t a[STORE_PART__MAX], b[STORE_PART__MAX], bobby[STORE_PART__MAX];
+	uint64_t bobby2[STORE_PART__MAX];
+	char what[2] = "";
+	size_t i;
+	int p;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	parts_of(fx, "bob", a);
+	for (p = 0; p < STORE_PART__MAX; p++)
+		assert_true(a[p] == 0);
+	assert_int_equal(vop(fx, 5 * B, 0, 0), STORE_OK);
+	parts_of(fx, "bob", a);
+	assert_true(a[STORE_PART_PLAYS] != 0);
+	parts_of(fx, "bobby", bobby);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		what[0] = steps[i].what;
+		assert_int_equal(store_write(fx->st, part_body, what),
+		    STORE_OK);
+		parts_of(fx, "bob", b);
+		for (p = 0; p < STORE_PART__MAX; p++)
+			if (p == steps[i].part)
+				assert_true(b[p] != a[p]);
+			else
+				assert_true(b[p] == a[p]);
+		memcpy(a, b, sizeof(a));
+	}
+	parts_of(fx, "bobby", bobby2);
+	assert_memory_equal(bobby, bobby2, sizeof(bobby));
+	/* The version records are no buckets. */
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
 /* Makes the store look like schema version 1: no agg database. */
 static void
 make_v1(const char *dir)
@@ -677,6 +795,8 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_duration_changed, setup,
 	    tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_migrate, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_part_versions, setup,
 	    tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_version, setup,
 	    tu_fx_teardown),

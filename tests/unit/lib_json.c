@@ -452,6 +452,37 @@ test_escape_word_scan(void **state)
 	buf_free(&one);
 }
 
+/*
+ * Integers as printf writes them, for every value up to 100 000 and
+ * around every power of ten (the digit pairs' edges), both signs.
+ */
+static void
+test_integers_as_printf(void **state)
+{
+	struct buf b = BUF_INIT;
+	char want[32];
+	int64_t v, p;
+	int k, sign;
+
+	(void)state;
+	for (v = 0; v <= 100000; v++) {
+		buf_reset(&b);
+		json_put_int(&b, v);
+		snprintf(want, sizeof(want), "%lld", (long long)v);
+		assert_string_equal(b.data, want);
+	}
+	for (p = 1, k = 0; k < 19; k++, p *= 10)
+		for (v = p - 2; v <= p + 2; v++)
+			for (sign = -1; sign <= 1; sign += 2) {
+				buf_reset(&b);
+				json_put_int(&b, sign * v);
+				snprintf(want, sizeof(want), "%lld",
+				    (long long)(sign * v));
+				assert_string_equal(b.data, want);
+			}
+	buf_free(&b);
+}
+
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_escape_control_chars),
 	cmocka_unit_test(test_escape_word_scan),
@@ -471,6 +502,7 @@ TU_MAIN(NULL, NULL,
 	    doc_teardown),
 	cmocka_unit_test_setup_teardown(test_numbers, doc_setup,
 	    doc_teardown),
+	cmocka_unit_test(test_integers_as_printf),
 	cmocka_unit_test_setup_teardown(test_raw_values, doc_setup,
 	    doc_teardown),
 	cmocka_unit_test_setup_teardown(test_strn_not_terminated, doc_setup,

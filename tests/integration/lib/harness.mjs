@@ -46,6 +46,10 @@
 //                            db_path = dir/db (created) and every key of
 //                            values (which may override db_path); returns
 //                            the file's path
+//   writeConfigAt(dir, now, values)
+//                            writeConfig() with the reader's and the
+//                            collector's clock fixed at now (Unix ms) from
+//                            then on: a clock_file dir/clock saying so
 //   sim.configValues()       (on a startSim() result) the keys that point
 //                            linernotes at that simulator, for writeConfig
 //
@@ -277,6 +281,12 @@ export function writeConfig(dir, values = {}) {
 	fs.writeFileSync(file, lines.join('\n') + '\n', { mode: 0o600 });
 	fs.chmodSync(file, 0o600);
 	return file;
+}
+
+export function writeConfigAt(dir, now, values = {}) {
+	const clock = path.join(dir, 'clock');
+	fs.writeFileSync(clock, `${now} ${Date.now()}\n`);
+	return writeConfig(dir, { ...values, clock_file: clock });
 }
 
 // TEST_START: a date (YYYY-MM-DD, midnight UTC) or an ISO 8601 time.
