@@ -577,8 +577,10 @@ sql_user_row(struct ex *ex, const char *ins)
 
 /* Starts a row of a weekly playlist's table: "(user,'id',day". */
 static void
-sql_week_row(struct ex *ex, const char *ins, const struct playlist_week *w)
+sql_week_row(struct ex *ex, const char *ins, const void *rec)
 {
+	const struct playlist_week *w = rec;
+
 	sql_user_row(ex, ins);
 	buf_printf(&ex->out, ",'%s',", w->playlist_id);
 	sql_day(&ex->out, w->week);
@@ -586,12 +588,37 @@ sql_week_row(struct ex *ex, const char *ins, const struct playlist_week *w)
 
 /* Starts a row of a top list's table: "(user,'kind','range',day". */
 static void
-sql_top_row(struct ex *ex, const char *ins, const struct top_snapshot *s)
+sql_top_row(struct ex *ex, const char *ins, const void *rec)
 {
+	const struct top_snapshot *s = rec;
+
 	sql_user_row(ex, ins);
 	buf_printf(&ex->out, ",'%s','%s',", SCHEMA_WORD(schema_kinds, s->kind),
 	    SCHEMA_WORD(schema_ranges, s->range));
 	sql_day(&ex->out, s->day);
+}
+
+/*
+ * Writes the rows of an ordered id list (a playlist's tracks, a top list's
+ * entries): each starts as row() starts rec's rows, then "ord,'id')" with
+ * ord counted from first.
+ */
+static int
+sql_item_rows(struct ex *ex, const char *ins,
+    void (*row)(struct ex *, const char *, const void *), const void *rec,
+    const struct idlist *ids, uint32_t first)
+{
+	char id[ID_LEN + 1];
+	uint32_t i;
+
+	for (i = 0; i < ids->n; i++) {
+		idlist_get(ids, i, id);
+		row(ex, ins, rec);
+		buf_printf(&ex->out, ",%u,'%s')", first + i, id);
+		if (export_flush_due(ex) == -1)
+			return -1;
+	}
+	return 0;
 }
 
 static int
@@ -633,18 +660,8 @@ sql_playlist(const struct playlist_week *w, void *arg)
 static int
 sql_playlist_items(const struct playlist_week *w, void *arg)
 {
-	struct ex *ex = arg;
-	char id[ID_LEN + 1];
-	uint32_t i;
-
-	for (i = 0; i < w->tracks.n; i++) {
-		idlist_get(&w->tracks, i, id);
-		sql_week_row(ex, ins_playlist_items, w);
-		buf_printf(&ex->out, ",%u,'%s')", i, id);
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	return 0;
+	return sql_item_rows(arg, ins_playlist_items, sql_week_row, w,
+	    &w->tracks, 0);
 }
 
 static int
@@ -660,18 +677,7 @@ sql_top(const struct top_snapshot *s, void *arg)
 static int
 sql_top_items(const struct top_snapshot *s, void *arg)
 {
-	struct ex *ex = arg;
-	char id[ID_LEN + 1];
-	uint32_t i;
-
-	for (i = 0; i < s->ids.n; i++) {
-		idlist_get(&s->ids, i, id);
-		sql_top_row(ex, ins_top_items, s);
-		buf_printf(&ex->out, ",%u,'%s')", i + 1, id);
-		if (export_flush_due(ex) == -1)
-			return -1;
-	}
-	return 0;
+	return sql_item_rows(arg, ins_top_items, sql_top_row, s, &s->ids, 1);
 }
 
 static int

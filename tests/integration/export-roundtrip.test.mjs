@@ -152,6 +152,9 @@ test('SQL: sqlite3 loads the script as is; counts and values equal the store', a
 	assert.ok(sqlite(db, 'SELECT count(*) AS n FROM top_snapshots')[0].n > 0, 'top snapshots');
 	assert.ok(sqlite(db, 'SELECT count(*) AS n FROM top_items')[0].n > 0, 'top items');
 	assert.ok(sqlite(db, 'SELECT count(*) AS n FROM playlists')[0].n > 0, 'playlists');
+	// A top list's ranks count from 1, a playlist's positions from 0.
+	assert.deepEqual(sqlite(db, 'SELECT DISTINCT min(rank) AS m FROM top_items GROUP BY kind, time_range, day'), [{ m: 1 }]);
+	assert.deepEqual(sqlite(db, 'SELECT DISTINCT min(ord) AS m FROM playlist_items GROUP BY playlist_id, week'), [{ m: 0 }]);
 	const pk = sqlite(db, "SELECT name FROM pragma_table_info('plays') WHERE pk > 0 ORDER BY pk").map((r) => r.name);
 	assert.deepEqual(pk, ['user_id', 'played_at_ms']);
 	// No secrets in the script.
