@@ -24,6 +24,7 @@ import { cleanup, freePort, makeRunDir, repoRoot, startSim, startStack }
     from '../integration/lib/harness.mjs';
 import { authStack, startDaemon } from '../integration/auth-lib.mjs';
 import { openBrowser } from './lib/journal.mjs';
+import { signInPage } from './lib/signin.mjs';
 
 let ctx;
 let browser;
@@ -42,17 +43,9 @@ after(async () => {
 
 test('sign in, see the journal, sign out', async () => {
 	const page = await browser.newPage();
-	await page.goto(`${ctx.base}/`);
-	const signIn = page.locator('header a', { hasText: 'Sign in with Spotify' });
-	await signIn.waitFor();
-
 	// The simulator's /authorize signs its first user in (user1).
-	await Promise.all([
-		page.waitForURL(`${ctx.base}/#/u/user1/plays`, { timeout: 20000 }),
-		signIn.click(),
-	]);
+	await signInPage(page, ctx);
 	const who = page.locator('header .account .who');
-	await who.waitFor();
 	const state = await ctx.sim.admin('GET', 'state');
 	const user1 = state.users.find((u) => u.id === 'user1');
 	assert.equal(await who.textContent(), user1.display_name);

@@ -27,11 +27,10 @@
 // a phone's width.
 
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { cleanup, makeRunDir, startStack, writeConfig } from
+import { cleanup, makeRunDir, startStack, writeConfigAt } from
     '../integration/lib/harness.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
@@ -67,9 +66,7 @@ const NOW = Date.parse('2026-12-06T12:00:00Z');
 
 before(async () => {
 	const dir = makeRunDir('browser-insights');
-	const clock = path.join(dir, 'clock');
-	fs.writeFileSync(clock, `${NOW} ${Date.now()}\n`);
-	const config = writeConfig(dir, { clock_file: clock });
+	const config = writeConfigAt(dir, NOW);
 	const recs = insightsFixture().recs;
 	load(path.join(dir, 'db'), [...recs, ...nell(recs)]);
 	stack = await startStack({ dir, config });

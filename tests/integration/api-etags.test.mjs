@@ -19,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { cleanup, httpJson, makeRunDir, startStack, writeConfigAt } from
     './lib/harness.mjs';
-import { authStack, signIn } from './auth-lib.mjs';
+import { authStack, viewers } from './auth-lib.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
 
@@ -217,11 +217,7 @@ describe('viewers', () => {
 
 	test('the owner\'s ETag of a private journal opens nothing to others',
 	    async () => {
-		const alice = ctx.client();
-		const bob = ctx.client();
-		const anon = ctx.client();
-		assert.equal((await signIn(ctx, alice, 'user1')).status, 302);
-		assert.equal((await signIn(ctx, bob, 'user2')).status, 302);
+		const { alice, bob, anon } = await viewers(ctx);
 		for (const p of ['/plays/user1', '/gaps/user1', '/top/user1',
 		    '/dw/user1', '/charts/user1', '/insights/user1/calendar']) {
 			const own = await alice.get(ctx.api + p);

@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { cleanup, httpJson, makeRunDir, startStack, waitFor, writeConfig }
     from './lib/harness.mjs';
-import { authStack, signIn, startDaemon } from './auth-lib.mjs';
+import { authStack, startDaemon, viewers } from './auth-lib.mjs';
 import { load, spotifyId } from '../tools/fixture.mjs';
 import { BACK_AFTER, BINGE_FIRST, insightsFixture, planted }
     from '../tools/insights-fixture.mjs';
@@ -301,11 +301,7 @@ describe('another account and a visitor', () => {
 
 	test('get the 404 of a missing journal; the owner gets 200',
 	    async () => {
-		const alice = ctx.client();
-		const bob = ctx.client();
-		const anon = ctx.client();
-		assert.equal((await signIn(ctx, alice, 'user1')).status, 302);
-		assert.equal((await signIn(ctx, bob, 'user2')).status, 302);
+		const { alice, bob, anon } = await viewers(ctx);
 		let plays;
 		await waitFor(async () => {
 			plays = await alice.get(`${ctx.api}/plays/user1`);

@@ -151,6 +151,17 @@ export async function signIn(ctx, client, simUser, { invite, deny } = {}) {
 	return client.get(back.headers.location);
 }
 
+// The viewers of user1's private journal: its owner and another account
+// (user2), both signed in, and a visitor who is not.
+export async function viewers(ctx) {
+	const alice = ctx.client();
+	const bob = ctx.client();
+	const anon = ctx.client();
+	assert.equal((await signIn(ctx, alice, 'user1')).status, 302);
+	assert.equal((await signIn(ctx, bob, 'user2')).status, 302);
+	return { alice, bob, anon };
+}
+
 export function sessionOf(client) {
 	return client.jar.get('ln_session');
 }

@@ -38,7 +38,13 @@ function store(name) {
 		assert.equal(r.code, 0, r.stderr);
 		return r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 	};
-	return { run, file, plays };
+	// Imports rows (as the file named base) for user; asserts it exits 0.
+	const load = (base, rows, user = 'u') => {
+		const r = run(['import', '--user', user, file(base, rows)]);
+		assert.equal(r.code, 0, r.stderr);
+		return r;
+	};
+	return { plays, load };
 }
 
 const row = (ts, uri, track, album, extra = {}) => ({ ts, ms_played: 200000,
@@ -51,25 +57,21 @@ const row = (ts, uri, track, album, extra = {}) => ({ ts, ms_played: 200000,
 
 test('albums whose names differ only in case stay two albums', () => {
 	const s = store('found-case');
-	const f = s.file('Streaming_History_Audio_2020.json', [
+	s.load('Streaming_History_Audio_2020.json', [
 		row('2020-01-01T10:00:00Z', `spotify:track:${A}`, 'One', 'labour'),
 		row('2020-01-02T10:00:00Z', `spotify:track:${B}`, 'Two', 'LABOUR'),
 	]);
-	let r = s.run(['import', '--user', 'u', f]);
-	assert.equal(r.code, 0, r.stderr);
 	const p = s.plays('u');
 	assert.equal(p.length, 2);
 	assert.deepEqual(p.map((x) => x.album_name), ['labour', 'LABOUR']);
 	assert.notEqual(p[0].album_id, p[1].album_id);
 	// Again, the other way round, in a new file: the same albums.
-	const g = s.file('Streaming_History_Audio_2021.json', [
+	s.load('Streaming_History_Audio_2021.json', [
 		row('2021-01-02T10:00:00Z', 'spotify:track:1111111111111111111111',
 		    'Three', 'LABOUR'),
 		row('2021-01-03T10:00:00Z', 'spotify:track:2222222222222222222222',
 		    'Four', 'labour'),
 	]);
-	r = s.run(['import', '--user', 'u', g]);
-	assert.equal(r.code, 0, r.stderr);
 	const q = s.plays('u');
 	assert.equal(q.length, 4);
 	assert.equal(q[2].album_id, p[1].album_id);
@@ -80,12 +82,10 @@ test('albums whose names differ only in case stay two albums', () => {
 
 test('two tracks at the same ts: both kept, the second 1 ms later', () => {
 	const s = store('found-ts');
-	const f = s.file('Streaming_History_Audio_2020.json', [
+	s.load('Streaming_History_Audio_2020.json', [
 		row('2020-01-01T10:00:00Z', `spotify:track:${A}`, 'One', 'X'),
 		row('2020-01-01T10:00:00Z', `spotify:track:${B}`, 'Two', 'X'),
 	]);
-	const r = s.run(['import', '--user', 'u', f]);
-	assert.equal(r.code, 0, r.stderr);
 	const p = s.plays('u');
 	assert.deepEqual(p.map((x) => [x.track_id, x.played_at_ms]),
 	    [[A, Date.UTC(2020, 0, 1, 10)], [B, Date.UTC(2020, 0, 1, 10) + 1]]);
@@ -102,8 +102,7 @@ test('an import that stores no play still creates the user', () => {
 		    podcastName: 'Show', episodeName: 'One', msPlayed: 900000 }]],
 	]) {
 		const s = store(`found-empty-${base.length}`);
-		const r = s.run(['import', '--user', 'nobody', s.file(base, rows)]);
-		assert.equal(r.code, 0, r.stderr);
+		const r = s.load(base, rows, 'nobody');
 		assert.match(r.stderr, /0 plays imported/);
 		assert.match(r.stderr, /user nobody was not known: created/);
 		assert.deepEqual(s.plays('nobody'), []);
@@ -112,15 +111,13 @@ test('an import that stores no play still creates the user', () => {
 
 test('an audiobook chapter as a plain track row imports as a play', () => {
 	const s = store('found-audiobook');
-	const f = s.file('Streaming_History_Audio_2020.json', [
+	const r = s.load('Streaming_History_Audio_2020.json', [
 		row('2020-01-01T10:00:00Z', `spotify:track:${A}`, 'Kapitel 1',
 		    'Ein Hörbuch'),
 		row('2020-01-01T11:00:00Z', `spotify:track:${B}`, 'Kapitel 1',
 		    'Ein Hörbuch', { audiobook_chapter_uri:
 		    'spotify:episode:3333333333333333333333' }),
 	]);
-	const r = s.run(['import', '--user', 'u', f]);
-	assert.equal(r.code, 0, r.stderr);
 	assert.match(r.stderr, /audiobook 1/);
 	assert.deepEqual(s.plays('u').map((x) => x.track_id), [A]);
 });

@@ -22,11 +22,7 @@
 #include "store.h"
 #include "testutil.h"
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "collector_import_job_test");
-}
+TU_FX_SETUP(setup, "collector_import_job_test")
 
 struct put {
 	uint8_t		 status;

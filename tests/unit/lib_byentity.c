@@ -40,16 +40,9 @@
 #define DAY		INT64_C(86400000)
 #define MAXROWS		200000
 
-static const char *const users[] = { "bo", "bob", "bobby" };
-#define NUSERS		3
-
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_byentity_test");
-}
+TU_FX_SETUP(setup, "lib_byentity_test")
 
 /* ---- writing ------------------------------------------------------------- */
 
@@ -99,7 +92,7 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = users[tu_rand(&rng) % NUSERS];
+		const char *u = tu_users[tu_rand(&rng) % TU_NUSERS];
 		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
 		    (uint64_t)w->span);
 
@@ -310,9 +303,9 @@ naive_fn(struct store_txn *t, void *arg)
 	unsigned u;
 
 	a->days.n = a->plays.n = 0;
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		nv = (struct naive){ t, u, &a->days, &a->plays };
-		if (store_iter_plays(t, users[u], INT64_MIN, INT64_MAX,
+		if (store_iter_plays(t, tu_users[u], INT64_MIN, INT64_MAX,
 		    STORE_ASC, naive_play, &nv) != STORE_OK)
 			return -1;
 	}
@@ -332,12 +325,12 @@ store_fn(struct store_txn *t, void *arg)
 	int i, n, rc;
 
 	a->days.n = a->plays.n = 0;
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		for (kind = 0; kind <= STORE_KIND_JOURNAL; kind++) {
 			g = (struct got){ u, kind, &a->days, NULL };
-			if (store_iter_entity_days(t, users[u], kind,
+			if (store_iter_entity_days(t, tu_users[u], kind,
 			    INT32_MIN, STORE_DAY_ALL - 1, got_day, &g) !=
-			    STORE_OK || store_iter_entity_days(t, users[u],
+			    STORE_OK || store_iter_entity_days(t, tu_users[u],
 			    kind, STORE_DAY_ALL, STORE_DAY_ALL, got_day, &g) !=
 			    STORE_OK)
 				return -1;
@@ -350,7 +343,7 @@ store_fn(struct store_txn *t, void *arg)
 				else
 					tu_album_id(i, id);
 				g = (struct got){ u, kind, &a->plays, id };
-				if (store_iter_entity_plays(t, users[u],
+				if (store_iter_entity_plays(t, tu_users[u],
 				    (enum entity_kind)kind, id, INT64_MIN,
 				    INT64_MAX, STORE_ASC, got_play, &g) !=
 				    STORE_OK)
@@ -367,7 +360,7 @@ store_fn(struct store_txn *t, void *arg)
 		    ENTITY_ARTIST ? "ARTIST" : "ALBUM", 5) == 0)
 			continue;
 		g = (struct got){ r->user, r->kind, &a->plays, r->id };
-		if (store_iter_entity_plays(t, users[r->user],
+		if (store_iter_entity_plays(t, tu_users[r->user],
 		    (enum entity_kind)r->kind, r->id, INT64_MIN, INT64_MAX,
 		    STORE_ASC, got_play, &g) != STORE_OK)
 			return -1;
@@ -378,7 +371,7 @@ store_fn(struct store_txn *t, void *arg)
 
 		if (r->a != STORE_DAY_ALL)
 			continue;
-		rc = store_get_entity_total(t, users[r->user], r->kind, r->id,
+		rc = store_get_entity_total(t, tu_users[r->user], r->kind, r->id,
 		    &plays, &ms);
 		assert_int_equal(rc, STORE_OK);
 		assert_int_equal(plays, r->plays);
@@ -719,7 +712,7 @@ old_journal(struct store_txn *t, void *arg)
 		memcpy(p.track_id, tracks[tu_rand(&rng) % 6], ID_LEN + 1);
 		p.context_uri = i % 3 ? "spotify:album:x" : "";
 		p.ms_played = tu_rand(&rng) % 2 ? -1 : 123456;
-		if (store_put_play(t, users[tu_rand(&rng) % NUSERS], &p) ==
+		if (store_put_play(t, tu_users[tu_rand(&rng) % TU_NUSERS], &p) ==
 		    STORE_ERR)
 			return -1;
 	}
@@ -728,9 +721,9 @@ old_journal(struct store_txn *t, void *arg)
 
 /* Per user: plays per track id (up to 16 ids) and each play's previous. */
 struct census {
-	char		 id[NUSERS][16][ID_LEN + 1];
-	uint64_t	 n[NUSERS][16];
-	int64_t		 last[NUSERS][16];
+	char		 id[TU_NUSERS][16][ID_LEN + 1];
+	uint64_t	 n[TU_NUSERS][16];
+	int64_t		 last[TU_NUSERS][16];
 	unsigned	 u;
 	uint64_t	 total, bad_prev;
 };
@@ -784,10 +777,10 @@ census_fn(struct store_txn *t, void *arg)
 	struct census *c = arg;
 
 	memset(c, 0, sizeof(*c));
-	for (c->u = 0; c->u < NUSERS; c->u++)
-		if (store_iter_plays(t, users[c->u], INT64_MIN, INT64_MAX,
+	for (c->u = 0; c->u < TU_NUSERS; c->u++)
+		if (store_iter_plays(t, tu_users[c->u], INT64_MIN, INT64_MAX,
 		    STORE_ASC, census_play, c) != STORE_OK ||
-		    store_iter_user_tracks(t, users[c->u], index_count, c) !=
+		    store_iter_user_tracks(t, tu_users[c->u], index_count, c) !=
 		    STORE_OK)
 			return -1;
 	return 0;
@@ -875,7 +868,7 @@ test_rekey(void **state)
 	assert_int_equal(store_read(fx->st, census_fn, &after), STORE_OK);
 	assert_int_equal(after.total, before.total);
 	assert_int_equal(after.bad_prev, 0);
-	for (u = 0; u < NUSERS; u++) {
+	for (u = 0; u < TU_NUSERS; u++) {
 		assert_int_equal(census_of(&after, u, VT),
 		    census_of(&before, u, T1) + census_of(&before, u, T2));
 		assert_int_equal(census_of(&after, u, V3),

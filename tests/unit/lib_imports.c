@@ -28,11 +28,7 @@
 #define TRACK_A	"4uLU6hMCjMI75M1A2tKUQC"
 #define TRACK_B	"0VjIjW4GlUZAMYd2vXMi3b"
 
-static int
-setup(void **state)
-{
-	return tu_fx_setup(state, "lib_imports_test");
-}
+TU_FX_SETUP(setup, "lib_imports_test")
 
 static void
 job_fill(struct import_job *j, const char *user, uint32_t id)

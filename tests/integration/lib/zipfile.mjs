@@ -30,25 +30,23 @@ export function makeZip(entries) {
 		const comp = e.deflate ? zlib.deflateRawSync(data) : data;
 		const size = e.size ?? data.length;
 		const csize = e.csize ?? comp.length;
-		const lh = Buffer.alloc(30);
+		// The fields both headers carry, from "version needed" to the
+		// name's length: at 4 in the local header, 6 in the central one.
+		const common = (buf, at) => {
+			buf.writeUInt16LE(20, at);
+			buf.writeUInt16LE(e.flags ?? 0, at + 2);
+			buf.writeUInt16LE(e.deflate ? 8 : 0, at + 4);
+			buf.writeUInt32LE(crc32(data), at + 10);
+			buf.writeUInt32LE(csize, at + 14);
+			buf.writeUInt32LE(size, at + 18);
+			buf.writeUInt16LE(name.length, at + 22);
+			return buf;
+		};
+		const lh = common(Buffer.alloc(30), 4);
 		lh.writeUInt32LE(0x04034b50, 0);
-		lh.writeUInt16LE(20, 4);
-		lh.writeUInt16LE(e.flags ?? 0, 6);
-		lh.writeUInt16LE(e.deflate ? 8 : 0, 8);
-		lh.writeUInt32LE(crc32(data), 14);
-		lh.writeUInt32LE(csize, 18);
-		lh.writeUInt32LE(size, 22);
-		lh.writeUInt16LE(name.length, 26);
-		const ch = Buffer.alloc(46);
+		const ch = common(Buffer.alloc(46), 6);
 		ch.writeUInt32LE(0x02014b50, 0);
 		ch.writeUInt16LE(20, 4);
-		ch.writeUInt16LE(20, 6);
-		ch.writeUInt16LE(e.flags ?? 0, 8);
-		ch.writeUInt16LE(e.deflate ? 8 : 0, 10);
-		ch.writeUInt32LE(crc32(data), 16);
-		ch.writeUInt32LE(csize, 20);
-		ch.writeUInt32LE(size, 24);
-		ch.writeUInt16LE(name.length, 28);
 		ch.writeUInt32LE(off, 42);
 		parts.push(lh, name, comp);
 		central.push(ch, name);
