@@ -295,17 +295,23 @@ poll_assign_offset(struct store_txn *txn, struct user *cur, int32_t interval)
 }
 
 int
-poll_reread_user(struct store_txn *txn, const struct task *t,
-    struct user *cur)
+poll_with_user(struct store_txn *txn, const struct task *t,
+    int (*fn)(struct store_txn *, struct user *, void *), void *arg)
 {
-	switch (store_get_user(txn, t->u.id, cur)) {
+	struct user cur;
+	int rc;
+
+	switch (store_get_user(txn, t->u.id, &cur)) {
 	case STORE_OK:
-		return 1;
+		break;
 	case STORE_NOTFOUND:
 		return 0;	/* deleted meanwhile: nothing to record */
 	default:
 		return -1;
 	}
+	rc = fn(txn, &cur, arg);
+	explicit_bzero(&cur, sizeof(cur));	/* it holds the tokens */
+	return rc;
 }
 
 struct wr_status {
@@ -316,21 +322,25 @@ struct wr_status {
 };
 
 static int
-wr_status(struct store_txn *txn, void *arg)
+wr_status_user(struct store_txn *txn, struct user *cur, void *arg)
 {
 	struct wr_status *w = arg;
-	struct user cur;
-	int rc;
 
-	if ((rc = poll_reread_user(txn, w->t, &cur)) != 1)
-		return rc;
-	if (poll_assign_offset(txn, &cur, (int32_t)config_num(w->t->pl->cfg,
+	if (poll_assign_offset(txn, cur, (int32_t)config_num(w->t->pl->cfg,
 	    CFG_POLL_INTERVAL)) == -1)
 		return -1;
 	if (w->reauth)
-		cur.status = USER_REAUTH;
-	poll_apply_status(w->t, &cur, w->ok, w->error);
-	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
+		cur->status = USER_REAUTH;
+	poll_apply_status(w->t, cur, w->ok, w->error);
+	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
+}
+
+static int
+wr_status(struct store_txn *txn, void *arg)
+{
+	struct wr_status *w = arg;
+
+	return poll_with_user(txn, w->t, wr_status_user, arg);
 }
 
 int

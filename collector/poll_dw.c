@@ -365,18 +365,14 @@ dw_put_full(struct store_txn *txn, struct task *t, struct poll_target *tg,
 }
 
 static int
-wr_dw(struct store_txn *txn, void *arg)
+wr_dw_user(struct store_txn *txn, struct user *cur, void *arg)
 {
 	struct wr_dw *w = arg;
 	struct task *t = w->t;
 	struct dw_state *ds = &t->state.dw;
-	struct user cur;
 	unsigned i;
 	int rc;
 
-	w->not_yet = 0;
-	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
-		return rc;
 	for (i = 0; i < ds->n_targets; i++) {
 		if (ds->targets[i].refused)
 			rc = dw_reconstruct(txn, t, &ds->targets[i]);
@@ -386,8 +382,17 @@ wr_dw(struct store_txn *txn, void *arg)
 			return -1;
 	}
 	ds->not_yet = w->not_yet;
-	poll_apply_status(t, &cur, 1, NULL);
-	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
+	poll_apply_status(t, cur, 1, NULL);
+	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
+}
+
+static int
+wr_dw(struct store_txn *txn, void *arg)
+{
+	struct wr_dw *w = arg;
+
+	w->not_yet = 0;
+	return poll_with_user(txn, w->t, wr_dw_user, arg);
 }
 
 static int

@@ -182,26 +182,18 @@ struct wr_plays {
 };
 
 static int
-wr_plays(struct store_txn *txn, void *arg)
+wr_plays_user(struct store_txn *txn, struct user *cur, void *arg)
 {
 	struct wr_plays *w = arg;
 	struct task *t = w->t;
 	struct plays_state *ps = &t->state.plays;
 	struct parse_set *set = &ps->set;
-	struct user cur;
 	struct gap g;
 	int64_t newest;
 	size_t i;
 	int rc;
 
-	free(w->nw.artists);
-	free(w->nw.albums);
-	memset(&w->nw, 0, sizeof(w->nw));
-	w->added = 0;
-	w->gap = 0;
-	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
-		return rc;
-	if (poll_assign_offset(txn, &cur, (int32_t)config_num(t->pl->cfg,
+	if (poll_assign_offset(txn, cur, (int32_t)config_num(t->pl->cfg,
 	    CFG_POLL_INTERVAL)) == -1)
 		return -1;
 	/*
@@ -214,13 +206,13 @@ wr_plays(struct store_txn *txn, void *arg)
 	 * can be missing.  (Exactly 50 plays since the last poll look like
 	 * a loss and are recorded as one: the API shows no 51st to tell.)
 	 */
-	if (ps->first_full && !ps->reached && cur.cursor_ms > 0 &&
-	    set->oldest_ms - cur.cursor_ms >=
+	if (ps->first_full && !ps->reached && cur->cursor_ms > 0 &&
+	    set->oldest_ms - cur->cursor_ms >=
 	    2 * config_num(t->pl->cfg, CFG_MIN_PLAY_MS)) {
 		memset(&g, 0, sizeof(g));
-		g.from_ms = cur.cursor_ms;
+		g.from_ms = cur->cursor_ms;
 		g.to_ms = set->oldest_ms;
-		g.reason = cur.failures > 0 ? GAP_UNREACHABLE : GAP_OVERFLOW;
+		g.reason = cur->failures > 0 ? GAP_UNREACHABLE : GAP_OVERFLOW;
 		g.recorded_at = poll_now_s();
 		if (store_put_gap(txn, t->u.id, &g) == STORE_ERR)
 			return -1;
@@ -228,7 +220,7 @@ wr_plays(struct store_txn *txn, void *arg)
 	}
 	if (ent_write(txn, set, &w->nw) == -1)
 		return -1;
-	newest = cur.cursor_ms;
+	newest = cur->cursor_ms;
 	for (i = 0; i < set->n_plays; i++) {
 		const char *const tid[] = { set->plays[i].track_id };
 
@@ -255,12 +247,25 @@ wr_plays(struct store_txn *txn, void *arg)
 	 * The cursor is the newest play the API gave, stored now or before
 	 * (possibly as an imported row up to 15 s away): never beyond it.
 	 */
-	cur.cursor_ms = newest;
-	cur.n_plays += w->added;
-	poll_apply_status(t, &cur, 1, NULL);
-	if (cadence_apply(txn, t->pl->cfg, &cur, t->u.cursor_ms) == -1)
+	cur->cursor_ms = newest;
+	cur->n_plays += w->added;
+	poll_apply_status(t, cur, 1, NULL);
+	if (cadence_apply(txn, t->pl->cfg, cur, t->u.cursor_ms) == -1)
 		return -1;
-	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
+	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
+}
+
+static int
+wr_plays(struct store_txn *txn, void *arg)
+{
+	struct wr_plays *w = arg;
+
+	free(w->nw.artists);
+	free(w->nw.albums);
+	memset(&w->nw, 0, sizeof(w->nw));
+	w->added = 0;
+	w->gap = 0;
+	return poll_with_user(txn, w->t, wr_plays_user, arg);
 }
 
 static void

@@ -122,18 +122,20 @@ request_on_api(struct spotify_req *req, enum spotify_result r, long status,
 
 /* Stores the task's current tokens into the user record. */
 static int
+request_write_tokens_user(struct store_txn *txn, struct user *cur, void *arg)
+{
+	struct task *t = arg;
+
+	account_apply(&t->u, ACCOUNT_BIT(ACCOUNT_TOKENS), cur);
+	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
+}
+
+static int
 request_write_tokens(struct store_txn *txn, void *arg)
 {
 	struct task *t = arg;
-	struct user cur;
-	int rc;
 
-	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
-		return rc;
-	account_apply(&t->u, ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
-	rc = store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
-	explicit_bzero(&cur, sizeof(cur));
-	return rc;
+	return poll_with_user(txn, t, request_write_tokens_user, arg);
 }
 
 static void

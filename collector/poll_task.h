@@ -171,12 +171,14 @@ void	poll_apply_status(struct task *t, struct user *cur, int ok,
 int	poll_assign_offset(struct store_txn *txn, struct user *cur,
 	    int32_t interval);
 /*
- * Reads t's user again into cur inside a write transaction, so that a
- * job changes only its own fields of the record as it is now.  Returns 1,
- * 0 when the user was deleted meanwhile (write nothing, succeed), or -1.
+ * Reads t's user again inside a write transaction and runs fn(txn, cur,
+ * arg) on that copy, so that a job changes only its own fields of the
+ * record as it is now; then wipes the copy, which holds the tokens.
+ * Returns fn's result, 0 when the user was deleted meanwhile (write
+ * nothing, succeed), or -1.
  */
-int	poll_reread_user(struct store_txn *txn, const struct task *t,
-	    struct user *cur);
+int	poll_with_user(struct store_txn *txn, const struct task *t,
+	    int (*fn)(struct store_txn *, struct user *, void *), void *arg);
 /*
  * Records a failure of t's current job in its own write transaction
  * (error a line for people; reauth 1 also marks the user USER_REAUTH).

@@ -49,19 +49,16 @@ poll_top_start(struct task *t)
 }
 
 static int
-wr_top(struct store_txn *txn, void *arg)
+wr_top_user(struct store_txn *txn, struct user *cur, void *arg)
 {
 	struct task *t = arg;
 	struct top_state *ts = &t->state.top;
 	struct top_snapshot snap, latest;
 	struct ids_list l = IDS_LIST_INIT;
-	struct user cur;
 	unsigned i;
 	size_t j;
 	int rc, same;
 
-	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
-		return rc;
 	for (i = 0; i < TOP_N; i++) {
 		if (poll_plays_put_entities(txn, &ts->lists[i]) == -1)
 			goto fail_list;
@@ -88,12 +85,20 @@ wr_top(struct store_txn *txn, void *arg)
 			goto fail_list;
 	}
 	ids_list_free(&l);
-	poll_apply_status(t, &cur, 1, NULL);
-	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
+	poll_apply_status(t, cur, 1, NULL);
+	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
 
 fail_list:
 	ids_list_free(&l);
 	return -1;
+}
+
+static int
+wr_top(struct store_txn *txn, void *arg)
+{
+	struct task *t = arg;
+
+	return poll_with_user(txn, t, wr_top_user, arg);
 }
 
 static void
@@ -144,18 +149,22 @@ poll_top_start_profile(struct task *t)
 }
 
 static int
-wr_profile(struct store_txn *txn, void *arg)
+wr_profile_user(struct store_txn *txn, struct user *cur, void *arg)
 {
 	struct task *t = arg;
 	struct profile_state *pf = &t->state.profile;
-	struct user cur;
-	int rc;
 
-	if ((rc = poll_reread_user(txn, t, &cur)) != 1)
-		return rc;
-	account_apply(&pf->me, ACCOUNT_BIT(ACCOUNT_PROFILE), &cur);
-	poll_apply_status(t, &cur, 1, NULL);
-	return store_put_user(txn, &cur) == STORE_ERR ? -1 : 0;
+	account_apply(&pf->me, ACCOUNT_BIT(ACCOUNT_PROFILE), cur);
+	poll_apply_status(t, cur, 1, NULL);
+	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
+}
+
+static int
+wr_profile(struct store_txn *txn, void *arg)
+{
+	struct task *t = arg;
+
+	return poll_with_user(txn, t, wr_profile_user, arg);
 }
 
 static void
