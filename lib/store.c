@@ -217,6 +217,7 @@ store_txn_begin(struct store_txn *t)
 		atomic_fetch_add(&t->st->readers, 1);
 	t->map_full = 0;
 	t->seq_loaded = 0;
+	store_byent_discard(t);		/* nothing pending from a rerun */
 	t->cur_live = 0;
 	t->cur_busy = 0;
 	return STORE_OK;
@@ -433,6 +434,10 @@ store_del_prefix(struct store_txn *t, enum store_db db,
 	unsigned all = store_dbs[db].flags & MDB_DUPSORT ? MDB_NODUPDATA : 0;
 	int rc, tmp, ret = STORE_OK;
 
+	/* Pending changes are the prefix's too. */
+	if ((db == DB_ENTAGG || db == DB_PLAYSBYENTITY) &&
+	    store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
 	if ((c = store_cursor_acquire(t, db, &tmp)) == NULL)
 		return STORE_ERR;
 	for (;;) {
@@ -914,6 +919,9 @@ store_write(struct store *st, store_write_fn fn, void *arg)
 			break;
 		}
 		frc = fn(&t, arg);
+		/* What the per-entity indexes hold back, applied last. */
+		if (!t.map_full && frc == 0 && store_byent_flush(&t) != STORE_OK)
+			frc = -1;
 		if (!t.map_full && frc == 0) {
 			rc = mdb_txn_commit(t.txn);
 			store_txn_forget(&t);
@@ -945,6 +953,7 @@ store_write(struct store *st, store_write_fn fn, void *arg)
 			break;
 		}
 	}
+	store_byent_free(&t);
 	buf_free(&t.scratch);
 	return rc;
 }
@@ -964,6 +973,7 @@ store_read(struct store *st, store_write_fn fn, void *arg)
 	store_close_cursors(&t);
 	mdb_txn_abort(t.txn);
 	store_txn_forget(&t);
+	store_byent_free(&t);
 	buf_free(&t.scratch);
 	return frc == 0 ? STORE_OK : STORE_ERR;
 }
@@ -1014,6 +1024,7 @@ store_reader_free(struct store_txn *t)
 	store_txn_inactive(t);
 	if (t->txn != NULL)
 		mdb_txn_abort(t->txn);
+	store_byent_free(t);
 	buf_free(&t->scratch);
 	free(t);
 }
