@@ -315,13 +315,26 @@ ent_id(const struct store_pend *pd, uint32_t i)
 	return pd->ents.id[i];
 }
 
-/* Key order: user, kind, day, id (the user's order is any: one seek). */
+/*
+ * Key order: user, kind, day, id (the users' order is any: each is one
+ * seek).  The ids are compared by their rank among the pending ones,
+ * sorted once per flush (sort_rank, by index in ents).
+ */
 static const struct store_pend *sort_pd;
+static const uint32_t *sort_rank;
+
+static int
+ent_cmp(const void *x, const void *y)
+{
+	return memcmp(sort_pd->ents.id[*(const uint32_t *)x],
+	    sort_pd->ents.id[*(const uint32_t *)y], ID_LEN);
+}
 
 static int
 agg_cmp(const void *x, const void *y)
 {
 	const struct pend_agg *a = x, *b = y;
+	uint32_t ra, rb;
 
 	if (a->user != b->user)
 		return a->user < b->user ? -1 : 1;
@@ -329,26 +342,50 @@ agg_cmp(const void *x, const void *y)
 		return a->kind < b->kind ? -1 : 1;
 	if (a->day != b->day)
 		return a->day < b->day ? -1 : 1;
-	return memcmp(ent_id(sort_pd, a->ent1 - 1), ent_id(sort_pd,
-	    b->ent1 - 1), ID_LEN);
+	ra = sort_rank[a->ent1 - 1];
+	rb = sort_rank[b->ent1 - 1];
+	return ra < rb ? -1 : ra > rb;
 }
 
 static int
 op_cmp(const void *x, const void *y)
 {
 	const struct pend_op *a = x, *b = y;
+	uint32_t ra = sort_rank[a->ent], rb = sort_rank[b->ent];
 	int c;
 
 	if (a->user != b->user)
 		return a->user < b->user ? -1 : 1;
 	if (a->kind != b->kind)
 		return a->kind < b->kind ? -1 : 1;
-	if ((c = memcmp(ent_id(sort_pd, a->ent), ent_id(sort_pd, b->ent),
-	    ID_LEN)) != 0)
-		return c;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
 	if ((c = memcmp(a->v, b->v, BYENT_VLEN)) != 0)
 		return c;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Ranks the pending ids into *rank (malloc'd); -1 (logged): no memory. */
+static int
+ent_rank(const struct store_pend *pd, uint32_t **rank)
+{
+	uint32_t *order, i, n = (uint32_t)pd->ents.n;
+
+	*rank = malloc((n + 1) * sizeof(**rank));
+	order = malloc((n + 1) * sizeof(*order));
+	if (*rank == NULL || order == NULL) {
+		free(*rank);
+		free(order);
+		log_warnx("store: per-entity indexes: out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	qsort(order, n, sizeof(*order), ent_cmp);
+	for (i = 0; i < n; i++)
+		(*rank)[order[i]] = i;
+	free(order);
+	return 0;
 }
 
 /* Applies one delta to its record (c: a cursor on entagg). */
@@ -425,13 +462,18 @@ store_byent_flush(struct store_txn *t)
 	struct pend_agg *a;
 	struct key k;
 	MDB_cursor *c;
-	uint32_t i, n;
+	uint32_t i, n, *rank;
 	int tmp, ret = STORE_OK;
 
 	if (pd == NULL || pd->flushing || (pd->n_agg == 0 && pd->n_ops == 0))
 		return STORE_OK;
 	pd->flushing = 1;
 	sort_pd = pd;
+	if (ent_rank(pd, &rank) == -1) {
+		pd->flushing = 0;
+		return STORE_ERR;
+	}
+	sort_rank = rank;
 	/* The deltas, gathered to the front of the table, in key order. */
 	for (i = n = 0; i < AGG_SLOTS; i++)
 		if (pd->agg[i].ent1 != 0 &&
@@ -473,6 +515,8 @@ store_byent_flush(struct store_txn *t)
 		if (c != NULL)
 			store_cursor_release(t, DB_PLAYSBYENTITY, c, tmp);
 	}
+	free(rank);
+	sort_rank = NULL;
 	/* Applied (or the transaction fails): nothing is pending. */
 	pd->n_users = 0;
 	idtab_free(&pd->ents);
