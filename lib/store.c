@@ -902,6 +902,32 @@ store_grow(struct store *st)
 }
 
 int
+store_reserve(struct store *st, size_t bytes)
+{
+	struct store_info info;
+	size_t size;
+	int rc;
+
+	if (st->rdonly || store_get_info(st, &info) != STORE_OK)
+		return STORE_ERR;
+	if (info.used + bytes <= info.map_size)
+		return STORE_OK;
+	if (store_remap_check(st) == -1)
+		return STORE_ERR;
+	for (size = info.map_size; size < info.used + bytes; size *= 2)
+		if (size > SIZE_MAX / 2) {
+			log_warnx("store: map cannot grow past %zu bytes",
+			    size);
+			return STORE_ERR;
+		}
+	st->map = 0;			/* remapped: find it again */
+	if ((rc = mdb_env_set_mapsize(st->env, size)) != 0)
+		return store_map_error(NULL, rc, "grow", -1);
+	log_info("store: map grown to %zu bytes ahead of a write", size);
+	return STORE_OK;
+}
+
+int
 store_write(struct store *st, store_write_fn fn, void *arg)
 {
 	struct store_txn t;
