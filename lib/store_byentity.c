@@ -318,22 +318,22 @@ ent_id(const struct store_pend *pd, uint32_t i)
 /*
  * Key order: user, kind, day, id (the users' order is any: each is one
  * seek).  The ids are compared by their rank among the pending ones,
- * sorted once per flush (sort_rank, by index in ents).
+ * sorted once per flush (rank: by index in ents; qsort_r's argument).
  */
-static const struct store_pend *sort_pd;
-static const uint32_t *sort_rank;
-
 static int
-ent_cmp(const void *x, const void *y)
+ent_cmp(const void *x, const void *y, void *pd)
 {
-	return memcmp(sort_pd->ents.id[*(const uint32_t *)x],
-	    sort_pd->ents.id[*(const uint32_t *)y], ID_LEN);
+	const struct idtab *ents = &((const struct store_pend *)pd)->ents;
+
+	return memcmp(ents->id[*(const uint32_t *)x],
+	    ents->id[*(const uint32_t *)y], ID_LEN);
 }
 
 static int
-agg_cmp(const void *x, const void *y)
+agg_cmp(const void *x, const void *y, void *rank)
 {
 	const struct pend_agg *a = x, *b = y;
+	const uint32_t *sort_rank = rank;
 	uint32_t ra, rb;
 
 	if (a->user != b->user)
@@ -348,9 +348,10 @@ agg_cmp(const void *x, const void *y)
 }
 
 static int
-op_cmp(const void *x, const void *y)
+op_cmp(const void *x, const void *y, void *rank)
 {
 	const struct pend_op *a = x, *b = y;
+	const uint32_t *sort_rank = rank;
 	uint32_t ra = sort_rank[a->ent], rb = sort_rank[b->ent];
 	int c;
 
@@ -381,7 +382,7 @@ ent_rank(const struct store_pend *pd, uint32_t **rank)
 	}
 	for (i = 0; i < n; i++)
 		order[i] = i;
-	qsort(order, n, sizeof(*order), ent_cmp);
+	qsort_r(order, n, sizeof(*order), ent_cmp, (void *)(uintptr_t)pd);
 	for (i = 0; i < n; i++)
 		(*rank)[order[i]] = i;
 	free(order);
@@ -468,18 +469,16 @@ store_byent_flush(struct store_txn *t)
 	if (pd == NULL || pd->flushing || (pd->n_agg == 0 && pd->n_ops == 0))
 		return STORE_OK;
 	pd->flushing = 1;
-	sort_pd = pd;
 	if (ent_rank(pd, &rank) == -1) {
 		pd->flushing = 0;
 		return STORE_ERR;
 	}
-	sort_rank = rank;
 	/* The deltas, gathered to the front of the table, in key order. */
 	for (i = n = 0; i < AGG_SLOTS; i++)
 		if (pd->agg[i].ent1 != 0 &&
 		    (pd->agg[i].plays != 0 || pd->agg[i].ms != 0))
 			pd->agg[n++] = pd->agg[i];
-	qsort(pd->agg, n, sizeof(*pd->agg), agg_cmp);
+	qsort_r(pd->agg, n, sizeof(*pd->agg), agg_cmp, rank);
 	if (n > 0 && (c = store_cursor_acquire(t, DB_ENTAGG, &tmp)) != NULL) {
 		for (i = 0; i < n && ret == STORE_OK; i++) {
 			a = &pd->agg[i];
@@ -495,7 +494,7 @@ store_byent_flush(struct store_txn *t)
 	} else if (n > 0)
 		ret = STORE_ERR;
 	/* The puts and deletes, each entry's in the order they were made. */
-	qsort(pd->ops, pd->n_ops, sizeof(*pd->ops), op_cmp);
+	qsort_r(pd->ops, pd->n_ops, sizeof(*pd->ops), op_cmp, rank);
 	if (ret == STORE_OK && pd->n_ops > 0) {
 		if ((c = store_cursor_acquire(t, DB_PLAYSBYENTITY, &tmp)) ==
 		    NULL)
@@ -516,7 +515,6 @@ store_byent_flush(struct store_txn *t)
 			store_cursor_release(t, DB_PLAYSBYENTITY, c, tmp);
 	}
 	free(rank);
-	sort_rank = NULL;
 	/* Applied (or the transaction fails): nothing is pending. */
 	pd->n_users = 0;
 	idtab_free(&pd->ents);
