@@ -203,7 +203,8 @@ view_cached(struct store_txn *t, const char *id)
 {
 	uint32_t i;
 
-	if (t->pend == NULL || idtab_get(&t->pend->tracks, id, 0, &i) != 1 ||
+	if (t->pend == NULL || strnlen(id, ID_LEN + 1) != ID_LEN ||
+	    idtab_get(&t->pend->tracks, id, 0, &i) != 1 ||
 	    !t->pend->views[i].cached)
 		return NULL;
 	return &t->pend->views[i];
