@@ -71,6 +71,7 @@
 #define IMPORT_NUDGE	999	/* ms a play may move to find a free key */
 #define LABEL_MAX	512
 #define IMPORT_RELEASE	32	/* rows between store_release_pages() */
+#define IMPORT_ROW_BYTES 2048	/* store growth a row may need, at most */
 
 /* ---- the work list ------------------------------------------------------ */
 
@@ -897,6 +898,8 @@ run_file(struct run *r, size_t idx)
 		    r->dbpath);
 		goto reject;
 	}
+	/* A full map would undo the file's transaction and run it again. */
+	(void)store_reserve(r->st, wf.n * IMPORT_ROW_BYTES);
 	if (wf_resolve(&wf) == -1) {
 		snprintf(err, sizeof(err), "cannot read the known tracks");
 		goto reject;

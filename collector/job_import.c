@@ -37,7 +37,7 @@
 #include "store.h"
 #include "timeutil.h"
 
-#define JOB_IMPORT_SCAN_MS	1000	/* jobs read this often */
+#define JOB_IMPORT_SCAN_MS	250	/* jobs read this often */
 #define JOB_IMPORT_SWEEP_S	10	/* the spool swept this often */
 #define JOB_IMPORT_ORPHAN_S	60	/* a file no job names goes after */
 #define JOB_IMPORT_RETRY_S	5	/* a run that failed starts again after */
@@ -187,6 +187,14 @@ job_import_done(struct job_import *ji, struct job_run *run, int status)
 			    l.status));
 		return;
 	}
+	/*
+	 * An import that finished as its owner asked to undo it (the job
+	 * was done, then undoing, before the run exited): not a run that
+	 * stopped, so the undo starts at once, not after the hold.
+	 */
+	if (!run->undo && l.status == IMPORT_UNDOING && WIFEXITED(status) &&
+	    WEXITSTATUS(status) == 0)
+		return;
 	log_warnx("imports: job %u of %s stopped (%s %d) while %s; it goes "
 	    "on shortly", run->id, run->user,
 	    WIFEXITED(status) ? "exit" : "signal",

@@ -217,6 +217,7 @@ store_txn_begin(struct store_txn *t)
 		atomic_fetch_add(&t->st->readers, 1);
 	t->map_full = 0;
 	t->seq_loaded = 0;
+	store_byent_discard(t);		/* nothing pending from a rerun */
 	t->cur_live = 0;
 	t->cur_busy = 0;
 	return STORE_OK;
@@ -440,6 +441,10 @@ store_del_prefix(struct store_txn *t, enum store_db db,
 	unsigned all = store_dbs[db].flags & MDB_DUPSORT ? MDB_NODUPDATA : 0;
 	int rc, tmp, ret = STORE_OK;
 
+	/* Pending changes are the prefix's too. */
+	if ((db == DB_ENTAGG || db == DB_PLAYSBYENTITY) &&
+	    store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
 	if ((c = store_cursor_acquire(t, db, &tmp)) == NULL)
 		return STORE_ERR;
 	for (;;) {
@@ -901,6 +906,32 @@ store_grow(struct store *st)
 }
 
 int
+store_reserve(struct store *st, size_t bytes)
+{
+	struct store_info info;
+	size_t size;
+	int rc;
+
+	if (st->rdonly || store_get_info(st, &info) != STORE_OK)
+		return STORE_ERR;
+	if (info.used + bytes <= info.map_size)
+		return STORE_OK;
+	if (store_remap_check(st) == -1)
+		return STORE_ERR;
+	for (size = info.map_size; size < info.used + bytes; size *= 2)
+		if (size > SIZE_MAX / 2) {
+			log_warnx("store: map cannot grow past %zu bytes",
+			    size);
+			return STORE_ERR;
+		}
+	st->map = 0;			/* remapped: find it again */
+	if ((rc = mdb_env_set_mapsize(st->env, size)) != 0)
+		return store_map_error(NULL, rc, "grow", -1);
+	log_info("store: map grown to %zu bytes ahead of a write", size);
+	return STORE_OK;
+}
+
+int
 store_write(struct store *st, store_write_fn fn, void *arg)
 {
 	struct store_txn t;
@@ -918,6 +949,9 @@ store_write(struct store *st, store_write_fn fn, void *arg)
 			break;
 		}
 		frc = fn(&t, arg);
+		/* What the per-entity indexes hold back, applied last. */
+		if (!t.map_full && frc == 0 && store_byent_flush(&t) != STORE_OK)
+			frc = -1;
 		if (!t.map_full && frc == 0) {
 			rc = mdb_txn_commit(t.txn);
 			store_txn_forget(&t);
@@ -949,6 +983,7 @@ store_write(struct store *st, store_write_fn fn, void *arg)
 			break;
 		}
 	}
+	store_byent_free(&t);
 	buf_free(&t.scratch);
 	return rc;
 }
@@ -968,6 +1003,7 @@ store_read(struct store *st, store_write_fn fn, void *arg)
 	store_close_cursors(&t);
 	mdb_txn_abort(t.txn);
 	store_txn_forget(&t);
+	store_byent_free(&t);
 	buf_free(&t.scratch);
 	return frc == 0 ? STORE_OK : STORE_ERR;
 }
@@ -1018,6 +1054,7 @@ store_reader_free(struct store_txn *t)
 	store_txn_inactive(t);
 	if (t->txn != NULL)
 		mdb_txn_abort(t->txn);
+	store_byent_free(t);
 	buf_free(&t->scratch);
 	free(t);
 }

@@ -123,6 +123,14 @@ int	store_get_info(struct store *, struct store_info *info);
  * STORE_ERR when the map could not be found (logged at debug level).
  */
 int	store_release_pages(struct store *);
+/*
+ * Makes room for a write of about bytes more than the store holds now:
+ * when they would not fit in the map, grows it (doubling) before the
+ * write, which would otherwise fill the map, be undone and run again
+ * (store_write()).  Call it with no transaction of this process begun.
+ * STORE_OK, or STORE_ERR (logged; the write then grows the map itself).
+ */
+int	store_reserve(struct store *, size_t bytes);
 
 /*
  * Runs fn(txn, arg) in one write transaction and commits when it returns 0.

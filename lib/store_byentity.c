@@ -28,6 +28,23 @@
  * a function of the plays and the tracks as stored: the unit tests
  * (tests/unit/lib_byentity.c) compare them with that function computed
  * naively.
+ *
+ * Writing.  A write transaction does not touch the two databases play by
+ * play: what a play changes waits in memory (struct store_pend, hung on
+ * the transaction) — entagg as one (plays, ms) delta per user, kind, day
+ * and entity, playsbyentity as the list of its puts and deletes — and is
+ * applied in key order by store_byent_flush(), which store_write() calls
+ * just before it commits, inside the same transaction.  An import of a
+ * year's plays then reads and writes each day's and each entity's record
+ * once, not once per play, and walks both B-trees in order.  Whatever
+ * reads or empties the two databases in a write transaction flushes
+ * first (the readers below, store_del_prefix(), the migration), and the
+ * pending writes are applied early when they grow past a bound, so
+ * memory stays a few MB.  A transaction that aborts, or is run again
+ * after the map was grown, begins with nothing pending
+ * (store_byent_discard() at every begin).  The same structure caches the
+ * tracks' views for the transaction; store_byent_track_changed(), which
+ * every put and delete of a track calls, keeps it true.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -35,6 +52,8 @@
 
 #include "buf.h"
 #include "codec.h"
+#include "hash.h"
+#include "idtab.h"
 #include "log.h"
 #include "schema.h"
 #include "store.h"
@@ -46,6 +65,109 @@
 
 /* The id the journal's own records carry in entagg. */
 static const char journal_id[ID_LEN + 1] = "0000000000000000000000";
+
+/* ---- what a write transaction has not applied yet ---------------------- */
+
+#define PEND_USERS	8		/* users per flush */
+#define AGG_MAX		(1u << 15)	/* entagg deltas per flush */
+#define AGG_SLOTS	(2 * AGG_MAX)	/* a power of two */
+#define OPS_MAX		(1u << 16)	/* playsbyentity changes per flush */
+#define VIEW_MAX	(1u << 14)	/* tracks' views cached */
+#define VIEW_ARTISTS	4		/* a view with more is not cached */
+#define FLUSH_RELEASE	256		/* records between store_release_pages() */
+
+/* A (plays, ms) delta of entagg's record [U] kind day id. */
+struct pend_agg {
+	uint32_t	 ent1;		/* 1 + index in ents; 0: empty slot */
+	int32_t		 day;
+	uint8_t		 user, kind;
+	int64_t		 plays, ms;
+};
+
+/* A put (sign 1) or delete (-1) of playsbyentity's [U] kind id: v. */
+struct pend_op {
+	uint32_t	 seq;		/* order among the ops */
+	uint32_t	 ent;		/* index in ents */
+	uint8_t		 user, kind;
+	int8_t		 sign;
+	unsigned char	 v[BYENT_VLEN];
+};
+
+/* A track's view, compact. */
+struct pend_view {
+	uint32_t	 duration;
+	uint8_t		 n_artists;
+	uint8_t		 cached;	/* 0: look it up in the store */
+	char		 album[ID_LEN];	/* all '\0': none */
+	char		 artists[VIEW_ARTISTS][ID_LEN];
+};
+
+struct store_pend {
+	struct key	 users[PEND_USERS];	/* their [U] */
+	unsigned	 n_users;
+	struct idtab	 ents;		/* entity ids of aggs and ops */
+	struct pend_agg	*agg;		/* AGG_SLOTS slots */
+	uint32_t	 n_agg;
+	struct pend_op	*ops;
+	uint32_t	 n_ops;
+	struct idtab	 tracks;	/* the views' track ids */
+	struct pend_view *views;	/* by index in tracks */
+	int		 flushing;
+};
+
+void
+store_byent_discard(struct store_txn *t)
+{
+	struct store_pend *pd = t->pend;
+
+	if (pd == NULL)
+		return;
+	pd->n_users = 0;
+	idtab_free(&pd->ents);
+	if (pd->n_agg > 0)
+		memset(pd->agg, 0, AGG_SLOTS * sizeof(*pd->agg));
+	pd->n_agg = pd->n_ops = 0;
+	idtab_free(&pd->tracks);
+}
+
+void
+store_byent_free(struct store_txn *t)
+{
+	struct store_pend *pd = t->pend;
+
+	if (pd == NULL)
+		return;
+	store_byent_discard(t);
+	free(pd->agg);
+	free(pd->ops);
+	free(pd->views);
+	free(pd);
+	t->pend = NULL;
+}
+
+/* t's pending state, made on first use; NULL (logged) without memory. */
+static struct store_pend *
+pend_of(struct store_txn *t)
+{
+	struct store_pend *pd;
+
+	if (t->pend != NULL)
+		return t->pend;
+	if ((pd = calloc(1, sizeof(*pd))) == NULL ||
+	    (pd->agg = calloc(AGG_SLOTS, sizeof(*pd->agg))) == NULL ||
+	    (pd->ops = calloc(OPS_MAX, sizeof(*pd->ops))) == NULL ||
+	    (pd->views = calloc(VIEW_MAX, sizeof(*pd->views))) == NULL) {
+		if (pd != NULL) {
+			free(pd->agg);
+			free(pd->ops);
+		}
+		free(pd);
+		log_warnx("store: per-entity indexes: out of memory");
+		return NULL;
+	}
+	t->pend = pd;
+	return pd;
+}
 
 /* ---- what a track's record says a play counts for ------------------------ */
 
@@ -72,17 +194,70 @@ store_track_view_of(const struct track *tr, struct track_view *v)
 	}
 }
 
+/*
+ * The cache of a write transaction's views: id's view (NULL when it is
+ * not cached), or remembers v as id's.
+ */
+static const struct pend_view *
+view_cached(struct store_txn *t, const char *id)
+{
+	uint32_t i;
+
+	if (t->pend == NULL || strnlen(id, ID_LEN + 1) != ID_LEN ||
+	    idtab_get(&t->pend->tracks, id, 0, &i) != 1 ||
+	    !t->pend->views[i].cached)
+		return NULL;
+	return &t->pend->views[i];
+}
+
+static void
+view_remember(struct store_txn *t, const char *id, const struct track_view *v)
+{
+	struct store_pend *pd;
+	struct pend_view *c;
+	uint32_t i, k;
+
+	if (t->rdonly || strnlen(id, ID_LEN + 1) != ID_LEN ||
+	    (pd = pend_of(t)) == NULL)
+		return;
+	if (pd->tracks.n >= VIEW_MAX && idtab_get(&pd->tracks, id, 0, &i) != 1)
+		idtab_free(&pd->tracks);	/* full: start again */
+	if (idtab_get(&pd->tracks, id, 1, &i) == -1)
+		return;
+	c = &pd->views[i];
+	memset(c, 0, sizeof(*c));
+	if ((c->cached = v->n_artists <= VIEW_ARTISTS) == 0)
+		return;
+	c->duration = v->duration;
+	c->n_artists = (uint8_t)v->n_artists;
+	memcpy(c->album, v->album, ID_LEN);
+	for (k = 0; k < v->n_artists; k++)
+		memcpy(c->artists[k], v->artists[k], ID_LEN);
+}
+
 int
 store_track_view(struct store_txn *t, const char *track_id,
     struct track_view *v)
 {
+	const struct pend_view *c;
 	struct track tr;
+	uint32_t k;
 	int rc;
 
+	if ((c = view_cached(t, track_id)) != NULL) {
+		memset(v, 0, sizeof(*v));
+		v->duration = c->duration;
+		v->n_artists = c->n_artists;
+		memcpy(v->album, c->album, ID_LEN);
+		for (k = 0; k < c->n_artists; k++)
+			memcpy(v->artists[k], c->artists[k], ID_LEN);
+		return STORE_OK;
+	}
 	rc = store_get_track(t, track_id, &tr);
 	if (rc == STORE_ERR)
 		return STORE_ERR;
 	store_track_view_of(rc == STORE_OK ? &tr : NULL, v);
+	view_remember(t, track_id, v);
 	return STORE_OK;
 }
 
@@ -123,81 +298,327 @@ key_entagg(struct key *k, size_t ulen, unsigned kind, int32_t day,
 	k->len += ID_LEN;
 }
 
-/* ---- writing ------------------------------------------------------------- */
-
-/* Adds sign * (1 play, ms) to the record at k. */
-static int
-entagg_add(struct store_txn *t, const struct key *k, uint64_t ms, int sign)
+/* k = [U] u8 kind id. */
+static void
+key_byent(struct key *k, size_t ulen, unsigned kind, const char *id)
 {
-	unsigned char v[ENTAGG_VLEN];
-	const unsigned char *p;
-	uint64_t plays = 0, sum = 0;
-	MDB_val old, mk;
-	int rc;
-
-	if ((rc = store_db_get(t, DB_ENTAGG, k, &old)) == STORE_OK) {
-		p = old.mv_data;
-		if (old.mv_size != ENTAGG_VLEN || p[0] != VALUE_VERSION) {
-			mk = key_val(k);
-			store_damaged(DB_ENTAGG, &mk, &old);
-			return STORE_ERR;
-		}
-		plays = codec_be32_get(p + 1);
-		sum = codec_be64_get(p + 5);
-	} else if (rc != STORE_NOTFOUND)
-		return STORE_ERR;
-	if (sign > 0) {
-		plays++;
-		sum += ms;
-	} else {
-		if (plays == 0) {
-			log_warnx("store: entagg: deleting from an empty "
-			    "record");
-			return STORE_OK;
-		}
-		plays--;
-		sum -= ms < sum ? ms : sum;
-	}
-	if (plays == 0)
-		return store_db_del(t, DB_ENTAGG, k);
-	v[0] = VALUE_VERSION;
-	codec_be32_put(v + 1, (uint32_t)plays);
-	codec_be64_put(v + 5, sum);
-	return store_db_put(t, DB_ENTAGG, k, v, sizeof(v), 0);
-}
-
-/* Adds or removes one play to or from kind/id's day and total. */
-static int
-entagg_apply(struct store_txn *t, struct key *k, size_t ulen, unsigned kind,
-    const char *id, int32_t day, uint64_t ms, int sign)
-{
-	key_entagg(k, ulen, kind, day, id);
-	if (entagg_add(t, k, ms, sign) != STORE_OK)
-		return STORE_ERR;
-	key_entagg(k, ulen, kind, STORE_DAY_ALL, id);
-	return entagg_add(t, k, ms, sign);
-}
-
-/* Adds or removes the play (at, track) under kind/id in playsbyentity. */
-static int
-byent_apply(struct store_txn *t, struct key *k, size_t ulen, unsigned kind,
-    const char *id, int64_t at, const char *track, int sign)
-{
-	unsigned char v[BYENT_VLEN];
-	int rc;
-
 	k->len = ulen;
 	key_u8(k, (uint8_t)kind);
 	memcpy(k->b + k->len, id, ID_LEN);
 	k->len += ID_LEN;
-	codec_be64_put(v, codec_bias64(at));
-	memcpy(v + 8, track, ID_LEN);
-	if (sign > 0)
-		return store_db_put(t, DB_PLAYSBYENTITY, k, v, sizeof(v), 0);
-	rc = store_db_del_dup(t, DB_PLAYSBYENTITY, k, v, sizeof(v));
-	if (rc == STORE_NOTFOUND)
+}
+
+/* ---- applying what is pending ------------------------------------------- */
+
+static const char *
+ent_id(const struct store_pend *pd, uint32_t i)
+{
+	return pd->ents.id[i];
+}
+
+/*
+ * Key order: user, kind, day, id (the users' order is any: each is one
+ * seek).  The ids are compared by their rank among the pending ones,
+ * sorted once per flush (rank: by index in ents; qsort_r's argument).
+ */
+static int
+ent_cmp(const void *x, const void *y, void *pd)
+{
+	const struct idtab *ents = &((const struct store_pend *)pd)->ents;
+
+	return memcmp(ents->id[*(const uint32_t *)x],
+	    ents->id[*(const uint32_t *)y], ID_LEN);
+}
+
+static int
+agg_cmp(const void *x, const void *y, void *rank)
+{
+	const struct pend_agg *a = x, *b = y;
+	const uint32_t *sort_rank = rank;
+	uint32_t ra, rb;
+
+	if (a->user != b->user)
+		return a->user < b->user ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (a->day != b->day)
+		return a->day < b->day ? -1 : 1;
+	ra = sort_rank[a->ent1 - 1];
+	rb = sort_rank[b->ent1 - 1];
+	return ra < rb ? -1 : ra > rb;
+}
+
+static int
+op_cmp(const void *x, const void *y, void *rank)
+{
+	const struct pend_op *a = x, *b = y;
+	const uint32_t *sort_rank = rank;
+	uint32_t ra = sort_rank[a->ent], rb = sort_rank[b->ent];
+	int c;
+
+	if (a->user != b->user)
+		return a->user < b->user ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if (ra != rb)
+		return ra < rb ? -1 : 1;
+	if ((c = memcmp(a->v, b->v, BYENT_VLEN)) != 0)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Ranks the pending ids into *rank (malloc'd); -1 (logged): no memory. */
+static int
+ent_rank(const struct store_pend *pd, uint32_t **rank)
+{
+	uint32_t *order, i, n = (uint32_t)pd->ents.n;
+
+	*rank = malloc((n + 1) * sizeof(**rank));
+	order = malloc((n + 1) * sizeof(*order));
+	if (*rank == NULL || order == NULL) {
+		free(*rank);
+		free(order);
+		log_warnx("store: per-entity indexes: out of memory");
+		return -1;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), ent_cmp, (void *)(uintptr_t)pd);
+	for (i = 0; i < n; i++)
+		(*rank)[order[i]] = i;
+	free(order);
+	return 0;
+}
+
+/* Applies one delta to its record (c: a cursor on entagg). */
+static int
+agg_apply(struct store_txn *t, MDB_cursor *c, const struct key *k,
+    const struct pend_agg *a)
+{
+	unsigned char v[ENTAGG_VLEN];
+	const unsigned char *p;
+	int64_t plays = 0, sum = 0;
+	MDB_val mk = key_val(k), mv;
+	int rc, found;
+
+	rc = mdb_cursor_get(c, &mk, &mv, MDB_SET_KEY);
+	if (rc != MDB_SUCCESS && rc != MDB_NOTFOUND)
+		return store_map_error(t, rc, "get", DB_ENTAGG);
+	if ((found = rc == MDB_SUCCESS)) {
+		p = mv.mv_data;
+		if (mv.mv_size != ENTAGG_VLEN || p[0] != VALUE_VERSION) {
+			store_damaged(DB_ENTAGG, &mk, &mv);
+			return STORE_ERR;
+		}
+		plays = (int64_t)codec_be32_get(p + 1);
+		sum = (int64_t)codec_be64_get(p + 5);
+	}
+	plays += a->plays;
+	sum += a->ms;
+	if (plays < 0)
+		log_warnx("store: entagg: deleting from an empty record");
+	mk = key_val(k);
+	if (plays <= 0)
+		rc = found ? mdb_cursor_del(c, 0) : MDB_SUCCESS;
+	else {
+		v[0] = VALUE_VERSION;
+		codec_be32_put(v + 1, (uint32_t)plays);
+		codec_be64_put(v + 5, sum > 0 ? (uint64_t)sum : 0);
+		mv.mv_size = sizeof(v);
+		mv.mv_data = v;
+		rc = mdb_cursor_put(c, &mk, &mv, found ? MDB_CURRENT : 0);
+	}
+	return store_map_error(t, rc, plays <= 0 ? "delete" : "put",
+	    DB_ENTAGG);
+}
+
+/* Applies one put or delete of playsbyentity (c: a cursor on it). */
+static int
+op_apply(struct store_txn *t, MDB_cursor *c, const struct key *k,
+    const struct pend_op *o)
+{
+	MDB_val mk = key_val(k), mv;
+	unsigned char v[BYENT_VLEN];
+	int rc;
+
+	memcpy(v, o->v, sizeof(v));
+	mv.mv_size = sizeof(v);
+	mv.mv_data = v;
+	if (o->sign > 0)
+		return store_map_error(t, mdb_cursor_put(c, &mk, &mv, 0),
+		    "put", DB_PLAYSBYENTITY);
+	rc = mdb_cursor_get(c, &mk, &mv, MDB_GET_BOTH);
+	if (rc == MDB_NOTFOUND) {
 		log_warnx("store: playsbyentity: no entry for a play");
-	return rc == STORE_ERR ? STORE_ERR : STORE_OK;
+		return STORE_OK;
+	}
+	if (rc == MDB_SUCCESS)
+		rc = mdb_cursor_del(c, 0);
+	return store_map_error(t, rc, "delete", DB_PLAYSBYENTITY);
+}
+
+int
+store_byent_flush(struct store_txn *t)
+{
+	struct store_pend *pd = t->pend;
+	struct pend_agg *a;
+	struct key k;
+	MDB_cursor *c;
+	uint32_t i, n, *rank;
+	int tmp, ret = STORE_OK;
+
+	if (pd == NULL || pd->flushing || (pd->n_agg == 0 && pd->n_ops == 0))
+		return STORE_OK;
+	pd->flushing = 1;
+	if (ent_rank(pd, &rank) == -1) {
+		pd->flushing = 0;
+		return STORE_ERR;
+	}
+	/* The deltas, gathered to the front of the table, in key order. */
+	for (i = n = 0; i < AGG_SLOTS; i++)
+		if (pd->agg[i].ent1 != 0 &&
+		    (pd->agg[i].plays != 0 || pd->agg[i].ms != 0))
+			pd->agg[n++] = pd->agg[i];
+	qsort_r(pd->agg, n, sizeof(*pd->agg), agg_cmp, rank);
+	if (n > 0 && (c = store_cursor_acquire(t, DB_ENTAGG, &tmp)) != NULL) {
+		for (i = 0; i < n && ret == STORE_OK; i++) {
+			a = &pd->agg[i];
+			key_entagg(&k, pd->users[a->user].len, a->kind, a->day,
+			    ent_id(pd, a->ent1 - 1));
+			memcpy(k.b, pd->users[a->user].b,
+			    pd->users[a->user].len);
+			ret = agg_apply(t, c, &k, a);
+			if (i % FLUSH_RELEASE == FLUSH_RELEASE - 1)
+				(void)store_release_pages(t->st);
+		}
+		store_cursor_release(t, DB_ENTAGG, c, tmp);
+	} else if (n > 0)
+		ret = STORE_ERR;
+	/* The puts and deletes, each entry's in the order they were made. */
+	qsort_r(pd->ops, pd->n_ops, sizeof(*pd->ops), op_cmp, rank);
+	if (ret == STORE_OK && pd->n_ops > 0) {
+		if ((c = store_cursor_acquire(t, DB_PLAYSBYENTITY, &tmp)) ==
+		    NULL)
+			ret = STORE_ERR;
+		for (i = 0; c != NULL && i < pd->n_ops && ret == STORE_OK;
+		    i++) {
+			const struct pend_op *o = &pd->ops[i];
+
+			key_byent(&k, pd->users[o->user].len, o->kind,
+			    ent_id(pd, o->ent));
+			memcpy(k.b, pd->users[o->user].b,
+			    pd->users[o->user].len);
+			ret = op_apply(t, c, &k, o);
+			if (i % FLUSH_RELEASE == FLUSH_RELEASE - 1)
+				(void)store_release_pages(t->st);
+		}
+		if (c != NULL)
+			store_cursor_release(t, DB_PLAYSBYENTITY, c, tmp);
+	}
+	free(rank);
+	/* Applied (or the transaction fails): nothing is pending. */
+	pd->n_users = 0;
+	idtab_free(&pd->ents);
+	memset(pd->agg, 0, AGG_SLOTS * sizeof(*pd->agg));
+	pd->n_agg = pd->n_ops = 0;
+	pd->flushing = 0;
+	return ret;
+}
+
+/* ---- recording what a play changes --------------------------------------- */
+
+/*
+ * The index of user [U] u and of entity id among pd's (flushing first
+ * when pd is full).  -1 (logged) on failure.
+ */
+static int
+pend_room(struct store_txn *t, struct store_pend **pdp, const struct key *u)
+{
+	struct store_pend *pd;
+	unsigned i;
+
+	if ((pd = pend_of(t)) == NULL)
+		return -1;
+	*pdp = pd;
+	if (pd->n_agg + 2 * (STORE_VIEW_ARTISTS + 3) > AGG_MAX ||
+	    pd->n_ops + STORE_VIEW_ARTISTS + 1 > OPS_MAX)
+		if (store_byent_flush(t) != STORE_OK)
+			return -1;
+	for (i = 0; i < pd->n_users; i++)
+		if (pd->users[i].len == u->len &&
+		    memcmp(pd->users[i].b, u->b, u->len) == 0)
+			return (int)i;
+	if (pd->n_users == PEND_USERS && store_byent_flush(t) != STORE_OK)
+		return -1;
+	pd->users[pd->n_users] = *u;
+	return (int)pd->n_users++;
+}
+
+static int
+pend_ent(struct store_pend *pd, const char *id, uint32_t *ent)
+{
+	return idtab_get(&pd->ents, id, 1, ent) == -1 ? -1 : 0;
+}
+
+/* Adds sign * (1 play, ms) to kind/ent's delta of day. */
+static void
+pend_agg_add(struct store_pend *pd, unsigned user, unsigned kind,
+    int32_t day, uint32_t ent, uint64_t ms, int sign)
+{
+	struct pend_agg *a;
+	uint64_t h;
+	uint32_t i;
+
+	h = hash_mix(((uint64_t)ent << 32) ^ ((uint64_t)(uint32_t)day << 4) ^
+	    ((uint64_t)kind << 1) ^ ((uint64_t)user << 36));
+	for (i = (uint32_t)h & (AGG_SLOTS - 1);; i = (i + 1) & (AGG_SLOTS - 1)) {
+		a = &pd->agg[i];
+		if (a->ent1 == 0) {
+			a->ent1 = ent + 1;
+			a->day = day;
+			a->user = (uint8_t)user;
+			a->kind = (uint8_t)kind;
+			pd->n_agg++;
+			break;
+		}
+		if (a->ent1 == ent + 1 && a->day == day && a->user == user &&
+		    a->kind == kind)
+			break;
+	}
+	a->plays += sign;
+	a->ms += sign * (int64_t)ms;
+}
+
+/* Adds or removes one play to or from kind/id's day and total. */
+static int
+entagg_apply(struct store_pend *pd, unsigned user, unsigned kind,
+    const char *id, int32_t day, uint64_t ms, int sign)
+{
+	uint32_t ent;
+
+	if (pend_ent(pd, id, &ent) == -1)
+		return STORE_ERR;
+	pend_agg_add(pd, user, kind, day, ent, ms, sign);
+	pend_agg_add(pd, user, kind, STORE_DAY_ALL, ent, ms, sign);
+	return STORE_OK;
+}
+
+/* Adds or removes the play (at, track) under kind/id in playsbyentity. */
+static int
+byent_apply(struct store_pend *pd, unsigned user, unsigned kind,
+    const char *id, int64_t at, const char *track, int sign)
+{
+	struct pend_op *o = &pd->ops[pd->n_ops];
+
+	if (pend_ent(pd, id, &o->ent) == -1)
+		return STORE_ERR;
+	o->seq = pd->n_ops++;
+	o->user = (uint8_t)user;
+	o->kind = (uint8_t)kind;
+	o->sign = (int8_t)sign;
+	codec_be64_put(o->v, codec_bias64(at));
+	memcpy(o->v + 8, track, ID_LEN);
+	return STORE_OK;
 }
 
 /*
@@ -209,26 +630,28 @@ byent_count(struct store_txn *t, const struct key *u, int64_t at,
     const char *track, int32_t ms_played, const struct track_view *v,
     int sign)
 {
-	struct key k;
+	struct store_pend *pd;
 	uint64_t ms = ms_played >= 0 ? (uint64_t)ms_played : v->duration;
 	int32_t day = utc_day(at);
 	uint32_t i;
+	int user;
 
-	k = *u;
-	if (entagg_apply(t, &k, u->len, STORE_KIND_JOURNAL, journal_id, day,
-	    ms, sign) != STORE_OK ||
-	    entagg_apply(t, &k, u->len, ENTITY_TRACK, track, day, ms,
+	if ((user = pend_room(t, &pd, u)) == -1)
+		return STORE_ERR;
+	if (entagg_apply(pd, (unsigned)user, STORE_KIND_JOURNAL, journal_id,
+	    day, ms, sign) != STORE_OK ||
+	    entagg_apply(pd, (unsigned)user, ENTITY_TRACK, track, day, ms,
 	    sign) != STORE_OK)
 		return STORE_ERR;
 	for (i = 0; i < v->n_artists; i++)
-		if (entagg_apply(t, &k, u->len, ENTITY_ARTIST, v->artists[i],
-		    day, ms, sign) != STORE_OK ||
-		    byent_apply(t, &k, u->len, ENTITY_ARTIST, v->artists[i],
-		    at, track, sign) != STORE_OK)
+		if (entagg_apply(pd, (unsigned)user, ENTITY_ARTIST,
+		    v->artists[i], day, ms, sign) != STORE_OK ||
+		    byent_apply(pd, (unsigned)user, ENTITY_ARTIST,
+		    v->artists[i], at, track, sign) != STORE_OK)
 			return STORE_ERR;
-	if (v->album[0] != '\0' && (entagg_apply(t, &k, u->len, ENTITY_ALBUM,
-	    v->album, day, ms, sign) != STORE_OK ||
-	    byent_apply(t, &k, u->len, ENTITY_ALBUM, v->album, at, track,
+	if (v->album[0] != '\0' && (entagg_apply(pd, (unsigned)user,
+	    ENTITY_ALBUM, v->album, day, ms, sign) != STORE_OK ||
+	    byent_apply(pd, (unsigned)user, ENTITY_ALBUM, v->album, at, track,
 	    sign) != STORE_OK))
 		return STORE_ERR;
 	return STORE_OK;
@@ -364,6 +787,7 @@ store_byent_track_changed(struct store_txn *t, const char *id,
 {
 	struct views v = { old, nw };
 
+	view_remember(t, id, nw);
 	if (view_equal(old, nw))
 		return STORE_OK;
 	return store_track_plays_each(t, id, move_play, &v);
@@ -406,6 +830,8 @@ store_iter_entity_plays(struct store_txn *t, const char *user,
 	key_u8(&k, (uint8_t)kind);
 	if (key_id(&k, id) == -1)
 		return STORE_OK;
+	if (store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
 	return store_dup_scan(t, DB_PLAYSBYENTITY, &k, BYENT_VLEN, from_ms,
 	    to_ms, dir, byent_value, &it);
 }
@@ -452,6 +878,8 @@ store_iter_entity_days(struct store_txn *t, const char *user, unsigned kind,
 	key_be32(&lo, codec_bias32(from_day));
 	key_be32(&hi, codec_bias32(to_day));
 	key_fill(&hi, 0xff, ID_LEN);
+	if (store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
 	return store_scan(t, DB_ENTAGG, &lo, &hi, STORE_ASC, scan_tally, &it);
 }
 
@@ -472,6 +900,8 @@ store_get_entity_total(struct store_txn *t, const char *user, unsigned kind,
 	else if (id == NULL || strnlen(id, ID_LEN + 1) != ID_LEN)
 		return STORE_NOTFOUND;
 	key_entagg(&k, k.len, kind, STORE_DAY_ALL, id);
+	if (store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
 	if ((rc = store_db_get(t, DB_ENTAGG, &k, &v)) != STORE_OK)
 		return rc;
 	p = v.mv_data;

@@ -25,6 +25,7 @@
 #include "store_int.h"
 
 #define UNDO_SCAN_FACTOR	8	/* marks looked at per play removed */
+#define UNDO_RELEASE		64	/* plays between store_release_pages() */
 
 static int
 key_import(struct key *k, const char *user, uint32_t id)
@@ -339,6 +340,9 @@ store_undo_import(struct store_txn *t, const char *user, uint32_t id,
 	    &u) != STORE_OK)
 		goto free_at;
 	for (i = 0; i < u.n; i++) {
+		/* The map's pages given back as the import's do (import.c). */
+		if (i % UNDO_RELEASE == UNDO_RELEASE - 1)
+			(void)store_release_pages(t->st);
 		rc = store_get_play(t, user, u.at[i], &p);
 		if (rc == STORE_ERR)
 			goto free_at;

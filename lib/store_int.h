@@ -168,6 +168,8 @@ struct store_txn {
 	uint32_t	 cur_live;	/* bit db: cur[db] bound to txn */
 	uint32_t	 cur_busy;	/* bit db: cur[db] in use by a scan */
 	struct buf	 scratch;	/* value encoding */
+	struct store_pend *pend;	/* writes not yet applied, a cache
+					   (store_byentity.c); NULL: none */
 };
 
 struct key {
@@ -486,6 +488,18 @@ int	store_byent_play(struct store_txn *t, const struct key *u,
  */
 int	store_byent_track_changed(struct store_txn *t, const char *id,
 	    const struct track_view *old, const struct track_view *nw);
+/*
+ * A write transaction's changes to playsbyentity and entagg wait in
+ * t->pend until store_byent_flush() applies them (in the transaction,
+ * in key order); store_write() flushes before it commits, and whatever
+ * reads or empties those databases directly flushes first.  STORE_OK,
+ * or STORE_ERR (the transaction must not commit).
+ * store_byent_discard() forgets what is pending and the cached views
+ * (a transaction begins); store_byent_free() also frees the memory.
+ */
+int	store_byent_flush(struct store_txn *t);
+void	store_byent_discard(struct store_txn *t);
+void	store_byent_free(struct store_txn *t);
 /*
  * Calls fn(k, v, arg) for each duplicate value v of key k in db (an
  * MDB_DUPSORT | MDB_DUPFIXED database whose values are vlen bytes, 8 to

@@ -209,6 +209,8 @@ migrate_byent(struct store_txn *t)
 {
 	int rc;
 
+	if (store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
 	if ((rc = mdb_drop(t->txn, t->st->dbi[DB_PLAYSBYENTITY], 0)) != 0)
 		return store_map_error(t, rc, "empty", DB_PLAYSBYENTITY);
 	if ((rc = mdb_drop(t->txn, t->st->dbi[DB_ENTAGG], 0)) != 0)

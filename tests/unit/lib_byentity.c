@@ -12,7 +12,10 @@
  * random puts and deletes of plays interleaved with random changes of
  * the tracks' albums, artists (duplicates included) and durations, tracks
  * deleted and tracks first stored after their plays, for users whose ids
- * share prefixes; after a transaction that aborts; after a purge; and
+ * share prefixes; read inside the transaction that wrote them; after a
+ * transaction larger than what the store holds back in memory; after one
+ * run again on a grown map; after a transaction that aborts; after a
+ * purge; and
  * after a store of schema version 5 (without the indexes) is migrated.
  */
 #include <sys/stat.h>
@@ -52,6 +55,9 @@ struct work {
 	int		 track_every;	/* 1 in this many ops changes a track */
 	int		 fail;		/* abort at the end */
 };
+
+/* test_map_full: a write may fail (the map is full; the run is undone). */
+static int map_may_fill;
 
 static int
 random_track(struct store_txn *t)
@@ -97,11 +103,16 @@ random_work(struct store_txn *t, void *arg)
 		    (uint64_t)w->span);
 
 		if (tu_rand(&rng) % (uint64_t)w->track_every == 0) {
-			assert_int_equal(random_track(t), 0);
+			rc = random_track(t);
+			if (rc == -1 && map_may_fill)
+				return -1;
+			assert_int_equal(rc, 0);
 			continue;
 		}
 		if (tu_rand(&rng) % 5 == 0) {
 			rc = store_del_play(t, u, at);
+			if (rc == STORE_ERR && map_may_fill)
+				return -1;
 			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
 			continue;
 		}
@@ -112,6 +123,8 @@ random_work(struct store_txn *t, void *arg)
 		p.ms_played = tu_rand(&rng) % 2 ? -1 :
 		    (int32_t)(tu_rand(&rng) % 400000);
 		rc = store_put_play(t, u, &p);
+		if (rc == STORE_ERR && map_may_fill)
+			return -1;
 		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
 	}
 	return w->fail ? -1 : 0;
@@ -527,6 +540,88 @@ test_known(void **state)
 	check(fx->st);
 }
 
+/*
+ * The transaction's own writes are seen by its reads: the checks of
+ * test_known inside the transaction that made the plays, before it
+ * commits, and again after.
+ */
+static int
+known_work_check(struct store_txn *t, void *arg)
+{
+	known_work(t, arg);
+	return known_check(t, arg);
+}
+
+static void
+test_known_in_txn(void **state)
+{
+	struct tu_fx *fx = *state;
+
+	assert_int_equal(store_write(fx->st, known_work_check, NULL),
+	    STORE_OK);
+	assert_int_equal(store_read(fx->st, known_check, NULL), STORE_OK);
+	check(fx->st);
+}
+
+/*
+ * One transaction of more changes than the store holds back in memory
+ * (30,000 plays over 2,000 days: its pending changes are applied several
+ * times before the commit), then one of random track changes over them.
+ */
+static void
+test_big_txn(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct work w = { 30000, -INT64_C(1000) * DAY, INT64_C(2000) * DAY,
+	    400, 0 };
+
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	check(fx->st);
+	w.ops = 300;
+	w.track_every = 2;
+	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
+	check(fx->st);
+}
+
+struct runs {
+	struct work	 w;
+	int		 runs;
+};
+
+static int
+counted_work(struct store_txn *t, void *arg)
+{
+	struct runs *r = arg;
+
+	r->runs++;
+	return random_work(t, &r->w);
+}
+
+/*
+ * A map too small for the transaction: store_write() grows it and runs
+ * the transaction again, which must start with nothing held back from
+ * the run that failed.
+ */
+static void
+test_map_full(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct runs r = { { 4000, 0, INT64_C(300) * DAY, 9, 0 }, 0 };
+	char path[sizeof(fx->dir) + 8];
+
+	store_close(fx->st);
+	assert_true((size_t)snprintf(path, sizeof(path), "%s/tiny", fx->dir) <
+	    sizeof(path));
+	assert_int_equal(store_open(&fx->st, path, 0, 64 * 1024), STORE_OK);
+	map_may_fill = 1;
+	assert_int_equal(store_write(fx->st, counted_work, &r), STORE_OK);
+	assert_true(r.runs > 1);
+	assert_true(check(fx->st) > 0);
+	assert_int_equal(store_write(fx->st, counted_work, &r), STORE_OK);
+	map_may_fill = 0;
+	check(fx->st);
+}
+
 /* An aborted transaction leaves the indexes as they were. */
 static void
 test_abort(void **state)
@@ -889,6 +984,10 @@ test_rekey(void **state)
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_random, setup, tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_known, setup, tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_known_in_txn, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_big_txn, setup, tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_map_full, setup, tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_abort, setup, tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_purge, setup, tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_migrate_v5, setup,
