@@ -433,23 +433,21 @@ route_query(const struct route *rt, const char *q, struct args *a,
 	return 0;
 }
 
-/* Skips JSON whitespace (RFC 8259: space, tab, LF, CR) from p to end. */
-static const char *
-route_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-	    *p == '\r'))
-		p++;
-	return p;
-}
-
-/* Whether the literal lit (n bytes) is at p (before end); skips it if so. */
+/*
+ * Whether JSON whitespace (RFC 8259: space, tab, LF, CR) and then the
+ * literal lit (n bytes) come at *p (before end); skips both if so.
+ */
 static int
-route_lit(const char **p, const char *end, const char *lit, size_t n)
+route_tok(const char **p, const char *end, const char *lit, size_t n)
 {
-	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+	const char *q = *p;
+
+	while (q < end && (*q == ' ' || *q == '\t' || *q == '\n' ||
+	    *q == '\r'))
+		q++;
+	if ((size_t)(end - q) < n || memcmp(q, lit, n) != 0)
 		return 0;
-	*p += n;
+	*p = q + n;
 	return 1;
 }
 
@@ -471,38 +469,28 @@ route_ids_fast(const char *p, size_t len, struct args *a)
 	char id[ID_LEN + 1];
 	int n = 0;
 
-	p = route_ws(p, end);
-	if (!route_lit(&p, end, "{", 1))
-		return 0;
-	p = route_ws(p, end);
-	if (!route_lit(&p, end, "\"ids\"", 5))
-		return 0;
-	p = route_ws(p, end);
-	if (!route_lit(&p, end, ":", 1))
-		return 0;
-	p = route_ws(p, end);
-	if (!route_lit(&p, end, "[", 1))
+	if (!route_tok(&p, end, "{", 1) ||
+	    !route_tok(&p, end, "\"ids\"", 5) ||
+	    !route_tok(&p, end, ":", 1) || !route_tok(&p, end, "[", 1))
 		return 0;
 	do {
-		p = route_ws(p, end);
-		if (n == ARGS_IDS_MAX || !route_lit(&p, end, "\"", 1))
+		if (n == ARGS_IDS_MAX || !route_tok(&p, end, "\"", 1))
 			return 0;
 		for (s = p; p < end && *p != '"' && *p != '\\' &&
 		    (unsigned char)*p >= 0x20; p++)
 			continue;
-		if (p - s != ID_LEN || !route_lit(&p, end, "\"", 1))
+		/* The closing quote right there: no whitespace skipped. */
+		if (p - s != ID_LEN || p == end || *p++ != '"')
 			return 0;
 		memcpy(id, s, ID_LEN);
 		id[ID_LEN] = '\0';
 		if (valid_entity_id(id, a->ids[n]) == -1)
 			return 0;
 		n++;
-		p = route_ws(p, end);
-	} while (route_lit(&p, end, ",", 1));
-	if (!route_lit(&p, end, "]", 1))
-		return 0;
-	p = route_ws(p, end);
-	if (!route_lit(&p, end, "}", 1) || route_ws(p, end) != end)
+	} while (route_tok(&p, end, ",", 1));
+	/* The last token, then nothing but whitespace (an empty literal). */
+	if (!route_tok(&p, end, "]", 1) || !route_tok(&p, end, "}", 1) ||
+	    !route_tok(&p, end, "", 0) || p != end)
 		return 0;
 	a->n_ids = n;
 	return 1;

@@ -246,6 +246,8 @@ test_batch_bodies(void **state)
 	assert_400("{\"ids\":[\"4iV5W9uYEdYUVa79Axb7R\"]}", "Spotify ids");
 	assert_400("{\"ids\":[\"4iV5W9uYEdYUVa79Axb7R!\"]}", "Spotify ids");
 	assert_400("{\"ids\":[\"" MP "x\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\"" MP "\t\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\" " MP "\"]}", "Spotify ids");
 	assert_400("{\"ids\":[\"" MP "\",5]}", "Spotify ids");
 	assert_400("{\"ids\":\"" MP "\"}", "the body must be");
 	assert_400("{\"idz\":[\"" MP "\"]}", "the body must be");
