@@ -34,9 +34,10 @@
 #
 # Rounds run the variants in turn (ABCABC...), so load from other work on
 # the machine falls on all of them alike.  Each line: rps, p50, p99, max
-# (wrk --latency) and the CPU time the readers and nginx spent per
-# request (from /proc, so other load on the machine changes it far less
-# than the rate), and each variant's medians over the rounds at the end.
+# (wrk --latency), the CPU time the readers and nginx spent per
+# request and the readers' part of it (from /proc, so other load on the
+# machine changes it far less than the rate), and each variant's medians
+# over the rounds at the end.
 # The store is 1000 users x 1000 plays from ln-fixture gen, as in
 # bench.sh's API section, made once in run/tune/.
 set -eu
@@ -169,12 +170,13 @@ start() {
 	done
 }
 
-# The CPU time (clock ticks) the readers and nginx (master and workers)
-# have used so far: what the server side spends, whatever else the
-# machine runs.
-server_ticks() {
+# The CPU time (clock ticks) the processes of the pid files named (and
+# their children) have used so far: with fcgi.pid and nginx.pid, what the
+# server side spends, whatever else the machine runs.
+ticks() {
 	# spawn-fcgi ends its pid file without a newline.
-	for pid in $(cat "$RUN/fcgi.pid"; echo; cat "$RUN/nginx.pid"); do
+	for f in "$@"; do cat "$RUN/$f"; echo; done | while read -r pid; do
+		[ -n "$pid" ] || continue
 		echo "$pid"
 		cat "/proc/$pid/task/$pid/children" 2>/dev/null || true
 	done | tr ' ' '\n' | sort -u | while read -r pid; do
@@ -185,8 +187,8 @@ server_ticks() {
 	done | awk '{ t += $1 } END { print t + 0 }'
 }
 
-# run VARIANT — one wrk run; prints "rps p50 p99 max" (ms) and the
-# server side's CPU time per request (µs).
+# run VARIANT — one wrk run; prints "rps p50 p99 max" (ms), the server
+# side's CPU time per request and the readers' part of it (µs).
 run() {
 	t=2 c=32 url=plays churn=
 	for kv in $(echo "$1" | tr ',' ' '); do
@@ -211,14 +213,17 @@ run() {
 		    user0001 "$churn" > "$RUN/churn.log" 2>&1 &
 		writer=$!
 	fi
-	t0=$(server_ticks)
+	t0=$(ticks fcgi.pid nginx.pid)
+	r0=$(ticks fcgi.pid)
 	out=$(wrk -t"$t" -c"$c" -d"${DURATION}s" --latency "$@")
-	t1=$(server_ticks)
+	t1=$(ticks fcgi.pid nginx.pid)
+	r1=$(ticks fcgi.pid)
 	if [ -n "$churn" ]; then
 		wait "$writer" || die "the writer failed: $(cat "$RUN/churn.log")"
 	fi
 	echo "$out" | grep -q 'Non-2xx' && die "failed answers: $out"
-	echo "$out" | awk -v ticks="$((t1 - t0))" -v hz="$(getconf CLK_TCK)" '
+	echo "$out" | awk -v ticks="$((t1 - t0))" -v rticks="$((r1 - r0))" \
+	    -v hz="$(getconf CLK_TCK)" '
 	    function ms(v) { if (v ~ /us$/) return v / 1000;
 		if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000;
 		return v }
@@ -226,8 +231,9 @@ run() {
 	    $1 == "50%" { p50 = ms($2) } $1 == "99%" { p99 = ms($2) }
 	    $1 == "Requests/sec:" { rps = $2 }
 	    $2 == "requests" && $3 == "in" { n = $1 }
-	    END { printf "%.0f %.2f %.2f %.2f %.0f\n", rps, p50, p99, max,
-		(n > 0 ? ticks * 1e6 / hz / n : 0) }'
+	    END { printf "%.0f %.2f %.2f %.2f %.0f %.0f\n", rps, p50, p99,
+		max, (n > 0 ? ticks * 1e6 / hz / n : 0),
+		(n > 0 ? rticks * 1e6 / hz / n : 0) }'
 }
 
 setup
@@ -243,7 +249,7 @@ while [ $r -le "$ROUNDS" ]; do
 		echo "$v $line" >> "$results"
 		echo "$line" | awk -v r="$r" -v v="$v" '{ printf "round %d  " \
 		    "%-40s rps %6s  p50 %5s  p99 %5s  max %6s ms  cpu %4s" \
-		    " us/req\n", r, v, $1, $2, $3, $4, $5 }'
+		    " us/req (readers %s)\n", r, v, $1, $2, $3, $4, $5, $6 }'
 	done
 	r=$((r + 1))
 done
@@ -251,14 +257,14 @@ echo "tune: medians over $ROUNDS rounds (load now" \
     "$(cut -d' ' -f1-3 /proc/loadavg))"
 for v in "$@"; do
 	awk -v v="$v" '$1 == v' "$results" | awk -v v="$v" '
-	    { n++; for (i = 2; i <= 6; i++) a[i, n] = $i }
+	    { n++; for (i = 2; i <= 7; i++) a[i, n] = $i }
 	    function med(i,   k, j, t, x) { for (k = 1; k <= n; k++) x[k] = a[i, k]
 		for (k = 1; k <= n; k++) for (j = k + 1; j <= n; j++)
 		    if (x[j] + 0 < x[k] + 0) { t = x[k]; x[k] = x[j]; x[j] = t }
 		return x[int((n + 1) / 2)] }
 	    END { printf "  %-40s rps %6s  p50 %5s  p99 %5s  max %6s ms" \
-		"  (p99 %s..%s)  cpu %s us/req\n", v, med(2), med(3), med(4),
-		med(5), lo(4), hi(4), med(6) }
+		"  (p99 %s..%s)  cpu %s us/req (readers %s)\n", v, med(2),
+		med(3), med(4), med(5), lo(4), hi(4), med(6), med(7) }
 	    function lo(i,  k, m) { m = a[i, 1]; for (k = 2; k <= n; k++)
 		if (a[i, k] + 0 < m + 0) m = a[i, k]; return m }
 	    function hi(i,  k, m) { m = a[i, 1]; for (k = 2; k <= n; k++)

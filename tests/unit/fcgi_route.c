@@ -173,6 +173,90 @@ test_bodies(void **state)
 	    "{\"ids\":[]}"), 400);
 }
 
+/* POSTs body to /api/v0/tracks; returns the status, r holds the answer. */
+static int
+post_ids(const char *body)
+{
+	char len[24];
+
+	snprintf(len, sizeof(len), "%zu", strlen(body));
+	return POST("/api/v0/tracks", "application/json", len, body);
+}
+
+/* Whether the answer is a 400 whose message holds msg. */
+static void
+assert_400(const char *body, const char *msg)
+{
+	assert_int_equal(post_ids(body), 400);
+	if (strstr(r.body.data, msg) == NULL)
+		fail_msg("%s: %s, not %s", body, r.body.data, msg);
+}
+
+/*
+ * The batch body is read straight from its bytes when it has the usual
+ * shape and by jbody_parse() otherwise: both give the same answer, and
+ * every body the short way does not take gets the general way's 400.
+ */
+static void
+test_batch_bodies(void **state)
+{
+#define MP	"4iV5W9uYEdYUVa79Axb7Rh"
+	char plain[4096], many[64 * 26], *w;
+	int i;
+
+	(void)state;
+	assert_int_equal(post_ids("{\"ids\":[\"" MP "\",\"" MP "\"]}"), 200);
+	assert_true(strlcpy(plain, r.body.data, sizeof(plain)) < sizeof(plain));
+	assert_non_null(strstr(plain, "Masterpiece"));
+	/* Whitespace anywhere, an escape, a key spelt with one: the same. */
+	assert_int_equal(post_ids(" \r\n{ \"ids\" :\t[ \"" MP "\" ,\n\""
+	    MP "\" ] }\n "), 200);
+	assert_string_equal(r.body.data, plain);
+	assert_int_equal(post_ids("{\"ids\":[\"\\u0034iV5W9uYEdYUVa79Axb7Rh\","
+	    "\"" MP "\"]}"), 200);
+	assert_string_equal(r.body.data, plain);
+	assert_int_equal(post_ids("{\"\\u0069ds\":[\"" MP "\",\"" MP "\"]}"),
+	    200);
+	assert_string_equal(r.body.data, plain);
+	/* 50 ids, then 51 (in a larger body than the other tests allow). */
+	app.max_body = sizeof(many);
+	w = many + strlcpy(many, "{\"ids\":[", sizeof(many));
+	for (i = 0; i < 51; i++) {
+		w += snprintf(w, (size_t)(many + sizeof(many) - w), "%s\"%s\"",
+		    i > 0 ? "," : "", MP);
+		if (i == 49) {
+			strlcat(many, "]}", sizeof(many));
+			assert_int_equal(post_ids(many), 200);
+			many[strlen(many) - 2] = '\0';
+		}
+	}
+	strlcat(many, "]}", sizeof(many));
+	assert_400(many, "at most 50 ids");
+	app.max_body = 1024;
+	/* What the short way refuses to guess is the general way's 400. */
+	assert_400("{\"ids\":[]}", "must not be empty");
+	assert_400("{\"ids\":[\"" MP "\"]} xyz", "text after its JSON value");
+	assert_400("{\"ids\":[\"" MP "\"]}{}", "text after its JSON value");
+	assert_400("{\"ids\":[\"" MP "\"],\"ids\":[\"" MP "\"]}",
+	    "a key twice");
+	assert_400("{\"ids\":[\"" MP "\\u0000x\"]}", "\\u0000");
+	assert_400("{\"ids\":[\"" MP "\",]}", "not JSON");
+	assert_400("{\"ids\":[\"" MP "\"]", "not JSON");
+	assert_400("{\"ids\":[\"" MP "\"}", "not JSON");
+	assert_400("{\"ids\":[\"4iV5W9uYEdYUVa79Axb7R\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\"4iV5W9uYEdYUVa79Axb7R!\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\"" MP "x\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\"" MP "\t\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\" " MP "\"]}", "Spotify ids");
+	assert_400("{\"ids\":[\"" MP "\",5]}", "Spotify ids");
+	assert_400("{\"ids\":\"" MP "\"}", "the body must be");
+	assert_400("{\"idz\":[\"" MP "\"]}", "the body must be");
+	assert_400("[\"" MP "\"]", "the body must be");
+	assert_400("{\"ids\":[\"" MP "\"],\"x\":1}",
+	    "the body must be");
+#undef MP
+}
+
 static void
 test_private_is_missing(void **state)
 {
@@ -425,6 +509,7 @@ TU_MAIN(setup, teardown,
 	cmocka_unit_test(test_paths_and_methods),
 	cmocka_unit_test(test_query),
 	cmocka_unit_test(test_bodies),
+	cmocka_unit_test(test_batch_bodies),
 	cmocka_unit_test(test_private_is_missing),
 	cmocka_unit_test(test_private_every_route),
 	cmocka_unit_test(test_access_by_table),
