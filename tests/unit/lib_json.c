@@ -471,7 +471,8 @@ test_integers_as_printf(void **state)
 		snprintf(want, sizeof(want), "%lld", (long long)v);
 		assert_string_equal(b.data, want);
 	}
-	for (p = 1, k = 0; k < 19; k++, p *= 10)
+	/* Around every power of ten up to 10^18 (the last one int64_t holds). */
+	for (p = 1, k = 0; k < 19; k++) {
 		for (v = p - 2; v <= p + 2; v++)
 			for (sign = -1; sign <= 1; sign += 2) {
 				buf_reset(&b);
@@ -480,6 +481,16 @@ test_integers_as_printf(void **state)
 				    (long long)(sign * v));
 				assert_string_equal(b.data, want);
 			}
+		if (k < 18)
+			p *= 10;
+	}
+	/* The ends, INT64_MIN's magnitude not an int64_t. */
+	for (v = INT64_MAX, k = 0; k < 2; k++, v = INT64_MIN) {
+		buf_reset(&b);
+		json_put_int(&b, v);
+		snprintf(want, sizeof(want), "%lld", (long long)v);
+		assert_string_equal(b.data, want);
+	}
 	buf_free(&b);
 }
 
