@@ -218,6 +218,7 @@ store_txn_begin(struct store_txn *t)
 	t->map_full = 0;
 	t->seq_loaded = 0;
 	store_byent_discard(t);		/* nothing pending from a rerun */
+	store_agg_discard(t);
 	t->cur_live = 0;
 	t->cur_busy = 0;
 	return STORE_OK;
@@ -444,6 +445,8 @@ store_del_prefix(struct store_txn *t, enum store_db db,
 	/* Pending changes are the prefix's too. */
 	if ((db == DB_ENTAGG || db == DB_PLAYSBYENTITY) &&
 	    store_byent_flush(t) != STORE_OK)
+		return STORE_ERR;
+	if (db == DB_AGG && store_agg_flush(t) != STORE_OK)
 		return STORE_ERR;
 	if ((c = store_cursor_acquire(t, db, &tmp)) == NULL)
 		return STORE_ERR;
@@ -949,8 +952,9 @@ store_write(struct store *st, store_write_fn fn, void *arg)
 			break;
 		}
 		frc = fn(&t, arg);
-		/* What the per-entity indexes hold back, applied last. */
-		if (!t.map_full && frc == 0 && store_byent_flush(&t) != STORE_OK)
+		/* What the aggregates and indexes hold back, applied last. */
+		if (!t.map_full && frc == 0 && (store_agg_flush(&t) !=
+		    STORE_OK || store_byent_flush(&t) != STORE_OK))
 			frc = -1;
 		if (!t.map_full && frc == 0) {
 			rc = mdb_txn_commit(t.txn);

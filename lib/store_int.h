@@ -156,6 +156,25 @@ struct store {
 	size_t		 map_len;	/* and length (store_release_pages) */
 };
 
+struct key {
+	unsigned char	b[KEY_MAX];
+	size_t		len;
+};
+
+/*
+ * The 15-minute aggregates' change not applied yet (store_plays.c): one
+ * user's sum of deltas to one bucket, and whether that user's plays
+ * version is to be bumped.
+ */
+struct store_aggpend {
+	struct key	 user;		/* [U]; len 0: nothing pending */
+	int32_t		 bucket;
+	int		 has_delta;
+	int		 bump;
+	int64_t		 plays, by_played, by_duration;
+	int64_t		 ms_played, ms_duration;
+};
+
 struct store_txn {
 	struct store	*st;
 	MDB_txn		*txn;		/* NULL until begun; kept by readers */
@@ -170,11 +189,7 @@ struct store_txn {
 	struct buf	 scratch;	/* value encoding */
 	struct store_pend *pend;	/* writes not yet applied, a cache
 					   (store_byentity.c); NULL: none */
-};
-
-struct key {
-	unsigned char	b[KEY_MAX];
-	size_t		len;
+	struct store_aggpend aggpend;	/* store_plays.c */
 };
 
 /* ---- keys ------------------------------------------------------------------
@@ -460,6 +475,15 @@ int	store_enc_play(struct store_txn *t, const struct play *p,
  */
 int	store_agg_apply(struct store_txn *t, struct key *k,
 	    const struct play *p, int sign);
+/*
+ * Applies what t->aggpend holds back (store_put_play() and
+ * store_del_play() leave their bucket's and version's change there):
+ * store_write() calls it before it commits, and whatever reads or
+ * empties the aggregates in a write transaction before it reads.
+ * store_agg_discard() forgets it (a transaction begins).
+ */
+int	store_agg_flush(struct store_txn *t);
+void	store_agg_discard(struct store_txn *t);
 /*
  * Bumps the version of part of user's journal (store_part_version()) in
  * t: called by every put or delete of a weekly playlist, a top list or a

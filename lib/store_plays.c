@@ -227,8 +227,11 @@ store_count_plays(struct store_txn *t, const char *user, int64_t from_ms,
  * Per user and 15-minute UTC bucket: plays and listening time (store.h).
  * agg_count_play() is called by store_put_play() after a new play was
  * written and by store_del_play() after one was deleted, inside their
- * transaction; nothing else writes this database but the rebuild of a
- * migration.  A bucket whose last play goes is deleted, so the database
+ * transaction, and holds the change back in t->aggpend (one bucket's
+ * sum, so a run of plays in one bucket writes it once) until another
+ * bucket or user comes, a read of the aggregates, or the commit
+ * (store_agg_flush()); nothing else writes this database but the
+ * rebuild of a migration.  A bucket whose last play goes is deleted, so the database
  * holds exactly the buckets that have plays, and a few more records per
  * user: the journal's versions (agg_bump_version; a store migrated from
  * version 1 or 2 has none until the user's next play or record, which
@@ -275,36 +278,61 @@ dec_agg(const MDB_val *v, struct agg_rec *r)
 }
 
 /*
- * Adds (sign 1) or removes (sign -1) play p of the user whose key prefix
- * [U] is k (len bytes) to or from its bucket.
+ * Play p's share of its bucket, times sign (1: added, -1: removed), into
+ * a: its bucket and the listening time it counts (ms_played when known,
+ * else the track's duration as stored now).  STORE_NOTFOUND: p is not
+ * aggregated.
  */
-int
-store_agg_apply(struct store_txn *t, struct key *k, const struct play *p,
-    int sign)
+static int
+agg_delta_of(struct store_txn *t, const struct play *p, int sign,
+    struct store_aggpend *a)
+{
+	struct track tr;
+	int rc;
+
+	if (agg_bucket_of(p->played_at, &a->bucket) == -1)
+		return STORE_NOTFOUND;
+	a->plays = sign;
+	a->by_played = a->by_duration = a->ms_played = a->ms_duration = 0;
+	if (p->ms_played >= 0) {
+		a->by_played = sign;
+		a->ms_played = sign * (int64_t)p->ms_played;
+		return STORE_OK;
+	}
+	rc = store_get_track(t, p->track_id, &tr);
+	if (rc == STORE_ERR)
+		return STORE_ERR;
+	if (rc == STORE_OK && tr.duration_ms > 0) {
+		a->by_duration = sign;
+		a->ms_duration = sign * (int64_t)tr.duration_ms;
+	}
+	return STORE_OK;
+}
+
+/* n + d, at least 0. */
+static uint64_t
+agg_add(uint64_t n, int64_t d)
+{
+	if (d >= 0)
+		return n + (uint64_t)d;
+	return (uint64_t)-d < n ? n - (uint64_t)-d : 0;
+}
+
+/*
+ * Adds the deltas a to bucket a->bucket of the user whose key prefix
+ * [U] is k (extended).  A removal from what is not there (a damaged or
+ * hand-edited store) stops at 0, as it always has.
+ */
+static int
+agg_delta_apply(struct store_txn *t, struct key *k,
+    const struct store_aggpend *a)
 {
 	struct agg_rec r;
-	struct track tr;
 	struct enc e;
 	MDB_val v, mk;
-	uint64_t ms = 0;
-	int32_t b;
-	int rc, timed = 0;
+	int rc;
 
-	if (agg_bucket_of(p->played_at, &b) == -1)
-		return STORE_OK;
-	if (p->ms_played >= 0) {
-		timed = 1;
-		ms = (uint64_t)p->ms_played;
-	} else {
-		rc = store_get_track(t, p->track_id, &tr);
-		if (rc == STORE_ERR)
-			return STORE_ERR;
-		if (rc == STORE_OK && tr.duration_ms > 0) {
-			timed = 2;
-			ms = tr.duration_ms;
-		}
-	}
-	key_be32(k, codec_bias32(b));
+	key_be32(k, codec_bias32(a->bucket));
 	memset(&r, 0, sizeof(r));
 	if ((rc = store_db_get(t, DB_AGG, k, &v)) == STORE_OK) {
 		if (dec_agg(&v, &r) == -1) {
@@ -314,34 +342,19 @@ store_agg_apply(struct store_txn *t, struct key *k, const struct play *p,
 		}
 	} else if (rc != STORE_NOTFOUND)
 		return STORE_ERR;
-	if (sign > 0) {
-		r.plays++;
-		if (timed == 1) {
-			r.by_played++;
-			r.ms_played += ms;
-		} else if (timed == 2) {
-			r.by_duration++;
-			r.ms_duration += ms;
-		}
-	} else {
-		if (r.plays == 0) {
-			log_warnx("store: agg: deleting from an empty bucket");
-			return STORE_OK;
-		}
-		r.plays--;
-		if (timed == 1 && r.by_played > 0) {
-			r.by_played--;
-			r.ms_played -= ms < r.ms_played ? ms : r.ms_played;
-		} else if (timed == 2 && r.by_duration > 0) {
-			r.by_duration--;
-			r.ms_duration -= ms < r.ms_duration ? ms :
-			    r.ms_duration;
-		}
-		if (r.by_played + r.by_duration > r.plays)
-			r.by_duration = r.plays - r.by_played;
-	}
+	if ((int64_t)r.plays + a->plays < 0)
+		log_warnx("store: agg: deleting from an empty bucket");
+	r.plays = (uint32_t)agg_add(r.plays, a->plays);
+	r.by_played = (uint32_t)agg_add(r.by_played, a->by_played);
+	r.ms_played = agg_add(r.ms_played, a->ms_played);
+	r.by_duration = (uint32_t)agg_add(r.by_duration, a->by_duration);
+	r.ms_duration = agg_add(r.ms_duration, a->ms_duration);
+	if (r.by_played > r.plays)
+		r.by_played = r.plays;
+	if (r.by_played + r.by_duration > r.plays)
+		r.by_duration = r.plays - r.by_played;
 	if (r.plays == 0)
-		return store_db_del(t, DB_AGG, k);
+		return rc == STORE_OK ? store_db_del(t, DB_AGG, k) : STORE_OK;
 	store_enc_begin(t, &e);
 	codec_put_u32(&e, r.plays);
 	codec_put_u32(&e, r.by_played);
@@ -354,9 +367,26 @@ store_agg_apply(struct store_txn *t, struct key *k, const struct play *p,
 }
 
 /*
+ * Adds (sign 1) or removes (sign -1) play p of the user whose key prefix
+ * [U] is k (len bytes) to or from its bucket, at once (the migrations).
+ */
+int
+store_agg_apply(struct store_txn *t, struct key *k, const struct play *p,
+    int sign)
+{
+	struct store_aggpend a;
+	int rc;
+
+	if ((rc = agg_delta_of(t, p, sign, &a)) != STORE_OK)
+		return rc == STORE_NOTFOUND ? STORE_OK : rc;
+	return agg_delta_apply(t, k, &a);
+}
+
+/*
  * The user's journal versions: records past year 9999 (so no bucket scan
  * meets them), u64 n each, one per enum store_part at bucket INT32_MAX -
- * part: the plays' (bumped with every play put or deleted), then the
+ * part: the plays' (bumped by every transaction that puts or deletes
+ * a play of the user, at its commit: agg_count_play()), then the
  * weekly playlists', the top lists' and the gaps' (store_bump_part()).
  * Each starts at a random number, so a version never comes back for a
  * user purged and added again.  k is the key prefix [U].
@@ -393,21 +423,88 @@ agg_bump_version(struct store_txn *t, struct key *k, enum store_part part)
 	return store_db_put(t, DB_AGG, k, v, sizeof(v), 0);
 }
 
+/* Applies the pending bucket's deltas, if any, and keeps the rest. */
+static int
+agg_pend_apply_delta(struct store_txn *t)
+{
+	struct store_aggpend *a = &t->aggpend;
+	struct key k;
+
+	if (!a->has_delta)
+		return STORE_OK;
+	a->has_delta = 0;
+	if (a->plays == 0 && a->by_played == 0 && a->by_duration == 0 &&
+	    a->ms_played == 0 && a->ms_duration == 0)
+		return STORE_OK;
+	k = a->user;
+	return agg_delta_apply(t, &k, a);
+}
+
+int
+store_agg_flush(struct store_txn *t)
+{
+	struct store_aggpend *a = &t->aggpend;
+	struct key k;
+	int rc, bump = a->bump;
+
+	if (a->user.len == 0)
+		return STORE_OK;
+	rc = agg_pend_apply_delta(t);
+	k = a->user;
+	store_agg_discard(t);
+	if (rc == STORE_OK && bump)
+		rc = agg_bump_version(t, &k, STORE_PART_PLAYS);
+	return rc;
+}
+
+void
+store_agg_discard(struct store_txn *t)
+{
+	t->aggpend.user.len = 0;
+	t->aggpend.has_delta = 0;
+	t->aggpend.bump = 0;
+}
+
+/*
+ * Counts play p in (sign 1) or out of (-1) its bucket and bumps the
+ * user's plays version, both held back in t->aggpend: the plays of one
+ * bucket in a row (an import, an undo) make one write of the bucket, and
+ * one user's plays in a transaction one bump of the version.
+ */
 static int
 agg_count_play(struct store_txn *t, const char *user, const struct play *p,
     int sign)
 {
+	struct store_aggpend *a = &t->aggpend, d;
 	struct key k;
-	size_t ulen;
 	int rc;
 
 	if (key_user(&k, user) == -1)
 		return STORE_ERR;
-	ulen = k.len;
-	if ((rc = store_agg_apply(t, &k, p, sign)) != STORE_OK)
-		return rc;
-	k.len = ulen;
-	return agg_bump_version(t, &k, STORE_PART_PLAYS);
+	if (a->user.len != 0 && (a->user.len != k.len ||
+	    memcmp(a->user.b, k.b, k.len) != 0) && store_agg_flush(t) != STORE_OK)
+		return STORE_ERR;
+	if ((rc = agg_delta_of(t, p, sign, &d)) == STORE_ERR)
+		return STORE_ERR;
+	if (rc == STORE_OK && a->has_delta && a->bucket != d.bucket &&
+	    agg_pend_apply_delta(t) != STORE_OK)
+		return STORE_ERR;
+	a->user = k;
+	a->bump = 1;
+	if (rc != STORE_OK)
+		return STORE_OK;
+	if (!a->has_delta) {
+		a->has_delta = 1;
+		a->bucket = d.bucket;
+		a->plays = a->by_played = a->by_duration = 0;
+		a->ms_played = a->ms_duration = 0;
+	}
+	a->plays += d.plays;
+	a->by_played += d.by_played;
+	a->by_duration += d.by_duration;
+	a->ms_played += d.ms_played;
+	a->ms_duration += d.ms_duration;
+	return STORE_OK;
 }
 
 int
@@ -444,6 +541,8 @@ store_part_version(struct store_txn *t, const char *user,
 	*version = 0;
 	if (key_user(&k, user) == -1 || part >= STORE_PART__MAX)
 		return STORE_NOTFOUND;
+	if (store_agg_flush(t) != STORE_OK)
+		return STORE_ERR;
 	key_be32(&k, codec_bias32(agg_version_slot(part)));
 	if ((rc = store_db_get(t, DB_AGG, &k, &v)) != STORE_OK)
 		return rc;
@@ -479,6 +578,8 @@ store_part_versions(struct store_txn *t, const char *user,
 	memset(out, 0, STORE_PART__MAX * sizeof(out[0]));
 	if (key_user(&lo, user) == -1 || key_user(&hi, user) == -1)
 		return STORE_OK;
+	if (store_agg_flush(t) != STORE_OK)
+		return STORE_ERR;
 	key_be32(&lo, codec_bias32(agg_version_slot(STORE_PART__MAX - 1)));
 	key_be32(&hi, codec_bias32(agg_version_slot(STORE_PART_PLAYS)));
 	return store_scan(t, DB_AGG, &lo, &hi, STORE_ASC, agg_versions_each,
@@ -538,6 +639,8 @@ store_iter_agg(struct store_txn *t, const char *user, int64_t from_ms,
 	if (blo > bhi || key_user(&lo, user) == -1 ||
 	    key_user(&hi, user) == -1)
 		return STORE_OK;
+	if (store_agg_flush(t) != STORE_OK)
+		return STORE_ERR;
 	key_be32(&lo, codec_bias32(blo));
 	key_be32(&hi, codec_bias32(bhi));
 	return store_rec_scan(t, &agg_codec, &lo, &hi, dir, &b,

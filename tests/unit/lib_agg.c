@@ -169,6 +169,7 @@ struct work {
 	int64_t	 base;		/* times are base + 0..span */
 	int64_t	 span;
 	int	 puts, dels;
+	const char *user;	/* NULL: any user at random */
 };
 
 /* A random play time: clustered so buckets get several plays. */
@@ -191,7 +192,8 @@ random_work(struct store_txn *t, void *arg)
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		u = tu_users[tu_rand(&rng) % TU_NUSERS];
+		u = w->user != NULL ? w->user :
+		    tu_users[tu_rand(&rng) % TU_NUSERS];
 		if (tu_rand(&rng) % 4 != 0) {
 			memset(&p, 0, sizeof(p));
 			p.played_at = rand_time(w);
@@ -289,6 +291,50 @@ test_random_recount(void **state)
 	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
 	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
 	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+}
+
+/*
+ * Runs of one user's puts and deletes, each followed in the same write
+ * transaction by the recount and a read of the version: what the
+ * aggregates hold back until commit is there for every read before it.
+ */
+static int
+runs_with_reads(struct store_txn *t, void *arg)
+{
+	struct work *w = arg;
+	uint64_t before, after;
+	int round, puts;
+
+	for (round = 0; round < 12; round++) {
+		w->user = tu_users[round % TU_NUSERS];
+		before = 0;
+		(void)store_agg_version(t, w->user, &before);
+		puts = w->puts;
+		if (random_work(t, w) != 0 || check_recount(t, NULL) != 0)
+			return -1;
+		if (store_agg_version(t, w->user, &after) != STORE_OK ||
+		    (w->puts > puts && after == before))
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Proves the aggregates equal a recount when read inside the write
+ * transaction that changes them, run after run of one user's plays in
+ * the same few buckets, and again after the commit.
+ */
+static void
+test_read_in_write(void **state)
+{
+	struct tu_fx *fx = *state;
+	struct work w;
+
+	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
+	work_init(&w, 60, INT64_C(1700000000000), 3 * B);
+	assert_int_equal(store_write(fx->st, runs_with_reads, &w), STORE_OK);
+	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_true(w.puts > 300 && w.dels > 20);
 }
 
 /* A snapshot of one user's buckets. */
@@ -783,6 +829,8 @@ test_kill9(void **state)
 
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test_setup_teardown(test_random_recount, setup,
+	    tu_fx_teardown),
+	cmocka_unit_test_setup_teardown(test_read_in_write, setup,
 	    tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_abort, setup,
 	    tu_fx_teardown),
