@@ -3,7 +3,8 @@
 // a free port: a year of history and eight weeks of polling, so Top and
 // Discover Weekly show change over time and Plays a recorded gap) at
 // desktop (1280×800) and phone (390×844) width, into docs/screenshots/.
-// The journal shown is the demo's default one, the one with the most plays.
+// The journal shown is the demo's default one, the one with the most plays;
+// the owner's Settings (the import panel) is user1's, signed in.
 //
 //   make screenshots      (or: node tests/browser/screenshots.mjs [DIR])
 
@@ -73,6 +74,28 @@ const SHOTS = [
 			await page.waitForFunction(() => document.querySelector(
 			    '.facts')?.textContent.includes('collector'));
 		} },
+	// The owner's own Settings, signed in as a person does (the
+	// simulator's /authorize signs user1 in): the import panel.
+	{ name: 'settings-owner', url: 'settings', user: 'user1',
+		sizes: ['desktop'],
+		async before(page, base) {
+			await page.goto(`${base}/`);
+			const link = page.locator('header a',
+			    { hasText: 'Sign in with Spotify' });
+			await link.waitFor();
+			await Promise.all([
+				page.waitForURL(`${base}/#/u/user1/plays`,
+				    { timeout: 20000 }),
+				link.click(),
+			]);
+			await page.locator('header .account .who').waitFor();
+		},
+		async prepare(page) {
+			const panel = page.locator('.import-panel');
+			await panel.waitFor();
+			await panel.evaluate((e) => e.scrollIntoView(
+			    { block: 'center' }));
+		} },
 ];
 
 // The demo's stack, as `make demo` starts it.
@@ -102,7 +125,9 @@ try {
 			if (shot.prefs)
 				await page.addInitScript((p) => localStorage.setItem(
 				    'linernotes.prefs', JSON.stringify(p)), shot.prefs);
-			await page.goto(`${j.stack.baseUrl}/#/u/${j.main}/${shot.url}`);
+			await shot.before?.(page, j.stack.baseUrl);
+			await page.goto(`${j.stack.baseUrl}/#/u/` +
+			    `${shot.user ?? j.main}/${shot.url}`);
 			await page.waitForSelector('main h1');
 			await page.waitForSelector('.state.loading',
 			    { state: 'detached' });
