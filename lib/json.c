@@ -2,10 +2,11 @@
  * json.c — the one small escaping JSON writer (see json.h for the contract).
  *
  * Every API response goes through json_escape(), so it is written for
- * speed: runs of bytes that need nothing are found eight at a time
- * (json_word_safe) and then by a 256-entry table that classifies each byte,
- * and copied with one buf_add(); only the rare byte that needs an escape,
- * or starts a multi-byte UTF-8 sequence, is handled on its own.
+ * speed: the room for the worst case is made once, runs of bytes that
+ * need nothing are checked and copied eight at a time (json_word_safe)
+ * and then by a 256-entry table that classifies each byte; only the rare
+ * byte that needs an escape, or starts a multi-byte UTF-8 sequence, is
+ * handled on its own.
  *
  * Escapes: the two-character forms \" \\ \b \f \n \r \t where JSON has
  * them, \u00XX for the other control characters and DEL, and \u2028 /
@@ -27,6 +28,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "text.h"
 #include "timeutil.h"
 
 /* Byte classes for escaping. */
@@ -118,107 +120,115 @@ json_utf8_len(const unsigned char *s, size_t n)
 }
 
 /*
- * Whether none of the 8 bytes at s needs more than a copy, i.e. none is a
- * control character, '"', '\\', DEL or a byte >= 0x80: the table's test
- * for a whole word at once (SWAR).  ((x - 0x01..) & ~x & 0x80..) is
- * non-zero exactly when some byte of x is zero, and with 0x20.. instead
- * of 0x01.. when some byte is below 0x20 (for bytes under 0x80, and
- * bytes with the high bit are caught by w & 0x80.. first).
+ * Whether none of the 8 bytes at s needs more than a copy, i.e. each is
+ * in 0x20..0x7e and is neither '"' nor '\\': the table's test for a whole
+ * word at once (SWAR).  A byte below 0x20 sets its high bit in w - 0x20..,
+ * a byte 0x7f in w + 0x01.., a byte >= 0x80 in w itself; ((x - 0x01..) &
+ * ~x & 0x80..) is non-zero exactly when some byte of x is zero.  Borrows
+ * and carries between bytes only start at a byte that is itself unsafe,
+ * so they can add a flag to an unsafe word but never hide one.
  */
-static int
+static inline int
 json_word_safe(const unsigned char *s)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
 	const uint64_t high = 0x8080808080808080ULL;
-	uint64_t w, q, bs, del;
+	uint64_t w, q, bs;
 
 	memcpy(&w, s, sizeof(w));
-	if (w & high)
-		return 0;
 	q = w ^ (ones * '"');
 	bs = w ^ (ones * '\\');
-	del = w ^ (ones * 0x7f);
-	return (((w - ones * 0x20) & ~w) | ((q - ones) & ~q) |
-	    ((bs - ones) & ~bs) | ((del - ones) & ~del)) & high ? 0 : 1;
+	return ((w - ones * 0x20) | (w + ones) | w | ((q - ones) & ~q) |
+	    ((bs - ones) & ~bs)) & high ? 0 : 1;
 }
 
-/* The number of bytes at the start of s (len bytes) that need no escape. */
-static size_t
-json_safe_prefix(const unsigned char *s, size_t len)
+/*
+ * Copies to w the bytes at the start of s (len of them) that need no
+ * escape and returns how many: whole words while every one is safe, then
+ * the rest as the one word that ends at len (it overlaps bytes already
+ * copied, which are safe), else byte by byte up to the first that needs
+ * more than a copy.
+ */
+static inline size_t
+json_copy_safe(char *w, const unsigned char *s, size_t len)
 {
 	size_t i = 0;
 
-	while (len - i >= 8 && json_word_safe(s + i))
+	while (len - i >= 8 && json_word_safe(s + i)) {
+		memcpy(w + i, s + i, 8);
 		i += 8;
-	while (i < len && json_class[s[i]] == JC_SAFE)
+	}
+	if (i == len)
+		return len;
+	if (len - i < 8 && len >= 8 && json_word_safe(s + len - 8)) {
+		memcpy(w + len - 8, s + len - 8, 8);
+		return len;
+	}
+	while (i < len && json_class[s[i]] == JC_SAFE) {
+		w[i] = (char)s[i];
 		i++;
+	}
 	return i;
 }
 
-/* json_escape() from the first byte that needs more than a copy, at i. */
-static void
-json_escape_from(struct buf *b, const unsigned char *s, size_t len, size_t i)
+size_t
+json_escape_to(char *w, const char *str, size_t len)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t run, n;
-	char esc[6];
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i, o, n;
 
+	/* Nearly every string needs no escape: one pass of copies. */
+	i = o = json_copy_safe(w, s, len);
 	while (i < len) {
 		switch (json_class[s[i]]) {
 		case JC_SHORT:
-			esc[0] = '\\';
-			esc[1] = json_short(s[i]);
-			buf_add(b, esc, 2);
-			i++;
+			w[o++] = '\\';
+			w[o++] = json_short(s[i++]);
 			break;
 		case JC_CTRL:
-			memcpy(esc, "\\u00", 4);
-			esc[4] = hex[s[i] >> 4];
-			esc[5] = hex[s[i] & 15];
-			buf_add(b, esc, 6);
+			memcpy(w + o, "\\u00", 4);
+			w[o + 4] = hex[s[i] >> 4];
+			w[o + 5] = hex[s[i] & 15];
+			o += 6;
 			i++;
 			break;
 		default:
 			n = json_utf8_len(s + i, len - i);
 			if (n == 0) {
-				buf_add(b, "\xef\xbf\xbd", 3);	/* U+FFFD */
+				memcpy(w + o, "\xef\xbf\xbd", 3);	/* U+FFFD */
+				o += 3;
 				i++;
-				break;
-			}
-			if (n == 3 && JSON_IS_SEP(s + i)) {
-				buf_add(b, s[i + 2] == 0xa8 ? "\\u2028" :
+			} else if (n == 3 && JSON_IS_SEP(s + i)) {
+				memcpy(w + o, s[i + 2] == 0xa8 ? "\\u2028" :
 				    "\\u2029", 6);
+				o += 6;
 				i += 3;
-				break;
-			}
-			/* Copy this and any well-formed sequences after it. */
-			run = i;
-			i += n;
-			while (i < len && s[i] >= 0x80 &&
-			    (n = json_utf8_len(s + i, len - i)) != 0 &&
-			    !(n == 3 && JSON_IS_SEP(s + i)))
+			} else {
+				memcpy(w + o, s + i, n);
+				o += n;
 				i += n;
-			buf_add(b, s + run, i - run);
+			}
 			break;
 		}
-		run = i;
-		i += json_safe_prefix(s + i, len - i);
-		if (i > run)
-			buf_add(b, s + run, i - run);
+		n = json_copy_safe(w + o, s + i, len - i);
+		i += n;
+		o += n;
 	}
+	return o;
 }
 
 void
-json_escape(struct buf *b, const char *str, size_t len)
+json_escape(struct buf *b, const char *s, size_t len)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = json_safe_prefix(s, len);
-
-	/* Nearly every string needs no escape: one copy. */
-	if (i > 0)
-		buf_add(b, s, i);
-	if (i < len)
-		json_escape_from(b, s, len, i);
+	if (len > SIZE_MAX / JSON_ESCAPE_GROWTH) {
+		b->oom = 1;
+		return;
+	}
+	if (buf_reserve(b, JSON_ESCAPE_GROWTH * len) == -1)
+		return;
+	b->len += json_escape_to(b->data + b->len, s, len);
+	b->data[b->len] = '\0';
 }
 
 void
@@ -335,38 +345,13 @@ json_str(struct json *j, const char *key, const char *s)
 	json_strn(j, key, s, s == NULL ? 0 : strlen(s));
 }
 
-/* "00" to "99": two digits per division (a page writes hundreds). */
-static const char json_pairs[201] =
-    "00010203040506070809101112131415161718192021222324252627282930313233"
-    "34353637383940414243444546474849505152535455565758596061626364656667"
-    "6869707172737475767778798081828384858687888990919293949596979899";
-
-/* Appends v in decimal to b, with a leading '-' when neg. */
-static void
-json_digits(struct buf *b, uint64_t v, int neg)
-{
-	char tmp[21], *p = tmp + sizeof(tmp);
-
-	while (v >= 100) {
-		p -= 2;
-		memcpy(p, json_pairs + 2 * (v % 100), 2);
-		v /= 100;
-	}
-	if (v >= 10) {
-		p -= 2;
-		memcpy(p, json_pairs + 2 * v, 2);
-	} else
-		*--p = (char)('0' + v);
-	if (neg)
-		*--p = '-';
-	buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
-}
-
+/* Appends v in decimal to b. */
 void
 json_put_int(struct buf *b, int64_t v)
 {
-	/* The magnitude of INT64_MIN does not fit in int64_t. */
-	json_digits(b, v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v, v < 0);
+	char tmp[21];
+
+	buf_add(b, tmp, text_put_i64(tmp, v));
 }
 
 void
@@ -386,9 +371,11 @@ json_value_buf(struct json *j, const char *key)
 void
 json_uint(struct json *j, const char *key, uint64_t v)
 {
+	char tmp[20];
+
 	if (json_pre(j, key) == -1)
 		return;
-	json_digits(j->b, v, 0);
+	buf_add(j->b, tmp, text_put_u64(tmp, v));
 }
 
 void

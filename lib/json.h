@@ -85,6 +85,14 @@ struct buf *json_value_buf(struct json *, const char *key);
 void	json_put_int(struct buf *b, int64_t v);
 /* Appends the escaped form of s (without quotes) to b; for other writers. */
 void	json_escape(struct buf *b, const char *s, size_t len);
+/* The most bytes one byte of a string becomes escaped (\u00XX). */
+#define JSON_ESCAPE_GROWTH	6
+/*
+ * Writes the escaped form of s (len bytes, without quotes) at w, which has
+ * room for JSON_ESCAPE_GROWTH * len bytes; returns the bytes written.  For
+ * a writer that has made the room for a whole record at once.
+ */
+size_t	json_escape_to(char *w, const char *s, size_t len);
 /* Returns 0 when every container was closed and nothing failed, else -1. */
 int	json_finish(struct json *);
 

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "text.h"
 #include "timeutil.h"
 
 #define MS_PER_DAY	INT64_C(86400000)
@@ -291,44 +292,51 @@ time_parse_iso8601(const char *s, int64_t *ms)
 int
 time_format_iso8601(int64_t ms, char out[32], int with_ms)
 {
-	int64_t days, rem, y;
-	unsigned m, d, hh, mi, ss, frac, i;
-	char *p = out;
-
 	/*
-	 * Digits are written by hand, not through snprintf: this runs once
-	 * per play of every /plays page and every exported row.
+	 * The date of the day formatted last: a page's plays and an export's
+	 * rows come in time order, so most calls share the day of the call
+	 * before and skip the calendar.  Digits are written two at a time,
+	 * not through snprintf: this runs once per play of every /plays page
+	 * and every exported row.
 	 */
+	static _Thread_local int64_t last_day = INT64_MIN;
+	static _Thread_local char last_date[10];
+	int64_t days, rem, y;
+	unsigned m, d, sec, frac;
+
 	days = time_fdiv(ms, MS_PER_DAY);
 	rem = ms - days * MS_PER_DAY;
-	time_civil_from_days(days, &y, &m, &d);
-	if (y < 0 || y > 9999) {
-		out[0] = '\0';
-		return -1;
+	if (days != last_day) {
+		time_civil_from_days(days, &y, &m, &d);
+		if (y < 0 || y > 9999) {
+			out[0] = '\0';
+			return -1;
+		}
+		text_put2(last_date, (unsigned)(y / 100));
+		text_put2(last_date + 2, (unsigned)(y % 100));
+		last_date[4] = '-';
+		text_put2(last_date + 5, m);
+		last_date[7] = '-';
+		text_put2(last_date + 8, d);
+		last_day = days;
 	}
-	hh = (unsigned)(rem / 3600000);
-	mi = (unsigned)(rem / 60000 % 60);
-	ss = (unsigned)(rem / 1000 % 60);
+	memcpy(out, last_date, 10);
+	sec = (unsigned)(rem / 1000);
+	out[10] = 'T';
+	text_put2(out + 11, sec / 3600);
+	out[13] = ':';
+	text_put2(out + 14, sec / 60 % 60);
+	out[16] = ':';
+	text_put2(out + 17, sec % 60);
+	if (!with_ms) {
+		memcpy(out + 19, "Z", 2);
+		return 0;
+	}
 	frac = (unsigned)(rem % 1000);
-	for (i = 0; i < 4; i++, y /= 10)
-		p[3 - i] = (char)('0' + y % 10);
-	p += 4;
-#define TWO(v, sep) do { *p++ = (char)('0' + (v) / 10); \
-	*p++ = (char)('0' + (v) % 10); *p++ = (sep); } while (0)
-	*p++ = '-';
-	TWO(m, '-');
-	TWO(d, 'T');
-	TWO(hh, ':');
-	TWO(mi, ':');
-	TWO(ss, with_ms ? '.' : 'Z');
-#undef TWO
-	if (with_ms) {
-		*p++ = (char)('0' + frac / 100);
-		*p++ = (char)('0' + frac / 10 % 10);
-		*p++ = (char)('0' + frac % 10);
-		*p++ = 'Z';
-	}
-	*p = '\0';
+	out[19] = '.';
+	out[20] = (char)('0' + frac / 100);
+	text_put2(out + 21, frac % 100);
+	memcpy(out + 23, "Z", 2);
 	return 0;
 }
 

@@ -62,9 +62,11 @@ int	time_parse_iso8601(const char *s, int64_t *ms);
 
 /*
  * Writes ms as "YYYY-MM-DDTHH:MM:SSZ", or "YYYY-MM-DDTHH:MM:SS.mmmZ" when
- * with_ms, into out.  Returns 0, or -1 (out = "") when the year is outside
- * 0000..9999.
+ * with_ms (TIME_ISO_LEN and TIME_ISO_MS_LEN bytes, then a NUL), into out.
+ * Returns 0, or -1 (out = "") when the year is outside 0000..9999.
  */
+#define TIME_ISO_LEN	20
+#define TIME_ISO_MS_LEN	24
 int	time_format_iso8601(int64_t ms, char out[32], int with_ms);
 /*
  * The form every API answer and insight gives an instant: as

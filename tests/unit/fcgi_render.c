@@ -238,9 +238,11 @@ play_compare(const struct play *plays, size_t n, int in_obj)
 static void
 test_play_writer(void **state)
 {
+	/* The last: every byte escapes to six, past the writer's own room. */
+	static char ctrl[301];
 	static const char *const contexts[] = { NULL, "",
 	    "spotify:playlist:37i9dQZEVXcJZyENOWUFo7", "q\"b\\c\n\x01\x7f",
-	    "bad \xff\xc3 utf-8, \xe2\x80\xa8 sep, caf\xc3\xa9" };
+	    "bad \xff\xc3 utf-8, \xe2\x80\xa8 sep, caf\xc3\xa9", ctrl };
 	static const int32_t mss[] = { -1, 0, 180000, INT32_MAX };
 	static const int64_t prevs[] = { PLAY_NO_PREV, 0, -5,
 	    INT64_C(1700000000000) };
@@ -250,6 +252,7 @@ test_play_writer(void **state)
 	size_t i, n = 0;
 
 	(void)state;
+	memset(ctrl, '\x01', sizeof(ctrl) - 1);
 	for (i = 0; i < 64; i++) {
 		struct play *p = &plays[n++];
 
@@ -258,7 +261,7 @@ test_play_writer(void **state)
 		    sizeof(ms_cases[0]))].ms;
 		strlcpy(p->track_id, i % 7 == 6 ? "bad\"id\x02\xff" :
 		    "4iV5W9uYEdYUVa79Axb7Rh", sizeof(p->track_id));
-		p->context_uri = contexts[i % 5];
+		p->context_uri = contexts[i % TU_NITEMS(contexts)];
 		p->source = (uint8_t)(i % 9 == 8 ? 200 : i % SOURCE__MAX);
 		p->ms_played = mss[i % 4];
 		p->prev_played_at = prevs[(i / 3) % 4];

@@ -416,18 +416,19 @@ test_escape_long_runs(void **state)
 }
 
 /*
- * Every byte value, at every offset of a 24-byte run of plain letters,
- * escapes exactly as it does on its own: the eight-bytes-at-a-time scan
- * must stop at each byte the byte table would stop at (a letter escapes
- * as itself, so the expected output is the prefix, the lone byte's
- * escape, and the suffix).
+ * Every byte value, at every offset of runs of plain letters of every
+ * length up to 24, escapes exactly as it does on its own: the
+ * eight-bytes-at-a-time scan (and its last word, which overlaps the one
+ * before when the length is not a multiple of eight) must stop at each
+ * byte the byte table would stop at (a letter escapes as itself, so the
+ * expected output is the prefix, the lone byte's escape, and the suffix).
  */
 static void
 test_escape_word_scan(void **state)
 {
 	struct buf got = BUF_INIT, one = BUF_INIT;
 	char in[24];
-	size_t at;
+	size_t at, len;
 	int c;
 
 	(void)state;
@@ -435,18 +436,20 @@ test_escape_word_scan(void **state)
 		buf_reset(&one);
 		in[0] = (char)c;
 		json_escape(&one, in, 1);
-		for (at = 0; at < sizeof(in); at++) {
-			memset(in, 'a', sizeof(in));
-			in[at] = (char)c;
-			buf_reset(&got);
-			json_escape(&got, in, sizeof(in));
-			assert_false(got.oom);
-			assert_int_equal(got.len, sizeof(in) - 1 + one.len);
-			assert_memory_equal(got.data, in, at);
-			assert_memory_equal(got.data + at, one.data, one.len);
-			assert_memory_equal(got.data + at + one.len, in + at + 1,
-			    sizeof(in) - at - 1);
-		}
+		for (len = 1; len <= sizeof(in); len++)
+			for (at = 0; at < len; at++) {
+				memset(in, 'a', sizeof(in));
+				in[at] = (char)c;
+				buf_reset(&got);
+				json_escape(&got, in, len);
+				assert_false(got.oom);
+				assert_int_equal(got.len, len - 1 + one.len);
+				assert_memory_equal(got.data, in, at);
+				assert_memory_equal(got.data + at, one.data,
+				    one.len);
+				assert_memory_equal(got.data + at + one.len,
+				    in + at + 1, len - at - 1);
+			}
 	}
 	buf_free(&got);
 	buf_free(&one);

@@ -217,6 +217,63 @@ test_format_iso8601(void **state)
 }
 
 /*
+ * Proves a run of calls (the date of one day is kept for the next call)
+ * writes what gmtime_r(3) says of each instant: the same day again, the
+ * next, one far back, one out of range between two of the same day, and
+ * a pseudo-random walk over years 1..9999 in steps of hours to decades.
+ */
+static void
+test_format_iso8601_walk(void **state)
+{
+	static const int64_t fixed[] = { INT64_C(1767607201123),
+	    INT64_C(1767607201124), INT64_C(1767657599999),
+	    INT64_C(1767657600000), INT64_C(-62135596800000),
+	    INT64_C(1767607201123), INT64_C(253402300800000),
+	    INT64_C(1767607201123), -1, 0 };
+	char out[32], want[40];
+	uint64_t seed = 42;
+	struct tm tm;
+	time_t t;
+	int64_t ms;
+	size_t i;
+	int ok;
+
+	(void)state;
+	for (i = 0; i < 20000; i++) {
+		if (i < TU_NITEMS(fixed))
+			ms = fixed[i];
+		else {
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			ms = TIME_MS_MIN + (int64_t)((seed >> 11) %
+			    (uint64_t)(TIME_MS_MAX - TIME_MS_MIN));
+			if (i % 3 != 0)	/* often the same day or the next */
+				ms = fixed[0] + (int64_t)(seed >> 40) * 1000;
+		}
+		ok = time_format_iso8601(ms, out, (int)(i & 1));
+		t = (time_t)time_fdiv(ms, 1000);
+		assert_non_null(gmtime_r(&t, &tm));
+		if (tm.tm_year + 1900 > 9999) {
+			assert_int_equal(ok, -1);
+			assert_string_equal(out, "");
+			continue;
+		}
+		snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d",
+		    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		    tm.tm_min, tm.tm_sec);
+		if (i & 1)
+			snprintf(want + 19, sizeof(want) - 19, ".%03dZ",
+			    (int)(ms - time_fdiv(ms, 1000) * 1000));
+		else
+			strcpy(want + 19, "Z");
+		assert_int_equal(ok, 0);
+		assert_string_equal(out, want);
+		assert_int_equal(strlen(out), (i & 1) ? TIME_ISO_MS_LEN :
+		    TIME_ISO_LEN);
+	}
+}
+
+/*
  * Proves that the forms the API writes stop at the years the journal
  * can date (TIME_MS_MIN..TIME_MS_MAX, TIME_DAY_MIN..TIME_DAY_MAX): the first
  * and last of them are written, year 0 and year 10000 are not.
@@ -392,6 +449,7 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_parse_iso8601_ok),
 	cmocka_unit_test(test_parse_iso8601_bad),
 	cmocka_unit_test(test_format_iso8601),
+	cmocka_unit_test(test_format_iso8601_walk),
 	cmocka_unit_test(test_format_limits),
 	cmocka_unit_test(test_now),
 	cmocka_unit_test(test_clock_file),
