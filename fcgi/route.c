@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "access.h"
+#include "account.h"
 #include "app.h"
 #include "etag.h"
 #include "export.h"
@@ -630,7 +631,7 @@ route_handle_table(const struct route *table, int n, struct app *app,
 	if (rt->flags & ROUTE_OWNTXN) {
 		rt->fn(&c, r);
 		explicit_bzero(&c.a, sizeof(c.a));	/* codes, invites */
-		explicit_bzero(&c.user, sizeof(c.user));
+		account_wipe_tokens(&c.user);
 		return found;
 	}
 	if (store_read_begin(app->txn) != STORE_OK) {
@@ -643,7 +644,7 @@ route_handle_table(const struct route *table, int n, struct app *app,
 		etag_body(&c, rt->flags, r);
 	}
 	store_read_end(app->txn);
-	explicit_bzero(&c.user, sizeof(c.user));	/* it held tokens */
+	account_wipe_tokens(&c.user);
 	return found;
 }
 

@@ -26,3 +26,10 @@ account_apply(const struct user *from, unsigned parts, struct user *u)
 		u->token_expires = from->token_expires;
 	}
 }
+
+void
+account_wipe_tokens(struct user *u)
+{
+	explicit_bzero(u->access_token, sizeof(u->access_token));
+	explicit_bzero(u->refresh_token, sizeof(u->refresh_token));
+}

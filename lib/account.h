@@ -16,7 +16,10 @@
  * Everything else (status, settings, schedule, cursors) is the caller's:
  * the rules for it differ between the callers on purpose.
  *
- * Error convention: account_apply() cannot fail.
+ * account_wipe_tokens() is the other half of the tokens' rule: what a
+ * process that read a whole record clears before it lets go of it.
+ *
+ * Error convention: neither function can fail.
  */
 #ifndef LN_ACCOUNT_H
 #define LN_ACCOUNT_H
@@ -35,5 +38,10 @@ enum account_part {
  * are left alone.  from and u may hold secrets: the caller wipes them.
  */
 void	account_apply(const struct user *from, unsigned parts, struct user *u);
+/*
+ * Clears u's secrets (both tokens) in memory, where the compiler cannot
+ * drop it; the rest of the record is the public profile and settings.
+ */
+void	account_wipe_tokens(struct user *u);
 
 #endif

@@ -209,7 +209,30 @@ test_nothing(void **state)
 	assert_apply(0, "x", NULL);
 }
 
+/*
+ * Proves the wipe clears both tokens to their last byte (a token of the
+ * full TOKEN_MAX bytes included) and leaves every other field as it was.
+ */
+static void
+test_wipe_tokens(void **state)
+{
+	static const char zero[TOKEN_MAX + 1];
+	struct user u, want;
+
+	(void)state;
+	fill_stored(&u);
+	memset(u.access_token, 'a', TOKEN_MAX);
+	want = u;
+	memset(want.access_token, 0, sizeof(want.access_token));
+	memset(want.refresh_token, 0, sizeof(want.refresh_token));
+	account_wipe_tokens(&u);
+	assert_memory_equal(u.access_token, zero, sizeof(zero));
+	assert_memory_equal(u.refresh_token, zero, sizeof(zero));
+	assert_memory_equal(&u, &want, sizeof(u));
+}
+
 TU_MAIN(NULL, NULL,
+	cmocka_unit_test(test_wipe_tokens),
 	cmocka_unit_test(test_refresh),
 	cmocka_unit_test(test_tokens_write),
 	cmocka_unit_test(test_profile),
