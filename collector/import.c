@@ -485,7 +485,7 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 		return -1;
 	if (rc == STORE_NOTFOUND) {
 		if (row->artist[0] != '\0') {
-			import_match_synth_artist(artist_id, row->artist);
+			ids_synth_artist(artist_id, row->artist);
 			if ((rc = store_get_artist(txn, artist_id, &a)) ==
 			    STORE_ERR)
 				return -1;
@@ -499,7 +499,7 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 			}
 		}
 		if (row->album[0] != '\0') {
-			import_match_synth_album(album_id, row->artist,
+			ids_synth_album(album_id, row->artist,
 			    row->album);
 			if ((rc = store_get_album(txn, album_id, &al)) ==
 			    STORE_ERR)
@@ -755,14 +755,14 @@ wf_resolve(struct wfile *wf)
 		struct import_row *row = &wf->p->rows[i];
 
 		if (row->track[0] != '\0') {
-			import_match_synth_track(w->alt, row->artist,
+			ids_synth_track(w->alt, row->artist,
 			    row->track);
 			w->key = import_match_key(row->artist, row->track);
 		}
 		if (row->track_id[0] != '\0')
 			continue;
 		if (row->is_local) {
-			import_match_synth_local(row->track_id, row->artist,
+			ids_synth_local(row->track_id, row->artist,
 			    row->album, row->track);
 			continue;
 		}

@@ -239,49 +239,7 @@ import_match_key(const char *artist, const char *title)
 	return h ? h : 1;
 }
 
-/* ---- synthetic ids: one place that says what names each kind ---------- */
-
-/*
- * The synthetic ids, into out: a name-only track, by its first artist and
- * title (account data).
- */
-void
-import_match_synth_track(char out[ID_LEN + 1], const char *artist,
-    const char *title)
-{
-	const char *parts[2] = { artist, title };
-
-	ids_synthetic(out, "track", parts, 2);
-}
-
-/* A local file, named as the collector names it: artist, album, title. */
-void
-import_match_synth_local(char out[ID_LEN + 1], const char *artist,
-    const char *album, const char *title)
-{
-	const char *parts[3] = { artist, album, title };
-
-	ids_synthetic(out, "track", parts, 3);
-}
-
-/* An artist known by name only. */
-void
-import_match_synth_artist(char out[ID_LEN + 1], const char *name)
-{
-	const char *parts[1] = { name };
-
-	ids_synthetic(out, "artist", parts, 1);
-}
-
-/* An album known by its artist and name only. */
-void
-import_match_synth_album(char out[ID_LEN + 1], const char *artist,
-    const char *album)
-{
-	const char *parts[2] = { artist, album };
-
-	ids_synthetic(out, "album", parts, 2);
-}
+/* ---- synthetic ids (the names each kind takes: lib/ids.h) ----------- */
 
 void
 import_match_synth_album_cased(char out[ID_LEN + 1], const char *artist,

@@ -54,16 +54,9 @@ int	import_match_read_names(struct store *st, struct nameidx *x,
 uint64_t import_match_key(const char *artist, const char *title);
 uint64_t import_match_hash_id(const char *id);
 
-void	import_match_synth_track(char out[ID_LEN + 1], const char *artist,
-	    const char *title);
-void	import_match_synth_local(char out[ID_LEN + 1], const char *artist,
-	    const char *album, const char *title);
-void	import_match_synth_artist(char out[ID_LEN + 1], const char *name);
-void	import_match_synth_album(char out[ID_LEN + 1], const char *artist,
-	    const char *album);
 /*
  * The id of an album whose name differs only in case or diacritics from
- * the one stored under import_match_synth_album()'s id ("labour" and
+ * the one stored under ids_synth_album()'s id ("labour" and
  * "LABOUR" by one artist are two albums): the same names with the name's
  * exact bytes as a further part, so each spelling has an id of its own,
  * the same every time.

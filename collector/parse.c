@@ -167,9 +167,7 @@ parse_add_artist(struct parse_set *set, const cJSON *o, int full,
 		if (name == NULL || *name == '\0')
 			return 1;
 		/* A local file's artist: named, never looked up. */
-		const char *const parts[] = { name };
-
-		ids_synthetic(a.id, "artist", parts, 1);
+		ids_synth_artist(a.id, name);
 		full = 1;
 	}
 	memcpy(idout, a.id, ID_LEN + 1);
@@ -256,9 +254,7 @@ parse_add_album(struct parse_set *set, const cJSON *o, const char *artist_name,
 	if (parse_id(parse_str(o, "id"), a.id) == -1) {
 		if (name == NULL || *name == '\0')
 			return 0;
-		const char *const parts[] = { artist_name, name };
-
-		ids_synthetic(a.id, "album", parts, 2);
+		ids_synth_album(a.id, artist_name, name);
 	}
 	memcpy(idout, a.id, ID_LEN + 1);
 	if (parse_find(set->albums, set->n_albums, sizeof(a), a.id) != NULL)
@@ -310,9 +306,7 @@ parse_add_track(struct parse_set *set, const cJSON *o, char idout[ID_LEN + 1])
 		return -1;
 	if (t.id[0] == '\0') {
 		album_name = parse_str(album, "name");
-		const char *const parts[] = { artist_name, album_name, name };
-
-		ids_synthetic(t.id, "track", parts, 3);
+		ids_synth_local(t.id, artist_name, album_name, name);
 		t.is_local = 1;
 		if (parse_find(set->tracks, set->n_tracks, sizeof(t), t.id) !=
 		    NULL) {

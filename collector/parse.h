@@ -13,8 +13,9 @@
  *
  * What is deliberately kept or dropped:
  *  - local files (track id null, is_local true) get synthetic ids from
- *    ids_synthetic() for the track, its album and its artists, so the play
- *    is kept and names what was heard;
+ *    ids_synth_*() (lib/ids.h) for the track, its album and its artists,
+ *    the importer's ids for the same names, so the play is kept and
+ *    names what was heard;
  *  - podcast episodes (type "episode") are skipped, counted in
  *    set->n_episodes and logged at debug level;
  *  - an item that is neither (no played_at, no usable track) is skipped,

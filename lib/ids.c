@@ -321,6 +321,39 @@ ids_synthetic(char out[ID_LEN + 1], const char *kind,
 	ids_synthetic_v(out, IDS_SYNTHETIC_VERSION, kind, parts, n);
 }
 
+void
+ids_synth_artist(char out[ID_LEN + 1], const char *name)
+{
+	const char *const parts[] = { name };
+
+	ids_synthetic(out, "artist", parts, 1);
+}
+
+void
+ids_synth_album(char out[ID_LEN + 1], const char *artist, const char *album)
+{
+	const char *const parts[] = { artist, album };
+
+	ids_synthetic(out, "album", parts, 2);
+}
+
+void
+ids_synth_local(char out[ID_LEN + 1], const char *artist, const char *album,
+    const char *title)
+{
+	const char *const parts[] = { artist, album, title };
+
+	ids_synthetic(out, "track", parts, 3);
+}
+
+void
+ids_synth_track(char out[ID_LEN + 1], const char *artist, const char *title)
+{
+	const char *const parts[] = { artist, title };
+
+	ids_synthetic(out, "track", parts, 2);
+}
+
 /* ---- URIs ---------------------------------------------------------------- */
 
 /* If s starts with prefix, returns what follows it, else NULL. */

@@ -59,6 +59,25 @@ void	ids_synthetic_v(char out[ID_LEN + 1], int version, const char *kind,
 	    const char *const parts[], size_t n);
 
 /*
+ * What names each kind of synthetic id, in one place: the collector's
+ * parser (a local file in an API answer) and the importer (a history
+ * row) must give the same thing the same id, or an imported play and a
+ * polled play of one local file would be two tracks.
+ *   ids_synth_artist   an artist known by name only
+ *   ids_synth_album    an album known by its artist's and its own name
+ *   ids_synth_local    a local file: artist, album, title
+ *   ids_synth_track    a track known by name only (account data):
+ *                      artist, title
+ */
+void	ids_synth_artist(char out[ID_LEN + 1], const char *name);
+void	ids_synth_album(char out[ID_LEN + 1], const char *artist,
+	    const char *album);
+void	ids_synth_local(char out[ID_LEN + 1], const char *artist,
+	    const char *album, const char *title);
+void	ids_synth_track(char out[ID_LEN + 1], const char *artist,
+	    const char *title);
+
+/*
  * Extracts the id from a Spotify URI "spotify:<type>:<id>" or an open
  * link "https://open.spotify.com/<type>/<id>" (optionally followed by
  * "?..." such as "?si=...").  type is "track", "playlist", ...  The id

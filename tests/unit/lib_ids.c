@@ -173,6 +173,30 @@ test_synthetic_golden(void **state)
 	}
 }
 
+/*
+ * Proves each kind's naming (what the parser of API answers and the
+ * importer share) gives the independent reference's id for those names:
+ * a local file is a track of artist, album and title; a names-only track
+ * one of artist and title; an album its artist's and its own name.
+ */
+static void
+test_synth_names(void **state)
+{
+	char out[ID_LEN + 1];
+
+	(void)state;
+	ids_synth_local(out, tap[0], tap[1], tap[2]);
+	assert_string_equal(out, goldens[0].want);
+	ids_synth_album(out, bj_upper[0], bj_upper[1]);
+	assert_string_equal(out, goldens[5].want);
+	ids_synth_artist(out, sigur[0]);
+	assert_string_equal(out, goldens[6].want);
+	ids_synth_track(out, ab_c[0], ab_c[1]);
+	assert_string_equal(out, goldens[9].want);
+	ids_synth_track(out, a_bc[0], a_bc[1]);
+	assert_string_equal(out, goldens[10].want);
+}
+
 /* Proves normalization: case, outer and inner whitespace do not matter. */
 static void
 test_synthetic_normalized(void **state)
@@ -367,6 +391,7 @@ TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_valid_user),
 	cmocka_unit_test(test_valid_user_length),
 	cmocka_unit_test(test_synthetic_golden),
+	cmocka_unit_test(test_synth_names),
 	cmocka_unit_test(test_synthetic_normalized),
 	cmocka_unit_test(test_synthetic_distinct),
 	cmocka_unit_test(test_from_uri),
