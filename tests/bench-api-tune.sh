@@ -108,27 +108,37 @@ setup() {
 	[ -n "$ETAG" ] || die "no ETag on /plays"
 }
 
-# start VARIANT — the stack with the variant's settings.
-start() {
+# settings VARIANT — sets every setting of the list above, the stack's
+# and wrk's, to the variant's value or the shipped one.
+settings() {
 	wp=1 F=2 keep=0 buf= log= bin=$ROOT/fcgi/linernotes-fcgi cache=
 	args="-c $RUN/linernotes.conf"
+	t=2 c=32 url=plays churn=
 	for kv in $(echo "$1" | tr ',' ' '); do
 		case "$kv" in
 		wp=*) wp=${kv#wp=} ;;
 		F=*) F=${kv#F=} ;;
+		t=*) t=${kv#t=} ;;
+		c=*) c=${kv#c=} ;;
 		keep=*) keep=${kv#keep=} ;;
 		buf=*) buf=${kv#buf=} ;;
-		bin=*) bin=${kv#bin=} ;;
 		log=*) log=${kv#log=} ;;
-		url=tracksnc) cache=LINERNOTES_CACHE_ENTRIES=0 ;;
+		bin=*) bin=${kv#bin=} ;;
+		url=*) url=${kv#url=} ;;
 		canned=plays) bin=$ROOT/tests/tools/fcgi-canned
 			args=$DIR/plays.json ;;
 		canned=tracks) bin=$ROOT/tests/tools/fcgi-canned
 			args=$DIR/tracks-answer.json ;;
-		t=*|c=*|url=*|churn=*) ;;
+		churn=*) churn=${kv#churn=} ;;
 		*) die "unknown setting $kv" ;;
 		esac
 	done
+	[ "$url" != tracksnc ] || cache=LINERNOTES_CACHE_ENTRIES=0
+}
+
+# start VARIANT — the stack with the variant's settings.
+start() {
+	settings "$1"
 	stop
 	# $args: one path or "-c path", none with spaces (run/tune/...).
 	# shellcheck disable=SC2086
@@ -190,15 +200,7 @@ ticks() {
 # run VARIANT — one wrk run; prints "rps p50 p99 max" (ms), the server
 # side's CPU time per request and the readers' part of it (µs).
 run() {
-	t=2 c=32 url=plays churn=
-	for kv in $(echo "$1" | tr ',' ' '); do
-		case "$kv" in
-		t=*) t=${kv#t=} ;;
-		c=*) c=${kv#c=} ;;
-		url=*) url=${kv#url=} ;;
-		churn=*) churn=${kv#churn=} ;;
-		esac
-	done
+	settings "$1"
 	case "$url" in
 	plays) set -- -s tests/tools/wrk-plays.lua "$URL" ;;
 	plays304) set -- -H "If-None-Match: $ETAG" \

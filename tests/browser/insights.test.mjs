@@ -27,17 +27,11 @@
 // a phone's width.
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanup, makeRunDir, startStack, writeConfigAt } from
-    '../integration/lib/harness.mjs';
-import { load, spotifyId } from '../tools/fixture.mjs';
+import { spotifyId } from '../tools/fixture.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
-import { openBrowser } from './lib/journal.mjs';
-
-let stack;
-let browser;
+import { plantedJournal } from './lib/journal.mjs';
 
 // nell: ivy's plays from 6 Dec 2018 (Berlin) on, one of them played from
 // an artist's page whose name ends in s.
@@ -64,32 +58,35 @@ const SIZES = { desktop: { width: 1280, height: 800 },
 // test depends on the day it runs (a 29 February has no earlier years).
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 
-before(async () => {
-	const dir = makeRunDir('browser-insights');
-	const config = writeConfigAt(dir, NOW);
+const j = plantedJournal('browser-insights', () => {
 	const recs = insightsFixture().recs;
-	load(path.join(dir, 'db'), [...recs, ...nell(recs)]);
-	stack = await startStack({ dir, config });
-	browser = await openBrowser({ now: NOW });
-});
-
-after(async () => {
-	await browser?.close();
-	await stack?.stop();
-	await cleanup();
-});
+	return [...recs, ...nell(recs)];
+}, { now: NOW });
 
 async function open(hash, size = {}, before) {
-	const page = await browser.newPage(size);
+	const page = await j.browser.newPage(size);
 	await before?.(page);
-	await page.goto(`${stack.baseUrl}/#/u/ivy/${hash}`);
+	await page.goto(`${j.stack.baseUrl}/#/u/ivy/${hash}`);
 	await page.waitForSelector('.ins-grid');
 	return page;
 }
 
-function clean(page) {
+// Proves page had no console error and no failed request, and closes it.
+async function done(page) {
 	assert.deepEqual(page.problems, [], 'no console errors, no failed ' +
 	    'requests');
+	await page.context().close();
+}
+
+// Runs check(page, name, size) on a page opened at the site's path where,
+// at each of SIZES (more: further page options), then proves it done.
+async function atEverySize(where, check, more = {}) {
+	for (const [name, size] of Object.entries(SIZES)) {
+		const page = await j.browser.newPage({ ...size, ...more });
+		await page.goto(`${j.stack.baseUrl}/${where}`);
+		await check(page, name, size);
+		await done(page);
+	}
 }
 
 const text = (page, sel) => page.locator(sel).innerText();
@@ -129,8 +126,7 @@ test('all time: every planted pattern is on the page', async () => {
 	// Punch card: 7 × 24 cells, a link where there are plays.
 	assert.equal(await page.locator('.punch .pc-cell').count(), 168);
 	assert.ok(await page.locator('.punch a.pc-cell').count() > 0);
-	clean(page);
-	await page.context().close();
+	await done(page);
 });
 
 test('a calendar day leads to that day\'s plays', async () => {
@@ -151,8 +147,7 @@ test('a calendar day leads to that day\'s plays', async () => {
 	// Newest first: the day's last play is the binge's 19th (21:57 UTC).
 	assert.equal(await page.locator('li.play').first()
 	    .getAttribute('data-track'), planted.binge);
-	clean(page);
-	await page.context().close();
+	await done(page);
 });
 
 test('a year narrows every insight; lists lead to their plays', async () => {
@@ -170,8 +165,7 @@ test('a year narrows every insight; lists lead to their plays', async () => {
 	await page.waitForFunction(() => location.hash.includes('/plays?'));
 	assert.match(await page.evaluate(() => location.hash),
 	    /date=2019-06-30$/);
-	clean(page);
-	await page.context().close();
+	await done(page);
 });
 
 // The calendar's scroller and which of the days asked for are wholly in
@@ -211,8 +205,7 @@ test('on a phone the calendar opens at its newest weeks, not January',
 	await page.locator('.heat-wrap').evaluate((e) => { e.scrollLeft = 0; });
 	v = await calendarView(page, ['2019-01-01', '2019-12-31']);
 	assert.deepEqual(v.seen, { '2019-01-01': true, '2019-12-31': false });
-	clean(page);
-	await page.context().close();
+	await done(page);
 	// Another year picked (the range picker): its end again.
 	page = await open('insights?range=2018', phone);
 	await page.waitForSelector('.heat a.cell[data-date^="2018-"]');
@@ -220,8 +213,7 @@ test('on a phone the calendar opens at its newest weeks, not January',
 	assert.ok(v.left >= v.max - 1, `2018 at its end: ${v.left} of ` +
 	    `${v.max}`);
 	assert.deepEqual(v.seen, { '2018-01-01': false, '2018-12-31': true });
-	clean(page);
-	await page.context().close();
+	await done(page);
 
 	// In the current year, today's week is the last in view: a phone on
 	// 15 June 2019 (Europe/Berlin, the journal's zone) shows June, with
@@ -241,8 +233,7 @@ test('on a phone the calendar opens at its newest weeks, not January',
 		return Math.abs(wrap.getBoundingClientRect().right -
 		    week.getBoundingClientRect().right) <= 1;
 	}), 'the week of 15 June ends the view');
-	clean(page);
-	await page.context().close();
+	await done(page);
 
 	// A wide screen shows the whole year, unscrolled, as before.
 	page = await open('insights', { width: 1280, height: 800 });
@@ -250,14 +241,13 @@ test('on a phone the calendar opens at its newest weeks, not January',
 	v = await calendarView(page, ['2019-01-01', '2019-12-31']);
 	assert.deepEqual([v.left, v.max], [0, 0]);
 	assert.deepEqual(v.seen, { '2019-01-01': true, '2019-12-31': true });
-	clean(page);
-	await page.context().close();
+	await done(page);
 });
 
 test('a binge across midnight: one folded, highlighted row with Insights\' ' +
     'times', async () => {
-	for (const [name, size] of Object.entries(SIZES)) {
-		const page = await open('insights?range=2018', size);
+	await atEverySize('#/u/ivy/insights?range=2018', async (page, name) => {
+		await page.waitForSelector('.ins-grid');
 		const row = page.locator('.ins-binges .ins-row').first();
 		await page.waitForFunction(() => document.querySelector(
 		    '.ins-binges')?.textContent.includes('Masterpiece'));
@@ -280,16 +270,12 @@ test('a binge across midnight: one folded, highlighted row with Insights\' ' +
 			    .getBoundingClientRect();
 			return r.top >= 0 && r.bottom <= innerHeight;
 		}), `${name}: scrolled into view`);
-		clean(page);
-		await page.context().close();
-	}
+	});
 });
 
 test('a young journal: months for all time, a partial December says so, ' +
     'one range control, month names, no bend past rank 1', async () => {
-	for (const [name, size] of Object.entries(SIZES)) {
-		const p = await browser.newPage(size);
-		await p.goto(`${stack.baseUrl}/#/u/nell/insights`);
+	await atEverySize('#/u/nell/insights', async (p, name) => {
 		await p.waitForSelector('.ins-grid');
 		await p.waitForSelector('.ins-ranks table', { state: 'attached' });
 		// Dec 2018 .. Dec 2019: thirteen months, not two years.
@@ -321,17 +307,13 @@ test('a young journal: months for all time, a partial December says so, ' +
 		assert.ok(curves.length >= 2 && curves.every(Boolean), name);
 		assert.equal(await p.title(),
 		    'Insights · The Hollow Hounds\' journal · linernotes');
-		clean(p);
-		await p.context().close();
-	}
+	});
 });
 
 test('a date before the journal says when it starts; the picker is ' +
     'bounded', async () => {
-	for (const [name, size] of Object.entries(SIZES)) {
-		const page = await browser.newPage({ ...size,
-			timezoneId: 'Europe/Berlin' });
-		await page.goto(`${stack.baseUrl}/#/u/nell/plays?date=2018-11-01`);
+	await atEverySize('#/u/nell/plays?date=2018-11-01',
+	    async (page, name) => {
 		const msg = page.locator('.before-start');
 		await msg.waitFor();
 		assert.match(await msg.innerText(),
@@ -358,16 +340,12 @@ test('a date before the journal says when it starts; the picker is ' +
 		}
 		assert.match(await text(page, `li.play[data-at="${NELL_FIRST}"]`),
 		    /from The Hollow Hounds' page/);
-		clean(page);
-		await page.context().close();
-	}
+	}, { timezoneId: 'Europe/Berlin' });
 });
 
 test('a private or unknown journal says so and offers sign-in', async () => {
-	for (const [name, size] of Object.entries(SIZES))
-		for (const who of ['pat', 'nobody']) {
-			const page = await browser.newPage(size);
-			await page.goto(`${stack.baseUrl}/#/u/${who}/plays`);
+	for (const who of ['pat', 'nobody'])
+		await atEverySize(`#/u/${who}/plays`, async (page, name) => {
 			const box = page.locator('.not-listed');
 			await box.waitFor();
 			assert.match(await box.innerText(),
@@ -382,16 +360,12 @@ test('a private or unknown journal says so and offers sign-in', async () => {
 			assert.equal(await page.title(),
 			    'Journal not found · linernotes');
 			// The API's 404 for the private journal's plays is not asked.
-			clean(page);
-			await page.context().close();
-		}
+		});
 });
 
 test('the first screen tells what the journal is and its stories, each ' +
     'leading to its page', async () => {
-	for (const [name, size] of Object.entries(SIZES)) {
-		const page = await browser.newPage(size);
-		await page.goto(`${stack.baseUrl}/`);
+	await atEverySize('', async (page, name, size) => {
 		await page.waitForURL(/#\/u\/ivy\/plays$/);
 		const story = page.locator('.story');
 		await page.locator('.story-card[data-story="binge"]').waitFor();
@@ -415,7 +389,5 @@ test('the first screen tells what the journal is and its stories, each ' +
 		await page.locator('li.play.target[data-count="73"]').waitFor();
 		assert.equal(await page.locator('.story').count(), 0,
 		    'a binge shown is not the first screen');
-		clean(page);
-		await page.context().close();
-	}
+	});
 });

@@ -54,6 +54,13 @@ async function open(url, { prefs, width, height, timezoneId } = {}) {
 	return page;
 }
 
+// The main journal's Plays page, once its first rows are in.
+async function openPlays() {
+	const page = await open(`/#/u/${j.main}/plays`);
+	await page.waitForSelector('li.play');
+	return page;
+}
+
 function clean(page) {
 	assert.deepEqual(page.problems, [], 'no console errors, no failed ' +
 	    'requests');
@@ -134,8 +141,7 @@ async function post(kind, ids) {
 
 test('Plays shows the newest plays with their tracks, artists and albums',
     async () => {
-	const page = await open(`/#/u/${j.main}/plays`);
-	await page.waitForSelector('li.play');
+	const page = await openPlays();
 	const got = (await rows(page)).slice(0, 10);
 	const want = runs(all).slice(0, 10);
 	assert.deepEqual(got.map((r) => [r.track, r.at, r.n]),
@@ -295,8 +301,7 @@ test('jumping to a date starts there and newer plays follow', async () => {
 	    .find((u) => u.id === j.main).timezone;
 	const day = new Intl.DateTimeFormat('en-CA', { timeZone: zone })
 	    .format(new Date(mid.played_at));
-	const page = await open(`/#/u/${j.main}/plays`);
-	await page.waitForSelector('li.play');
+	const page = await openPlays();
 	await page.fill('#jump-date', day);
 	await page.click('form.jump button[type="submit"]');
 	await page.waitForFunction((d) => location.hash.endsWith(`date=${d}`),
@@ -334,8 +339,7 @@ test('the site opens on the journal with the most plays', async () => {
 
 test('the journal switcher lists the public journals and switches',
     async () => {
-	const page = await open(`/#/u/${j.main}/plays`);
-	await page.waitForSelector('li.play');
+	const page = await openPlays();
 	const options = await page.$$eval('.switcher option', (els) =>
 	    els.map((e) => e.value));
 	assert.deepEqual(options.sort(), [...j.users].sort());
@@ -417,8 +421,7 @@ test('Top: rank changes against a known previous snapshot, and the chart',
 
 test('a missing image shows the placeholder; a usable one shows itself',
     async () => {
-	const page = await open(`/#/u/${j.main}/plays`);
-	await page.waitForSelector('li.play');
+	const page = await openPlays();
 	// The newest track of each of the two known albums (the journal
 	// chose them among the newest plays).
 	const newest = [...new Set(all.map((p) => p.track_id).filter(Boolean))];

@@ -12,40 +12,22 @@
 // revisit fetch the plays again while the top list it shows stays kept.
 
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanup, httpJson, makeRunDir, startStack, writeConfigAt } from
-    '../integration/lib/harness.mjs';
+import { httpJson } from '../integration/lib/harness.mjs';
 import { load } from '../tools/fixture.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
-import { openBrowser } from './lib/journal.mjs';
+import { plantedJournal } from './lib/journal.mjs';
 
 // "Today" for the reader and the pages, fixed as the fixture's data is.
 const NOW = Date.parse('2026-12-06T12:00:00Z');
 
-let stack;
-let browser;
-let db;
-
-before(async () => {
-	const dir = makeRunDir('browser-revisit');
-	const config = writeConfigAt(dir, NOW);
-	db = path.join(dir, 'db');
-	load(db, insightsFixture().recs);
-	stack = await startStack({ dir, config });
-	browser = await openBrowser({ now: NOW });
-});
-
-after(async () => {
-	await browser?.close();
-	await stack?.stop();
-	await cleanup();
-});
+const j = plantedJournal('browser-revisit', () => insightsFixture().recs,
+    { now: NOW });
 
 // The readers' count of 304 answers (/metrics).
 async function notModified() {
-	const m = await httpJson('GET', `${stack.baseUrl}/api/v0/metrics`);
+	const m = await httpJson('GET', `${j.stack.baseUrl}/api/v0/metrics`);
 	const hit = m.text.match(
 	    /^linernotes_http_requests_total\{[^}]*status="304"\} \d+$/mg) ?? [];
 	return hit.reduce((n, l) => n + Number(l.split(' ').pop()), 0);
@@ -76,8 +58,8 @@ const PAGES = [['plays', 'li.play'], ['top', 'li.top-item, .state.empty'],
 	['insights', '.ins-grid']];
 
 test('a revisit is all 304s; a new play fetches the plays again', async () => {
-	const page = await browser.newPage();
-	const url = (p) => `${stack.baseUrl}/#/u/ivy/${p}`;
+	const page = await j.browser.newPage();
+	const url = (p) => `${j.stack.baseUrl}/#/u/ivy/${p}`;
 	for (const [p, sel] of PAGES) {
 		const first = await visit(page, url(p), sel);
 		assert.ok(first.length > 0, `${p}: the page fetched its lists`);
@@ -105,7 +87,7 @@ test('a revisit is all 304s; a new play fetches the plays again', async () => {
 	assert.equal(await page.locator('li.play').first().innerText(), shown);
 
 	// A new play: the plays are fetched again, the top lists are not.
-	load(db, [{ type: 'play', user: 'ivy', source: 'api',
+	load(j.db, [{ type: 'play', user: 'ivy', source: 'api',
 	    played_at: NOW - 3600000, track_id: planted.binge,
 	    ms_played: 180000 }]);
 	await page.goto('about:blank');

@@ -15,33 +15,16 @@
 
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 
-import { cleanup, makeRunDir, repoRoot, startStack, writeConfig } from
-    '../integration/lib/harness.mjs';
-import { load } from '../tools/fixture.mjs';
+import { repoRoot } from '../integration/lib/harness.mjs';
 import { insightsFixture, planted } from '../tools/insights-fixture.mjs';
-import { openBrowser } from './lib/journal.mjs';
-
-let stack;
-let browser;
+import { plantedJournal } from './lib/journal.mjs';
 
 const SIZES = { desktop: { width: 1280, height: 900 },
 	phone: { width: 390, height: 844 } };
 
-before(async () => {
-	const dir = makeRunDir('browser-stories');
-	const config = writeConfig(dir, {});
-	load(path.join(dir, 'db'), insightsFixture().recs);
-	stack = await startStack({ dir, config });
-	browser = await openBrowser();
-});
-
-after(async () => {
-	await browser?.close();
-	await stack?.stop();
-	await cleanup();
-});
+const j = plantedJournal('browser-stories', () => insightsFixture().recs);
 
 function clean(page) {
 	assert.deepEqual(page.problems, [], 'no console errors, no failed ' +
@@ -57,8 +40,8 @@ async function shot(page, name) {
 for (const [label, size] of Object.entries(SIZES)) {
 	test(`${label}: from a binge on Insights to its track's page`,
 	    async () => {
-		const page = await browser.newPage(size);
-		await page.goto(`${stack.baseUrl}/#/u/ivy/insights`);
+		const page = await j.browser.newPage(size);
+		await page.goto(`${j.stack.baseUrl}/#/u/ivy/insights`);
 		const link = page.locator('.ins-binges a.story-link', {
 			hasText: 'When I Paint My Masterpiece' }).first();
 		await link.waitFor();
@@ -91,8 +74,8 @@ for (const [label, size] of Object.entries(SIZES)) {
 
 	test(`${label}: from a search result to an artist's page`,
 	    async () => {
-		const page = await browser.newPage(size);
-		await page.goto(`${stack.baseUrl}/#/u/ivy/plays`);
+		const page = await j.browser.newPage(size);
+		await page.goto(`${j.stack.baseUrl}/#/u/ivy/plays`);
 		const box = page.locator('#search-q');
 		await box.waitFor();
 		await box.fill('dýlan');
@@ -122,12 +105,12 @@ for (const [label, size] of Object.entries(SIZES)) {
 }
 
 test('charts: October 2018, the binge on top and new', async () => {
-	const page = await browser.newPage(SIZES.desktop);
+	const page = await j.browser.newPage(SIZES.desktop);
 	// The Top page leads here.
-	await page.goto(`${stack.baseUrl}/#/u/ivy/top`);
+	await page.goto(`${j.stack.baseUrl}/#/u/ivy/top`);
 	await page.locator('a.charts-link').click();
 	await page.waitForSelector('.charts-controls');
-	await page.goto(`${stack.baseUrl}/#/u/ivy/charts?from=2018-10-01` +
+	await page.goto(`${j.stack.baseUrl}/#/u/ivy/charts?from=2018-10-01` +
 	    '&to=2018-10-31');
 	await page.waitForSelector('.chart-row');
 	const first = page.locator('.chart-row').first();
@@ -147,11 +130,11 @@ test('charts: October 2018, the binge on top and new', async () => {
 
 test('year in review: 2018, its top track, and saved as an image',
     async () => {
-	const page = await browser.newPage(SIZES.phone);
-	await page.goto(`${stack.baseUrl}/#/u/ivy/charts`);
+	const page = await j.browser.newPage(SIZES.phone);
+	await page.goto(`${j.stack.baseUrl}/#/u/ivy/charts`);
 	await page.locator('a.review-link').click();
 	await page.waitForSelector('.page-head select');
-	await page.goto(`${stack.baseUrl}/#/u/ivy/review?year=2018`);
+	await page.goto(`${j.stack.baseUrl}/#/u/ivy/review?year=2018`);
 	await page.waitForSelector('.review');
 	// 4 fillers a day, the binge, 72 Christmas plays, 3 of the return.
 	const plays = 4 * 365 + 73 + 72 + 3;

@@ -55,13 +55,19 @@ const row = (ts, uri, track, album, extra = {}) => ({ ts, ms_played: 200000,
 	audiobook_uri: null, audiobook_chapter_uri: null,
 	audiobook_chapter_title: null, ...extra });
 
+// A new store named name with rows imported as one extended-history file
+// of user u: {s, r, p}, r the import's run and p the plays then exported.
+function imported(name, rows) {
+	const s = store(name);
+	const r = s.load('Streaming_History_Audio_2020.json', rows);
+	return { s, r, p: s.plays('u') };
+}
+
 test('albums whose names differ only in case stay two albums', () => {
-	const s = store('found-case');
-	s.load('Streaming_History_Audio_2020.json', [
+	const { s, p } = imported('found-case', [
 		row('2020-01-01T10:00:00Z', `spotify:track:${A}`, 'One', 'labour'),
 		row('2020-01-02T10:00:00Z', `spotify:track:${B}`, 'Two', 'LABOUR'),
 	]);
-	const p = s.plays('u');
 	assert.equal(p.length, 2);
 	assert.deepEqual(p.map((x) => x.album_name), ['labour', 'LABOUR']);
 	assert.notEqual(p[0].album_id, p[1].album_id);
@@ -81,12 +87,10 @@ test('albums whose names differ only in case stay two albums', () => {
 });
 
 test('two tracks at the same ts: both kept, the second 1 ms later', () => {
-	const s = store('found-ts');
-	s.load('Streaming_History_Audio_2020.json', [
+	const { p } = imported('found-ts', [
 		row('2020-01-01T10:00:00Z', `spotify:track:${A}`, 'One', 'X'),
 		row('2020-01-01T10:00:00Z', `spotify:track:${B}`, 'Two', 'X'),
 	]);
-	const p = s.plays('u');
 	assert.deepEqual(p.map((x) => [x.track_id, x.played_at_ms]),
 	    [[A, Date.UTC(2020, 0, 1, 10)], [B, Date.UTC(2020, 0, 1, 10) + 1]]);
 	const doc = fs.readFileSync(new URL('../../docs/IMPORT.md',
@@ -110,8 +114,7 @@ test('an import that stores no play still creates the user', () => {
 });
 
 test('an audiobook chapter as a plain track row imports as a play', () => {
-	const s = store('found-audiobook');
-	const r = s.load('Streaming_History_Audio_2020.json', [
+	const { r, p } = imported('found-audiobook', [
 		row('2020-01-01T10:00:00Z', `spotify:track:${A}`, 'Kapitel 1',
 		    'Ein Hörbuch'),
 		row('2020-01-01T11:00:00Z', `spotify:track:${B}`, 'Kapitel 1',
@@ -119,5 +122,5 @@ test('an audiobook chapter as a plain track row imports as a play', () => {
 		    'spotify:episode:3333333333333333333333' }),
 	]);
 	assert.match(r.stderr, /audiobook 1/);
-	assert.deepEqual(s.plays('u').map((x) => x.track_id), [A]);
+	assert.deepEqual(p.map((x) => x.track_id), [A]);
 });

@@ -47,17 +47,30 @@ base_in(int64_t idle_s)
 	return in;
 }
 
+/* Asserts that cadence_choose(in) polls every interval_s, for why. */
 static void
-test_fixed_schedule_is_the_floor(void **state)
+assert_choice(const struct cadence_in *in, enum cadence_why why,
+    int32_t interval_s)
+{
+	struct cadence_out out;
+
+	cadence_choose(in, &out);
+	assert_int_equal(out.why, why);
+	assert_int_equal(out.interval_s, interval_s);
+}
+
+/* A fixed schedule, and plays just found, keep the floor. */
+static void
+test_fixed_or_found_is_the_floor(void **state)
 {
 	struct cadence_in in = base_in(10 * HOUR);
-	struct cadence_out out;
 
 	(void)state;
 	in.adaptive = 0;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.interval_s, 20 * MIN);
-	assert_int_equal(out.why, CADENCE_FIXED);
+	assert_choice(&in, CADENCE_FIXED, 20 * MIN);
+	in = base_in(10 * HOUR);
+	in.found = 1;
+	assert_choice(&in, CADENCE_ACTIVE, 20 * MIN);
 }
 
 static void
@@ -87,61 +100,35 @@ test_idle_grows_to_the_ceiling_in_floor_steps(void **state)
 }
 
 static void
-test_plays_found_keep_the_floor(void **state)
-{
-	struct cadence_in in = base_in(10 * HOUR);
-	struct cadence_out out;
-
-	(void)state;
-	in.found = 1;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.interval_s, 20 * MIN);
-	assert_int_equal(out.why, CADENCE_ACTIVE);
-}
-
-static void
 test_a_gap_drops_to_the_floor_for_a_day(void **state)
 {
 	struct cadence_in in = base_in(10 * HOUR);
-	struct cadence_out out;
 
 	(void)state;
 	in.last_gap_s = NOW;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.interval_s, 20 * MIN);
-	assert_int_equal(out.why, CADENCE_GAP);
+	assert_choice(&in, CADENCE_GAP, 20 * MIN);
 	in.last_gap_s = NOW - CADENCE_RECOVER_S + 1;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_GAP);
+	assert_choice(&in, CADENCE_GAP, 20 * MIN);
 	in.last_gap_s = NOW - CADENCE_RECOVER_S;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_IDLE);
-	assert_int_equal(out.interval_s, 120 * MIN);
+	assert_choice(&in, CADENCE_IDLE, 120 * MIN);
 }
 
 static void
 test_new_users_are_learned_at_the_floor(void **state)
 {
 	struct cadence_in in = base_in(10 * HOUR);
-	struct cadence_out out;
 
 	(void)state;
 	in.since_s = NOW - CADENCE_LEARN_MIN_S + 1;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_LEARNING);
-	assert_int_equal(out.interval_s, 20 * MIN);
+	assert_choice(&in, CADENCE_LEARNING, 20 * MIN);
 	/* pace known: adaptive after the minimum */
 	in.since_s = NOW - CADENCE_LEARN_MIN_S;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_IDLE);
+	assert_choice(&in, CADENCE_IDLE, 120 * MIN);
 	/* never 50 plays yet: learning goes on, up to the maximum */
 	in.dense_ms = 0;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_LEARNING);
+	assert_choice(&in, CADENCE_LEARNING, 20 * MIN);
 	in.since_s = NOW - CADENCE_LEARN_MAX_S;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_IDLE);
-	assert_int_equal(out.interval_s, 120 * MIN);
+	assert_choice(&in, CADENCE_IDLE, 120 * MIN);
 }
 
 static void
@@ -154,14 +141,10 @@ test_a_known_week_ends_learning(void **state)
 	/* enrolled an hour ago, the first page went back 6 days: learning */
 	in.since_s = NOW - HOUR;
 	in.known_s = NOW - 6 * DAY;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_LEARNING);
-	assert_int_equal(out.interval_s, 20 * MIN);
+	assert_choice(&in, CADENCE_LEARNING, 20 * MIN);
 	/* ... a week back: known as if watched for a week */
 	in.known_s = NOW - CADENCE_LEARN_MIN_S;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_IDLE);
-	assert_int_equal(out.interval_s, 120 * MIN);
+	assert_choice(&in, CADENCE_IDLE, 120 * MIN);
 	/* the densest listening found there still sets the limit */
 	in.dense_ms = 49LL * 30000;
 	cadence_choose(&in, &out);
@@ -169,34 +152,26 @@ test_a_known_week_ends_learning(void **state)
 	assert_true(out.dense_capped);
 	/* fewer than 50 plays ever: learning goes on, from enrolment */
 	in.dense_ms = 0;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_LEARNING);
+	assert_choice(&in, CADENCE_LEARNING, 20 * MIN);
 	/* a journal newer than enrolment does not shorten the week */
 	in.dense_ms = 4LL * HOUR * 1000;
 	in.since_s = NOW - 6 * DAY;
 	in.known_s = NOW - HOUR;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_LEARNING);
+	assert_choice(&in, CADENCE_LEARNING, 20 * MIN);
 	in.since_s = NOW - CADENCE_LEARN_MIN_S;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_IDLE);
+	assert_choice(&in, CADENCE_IDLE, 120 * MIN);
 }
 
 static void
 test_usual_hours_halve_the_reach(void **state)
 {
 	struct cadence_in in = base_in(10 * HOUR);
-	struct cadence_out out;
 
 	(void)state;
 	in.usual_weeks = 2;	/* 2 of 4 past weeks had plays now */
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_USUAL);
-	assert_int_equal(out.interval_s, 60 * MIN);	/* 70 min, floored */
+	assert_choice(&in, CADENCE_USUAL, 60 * MIN);	/* 70 min, floored */
 	in.usual_weeks = 1;
-	cadence_choose(&in, &out);
-	assert_int_equal(out.why, CADENCE_IDLE);
-	assert_int_equal(out.interval_s, 120 * MIN);
+	assert_choice(&in, CADENCE_IDLE, 120 * MIN);
 }
 
 /* 60 plays evenly spread over 40 minutes, ending at end_ms. */
@@ -620,9 +595,8 @@ test_fixed_option_on_a_store(void **state)
 TU_FX_SETUP(setup, "cadence")
 
 TU_MAIN(NULL, NULL,
-	cmocka_unit_test(test_fixed_schedule_is_the_floor),
+	cmocka_unit_test(test_fixed_or_found_is_the_floor),
 	cmocka_unit_test(test_idle_grows_to_the_ceiling_in_floor_steps),
-	cmocka_unit_test(test_plays_found_keep_the_floor),
 	cmocka_unit_test(test_a_gap_drops_to_the_floor_for_a_day),
 	cmocka_unit_test(test_new_users_are_learned_at_the_floor),
 	cmocka_unit_test(test_a_known_week_ends_learning),

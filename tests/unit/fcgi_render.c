@@ -105,6 +105,14 @@ assert_value(const char *doc, const char *key, const char *want)
 _Static_assert(sizeof(ms_cases) / sizeof(ms_cases[0]) ==
     sizeof(day_cases) / sizeof(day_cases[0]), "one day per instant");
 
+/* Starts a JSON document j in a new, empty b (assert_case() ends it). */
+static void
+doc_begin(struct json *j, struct buf *b)
+{
+	memset(b, 0, sizeof(*b));
+	json_init(j, b);
+}
+
 /*
  * Ends the document j wrote into b and checks case i in it: mskey holds
  * the instant in ms, isokey its ISO form, daykey its day.  Frees b.
@@ -133,8 +141,7 @@ test_fcgi(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ms_cases) / sizeof(ms_cases[0]); i++) {
-		memset(&b, 0, sizeof(b));
-		json_init(&j, &b);
+		doc_begin(&j, &b);
 		json_obj_open(&j, NULL);
 		render_time_ms(&j, "t", "t_iso", ms_cases[i].ms);
 		render_day(&j, "d", day_cases[i].day);
@@ -165,8 +172,7 @@ test_insights(void **state)
 		k.first_day = k.last_day = day_cases[i].day;
 		s.v = &k;
 		s.n = s.total = 1;
-		memset(&b, 0, sizeof(b));
-		json_init(&j, &b);
+		doc_begin(&j, &b);
 		insights_render_streaks(&j, NULL, &s);
 		assert_case(&j, &b, i, "from", "from_iso", "first");
 	}

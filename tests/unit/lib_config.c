@@ -370,16 +370,20 @@ test_require(void **state)
 	config_free(cfg);
 }
 
-/* Reads f back into a string. */
+/* What config_dump() writes for cfg, in a static buffer. */
 static char *
-slurp(FILE *f)
+dumped(const struct config *cfg)
 {
 	static char text[8192];
+	FILE *f;
 	size_t n;
 
+	assert_non_null(f = tmpfile());
+	config_dump(cfg, f);
 	rewind(f);
 	n = fread(text, 1, sizeof(text) - 1, f);
 	text[n] = '\0';
+	fclose(f);
 	return text;
 }
 
@@ -387,29 +391,22 @@ static void
 test_dump_hides_secrets(void **state)
 {
 	struct config *cfg;
-	FILE *f;
 	char *text;
 
 	(void)state;
 	cfg = load_ok(conf("client_secret = very-secret-value\n"
 	    "client_id = visible-id\ndb_path = \"/a \\\"b\\\"\"\n"));
-	assert_non_null(f = tmpfile());
-	config_dump(cfg, f);
-	text = slurp(f);
+	text = dumped(cfg);
 	assert_null(strstr(text, "very-secret-value"));
 	assert_non_null(strstr(text, "client_secret = (set)\n"));
 	assert_non_null(strstr(text, "client_id = \"visible-id\"\n"));
 	assert_non_null(strstr(text, "db_path = \"/a \\\"b\\\"\"\n"));
 	assert_non_null(strstr(text, "poll_interval = 1200\n"));
 	assert_non_null(strstr(text, "signups = open\n"));
-	fclose(f);
 	config_free(cfg);
 
 	cfg = load_ok(NULL);
-	assert_non_null(f = tmpfile());
-	config_dump(cfg, f);
-	assert_non_null(strstr(slurp(f), "client_secret = (unset)\n"));
-	fclose(f);
+	assert_non_null(strstr(dumped(cfg), "client_secret = (unset)\n"));
 	config_free(cfg);
 }
 
@@ -418,17 +415,13 @@ static void
 test_dump_round_trip(void **state)
 {
 	struct config *a, *b;
-	FILE *f;
 	char *text, *p, *line;
 	int k;
 
 	(void)state;
 	a = load_ok(conf("db_path = \"/odd \\\\ \\\"path\\\" # x\"\n"
 	    "poll_interval = 90\nsignups = closed\n"));
-	assert_non_null(f = tmpfile());
-	config_dump(a, f);
-	text = slurp(f);
-	fclose(f);
+	text = dumped(a);
 	/* Drop the secret lines, which show (set)/(unset). */
 	for (p = text; (line = strstr(p, "client_secret")) != NULL; p = line)
 		line[0] = '#';

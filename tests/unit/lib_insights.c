@@ -657,24 +657,17 @@ write_odd_zone(const char *path, int64_t at)
 static void
 test_odd_transition(void **state)
 {
-	char zdir[] = "/tmp/ln-insights-tz.XXXXXX", path[128];
+	const struct tu_zone *zf = *state;
 	struct tz *z;
 
-	(void)state;
-	assert_non_null(mkdtemp(zdir));
-	snprintf(path, sizeof(path), "%s/Odd", zdir);
-	write_odd_zone(path, INT64_C(1521965220));	/* 2018-03-25T08:07Z */
-	setenv("TZDIR", zdir, 1);
-	assert_int_equal(tz_load(&z, "Odd"), 0);
-	unsetenv("TZDIR");
+	write_odd_zone(zf->path, INT64_C(1521965220));	/* 2018-03-25T08:07Z */
+	assert_int_equal(tu_zone_load(&z, zf), 0);
 	assert_int_equal(tz_offset(z, 1521965219), 3600);
 	assert_int_equal(tz_offset(z, 1521965220), 7200);
 	check_against_recount(z, INT64_C(1521936000000),	/* that day */
 	    INT64_C(1522022400000));
 	check_against_recount(z, 0, INT64_C(1600000000000));
 	tz_free(z);
-	unlink(path);
-	rmdir(zdir);
 }
 
 /* Proves a play at 23:30 UTC is the next day in Berlin (00:30, Wed). */
@@ -1085,7 +1078,8 @@ TU_MAIN(group_setup, group_teardown,
 	cmocka_unit_test(test_streaks),
 	cmocka_unit_test(test_calendar_recount),
 	cmocka_unit_test(test_zone_edge),
-	cmocka_unit_test(test_odd_transition),
+	cmocka_unit_test_setup_teardown(test_odd_transition, tu_zone_setup,
+	    tu_zone_teardown),
 	cmocka_unit_test(test_newold),
 	cmocka_unit_test(test_onthisday),
 	cmocka_unit_test(test_top),

@@ -495,6 +495,34 @@ counts_for(enum entity_kind kind, int tr, int e)
 
 /* ---- stories --------------------------------------------------------------- */
 
+/* Begins, in b emptied, the JSON object a writer under test fills. */
+static void
+obj_begin(struct json *j, struct buf *b)
+{
+	buf_reset(b);
+	json_init(j, b);
+	json_obj_open(j, NULL);
+}
+
+/* Ends the object obj_begin() began; asserts the document is whole. */
+static void
+obj_end(struct json *j)
+{
+	json_obj_close(j);
+	assert_int_equal(json_finish(j), 0);
+}
+
+/* Ends it and parses b: the tree is the caller's to cJSON_Delete(). */
+static cJSON *
+obj_parse(struct json *j, const struct buf *b)
+{
+	cJSON *root;
+
+	obj_end(j);
+	assert_non_null(root = cJSON_ParseWithLength(b->data, b->len));
+	return root;
+}
+
 /* Proves a story's counts, first/last, runs and returns by hand. */
 static void
 check_story(struct store_txn *t, const char *user, const char *const *ids,
@@ -548,12 +576,9 @@ check_story(struct store_txn *t, const char *user, const char *const *ids,
 	q.per_track = 1;
 	q.kind = kind;
 	q.id = eid;
-	json_init(&j, &b);
-	json_obj_open(&j, NULL);
+	obj_begin(&j, &b);
 	assert_int_equal(stories_write(t, &q, &j), 0);
-	json_obj_close(&j);
-	assert_int_equal(json_finish(&j), 0);
-	assert_non_null(root = cJSON_ParseWithLength(b.data, b.len));
+	root = obj_parse(&j, &b);
 	assert_int_equal(cJSON_GetObjectItem(root, "plays")->valuedouble,
 	    (double)plays);
 	assert_int_equal(cJSON_GetObjectItem(root, "ms")->valuedouble,
@@ -598,20 +623,14 @@ check_pages(struct store_txn *t, const char *user, const char *const *ids,
 	int pages = 0;
 
 	for (;;) {
-		buf_reset(&a);
-		buf_reset(&b);
-		json_init(&ja, &a);
-		json_obj_open(&ja, NULL);
+		obj_begin(&ja, &a);
 		assert_int_equal(stories_write_plays(t, user, kind, eid, NULL,
 		    0, before, 7, &ja), 0);
-		json_obj_close(&ja);
-		assert_int_equal(json_finish(&ja), 0);
-		json_init(&jb, &b);
-		json_obj_open(&jb, NULL);
+		obj_end(&ja);
+		obj_begin(&jb, &b);
 		assert_int_equal(stories_write_plays(t, user, ENTITY_TRACK,
 		    NULL, ids, nset, before, 7, &jb), 0);
-		json_obj_close(&jb);
-		assert_int_equal(json_finish(&jb), 0);
+		obj_end(&jb);
 		assert_int_equal(a.len, b.len);
 		assert_memory_equal(a.data, b.data, a.len);
 		assert_non_null(root = cJSON_ParseWithLength(a.data, a.len));
@@ -806,13 +825,9 @@ test_charts(void **state)
 			ntally(&nv, q.kind, q.by == CHARTS_BY_MS,
 			    q.from_ms - (q.to_ms - q.from_ms), q.from_ms,
 			    &prev);
-		buf_reset(&b);
-		json_init(&j, &b);
-		json_obj_open(&j, NULL);
+		obj_begin(&j, &b);
 		assert_int_equal(charts_write(t, &q, &j), 0);
-		json_obj_close(&j);
-		assert_int_equal(json_finish(&j), 0);
-		assert_non_null(root = cJSON_ParseWithLength(b.data, b.len));
+		root = obj_parse(&j, &b);
 		assert_int_equal(cJSON_GetObjectItem(root,
 		    "total_plays")->valuedouble, (double)cur.total);
 		assert_int_equal(cJSON_GetObjectItem(root,

@@ -161,48 +161,39 @@ write_tzif(const char *path, const char *footer, int damaged)
 static void
 test_footer_rules(void **state)
 {
-	char dir[] = "/tmp/lib_tz.XXXXXX", path[128];
+	const struct tu_zone *zf = *state;
 	struct tz *z;
 
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	setenv("TZDIR", dir, 1);
-	snprintf(path, sizeof(path), "%s/Test", dir);
-
 	/* Permanent daylight time: J1/0 .. J365/25 (the tzfile(5) idiom). */
-	write_tzif(path, "EST5EDT,0/0,J365/25", 0);
-	assert_int_equal(tz_load(&z, "Test"), 0);
+	write_tzif(zf->path, "EST5EDT,0/0,J365/25", 0);
+	assert_int_equal(tu_zone_load(&z, zf), 0);
 	assert_int_equal(tz_offset(z, 1700000000), -4 * 3600);
 	assert_int_equal(tz_offset(z, 1704085200), -4 * 3600); /* new year */
 	assert_int_equal(tz_offset(z, 1719800000), -4 * 3600);
 	tz_free(z);
 
 	/* Southern hemisphere with negative and 24+ hour times. */
-	write_tzif(path, "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", 0);
-	assert_int_equal(tz_load(&z, "Test"), 0);
+	write_tzif(zf->path, "<-03>3<-02>,M3.5.0/-2,M10.5.0/-1", 0);
+	assert_int_equal(tu_zone_load(&z, zf), 0);
 	assert_int_equal(tz_offset(z, 1720000000), -2 * 3600);	/* July */
 	assert_int_equal(tz_offset(z, 1705000000), -3 * 3600);	/* January */
 	tz_free(z);
 
 	/* No daylight time at all; a quoted abbreviation. */
-	write_tzif(path, "<+0545>-5:45", 0);
-	assert_int_equal(tz_load(&z, "Test"), 0);
+	write_tzif(zf->path, "<+0545>-5:45", 0);
+	assert_int_equal(tu_zone_load(&z, zf), 0);
 	assert_int_equal(tz_offset(z, 1720000000), 5 * 3600 + 45 * 60);
 	tz_free(z);
 
 	/* Damaged: a type with isdst 7; rules that do not parse. */
-	write_tzif(path, "UTC0", 1);
-	assert_int_equal(tz_load(&z, "Test"), -1);
-	write_tzif(path, "CET-1CEST,M3.5.0,M13.5.0", 0);
-	assert_int_equal(tz_load(&z, "Test"), -1);
-	write_tzif(path, "CET-1CEST,M3.5.0", 0);
-	assert_int_equal(tz_load(&z, "Test"), -1);
-	write_tzif(path, "C-1", 0);
-	assert_int_equal(tz_load(&z, "Test"), -1);
-
-	unlink(path);
-	rmdir(dir);
-	unsetenv("TZDIR");
+	write_tzif(zf->path, "UTC0", 1);
+	assert_int_equal(tu_zone_load(&z, zf), -1);
+	write_tzif(zf->path, "CET-1CEST,M3.5.0,M13.5.0", 0);
+	assert_int_equal(tu_zone_load(&z, zf), -1);
+	write_tzif(zf->path, "CET-1CEST,M3.5.0", 0);
+	assert_int_equal(tu_zone_load(&z, zf), -1);
+	write_tzif(zf->path, "C-1", 0);
+	assert_int_equal(tu_zone_load(&z, zf), -1);
 }
 
 /* Proves hostile and unknown names are refused before any file opens. */
@@ -242,6 +233,7 @@ test_names(void **state)
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_against_libc),
 	cmocka_unit_test(test_known),
-	cmocka_unit_test(test_footer_rules),
+	cmocka_unit_test_setup_teardown(test_footer_rules, tu_zone_setup,
+	    tu_zone_teardown),
 	cmocka_unit_test(test_names),
 )

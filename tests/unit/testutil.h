@@ -37,6 +37,7 @@
 #include "log.h"
 #include "schema.h"
 #include "store.h"
+#include "tz.h"
 
 /* A store open in its own directory, for one test. */
 struct tu_fx {
@@ -537,6 +538,62 @@ tu_tool_operands(int *argc, char ***argv, const char *db,
 	*argv += optind;
 	if (db == NULL || *argc < 1)
 		usage();
+}
+
+/* ---- a time zone of a test's own (lib_tz.c, lib_insights.c) ----------- */
+
+/* A temporary TZDIR for one test, where it writes the TZif file of "Test". */
+struct tu_zone {
+	char	dir[64];
+	char	path[128];	/* dir/Test */
+};
+
+/* cmocka teardown of tu_zone_setup(): removes the directory, frees. */
+static inline int
+tu_zone_teardown(void **state)
+{
+	struct tu_zone *zf = *state;
+
+	(void)tu_rmtree(zf->dir);
+	free(zf);
+	return 0;
+}
+
+/*
+ * cmocka setup: makes /tmp/ln-tz-XXXXXX (no zone in it yet); *state gets
+ * the struct tu_zone.  Returns 0, or -1 with nothing left behind.
+ */
+static inline int
+tu_zone_setup(void **state)
+{
+	struct tu_zone *zf;
+
+	if ((zf = calloc(1, sizeof(*zf))) == NULL)
+		return -1;
+	(void)strlcpy(zf->dir, "/tmp/ln-tz-XXXXXX", sizeof(zf->dir));
+	if (mkdtemp(zf->dir) == NULL) {
+		free(zf);
+		return -1;
+	}
+	(void)snprintf(zf->path, sizeof(zf->path), "%s/Test", zf->dir);
+	*state = zf;
+	return 0;
+}
+
+/*
+ * Loads the zone "Test" from the file the test wrote at zf->path, TZDIR
+ * pointing at zf->dir for this load only.  Returns tz_load()'s result.
+ */
+static inline int
+tu_zone_load(struct tz **z, const struct tu_zone *zf)
+{
+	int rc;
+
+	if (setenv("TZDIR", zf->dir, 1) == -1)
+		return -1;
+	rc = tz_load(z, "Test");
+	(void)unsetenv("TZDIR");
+	return rc;
 }
 
 /* How many elements the array a holds. */

@@ -8,6 +8,9 @@
 //   await openBrowser({now})
 //                         -> {browser, newPage(opts), close()}
 //   apiAll(api, user)     every play of a user through the API, newest first
+//   plantedJournal(name, recs, {now})
+//                         -> {db, stack, browser}, ready in the test file's
+//                            before() hook (a journal written by ln-fixture)
 //
 // The day is a parameter, never the machine's date: the simulator's clock
 // starts at the harness's testStart (TEST_START) and runs two weeks; the
@@ -33,9 +36,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 
-import { freePort, httpJson, makeRunDir, repoRoot, runCollector, startSim,
-	startStack, testStart, writeConfig } from '../../integration/lib/harness.mjs';
+import { cleanup, freePort, httpJson, makeRunDir, repoRoot, runCollector,
+	startSim, startStack, testStart, writeConfig, writeConfigAt } from
+    '../../integration/lib/harness.mjs';
 import { load } from '../../tools/fixture.mjs';
 
 const DAY = 86400e3;
@@ -217,6 +222,31 @@ export async function buildJournal({ days = 14 } = {}) {
 	api = `${stack.baseUrl}/api/v0`;
 	return { sim, dir, config, db, stack, api, users, www: dirWww,
 		main: MAIN, known, now: end };
+}
+
+// A journal planted with ln-fixture for the tests of one file: registers
+// that file's before() hook, which loads recs() into a fresh store in a
+// run directory named name and starts nginx, the readers and Chromium on
+// it, and its after() hook, which stops them and cleans up.  With now
+// (Unix ms) the reader and the pages run on that fixed day, else on the
+// harness's clock.  Returns {db, stack, browser}, filled in by before().
+export function plantedJournal(name, recs, { now } = {}) {
+	const j = { db: null, stack: null, browser: null };
+	before(async () => {
+		const dir = makeRunDir(name);
+		const config = now === undefined ? writeConfig(dir, {}) :
+		    writeConfigAt(dir, now);
+		j.db = path.join(dir, 'db');
+		load(j.db, recs());
+		j.stack = await startStack({ dir, config });
+		j.browser = await openBrowser({ now });
+	});
+	after(async () => {
+		await j.browser?.close();
+		await j.stack?.stop();
+		await cleanup();
+	});
+	return j;
 }
 
 // Debian's Chromium through playwright-core: no browser download.  With

@@ -53,12 +53,8 @@ export function handleAdmin(sim, method, path, params, body) {
 
     if (route === 'GET /state') {
       return json(200, {
-        now_ms: state.nowMs,
+        ...state.settings(),
         now: new Date(state.nowMs).toISOString(),
-        mode: state.mode,
-        rotation: state.rotation,
-        seed: state.seed,
-        start_ms: state.startMs,
         history_start_ms: listening.historyStartMs,
         rate_limit: faults.limit,
         users: state.userList().map((u) => ({

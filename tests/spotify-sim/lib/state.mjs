@@ -207,16 +207,18 @@ export class SimState {
     this.saveTimer.unref();
   }
 
+  // The run's seed, start, clock and switches, as the state file keeps
+  // them and GET /_sim/state shows them.
+  settings() {
+    return { seed: this.seed, start_ms: this.startMs, now_ms: this.nowMs, mode: this.mode, rotation: this.rotation };
+  }
+
   save() {
     if (!this.stateFile) return;
     if (this.saveTimer) { clearTimeout(this.saveTimer); this.saveTimer = null; }
     const data = {
       version: 1,
-      seed: this.seed,
-      start_ms: this.startMs,
-      now_ms: this.nowMs,
-      mode: this.mode,
-      rotation: this.rotation,
+      ...this.settings(),
       tokens_issued: this.tokensIssued,
       users: this.userList().map((u) => ({
         id: u.id, display_name: u.display_name, profile: u.profile, country: u.country, product: u.product,
