@@ -279,7 +279,7 @@ key_tail(const MDB_val *k, size_t tail)
 /*
  * key_tail() for a key whose [U] must also be a well-formed user id
  * (1..USER_ID_MAX bytes): copies it, NUL-terminated, into user and
- * returns the tail; NULL (user then undefined) otherwise.
+ * returns the tail; NULL otherwise (user untouched).
  */
 static inline const unsigned char *
 key_tail_user(const MDB_val *k, size_t tail, char user[USER_ID_MAX + 1])
