@@ -883,6 +883,29 @@ store_release_pages(struct store *st)
 
 /* ---- transactions -------------------------------------------------------- */
 
+/*
+ * Sets the map to from bytes doubled as often as it takes to hold need
+ * bytes, the new size into *size (no txn of this process may be
+ * active).  STORE_OK, or STORE_ERR (logged) when that size would pass
+ * SIZE_MAX or LMDB refuses it.
+ */
+static int
+store_map_double(struct store *st, size_t from, size_t need, size_t *size)
+{
+	int rc;
+
+	for (*size = from; *size < need; *size *= 2)
+		if (*size > SIZE_MAX / 2) {
+			log_warnx("store: map cannot grow past %zu bytes",
+			    *size);
+			return STORE_ERR;
+		}
+	st->map = 0;			/* remapped: find it again */
+	if ((rc = mdb_env_set_mapsize(st->env, *size)) != 0)
+		return store_map_error(NULL, rc, "grow", -1);
+	return STORE_OK;
+}
+
 /* Doubles the map (no txn of this process may be active). */
 static int
 store_grow(struct store *st)
@@ -895,15 +918,10 @@ store_grow(struct store *st)
 		return STORE_ERR;
 	if ((rc = mdb_env_info(st->env, &ei)) != 0)
 		return store_map_error(NULL, rc, "grow", -1);
-	if (ei.me_mapsize > SIZE_MAX / 2) {
-		log_warnx("store: map cannot grow past %zu bytes",
-		    ei.me_mapsize);
+	/* The map is whole pages: + 1 cannot wrap. */
+	if (store_map_double(st, ei.me_mapsize, ei.me_mapsize + 1,
+	    &size) != STORE_OK)
 		return STORE_ERR;
-	}
-	size = ei.me_mapsize * 2;
-	st->map = 0;			/* remapped: find it again */
-	if ((rc = mdb_env_set_mapsize(st->env, size)) != 0)
-		return store_map_error(NULL, rc, "grow", -1);
 	log_info("store: map full, grown to %zu bytes", size);
 	return STORE_OK;
 }
@@ -913,23 +931,15 @@ store_reserve(struct store *st, size_t bytes)
 {
 	struct store_info info;
 	size_t size;
-	int rc;
 
 	if (st->rdonly || store_get_info(st, &info) != STORE_OK)
 		return STORE_ERR;
 	if (info.used + bytes <= info.map_size)
 		return STORE_OK;
-	if (store_remap_check(st) == -1)
+	if (store_remap_check(st) == -1 ||
+	    store_map_double(st, info.map_size, info.used + bytes,
+	    &size) != STORE_OK)
 		return STORE_ERR;
-	for (size = info.map_size; size < info.used + bytes; size *= 2)
-		if (size > SIZE_MAX / 2) {
-			log_warnx("store: map cannot grow past %zu bytes",
-			    size);
-			return STORE_ERR;
-		}
-	st->map = 0;			/* remapped: find it again */
-	if ((rc = mdb_env_set_mapsize(st->env, size)) != 0)
-		return store_map_error(NULL, rc, "grow", -1);
 	log_info("store: map grown to %zu bytes ahead of a write", size);
 	return STORE_OK;
 }

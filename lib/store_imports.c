@@ -36,13 +36,11 @@ key_import(struct key *k, const char *user, uint32_t id)
 	return 0;
 }
 
+/* A mark's key is the key of the play it marks. */
 static int
 key_mark(struct key *k, const char *user, int64_t played_at)
 {
-	if (key_user(k, user) == -1)
-		return -1;
-	key_be64(k, codec_bias64(played_at));
-	return 0;
+	return key_user_ms(k, user, played_at);
 }
 
 static int
@@ -92,20 +90,16 @@ static int
 dec_import(const MDB_val *k, const MDB_val *v, void *rec)
 {
 	struct import_job *j = rec;
-	const unsigned char *p = k->mv_data, *tail;
+	const unsigned char *tail;
 	struct import_file *f;
 	struct dec d;
 	uint8_t i;
 
 	memset(j, 0, sizeof(*j));
-	if ((tail = key_tail(k, 4)) == NULL || p[0] == 0 ||
-	    p[0] > USER_ID_MAX)
+	if ((tail = key_tail_user(k, 4, j->user)) == NULL ||
+	    store_dec_begin(&d, v) == -1)
 		return -1;
-	memcpy(j->user, p + 1, p[0]);
-	j->user[p[0]] = '\0';
 	j->id = codec_be32_get(tail);
-	if (store_dec_begin(&d, v) == -1)
-		return -1;
 	j->status = codec_get_u8(&d);
 	j->media = codec_get_u8(&d);
 	j->created_at = codec_get_i64(&d);

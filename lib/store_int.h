@@ -277,6 +277,24 @@ key_tail(const MDB_val *k, size_t tail)
 }
 
 /*
+ * key_tail() for a key whose [U] must also be a well-formed user id
+ * (1..USER_ID_MAX bytes): copies it, NUL-terminated, into user and
+ * returns the tail; NULL otherwise (user untouched).
+ */
+static inline const unsigned char *
+key_tail_user(const MDB_val *k, size_t tail, char user[USER_ID_MAX + 1])
+{
+	const unsigned char *p = k->mv_data, *t;
+
+	if ((t = key_tail(k, tail)) == NULL || p[0] == 0 ||
+	    p[0] > USER_ID_MAX)
+		return NULL;
+	memcpy(user, p + 1, p[0]);
+	user[p[0]] = '\0';
+	return t;
+}
+
+/*
  * Per-user keys [U] be64(biased ms), the plays' and the gaps': key_user_ms()
  * builds one (0, or -1 for a bad user id), key_tail_ms() reads its ms
  * into *ms (0, or -1 when k is not of that form).

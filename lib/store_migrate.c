@@ -43,23 +43,39 @@ struct migration {
 	uint64_t	 moved;		/* ... and their plays */
 };
 
+/*
+ * Decodes the play at k into *p (with_prev as for store_dec_play()) and
+ * the [U] its key starts with into *u.  Returns 0, or -1 (logged as
+ * damaged) when the play does not decode.
+ */
+static int
+migrate_dec_play(const MDB_val *k, const MDB_val *v, int with_prev,
+    struct play *p, struct key *u)
+{
+	if (store_dec_play(k, v, p, with_prev) == -1) {
+		store_damaged(DB_PLAYS, k, v);
+		return -1;
+	}
+	/* store_dec_play() checked that k is [U] and 8 bytes. */
+	u->len = 1 + (size_t)((const unsigned char *)k->mv_data)[0];
+	memcpy(u->b, k->mv_data, u->len);
+	return 0;
+}
+
 static int
 scan_migrate(struct store_txn *t, const MDB_val *k, const MDB_val *v,
     void *ctx)
 {
-	const unsigned char *kb = k->mv_data;
 	struct migration *m = ctx;
 	struct play p;
 	struct key uk, ik;
 
-	/* Every play still has the layout of before version 5. */
-	if (store_dec_play(k, v, &p, 0) == -1) {
-		store_damaged(DB_PLAYS, k, v);
+	/*
+	 * Every play still has the layout of before version 5.
+	 * store_agg_apply() appends the bucket to [U].
+	 */
+	if (migrate_dec_play(k, v, 0, &p, &uk) == -1)
 		return -1;
-	}
-	/* [U] of the play's key; store_agg_apply() appends the bucket to it. */
-	uk.len = 1 + (size_t)kb[0];
-	memcpy(uk.b, kb, uk.len);
 	ik = uk;
 	m->plays++;
 	if (m->from < 2 && store_agg_apply(t, &uk, &p, 1) != STORE_OK)
@@ -116,13 +132,11 @@ scan_prev(struct store_txn *t, const MDB_val *k, const MDB_val *v,
 	int64_t prev;
 	int rc;
 
-	if (store_dec_play(k, v, &p, 0) == -1 || kb[0] > USER_ID_MAX ||
-	    (size_t)kb[0] + 1 + 8 != k->mv_size) {
+	if (store_dec_play(k, v, &p, 0) == -1 ||
+	    key_tail_user(k, 8, user) == NULL) {
 		store_damaged(DB_PLAYS, k, v);
 		return -1;
 	}
-	memcpy(user, kb + 1, kb[0]);
-	user[kb[0]] = '\0';
 	if ((rc = store_prev_track_play(t, user, p.track_id, p.played_at,
 	    &prev)) == STORE_ERR)
 		return -1;
@@ -190,17 +204,12 @@ static int
 scan_byent(struct store_txn *t, const MDB_val *k, const MDB_val *v,
     void *ctx)
 {
-	const unsigned char *kb = k->mv_data;
 	struct key uk;
 	struct play p;
 
 	(void)ctx;
-	if (store_dec_play(k, v, &p, 1) == -1) {
-		store_damaged(DB_PLAYS, k, v);
+	if (migrate_dec_play(k, v, 1, &p, &uk) == -1)
 		return -1;
-	}
-	uk.len = 1 + (size_t)kb[0];
-	memcpy(uk.b, kb, uk.len);
 	return store_byent_play(t, &uk, &p, 1) == STORE_OK ? 0 : -1;
 }
 

@@ -745,18 +745,14 @@ static int
 dec_session(const MDB_val *k, const MDB_val *v, void *rec)
 {
 	struct session *s = rec;
-	const unsigned char *p = k->mv_data, *tail;
+	const unsigned char *tail;
 	struct dec d;
 
 	memset(s, 0, sizeof(*s));
-	if ((tail = key_tail(k, SESSION_HASH_LEN)) == NULL || p[0] == 0 ||
-	    p[0] > USER_ID_MAX)
+	if ((tail = key_tail_user(k, SESSION_HASH_LEN, s->user)) == NULL ||
+	    store_dec_begin(&d, v) == -1)
 		return -1;
-	memcpy(s->user, p + 1, p[0]);
-	s->user[p[0]] = '\0';
 	memcpy(s->hash, tail, SESSION_HASH_LEN);
-	if (store_dec_begin(&d, v) == -1)
-		return -1;
 	s->created_at = codec_get_i64(&d);
 	s->expires_at = codec_get_i64(&d);
 	return codec_dec_end(&d);
