@@ -8,12 +8,16 @@
  * the command, and prints the usage and help from the table; a command
  * the table marks CMD_HISTORY is handed to linernotes-history when the
  * collector finds it beside itself (cmd_delegate()).  It also holds what
- * the commands share: parsing their options from a table (cmd_options())
- * and opening the store (cmd_open_store()).
+ * the commands share: parsing their options from a table (cmd_options()),
+ * opening the store (cmd_open_store()) and running one of them as a
+ * child of the daemon (cmd_spawn()).
  */
+#include <sys/prctl.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +41,44 @@ const char *
 cmd_config_file(void)
 {
 	return main_conf;
+}
+
+pid_t
+cmd_spawn(const char *what, const char *const args[], int flags)
+{
+	char *argv[CMD_SPAWN_ARGS + 4];
+	pid_t pid, parent = getpid();
+	size_t i = 0, k;
+
+	argv[i++] = (char *)CMD_PROG;
+	if (main_conf != NULL) {
+		argv[i++] = (char *)"-c";
+		argv[i++] = (char *)main_conf;
+	}
+	for (k = 0; args[k] != NULL; k++) {
+		if (k == CMD_SPAWN_ARGS) {
+			log_warnx("%s: %s takes too many words", what, args[0]);
+			return -1;
+		}
+		argv[i++] = (char *)args[k];
+	}
+	argv[i] = NULL;
+	if ((pid = fork()) == -1) {
+		log_warn("%s: fork", what);
+		return -1;
+	}
+	if (pid == 0) {
+		/* A parent that died before prctl(): the child goes now. */
+		if ((flags & CMD_SPAWN_PDEATH) &&
+		    (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
+		    getppid() != parent))
+			_exit(127);
+		closefrom(3);
+		/* The collector's own file; it execs linernotes-history. */
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	return pid;
 }
 
 int

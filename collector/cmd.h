@@ -19,6 +19,8 @@
 #ifndef LN_CMD_H
 #define LN_CMD_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 struct config;
@@ -89,6 +91,19 @@ int	cmd_usage(const char *name);
 
 /* The -c file given to main() (NULL: none), to load it again. */
 const char *cmd_config_file(void);
+
+/* cmd_spawn() flags. */
+#define CMD_SPAWN_PDEATH	0x01	/* the child dies with its parent */
+#define CMD_SPAWN_ARGS		12	/* most words a spawned command takes */
+
+/*
+ * Starts this program as a child process running one of its commands:
+ * args, NULL-ended, are the command's name and words, after the program's
+ * name and the -c file it was given.  The child keeps only descriptors
+ * 0 to 2 and never returns here; the parent does not wait.  what starts
+ * the line logged when it fails.  Returns the child's pid, or -1.
+ */
+pid_t	cmd_spawn(const char *what, const char *const args[], int flags);
 
 /*
  * One option of a command, for cmd_options(): --name (none when NULL)

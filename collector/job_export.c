@@ -168,10 +168,9 @@ static int
 job_export_spawn(struct job_export *je)
 {
 	char out[1200], name[EXPORTFILE_NAME_MAX];
-	const char *conf = cmd_config_file();
-	char *argv[14];
+	const char *args[] = { "export", "--user", je->cur.user, "--format",
+	    export_format_name(je->cur.fmt), "-o", out, NULL };
 	pid_t pid;
-	int i = 0;
 
 	if (exportfile_name(je->cur.user, je->cur.fmt, name,
 	    sizeof(name)) == -1 ||
@@ -182,29 +181,8 @@ job_export_spawn(struct job_export *je)
 		log_warn("exports: %s", je->dir);
 		return -1;
 	}
-	argv[i++] = (char *)"linernotes-collector";
-	if (conf != NULL) {
-		argv[i++] = (char *)"-c";
-		argv[i++] = (char *)conf;
-	}
-	argv[i++] = (char *)"export";
-	argv[i++] = (char *)"--user";
-	argv[i++] = je->cur.user;
-	argv[i++] = (char *)"--format";
-	argv[i++] = (char *)export_format_name(je->cur.fmt);
-	argv[i++] = (char *)"-o";
-	argv[i++] = out;
-	argv[i] = NULL;
-	if ((pid = fork()) == -1) {
-		log_warn("exports: fork");
+	if ((pid = cmd_spawn("exports", args, 0)) == -1)
 		return -1;
-	}
-	if (pid == 0) {
-		/* The collector's own file; it execs linernotes-history. */
-		closefrom(3);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
 	je->child = pid;
 	return 0;
 }

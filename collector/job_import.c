@@ -14,7 +14,6 @@
  * is swept of files no job waits for (an upload whose recording failed,
  * a crash between a job's end and the deletion).
  */
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -255,46 +254,30 @@ job_import_spawn(struct job_import *ji, struct job_run *run,
     const struct job_want *w)
 {
 	char path[1300], id[16];
-	const char *conf = cmd_config_file();
-	char *argv[16];
-	pid_t pid, parent = getpid();
+	const char *args[CMD_SPAWN_ARGS + 1];
+	pid_t pid;
 	int i = 0;
 
 	if (import_job_spool_path(ji->db_path, w->user, w->id, path,
 	    sizeof(path)) == -1)
 		return -1;
 	snprintf(id, sizeof(id), "%u", w->id);
-	argv[i++] = (char *)"linernotes-collector";
-	if (conf != NULL) {
-		argv[i++] = (char *)"-c";
-		argv[i++] = (char *)conf;
-	}
-	argv[i++] = (char *)"import";
-	argv[i++] = (char *)"--user";
-	argv[i++] = (char *)w->user;
-	argv[i++] = (char *)"--job";
-	argv[i++] = id;
+	args[i++] = "import";
+	args[i++] = "--user";
+	args[i++] = w->user;
+	args[i++] = "--job";
+	args[i++] = id;
 	if (w->status == IMPORT_UNDOING)
-		argv[i++] = (char *)"--undo";
+		args[i++] = "--undo";
 	else {
-		argv[i++] = (char *)"--name";
-		argv[i++] = (char *)w->name;
-		argv[i++] = path;
+		args[i++] = "--name";
+		args[i++] = w->name;
+		args[i++] = path;
 	}
-	argv[i] = NULL;
-	if ((pid = fork()) == -1) {
-		log_warn("imports: fork");
+	args[i] = NULL;
+	/* A run must not outlive the daemon: a restart runs it anew. */
+	if ((pid = cmd_spawn("imports", args, CMD_SPAWN_PDEATH)) == -1)
 		return -1;
-	}
-	if (pid == 0) {
-		/* A run must not outlive the daemon: a restart runs it anew. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) == -1 ||
-		    getppid() != parent)
-			_exit(127);
-		closefrom(3);
-		execv("/proc/self/exe", argv);
-		_exit(127);
-	}
 	memset(run, 0, sizeof(*run));
 	run->pid = pid;
 	(void)strlcpy(run->user, w->user, sizeof(run->user));

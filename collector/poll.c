@@ -314,6 +314,32 @@ poll_with_user(struct store_txn *txn, const struct task *t,
 	return rc;
 }
 
+/* What poll_write_user() hands its transaction. */
+struct poll_write {
+	const struct task	*t;
+	int			(*fn)(struct store_txn *, struct user *,
+				    void *);
+	void			*arg;
+};
+
+static int
+poll_write_txn(struct store_txn *txn, void *arg)
+{
+	const struct poll_write *w = arg;
+
+	return poll_with_user(txn, w->t, w->fn, w->arg);
+}
+
+int
+poll_write_user(struct task *t,
+    int (*fn)(struct store_txn *, struct user *, void *), void *arg)
+{
+	struct poll_write w = { t, fn, arg };
+
+	return store_write(t->pl->st, poll_write_txn, &w) == STORE_OK ? 0 :
+	    -1;
+}
+
 struct wr_status {
 	struct task	*t;
 	int		 ok;
@@ -335,14 +361,6 @@ wr_status_user(struct store_txn *txn, struct user *cur, void *arg)
 	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
 }
 
-static int
-wr_status(struct store_txn *txn, void *arg)
-{
-	struct wr_status *w = arg;
-
-	return poll_with_user(txn, w->t, wr_status_user, arg);
-}
-
 int
 poll_record_failure(struct task *t, const char *error, int reauth)
 {
@@ -352,7 +370,7 @@ poll_record_failure(struct task *t, const char *error, int reauth)
 	w.t = t;
 	w.error = error;
 	w.reauth = reauth;
-	return store_write(t->pl->st, wr_status, &w) == STORE_OK ? 0 : -1;
+	return poll_write_user(t, wr_status_user, &w);
 }
 
 /* ---- job sequencing ------------------------------------------------------ */

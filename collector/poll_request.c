@@ -130,14 +130,6 @@ request_write_tokens_user(struct store_txn *txn, struct user *cur, void *arg)
 	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
 }
 
-static int
-request_write_tokens(struct store_txn *txn, void *arg)
-{
-	struct task *t = arg;
-
-	return poll_with_user(txn, t, request_write_tokens_user, arg);
-}
-
 static void
 request_on_token(struct spotify_req *req, enum spotify_result r, long status,
     const cJSON *doc, void *arg)
@@ -165,8 +157,7 @@ request_on_token(struct spotify_req *req, enum spotify_result r, long status,
 		explicit_bzero(&tok, sizeof(tok));
 		explicit_bzero(&got, sizeof(got));
 		/* Persist at once: a rotated refresh token must not be lost. */
-		if (store_write(t->pl->st, request_write_tokens, t) !=
-		    STORE_OK) {
+		if (poll_write_user(t, request_write_tokens_user, t) == -1) {
 			t->auth_dead = 1;
 			poll_job_end(t, 0, "cannot store the refreshed token");
 			return;

@@ -180,6 +180,13 @@ int	poll_assign_offset(struct store_txn *txn, struct user *cur,
 int	poll_with_user(struct store_txn *txn, const struct task *t,
 	    int (*fn)(struct store_txn *, struct user *, void *), void *arg);
 /*
+ * poll_with_user() in a write transaction of its own: the whole write of
+ * a job that changes only t's user record.  Returns 0, or -1 when fn
+ * failed or the store refused (nothing was written).
+ */
+int	poll_write_user(struct task *t,
+	    int (*fn)(struct store_txn *, struct user *, void *), void *arg);
+/*
  * Records a failure of t's current job in its own write transaction
  * (error a line for people; reauth 1 also marks the user USER_REAUTH).
  * Returns 0, or -1 when the store refused.

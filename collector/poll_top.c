@@ -93,14 +93,6 @@ fail_list:
 	return -1;
 }
 
-static int
-wr_top(struct store_txn *txn, void *arg)
-{
-	struct task *t = arg;
-
-	return poll_with_user(txn, t, wr_top_user, arg);
-}
-
 static void
 top_on_page(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
@@ -121,7 +113,7 @@ top_on_page(struct task *t, enum spotify_result r, long status,
 		top_request(t);
 		return;
 	}
-	if (store_write(t->pl->st, wr_top, t) != STORE_OK) {
+	if (poll_write_user(t, wr_top_user, t) == -1) {
 		poll_job_end(t, 0, "top lists: cannot write to the store");
 		return;
 	}
@@ -159,14 +151,6 @@ wr_profile_user(struct store_txn *txn, struct user *cur, void *arg)
 	return store_put_user(txn, cur) == STORE_ERR ? -1 : 0;
 }
 
-static int
-wr_profile(struct store_txn *txn, void *arg)
-{
-	struct task *t = arg;
-
-	return poll_with_user(txn, t, wr_profile_user, arg);
-}
-
 static void
 profile_on_me(struct task *t, enum spotify_result r, long status,
     const cJSON *doc)
@@ -185,7 +169,7 @@ profile_on_me(struct task *t, enum spotify_result r, long status,
 		poll_job_end(t, 0, "profile: /me names another user");
 		return;
 	}
-	if (store_write(t->pl->st, wr_profile, t) != STORE_OK) {
+	if (poll_write_user(t, wr_profile_user, t) == -1) {
 		poll_job_end(t, 0, "profile: cannot write to the store");
 		return;
 	}

@@ -77,6 +77,13 @@ export function getJson(path, tag) {
 	return request('GET', path, undefined, tag);
 }
 
+// A page of a list the API gives newest first (plays, weeks): at most
+// limit items, older than the cursor before unless it is null.
+export function getOlder(path, limit, before) {
+	return getJson(`${path}?limit=${limit}` +
+	    (before !== null ? `&before=${before}` : ''));
+}
+
 // A request that changes something (POST, PUT, DELETE) with body sent as
 // JSON (none when undefined); resolves to the answer's JSON.
 export function sendJson(method, path, body) {

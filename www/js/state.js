@@ -93,3 +93,20 @@ export async function runLoad(s, busy, current, fn, where) {
 			s[busy] = false;
 	}
 }
+
+// Runs fn(current), the load of one more page of a list into page state
+// s, unless one is running (s.busy): sets s.busy, clears s.error and runs
+// fn under runLoad (where as there).  current() says whether gen(), the
+// page's count of resets, is still what it was when the load began.
+// Resolves to current once the load ended, for what follows it (to one
+// that says false when no load began).
+export async function runPage(s, gen, fn, where) {
+	if (s.busy)
+		return () => false;
+	s.busy = true;
+	s.error = null;
+	const my = gen();
+	const current = () => my === gen();
+	await runLoad(s, 'busy', current, () => fn(current), where);
+	return current;
+}

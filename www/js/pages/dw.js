@@ -10,11 +10,11 @@
 
 import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
-import { cached, getJson, loadTracksDeep } from '../api.js';
+import { cached, getOlder, loadTracksDeep } from '../api.js';
 import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { ArtistLinks, NameLink } from '../links.js';
-import { runLoad } from '../state.js';
+import { runPage } from '../state.js';
 import { fmtAgo, fmtDate, pickImage, plural } from '../util.js';
 
 const WEEKS = 4;		// weeks per page
@@ -34,27 +34,19 @@ export const DwPage = {
 		const uid = () => encodeURIComponent(props.user.id);
 
 		async function loadMore() {
-			if (s.busy)
-				return;
-			s.busy = true;
-			s.error = null;
-			const my = gen;
-			await runLoad(s, 'busy', () => my === gen, async () => {
-				let q = `?limit=${WEEKS}`;
-				if (s.next !== null)
-					q += `&before=${s.next}`;
-				const r = await getJson(`/dw/${uid()}${q}`);
-				if (my !== gen)
+			const counts = await runPage(s, () => gen, async (current) => {
+				const r = await getOlder(`/dw/${uid()}`, WEEKS, s.next);
+				if (!current())
 					return;
 				const weeks = r.weeks ?? [];
 				await loadTracksDeep(weeks.flatMap((w) => w.track_ids));
-				if (my !== gen)
+				if (!current())
 					return;
 				s.weeks.push(...weeks);
 				s.next = r.next?.before ?? null;
 				s.started = true;
 			});
-			if (my === gen)
+			if (counts())
 				s.started = true;
 		}
 

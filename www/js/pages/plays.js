@@ -19,13 +19,14 @@
 
 import { computed, h, onBeforeUnmount, onMounted, reactive, ref, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
-import { BATCH_MAX, cached, getJson, loadEntities, missing } from '../api.js';
+import { BATCH_MAX, cached, getJson, getOlder, loadEntities, missing } from
+    '../api.js';
 import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { firstPlay } from '../journal.js';
 import { ArtistLinks, NameLink } from '../links.js';
 import { Story } from '../story.js';
-import { go, href, runLoad } from '../state.js';
+import { go, href, runPage } from '../state.js';
 import { buildDays, dayKey, dayStart, fmtDay, fmtDate, fmtDateTime, fmtSpan,
 	fmtTime, findReturns, foldRuns, nextDay, parseUri, pickImage, plural,
 	possessive } from '../util.js';
@@ -179,22 +180,16 @@ export const PlaysPage = {
 		}
 
 		async function loadOlder() {
-			if (s.busy || s.doneOld)
+			if (s.doneOld)
 				return;
-			s.busy = true;
-			s.error = null;
-			const my = gen;
-			await runLoad(s, 'busy', () => my === gen, async () => {
-				let q = `?limit=${PAGE}`;
-				if (s.older !== null)
-					q += `&before=${s.older}`;
-				const r = await getJson(`/plays/${encodeURIComponent(
-				    props.user.id)}${q}`);
-				if (my !== gen)
+			const counts = await runPage(s, () => gen, async (current) => {
+				const r = await getOlder(`/plays/${encodeURIComponent(
+				    props.user.id)}`, PAGE, s.older);
+				if (!current())
 					return;
 				const items = r.items ?? [];
 				const n = await fetchFor(items);
-				if (my !== gen)
+				if (!current())
 					return;
 				const kept = items.slice(0, n);
 				addContexts(r.contexts);
@@ -207,19 +202,19 @@ export const PlaysPage = {
 				else
 					s.doneOld = true;
 			}, 'older');
-			if (my === gen)
-				s.started = true;
+			if (!counts())
+				return;
+			s.started = true;
 			// A binge link loads on until its first play is in.
-			if (my === gen && !s.error && s.target && !s.doneOld &&
-			    s.plays.length && s.plays[s.plays.length - 1].played_at >
-			    s.target.first) {
+			if (!s.error && s.target && !s.doneOld && s.plays.length &&
+			    s.plays[s.plays.length - 1].played_at > s.target.first) {
 				loadOlder();
 				return;
 			}
-			if (my === gen && s.target && !shown)
+			if (s.target && !shown)
 				requestAnimationFrame(showTarget);
 			// Keep filling while the end of the list is on screen.
-			if (my === gen && !s.error)
+			if (!s.error)
 				requestAnimationFrame(checkSentinel);
 		}
 
@@ -233,22 +228,19 @@ export const PlaysPage = {
 		}
 
 		async function loadNewer() {
-			if (s.busy || s.newer === null)
+			if (s.newer === null)
 				return;
-			s.busy = true;
-			s.error = null;
-			const my = gen;
-			await runLoad(s, 'busy', () => my === gen, async () => {
+			await runPage(s, () => gen, async (current) => {
 				const after = s.plays.length ? s.plays[0].played_at :
 				    s.newer;
 				const r = await getJson(`/plays/${encodeURIComponent(
 				    props.user.id)}?limit=${PAGE}&after=${after}`);
-				if (my !== gen)
+				if (!current())
 					return;
 				// Newest first; the oldest sit next to what is shown.
 				const items = (r.items ?? []).slice().reverse();
 				const n = await fetchFor(items);
-				if (my !== gen)
+				if (!current())
 					return;
 				const kept = items.slice(0, n).reverse();
 				addContexts(r.contexts);

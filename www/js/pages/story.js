@@ -15,7 +15,8 @@
 
 import { h, reactive, watch } from
     '../../vendor/vue.runtime.esm-browser.prod.js';
-import { cached, getJson, loadEntities, loadTracksDeep } from '../api.js';
+import { cached, getJson, getOlder, loadEntities, loadTracksDeep } from
+    '../api.js';
 import { Cover, Empty, ErrorBox, Loading, entityName } from
     '../components.js';
 import { useChart } from '../chart.js';
@@ -133,8 +134,8 @@ export const StoryPage = {
 		async function more() {
 			s.loadingPlays = true;
 			try {
-				const r = await getJson(base() + '/plays?limit=50' +
-				    (s.next ? `&before=${s.next.before}` : ''));
+				const r = await getOlder(base() + '/plays', 50,
+				    s.next?.before ?? null);
 				await loadEntities('tracks', r.items.map((p) =>
 				    p.track_id));
 				s.plays.push(...r.items);
