@@ -637,13 +637,6 @@ test_abort(void **state)
 	assert_int_equal(check(fx->st), before);
 }
 
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	(void)arg;
-	return store_purge_user(t, "bob", NULL) == STORE_ERR ? -1 : 0;
-}
-
 /* A purge takes the user's indexes and leaves the others' alone. */
 static void
 test_purge(void **state)
@@ -652,7 +645,7 @@ test_purge(void **state)
 	struct work w = { 1500, 0, INT64_C(10) * DAY, 11, 0 };
 
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
-	assert_int_equal(store_write(fx->st, purge_fn, NULL), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	check(fx->st);
 }
 

@@ -169,13 +169,7 @@ put_bad(struct store_txn *t, void *arg)
 	return store_put_import(t, &j) == STORE_ERR ? 0 : -1;
 }
 
-static void
-test_refused(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	assert_int_equal(store_write(fx->st, put_bad, NULL), STORE_OK);
-}
+TU_WRITE_TEST(test_refused, put_bad)
 
 /*
  * alice's journal: a polled play at T0, import 1 put plays at T0 + k
@@ -316,13 +310,6 @@ test_undo(void **state)
 	assert_int_equal(q.finished, 1);
 }
 
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	(void)arg;
-	return store_purge_user(t, "alice", NULL) == STORE_ERR ? -1 : 0;
-}
-
 static void
 test_purge(void **state)
 {
@@ -332,7 +319,7 @@ test_purge(void **state)
 	assert_non_null(q);
 	assert_int_equal(store_write(fx->st, put_jobs, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, put_journal, NULL), STORE_OK);
-	assert_int_equal(store_write(fx->st, purge_fn, NULL), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "alice", NULL), STORE_OK);
 	assert_int_equal(store_read(fx->st, read_fn, q), STORE_OK);
 	assert_int_equal(q->rc_get, STORE_NOTFOUND);
 	assert_int_equal(q->all.n, 1);

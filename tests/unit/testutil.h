@@ -491,6 +491,25 @@ tu_put_masterpiece(struct store_txn *txn)
 	return store_put_track(txn, &t) == STORE_ERR ? -1 : 0;
 }
 
+/* ---- the store tests' shared fixtures (lib_imports.c, lib_export.c, ...) */
+
+/*
+ * Defines the cmocka test name() (cmocka.h included first), which runs
+ * fn, a store_write_fn taking no argument, in one write transaction of
+ * the tu_fx fixture's store and asserts it committed: for a test whose
+ * every check is inside fn.
+ */
+#define TU_WRITE_TEST(name, fn)						\
+static void								\
+name(void **state)							\
+{									\
+	struct tu_fx *fx_ = *state;					\
+									\
+	assert_int_equal(store_write(fx_->st, (fn), NULL), STORE_OK);	\
+}
+
+/* ---- end of the store tests' shared fixtures */
+
 #ifdef LN_HTTP_H
 /*
  * For the reader's tests and tools (fcgi/http.h included before this
