@@ -286,12 +286,14 @@ test_sink_error(void **state)
 static void
 test_formats(void **state)
 {
+	static const struct tu_parse_case parse[] = {
+		{ "csv", EXPORT_CSV }, { "sql", EXPORT_SQL },
+		{ "json", EXPORT_JSON }, { "xml", -1 }, { "CSV", -1 },
+	};
+
 	(void)state;
-	assert_int_equal(export_format_parse("csv"), EXPORT_CSV);
-	assert_int_equal(export_format_parse("sql"), EXPORT_SQL);
-	assert_int_equal(export_format_parse("json"), EXPORT_JSON);
-	assert_int_equal(export_format_parse("xml"), -1);
-	assert_int_equal(export_format_parse("CSV"), -1);
+	assert_int_equal(tu_parse_cases(export_format_parse, parse,
+	    TU_NITEMS(parse)), -1);
 	assert_string_equal(export_format_name(EXPORT_JSON), "json");
 	assert_string_equal(export_format_mime(EXPORT_CSV),
 	    "text/csv; charset=utf-8");

@@ -508,6 +508,32 @@ name(void **state)							\
 	assert_int_equal(store_write(fx_->st, (fn), NULL), STORE_OK);	\
 }
 
+/* A name and what a parser of names, int fn(const char *), should make of it. */
+struct tu_parse_case {
+	const char	*in;
+	int		 want;
+};
+
+/*
+ * Runs fn on the n cases c.  Returns -1 when fn gives each its want, else
+ * the index of the first it gets wrong, after saying which on stderr.
+ */
+static inline long
+tu_parse_cases(int (*fn)(const char *), const struct tu_parse_case *c,
+    size_t n)
+{
+	size_t i;
+	int got;
+
+	for (i = 0; i < n; i++)
+		if ((got = fn(c[i].in)) != c[i].want) {
+			fprintf(stderr, "\"%s\": %d, not %d\n", c[i].in, got,
+			    c[i].want);
+			return (long)i;
+		}
+	return -1;
+}
+
 /* ---- end of the store tests' shared fixtures */
 
 #ifdef LN_HTTP_H
