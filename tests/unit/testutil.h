@@ -508,7 +508,7 @@ name(void **state)							\
 	assert_int_equal(store_write(fx_->st, (fn), NULL), STORE_OK);	\
 }
 
-/* A name and what a parser of names, int fn(const char *), should make of it. */
+/* A name, and what a parser of names (int fn(const char *)) should say. */
 struct tu_parse_case {
 	const char	*in;
 	int		 want;
