@@ -751,7 +751,6 @@ static int
 old_journal(struct store_txn *t, void *arg)
 {
 	const char *tracks[6] = { T1, T2, T3, T4, T5, T6 };
-	struct album al;
 	struct play p;
 	int i;
 
@@ -774,18 +773,8 @@ old_journal(struct store_txn *t, void *arg)
 	    put_artist(t, A3, "Sigur R\xc3\xb3s") == -1 ||
 	    put_artist(t, KINO, "Kino") == -1)
 		return -1;
-	memset(&al, 0, sizeof(al));
-	memcpy(al.id, L1, ID_LEN + 1);
-	al.name = "Homogenic";
-	al.album_type = "album";
-	al.release_date = "";
-	al.artists.ids = A1;
-	al.artists.n = 1;
-	assert_int_equal(store_put_album(t, &al), STORE_OK);
-	memcpy(al.id, L2, ID_LEN + 1);
-	al.name = "HOMOGENIC";
-	al.artists.ids = A2;
-	assert_int_equal(store_put_album(t, &al), STORE_OK);
+	assert_int_equal(tu_put_album(t, L1, "Homogenic", "", A1), STORE_OK);
+	assert_int_equal(tu_put_album(t, L2, "HOMOGENIC", "", A2), STORE_OK);
 	if (put_track(t, T1, "J\xc3\xb3ga", L1, A1, NULL, 300000) == -1 ||
 	    put_track(t, T2, "J\xc3\x93GA", L2, A2, NULL, 301000) == -1 ||
 	    put_track(t, T3, "Hopp\xc3\xadpolla", NULL, A3, NULL, 0) == -1 ||

@@ -38,7 +38,6 @@ fill(struct store_txn *txn, void *arg)
 {
 	struct track t;
 	struct artist a;
-	struct album al;
 	struct play p;
 	struct user *u = calloc(1, sizeof(*u));
 
@@ -65,14 +64,7 @@ fill(struct store_txn *txn, void *arg)
 	if (store_put_artist(txn, &a) == STORE_ERR)
 		return -1;
 
-	memset(&al, 0, sizeof(al));
-	memcpy(al.id, AL1, ID_LEN + 1);
-	al.name = "O'Brien\nLive";
-	al.album_type = "album";
-	al.release_date = "2020";
-	al.artists.ids = A1;
-	al.artists.n = 1;
-	if (store_put_album(txn, &al) == STORE_ERR)
+	if (tu_put_album(txn, AL1, "O'Brien\nLive", "2020", A1) == STORE_ERR)
 		return -1;
 
 	memset(&t, 0, sizeof(t));

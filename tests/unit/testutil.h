@@ -508,6 +508,27 @@ name(void **state)							\
 	assert_int_equal(store_write(fx_->st, (fn), NULL), STORE_OK);	\
 }
 
+/*
+ * Puts into txn the album id, name, released on release_date ("" for
+ * unknown), of the one artist artist, an "album" with nothing else known.
+ * Returns what store_put_album() returned.
+ */
+static inline int
+tu_put_album(struct store_txn *txn, const char *id, const char *name,
+    const char *release_date, const char *artist)
+{
+	struct album al;
+
+	memset(&al, 0, sizeof(al));
+	strlcpy(al.id, id, sizeof(al.id));
+	al.name = name;
+	al.album_type = "album";
+	al.release_date = release_date;
+	al.artists.ids = artist;
+	al.artists.n = 1;
+	return store_put_album(txn, &al);
+}
+
 /* A name, and what a parser of names (int fn(const char *)) should say. */
 struct tu_parse_case {
 	const char	*in;
