@@ -90,42 +90,40 @@ random_track(struct store_txn *t)
 	return rc == STORE_ERR ? -1 : 0;
 }
 
+/* The random play at at: one of the NTRACKS tracks, ms_played or not. */
+static void
+random_play(struct play *p, int64_t at, uint64_t *s)
+{
+	memset(p, 0, sizeof(*p));
+	p->played_at = at;
+	tu_track_id((int)(tu_rand(s) % NTRACKS), p->track_id);
+	p->context_uri = "";
+	p->ms_played = tu_rand(s) % 2 ? -1 : (int32_t)(tu_rand(s) % 400000);
+}
+
+/*
+ * w->ops random steps, each at a user and time: one in w->track_every
+ * changes a track instead, the others put or delete that play
+ * (tu_rand_play_step()).  While map_may_fill, a step that fails ends the
+ * run with -1 (the map is full); otherwise it fails the test.
+ */
 static int
 random_work(struct store_txn *t, void *arg)
 {
 	struct work *w = arg;
-	struct play p;
+	const char *u;
+	int64_t at;
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = tu_users[tu_rand(&rng) % TU_NUSERS];
-		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
-		    (uint64_t)w->span);
-
-		if (tu_rand(&rng) % (uint64_t)w->track_every == 0) {
+		u = tu_rand_user_at(&rng, w->base, w->span, &at);
+		if (tu_rand(&rng) % (uint64_t)w->track_every == 0)
 			rc = random_track(t);
-			if (rc == -1 && map_may_fill)
-				return -1;
-			assert_int_equal(rc, 0);
-			continue;
-		}
-		if (tu_rand(&rng) % 5 == 0) {
-			rc = store_del_play(t, u, at);
-			if (rc == STORE_ERR && map_may_fill)
-				return -1;
-			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
-			continue;
-		}
-		memset(&p, 0, sizeof(p));
-		p.played_at = at;
-		tu_track_id((int)(tu_rand(&rng) % NTRACKS), p.track_id);
-		p.context_uri = "";
-		p.ms_played = tu_rand(&rng) % 2 ? -1 :
-		    (int32_t)(tu_rand(&rng) % 400000);
-		rc = store_put_play(t, u, &p);
-		if (rc == STORE_ERR && map_may_fill)
+		else
+			rc = tu_rand_play_step(t, &rng, u, at, random_play);
+		if (rc == -1 && map_may_fill)
 			return -1;
-		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
+		assert_int_equal(rc, 0);
 	}
 	return w->fail ? -1 : 0;
 }

@@ -508,6 +508,50 @@ name(void **state)							\
 	assert_int_equal(store_write(fx_->st, (fn), NULL), STORE_OK);	\
 }
 
+/* Fills *p as a play at at, drawing what else it needs from *rng. */
+typedef void (*tu_rand_play_fn)(struct play *p, int64_t at, uint64_t *rng);
+
+/*
+ * Where a step of a store test's random work falls, drawn from the
+ * xorshift state *rng (tu_rand()): a user of tu_users, returned, then a
+ * time in [base, base + span) into *at.
+ */
+static inline const char *
+tu_rand_user_at(uint64_t *rng, int64_t base, int64_t span, int64_t *at)
+{
+	const char *u = tu_users[tu_rand(rng) % TU_NUSERS];
+
+	*at = base + (int64_t)(tu_rand(rng) % (uint64_t)span);
+	return u;
+}
+
+/*
+ * A random step on user u's plays at at (tu_rand_user_at()) in txn: one
+ * step in five (drawn from *rng) deletes u's play there, the others put
+ * the play fill() makes for that time.  Returns 0 when the delete said
+ * STORE_OK or STORE_NOTFOUND, or the put STORE_OK or STORE_EXISTS; -1 when
+ * either said STORE_ERR; 1 for an answer it may not give.
+ */
+static inline int
+tu_rand_play_step(struct store_txn *txn, uint64_t *rng, const char *u,
+    int64_t at, tu_rand_play_fn fill)
+{
+	struct play p;
+	int rc;
+
+	if (tu_rand(rng) % 5 == 0) {
+		rc = store_del_play(txn, u, at);
+		if (rc == STORE_OK || rc == STORE_NOTFOUND)
+			return 0;
+	} else {
+		fill(&p, at, rng);
+		rc = store_put_play(txn, u, &p);
+		if (rc == STORE_OK || rc == STORE_EXISTS)
+			return 0;
+	}
+	return rc == STORE_ERR ? -1 : 1;
+}
+
 /*
  * Puts into txn the album id, name, released on release_date ("" for
  * unknown), of the one artist artist, an "album" with nothing else known.
