@@ -103,6 +103,37 @@ R(struct store *st, body_fn fn, void *arg)
 	assert_int_equal(store_read(st, body_cb, &b), STORE_OK);
 }
 
+/* A step of STEPS_TEST(): its body and the transaction it runs in. */
+struct step {
+	body_fn	 fn;
+	enum { STEP_READ, STEP_WRITE } txn;
+};
+
+/* Runs the n steps s in order on st, each in a transaction of its own. */
+static void
+run_steps(struct store *st, const struct step *s, size_t n)
+{
+	for (; n > 0; s++, n--) {
+		if (s->txn == STEP_WRITE)
+			W(st, s->fn, NULL);
+		else
+			R(st, s->fn, NULL);
+	}
+}
+
+/*
+ * Defines the test name(), which runs the steps given (struct step
+ * initializers) on the fixture's store with run_steps().
+ */
+#define STEPS_TEST(name, ...)						\
+static void								\
+name(void **state)							\
+{									\
+	static const struct step steps[] = { __VA_ARGS__ };		\
+									\
+	run_steps(((struct tu_fx *)*state)->st, steps, TU_NITEMS(steps)); \
+}
+
 /* ---- collecting iterations ----------------------------------------------- */
 
 struct seen {
@@ -637,14 +668,8 @@ body_ranges(struct store_txn *t, void *arg)
  * a user's scan never yields a neighbouring user's plays ("bob" vs
  * "bobby" vs "bo").
  */
-static void
-test_play_ranges(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_put_neighbours, NULL);
-	R(fx->st, body_ranges, NULL);
-}
+STEPS_TEST(test_play_ranges, { body_put_neighbours, STEP_WRITE },
+    { body_ranges, STEP_READ })
 
 struct nested {
 	struct store_txn *t;
@@ -694,15 +719,8 @@ body_stop_fail_nest(struct store_txn *t, void *arg)
 }
 
 /* Proves fn's 1 stops with OK, -1 fails, nested scans of one db work. */
-static void
-test_iter_control(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_put_neighbours, NULL);
-	R(fx->st, body_stop_fail_nest, NULL);
-	W(fx->st, body_stop_fail_nest, NULL);
-}
+STEPS_TEST(test_iter_control, { body_put_neighbours, STEP_WRITE },
+    { body_stop_fail_nest, STEP_READ }, { body_stop_fail_nest, STEP_WRITE })
 
 /* ---- entities and the change log ----------------------------------------- */
 
@@ -1499,15 +1517,8 @@ body_after_purge(struct store_txn *t, void *arg)
 }
 
 /* Proves purge removes every record of one user and none of another. */
-static void
-test_purge(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_populate, NULL);
-	W(fx->st, body_purge, NULL);
-	R(fx->st, body_after_purge, NULL);
-}
+STEPS_TEST(test_purge, { body_populate, STEP_WRITE },
+    { body_purge, STEP_WRITE }, { body_after_purge, STEP_READ })
 
 /* ---- meta ---------------------------------------------------------------- */
 
