@@ -86,40 +86,14 @@ collect_fn(const struct session *s, void *arg)
 	return 0;
 }
 
+/* What a write of expire_fn() or del_fn() is given, and what it said. */
 struct q {
-	const char	*user;	/* for iteration; NULL = all */
-	struct collect	 c;
 	struct session	 want;
 	int		 rc;
 	uint64_t	 n;
 	int64_t		 now;
 	uint64_t	 max;
 };
-
-static int
-iter_fn(struct store_txn *t, void *arg)
-{
-	struct q *q = arg;
-
-	q->c.n = 0;
-	return store_iter_sessions(t, q->user, collect_fn, &q->c) == STORE_OK ?
-	    0 : -1;
-}
-
-static int
-get_fn(struct store_txn *t, void *arg)
-{
-	struct q *q = arg;
-	struct session out;
-
-	q->rc = store_get_session(t, q->want.user, q->want.hash, &out);
-	if (q->rc == STORE_OK) {
-		assert_string_equal(out.user, q->want.user);
-		assert_memory_equal(out.hash, q->want.hash, SESSION_HASH_LEN);
-		q->want = out;
-	}
-	return 0;
-}
 
 static int
 expire_fn(struct store_txn *t, void *arg)
@@ -139,28 +113,42 @@ del_fn(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/* How many sessions user (NULL: everyone) has in st. */
 static int
 count(struct store *st, const char *user)
 {
-	struct q q;
+	struct collect c;
+	struct store_txn *rd;
 
-	memset(&q, 0, sizeof(q));
-	q.user = user;
-	assert_int_equal(store_read(st, iter_fn, &q), STORE_OK);
-	return q.c.n;
+	c.n = 0;
+	assert_non_null(rd = tu_read(st));
+	assert_int_equal(store_iter_sessions(rd, user, collect_fn, &c),
+	    STORE_OK);
+	tu_read_done(rd);
+	return c.n;
 }
 
+/*
+ * Looks up user's session of tag (mk()) in st; *out (when not NULL) gets
+ * it when found.  Returns what store_get_session() said.
+ */
 static int
 lookup(struct store *st, const char *user, int tag, struct session *out)
 {
-	struct q q;
+	struct session want = mk(user, tag, 0, 0), got;
+	struct store_txn *rd;
+	int rc;
 
-	memset(&q, 0, sizeof(q));
-	q.want = mk(user, tag, 0, 0);
-	assert_int_equal(store_read(st, get_fn, &q), STORE_OK);
-	if (out != NULL)
-		*out = q.want;
-	return q.rc;
+	assert_non_null(rd = tu_read(st));
+	rc = store_get_session(rd, want.user, want.hash, &got);
+	tu_read_done(rd);
+	if (rc == STORE_OK) {
+		assert_string_equal(got.user, want.user);
+		assert_memory_equal(got.hash, want.hash, SESSION_HASH_LEN);
+		if (out != NULL)
+			*out = got;
+	}
+	return rc;
 }
 
 static void
