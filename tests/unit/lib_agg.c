@@ -57,6 +57,23 @@ put_tracks(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/*
+ * cmocka setup of the tests that play the tracks: the fixture's store
+ * (tu_fx_setup()) with put_tracks() committed.
+ */
+static int
+setup_tracks(void **state)
+{
+	if (setup(state) == -1)
+		return -1;
+	if (store_write(((struct tu_fx *)*state)->st, put_tracks, NULL) !=
+	    STORE_OK) {
+		(void)tu_fx_teardown(state);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- the recount ----------------------------------------------------------- */
 
 struct buckets {
@@ -234,11 +251,10 @@ work_init(struct work *w, int ops, int64_t base, int64_t span)
 	w->span = span;
 }
 
-/* Puts the tracks and commits a first round of the random work w. */
+/* Commits a first round of the random work w (on setup_tracks()). */
 static void
 seed(struct tu_fx *fx, struct work *w, int ops, int64_t base, int64_t span)
 {
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	work_init(w, ops, base, span);
 	assert_int_equal(store_write(fx->st, random_work, w), STORE_OK);
 }
@@ -275,7 +291,6 @@ test_random_recount(void **state)
 	struct del_all d;
 	int round;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	work_init(&w, 300, INT64_C(1700000000000), 40 * B);
 	for (round = 0; round < 30; round++) {
 		/* Some rounds straddle 1970 to test negative buckets. */
@@ -330,7 +345,6 @@ test_read_in_write(void **state)
 	struct tu_fx *fx = *state;
 	struct work w;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	work_init(&w, 60, INT64_C(1700000000000), 3 * B);
 	assert_int_equal(store_write(fx->st, runs_with_reads, &w), STORE_OK);
 	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
@@ -404,7 +418,6 @@ test_known(void **state)
 	struct tu_fx *fx = *state;
 	static struct buckets bs;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, known_body, &bs), STORE_OK);
 	/* Buckets -2B (-B-1), -B (-B, -1), 0 (0, B-1), B, 3B; the plays
 	 * in year 10000 and at the extremes are not aggregated. */
@@ -448,7 +461,6 @@ test_ranges(void **state)
 	static struct buckets bs, scratch;
 	struct range_q q = { 0, 0, STORE_ASC, &bs };
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, known_body, &scratch), STORE_OK);
 	q.from = -B;
 	q.to = B;
@@ -585,7 +597,6 @@ test_version(void **state)
 	int64_t at = 5 * B;
 	uint64_t v0, v1, v2;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
 	(void)version_of(fx, "", STORE_NOTFOUND);
 	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
@@ -711,7 +722,6 @@ test_part_versions(void **state)
 	size_t i;
 	int p;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	parts_of(fx, "bob", a);
 	for (p = 0; p < STORE_PART__MAX; p++)
 		assert_true(a[p] == 0);
@@ -796,7 +806,6 @@ test_kill9(void **state)
 	pid_t pid;
 	int round, status;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	store_close(fx->st);
 	fx->st = NULL;
 	for (round = 0; round < 8; round++) {
@@ -828,26 +837,26 @@ test_kill9(void **state)
 }
 
 TU_MAIN(NULL, NULL,
-	cmocka_unit_test_setup_teardown(test_random_recount, setup,
+	cmocka_unit_test_setup_teardown(test_random_recount, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_read_in_write, setup,
+	cmocka_unit_test_setup_teardown(test_read_in_write, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_abort, setup,
+	cmocka_unit_test_setup_teardown(test_abort, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_known, setup,
+	cmocka_unit_test_setup_teardown(test_known, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_ranges, setup,
+	cmocka_unit_test_setup_teardown(test_ranges, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_purge, setup,
+	cmocka_unit_test_setup_teardown(test_purge, setup_tracks,
 	    tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_duration_changed, setup,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_migrate, setup,
+	cmocka_unit_test_setup_teardown(test_migrate, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_part_versions, setup,
+	cmocka_unit_test_setup_teardown(test_part_versions, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_version, setup,
+	cmocka_unit_test_setup_teardown(test_version, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_kill9, setup,
+	cmocka_unit_test_setup_teardown(test_kill9, setup_tracks,
 	    tu_fx_teardown),
 )
