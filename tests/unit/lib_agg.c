@@ -669,8 +669,6 @@ part_body(struct store_txn *t, void *arg)
 {
 	const char *what = arg;
 	struct playlist_week w;
-	struct top_snapshot ts;
-	struct gap g;
 	char id[ID_LEN + 1];
 
 	tu_track_id(1, id);
@@ -686,16 +684,9 @@ part_body(struct store_txn *t, void *arg)
 		return store_put_playlist_week(t, "bob", &w) == STORE_OK ? 0 :
 		    -1;
 	case 'T':
-		memset(&ts, 0, sizeof(ts));
-		ts.day = 20000;
-		ts.ids.ids = id;
-		ts.ids.n = 1;
-		return store_put_top(t, "bob", &ts) == STORE_OK ? 0 : -1;
+		return tu_put_top(t, "bob", 20000, id, 1) == STORE_OK ? 0 : -1;
 	case 'G':
-		memset(&g, 0, sizeof(g));
-		g.from_ms = 10;
-		g.to_ms = 20;
-		return store_put_gap(t, "bob", &g) == STORE_OK ? 0 : -1;
+		return tu_put_gap(t, "bob", 10, 20) == STORE_OK ? 0 : -1;
 	default:	/* delete the gap; a second time deletes nothing */
 		return store_del_gap(t, "bob", 10) == STORE_ERR ? -1 : 0;
 	}

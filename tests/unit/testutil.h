@@ -573,6 +573,42 @@ tu_put_album(struct store_txn *txn, const char *id, const char *name,
 	return store_put_album(txn, &al);
 }
 
+/*
+ * Puts into txn user's gap from from_ms to to_ms, nothing else known.
+ * Returns what store_put_gap() returned.
+ */
+static inline int
+tu_put_gap(struct store_txn *txn, const char *user, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct gap g;
+
+	memset(&g, 0, sizeof(g));
+	g.from_ms = from_ms;
+	g.to_ms = to_ms;
+	return store_put_gap(txn, user, &g);
+}
+
+/*
+ * Puts into txn user's top tracks of the short range taken on day (days
+ * since 1970), the n ids in ids, nothing else known.  Returns what
+ * store_put_top() returned.
+ */
+static inline int
+tu_put_top(struct store_txn *txn, const char *user, int32_t day,
+    const char *ids, uint32_t n)
+{
+	struct top_snapshot ts;
+
+	memset(&ts, 0, sizeof(ts));
+	ts.kind = TOP_TRACKS;
+	ts.range = RANGE_SHORT;
+	ts.day = day;
+	ts.ids.ids = ids;
+	ts.ids.n = n;
+	return store_put_top(txn, user, &ts);
+}
+
 /* A name, and what a parser of names (int fn(const char *)) should say. */
 struct tu_parse_case {
 	const char	*in;
