@@ -684,7 +684,8 @@ part_body(struct store_txn *t, void *arg)
 		return store_put_playlist_week(t, "bob", &w) == STORE_OK ? 0 :
 		    -1;
 	case 'T':
-		return tu_put_top(t, "bob", 20000, id, 1) == STORE_OK ? 0 : -1;
+		return tu_put_top(t, "bob", TOP_TRACKS, RANGE_SHORT, 20000, id,
+		    1) == STORE_OK ? 0 : -1;
 	case 'G':
 		return tu_put_gap(t, "bob", 10, 20) == STORE_OK ? 0 : -1;
 	default:	/* delete the gap; a second time deletes nothing */

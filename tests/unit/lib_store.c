@@ -1268,20 +1268,13 @@ body_playlists(struct store_txn *t, void *arg)
 /* Proves weekly snapshots round trip and iterate by id, then week. */
 W_TEST(test_playlists, body_playlists)
 
+/* Puts user's top list (tu_put_top()), asserting it was stored. */
 static void
 put_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, int32_t day, const char *ids, uint32_t n)
 {
-	struct top_snapshot s;
-
-	memset(&s, 0, sizeof(s));
-	s.kind = kind;
-	s.range = range;
-	s.day = day;
-	s.confirmed_at = (int64_t)day * 86400 + 1;
-	s.ids.ids = ids;
-	s.ids.n = n;
-	assert_int_equal(store_put_top(t, user, &s), STORE_OK);
+	assert_int_equal(tu_put_top(t, user, kind, range, day, ids, n),
+	    STORE_OK);
 }
 
 static void

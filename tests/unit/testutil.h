@@ -590,20 +590,21 @@ tu_put_gap(struct store_txn *txn, const char *user, int64_t from_ms,
 }
 
 /*
- * Puts into txn user's top tracks of the short range taken on day (days
- * since 1970), the n ids in ids, nothing else known.  Returns what
- * store_put_top() returned.
+ * Puts into txn user's top list of kind and range taken on day (days
+ * since 1970) and confirmed a second into it, the n ids in ids.  Returns
+ * what store_put_top() returned.
  */
 static inline int
-tu_put_top(struct store_txn *txn, const char *user, int32_t day,
-    const char *ids, uint32_t n)
+tu_put_top(struct store_txn *txn, const char *user, enum top_kind kind,
+    enum top_range range, int32_t day, const char *ids, uint32_t n)
 {
 	struct top_snapshot ts;
 
 	memset(&ts, 0, sizeof(ts));
-	ts.kind = TOP_TRACKS;
-	ts.range = RANGE_SHORT;
+	ts.kind = kind;
+	ts.range = range;
 	ts.day = day;
+	ts.confirmed_at = (int64_t)day * 86400 + 1;
 	ts.ids.ids = ids;
 	ts.ids.n = n;
 	return store_put_top(txn, user, &ts);
