@@ -178,6 +178,13 @@ check_recount(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/* Asserts, in a read transaction of st, what check_recount() checks. */
+static void
+assert_recount(struct store *st)
+{
+	assert_int_equal(store_read(st, check_recount, NULL), STORE_OK);
+}
+
 /* ---- random work ------------------------------------------------------------ */
 
 struct work {
@@ -297,15 +304,14 @@ test_random_recount(void **state)
 		w.base = round % 5 == 4 ? -20 * B : INT64_C(1700000000000);
 		assert_int_equal(store_write(fx->st, random_work, &w),
 		    STORE_OK);
-		assert_int_equal(store_read(fx->st, check_recount, NULL),
-		    STORE_OK);
+		assert_recount(fx->st);
 	}
 	assert_true(w.puts > 4000 && w.dels > 500);
 	/* Emptying half the plays of one user empties buckets too. */
 	d.user = "bob";
 	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
 	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /*
@@ -347,7 +353,7 @@ test_read_in_write(void **state)
 
 	work_init(&w, 60, INT64_C(1700000000000), 3 * B);
 	assert_int_equal(store_write(fx->st, runs_with_reads, &w), STORE_OK);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 	assert_true(w.puts > 300 && w.dels > 20);
 }
 
@@ -380,7 +386,7 @@ test_abort(void **state)
 	assert_int_equal(after.n, before.n);
 	for (i = 0; i < before.n; i++)
 		assert_true(bucket_equal(&after.v[i], &before.v[i]));
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Known answers: bucket bounds, negative times, what is not counted. */
@@ -434,7 +440,7 @@ test_known(void **state)
 	assert_int_equal(bs.v[2].ms_played, 999);
 	assert_int_equal(bs.v[3].start_ms, B);
 	assert_int_equal(bs.v[4].start_ms, 3 * B);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 struct range_q {
@@ -520,7 +526,7 @@ test_purge(void **state)
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_int_equal(n[1], 0);
 	assert_true(n[0] > 0 && n[2] > 0);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Puts synthetic track 0 with the duration *arg. */
@@ -627,7 +633,7 @@ test_version(void **state)
 	v0 = version_of(fx, "bob", STORE_OK);
 	assert_true(v0 != v2 && v0 != v2 + 1);
 	/* And the version record is no bucket. */
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Every part's version of user, read both ways (which must agree). */
@@ -736,7 +742,7 @@ test_part_versions(void **state)
 	parts_of(fx, "bobby", bobby2);
 	assert_memory_equal(bobby, bobby2, sizeof(bobby));
 	/* The version records are no buckets. */
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Makes the store look like schema version 1: no agg database. */
@@ -776,7 +782,7 @@ test_migrate(void **state)
 	assert_int_equal(info.schema_version, STORE_SCHEMA_VERSION);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 	/* And a reader opens it now. */
 	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0), STORE_OK);
 	store_close(ro);
@@ -820,8 +826,7 @@ test_kill9(void **state)
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		assert_true(WIFSIGNALED(status));
 		assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
-		assert_int_equal(store_read(fx->st, check_recount, NULL),
-		    STORE_OK);
+		assert_recount(fx->st);
 		store_close(fx->st);
 		fx->st = NULL;
 	}
