@@ -266,23 +266,21 @@ seed(struct tu_fx *fx, struct work *w, int ops, int64_t base, int64_t span)
 	assert_int_equal(store_write(fx->st, random_work, w), STORE_OK);
 }
 
-/* Deletes every play of user at or after from, one by one. */
-struct del_all {
-	const char	*user;
-	int64_t		 at[MAXB * 4];
-	size_t		 n;
-};
-
+/*
+ * Deletes, one by one, every other play of the user arg (a string): the
+ * first, third, ... of the oldest MAXB * 4.
+ */
 static int
 del_every_other(struct store_txn *t, void *arg)
 {
-	struct del_all *d = arg;
-	size_t i;
+	static int64_t at[MAXB * 4];
+	const char *user = arg;
+	size_t i, n;
 
-	if (tu_play_times(t, d->user, d->at, TU_NITEMS(d->at), &d->n) == -1)
+	if (tu_play_times(t, user, at, TU_NITEMS(at), &n) == -1)
 		return -1;
-	for (i = 0; i < d->n; i += 2)
-		if (store_del_play(t, d->user, d->at[i]) != STORE_OK)
+	for (i = 0; i < n; i += 2)
+		if (store_del_play(t, user, at[i]) != STORE_OK)
 			return -1;
 	return 0;
 }
@@ -294,8 +292,8 @@ static void
 test_random_recount(void **state)
 {
 	struct tu_fx *fx = *state;
+	char bob[] = "bob";
 	struct work w;
-	struct del_all d;
 	int round;
 
 	work_init(&w, 300, INT64_C(1700000000000), 40 * B);
@@ -308,9 +306,8 @@ test_random_recount(void **state)
 	}
 	assert_true(w.puts > 4000 && w.dels > 500);
 	/* Emptying half the plays of one user empties buckets too. */
-	d.user = "bob";
-	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
-	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
+	assert_int_equal(store_write(fx->st, del_every_other, bob), STORE_OK);
+	assert_int_equal(store_write(fx->st, del_every_other, bob), STORE_OK);
 	assert_recount(fx->st);
 }
 
