@@ -64,14 +64,7 @@ put_tracks(struct store_txn *t, void *arg)
 static int
 setup_tracks(void **state)
 {
-	if (setup(state) == -1)
-		return -1;
-	if (store_write(((struct tu_fx *)*state)->st, put_tracks, NULL) !=
-	    STORE_OK) {
-		(void)tu_fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	return tu_fx_setup_with(state, "lib_agg_test", put_tracks, NULL);
 }
 
 /* ---- the recount ----------------------------------------------------------- */

@@ -113,19 +113,24 @@ put_track(struct tu_fx *fx, int i)
 	assert_int_equal(store_write(fx->st, put_track_cb, &i), STORE_OK);
 }
 
+/* Puts tracks 0, 1 and 2: a log that is not empty when first looked at. */
 static int
-setup(void **state)
+put_first_tracks(struct store_txn *txn, void *arg)
 {
 	int i;
 
-	if (tu_fx_setup(state, "lib_changelog") == -1)
-		return -1;
-	/* A log that is not empty when the follower first looks. */
+	(void)arg;
 	for (i = 0; i < 3; i++)
-		if (store_write(((struct tu_fx *)*state)->st, put_track_cb,
-		    &i) != STORE_OK)
+		if (put_track_cb(txn, &i) == -1)
 			return -1;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return tu_fx_setup_with(state, "lib_changelog", put_first_tracks,
+	    NULL);
 }
 
 static void

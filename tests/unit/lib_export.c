@@ -110,13 +110,7 @@ fill(struct store_txn *txn, void *arg)
 static int
 setup(void **state)
 {
-	if (tu_fx_setup(state, "lib_export_test") == -1)
-		return -1;
-	if (store_write(((struct tu_fx *)*state)->st, fill, NULL) != STORE_OK) {
-		(void)tu_fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	return tu_fx_setup_with(state, "lib_export_test", fill, NULL);
 }
 
 struct memsink {

@@ -62,13 +62,15 @@ tu_rmtree(const char *top)
 }
 
 /*
- * cmocka setup: logs as prog to stderr, makes /tmp/ln-<prog>-XXXXXX and
- * opens a writable store in it.  *state gets the struct tu_fx, which
- * tu_fx_teardown() closes, removes and frees.  Returns 0, or -1 with
- * nothing left behind.
+ * cmocka setup of tests that start from some data: logs as prog to
+ * stderr, makes /tmp/ln-<prog>-XXXXXX, opens a writable store in it and,
+ * unless fn is NULL, runs fn with arg in one write transaction of it.
+ * *state gets the struct tu_fx, which tu_fx_teardown() closes, removes
+ * and frees.  Returns 0, or -1 with nothing left behind.
  */
 static inline int
-tu_fx_setup(void **state, const char *prog)
+tu_fx_setup_with(void **state, const char *prog, store_write_fn fn,
+    void *arg)
 {
 	struct tu_fx *fx;
 
@@ -76,17 +78,28 @@ tu_fx_setup(void **state, const char *prog)
 	if ((fx = calloc(1, sizeof(*fx))) == NULL)
 		return -1;
 	if ((size_t)snprintf(fx->dir, sizeof(fx->dir), "/tmp/ln-%s-XXXXXX",
-	    prog) >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	if (store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
-		(void)tu_rmtree(fx->dir);
-		free(fx);
-		return -1;
-	}
+	    prog) >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL)
+		goto free;
+	if (store_open(&fx->st, fx->dir, 0, 0) != STORE_OK)
+		goto rmdir;
+	if (fn != NULL && store_write(fx->st, fn, arg) != STORE_OK)
+		goto close;
 	*state = fx;
 	return 0;
+close:
+	store_close(fx->st);
+rmdir:
+	(void)tu_rmtree(fx->dir);
+free:
+	free(fx);
+	return -1;
+}
+
+/* cmocka setup: tu_fx_setup_with() of prog, nothing written. */
+static inline int
+tu_fx_setup(void **state, const char *prog)
+{
+	return tu_fx_setup_with(state, prog, NULL, NULL);
 }
 
 /* Defines static int fn(void **state), the tu_fx_setup() of prog. */
