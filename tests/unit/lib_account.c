@@ -20,21 +20,43 @@
 #include "schema.h"
 #include "testutil.h"
 
+/* What fill_alice() gives alice: her profile, her tokens, her status. */
+struct alice {
+	const char	*name, *country, *product, *image_url;
+	const char	*access, *refresh;
+	int64_t		 expires, authorized_at;
+	uint8_t		 status;
+};
+
+/* Zeroes *u, then makes it alice with what a says. */
+static void
+fill_alice(struct user *u, const struct alice *a)
+{
+	memset(u, 0, sizeof(*u));
+	strlcpy(u->id, "alice", sizeof(u->id));
+	strlcpy(u->display_name, a->name, sizeof(u->display_name));
+	strlcpy(u->country, a->country, sizeof(u->country));
+	strlcpy(u->product, a->product, sizeof(u->product));
+	strlcpy(u->image_url, a->image_url, sizeof(u->image_url));
+	strlcpy(u->access_token, a->access, sizeof(u->access_token));
+	strlcpy(u->refresh_token, a->refresh, sizeof(u->refresh_token));
+	u->token_expires = a->expires;
+	u->authorized_at = a->authorized_at;
+	u->status = a->status;
+}
+
 /* A stored record: every field set, so nothing can pass for untouched. */
 static void
 fill_stored(struct user *u)
 {
-	memset(u, 0, sizeof(*u));
-	strcpy(u->id, "alice");
-	strcpy(u->display_name, "Alice");
-	strcpy(u->country, "SE");
-	strcpy(u->product, "free");
-	strcpy(u->image_url, "https://i.example/old.jpg");
-	strcpy(u->access_token, "old-access");
-	strcpy(u->refresh_token, "old-refresh");
-	u->token_expires = 1000;
-	u->authorized_at = 500;
-	u->status = USER_REAUTH;
+	static const struct alice stored = {
+		.name = "Alice", .country = "SE", .product = "free",
+		.image_url = "https://i.example/old.jpg",
+		.access = "old-access", .refresh = "old-refresh",
+		.expires = 1000, .authorized_at = 500, .status = USER_REAUTH,
+	};
+
+	fill_alice(u, &stored);
 	u->visibility = VIS_PUBLIC;
 	strcpy(u->timezone, "Europe/Stockholm");
 	strcpy(u->dw_playlist, "37i9dQZEVXcJZyENOWUFo7");
@@ -52,17 +74,14 @@ fill_stored(struct user *u)
 static void
 fill_said(struct user *u, const char *refresh)
 {
-	memset(u, 0, sizeof(*u));
-	strcpy(u->id, "alice");
-	strcpy(u->display_name, "Alice Ö");
-	strcpy(u->country, "NO");
-	strcpy(u->product, "premium");
-	strcpy(u->image_url, "https://i.example/new.jpg");
-	strcpy(u->access_token, "new-access");
-	strcpy(u->refresh_token, refresh);
-	u->token_expires = 5000;
-	u->authorized_at = 4000;
-	u->status = USER_ACTIVE;
+	const struct alice said = {
+		.name = "Alice Ö", .country = "NO", .product = "premium",
+		.image_url = "https://i.example/new.jpg",
+		.access = "new-access", .refresh = refresh,
+		.expires = 5000, .authorized_at = 4000, .status = USER_ACTIVE,
+	};
+
+	fill_alice(u, &said);
 	u->created_at = 3000;
 	u->cursor_ms = 1;
 	u->n_plays = 1;

@@ -57,6 +57,16 @@ put_tracks(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/*
+ * cmocka setup of the tests that play the tracks: the fixture's store
+ * (tu_fx_setup()) with put_tracks() committed.
+ */
+static int
+setup_tracks(void **state)
+{
+	return tu_fx_setup_with(state, "lib_agg_test", put_tracks, NULL);
+}
+
 /* ---- the recount ----------------------------------------------------------- */
 
 struct buckets {
@@ -161,6 +171,13 @@ check_recount(struct store_txn *t, void *arg)
 	return 0;
 }
 
+/* Asserts, in a read transaction of st, what check_recount() checks. */
+static void
+assert_recount(struct store *st)
+{
+	assert_int_equal(store_read(st, check_recount, NULL), STORE_OK);
+}
+
 /* ---- random work ------------------------------------------------------------ */
 
 struct work {
@@ -234,32 +251,29 @@ work_init(struct work *w, int ops, int64_t base, int64_t span)
 	w->span = span;
 }
 
-/* Puts the tracks and commits a first round of the random work w. */
+/* Commits a first round of the random work w (on setup_tracks()). */
 static void
 seed(struct tu_fx *fx, struct work *w, int ops, int64_t base, int64_t span)
 {
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	work_init(w, ops, base, span);
 	assert_int_equal(store_write(fx->st, random_work, w), STORE_OK);
 }
 
-/* Deletes every play of user at or after from, one by one. */
-struct del_all {
-	const char	*user;
-	int64_t		 at[MAXB * 4];
-	size_t		 n;
-};
-
+/*
+ * Deletes, one by one, every other play of the user arg (a string): the
+ * first, third, ... of the oldest MAXB * 4.
+ */
 static int
 del_every_other(struct store_txn *t, void *arg)
 {
-	struct del_all *d = arg;
-	size_t i;
+	static int64_t at[MAXB * 4];
+	const char *user = arg;
+	size_t i, n;
 
-	if (tu_play_times(t, d->user, d->at, TU_NITEMS(d->at), &d->n) == -1)
+	if (tu_play_times(t, user, at, TU_NITEMS(at), &n) == -1)
 		return -1;
-	for (i = 0; i < d->n; i += 2)
-		if (store_del_play(t, d->user, d->at[i]) != STORE_OK)
+	for (i = 0; i < n; i += 2)
+		if (store_del_play(t, user, at[i]) != STORE_OK)
 			return -1;
 	return 0;
 }
@@ -271,26 +285,23 @@ static void
 test_random_recount(void **state)
 {
 	struct tu_fx *fx = *state;
+	char bob[] = "bob";
 	struct work w;
-	struct del_all d;
 	int round;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	work_init(&w, 300, INT64_C(1700000000000), 40 * B);
 	for (round = 0; round < 30; round++) {
 		/* Some rounds straddle 1970 to test negative buckets. */
 		w.base = round % 5 == 4 ? -20 * B : INT64_C(1700000000000);
 		assert_int_equal(store_write(fx->st, random_work, &w),
 		    STORE_OK);
-		assert_int_equal(store_read(fx->st, check_recount, NULL),
-		    STORE_OK);
+		assert_recount(fx->st);
 	}
 	assert_true(w.puts > 4000 && w.dels > 500);
 	/* Emptying half the plays of one user empties buckets too. */
-	d.user = "bob";
-	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
-	assert_int_equal(store_write(fx->st, del_every_other, &d), STORE_OK);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_int_equal(store_write(fx->st, del_every_other, bob), STORE_OK);
+	assert_int_equal(store_write(fx->st, del_every_other, bob), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /*
@@ -330,10 +341,9 @@ test_read_in_write(void **state)
 	struct tu_fx *fx = *state;
 	struct work w;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	work_init(&w, 60, INT64_C(1700000000000), 3 * B);
 	assert_int_equal(store_write(fx->st, runs_with_reads, &w), STORE_OK);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 	assert_true(w.puts > 300 && w.dels > 20);
 }
 
@@ -366,7 +376,7 @@ test_abort(void **state)
 	assert_int_equal(after.n, before.n);
 	for (i = 0; i < before.n; i++)
 		assert_true(bucket_equal(&after.v[i], &before.v[i]));
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Known answers: bucket bounds, negative times, what is not counted. */
@@ -404,7 +414,6 @@ test_known(void **state)
 	struct tu_fx *fx = *state;
 	static struct buckets bs;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, known_body, &bs), STORE_OK);
 	/* Buckets -2B (-B-1), -B (-B, -1), 0 (0, B-1), B, 3B; the plays
 	 * in year 10000 and at the extremes are not aggregated. */
@@ -421,7 +430,7 @@ test_known(void **state)
 	assert_int_equal(bs.v[2].ms_played, 999);
 	assert_int_equal(bs.v[3].start_ms, B);
 	assert_int_equal(bs.v[4].start_ms, 3 * B);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 struct range_q {
@@ -448,7 +457,6 @@ test_ranges(void **state)
 	static struct buckets bs, scratch;
 	struct range_q q = { 0, 0, STORE_ASC, &bs };
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, known_body, &scratch), STORE_OK);
 	q.from = -B;
 	q.to = B;
@@ -508,7 +516,7 @@ test_purge(void **state)
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_int_equal(n[1], 0);
 	assert_true(n[0] > 0 && n[2] > 0);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Puts synthetic track 0 with the duration *arg. */
@@ -585,7 +593,6 @@ test_version(void **state)
 	int64_t at = 5 * B;
 	uint64_t v0, v1, v2;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	(void)version_of(fx, "bob", STORE_NOTFOUND);
 	(void)version_of(fx, "", STORE_NOTFOUND);
 	assert_int_equal(vop(fx, at, 0, 0), STORE_OK);
@@ -616,7 +623,7 @@ test_version(void **state)
 	v0 = version_of(fx, "bob", STORE_OK);
 	assert_true(v0 != v2 && v0 != v2 + 1);
 	/* And the version record is no bucket. */
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Every part's version of user, read both ways (which must agree). */
@@ -658,8 +665,6 @@ part_body(struct store_txn *t, void *arg)
 {
 	const char *what = arg;
 	struct playlist_week w;
-	struct top_snapshot ts;
-	struct gap g;
 	char id[ID_LEN + 1];
 
 	tu_track_id(1, id);
@@ -675,16 +680,10 @@ part_body(struct store_txn *t, void *arg)
 		return store_put_playlist_week(t, "bob", &w) == STORE_OK ? 0 :
 		    -1;
 	case 'T':
-		memset(&ts, 0, sizeof(ts));
-		ts.day = 20000;
-		ts.ids.ids = id;
-		ts.ids.n = 1;
-		return store_put_top(t, "bob", &ts) == STORE_OK ? 0 : -1;
+		return tu_put_top(t, "bob", TOP_TRACKS, RANGE_SHORT, 20000, id,
+		    1) == STORE_OK ? 0 : -1;
 	case 'G':
-		memset(&g, 0, sizeof(g));
-		g.from_ms = 10;
-		g.to_ms = 20;
-		return store_put_gap(t, "bob", &g) == STORE_OK ? 0 : -1;
+		return tu_put_gap(t, "bob", 10, 20) == STORE_OK ? 0 : -1;
 	default:	/* delete the gap; a second time deletes nothing */
 		return store_del_gap(t, "bob", 10) == STORE_ERR ? -1 : 0;
 	}
@@ -711,7 +710,6 @@ test_part_versions(void **state)
 	size_t i;
 	int p;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	parts_of(fx, "bob", a);
 	for (p = 0; p < STORE_PART__MAX; p++)
 		assert_true(a[p] == 0);
@@ -734,7 +732,7 @@ test_part_versions(void **state)
 	parts_of(fx, "bobby", bobby2);
 	assert_memory_equal(bobby, bobby2, sizeof(bobby));
 	/* The version records are no buckets. */
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 }
 
 /* Makes the store look like schema version 1: no agg database. */
@@ -774,7 +772,7 @@ test_migrate(void **state)
 	assert_int_equal(info.schema_version, STORE_SCHEMA_VERSION);
 	assert_int_equal(store_read(fx->st, count_buckets, n), STORE_OK);
 	assert_true(n[0] > 0 && n[1] > 0 && n[2] > 0);
-	assert_int_equal(store_read(fx->st, check_recount, NULL), STORE_OK);
+	assert_recount(fx->st);
 	/* And a reader opens it now. */
 	assert_int_equal(store_open(&ro, fx->dir, STORE_RDONLY, 0), STORE_OK);
 	store_close(ro);
@@ -796,7 +794,6 @@ test_kill9(void **state)
 	pid_t pid;
 	int round, status;
 
-	assert_int_equal(store_write(fx->st, put_tracks, NULL), STORE_OK);
 	store_close(fx->st);
 	fx->st = NULL;
 	for (round = 0; round < 8; round++) {
@@ -819,8 +816,7 @@ test_kill9(void **state)
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		assert_true(WIFSIGNALED(status));
 		assert_int_equal(store_open(&fx->st, fx->dir, 0, 0), STORE_OK);
-		assert_int_equal(store_read(fx->st, check_recount, NULL),
-		    STORE_OK);
+		assert_recount(fx->st);
 		store_close(fx->st);
 		fx->st = NULL;
 	}
@@ -828,26 +824,26 @@ test_kill9(void **state)
 }
 
 TU_MAIN(NULL, NULL,
-	cmocka_unit_test_setup_teardown(test_random_recount, setup,
+	cmocka_unit_test_setup_teardown(test_random_recount, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_read_in_write, setup,
+	cmocka_unit_test_setup_teardown(test_read_in_write, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_abort, setup,
+	cmocka_unit_test_setup_teardown(test_abort, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_known, setup,
+	cmocka_unit_test_setup_teardown(test_known, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_ranges, setup,
+	cmocka_unit_test_setup_teardown(test_ranges, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_purge, setup,
+	cmocka_unit_test_setup_teardown(test_purge, setup_tracks,
 	    tu_fx_teardown),
 	cmocka_unit_test_setup_teardown(test_duration_changed, setup,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_migrate, setup,
+	cmocka_unit_test_setup_teardown(test_migrate, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_part_versions, setup,
+	cmocka_unit_test_setup_teardown(test_part_versions, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_version, setup,
+	cmocka_unit_test_setup_teardown(test_version, setup_tracks,
 	    tu_fx_teardown),
-	cmocka_unit_test_setup_teardown(test_kill9, setup,
+	cmocka_unit_test_setup_teardown(test_kill9, setup_tracks,
 	    tu_fx_teardown),
 )

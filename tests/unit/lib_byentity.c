@@ -90,42 +90,40 @@ random_track(struct store_txn *t)
 	return rc == STORE_ERR ? -1 : 0;
 }
 
+/* The random play at at: one of the NTRACKS tracks, ms_played or not. */
+static void
+random_play(struct play *p, int64_t at, uint64_t *s)
+{
+	memset(p, 0, sizeof(*p));
+	p->played_at = at;
+	tu_track_id((int)(tu_rand(s) % NTRACKS), p->track_id);
+	p->context_uri = "";
+	p->ms_played = tu_rand(s) % 2 ? -1 : (int32_t)(tu_rand(s) % 400000);
+}
+
+/*
+ * w->ops random steps, each at a user and time: one in w->track_every
+ * changes a track instead, the others put or delete that play
+ * (tu_rand_play_step()).  While map_may_fill, a step that fails ends the
+ * run with -1 (the map is full); otherwise it fails the test.
+ */
 static int
 random_work(struct store_txn *t, void *arg)
 {
 	struct work *w = arg;
-	struct play p;
+	const char *u;
+	int64_t at;
 	int i, rc;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = tu_users[tu_rand(&rng) % TU_NUSERS];
-		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
-		    (uint64_t)w->span);
-
-		if (tu_rand(&rng) % (uint64_t)w->track_every == 0) {
+		u = tu_rand_user_at(&rng, w->base, w->span, &at);
+		if (tu_rand(&rng) % (uint64_t)w->track_every == 0)
 			rc = random_track(t);
-			if (rc == -1 && map_may_fill)
-				return -1;
-			assert_int_equal(rc, 0);
-			continue;
-		}
-		if (tu_rand(&rng) % 5 == 0) {
-			rc = store_del_play(t, u, at);
-			if (rc == STORE_ERR && map_may_fill)
-				return -1;
-			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
-			continue;
-		}
-		memset(&p, 0, sizeof(p));
-		p.played_at = at;
-		tu_track_id((int)(tu_rand(&rng) % NTRACKS), p.track_id);
-		p.context_uri = "";
-		p.ms_played = tu_rand(&rng) % 2 ? -1 :
-		    (int32_t)(tu_rand(&rng) % 400000);
-		rc = store_put_play(t, u, &p);
-		if (rc == STORE_ERR && map_may_fill)
+		else
+			rc = tu_rand_play_step(t, &rng, u, at, random_play);
+		if (rc == -1 && map_may_fill)
 			return -1;
-		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
+		assert_int_equal(rc, 0);
 	}
 	return w->fail ? -1 : 0;
 }
@@ -637,13 +635,6 @@ test_abort(void **state)
 	assert_int_equal(check(fx->st), before);
 }
 
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	(void)arg;
-	return store_purge_user(t, "bob", NULL) == STORE_ERR ? -1 : 0;
-}
-
 /* A purge takes the user's indexes and leaves the others' alone. */
 static void
 test_purge(void **state)
@@ -652,7 +643,7 @@ test_purge(void **state)
 	struct work w = { 1500, 0, INT64_C(10) * DAY, 11, 0 };
 
 	assert_int_equal(store_write(fx->st, random_work, &w), STORE_OK);
-	assert_int_equal(store_write(fx->st, purge_fn, NULL), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "bob", NULL), STORE_OK);
 	check(fx->st);
 }
 
@@ -758,7 +749,6 @@ static int
 old_journal(struct store_txn *t, void *arg)
 {
 	const char *tracks[6] = { T1, T2, T3, T4, T5, T6 };
-	struct album al;
 	struct play p;
 	int i;
 
@@ -781,18 +771,8 @@ old_journal(struct store_txn *t, void *arg)
 	    put_artist(t, A3, "Sigur R\xc3\xb3s") == -1 ||
 	    put_artist(t, KINO, "Kino") == -1)
 		return -1;
-	memset(&al, 0, sizeof(al));
-	memcpy(al.id, L1, ID_LEN + 1);
-	al.name = "Homogenic";
-	al.album_type = "album";
-	al.release_date = "";
-	al.artists.ids = A1;
-	al.artists.n = 1;
-	assert_int_equal(store_put_album(t, &al), STORE_OK);
-	memcpy(al.id, L2, ID_LEN + 1);
-	al.name = "HOMOGENIC";
-	al.artists.ids = A2;
-	assert_int_equal(store_put_album(t, &al), STORE_OK);
+	assert_int_equal(tu_put_album(t, L1, "Homogenic", "", A1), STORE_OK);
+	assert_int_equal(tu_put_album(t, L2, "HOMOGENIC", "", A2), STORE_OK);
 	if (put_track(t, T1, "J\xc3\xb3ga", L1, A1, NULL, 300000) == -1 ||
 	    put_track(t, T2, "J\xc3\x93GA", L2, A2, NULL, 301000) == -1 ||
 	    put_track(t, T3, "Hopp\xc3\xadpolla", NULL, A3, NULL, 0) == -1 ||

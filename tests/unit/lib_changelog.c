@@ -78,17 +78,24 @@ sync_now(struct tu_fx *fx, struct changelog *f, struct told *t)
 	return rc;
 }
 
+/*
+ * Syncs f (sync_now()), asserting it succeeded and told t of all
+ * forget_all calls and one forget calls.
+ */
+static void
+assert_sync(struct tu_fx *fx, struct changelog *f, struct told *t, int all,
+    int one)
+{
+	assert_int_equal(sync_now(fx, f, t), 0);
+	assert_int_equal(t->all, all);
+	assert_int_equal(t->one, one);
+}
+
+/* Puts synthetic track *arg, its duration 1000 ms and *arg. */
 static int
 put_track_cb(struct store_txn *txn, void *arg)
 {
-	struct track tr;
-
-	memset(&tr, 0, sizeof(tr));
-	tu_track_id(*(int *)arg, tr.id);
-	tr.name = "a track";
-	tr.uri = "";
-	tr.duration_ms = 1000 + (uint32_t)*(int *)arg;
-	return store_put_track(txn, &tr) == STORE_ERR ? -1 : 0;
+	return tu_put_track(txn, *(int *)arg, 1000 + (uint32_t)*(int *)arg);
 }
 
 static int
@@ -106,19 +113,24 @@ put_track(struct tu_fx *fx, int i)
 	assert_int_equal(store_write(fx->st, put_track_cb, &i), STORE_OK);
 }
 
+/* Puts tracks 0, 1 and 2: a log that is not empty when first looked at. */
 static int
-setup(void **state)
+put_first_tracks(struct store_txn *txn, void *arg)
 {
 	int i;
 
-	if (tu_fx_setup(state, "lib_changelog") == -1)
-		return -1;
-	/* A log that is not empty when the follower first looks. */
+	(void)arg;
 	for (i = 0; i < 3; i++)
-		if (store_write(((struct tu_fx *)*state)->st, put_track_cb,
-		    &i) != STORE_OK)
+		if (put_track_cb(txn, &i) == -1)
 			return -1;
 	return 0;
+}
+
+static int
+setup(void **state)
+{
+	return tu_fx_setup_with(state, "lib_changelog", put_first_tracks,
+	    NULL);
 }
 
 static void
@@ -133,36 +145,25 @@ test_first_then_changes(void **state)
 	memset(&f, 0, sizeof(f));
 	memset(&t, 0, sizeof(t));
 	/* First sync: everything, nothing walked. */
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 1);
-	assert_int_equal(t.one, 0);
+	assert_sync(fx, &f, &t, 1, 0);
 	/* Nothing new: nothing said. */
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 0);
-	assert_int_equal(t.one, 0);
+	assert_sync(fx, &f, &t, 0, 0);
 	/* One changed track: named once. */
 	put_track(fx, 7);
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 0);
-	assert_int_equal(t.one, 1);
+	assert_sync(fx, &f, &t, 0, 1);
 	assert_int_equal(t.kind, ENTITY_TRACK);
 	tu_track_id(7, want);
 	assert_string_equal(t.id, want);
 	/* A deleted one too. */
 	assert_int_equal(store_write(fx->st, del_track_cb, &i), STORE_OK);
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 0);
-	assert_int_equal(t.one, 1);
+	assert_sync(fx, &f, &t, 0, 1);
 	tu_track_id(1, want);
 	assert_string_equal(t.id, want);
 	/* Asking to start over is heard only when the log moved. */
 	t.over = 1;
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 0);
+	assert_sync(fx, &f, &t, 0, 0);
 	put_track(fx, 8);
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 1);
-	assert_int_equal(t.one, 0);
+	assert_sync(fx, &f, &t, 1, 0);
 }
 
 static void
@@ -174,7 +175,7 @@ test_store_error_forgets_all(void **state)
 
 	memset(&f, 0, sizeof(f));
 	memset(&t, 0, sizeof(t));
-	assert_int_equal(sync_now(fx, &f, &t), 0);
+	assert_sync(fx, &f, &t, 1, 0);
 	put_track(fx, 9);
 	put_track(fx, 10);
 	/* The log's walk fails at its first change: the store says so. */
@@ -185,11 +186,8 @@ test_store_error_forgets_all(void **state)
 	assert_int_equal(f.synced, 0);
 	/* The next sync starts afresh rather than trusting a half walk. */
 	t.fail = 0;
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 1);
-	assert_int_equal(t.one, 0);
-	assert_int_equal(sync_now(fx, &f, &t), 0);
-	assert_int_equal(t.all, 0);
+	assert_sync(fx, &f, &t, 1, 0);
+	assert_sync(fx, &f, &t, 0, 0);
 }
 
 static int

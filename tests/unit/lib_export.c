@@ -38,7 +38,6 @@ fill(struct store_txn *txn, void *arg)
 {
 	struct track t;
 	struct artist a;
-	struct album al;
 	struct play p;
 	struct user *u = calloc(1, sizeof(*u));
 
@@ -65,14 +64,7 @@ fill(struct store_txn *txn, void *arg)
 	if (store_put_artist(txn, &a) == STORE_ERR)
 		return -1;
 
-	memset(&al, 0, sizeof(al));
-	memcpy(al.id, AL1, ID_LEN + 1);
-	al.name = "O'Brien\nLive";
-	al.album_type = "album";
-	al.release_date = "2020";
-	al.artists.ids = A1;
-	al.artists.n = 1;
-	if (store_put_album(txn, &al) == STORE_ERR)
+	if (tu_put_album(txn, AL1, "O'Brien\nLive", "2020", A1) == STORE_ERR)
 		return -1;
 
 	memset(&t, 0, sizeof(t));
@@ -118,13 +110,7 @@ fill(struct store_txn *txn, void *arg)
 static int
 setup(void **state)
 {
-	if (tu_fx_setup(state, "lib_export_test") == -1)
-		return -1;
-	if (store_write(((struct tu_fx *)*state)->st, fill, NULL) != STORE_OK) {
-		(void)tu_fx_teardown(state);
-		return -1;
-	}
-	return 0;
+	return tu_fx_setup_with(state, "lib_export_test", fill, NULL);
 }
 
 struct memsink {
@@ -171,6 +157,17 @@ run(struct tu_fx *fx, enum export_format fmt, struct memsink *m,
 	if (st != NULL)
 		*st = s;
 	return m->b.data != NULL ? m->b.data : "";
+}
+
+/* Asserts that out holds each of the n fragments frag, naming one it lacks. */
+static void
+assert_holds(const char *out, const char *const *frag, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strstr(out, frag[i]) == NULL)
+			fail_msg("not in the output: \"%s\"", frag[i]);
 }
 
 /* Proves the CSV rows: quoting, the formula rule, UTF-8, empty cells. */
@@ -233,31 +230,31 @@ test_json(void **state)
 static void
 test_sql(void **state)
 {
+	static const char *const rows[] = {
+		"BEGIN;\n",
+		"\nCOMMIT;\n",
+		"INSERT INTO users VALUES\n"
+		    "('alice','Al''ice',NULL,1700000000);",
+		"('" A1 "','=cmd|'' /C calc''!A0',NULL,0)",
+		"('" AL1 "','O''Brien\nLive','album','2020',0)",
+		/* the missing track: a stub row, so the plays' foreign key
+		 * holds */
+		"('" TMISS "',NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL,NULL)",
+		"'-1 \xef\xbf\xbd bad byte'",
+		"('alice',1700000000123,'2023-11-14T22:13:20.123Z','" T1 "',"
+		    "'spotify:playlist:" A1 "','api',NULL)",
+		"('alice',1700000200000,'2023-11-14T22:16:40.000Z','" T2 "',"
+		    "NULL,'extended',200000)",
+		"('" T1 "',1,'" A2 "')",
+		/* entities may be shared by several users' exports */
+		") ON CONFLICT DO NOTHING;\n",
+	};
 	struct memsink m = { BUF_INIT, 0, 0 };
 	const char *out = run(*state, EXPORT_SQL, &m, NULL);
 
-	assert_non_null(strstr(out, "BEGIN;\n"));
-	assert_non_null(strstr(out, "\nCOMMIT;\n"));
+	assert_holds(out, rows, TU_NITEMS(rows));
 	assert_null(strstr(out, "SECRET"));
 	assert_null(strstr(out, "\\'"));
-	assert_non_null(strstr(out, "INSERT INTO users VALUES\n('alice',"
-	    "'Al''ice',NULL,1700000000);"));
-	assert_non_null(strstr(out, "('" A1 "','=cmd|'' /C calc''!A0',NULL,"
-	    "0)"));
-	assert_non_null(strstr(out, "('" AL1 "','O''Brien\nLive','album',"
-	    "'2020',0)"));
-	/* the missing track: a stub row, so the plays' foreign key holds */
-	assert_non_null(strstr(out, "('" TMISS "',NULL,NULL,NULL,NULL,NULL,"
-	    "NULL,NULL,NULL,NULL)"));
-	assert_non_null(strstr(out, "'-1 \xef\xbf\xbd bad byte'"));
-	assert_non_null(strstr(out, "('alice',1700000000123,"
-	    "'2023-11-14T22:13:20.123Z','" T1 "','spotify:playlist:" A1 "',"
-	    "'api',NULL)"));
-	assert_non_null(strstr(out, "('alice',1700000200000,"
-	    "'2023-11-14T22:16:40.000Z','" T2 "',NULL,'extended',200000)"));
-	assert_non_null(strstr(out, "('" T1 "',1,'" A2 "')"));
-	/* entities may be shared by several users' exports */
-	assert_non_null(strstr(out, ") ON CONFLICT DO NOTHING;\n"));
 	buf_free(&m.b);
 }
 
@@ -286,12 +283,14 @@ test_sink_error(void **state)
 static void
 test_formats(void **state)
 {
+	static const struct tu_parse_case parse[] = {
+		{ "csv", EXPORT_CSV }, { "sql", EXPORT_SQL },
+		{ "json", EXPORT_JSON }, { "xml", -1 }, { "CSV", -1 },
+	};
+
 	(void)state;
-	assert_int_equal(export_format_parse("csv"), EXPORT_CSV);
-	assert_int_equal(export_format_parse("sql"), EXPORT_SQL);
-	assert_int_equal(export_format_parse("json"), EXPORT_JSON);
-	assert_int_equal(export_format_parse("xml"), -1);
-	assert_int_equal(export_format_parse("CSV"), -1);
+	assert_int_equal(tu_parse_cases(export_format_parse, parse,
+	    TU_NITEMS(parse)), -1);
 	assert_string_equal(export_format_name(EXPORT_JSON), "json");
 	assert_string_equal(export_format_mime(EXPORT_CSV),
 	    "text/csv; charset=utf-8");
@@ -347,37 +346,45 @@ find(struct tu_fx *fx, int64_t at, enum play_source src, const char *id,
 static void
 test_dedupe(void **state)
 {
+	/* A play at, from src, of track id, with play claimed already taken:
+	 * whether a stored play is the same (rc), and which (found). */
+	static const struct {
+		int64_t			 at;
+		enum play_source	 src;
+		const char		*id;
+		int64_t			 claimed;
+		int			 rc;
+		int64_t			 found;
+	} cases[] = {
+		/* precise against precise: +-15 s, same track only */
+		{ 1700000000000LL, SOURCE_EXTENDED, T1, 0, 1, 1700000000123LL },
+		{ 1700000015123LL, SOURCE_EXTENDED, T1, 0, 1, 1700000000123LL },
+		{ 1700000015124LL, SOURCE_EXTENDED, T1, 0, 0, 0 },
+		{ 1700000000000LL, SOURCE_EXTENDED, T2, 0, 0, 0 },
+		/* a claimed play is passed over */
+		{ 1700000000000LL, SOURCE_API, T1, 1700000000123LL, 0, 0 },
+		/* account row (its minute) against a precise play: -15 s ..
+		 * +75 s; 200000 - 160000 = 40 s later in the minute */
+		{ 1700000160000LL, SOURCE_ACCOUNT, T2, 0, 1, 1700000200000LL },
+		{ 1700000124999LL, SOURCE_ACCOUNT, T2, 0, 0, 0 },  /* 75.001 s */
+		/* precise against an account play: -75 s .. +15 s */
+		{ 1700000459000LL, SOURCE_EXTENDED, TMISS, 0, 1,
+		    1700000400000LL },
+		{ 1700000475001LL, SOURCE_EXTENDED, TMISS, 0, 0, 0 },
+		/* account against account: the same minute only */
+		{ 1700000400000LL, SOURCE_ACCOUNT, TMISS, 0, 1,
+		    1700000400000LL },
+		{ 1700000340000LL, SOURCE_ACCOUNT, TMISS, 0, 0, 0 },
+	};
 	struct tu_fx *fx = *state;
 	int64_t got, lo, hi;
+	size_t i;
 
-	/* precise against precise: +-15 s, same track only */
-	assert_int_equal(find(fx, 1700000000000LL, SOURCE_EXTENDED, T1, 0,
-	    &got), 1);
-	assert_int_equal(got, 1700000000123LL);
-	assert_int_equal(find(fx, 1700000015123LL, SOURCE_EXTENDED, T1, 0,
-	    &got), 1);
-	assert_int_equal(find(fx, 1700000015124LL, SOURCE_EXTENDED, T1, 0,
-	    &got), 0);
-	assert_int_equal(find(fx, 1700000000000LL, SOURCE_EXTENDED, T2, 0,
-	    &got), 0);
-	/* a claimed play is passed over */
-	assert_int_equal(find(fx, 1700000000000LL, SOURCE_API, T1,
-	    1700000000123LL, &got), 0);
-	/* account row (its minute) against a precise play: -15 s .. +75 s */
-	assert_int_equal(find(fx, 1700000160000LL, SOURCE_ACCOUNT, T2, 0,
-	    &got), 1);	/* 200000 - 160000 = 40 s later in the minute */
-	assert_int_equal(find(fx, 1700000124999LL, SOURCE_ACCOUNT, T2, 0,
-	    &got), 0);	/* 75.001 s */
-	/* precise against an account play: -75 s .. +15 s */
-	assert_int_equal(find(fx, 1700000459000LL, SOURCE_EXTENDED, TMISS, 0,
-	    &got), 1);
-	assert_int_equal(find(fx, 1700000475001LL, SOURCE_EXTENDED, TMISS, 0,
-	    &got), 0);
-	/* account against account: the same minute only */
-	assert_int_equal(find(fx, 1700000400000LL, SOURCE_ACCOUNT, TMISS, 0,
-	    &got), 1);
-	assert_int_equal(find(fx, 1700000340000LL, SOURCE_ACCOUNT, TMISS, 0,
-	    &got), 0);
+	for (i = 0; i < TU_NITEMS(cases); i++) {
+		assert_int_equal(find(fx, cases[i].at, cases[i].src,
+		    cases[i].id, cases[i].claimed, &got), cases[i].rc);
+		assert_int_equal(got, cases[i].found);
+	}
 	dedupe_window(SOURCE_ACCOUNT, SOURCE_API, &lo, &hi);
 	assert_int_equal(lo, -15000);
 	assert_int_equal(hi, 75000);

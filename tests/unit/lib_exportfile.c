@@ -107,13 +107,7 @@ built_fn(struct store_txn *txn, void *arg)
 	return 0;
 }
 
-static void
-test_built(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	assert_int_equal(store_write(fx->st, built_fn, NULL), STORE_OK);
-}
+TU_WRITE_TEST(test_built, built_fn)
 
 static int
 wants_fn(struct store_txn *txn, void *arg)
@@ -150,13 +144,7 @@ wants_fn(struct store_txn *txn, void *arg)
 	return 0;
 }
 
-static void
-test_wants(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	assert_int_equal(store_write(fx->st, wants_fn, NULL), STORE_OK);
-}
+TU_WRITE_TEST(test_wants, wants_fn)
 
 int
 main(void)

@@ -107,22 +107,29 @@ struct readq {
 	int rc_get, rc_missing;
 };
 
-static int
-read_fn(struct store_txn *t, void *arg)
+/*
+ * Reads into *q, through one reader of st: alice's job 1 and her job 3
+ * (none), every job, alice's newest first, and alice's and carol's last
+ * ids; asserts the iterations and the last ids succeeded.
+ */
+static void
+read_jobs(struct store *st, struct readq *q)
 {
-	struct readq *q = arg;
 	struct import_job other;
+	struct store_txn *rd;
 
-	q->rc_get = store_get_import(t, "alice", 1, &q->j);
-	q->rc_missing = store_get_import(t, "alice", 3, &other);
-	if (store_iter_imports(t, NULL, STORE_ASC, seen_fn, &q->all) !=
-	    STORE_OK || store_iter_imports(t, "alice", STORE_DESC, seen_fn,
-	    &q->alice) != STORE_OK)
-		return -1;
-	if (store_last_import_id(t, "alice", &q->last_alice) != STORE_OK ||
-	    store_last_import_id(t, "carol", &q->last_carol) != STORE_OK)
-		return -1;
-	return 0;
+	assert_non_null(rd = tu_read(st));
+	q->rc_get = store_get_import(rd, "alice", 1, &q->j);
+	q->rc_missing = store_get_import(rd, "alice", 3, &other);
+	assert_int_equal(store_iter_imports(rd, NULL, STORE_ASC, seen_fn,
+	    &q->all), STORE_OK);
+	assert_int_equal(store_iter_imports(rd, "alice", STORE_DESC, seen_fn,
+	    &q->alice), STORE_OK);
+	assert_int_equal(store_last_import_id(rd, "alice", &q->last_alice),
+	    STORE_OK);
+	assert_int_equal(store_last_import_id(rd, "carol", &q->last_carol),
+	    STORE_OK);
+	tu_read_done(rd);
 }
 
 static void
@@ -134,7 +141,7 @@ test_roundtrip(void **state)
 
 	assert_non_null(q);
 	assert_int_equal(store_write(fx->st, put_jobs, NULL), STORE_OK);
-	assert_int_equal(store_read(fx->st, read_fn, q), STORE_OK);
+	read_jobs(fx->st, q);
 	assert_int_equal(q->rc_get, STORE_OK);
 	assert_int_equal(q->rc_missing, STORE_NOTFOUND);
 	job_fill(&want, "alice", 1);
@@ -169,13 +176,7 @@ put_bad(struct store_txn *t, void *arg)
 	return store_put_import(t, &j) == STORE_ERR ? 0 : -1;
 }
 
-static void
-test_refused(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	assert_int_equal(store_write(fx->st, put_bad, NULL), STORE_OK);
-}
+TU_WRITE_TEST(test_refused, put_bad)
 
 /*
  * alice's journal: a polled play at T0, import 1 put plays at T0 + k
@@ -316,13 +317,6 @@ test_undo(void **state)
 	assert_int_equal(q.finished, 1);
 }
 
-static int
-purge_fn(struct store_txn *t, void *arg)
-{
-	(void)arg;
-	return store_purge_user(t, "alice", NULL) == STORE_ERR ? -1 : 0;
-}
-
 static void
 test_purge(void **state)
 {
@@ -332,8 +326,8 @@ test_purge(void **state)
 	assert_non_null(q);
 	assert_int_equal(store_write(fx->st, put_jobs, NULL), STORE_OK);
 	assert_int_equal(store_write(fx->st, put_journal, NULL), STORE_OK);
-	assert_int_equal(store_write(fx->st, purge_fn, NULL), STORE_OK);
-	assert_int_equal(store_read(fx->st, read_fn, q), STORE_OK);
+	assert_int_equal(tu_purge(fx->st, "alice", NULL), STORE_OK);
+	read_jobs(fx->st, q);
 	assert_int_equal(q->rc_get, STORE_NOTFOUND);
 	assert_int_equal(q->all.n, 1);
 	assert_string_equal(q->all.who[0], "bob");

@@ -31,19 +31,6 @@ rec_wr(struct store_txn *txn, void *arg)
 	return quota_record(txn, r->instance, r->now, &r->t);
 }
 
-struct sum {
-	int64_t		 now, window;
-	struct quota_counts out;
-};
-
-static int
-sum_rd(struct store_txn *txn, void *arg)
-{
-	struct sum *s = arg;
-
-	return quota_sum(txn, s->now, s->window, &s->out);
-}
-
 static void
 record(struct store *st, uint64_t inst, int64_t now, uint64_t api,
     uint64_t acc, uint64_t n429)
@@ -53,16 +40,18 @@ record(struct store *st, uint64_t inst, int64_t now, uint64_t api,
 	assert_int_equal(store_write(st, rec_wr, &r), STORE_OK);
 }
 
+/* quota_sum() of the window seconds before now, read through a reader. */
 static struct quota_counts
 sum(struct store *st, int64_t now, int64_t window)
 {
-	struct sum s;
+	struct quota_counts out;
+	struct store_txn *rd;
 
-	memset(&s, 0, sizeof(s));
-	s.now = now;
-	s.window = window;
-	assert_int_equal(store_read(st, sum_rd, &s), STORE_OK);
-	return s.out;
+	memset(&out, 0, sizeof(out));
+	assert_non_null(rd = tu_read(st));
+	assert_int_equal(quota_sum(rd, now, window, &out), 0);
+	tu_read_done(rd);
+	return out;
 }
 
 static void

@@ -86,81 +86,80 @@ collect_fn(const struct session *s, void *arg)
 	return 0;
 }
 
-struct q {
-	const char	*user;	/* for iteration; NULL = all */
-	struct collect	 c;
-	struct session	 want;
-	int		 rc;
-	uint64_t	 n;
+/* The sweep of expire(): its now and max, and how many went (n). */
+struct sweep {
 	int64_t		 now;
-	uint64_t	 max;
+	uint64_t	 max, n;
 };
 
 static int
-iter_fn(struct store_txn *t, void *arg)
+sweep_fn(struct store_txn *t, void *arg)
 {
-	struct q *q = arg;
+	struct sweep *w = arg;
 
-	q->c.n = 0;
-	return store_iter_sessions(t, q->user, collect_fn, &q->c) == STORE_OK ?
+	return store_expire_sessions(t, w->now, w->max, &w->n) == STORE_OK ?
 	    0 : -1;
 }
 
-static int
-get_fn(struct store_txn *t, void *arg)
+/*
+ * Expires in st, in a write of its own, at most max of the sessions ended
+ * by now.  Returns how many went.
+ */
+static uint64_t
+expire(struct store *st, int64_t now, uint64_t max)
 {
-	struct q *q = arg;
-	struct session out;
+	struct sweep w = { now, max, 0 };
 
-	q->rc = store_get_session(t, q->want.user, q->want.hash, &out);
-	if (q->rc == STORE_OK) {
-		assert_string_equal(out.user, q->want.user);
-		assert_memory_equal(out.hash, q->want.hash, SESSION_HASH_LEN);
-		q->want = out;
-	}
+	assert_int_equal(store_write(st, sweep_fn, &w), STORE_OK);
+	return w.n;
+}
+
+/* Deletes bob's session 2 (mk()), asserting the delete said *arg. */
+static int
+del_bob2(struct store_txn *t, void *arg)
+{
+	struct session s = mk("bob", 2, 0, 0);
+
+	assert_int_equal(store_del_session(t, s.user, s.hash), *(int *)arg);
 	return 0;
 }
 
-static int
-expire_fn(struct store_txn *t, void *arg)
-{
-	struct q *q = arg;
-
-	return store_expire_sessions(t, q->now, q->max, &q->n) == STORE_OK ?
-	    0 : -1;
-}
-
-static int
-del_fn(struct store_txn *t, void *arg)
-{
-	struct q *q = arg;
-
-	q->rc = store_del_session(t, q->want.user, q->want.hash);
-	return 0;
-}
-
+/* How many sessions user (NULL: everyone) has in st. */
 static int
 count(struct store *st, const char *user)
 {
-	struct q q;
+	struct collect c;
+	struct store_txn *rd;
 
-	memset(&q, 0, sizeof(q));
-	q.user = user;
-	assert_int_equal(store_read(st, iter_fn, &q), STORE_OK);
-	return q.c.n;
+	c.n = 0;
+	assert_non_null(rd = tu_read(st));
+	assert_int_equal(store_iter_sessions(rd, user, collect_fn, &c),
+	    STORE_OK);
+	tu_read_done(rd);
+	return c.n;
 }
 
+/*
+ * Looks up user's session of tag (mk()) in st; *out (when not NULL) gets
+ * it when found.  Returns what store_get_session() said.
+ */
 static int
 lookup(struct store *st, const char *user, int tag, struct session *out)
 {
-	struct q q;
+	struct session want = mk(user, tag, 0, 0), got;
+	struct store_txn *rd;
+	int rc;
 
-	memset(&q, 0, sizeof(q));
-	q.want = mk(user, tag, 0, 0);
-	assert_int_equal(store_read(st, get_fn, &q), STORE_OK);
-	if (out != NULL)
-		*out = q.want;
-	return q.rc;
+	assert_non_null(rd = tu_read(st));
+	rc = store_get_session(rd, want.user, want.hash, &got);
+	tu_read_done(rd);
+	if (rc == STORE_OK) {
+		assert_string_equal(got.user, want.user);
+		assert_memory_equal(got.hash, want.hash, SESSION_HASH_LEN);
+		if (out != NULL)
+			*out = got;
+	}
+	return rc;
 }
 
 static void
@@ -168,7 +167,7 @@ test_put_get_del(void **state)
 {
 	struct tu_fx *fx = *state;
 	struct session s;
-	struct q q;
+	int want;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
 	assert_int_equal(lookup(fx->st, "bob", 2, &s), STORE_OK);
@@ -180,13 +179,11 @@ test_put_get_del(void **state)
 	assert_int_equal(lookup(fx->st, "bad user!", 1, NULL), STORE_NOTFOUND);
 	assert_int_equal(lookup(fx->st, "", 1, NULL), STORE_NOTFOUND);
 
-	memset(&q, 0, sizeof(q));
-	q.want = mk("bob", 2, 0, 0);
-	assert_int_equal(store_write(fx->st, del_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_OK);
+	want = STORE_OK;
+	assert_int_equal(store_write(fx->st, del_bob2, &want), STORE_OK);
 	assert_int_equal(lookup(fx->st, "bob", 2, NULL), STORE_NOTFOUND);
-	assert_int_equal(store_write(fx->st, del_fn, &q), STORE_OK);
-	assert_int_equal(q.rc, STORE_NOTFOUND);
+	want = STORE_NOTFOUND;
+	assert_int_equal(store_write(fx->st, del_bob2, &want), STORE_OK);
 	assert_int_equal(lookup(fx->st, "bob", 1, NULL), STORE_OK);
 }
 
@@ -240,27 +237,17 @@ static void
 test_expire(void **state)
 {
 	struct tu_fx *fx = *state;
-	struct q q;
 
 	assert_int_equal(store_write(fx->st, put_seed, NULL), STORE_OK);
-	memset(&q, 0, sizeof(q));
 	/* Ended at or before 2000: alice/9 (500), bob/1 (1000), bob/2. */
-	q.now = 2000;
-	q.max = 2;
-	assert_int_equal(store_write(fx->st, expire_fn, &q), STORE_OK);
-	assert_int_equal(q.n, 2);
+	assert_int_equal(expire(fx->st, 2000, 2), 2);
 	assert_int_equal(count(fx->st, NULL), (int)SEED_N - 2);
-	q.max = 100;
-	assert_int_equal(store_write(fx->st, expire_fn, &q), STORE_OK);
-	assert_int_equal(q.n, 1);
+	assert_int_equal(expire(fx->st, 2000, 100), 1);
 	assert_int_equal(count(fx->st, NULL), (int)SEED_N - 3);
 	assert_int_equal(lookup(fx->st, "bobby", 1, NULL), STORE_OK);
 	assert_int_equal(lookup(fx->st, "alice", 8, NULL), STORE_OK);
-	assert_int_equal(store_write(fx->st, expire_fn, &q), STORE_OK);
-	assert_int_equal(q.n, 0);
-	q.now = INT64_MAX;
-	assert_int_equal(store_write(fx->st, expire_fn, &q), STORE_OK);
-	assert_int_equal(q.n, 2);
+	assert_int_equal(expire(fx->st, 2000, 100), 0);
+	assert_int_equal(expire(fx->st, INT64_MAX, 100), 2);
 	assert_int_equal(count(fx->st, NULL), 0);
 }
 

@@ -24,13 +24,15 @@
 static void
 test_keys(void **state)
 {
+	static const struct tu_parse_case keys[] = {
+		{ "visibility", SET_VISIBILITY }, { "timezone", SET_TIMEZONE },
+		{ "dw_playlist", SET_DW_PLAYLIST }, { "archive", SET_ARCHIVE },
+		{ "status", -1 }, { "", -1 },
+	};
+
 	(void)state;
-	assert_int_equal(settings_key("visibility"), SET_VISIBILITY);
-	assert_int_equal(settings_key("timezone"), SET_TIMEZONE);
-	assert_int_equal(settings_key("dw_playlist"), SET_DW_PLAYLIST);
-	assert_int_equal(settings_key("archive"), SET_ARCHIVE);
-	assert_int_equal(settings_key("status"), -1);
-	assert_int_equal(settings_key(""), -1);
+	assert_int_equal(tu_parse_cases(settings_key, keys, TU_NITEMS(keys)),
+	    -1);
 }
 
 /* Proves each validator records a good value with its bit, and refuses a

@@ -103,6 +103,37 @@ R(struct store *st, body_fn fn, void *arg)
 	assert_int_equal(store_read(st, body_cb, &b), STORE_OK);
 }
 
+/* A step of STEPS_TEST(): its body and the transaction it runs in. */
+struct step {
+	body_fn	 fn;
+	enum { STEP_READ, STEP_WRITE } txn;
+};
+
+/* Runs the n steps s in order on st, each in a transaction of its own. */
+static void
+run_steps(struct store *st, const struct step *s, size_t n)
+{
+	for (; n > 0; s++, n--) {
+		if (s->txn == STEP_WRITE)
+			W(st, s->fn, NULL);
+		else
+			R(st, s->fn, NULL);
+	}
+}
+
+/*
+ * Defines the test name(), which runs the steps given (struct step
+ * initializers) on the fixture's store with run_steps().
+ */
+#define STEPS_TEST(name, ...)						\
+static void								\
+name(void **state)							\
+{									\
+	static const struct step steps[] = { __VA_ARGS__ };		\
+									\
+	run_steps(((struct tu_fx *)*state)->st, steps, TU_NITEMS(steps)); \
+}
+
 /* ---- collecting iterations ----------------------------------------------- */
 
 struct seen {
@@ -637,14 +668,8 @@ body_ranges(struct store_txn *t, void *arg)
  * a user's scan never yields a neighbouring user's plays ("bob" vs
  * "bobby" vs "bo").
  */
-static void
-test_play_ranges(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_put_neighbours, NULL);
-	R(fx->st, body_ranges, NULL);
-}
+STEPS_TEST(test_play_ranges, { body_put_neighbours, STEP_WRITE },
+    { body_ranges, STEP_READ })
 
 struct nested {
 	struct store_txn *t;
@@ -694,15 +719,8 @@ body_stop_fail_nest(struct store_txn *t, void *arg)
 }
 
 /* Proves fn's 1 stops with OK, -1 fails, nested scans of one db work. */
-static void
-test_iter_control(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_put_neighbours, NULL);
-	R(fx->st, body_stop_fail_nest, NULL);
-	W(fx->st, body_stop_fail_nest, NULL);
-}
+STEPS_TEST(test_iter_control, { body_put_neighbours, STEP_WRITE },
+    { body_stop_fail_nest, STEP_READ }, { body_stop_fail_nest, STEP_WRITE })
 
 /* ---- entities and the change log ----------------------------------------- */
 
@@ -1001,6 +1019,20 @@ test_get_tracks(void **state)
 	free(ids);
 }
 
+/*
+ * Puts tr, asserting the put's answer rc and the change log's sequence
+ * number seq after it.
+ */
+static void
+put_logged(struct store_txn *t, const struct track *tr, int rc, uint64_t seq)
+{
+	uint64_t got;
+
+	assert_int_equal(store_put_track(t, tr), rc);
+	assert_int_equal(store_change_seq(t, &got, NULL), STORE_OK);
+	assert_int_equal(got, seq);
+}
+
 static void
 body_changes(struct store_txn *t, void *arg)
 {
@@ -1016,24 +1048,19 @@ body_changes(struct store_txn *t, void *arg)
 	assert_int_equal(seq, 0);
 	assert_int_equal(oldest, 0);
 
-	assert_int_equal(store_put_track(t, &tr), STORE_OK);
+	put_logged(t, &tr, STORE_OK, 1);
 	assert_int_equal(store_change_seq(t, &seq, &oldest), STORE_OK);
-	assert_int_equal(seq, 1);
 	assert_int_equal(oldest, 1);
 
 	/* Equal but for updated_at: EXISTS, nothing written or logged. */
 	tr.updated_at = 2000;
-	assert_int_equal(store_put_track(t, &tr), STORE_EXISTS);
-	assert_int_equal(store_change_seq(t, &seq, NULL), STORE_OK);
-	assert_int_equal(seq, 1);
+	put_logged(t, &tr, STORE_EXISTS, 1);
 	assert_int_equal(store_get_track(t, T1, &got), STORE_OK);
 	assert_int_equal(got.updated_at, 1000);
 
 	/* A real change: written, next sequence number. */
 	tr.popularity = 74;
-	assert_int_equal(store_put_track(t, &tr), STORE_OK);
-	assert_int_equal(store_change_seq(t, &seq, NULL), STORE_OK);
-	assert_int_equal(seq, 2);
+	put_logged(t, &tr, STORE_OK, 2);
 	assert_int_equal(store_get_track(t, T1, &got), STORE_OK);
 	assert_int_equal(got.popularity, 74);
 	assert_int_equal(got.updated_at, 2000);
@@ -1241,28 +1268,40 @@ body_playlists(struct store_txn *t, void *arg)
 /* Proves weekly snapshots round trip and iterate by id, then week. */
 W_TEST(test_playlists, body_playlists)
 
+/* Puts user's top list (tu_put_top()), asserting it was stored. */
 static void
 put_top(struct store_txn *t, const char *user, enum top_kind kind,
     enum top_range range, int32_t day, const char *ids, uint32_t n)
 {
-	struct top_snapshot s;
-
-	memset(&s, 0, sizeof(s));
-	s.kind = kind;
-	s.range = range;
-	s.day = day;
-	s.confirmed_at = (int64_t)day * 86400 + 1;
-	s.ids.ids = ids;
-	s.ids.n = n;
-	assert_int_equal(store_put_top(t, user, &s), STORE_OK);
+	assert_int_equal(tu_put_top(t, user, kind, range, day, ids, n),
+	    STORE_OK);
 }
 
 static void
 body_top(struct store_txn *t, void *arg)
 {
 	static const char ids[] = T3 T1 T2;
+	/* What store_latest_top() finds of a series: rc, and day and n ids. */
+	static const struct {
+		const char	*user;
+		enum top_kind	 kind;
+		enum top_range	 range;
+		int		 rc;
+		int32_t		 day;
+		uint32_t	 n;
+	} latest[] = {
+		{ "bob", TOP_TRACKS, RANGE_SHORT, STORE_OK, 20, 2 },
+		{ "bob", TOP_TRACKS, RANGE_MEDIUM, STORE_OK, 30, 3 },
+		{ "bob", TOP_TRACKS, RANGE_LONG, STORE_NOTFOUND, 0, 0 },
+		{ "bob", TOP_ARTISTS, RANGE_SHORT, STORE_OK, 40, 1 },
+		/* bobby's artists/long is the last key of the db (MDB_LAST) */
+		{ "bobby", TOP_ARTISTS, RANGE_LONG, STORE_OK, 60, 3 },
+		{ "bobbyz", TOP_ARTISTS, RANGE_LONG, STORE_NOTFOUND, 0, 0 },
+		{ "bobby", TOP_TRACKS, RANGE_LONG, STORE_NOTFOUND, 0, 0 },
+	};
 	struct top_snapshot s;
 	struct seen seen;
+	size_t i;
 
 	(void)arg;
 	put_top(t, "bob", TOP_TRACKS, RANGE_SHORT, 10, ids, 3);
@@ -1285,27 +1324,16 @@ body_top(struct store_txn *t, void *arg)
 	    &s), STORE_NOTFOUND);
 
 	/* The newest of each series, never a neighbouring series'. */
-	assert_int_equal(store_latest_top(t, "bob", TOP_TRACKS, RANGE_SHORT,
-	    &s), STORE_OK);
-	assert_int_equal(s.day, 20);
-	assert_int_equal(s.ids.n, 2);
-	assert_int_equal(store_latest_top(t, "bob", TOP_TRACKS, RANGE_MEDIUM,
-	    &s), STORE_OK);
-	assert_int_equal(s.day, 30);
-	assert_int_equal(store_latest_top(t, "bob", TOP_TRACKS, RANGE_LONG,
-	    &s), STORE_NOTFOUND);
-	assert_int_equal(store_latest_top(t, "bob", TOP_ARTISTS, RANGE_SHORT,
-	    &s), STORE_OK);
-	assert_int_equal(s.day, 40);
-	assert_int_equal(s.kind, TOP_ARTISTS);
-	/* bobby's artists/long is the last key of the db (MDB_LAST path). */
-	assert_int_equal(store_latest_top(t, "bobby", TOP_ARTISTS, RANGE_LONG,
-	    &s), STORE_OK);
-	assert_int_equal(s.day, 60);
-	assert_int_equal(store_latest_top(t, "bobbyz", TOP_ARTISTS, RANGE_LONG,
-	    &s), STORE_NOTFOUND);
-	assert_int_equal(store_latest_top(t, "bobby", TOP_TRACKS, RANGE_LONG,
-	    &s), STORE_NOTFOUND);
+	for (i = 0; i < TU_NITEMS(latest); i++) {
+		assert_int_equal(store_latest_top(t, latest[i].user,
+		    latest[i].kind, latest[i].range, &s), latest[i].rc);
+		if (latest[i].rc != STORE_OK)
+			continue;
+		assert_int_equal(s.kind, latest[i].kind);
+		assert_int_equal(s.range, latest[i].range);
+		assert_int_equal(s.day, latest[i].day);
+		assert_int_equal(s.ids.n, latest[i].n);
+	}
 
 	memset(&seen, 0, sizeof(seen));
 	assert_int_equal(store_iter_top(t, "bob", TOP_TRACKS, RANGE_SHORT,
@@ -1482,15 +1510,8 @@ body_after_purge(struct store_txn *t, void *arg)
 }
 
 /* Proves purge removes every record of one user and none of another. */
-static void
-test_purge(void **state)
-{
-	struct tu_fx *fx = *state;
-
-	W(fx->st, body_populate, NULL);
-	W(fx->st, body_purge, NULL);
-	R(fx->st, body_after_purge, NULL);
-}
+STEPS_TEST(test_purge, { body_populate, STEP_WRITE },
+    { body_purge, STEP_WRITE }, { body_after_purge, STEP_READ })
 
 /* ---- meta ---------------------------------------------------------------- */
 
@@ -2234,6 +2255,18 @@ count_all(struct store *st, const char *user)
 	return n;
 }
 
+/* A writable store of a TINY map, opened in the fixture's "tiny" subdir. */
+static struct store *
+open_tiny(const struct tu_fx *fx)
+{
+	struct store *st;
+	char path[128];
+
+	subdir(fx, "tiny", path, sizeof(path));
+	assert_int_equal(store_open(&st, path, 0, TINY), STORE_OK);
+	return st;
+}
+
 /*
  * Proves a 64 KiB map filled through store_write grows and reruns the
  * unit until everything fits, whether fn passes the error up or swallows
@@ -2242,14 +2275,10 @@ count_all(struct store *st, const char *user)
 static void
 test_map_full_grows(void **state)
 {
-	struct tu_fx *fx = *state;
 	struct fill f = { "bob", 20000, 0, 0 }, g = { "eve", 20000, 1, 0 };
 	struct store_info info;
-	struct store *st;
-	char path[128];
+	struct store *st = open_tiny(*state);
 
-	subdir(fx, "tiny", path, sizeof(path));
-	assert_int_equal(store_open(&st, path, 0, TINY), STORE_OK);
 	assert_int_equal(store_get_info(st, &info), STORE_OK);
 	assert_int_equal(info.map_size, TINY);
 	assert_int_equal(store_write(st, fill_cb, &f), STORE_OK);
@@ -2309,23 +2338,18 @@ release_cb(struct store_txn *t, void *arg)
 static void
 test_release_pages(void **state)
 {
-	struct tu_fx *fx = *state;
 	struct fill f = { "bob", 20000, 0, 0 };
+	struct store *st = open_tiny(*state);
 	struct store_txn *r;
-	struct store *st;
 	struct play before, after;
-	char path[128];
 	long touched, released;
 	int64_t at;
 
-	subdir(fx, "tiny", path, sizeof(path));
-	assert_int_equal(store_open(&st, path, 0, TINY), STORE_OK);
 	assert_int_equal(store_release_pages(st), STORE_OK);
 	assert_int_equal(store_write(st, fill_cb, &f), STORE_OK);
 	assert_true(f.runs > 1);		/* grown: remapped */
 
-	assert_non_null(r = store_reader(st));
-	assert_int_equal(store_read_begin(r), STORE_OK);
+	assert_non_null(r = tu_read(st));
 	assert_int_equal(store_get_play(r, "bob", 12345, &before), STORE_OK);
 	/* Pages of all the plays made resident, then given back. */
 	for (at = 0; at < 20000; at += 50)
@@ -2339,8 +2363,7 @@ test_release_pages(void **state)
 	assert_int_equal(after.played_at, before.played_at);
 	assert_string_equal(after.track_id, before.track_id);
 	assert_string_equal(after.context_uri, before.context_uri);
-	store_read_end(r);
-	store_reader_free(r);
+	tu_read_done(r);
 
 	assert_int_equal(store_write(st, release_cb, st), STORE_OK);
 	assert_int_equal(count_all(st, "bob"), 20001);
@@ -2354,17 +2377,12 @@ test_release_pages(void **state)
 static void
 test_grow_waits_for_readers(void **state)
 {
-	struct tu_fx *fx = *state;
 	struct fill f = { "bob", 20000, 0, 0 };
+	struct store *st = open_tiny(*state);
 	struct store_txn *r;
-	struct store *st;
-	char path[128];
 	uint64_t n;
 
-	subdir(fx, "tiny", path, sizeof(path));
-	assert_int_equal(store_open(&st, path, 0, TINY), STORE_OK);
-	assert_non_null(r = store_reader(st));
-	assert_int_equal(store_read_begin(r), STORE_OK);
+	assert_non_null(r = tu_read(st));
 	assert_int_equal(store_write(st, fill_cb, &f), STORE_ERR);
 	assert_int_equal(f.runs, 1);
 	/* The reader is unharmed. */

@@ -47,26 +47,25 @@ struct work {
 	int		 fail;		/* return -1 at the end: abort */
 };
 
+/* The random play at at: untimed, of one of the NTRACKS tracks. */
+static void
+random_play(struct play *p, int64_t at, uint64_t *s)
+{
+	tu_play(p, at, (int)(tu_rand(s) % NTRACKS));
+}
+
 static int
 random_work(struct store_txn *t, void *arg)
 {
 	struct work *w = arg;
-	struct play p;
-	int i, rc;
+	const char *u;
+	int64_t at;
+	int i;
 
 	for (i = 0; i < w->ops; i++) {
-		const char *u = tu_users[tu_rand(&rng) % TU_NUSERS];
-		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
-		    (uint64_t)w->span);
-
-		if (tu_rand(&rng) % 5 == 0) {
-			rc = store_del_play(t, u, at);
-			assert_true(rc == STORE_OK || rc == STORE_NOTFOUND);
-			continue;
-		}
-		tu_play(&p, at, (int)(tu_rand(&rng) % NTRACKS));
-		rc = store_put_play(t, u, &p);
-		assert_true(rc == STORE_OK || rc == STORE_EXISTS);
+		u = tu_rand_user_at(&rng, w->base, w->span, &at);
+		assert_int_equal(tu_rand_play_step(t, &rng, u, at,
+		    random_play), 0);
 	}
 	return w->fail ? -1 : 0;
 }

@@ -63,13 +63,15 @@ tu_rmtree(const char *top)
 }
 
 /*
- * cmocka setup: logs as prog to stderr, makes /tmp/ln-<prog>-XXXXXX and
- * opens a writable store in it.  *state gets the struct tu_fx, which
- * tu_fx_teardown() closes, removes and frees.  Returns 0, or -1 with
- * nothing left behind.
+ * cmocka setup of tests that start from some data: logs as prog to
+ * stderr, makes /tmp/ln-<prog>-XXXXXX, opens a writable store in it and,
+ * unless fn is NULL, runs fn with arg in one write transaction of it.
+ * *state gets the struct tu_fx, which tu_fx_teardown() closes, removes
+ * and frees.  Returns 0, or -1 with nothing left behind.
  */
 static inline int
-tu_fx_setup(void **state, const char *prog)
+tu_fx_setup_with(void **state, const char *prog, store_write_fn fn,
+    void *arg)
 {
 	struct tu_fx *fx;
 
@@ -77,17 +79,28 @@ tu_fx_setup(void **state, const char *prog)
 	if ((fx = calloc(1, sizeof(*fx))) == NULL)
 		return -1;
 	if ((size_t)snprintf(fx->dir, sizeof(fx->dir), "/tmp/ln-%s-XXXXXX",
-	    prog) >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL) {
-		free(fx);
-		return -1;
-	}
-	if (store_open(&fx->st, fx->dir, 0, 0) != STORE_OK) {
-		(void)tu_rmtree(fx->dir);
-		free(fx);
-		return -1;
-	}
+	    prog) >= sizeof(fx->dir) || mkdtemp(fx->dir) == NULL)
+		goto free;
+	if (store_open(&fx->st, fx->dir, 0, 0) != STORE_OK)
+		goto rmdir;
+	if (fn != NULL && store_write(fx->st, fn, arg) != STORE_OK)
+		goto close;
 	*state = fx;
 	return 0;
+close:
+	store_close(fx->st);
+rmdir:
+	(void)tu_rmtree(fx->dir);
+free:
+	free(fx);
+	return -1;
+}
+
+/* cmocka setup: tu_fx_setup_with() of prog, nothing written. */
+static inline int
+tu_fx_setup(void **state, const char *prog)
+{
+	return tu_fx_setup_with(state, prog, NULL, NULL);
 }
 
 /* Defines static int fn(void **state), the tu_fx_setup() of prog. */
@@ -491,6 +504,153 @@ tu_put_masterpiece(struct store_txn *txn)
 	t.uri = "spotify:track:" TU_MASTERPIECE;
 	return store_put_track(txn, &t) == STORE_ERR ? -1 : 0;
 }
+
+/* ---- the store tests' shared fixtures (lib_imports.c, lib_export.c, ...) */
+
+/*
+ * Defines the cmocka test name() (cmocka.h included first), which runs
+ * fn, a store_write_fn taking no argument, in one write transaction of
+ * the tu_fx fixture's store and asserts it committed: for a test whose
+ * every check is inside fn.
+ */
+#define TU_WRITE_TEST(name, fn)						\
+static void								\
+name(void **state)							\
+{									\
+	struct tu_fx *fx_ = *state;					\
+									\
+	assert_int_equal(store_write(fx_->st, (fn), NULL), STORE_OK);	\
+}
+
+/* Fills *p as a play at at, drawing what else it needs from *rng. */
+typedef void (*tu_rand_play_fn)(struct play *p, int64_t at, uint64_t *rng);
+
+/*
+ * Where a step of a store test's random work falls, drawn from the
+ * xorshift state *rng (tu_rand()): a user of tu_users, returned, then a
+ * time in [base, base + span) into *at.
+ */
+static inline const char *
+tu_rand_user_at(uint64_t *rng, int64_t base, int64_t span, int64_t *at)
+{
+	const char *u = tu_users[tu_rand(rng) % TU_NUSERS];
+
+	*at = base + (int64_t)(tu_rand(rng) % (uint64_t)span);
+	return u;
+}
+
+/*
+ * A random step on user u's plays at at (tu_rand_user_at()) in txn: one
+ * step in five (drawn from *rng) deletes u's play there, the others put
+ * the play fill() makes for that time.  Returns 0 when the delete said
+ * STORE_OK or STORE_NOTFOUND, or the put STORE_OK or STORE_EXISTS; -1 when
+ * either said STORE_ERR; 1 for an answer it may not give.
+ */
+static inline int
+tu_rand_play_step(struct store_txn *txn, uint64_t *rng, const char *u,
+    int64_t at, tu_rand_play_fn fill)
+{
+	struct play p;
+	int rc;
+
+	if (tu_rand(rng) % 5 == 0) {
+		rc = store_del_play(txn, u, at);
+		if (rc == STORE_OK || rc == STORE_NOTFOUND)
+			return 0;
+	} else {
+		fill(&p, at, rng);
+		rc = store_put_play(txn, u, &p);
+		if (rc == STORE_OK || rc == STORE_EXISTS)
+			return 0;
+	}
+	return rc == STORE_ERR ? -1 : 1;
+}
+
+/*
+ * Puts into txn the album id, name, released on release_date ("" for
+ * unknown), of the one artist artist, an "album" with nothing else known.
+ * Returns what store_put_album() returned.
+ */
+static inline int
+tu_put_album(struct store_txn *txn, const char *id, const char *name,
+    const char *release_date, const char *artist)
+{
+	struct album al;
+
+	memset(&al, 0, sizeof(al));
+	strlcpy(al.id, id, sizeof(al.id));
+	al.name = name;
+	al.album_type = "album";
+	al.release_date = release_date;
+	al.artists.ids = artist;
+	al.artists.n = 1;
+	return store_put_album(txn, &al);
+}
+
+/*
+ * Puts into txn user's gap from from_ms to to_ms, nothing else known.
+ * Returns what store_put_gap() returned.
+ */
+static inline int
+tu_put_gap(struct store_txn *txn, const char *user, int64_t from_ms,
+    int64_t to_ms)
+{
+	struct gap g;
+
+	memset(&g, 0, sizeof(g));
+	g.from_ms = from_ms;
+	g.to_ms = to_ms;
+	return store_put_gap(txn, user, &g);
+}
+
+/*
+ * Puts into txn user's top list of kind and range taken on day (days
+ * since 1970) and confirmed a second into it, the n ids in ids.  Returns
+ * what store_put_top() returned.
+ */
+static inline int
+tu_put_top(struct store_txn *txn, const char *user, enum top_kind kind,
+    enum top_range range, int32_t day, const char *ids, uint32_t n)
+{
+	struct top_snapshot ts;
+
+	memset(&ts, 0, sizeof(ts));
+	ts.kind = kind;
+	ts.range = range;
+	ts.day = day;
+	ts.confirmed_at = (int64_t)day * 86400 + 1;
+	ts.ids.ids = ids;
+	ts.ids.n = n;
+	return store_put_top(txn, user, &ts);
+}
+
+/* A name, and what a parser of names (int fn(const char *)) should say. */
+struct tu_parse_case {
+	const char	*in;
+	int		 want;
+};
+
+/*
+ * Runs fn on the n cases c.  Returns -1 when fn gives each its want, else
+ * the index of the first it gets wrong, after saying which on stderr.
+ */
+static inline long
+tu_parse_cases(int (*fn)(const char *), const struct tu_parse_case *c,
+    size_t n)
+{
+	size_t i;
+	int got;
+
+	for (i = 0; i < n; i++)
+		if ((got = fn(c[i].in)) != c[i].want) {
+			fprintf(stderr, "\"%s\": %d, not %d\n", c[i].in, got,
+			    c[i].want);
+			return (long)i;
+		}
+	return -1;
+}
+
+/* ---- end of the store tests' shared fixtures */
 
 #ifdef LN_HTTP_H
 /*
