@@ -496,8 +496,7 @@ cmd_gen(struct store *st, int users, int plays)
 /* A poll's write: a few new plays, the cursor, a touched entity. */
 struct churn {
 	const char	*user;
-	int64_t		 at;
-	uint64_t	 n;
+	int64_t		 at;	/* the last play's time */
 };
 
 static int
@@ -544,18 +543,19 @@ churn_on_term(int sig)
 static int
 cmd_churn(struct store *st, int seconds, const char *user, int interval_ms)
 {
-	struct churn c = { user, time_now_ms(), 0 };
+	struct churn c = { user, time_now_ms() };
 	int64_t end = time_now_ms() + (int64_t)seconds * 1000;
+	unsigned long long n = 0;
 
 	if (signal(SIGTERM, churn_on_term) == SIG_ERR)
 		err(1, "signal");
 	while (!churn_stop && time_now_ms() < end) {
 		if (store_write(st, churn_write, &c) != STORE_OK)
 			return -1;
-		c.n++;
+		n++;
 		usleep((useconds_t)interval_ms * 1000);
 	}
-	printf("%llu commits\n", (unsigned long long)c.n);
+	printf("%llu commits\n", n);
 	return 0;
 }
 
