@@ -41,6 +41,48 @@ parse(const char *text, enum import_kind kind, struct import_parsed *p,
 	return import_parse(buf, len, kind, 30000, 0, p, err, errsz);
 }
 
+/*
+ * What parsing a file must count: its format, the records it held, the
+ * rows that came out and the rows each rule dropped.
+ */
+struct counts {
+	enum import_format	 fmt;
+	size_t			 records, rows;
+	uint64_t		 skipped[SKIP__MAX];
+};
+
+/*
+ * Parses a copy of text as kind into *p (the copy in *keep, for
+ * parse_done()), asserting it parsed and counted want.
+ */
+static void
+parse_ok(const char *text, enum import_kind kind, const struct counts *want,
+    struct import_parsed *p, char **keep)
+{
+	char err[256];
+	int i;
+
+	if (parse(text, kind, p, err, sizeof(err), keep) != 0)
+		fail_msg("not parsed: %s", err);
+	assert_int_equal(p->fmt, want->fmt);
+	assert_int_equal(p->n_records, want->records);
+	assert_int_equal(p->n_rows, want->rows);
+	for (i = 0; i < SKIP__MAX; i++)
+		if (p->skipped[i] != want->skipped[i])
+			fail_msg("%s: %llu skipped, not %llu",
+			    import_parse_skip_name((enum import_skip)i),
+			    (unsigned long long)p->skipped[i],
+			    (unsigned long long)want->skipped[i]);
+}
+
+/* Frees what parse() or parse_ok() left: the rows and the copy. */
+static void
+parse_done(struct import_parsed *p, char *keep)
+{
+	import_parse_free(p);
+	free(keep);
+}
+
 /* Proves file names map to kinds, the bare prefix last, case-blind. */
 static void
 test_kind_of_name(void **state)
@@ -122,21 +164,14 @@ test_extended_rules(void **state)
 	    "\"master_metadata_track_name\":\"=SUM(A1)\","
 	    "\"master_metadata_album_artist_name\":\"\\u00c9dith \\ud83c\\udfb5\"}"
 	    "\n]\n";
+	static const struct counts want = { IMPORT_FMT_EXTENDED, 8, 3, {
+		[SKIP_VIDEO] = 0, [SKIP_PODCAST] = 1, [SKIP_AUDIOBOOK] = 1,
+		[SKIP_INCOGNITO] = 1, [SKIP_SHORT] = 1, [SKIP_NO_TRACK] = 1 } };
 	struct import_parsed p;
-	char err[256], *buf;
+	char *buf;
 
 	(void)state;
-	assert_int_equal(parse(text, IMPORT_KIND_EXTENDED, &p, err,
-	    sizeof(err), &buf), 0);
-	assert_int_equal(p.fmt, IMPORT_FMT_EXTENDED);
-	assert_int_equal(p.n_records, 8);
-	assert_int_equal(p.n_rows, 3);
-	assert_int_equal(p.skipped[SKIP_SHORT], 1);
-	assert_int_equal(p.skipped[SKIP_INCOGNITO], 1);
-	assert_int_equal(p.skipped[SKIP_PODCAST], 1);
-	assert_int_equal(p.skipped[SKIP_AUDIOBOOK], 1);
-	assert_int_equal(p.skipped[SKIP_NO_TRACK], 1);
-	assert_int_equal(p.skipped[SKIP_VIDEO], 0);
+	parse_ok(text, IMPORT_KIND_EXTENDED, &want, &p, &buf);
 
 	assert_int_equal(p.rows[0].played_at, 1704164645000LL);
 	assert_int_equal(p.rows[0].ms_played, 200000);
@@ -160,8 +195,7 @@ test_extended_rules(void **state)
 	assert_int_equal(p.rows[2].record, 8);
 	/* The buffer is only read (it may be a read-only mapping). */
 	assert_memory_equal(buf, text, sizeof(text));
-	import_parse_free(&p);
-	free(buf);
+	parse_done(&p, buf);
 }
 
 /* Proves the older key set (username, ..._decrypted) reads the same. */
@@ -182,18 +216,16 @@ test_extended_old(void **state)
 	    "\"reason_end\":\"trackdone\",\"shuffle\":true,\"skipped\":null,"
 	    "\"offline\":false,\"offline_timestamp\":0,"
 	    "\"incognito_mode\":false}]";
+	static const struct counts want = { IMPORT_FMT_EXTENDED, 1, 1, { 0 } };
 	struct import_parsed p;
-	char err[256], *buf;
+	char *buf;
 
 	(void)state;
-	assert_int_equal(parse(text, IMPORT_KIND_EXTENDED, &p, err,
-	    sizeof(err), &buf), 0);
-	assert_int_equal(p.n_rows, 1);
+	parse_ok(text, IMPORT_KIND_EXTENDED, &want, &p, &buf);
 	assert_string_equal(p.username, "alice");
 	assert_int_equal(p.rows[0].played_at, 1405023698000LL);
 	assert_string_equal(p.rows[0].track_id, TRACK2);
-	import_parse_free(&p);
-	free(buf);
+	parse_done(&p, buf);
 }
 
 /*
@@ -216,19 +248,17 @@ test_offline(void **state)
 	    "{\"ts\":\"2024-01-02T10:00:00Z\",\"ms_played\":60000,"
 	    "\"offline\":false,\"offline_timestamp\":1704164400,"
 	    "\"spotify_track_uri\":\"spotify:track:" TRACK1 "\"}]";
+	static const struct counts want = { IMPORT_FMT_EXTENDED, 4, 4, { 0 } };
 	struct import_parsed p;
-	char err[256], *buf;
+	char *buf;
 
 	(void)state;
-	assert_int_equal(parse(text, IMPORT_KIND_EXTENDED, &p, err,
-	    sizeof(err), &buf), 0);
-	assert_int_equal(p.n_rows, 4);
+	parse_ok(text, IMPORT_KIND_EXTENDED, &want, &p, &buf);
 	assert_int_equal(p.rows[0].played_at, 1704164460000LL);
 	assert_int_equal(p.rows[1].played_at, 1704164460123LL);
 	assert_int_equal(p.rows[2].played_at, 1704189600000LL);
 	assert_int_equal(p.rows[3].played_at, 1704189600000LL);
-	import_parse_free(&p);
-	free(buf);
+	parse_done(&p, buf);
 }
 
 /* Proves account data: minute times, names only, podcast files skipped. */
@@ -246,37 +276,30 @@ test_account(void **state)
 	    "\"episodeName\":\"E\",\"msPlayed\":999999},\n"
 	    "  {\"endTime\":\"2019-03-04 21:16\",\"artistName\":\"B\","
 	    "\"trackName\":\"\",\"msPlayed\":99999}\n]";
+	static const struct counts music = { IMPORT_FMT_ACCOUNT, 4, 1, {
+		[SKIP_PODCAST] = 1, [SKIP_SHORT] = 1, [SKIP_NO_TRACK] = 1 } };
+	static const struct counts podcast = { IMPORT_FMT_ACCOUNT, 4, 0, {
+		[SKIP_PODCAST] = 4 } };
+	static const struct counts video = { IMPORT_FMT_EXTENDED, 1, 0, {
+		[SKIP_VIDEO] = 1 } };
 	struct import_parsed p;
-	char err[256], *buf;
+	char *buf;
 
 	(void)state;
-	assert_int_equal(parse(text, IMPORT_KIND_ACCOUNT, &p, err,
-	    sizeof(err), &buf), 0);
-	assert_int_equal(p.fmt, IMPORT_FMT_ACCOUNT);
-	assert_int_equal(p.n_rows, 1);
+	parse_ok(text, IMPORT_KIND_ACCOUNT, &music, &p, &buf);
 	assert_int_equal(p.rows[0].played_at, 1551733980000LL);
 	assert_string_equal(p.rows[0].artist, "Bob Dylan");
 	assert_string_equal(p.rows[0].track, "When I Paint My Masterpiece");
 	assert_string_equal(p.rows[0].track_id, "");
-	assert_int_equal(p.skipped[SKIP_SHORT], 1);
-	assert_int_equal(p.skipped[SKIP_PODCAST], 1);
-	assert_int_equal(p.skipped[SKIP_NO_TRACK], 1);
-	import_parse_free(&p);
-	free(buf);
+	parse_done(&p, buf);
 
 	/* The same rows in a podcast or video file are all skipped. */
-	assert_int_equal(parse(text, IMPORT_KIND_ACC_PODCAST, &p, err,
-	    sizeof(err), &buf), 0);
-	assert_int_equal(p.n_rows, 0);
-	assert_int_equal(p.skipped[SKIP_PODCAST], 4);
-	import_parse_free(&p);
-	free(buf);
-	assert_int_equal(parse("[{\"ts\":\"2024-01-02T03:04:05Z\","
-	    "\"ms_played\":99999,\"spotify_track_uri\":null}]",
-	    IMPORT_KIND_EXT_VIDEO, &p, err, sizeof(err), &buf), 0);
-	assert_int_equal(p.skipped[SKIP_VIDEO], 1);
-	import_parse_free(&p);
-	free(buf);
+	parse_ok(text, IMPORT_KIND_ACC_PODCAST, &podcast, &p, &buf);
+	parse_done(&p, buf);
+	parse_ok("[{\"ts\":\"2024-01-02T03:04:05Z\",\"ms_played\":99999,"
+	    "\"spotify_track_uri\":null}]", IMPORT_KIND_EXT_VIDEO, &video, &p,
+	    &buf);
+	parse_done(&p, buf);
 }
 
 static int
@@ -295,8 +318,9 @@ static void
 test_keep(void **state)
 {
 	struct import_parsed p;
-	char err[256], name[1200], want[1300], *text, *buf;
-	size_t i, len, cap, n = 600;
+	struct counts all = { IMPORT_FMT_EXTENDED, 600, 600, { 0 } };
+	char name[1200], want[1300], *text, *buf;
+	size_t i, len, cap, n = all.rows;
 	int calls = 0;
 
 	(void)state;
@@ -314,11 +338,9 @@ test_keep(void **state)
 		    "\"master_metadata_album_album_name\":\"\"}",
 		    i ? "," : "", i % 2 ? TRACK1 : TRACK2, i, name, i);
 	snprintf(text + len, cap - len, "]");
-	assert_int_equal(parse(text, IMPORT_KIND_EXTENDED, &p, err,
-	    sizeof(err), &buf), 0);
+	parse_ok(text, IMPORT_KIND_EXTENDED, &all, &p, &buf);
 	free(text);
 	memset(buf, 'x', strlen(buf));
-	assert_int_equal(p.n_rows, n);
 	assert_int_equal(import_parse_keep(&p, keep_odd, &calls), 0);
 	assert_int_equal(calls, (int)n);
 	for (i = 0; i < n; i++) {
@@ -339,24 +361,20 @@ test_keep(void **state)
 		assert_string_equal(r->album, "");
 		assert_string_equal(r->track_id, i % 2 ? TRACK1 : TRACK2);
 	}
-	import_parse_free(&p);
-	free(buf);
+	parse_done(&p, buf);
 }
 
 /* Proves an empty array is a valid, empty file. */
 static void
 test_empty(void **state)
 {
+	static const struct counts none = { IMPORT_FMT_EMPTY, 0, 0, { 0 } };
 	struct import_parsed p;
-	char err[256], *buf;
+	char *buf;
 
 	(void)state;
-	assert_int_equal(parse(" [ ]\n", IMPORT_KIND_EXTENDED, &p, err,
-	    sizeof(err), &buf), 0);
-	assert_int_equal(p.fmt, IMPORT_FMT_EMPTY);
-	assert_int_equal(p.n_records, 0);
-	import_parse_free(&p);
-	free(buf);
+	parse_ok(" [ ]\n", IMPORT_KIND_EXTENDED, &none, &p, &buf);
+	parse_done(&p, buf);
 }
 
 /* Proves bad input is refused with where and what. */
@@ -427,8 +445,7 @@ test_errors(void **state)
 		    strstr(err, bad[i].want) == NULL)
 			fail_msg("case %zu: %s -> \"%s\"", i, bad[i].text, err);
 		assert_non_null(strstr(err, "line "));
-		import_parse_free(&p);
-		free(buf);
+		parse_done(&p, buf);
 	}
 }
 
@@ -445,8 +462,7 @@ test_error_position(void **state)
 	    err, sizeof(err), &buf), -1);
 	assert_string_equal(err, "line 3, column 11 (record 2): expected a "
 	    "value");
-	import_parse_free(&p);
-	free(buf);
+	parse_done(&p, buf);
 }
 
 /* ---- zip ---------------------------------------------------------------- */
