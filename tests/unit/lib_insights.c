@@ -228,6 +228,16 @@ rd_end(void)
 	store_read_end(reader);
 }
 
+/*
+ * insights_get_<what>() of the query q into out through a read of its
+ * own, checked to succeed (a macro: each insight has its own result type,
+ * as insights.h's INSIGHTS_API() declares them).
+ */
+#define GET(what, q, out) do {						\
+	assert_int_equal(insights_get_##what(rd(), (q), (out)), 0);	\
+	rd_end();							\
+} while (0)
+
 static void
 query(struct insights_query *q, const char *user, const struct tz *z)
 {
@@ -277,8 +287,7 @@ test_binge(void **state)
 	(void)state;
 	id_of(bid, 'T', T_BINGE);
 	query(&q, USER, berlin);
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	/* The binge, and each December day's ten plays of the song. */
 	assert_int_equal(b.total, 1 + 31 * 3);
 	assert_int_equal(b.n, INSIGHTS_LIMIT_DEFAULT);
@@ -295,36 +304,31 @@ test_binge(void **state)
 
 	/* Above ten in a row, the background and Decembers have none. */
 	q.binge_min = 11;
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	assert_int_equal(b.total, 1);
 	assert_int_equal(b.v[0].plays, 73);
 	insights_free_binges(&b);
 	/* A range starting inside it: it began earlier, so not listed. */
 	q.from_ms = BINGE_FIRST + 1;
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	assert_int_equal(b.total, 0);
 	insights_free_binges(&b);
 	/* A range ending inside it: counted to its end. */
 	q.from_ms = BINGE_FIRST - DAY;
 	q.to_ms = BINGE_FIRST + 10 * 3 * MIN;
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	assert_int_equal(b.total, 1);
 	assert_int_equal(b.v[0].plays, 73);
 	insights_free_binges(&b);
 	/* A higher threshold than its length: gone. */
 	query(&q, USER, berlin);
 	q.binge_min = 74;
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	assert_int_equal(b.total, 0);
 	insights_free_binges(&b);
 	/* binge_min 10: the Decembers' ten-in-a-row, oldest first. */
 	q.binge_min = 10;
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	assert_int_equal(b.total, 1 + 31 * 3);
 	assert_int_equal(b.v[0].plays, 73);
 	assert_int_equal(b.v[1].plays, 10);
@@ -361,8 +365,7 @@ test_seasons(void **state)
 	(void)state;
 	id_of(xid, 'T', T_XMAS);
 	query(&q, USER, berlin);
-	assert_int_equal(insights_get_seasons(rd(), &q, &s), 0);
-	rd_end();
+	GET(seasons, &q, &s);
 	/* 36 months and a January 2020 day: Berlin is ahead of UTC. */
 	assert_int_equal(s.n_months, 36);
 	assert_int_equal(s.n_decembers, 3);
@@ -421,8 +424,7 @@ test_returns(void **state)
 	id_of(aid, 'R', A_RET);
 	query(&q, USER, berlin);
 	q.limit = INSIGHTS_LIMIT_MAX;
-	assert_int_equal(insights_get_returns(rd(), &q, &r), 0);
-	rd_end();
+	GET(returns, &q, &r);
 	assert_non_null(f = find_return(r.tracks, r.n_tracks, rid));
 	assert_int_equal(f->previous_ms, RET_FIRST + 4 * DAY);
 	assert_int_equal(f->returned_ms, RET_BACK);
@@ -435,22 +437,19 @@ test_returns(void **state)
 
 	/* Away exactly 401 days (both at 12:00Z) is away 401 days ... */
 	q.return_days = 401;
-	assert_int_equal(insights_get_returns(rd(), &q, &r), 0);
-	rd_end();
+	GET(returns, &q, &r);
 	assert_non_null(find_return(r.tracks, r.n_tracks, rid));
 	insights_free_returns(&r);
 	/* ... but not 402. */
 	q.return_days = 402;
-	assert_int_equal(insights_get_returns(rd(), &q, &r), 0);
-	rd_end();
+	GET(returns, &q, &r);
 	assert_null(find_return(r.tracks, r.n_tracks, rid));
 	insights_free_returns(&r);
 	/* A range that starts after the previous play still sees it. */
 	q.return_days = 400;
 	q.from_ms = RET_BACK - DAY;
 	q.to_ms = RET_BACK + DAY;	/* the return and no play after */
-	assert_int_equal(insights_get_returns(rd(), &q, &r), 0);
-	rd_end();
+	GET(returns, &q, &r);
 	assert_non_null(f = find_return(r.tracks, r.n_tracks, rid));
 	assert_int_equal(f->plays_before, 5);
 	assert_int_equal(f->plays_after, 1);
@@ -458,8 +457,7 @@ test_returns(void **state)
 	/* A range that ends before it: nothing returned yet. */
 	q.from_ms = 0;
 	q.to_ms = RET_BACK;
-	assert_int_equal(insights_get_returns(rd(), &q, &r), 0);
-	rd_end();
+	GET(returns, &q, &r);
 	assert_null(find_return(r.tracks, r.n_tracks, rid));
 	insights_free_returns(&r);
 }
@@ -479,8 +477,7 @@ test_streaks(void **state)
 	id_of(sid, 'R', A_STREAK);
 	id_of(xid, 'R', T_XMAS);
 	query(&q, USER, berlin);
-	assert_int_equal(insights_get_streaks(rd(), &q, &s), 0);
-	rd_end();
+	GET(streaks, &q, &s);
 	/* The December song's three Decembers (31 days), newest first,
 	 * then the planted 30 days; the background's are shorter. */
 	assert_true(s.n >= 5);
@@ -499,8 +496,7 @@ test_streaks(void **state)
 	/* Clipped by the range: 10 days of it. */
 	q.from_ms = STREAK_FIRST + 20 * DAY - 60 * MIN;
 	q.to_ms = STREAK_FIRST + 60 * DAY;
-	assert_int_equal(insights_get_streaks(rd(), &q, &s), 0);
-	rd_end();
+	GET(streaks, &q, &s);
 	assert_string_equal(s.v[0].artist_id, sid);
 	assert_int_equal(s.v[0].days, 10);
 	insights_free_streaks(&s);
@@ -682,26 +678,22 @@ test_zone_edge(void **state)
 
 	(void)state;
 	query(&q, "tz", berlin);
-	assert_int_equal(insights_get_calendar(rd(), &q, &cal), 0);
-	rd_end();
+	GET(calendar, &q, &cal);
 	assert_int_equal(cal.n, 1);
 	assert_int_equal(cal.days[0].day, civil(2019, 1, 16));
 	assert_int_equal(cal.days[0].time.by_played, 1);
 	assert_int_equal(cal.days[0].time.ms, 1000);
 	insights_free_calendar(&cal);
-	assert_int_equal(insights_get_clock(rd(), &q, &ck), 0);
-	rd_end();
+	GET(clock, &q, &ck);
 	assert_int_equal(ck.plays[2][0], 1);	/* Wednesday, 00h */
 	assert_int_equal(ck.total, 1);
 	insights_free_clock(&ck);
 
 	query(&q, "tz", utc);
-	assert_int_equal(insights_get_calendar(rd(), &q, &cal), 0);
-	rd_end();
+	GET(calendar, &q, &cal);
 	assert_int_equal(cal.days[0].day, civil(2019, 1, 15));
 	insights_free_calendar(&cal);
-	assert_int_equal(insights_get_clock(rd(), &q, &ck), 0);
-	rd_end();
+	GET(clock, &q, &ck);
 	assert_int_equal(ck.plays[1][23], 1);	/* Tuesday, 23h */
 	insights_free_clock(&ck);
 
@@ -745,8 +737,7 @@ test_newold(void **state)
 
 	(void)state;
 	query(&q, USER, utc);
-	assert_int_equal(insights_get_newold(rd(), &q, &n), 0);
-	rd_end();
+	GET(newold, &q, &n);
 	/* Every distinct track is new exactly once over all time. */
 	for (i = 0; i < n.n_months; i++) {
 		plays += n.months[i].plays;
@@ -766,8 +757,7 @@ test_newold(void **state)
 
 	/* From the first December: only the planted tracks are new. */
 	q.from_ms = INT64_C(1512086400000);	/* 2017-12-01 */
-	assert_int_equal(insights_get_newold(rd(), &q, &n), 0);
-	rd_end();
+	GET(newold, &q, &n);
 	assert_int_equal(n.months[0].day, civil(2017, 12, 1));
 	assert_int_equal(n.months[0].new_tracks, 1);	/* the song */
 	assert_int_equal(n.months[0].new_artists, 1);
@@ -789,8 +779,7 @@ test_onthisday(void **state)
 	id_of(bid, 'T', T_BINGE);
 	query(&q, USER, berlin);
 	q.day = civil(2020, 10, 3);
-	assert_int_equal(insights_get_onthisday(rd(), &q, &o), 0);
-	rd_end();
+	GET(onthisday, &q, &o);
 	assert_int_equal(o.n, 3);			/* 2019, 2018, 2017 */
 	assert_int_equal(o.years[0].day, civil(2019, 10, 3));
 	assert_int_equal(o.years[1].day, civil(2018, 10, 3));
@@ -806,8 +795,7 @@ test_onthisday(void **state)
 
 	/* February 29th has no earlier year here but 2016 (no plays). */
 	q.day = civil(2020, 2, 29);
-	assert_int_equal(insights_get_onthisday(rd(), &q, &o), 0);
-	rd_end();
+	GET(onthisday, &q, &o);
 	assert_int_equal(o.n, 0);
 	insights_free_onthisday(&o);
 }
@@ -831,8 +819,7 @@ test_top(void **state)
 	q.from_ms = BINGE_FIRST - 10 * 60 * MIN;
 	q.to_ms = BINGE_FIRST + 20 * 60 * MIN;	/* binge + next morning */
 	q.limit = 3;
-	assert_int_equal(insights_get_top(rd(), &q, &t), 0);
-	rd_end();
+	GET(top, &q, &t);
 	assert_int_equal(t.plays, 73 + 20);
 	assert_int_equal(t.n_tracks, 3);
 	assert_string_equal(t.tracks[0].id, bid);
@@ -991,8 +978,7 @@ test_cache(void **state)
 	assert_int_equal(store_write(st, set_duration, &dur), STORE_OK);
 	query(&q, USER, berlin);
 	q.cache = ic;
-	assert_int_equal(insights_get_binges(rd(), &q, &b), 0);
-	rd_end();
+	GET(binges, &q, &b);
 	assert_int_equal(b.v[0].time.ms, 73 * 240000);
 	insights_free_binges(&b);
 	insights_cache_stats(ic, &tracks, &loads, &resets, &builds);
@@ -1016,8 +1002,7 @@ test_cache(void **state)
 	q.cache = ic;
 	q.from_ms = one.played_at;
 	q.to_ms = one.played_at + 1;
-	assert_int_equal(insights_get_top(rd(), &q, &top), 0);
-	rd_end();
+	GET(top, &q, &top);
 	assert_int_equal(top.plays, 1);
 	insights_free_top(&top);
 	assert_int_equal(tu_play_write(st, USER, &one, 1, 0), STORE_OK);
