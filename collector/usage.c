@@ -14,34 +14,18 @@
 #include "store.h"
 #include "usage.h"
 
-struct usage_arg {
-	uint64_t		 instance;
-	int64_t			 now;
-	struct quota_counts	 totals;
-};
-
-static int
-usage_txn(struct store_txn *txn, void *arg)
-{
-	struct usage_arg *a = arg;
-
-	return quota_record(txn, a->instance, a->now, &a->totals);
-}
-
 int
 usage_write(struct store *st, const struct spotify *sp, int64_t now_s)
 {
 	static uint64_t instance;
 	struct spotify_stats ss;
-	struct usage_arg a;
+	struct quota_counts totals;
 
 	while (instance == 0)
 		arc4random_buf(&instance, sizeof(instance));
 	spotify_get_stats(sp, &ss);
-	a.instance = instance;
-	a.now = now_s;
-	a.totals.api = ss.sent[SPOTIFY_SVC_API];
-	a.totals.accounts = ss.sent[SPOTIFY_SVC_ACCOUNTS];
-	a.totals.n429 = ss.n429;
-	return store_write(st, usage_txn, &a) == STORE_OK ? 0 : -1;
+	totals.api = ss.sent[SPOTIFY_SVC_API];
+	totals.accounts = ss.sent[SPOTIFY_SVC_ACCOUNTS];
+	totals.n429 = ss.n429;
+	return quota_write(st, instance, now_s, &totals);
 }

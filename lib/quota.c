@@ -92,6 +92,29 @@ quota_record(struct store_txn *txn, uint64_t instance, int64_t now_s,
 	    0 : -1;
 }
 
+struct quota_write_arg {
+	uint64_t			 instance;
+	int64_t				 now_s;
+	const struct quota_counts	*totals;
+};
+
+static int
+quota_write_txn(struct store_txn *txn, void *arg)
+{
+	struct quota_write_arg *a = arg;
+
+	return quota_record(txn, a->instance, a->now_s, a->totals);
+}
+
+int
+quota_write(struct store *st, uint64_t instance, int64_t now_s,
+    const struct quota_counts *totals)
+{
+	struct quota_write_arg a = { instance, now_s, totals };
+
+	return store_write(st, quota_write_txn, &a) == STORE_OK ? 0 : -1;
+}
+
 int
 quota_sum(struct store_txn *txn, int64_t now_s, int64_t window_s,
     struct quota_counts *out)

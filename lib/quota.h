@@ -6,7 +6,7 @@
  * publishes no rate, so the operator needs to see what this instance
  * spends.  The collector adds its counters (requests to the Web API and to
  * the accounts service, 429 answers) to one meta record,
- * "spotify.requests", in the heartbeat's write transaction; the reader sums
+ * "spotify.requests", from its heartbeat (quota_write()); the reader sums
  * the slots of the last hour and day.  The record also holds the totals
  * the running collector process last reported, so that adding the same
  * totals twice (a write repeated after the map grew, or two heartbeats
@@ -23,6 +23,7 @@
 #define QUOTA_SLOT_S	600
 #define QUOTA_SLOTS	144	/* a day */
 
+struct store;
 struct store_txn;
 
 struct quota_counts {
@@ -38,6 +39,9 @@ struct quota_counts {
  * instance) is added to the slot of now_s.  Returns 0 or -1.
  */
 int	quota_record(struct store_txn *txn, uint64_t instance, int64_t now_s,
+	    const struct quota_counts *totals);
+/* The same in a write transaction of its own.  Returns 0 or -1. */
+int	quota_write(struct store *st, uint64_t instance, int64_t now_s,
 	    const struct quota_counts *totals);
 
 /*
