@@ -633,6 +633,28 @@ wf_reject_fn(struct store_txn *txn, void *arg)
 	return wf_job_file(txn, x->wf, x->error);
 }
 
+/*
+ * Reads what the file's tracks count for (their views) at once, in key
+ * order, ahead of the plays' puts that need them.  0 or -1.
+ */
+static int
+wf_views(struct store_txn *txn, const struct wfile *wf)
+{
+	const char **ids;
+	size_t i;
+	int rc;
+
+	if (wf->n == 0)
+		return 0;
+	if ((ids = reallocarray(NULL, wf->n, sizeof(*ids))) == NULL)
+		return -1;
+	for (i = 0; i < wf->n; i++)
+		ids[i] = wf->p->rows[i].track_id;
+	rc = store_track_views_load(txn, ids, wf->n);
+	free(ids);
+	return rc == STORE_OK ? 0 : -1;
+}
+
 static int
 wf_write(struct store_txn *txn, void *arg)
 {
@@ -647,7 +669,7 @@ wf_write(struct store_txn *txn, void *arg)
 	import_match_clear_i64(&wf->ensured);
 	wf->imported = wf->present = wf->refined = wf->dup = 0;
 	wf->created = 0;
-	if (wf_user(txn, wf, &u) == -1)
+	if (wf_user(txn, wf, &u) == -1 || wf_views(txn, wf) == -1)
 		return -1;
 	for (i = 0; i < wf->n; i++) {
 		const struct wrow *w = &wf->rows[i];

@@ -264,6 +264,67 @@ store_track_view(struct store_txn *t, const char *track_id,
 }
 
 static int
+views_load_fn(size_t i, const struct track *tr, void *arg)
+{
+	struct track_view v;
+
+	(void)i;
+	store_track_view_of(tr, &v);
+	view_remember(arg, tr->id, &v);
+	return 0;
+}
+
+int
+store_track_views_load(struct store_txn *t, const char *const *ids,
+    size_t n)
+{
+	struct store_pend *pd;
+	char (*buf)[ID_LEN];
+	const char **sorted;
+	uint32_t *idx, k;
+	size_t i, m, u, room;
+	int rc = STORE_ERR;
+
+	if (t->rdonly || n == 0)
+		return STORE_OK;
+	if ((pd = pend_of(t)) == NULL)
+		return STORE_ERR;
+	buf = reallocarray(NULL, n, sizeof(*buf));
+	idx = reallocarray(NULL, n, sizeof(*idx));
+	sorted = reallocarray(NULL, n, sizeof(*sorted));
+	if (buf == NULL || idx == NULL || sorted == NULL)
+		goto nomem;
+	for (i = m = 0; i < n; i++)
+		if (strnlen(ids[i], ID_LEN + 1) == ID_LEN &&
+		    idtab_get(&pd->tracks, ids[i], 0, &k) != 1) {
+			memcpy(buf[m], ids[i], ID_LEN);
+			idx[m] = (uint32_t)m;
+			m++;
+		}
+	if (radix_order_ids((const char (*)[ID_LEN])buf, idx, m) == -1)
+		goto nomem;
+	/* Each once, and no more than the cache holds without starting again. */
+	room = VIEW_MAX - pd->tracks.n;
+	for (i = u = 0; i < m && u < room; i++)
+		if (u == 0 || memcmp(sorted[u - 1], buf[idx[i]], ID_LEN) != 0)
+			sorted[u++] = buf[idx[i]];
+	/* The map's pages given back as it goes, as in the flush. */
+	for (i = 0, rc = STORE_OK; i < u && rc == STORE_OK; i += FLUSH_RELEASE) {
+		rc = store_get_tracks(t, sorted + i, u - i < FLUSH_RELEASE ?
+		    u - i : FLUSH_RELEASE, views_load_fn, t);
+		(void)store_release_pages(t->st);
+	}
+	goto done;
+nomem:
+	log_warnx("store: the tracks' views: out of memory");
+done:
+	free(buf);
+	free(idx);
+	free(sorted);
+	return rc;
+}
+
+static int
 view_equal(const struct track_view *a, const struct track_view *b)
 {
 	return a->duration == b->duration && a->n_artists == b->n_artists &&
