@@ -90,6 +90,24 @@ random_track(struct store_txn *t)
 	return rc == STORE_ERR ? -1 : 0;
 }
 
+/*
+ * Reads the views of some tracks ahead (repeats and a track that may have
+ * no record among them), as an import does before its plays.
+ */
+static int
+random_views_load(struct store_txn *t)
+{
+	char ids[8][ID_LEN + 1];
+	const char *p[8];
+	int i, n = 1 + (int)(tu_rand(&rng) % 8);
+
+	for (i = 0; i < n; i++) {
+		tu_track_id((int)(tu_rand(&rng) % NTRACKS), ids[i]);
+		p[i] = ids[i];
+	}
+	return store_track_views_load(t, p, (size_t)n) == STORE_OK ? 0 : -1;
+}
+
 static int
 random_work(struct store_txn *t, void *arg)
 {
@@ -102,6 +120,13 @@ random_work(struct store_txn *t, void *arg)
 		int64_t at = w->base + (int64_t)(tu_rand(&rng) %
 		    (uint64_t)w->span);
 
+		if (tu_rand(&rng) % 64 == 0) {
+			rc = random_views_load(t);
+			if (rc == -1 && map_may_fill)
+				return -1;
+			assert_int_equal(rc, 0);
+			continue;
+		}
 		if (tu_rand(&rng) % (uint64_t)w->track_every == 0) {
 			rc = random_track(t);
 			if (rc == -1 && map_may_fill)
