@@ -72,7 +72,7 @@ static const char journal_id[ID_LEN + 1] = "0000000000000000000000";
 #define PEND_USERS	8		/* users per flush */
 #define AGG_MAX		(1u << 15)	/* entagg deltas per flush */
 #define AGG_SLOTS	(2 * AGG_MAX)	/* a power of two */
-#define OPS_MAX		(1u << 16)	/* playsbyentity changes per flush */
+#define OPS_MAX		(1u << 15)	/* playsbyentity changes per flush (1.4 MB) */
 #define VIEW_MAX	(1u << 14)	/* tracks' views cached */
 #define VIEW_ARTISTS	4		/* a view with more is not cached */
 #define FLUSH_RELEASE	256		/* records between store_release_pages() */
