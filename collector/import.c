@@ -58,6 +58,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "dedupe.h"
+#include "hash.h"
 #include "ids.h"
 #include "import.h"
 #include "import_job.h"
@@ -98,6 +99,7 @@ struct run {
 	struct nameidx	 names;
 	int		 names_built;
 	struct i64set	 known;		/* hashes of track ids known to exist */
+	struct i64set	 ents;		/* of artists, albums with their name */
 	/* totals */
 	uint64_t	 files_ok, files_failed, files_ignored, files_empty;
 	uint64_t	 records, imported, present, refined;
@@ -434,6 +436,9 @@ struct wrow {
 
 #define MATCH_IDS	10	/* track ids a row may match a stored play by */
 
+struct prep_thread;
+static void	prep_join(struct prep_thread *);
+
 struct wfile {
 	struct run		*r;
 	const struct item	*it;
@@ -444,6 +449,8 @@ struct wfile {
 	/* per attempt (store_write may run the function again) */
 	struct i64set		 claimed;	/* played_at matched or written */
 	struct i64set		 ensured;	/* tracks known to exist (by hash) */
+	struct i64set		 ents_ok;	/* the same for run.ents */
+	struct prep_thread	*pt;		/* reading the next file, or NULL */
 	uint64_t		 imported, present, refined, dup;
 	int			 created;
 };
@@ -464,6 +471,88 @@ claimed_cb(int64_t at, void *arg)
 	return import_match_has_i64(&((struct wfile *)arg)->claimed, at);
 }
 /*
+ * The artists and albums ensure_track() made or found are remembered (an
+ * album with its exact name), so each is read once a run, not once for
+ * each of its new tracks.  Whether the one of hash h is.
+ */
+static int
+ent_known(const struct wfile *wf, uint64_t h)
+{
+	return import_match_has_i64(&wf->r->ents, (int64_t)h) ||
+	    import_match_has_i64(&wf->ents_ok, (int64_t)h);
+}
+
+/* The row's synthetic artist into artist_id, made when absent. */
+static int
+ensure_artist(struct store_txn *txn, struct wfile *wf,
+    const struct import_row *row, char artist_id[ID_LEN + 1])
+{
+	struct artist a;
+	uint64_t h;
+	int rc;
+
+	import_match_synth_artist(artist_id, row->artist);
+	h = import_match_hash_id(artist_id);
+	if (ent_known(wf, h))
+		return 0;
+	if ((rc = store_get_artist(txn, artist_id, &a)) == STORE_ERR)
+		return -1;
+	if (rc == STORE_NOTFOUND) {
+		memset(&a, 0, sizeof(a));
+		memcpy(a.id, artist_id, ID_LEN + 1);
+		a.name = row->artist;
+		a.updated_at = time_now_ms() / 1000;
+		if (store_put_artist(txn, &a) == STORE_ERR)
+			return -1;
+	}
+	return import_match_add_i64(&wf->ents_ok, (int64_t)h);
+}
+
+/* The row's synthetic album into album_id, made when absent. */
+static int
+ensure_album(struct store_txn *txn, struct wfile *wf,
+    const struct import_row *row, char artist_id[ID_LEN + 1],
+    char album_id[ID_LEN + 1])
+{
+	struct album al;
+	uint64_t h;
+	int rc, cased = 0;
+
+	import_match_synth_album(album_id, row->artist, row->album);
+	h = hash_combine(import_match_hash_id(album_id),
+	    hash_bytes(row->album, strlen(row->album)));
+	if (ent_known(wf, h))
+		return 0;
+	if ((rc = store_get_album(txn, album_id, &al)) == STORE_ERR)
+		return -1;
+	/*
+	 * The id folds case and diacritics (lib/fold.c), names do not:
+	 * another spelling under the same id is another album, under an id
+	 * of its own (not remembered: this one is rare).
+	 */
+	if (rc == STORE_OK && strcmp(al.name, row->album) != 0) {
+		import_match_synth_album_cased(album_id, row->artist,
+		    row->album);
+		cased = 1;
+		if ((rc = store_get_album(txn, album_id, &al)) == STORE_ERR)
+			return -1;
+	}
+	if (rc == STORE_NOTFOUND) {
+		memset(&al, 0, sizeof(al));
+		memcpy(al.id, album_id, ID_LEN + 1);
+		al.name = row->album;
+		al.album_type = "";
+		al.release_date = "";
+		al.artists.ids = artist_id;
+		al.artists.n = artist_id[0] != '\0';
+		al.updated_at = time_now_ms() / 1000;
+		if (store_put_album(txn, &al) == STORE_ERR)
+			return -1;
+	}
+	return cased ? 0 : import_match_add_i64(&wf->ents_ok, (int64_t)h);
+}
+
+/*
  * Makes sure the track of w exists, with the names the file gives, so
  * the play shows and counts everywhere.  A track already stored (from the
  * API, with real artists and album) is left alone.
@@ -473,8 +562,6 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
     const struct import_row *row)
 {
 	struct track t;
-	struct artist a;
-	struct album al;
 	char artist_id[ID_LEN + 1] = "", album_id[ID_LEN + 1] = "";
 	uint64_t h = import_match_hash_id(row->track_id);
 	int rc;
@@ -485,51 +572,12 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 	if ((rc = store_get_track(txn, row->track_id, &t)) == STORE_ERR)
 		return -1;
 	if (rc == STORE_NOTFOUND) {
-		if (row->artist[0] != '\0') {
-			import_match_synth_artist(artist_id, row->artist);
-			if ((rc = store_get_artist(txn, artist_id, &a)) ==
-			    STORE_ERR)
-				return -1;
-			if (rc == STORE_NOTFOUND) {
-				memset(&a, 0, sizeof(a));
-				memcpy(a.id, artist_id, ID_LEN + 1);
-				a.name = row->artist;
-				a.updated_at = time_now_ms() / 1000;
-				if (store_put_artist(txn, &a) == STORE_ERR)
-					return -1;
-			}
-		}
-		if (row->album[0] != '\0') {
-			import_match_synth_album(album_id, row->artist,
-			    row->album);
-			if ((rc = store_get_album(txn, album_id, &al)) ==
-			    STORE_ERR)
-				return -1;
-			/*
-			 * The id folds case and diacritics (lib/fold.c), names
-			 * do not: another spelling under the same id is
-			 * another album, under an id of its own.
-			 */
-			if (rc == STORE_OK && strcmp(al.name, row->album) != 0) {
-				import_match_synth_album_cased(album_id,
-				    row->artist, row->album);
-				if ((rc = store_get_album(txn, album_id, &al)) ==
-				    STORE_ERR)
-					return -1;
-			}
-			if (rc == STORE_NOTFOUND) {
-				memset(&al, 0, sizeof(al));
-				memcpy(al.id, album_id, ID_LEN + 1);
-				al.name = row->album;
-				al.album_type = "";
-				al.release_date = "";
-				al.artists.ids = artist_id;
-				al.artists.n = artist_id[0] != '\0';
-				al.updated_at = time_now_ms() / 1000;
-				if (store_put_album(txn, &al) == STORE_ERR)
-					return -1;
-			}
-		}
+		if (row->artist[0] != '\0' &&
+		    ensure_artist(txn, wf, row, artist_id) == -1)
+			return -1;
+		if (row->album[0] != '\0' &&
+		    ensure_album(txn, wf, row, artist_id, album_id) == -1)
+			return -1;
 		memset(&t, 0, sizeof(t));
 		memcpy(t.id, row->track_id, ID_LEN + 1);
 		t.name = row->track;
@@ -668,6 +716,7 @@ wf_write(struct store_txn *txn, void *arg)
 
 	import_match_clear_i64(&wf->claimed);
 	import_match_clear_i64(&wf->ensured);
+	import_match_clear_i64(&wf->ents_ok);
 	wf->imported = wf->present = wf->refined = wf->dup = 0;
 	wf->created = 0;
 	if (wf_user(txn, wf, &u) == -1 || wf_views(txn, wf) == -1)
@@ -740,6 +789,11 @@ wf_write(struct store_txn *txn, void *arg)
 	/* The poll interval's densest span must see these plays. */
 	if (wf->imported > 0 && cadence_rec_rescan(txn, wf->r->user) == -1)
 		return -1;
+	/*
+	 * The next file is read before the commit, whose LMDB page copies
+	 * are the import's peak: its parse's memory is not added to them.
+	 */
+	prep_join(wf->pt);
 	return wf_job_file(txn, wf, NULL);
 }
 
@@ -823,16 +877,30 @@ row_needs_names(const struct import_row *row, void *arg)
 	    (int64_t)import_match_hash_id(row->track_id));
 }
 
-/* After a commit: the file's tracks become known to later account rows. */
+/* Adds every value of src to dst: 0, or -1 (no memory). */
+static int
+merge_i64(struct i64set *dst, const struct i64set *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->cap; i++)
+		if (src->used[i] && import_match_add_i64(dst, src->v[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * After a commit: the file's tracks become known to later account rows,
+ * its artists and albums to later files.
+ */
 static void
 wf_learn(struct wfile *wf)
 {
 	size_t i;
 
-	for (i = 0; i < wf->ensured.cap; i++)
-		if (wf->ensured.used[i] &&
-		    import_match_add_i64(&wf->r->known, wf->ensured.v[i]) == -1)
-			return;
+	if (merge_i64(&wf->r->known, &wf->ensured) == -1 ||
+	    merge_i64(&wf->r->ents, &wf->ents_ok) == -1)
+		return;
 
 	if (!wf->r->names_built)
 		return;
@@ -978,6 +1046,7 @@ run_file(struct run *r, struct prep *pr, struct prep_thread *pt)
 		    strlen(p->username)), r->user);
 	}
 	wf.rows = pr->rows;
+	wf.pt = pt;
 	pr->rows = NULL;
 	wf.n = p->n_rows;
 	wf.r = r;
@@ -1067,6 +1136,7 @@ close_file:
 	}
 	import_match_free_i64(&wf.claimed);
 	import_match_free_i64(&wf.ensured);
+	import_match_free_i64(&wf.ents_ok);
 	free(wf.rows);
 	free(pr->rows);
 	pr->rows = NULL;
@@ -1234,6 +1304,7 @@ run_free(struct run *r)
 	free(r->zips);
 	import_match_free_names(&r->names);
 	import_match_free_i64(&r->known);
+	import_match_free_i64(&r->ents);
 }
 
 /* --job N: an upload's job (1 to 2^32 - 1), for cmd_options(). */

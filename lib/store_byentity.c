@@ -83,7 +83,8 @@ struct pend_agg {
 	uint32_t	 ent1;		/* 1 + index in ents; 0: empty slot */
 	int32_t		 day;
 	uint8_t		 user, kind;
-	int64_t		 plays, ms;
+	int32_t		 plays;
+	int64_t		 ms;
 };
 
 /* A put (sign 1) or delete (-1) of playsbyentity's [U] kind id: v. */
