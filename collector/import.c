@@ -1181,7 +1181,10 @@ run_files(struct run *r, size_t first)
 		log_warnx("import: out of memory");
 		return -1;
 	}
-	/* Not read: the first file says so, and the thread keeps names. */
+	/*
+	 * Read now, before any thread runs.  If it cannot be, the first
+	 * file's resolving says why, and run_file() lets the names go.
+	 */
 	if (store_open(&r->st, r->dbpath, 0, 0) == STORE_OK) {
 		(void)run_names(r);
 		store_close(r->st);
