@@ -74,6 +74,7 @@
 #define LABEL_MAX	512
 #define IMPORT_RELEASE	32	/* rows between store_release_pages() */
 #define IMPORT_ROW_BYTES 2048	/* store growth a row may need, at most */
+#define IMPORT_VIEWS	16384	/* rows whose tracks' views are read at once */
 
 /* ---- the work list ------------------------------------------------------ */
 
@@ -683,23 +684,27 @@ wf_reject_fn(struct store_txn *txn, void *arg)
 }
 
 /*
- * Reads what the file's tracks count for (their views) at once, in key
- * order, ahead of the plays' puts that need them.  0 or -1.
+ * Before row i's put: unless done (i < *upto), reads what the tracks of
+ * rows i to i + IMPORT_VIEWS count for (their views) at once, in key
+ * order, ahead of the puts that need them; so a file already imported
+ * reads none.  0 or -1.
  */
 static int
-wf_views(struct store_txn *txn, const struct wfile *wf)
+wf_views(struct store_txn *txn, const struct wfile *wf, size_t i,
+    size_t *upto)
 {
 	const char **ids;
-	size_t i;
+	size_t n;
 	int rc;
 
-	if (wf->n == 0)
+	if (i < *upto)
 		return 0;
-	if ((ids = reallocarray(NULL, wf->n, sizeof(*ids))) == NULL)
+	if ((ids = reallocarray(NULL, IMPORT_VIEWS, sizeof(*ids))) == NULL)
 		return -1;
-	for (i = 0; i < wf->n; i++)
-		ids[i] = wf->p->rows[i].track_id;
-	rc = store_track_views_load(txn, ids, wf->n);
+	for (n = 0; i + n < wf->n && n < IMPORT_VIEWS; n++)
+		ids[n] = wf->p->rows[i + n].track_id;
+	*upto = i + n;
+	rc = store_track_views_load(txn, ids, n);
 	free(ids);
 	return rc == STORE_OK ? 0 : -1;
 }
@@ -711,7 +716,7 @@ wf_write(struct store_txn *txn, void *arg)
 	struct user u;
 	struct play found;
 	const char *ids[MATCH_IDS];
-	size_t i, n;
+	size_t i, n, views_to = 0;
 	int rc;
 
 	import_match_clear_i64(&wf->claimed);
@@ -719,7 +724,7 @@ wf_write(struct store_txn *txn, void *arg)
 	import_match_clear_i64(&wf->ents_ok);
 	wf->imported = wf->present = wf->refined = wf->dup = 0;
 	wf->created = 0;
-	if (wf_user(txn, wf, &u) == -1 || wf_views(txn, wf) == -1)
+	if (wf_user(txn, wf, &u) == -1)
 		return -1;
 	for (i = 0; i < wf->n; i++) {
 		const struct wrow *w = &wf->rows[i];
@@ -771,6 +776,7 @@ wf_write(struct store_txn *txn, void *arg)
 				    store_mark_import(txn, wf->r->user,
 				    found.played_at, 0) == STORE_ERR ||
 				    ensure_track(txn, wf, row) == -1 ||
+				    wf_views(txn, wf, i, &views_to) == -1 ||
 				    put_play(txn, wf, row) == -1)
 					return -1;
 				wf->refined++;
@@ -778,6 +784,7 @@ wf_write(struct store_txn *txn, void *arg)
 			continue;
 		}
 		if (ensure_track(txn, wf, row) == -1 ||
+		    wf_views(txn, wf, i, &views_to) == -1 ||
 		    put_play(txn, wf, row) == -1)
 			return -1;
 		wf->imported++;
