@@ -292,6 +292,7 @@ daemon_loop(struct daemon *d)
 {
 	int64_t now_ms, last_scan = 0, last_beat = 0, sweep_start;
 	size_t i;
+	int wait_ms, wake_fd;
 
 	sweep_start = time_now_ms();
 	while (!daemon_sig_stop) {
@@ -322,7 +323,9 @@ daemon_loop(struct daemon *d)
 		daemon_start_due(d, now_ms / 1000);
 		job_export_tick(d->exports, d->cfg, now_ms);
 		job_import_tick(d->imports, d->cfg, now_ms);
-		(void)spotify_run(d->sp, DAEMON_TURN_MS);
+		wait_ms = job_import_wait(d->imports, time_now_ms(), &wake_fd);
+		(void)spotify_run_fd(d->sp, wait_ms < DAEMON_TURN_MS ? wait_ms :
+		    DAEMON_TURN_MS, wake_fd);
 	}
 	log_info("stopping");
 }

@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "dedupe.h"
+#include "hash.h"
 #include "ids.h"
 #include "import.h"
 #include "import_job.h"
@@ -72,6 +74,7 @@
 #define LABEL_MAX	512
 #define IMPORT_RELEASE	32	/* rows between store_release_pages() */
 #define IMPORT_ROW_BYTES 2048	/* store growth a row may need, at most */
+#define IMPORT_VIEWS	16384	/* rows whose tracks' views are read at once */
 
 /* ---- the work list ------------------------------------------------------ */
 
@@ -97,6 +100,7 @@ struct run {
 	struct nameidx	 names;
 	int		 names_built;
 	struct i64set	 known;		/* hashes of track ids known to exist */
+	struct i64set	 ents;		/* of artists, albums with their name */
 	/* totals */
 	uint64_t	 files_ok, files_failed, files_ignored, files_empty;
 	uint64_t	 records, imported, present, refined;
@@ -433,6 +437,9 @@ struct wrow {
 
 #define MATCH_IDS	10	/* track ids a row may match a stored play by */
 
+struct prep_thread;
+static void	prep_join(struct prep_thread *);
+
 struct wfile {
 	struct run		*r;
 	const struct item	*it;
@@ -443,6 +450,8 @@ struct wfile {
 	/* per attempt (store_write may run the function again) */
 	struct i64set		 claimed;	/* played_at matched or written */
 	struct i64set		 ensured;	/* tracks known to exist (by hash) */
+	struct i64set		 ents_ok;	/* the same for run.ents */
+	struct prep_thread	*pt;		/* reading the next file, or NULL */
 	uint64_t		 imported, present, refined, dup;
 	int			 created;
 };
@@ -463,6 +472,88 @@ claimed_cb(int64_t at, void *arg)
 	return import_match_has_i64(&((struct wfile *)arg)->claimed, at);
 }
 /*
+ * The artists and albums ensure_track() made or found are remembered (an
+ * album with its exact name), so each is read once a run, not once for
+ * each of its new tracks.  Whether the one of hash h is.
+ */
+static int
+ent_known(const struct wfile *wf, uint64_t h)
+{
+	return import_match_has_i64(&wf->r->ents, (int64_t)h) ||
+	    import_match_has_i64(&wf->ents_ok, (int64_t)h);
+}
+
+/* The row's synthetic artist into artist_id, made when absent. */
+static int
+ensure_artist(struct store_txn *txn, struct wfile *wf,
+    const struct import_row *row, char artist_id[ID_LEN + 1])
+{
+	struct artist a;
+	uint64_t h;
+	int rc;
+
+	ids_synth_artist(artist_id, row->artist);
+	h = import_match_hash_id(artist_id);
+	if (ent_known(wf, h))
+		return 0;
+	if ((rc = store_get_artist(txn, artist_id, &a)) == STORE_ERR)
+		return -1;
+	if (rc == STORE_NOTFOUND) {
+		memset(&a, 0, sizeof(a));
+		memcpy(a.id, artist_id, ID_LEN + 1);
+		a.name = row->artist;
+		a.updated_at = time_now_ms() / 1000;
+		if (store_put_artist(txn, &a) == STORE_ERR)
+			return -1;
+	}
+	return import_match_add_i64(&wf->ents_ok, (int64_t)h);
+}
+
+/* The row's synthetic album into album_id, made when absent. */
+static int
+ensure_album(struct store_txn *txn, struct wfile *wf,
+    const struct import_row *row, char artist_id[ID_LEN + 1],
+    char album_id[ID_LEN + 1])
+{
+	struct album al;
+	uint64_t h;
+	int rc, cased = 0;
+
+	ids_synth_album(album_id, row->artist, row->album);
+	h = hash_combine(import_match_hash_id(album_id),
+	    hash_bytes(row->album, strlen(row->album)));
+	if (ent_known(wf, h))
+		return 0;
+	if ((rc = store_get_album(txn, album_id, &al)) == STORE_ERR)
+		return -1;
+	/*
+	 * The id folds case and diacritics (lib/fold.c), names do not:
+	 * another spelling under the same id is another album, under an id
+	 * of its own (not remembered: this one is rare).
+	 */
+	if (rc == STORE_OK && strcmp(al.name, row->album) != 0) {
+		import_match_synth_album_cased(album_id, row->artist,
+		    row->album);
+		cased = 1;
+		if ((rc = store_get_album(txn, album_id, &al)) == STORE_ERR)
+			return -1;
+	}
+	if (rc == STORE_NOTFOUND) {
+		memset(&al, 0, sizeof(al));
+		memcpy(al.id, album_id, ID_LEN + 1);
+		al.name = row->album;
+		al.album_type = "";
+		al.release_date = "";
+		al.artists.ids = artist_id;
+		al.artists.n = artist_id[0] != '\0';
+		al.updated_at = time_now_ms() / 1000;
+		if (store_put_album(txn, &al) == STORE_ERR)
+			return -1;
+	}
+	return cased ? 0 : import_match_add_i64(&wf->ents_ok, (int64_t)h);
+}
+
+/*
  * Makes sure the track of w exists, with the names the file gives, so
  * the play shows and counts everywhere.  A track already stored (from the
  * API, with real artists and album) is left alone.
@@ -472,8 +563,6 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
     const struct import_row *row)
 {
 	struct track t;
-	struct artist a;
-	struct album al;
 	char artist_id[ID_LEN + 1] = "", album_id[ID_LEN + 1] = "";
 	uint64_t h = import_match_hash_id(row->track_id);
 	int rc;
@@ -484,51 +573,12 @@ ensure_track(struct store_txn *txn, struct wfile *wf,
 	if ((rc = store_get_track(txn, row->track_id, &t)) == STORE_ERR)
 		return -1;
 	if (rc == STORE_NOTFOUND) {
-		if (row->artist[0] != '\0') {
-			ids_synth_artist(artist_id, row->artist);
-			if ((rc = store_get_artist(txn, artist_id, &a)) ==
-			    STORE_ERR)
-				return -1;
-			if (rc == STORE_NOTFOUND) {
-				memset(&a, 0, sizeof(a));
-				memcpy(a.id, artist_id, ID_LEN + 1);
-				a.name = row->artist;
-				a.updated_at = time_now_ms() / 1000;
-				if (store_put_artist(txn, &a) == STORE_ERR)
-					return -1;
-			}
-		}
-		if (row->album[0] != '\0') {
-			ids_synth_album(album_id, row->artist,
-			    row->album);
-			if ((rc = store_get_album(txn, album_id, &al)) ==
-			    STORE_ERR)
-				return -1;
-			/*
-			 * The id folds case and diacritics (lib/fold.c), names
-			 * do not: another spelling under the same id is
-			 * another album, under an id of its own.
-			 */
-			if (rc == STORE_OK && strcmp(al.name, row->album) != 0) {
-				import_match_synth_album_cased(album_id,
-				    row->artist, row->album);
-				if ((rc = store_get_album(txn, album_id, &al)) ==
-				    STORE_ERR)
-					return -1;
-			}
-			if (rc == STORE_NOTFOUND) {
-				memset(&al, 0, sizeof(al));
-				memcpy(al.id, album_id, ID_LEN + 1);
-				al.name = row->album;
-				al.album_type = "";
-				al.release_date = "";
-				al.artists.ids = artist_id;
-				al.artists.n = artist_id[0] != '\0';
-				al.updated_at = time_now_ms() / 1000;
-				if (store_put_album(txn, &al) == STORE_ERR)
-					return -1;
-			}
-		}
+		if (row->artist[0] != '\0' &&
+		    ensure_artist(txn, wf, row, artist_id) == -1)
+			return -1;
+		if (row->album[0] != '\0' &&
+		    ensure_album(txn, wf, row, artist_id, album_id) == -1)
+			return -1;
 		memset(&t, 0, sizeof(t));
 		memcpy(t.id, row->track_id, ID_LEN + 1);
 		t.name = row->track;
@@ -633,6 +683,32 @@ wf_reject_fn(struct store_txn *txn, void *arg)
 	return wf_job_file(txn, x->wf, x->error);
 }
 
+/*
+ * Before row i's put: unless done (i < *upto), reads what the tracks of
+ * rows i to i + IMPORT_VIEWS count for (their views) at once, in key
+ * order, ahead of the puts that need them; so a file already imported
+ * reads none.  0 or -1.
+ */
+static int
+wf_views(struct store_txn *txn, const struct wfile *wf, size_t i,
+    size_t *upto)
+{
+	const char **ids;
+	size_t n;
+	int rc;
+
+	if (i < *upto)
+		return 0;
+	if ((ids = reallocarray(NULL, IMPORT_VIEWS, sizeof(*ids))) == NULL)
+		return -1;
+	for (n = 0; i + n < wf->n && n < IMPORT_VIEWS; n++)
+		ids[n] = wf->p->rows[i + n].track_id;
+	*upto = i + n;
+	rc = store_track_views_load(txn, ids, n);
+	free(ids);
+	return rc == STORE_OK ? 0 : -1;
+}
+
 static int
 wf_write(struct store_txn *txn, void *arg)
 {
@@ -640,11 +716,12 @@ wf_write(struct store_txn *txn, void *arg)
 	struct user u;
 	struct play found;
 	const char *ids[MATCH_IDS];
-	size_t i, n;
+	size_t i, n, views_to = 0;
 	int rc;
 
 	import_match_clear_i64(&wf->claimed);
 	import_match_clear_i64(&wf->ensured);
+	import_match_clear_i64(&wf->ents_ok);
 	wf->imported = wf->present = wf->refined = wf->dup = 0;
 	wf->created = 0;
 	if (wf_user(txn, wf, &u) == -1)
@@ -699,6 +776,7 @@ wf_write(struct store_txn *txn, void *arg)
 				    store_mark_import(txn, wf->r->user,
 				    found.played_at, 0) == STORE_ERR ||
 				    ensure_track(txn, wf, row) == -1 ||
+				    wf_views(txn, wf, i, &views_to) == -1 ||
 				    put_play(txn, wf, row) == -1)
 					return -1;
 				wf->refined++;
@@ -706,6 +784,7 @@ wf_write(struct store_txn *txn, void *arg)
 			continue;
 		}
 		if (ensure_track(txn, wf, row) == -1 ||
+		    wf_views(txn, wf, i, &views_to) == -1 ||
 		    put_play(txn, wf, row) == -1)
 			return -1;
 		wf->imported++;
@@ -717,6 +796,11 @@ wf_write(struct store_txn *txn, void *arg)
 	/* The poll interval's densest span must see these plays. */
 	if (wf->imported > 0 && cadence_rec_rescan(txn, wf->r->user) == -1)
 		return -1;
+	/*
+	 * The next file is read before the commit, whose LMDB page copies
+	 * are the import's peak: its parse's memory is not added to them.
+	 */
+	prep_join(wf->pt);
 	return wf_job_file(txn, wf, NULL);
 }
 
@@ -735,11 +819,29 @@ run_names(struct run *r)
 }
 
 /*
+ * Every row with a name carries the name-only id as an alternative, so
+ * it matches a play stored earlier from account data, and its name's key.
+ */
+static void
+rows_names(struct wrow *rows, const struct import_parsed *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n_rows; i++) {
+		const struct import_row *row = &p->rows[i];
+
+		if (row->track[0] != '\0') {
+			ids_synth_track(rows[i].alt, row->artist,
+			    row->track);
+			rows[i].key = import_match_key(row->artist, row->track);
+		}
+	}
+}
+
+/*
  * Resolves the ids of a file's rows: a Spotify id stays; a local file
  * gets the collector's synthetic id; a name-only row the id of a known
- * track with that artist and title, else its own synthetic id.  Every row
- * with a name also carries the name-only id as an alternative, so it
- * matches a play stored earlier from account data.
+ * track with that artist and title, else its own synthetic id.
  */
 static int
 wf_resolve(struct wfile *wf)
@@ -754,11 +856,6 @@ wf_resolve(struct wfile *wf)
 		struct wrow *w = &wf->rows[i];
 		struct import_row *row = &wf->p->rows[i];
 
-		if (row->track[0] != '\0') {
-			ids_synth_track(w->alt, row->artist,
-			    row->track);
-			w->key = import_match_key(row->artist, row->track);
-		}
 		if (row->track_id[0] != '\0')
 			continue;
 		if (row->is_local) {
@@ -787,16 +884,30 @@ row_needs_names(const struct import_row *row, void *arg)
 	    (int64_t)import_match_hash_id(row->track_id));
 }
 
-/* After a commit: the file's tracks become known to later account rows. */
+/* Adds every value of src to dst: 0, or -1 (no memory). */
+static int
+merge_i64(struct i64set *dst, const struct i64set *src)
+{
+	size_t i;
+
+	for (i = 0; i < src->cap; i++)
+		if (src->used[i] && import_match_add_i64(dst, src->v[i]) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * After a commit: the file's tracks become known to later account rows,
+ * its artists and albums to later files.
+ */
 static void
 wf_learn(struct wfile *wf)
 {
 	size_t i;
 
-	for (i = 0; i < wf->ensured.cap; i++)
-		if (wf->ensured.used[i] &&
-		    import_match_add_i64(&wf->r->known, wf->ensured.v[i]) == -1)
-			return;
+	if (merge_i64(&wf->r->known, &wf->ensured) == -1 ||
+	    merge_i64(&wf->r->ents, &wf->ents_ok) == -1)
+		return;
 
 	if (!wf->r->names_built)
 		return;
@@ -840,53 +951,115 @@ skipped_text(const uint64_t *sk, char *out, size_t outsz)
 		strlcpy(out, "none", outsz);
 }
 
-/* Imports one file.  Returns 0 (imported or rejected) or -1 (fatal). */
-static int
-run_file(struct run *r, size_t idx)
-{
-	const struct item *it = &r->items[idx];
-	struct import_parsed p;
-	struct wfile wf;
-	struct timespec t0;
-	char err[512], sk[256];
-	const char *data = "";
-	size_t len = 0, i;
-	uint64_t nskip = 0;
-	double secs;
-	int rc;
+/*
+ * What is read of one file before its write: mapped (inflated from the
+ * archive), parsed, unmapped, its rows sorted by time, their names'
+ * alternative ids and keys worked out and, when the run's known tracks
+ * are read (keep), the names of rows whose track is known let go.  It
+ * touches the item, the archive and, only reading, the known tracks:
+ * never the store, so it may run in a thread of its own while the file
+ * before it is written (run_files()), up to that file's wf_learn().
+ */
+struct prep {
+	struct run		*r;
+	size_t			 idx;
+	int			 keep;		/* let the known rows' names go */
+	struct import_parsed	 p;
+	struct wrow		*rows;		/* beside p.rows */
+	int			 rc;		/* 0, or -1 with err */
+	int			 kept;		/* names let go already */
+	char			 err[512];
+	struct timespec		 t0;
+};
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	memset(&wf, 0, sizeof(wf));
-	memset(&p, 0, sizeof(p));
-	if (item_map(r, it, &data, &len, err, sizeof(err)) == -1)
-		goto reject;
-	rc = import_parse(data, len, it->kind, r->min_play_ms, 1, &p, err,
-	    sizeof(err));
+/* The thread reading the next file, if one runs. */
+struct prep_thread {
+	pthread_t		 th;
+	int			 running;
+};
+
+static void
+prep_join(struct prep_thread *pt)
+{
+	if (pt != NULL && pt->running) {
+		(void)pthread_join(pt->th, NULL);
+		pt->running = 0;
+	}
+}
+
+static void *
+prep_file(void *arg)
+{
+	struct prep *pr = arg;
+	const struct item *it = &pr->r->items[pr->idx];
+	const char *data = "";
+	size_t len = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &pr->t0);
+	memset(&pr->p, 0, sizeof(pr->p));
+	pr->rows = NULL;
+	pr->kept = 0;
+	pr->rc = item_map(pr->r, it, &data, &len, pr->err, sizeof(pr->err));
+	if (pr->rc == 0)
+		pr->rc = import_parse(data, len, it->kind, pr->r->min_play_ms,
+		    1, &pr->p, pr->err, sizeof(pr->err));
 	/* The rows keep copies of what they need: the file can go. */
 	unmap_file(data, len);
-	len = 0;
-	if (rc == -1)
+	if (pr->rc == -1 || pr->p.n_rows == 0)
+		return NULL;
+	if (pr->p.n_rows > 1)
+		qsort(pr->p.rows, pr->p.n_rows, sizeof(*pr->p.rows), row_cmp);
+	if ((pr->rows = calloc(pr->p.n_rows, sizeof(*pr->rows))) == NULL) {
+		snprintf(pr->err, sizeof(pr->err), "out of memory");
+		pr->rc = -1;
+		return NULL;
+	}
+	rows_names(pr->rows, &pr->p);
+	/*
+	 * A row without an id yet (name-only, local) keeps its names: its
+	 * id is worked out with the names index before the write.
+	 */
+	if (pr->keep && import_parse_keep(&pr->p, row_needs_names, pr->r) == 0)
+		pr->kept = 1;
+	return NULL;
+}
+
+/*
+ * Imports one file read by prep_file().  Returns 0 (imported or rejected)
+ * or -1 (fatal).
+ */
+static int
+run_file(struct run *r, struct prep *pr, struct prep_thread *pt)
+{
+	size_t idx = pr->idx;
+	const struct item *it = &r->items[idx];
+	struct import_parsed *p = &pr->p;
+	struct wfile wf;
+	char *err = pr->err, sk[256];
+	const size_t errsz = sizeof(pr->err);
+	size_t i;
+	uint64_t nskip = 0;
+	double secs;
+
+	memset(&wf, 0, sizeof(wf));
+	if (pr->rc == -1)
 		goto reject;
-	if (p.username[0] != '\0' && strcmp(p.username, r->user) != 0) {
+	if (p->username[0] != '\0' && strcmp(p->username, r->user) != 0) {
 		char esc[USER_ID_MAX * 4 + 1];
 
 		log_warnx("%s: the file says it belongs to Spotify user "
 		    "\"%s\"; importing it for %s as asked", it->label,
-		    log_escape(esc, sizeof(esc), p.username,
-		    strlen(p.username)), r->user);
+		    log_escape(esc, sizeof(esc), p->username,
+		    strlen(p->username)), r->user);
 	}
-	if (p.n_rows > 1)	/* an empty file has no array (UBSan) */
-		qsort(p.rows, p.n_rows, sizeof(*p.rows), row_cmp);
-	if (p.n_rows > 0 && (wf.rows = calloc(p.n_rows,
-	    sizeof(*wf.rows))) == NULL) {
-		snprintf(err, sizeof(err), "out of memory");
-		goto reject;
-	}
-	wf.n = p.n_rows;
+	wf.rows = pr->rows;
+	wf.pt = pt;
+	pr->rows = NULL;
+	wf.n = p->n_rows;
 	wf.r = r;
 	wf.it = it;
-	wf.p = &p;
-	wf.src = p.fmt == IMPORT_FMT_ACCOUNT ? SOURCE_ACCOUNT :
+	wf.p = p;
+	wf.src = p->fmt == IMPORT_FMT_ACCOUNT ? SOURCE_ACCOUNT :
 	    SOURCE_EXTENDED;
 	/*
 	 * The store is opened for each file and closed after it: LMDB's map
@@ -894,22 +1067,22 @@ run_file(struct run *r, size_t idx)
 	 * this process for the whole run, growing with the store.
 	 */
 	if (store_open(&r->st, r->dbpath, 0, 0) != STORE_OK) {
-		snprintf(err, sizeof(err), "cannot open the store at %s",
+		snprintf(err, errsz, "cannot open the store at %s",
 		    r->dbpath);
 		goto reject;
 	}
 	/* A full map would undo the file's transaction and run it again. */
 	(void)store_reserve(r->st, wf.n * IMPORT_ROW_BYTES);
 	if (wf_resolve(&wf) == -1) {
-		snprintf(err, sizeof(err), "cannot read the known tracks");
+		snprintf(err, errsz, "cannot read the known tracks");
 		goto reject;
 	}
 	/*
 	 * The names of rows whose track is known are of no more use: they
 	 * go before the write, whose copies of pages are the peak.
 	 */
-	if (import_parse_keep(&p, row_needs_names, r) == -1) {
-		snprintf(err, sizeof(err), "out of memory");
+	if (!pr->kept && import_parse_keep(p, row_needs_names, r) == -1) {
+		snprintf(err, errsz, "out of memory");
 		goto reject;
 	}
 	/*
@@ -917,31 +1090,32 @@ run_file(struct run *r, size_t idx)
 	 * user (docs/IMPORT.md) and, for a job, records the file.
 	 */
 	if (store_write(r->st, wf_write, &wf) != STORE_OK) {
-		snprintf(err, sizeof(err), "cannot write to the store");
+		snprintf(err, errsz, "cannot write to the store");
 		goto reject;
 	}
+	prep_join(pt);		/* it reads the known tracks this changes */
 	wf_learn(&wf);
 	for (i = 0; i < SKIP__MAX; i++) {
-		r->skipped[i] += p.skipped[i];
-		nskip += p.skipped[i];
+		r->skipped[i] += p->skipped[i];
+		nskip += p->skipped[i];
 	}
-	r->records += p.n_records;
+	r->records += p->n_records;
 	r->imported += wf.imported;
 	r->present += wf.present;
 	r->refined += wf.refined;
 	if (wf.created)
 		r->user_created = 1;
-	if (p.fmt == IMPORT_FMT_EMPTY)
+	if (p->fmt == IMPORT_FMT_EMPTY)
 		r->files_empty++;
 	r->files_ok++;
-	secs = secs_since(&t0);
-	skipped_text(p.skipped, sk, sizeof(sk));
+	secs = secs_since(&pr->t0);
+	skipped_text(p->skipped, sk, sizeof(sk));
 	log_info("[%zu/%zu] %s: %zu records: %llu imported, %llu already "
 	    "present, %llu skipped (%s); %.2f s, %.0f records/s", idx + 1,
-	    r->n_items, it->label, p.n_records,
+	    r->n_items, it->label, p->n_records,
 	    (unsigned long long)wf.imported, (unsigned long long)wf.present,
 	    (unsigned long long)nskip, sk, secs,
-	    secs > 0 ? (double)p.n_records / secs : 0.0);
+	    secs > 0 ? (double)p->n_records / secs : 0.0);
 	goto close_file;
 reject:
 	r->files_failed++;
@@ -969,9 +1143,11 @@ close_file:
 	}
 	import_match_free_i64(&wf.claimed);
 	import_match_free_i64(&wf.ensured);
+	import_match_free_i64(&wf.ents_ok);
 	free(wf.rows);
-	import_parse_free(&p);
-	unmap_file(data, len);
+	free(pr->rows);
+	pr->rows = NULL;
+	import_parse_free(p);
 #ifdef __GLIBC__
 	/*
 	 * LMDB's copies of the pages the file changed (malloc'd one page
@@ -983,6 +1159,75 @@ close_file:
 	(void)malloc_trim(0);
 #endif
 	return 0;
+}
+
+/*
+ * Imports the items from first on, each read (prep_file()) in a second
+ * thread while the one before it is written: the reading (inflating,
+ * parsing, sorting, the names' ids) then costs no time of the writer's,
+ * the store's one writer, when a second core is free.  Every file is
+ * still written, all or nothing, in order.  The name index and the known
+ * tracks are read first, so that the thread may consult them while the
+ * writer only reads them too.  Returns 0 or -1 (fatal).
+ */
+static int
+run_files(struct run *r, size_t first)
+{
+	struct prep *cur, *next, *t;
+	struct prep_thread pt = { 0 };
+	int threaded, ret = 0;
+	size_t i;
+
+	if (first >= r->n_items)
+		return 0;
+	cur = calloc(1, sizeof(*cur));
+	next = calloc(1, sizeof(*next));
+	if (cur == NULL || next == NULL) {
+		free(cur);
+		free(next);
+		log_warnx("import: out of memory");
+		return -1;
+	}
+	/*
+	 * Read now, before any thread runs.  If it cannot be, the first
+	 * file's resolving says why, and run_file() lets the names go.
+	 */
+	if (store_open(&r->st, r->dbpath, 0, 0) == STORE_OK) {
+		(void)run_names(r);
+		store_close(r->st);
+		r->st = NULL;
+	}
+	cur->r = next->r = r;
+	cur->idx = first;
+	cur->keep = next->keep = r->names_built;
+	(void)prep_file(cur);
+	for (i = first; i < r->n_items; i++) {
+		threaded = 0;
+		if (i + 1 < r->n_items) {
+			next->idx = i + 1;
+			threaded = pt.running = pthread_create(&pt.th, NULL,
+			    prep_file, next) == 0;
+		}
+		ret = run_file(r, cur, &pt);
+		prep_join(&pt);
+		if (!threaded && i + 1 < r->n_items && ret == 0)
+			(void)prep_file(next);
+		if (ret == -1) {
+			free(cur->rows);
+			import_parse_free(&cur->p);
+			if (i + 1 < r->n_items) {
+				free(next->rows);
+				import_parse_free(&next->p);
+			}
+			break;
+		}
+		t = cur;
+		cur = next;
+		next = t;
+	}
+	free(cur);
+	free(next);
+	return ret;
 }
 
 /* ---- --job: an upload's import (import_job.h) --------------------------- */
@@ -1069,6 +1314,7 @@ run_free(struct run *r)
 	free(r->zips);
 	import_match_free_names(&r->names);
 	import_match_free_i64(&r->known);
+	import_match_free_i64(&r->ents);
 }
 
 /* --job N: an upload's job (1 to 2^32 - 1), for cmd_options(). */
@@ -1159,9 +1405,8 @@ cmd_import(struct config *cfg, int argc, char *argv[])
 		goto free_run;
 	}
 	qsort(r.items, r.n_items, sizeof(*r.items), item_cmp);
-	for (i = done; i < r.n_items; i++)
-		if (run_file(&r, i) == -1)
-			goto free_run;
+	if (run_files(&r, done) == -1)
+		goto free_run;
 	if (r.job != 0 && import_job_stop(&r, NULL) == -1)
 		goto free_run;
 	secs = secs_since(&t0);

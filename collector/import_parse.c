@@ -36,7 +36,7 @@
 #define JP_DEPTH	64	/* nesting allowed inside an unknown key's value */
 #define TIME_MIN_MS	946684800000LL	/* 2000-01-01: earlier is implausible */
 #define OFFLINE_SLACK_MS 60000	/* ts this much after an offline play's end */
-#define RELEASE_STEP	(4u << 20)	/* drop a mapping's pages this many at a time */
+#define RELEASE_STEP	(1u << 20)	/* drop a mapping's pages this many at a time */
 
 /* ---- file names ---------------------------------------------------------- */
 

@@ -13,7 +13,16 @@
  * undone) has its spool file deleted; every JOB_IMPORT_SWEEP_S the spool
  * is swept of files no job waits for (an upload whose recording failed,
  * a crash between a job's end and the deletion).
+ *
+ * The jobs are read every JOB_IMPORT_SCAN_MS, and at once (at most every
+ * JOB_IMPORT_WAKE_MS) when the store's data file is written: every commit
+ * writes it, the reader's of a new or undone job too, so a job starts a
+ * few ms after its upload's answer rather than up to a scan later.  The
+ * event of a commit's last write (its meta page) comes after that write,
+ * and the events are read before the jobs are, so the scan it causes
+ * sees the commit.  Without inotify the scan alone remains.
  */
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -37,6 +46,7 @@
 #include "timeutil.h"
 
 #define JOB_IMPORT_SCAN_MS	250	/* jobs read this often */
+#define JOB_IMPORT_WAKE_MS	10	/* and on a store write, at most this often */
 #define JOB_IMPORT_SWEEP_S	10	/* the spool swept this often */
 #define JOB_IMPORT_ORPHAN_S	60	/* a file no job names goes after */
 #define JOB_IMPORT_RETRY_S	5	/* a run that failed starts again after */
@@ -71,6 +81,8 @@ struct job_import {
 	int64_t		 held_until;
 	int64_t		 last_scan_ms;
 	int64_t		 last_sweep;
+	int		 wake_fd;	/* inotify on data.mdb, or -1 */
+	int		 woken;		/* the store was written since the scan */
 	struct job_want	*want;
 	size_t		 n_want;
 };
@@ -89,6 +101,7 @@ job_import_new(const struct config *cfg, struct store *st)
 		return NULL;
 	}
 	ji->st = st;
+	ji->wake_fd = -1;
 	if (strlcpy(ji->db_path, config_str(cfg, CFG_DB_PATH),
 	    sizeof(ji->db_path)) >= sizeof(ji->db_path) ||
 	    import_job_spool_dir(ji->db_path, ji->spool, sizeof(ji->spool)) ==
@@ -102,7 +115,47 @@ job_import_new(const struct config *cfg, struct store *st)
 	(void)snprintf(incoming, sizeof(incoming), "%s/incoming", ji->spool);
 	if (mkdir(incoming, 0750) == -1 && errno != EEXIST)
 		log_warn("imports: %s", incoming);
+	(void)snprintf(incoming, sizeof(incoming), "%s/data.mdb", ji->db_path);
+	if ((ji->wake_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) == -1 ||
+	    inotify_add_watch(ji->wake_fd, incoming, IN_MODIFY) == -1) {
+		log_debug("imports: no inotify on %s (%s): jobs are read every "
+		    "%d ms", incoming, strerror(errno), JOB_IMPORT_SCAN_MS);
+		if (ji->wake_fd != -1)
+			close(ji->wake_fd);
+		ji->wake_fd = -1;
+	}
 	return ji;
+}
+
+/* Reads the pending inotify events: whether there were any. */
+static int
+job_import_drain(struct job_import *ji)
+{
+	char ev[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	int any = 0;
+
+	if (ji->wake_fd == -1)
+		return 0;
+	while (read(ji->wake_fd, ev, sizeof(ev)) > 0)
+		any = 1;
+	return any;
+}
+
+int
+job_import_wait(const struct job_import *ji, int64_t now_ms, int *fd)
+{
+	int64_t left;
+
+	*fd = -1;
+	if (ji == NULL || ji->spool[0] == '\0' || ji->wake_fd == -1)
+		return JOB_IMPORT_SCAN_MS;
+	if (!ji->woken) {
+		*fd = ji->wake_fd;
+		return JOB_IMPORT_SCAN_MS;
+	}
+	left = ji->last_scan_ms + JOB_IMPORT_WAKE_MS - now_ms;
+	return left < 0 ? 0 : left > JOB_IMPORT_WAKE_MS ? JOB_IMPORT_WAKE_MS :
+	    (int)left;
 }
 
 static int
@@ -406,9 +459,13 @@ job_import_tick(struct job_import *ji, const struct config *cfg,
 	}
 	if (max > JOB_IMPORT_RUNS_MAX)
 		max = JOB_IMPORT_RUNS_MAX;
+	if (job_import_drain(ji))
+		ji->woken = 1;
 	if (reaped || now_ms - ji->last_scan_ms >= JOB_IMPORT_SCAN_MS ||
-	    now_ms < ji->last_scan_ms) {
+	    now_ms < ji->last_scan_ms || (ji->woken &&
+	    now_ms - ji->last_scan_ms >= JOB_IMPORT_WAKE_MS)) {
 		ji->last_scan_ms = now_ms;
+		ji->woken = 0;
 		if (job_import_n_running(ji) < max)
 			job_import_start(ji, max, now_ms / 1000);
 	}
@@ -436,6 +493,8 @@ job_import_free(struct job_import *ji)
 		log_info("imports: stopped job %u of %s", ji->runs[i].id,
 		    ji->runs[i].user);
 	}
+	if (ji->wake_fd != -1)
+		close(ji->wake_fd);
 	free(ji->want);
 	free(ji);
 }

@@ -27,6 +27,12 @@ struct job_import *job_import_new(const struct config *cfg, struct store *st);
  */
 void	job_import_tick(struct job_import *, const struct config *cfg,
 	    int64_t now_ms);
+/*
+ * How long the daemon may wait before the next turn (ms), and in *fd a
+ * descriptor whose readability should end the wait early (-1: none): the
+ * store's data file was written, a new job may be there.
+ */
+int	job_import_wait(const struct job_import *, int64_t now_ms, int *fd);
 /* Stops the runs in progress (they resume when the daemon is back). */
 void	job_import_free(struct job_import *);
 

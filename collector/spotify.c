@@ -14,6 +14,7 @@
  * are persisted and compared with server dates; the token bucket uses a
  * monotonic clock so that a clock step cannot empty or flood it.
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,7 +690,15 @@ spotify_complete(struct spotify *sp, struct spotify_req *req, CURLcode cc)
 size_t
 spotify_run(struct spotify *sp, int wait_ms)
 {
+	return spotify_run_fd(sp, wait_ms, -1);
+}
+
+size_t
+spotify_run_fd(struct spotify *sp, int wait_ms, int wake_fd)
+{
 	struct spotify_req *req;
+	struct curl_waitfd wfd = { wake_fd, CURL_WAIT_POLLIN, 0 };
+	struct pollfd pfd = { wake_fd, POLLIN, 0 };
 	CURLMsg *msg;
 	int64_t wait;
 	int running, left;
@@ -700,7 +709,10 @@ spotify_run(struct spotify *sp, int wait_ms)
 		wait_ms = (int)wait;
 	if (sp->n_running > 0 || wait_ms > 0) {
 		if (sp->n_running > 0)
-			curl_multi_poll(sp->multi, NULL, 0, wait_ms, NULL);
+			curl_multi_poll(sp->multi, wake_fd >= 0 ? &wfd : NULL,
+			    wake_fd >= 0, wait_ms, NULL);
+		else if (wake_fd >= 0)
+			(void)poll(&pfd, 1, wait_ms);
 		else {
 			struct timespec ts = { wait_ms / 1000,
 			    (long)(wait_ms % 1000) * 1000000L };

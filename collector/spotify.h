@@ -143,6 +143,11 @@ void	spotify_submit(struct spotify *, struct spotify_req *req);
  * requests still queued or in flight.
  */
 size_t	spotify_run(struct spotify *, int wait_ms);
+/*
+ * The same, but the wait also ends as soon as wake_fd (when >= 0) is
+ * readable; reading it is the caller's.
+ */
+size_t	spotify_run_fd(struct spotify *, int wait_ms, int wake_fd);
 
 /* Ends every queued and running request with SPOTIFY_STOPPED. */
 void	spotify_cancel_all(struct spotify *);

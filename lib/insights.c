@@ -44,6 +44,7 @@
 #include "insights.h"
 #include "insights_int.h"
 #include "log.h"
+#include "radix.h"
 #include "store.h"
 #include "timeutil.h"
 #include "tz.h"
@@ -533,50 +534,6 @@ insights_ctx_load(struct ictx *c, uint32_t idx)
 	return insights_tinfo_fill(tt, idx, rc == STORE_OK ? &tr : NULL);
 }
 
-/*
- * Sorts v[0..n) by key[0..n) ascending (keys move along), ktmp and vtmp
- * holding n of each: a radix sort, 8 bits a pass, stable.
- */
-static void
-insights_radix_sort(uint64_t *key, uint32_t *v, uint64_t *ktmp, uint32_t *vtmp,
-    size_t n)
-{
-	size_t cnt[256], i, sum, c;
-	unsigned shift;
-	uint64_t *k0 = key, *kt;
-	uint32_t *v0 = v, *vt;
-
-	if (n < 2)
-		return;
-	for (shift = 0; shift < 64; shift += 8) {
-		memset(cnt, 0, sizeof(cnt));
-		for (i = 0; i < n; i++)
-			cnt[(key[i] >> shift) & 0xff]++;
-		if (cnt[(key[0] >> shift) & 0xff] == n)
-			continue;		/* one value: nothing moves */
-		for (sum = 0, i = 0; i < 256; i++) {
-			c = cnt[i];
-			cnt[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++) {
-			c = cnt[(key[i] >> shift) & 0xff]++;
-			ktmp[c] = key[i];
-			vtmp[c] = v[i];
-		}
-		kt = key;
-		key = ktmp;
-		ktmp = kt;
-		vt = v;
-		v = vtmp;
-		vtmp = vt;
-	}
-	if (v != v0) {
-		memcpy(v0, v, n * sizeof(*v));
-		memcpy(k0, key, n * sizeof(*key));
-	}
-}
-
 struct batch {
 	struct tracktab	*tt;
 	const uint32_t	*idx;
@@ -607,33 +564,16 @@ insights_ctx_load_many(struct ictx *c, uint32_t *idx, size_t n)
 	struct tracktab *tt = c->tt;
 	struct batch b = { tt, idx, 0 };
 	const char **ids = NULL;
-	uint64_t *key = NULL, *ktmp = NULL;
-	uint32_t *vtmp = NULL;
-	const unsigned char *id;
-	size_t i, k, w, off;
+	size_t i;
 	int rc = -1;
 
 	if (n == 0)
 		return 0;
-	if ((key = reallocarray(NULL, n, sizeof(*key))) == NULL ||
-	    (ktmp = reallocarray(NULL, n, sizeof(*ktmp))) == NULL ||
-	    (vtmp = reallocarray(NULL, n, sizeof(*vtmp))) == NULL ||
-	    (ids = reallocarray(NULL, n, sizeof(*ids))) == NULL) {
+	/* idx[] in the store's key order (bytes, as memcmp). */
+	if ((ids = reallocarray(NULL, n, sizeof(*ids))) == NULL ||
+	    radix_order_ids(tt->tracks.id, idx, n) == -1) {
 		log_warn("insights: memory");
 		goto free_sort;
-	}
-	/*
-	 * The store's key order (bytes, as memcmp): sorted by the last 8
-	 * bytes, then (stably) by bytes 8..15 and by the first 8.
-	 */
-	for (w = 3; w-- > 0;) {
-		off = w == 2 ? ID_LEN - 8 : w * 8;
-		for (i = 0; i < n; i++) {
-			id = (const unsigned char *)tt->tracks.id[idx[i]] + off;
-			for (key[i] = 0, k = 0; k < 8; k++)
-				key[i] = key[i] << 8 | id[k];
-		}
-		insights_radix_sort(key, idx, ktmp, vtmp, n);
 	}
 	for (i = 0; i < n; i++) {
 		ids[i] = tt->tracks.id[idx[i]];
@@ -651,9 +591,6 @@ free_sort:
 	if (rc == -1)
 		for (i = 0; i < n; i++)
 			tt->ti[idx[i]].loaded = 0;
-	free(key);
-	free(ktmp);
-	free(vtmp);
 	free(ids);
 	return rc;
 }

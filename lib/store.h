@@ -269,6 +269,16 @@ struct track_view {
 int	store_track_view(struct store_txn *, const char *track_id,
 	    struct track_view *v);
 void	store_track_view_of(const struct track *tr, struct track_view *v);
+/*
+ * In a write transaction, reads the views of the tracks ids[0..n) (each
+ * NUL-terminated, repeats allowed) at once, in the store's key order, for
+ * the store_track_view() calls to come (the store_put_play() and
+ * store_del_play() of those tracks): several times faster than a look-up
+ * each.  The transaction keeps at most some thousands; the rest are read
+ * when asked.  Returns STORE_OK, or STORE_ERR (nothing kept is wrong).
+ */
+int	store_track_views_load(struct store_txn *, const char *const *ids,
+	    size_t n);
 
 #define STORE_KIND_JOURNAL	3		/* after enum entity_kind's */
 #define STORE_DAY_ALL		INT32_MAX	/* the totals' "day" */

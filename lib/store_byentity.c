@@ -55,6 +55,7 @@
 #include "hash.h"
 #include "idtab.h"
 #include "log.h"
+#include "radix.h"
 #include "schema.h"
 #include "store.h"
 #include "store_int.h"
@@ -71,17 +72,19 @@ static const char journal_id[ID_LEN + 1] = "0000000000000000000000";
 #define PEND_USERS	8		/* users per flush */
 #define AGG_MAX		(1u << 15)	/* entagg deltas per flush */
 #define AGG_SLOTS	(2 * AGG_MAX)	/* a power of two */
-#define OPS_MAX		(1u << 16)	/* playsbyentity changes per flush */
+#define OPS_MAX		(1u << 15)	/* playsbyentity changes per flush (1.4 MB) */
 #define VIEW_MAX	(1u << 14)	/* tracks' views cached */
 #define VIEW_ARTISTS	4		/* a view with more is not cached */
 #define FLUSH_RELEASE	256		/* records between store_release_pages() */
+#define FLUSH_AHEAD	8		/* records prefetched ahead, in key order */
 
 /* A (plays, ms) delta of entagg's record [U] kind day id. */
 struct pend_agg {
 	uint32_t	 ent1;		/* 1 + index in ents; 0: empty slot */
 	int32_t		 day;
 	uint8_t		 user, kind;
-	int64_t		 plays, ms;
+	int32_t		 plays;
+	int64_t		 ms;
 };
 
 /* A put (sign 1) or delete (-1) of playsbyentity's [U] kind id: v. */
@@ -262,6 +265,67 @@ store_track_view(struct store_txn *t, const char *track_id,
 }
 
 static int
+views_load_fn(size_t i, const struct track *tr, void *arg)
+{
+	struct track_view v;
+
+	(void)i;
+	store_track_view_of(tr, &v);
+	view_remember(arg, tr->id, &v);
+	return 0;
+}
+
+int
+store_track_views_load(struct store_txn *t, const char *const *ids,
+    size_t n)
+{
+	struct store_pend *pd;
+	char (*buf)[ID_LEN];
+	const char **sorted;
+	uint32_t *idx, k;
+	size_t i, m, u, room;
+	int rc = STORE_ERR;
+
+	if (t->rdonly || n == 0)
+		return STORE_OK;
+	if ((pd = pend_of(t)) == NULL)
+		return STORE_ERR;
+	buf = reallocarray(NULL, n, sizeof(*buf));
+	idx = reallocarray(NULL, n, sizeof(*idx));
+	sorted = reallocarray(NULL, n, sizeof(*sorted));
+	if (buf == NULL || idx == NULL || sorted == NULL)
+		goto nomem;
+	for (i = m = 0; i < n; i++)
+		if (strnlen(ids[i], ID_LEN + 1) == ID_LEN &&
+		    idtab_get(&pd->tracks, ids[i], 0, &k) != 1) {
+			memcpy(buf[m], ids[i], ID_LEN);
+			idx[m] = (uint32_t)m;
+			m++;
+		}
+	if (radix_order_ids((const char (*)[ID_LEN])buf, idx, m) == -1)
+		goto nomem;
+	/* Each once, and no more than the cache holds without starting again. */
+	room = VIEW_MAX - pd->tracks.n;
+	for (i = u = 0; i < m && u < room; i++)
+		if (u == 0 || memcmp(sorted[u - 1], buf[idx[i]], ID_LEN) != 0)
+			sorted[u++] = buf[idx[i]];
+	/* The map's pages given back as it goes, as in the flush. */
+	for (i = 0, rc = STORE_OK; i < u && rc == STORE_OK; i += FLUSH_RELEASE) {
+		rc = store_get_tracks(t, sorted + i, u - i < FLUSH_RELEASE ?
+		    u - i : FLUSH_RELEASE, views_load_fn, t);
+		(void)store_release_pages(t->st);
+	}
+	goto done;
+nomem:
+	log_warnx("store: the tracks' views: out of memory");
+done:
+	free(buf);
+	free(idx);
+	free(sorted);
+	return rc;
+}
+
+static int
 view_equal(const struct track_view *a, const struct track_view *b)
 {
 	return a->duration == b->duration && a->n_artists == b->n_artists &&
@@ -319,75 +383,102 @@ ent_id(const struct store_pend *pd, uint32_t i)
 /*
  * Key order: user, kind, day, id (the users' order is any: each is one
  * seek).  The ids are compared by their rank among the pending ones,
- * sorted once per flush (rank: by index in ents; qsort_r's argument).
+ * sorted once per flush, and each delta's and each op's place in that
+ * order packed into a 64-bit key, radix sorted: user (3 bits), kind (3),
+ * then for a delta its day (32, biased) and for both the id's rank (26).
  */
-static int
-ent_cmp(const void *x, const void *y, void *pd)
-{
-	const struct idtab *ents = &((const struct store_pend *)pd)->ents;
+_Static_assert(PEND_USERS <= 8 && STORE_KIND_JOURNAL < 8 &&
+    ENTITY__MAX < 8 && AGG_MAX + OPS_MAX < (1u << 26),
+    "the flush's sort keys have no room");
 
-	return memcmp(ents->id[*(const uint32_t *)x],
-	    ents->id[*(const uint32_t *)y], ID_LEN);
+static uint64_t
+sort_key(unsigned user, unsigned kind, uint32_t rank)
+{
+	return (uint64_t)user << 61 | (uint64_t)kind << 58 | rank;
 }
 
+/* An op's value, then the order the ops were made (qsort_r: the ops). */
 static int
-agg_cmp(const void *x, const void *y, void *rank)
+op_v_cmp(const void *x, const void *y, void *ops)
 {
-	const struct pend_agg *a = x, *b = y;
-	const uint32_t *sort_rank = rank;
-	uint32_t ra, rb;
-
-	if (a->user != b->user)
-		return a->user < b->user ? -1 : 1;
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	if (a->day != b->day)
-		return a->day < b->day ? -1 : 1;
-	ra = sort_rank[a->ent1 - 1];
-	rb = sort_rank[b->ent1 - 1];
-	return ra < rb ? -1 : ra > rb;
-}
-
-static int
-op_cmp(const void *x, const void *y, void *rank)
-{
-	const struct pend_op *a = x, *b = y;
-	const uint32_t *sort_rank = rank;
-	uint32_t ra = sort_rank[a->ent], rb = sort_rank[b->ent];
+	const struct pend_op *a = &((const struct pend_op *)ops)[
+	    *(const uint32_t *)x];
+	const struct pend_op *b = &((const struct pend_op *)ops)[
+	    *(const uint32_t *)y];
 	int c;
 
-	if (a->user != b->user)
-		return a->user < b->user ? -1 : 1;
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	if (ra != rb)
-		return ra < rb ? -1 : 1;
 	if ((c = memcmp(a->v, b->v, BYENT_VLEN)) != 0)
 		return c;
 	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
-/* Ranks the pending ids into *rank (malloc'd); -1 (logged): no memory. */
+/*
+ * The order of the pending deltas (the first n of pd->agg) and ops in
+ * agg_ord[] and op_ord[] (malloc'd in one block, *agg_ord first); -1
+ * (logged): no memory.
+ */
 static int
-ent_rank(const struct store_pend *pd, uint32_t **rank)
+pend_order(const struct store_pend *pd, uint32_t n, uint32_t **agg_ord,
+    uint32_t **op_ord)
 {
-	uint32_t *order, i, n = (uint32_t)pd->ents.n;
+	const struct pend_agg *a;
+	const struct pend_op *o;
+	uint64_t *key;
+	uint32_t *rank, *vtmp, i, s, m = n > pd->n_ops ? n : pd->n_ops;
+	uint32_t ne = (uint32_t)pd->ents.n;
 
-	*rank = malloc((n + 1) * sizeof(**rank));
-	order = malloc((n + 1) * sizeof(*order));
-	if (*rank == NULL || order == NULL) {
-		free(*rank);
-		free(order);
-		log_warnx("store: per-entity indexes: out of memory");
-		return -1;
+	*agg_ord = malloc(((size_t)n + pd->n_ops + 1) * sizeof(uint32_t));
+	key = malloc(2 * ((size_t)m + 1) * sizeof(*key));
+	rank = malloc(((size_t)ne + 1) * sizeof(*rank));
+	vtmp = malloc(((size_t)(m > ne ? m : ne) + 1) * sizeof(*vtmp));
+	if (*agg_ord == NULL || key == NULL || rank == NULL || vtmp == NULL)
+		goto fail;
+	*op_ord = *agg_ord + n;
+	/* rank[e]: the id of ents' index e among the others, in key order. */
+	for (i = 0; i < ne; i++)
+		vtmp[i] = i;
+	if (radix_order_ids((const char (*)[ID_LEN])pd->ents.id, vtmp, ne) ==
+	    -1)
+		goto fail;
+	for (i = 0; i < ne; i++)
+		rank[vtmp[i]] = i;
+	for (i = 0; i < n; i++) {
+		a = &pd->agg[i];
+		key[i] = sort_key(a->user, a->kind, rank[a->ent1 - 1]) |
+		    (uint64_t)codec_bias32(a->day) << 26;
+		(*agg_ord)[i] = i;
 	}
-	for (i = 0; i < n; i++)
-		order[i] = i;
-	qsort_r(order, n, sizeof(*order), ent_cmp, (void *)(uintptr_t)pd);
-	for (i = 0; i < n; i++)
-		(*rank)[order[i]] = i;
-	free(order);
+	radix_sort64(key, *agg_ord, key + m + 1, vtmp, n);
+	/* The ops: by entry, each entry's in the order they were made ... */
+	for (i = 0; i < pd->n_ops; i++) {
+		o = &pd->ops[i];
+		key[i] = sort_key(o->user, o->kind, rank[o->ent]);
+		(*op_ord)[i] = i;
+	}
+	radix_sort64(key, *op_ord, key + m + 1, vtmp, pd->n_ops);
+	/* ... then by value (most often so already: plays come in time). */
+	for (s = 0; s < pd->n_ops; s = i) {
+		int sorted = 1;
+
+		for (i = s + 1; i < pd->n_ops && key[i] == key[s]; i++)
+			if (sorted && op_v_cmp(&(*op_ord)[i - 1], &(*op_ord)[i],
+			    pd->ops) > 0)
+				sorted = 0;
+		if (!sorted)
+			qsort_r(*op_ord + s, i - s, sizeof(uint32_t), op_v_cmp,
+			    pd->ops);
+	}
+	free(key);
+	free(rank);
+	free(vtmp);
 	return 0;
+fail:
+	free(*agg_ord);
+	free(key);
+	free(rank);
+	free(vtmp);
+	log_warnx("store: per-entity indexes: out of memory");
+	return -1;
 }
 
 /* Applies one delta to its record (c: a cursor on entagg). */
@@ -464,25 +555,27 @@ store_byent_flush(struct store_txn *t)
 	struct pend_agg *a;
 	struct key k;
 	MDB_cursor *c;
-	uint32_t i, n, *rank;
+	uint32_t i, n, *agg_ord, *op_ord;
 	int tmp, ret = STORE_OK;
 
 	if (pd == NULL || pd->flushing || (pd->n_agg == 0 && pd->n_ops == 0))
 		return STORE_OK;
 	pd->flushing = 1;
-	if (ent_rank(pd, &rank) == -1) {
-		pd->flushing = 0;
-		return STORE_ERR;
-	}
 	/* The deltas, gathered to the front of the table, in key order. */
 	for (i = n = 0; i < AGG_SLOTS; i++)
 		if (pd->agg[i].ent1 != 0 &&
 		    (pd->agg[i].plays != 0 || pd->agg[i].ms != 0))
 			pd->agg[n++] = pd->agg[i];
-	qsort_r(pd->agg, n, sizeof(*pd->agg), agg_cmp, rank);
+	if (pend_order(pd, n, &agg_ord, &op_ord) == -1) {
+		pd->flushing = 0;
+		return STORE_ERR;
+	}
 	if (n > 0 && (c = store_cursor_acquire(t, DB_ENTAGG, &tmp)) != NULL) {
 		for (i = 0; i < n && ret == STORE_OK; i++) {
-			a = &pd->agg[i];
+			a = &pd->agg[agg_ord[i]];
+			if (i + FLUSH_AHEAD < n)
+				__builtin_prefetch(&pd->agg[agg_ord[i +
+				    FLUSH_AHEAD]]);
 			key_entagg(&k, pd->users[a->user].len, a->kind, a->day,
 			    ent_id(pd, a->ent1 - 1));
 			memcpy(k.b, pd->users[a->user].b,
@@ -495,14 +588,17 @@ store_byent_flush(struct store_txn *t)
 	} else if (n > 0)
 		ret = STORE_ERR;
 	/* The puts and deletes, each entry's in the order they were made. */
-	qsort_r(pd->ops, pd->n_ops, sizeof(*pd->ops), op_cmp, rank);
 	if (ret == STORE_OK && pd->n_ops > 0) {
 		if ((c = store_cursor_acquire(t, DB_PLAYSBYENTITY, &tmp)) ==
 		    NULL)
 			ret = STORE_ERR;
 		for (i = 0; c != NULL && i < pd->n_ops && ret == STORE_OK;
 		    i++) {
-			const struct pend_op *o = &pd->ops[i];
+			const struct pend_op *o = &pd->ops[op_ord[i]];
+
+			if (i + FLUSH_AHEAD < pd->n_ops)
+				__builtin_prefetch(&pd->ops[op_ord[i +
+				    FLUSH_AHEAD]]);
 
 			key_byent(&k, pd->users[o->user].len, o->kind,
 			    ent_id(pd, o->ent));
@@ -515,7 +611,7 @@ store_byent_flush(struct store_txn *t)
 		if (c != NULL)
 			store_cursor_release(t, DB_PLAYSBYENTITY, c, tmp);
 	}
-	free(rank);
+	free(agg_ord);
 	/* Applied (or the transaction fails): nothing is pending. */
 	pd->n_users = 0;
 	idtab_free(&pd->ents);

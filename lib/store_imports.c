@@ -314,6 +314,8 @@ store_undo_import(struct store_txn *t, const char *user, uint32_t id,
 	struct undo_scan u;
 	struct play p;
 	struct key lo, hi;
+	char (*track)[ID_LEN + 1] = NULL;	/* "": not the import's */
+	const char **ids = NULL;
 	size_t i;
 	int rc, ret = STORE_ERR;
 
@@ -326,13 +328,20 @@ store_undo_import(struct store_txn *t, const char *user, uint32_t id,
 	u.id = id;
 	u.max = max;
 	u.look_max = (uint64_t)max * UNDO_SCAN_FACTOR;
-	if ((u.at = calloc(max, sizeof(*u.at))) == NULL) {
+	if ((u.at = calloc(max, sizeof(*u.at))) == NULL ||
+	    (track = calloc(max, sizeof(*track))) == NULL ||
+	    (ids = calloc(max, sizeof(*ids))) == NULL) {
 		log_warnx("store: undo import: out of memory");
-		return STORE_ERR;
+		goto free_at;
 	}
 	if (store_scan(t, DB_IMPORTMARKS, &lo, &hi, STORE_ASC, scan_undo,
 	    &u) != STORE_OK)
 		goto free_at;
+	/*
+	 * The plays' tracks first, then what those tracks count for read at
+	 * once in key order (store_track_views_load()), not once each as
+	 * the deletes come to them.
+	 */
 	for (i = 0; i < u.n; i++) {
 		/* The map's pages given back as the import's do (import.c). */
 		if (i % UNDO_RELEASE == UNDO_RELEASE - 1)
@@ -341,7 +350,16 @@ store_undo_import(struct store_txn *t, const char *user, uint32_t id,
 		if (rc == STORE_ERR)
 			goto free_at;
 		/* A polled play is never an import's, whatever the mark says. */
-		if (rc == STORE_OK && p.source != SOURCE_API) {
+		if (rc == STORE_OK && p.source != SOURCE_API)
+			memcpy(track[i], p.track_id, ID_LEN + 1);
+		ids[i] = track[i];
+	}
+	if (store_track_views_load(t, ids, u.n) != STORE_OK)
+		goto free_at;
+	for (i = 0; i < u.n; i++) {
+		if (i % UNDO_RELEASE == UNDO_RELEASE - 1)
+			(void)store_release_pages(t->st);
+		if (track[i][0] != '\0') {
 			if (store_del_play(t, user, u.at[i]) != STORE_OK)
 				goto free_at;
 			(*removed)++;
@@ -358,5 +376,7 @@ store_undo_import(struct store_txn *t, const char *user, uint32_t id,
 	ret = STORE_OK;
 free_at:
 	free(u.at);
+	free(track);
+	free(ids);
 	return ret;
 }

@@ -102,10 +102,29 @@ random_play(struct play *p, int64_t at, uint64_t *s)
 }
 
 /*
- * w->ops random steps, each at a user and time: one in w->track_every
- * changes a track instead, the others put or delete that play
- * (tu_rand_play_step()).  While map_may_fill, a step that fails ends the
- * run with -1 (the map is full); otherwise it fails the test.
+ * Reads the views of some tracks ahead (repeats and a track that may have
+ * no record among them), as an import does before its plays.
+ */
+static int
+random_views_load(struct store_txn *t)
+{
+	char ids[8][ID_LEN + 1];
+	const char *p[8];
+	int i, n = 1 + (int)(tu_rand(&rng) % 8);
+
+	for (i = 0; i < n; i++) {
+		tu_track_id((int)(tu_rand(&rng) % NTRACKS), ids[i]);
+		p[i] = ids[i];
+	}
+	return store_track_views_load(t, p, (size_t)n) == STORE_OK ? 0 : -1;
+}
+
+/*
+ * w->ops random steps, each at a user and time: one in 64 reads some
+ * tracks' views ahead, one in w->track_every of the others changes a
+ * track instead, the rest put or delete that play (tu_rand_play_step()).
+ * While map_may_fill, a step that fails ends the run with -1 (the map is
+ * full); otherwise it fails the test.
  */
 static int
 random_work(struct store_txn *t, void *arg)
@@ -117,6 +136,13 @@ random_work(struct store_txn *t, void *arg)
 
 	for (i = 0; i < w->ops; i++) {
 		u = tu_rand_user_at(&rng, w->base, w->span, &at);
+		if (tu_rand(&rng) % 64 == 0) {
+			rc = random_views_load(t);
+			if (rc == -1 && map_may_fill)
+				return -1;
+			assert_int_equal(rc, 0);
+			continue;
+		}
 		if (tu_rand(&rng) % (uint64_t)w->track_every == 0)
 			rc = random_track(t);
 		else
