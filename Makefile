@@ -58,6 +58,7 @@ COLL_BIN := collector/linernotes-collector
 # memory (docs/BENCHMARKS.md).  Installed beside the collector.
 HIST_BIN := collector/linernotes-history
 HIST_OBJ := collector/history.o collector/cmd.o collector/import.o \
+            collector/import_list.o \
             collector/import_match.o collector/import_parse.o collector/zip.o \
             collector/export.o collector/import_job.o
 

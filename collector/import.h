@@ -6,11 +6,12 @@
  *    rows: a small streaming tokenizer for the one shape Spotify uses (an
  *    array of flat objects), keys matched by name, extra keys tolerated,
  *    every rule that drops a row applied and counted;
- *  - import.c is the `import` command: it finds the files (a file, a
- *    folder searched recursively, the .zip download), orders them, and
- *    writes each file's rows in one store transaction, deduplicating
- *    against plays already stored (see dedupe.h for the window), with
- *    import_match.c matching rows to known tracks by artist and title;
+ *  - import.c is the `import` command: import_list.c finds the files (a
+ *    file, a folder searched recursively, the .zip download) and orders
+ *    them, and import.c writes each file's rows in one store transaction,
+ *    deduplicating against plays already stored (see dedupe.h for the
+ *    window), with import_match.c matching rows to known tracks by artist
+ *    and title;
  *  - zip.c reads the download without unpacking it.
  * docs/IMPORT.md is the user-facing statement of every rule.
  *
