@@ -1,17 +1,20 @@
 /*
  * testutil.h — what the unit tests and the test tools (tests/tools/) share:
  * a store opened in a fresh temporary directory and removed afterwards
- * (the cmocka fixture struct tu_fx), removing a directory tree, the seeded
- * xorshift generator that makes "random" tests repeatable, the
- * synthetic track ids and plays of the store tests, the tools' base-62
- * ids, a user purged in a
- * transaction of its own, a play put or deleted in one, a reader begun
- * for one read, a user's play times, and, through raw LMDB with the
- * store closed, turning the plays of a store back into an older schema's
- * layout, dropping databases and writing the schema version for the
- * migration tests; and for the reader's tests their two users and their track, a plain
- * GET request and a request body read from a string; the test tools'
- * operands; and every test program's main().
+ * (the cmocka fixture struct tu_fx, optionally with a first write),
+ * removing a directory tree, the seeded xorshift generator that makes
+ * "random" tests repeatable, the synthetic track ids and plays of the
+ * store tests, the tools' base-62 ids, a user purged in a transaction of
+ * its own, a play put or deleted in one, a reader begun for one read, a
+ * user's play times, and, through raw LMDB with the store closed,
+ * turning the plays of a store back into an older schema's layout,
+ * dropping databases and writing the schema version for the migration
+ * tests; the store tests' shared fixtures (a test that is one write, one
+ * random put-or-delete step, an album, a gap or a top list put, a table
+ * of parser cases); for the reader's tests their two users and their
+ * track, a plain GET request and a request body read from a string; a
+ * time zone file of a test's own; the test tools' operands; and every
+ * test program's main().
  *
  * Header-only, every function static inline, so that each test program
  * still links lib/ only and unused helpers cost nothing.  No cmocka here:
