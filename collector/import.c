@@ -40,9 +40,6 @@
 #include <sys/file.h>
 #include <sys/types.h>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -710,16 +707,6 @@ run_file(struct run *r, struct prep *pr, struct prep_thread *pt)
 	wf.p = p;
 	wf.src = p->fmt == IMPORT_FMT_ACCOUNT ? SOURCE_ACCOUNT :
 	    SOURCE_EXTENDED;
-	/*
-	 * The store is opened for each file and closed after it: LMDB's map
-	 * pages read and its pool of dirty pages would otherwise stay in
-	 * this process for the whole run, growing with the store.
-	 */
-	if (store_open(&r->st, r->dbpath, 0, 0) != STORE_OK) {
-		snprintf(err, errsz, "cannot open the store at %s",
-		    r->dbpath);
-		goto reject;
-	}
 	/* A full map would undo the file's transaction and run it again. */
 	(void)store_reserve(r->st, wf.n * IMPORT_ROW_BYTES);
 	if (wf_resolve(&wf) == -1) {
@@ -776,20 +763,10 @@ reject:
 		wf.r = r;
 		wf.it = it;
 		wf.p = NULL;
-		if (r->st == NULL && store_open(&r->st, r->dbpath, 0, 0) !=
-		    STORE_OK)
+		if (store_write(r->st, wf_reject_fn, &x) != STORE_OK)
 			return -1;	/* the job must not lose a file */
-		if (store_write(r->st, wf_reject_fn, &x) != STORE_OK) {
-			store_close(r->st);
-			r->st = NULL;
-			return -1;
-		}
 	}
 close_file:
-	if (r->st != NULL) {
-		store_close(r->st);
-		r->st = NULL;
-	}
 	import_match_free_i64(&wf.claimed);
 	import_match_free_i64(&wf.ensured);
 	import_match_free_i64(&wf.ents_ok);
@@ -797,16 +774,6 @@ close_file:
 	free(pr->rows);
 	pr->rows = NULL;
 	import_parse_free(p);
-#ifdef __GLIBC__
-	/*
-	 * LMDB's copies of the pages the file changed (malloc'd one page
-	 * at a time) and the file's rows are free now, but scattered
-	 * through the heap, where glibc keeps them: the next file's rows
-	 * and pages would then land above them and the heap grow by both.
-	 * Giving them back keeps the peak to one file's worth (-3.5 MB).
-	 */
-	(void)malloc_trim(0);
-#endif
 	return 0;
 }
 
@@ -838,14 +805,19 @@ run_files(struct run *r, size_t first)
 		return -1;
 	}
 	/*
-	 * Read now, before any thread runs.  If it cannot be, the first
-	 * file's resolving says why, and run_file() lets the names go.
+	 * One store for the whole run: opened for each file, it gave its
+	 * map and LMDB's pool of page copies back, which the next file then
+	 * faulted in again (docs/BENCHMARKS.md).  The names are read now,
+	 * before any thread runs.  If they cannot be, the first file's
+	 * resolving says why, and run_file() lets the names go.
 	 */
-	if (store_open(&r->st, r->dbpath, 0, 0) == STORE_OK) {
-		(void)run_names(r);
-		store_close(r->st);
-		r->st = NULL;
+	if (store_open(&r->st, r->dbpath, 0, 0) != STORE_OK) {
+		log_warnx("import: cannot open the store at %s", r->dbpath);
+		free(cur);
+		free(next);
+		return -1;
 	}
+	(void)run_names(r);
 	cur->r = next->r = r;
 	cur->idx = first;
 	cur->keep = next->keep = r->names_built;
@@ -874,6 +846,8 @@ run_files(struct run *r, size_t first)
 		cur = next;
 		next = t;
 	}
+	store_close(r->st);
+	r->st = NULL;
 	free(cur);
 	free(next);
 	return ret;
