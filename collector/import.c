@@ -686,6 +686,7 @@ run_file(struct run *r, struct prep *pr, struct prep_thread *pt)
 	size_t i;
 	uint64_t nskip = 0;
 	double secs;
+	int ret = 0;
 
 	memset(&wf, 0, sizeof(wf));
 	if (pr->rc == -1)
@@ -763,8 +764,9 @@ reject:
 		wf.r = r;
 		wf.it = it;
 		wf.p = NULL;
+		/* The job must not lose a file: a fatal error. */
 		if (store_write(r->st, wf_reject_fn, &x) != STORE_OK)
-			return -1;	/* the job must not lose a file */
+			ret = -1;
 	}
 close_file:
 	import_match_free_i64(&wf.claimed);
@@ -774,7 +776,7 @@ close_file:
 	free(pr->rows);
 	pr->rows = NULL;
 	import_parse_free(p);
-	return 0;
+	return ret;
 }
 
 /*
@@ -834,8 +836,7 @@ run_files(struct run *r, size_t first)
 		if (!threaded && i + 1 < r->n_items && ret == 0)
 			(void)prep_file(next);
 		if (ret == -1) {
-			free(cur->rows);
-			import_parse_free(&cur->p);
+			/* run_file() let its own file's rows go. */
 			if (i + 1 < r->n_items) {
 				free(next->rows);
 				import_parse_free(&next->p);
