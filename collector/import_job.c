@@ -13,7 +13,7 @@
 #include "store.h"
 #include "timeutil.h"
 
-#define UNDO_BATCH	20000	/* plays removed per transaction */
+#define UNDO_BATCH	40000	/* plays removed per transaction */
 
 int
 import_job_spool_dir(const char *db_path, char *out, size_t outsz)
