@@ -68,10 +68,8 @@ enrol_write(struct store_txn *txn, void *arg)
 	if (w->existed) {
 		account_apply(w->u, ACCOUNT_BIT(ACCOUNT_PROFILE) |
 		    ACCOUNT_BIT(ACCOUNT_TOKENS), &cur);
-		cur.authorized_at = w->u->authorized_at;
+		account_authorized(&cur, w->u->authorized_at);
 		cur.status = USER_ACTIVE;
-		cur.next_plays = cur.next_top = cur.next_dw =
-		    cur.next_profile = 0;	/* collect at once */
 		rc = store_put_user(txn, &cur);
 		explicit_bzero(&cur, sizeof(cur));
 	} else
@@ -161,7 +159,8 @@ poll_enrol_user(const struct config *cfg, struct store *st, struct spotify *sp,
 	account_apply(&c.me, ACCOUNT_BIT(ACCOUNT_PROFILE), &u);
 	u.status = USER_ACTIVE;
 	u.visibility = VIS_PRIVATE;
-	u.created_at = u.authorized_at = poll_now_s();
+	u.created_at = poll_now_s();
+	account_authorized(&u, u.created_at);
 	memset(&w, 0, sizeof(w));
 	w.u = &u;
 	if (store_write(st, enrol_write, &w) != STORE_OK) {

@@ -354,8 +354,7 @@ auth_write_fn(struct store_txn *txn, void *arg)
 		u.created_at = w->now;
 	}
 	account_apply(w->me, ACCOUNT_BIT(ACCOUNT_TOKENS), &u);
-	u.authorized_at = w->now;
-	u.next_plays = u.next_top = u.next_dw = u.next_profile = 0;
+	account_authorized(&u, w->now);
 	rc = store_put_user(txn, &u);
 	explicit_bzero(&u, sizeof(u));
 	if (rc != STORE_OK || store_put_session(txn, w->sess) != STORE_OK ||

@@ -33,3 +33,10 @@ account_wipe_tokens(struct user *u)
 	explicit_bzero(u->access_token, sizeof(u->access_token));
 	explicit_bzero(u->refresh_token, sizeof(u->refresh_token));
 }
+
+void
+account_authorized(struct user *u, int64_t at)
+{
+	u->authorized_at = at;
+	u->next_plays = u->next_top = u->next_dw = u->next_profile = 0;
+}

@@ -18,8 +18,11 @@
  *
  * account_wipe_tokens() is the other half of the tokens' rule: what a
  * process that read a whole record clears before it lets go of it.
+ * account_authorized() is the one rule of the schedule that two callers
+ * share (the sign-in and `add-user`): a new authorization makes every
+ * collection due at once.
  *
- * Error convention: neither function can fail.
+ * Error convention: none of them can fail.
  */
 #ifndef LN_ACCOUNT_H
 #define LN_ACCOUNT_H
@@ -43,5 +46,10 @@ void	account_apply(const struct user *from, unsigned parts, struct user *u);
  * drop it; the rest of the record is the public profile and settings.
  */
 void	account_wipe_tokens(struct user *u);
+/*
+ * Records that u was (re)authorized at at (Unix s) and makes each of its
+ * collections (plays, top lists, Discover Weekly, profile) due at once.
+ */
+void	account_authorized(struct user *u, int64_t at);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * lib_account.c — unit tests of lib/account.c: the merge of a profile and
- * tokens from Spotify into a stored user record, as each of its four
- * callers used it before they shared it:
+ * tokens from Spotify into a stored user record, and what a new
+ * authorization does to the schedule, as each caller did it before they
+ * shared it:
  *   the collector's token refresh, and its write of the new tokens
  *   the collector's profile job
  *   the collector's add-user of a known user
@@ -250,8 +251,29 @@ test_wipe_tokens(void **state)
 	assert_memory_equal(&u, &want, sizeof(u));
 }
 
+/*
+ * Proves a new authorization sets its time and makes each of the four
+ * collections due at once (0), as the sign-in and add-user each did
+ * field by field, and moves nothing else.
+ */
+static void
+test_authorized(void **state)
+{
+	struct user u, want;
+
+	(void)state;
+	fill_stored(&u);
+	want = u;
+	want.authorized_at = 7000;
+	want.next_plays = want.next_top = want.next_dw = 0;
+	want.next_profile = 0;
+	account_authorized(&u, 7000);
+	assert_memory_equal(&u, &want, sizeof(u));
+}
+
 TU_MAIN(NULL, NULL,
 	cmocka_unit_test(test_wipe_tokens),
+	cmocka_unit_test(test_authorized),
 	cmocka_unit_test(test_refresh),
 	cmocka_unit_test(test_tokens_write),
 	cmocka_unit_test(test_profile),
