@@ -265,8 +265,7 @@ test_authorized(void **state)
 	fill_stored(&u);
 	want = u;
 	want.authorized_at = 7000;
-	want.next_plays = want.next_top = want.next_dw = 0;
-	want.next_profile = 0;
+	want.next_plays = want.next_top = want.next_dw = want.next_profile = 0;
 	account_authorized(&u, 7000);
 	assert_memory_equal(&u, &want, sizeof(u));
 }
